@@ -1,0 +1,274 @@
+"""The token ledger: STR and STB balances of accounts and module pools, and supply counters.
+
+Every token movement of the model goes through the four primitives here (transfer, mint, burn,
+and the bridge's STB mint/redeem in `model.supply`), which keep issuance counters apart from
+the balances. CONS-STR and CONS-STB are then checkable at any state by comparing the two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+
+import attrs
+from attrs import field, frozen
+from pyrsistent import PMap, pmap
+
+from model.units import AccountId, AppId, Outcome, Rejected
+
+# Module accounts (§4.3.1, §6.4, §6.5, §6.7, §6.8, §6.9). User accounts are any other id.
+BURN_ADDRESS = AccountId("0x0")
+"""§6.4: STR sent here is burned; it can never leave."""
+BONDED_POOL = AccountId("module:bonded")
+"""STR bonded to validators, self-bond and delegations (§4.2)."""
+NETWORK_SUPPORT = AccountId("module:network_support")
+"""§6.5: STR for core development, app mining and bug bounties."""
+SWAP_RESERVE = AccountId("module:swap_reserve")
+"""§6.7: STB waiting to be swapped for STR and burned."""
+STRATOSWAP_POOL = AccountId("module:stratoswap")
+"""§6.6: the STR/STB liquidity pool the swap reserve trades against."""
+INSURANCE_POOL = AccountId("module:insurance")
+"""§4.5: reimbursement of nodes and bounties for proving cybercrime."""
+RESERVE_POOL = AccountId("module:reserve_pool")
+"""§6.8: receives the refund share of rejected complaints' MinDeposit."""
+REWARDS_POOL = AccountId("module:rewards")
+"""§6.9: newly minted STR awaiting distribution to stakers."""
+SUBCOMMITTEE_POOL = AccountId("module:subcommittees")
+"""§6.8: STR delegated to subcommittees, held so each unit backs at most one."""
+COMPLAINT_DEPOSITS = AccountId("module:complaints")
+"""§6.8: MinDeposits of complaints under review."""
+VALIDATION_POOL = AccountId("module:validation")
+"""§4.4: validation payments owed to validators of Trusted Function rounds."""
+
+MODULE_ACCOUNTS: tuple[AccountId, ...] = (
+    BURN_ADDRESS,
+    BONDED_POOL,
+    NETWORK_SUPPORT,
+    SWAP_RESERVE,
+    STRATOSWAP_POOL,
+    INSURANCE_POOL,
+    RESERVE_POOL,
+    REWARDS_POOL,
+    SUBCOMMITTEE_POOL,
+    COMPLAINT_DEPOSITS,
+    VALIDATION_POOL,
+)
+
+
+def get_escrow_account(app: AppId) -> AccountId:
+    """§4.3.1: the application-specific escrow holding the developer's prepayment."""
+    return AccountId(f"escrow:{app}")
+
+
+def get_locked_escrow_account(app: AppId) -> AccountId:
+    """§3.3 Step 12: round payments locked after consensus FALSE, until resolved."""
+    return AccountId(f"escrow-locked:{app}")
+
+
+class Token(Enum):
+    """The two native tokens (§6.1, §6.2)."""
+
+    STR = "str"
+    STB = "stb"
+
+
+@frozen
+class Balance:
+    """What one account holds, in micro-units of each token."""
+
+    ustr: int = 0
+    ustb: int = 0
+
+    def of(self, token: Token) -> int:
+        return self.ustr if token is Token.STR else self.ustb
+
+    def plus(self, token: Token, amount: int) -> Balance:
+        if token is Token.STR:
+            return attrs.evolve(self, ustr=self.ustr + amount)
+        return attrs.evolve(self, ustb=self.ustb + amount)
+
+
+EMPTY = Balance()
+
+
+def _empty_balances() -> PMap[AccountId, Balance]:
+    return pmap()
+
+
+@frozen
+class Ledger:
+    """All balances, and the issuance counters that balances must agree with."""
+
+    balances: PMap[AccountId, Balance] = field(factory=_empty_balances)
+    str_genesis: int = 0
+    """STR allocated at genesis."""
+    str_minted: int = 0
+    """STR minted since genesis (inflation, §6.9)."""
+    str_burned: int = 0
+    """STR sent to the burn address (§6.4); equals the burn address's balance."""
+    usdc_locked: int = 0
+    """USDC (micro-dollars) locked in the STB Minter on Ethereum, as the bridge reports (§6.1)."""
+
+
+def get_balance(ledger: Ledger, account: AccountId) -> Balance:
+    """The balance of `account`; an account never seen holds nothing."""
+    return ledger.balances.get(account, EMPTY)
+
+
+def _credit(ledger: Ledger, account: AccountId, token: Token, amount: int) -> Ledger:
+    balance = get_balance(ledger, account).plus(token, amount)
+    return attrs.evolve(ledger, balances=ledger.balances.set(account, balance))
+
+
+def _check_amount(rule: str, amount: int) -> Rejected | None:
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        return Rejected(rule, f"amount must be an integer of micro-units, got {amount!r}")
+    if amount < 0:
+        return Rejected(rule, f"amount must not be negative, got {amount}")
+    return None
+
+
+def create_genesis(
+    str_allocations: Mapping[AccountId, int],
+    *,
+    stb_deposits: Mapping[AccountId, int] | None = None,
+) -> Outcome[Ledger]:
+    """§6.2, §6.1: the ledger at genesis: STR allocations, and STB backed by USDC already bridged."""
+    ledger = Ledger()
+    for account in sorted(str_allocations):
+        amount = str_allocations[account]
+        # Verify each allocation is a non-negative amount to a holder that can spend it.
+        refused = _check_amount("create_genesis", amount)
+        if refused is not None:
+            return refused
+        if account == BURN_ADDRESS:
+            return Rejected("create_genesis", "cannot allocate genesis STR to the burn address")
+        ledger = _credit(ledger, account, Token.STR, amount)
+        ledger = attrs.evolve(ledger, str_genesis=ledger.str_genesis + amount)
+    deposits = stb_deposits or {}
+    for account in sorted(deposits):
+        amount = deposits[account]
+        refused = _check_amount("create_genesis", amount)
+        if refused is not None:
+            return refused
+        if account == BURN_ADDRESS:
+            return Rejected("create_genesis", "cannot allocate genesis STB to the burn address")
+        ledger = _credit(ledger, account, Token.STB, amount)
+        ledger = attrs.evolve(ledger, usdc_locked=ledger.usdc_locked + amount)
+    return ledger
+
+
+def process_transfer(
+    ledger: Ledger, *, sender: AccountId, recipient: AccountId, token: Token, amount: int
+) -> Outcome[Ledger]:
+    """Move `amount` of `token` from `sender` to `recipient`; burning goes through `process_burn`."""
+    refused = _check_amount("process_transfer", amount)
+    if refused is not None:
+        return refused
+    # Verify burned tokens stay burned and burning is counted.
+    if sender == BURN_ADDRESS:
+        return Rejected("process_transfer", "tokens at the burn address can never move")
+    if recipient == BURN_ADDRESS:
+        return Rejected("process_transfer", "send to the burn address with process_burn")
+    # Verify the sender holds the amount.
+    held = get_balance(ledger, sender).of(token)
+    if held < amount:
+        return Rejected(
+            "process_transfer", f"{sender} holds {held} u{token.value}, cannot send {amount}"
+        )
+    if amount == 0 or sender == recipient:
+        return ledger
+    ledger = _credit(ledger, sender, token, -amount)
+    return _credit(ledger, recipient, token, amount)
+
+
+def process_mint_str(ledger: Ledger, *, recipient: AccountId, amount: int) -> Outcome[Ledger]:
+    """§6.9: create `amount` new STR for `recipient` (inflation); counted in `str_minted`."""
+    refused = _check_amount("process_mint_str", amount)
+    if refused is not None:
+        return refused
+    if recipient == BURN_ADDRESS:
+        return Rejected("process_mint_str", "cannot mint to the burn address")
+    ledger = _credit(ledger, recipient, Token.STR, amount)
+    return attrs.evolve(ledger, str_minted=ledger.str_minted + amount)
+
+
+def process_burn(ledger: Ledger, *, holder: AccountId, amount: int) -> Outcome[Ledger]:
+    """§6.4: send `amount` STR from `holder` to the burn address 0x0, counted in `str_burned`."""
+    refused = _check_amount("process_burn", amount)
+    if refused is not None:
+        return refused
+    if holder == BURN_ADDRESS:
+        return Rejected("process_burn", "tokens at the burn address are burned already")
+    held = get_balance(ledger, holder).ustr
+    if held < amount:
+        return Rejected("process_burn", f"{holder} holds {held} ustr, cannot burn {amount}")
+    ledger = _credit(ledger, holder, Token.STR, -amount)
+    ledger = _credit(ledger, BURN_ADDRESS, Token.STR, amount)
+    return attrs.evolve(ledger, str_burned=ledger.str_burned + amount)
+
+
+def process_bridge_mint_stb(
+    ledger: Ledger, *, recipient: AccountId, amount: int
+) -> Outcome[Ledger]:
+    """§6.1: USDC locked on Ethereum mints the same amount of STB to `recipient`."""
+    refused = _check_amount("process_bridge_mint_stb", amount)
+    if refused is not None:
+        return refused
+    if recipient == BURN_ADDRESS:
+        return Rejected("process_bridge_mint_stb", "cannot mint STB to the burn address")
+    ledger = _credit(ledger, recipient, Token.STB, amount)
+    return attrs.evolve(ledger, usdc_locked=ledger.usdc_locked + amount)
+
+
+def process_bridge_burn_stb(ledger: Ledger, *, holder: AccountId, amount: int) -> Outcome[Ledger]:
+    """§6.1: `holder` redeems `amount` STB, destroyed here and released as USDC on Ethereum."""
+    refused = _check_amount("process_bridge_burn_stb", amount)
+    if refused is not None:
+        return refused
+    held = get_balance(ledger, holder).ustb
+    if held < amount:
+        return Rejected(
+            "process_bridge_burn_stb", f"{holder} holds {held} ustb, cannot redeem {amount}"
+        )
+    if ledger.usdc_locked < amount:
+        return Rejected("process_bridge_burn_stb", "the bridge holds less USDC than requested")
+    ledger = _credit(ledger, holder, Token.STB, -amount)
+    return attrs.evolve(ledger, usdc_locked=ledger.usdc_locked - amount)
+
+
+# --- Supply accounting: what CONS-STR and CONS-STB compare ------------------------------------
+
+
+def get_total_str_holdings(ledger: Ledger) -> int:
+    """STR held anywhere but the burn address: accounts, escrows, bonds, module pools."""
+    return sum(b.ustr for account, b in ledger.balances.items() if account != BURN_ADDRESS)
+
+
+def get_total_stb_holdings(ledger: Ledger) -> int:
+    """STB held anywhere."""
+    return sum(balance.ustb for balance in ledger.balances.values())
+
+
+def get_str_circulating_supply(ledger: Ledger) -> int:
+    """STR in existence and not burned: genesis + minted - burned (§6.9's inflation base)."""
+    return ledger.str_genesis + ledger.str_minted - ledger.str_burned
+
+
+def is_str_conserved(ledger: Ledger) -> bool:
+    """CONS-STR: holdings + burned = genesis + minted, and the burn address holds all burned STR."""
+    burned_held = get_balance(ledger, BURN_ADDRESS).ustr
+    return (
+        get_total_str_holdings(ledger) + ledger.str_burned == ledger.str_genesis + ledger.str_minted
+        and burned_held == ledger.str_burned
+    )
+
+
+def is_stb_conserved(ledger: Ledger) -> bool:
+    """CONS-STB: every STB is backed one-to-one by USDC locked in the bridge."""
+    return get_total_stb_holdings(ledger) == ledger.usdc_locked
+
+
+def has_no_negative_balance(ledger: Ledger) -> bool:
+    """No account holds a negative amount of either token."""
+    return all(b.ustr >= 0 and b.ustb >= 0 for b in ledger.balances.values())

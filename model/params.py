@@ -1,0 +1,555 @@
+"""The chain's governance parameters: every key, its domain, and the whitepaper's defaults.
+
+A `Params` value is always inside its domain (construction checks it); whether its shares are
+coherent (GOV-PARAMS, §6.8) is computed as data by `check_coherence`, so a proposal that breaks
+coherence is reported as a failed invariant rather than refused as bad input. Parsing takes
+already-decoded JSON; reading files is the command line's job.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+import attrs
+from attrs import field, frozen
+
+from model.units import BPS_DENOMINATOR
+
+
+class ParamsError(ValueError):
+    """Root of the errors a parameter set or proposal raises: always bad input, never a bug."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}")
+        self.where = where
+        self.problem = problem
+
+
+class MalformedParamsError(ParamsError):
+    """Raised when a document does not have the shape of a parameter set or a change list."""
+
+
+class UnknownParamError(ParamsError):
+    """Raised for a subspace or key that the parameter set does not have."""
+
+
+class NotAnIntegerError(ParamsError):
+    """Raised when a value is neither a JSON integer nor a decimal integer string."""
+
+
+class OutOfDomainError(ParamsError):
+    """Raised when an integer value lies outside its key's allowed range."""
+
+
+class DuplicateChangeError(ParamsError):
+    """Raised when one change list sets the same key twice."""
+
+
+@frozen
+class ParamSpec:
+    """One key of the parameter set: where it lives, its default, its domain, its section."""
+
+    subspace: str
+    key: str
+    default: int
+    minimum: int
+    maximum: int
+    section: str
+    meaning: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.subspace}.{self.key}"
+
+
+MAX_DECIMAL_DIGITS = 40
+"""A decimal string longer than this is out of every domain; it is refused before conversion."""
+_DECIMAL = re.compile(r"[+-]?[0-9]+")
+
+
+def _domain(minimum: int, maximum: int, section: str, meaning: str) -> dict[str, Any]:
+    return {"minimum": minimum, "maximum": maximum, "section": section, "meaning": meaning}
+
+
+def _check_domain(instance: Any, attribute: attrs.Attribute[int], value: object) -> None:
+    where = f"{type(instance).SUBSPACE}.{attribute.name}"
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise NotAnIntegerError(where, f"expected an integer, got {value!r}")
+    low, high = attribute.metadata["minimum"], attribute.metadata["maximum"]
+    if not low <= value <= high:
+        raise OutOfDomainError(where, f"{value} is outside the allowed range {low}..{high}")
+
+
+_BPS = (0, BPS_DENOMINATOR)
+_AMOUNT_MAX = 10**24
+_SECONDS_MAX = 100 * 365 * 86_400
+
+
+@frozen
+class PaymentParams:
+    """§6.3 and §6.8: the node payment rate and the shares of the total payment T."""
+
+    SUBSPACE: ClassVar[str] = "payment"
+
+    payment_rate_bps: int = field(
+        default=20_000,
+        validator=_check_domain,
+        metadata=_domain(0, 1_000_000, "4.4, 6.3", "node payment T as a multiple of cost C"),
+    )
+    stb_profit_margin_bps: int = field(
+        default=1_000,
+        validator=_check_domain,
+        metadata=_domain(*_BPS, "6.8", "STB profit margin, share of T"),
+    )
+    stb_node_profit_bps: int = field(
+        default=500,
+        validator=_check_domain,
+        metadata=_domain(*_BPS, "6.8", "of the STB margin, to the node"),
+    )
+    stb_reserve_swap_bps: int = field(
+        default=500,
+        validator=_check_domain,
+        metadata=_domain(*_BPS, "6.7, 6.8", "of the STB margin, to the swap reserve"),
+    )
+    str_profit_margin_bps: int = field(
+        default=4_000,
+        validator=_check_domain,
+        metadata=_domain(*_BPS, "6.8", "STR profit margin, share of T"),
+    )
+    str_node_profit_bps: int = field(
+        default=2_000,
+        validator=_check_domain,
+        metadata=_domain(*_BPS, "6.8", "of the STR margin, to the node"),
+    )
+    str_burn_bps: int = field(
+        default=1_000,
+        validator=_check_domain,
+        metadata=_domain(*_BPS, "6.4, 6.8", "of the STR margin, burned"),
+    )
+    str_network_support_bps: int = field(
+        default=1_000,
+        validator=_check_domain,
+        metadata=_domain(*_BPS, "6.5, 6.8", "of the STR margin, to network support"),
+    )
+    validation_floor_ustr: int = field(
+        default=1,
+        validator=_check_domain,
+        metadata=_domain(0, _AMOUNT_MAX, "4.4", "least validation payment a validator accepts"),
+    )
+
+
+@frozen
+class SlashingParams:
+    """§6.10: the exponentially time-weighted slash schedule."""
+
+    SUBSPACE: ClassVar[str] = "slashing"
+
+    slash_base_bps: int = field(
+        default=500,
+        validator=_check_domain,
+        metadata=_domain(*_BPS, "6.10", "rate of the first slash in a window"),
+    )
+    slash_factor: int = field(
+        default=2,
+        validator=_check_domain,
+        metadata=_domain(1, 100, "6.10", "multiplier per repeat slash within a window"),
+    )
+    slash_cap_bps: int = field(
+        default=10_000,
+        validator=_check_domain,
+        metadata=_domain(*_BPS, "6.10", "highest slash rate (profile hardened only)"),
+    )
+    slash_window_seconds: int = field(
+        default=63_072_000,
+        validator=_check_domain,
+        metadata=_domain(1, _SECONDS_MAX, "6.10", "window after which the level decays"),
+    )
+
+
+@frozen
+class ConsensusParams:
+    """§3.2, §3.3, §4.2: thresholds, the validator set size and the round timeouts."""
+
+    SUBSPACE: ClassVar[str] = "consensus"
+
+    threshold_num: int = field(
+        default=2,
+        validator=_check_domain,
+        metadata=_domain(1, 1_000, "3.3, 4.2", "consensus iff agree * den > num * N"),
+    )
+    threshold_den: int = field(
+        default=3,
+        validator=_check_domain,
+        metadata=_domain(1, 1_000, "3.3, 4.2", "denominator of the threshold"),
+    )
+    max_validators: int = field(
+        default=100,
+        validator=_check_domain,
+        metadata=_domain(1, 10_000, "4.2", "size of the active validator set"),
+    )
+    commit_timeout_seconds: int = field(
+        default=60,
+        validator=_check_domain,
+        metadata=_domain(1, 30 * 86_400, "3.2 F5", "commit phase length"),
+    )
+    reveal_timeout_seconds: int = field(
+        default=60,
+        validator=_check_domain,
+        metadata=_domain(1, 30 * 86_400, "3.2 F7", "reveal phase length"),
+    )
+
+
+@frozen
+class MintParams:
+    """§6.9: STR inflation, 11% a year at genesis, decreasing logarithmically (docs/model.md)."""
+
+    SUBSPACE: ClassVar[str] = "mint"
+
+    inflation_initial_bps: int = field(
+        default=1_100,
+        validator=_check_domain,
+        metadata=_domain(*_BPS, "6.9", "yearly inflation rate at genesis"),
+    )
+    inflation_step_bps: int = field(
+        default=100,
+        validator=_check_domain,
+        metadata=_domain(*_BPS, "6.9", "rate drop each time the age in years doubles"),
+    )
+    inflation_min_bps: int = field(
+        default=200,
+        validator=_check_domain,
+        metadata=_domain(*_BPS, "6.9", "floor of the yearly inflation rate"),
+    )
+
+
+@frozen
+class GovernanceParams:
+    """§6.4, §6.5, §6.8: votes, subcommittees and complaints."""
+
+    SUBSPACE: ClassVar[str] = "governance"
+
+    supermajority_num: int = field(
+        default=2,
+        validator=_check_domain,
+        metadata=_domain(
+            1, 1_000, "6.4, 6.5", "burn and network-support changes need yes > num/den"
+        ),
+    )
+    supermajority_den: int = field(
+        default=3,
+        validator=_check_domain,
+        metadata=_domain(1, 1_000, "6.4, 6.5", "denominator of the supermajority"),
+    )
+    subcommittee_activation_bps: int = field(
+        default=100,
+        validator=_check_domain,
+        metadata=_domain(*_BPS, "6.8", "share of all STR delegated that activates a subcommittee"),
+    )
+    complaint_refund_bps: int = field(
+        default=8_000,
+        validator=_check_domain,
+        metadata=_domain(*_BPS, "6.8", "MinDeposit share returned to the app or sent to reserve"),
+    )
+    complaint_min_deposit_ustr: int = field(
+        default=1_000_000,
+        validator=_check_domain,
+        metadata=_domain(0, _AMOUNT_MAX, "6.8, 6.9", "MinDeposit of a complaint"),
+    )
+    voting_period_seconds: int = field(
+        default=1_209_600,
+        validator=_check_domain,
+        metadata=_domain(1, _SECONDS_MAX, "6.8", "how long a parameter-change vote stays open"),
+    )
+
+
+@frozen
+class ReputationParams:
+    """§4.5: the outbound-request cap and the three ways an app is exempt from it."""
+
+    SUBSPACE: ClassVar[str] = "reputation"
+
+    outbound_requests_per_minute: int = field(
+        default=10,
+        validator=_check_domain,
+        metadata=_domain(0, 1_000_000, "4.5", "outbound requests per minute of an unqualified app"),
+    )
+    uncapped_min_stake_usd: int = field(
+        default=10_000,
+        validator=_check_domain,
+        metadata=_domain(0, 10**15, "4.5", "stake (whole USD of STR) above which the cap lifts"),
+    )
+    uncapped_min_active_seconds: int = field(
+        default=15_552_000,
+        validator=_check_domain,
+        metadata=_domain(0, _SECONDS_MAX, "4.5", "active time above which the cap lifts"),
+    )
+
+
+_SUBSPACES: dict[str, type[Any]] = {
+    cls.SUBSPACE: cls
+    for cls in (
+        PaymentParams,
+        SlashingParams,
+        ConsensusParams,
+        MintParams,
+        GovernanceParams,
+        ReputationParams,
+    )
+}
+
+
+@frozen
+class Params:
+    """A complete parameter set, every value inside its domain."""
+
+    payment: PaymentParams = field(factory=PaymentParams)
+    slashing: SlashingParams = field(factory=SlashingParams)
+    consensus: ConsensusParams = field(factory=ConsensusParams)
+    mint: MintParams = field(factory=MintParams)
+    governance: GovernanceParams = field(factory=GovernanceParams)
+    reputation: ReputationParams = field(factory=ReputationParams)
+
+
+WHITEPAPER_PARAMS = Params()
+"""The whitepaper's defaults (DESIGN.md's table); `fixtures/params/whitepaper.json` mirrors it."""
+
+
+def param_specs() -> tuple[ParamSpec, ...]:
+    """Every key of the parameter set, in a stable order (subspace, then declaration)."""
+    return tuple(_iter_specs())
+
+
+def _iter_specs() -> Iterator[ParamSpec]:
+    for subspace, cls in _SUBSPACES.items():
+        for attribute in attrs.fields(cls):
+            yield ParamSpec(
+                subspace=subspace,
+                key=attribute.name,
+                default=attribute.default,
+                minimum=attribute.metadata["minimum"],
+                maximum=attribute.metadata["maximum"],
+                section=attribute.metadata["section"],
+                meaning=attribute.metadata["meaning"],
+            )
+
+
+def get_param(params: Params, subspace: str, key: str) -> int:
+    """The value of `subspace.key`; an unknown name is bad input."""
+    _spec_for(subspace, key, where=f"{subspace}.{key}")
+    value: int = getattr(getattr(params, subspace), key)
+    return value
+
+
+def params_to_document(params: Params) -> dict[str, dict[str, int]]:
+    """The parameter set as JSON-ready nested dicts, keys in the stable order of `param_specs`."""
+    document: dict[str, dict[str, int]] = {}
+    for spec in param_specs():
+        document.setdefault(spec.subspace, {})[spec.key] = get_param(
+            params, spec.subspace, spec.key
+        )
+    return document
+
+
+def with_values(params: Params, values: Mapping[tuple[str, str], int]) -> Params:
+    """`params` with the given `(subspace, key) -> value` replaced, domains checked."""
+    by_subspace: dict[str, dict[str, int]] = {}
+    for (subspace, key), value in values.items():
+        _spec_for(subspace, key, where=f"{subspace}.{key}")
+        by_subspace.setdefault(subspace, {})[key] = value
+    updated = {
+        subspace: attrs.evolve(getattr(params, subspace), **changes)
+        for subspace, changes in by_subspace.items()
+    }
+    return attrs.evolve(params, **updated)
+
+
+def parse_param_value(raw: object, *, where: str) -> int:
+    """A JSON integer, or a decimal integer string as Cosmos writes one, as an int."""
+    if isinstance(raw, bool):
+        raise NotAnIntegerError(where, f"expected an integer, got the boolean {str(raw).lower()}")
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str):
+        text = raw.strip()
+        if not _DECIMAL.fullmatch(text):
+            raise NotAnIntegerError(where, f"expected a decimal integer string, got {raw[:40]!r}")
+        if len(text.lstrip("+-")) > MAX_DECIMAL_DIGITS:
+            raise OutOfDomainError(where, f"a {len(text)}-digit value is outside every domain")
+        return int(text)
+    kind = "a number with a fraction or exponent" if isinstance(raw, float) else type(raw).__name__
+    raise NotAnIntegerError(where, f"expected an integer, got {kind}")
+
+
+def parse_param_set(document: object, *, base: Params = WHITEPAPER_PARAMS) -> Params:
+    """A parameter-set document `{subspace: {key: value}}` over `base`; keys left out keep base."""
+    if not isinstance(document, Mapping):
+        raise MalformedParamsError(
+            "parameter set", f"expected a JSON object, got {_kind(document)}"
+        )
+    values: dict[tuple[str, str], int] = {}
+    for subspace, entries in document.items():
+        _subspace_class(subspace, where=str(subspace))
+        if not isinstance(entries, Mapping):
+            raise MalformedParamsError(
+                str(subspace), f"expected an object of keys, got {_kind(entries)}"
+            )
+        for key, raw in entries.items():
+            where = f"{subspace}.{key}"
+            spec = _spec_for(subspace, key, where=where)
+            values[(subspace, key)] = _in_domain(spec, parse_param_value(raw, where=where), where)
+    return with_values(base, values)
+
+
+def apply_changes(base: Params, changes: object, *, where: str = "changes") -> Params:
+    """A Cosmos legacy param-change list `[{subspace, key, value}]` applied over `base`."""
+    if not isinstance(changes, list):
+        raise MalformedParamsError(where, f"expected a list of changes, got {_kind(changes)}")
+    if not changes:
+        raise MalformedParamsError(where, "a proposal must change at least one parameter")
+    values: dict[tuple[str, str], int] = {}
+    for index, change in enumerate(changes):
+        place = f"{where}[{index}]"
+        if not isinstance(change, Mapping):
+            raise MalformedParamsError(place, f"expected an object, got {_kind(change)}")
+        missing = [name for name in ("subspace", "key", "value") if name not in change]
+        if missing:
+            raise MalformedParamsError(place, f"missing {', '.join(missing)}")
+        extra = sorted(set(change) - {"subspace", "key", "value"})
+        if extra:
+            raise MalformedParamsError(place, f"unexpected field {extra[0]!r}")
+        subspace, key = change["subspace"], change["key"]
+        if not isinstance(subspace, str) or not isinstance(key, str):
+            raise MalformedParamsError(place, "subspace and key must be strings")
+        name = f"{place} ({subspace}.{key})"
+        spec = _spec_for(subspace, key, where=name)
+        if (subspace, key) in values:
+            raise DuplicateChangeError(name, "this key is already changed earlier in the list")
+        value = parse_param_value(change["value"], where=name)
+        values[(subspace, key)] = _in_domain(spec, value, name)
+    return with_values(base, values)
+
+
+def _in_domain(spec: ParamSpec, value: int, where: str) -> int:
+    if not spec.minimum <= value <= spec.maximum:
+        raise OutOfDomainError(
+            where, f"{value} is outside the allowed range {spec.minimum}..{spec.maximum}"
+        )
+    return value
+
+
+def _subspace_class(subspace: object, *, where: str) -> type[Any]:
+    if not isinstance(subspace, str) or subspace not in _SUBSPACES:
+        raise UnknownParamError(
+            where,
+            f"unknown subspace{_suggest(str(subspace), _SUBSPACES)}; known: {_known(_SUBSPACES)}",
+        )
+    return _SUBSPACES[subspace]
+
+
+def _spec_for(subspace: object, key: object, *, where: str) -> ParamSpec:
+    cls = _subspace_class(subspace, where=where)
+    names = [attribute.name for attribute in attrs.fields(cls)]
+    if not isinstance(key, str) or key not in names:
+        raise UnknownParamError(
+            where, f"unknown key in {subspace}{_suggest(str(key), names)}; known: {_known(names)}"
+        )
+    for spec in param_specs():
+        if spec.subspace == subspace and spec.key == key:
+            return spec
+    raise AssertionError("unreachable: every field has a spec")  # pragma: no cover
+
+
+def _suggest(name: str, known: Iterator[str] | Mapping[str, object] | list[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _known(names: Mapping[str, object] | list[str]) -> str:
+    return ", ".join(sorted(names))
+
+
+def _kind(value: object) -> str:
+    kinds = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+    for python_type, name in kinds.items():
+        if isinstance(value, python_type):
+            return name
+    if value is None:
+        return "null"
+    return "a number" if isinstance(value, int | float) else type(value).__name__
+
+
+# --- GOV-PARAMS: coherence of the shares, as data -------------------------------------------
+
+
+@frozen
+class CoherenceViolation:
+    """One way a parameter set's shares fail to add up (GOV-PARAMS, §6.8)."""
+
+    rule: str
+    message: str
+
+
+def get_cost_share_bps_times_rate(params: Params) -> int:
+    """10_000 * 10_000 when the cost basis C is exactly the rest of T after both margins."""
+    payment = params.payment
+    rest = BPS_DENOMINATOR - payment.stb_profit_margin_bps - payment.str_profit_margin_bps
+    return payment.payment_rate_bps * rest
+
+
+def check_coherence(params: Params) -> tuple[CoherenceViolation, ...]:
+    """§6.8 GOV-PARAMS: cost + STB margin + STR margin = 100% of T; sub-shares sum to margins."""
+    payment = params.payment
+    violations: list[CoherenceViolation] = []
+    # Verify the cost basis plus both margins is all of T: C/T = 10_000 / rate.
+    if get_cost_share_bps_times_rate(params) != BPS_DENOMINATOR * BPS_DENOMINATOR:
+        rest = BPS_DENOMINATOR - payment.stb_profit_margin_bps - payment.str_profit_margin_bps
+        violations.append(
+            CoherenceViolation(
+                "cost-plus-margins",
+                f"at payment_rate_bps {payment.payment_rate_bps} the cost basis is "
+                f"{BPS_DENOMINATOR * BPS_DENOMINATOR}/{payment.payment_rate_bps} bps of T, "
+                f"but the margins leave {rest} bps",
+            )
+        )
+    # Verify the STB margin is split exactly between node and swap reserve.
+    stb_parts = payment.stb_node_profit_bps + payment.stb_reserve_swap_bps
+    if stb_parts != payment.stb_profit_margin_bps:
+        violations.append(
+            CoherenceViolation(
+                "stb-sub-shares",
+                f"stb_node_profit_bps + stb_reserve_swap_bps = {stb_parts}, "
+                f"stb_profit_margin_bps = {payment.stb_profit_margin_bps}",
+            )
+        )
+    # Verify the STR margin is split exactly between node, burn and network support.
+    str_parts = payment.str_node_profit_bps + payment.str_burn_bps + payment.str_network_support_bps
+    if str_parts != payment.str_profit_margin_bps:
+        violations.append(
+            CoherenceViolation(
+                "str-sub-shares",
+                f"str_node_profit_bps + str_burn_bps + str_network_support_bps = {str_parts}, "
+                f"str_profit_margin_bps = {payment.str_profit_margin_bps}",
+            )
+        )
+    # Verify both thresholds are fractions below one, else they can never be met.
+    for name, num, den in (
+        ("consensus-threshold", params.consensus.threshold_num, params.consensus.threshold_den),
+        (
+            "governance-supermajority",
+            params.governance.supermajority_num,
+            params.governance.supermajority_den,
+        ),
+    ):
+        if num >= den:
+            violations.append(
+                CoherenceViolation(name, f"{num}/{den} is not below 1, so it can never be exceeded")
+            )
+    return tuple(violations)
+
+
+def is_coherent(params: Params) -> bool:
+    """GOV-PARAMS holds for `params`."""
+    return not check_coherence(params)

@@ -1,0 +1,71 @@
+"""Protocol profiles: one named switch per point where the whitepaper is ambiguous or unsafe.
+
+`WHITEPAPER` follows the literal text, `HARDENED` (the default) the repaired reading of
+DESIGN.md. The suite runs both, so the literal text's failures show with counterexamples and
+the repair is shown to hold.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from attrs import frozen
+
+
+class CompositeEncoding(Enum):
+    """How F4's composite hash joins nodeID, app salt, node salt and output hash."""
+
+    CONCATENATION = "concatenation"
+    """Literal §3.2 F4: plain concatenation (not injective)."""
+    LENGTH_PREFIXED = "length-prefixed"
+    """Each field prefixed by its length: injective."""
+
+
+class RevealContents(Enum):
+    """What a node writes on-chain at the reveal (§3.2 F7)."""
+
+    NODE_SALT_HASH = "node-salt-hash"
+    """Literal F7: h(S_N), so commit(n) cannot be recomputed from public data."""
+    NODE_SALT = "node-salt"
+    """S_N itself, so anyone recomputes commit(n) (F9)."""
+
+
+class ThresholdBase(Enum):
+    """The N of F10's `3 * agreeing > 2 * N`."""
+
+    COMMITTED = "committed"
+    """Literal Step 5: only nodes that committed count."""
+    ASSIGNED = "assigned"
+    """Every node assigned to the app counts."""
+
+
+@frozen
+class Profile:
+    """A complete choice of readings for the whitepaper's ambiguous points."""
+
+    name: str
+    composite_encoding: CompositeEncoding
+    reveal_contents: RevealContents
+    threshold_base: ThresholdBase
+    slash_capped: bool
+    """§6.10 names no cap: `False` lets the rate pass 100%."""
+
+
+HARDENED = Profile(
+    name="hardened",
+    composite_encoding=CompositeEncoding.LENGTH_PREFIXED,
+    reveal_contents=RevealContents.NODE_SALT,
+    threshold_base=ThresholdBase.ASSIGNED,
+    slash_capped=True,
+)
+
+WHITEPAPER = Profile(
+    name="whitepaper",
+    composite_encoding=CompositeEncoding.CONCATENATION,
+    reveal_contents=RevealContents.NODE_SALT_HASH,
+    threshold_base=ThresholdBase.COMMITTED,
+    slash_capped=False,
+)
+
+PROFILES: dict[str, Profile] = {profile.name: profile for profile in (HARDENED, WHITEPAPER)}
+DEFAULT_PROFILE = HARDENED

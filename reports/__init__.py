@@ -1,0 +1,1 @@
+"""The command line and the reports it writes: one verdict per invariant ID."""
