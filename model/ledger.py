@@ -39,6 +39,8 @@ COMPLAINT_DEPOSITS = AccountId("module:complaints")
 """§6.8: MinDeposits of complaints under review."""
 VALIDATION_POOL = AccountId("module:validation")
 """§4.4: validation payments owed to validators of Trusted Function rounds."""
+GOVERNANCE_DEPOSITS = AccountId("module:gov_deposits")
+"""§6.8: deposits of parameter-change proposals while they are voted on."""
 
 MODULE_ACCOUNTS: tuple[AccountId, ...] = (
     BURN_ADDRESS,
@@ -52,6 +54,7 @@ MODULE_ACCOUNTS: tuple[AccountId, ...] = (
     SUBCOMMITTEE_POOL,
     COMPLAINT_DEPOSITS,
     VALIDATION_POOL,
+    GOVERNANCE_DEPOSITS,
 )
 
 
