@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator, Mapping
+from numbers import Number
 from typing import Any, ClassVar
 
 import attrs
@@ -379,8 +380,11 @@ def parse_param_value(raw: object, *, where: str) -> int:
         if len(text.lstrip("+-")) > MAX_DECIMAL_DIGITS:
             raise OutOfDomainError(where, f"a {len(text)}-digit value is outside every domain")
         return int(text)
-    kind = "a number with a fraction or exponent" if isinstance(raw, float) else type(raw).__name__
-    raise NotAnIntegerError(where, f"expected an integer, got {kind}")
+    if isinstance(raw, Number):
+        raise NotAnIntegerError(
+            where, f"expected an integer, got {raw} (write integers without a fraction or exponent)"
+        )
+    raise NotAnIntegerError(where, f"expected an integer, got {_kind(raw)}")
 
 
 def parse_param_set(document: object, *, base: Params = WHITEPAPER_PARAMS) -> Params:
@@ -478,7 +482,7 @@ def _kind(value: object) -> str:
             return name
     if value is None:
         return "null"
-    return "a number" if isinstance(value, int | float) else type(value).__name__
+    return "a number" if isinstance(value, Number) else type(value).__name__
 
 
 # --- GOV-PARAMS: coherence of the shares, as data -------------------------------------------

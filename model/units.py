@@ -1,7 +1,7 @@
 """Units, identities and the `Rejected` value shared by every rule of the model.
 
 Token amounts are integers in micro-units, shares are basis points and prices are exact
-rationals; nothing here is a float. A transition the protocol forbids returns `Rejected`
+rationals; nothing here is binary floating point. A transition the protocol forbids returns `Rejected`
 instead of raising, so an exception escaping the model is always a bug in the model.
 """
 
