@@ -1,0 +1,232 @@
+"""Tests of model/params.py: domains, defaults, parsing of sets and changes, GOV-PARAMS coherence."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model.params import (
+    WHITEPAPER_PARAMS,
+    DuplicateChangeError,
+    MalformedParamsError,
+    NotAnIntegerError,
+    OutOfDomainError,
+    Params,
+    ParamsError,
+    UnknownParamError,
+    apply_changes,
+    check_coherence,
+    get_param,
+    is_coherent,
+    param_specs,
+    params_to_document,
+    parse_param_set,
+    parse_param_value,
+    with_values,
+)
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "params" / "whitepaper.json"
+
+
+def change(subspace: object, key: object, value: object) -> dict[str, object]:
+    return {"subspace": subspace, "key": key, "value": value}
+
+
+def test_whitepaper_defaults_match_design_table() -> None:
+    payment = WHITEPAPER_PARAMS.payment
+    assert payment.payment_rate_bps == 20_000
+    assert (payment.stb_profit_margin_bps, payment.stb_node_profit_bps) == (1_000, 500)
+    assert payment.stb_reserve_swap_bps == 500
+    assert payment.str_profit_margin_bps == 4_000
+    assert (payment.str_node_profit_bps, payment.str_burn_bps) == (2_000, 1_000)
+    assert payment.str_network_support_bps == 1_000
+    slashing = WHITEPAPER_PARAMS.slashing
+    assert (slashing.slash_base_bps, slashing.slash_factor, slashing.slash_cap_bps) == (
+        500,
+        2,
+        10_000,
+    )
+    assert slashing.slash_window_seconds == 2 * 365 * 86_400
+    consensus = WHITEPAPER_PARAMS.consensus
+    assert (consensus.threshold_num, consensus.threshold_den, consensus.max_validators) == (
+        2,
+        3,
+        100,
+    )
+    assert WHITEPAPER_PARAMS.mint.inflation_initial_bps == 1_100
+    governance = WHITEPAPER_PARAMS.governance
+    assert (governance.supermajority_num, governance.supermajority_den) == (2, 3)
+    assert (governance.subcommittee_activation_bps, governance.complaint_refund_bps) == (100, 8_000)
+    reputation = WHITEPAPER_PARAMS.reputation
+    assert reputation.outbound_requests_per_minute == 10
+    assert reputation.uncapped_min_stake_usd == 10_000
+    assert reputation.uncapped_min_active_seconds == 180 * 86_400
+
+
+def test_fixture_file_is_the_embedded_defaults() -> None:
+    document = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    assert document == params_to_document(WHITEPAPER_PARAMS)
+    assert parse_param_set(document) == WHITEPAPER_PARAMS
+
+
+def test_whitepaper_defaults_are_coherent() -> None:
+    assert check_coherence(WHITEPAPER_PARAMS) == ()
+    assert is_coherent(WHITEPAPER_PARAMS)
+
+
+def test_every_default_lies_in_its_domain_and_cites_a_section() -> None:
+    specs = param_specs()
+    assert len({spec.name for spec in specs}) == len(specs)
+    for spec in specs:
+        assert spec.minimum <= spec.default <= spec.maximum, spec.name
+        assert spec.section and spec.meaning, spec.name
+        assert get_param(WHITEPAPER_PARAMS, spec.subspace, spec.key) == spec.default
+
+
+def test_parse_param_set__partial_keeps_base() -> None:
+    params = parse_param_set({"payment": {"str_burn_bps": 1_200}})
+    assert params.payment.str_burn_bps == 1_200
+    assert params.slashing == WHITEPAPER_PARAMS.slashing
+    assert params.payment.str_node_profit_bps == 2_000
+
+
+def test_parse_param_set__decimal_strings_as_cosmos_writes_them() -> None:
+    params = parse_param_set({"consensus": {"max_validators": "150", "threshold_num": " 2 "}})
+    assert params.consensus.max_validators == 150
+    assert params.consensus.threshold_num == 2
+
+
+@pytest.mark.parametrize(
+    ("document", "error", "fragment"),
+    [
+        ([], MalformedParamsError, "expected a JSON object, got a list"),
+        ({"payment": 5}, MalformedParamsError, "payment: expected an object of keys"),
+        ({"paymant": {}}, UnknownParamError, "did you mean 'payment'"),
+        ({"payment": {"str_burn": 1}}, UnknownParamError, "did you mean 'str_burn_bps'"),
+        ({"payment": {"str_burn_bps": True}}, NotAnIntegerError, "boolean true"),
+        ({"payment": {"str_burn_bps": None}}, NotAnIntegerError, "got null"),
+        ({"payment": {"str_burn_bps": 12.5}}, NotAnIntegerError, "12.5"),
+        ({"payment": {"str_burn_bps": Decimal("1e3")}}, NotAnIntegerError, "1E+3"),
+        ({"payment": {"str_burn_bps": "0x10"}}, NotAnIntegerError, "decimal integer string"),
+        ({"payment": {"str_burn_bps": [1]}}, NotAnIntegerError, "got a list"),
+        (
+            {"payment": {"str_burn_bps": 10_001}},
+            OutOfDomainError,
+            "10001 is outside the allowed range 0..10000",
+        ),
+        ({"payment": {"str_burn_bps": -1}}, OutOfDomainError, "-1 is outside"),
+        ({"slashing": {"slash_factor": 0}}, OutOfDomainError, "slashing.slash_factor"),
+        ({"payment": {"str_burn_bps": "9" * 41}}, OutOfDomainError, "41-digit value"),
+    ],
+)
+def test_invalid_param_set(document: object, error: type[ParamsError], fragment: str) -> None:
+    with pytest.raises(error) as raised:
+        parse_param_set(document)
+    message = str(raised.value)
+    assert fragment in message
+    assert "\n" not in message
+
+
+def test_out_of_domain_error_names_subspace_key_value_and_range() -> None:
+    with pytest.raises(OutOfDomainError) as raised:
+        parse_param_set({"consensus": {"max_validators": 0}})
+    assert raised.value.where == "consensus.max_validators"
+    assert raised.value.problem == "0 is outside the allowed range 1..10000"
+
+
+def test_construction_checks_domains_too() -> None:
+    with pytest.raises(OutOfDomainError, match=r"payment\.str_burn_bps"):
+        attrs.evolve(WHITEPAPER_PARAMS.payment, str_burn_bps=20_000)
+    with pytest.raises(NotAnIntegerError):
+        attrs.evolve(WHITEPAPER_PARAMS.payment, str_burn_bps=True)
+
+
+def test_apply_changes_basic() -> None:
+    params = apply_changes(
+        WHITEPAPER_PARAMS,
+        [
+            change("payment", "str_burn_bps", "1200"),
+            change("payment", "str_node_profit_bps", 1_800),
+        ],
+    )
+    assert params.payment.str_burn_bps == 1_200
+    assert params.payment.str_node_profit_bps == 1_800
+    assert is_coherent(params)
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "fragment"),
+    [
+        ({}, MalformedParamsError, "expected a list of changes"),
+        ([], MalformedParamsError, "at least one parameter"),
+        (["x"], MalformedParamsError, "changes[0]: expected an object"),
+        ([{"subspace": "payment", "key": "str_burn_bps"}], MalformedParamsError, "missing value"),
+        ([{**change("payment", "str_burn_bps", 1), "extra": 1}], MalformedParamsError, "'extra'"),
+        ([change("payment", 5, 1)], MalformedParamsError, "must be strings"),
+        ([change("mint", "nope", 1)], UnknownParamError, "changes[0] (mint.nope)"),
+        ([change("payment", "str_burn_bps", "abc")], NotAnIntegerError, "changes[0]"),
+        ([change("payment", "str_burn_bps", 10**6)], OutOfDomainError, "0..10000"),
+        (
+            [change("payment", "str_burn_bps", 1), change("payment", "str_burn_bps", 2)],
+            DuplicateChangeError,
+            "changes[1] (payment.str_burn_bps)",
+        ),
+    ],
+)
+def test_invalid_changes(changes: object, error: type[ParamsError], fragment: str) -> None:
+    with pytest.raises(error) as raised:
+        apply_changes(WHITEPAPER_PARAMS, changes)
+    assert fragment in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("values", "rules"),
+    [
+        ({("payment", "str_burn_bps"): 1_200}, {"str-sub-shares"}),
+        ({("payment", "stb_reserve_swap_bps"): 501}, {"stb-sub-shares"}),
+        ({("payment", "payment_rate_bps"): 25_000}, {"cost-plus-margins"}),
+        (
+            {("payment", "str_profit_margin_bps"): 4_001},
+            {"cost-plus-margins", "str-sub-shares"},
+        ),
+        ({("consensus", "threshold_num"): 3}, {"consensus-threshold"}),
+        ({("governance", "supermajority_num"): 4}, {"governance-supermajority"}),
+    ],
+)
+def test_incoherent_shares_are_reported_not_raised(
+    values: dict[tuple[str, str], int], rules: set[str]
+) -> None:
+    params = with_values(WHITEPAPER_PARAMS, values)
+    assert {violation.rule for violation in check_coherence(params)} == rules
+    assert not is_coherent(params)
+
+
+def test_coherent_at_another_rate() -> None:
+    """At 2.5x cost the cost basis is 40% of T, so the margins must take 60%."""
+    params = with_values(
+        WHITEPAPER_PARAMS,
+        {
+            ("payment", "payment_rate_bps"): 25_000,
+            ("payment", "str_profit_margin_bps"): 5_000,
+            ("payment", "str_node_profit_bps"): 3_000,
+        },
+    )
+    assert check_coherence(params) == ()
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.integers(min_value=-(10**40) + 1, max_value=10**40 - 1))
+def test_parse_param_value__integers_and_their_decimal_strings_agree(value: int) -> None:
+    assert parse_param_value(value, where="x") == value
+    assert parse_param_value(str(value), where="x") == value
+
+
+def test_params_document_round_trips() -> None:
+    params = with_values(WHITEPAPER_PARAMS, {("mint", "inflation_initial_bps"): 900})
+    assert parse_param_set(params_to_document(params), base=Params()) == params
