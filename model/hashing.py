@@ -1,0 +1,65 @@
+"""The one hashing interface of the model: SHA-256 by default, Keccak-256 selectable (pycryptodome).
+
+Hashing is a pure function of its bytes, so the model stays pure. The composite hash of §3.2 F4
+is built here under the profile's encoding: plain concatenation (the literal text, which is not
+injective) or length-prefixed fields (injective).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import Enum
+
+from Crypto.Hash import SHA256, keccak
+
+from model.profile import CompositeEncoding
+
+DIGEST_SIZE = 32
+LENGTH_PREFIX_BYTES = 8
+
+
+class HashAlgorithm(Enum):
+    """The hash functions a deployment may choose."""
+
+    SHA256 = "sha256"
+    KECCAK256 = "keccak256"
+
+
+DEFAULT_ALGORITHM = HashAlgorithm.SHA256
+
+
+def compute_hash(data: bytes, algorithm: HashAlgorithm = DEFAULT_ALGORITHM) -> bytes:
+    """h(data): the 32-byte digest of `data` under `algorithm`."""
+    if algorithm is HashAlgorithm.SHA256:
+        return SHA256.new(data).digest()
+    return keccak.new(digest_bits=256, data=data).digest()
+
+
+def encode_fields(fields: Sequence[bytes], encoding: CompositeEncoding) -> bytes:
+    """The bytes that §3.2 F4 hashes: fields joined plainly, or each behind its 8-byte length."""
+    if encoding is CompositeEncoding.CONCATENATION:
+        return b"".join(fields)
+    return b"".join(len(part).to_bytes(LENGTH_PREFIX_BYTES, "big") + part for part in fields)
+
+
+def compute_composite_hash(
+    *,
+    node_id: bytes,
+    app_salt: bytes,
+    node_salt: bytes,
+    output_hash: bytes,
+    encoding: CompositeEncoding,
+    algorithm: HashAlgorithm = DEFAULT_ALGORITHM,
+) -> bytes:
+    """§3.2 F4: commit(n) = hash(nodeID_n + S_a_n + S_N_n + h_n) under the profile's encoding."""
+    preimage = encode_fields((node_id, app_salt, node_salt, output_hash), encoding)
+    return compute_hash(preimage, algorithm)
+
+
+def derive_bytes(
+    seed: bytes, *labels: bytes, algorithm: HashAlgorithm = DEFAULT_ALGORITHM
+) -> bytes:
+    """32 pseudo-random bytes determined by `seed` and `labels`: the model's only randomness."""
+    return compute_hash(
+        encode_fields((seed, *labels), CompositeEncoding.LENGTH_PREFIXED), algorithm
+    )
