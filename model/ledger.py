@@ -203,6 +203,8 @@ def process_burn(ledger: Ledger, *, holder: AccountId, amount: int) -> Outcome[L
         return refused
     if holder == BURN_ADDRESS:
         return Rejected("process_burn", "tokens at the burn address are burned already")
+    if amount == 0:
+        return ledger
     held = get_balance(ledger, holder).ustr
     if held < amount:
         return Rejected("process_burn", f"{holder} holds {held} ustr, cannot burn {amount}")

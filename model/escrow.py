@@ -1,0 +1,429 @@
+"""Application escrows: the developer's prepayment and every payout drawn from it (§4.3.1, §4.4).
+
+Each app's tokens sit in two ledger accounts, its escrow and its locked escrow (§3.3 Step 12);
+this module keeps the book beside them: the developer, the STR price fixed at deposit and the
+round payments locked after a consensus FALSE. Payouts draw only on the app's own accounts, so
+ESCROW-SOLVENT is a property of the ledger and the book together (`is_escrow_solvent`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from fractions import Fraction
+
+import attrs
+from attrs import field, frozen
+from pyrsistent import PMap, pmap
+
+from model.ledger import (
+    Ledger,
+    Token,
+    get_balance,
+    get_escrow_account,
+    get_locked_escrow_account,
+)
+from model.params import Params
+from model.payment import (
+    PaymentSplit,
+    Step,
+    StrPayout,
+    apply_steps,
+    check_split_nonnegative,
+    compute_payment_split,
+    get_str_payout,
+    is_user_account,
+    process_payment_split,
+    transfer_step,
+)
+from model.units import (
+    AccountId,
+    AppId,
+    Outcome,
+    Rejected,
+    StrPrice,
+    UsdMicro,
+    UStb,
+    UStr,
+    is_valid_price,
+)
+
+
+@frozen
+class LockedPayment:
+    """§3.3 Step 12: one round's payment to `node_accounts`, locked until the dispute is resolved."""
+
+    round_id: int
+    node_accounts: tuple[AccountId, ...]
+    split: PaymentSplit
+    """The split each node is owed (every node the same: same cost, same parameters)."""
+    str_payout: StrPayout
+    """The split's STR side at `price`, per node."""
+    price: StrPrice | None
+    """The escrow's STR price at locking; None when the split has no STR part."""
+
+    @property
+    def locked_ustb(self) -> UStb:
+        """All STB the record holds in the locked escrow."""
+        return len(self.node_accounts) * self.split.stb_withdrawn
+
+    @property
+    def locked_ustr(self) -> UStr:
+        """All STR the record holds in the locked escrow."""
+        return len(self.node_accounts) * self.str_payout.total_ustr
+
+
+def _no_locked() -> PMap[int, LockedPayment]:
+    return pmap()
+
+
+@frozen
+class AppEscrow:
+    """§4.3.1: the book of one app's escrow; the tokens live in the ledger's escrow accounts."""
+
+    app: AppId
+    developer: AccountId
+    str_price: StrPrice | None = None
+    """USD per STR of the STR held, the deposit-weighted average of prepayment prices."""
+    locked: PMap[int, LockedPayment] = field(factory=_no_locked)
+
+
+def _no_escrows() -> PMap[AppId, AppEscrow]:
+    return pmap()
+
+
+@frozen
+class EscrowBook:
+    """Every app's escrow book, by app id."""
+
+    escrows: PMap[AppId, AppEscrow] = field(factory=_no_escrows)
+
+
+@frozen
+class ValidationPayout:
+    """§4.4: who was paid for one validation round, how much each, and what stayed in escrow."""
+
+    selected: tuple[AccountId, ...]
+    per_validator: UStr
+    remainder: UStr
+
+
+def _with_escrow(book: EscrowBook, escrow: AppEscrow) -> EscrowBook:
+    return attrs.evolve(book, escrows=book.escrows.set(escrow.app, escrow))
+
+
+def _unknown_app(rule: str, app: AppId) -> Rejected:
+    return Rejected(rule, f"app {app} has no escrow")
+
+
+def _check_cost(rule: str, cost: UsdMicro) -> Rejected | None:
+    if cost < 0:
+        return Rejected(rule, f"cost must not be negative, got {cost}")
+    return None
+
+
+def _check_distinct_user_accounts(
+    rule: str, accounts: tuple[AccountId, ...], *, what: str
+) -> Rejected | None:
+    if len(set(accounts)) != len(accounts):
+        return Rejected(rule, f"{what}s contain duplicates: {accounts}")
+    for account in accounts:
+        if not is_user_account(account):
+            return Rejected(rule, f"{what} {account} is a module or escrow account")
+    return None
+
+
+def process_open_escrow(
+    book: EscrowBook, *, app: AppId, developer: AccountId
+) -> Outcome[EscrowBook]:
+    """§4.3.1: open the application-specific escrow of `app`, owned by `developer`."""
+    rule = "process_open_escrow"
+    # Verify the app has no escrow yet.
+    if app in book.escrows:
+        return Rejected(rule, f"app {app} already has an escrow")
+    # Verify the app id is non-empty, so escrow account ids stay distinct from one another.
+    if not app:
+        return Rejected(rule, "the app id must not be empty")
+    # Verify the developer is an account of its own, not a pool or an escrow.
+    if not is_user_account(developer):
+        return Rejected(rule, f"developer {developer} is a module or escrow account")
+    return _with_escrow(book, AppEscrow(app=app, developer=developer))
+
+
+def compute_average_price(
+    held_ustr: UStr, old_price: StrPrice | None, deposit_ustr: UStr, price: StrPrice
+) -> StrPrice | None:
+    """§6.3.3: the escrow's STR price after a deposit, the exact deposit-weighted average."""
+    if deposit_ustr == 0:
+        return old_price
+    # STR that arrived without a price (or nothing at all) does not weigh on the average.
+    if held_ustr == 0 or old_price is None:
+        return price
+    return (held_ustr * old_price + deposit_ustr * price) / Fraction(held_ustr + deposit_ustr)
+
+
+def process_prepayment(
+    ledger: Ledger,
+    book: EscrowBook,
+    *,
+    app: AppId,
+    payer: AccountId,
+    ustb: UStb,
+    ustr: UStr,
+    price: StrPrice | None,
+) -> Outcome[tuple[Ledger, EscrowBook]]:
+    """§4.3.1: the developer prepays STB and STR (at `price`) into the app's escrow."""
+    rule = "process_prepayment"
+    escrow = book.escrows.get(app)
+    if escrow is None:
+        return _unknown_app(rule, app)
+    # Verify only the app's developer prepays.
+    if payer != escrow.developer:
+        return Rejected(rule, f"{payer} is not the developer {escrow.developer} of app {app}")
+    # Verify STR comes with a positive USD price, at which its payouts are valued.
+    if ustr != 0 and (price is None or not is_valid_price(price)):
+        return Rejected(rule, f"a deposit of {ustr} ustr needs a positive price, got {price!r}")
+    account = get_escrow_account(app)
+    held_ustr = get_balance(ledger, account).ustr
+    steps = (
+        transfer_step(payer, account, Token.STB, ustb),
+        transfer_step(payer, account, Token.STR, ustr),
+    )
+    result = apply_steps(ledger, steps, rule=rule)
+    if isinstance(result, Rejected):
+        return result
+    new_price = escrow.str_price
+    if price is not None and ustr > 0:
+        new_price = compute_average_price(held_ustr, escrow.str_price, ustr, price)
+    return result, _with_escrow(book, attrs.evolve(escrow, str_price=new_price))
+
+
+def process_initiation_payment(
+    ledger: Ledger, book: EscrowBook, *, app: AppId, node_account: AccountId, ustr: UStr
+) -> Outcome[Ledger]:
+    """§4.3.3, §4.4: pay a node's initiation fee in STR from the app's own escrow."""
+    rule = "process_initiation_payment"
+    # Verify the app has an escrow to pay from.
+    if app not in book.escrows:
+        return _unknown_app(rule, app)
+    # Verify the node is paid into an account of its own, not a pool or an escrow.
+    if not is_user_account(node_account):
+        return Rejected(rule, f"node account {node_account} is a module or escrow account")
+    step = transfer_step(get_escrow_account(app), node_account, Token.STR, ustr)
+    return apply_steps(ledger, (step,), rule=rule)
+
+
+def process_usage_payment(
+    ledger: Ledger,
+    book: EscrowBook,
+    *,
+    app: AppId,
+    node_account: AccountId,
+    cost: UsdMicro,
+    params: Params,
+) -> Outcome[Ledger]:
+    """§4.4, §6.3: pay a node's usage payment for `cost` from the app's own escrow."""
+    rule = "process_usage_payment"
+    escrow = book.escrows.get(app)
+    if escrow is None:
+        return _unknown_app(rule, app)
+    # Verify the cost is a non-negative number of micro-dollars.
+    refused = _check_cost(rule, cost)
+    if refused is not None:
+        return refused
+    split = compute_payment_split(cost, params)
+    result = process_payment_split(
+        ledger,
+        source=get_escrow_account(app),
+        node_account=node_account,
+        split=split,
+        price=escrow.str_price,
+    )
+    if isinstance(result, Rejected):
+        return Rejected(rule, str(result))
+    return result
+
+
+def compute_validator_ranking(
+    subscribers: tuple[AccountId, ...], seed: bytes
+) -> tuple[AccountId, ...]:
+    """§4.4: the subscribers in a seeded uniform random order: by sha256(seed + id), then by id."""
+    return tuple(
+        sorted(
+            subscribers,
+            key=lambda account: (hashlib.sha256(seed + account.encode("utf-8")).digest(), account),
+        )
+    )
+
+
+def compute_validator_count(prefund_ustr: UStr, subscribers: int, floor_ustr: UStr) -> int:
+    """§4.4: all subscribers, unless the floor cannot be met: then as many as the prefund pays."""
+    if subscribers == 0:
+        return 0
+    if floor_ustr > 0 and prefund_ustr // subscribers < floor_ustr:
+        return prefund_ustr // floor_ustr
+    return subscribers
+
+
+def process_validation_payment(
+    ledger: Ledger,
+    book: EscrowBook,
+    *,
+    app: AppId,
+    prefund_ustr: UStr,
+    subscribers: tuple[AccountId, ...],
+    seed: bytes,
+    params: Params,
+) -> Outcome[tuple[Ledger, EscrowBook, ValidationPayout]]:
+    """§4.4: split a round's validation prefund equally among the (selected) validators."""
+    rule = "process_validation_payment"
+    if app not in book.escrows:
+        return _unknown_app(rule, app)
+    account = get_escrow_account(app)
+    # Verify the prefund is non-negative and held in the app's escrow.
+    held = get_balance(ledger, account).ustr
+    if not 0 <= prefund_ustr <= held:
+        return Rejected(rule, f"prefund {prefund_ustr} ustr is not within the escrow's {held} ustr")
+    # Verify every subscriber is a distinct account of its own.
+    refused = _check_distinct_user_accounts(rule, subscribers, what="subscriber")
+    if refused is not None:
+        return refused
+    floor = params.payment.validation_floor_ustr
+    count = compute_validator_count(prefund_ustr, len(subscribers), floor)
+    # Verify at least one validator can be paid at least the floor.
+    if count == 0:
+        return Rejected(
+            rule,
+            f"no validator can be paid: {len(subscribers)} subscribers, "
+            f"prefund {prefund_ustr} ustr, floor {floor} ustr",
+        )
+    selected = compute_validator_ranking(subscribers, seed)[:count]
+    # The remainder of the equal division is never withdrawn: it stays in the escrow.
+    per_validator = prefund_ustr // count
+    remainder = prefund_ustr - per_validator * count
+    steps = [transfer_step(account, validator, Token.STR, per_validator) for validator in selected]
+    result = apply_steps(ledger, steps, rule=rule)
+    if isinstance(result, Rejected):
+        return result
+    return result, book, ValidationPayout(selected, per_validator, remainder)
+
+
+def process_lock_round_payment(
+    ledger: Ledger,
+    book: EscrowBook,
+    *,
+    app: AppId,
+    round_id: int,
+    node_accounts: tuple[AccountId, ...],
+    cost: UsdMicro,
+    params: Params,
+) -> Outcome[tuple[Ledger, EscrowBook]]:
+    """§3.3 Step 12: after consensus FALSE, lock what the round would pay its nodes in escrow."""
+    rule = "process_lock_round_payment"
+    escrow = book.escrows.get(app)
+    if escrow is None:
+        return _unknown_app(rule, app)
+    # Verify the round is not locked yet and its nodes are distinct accounts of their own.
+    refused = _check_new_round(rule, escrow, round_id, node_accounts)
+    if refused is not None:
+        return refused
+    split = compute_payment_split(cost, params)
+    # Verify the cost is non-negative and no part is negative (incoherent parameters).
+    refused = _check_cost(rule, cost) or check_split_nonnegative(split, rule=rule)
+    if refused is not None:
+        return refused
+    payout = get_str_payout(split, escrow.str_price, rule=rule)
+    if isinstance(payout, Rejected):
+        return payout
+    record = LockedPayment(round_id, node_accounts, split, payout, escrow.str_price)
+    source, target = get_escrow_account(app), get_locked_escrow_account(app)
+    steps = (
+        transfer_step(source, target, Token.STB, record.locked_ustb),
+        transfer_step(source, target, Token.STR, record.locked_ustr),
+    )
+    result = apply_steps(ledger, steps, rule=rule)
+    if isinstance(result, Rejected):
+        return result
+    locked = attrs.evolve(escrow, locked=escrow.locked.set(round_id, record))
+    return result, _with_escrow(book, locked)
+
+
+def _check_new_round(
+    rule: str, escrow: AppEscrow, round_id: int, node_accounts: tuple[AccountId, ...]
+) -> Rejected | None:
+    if round_id in escrow.locked:
+        return Rejected(rule, f"round {round_id} of app {escrow.app} is already locked")
+    if not node_accounts:
+        return Rejected(rule, "a locked round payment needs at least one node")
+    return _check_distinct_user_accounts(rule, node_accounts, what="node account")
+
+
+def process_resolve_locked_payment(
+    ledger: Ledger, book: EscrowBook, *, app: AppId, round_id: int, pay_nodes: bool
+) -> Outcome[tuple[Ledger, EscrowBook]]:
+    """§3.3 Step 12: a resolved round either pays its nodes the locked split or returns it."""
+    rule = "process_resolve_locked_payment"
+    escrow = book.escrows.get(app)
+    if escrow is None:
+        return _unknown_app(rule, app)
+    # Verify the round has a locked payment.
+    record = escrow.locked.get(round_id)
+    if record is None:
+        return Rejected(rule, f"round {round_id} of app {app} has no locked payment")
+    locked_account = get_locked_escrow_account(app)
+    steps: list[Step]
+    if pay_nodes:
+        steps = [_pay_step(locked_account, node, record) for node in record.node_accounts]
+    else:
+        target = get_escrow_account(app)
+        steps = [
+            transfer_step(locked_account, target, Token.STB, record.locked_ustb),
+            transfer_step(locked_account, target, Token.STR, record.locked_ustr),
+        ]
+    result = apply_steps(ledger, steps, rule=rule)
+    if isinstance(result, Rejected):
+        return result
+    resolved = attrs.evolve(escrow, locked=escrow.locked.remove(round_id))
+    return result, _with_escrow(book, resolved)
+
+
+def _pay_step(source: AccountId, node: AccountId, record: LockedPayment) -> Step:
+    return lambda ledger: process_payment_split(
+        ledger, source=source, node_account=node, split=record.split, price=record.price
+    )
+
+
+def process_withdraw_prepayment(
+    ledger: Ledger, book: EscrowBook, *, app: AppId, developer: AccountId, ustb: UStb, ustr: UStr
+) -> Outcome[Ledger]:
+    """§4.3.1: the developer takes back unused prepayment; locked payments stay locked."""
+    rule = "process_withdraw_prepayment"
+    escrow = book.escrows.get(app)
+    if escrow is None:
+        return _unknown_app(rule, app)
+    # Verify only the app's developer withdraws.
+    if developer != escrow.developer:
+        return Rejected(rule, f"{developer} is not the developer {escrow.developer} of app {app}")
+    account = get_escrow_account(app)
+    steps = (
+        transfer_step(account, developer, Token.STB, ustb),
+        transfer_step(account, developer, Token.STR, ustr),
+    )
+    return apply_steps(ledger, steps, rule=rule)
+
+
+def get_locked_totals(escrow: AppEscrow) -> tuple[UStb, UStr]:
+    """The STB and STR the locked escrow must hold: the sum over the app's locked records."""
+    records = escrow.locked.values()
+    return sum(r.locked_ustb for r in records), sum(r.locked_ustr for r in records)
+
+
+def is_escrow_solvent(ledger: Ledger, book: EscrowBook) -> bool:
+    """ESCROW-SOLVENT (§4.3.1, §4.4): no escrow negative; locked accounts match their records."""
+    for app, escrow in book.escrows.items():
+        balance = get_balance(ledger, get_escrow_account(app))
+        locked = get_balance(ledger, get_locked_escrow_account(app))
+        if min(balance.ustb, balance.ustr, locked.ustb, locked.ustr) < 0:
+            return False
+        if (locked.ustb, locked.ustr) != get_locked_totals(escrow):
+            return False
+    return True

@@ -1,0 +1,326 @@
+"""The node payment of §6.3: the cost-basis and margin split of T, and where each part goes.
+
+The split is computed in micro-dollars with floor divisions whose dust is always absorbed by a
+named part, so the parts sum to T exactly for every cost and every parameter set (CONS-SPLIT);
+incoherent parameters show up as negative parts, which the transitions refuse to pay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from enum import Enum
+
+from attrs import frozen
+
+from model.ledger import (
+    MODULE_ACCOUNTS,
+    NETWORK_SUPPORT,
+    STRATOSWAP_POOL,
+    SWAP_RESERVE,
+    Ledger,
+    Token,
+    get_balance,
+    get_escrow_account,
+    get_locked_escrow_account,
+    process_burn,
+    process_transfer,
+)
+from model.params import Params
+from model.units import (
+    AccountId,
+    AppId,
+    Bps,
+    Outcome,
+    Rejected,
+    StrPrice,
+    UsdMicro,
+    UStr,
+    bps_of,
+    is_valid_price,
+    usd_to_ustr,
+)
+
+# The escrow account ids of every app share these prefixes (an app id is never empty).
+_ESCROW_PREFIXES = (get_escrow_account(AppId("")), get_locked_escrow_account(AppId("")))
+
+
+@frozen
+class PaymentSplit:
+    """§6.3: the total payment T for one cost, as its six parts (micro-dollars; STB is 1:1)."""
+
+    cost: UsdMicro
+    total: UsdMicro
+    """T = cost * payment_rate_bps // 10_000; the fraction of a micro-unit is never withdrawn."""
+    stb_cost_basis: UsdMicro
+    stb_node_profit: UsdMicro
+    stb_swap_reserve: UsdMicro
+    str_node_profit_usd: UsdMicro
+    str_burn_usd: UsdMicro
+    str_network_support_usd: UsdMicro
+
+    @property
+    def stb_withdrawn(self) -> UsdMicro:
+        """The STB taken from the payer: cost basis, node's STB profit and swap reserve."""
+        return self.stb_cost_basis + self.stb_node_profit + self.stb_swap_reserve
+
+    @property
+    def str_withdrawn_usd(self) -> UsdMicro:
+        """The USD value of the STR taken from the payer."""
+        return self.str_node_profit_usd + self.str_burn_usd + self.str_network_support_usd
+
+    @property
+    def node_stb(self) -> UsdMicro:
+        """The STB the node receives: its cost basis and its STB profit."""
+        return self.stb_cost_basis + self.stb_node_profit
+
+    def parts(self) -> tuple[UsdMicro, ...]:
+        """The six parts in a fixed order; they sum to `total` exactly."""
+        return (
+            self.stb_cost_basis,
+            self.stb_node_profit,
+            self.stb_swap_reserve,
+            self.str_node_profit_usd,
+            self.str_burn_usd,
+            self.str_network_support_usd,
+        )
+
+    def named_parts(self) -> tuple[tuple[str, UsdMicro], ...]:
+        """The parts with their field names, for messages and reports."""
+        names = (
+            "stb_cost_basis",
+            "stb_node_profit",
+            "stb_swap_reserve",
+            "str_node_profit_usd",
+            "str_burn_usd",
+            "str_network_support_usd",
+        )
+        return tuple(zip(names, self.parts(), strict=True))
+
+
+@frozen
+class StrPayout:
+    """The STR side of a split converted at one price (ustr); the node absorbs conversion dust."""
+
+    total_ustr: UStr
+    node_ustr: UStr
+    burn_ustr: UStr
+    network_ustr: UStr
+
+
+ZERO_STR_PAYOUT = StrPayout(total_ustr=0, node_ustr=0, burn_ustr=0, network_ustr=0)
+
+
+class SupportPurpose(Enum):
+    """§6.5.1-§6.5.3: what a Network Support grant pays for."""
+
+    CORE_DEVELOPMENT = "core-development"
+    APP_MINING = "app-mining"
+    BUG_BOUNTY = "bug-bounty"
+
+
+def is_user_account(account: AccountId) -> bool:
+    """An account a payment may go to: neither a module pool nor any app's escrow."""
+    return account not in MODULE_ACCOUNTS and not account.startswith(_ESCROW_PREFIXES)
+
+
+Step = Callable[[Ledger], Outcome[Ledger]]
+"""One ledger primitive with its arguments bound, waiting for the ledger."""
+
+
+def transfer_step(sender: AccountId, recipient: AccountId, token: Token, amount: int) -> Step:
+    """A `process_transfer` of `amount` `token` from `sender` to `recipient`, as a step."""
+    return lambda ledger: process_transfer(
+        ledger, sender=sender, recipient=recipient, token=token, amount=amount
+    )
+
+
+def burn_step(holder: AccountId, amount: UStr) -> Step:
+    """A `process_burn` of `amount` STR held by `holder`, as a step; burning nothing is a no-op."""
+    # process_burn records a zero balance for the burn address even for 0; keep states equal.
+    if amount == 0:
+        return lambda ledger: ledger
+    return lambda ledger: process_burn(ledger, holder=holder, amount=amount)
+
+
+def apply_steps(ledger: Ledger, steps: Iterable[Step], *, rule: str) -> Outcome[Ledger]:
+    """Apply `steps` in order; the first refusal is reported under `rule` and nothing moves."""
+    for step in steps:
+        result = step(ledger)
+        if isinstance(result, Rejected):
+            return Rejected(rule, str(result))
+        ledger = result
+    return ledger
+
+
+def compute_payment_split(cost: UsdMicro, params: Params) -> PaymentSplit:
+    """§6.3, §6.8: split T = rate * C into cost basis, STB margin and STR margin, dust to named parts.
+
+    The sub-shares str_node_profit_bps and stb_node_profit_bps never enter here: the node's
+    profits are what is left of each margin, so they equal those shares only when the
+    parameters are coherent (GOV-PARAMS); otherwise a part may come out negative.
+    """
+    payment = params.payment
+    # The fraction of a micro-dollar below T is never withdrawn from the payer.
+    total = bps_of(cost, payment.payment_rate_bps)
+    stb_margin = bps_of(total, payment.stb_profit_margin_bps)
+    str_margin = bps_of(total, payment.str_profit_margin_bps)
+    # The cost basis absorbs the dust of both margins, so the node never gets less than C.
+    stb_cost_basis = total - stb_margin - str_margin
+    stb_swap_reserve = bps_of(total, payment.stb_reserve_swap_bps)
+    str_burn_usd = bps_of(total, payment.str_burn_bps)
+    str_network_support_usd = bps_of(total, payment.str_network_support_bps)
+    # Within each margin the node absorbs the dust of the other sub-shares.
+    return PaymentSplit(
+        cost=cost,
+        total=total,
+        stb_cost_basis=stb_cost_basis,
+        stb_node_profit=stb_margin - stb_swap_reserve,
+        stb_swap_reserve=stb_swap_reserve,
+        str_node_profit_usd=str_margin - str_burn_usd - str_network_support_usd,
+        str_burn_usd=str_burn_usd,
+        str_network_support_usd=str_network_support_usd,
+    )
+
+
+def is_split_nonnegative(split: PaymentSplit) -> bool:
+    """CONS-SPLIT (§6.3): no part of the split is negative."""
+    return all(part >= 0 for part in split.parts())
+
+
+def is_split_exact(split: PaymentSplit) -> bool:
+    """CONS-SPLIT (§6.3): the parts sum exactly to the total payment T."""
+    return sum(split.parts()) == split.total
+
+
+def check_split_nonnegative(split: PaymentSplit, *, rule: str) -> Rejected | None:
+    """CONS-SPLIT (§6.3): `rule`'s refusal naming the first negative part, or None if none is."""
+    for name, part in split.named_parts():
+        if part < 0:
+            return Rejected(
+                rule, f"part {name} is negative ({part}): the payment parameters are incoherent"
+            )
+    return None
+
+
+def compute_str_payout(split: PaymentSplit, price: StrPrice) -> StrPayout:
+    """§6.3.3: the split's STR parts in ustr at `price` (> 0); the node absorbs conversion dust."""
+    total_ustr = usd_to_ustr(split.str_withdrawn_usd, price)
+    burn_ustr = usd_to_ustr(split.str_burn_usd, price)
+    network_ustr = usd_to_ustr(split.str_network_support_usd, price)
+    return StrPayout(
+        total_ustr=total_ustr,
+        node_ustr=total_ustr - burn_ustr - network_ustr,
+        burn_ustr=burn_ustr,
+        network_ustr=network_ustr,
+    )
+
+
+def get_str_payout(split: PaymentSplit, price: StrPrice | None, *, rule: str) -> Outcome[StrPayout]:
+    """§6.3.3: the STR payout of `split`; a price is needed only when an STR part is non-zero."""
+    str_parts = (split.str_node_profit_usd, split.str_burn_usd, split.str_network_support_usd)
+    if all(part == 0 for part in str_parts):
+        return ZERO_STR_PAYOUT
+    # Verify a positive STR price is fixed, since STR parts are paid at that price.
+    if price is None or not is_valid_price(price):
+        return Rejected(
+            rule,
+            f"the STR part is worth {split.str_withdrawn_usd} micro-USD but no positive STR "
+            f"price is fixed (price {price!r})",
+        )
+    return compute_str_payout(split, price)
+
+
+def compute_burn_share_bps(params: Params) -> Bps:
+    """§6.4 PAY-BURN: burn share of total spend = STR burn + STB swap reserve (15% at defaults)."""
+    return params.payment.str_burn_bps + params.payment.stb_reserve_swap_bps
+
+
+def compute_total_burn_usd(split: PaymentSplit) -> UsdMicro:
+    """§6.4: the USD value burned by one payment: the STR burn and the reserve swapped and burned."""
+    return split.str_burn_usd + split.stb_swap_reserve
+
+
+def process_payment_split(
+    ledger: Ledger,
+    *,
+    source: AccountId,
+    node_account: AccountId,
+    split: PaymentSplit,
+    price: StrPrice | None,
+) -> Outcome[Ledger]:
+    """§6.3: pay `split` from `source`: STB to the node and the swap reserve, STR to the node,
+    Network Support and the burn address, at `price`; nothing moves unless all of it can."""
+    rule = "process_payment_split"
+    # Verify no part is negative (incoherent parameters produce negative parts).
+    refused = check_split_nonnegative(split, rule=rule)
+    if refused is not None:
+        return refused
+    # Verify the node is paid into an account of its own, not a pool or an escrow.
+    if not is_user_account(node_account):
+        return Rejected(rule, f"node account {node_account} is a module or escrow account")
+    payout = get_str_payout(split, price, rule=rule)
+    if isinstance(payout, Rejected):
+        return payout
+    # Verify the source holds all of the STB and STR withdrawn.
+    held = get_balance(ledger, source)
+    if held.ustb < split.stb_withdrawn or held.ustr < payout.total_ustr:
+        return Rejected(
+            rule,
+            f"{source} holds {held.ustb} ustb and {held.ustr} ustr, the payment withdraws "
+            f"{split.stb_withdrawn} ustb and {payout.total_ustr} ustr",
+        )
+    moves = (
+        (node_account, Token.STB, split.node_stb),
+        (SWAP_RESERVE, Token.STB, split.stb_swap_reserve),
+        (node_account, Token.STR, payout.node_ustr),
+        (NETWORK_SUPPORT, Token.STR, payout.network_ustr),
+    )
+    steps: list[Step] = [transfer_step(source, to, token, amount) for to, token, amount in moves]
+    steps.append(burn_step(source, payout.burn_ustr))
+    return apply_steps(ledger, steps, rule=rule)
+
+
+def process_swap_reserve(ledger: Ledger, *, price: StrPrice) -> Outcome[Ledger]:
+    """§6.7: the swap reserve's STB buys STR on Stratoswap at `price`, and that STR is burned."""
+    rule = "process_swap_reserve"
+    reserve_ustb = get_balance(ledger, SWAP_RESERVE).ustb
+    if reserve_ustb == 0:
+        return ledger
+    # Verify the price is a positive rational.
+    if not is_valid_price(price):
+        return Rejected(rule, f"the Stratoswap price must be positive, got {price!r}")
+    # The pool pays the floor of the STR bought; it keeps the fraction of a ustr.
+    bought_ustr = usd_to_ustr(reserve_ustb, price)
+    # Verify the pool holds the STR the reserve buys.
+    pool_ustr = get_balance(ledger, STRATOSWAP_POOL).ustr
+    if pool_ustr < bought_ustr:
+        return Rejected(
+            rule,
+            f"{STRATOSWAP_POOL} holds {pool_ustr} ustr, the reserve's {reserve_ustb} ustb "
+            f"buys {bought_ustr} ustr at {price}",
+        )
+    steps = (
+        transfer_step(SWAP_RESERVE, STRATOSWAP_POOL, Token.STB, reserve_ustb),
+        transfer_step(STRATOSWAP_POOL, SWAP_RESERVE, Token.STR, bought_ustr),
+        # STR received by the swap reserve is sent to the burn contract automatically.
+        burn_step(SWAP_RESERVE, bought_ustr),
+    )
+    return apply_steps(ledger, steps, rule=rule)
+
+
+def process_network_support_grant(
+    ledger: Ledger, *, recipient: AccountId, amount: UStr, purpose: SupportPurpose
+) -> Outcome[Ledger]:
+    """§6.5: pay `amount` STR from Network Support to `recipient` for one of its three purposes."""
+    rule = "process_network_support_grant"
+    # Verify the purpose is one §6.5 names.
+    if not isinstance(purpose, SupportPurpose):
+        return Rejected(rule, f"unknown Network Support purpose {purpose!r}")
+    # Verify Network Support holds the grant.
+    held = get_balance(ledger, NETWORK_SUPPORT).ustr
+    if held < amount:
+        return Rejected(
+            rule, f"{NETWORK_SUPPORT} holds {held} ustr, cannot grant {amount} for {purpose.value}"
+        )
+    step = transfer_step(NETWORK_SUPPORT, recipient, Token.STR, amount)
+    return apply_steps(ledger, (step,), rule=rule)

@@ -1,0 +1,284 @@
+"""The exponentially time-weighted slash schedule of §6.10 and its application to validators.
+
+The schedule (`SlashRecord`, `process_slash_offender`) knows only an offender id and a clock,
+so Trusted-Function node stakes can reuse it; `process_slash_validator` applies the rate to every
+bond of a validator (§4.2: delegators at the validator's rate) and burns the loss through the
+ledger. Under the literal profile the rate passes 100%; the outcome records what the text asks
+for beside what could be burned, so SLASH-BOUNDS and SLASH-STAKE can see the difference.
+"""
+
+from __future__ import annotations
+
+import attrs
+from attrs import field, frozen
+from pyrsistent import PMap, pmap
+
+from model.ledger import BONDED_POOL, Ledger, process_burn
+from model.params import Params
+from model.profile import Profile
+from model.staking import (
+    DoubleSignEvidence,
+    StakingState,
+    get_delegators,
+    get_evidence_key,
+    is_valid_double_sign_evidence,
+)
+from model.units import (
+    BPS_DENOMINATOR,
+    AccountId,
+    Bps,
+    Outcome,
+    Rejected,
+    Seconds,
+    UStr,
+    ValidatorId,
+)
+
+
+@frozen
+class SlashRecord:
+    """§6.10: an offender's slash level and when it was last slashed (None: never)."""
+
+    level: int = 0
+    last_slash_time: Seconds | None = None
+
+
+NEVER_SLASHED = SlashRecord()
+
+
+def _empty_records() -> PMap[str, SlashRecord]:
+    return pmap()
+
+
+@frozen
+class SlashingState:
+    """§6.10: the slash record of every offender ever slashed, keyed by offender id."""
+
+    records: PMap[str, SlashRecord] = field(factory=_empty_records)
+
+
+def get_validator_offender(validator: ValidatorId) -> str:
+    """The offender id of a validator; the prefix keeps validator and node ids apart."""
+    return f"validator:{validator}"
+
+
+def get_slash_record(slashing: SlashingState, offender: str) -> SlashRecord:
+    """§6.10: `offender`'s record; an offender never slashed is at level 0."""
+    return slashing.records.get(offender, NEVER_SLASHED)
+
+
+# --- The schedule --------------------------------------------------------------------------------
+
+
+def get_expired_windows(record: SlashRecord, now: Seconds, params: Params) -> int:
+    """§6.10: whole windows elapsed since the last slash (0 if never slashed or time ran back)."""
+    if record.last_slash_time is None or now < record.last_slash_time:
+        return 0
+    return (now - record.last_slash_time) // params.slashing.slash_window_seconds
+
+
+def get_effective_level(record: SlashRecord, now: Seconds, params: Params) -> int:
+    """§6.10: each expired window without a slash lowers the level by one, never below 0."""
+    return max(0, record.level - get_expired_windows(record, now, params))
+
+
+def compute_slash_rate_bps(level: int, params: Params, profile: Profile) -> Bps:
+    """§6.10: the slash rate at level L is base * factor**L, capped iff the profile caps it."""
+    slashing = params.slashing
+    base, factor = slashing.slash_base_bps, slashing.slash_factor
+    if not profile.slash_capped:
+        # The literal text names no cap: the rate doubles past 100%.
+        uncapped: Bps = base * factor ** max(0, level)
+        return uncapped
+    cap = slashing.slash_cap_bps
+    rate = base
+    for _ in range(level):
+        # Once above the cap (or unable to grow) more multiplying changes nothing.
+        if rate > cap or rate == 0 or factor == 1:
+            break
+        rate *= factor
+    return min(rate, cap)
+
+
+def process_slash_offender(
+    slashing: SlashingState,
+    *,
+    offender: str,
+    now: Seconds,
+    params: Params,
+    profile: Profile,
+) -> Outcome[tuple[SlashingState, Bps]]:
+    """§6.10: slash `offender` at its effective level's rate; its level becomes that level + 1."""
+    record = get_slash_record(slashing, offender)
+    # Verify time never runs backwards for this offender.
+    if record.last_slash_time is not None and now < record.last_slash_time:
+        return Rejected(
+            "process_slash_offender",
+            f"{offender} was last slashed at {record.last_slash_time}, cannot slash at {now}",
+        )
+    level = get_effective_level(record, now, params)
+    rate = compute_slash_rate_bps(level, params, profile)
+    records = slashing.records.set(offender, SlashRecord(level + 1, now))
+    return attrs.evolve(slashing, records=records), rate
+
+
+# --- Slashing a validator and its delegators -----------------------------------------------------
+
+
+@frozen(order=True)
+class DelegatorLoss:
+    """What one bond of a slashed validator lost: what §6.10 asked for and what was burned."""
+
+    delegator: AccountId
+    amount_before: UStr
+    requested: UStr
+    burned: UStr
+
+
+@frozen
+class SlashOutcome:
+    """§6.10: one slash of a validator: its rate, level change and every bond's loss, by delegator."""
+
+    validator: ValidatorId
+    rate_bps: Bps
+    level_before: int
+    level_after: int
+    losses: tuple[DelegatorLoss, ...]
+    total_requested: UStr
+    total_burned: UStr
+
+
+def compute_delegator_loss(delegator: AccountId, amount: UStr, rate: Bps) -> DelegatorLoss:
+    """§4.2, §6.10: a bond loses floor(amount * rate / 10000), at most all of it."""
+    # The remainder of the division stays with the delegator: rounding favours the slashed.
+    requested = amount * rate // BPS_DENOMINATOR
+    return DelegatorLoss(delegator, amount, requested, min(requested, amount))
+
+
+def process_slash_validator(
+    ledger: Ledger,
+    staking: StakingState,
+    slashing: SlashingState,
+    *,
+    validator: ValidatorId,
+    now: Seconds,
+    params: Params,
+    profile: Profile,
+) -> Outcome[tuple[Ledger, StakingState, SlashingState, SlashOutcome]]:
+    """§4.2, §6.10: slash every bond of `validator` at its current rate and burn the loss."""
+    rule = "process_slash_validator"
+    # Verify the validator exists.
+    if validator not in staking.validators:
+        return Rejected(rule, f"unknown validator {validator}")
+    offender = get_validator_offender(validator)
+    level_before = get_effective_level(get_slash_record(slashing, offender), now, params)
+    slashed = process_slash_offender(
+        slashing, offender=offender, now=now, params=params, profile=profile
+    )
+    if isinstance(slashed, Rejected):
+        return Rejected(rule, slashed.reason)
+    slashing, rate = slashed
+    losses = tuple(
+        compute_delegator_loss(d, staking.delegations[(d, validator)], rate)
+        for d in get_delegators(staking, validator)
+    )
+    total_burned = sum(loss.burned for loss in losses)
+    burned = process_burn(ledger, holder=BONDED_POOL, amount=total_burned)
+    # Verify the bonded pool holds what the bonds say (else the state was already inconsistent).
+    if isinstance(burned, Rejected):
+        return Rejected(rule, burned.reason)
+    delegations = staking.delegations
+    for loss in losses:
+        key = (loss.delegator, validator)
+        left = loss.amount_before - loss.burned
+        delegations = delegations.set(key, left) if left else delegations.remove(key)
+    outcome = SlashOutcome(
+        validator=validator,
+        rate_bps=rate,
+        level_before=level_before,
+        level_after=level_before + 1,
+        losses=losses,
+        total_requested=sum(loss.requested for loss in losses),
+        total_burned=total_burned,
+    )
+    return burned, attrs.evolve(staking, delegations=delegations), slashing, outcome
+
+
+def process_double_sign_evidence(
+    ledger: Ledger,
+    staking: StakingState,
+    slashing: SlashingState,
+    *,
+    evidence: DoubleSignEvidence,
+    now: Seconds,
+    params: Params,
+    profile: Profile,
+) -> Outcome[tuple[Ledger, StakingState, SlashingState, SlashOutcome]]:
+    """§6.10: valid double-sign evidence slashes its validator, once per height and round."""
+    rule = "process_double_sign_evidence"
+    # Verify the two votes are one validator's for different blocks at one height and round.
+    if not is_valid_double_sign_evidence(evidence):
+        return Rejected(rule, f"not a double-sign: {evidence.vote_a} and {evidence.vote_b}")
+    key = get_evidence_key(evidence)
+    validator, height, round_ = key
+    # Verify the validator exists.
+    if validator not in staking.validators:
+        return Rejected(rule, f"unknown validator {validator}")
+    # Verify this double-sign has not been punished already.
+    if key in staking.processed_evidence:
+        return Rejected(
+            rule, f"double-sign of {validator} at height {height} round {round_} already slashed"
+        )
+    staking = attrs.evolve(staking, processed_evidence=staking.processed_evidence | {key})
+    slashed = process_slash_validator(
+        ledger, staking, slashing, validator=validator, now=now, params=params, profile=profile
+    )
+    if isinstance(slashed, Rejected):
+        return Rejected(rule, slashed.reason)
+    return slashed
+
+
+# --- Predicates for the checkers (SLASH-*) -------------------------------------------------------
+
+
+def is_rate_in_bounds(rate: Bps, params: Params) -> bool:
+    """SLASH-BOUNDS (§6.10): base <= rate <= 100%."""
+    return params.slashing.slash_base_bps <= rate <= BPS_DENOMINATOR
+
+
+def get_expected_kth_rate(k: int, params: Params, profile: Profile) -> Bps:
+    """SLASH-DOUBLING (§6.10): the k-th slash in one window is min(base * factor**(k-1), cap)."""
+    slashing = params.slashing
+    cap = slashing.slash_cap_bps
+    exponent = max(0, k - 1)
+    if profile.slash_capped and slashing.slash_factor > 1:
+        # factor**e > cap once e reaches cap's bit length, so larger e give the cap as well.
+        exponent = min(exponent, cap.bit_length())
+    rate: Bps = slashing.slash_base_bps * slashing.slash_factor**exponent
+    return min(rate, cap) if profile.slash_capped else rate
+
+
+def is_pro_rata(outcome: SlashOutcome) -> bool:
+    """SLASH-DELEGATORS (§4.2): every bond lost the fraction min(rate, 100%), less < 1 ustr."""
+    fraction_bps = min(outcome.rate_bps, BPS_DENOMINATOR)
+    return (
+        all(
+            loss.requested == loss.amount_before * outcome.rate_bps // BPS_DENOMINATOR
+            and 0
+            <= loss.amount_before * fraction_bps - loss.burned * BPS_DENOMINATOR
+            < BPS_DENOMINATOR
+            for loss in outcome.losses
+        )
+        and outcome.total_burned == sum(loss.burned for loss in outcome.losses)
+        and outcome.total_requested == sum(loss.requested for loss in outcome.losses)
+    )
+
+
+def is_slash_within_stake(outcome: SlashOutcome) -> bool:
+    """SLASH-STAKE (§6.10): no bond lost more than it held, so none goes negative."""
+    return all(0 <= loss.burned <= loss.amount_before for loss in outcome.losses)
+
+
+def is_slash_request_covered(outcome: SlashOutcome) -> bool:
+    """SLASH-STAKE (§6.10): everything the rate asks for could be burned (false past 100%)."""
+    return outcome.total_requested == outcome.total_burned

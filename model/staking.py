@@ -1,0 +1,361 @@
+"""Validators, delegations and block commits of the Stratosphere chain (§4.2, §4.3.2, §6.9).
+
+Bonded STR sits in the ledger's BONDED_POOL, and `StakingState` records who bonded how much to
+which validator, so CONS-STR stays a ledger property and the pool is checkable against the
+delegations. Voting power, the > 2/3 block commit and the double-sign accounting behind
+BFT-ACCOUNTABLE are pure derivations from that state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+
+import attrs
+from attrs import field, frozen
+from pyrsistent import PMap, pmap
+
+from model.ledger import BONDED_POOL, Ledger, Token, get_balance, process_transfer
+from model.params import Params
+from model.units import AccountId, Outcome, Rejected, UStr, ValidatorId
+
+EvidenceKey = tuple[ValidatorId, int, int]
+"""(validator, height, round): one double-sign is punished once (§6.10)."""
+
+
+@frozen
+class Validator:
+    """§4.3.2: a validator and the account that operates it (and holds its self-bond)."""
+
+    id: ValidatorId
+    operator: AccountId
+
+
+def _empty_validators() -> PMap[ValidatorId, Validator]:
+    return pmap()
+
+
+def _empty_delegations() -> PMap[tuple[AccountId, ValidatorId], int]:
+    return pmap()
+
+
+@frozen
+class StakingState:
+    """§4.2: the validators, every bond (self-bond included) and the evidence already punished."""
+
+    validators: PMap[ValidatorId, Validator] = field(factory=_empty_validators)
+    delegations: PMap[tuple[AccountId, ValidatorId], int] = field(factory=_empty_delegations)
+    """(delegator, validator) -> bonded ustr; always > 0, a bond reaching 0 is removed."""
+    processed_evidence: frozenset[EvidenceKey] = frozenset()
+
+
+# --- Bonding -------------------------------------------------------------------------------------
+
+
+def get_delegation(staking: StakingState, delegator: AccountId, validator: ValidatorId) -> UStr:
+    """§4.2: the ustr `delegator` has bonded to `validator` (0 if none)."""
+    return staking.delegations.get((delegator, validator), 0)
+
+
+def get_validator_stake(staking: StakingState, validator: ValidatorId) -> UStr:
+    """§4.2: the total bonded to `validator`: its self-bond plus every delegation."""
+    return sum(amount for (_, v), amount in staking.delegations.items() if v == validator)
+
+
+def get_validator_stakes(staking: StakingState) -> dict[ValidatorId, UStr]:
+    """§4.2: every validator's stake in one pass (0 for a validator nobody bonds to)."""
+    stakes: dict[ValidatorId, UStr] = dict.fromkeys(staking.validators, 0)
+    for (_, validator), amount in staking.delegations.items():
+        stakes[validator] = stakes.get(validator, 0) + amount
+    return stakes
+
+
+def get_delegators(staking: StakingState, validator: ValidatorId) -> tuple[AccountId, ...]:
+    """§4.2: the accounts bonded to `validator`, the operator included, sorted by id."""
+    return tuple(sorted(d for (d, v) in staking.delegations if v == validator))
+
+
+def is_bonded_pool_consistent(ledger: Ledger, staking: StakingState) -> bool:
+    """§4.2: BONDED_POOL holds exactly the sum of all bonds, and no bond is negative."""
+    bonds = staking.delegations.values()
+    return all(amount >= 0 for amount in bonds) and get_balance(ledger, BONDED_POOL).ustr == sum(
+        bonds
+    )
+
+
+def _bond(
+    ledger: Ledger,
+    staking: StakingState,
+    *,
+    rule: str,
+    delegator: AccountId,
+    validator: ValidatorId,
+    amount: int,
+) -> Outcome[tuple[Ledger, StakingState]]:
+    """Move `amount` STR from `delegator` into BONDED_POOL and record the bond."""
+    moved = process_transfer(
+        ledger, sender=delegator, recipient=BONDED_POOL, token=Token.STR, amount=amount
+    )
+    if isinstance(moved, Rejected):
+        return Rejected(rule, moved.reason)
+    key = (delegator, validator)
+    delegations = staking.delegations.set(key, staking.delegations.get(key, 0) + amount)
+    return moved, attrs.evolve(staking, delegations=delegations)
+
+
+def _check_bond_request(rule: str, delegator: AccountId, amount: object) -> Rejected | None:
+    # Verify the amount is a positive integer of micro-units.
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        return Rejected(rule, f"amount must be a positive integer of ustr, got {amount!r}")
+    # Verify the pool does not bond to itself, which would count one STR twice.
+    if delegator == BONDED_POOL:
+        return Rejected(rule, f"{BONDED_POOL} cannot bond its own STR")
+    return None
+
+
+def process_create_validator(
+    ledger: Ledger,
+    staking: StakingState,
+    *,
+    validator: ValidatorId,
+    operator: AccountId,
+    self_bond: UStr,
+) -> Outcome[tuple[Ledger, StakingState]]:
+    """§4.2, §4.3.2: register `validator`, operated by `operator`, with a positive self-bond."""
+    rule = "process_create_validator"
+    refused = _check_bond_request(rule, operator, self_bond)
+    if refused is not None:
+        return refused
+    # Verify the validator id is new.
+    if validator in staking.validators:
+        return Rejected(rule, f"validator {validator} already exists")
+    staking = attrs.evolve(
+        staking, validators=staking.validators.set(validator, Validator(validator, operator))
+    )
+    return _bond(
+        ledger, staking, rule=rule, delegator=operator, validator=validator, amount=self_bond
+    )
+
+
+def process_delegate(
+    ledger: Ledger,
+    staking: StakingState,
+    *,
+    delegator: AccountId,
+    validator: ValidatorId,
+    amount: UStr,
+) -> Outcome[tuple[Ledger, StakingState]]:
+    """§4.2, §6.9: `delegator` bonds `amount` STR to an existing `validator`."""
+    rule = "process_delegate"
+    refused = _check_bond_request(rule, delegator, amount)
+    if refused is not None:
+        return refused
+    # Verify the validator exists.
+    if validator not in staking.validators:
+        return Rejected(rule, f"unknown validator {validator}")
+    return _bond(
+        ledger, staking, rule=rule, delegator=delegator, validator=validator, amount=amount
+    )
+
+
+def process_undelegate(
+    ledger: Ledger,
+    staking: StakingState,
+    *,
+    delegator: AccountId,
+    validator: ValidatorId,
+    amount: UStr,
+) -> Outcome[tuple[Ledger, StakingState]]:
+    """§4.2: return `amount` bonded STR to `delegator` at once (the whitepaper gives no unbonding)."""
+    rule = "process_undelegate"
+    refused = _check_bond_request(rule, delegator, amount)
+    if refused is not None:
+        return refused
+    # Verify the delegator has bonded at least the amount to this validator.
+    bonded = get_delegation(staking, delegator, validator)
+    if bonded < amount:
+        return Rejected(rule, f"{delegator} has {bonded} ustr bonded to {validator}, not {amount}")
+    moved = process_transfer(
+        ledger, sender=BONDED_POOL, recipient=delegator, token=Token.STR, amount=amount
+    )
+    if isinstance(moved, Rejected):
+        return Rejected(rule, moved.reason)
+    key = (delegator, validator)
+    left = bonded - amount
+    delegations = staking.delegations.set(key, left) if left else staking.delegations.remove(key)
+    return moved, attrs.evolve(staking, delegations=delegations)
+
+
+# --- Validator set and voting power -------------------------------------------------------------
+
+
+def get_active_set(staking: StakingState, params: Params) -> tuple[ValidatorId, ...]:
+    """§4.2: the top `max_validators` validators with stake > 0, by stake desc then id asc."""
+    stakes = get_validator_stakes(staking)
+    ranked = sorted((v for v, stake in stakes.items() if stake > 0), key=lambda v: (-stakes[v], v))
+    return tuple(ranked[: params.consensus.max_validators])
+
+
+def get_voting_power(staking: StakingState, params: Params, validator: ValidatorId) -> UStr:
+    """§4.2: vote weight is bonded stake; a validator outside the active set has none."""
+    if validator not in get_active_set(staking, params):
+        return 0
+    return get_validator_stake(staking, validator)
+
+
+def get_total_voting_power(staking: StakingState, params: Params) -> UStr:
+    """§4.2: the stake bonded to the active set, the denominator of every vote weight."""
+    stakes = get_validator_stakes(staking)
+    return sum(stakes[v] for v in get_active_set(staking, params))
+
+
+def get_power_of(staking: StakingState, params: Params, validators: Iterable[ValidatorId]) -> UStr:
+    """§4.2: the voting power of a set of validators; those outside the active set count 0."""
+    stakes = get_validator_stakes(staking)
+    active = set(get_active_set(staking, params))
+    return sum(stakes[v] for v in set(validators) if v in active)
+
+
+def get_power_share(
+    staking: StakingState, params: Params, validators: Iterable[ValidatorId]
+) -> Fraction:
+    """§4.2: the exact share of total voting power `validators` hold (0 when nobody has power)."""
+    total = get_total_voting_power(staking, params)
+    if total == 0:
+        return Fraction(0)
+    return Fraction(get_power_of(staking, params, validators), total)
+
+
+# --- Block commits ------------------------------------------------------------------------------
+
+
+@frozen
+class Vote:
+    """§4.2: a validator's signed vote for `block_hash` at (`height`, `round`)."""
+
+    height: int
+    round: int
+    block_hash: str
+    validator: ValidatorId
+
+
+@frozen
+class BlockCommit:
+    """§4.2: a block at (`height`, `round`) and the validators whose votes commit it."""
+
+    height: int
+    round: int
+    block_hash: str
+    signers: frozenset[ValidatorId]
+
+
+def is_block_committed(
+    staking: StakingState, params: Params, signers: Iterable[ValidatorId]
+) -> bool:
+    """§4.2: a block commits iff signed power * den > num * total power (> 2/3 at defaults)."""
+    total = get_total_voting_power(staking, params)
+    if total == 0:
+        return False
+    signed = get_power_of(staking, params, signers)
+    consensus = params.consensus
+    return signed * consensus.threshold_den > consensus.threshold_num * total
+
+
+def process_block_commit(
+    staking: StakingState, params: Params, commit: BlockCommit
+) -> Outcome[BlockCommit]:
+    """§4.2: accept `commit` iff its signers hold more than the threshold of voting power."""
+    # Verify the signers hold more than the threshold of the active set's power.
+    if not is_block_committed(staking, params, commit.signers):
+        signed = get_power_of(staking, params, commit.signers)
+        total = get_total_voting_power(staking, params)
+        consensus = params.consensus
+        return Rejected(
+            "process_block_commit",
+            f"signers hold {signed} of {total} voting power, not more than "
+            f"{consensus.threshold_num}/{consensus.threshold_den}",
+        )
+    return commit
+
+
+# --- Double signing and accountability (BFT-ACCOUNTABLE) -----------------------------------------
+
+
+@frozen
+class DoubleSignEvidence:
+    """§6.10: two votes of one validator for different blocks at one height and round."""
+
+    vote_a: Vote
+    vote_b: Vote
+
+
+def is_valid_double_sign_evidence(evidence: DoubleSignEvidence) -> bool:
+    """§6.10: same validator, same height and round, different block hash."""
+    a, b = evidence.vote_a, evidence.vote_b
+    return (
+        a.validator == b.validator
+        and a.height == b.height
+        and a.round == b.round
+        and a.height >= 0
+        and a.round >= 0
+        and a.block_hash != b.block_hash
+    )
+
+
+def get_evidence_key(evidence: DoubleSignEvidence) -> EvidenceKey:
+    """§6.10: what identifies one double-sign, whichever order its two votes come in."""
+    vote = evidence.vote_a
+    return (vote.validator, vote.height, vote.round)
+
+
+def is_conflicting(commit_a: BlockCommit, commit_b: BlockCommit) -> bool:
+    """§6.10: two commits conflict iff they are at one height and round for different blocks."""
+    return (
+        commit_a.height == commit_b.height
+        and commit_a.round == commit_b.round
+        and commit_a.block_hash != commit_b.block_hash
+    )
+
+
+def get_equivocators(commit_a: BlockCommit, commit_b: BlockCommit) -> frozenset[ValidatorId]:
+    """§6.10: the validators that signed both of two conflicting commits (none if no conflict)."""
+    if not is_conflicting(commit_a, commit_b):
+        return frozenset()
+    return commit_a.signers & commit_b.signers
+
+
+def is_accountable(
+    staking: StakingState, params: Params, commit_a: BlockCommit, commit_b: BlockCommit
+) -> bool:
+    """BFT-ACCOUNTABLE (§4.2, §6.10): two conflicting commits imply equivocators hold >= 1/3."""
+    # Only two commits that both passed and conflict have to be accounted for.
+    if not (
+        is_conflicting(commit_a, commit_b)
+        and is_block_committed(staking, params, commit_a.signers)
+        and is_block_committed(staking, params, commit_b.signers)
+    ):
+        return True
+    equivocating = get_power_of(staking, params, get_equivocators(commit_a, commit_b))
+    return 3 * equivocating >= get_total_voting_power(staking, params)
+
+
+def is_quorum_intersection_bounded(
+    staking: StakingState, params: Params, commit_a: BlockCommit, commit_b: BlockCommit
+) -> bool:
+    """§4.2: at threshold num/den, conflicting commits share power I with I*den > (2num-den)*T.
+
+    Each commit has power S with S*den > num*T, and the two signer sets together hold at most T,
+    so I >= S_a + S_b - T and I*den > (2*num - den)*T. At 2/3 this is 3*I > T, BFT-ACCOUNTABLE;
+    at num/den <= 1/2 the bound says nothing, so two commits need not share a third.
+    """
+    if not (
+        is_conflicting(commit_a, commit_b)
+        and is_block_committed(staking, params, commit_a.signers)
+        and is_block_committed(staking, params, commit_b.signers)
+    ):
+        return True
+    consensus = params.consensus
+    equivocating = get_power_of(staking, params, get_equivocators(commit_a, commit_b))
+    total = get_total_voting_power(staking, params)
+    bound = (2 * consensus.threshold_num - consensus.threshold_den) * total
+    return equivocating * consensus.threshold_den > bound

@@ -1,0 +1,779 @@
+"""Tests of model.escrow: prepayment, the four kinds of payout, locking and ESCROW-SOLVENT."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import attrs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyrsistent import pmap
+
+from model.escrow import (
+    EscrowBook,
+    ValidationPayout,
+    compute_average_price,
+    compute_validator_count,
+    compute_validator_ranking,
+    get_locked_totals,
+    is_escrow_solvent,
+    process_initiation_payment,
+    process_lock_round_payment,
+    process_open_escrow,
+    process_prepayment,
+    process_resolve_locked_payment,
+    process_usage_payment,
+    process_validation_payment,
+    process_withdraw_prepayment,
+)
+from model.ledger import (
+    BURN_ADDRESS,
+    NETWORK_SUPPORT,
+    SWAP_RESERVE,
+    Balance,
+    Ledger,
+    Token,
+    create_genesis,
+    get_balance,
+    get_escrow_account,
+    get_locked_escrow_account,
+    has_no_negative_balance,
+    is_stb_conserved,
+    is_str_conserved,
+    process_transfer,
+)
+from model.params import WHITEPAPER_PARAMS, Params, with_values
+from model.payment import compute_payment_split
+from model.units import AccountId, AppId, Rejected, StrPrice
+
+APP = AppId("app-a")
+OTHER_APP = AppId("app-b")
+DEV = AccountId("dev-a")
+OTHER_DEV = AccountId("dev-b")
+NODE = AccountId("node-1")
+NODE_2 = AccountId("node-2")
+DOLLARS_100 = 100_000_000
+HALF_DOLLAR = Fraction(1, 2)
+ESCROW = get_escrow_account(APP)
+LOCKED = get_locked_escrow_account(APP)
+RICH = 10**15
+GENESIS = 10**40
+
+
+def is_consistent(ledger: Ledger, book: EscrowBook) -> bool:
+    return (
+        is_str_conserved(ledger)
+        and is_stb_conserved(ledger)
+        and has_no_negative_balance(ledger)
+        and is_escrow_solvent(ledger, book)
+    )
+
+
+def open_book(*apps: tuple[AppId, AccountId]) -> EscrowBook:
+    book = EscrowBook()
+    for app, developer in apps:
+        opened = process_open_escrow(book, app=app, developer=developer)
+        assert isinstance(opened, EscrowBook)
+        book = opened
+    return book
+
+
+def funded(
+    *, ustb: int = RICH, ustr: int = RICH, price: StrPrice | None = HALF_DOLLAR
+) -> tuple[Ledger, EscrowBook]:
+    """Two apps, each with an escrow its developer prepaid with `ustb` and `ustr`."""
+    genesis = {DEV: GENESIS, OTHER_DEV: GENESIS}
+    ledger = create_genesis(genesis, stb_deposits=genesis)
+    assert isinstance(ledger, Ledger)
+    book = open_book((APP, DEV), (OTHER_APP, OTHER_DEV))
+    for app, developer in ((APP, DEV), (OTHER_APP, OTHER_DEV)):
+        result = process_prepayment(
+            ledger, book, app=app, payer=developer, ustb=ustb, ustr=ustr, price=price
+        )
+        assert isinstance(result, tuple)
+        ledger, book = result
+    return ledger, book
+
+
+def escrows_of(ledger: Ledger, app: AppId) -> tuple[Balance, Balance]:
+    return (
+        get_balance(ledger, get_escrow_account(app)),
+        get_balance(ledger, get_locked_escrow_account(app)),
+    )
+
+
+def assert_rejected(result: object, rule: str) -> Rejected:
+    assert isinstance(result, Rejected), result
+    assert result.rule == rule
+    return result
+
+
+# --- process_open_escrow ------------------------------------------------------------------------
+
+
+def test_open_escrow__basic() -> None:
+    book = open_book((APP, DEV))
+    escrow = book.escrows[APP]
+    assert escrow.developer == DEV and escrow.str_price is None and not escrow.locked
+
+
+def test_invalid_open_escrow__already_open() -> None:
+    book = open_book((APP, DEV))
+    assert_rejected(process_open_escrow(book, app=APP, developer=OTHER_DEV), "process_open_escrow")
+
+
+def test_invalid_open_escrow__empty_app() -> None:
+    refused = process_open_escrow(EscrowBook(), app=AppId(""), developer=DEV)
+    assert_rejected(refused, "process_open_escrow")
+
+
+def test_invalid_open_escrow__developer_is_escrow() -> None:
+    refused = process_open_escrow(EscrowBook(), app=APP, developer=get_escrow_account(OTHER_APP))
+    assert_rejected(refused, "process_open_escrow")
+
+
+# --- process_prepayment -------------------------------------------------------------------------
+
+
+def test_prepayment__basic() -> None:
+    ledger, book = funded(ustb=5_000, ustr=7_000)
+    assert get_balance(ledger, ESCROW) == Balance(ustr=7_000, ustb=5_000)
+    assert get_balance(ledger, DEV) == Balance(ustr=GENESIS - 7_000, ustb=GENESIS - 5_000)
+    assert book.escrows[APP].str_price == HALF_DOLLAR
+    assert is_consistent(ledger, book)
+
+
+def test_prepayment__weighted_average_price() -> None:
+    """§6.3.3: 1 STR at $0.50 then 3 STR at $1 leave 4 STR valued at $3.50, i.e. $0.875 each."""
+    ledger, book = funded(ustb=0, ustr=1_000_000, price=HALF_DOLLAR)
+    result = process_prepayment(
+        ledger, book, app=APP, payer=DEV, ustb=0, ustr=3_000_000, price=Fraction(1)
+    )
+    assert isinstance(result, tuple)
+    assert result[1].escrows[APP].str_price == Fraction(7, 8)
+    assert result[1].escrows[OTHER_APP].str_price == HALF_DOLLAR
+
+
+def test_prepayment__stb_only_keeps_price() -> None:
+    ledger, book = funded(ustb=0, ustr=1_000_000, price=HALF_DOLLAR)
+    result = process_prepayment(ledger, book, app=APP, payer=DEV, ustb=10, ustr=0, price=None)
+    assert isinstance(result, tuple)
+    assert result[1].escrows[APP].str_price == HALF_DOLLAR
+
+
+def test_prepayment__empty_escrow_takes_new_price() -> None:
+    """Once the escrow's STR is spent, the next deposit's price is the escrow's price."""
+    ledger, book = funded(ustb=0, ustr=1_000, price=HALF_DOLLAR)
+    spent = process_initiation_payment(ledger, book, app=APP, node_account=NODE, ustr=1_000)
+    assert isinstance(spent, Ledger)
+    result = process_prepayment(spent, book, app=APP, payer=DEV, ustb=0, ustr=5, price=Fraction(3))
+    assert isinstance(result, tuple)
+    assert result[1].escrows[APP].str_price == Fraction(3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(0, 10**24),
+    st.fractions(min_value=Fraction(1, 10**6), max_value=10**6),
+    st.integers(1, 10**24),
+    st.fractions(min_value=Fraction(1, 10**6), max_value=10**6),
+)
+def test_average_price__keeps_usd_value(
+    held: int, old: Fraction, deposit: int, price: Fraction
+) -> None:
+    """The average values all STR held at exactly what was paid for it, between the two prices."""
+    new = compute_average_price(held, old, deposit, price)
+    assert new is not None
+    assert new * (held + deposit) == held * old + deposit * price
+    assert min(old, price) <= new <= max(old, price) or held == 0
+
+
+def test_invalid_prepayment__not_developer() -> None:
+    ledger, book = funded()
+    refused = process_prepayment(ledger, book, app=APP, payer=OTHER_DEV, ustb=1, ustr=0, price=None)
+    assert_rejected(refused, "process_prepayment")
+
+
+def test_invalid_prepayment__unknown_app() -> None:
+    ledger, book = funded()
+    refused = process_prepayment(
+        ledger, book, app=AppId("nope"), payer=DEV, ustb=1, ustr=0, price=None
+    )
+    assert_rejected(refused, "process_prepayment")
+
+
+def test_invalid_prepayment__str_without_price() -> None:
+    ledger, book = funded()
+    for price in (None, Fraction(0), Fraction(-1)):
+        refused = process_prepayment(ledger, book, app=APP, payer=DEV, ustb=0, ustr=1, price=price)
+        assert_rejected(refused, "process_prepayment")
+
+
+def test_invalid_prepayment__insufficient_funds() -> None:
+    """The STB leg would succeed, the STR leg cannot: the whole prepayment is refused."""
+    ledger, book = funded(ustb=0, ustr=RICH)
+    refused = process_prepayment(
+        ledger, book, app=APP, payer=DEV, ustb=1, ustr=GENESIS, price=Fraction(1)
+    )
+    assert "ustr" in assert_rejected(refused, "process_prepayment").reason
+
+
+def test_invalid_prepayment__negative_amount() -> None:
+    ledger, book = funded()
+    refused = process_prepayment(ledger, book, app=APP, payer=DEV, ustb=-1, ustr=0, price=None)
+    assert_rejected(refused, "process_prepayment")
+
+
+# --- process_initiation_payment -----------------------------------------------------------------
+
+
+def test_initiation_payment__basic() -> None:
+    ledger, book = funded(ustr=1_000)
+    result = process_initiation_payment(ledger, book, app=APP, node_account=NODE, ustr=600)
+    assert isinstance(result, Ledger)
+    assert get_balance(result, NODE).ustr == 600
+    assert get_balance(result, ESCROW).ustr == 400
+    assert escrows_of(result, OTHER_APP) == escrows_of(ledger, OTHER_APP)
+    assert is_consistent(result, book)
+
+
+def test_invalid_initiation_payment__insufficient() -> None:
+    ledger, book = funded(ustr=1_000)
+    refused = process_initiation_payment(ledger, book, app=APP, node_account=NODE, ustr=1_001)
+    assert_rejected(refused, "process_initiation_payment")
+
+
+def test_invalid_initiation_payment__unknown_app() -> None:
+    ledger, book = funded()
+    refused = process_initiation_payment(ledger, book, app=AppId("nope"), node_account=NODE, ustr=1)
+    assert_rejected(refused, "process_initiation_payment")
+
+
+def test_invalid_initiation_payment__into_other_escrow() -> None:
+    """ESCROW-SOLVENT: no payout from app A may land in app B's escrow."""
+    ledger, book = funded()
+    refused = process_initiation_payment(
+        ledger, book, app=APP, node_account=get_escrow_account(OTHER_APP), ustr=1
+    )
+    assert_rejected(refused, "process_initiation_payment")
+
+
+# --- process_usage_payment ----------------------------------------------------------------------
+
+
+def run_process_usage_payment(
+    ledger: Ledger,
+    book: EscrowBook,
+    *,
+    cost: int,
+    params: Params = WHITEPAPER_PARAMS,
+    app: AppId = APP,
+    valid: bool = True,
+) -> Ledger | Rejected:
+    result = process_usage_payment(
+        ledger, book, app=app, node_account=NODE, cost=cost, params=params
+    )
+    if not valid:
+        return assert_rejected(result, "process_usage_payment")
+    assert isinstance(result, Ledger)
+    # Only the paying app's escrow changes; every other escrow is untouched.
+    for other in book.escrows:
+        if other != app:
+            assert escrows_of(result, other) == escrows_of(ledger, other)
+    assert get_balance(result, get_locked_escrow_account(app)) == get_balance(
+        ledger, get_locked_escrow_account(app)
+    )
+    assert is_consistent(result, book)
+    return result
+
+
+def test_usage_payment__golden_vector() -> None:
+    """PAY-VECTOR end to end: $100 of cost at a $0.50 deposit price, every balance after."""
+    ledger, book = funded(ustb=200_000_000, ustr=300_000_000)
+    result = run_process_usage_payment(ledger, book, cost=DOLLARS_100)
+    assert isinstance(result, Ledger)
+    assert get_balance(result, ESCROW) == Balance(ustr=140_000_000, ustb=80_000_000)
+    assert get_balance(result, NODE) == Balance(ustr=80_000_000, ustb=110_000_000)
+    assert get_balance(result, SWAP_RESERVE) == Balance(ustr=0, ustb=10_000_000)
+    assert get_balance(result, NETWORK_SUPPORT) == Balance(ustr=40_000_000, ustb=0)
+    assert get_balance(result, BURN_ADDRESS).ustr == 40_000_000
+    assert result.str_burned == ledger.str_burned + 40_000_000
+
+
+def test_usage_payment__exact_escrow() -> None:
+    ledger, book = funded(ustb=120_000_000, ustr=160_000_000)
+    result = run_process_usage_payment(ledger, book, cost=DOLLARS_100)
+    assert isinstance(result, Ledger)
+    assert get_balance(result, ESCROW) == Balance(ustr=0, ustb=0)
+
+
+def test_usage_payment__zero_cost_without_price() -> None:
+    ledger, book = funded(ustb=10, ustr=0, price=None)
+    result = run_process_usage_payment(ledger, book, cost=0)
+    assert result == ledger
+
+
+def test_usage_payment__odd_costs() -> None:
+    ledger, book = funded(ustr=10**15, price=Fraction(7, 3))
+    for cost in (1, 3, 7, 19):
+        result = run_process_usage_payment(ledger, book, cost=cost)
+        assert isinstance(result, Ledger)
+        assert get_balance(result, NODE).ustb >= cost
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 10**9), st.integers(0, 10**9), st.integers(0, 10**9))
+def test_usage_payment__never_overdraws(ustb: int, ustr: int, cost: int) -> None:
+    """ESCROW-SOLVENT: a payment the escrow cannot cover is refused, never paid partly."""
+    ledger, book = funded(ustb=ustb, ustr=ustr)
+    result = process_usage_payment(
+        ledger, book, app=APP, node_account=NODE, cost=cost, params=WHITEPAPER_PARAMS
+    )
+    split = compute_payment_split(cost, WHITEPAPER_PARAMS)
+    affordable = split.stb_withdrawn <= ustb and split.str_withdrawn_usd * 2 <= ustr
+    assert isinstance(result, Ledger) == affordable
+    if isinstance(result, Ledger):
+        assert is_consistent(result, book)
+        assert escrows_of(result, OTHER_APP) == escrows_of(ledger, OTHER_APP)
+
+
+def test_invalid_usage_payment__escrow_short_other_app_rich() -> None:
+    """App A's escrow is short while app B's is full: A's payment is refused, B's is not used."""
+    ledger, book = funded(ustb=0, ustr=0, price=None)
+    topped = process_prepayment(
+        ledger,
+        book,
+        app=OTHER_APP,
+        payer=OTHER_DEV,
+        ustb=RICH // 2,
+        ustr=RICH // 2,
+        price=Fraction(1),
+    )
+    assert isinstance(topped, tuple)
+    run_process_usage_payment(topped[0], topped[1], cost=DOLLARS_100, valid=False)
+
+
+def test_invalid_usage_payment__no_price() -> None:
+    ledger, book = funded(ustb=RICH, ustr=0, price=None)
+    refused = run_process_usage_payment(ledger, book, cost=DOLLARS_100, valid=False)
+    assert isinstance(refused, Rejected)
+    assert "price" in refused.reason
+
+
+def test_invalid_usage_payment__incoherent_params() -> None:
+    ledger, book = funded()
+    params = with_values(WHITEPAPER_PARAMS, {("payment", "stb_reserve_swap_bps"): 1_200})
+    run_process_usage_payment(ledger, book, cost=DOLLARS_100, params=params, valid=False)
+
+
+def test_invalid_usage_payment__negative_cost() -> None:
+    ledger, book = funded()
+    run_process_usage_payment(ledger, book, cost=-1, valid=False)
+
+
+def test_invalid_usage_payment__unknown_app() -> None:
+    ledger, book = funded()
+    run_process_usage_payment(ledger, book, cost=1, app=AppId("nope"), valid=False)
+
+
+# --- process_validation_payment -----------------------------------------------------------------
+
+VALIDATORS = tuple(AccountId(f"val-{i}") for i in range(5))
+
+
+def run_process_validation_payment(
+    ledger: Ledger,
+    book: EscrowBook,
+    *,
+    prefund: int,
+    subscribers: tuple[AccountId, ...] = VALIDATORS,
+    seed: bytes = b"seed",
+    floor: int = 1,
+) -> ValidationPayout:
+    params = with_values(WHITEPAPER_PARAMS, {("payment", "validation_floor_ustr"): floor})
+    result = process_validation_payment(
+        ledger,
+        book,
+        app=APP,
+        prefund_ustr=prefund,
+        subscribers=subscribers,
+        seed=seed,
+        params=params,
+    )
+    assert isinstance(result, tuple)
+    after, after_book, payout = result
+    assert after_book == book
+    assert set(payout.selected) <= set(subscribers)
+    assert len(set(payout.selected)) == len(payout.selected)
+    for validator in subscribers:
+        expected = payout.per_validator if validator in payout.selected else 0
+        assert get_balance(after, validator).ustr == expected
+    paid = payout.per_validator * len(payout.selected)
+    assert paid + payout.remainder == prefund
+    assert get_balance(after, ESCROW).ustr == get_balance(ledger, ESCROW).ustr - paid
+    assert escrows_of(after, OTHER_APP) == escrows_of(ledger, OTHER_APP)
+    assert is_consistent(after, book)
+    return payout
+
+
+def test_validation_payment__basic() -> None:
+    """§4.4: 10 ustr over 3 validators pays 3 each; the 1 ustr remainder stays in escrow."""
+    ledger, book = funded(ustr=1_000)
+    payout = run_process_validation_payment(ledger, book, prefund=10, subscribers=VALIDATORS[:3])
+    assert set(payout.selected) == set(VALIDATORS[:3])
+    assert payout.per_validator == 3
+    assert payout.remainder == 1
+
+
+def test_validation_payment__oversubscribed() -> None:
+    """5 subscribers, 10 ustr, floor 3: only 3 can be paid the floor, chosen by the seed."""
+    ledger, book = funded(ustr=1_000)
+    payout = run_process_validation_payment(ledger, book, prefund=10, floor=3)
+    assert len(payout.selected) == 3
+    assert payout.per_validator == 3
+    assert payout.remainder == 1
+
+
+def test_validation_payment__zero_floor_pays_everyone() -> None:
+    ledger, book = funded(ustr=1_000)
+    payout = run_process_validation_payment(ledger, book, prefund=3, floor=0)
+    assert len(payout.selected) == 5 and payout.per_validator == 0 and payout.remainder == 3
+
+
+def test_validation_payment__large_prefund() -> None:
+    ledger, book = funded(ustr=10**31)
+    payout = run_process_validation_payment(
+        ledger, book, prefund=10**30 + 7, subscribers=VALIDATORS
+    )
+    assert payout.per_validator == (10**30 + 7) // 5 and payout.remainder == 2
+
+
+def test_validation_selection__same_seed_same_selection() -> None:
+    ledger, book = funded(ustr=1_000)
+    first = run_process_validation_payment(ledger, book, prefund=10, floor=5, seed=b"s1")
+    again = run_process_validation_payment(ledger, book, prefund=10, floor=5, seed=b"s1")
+    reordered = run_process_validation_payment(
+        ledger, book, prefund=10, floor=5, seed=b"s1", subscribers=VALIDATORS[::-1]
+    )
+    assert first == again == reordered
+
+
+def test_validation_selection__seeds_differ() -> None:
+    ledger, book = funded(ustr=1_000)
+    selections = {
+        frozenset(
+            run_process_validation_payment(
+                ledger, book, prefund=10, floor=5, seed=bytes([i])
+            ).selected
+        )
+        for i in range(20)
+    }
+    assert len(selections) > 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 10**6), st.integers(0, 50), st.integers(0, 10**4))
+def test_validator_count__meets_floor(prefund: int, subscribers: int, floor: int) -> None:
+    """Every selected validator gets at least the floor, and no more are selected than subscribed."""
+    count = compute_validator_count(prefund, subscribers, floor)
+    assert 0 <= count <= subscribers
+    if count > 0 and floor > 0:
+        assert prefund // count >= floor
+    if subscribers and floor and prefund // subscribers >= floor:
+        assert count == subscribers
+
+
+def test_validator_ranking__is_permutation() -> None:
+    ranking = compute_validator_ranking(VALIDATORS, b"x")
+    assert sorted(ranking) == sorted(VALIDATORS)
+
+
+def test_invalid_validation_payment__duplicates() -> None:
+    ledger, book = funded(ustr=1_000)
+    refused = process_validation_payment(
+        ledger,
+        book,
+        app=APP,
+        prefund_ustr=10,
+        subscribers=(VALIDATORS[0], VALIDATORS[0]),
+        seed=b"",
+        params=WHITEPAPER_PARAMS,
+    )
+    assert_rejected(refused, "process_validation_payment")
+
+
+def test_invalid_validation_payment__nobody_payable() -> None:
+    """k = 0 (prefund below the floor, or no subscriber): refused, nothing paid."""
+    ledger, book = funded(ustr=1_000)
+    params = with_values(WHITEPAPER_PARAMS, {("payment", "validation_floor_ustr"): 11})
+    for subscribers, use in ((VALIDATORS, params), ((), WHITEPAPER_PARAMS)):
+        refused = process_validation_payment(
+            ledger,
+            book,
+            app=APP,
+            prefund_ustr=10,
+            subscribers=subscribers,
+            seed=b"",
+            params=use,
+        )
+        assert_rejected(refused, "process_validation_payment")
+
+
+def test_invalid_validation_payment__prefund_exceeds_escrow() -> None:
+    ledger, book = funded(ustr=9)
+    for prefund in (10, -1):
+        refused = process_validation_payment(
+            ledger,
+            book,
+            app=APP,
+            prefund_ustr=prefund,
+            subscribers=VALIDATORS,
+            seed=b"",
+            params=WHITEPAPER_PARAMS,
+        )
+        assert_rejected(refused, "process_validation_payment")
+
+
+def test_invalid_validation_payment__module_subscriber() -> None:
+    ledger, book = funded(ustr=1_000)
+    refused = process_validation_payment(
+        ledger,
+        book,
+        app=APP,
+        prefund_ustr=10,
+        subscribers=(VALIDATORS[0], get_escrow_account(OTHER_APP)),
+        seed=b"",
+        params=WHITEPAPER_PARAMS,
+    )
+    assert_rejected(refused, "process_validation_payment")
+
+
+def test_invalid_validation_payment__unknown_app() -> None:
+    ledger, book = funded()
+    refused = process_validation_payment(
+        ledger,
+        book,
+        app=AppId("nope"),
+        prefund_ustr=0,
+        subscribers=VALIDATORS,
+        seed=b"",
+        params=WHITEPAPER_PARAMS,
+    )
+    assert_rejected(refused, "process_validation_payment")
+
+
+# --- locking and resolving ----------------------------------------------------------------------
+
+NODES = (NODE, NODE_2)
+
+
+def lock(
+    ledger: Ledger, book: EscrowBook, *, round_id: int = 7, cost: int = DOLLARS_100
+) -> tuple[Ledger, EscrowBook]:
+    result = process_lock_round_payment(
+        ledger,
+        book,
+        app=APP,
+        round_id=round_id,
+        node_accounts=NODES,
+        cost=cost,
+        params=WHITEPAPER_PARAMS,
+    )
+    assert isinstance(result, tuple), result
+    return result
+
+
+def test_lock_round_payment__basic() -> None:
+    """§3.3 Step 12: two nodes' golden-vector payments move to the locked escrow."""
+    ledger, book = funded(ustb=1_000_000_000, ustr=1_000_000_000)
+    after, after_book = lock(ledger, book)
+    assert get_balance(after, LOCKED) == Balance(ustr=2 * 160_000_000, ustb=2 * 120_000_000)
+    assert get_balance(after, ESCROW) == Balance(ustr=680_000_000, ustb=760_000_000)
+    record = after_book.escrows[APP].locked[7]
+    assert record.node_accounts == NODES and record.price == HALF_DOLLAR
+    assert get_locked_totals(after_book.escrows[APP]) == (240_000_000, 320_000_000)
+    assert is_consistent(after, after_book)
+    assert not is_escrow_solvent(after, book)
+
+
+def test_lock_then_resolve__pay_nodes() -> None:
+    ledger, book = funded(ustb=1_000_000_000, ustr=1_000_000_000)
+    locked_ledger, locked_book = lock(ledger, book)
+    result = process_resolve_locked_payment(
+        locked_ledger, locked_book, app=APP, round_id=7, pay_nodes=True
+    )
+    assert isinstance(result, tuple)
+    after, after_book = result
+    for node in NODES:
+        assert get_balance(after, node) == Balance(ustr=80_000_000, ustb=110_000_000)
+    assert get_balance(after, LOCKED) == Balance(ustr=0, ustb=0)
+    assert get_balance(after, SWAP_RESERVE).ustb == 20_000_000
+    assert get_balance(after, NETWORK_SUPPORT).ustr == 80_000_000
+    assert after.str_burned == 80_000_000
+    assert 7 not in after_book.escrows[APP].locked
+    assert is_consistent(after, after_book)
+
+
+def test_lock_then_resolve__return_to_escrow() -> None:
+    ledger, book = funded(ustb=1_000_000_000, ustr=1_000_000_000)
+    locked_ledger, locked_book = lock(ledger, book)
+    result = process_resolve_locked_payment(
+        locked_ledger, locked_book, app=APP, round_id=7, pay_nodes=False
+    )
+    assert isinstance(result, tuple)
+    after, after_book = result
+    assert escrows_of(after, APP) == (escrows_of(ledger, APP)[0], Balance(ustr=0, ustb=0))
+    assert after_book == book
+    assert is_consistent(after, after_book)
+
+
+def test_lock_two_rounds__resolve_one() -> None:
+    ledger, book = funded(ustb=1_000_000_000, ustr=1_000_000_000)
+    ledger, book = lock(ledger, book, round_id=1, cost=3)
+    ledger, book = lock(ledger, book, round_id=2, cost=DOLLARS_100)
+    result = process_resolve_locked_payment(ledger, book, app=APP, round_id=2, pay_nodes=False)
+    assert isinstance(result, tuple)
+    after, after_book = result
+    split = compute_payment_split(3, WHITEPAPER_PARAMS)
+    assert get_balance(after, LOCKED).ustb == 2 * split.stb_withdrawn
+    assert is_consistent(after, after_book)
+
+
+def test_lock_round_payment__escrow_isolation() -> None:
+    ledger, book = funded(ustb=1_000_000_000, ustr=1_000_000_000)
+    after, _ = lock(ledger, book)
+    assert escrows_of(after, OTHER_APP) == escrows_of(ledger, OTHER_APP)
+
+
+def lock_refused(
+    ledger: Ledger,
+    book: EscrowBook,
+    *,
+    app: AppId = APP,
+    node_accounts: tuple[AccountId, ...] = NODES,
+    cost: int = DOLLARS_100,
+    params: Params = WHITEPAPER_PARAMS,
+) -> Rejected:
+    result = process_lock_round_payment(
+        ledger, book, app=app, round_id=7, node_accounts=node_accounts, cost=cost, params=params
+    )
+    return assert_rejected(result, "process_lock_round_payment")
+
+
+def test_invalid_lock_round_payment__already_locked() -> None:
+    ledger, book = lock(*funded())
+    lock_refused(ledger, book)
+
+
+def test_invalid_lock_round_payment__funds_short() -> None:
+    ledger, book = funded(ustb=2 * 120_000_000 - 1, ustr=RICH)
+    lock_refused(ledger, book)
+
+
+def test_invalid_lock_round_payment__nodes() -> None:
+    ledger, book = funded()
+    lock_refused(ledger, book, node_accounts=())
+    lock_refused(ledger, book, node_accounts=(NODE, NODE))
+    lock_refused(ledger, book, node_accounts=(NODE, SWAP_RESERVE))
+
+
+def test_invalid_lock_round_payment__no_price() -> None:
+    ledger, book = funded(ustr=0, price=None)
+    lock_refused(ledger, book)
+
+
+def test_invalid_lock_round_payment__cost_and_params() -> None:
+    ledger, book = funded()
+    lock_refused(ledger, book, cost=-1)
+    params = with_values(WHITEPAPER_PARAMS, {("payment", "str_burn_bps"): 4_000})
+    lock_refused(ledger, book, params=params)
+
+
+def test_invalid_lock_round_payment__unknown_app() -> None:
+    ledger, book = funded()
+    lock_refused(ledger, book, app=AppId("nope"))
+
+
+def test_invalid_resolve_locked_payment__unknown_round() -> None:
+    ledger, book = lock(*funded())
+    for app, round_id in ((APP, 8), (AppId("nope"), 7)):
+        refused = process_resolve_locked_payment(
+            ledger, book, app=app, round_id=round_id, pay_nodes=True
+        )
+        assert_rejected(refused, "process_resolve_locked_payment")
+
+
+def test_invalid_resolve_locked_payment__locked_account_drained() -> None:
+    """A locked account that no longer holds its records' funds cannot pay; nothing moves."""
+    ledger, book = lock(*funded())
+    broken = attrs.evolve(
+        ledger,
+        balances=ledger.balances.set(LOCKED, Balance(ustr=0, ustb=0)),
+    )
+    for pay_nodes in (True, False):
+        refused = process_resolve_locked_payment(
+            broken, book, app=APP, round_id=7, pay_nodes=pay_nodes
+        )
+        assert_rejected(refused, "process_resolve_locked_payment")
+
+
+# --- process_withdraw_prepayment ----------------------------------------------------------------
+
+
+def test_withdraw_prepayment__basic() -> None:
+    ledger, book = funded(ustb=500, ustr=700)
+    result = process_withdraw_prepayment(ledger, book, app=APP, developer=DEV, ustb=500, ustr=1)
+    assert isinstance(result, Ledger)
+    assert get_balance(result, ESCROW) == Balance(ustr=699, ustb=0)
+    assert get_balance(result, DEV) == Balance(ustr=GENESIS - 699, ustb=GENESIS)
+    assert is_consistent(result, book)
+
+
+def test_invalid_withdraw_prepayment__not_developer() -> None:
+    ledger, book = funded()
+    refused = process_withdraw_prepayment(
+        ledger, book, app=APP, developer=OTHER_DEV, ustb=1, ustr=0
+    )
+    assert_rejected(refused, "process_withdraw_prepayment")
+
+
+def test_invalid_withdraw_prepayment__locked_funds_stay() -> None:
+    """Locked round payments are not prepayment: the developer can take only what is unlocked."""
+    ledger, book = funded(ustb=1_000_000_000, ustr=1_000_000_000)
+    ledger, book = lock(ledger, book)
+    free = get_balance(ledger, ESCROW)
+    refused = process_withdraw_prepayment(
+        ledger, book, app=APP, developer=DEV, ustb=free.ustb + 1, ustr=0
+    )
+    assert_rejected(refused, "process_withdraw_prepayment")
+    result = process_withdraw_prepayment(
+        ledger, book, app=APP, developer=DEV, ustb=free.ustb, ustr=free.ustr
+    )
+    assert isinstance(result, Ledger)
+    assert get_balance(result, LOCKED) == get_balance(ledger, LOCKED)
+    assert is_consistent(result, book)
+
+
+def test_invalid_withdraw_prepayment__unknown_app() -> None:
+    ledger, book = funded()
+    refused = process_withdraw_prepayment(
+        ledger, book, app=AppId("nope"), developer=DEV, ustb=1, ustr=0
+    )
+    assert_rejected(refused, "process_withdraw_prepayment")
+
+
+# --- is_escrow_solvent --------------------------------------------------------------------------
+
+
+def test_escrow_solvent__locked_balance_must_match_records() -> None:
+    ledger, book = lock(*funded())
+    assert is_escrow_solvent(ledger, book)
+    extra = process_transfer(ledger, sender=DEV, recipient=LOCKED, token=Token.STR, amount=1)
+    assert isinstance(extra, Ledger)
+    assert not is_escrow_solvent(extra, book)
+
+
+def test_escrow_solvent__negative_escrow() -> None:
+    ledger, book = funded()
+    broken = attrs.evolve(ledger, balances=pmap({ESCROW: Balance(ustr=-1, ustb=0)}))
+    assert not is_escrow_solvent(broken, book)

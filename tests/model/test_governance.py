@@ -1,0 +1,615 @@
+"""Tests for model/governance.py: votes (§6.8, §6.4, §6.5), subcommittees and complaints."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model.governance import (
+    NETWORK_SUPPORT_COMMITTEE,
+    GovernanceState,
+    ParamChange,
+    TallyResult,
+    VoteOption,
+    create_governance_state,
+    get_required_majority,
+    get_subcommittee_delegated,
+    is_network_support_grant_allowed,
+    is_subcommittee_active,
+    is_subcommittee_pool_consistent,
+    is_supermajority_key,
+    process_create_subcommittee,
+    process_delegate_to_subcommittee,
+    process_resolve_complaint,
+    process_submit_complaint,
+    process_submit_proposal,
+    process_tally,
+    process_undelegate_from_subcommittee,
+    process_vote,
+)
+from model.ledger import (
+    COMPLAINT_DEPOSITS,
+    GOVERNANCE_DEPOSITS,
+    RESERVE_POOL,
+    SUBCOMMITTEE_POOL,
+    Ledger,
+    Token,
+    create_genesis,
+    get_balance,
+    is_str_conserved,
+    process_transfer,
+)
+from model.units import AccountId, Rejected
+
+ALICE = AccountId("alice")
+BOB = AccountId("bob")
+CAROL = AccountId("carol")
+DAVE = AccountId("dave")
+V1, V2, V3 = AccountId("val1"), AccountId("val2"), AccountId("val3")
+NOW = 1_000
+PERIOD = create_governance_state().params.governance.voting_period_seconds
+END = NOW + PERIOD
+
+BURN_CHANGE = (ParamChange("payment", "str_burn_bps", 1_200),)
+RATE_CHANGE = (ParamChange("consensus", "max_validators", 150),)
+
+
+def genesis(allocations: dict[AccountId, int]) -> Ledger:
+    ledger = create_genesis(allocations)
+    assert not isinstance(ledger, Rejected), ledger
+    return ledger
+
+
+def submit(
+    ledger: Ledger,
+    gov: GovernanceState,
+    changes: tuple[ParamChange, ...],
+    *,
+    proposer: AccountId = ALICE,
+    deposit: int = 10,
+) -> tuple[Ledger, GovernanceState, int]:
+    result = process_submit_proposal(
+        ledger, gov, proposer=proposer, changes=changes, deposit_ustr=deposit, now=NOW
+    )
+    assert not isinstance(result, Rejected), result
+    new_ledger, new_gov, proposal_id = result
+    assert get_balance(new_ledger, GOVERNANCE_DEPOSITS).ustr == (
+        get_balance(ledger, GOVERNANCE_DEPOSITS).ustr + deposit
+    )
+    assert new_gov.proposals[proposal_id].voting_end == END
+    assert is_str_conserved(new_ledger)
+    return new_ledger, new_gov, proposal_id
+
+
+def vote(
+    gov: GovernanceState, proposal_id: int, voter: AccountId, option: VoteOption
+) -> GovernanceState:
+    result = process_vote(gov, proposal_id=proposal_id, voter=voter, option=option, now=NOW + 1)
+    assert not isinstance(result, Rejected), result
+    assert result.proposals[proposal_id].votes[voter] is option
+    return result
+
+
+def run_tally(
+    ledger: Ledger,
+    gov: GovernanceState,
+    proposal_id: int,
+    bonded: dict[AccountId, int] | None = None,
+) -> tuple[Ledger, GovernanceState, TallyResult]:
+    proposal = gov.proposals[proposal_id]
+    result = process_tally(ledger, gov, proposal_id=proposal_id, now=END, bonded=bonded)
+    assert not isinstance(result, Rejected), result
+    new_ledger, new_gov, tally = result
+    # The deposit returns to the proposer whatever the outcome.
+    assert get_balance(new_ledger, proposal.proposer).ustr == (
+        get_balance(ledger, proposal.proposer).ustr + proposal.deposit_ustr
+    )
+    assert new_gov.proposals[proposal_id].result == tally
+    if not tally.passed:
+        assert new_gov.params == gov.params
+    assert is_str_conserved(new_ledger)
+    return new_ledger, new_gov, tally
+
+
+def test_basic__simple_majority_passes_and_updates_live_params() -> None:
+    ledger = genesis({ALICE: 60, BOB: 40})
+    ledger, gov, pid = submit(ledger, create_governance_state(), RATE_CHANGE)
+    gov = vote(gov, pid, ALICE, VoteOption.YES)
+    gov = vote(gov, pid, BOB, VoteOption.NO)
+    _, gov, tally = run_tally(ledger, gov, pid)
+    # Alice's 10 deposited ustr are locked during the tally: 50 yes against 40 no.
+    assert tally == TallyResult(yes=50, no=40, abstain=0, supermajority_required=False, passed=True)
+    assert gov.params.consensus.max_validators == 150
+
+
+def test_simple_majority__tie_fails() -> None:
+    ledger = genesis({ALICE: 60, BOB: 50})
+    ledger, gov, pid = submit(ledger, create_governance_state(), RATE_CHANGE)
+    gov = vote(gov, pid, ALICE, VoteOption.YES)
+    gov = vote(gov, pid, BOB, VoteOption.NO)
+    _, gov, tally = run_tally(ledger, gov, pid)
+    assert (tally.yes, tally.no, tally.passed) == (50, 50, False)
+    assert gov.params.consensus.max_validators == 100
+
+
+def test_simple_majority__abstain_does_not_block() -> None:
+    ledger = genesis({ALICE: 12, BOB: 1, CAROL: 1_000})
+    ledger, gov, pid = submit(ledger, create_governance_state(), RATE_CHANGE)
+    gov = vote(gov, pid, ALICE, VoteOption.YES)
+    gov = vote(gov, pid, BOB, VoteOption.NO)
+    gov = vote(gov, pid, CAROL, VoteOption.ABSTAIN)
+    _, _, tally = run_tally(ledger, gov, pid)
+    assert tally.passed
+
+
+def test_no_votes_fails() -> None:
+    ledger = genesis({ALICE: 100})
+    ledger, gov, pid = submit(ledger, create_governance_state(), RATE_CHANGE)
+    _, _, tally = run_tally(ledger, gov, pid)
+    assert not tally.passed
+
+
+def test_supermajority__exactly_two_thirds_fails() -> None:
+    # Deposit 0 so every holder's whole balance votes: yes 200 of 300 is exactly 2/3.
+    ledger = genesis({ALICE: 200, BOB: 100})
+    ledger, gov, pid = submit(ledger, create_governance_state(), BURN_CHANGE, deposit=0)
+    gov = vote(gov, pid, ALICE, VoteOption.YES)
+    gov = vote(gov, pid, BOB, VoteOption.NO)
+    _, gov, tally = run_tally(ledger, gov, pid)
+    assert tally.supermajority_required
+    assert (tally.yes, tally.no) == (200, 100)
+    assert not tally.passed
+    assert gov.params.payment.str_burn_bps == 1_000
+
+
+def test_supermajority__one_ustr_above_two_thirds_passes() -> None:
+    ledger = genesis({ALICE: 201, BOB: 100})
+    ledger, gov, pid = submit(ledger, create_governance_state(), BURN_CHANGE, deposit=0)
+    gov = vote(gov, pid, ALICE, VoteOption.YES)
+    gov = vote(gov, pid, BOB, VoteOption.NO)
+    _, gov, tally = run_tally(ledger, gov, pid)
+    assert tally.passed
+    assert gov.params.payment.str_burn_bps == 1_200
+
+
+def test_supermajority__abstain_counts_against() -> None:
+    ledger = genesis({ALICE: 201, CAROL: 100})
+    ledger, gov, pid = submit(ledger, create_governance_state(), BURN_CHANGE, deposit=0)
+    gov = vote(gov, pid, ALICE, VoteOption.YES)
+    gov = vote(gov, pid, CAROL, VoteOption.ABSTAIN)
+    _, _, tally = run_tally(ledger, gov, pid)
+    assert tally.passed
+    ledger = genesis({ALICE: 200, CAROL: 100})
+    ledger, gov, pid = submit(ledger, create_governance_state(), BURN_CHANGE, deposit=0)
+    gov = vote(gov, pid, ALICE, VoteOption.YES)
+    gov = vote(gov, pid, CAROL, VoteOption.ABSTAIN)
+    _, _, tally = run_tally(ledger, gov, pid)
+    assert not tally.passed
+
+
+def test_supermajority_keys() -> None:
+    for subspace, key in (
+        ("payment", "str_burn_bps"),
+        ("payment", "stb_reserve_swap_bps"),
+        ("payment", "str_network_support_bps"),
+        ("governance", "supermajority_num"),
+        ("governance", "supermajority_den"),
+    ):
+        assert is_supermajority_key(subspace, key)
+        assert get_required_majority((*RATE_CHANGE, ParamChange(subspace, key, 1)))
+    assert not is_supermajority_key("payment", "str_node_profit_bps")
+    assert not get_required_majority(RATE_CHANGE)
+
+
+@settings(max_examples=200, deadline=None)
+@given(yes=st.integers(0, 10**30), no=st.integers(0, 10**30), abstain=st.integers(0, 10**30))
+def test_supermajority_rule__gov_supermajority(yes: int, no: int, abstain: int) -> None:
+    """GOV-SUPERMAJORITY: a burn change passes iff yes is strictly above 2/3 of all votes."""
+    ledger = genesis({ALICE: yes, BOB: no, CAROL: abstain, DAVE: 1})
+    ledger, gov, pid = submit(
+        ledger, create_governance_state(), BURN_CHANGE, proposer=DAVE, deposit=1
+    )
+    gov = vote(gov, pid, ALICE, VoteOption.YES)
+    gov = vote(gov, pid, BOB, VoteOption.NO)
+    gov = vote(gov, pid, CAROL, VoteOption.ABSTAIN)
+    _, new_gov, tally = run_tally(ledger, gov, pid)
+    assert tally.passed == (3 * yes > 2 * (yes + no + abstain))
+    assert (new_gov.params.payment.str_burn_bps == 1_200) == tally.passed
+
+
+def test_revote_replaces_first_vote() -> None:
+    ledger = genesis({ALICE: 60, BOB: 40})
+    ledger, gov, pid = submit(ledger, create_governance_state(), RATE_CHANGE)
+    gov = vote(gov, pid, ALICE, VoteOption.YES)
+    gov = vote(gov, pid, BOB, VoteOption.NO)
+    gov = vote(gov, pid, ALICE, VoteOption.NO)
+    assert len(gov.proposals[pid].votes) == 2
+    _, _, tally = run_tally(ledger, gov, pid)
+    assert (tally.yes, tally.no, tally.passed) == (0, 90, False)
+
+
+def test_invalid_vote_after_end() -> None:
+    ledger = genesis({ALICE: 60})
+    ledger, gov, pid = submit(ledger, create_governance_state(), RATE_CHANGE)
+    result = process_vote(gov, proposal_id=pid, voter=ALICE, option=VoteOption.YES, now=END)
+    assert isinstance(result, Rejected)
+    assert result.rule == "process_vote"
+    last_moment = process_vote(
+        gov, proposal_id=pid, voter=ALICE, option=VoteOption.YES, now=END - 1
+    )
+    assert not isinstance(last_moment, Rejected)
+
+
+def test_invalid_vote_unknown_proposal() -> None:
+    gov = create_governance_state()
+    result = process_vote(gov, proposal_id=7, voter=ALICE, option=VoteOption.YES, now=NOW)
+    assert isinstance(result, Rejected)
+
+
+def test_invalid_tally_before_end() -> None:
+    ledger = genesis({ALICE: 60})
+    ledger, gov, pid = submit(ledger, create_governance_state(), RATE_CHANGE)
+    result = process_tally(ledger, gov, proposal_id=pid, now=END - 1)
+    assert isinstance(result, Rejected)
+    assert result.rule == "process_tally"
+
+
+def test_invalid_tally_twice() -> None:
+    ledger = genesis({ALICE: 60})
+    ledger, gov, pid = submit(ledger, create_governance_state(), RATE_CHANGE)
+    ledger, gov, _ = run_tally(ledger, gov, pid)
+    again = process_tally(ledger, gov, proposal_id=pid, now=END + 5)
+    assert isinstance(again, Rejected)
+
+
+def test_invalid_tally_negative_bond() -> None:
+    ledger = genesis({ALICE: 60})
+    ledger, gov, pid = submit(ledger, create_governance_state(), RATE_CHANGE)
+    result = process_tally(ledger, gov, proposal_id=pid, now=END, bonded={ALICE: -1})
+    assert isinstance(result, Rejected)
+
+
+def test_transfer_after_voting_cannot_double_count() -> None:
+    """Weighed at tally, STR moved from a YES voter to another YES voter counts once."""
+    ledger = genesis({ALICE: 60, BOB: 40, CAROL: 50})
+    ledger, gov, pid = submit(ledger, create_governance_state(), RATE_CHANGE, deposit=0)
+    gov = vote(gov, pid, ALICE, VoteOption.YES)
+    gov = vote(gov, pid, CAROL, VoteOption.NO)
+    gov = vote(gov, pid, BOB, VoteOption.YES)
+    moved = process_transfer(ledger, sender=ALICE, recipient=BOB, token=Token.STR, amount=60)
+    assert not isinstance(moved, Rejected)
+    _, _, tally = run_tally(moved, gov, pid)
+    assert (tally.yes, tally.no) == (100, 50)
+
+
+def test_bonded_stake_votes() -> None:
+    ledger = genesis({ALICE: 10, BOB: 40})
+    ledger, gov, pid = submit(ledger, create_governance_state(), RATE_CHANGE, deposit=0)
+    gov = vote(gov, pid, ALICE, VoteOption.YES)
+    gov = vote(gov, pid, BOB, VoteOption.NO)
+    _, _, tally = run_tally(ledger, gov, pid, bonded={ALICE: 100, CAROL: 999})
+    assert (tally.yes, tally.no, tally.passed) == (110, 40, True)
+
+
+def test_invalid_proposal_out_of_domain() -> None:
+    ledger = genesis({ALICE: 60})
+    gov = create_governance_state()
+    for changes in (
+        (ParamChange("payment", "str_burn_bps", 10_001),),
+        (ParamChange("payment", "no_such_key", 1),),
+        (ParamChange("nowhere", "str_burn_bps", 1),),
+        (ParamChange("governance", "supermajority_den", 0),),
+        (
+            ParamChange("consensus", "max_validators", 5),
+            ParamChange("consensus", "max_validators", 6),
+        ),
+        (),
+    ):
+        result = process_submit_proposal(
+            ledger, gov, proposer=ALICE, changes=changes, deposit_ustr=1, now=NOW
+        )
+        assert isinstance(result, Rejected), changes
+        assert result.rule == "process_submit_proposal"
+
+
+def test_invalid_proposal_deposit_not_held() -> None:
+    ledger = genesis({ALICE: 5})
+    result = process_submit_proposal(
+        ledger,
+        create_governance_state(),
+        proposer=ALICE,
+        changes=RATE_CHANGE,
+        deposit_ustr=6,
+        now=NOW,
+    )
+    assert isinstance(result, Rejected)
+
+
+def test_proposal_ids_increase() -> None:
+    ledger = genesis({ALICE: 60})
+    ledger, gov, first = submit(ledger, create_governance_state(), RATE_CHANGE)
+    _, gov, second = submit(ledger, gov, BURN_CHANGE)
+    assert second == first + 1
+    assert set(gov.proposals) == {first, second}
+
+
+# --- Subcommittees ------------------------------------------------------------------------------
+
+
+def delegate(
+    ledger: Ledger, gov: GovernanceState, delegator: AccountId, name: str, amount: int
+) -> tuple[Ledger, GovernanceState]:
+    result = process_delegate_to_subcommittee(
+        ledger, gov, delegator=delegator, subcommittee=name, amount=amount
+    )
+    assert not isinstance(result, Rejected), result
+    new_ledger, new_gov = result
+    assert (
+        get_subcommittee_delegated(new_gov, name) == get_subcommittee_delegated(gov, name) + amount
+    )
+    assert is_subcommittee_pool_consistent(new_ledger, new_gov)
+    assert is_str_conserved(new_ledger)
+    return new_ledger, new_gov
+
+
+def test_subcommittee_activation__exactly_one_percent_is_inactive() -> None:
+    ledger = genesis({ALICE: 100, BOB: 9_900})
+    gov = create_governance_state()
+    assert not is_network_support_grant_allowed(ledger, gov)
+    ledger, gov = delegate(ledger, gov, ALICE, NETWORK_SUPPORT_COMMITTEE, 100)
+    assert not is_subcommittee_active(ledger, gov, NETWORK_SUPPORT_COMMITTEE)
+    assert not is_network_support_grant_allowed(ledger, gov)
+
+
+def test_subcommittee_activation__just_above_one_percent_is_active() -> None:
+    ledger = genesis({ALICE: 101, BOB: 9_900})
+    gov = create_governance_state()
+    ledger, gov = delegate(ledger, gov, ALICE, NETWORK_SUPPORT_COMMITTEE, 101)
+    # 101 of 10_001 is just above 1%.
+    assert is_subcommittee_active(ledger, gov, NETWORK_SUPPORT_COMMITTEE)
+    assert is_network_support_grant_allowed(ledger, gov)
+    assert not is_subcommittee_active(ledger, gov, "complaint-network")
+    assert not is_subcommittee_active(ledger, gov, "no-such-committee")
+
+
+def test_subcommittee_one_unit_one_subcommittee() -> None:
+    ledger = genesis({ALICE: 100})
+    ledger, gov = delegate(ledger, create_governance_state(), ALICE, "complaint-network", 100)
+    # The same units cannot back a second subcommittee: they sit in the pool.
+    second = process_delegate_to_subcommittee(
+        ledger, gov, delegator=ALICE, subcommittee=NETWORK_SUPPORT_COMMITTEE, amount=1
+    )
+    assert isinstance(second, Rejected)
+    result = process_undelegate_from_subcommittee(
+        ledger, gov, delegator=ALICE, subcommittee="complaint-network", amount=40
+    )
+    assert not isinstance(result, Rejected)
+    ledger, gov = result
+    assert is_subcommittee_pool_consistent(ledger, gov)
+    ledger, gov = delegate(ledger, gov, ALICE, NETWORK_SUPPORT_COMMITTEE, 40)
+    assert get_subcommittee_delegated(gov, "complaint-network") == 60
+    assert get_balance(ledger, SUBCOMMITTEE_POOL).ustr == 100
+    assert get_balance(ledger, ALICE).ustr == 0
+
+
+def test_undelegate_all_removes_entry() -> None:
+    ledger = genesis({ALICE: 100})
+    ledger, gov = delegate(ledger, create_governance_state(), ALICE, "complaint-network", 100)
+    result = process_undelegate_from_subcommittee(
+        ledger, gov, delegator=ALICE, subcommittee="complaint-network", amount=100
+    )
+    assert not isinstance(result, Rejected)
+    ledger, gov = result
+    assert len(gov.subcommittee_delegations) == 0
+    assert get_balance(ledger, ALICE).ustr == 100
+    assert is_subcommittee_pool_consistent(ledger, gov) and is_str_conserved(ledger)
+
+
+def test_invalid_undelegate_more_than_delegated() -> None:
+    ledger = genesis({ALICE: 100, BOB: 100})
+    ledger, gov = delegate(ledger, create_governance_state(), ALICE, "complaint-network", 50)
+    ledger, gov = delegate(ledger, gov, BOB, "complaint-network", 50)
+    for amount in (51, 0, -1):
+        result = process_undelegate_from_subcommittee(
+            ledger, gov, delegator=ALICE, subcommittee="complaint-network", amount=amount
+        )
+        assert isinstance(result, Rejected), amount
+
+
+def test_invalid_delegate() -> None:
+    ledger = genesis({ALICE: 100})
+    gov = create_governance_state()
+    for name, amount in (("nope", 1), ("complaint-network", 0), ("complaint-network", 101)):
+        result = process_delegate_to_subcommittee(
+            ledger, gov, delegator=ALICE, subcommittee=name, amount=amount
+        )
+        assert isinstance(result, Rejected), (name, amount)
+
+
+def test_create_subcommittee() -> None:
+    gov = create_governance_state()
+    created = process_create_subcommittee(gov, name="dao-tools", creator=ALICE)
+    assert not isinstance(created, Rejected)
+    assert created.subcommittees["dao-tools"].creator == ALICE
+    assert isinstance(process_create_subcommittee(created, name="dao-tools", creator=BOB), Rejected)
+    assert isinstance(process_create_subcommittee(gov, name="", creator=BOB), Rejected)
+
+
+def test_pool_inconsistent_is_detected() -> None:
+    ledger = genesis({ALICE: 100})
+    ledger, gov = delegate(ledger, create_governance_state(), ALICE, "complaint-network", 50)
+    leaked = process_transfer(
+        ledger, sender=SUBCOMMITTEE_POOL, recipient=BOB, token=Token.STR, amount=1
+    )
+    assert not isinstance(leaked, Rejected)
+    assert not is_subcommittee_pool_consistent(leaked, gov)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.booleans(),
+            st.sampled_from([ALICE, BOB]),
+            st.sampled_from([NETWORK_SUPPORT_COMMITTEE, "complaint-network"]),
+            st.integers(1, 80),
+        ),
+        max_size=25,
+    )
+)
+def test_subcommittee_pool_consistent__random(
+    steps: list[tuple[bool, AccountId, str, int]],
+) -> None:
+    """GOV-SUBCOMMITTEE: whatever is delegated and taken back, the pool matches the delegations."""
+    ledger = genesis({ALICE: 100, BOB: 100})
+    gov = create_governance_state()
+    for is_delegate, who, name, amount in steps:
+        action = (
+            process_delegate_to_subcommittee
+            if is_delegate
+            else process_undelegate_from_subcommittee
+        )
+        result = action(ledger, gov, delegator=who, subcommittee=name, amount=amount)
+        if not isinstance(result, Rejected):
+            ledger, gov = result
+        assert is_subcommittee_pool_consistent(ledger, gov)
+        assert is_str_conserved(ledger)
+        held = {w: get_balance(ledger, w).ustr for w in (ALICE, BOB)}
+        for who_ in (ALICE, BOB):
+            backed = sum(amt for (d, _), amt in gov.subcommittee_delegations.items() if d == who_)
+            assert held[who_] + backed == 100
+
+
+# --- Complaints ---------------------------------------------------------------------------------
+
+
+def file_complaint(
+    ledger: Ledger, gov: GovernanceState, *, deposit: int
+) -> tuple[Ledger, GovernanceState]:
+    result = process_submit_complaint(
+        ledger,
+        gov,
+        complaint_id="c1",
+        complainant=ALICE,
+        app_or_node_target="node0xbad",
+        deposit_ustr=deposit,
+    )
+    assert not isinstance(result, Rejected), result
+    assert get_balance(result[0], COMPLAINT_DEPOSITS).ustr == deposit
+    assert is_str_conserved(result[0])
+    return result
+
+
+def test_complaint_upheld__refund_to_complainant__no_dust() -> None:
+    deposit = 1_000_001
+    ledger = genesis({ALICE: deposit})
+    ledger, gov = file_complaint(ledger, create_governance_state(), deposit=deposit)
+    result = process_resolve_complaint(
+        ledger, gov, complaint_id="c1", upheld=True, validators=(V1, V2, V3)
+    )
+    assert not isinstance(result, Rejected), result
+    ledger, gov, resolution = result
+    # 80% floored = 800_000; the rest 200_001 over 3 validators = 66_667 each, remainder 0.
+    assert get_balance(ledger, ALICE).ustr == 800_000
+    assert [get_balance(ledger, v).ustr for v in (V1, V2, V3)] == [66_667] * 3
+    assert get_balance(ledger, RESERVE_POOL).ustr == 0
+    assert get_balance(ledger, COMPLAINT_DEPOSITS).ustr == 0
+    assert resolution.upheld and resolution.target == "node0xbad"
+    assert gov.complaints["c1"].upheld is True
+    assert is_str_conserved(ledger)
+
+
+def test_complaint_rejected__odd_deposit_refund_share_and_dust_to_reserve() -> None:
+    deposit = 1_000_011
+    ledger = genesis({ALICE: deposit})
+    ledger, gov = file_complaint(ledger, create_governance_state(), deposit=deposit)
+    result = process_resolve_complaint(
+        ledger, gov, complaint_id="c1", upheld=False, validators=(V1, V2, V3)
+    )
+    assert not isinstance(result, Rejected), result
+    ledger, gov, resolution = result
+    # refund share 800_008 to the reserve pool; 200_003 = 3 * 66_667 + 2, the 2 also to reserve.
+    assert get_balance(ledger, ALICE).ustr == 0
+    assert [get_balance(ledger, v).ustr for v in (V1, V2, V3)] == [66_667] * 3
+    assert get_balance(ledger, RESERVE_POOL).ustr == 800_008 + 2
+    assert (resolution.refund_recipient, resolution.refund_ustr) == (RESERVE_POOL, 800_008)
+    assert resolution.reserve_dust_ustr == 2
+    assert gov.complaints["c1"].upheld is False
+    assert get_balance(ledger, COMPLAINT_DEPOSITS).ustr == 0
+    assert is_str_conserved(ledger)
+
+
+def test_complaint_upheld__odd_deposit_dust_to_reserve() -> None:
+    deposit = 1_000_011
+    ledger = genesis({ALICE: deposit})
+    ledger, gov = file_complaint(ledger, create_governance_state(), deposit=deposit)
+    result = process_resolve_complaint(
+        ledger, gov, complaint_id="c1", upheld=True, validators=(V1, V2, V3)
+    )
+    assert not isinstance(result, Rejected), result
+    ledger, _, resolution = result
+    # refund = 800_008 (floor of 800_008.8); rest 200_003 = 3 * 66_667 + 2; dust 2 to reserve.
+    assert get_balance(ledger, ALICE).ustr == 800_008
+    assert [get_balance(ledger, v).ustr for v in (V1, V2, V3)] == [66_667] * 3
+    assert get_balance(ledger, RESERVE_POOL).ustr == 2
+    assert resolution.reserve_dust_ustr == 2
+    assert get_balance(ledger, COMPLAINT_DEPOSITS).ustr == 0
+    assert is_str_conserved(ledger)
+
+
+def test_complaint__no_validators_all_rest_to_reserve() -> None:
+    deposit = 1_000_000
+    ledger = genesis({ALICE: deposit})
+    ledger, gov = file_complaint(ledger, create_governance_state(), deposit=deposit)
+    result = process_resolve_complaint(ledger, gov, complaint_id="c1", upheld=False, validators=())
+    assert not isinstance(result, Rejected), result
+    ledger, _, _ = result
+    assert get_balance(ledger, RESERVE_POOL).ustr == deposit
+    assert is_str_conserved(ledger)
+
+
+def test_invalid_complaint_below_min_deposit() -> None:
+    ledger = genesis({ALICE: 10**7})
+    gov = create_governance_state()
+    minimum = gov.params.governance.complaint_min_deposit_ustr
+    result = process_submit_complaint(
+        ledger,
+        gov,
+        complaint_id="c",
+        complainant=ALICE,
+        app_or_node_target="app0x1",
+        deposit_ustr=minimum - 1,
+    )
+    assert isinstance(result, Rejected)
+    assert result.rule == "process_submit_complaint"
+    file_complaint(ledger, gov, deposit=minimum)
+
+
+def test_invalid_complaint_duplicate_and_resolve_twice() -> None:
+    ledger = genesis({ALICE: 10**7})
+    ledger, gov = file_complaint(ledger, create_governance_state(), deposit=10**6)
+    again = process_submit_complaint(
+        ledger,
+        gov,
+        complaint_id="c1",
+        complainant=ALICE,
+        app_or_node_target="x",
+        deposit_ustr=10**6,
+    )
+    assert isinstance(again, Rejected)
+    resolved = process_resolve_complaint(ledger, gov, complaint_id="c1", upheld=True, validators=())
+    assert not isinstance(resolved, Rejected)
+    ledger, gov, _ = resolved
+    twice = process_resolve_complaint(ledger, gov, complaint_id="c1", upheld=True, validators=())
+    assert isinstance(twice, Rejected)
+    unknown = process_resolve_complaint(ledger, gov, complaint_id="zz", upheld=True, validators=())
+    assert isinstance(unknown, Rejected)
+
+
+def test_invalid_complaint_duplicate_validator() -> None:
+    ledger = genesis({ALICE: 10**7})
+    ledger, gov = file_complaint(ledger, create_governance_state(), deposit=10**6)
+    result = process_resolve_complaint(
+        ledger, gov, complaint_id="c1", upheld=True, validators=(V1, V1)
+    )
+    assert isinstance(result, Rejected)
