@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import NoReturn, TextIO
 
-from model.params import Params, check_coherence, param_specs, params_to_document
+from model.coherence import check_coherence
+from model.params import Params, param_specs, params_to_document
 from reports.inputs import InputError, load_params
 
 EXIT_PASS = 0

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from model.coherence import is_coherent
 from model.params import (
     WHITEPAPER_PARAMS,
     DuplicateChangeError,
@@ -21,9 +22,7 @@ from model.params import (
     ParamsError,
     UnknownParamError,
     apply_changes,
-    check_coherence,
     get_param,
-    is_coherent,
     param_specs,
     params_to_document,
     parse_param_set,
@@ -73,11 +72,6 @@ def test_fixture_file_is_the_embedded_defaults() -> None:
     document = json.loads(FIXTURE.read_text(encoding="utf-8"))
     assert document == params_to_document(WHITEPAPER_PARAMS)
     assert parse_param_set(document) == WHITEPAPER_PARAMS
-
-
-def test_whitepaper_defaults_are_coherent() -> None:
-    assert check_coherence(WHITEPAPER_PARAMS) == ()
-    assert is_coherent(WHITEPAPER_PARAMS)
 
 
 def test_every_default_lies_in_its_domain_and_cites_a_section() -> None:
@@ -183,41 +177,6 @@ def test_invalid_changes(changes: object, error: type[ParamsError], fragment: st
     with pytest.raises(error) as raised:
         apply_changes(WHITEPAPER_PARAMS, changes)
     assert fragment in str(raised.value)
-
-
-@pytest.mark.parametrize(
-    ("values", "rules"),
-    [
-        ({("payment", "str_burn_bps"): 1_200}, {"str-sub-shares"}),
-        ({("payment", "stb_reserve_swap_bps"): 501}, {"stb-sub-shares"}),
-        ({("payment", "payment_rate_bps"): 25_000}, {"cost-plus-margins"}),
-        (
-            {("payment", "str_profit_margin_bps"): 4_001},
-            {"cost-plus-margins", "str-sub-shares"},
-        ),
-        ({("consensus", "threshold_num"): 3}, {"consensus-threshold"}),
-        ({("governance", "supermajority_num"): 4}, {"governance-supermajority"}),
-    ],
-)
-def test_incoherent_shares_are_reported_not_raised(
-    values: dict[tuple[str, str], int], rules: set[str]
-) -> None:
-    params = with_values(WHITEPAPER_PARAMS, values)
-    assert {violation.rule for violation in check_coherence(params)} == rules
-    assert not is_coherent(params)
-
-
-def test_coherent_at_another_rate() -> None:
-    """At 2.5x cost the cost basis is 40% of T, so the margins must take 60%."""
-    params = with_values(
-        WHITEPAPER_PARAMS,
-        {
-            ("payment", "payment_rate_bps"): 25_000,
-            ("payment", "str_profit_margin_bps"): 5_000,
-            ("payment", "str_node_profit_bps"): 3_000,
-        },
-    )
-    assert check_coherence(params) == ()
 
 
 @settings(max_examples=200, deadline=None)

@@ -7,6 +7,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from model.coherence import check_coherence
 from model.ledger import (
     BURN_ADDRESS,
     NETWORK_SUPPORT,
@@ -20,7 +21,7 @@ from model.ledger import (
     is_stb_conserved,
     is_str_conserved,
 )
-from model.params import WHITEPAPER_PARAMS, Params, check_coherence, with_values
+from model.params import WHITEPAPER_PARAMS, Params, with_values
 from model.payment import (
     SupportPurpose,
     compute_burn_share_bps,

@@ -1,0 +1,84 @@
+"""GOV-PARAMS (§6.8): whether a parameter set's shares add up, computed as data.
+
+A parameter set can lie inside every key's domain and still be incoherent: the cost basis and
+the two margins may not make up the whole payment, or a margin's sub-shares may not make up the
+margin. Such a set is a failed invariant to report with its reasons, never a crash.
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from model.params import Params
+from model.units import BPS_DENOMINATOR
+
+
+@frozen
+class CoherenceViolation:
+    """One way a parameter set's shares fail to add up (GOV-PARAMS, §6.8)."""
+
+    rule: str
+    message: str
+
+
+def get_cost_share_bps_times_rate(params: Params) -> int:
+    """10_000 * 10_000 when the cost basis C is exactly the rest of T after both margins."""
+    payment = params.payment
+    rest = BPS_DENOMINATOR - payment.stb_profit_margin_bps - payment.str_profit_margin_bps
+    return payment.payment_rate_bps * rest
+
+
+def check_coherence(params: Params) -> tuple[CoherenceViolation, ...]:
+    """§6.8 GOV-PARAMS: cost + STB margin + STR margin = 100% of T; sub-shares sum to margins."""
+    payment = params.payment
+    violations: list[CoherenceViolation] = []
+    # Verify the cost basis plus both margins is all of T: C/T = 10_000 / rate.
+    if get_cost_share_bps_times_rate(params) != BPS_DENOMINATOR * BPS_DENOMINATOR:
+        rest = BPS_DENOMINATOR - payment.stb_profit_margin_bps - payment.str_profit_margin_bps
+        violations.append(
+            CoherenceViolation(
+                "cost-plus-margins",
+                f"at payment_rate_bps {payment.payment_rate_bps} the cost basis is "
+                f"{BPS_DENOMINATOR * BPS_DENOMINATOR}/{payment.payment_rate_bps} bps of T, "
+                f"but the margins leave {rest} bps",
+            )
+        )
+    # Verify the STB margin is split exactly between node and swap reserve.
+    stb_parts = payment.stb_node_profit_bps + payment.stb_reserve_swap_bps
+    if stb_parts != payment.stb_profit_margin_bps:
+        violations.append(
+            CoherenceViolation(
+                "stb-sub-shares",
+                f"stb_node_profit_bps + stb_reserve_swap_bps = {stb_parts}, "
+                f"stb_profit_margin_bps = {payment.stb_profit_margin_bps}",
+            )
+        )
+    # Verify the STR margin is split exactly between node, burn and network support.
+    str_parts = payment.str_node_profit_bps + payment.str_burn_bps + payment.str_network_support_bps
+    if str_parts != payment.str_profit_margin_bps:
+        violations.append(
+            CoherenceViolation(
+                "str-sub-shares",
+                f"str_node_profit_bps + str_burn_bps + str_network_support_bps = {str_parts}, "
+                f"str_profit_margin_bps = {payment.str_profit_margin_bps}",
+            )
+        )
+    # Verify both thresholds are fractions below one, else they can never be met.
+    for name, num, den in (
+        ("consensus-threshold", params.consensus.threshold_num, params.consensus.threshold_den),
+        (
+            "governance-supermajority",
+            params.governance.supermajority_num,
+            params.governance.supermajority_den,
+        ),
+    ):
+        if num >= den:
+            violations.append(
+                CoherenceViolation(name, f"{num}/{den} is not below 1, so it can never be exceeded")
+            )
+    return tuple(violations)
+
+
+def is_coherent(params: Params) -> bool:
+    """GOV-PARAMS holds for `params`."""
+    return not check_coherence(params)
