@@ -1,8 +1,8 @@
-"""Governance (§6.8): parameter-change votes, subcommittees and the complaint network.
+"""Governance (§6.8): parameter-change votes and subcommittees.
 
 One STR is one vote, weighed at tally; burn and network-support shares (§6.4, §6.5) change only
 by supermajority. Subcommittees hold their delegated STR in one pool so each unit backs at most
-one of them, and complaint deposits split between the refund and the validators who judge them.
+one of them. The Complaint Network Committee's complaints live in model/complaints.py.
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ from attrs import frozen
 from pyrsistent import PMap, pmap
 
 from model.ledger import (
-    COMPLAINT_DEPOSITS,
     GOVERNANCE_DEPOSITS,
-    RESERVE_POOL,
     SUBCOMMITTEE_POOL,
     Ledger,
     Token,
@@ -102,41 +100,14 @@ class Subcommittee:
 
 
 @frozen
-class Complaint:
-    """§6.8: a complaint on an app or node with its MinDeposit; `upheld` is set once resolved."""
-
-    complaint_id: str
-    complainant: AccountId
-    target: str
-    deposit_ustr: UStr
-    upheld: bool | None = None
-
-
-@frozen
-class ComplaintResolution:
-    """§6.8: where a resolved complaint's deposit went, for the caller to update reputation."""
-
-    complaint_id: str
-    complainant: AccountId
-    target: str
-    upheld: bool
-    refund_ustr: UStr
-    refund_recipient: AccountId
-    per_validator_ustr: UStr
-    validators: tuple[AccountId, ...]
-    reserve_dust_ustr: UStr
-
-
-@frozen
 class GovernanceState:
-    """§6.8: the live parameters, proposals, subcommittees, delegations and complaints."""
+    """§6.8: the live parameters, proposals, subcommittees and delegations."""
 
     params: Params
     proposals: PMap[int, Proposal]
     next_proposal_id: int
     subcommittees: PMap[str, Subcommittee]
     subcommittee_delegations: PMap[tuple[AccountId, str], UStr]
-    complaints: PMap[str, Complaint]
 
 
 def create_governance_state(*, params: Params = WHITEPAPER_PARAMS) -> GovernanceState:
@@ -150,7 +121,6 @@ def create_governance_state(*, params: Params = WHITEPAPER_PARAMS) -> Governance
         next_proposal_id=1,
         subcommittees=subcommittees,
         subcommittee_delegations=pmap(),
-        complaints=pmap(),
     )
 
 
@@ -422,88 +392,3 @@ def is_subcommittee_pool_consistent(ledger: Ledger, gov: GovernanceState) -> boo
 def is_network_support_grant_allowed(ledger: Ledger, gov: GovernanceState) -> bool:
     """§6.5, §6.8: Network Support grants need the Network Support Committee to be active."""
     return is_subcommittee_active(ledger, gov, NETWORK_SUPPORT_COMMITTEE)
-
-
-# --- Complaint Network Committee --------------------------------------------------------------
-
-
-def process_submit_complaint(
-    ledger: Ledger,
-    gov: GovernanceState,
-    *,
-    complaint_id: str,
-    complainant: AccountId,
-    app_or_node_target: str,
-    deposit_ustr: UStr,
-) -> Outcome[tuple[Ledger, GovernanceState]]:
-    """§6.8: file a complaint on an app or a node, locking at least the MinDeposit."""
-    # Verify the complaint id is new (a resolved complaint keeps its id).
-    if complaint_id in gov.complaints:
-        return Rejected("process_submit_complaint", f"complaint {complaint_id!r} already exists")
-    # Verify the deposit reaches the MinDeposit.
-    minimum = gov.params.governance.complaint_min_deposit_ustr
-    if deposit_ustr < minimum:
-        return Rejected(
-            "process_submit_complaint",
-            f"deposit {deposit_ustr} ustr is below the MinDeposit {minimum} ustr",
-        )
-    locked = _transfer_str(ledger, complainant, COMPLAINT_DEPOSITS, deposit_ustr)
-    if isinstance(locked, Rejected):
-        return locked
-    complaint = Complaint(
-        complaint_id=complaint_id,
-        complainant=complainant,
-        target=app_or_node_target,
-        deposit_ustr=deposit_ustr,
-    )
-    return locked, attrs.evolve(gov, complaints=gov.complaints.set(complaint_id, complaint))
-
-
-def process_resolve_complaint(
-    ledger: Ledger,
-    gov: GovernanceState,
-    *,
-    complaint_id: str,
-    upheld: bool,
-    validators: tuple[AccountId, ...],
-) -> Outcome[tuple[Ledger, GovernanceState, ComplaintResolution]]:
-    """§6.8: the refund share goes back if upheld, else to the reserve pool; the rest pays validators."""
-    complaint = gov.complaints.get(complaint_id)
-    # Verify the complaint exists and is still open.
-    if complaint is None:
-        return Rejected("process_resolve_complaint", f"no complaint {complaint_id!r}")
-    if complaint.upheld is not None:
-        return Rejected("process_resolve_complaint", f"complaint {complaint_id!r} is resolved")
-    # Verify no validator is listed twice, which would pay it twice.
-    if len(set(validators)) != len(validators):
-        return Rejected("process_resolve_complaint", "a validator is listed twice")
-    deposit = complaint.deposit_ustr
-    refund = deposit * gov.params.governance.complaint_refund_bps // BPS_DENOMINATOR
-    refund_recipient = complaint.complainant if upheld else RESERVE_POOL
-    # Dust: the refund's floor remainder joins the validators' share; their split's remainder
-    # (all of it when no validator is named) goes to the reserve pool.
-    rest = deposit - refund
-    per_validator = rest // len(validators) if validators else 0
-    reserve_dust = rest - per_validator * len(validators)
-    payouts = [(refund_recipient, refund)]
-    payouts += [(validator, per_validator) for validator in validators]
-    payouts.append((RESERVE_POOL, reserve_dust))
-    for recipient, amount in payouts:
-        paid = _transfer_str(ledger, COMPLAINT_DEPOSITS, recipient, amount)
-        if isinstance(paid, Rejected):
-            return paid
-        ledger = paid
-    resolution = ComplaintResolution(
-        complaint_id=complaint_id,
-        complainant=complaint.complainant,
-        target=complaint.target,
-        upheld=upheld,
-        refund_ustr=refund,
-        refund_recipient=refund_recipient,
-        per_validator_ustr=per_validator,
-        validators=validators,
-        reserve_dust_ustr=reserve_dust,
-    )
-    complaint = attrs.evolve(complaint, upheld=upheld)
-    gov = attrs.evolve(gov, complaints=gov.complaints.set(complaint_id, complaint))
-    return ledger, gov, resolution

@@ -41,6 +41,8 @@ VALIDATION_POOL = AccountId("module:validation")
 """§4.4: validation payments owed to validators of Trusted Function rounds."""
 GOVERNANCE_DEPOSITS = AccountId("module:gov_deposits")
 """§6.8: deposits of parameter-change proposals while they are voted on."""
+NODE_STAKE_POOL = AccountId("module:node_stakes")
+"""§6.9: STR that nodes stake to serve apps; slashed under §3.3 F11."""
 
 MODULE_ACCOUNTS: tuple[AccountId, ...] = (
     BURN_ADDRESS,
@@ -55,6 +57,7 @@ MODULE_ACCOUNTS: tuple[AccountId, ...] = (
     COMPLAINT_DEPOSITS,
     VALIDATION_POOL,
     GOVERNANCE_DEPOSITS,
+    NODE_STAKE_POOL,
 )
 
 

@@ -1,4 +1,4 @@
-"""Tests for model/governance.py: votes (§6.8, §6.4, §6.5), subcommittees and complaints."""
+"""Tests for model/governance.py: votes (§6.8, §6.4, §6.5) and subcommittees."""
 
 from __future__ import annotations
 
@@ -20,17 +20,13 @@ from model.governance import (
     is_supermajority_key,
     process_create_subcommittee,
     process_delegate_to_subcommittee,
-    process_resolve_complaint,
-    process_submit_complaint,
     process_submit_proposal,
     process_tally,
     process_undelegate_from_subcommittee,
     process_vote,
 )
 from model.ledger import (
-    COMPLAINT_DEPOSITS,
     GOVERNANCE_DEPOSITS,
-    RESERVE_POOL,
     SUBCOMMITTEE_POOL,
     Ledger,
     Token,
@@ -45,7 +41,6 @@ ALICE = AccountId("alice")
 BOB = AccountId("bob")
 CAROL = AccountId("carol")
 DAVE = AccountId("dave")
-V1, V2, V3 = AccountId("val1"), AccountId("val2"), AccountId("val3")
 NOW = 1_000
 PERIOD = create_governance_state().params.governance.voting_period_seconds
 END = NOW + PERIOD
@@ -478,138 +473,3 @@ def test_subcommittee_pool_consistent__random(
         for who_ in (ALICE, BOB):
             backed = sum(amt for (d, _), amt in gov.subcommittee_delegations.items() if d == who_)
             assert held[who_] + backed == 100
-
-
-# --- Complaints ---------------------------------------------------------------------------------
-
-
-def file_complaint(
-    ledger: Ledger, gov: GovernanceState, *, deposit: int
-) -> tuple[Ledger, GovernanceState]:
-    result = process_submit_complaint(
-        ledger,
-        gov,
-        complaint_id="c1",
-        complainant=ALICE,
-        app_or_node_target="node0xbad",
-        deposit_ustr=deposit,
-    )
-    assert not isinstance(result, Rejected), result
-    assert get_balance(result[0], COMPLAINT_DEPOSITS).ustr == deposit
-    assert is_str_conserved(result[0])
-    return result
-
-
-def test_complaint_upheld__refund_to_complainant__no_dust() -> None:
-    deposit = 1_000_001
-    ledger = genesis({ALICE: deposit})
-    ledger, gov = file_complaint(ledger, create_governance_state(), deposit=deposit)
-    result = process_resolve_complaint(
-        ledger, gov, complaint_id="c1", upheld=True, validators=(V1, V2, V3)
-    )
-    assert not isinstance(result, Rejected), result
-    ledger, gov, resolution = result
-    # 80% floored = 800_000; the rest 200_001 over 3 validators = 66_667 each, remainder 0.
-    assert get_balance(ledger, ALICE).ustr == 800_000
-    assert [get_balance(ledger, v).ustr for v in (V1, V2, V3)] == [66_667] * 3
-    assert get_balance(ledger, RESERVE_POOL).ustr == 0
-    assert get_balance(ledger, COMPLAINT_DEPOSITS).ustr == 0
-    assert resolution.upheld and resolution.target == "node0xbad"
-    assert gov.complaints["c1"].upheld is True
-    assert is_str_conserved(ledger)
-
-
-def test_complaint_rejected__odd_deposit_refund_share_and_dust_to_reserve() -> None:
-    deposit = 1_000_011
-    ledger = genesis({ALICE: deposit})
-    ledger, gov = file_complaint(ledger, create_governance_state(), deposit=deposit)
-    result = process_resolve_complaint(
-        ledger, gov, complaint_id="c1", upheld=False, validators=(V1, V2, V3)
-    )
-    assert not isinstance(result, Rejected), result
-    ledger, gov, resolution = result
-    # refund share 800_008 to the reserve pool; 200_003 = 3 * 66_667 + 2, the 2 also to reserve.
-    assert get_balance(ledger, ALICE).ustr == 0
-    assert [get_balance(ledger, v).ustr for v in (V1, V2, V3)] == [66_667] * 3
-    assert get_balance(ledger, RESERVE_POOL).ustr == 800_008 + 2
-    assert (resolution.refund_recipient, resolution.refund_ustr) == (RESERVE_POOL, 800_008)
-    assert resolution.reserve_dust_ustr == 2
-    assert gov.complaints["c1"].upheld is False
-    assert get_balance(ledger, COMPLAINT_DEPOSITS).ustr == 0
-    assert is_str_conserved(ledger)
-
-
-def test_complaint_upheld__odd_deposit_dust_to_reserve() -> None:
-    deposit = 1_000_011
-    ledger = genesis({ALICE: deposit})
-    ledger, gov = file_complaint(ledger, create_governance_state(), deposit=deposit)
-    result = process_resolve_complaint(
-        ledger, gov, complaint_id="c1", upheld=True, validators=(V1, V2, V3)
-    )
-    assert not isinstance(result, Rejected), result
-    ledger, _, resolution = result
-    # refund = 800_008 (floor of 800_008.8); rest 200_003 = 3 * 66_667 + 2; dust 2 to reserve.
-    assert get_balance(ledger, ALICE).ustr == 800_008
-    assert [get_balance(ledger, v).ustr for v in (V1, V2, V3)] == [66_667] * 3
-    assert get_balance(ledger, RESERVE_POOL).ustr == 2
-    assert resolution.reserve_dust_ustr == 2
-    assert get_balance(ledger, COMPLAINT_DEPOSITS).ustr == 0
-    assert is_str_conserved(ledger)
-
-
-def test_complaint__no_validators_all_rest_to_reserve() -> None:
-    deposit = 1_000_000
-    ledger = genesis({ALICE: deposit})
-    ledger, gov = file_complaint(ledger, create_governance_state(), deposit=deposit)
-    result = process_resolve_complaint(ledger, gov, complaint_id="c1", upheld=False, validators=())
-    assert not isinstance(result, Rejected), result
-    ledger, _, _ = result
-    assert get_balance(ledger, RESERVE_POOL).ustr == deposit
-    assert is_str_conserved(ledger)
-
-
-def test_invalid_complaint_below_min_deposit() -> None:
-    ledger = genesis({ALICE: 10**7})
-    gov = create_governance_state()
-    minimum = gov.params.governance.complaint_min_deposit_ustr
-    result = process_submit_complaint(
-        ledger,
-        gov,
-        complaint_id="c",
-        complainant=ALICE,
-        app_or_node_target="app0x1",
-        deposit_ustr=minimum - 1,
-    )
-    assert isinstance(result, Rejected)
-    assert result.rule == "process_submit_complaint"
-    file_complaint(ledger, gov, deposit=minimum)
-
-
-def test_invalid_complaint_duplicate_and_resolve_twice() -> None:
-    ledger = genesis({ALICE: 10**7})
-    ledger, gov = file_complaint(ledger, create_governance_state(), deposit=10**6)
-    again = process_submit_complaint(
-        ledger,
-        gov,
-        complaint_id="c1",
-        complainant=ALICE,
-        app_or_node_target="x",
-        deposit_ustr=10**6,
-    )
-    assert isinstance(again, Rejected)
-    resolved = process_resolve_complaint(ledger, gov, complaint_id="c1", upheld=True, validators=())
-    assert not isinstance(resolved, Rejected)
-    ledger, gov, _ = resolved
-    twice = process_resolve_complaint(ledger, gov, complaint_id="c1", upheld=True, validators=())
-    assert isinstance(twice, Rejected)
-    unknown = process_resolve_complaint(ledger, gov, complaint_id="zz", upheld=True, validators=())
-    assert isinstance(unknown, Rejected)
-
-
-def test_invalid_complaint_duplicate_validator() -> None:
-    ledger = genesis({ALICE: 10**7})
-    ledger, gov = file_complaint(ledger, create_governance_state(), deposit=10**6)
-    result = process_resolve_complaint(
-        ledger, gov, complaint_id="c1", upheld=True, validators=(V1, V1)
-    )
-    assert isinstance(result, Rejected)

@@ -1,0 +1,300 @@
+"""Settling a decided round, Steps 11 and 12 of §3.3, over the slice of chain state it touches.
+
+F11: only the supermajority group is paid, and a node whose reveal provably does not open its
+commit is slashed (on the §6.10 schedule, from its node stake). F12: on consensus TRUE the paid
+nodes receive the §6.3 split from the app's own escrow; on FALSE their payment is locked in
+escrow until resolved. The result is one `RoundOutcome`, complete enough for the executor to
+produce the same record from real processes.
+"""
+
+from __future__ import annotations
+
+import attrs
+from attrs import field, frozen
+from pyrsistent import PMap, pmap
+
+from model.escrow import (
+    EscrowBook,
+    process_lock_round_payment,
+    process_usage_payment,
+    process_validation_payment,
+)
+from model.ledger import NODE_STAKE_POOL, Ledger, Token, get_balance, process_burn, process_transfer
+from model.params import Params
+from model.payment import is_user_account
+from model.profile import Profile
+from model.reputation import (
+    ReputationState,
+    RoundParticipation,
+    process_record_app_complaint,
+    process_record_round,
+)
+from model.slashing import SlashingState, process_slash_offender
+from model.trusted.round import Phase, RoundState
+from model.units import (
+    BPS_DENOMINATOR,
+    AccountId,
+    NodeId,
+    Outcome,
+    Rejected,
+    Seconds,
+    UsdMicro,
+    UStr,
+)
+
+
+@frozen
+class NodeStake:
+    """A node's payout account and the STR it keeps staked in NODE_STAKE_POOL (§6.9)."""
+
+    account: AccountId
+    ustr: UStr
+
+
+def _no_nodes() -> PMap[NodeId, NodeStake]:
+    return pmap()
+
+
+@frozen
+class TrustedChain:
+    """The chain state a Trusted Function round reads and writes."""
+
+    ledger: Ledger
+    escrows: EscrowBook = field(factory=EscrowBook)
+    nodes: PMap[NodeId, NodeStake] = field(factory=_no_nodes)
+    slashing: SlashingState = field(factory=SlashingState)
+    reputation: ReputationState = field(factory=ReputationState)
+
+
+@frozen(order=True)
+class TokenMovement:
+    """One account's net change in one token over a settlement."""
+
+    account: str
+    token: str
+    delta: int
+
+
+@frozen(order=True)
+class NodeSlash:
+    """§3.3 F11: a node slashed for a reveal that does not open its commit."""
+
+    node: NodeId
+    rate_bps: int
+    requested_ustr: UStr
+    burned_ustr: UStr
+
+
+@frozen
+class RoundOutcome:
+    """Everything a round decided and moved; equal records mean equal rounds."""
+
+    round_id: int
+    app: str
+    profile: str
+    assigned: tuple[NodeId, ...]
+    committed: tuple[NodeId, ...]
+    revealed: tuple[NodeId, ...]
+    abstained: tuple[NodeId, ...]
+    """Nodes that complained about their app salt and did not serve (§3.5.2)."""
+    consensus: bool
+    agreed_output_hash: str | None
+    paid: tuple[NodeId, ...]
+    slashed: tuple[NodeSlash, ...]
+    app_complaints: tuple[NodeId, ...]
+    """Nodes the app complained about after verifying their outputs (F9)."""
+    cost: UsdMicro
+    escrow_locked: tuple[NodeId, ...]
+    """Nodes whose payment was locked in escrow after consensus FALSE (F12)."""
+    movements: tuple[TokenMovement, ...]
+
+
+def process_register_node(
+    chain: TrustedChain, *, node: NodeId, account: AccountId, stake: UStr
+) -> Outcome[TrustedChain]:
+    """§4.3.1, §6.9: a node joins with a payout account and stakes STR from it."""
+    rule = "process_register_node"
+    # Verify the node is new and pays into an ordinary account.
+    if node in chain.nodes:
+        return Rejected(rule, f"{node} is already registered")
+    if not is_user_account(account):
+        return Rejected(rule, f"{account} is a module or escrow account")
+    moved = process_transfer(
+        chain.ledger, sender=account, recipient=NODE_STAKE_POOL, token=Token.STR, amount=stake
+    )
+    if isinstance(moved, Rejected):
+        return Rejected(rule, moved.reason)
+    return attrs.evolve(chain, ledger=moved, nodes=chain.nodes.set(node, NodeStake(account, stake)))
+
+
+def is_node_stake_pool_consistent(chain: TrustedChain) -> bool:
+    """NODE_STAKE_POOL holds exactly the stakes the registry records, none negative."""
+    stakes = [stake.ustr for stake in chain.nodes.values()]
+    return (
+        all(s >= 0 for s in stakes)
+        and sum(stakes) == get_balance(chain.ledger, NODE_STAKE_POOL).ustr
+    )
+
+
+def process_slash_node(
+    chain: TrustedChain, *, node: NodeId, now: Seconds, params: Params, profile: Profile
+) -> Outcome[tuple[TrustedChain, NodeSlash]]:
+    """§3.3 F11, §6.10: slash a node's stake at its schedule rate; burn what the stake covers."""
+    rule = "process_slash_node"
+    stake = chain.nodes.get(node)
+    if stake is None:
+        return Rejected(rule, f"{node} is not registered")
+    slashed = process_slash_offender(
+        chain.slashing, offender=f"node:{node}", now=now, params=params, profile=profile
+    )
+    if isinstance(slashed, Rejected):
+        return slashed
+    slashing, rate = slashed
+    # The literal schedule can ask for more than the stake; only what exists is burned.
+    requested = stake.ustr * rate // BPS_DENOMINATOR
+    burned = min(requested, stake.ustr)
+    ledger = process_burn(chain.ledger, holder=NODE_STAKE_POOL, amount=burned)
+    if isinstance(ledger, Rejected):
+        return Rejected(rule, ledger.reason)
+    nodes = chain.nodes.set(node, attrs.evolve(stake, ustr=stake.ustr - burned))
+    record = NodeSlash(node=node, rate_bps=rate, requested_ustr=requested, burned_ustr=burned)
+    return attrs.evolve(chain, ledger=ledger, slashing=slashing, nodes=nodes), record
+
+
+def compute_movements(before: Ledger, after: Ledger) -> tuple[TokenMovement, ...]:
+    """Every account's net change in each token between two ledgers, sorted."""
+    movements = []
+    for account in set(before.balances) | set(after.balances):
+        old, new = get_balance(before, account), get_balance(after, account)
+        for token in Token:
+            delta = new.of(token) - old.of(token)
+            if delta:
+                movements.append(TokenMovement(str(account), token.value, delta))
+    return tuple(sorted(movements))
+
+
+def get_participation(state: RoundState, node: NodeId) -> RoundParticipation | None:
+    """§3.4: a node's track-record entry for a decided round (None: no entry)."""
+    decision = state.decision
+    assert decision is not None
+    if node in state.abstentions:
+        return None  # the app wronged the node; the app's record carries it
+    if node in decision.supermajority:
+        return RoundParticipation.MAJORITY
+    if node in decision.counted or node in decision.mismatched:
+        return (
+            RoundParticipation.MINORITY
+            if decision.consensus or node in decision.mismatched
+            else None
+        )
+    return RoundParticipation.ABSENT
+
+
+def _record_reputation(chain: TrustedChain, state: RoundState) -> TrustedChain:
+    reputation = chain.reputation
+    for node in state.assigned:
+        participation = get_participation(state, node)
+        if participation is not None:
+            reputation = process_record_round(
+                reputation, node=node, app=state.app, outcome=participation
+            )
+    for _ in sorted(state.abstentions):
+        reputation = process_record_app_complaint(reputation, app=state.app)
+    return attrs.evolve(chain, reputation=reputation)
+
+
+def process_settle_round(
+    chain: TrustedChain,
+    state: RoundState,
+    *,
+    cost: UsdMicro,
+    now: Seconds,
+    params: Params,
+    profile: Profile,
+    validators: tuple[AccountId, ...] = (),
+    validation_prefund_ustr: UStr = 0,
+) -> Outcome[tuple[TrustedChain, RoundOutcome]]:
+    """§3.3 Steps 11-12: slash mismatches, pay the supermajority or lock in escrow, record reputation."""
+    rule = "process_settle_round"
+    decision = state.decision
+    # Verify the validators decided (F10) and every node to pay is registered.
+    if state.phase is not Phase.DECIDED or decision is None:
+        return Rejected(rule, "a round settles after its decision (F10)")
+    involved = set(decision.supermajority) | set(decision.counted) | set(decision.mismatched)
+    unknown = sorted(involved - set(chain.nodes))
+    if unknown:
+        return Rejected(rule, f"{unknown[0]} is not a registered node")
+    before = chain.ledger
+    # Step 11: slash every node whose reveal provably does not open its commit.
+    slashes: list[NodeSlash] = []
+    for node in decision.mismatched:
+        slashed = process_slash_node(chain, node=node, now=now, params=params, profile=profile)
+        if isinstance(slashed, Rejected):
+            return Rejected(rule, str(slashed))
+        chain, record = slashed
+        slashes.append(record)
+    # Step 12: pay the supermajority group, or lock what the counted nodes would be owed.
+    paid: tuple[NodeId, ...] = decision.supermajority if decision.consensus else ()
+    locked: tuple[NodeId, ...] = ()
+    ledger, escrows = chain.ledger, chain.escrows
+    if decision.consensus and cost > 0:
+        for node in paid:
+            payment = process_usage_payment(
+                ledger,
+                escrows,
+                app=state.app,
+                node_account=chain.nodes[node].account,
+                cost=cost,
+                params=params,
+            )
+            if isinstance(payment, Rejected):
+                return Rejected(rule, str(payment))
+            ledger = payment
+    elif not decision.consensus and decision.counted and cost > 0:
+        locked = decision.counted
+        lock = process_lock_round_payment(
+            ledger,
+            escrows,
+            app=state.app,
+            round_id=state.round_id,
+            node_accounts=tuple(chain.nodes[node].account for node in locked),
+            cost=cost,
+            params=params,
+        )
+        if isinstance(lock, Rejected):
+            return Rejected(rule, str(lock))
+        ledger, escrows = lock
+    if validation_prefund_ustr > 0:
+        validation = process_validation_payment(
+            ledger,
+            escrows,
+            app=state.app,
+            prefund_ustr=validation_prefund_ustr,
+            subscribers=validators,
+            seed=state.round_id.to_bytes(8, "big"),
+            params=params,
+        )
+        if isinstance(validation, Rejected):
+            return Rejected(rule, str(validation))
+        ledger, escrows, _ = validation
+    chain = _record_reputation(attrs.evolve(chain, ledger=ledger, escrows=escrows), state)
+    outcome = RoundOutcome(
+        round_id=state.round_id,
+        app=str(state.app),
+        profile=profile.name,
+        assigned=state.assigned,
+        committed=tuple(sorted(state.commits)),
+        revealed=tuple(sorted(state.reveals)),
+        abstained=tuple(sorted(state.abstentions)),
+        consensus=decision.consensus,
+        agreed_output_hash=decision.agreed_output_hash.hex()
+        if decision.agreed_output_hash
+        else None,
+        paid=tuple(sorted(paid)),
+        slashed=tuple(sorted(slashes)),
+        app_complaints=tuple(sorted(state.app_complaints)),
+        cost=cost,
+        escrow_locked=tuple(sorted(locked)),
+        movements=compute_movements(before, chain.ledger),
+    )
+    return chain, outcome
