@@ -167,7 +167,7 @@ def create_genesis(
 def process_transfer(
     ledger: Ledger, *, sender: AccountId, recipient: AccountId, token: Token, amount: int
 ) -> Outcome[Ledger]:
-    """Move `amount` of `token` from `sender` to `recipient`; burning goes through `process_burn`."""
+    """§6.1, §6.2: move `amount` of `token` between accounts; burning goes through `process_burn`."""
     refused = _check_amount("process_transfer", amount)
     if refused is not None:
         return refused
