@@ -10,7 +10,12 @@ import attrs
 from attrs import field, frozen
 from pyrsistent import PMap, pmap
 
-from model.ledger import COMPLAINT_DEPOSITS, RESERVE_POOL, Ledger, Token, process_transfer
+from model.ledger import (
+    COMPLAINT_DEPOSITS,
+    RESERVE_POOL,
+    Ledger,
+    process_transfer_str,
+)
 from model.params import Params
 from model.units import BPS_DENOMINATOR, AccountId, Outcome, Rejected, UStr
 
@@ -48,14 +53,6 @@ class ComplaintBook:
     complaints: PMap[str, Complaint] = field(factory=pmap)
 
 
-def _transfer_str(
-    ledger: Ledger, sender: AccountId, recipient: AccountId, amount: UStr
-) -> Outcome[Ledger]:
-    return process_transfer(
-        ledger, sender=sender, recipient=recipient, token=Token.STR, amount=amount
-    )
-
-
 def process_submit_complaint(
     ledger: Ledger,
     book: ComplaintBook,
@@ -77,7 +74,9 @@ def process_submit_complaint(
             "process_submit_complaint",
             f"deposit {deposit_ustr} ustr is below the MinDeposit {minimum} ustr",
         )
-    locked = _transfer_str(ledger, complainant, COMPLAINT_DEPOSITS, deposit_ustr)
+    locked = process_transfer_str(
+        ledger, sender=complainant, recipient=COMPLAINT_DEPOSITS, amount=deposit_ustr
+    )
     if isinstance(locked, Rejected):
         return locked
     complaint = Complaint(
@@ -120,7 +119,9 @@ def process_resolve_complaint(
     payouts += [(validator, per_validator) for validator in validators]
     payouts.append((RESERVE_POOL, reserve_dust))
     for recipient, amount in payouts:
-        paid = _transfer_str(ledger, COMPLAINT_DEPOSITS, recipient, amount)
+        paid = process_transfer_str(
+            ledger, sender=COMPLAINT_DEPOSITS, recipient=recipient, amount=amount
+        )
         if isinstance(paid, Rejected):
             return paid
         ledger = paid

@@ -18,10 +18,9 @@ from model.ledger import (
     GOVERNANCE_DEPOSITS,
     SUBCOMMITTEE_POOL,
     Ledger,
-    Token,
     get_balance,
     get_str_circulating_supply,
-    process_transfer,
+    process_transfer_str,
 )
 from model.params import WHITEPAPER_PARAMS, Params, ParamsError, with_values
 from model.units import BPS_DENOMINATOR, AccountId, Outcome, Rejected, Seconds, UStr
@@ -124,14 +123,6 @@ def create_governance_state(*, params: Params = WHITEPAPER_PARAMS) -> Governance
     )
 
 
-def _transfer_str(
-    ledger: Ledger, sender: AccountId, recipient: AccountId, amount: UStr
-) -> Outcome[Ledger]:
-    return process_transfer(
-        ledger, sender=sender, recipient=recipient, token=Token.STR, amount=amount
-    )
-
-
 # --- Parameter-change proposals ---------------------------------------------------------------
 
 
@@ -174,7 +165,9 @@ def process_submit_proposal(
     checked = compute_changed_params(gov.params, changes)
     if isinstance(checked, Rejected):
         return Rejected("process_submit_proposal", checked.reason)
-    locked = _transfer_str(ledger, proposer, GOVERNANCE_DEPOSITS, deposit_ustr)
+    locked = process_transfer_str(
+        ledger, sender=proposer, recipient=GOVERNANCE_DEPOSITS, amount=deposit_ustr
+    )
     if isinstance(locked, Rejected):
         return locked
     proposal = Proposal(
@@ -285,7 +278,12 @@ def process_tally(
         if isinstance(changed, Rejected):
             return Rejected("process_tally", changed.reason)
         params = changed
-    refunded = _transfer_str(ledger, GOVERNANCE_DEPOSITS, proposal.proposer, proposal.deposit_ustr)
+    refunded = process_transfer_str(
+        ledger,
+        sender=GOVERNANCE_DEPOSITS,
+        recipient=proposal.proposer,
+        amount=proposal.deposit_ustr,
+    )
     if isinstance(refunded, Rejected):
         return refunded
     result = TallyResult(
@@ -335,7 +333,9 @@ def process_delegate_to_subcommittee(
     # Verify the amount is positive.
     if amount <= 0:
         return Rejected("process_delegate_to_subcommittee", f"amount {amount} must be positive")
-    moved = _transfer_str(ledger, delegator, SUBCOMMITTEE_POOL, amount)
+    moved = process_transfer_str(
+        ledger, sender=delegator, recipient=SUBCOMMITTEE_POOL, amount=amount
+    )
     if isinstance(moved, Rejected):
         return moved
     key = (delegator, subcommittee)
@@ -358,7 +358,9 @@ def process_undelegate_from_subcommittee(
             "process_undelegate_from_subcommittee",
             f"{delegator} delegated {held} ustr to {subcommittee!r}, cannot take back {amount}",
         )
-    moved = _transfer_str(ledger, SUBCOMMITTEE_POOL, delegator, amount)
+    moved = process_transfer_str(
+        ledger, sender=SUBCOMMITTEE_POOL, recipient=delegator, amount=amount
+    )
     if isinstance(moved, Rejected):
         return moved
     rest = held - amount

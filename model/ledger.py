@@ -188,6 +188,15 @@ def process_transfer(
     return _credit(ledger, recipient, token, amount)
 
 
+def process_transfer_str(
+    ledger: Ledger, *, sender: AccountId, recipient: AccountId, amount: int
+) -> Outcome[Ledger]:
+    """§6.2: `process_transfer` of STR, the shorthand governance and complaints use."""
+    return process_transfer(
+        ledger, sender=sender, recipient=recipient, token=Token.STR, amount=amount
+    )
+
+
 def process_mint_str(ledger: Ledger, *, recipient: AccountId, amount: int) -> Outcome[Ledger]:
     """§6.9: create `amount` new STR for `recipient` (inflation); counted in `str_minted`."""
     refused = _check_amount("process_mint_str", amount)
