@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from slashing_fixtures import (
+    DELEGATORS,
+    OFFENDER,
+    OPERATOR,
+    V1,
+    WINDOW,
+    bonded_validator,
+    ok,
+    slash_rates,
+)
 
 from model.ledger import (
     BONDED_POOL,
     BURN_ADDRESS,
     Ledger,
-    create_genesis,
     get_balance,
     has_no_negative_balance,
     is_str_conserved,
 )
-from model.params import WHITEPAPER_PARAMS, Params, with_values
+from model.params import WHITEPAPER_PARAMS, with_values
 from model.profile import HARDENED, WHITEPAPER, Profile
 from model.slashing import (
     DelegatorLoss,
@@ -33,52 +40,16 @@ from model.slashing import (
     is_rate_in_bounds,
     is_slash_request_covered,
     is_slash_within_stake,
-    process_double_sign_evidence,
     process_slash_offender,
     process_slash_validator,
 )
 from model.staking import (
-    DoubleSignEvidence,
     StakingState,
-    Vote,
     get_delegation,
     get_validator_stake,
     is_bonded_pool_consistent,
-    process_create_validator,
-    process_delegate,
 )
-from model.units import AccountId, Bps, Outcome, Rejected, ValidatorId
-
-T = TypeVar("T")
-
-WINDOW = WHITEPAPER_PARAMS.slashing.slash_window_seconds
-OFFENDER = "node:n1"
-V1 = ValidatorId("val-1")
-OPERATOR = AccountId("operator")
-DELEGATORS = (AccountId("d1"), AccountId("d2"), AccountId("d3"))
-
-
-def ok(outcome: Outcome[T]) -> T:
-    """The value of an outcome the test expects to be accepted."""
-    assert not isinstance(outcome, Rejected), outcome
-    return outcome
-
-
-def slash_rates(
-    times: list[int], *, profile: Profile, params: Params = WHITEPAPER_PARAMS
-) -> list[Bps]:
-    """The rates of successive slashes of one offender at the given times."""
-    slashing = SlashingState()
-    rates = []
-    for now in times:
-        slashing, rate = ok(
-            process_slash_offender(
-                slashing, offender=OFFENDER, now=now, params=params, profile=profile
-            )
-        )
-        rates.append(rate)
-    return rates
-
+from model.units import Rejected, ValidatorId
 
 # --- The schedule --------------------------------------------------------------------------------
 
@@ -232,21 +203,6 @@ def test_schedule__hardened_always_in_bounds(gaps: list[int]) -> None:
 
 
 # --- Slashing a validator ------------------------------------------------------------------------
-
-
-def bonded_validator(amounts: tuple[int, ...], self_bond: int) -> tuple[Ledger, StakingState]:
-    holdings = {OPERATOR: self_bond} | dict(zip(DELEGATORS, amounts, strict=False))
-    ledger = ok(create_genesis(holdings))
-    ledger, staking = ok(
-        process_create_validator(
-            ledger, StakingState(), validator=V1, operator=OPERATOR, self_bond=self_bond
-        )
-    )
-    for delegator, amount in zip(DELEGATORS, amounts, strict=False):
-        ledger, staking = ok(
-            process_delegate(ledger, staking, delegator=delegator, validator=V1, amount=amount)
-        )
-    return ledger, staking
 
 
 def run_slash_validator(
@@ -423,94 +379,3 @@ def test_pro_rata__detects_an_uneven_loss() -> None:
         total_burned=outcome.total_burned + 1,
     )
     assert not is_pro_rata(uneven)
-
-
-# --- Double-sign evidence ------------------------------------------------------------------------
-
-
-def evidence(
-    hash_b: str = "h2",
-    *,
-    height_b: int = 9,
-    validator_b: ValidatorId = V1,
-    round_b: int = 0,
-) -> DoubleSignEvidence:
-    return DoubleSignEvidence(Vote(9, 0, "h1", V1), Vote(height_b, round_b, hash_b, validator_b))
-
-
-def run_double_sign(
-    ledger: Ledger,
-    staking: StakingState,
-    slashing: SlashingState,
-    proof: DoubleSignEvidence,
-    *,
-    now: int = 0,
-) -> Outcome[tuple[Ledger, StakingState, SlashingState, SlashOutcome]]:
-    return process_double_sign_evidence(
-        ledger,
-        staking,
-        slashing,
-        evidence=proof,
-        now=now,
-        params=WHITEPAPER_PARAMS,
-        profile=HARDENED,
-    )
-
-
-def test_double_sign__basic() -> None:
-    ledger, staking = bonded_validator((2_000,), self_bond=4_000)
-    new_ledger, new_staking, _, outcome = ok(
-        run_double_sign(ledger, staking, SlashingState(), evidence())
-    )
-    assert outcome.total_burned == 300
-    assert (V1, 9, 0) in new_staking.processed_evidence
-    assert is_str_conserved(new_ledger)
-    assert is_bonded_pool_consistent(new_ledger, new_staking)
-
-
-def test_invalid_double_sign__duplicate() -> None:
-    ledger, staking = bonded_validator((2_000,), self_bond=4_000)
-    ledger, staking, slashing, _ = ok(run_double_sign(ledger, staking, SlashingState(), evidence()))
-    for again in (
-        evidence(),
-        evidence("h3"),
-        DoubleSignEvidence(evidence().vote_b, evidence().vote_a),
-    ):
-        refused = run_double_sign(ledger, staking, slashing, again, now=10)
-        assert isinstance(refused, Rejected)
-        assert refused.rule == "process_double_sign_evidence"
-    # A double-sign in another round is a new offence.
-    other_round = DoubleSignEvidence(Vote(9, 1, "h1", V1), Vote(9, 1, "h2", V1))
-    ok(run_double_sign(ledger, staking, slashing, other_round, now=10))
-
-
-def test_invalid_double_sign__not_a_double_sign() -> None:
-    ledger, staking = bonded_validator((2_000,), self_bond=4_000)
-    for proof in (
-        evidence("h1"),
-        evidence(height_b=10),
-        evidence(round_b=1),
-        evidence(validator_b=ValidatorId("val-2")),
-    ):
-        refused = run_double_sign(ledger, staking, SlashingState(), proof)
-        assert isinstance(refused, Rejected)
-        assert refused.rule == "process_double_sign_evidence"
-
-
-def test_invalid_double_sign__unknown_validator() -> None:
-    ledger, staking = bonded_validator((2_000,), self_bond=4_000)
-    nobody = ValidatorId("nobody")
-    proof = DoubleSignEvidence(Vote(1, 0, "a", nobody), Vote(1, 0, "b", nobody))
-    refused = run_double_sign(ledger, staking, SlashingState(), proof)
-    assert isinstance(refused, Rejected)
-
-
-def test_invalid_double_sign__time_runs_backwards() -> None:
-    ledger, staking = bonded_validator((2_000,), self_bond=4_000)
-    ledger, staking, slashing, _ = ok(
-        run_double_sign(ledger, staking, SlashingState(), evidence(), now=100)
-    )
-    later = DoubleSignEvidence(Vote(10, 0, "x", V1), Vote(10, 0, "y", V1))
-    refused = run_double_sign(ledger, staking, slashing, later, now=50)
-    assert isinstance(refused, Rejected)
-    assert (V1, 10, 0) not in staking.processed_evidence
