@@ -21,6 +21,7 @@ from model.ledger import (
     get_balance,
     get_escrow_account,
     get_locked_escrow_account,
+    is_user_account,
 )
 from model.params import Params
 from model.payment import (
@@ -31,7 +32,6 @@ from model.payment import (
     check_split_nonnegative,
     compute_payment_split,
     get_str_payout,
-    is_user_account,
     process_payment_split,
     transfer_step,
 )

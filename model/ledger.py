@@ -71,6 +71,15 @@ def get_locked_escrow_account(app: AppId) -> AccountId:
     return AccountId(f"escrow-locked:{app}")
 
 
+# The escrow account ids of every app share these prefixes (an app id is never empty).
+_ESCROW_PREFIXES = (get_escrow_account(AppId("")), get_locked_escrow_account(AppId("")))
+
+
+def is_user_account(account: AccountId) -> bool:
+    """An account a payment may go to: neither a module pool nor any app's escrow."""
+    return account not in MODULE_ACCOUNTS and not account.startswith(_ESCROW_PREFIXES)
+
+
 class Token(Enum):
     """The two native tokens (§6.1, §6.2)."""
 

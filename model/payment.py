@@ -13,22 +13,19 @@ from enum import Enum
 from attrs import frozen
 
 from model.ledger import (
-    MODULE_ACCOUNTS,
     NETWORK_SUPPORT,
     STRATOSWAP_POOL,
     SWAP_RESERVE,
     Ledger,
     Token,
     get_balance,
-    get_escrow_account,
-    get_locked_escrow_account,
+    is_user_account,
     process_burn,
     process_transfer,
 )
 from model.params import Params
 from model.units import (
     AccountId,
-    AppId,
     Bps,
     Outcome,
     Rejected,
@@ -39,9 +36,6 @@ from model.units import (
     is_valid_price,
     usd_to_ustr,
 )
-
-# The escrow account ids of every app share these prefixes (an app id is never empty).
-_ESCROW_PREFIXES = (get_escrow_account(AppId("")), get_locked_escrow_account(AppId("")))
 
 
 @frozen
@@ -116,11 +110,6 @@ class SupportPurpose(Enum):
     CORE_DEVELOPMENT = "core-development"
     APP_MINING = "app-mining"
     BUG_BOUNTY = "bug-bounty"
-
-
-def is_user_account(account: AccountId) -> bool:
-    """An account a payment may go to: neither a module pool nor any app's escrow."""
-    return account not in MODULE_ACCOUNTS and not account.startswith(_ESCROW_PREFIXES)
 
 
 Step = Callable[[Ledger], Outcome[Ledger]]

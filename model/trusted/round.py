@@ -104,8 +104,10 @@ class RoundState:
     decision: Decision | None = None
 
 
-def _reject(rule: str, reason: str) -> Rejected:
-    return Rejected(rule, reason)
+def _check_assigned(state: RoundState, node: NodeId, rule: str) -> Rejected | None:
+    if node not in state.assigned:
+        return Rejected(rule, f"{node} is not assigned to round {state.round_id}")
+    return None
 
 
 def generate_app_salts(
@@ -162,12 +164,12 @@ def process_open_round(
     rule = "process_open_round"
     # Verify the app assigned at least one node, each once.
     if not assigned:
-        return _reject(rule, "a round needs at least one assigned node")
+        return Rejected(rule, "a round needs at least one assigned node")
     if len(set(assigned)) != len(assigned):
-        return _reject(rule, "a node is assigned twice")
+        return Rejected(rule, "a node is assigned twice")
     # Verify the app sends exactly one salt to each assigned node.
     if set(app_salts) != set(assigned):
-        return _reject(rule, "app salts must be given for exactly the assigned nodes")
+        return Rejected(rule, "app salts must be given for exactly the assigned nodes")
     hashes = {node: compute_hash(app_salts[node], algorithm) for node in assigned}
     return RoundState(
         round_id=round_id,
@@ -185,10 +187,11 @@ def process_send_wrong_app_salt(
 ) -> Outcome[RoundState]:
     """§3.5.2: the app sends `node` a salt other than the one whose hash it wrote on-chain."""
     rule = "process_send_wrong_app_salt"
-    if node not in state.assigned:
-        return _reject(rule, f"{node} is not assigned to round {state.round_id}")
+    refused = _check_assigned(state, node, rule)
+    if refused is not None:
+        return refused
     if state.phase is not Phase.COMMIT or node in state.commits:
-        return _reject(rule, "salts are sent before the node commits")
+        return Rejected(rule, "salts are sent before the node commits")
     return attrs.evolve(state, sent_app_salts=state.sent_app_salts.set(node, salt))
 
 
@@ -198,12 +201,13 @@ def process_post_node_salt_hash(
     """§3.2 F3: a node writes [nodeID, h(S_N)] on-chain."""
     rule = "process_post_node_salt_hash"
     # Verify the node is assigned and still in the commit phase.
-    if node not in state.assigned:
-        return _reject(rule, f"{node} is not assigned to round {state.round_id}")
+    refused = _check_assigned(state, node, rule)
+    if refused is not None:
+        return refused
     if state.phase is not Phase.COMMIT or _commit_deadline_passed(state, now, params):
-        return _reject(rule, "the commit phase is over")
+        return Rejected(rule, "the commit phase is over")
     if node in state.node_salt_hashes:
-        return _reject(rule, f"{node} already posted its salt hash")
+        return Rejected(rule, f"{node} already posted its salt hash")
     return attrs.evolve(state, node_salt_hashes=state.node_salt_hashes.set(node, salt_hash))
 
 
@@ -218,15 +222,16 @@ def process_complain_app_salt(
 ) -> Outcome[RoundState]:
     """§3.2 F4 else-branch, §3.5.2: a node given a bad salt complains and does not participate."""
     rule = "process_complain_app_salt"
-    if node not in state.assigned:
-        return _reject(rule, f"{node} is not assigned to round {state.round_id}")
+    refused = _check_assigned(state, node, rule)
+    if refused is not None:
+        return refused
     # Verify the complaint has grounds: the salt received does not match its on-chain hash.
     if is_app_salt_valid(state, node=node):
-        return _reject(rule, f"the salt sent to {node} matches its on-chain hash")
+        return Rejected(rule, f"the salt sent to {node} matches its on-chain hash")
     if node in state.abstentions:
-        return _reject(rule, f"{node} already complained")
+        return Rejected(rule, f"{node} already complained")
     if state.phase is not Phase.COMMIT or _commit_deadline_passed(state, now, params):
-        return _reject(rule, "the commit phase is over")
+        return Rejected(rule, "the commit phase is over")
     return attrs.evolve(state, abstentions=state.abstentions | {node})
 
 
@@ -240,21 +245,22 @@ def process_commit(
     """§3.2 F4-F5: a node writes commit(n) on-chain within the commit timeout, once."""
     rule = "process_commit"
     # Verify the node is assigned, has not abstained, and posted its salt hash first (F3).
-    if node not in state.assigned:
-        return _reject(rule, f"{node} is not assigned to round {state.round_id}")
+    refused = _check_assigned(state, node, rule)
+    if refused is not None:
+        return refused
     if node in state.abstentions:
-        return _reject(rule, f"{node} complained about its app salt and does not participate")
+        return Rejected(rule, f"{node} complained about its app salt and does not participate")
     if node not in state.node_salt_hashes:
-        return _reject(rule, f"{node} must post h(S_N) before committing")
+        return Rejected(rule, f"{node} must post h(S_N) before committing")
     # Verify one commit per node, inside the commit phase.
     if node in state.commits:
-        return _reject(rule, f"{node} already committed")
+        return Rejected(rule, f"{node} already committed")
     if state.phase is not Phase.COMMIT:
-        return _reject(rule, "the commit phase is closed")
+        return Rejected(rule, "the commit phase is closed")
     if now < state.opened_at:
-        return _reject(rule, "a commit cannot precede the round")
+        return Rejected(rule, "a commit cannot precede the round")
     if _commit_deadline_passed(state, now, params):
-        return _reject(rule, f"commit at {now} is after the commit timeout")
+        return Rejected(rule, f"commit at {now} is after the commit timeout")
     return attrs.evolve(state, commits=state.commits.set(node, commit))
 
 
@@ -270,10 +276,10 @@ def process_close_commit_phase(
     """§3.2 F5: the app continues the round with the committed nodes only."""
     rule = "process_close_commit_phase"
     if state.phase is not Phase.COMMIT:
-        return _reject(rule, "the commit phase is already closed")
+        return Rejected(rule, "the commit phase is already closed")
     # Verify the timeout passed or all nodes committed.
     if not is_commit_phase_over(state, now=now, params=params):
-        return _reject(rule, f"at {now} the commit timeout has not passed and nodes are missing")
+        return Rejected(rule, f"at {now} the commit timeout has not passed and nodes are missing")
     return attrs.evolve(state, phase=Phase.COMMIT_CLOSED)
 
 
@@ -283,15 +289,15 @@ def process_reveal_app_salts(
     """§3.2 F6: the app writes its salts on-chain, each checked against its F1 hash; reveal opens."""
     rule = "process_reveal_app_salts"
     if state.phase is not Phase.COMMIT_CLOSED:
-        return _reject(
+        return Rejected(
             rule, f"app salts are revealed after the commit phase (phase is {state.phase.value})"
         )
     # Verify one salt per assigned node, each opening its on-chain hash.
     if set(salts) != set(state.assigned):
-        return _reject(rule, "salts must be revealed for exactly the assigned nodes")
+        return Rejected(rule, "salts must be revealed for exactly the assigned nodes")
     for node in state.assigned:
         if compute_hash(salts[node], state.algorithm) != state.app_salt_hashes[node]:
-            return _reject(rule, f"the salt revealed for {node} does not match its on-chain hash")
+            return Rejected(rule, f"the salt revealed for {node} does not match its on-chain hash")
     return attrs.evolve(
         state, app_salts=pmap(dict(salts)), phase=Phase.REVEAL, reveal_opened_at=now
     )
@@ -310,19 +316,19 @@ def process_reveal(
     now = reveal.revealed_at
     # Verify the app salts are on-chain: a reveal before them could be tailored to them.
     if state.phase is not Phase.REVEAL:
-        return _reject(
+        return Rejected(
             rule, f"reveals open after the app salts are on-chain (phase is {state.phase.value})"
         )
     # Verify only committed nodes reveal, once, within the reveal timeout.
     if node not in state.commits:
-        return _reject(rule, f"{node} did not commit")
+        return Rejected(rule, f"{node} did not commit")
     if node in state.reveals:
-        return _reject(rule, f"{node} already revealed")
+        return Rejected(rule, f"{node} already revealed")
     if _reveal_deadline_passed(state, now, params):
-        return _reject(rule, f"reveal at {now} is after the reveal timeout")
+        return Rejected(rule, f"reveal at {now} is after the reveal timeout")
     assert state.reveal_opened_at is not None
     if now < state.reveal_opened_at:
-        return _reject(rule, "a reveal cannot precede the reveal phase")
+        return Rejected(rule, "a reveal cannot precede the reveal phase")
     return attrs.evolve(state, reveals=state.reveals.set(node, reveal))
 
 
@@ -330,9 +336,9 @@ def process_send_output(state: RoundState, *, node: NodeId, output: bytes) -> Ou
     """§3.2 F8: a node sends output(n) to the app (off-chain), once, after committing."""
     rule = "process_send_output"
     if node not in state.commits:
-        return _reject(rule, f"{node} did not commit")
+        return Rejected(rule, f"{node} did not commit")
     if node in state.outputs:
-        return _reject(rule, f"{node} already sent its output")
+        return Rejected(rule, f"{node} already sent its output")
     return attrs.evolve(state, outputs=state.outputs.set(node, output))
 
 
@@ -376,9 +382,9 @@ def process_app_verification(state: RoundState, *, profile: Profile) -> Outcome[
     """§3.2 F9: the app checks each revealed node's output and complains where it does not match."""
     rule = "process_app_verification"
     if state.phase is not Phase.REVEAL:
-        return _reject(rule, "the app verifies outputs during the reveal phase")
+        return Rejected(rule, "the app verifies outputs during the reveal phase")
     if state.app_verified:
-        return _reject(rule, "the app already verified this round")
+        return Rejected(rule, "the app already verified this round")
     complaints = frozenset(
         node
         for node in state.reveals
@@ -443,9 +449,9 @@ def process_decide(
     """§3.3 F10: validators record consensus once the reveal phase is over."""
     rule = "process_decide"
     if state.phase is not Phase.REVEAL:
-        return _reject(rule, f"consensus follows the reveal phase (phase is {state.phase.value})")
+        return Rejected(rule, f"consensus follows the reveal phase (phase is {state.phase.value})")
     # Verify no reveal can still arrive: a decision before the deadline could exclude honest nodes.
     if not is_reveal_phase_over(state, now=now, params=params):
-        return _reject(rule, f"at {now} the reveal timeout has not passed and reveals are missing")
+        return Rejected(rule, f"at {now} the reveal timeout has not passed and reveals are missing")
     decision = compute_decision(state, params=params, profile=profile)
     return attrs.evolve(state, phase=Phase.DECIDED, decision=decision)

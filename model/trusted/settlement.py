@@ -19,9 +19,16 @@ from model.escrow import (
     process_usage_payment,
     process_validation_payment,
 )
-from model.ledger import NODE_STAKE_POOL, Ledger, Token, get_balance, process_burn, process_transfer
+from model.ledger import (
+    NODE_STAKE_POOL,
+    Ledger,
+    Token,
+    get_balance,
+    is_user_account,
+    process_burn,
+    process_transfer,
+)
 from model.params import Params
-from model.payment import is_user_account
 from model.profile import Profile
 from model.reputation import (
     ReputationState,

@@ -20,6 +20,7 @@ from model.ledger import (
     has_no_negative_balance,
     is_stb_conserved,
     is_str_conserved,
+    is_user_account,
 )
 from model.params import WHITEPAPER_PARAMS, Params, with_values
 from model.payment import (
@@ -31,7 +32,6 @@ from model.payment import (
     get_str_payout,
     is_split_exact,
     is_split_nonnegative,
-    is_user_account,
     process_network_support_grant,
     process_payment_split,
     process_swap_reserve,
