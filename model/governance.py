@@ -1,8 +1,10 @@
 """Governance (§6.8): parameter-change votes and subcommittees.
 
 One STR is one vote, weighed at tally; burn and network-support shares (§6.4, §6.5) change only
-by supermajority. Subcommittees hold their delegated STR in one pool so each unit backs at most
-one of them. The Complaint Network Committee's complaints live in model/complaints.py.
+by supermajority. The literal text adopts whatever passes; the hardened profile also refuses
+changes whose shares no longer add up (GOV-PARAMS), at submission and again at the tally.
+Subcommittees hold their delegated STR in one pool so each unit backs at most one of them. The
+Complaint Network Committee's complaints live in model/complaints.py.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import attrs
 from attrs import frozen
 from pyrsistent import PMap, pmap
 
+from model.coherence import check_coherence
 from model.ledger import (
     GOVERNANCE_DEPOSITS,
     SUBCOMMITTEE_POOL,
@@ -23,6 +26,7 @@ from model.ledger import (
     process_transfer_str,
 )
 from model.params import WHITEPAPER_PARAMS, Params, ParamsError, with_values
+from model.profile import DEFAULT_PROFILE, Profile
 from model.units import BPS_DENOMINATOR, AccountId, Outcome, Rejected, Seconds, UStr
 
 SUPERMAJORITY_KEYS: frozenset[tuple[str, str]] = frozenset(
@@ -75,6 +79,9 @@ class TallyResult:
     abstain: UStr
     supermajority_required: bool
     passed: bool
+    """The vote passed and the changes were applied."""
+    refused: str | None = None
+    """Why a proposal the vote passed was not applied (hardened: it would break GOV-PARAMS)."""
 
 
 @frozen
@@ -148,6 +155,15 @@ def compute_changed_params(params: Params, changes: tuple[ParamChange, ...]) -> 
         return Rejected("compute_changed_params", str(error))
 
 
+def get_incoherence_reason(params: Params) -> str | None:
+    """§6.8 GOV-PARAMS: why `params`' shares do not add up (its first violation), or None."""
+    violations = check_coherence(params)
+    if not violations:
+        return None
+    first = violations[0]
+    return f"the shares would no longer add up ({first.rule}): {first.message}"
+
+
 def process_submit_proposal(
     ledger: Ledger,
     gov: GovernanceState,
@@ -156,6 +172,7 @@ def process_submit_proposal(
     changes: tuple[ParamChange, ...],
     deposit_ustr: UStr,
     now: Seconds,
+    profile: Profile = DEFAULT_PROFILE,
 ) -> Outcome[tuple[Ledger, GovernanceState, int]]:
     """§6.8: open a parameter-change vote, locking the proposer's deposit until the tally."""
     # Verify the proposal changes something.
@@ -165,6 +182,10 @@ def process_submit_proposal(
     checked = compute_changed_params(gov.params, changes)
     if isinstance(checked, Rejected):
         return Rejected("process_submit_proposal", checked.reason)
+    # Verify the changed shares still add up (hardened; the literal §6.8 does not check).
+    incoherent = get_incoherence_reason(checked) if profile.governance_checks_coherence else None
+    if incoherent is not None:
+        return Rejected("process_submit_proposal", incoherent)
     locked = process_transfer_str(
         ledger, sender=proposer, recipient=GOVERNANCE_DEPOSITS, amount=deposit_ustr
     )
@@ -251,6 +272,7 @@ def process_tally(
     proposal_id: int,
     now: Seconds,
     bonded: Mapping[AccountId, UStr] | None = None,
+    profile: Profile = DEFAULT_PROFILE,
 ) -> Outcome[tuple[Ledger, GovernanceState, TallyResult]]:
     """§6.8: weigh the votes by STR held at tally, apply the changes if passed, return the deposit."""
     bonded = bonded or {}
@@ -273,11 +295,19 @@ def process_tally(
         params=gov.params,
     )
     params = gov.params
+    refused: str | None = None
     if passed:
         changed = compute_changed_params(params, proposal.changes)
         if isinstance(changed, Rejected):
             return Rejected("process_tally", changed.reason)
-        params = changed
+        # Verify the shares still add up against today's parameters (hardened): another
+        # proposal may have passed since this one was submitted.
+        check = profile.governance_checks_coherence
+        incoherent = get_incoherence_reason(changed) if check else None
+        if incoherent is None:
+            params = changed
+        else:
+            passed, refused = False, f"the vote passed, but on today's parameters {incoherent}"
     refunded = process_transfer_str(
         ledger,
         sender=GOVERNANCE_DEPOSITS,
@@ -292,6 +322,7 @@ def process_tally(
         abstain=weights[VoteOption.ABSTAIN],
         supermajority_required=supermajority,
         passed=passed,
+        refused=refused,
     )
     proposal = attrs.evolve(proposal, result=result)
     gov = attrs.evolve(gov, params=params, proposals=gov.proposals.set(proposal_id, proposal))

@@ -2,8 +2,9 @@
 
 A `Params` value is always inside its domain (construction checks it); whether its shares are
 coherent (GOV-PARAMS, §6.8) is computed as data in `model.coherence`, so a proposal that breaks
-coherence is reported as a failed invariant rather than refused as bad input. Parsing takes
-already-decoded JSON; reading files is the command line's job.
+coherence is reported as a failed invariant rather than refused as bad input (the hardened
+profile's governance refuses it at the vote instead). Parsing takes already-decoded JSON; reading
+files is the command line's job.
 """
 
 from __future__ import annotations
@@ -200,6 +201,16 @@ class ConsensusParams:
         default=60,
         validator=_check_domain,
         metadata=_domain(1, 30 * 86_400, "3.2 F7", "reveal phase length"),
+    )
+    app_salt_timeout_seconds: int = field(
+        default=60,
+        validator=_check_domain,
+        metadata=_domain(
+            1,
+            30 * 86_400,
+            "3.2 F6",
+            "time the app has to reveal its salts once the commit phase closes (hardened)",
+        ),
     )
 
 

@@ -49,6 +49,10 @@ class Profile:
     threshold_base: ThresholdBase
     slash_capped: bool
     """§6.10 names no cap: `False` lets the rate pass 100%."""
+    app_salt_timeout: bool
+    """§3.2 F6 gives the app no deadline to reveal its salts: `False` lets a round stall there."""
+    governance_checks_coherence: bool
+    """§6.8 lets governance set shares without checking they still add up: `False` adopts them."""
 
 
 HARDENED = Profile(
@@ -57,6 +61,8 @@ HARDENED = Profile(
     reveal_contents=RevealContents.NODE_SALT,
     threshold_base=ThresholdBase.ASSIGNED,
     slash_capped=True,
+    app_salt_timeout=True,
+    governance_checks_coherence=True,
 )
 
 WHITEPAPER = Profile(
@@ -65,6 +71,8 @@ WHITEPAPER = Profile(
     reveal_contents=RevealContents.NODE_SALT_HASH,
     threshold_base=ThresholdBase.COMMITTED,
     slash_capped=False,
+    app_salt_timeout=False,
+    governance_checks_coherence=False,
 )
 
 PROFILES: dict[str, Profile] = {profile.name: profile for profile in (HARDENED, WHITEPAPER)}

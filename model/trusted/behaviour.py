@@ -1,9 +1,9 @@
 """Node behaviours and round scenarios as plain data, shared by the tests and the executor.
 
 A `Scenario` names the nodes of a round, what each does (honest or one of the misbehaviours of
-§3.5), whether the app sends it a wrong salt, the function's correct output and the seed all
-salts derive from. `model.trusted.scenario` runs it through the model; the executor runs it
-with real processes; both must reach the same outcome.
+§3.5), whether the app sends it a wrong salt, whether the app reveals its salts at all (F6), the
+function's correct output and the seed all salts derive from. `model.trusted.scenario` runs it
+through the model; the executor runs it with real processes; both must reach the same outcome.
 """
 
 from __future__ import annotations
@@ -73,6 +73,8 @@ class Scenario:
     seed: bytes
     start: Seconds = 0
     algorithm: HashAlgorithm = DEFAULT_ALGORITHM
+    app_reveals_salts: bool = True
+    """The app's behaviour at F6: `False` means it never reveals its salts, stalling the round."""
 
     @property
     def assigned(self) -> tuple[NodeId, ...]:

@@ -37,6 +37,14 @@ def get_billed_cost(run: RoundRun, *, claimed_cost: UsdMicro) -> Outcome[UsdMicr
     return claimed_cost
 
 
+def _undecided_reason(which: str, run: RoundRun) -> str:
+    return (
+        f"the {which} round {run.state.round_id} never decided: it is stuck in phase "
+        f"{run.state.phase.value}, waiting for the app to reveal its salts (§3.2 F6 sets no "
+        "deadline under this profile), so it cannot be settled"
+    )
+
+
 @frozen
 class TrustedFunctionResult:
     """A billing round and the main round it paid for."""
@@ -65,6 +73,9 @@ def run_trusted_function(
     billed = run_round_to_decision(billing, params=params, profile=profile)
     if isinstance(billed, Rejected):
         return billed
+    # Verify the billing round decided: an app that withholds its salts (F6) stalls it for good.
+    if billed.decided_at is None:
+        return Rejected(rule, _undecided_reason("billing", billed))
     # Billing rounds are not paid from usage; they settle slashes and reputation only.
     settled_billing = process_settle_round(
         chain, billed.state, cost=0, now=billed.decided_at, params=params, profile=profile
@@ -76,6 +87,9 @@ def run_trusted_function(
     ran = run_round_to_decision(main, params=params, profile=profile)
     if isinstance(ran, Rejected):
         return ran
+    # Verify the main round decided, for the same reason.
+    if ran.decided_at is None:
+        return Rejected(rule, _undecided_reason("main", ran))
     settled = process_settle_round(
         chain,
         ran.state,

@@ -3,7 +3,8 @@
 The round state holds what the chain records (salt hashes, commits, revealed salts, reveals) and
 the two off-chain messages the protocol relies on (the salt the app sent each node, F2, and the
 output each node sent the app, F8). Time is the caller's `now`; the commit and reveal timeouts
-are parameters. Settlement (F11, F12) lives in `model.trusted.settlement`.
+are parameters, and so is the hardened profile's deadline for the app's salts (F6). Settlement
+(F11, F12) lives in `model.trusted.settlement`.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ class Decision:
     """The N of `agree * den > num * N`."""
     groups_over_threshold: int
     """How many distinct output hashes passed the threshold (BFT-UNIQUE says at most one)."""
+    app_withheld_salts: bool = False
+    """The app never revealed its salts (F6) and the round expired without reveals (hardened)."""
 
 
 def _empty_map() -> PMap[NodeId, bytes]:
@@ -95,6 +98,7 @@ class RoundState:
     commits: PMap[NodeId, bytes] = field(factory=_empty_map)
     abstentions: frozenset[NodeId] = frozenset()
     phase: Phase = Phase.COMMIT
+    commit_closed_at: Seconds | None = None
     app_salts: PMap[NodeId, bytes] = field(factory=_empty_map)
     reveal_opened_at: Seconds | None = None
     reveals: PMap[NodeId, Reveal] = field(factory=_empty_reveals)
@@ -280,7 +284,7 @@ def process_close_commit_phase(
     # Verify the timeout passed or all nodes committed.
     if not is_commit_phase_over(state, now=now, params=params):
         return Rejected(rule, f"at {now} the commit timeout has not passed and nodes are missing")
-    return attrs.evolve(state, phase=Phase.COMMIT_CLOSED)
+    return attrs.evolve(state, phase=Phase.COMMIT_CLOSED, commit_closed_at=now)
 
 
 def process_reveal_app_salts(
@@ -301,6 +305,45 @@ def process_reveal_app_salts(
     return attrs.evolve(
         state, app_salts=pmap(dict(salts)), phase=Phase.REVEAL, reveal_opened_at=now
     )
+
+
+def is_app_salt_deadline_passed(state: RoundState, *, now: Seconds, params: Params) -> bool:
+    """§3.2 F6 (hardened): the commit phase closed more than the app salt timeout before `now`."""
+    if state.phase is not Phase.COMMIT_CLOSED or state.commit_closed_at is None:
+        return False
+    return now - state.commit_closed_at > params.consensus.app_salt_timeout_seconds
+
+
+def process_expire_app_salts(
+    state: RoundState, *, now: Seconds, params: Params, profile: Profile
+) -> Outcome[RoundState]:
+    """§3.2 F6 (hardened): an app that has not revealed its salts in time ends the round FALSE."""
+    rule = "process_expire_app_salts"
+    # Verify the profile sets a deadline at all: the literal F6 waits for the app forever.
+    if not profile.app_salt_timeout:
+        return Rejected(
+            rule, f"profile {profile.name} follows §3.2 F6, which gives the app no deadline"
+        )
+    # Verify the round is waiting for the app's salts.
+    if state.phase is not Phase.COMMIT_CLOSED or state.commit_closed_at is None:
+        return Rejected(
+            rule, f"only a round waiting for the app salts expires (phase is {state.phase.value})"
+        )
+    # Verify the app's deadline has passed: until then it may still reveal.
+    if not is_app_salt_deadline_passed(state, now=now, params=params):
+        deadline = state.commit_closed_at + params.consensus.app_salt_timeout_seconds
+        return Rejected(rule, f"at {now} the app may still reveal its salts (until {deadline})")
+    decision = Decision(
+        consensus=False,
+        agreed_output_hash=None,
+        supermajority=(),
+        counted=(),
+        mismatched=(),
+        base=get_threshold_base(state, profile=profile),
+        groups_over_threshold=0,
+        app_withheld_salts=True,
+    )
+    return attrs.evolve(state, phase=Phase.DECIDED, decision=decision)
 
 
 def _reveal_deadline_passed(state: RoundState, now: Seconds, params: Params) -> bool:

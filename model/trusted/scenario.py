@@ -3,7 +3,9 @@
 The timeline is part of the contract with the executor: salt hashes at t0, commits at t0 + 1,
 copied commits at t0 + 2, late commits just past the commit timeout; app salts revealed when the
 commit phase closes (tc); reveals at tc + 1, copied reveals at tc + 2, late reveals just past the
-reveal timeout; the decision as soon as the reveal phase is over.
+reveal timeout; the decision as soon as the reveal phase is over. An app that never reveals its
+salts (F6) leaves the round waiting at tc: the literal text waits forever (no decision), the
+hardened profile expires the round just past the app salt timeout, at tc + timeout + 1.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from model.trusted.round import (
     process_commit,
     process_complain_app_salt,
     process_decide,
+    process_expire_app_salts,
     process_open_round,
     process_post_node_salt_hash,
     process_reveal,
@@ -54,7 +57,8 @@ class RoundRun:
     scenario: Scenario
     state: RoundState
     refused: tuple[Attempt, ...]
-    decided_at: Seconds
+    decided_at: Seconds | None
+    """When the validators decided; None when the round never decides (the app stalls F6)."""
 
 
 def get_node_output(scenario: Scenario, plan: NodePlan) -> bytes:
@@ -217,9 +221,27 @@ def _steps_5_and_6(run: _Runner, salts: dict[NodeId, bytes]) -> Seconds:
     if not is_commit_phase_over(run.state, now=closed_at, params=params):
         closed_at = t0 + params.consensus.commit_timeout_seconds + 1
     run.apply(closed_at, "app", process_close_commit_phase(run.state, now=closed_at, params=params))
-    # Step 6: the app reveals its salts; the reveal phase opens.
-    run.apply(closed_at, "app", process_reveal_app_salts(run.state, salts=salts, now=closed_at))
+    # Step 6: the app reveals its salts (unless it withholds them); the reveal phase opens.
+    if run.scenario.app_reveals_salts:
+        run.apply(closed_at, "app", process_reveal_app_salts(run.state, salts=salts, now=closed_at))
     return closed_at
+
+
+def _expire_or_stall(run: _Runner, tc: Seconds) -> Outcome[RoundRun]:
+    # F6 withheld: nothing can be revealed; only the hardened deadline ends the round.
+    if not run.profile.app_salt_timeout:
+        return RoundRun(
+            scenario=run.scenario, state=run.state, refused=tuple(run.refused), decided_at=None
+        )
+    expired_at = tc + run.params.consensus.app_salt_timeout_seconds + 1
+    expired = process_expire_app_salts(
+        run.state, now=expired_at, params=run.params, profile=run.profile
+    )
+    if not run.apply(expired_at, "validators", expired):
+        return run.refused[-1].refusal
+    return RoundRun(
+        scenario=run.scenario, state=run.state, refused=tuple(run.refused), decided_at=expired_at
+    )
 
 
 _WATCHERS = (Behaviour.COPY_COMMIT, Behaviour.REVEAL_MISMATCH)
@@ -274,6 +296,8 @@ def run_round_to_decision(
     run = _Runner(scenario, opened, params, profile)
     _steps_2_to_4(run)
     tc = _steps_5_and_6(run, salts)
+    if not scenario.app_reveals_salts:
+        return _expire_or_stall(run, tc)
     _steps_7_and_8(run, tc)
     # Steps 9-10: the app verifies; validators decide once the reveal phase is over.
     decided_at = tc + 2

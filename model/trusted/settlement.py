@@ -3,8 +3,10 @@
 F11: only the supermajority group is paid, and a node whose reveal provably does not open its
 commit is slashed (on the §6.10 schedule, from its node stake). F12: on consensus TRUE the paid
 nodes receive the §6.3 split from the app's own escrow; on FALSE their payment is locked in
-escrow until resolved. The result is one `RoundOutcome`, complete enough for the executor to
-produce the same record from real processes.
+escrow until resolved. A round the app stalled by withholding its salts (F6, expired under the
+hardened profile) locks the committed nodes' payment and marks the app, not the nodes. The
+result is one `RoundOutcome`, complete enough for the executor to produce the same record from
+real processes.
 """
 
 from __future__ import annotations
@@ -114,6 +116,8 @@ class RoundOutcome:
     escrow_locked: tuple[NodeId, ...]
     """Nodes whose payment was locked in escrow after consensus FALSE (F12)."""
     movements: tuple[TokenMovement, ...]
+    app_withheld_salts: bool = False
+    """The app never revealed its salts (F6); the round expired with its nodes' payment locked."""
 
 
 def process_register_node(
@@ -186,6 +190,8 @@ def get_participation(state: RoundState, node: NodeId) -> RoundParticipation | N
     assert decision is not None
     if node in state.abstentions:
         return None  # the app wronged the node; the app's record carries it
+    if decision.app_withheld_salts and node in state.commits:
+        return None  # the app stalled the round before the node could reveal
     if node in decision.supermajority:
         return RoundParticipation.MAJORITY
     if node in decision.counted or node in decision.mismatched:
@@ -206,6 +212,8 @@ def _record_reputation(chain: TrustedChain, state: RoundState) -> TrustedChain:
                 reputation, node=node, app=state.app, outcome=participation
             )
     for _ in sorted(state.abstentions):
+        reputation = process_record_app_complaint(reputation, app=state.app)
+    if state.decision is not None and state.decision.app_withheld_salts:
         reputation = process_record_app_complaint(reputation, app=state.app)
     return attrs.evolve(chain, reputation=reputation)
 
@@ -228,6 +236,8 @@ def process_settle_round(
     if state.phase is not Phase.DECIDED or decision is None:
         return Rejected(rule, "a round settles after its decision (F10)")
     involved = set(decision.supermajority) | set(decision.counted) | set(decision.mismatched)
+    if decision.app_withheld_salts:
+        involved |= set(state.commits)
     unknown = sorted(involved - set(chain.nodes))
     if unknown:
         return Rejected(rule, f"{unknown[0]} is not a registered node")
@@ -240,8 +250,10 @@ def process_settle_round(
             return Rejected(rule, str(slashed))
         chain, record = slashed
         slashes.append(record)
-    # Step 12: pay the supermajority group, or lock what the counted nodes would be owed.
+    # Step 12: pay the supermajority group, or lock what the counted nodes would be owed; a
+    # round the app stalled at F6 locks what every committed node would be owed.
     paid: tuple[NodeId, ...] = decision.supermajority if decision.consensus else ()
+    to_lock = tuple(sorted(state.commits)) if decision.app_withheld_salts else decision.counted
     locked: tuple[NodeId, ...] = ()
     ledger, escrows = chain.ledger, chain.escrows
     if decision.consensus and cost > 0:
@@ -257,8 +269,8 @@ def process_settle_round(
             if isinstance(payment, Rejected):
                 return Rejected(rule, str(payment))
             ledger = payment
-    elif not decision.consensus and decision.counted and cost > 0:
-        locked = decision.counted
+    elif not decision.consensus and to_lock and cost > 0:
+        locked = to_lock
         lock = process_lock_round_payment(
             ledger,
             escrows,
@@ -303,5 +315,6 @@ def process_settle_round(
         cost=cost,
         escrow_locked=tuple(sorted(locked)),
         movements=compute_movements(before, chain.ledger),
+        app_withheld_salts=decision.app_withheld_salts,
     )
     return chain, outcome

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from model.coherence import is_coherent
 from model.governance import (
     NETWORK_SUPPORT_COMMITTEE,
     GovernanceState,
@@ -35,6 +36,7 @@ from model.ledger import (
     is_str_conserved,
     process_transfer,
 )
+from model.profile import HARDENED, WHITEPAPER, Profile
 from model.units import AccountId, Rejected
 
 ALICE = AccountId("alice")
@@ -45,7 +47,13 @@ NOW = 1_000
 PERIOD = create_governance_state().params.governance.voting_period_seconds
 END = NOW + PERIOD
 
-BURN_CHANGE = (ParamChange("payment", "str_burn_bps", 1_200),)
+BURN_CHANGE = (
+    ParamChange("payment", "str_burn_bps", 1_200),
+    ParamChange("payment", "str_node_profit_bps", 1_800),
+)
+"""A coherent supermajority change: the node gives up what the burn gains."""
+BURN_ALONE = (ParamChange("payment", "str_burn_bps", 1_200),)
+"""Incoherent: the STR sub-shares then sum to 4200 bps of a 4000 bps margin."""
 RATE_CHANGE = (ParamChange("consensus", "max_validators", 150),)
 
 
@@ -62,9 +70,16 @@ def submit(
     *,
     proposer: AccountId = ALICE,
     deposit: int = 10,
+    profile: Profile = HARDENED,
 ) -> tuple[Ledger, GovernanceState, int]:
     result = process_submit_proposal(
-        ledger, gov, proposer=proposer, changes=changes, deposit_ustr=deposit, now=NOW
+        ledger,
+        gov,
+        proposer=proposer,
+        changes=changes,
+        deposit_ustr=deposit,
+        now=NOW,
+        profile=profile,
     )
     assert not isinstance(result, Rejected), result
     new_ledger, new_gov, proposal_id = result
@@ -90,9 +105,13 @@ def run_tally(
     gov: GovernanceState,
     proposal_id: int,
     bonded: dict[AccountId, int] | None = None,
+    *,
+    profile: Profile = HARDENED,
 ) -> tuple[Ledger, GovernanceState, TallyResult]:
     proposal = gov.proposals[proposal_id]
-    result = process_tally(ledger, gov, proposal_id=proposal_id, now=END, bonded=bonded)
+    result = process_tally(
+        ledger, gov, proposal_id=proposal_id, now=END, bonded=bonded, profile=profile
+    )
     assert not isinstance(result, Rejected), result
     new_ledger, new_gov, tally = result
     # The deposit returns to the proposer whatever the outcome.
@@ -102,6 +121,8 @@ def run_tally(
     assert new_gov.proposals[proposal_id].result == tally
     if not tally.passed:
         assert new_gov.params == gov.params
+    if tally.refused is not None:
+        assert not tally.passed and profile.governance_checks_coherence
     assert is_str_conserved(new_ledger)
     return new_ledger, new_gov, tally
 
@@ -114,6 +135,7 @@ def test_basic__simple_majority_passes_and_updates_live_params() -> None:
     _, gov, tally = run_tally(ledger, gov, pid)
     # Alice's 10 deposited ustr are locked during the tally: 50 yes against 40 no.
     assert tally == TallyResult(yes=50, no=40, abstain=0, supermajority_required=False, passed=True)
+    assert tally.refused is None
     assert gov.params.consensus.max_validators == 150
 
 
@@ -326,6 +348,172 @@ def test_proposal_ids_increase() -> None:
     _, gov, second = submit(ledger, gov, BURN_CHANGE)
     assert second == first + 1
     assert set(gov.proposals) == {first, second}
+
+
+# --- Coherence at the vote (GOV-PARAMS) --------------------------------------------------------
+
+# Two proposals, each coherent against the genesis parameters, that together overshoot the STR
+# margin: A moves 200 bps from the node to network support, B 200 bps from the node to the burn.
+NETWORK_SUPPORT_CHANGE = (
+    ParamChange("payment", "str_node_profit_bps", 1_800),
+    ParamChange("payment", "str_network_support_bps", 1_200),
+)
+
+
+def pass_proposal(
+    ledger: Ledger, gov: GovernanceState, proposal_id: int, *, profile: Profile
+) -> tuple[Ledger, GovernanceState, TallyResult]:
+    gov = vote(gov, proposal_id, BOB, VoteOption.YES)
+    return run_tally(ledger, gov, proposal_id, profile=profile)
+
+
+def test_submit_proposal__hardened_refuses_incoherent_shares() -> None:
+    ledger = genesis({ALICE: 60})
+    result = process_submit_proposal(
+        ledger,
+        create_governance_state(),
+        proposer=ALICE,
+        changes=BURN_ALONE,
+        deposit_ustr=10,
+        now=NOW,
+        profile=HARDENED,
+    )
+    assert isinstance(result, Rejected)
+    assert result.rule == "process_submit_proposal"
+    assert "(str-sub-shares)" in result.reason
+    assert "= 4200, str_profit_margin_bps = 4000" in result.reason
+
+
+def test_submit_proposal__default_profile_is_hardened() -> None:
+    ledger = genesis({ALICE: 60})
+    gov = create_governance_state()
+    result = process_submit_proposal(
+        ledger, gov, proposer=ALICE, changes=BURN_ALONE, deposit_ustr=10, now=NOW
+    )
+    assert isinstance(result, Rejected)
+    coherent = process_submit_proposal(
+        ledger, gov, proposer=ALICE, changes=BURN_CHANGE, deposit_ustr=10, now=NOW
+    )
+    assert not isinstance(coherent, Rejected)
+
+
+def test_submit_proposal__hardened_names_the_first_violation() -> None:
+    ledger = genesis({ALICE: 60})
+    changes = (ParamChange("payment", "payment_rate_bps", 25_000), *BURN_ALONE)
+    result = process_submit_proposal(
+        ledger,
+        create_governance_state(),
+        proposer=ALICE,
+        changes=changes,
+        deposit_ustr=10,
+        now=NOW,
+        profile=HARDENED,
+    )
+    assert isinstance(result, Rejected)
+    assert "(cost-plus-margins)" in result.reason
+    assert "str-sub-shares" not in result.reason
+
+
+def test_whitepaper_governance_adopts_incoherent_shares() -> None:
+    """Literal §6.8: a burn raised alone passes the vote and the live shares stop adding up."""
+    ledger = genesis({ALICE: 60, BOB: 1_000})
+    gov = create_governance_state()
+    ledger, gov, pid = submit(ledger, gov, BURN_ALONE, profile=WHITEPAPER)
+    _, gov, tally = pass_proposal(ledger, gov, pid, profile=WHITEPAPER)
+    assert tally.passed and tally.refused is None
+    assert gov.params.payment.str_burn_bps == 1_200
+    assert not is_coherent(gov.params)
+
+
+def test_tally__hardened_refuses_when_two_coherent_proposals_conflict() -> None:
+    ledger = genesis({ALICE: 60, BOB: 1_000})
+    gov = create_governance_state()
+    ledger, gov, first = submit(ledger, gov, NETWORK_SUPPORT_CHANGE)
+    ledger, gov, second = submit(ledger, gov, BURN_CHANGE)
+    ledger, gov, tally = pass_proposal(ledger, gov, first, profile=HARDENED)
+    assert tally.passed and gov.params.payment.str_network_support_bps == 1_200
+    adopted = gov.params
+    ledger, gov, tally = pass_proposal(ledger, gov, second, profile=HARDENED)
+    assert not tally.passed
+    assert tally.refused is not None
+    assert "the vote passed" in tally.refused and "(str-sub-shares)" in tally.refused
+    assert tally.yes > tally.no
+    assert gov.params == adopted and is_coherent(gov.params)
+    assert get_balance(ledger, GOVERNANCE_DEPOSITS).ustr == 0  # the refused deposit is returned
+
+
+def test_tally__whitepaper_adopts_two_conflicting_proposals() -> None:
+    ledger = genesis({ALICE: 60, BOB: 1_000})
+    gov = create_governance_state()
+    ledger, gov, first = submit(ledger, gov, NETWORK_SUPPORT_CHANGE, profile=WHITEPAPER)
+    ledger, gov, second = submit(ledger, gov, BURN_CHANGE, profile=WHITEPAPER)
+    ledger, gov, _ = pass_proposal(ledger, gov, first, profile=WHITEPAPER)
+    _, gov, tally = pass_proposal(ledger, gov, second, profile=WHITEPAPER)
+    assert tally.passed and tally.refused is None
+    assert gov.params.payment.str_burn_bps == 1_200
+    assert gov.params.payment.str_network_support_bps == 1_200
+    assert not is_coherent(gov.params)
+
+
+def test_tally__hardened_rejected_vote_is_not_a_refusal() -> None:
+    ledger = genesis({ALICE: 60, BOB: 1_000})
+    ledger, gov, pid = submit(ledger, create_governance_state(), BURN_CHANGE)
+    gov = vote(gov, pid, BOB, VoteOption.NO)
+    _, _, tally = run_tally(ledger, gov, pid, profile=HARDENED)
+    assert not tally.passed and tally.refused is None
+
+
+SHARE_KEYS = (
+    "str_burn_bps",
+    "str_node_profit_bps",
+    "str_network_support_bps",
+    "str_profit_margin_bps",
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    proposals=st.lists(
+        st.lists(
+            st.tuples(st.sampled_from(SHARE_KEYS), st.integers(0, 6_000)),
+            min_size=1,
+            max_size=3,
+            unique_by=lambda change: change[0],
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    hardened=st.booleans(),
+)
+def test_gov_params__hardened_governance_keeps_the_shares_coherent(
+    proposals: list[list[tuple[str, int]]], hardened: bool
+) -> None:
+    """GOV-PARAMS: under hardened no sequence of votes leaves incoherent live parameters."""
+    profile = HARDENED if hardened else WHITEPAPER
+    ledger = genesis({ALICE: 10_000, BOB: 10**6})
+    gov = create_governance_state()
+    ids = []
+    for changes in proposals:
+        proposal = tuple(ParamChange("payment", key, value) for key, value in changes)
+        submitted = process_submit_proposal(
+            ledger,
+            gov,
+            proposer=ALICE,
+            changes=proposal,
+            deposit_ustr=1,
+            now=NOW,
+            profile=profile,
+        )
+        if isinstance(submitted, Rejected):
+            assert hardened
+            continue
+        ledger, gov, pid = submitted
+        ids.append(pid)
+    for pid in ids:
+        ledger, gov, _ = pass_proposal(ledger, gov, pid, profile=profile)
+        if hardened:
+            assert is_coherent(gov.params)
+    assert get_balance(ledger, GOVERNANCE_DEPOSITS).ustr == 0
 
 
 # --- Subcommittees ------------------------------------------------------------------------------

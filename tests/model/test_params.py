@@ -58,6 +58,8 @@ def test_whitepaper_defaults_match_design_table() -> None:
         3,
         100,
     )
+    assert (consensus.commit_timeout_seconds, consensus.reveal_timeout_seconds) == (60, 60)
+    assert consensus.app_salt_timeout_seconds == 60
     assert WHITEPAPER_PARAMS.mint.inflation_initial_bps == 1_100
     governance = WHITEPAPER_PARAMS.governance
     assert (governance.supermajority_num, governance.supermajority_den) == (2, 3)
@@ -81,6 +83,17 @@ def test_every_default_lies_in_its_domain_and_cites_a_section() -> None:
         assert spec.minimum <= spec.default <= spec.maximum, spec.name
         assert spec.section and spec.meaning, spec.name
         assert get_param(WHITEPAPER_PARAMS, spec.subspace, spec.key) == spec.default
+
+
+def test_app_salt_timeout_key__domain_and_section() -> None:
+    """§3.2 F6 gains a deadline under the hardened profile: a key after the reveal timeout."""
+    names = [spec.name for spec in param_specs()]
+    index = names.index("consensus.app_salt_timeout_seconds")
+    assert names[index - 1] == "consensus.reveal_timeout_seconds"
+    (spec,) = [spec for spec in param_specs() if spec.name == "consensus.app_salt_timeout_seconds"]
+    assert (spec.minimum, spec.maximum, spec.section) == (1, 30 * 86_400, "3.2 F6")
+    with pytest.raises(OutOfDomainError, match=r"consensus\.app_salt_timeout_seconds"):
+        parse_param_set({"consensus": {"app_salt_timeout_seconds": 0}})
 
 
 def test_parse_param_set__partial_keeps_base() -> None:

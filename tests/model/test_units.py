@@ -57,3 +57,5 @@ def test_profiles_differ_on_every_switch() -> None:
     assert HARDENED.reveal_contents != WHITEPAPER.reveal_contents
     assert HARDENED.threshold_base != WHITEPAPER.threshold_base
     assert HARDENED.slash_capped and not WHITEPAPER.slash_capped
+    assert HARDENED.app_salt_timeout and not WHITEPAPER.app_salt_timeout
+    assert HARDENED.governance_checks_coherence and not WHITEPAPER.governance_checks_coherence

@@ -43,6 +43,7 @@ def test_params_table_lists_every_key(capsys: pytest.CaptureFixture[str]) -> Non
     assert code == EXIT_PASS
     assert "payment.str_burn_bps" in out
     assert "0..10000" in out
+    assert "consensus.app_salt_timeout_seconds" in out and "§3.2 F6" in out
     assert len(out.strip().splitlines()) == 1 + sum(
         len(v) for v in params_to_document(WHITEPAPER_PARAMS).values()
     )

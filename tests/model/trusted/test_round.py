@@ -7,8 +7,9 @@ import pytest
 
 from model.hashing import HashAlgorithm, compute_hash
 from model.params import WHITEPAPER_PARAMS, with_values
-from model.profile import HARDENED, WHITEPAPER, Profile
+from model.profile import HARDENED, WHITEPAPER, Profile, ThresholdBase
 from model.trusted.round import (
+    Decision,
     Phase,
     Reveal,
     RevealCheck,
@@ -18,6 +19,7 @@ from model.trusted.round import (
     compute_node_commit,
     generate_app_salts,
     generate_node_salt,
+    is_app_salt_deadline_passed,
     is_app_salt_valid,
     is_supermajority,
     process_app_verification,
@@ -25,6 +27,7 @@ from model.trusted.round import (
     process_commit,
     process_complain_app_salt,
     process_decide,
+    process_expire_app_salts,
     process_open_round,
     process_post_node_salt_hash,
     process_reveal,
@@ -259,6 +262,16 @@ def test_close_commit_phase__all_committed_or_timeout() -> None:
     assert ok(process_close_commit_phase(partial, now=161, params=P)).phase is Phase.COMMIT_CLOSED
 
 
+def test_close_commit_phase__records_when() -> None:
+    assert opened().commit_closed_at is None
+    assert (
+        ok(process_close_commit_phase(committed(HARDENED), now=101, params=P)).commit_closed_at
+        == 101
+    )
+    partial = with_salt_hashes(opened())
+    assert ok(process_close_commit_phase(partial, now=161, params=P)).commit_closed_at == 161
+
+
 def test_invalid_reveal_app_salts() -> None:
     refused(
         process_reveal_app_salts(committed(HARDENED), salts=SALTS, now=102),
@@ -276,6 +289,107 @@ def test_invalid_reveal_app_salts() -> None:
         process_reveal_app_salts(closed, salts={NODES[0]: SALTS[NODES[0]]}, now=102),
         "process_reveal_app_salts",
         "exactly the assigned",
+    )
+
+
+# Step 6, hardened: the app's deadline ---------------------------------------------------------
+
+SALT_TIMEOUT = P.consensus.app_salt_timeout_seconds
+
+
+def closed(profile: Profile) -> RoundState:
+    """All three nodes committed and the commit phase closed at 101; the app's salts are due."""
+    return ok(process_close_commit_phase(committed(profile), now=101, params=P))
+
+
+def test_expire_app_salts_basic() -> None:
+    state = closed(HARDENED)
+    assert not is_app_salt_deadline_passed(state, now=101 + SALT_TIMEOUT, params=P)
+    assert is_app_salt_deadline_passed(state, now=101 + SALT_TIMEOUT + 1, params=P)
+    expired = ok(
+        process_expire_app_salts(state, now=101 + SALT_TIMEOUT + 1, params=P, profile=HARDENED)
+    )
+    assert expired.phase is Phase.DECIDED
+    assert expired.decision == Decision(
+        consensus=False,
+        agreed_output_hash=None,
+        supermajority=(),
+        counted=(),
+        mismatched=(),
+        base=len(NODES),
+        groups_over_threshold=0,
+        app_withheld_salts=True,
+    )
+    assert expired.reveals == {} and expired.app_salts == {}
+    assert expired.commits == state.commits
+
+
+def test_expire_app_salts__base_follows_the_threshold_base() -> None:
+    """With N read as the committed nodes, the expired round's base counts only those."""
+    profile = attrs.evolve(HARDENED, threshold_base=ThresholdBase.COMMITTED)
+    partial = with_salt_hashes(opened())
+    commit = commit_of(partial, NODES[0], profile)
+    partial = ok(process_commit(partial, node=NODES[0], commit=commit, now=101, params=P))
+    state = ok(process_close_commit_phase(partial, now=161, params=P))
+    expired = ok(
+        process_expire_app_salts(state, now=161 + SALT_TIMEOUT + 1, params=P, profile=profile)
+    )
+    assert expired.decision is not None and expired.decision.base == 1
+
+
+def test_expire_app_salts__follows_the_parameter() -> None:
+    params = with_values(P, {("consensus", "app_salt_timeout_seconds"): 3_600})
+    state = closed(HARDENED)
+    refused(
+        process_expire_app_salts(state, now=101 + 3_600, params=params, profile=HARDENED),
+        "process_expire_app_salts",
+        "may still reveal its salts (until 3701)",
+    )
+    ok(process_expire_app_salts(state, now=101 + 3_601, params=params, profile=HARDENED))
+
+
+def test_invalid_expire_app_salts__whitepaper_gives_no_deadline() -> None:
+    refused(
+        process_expire_app_salts(closed(WHITEPAPER), now=10**9, params=P, profile=WHITEPAPER),
+        "process_expire_app_salts",
+        "gives the app no deadline",
+    )
+
+
+def test_invalid_expire_app_salts__at_the_deadline_the_app_may_still_reveal() -> None:
+    refused(
+        process_expire_app_salts(
+            closed(HARDENED), now=101 + SALT_TIMEOUT, params=P, profile=HARDENED
+        ),
+        "process_expire_app_salts",
+        "may still reveal",
+    )
+
+
+def test_invalid_expire_app_salts__wrong_phase() -> None:
+    late = 101 + SALT_TIMEOUT + 1
+    refused(
+        process_expire_app_salts(committed(HARDENED), now=late, params=P, profile=HARDENED),
+        "process_expire_app_salts",
+        "phase is commit)",
+    )
+    revealed = revealing(HARDENED)
+    assert not is_app_salt_deadline_passed(revealed, now=late, params=P)
+    refused(
+        process_expire_app_salts(revealed, now=late, params=P, profile=HARDENED),
+        "process_expire_app_salts",
+        "phase is reveal)",
+    )
+    expired = ok(process_expire_app_salts(closed(HARDENED), now=late, params=P, profile=HARDENED))
+    refused(
+        process_expire_app_salts(expired, now=late + 1, params=P, profile=HARDENED),
+        "process_expire_app_salts",
+        "phase is decided)",
+    )
+    refused(
+        process_reveal_app_salts(expired, salts=SALTS, now=late + 1),
+        "process_reveal_app_salts",
+        "phase is decided",
     )
 
 
@@ -402,6 +516,7 @@ def test_decide__all_agree() -> None:
     assert decided.decision.consensus
     assert decided.decision.agreed_output_hash == compute_hash(OUTPUT, ALGO)
     assert decided.decision.supermajority == NODES
+    assert not decided.decision.app_withheld_salts
 
 
 def test_decide__two_of_three_is_not_a_supermajority() -> None:

@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
-from conftest import COST, PRICE, STAKE, make_chain, make_scenario, node_account, node_id
+from conftest import (
+    APP,
+    COST,
+    PRICE,
+    STAKE,
+    make_chain,
+    make_scenario,
+    node_account,
+    node_id,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.escrow import is_escrow_solvent
 from model.hashing import compute_composite_hash, compute_hash
-from model.ledger import BURN_ADDRESS, get_balance, is_stb_conserved, is_str_conserved
+from model.ledger import (
+    BURN_ADDRESS,
+    get_balance,
+    get_locked_escrow_account,
+    is_stb_conserved,
+    is_str_conserved,
+)
 from model.params import WHITEPAPER_PARAMS
 from model.payment import compute_payment_split, compute_str_payout
 from model.profile import HARDENED, WHITEPAPER, CompositeEncoding, Profile
+from model.reputation import get_app_reputation, get_node_reputation
 from model.trusted.behaviour import Behaviour, NodePlan, Scenario
 from model.trusted.billing import run_trusted_function
+from model.trusted.round import Phase
 from model.trusted.scenario import RoundRun, run_round_to_decision
 from model.trusted.settlement import (
     RoundOutcome,
@@ -31,13 +49,14 @@ CORRECT_HASH = compute_hash(b"f(a) = b").hex()
 
 
 def settle(
-    scenario: Scenario, profile: Profile, *, nodes: int | None = None
+    scenario: Scenario, profile: Profile, *, nodes: int | None = None, cost: int = COST
 ) -> tuple[TrustedChain, RoundOutcome]:
     run = run_round_to_decision(scenario, params=P, profile=profile)
     assert isinstance(run, RoundRun), run
+    assert run.decided_at is not None, run.state.phase
     chain = make_chain(nodes if nodes is not None else len(scenario.plans))
     settled = process_settle_round(
-        chain, run.state, cost=COST, now=run.decided_at, params=P, profile=profile
+        chain, run.state, cost=cost, now=run.decided_at, params=P, profile=profile
     )
     assert not isinstance(settled, Rejected), settled
     new_chain, outcome = settled
@@ -162,6 +181,92 @@ def test_whitepaper_threshold_is_true_while_most_assigned_nodes_never_committed(
     assert not hardened.consensus and hardened.paid == ()
 
 
+# The app withholds its salts (F6) ------------------------------------------------------------
+
+
+def withholding(
+    behaviours: list[Behaviour], *, wrong_salt: frozenset[int] = frozenset()
+) -> Scenario:
+    return attrs.evolve(make_scenario(behaviours, wrong_salt=wrong_salt), app_reveals_salts=False)
+
+
+def test_app_withholds_salts__whitepaper_round_is_stuck() -> None:
+    """Literal F6 sets no deadline: the round waits between F5 and F7 forever."""
+    run = run_round_to_decision(withholding([B.HONEST] * 4), params=P, profile=WHITEPAPER)
+    assert isinstance(run, RoundRun)
+    assert run.decided_at is None
+    assert run.state.phase is Phase.COMMIT_CLOSED
+    assert run.state.decision is None
+    assert set(run.state.commits) == {node_id(i) for i in range(4)}
+    assert run.state.app_salts == {} and run.state.reveals == {}
+    assert run.refused == ()
+    stuck = process_settle_round(
+        make_chain(4), run.state, cost=COST, now=10**9, params=P, profile=WHITEPAPER
+    )
+    assert isinstance(stuck, Rejected) and "after its decision" in stuck.reason
+
+
+def test_app_withholds_salts__hardened_round_expires() -> None:
+    run = run_round_to_decision(withholding([B.HONEST] * 4), params=P, profile=HARDENED)
+    assert isinstance(run, RoundRun)
+    # All four commit at t0 + 1, so the commit phase closes at t0 + 2.
+    assert run.state.commit_closed_at == 2
+    assert run.decided_at == 2 + P.consensus.app_salt_timeout_seconds + 1
+    assert run.state.phase is Phase.DECIDED
+    decision = run.state.decision
+    assert decision is not None and decision.app_withheld_salts and not decision.consensus
+
+
+def test_app_withholds_salts__hardened_settlement_locks_payment_and_marks_the_app() -> None:
+    scenario = withholding([B.HONEST, B.HONEST, B.NO_COMMIT, B.HONEST], wrong_salt=frozenset({3}))
+    chain, outcome = settle(scenario, HARDENED)
+    assert outcome.app_withheld_salts
+    assert not outcome.consensus and outcome.paid == () and outcome.slashed == ()
+    assert outcome.committed == (node_id(0), node_id(1))
+    assert outcome.revealed == ()
+    assert outcome.escrow_locked == (node_id(0), node_id(1))
+    locked = chain.escrows.escrows[APP].locked[1]
+    assert locked.node_accounts == (node_account(node_id(0)), node_account(node_id(1)))
+    split = compute_payment_split(COST, P)
+    assert get_balance(chain.ledger, get_locked_escrow_account(APP)).ustb == 2 * split.stb_withdrawn
+    # One complaint for the withheld salts, one for the wrong salt node 3 complained about.
+    assert get_app_reputation(chain.reputation, APP).node_complaints == 2
+    for node in (node_id(0), node_id(1), node_id(3)):
+        assert node not in chain.reputation.nodes  # not the node's fault
+    absent = get_node_reputation(chain.reputation, node_id(2))
+    assert (absent.rounds_assigned, absent.rounds_absent) == (1, 1)
+
+
+def test_app_withholds_salts__no_cost_locks_nothing() -> None:
+    chain, outcome = settle(withholding([B.HONEST] * 3), HARDENED, cost=0)
+    assert outcome.app_withheld_salts and outcome.escrow_locked == ()
+    assert outcome.movements == ()
+    assert get_app_reputation(chain.reputation, APP).node_complaints == 1
+
+
+def test_invalid_settlement__withheld_salts_with_an_unregistered_committed_node() -> None:
+    run = run_round_to_decision(withholding([B.HONEST] * 3), params=P, profile=HARDENED)
+    assert isinstance(run, RoundRun) and run.decided_at is not None
+    refused = process_settle_round(
+        make_chain(2), run.state, cost=COST, now=run.decided_at, params=P, profile=HARDENED
+    )
+    assert isinstance(refused, Rejected) and f"{node_id(2)} is not a registered" in refused.reason
+
+
+@settings(max_examples=40, deadline=None)
+@given(plans=st.lists(st.sampled_from(list(Behaviour)), min_size=1, max_size=12))
+def test_app_withholds_salts__any_round(plans: list[Behaviour]) -> None:
+    """Whatever the nodes do, a withheld F6 stalls the literal round and locks the hardened one."""
+    behaviours = [B.HONEST if plans[0] is B.COPY_COMMIT else plans[0], *plans[1:]]
+    scenario = withholding(behaviours)
+    stuck = run_round_to_decision(scenario, params=P, profile=WHITEPAPER)
+    assert isinstance(stuck, RoundRun) and stuck.decided_at is None
+    assert stuck.state.phase is Phase.COMMIT_CLOSED
+    _, outcome = settle(scenario, HARDENED)
+    assert outcome.paid == () and outcome.slashed == () and outcome.revealed == ()
+    assert outcome.escrow_locked == outcome.committed
+
+
 def test_plain_concatenation_collides_and_length_prefixing_does_not() -> None:
     """CR-INJECTIVE: shifting one byte from nodeID to app salt leaves the concatenation unchanged."""
     output_hash = compute_hash(b"output")
@@ -227,6 +332,37 @@ def test_billing_without_consensus_pays_nothing() -> None:
     assert not isinstance(result, Rejected), result
     _, both = result
     assert not both.billing.consensus
+    assert both.main.cost == 0 and both.main.movements == ()
+
+
+@pytest.mark.parametrize("which", ["billing", "main"])
+def test_invalid_trusted_function__whitepaper_round_never_decides(which: str) -> None:
+    chain = make_chain(4)
+    stalled, honest = withholding([B.HONEST] * 4), make_scenario([B.HONEST] * 4)
+    billing, main = (stalled, honest) if which == "billing" else (honest, stalled)
+    result = run_trusted_function(
+        chain, billing=billing, main=main, usage=COST, params=P, profile=WHITEPAPER
+    )
+    assert isinstance(result, Rejected)
+    assert result.rule == "run_trusted_function"
+    assert f"the {which} round 1 never decided" in result.reason
+    assert "commit-closed" in result.reason
+
+
+def test_billing_withheld_salts__hardened_expires_and_the_main_round_pays_nothing() -> None:
+    chain = make_chain(4)
+    result = run_trusted_function(
+        chain,
+        billing=withholding([B.HONEST] * 4),
+        main=make_scenario([B.HONEST] * 4),
+        usage=COST,
+        params=P,
+        profile=HARDENED,
+    )
+    assert not isinstance(result, Rejected), result
+    _, both = result
+    assert both.billing.app_withheld_salts and not both.billing.consensus
+    assert both.billing.escrow_locked == ()  # billing rounds are settled at cost 0
     assert both.main.cost == 0 and both.main.movements == ()
 
 

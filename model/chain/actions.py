@@ -1,0 +1,352 @@
+"""Every action the chain accepts, as data, and the effects a transition reports.
+
+An action names its inputs only; the chain supplies the clock, the round id and the live
+parameters. Reprs are valid Python, so a trace of actions pastes into a regression test.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from attrs import frozen
+
+from model.governance import ParamChange, Proposal, TallyResult, VoteOption
+from model.ledger import Token
+from model.params import Params
+from model.slashing import SlashOutcome
+from model.staking import BlockCommit, StakingState
+from model.trusted.behaviour import NodePlan
+from model.trusted.scenario import RoundRun
+from model.trusted.settlement import RoundOutcome, TrustedChain
+from model.units import AccountId, AppId, Bps, Seconds, UStr, ValidatorId
+
+# --- Tokens and the bridge -----------------------------------------------------------------------
+
+
+@frozen
+class DepositUsdc:
+    """§6.1: a USDC deposit event from the Ethereum bridge (ids may repeat: replays)."""
+
+    deposit_id: str
+    recipient: AccountId
+    amount: int
+
+
+@frozen
+class RedeemStb:
+    """§6.1: STB burned for USDC released on Ethereum."""
+
+    holder: AccountId
+    amount: int
+
+
+@frozen
+class Transfer:
+    """§6.2: a plain transfer between accounts."""
+
+    sender: AccountId
+    recipient: AccountId
+    token: Token
+    amount: int
+
+
+# --- Escrow and Trusted Function rounds ----------------------------------------------------------
+
+
+@frozen
+class Prepay:
+    """§4.3.1: STB and STR paid into an app's escrow at an STR price (USD per STR)."""
+
+    app: AppId
+    payer: AccountId
+    ustb: int
+    ustr: int
+    price: Fraction | None
+
+
+@frozen
+class RunRound:
+    """§3.2-§3.3: a Trusted Function round with these node plans, then its settlement."""
+
+    app: AppId
+    plans: tuple[NodePlan, ...]
+    cost: int
+    app_reveals_salts: bool = True
+    validation_prefund_ustr: int = 0
+
+
+@frozen
+class ResolveLocked:
+    """§3.3 Step 12: a payment locked on consensus FALSE is paid out or returned."""
+
+    app: AppId
+    round_id: int
+    pay_nodes: bool
+
+
+@frozen
+class WithdrawPrepayment:
+    """§4.3.1: the developer takes unspent prepayment back."""
+
+    app: AppId
+    ustb: int
+    ustr: int
+
+
+# --- Staking, blocks and slashing ----------------------------------------------------------------
+
+
+@frozen
+class Delegate:
+    """§4.2: STR bonded to a validator."""
+
+    delegator: AccountId
+    validator: ValidatorId
+    amount: int
+
+
+@frozen
+class Undelegate:
+    """§4.2: a bond returned."""
+
+    delegator: AccountId
+    validator: ValidatorId
+    amount: int
+
+
+@frozen
+class CommitBlock:
+    """§4.2: the next block, signed by honest validators."""
+
+    signers: frozenset[ValidatorId]
+
+
+@frozen
+class Equivocate:
+    """§4.2, §6.10: `double_signers` sign two blocks at the next height; each side adds honest
+    signers; every commit that passes is recorded and each double-sign is slashed."""
+
+    double_signers: frozenset[ValidatorId]
+    side_a: frozenset[ValidatorId]
+    side_b: frozenset[ValidatorId]
+
+
+@frozen
+class SlashValidator:
+    """§6.10: a validator slashed for a fault other than double signing (downtime, say)."""
+
+    validator: ValidatorId
+
+
+# --- Time, supply, governance, complaints, reputation --------------------------------------------
+
+
+@frozen
+class AdvanceTime:
+    """The clock moves forward."""
+
+    seconds: int
+
+
+@frozen
+class MintInflation:
+    """§6.9: the inflation accrued since the last mint is minted."""
+
+
+@frozen
+class SwapReserve:
+    """§6.7: the swap reserve's STB buys STR, which is burned."""
+
+    price: Fraction
+
+
+@frozen
+class GrantNetworkSupport:
+    """§6.5: Network Support pays a grant, if its subcommittee is active."""
+
+    recipient: AccountId
+    amount: int
+
+
+@frozen
+class SubmitProposal:
+    """§6.8: a parameter-change proposal with a deposit."""
+
+    proposer: AccountId
+    changes: tuple[ParamChange, ...]
+    deposit_ustr: int
+
+
+@frozen
+class CastVote:
+    """§6.8: a vote on a proposal."""
+
+    proposal_id: int
+    voter: AccountId
+    option: VoteOption
+
+
+@frozen
+class Tally:
+    """§6.8: votes weighed once the voting period is over; passed changes apply."""
+
+    proposal_id: int
+
+
+@frozen
+class CreateSubcommittee:
+    """§6.8: a new subcommittee."""
+
+    name: str
+    creator: AccountId
+
+
+@frozen
+class DelegateToSubcommittee:
+    """§6.8: STR delegated to a subcommittee."""
+
+    delegator: AccountId
+    name: str
+    amount: int
+
+
+@frozen
+class UndelegateFromSubcommittee:
+    """§6.8: STR taken back from a subcommittee."""
+
+    delegator: AccountId
+    name: str
+    amount: int
+
+
+@frozen
+class SubmitComplaint:
+    """§6.8: a complaint on an app or node with a deposit."""
+
+    complaint_id: str
+    complainant: AccountId
+    target: str
+    deposit_ustr: int
+
+
+@frozen
+class ResolveComplaint:
+    """§6.8: a complaint upheld or dismissed; the deposit splits 80/20."""
+
+    complaint_id: str
+    upheld: bool
+
+
+@frozen
+class SetAppProfile:
+    """§4.5: what lifts an app's outbound cap: open source, or stake."""
+
+    app: AppId
+    open_source: bool
+    staked_ustr: int
+
+
+@frozen
+class OutboundRequest:
+    """§4.5: an app's outbound request at the current time."""
+
+    app: AppId
+    price: Fraction
+
+
+Action = (
+    DepositUsdc
+    | RedeemStb
+    | Transfer
+    | Prepay
+    | RunRound
+    | ResolveLocked
+    | WithdrawPrepayment
+    | Delegate
+    | Undelegate
+    | CommitBlock
+    | Equivocate
+    | SlashValidator
+    | AdvanceTime
+    | MintInflation
+    | SwapReserve
+    | GrantNetworkSupport
+    | SubmitProposal
+    | CastVote
+    | Tally
+    | CreateSubcommittee
+    | DelegateToSubcommittee
+    | UndelegateFromSubcommittee
+    | SubmitComplaint
+    | ResolveComplaint
+    | SetAppProfile
+    | OutboundRequest
+)
+
+# --- Effects: what a transition did, for the invariants that look at transitions -----------------
+
+
+@frozen
+class RoundEffect:
+    """A round run (decided or stuck) and, if decided, settled."""
+
+    run: RoundRun
+    outcome: RoundOutcome | None
+    before: TrustedChain
+    after: TrustedChain
+    params: Params
+
+
+@frozen
+class SlashEffect:
+    """One slash of one offender: the rate applied, the stake before, what was burned."""
+
+    offender: str
+    time: Seconds
+    rate_bps: Bps
+    stake_before: UStr
+    requested_ustr: UStr
+    burned_ustr: UStr
+    params: Params
+    validator_outcome: SlashOutcome | None = None
+
+
+@frozen
+class CommitEffect:
+    """A block commit accepted at a height (conflicting ones included), with the voting power
+    it was weighed against."""
+
+    commit: BlockCommit
+    staking: StakingState
+    params: Params
+
+
+@frozen
+class TallyEffect:
+    """A tallied proposal, its votes and result, and the parameters before and after."""
+
+    proposal: Proposal
+    result: TallyResult
+    params_before: Params
+    params_after: Params
+
+
+@frozen
+class MintEffect:
+    """Inflation minted over [start, end)."""
+
+    start: Seconds
+    end: Seconds
+    amount: UStr
+
+
+@frozen
+class OutboundEffect:
+    """An outbound request the chain let through."""
+
+    app: AppId
+    time: Seconds
+    price: Fraction
+
+
+Effect = RoundEffect | SlashEffect | CommitEffect | TallyEffect | MintEffect | OutboundEffect

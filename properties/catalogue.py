@@ -1,0 +1,242 @@
+"""The invariant catalogue of DESIGN.md as data: every ID, its statement, section and engines.
+
+Tests, proofs, executor checks and reports all name invariants through `CATALOGUE`, so an ID
+means one thing everywhere. An engine claims an ID here; `tests/properties/test_catalogue.py`
+fails when an engine claims an ID it does not check, or checks one it does not claim.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from attrs import frozen
+
+
+class Engine(Enum):
+    """The three engines that look at the model."""
+
+    HYPOTHESIS = "hypothesis"
+    """properties/: stateful machines and the bounded exhaustive round exploration."""
+    Z3 = "z3"
+    """solver/: proofs for all inputs in a domain."""
+    EXECUTOR = "executor"
+    """executor/: real functions in node processes, compared with the model."""
+
+
+H, Z, X = Engine.HYPOTHESIS, Engine.Z3, Engine.EXECUTOR
+
+
+@frozen
+class Invariant:
+    """One catalogue row."""
+
+    id: str
+    statement: str
+    section: str
+    engines: frozenset[Engine]
+
+
+def _row(id: str, statement: str, section: str, *engines: Engine) -> Invariant:
+    return Invariant(id=id, statement=statement, section=section, engines=frozenset(engines))
+
+
+CATALOGUE: tuple[Invariant, ...] = (
+    _row(
+        "CONS-STR",
+        "sum of all STR holdings (accounts, escrows, bonds, delegations, module pools) + burned"
+        " = genesis + minted",
+        "6.2, 6.4, 6.9",
+        H,
+        Z,
+    ),
+    _row("CONS-STB", "sum of all STB holdings = USDC locked in the bridge", "6.1", H, Z),
+    _row(
+        "CONS-SPLIT",
+        "the parts of a node payment sum exactly to the amount withdrawn, none negative, for"
+        " every cost and every valid parameter set",
+        "6.3",
+        H,
+        Z,
+    ),
+    _row(
+        "ESCROW-SOLVENT",
+        "no escrow goes negative; an app's payouts come only from its own escrow",
+        "4.3.1, 4.4",
+        H,
+        Z,
+        X,
+    ),
+    _row("PAY-COST", "a paid node receives at least its cost in STB", "6.3.1", H, Z),
+    _row("PAY-VECTOR", "the §6.3.3 example is reproduced exactly", "6.3.3", H),
+    _row(
+        "PAY-BURN",
+        "total burn share = STR burn bps + STB reserve bps (15% at defaults)",
+        "6.4",
+        Z,
+    ),
+    _row(
+        "PAY-ONLY-MAJORITY",
+        "only nodes in the supermajority group are paid, and only when consensus is TRUE",
+        "3.3 F11",
+        H,
+        X,
+    ),
+    _row("BFT-THRESHOLD", "consensus TRUE iff 3·agree > 2·N, for all N", "3.3 F10", Z),
+    _row("BFT-UNIQUE", "at most one output can reach the threshold", "3.3", Z, H),
+    _row(
+        "BFT-SOUND",
+        "with 3f < N faulty nodes, a TRUE consensus is the honest output",
+        "3.3",
+        Z,
+        H,
+        X,
+    ),
+    _row(
+        "BFT-TIMEOUT",
+        "nodes that do not commit or reveal cannot help a minority reach consensus",
+        "3.2 F5, F7",
+        Z,
+        H,
+        X,
+    ),
+    _row(
+        "BFT-ACCOUNTABLE",
+        "two conflicting block commits at one height imply >= 1/3 of voting power"
+        " double-signed, all slashable",
+        "4.2, 6.10",
+        Z,
+        H,
+    ),
+    _row(
+        "CR-BINDING",
+        "a reveal that does not match its commit is slashed and unpaid",
+        "3.2, 3.3 F11",
+        H,
+        X,
+    ),
+    _row(
+        "CR-NO-COPY",
+        "a node that copies another node's commit fails verification",
+        "3.5.3",
+        H,
+        X,
+    ),
+    _row(
+        "CR-APP-SALT",
+        "a node given a salt whose hash differs from the on-chain hash does not serve and"
+        " complains",
+        "3.2 F4, 3.5.2",
+        H,
+        X,
+    ),
+    _row("CR-INJECTIVE", "the composite-hash encoding is injective", "3.2 F4", Z, X),
+    _row(
+        "CR-VERIFIABLE",
+        "after reveal, commit(n) can be recomputed from public data",
+        "3.2 F7, F9",
+        H,
+        X,
+    ),
+    _row(
+        "CR-PHASES",
+        "commit, salt reveal, reveal, consensus happen in order, once per node per round",
+        "3.2",
+        H,
+    ),
+    _row(
+        "ROUND-LIVE",
+        "every reachable round state can still reach an end, a payout or an escrow lock"
+        " (no deadlock)",
+        "3.2 F5-F7, 3.3 F12",
+        H,
+    ),
+    _row("SLASH-BOUNDS", "base <= rate <= 100% for every slash sequence", "6.10", Z, H),
+    _row(
+        "SLASH-DOUBLING",
+        "within one window the k-th slash rate is min(base·2^(k-1), cap)",
+        "6.10",
+        Z,
+        H,
+    ),
+    _row(
+        "SLASH-DECAY",
+        "each expired window halves the rate, never below base",
+        "6.10",
+        Z,
+        H,
+    ),
+    _row(
+        "SLASH-STAKE",
+        "stake never goes negative; slashed amounts are conserved (burned)",
+        "6.10",
+        Z,
+        H,
+    ),
+    _row(
+        "SLASH-DELEGATORS",
+        "delegators lose the same fraction as their validator",
+        "4.2",
+        H,
+        Z,
+    ),
+    _row(
+        "GOV-PARAMS",
+        "every parameter in its domain; shares coherent (cost + STB margin + STR margin = 100%"
+        " of T; sub-shares sum to their margin)",
+        "6.8",
+        Z,
+        H,
+    ),
+    _row(
+        "GOV-SUPERMAJORITY",
+        "burn % and network support % change only with > 2/3 of STR votes",
+        "6.4, 6.5",
+        H,
+    ),
+    _row(
+        "GOV-SUBCOMMITTEE",
+        "active iff > 1% of STR delegated; each unit in at most one",
+        "6.8",
+        H,
+    ),
+    _row(
+        "SUP-INFLATION",
+        "inflation rate starts at 11%, never rises, never negative",
+        "6.9",
+        Z,
+        H,
+    ),
+    _row(
+        "REP-OUTBOUND",
+        "an unqualified app never exceeds 10 outbound requests per minute",
+        "4.5",
+        H,
+    ),
+    _row(
+        "GROUNDED",
+        "for every scenario, the executor's observed outcome equals the model's prediction",
+        "3",
+        X,
+    ),
+)
+
+INVARIANTS: dict[str, Invariant] = {invariant.id: invariant for invariant in CATALOGUE}
+INVARIANT_IDS: tuple[str, ...] = tuple(invariant.id for invariant in CATALOGUE)
+
+
+class UnknownInvariantError(KeyError):
+    """Raised when a caller names an invariant ID that is not in the catalogue."""
+
+
+def get_invariant(invariant_id: str) -> Invariant:
+    """The catalogue row of `invariant_id`; an unknown ID raises UnknownInvariantError."""
+    try:
+        return INVARIANTS[invariant_id]
+    except KeyError:
+        known = ", ".join(INVARIANT_IDS)
+        raise UnknownInvariantError(f"unknown invariant {invariant_id!r}; known: {known}") from None
+
+
+def get_ids_for(engine: Engine) -> tuple[str, ...]:
+    """The IDs `engine` claims, in catalogue order."""
+    return tuple(invariant.id for invariant in CATALOGUE if engine in invariant.engines)

@@ -1,0 +1,55 @@
+"""Evidence of a property run: how often each invariant was really checked, each rule fired.
+
+A `Recorder` is the one mutable object of the engine: the machines write into it while
+Hypothesis runs them, and the runner freezes it into result records afterwards.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from properties.invariants.base import Observation
+
+
+class Recorder:
+    """Counts examples, steps, observations per invariant and firings/refusals per rule."""
+
+    def __init__(self) -> None:
+        self.examples = 0
+        self.steps = 0
+        self.observed: Counter[str] = Counter()
+        """Invariant ID -> observations (a step where it had something to check)."""
+        self.examples_observing: Counter[str] = Counter()
+        """Invariant ID -> examples in which it was observed at least once."""
+        self.violations: Counter[str] = Counter()
+        self.fired: Counter[str] = Counter()
+        """Action kind -> times the chain accepted it."""
+        self.refused: Counter[str] = Counter()
+        """Action kind -> times the chain refused it (a Rejected value)."""
+        self.refusal_reasons: Counter[tuple[str, str]] = Counter()
+        """(action kind, refusing rule) -> count."""
+        self._seen_this_example: set[str] = set()
+
+    def start_example(self) -> None:
+        """A new example (one generated run of a machine) begins."""
+        self.examples += 1
+        self._seen_this_example = set()
+
+    def record_step(self, kind: str, refused_by: str | None) -> None:
+        """One action applied (`refused_by` None) or refused by the named rule."""
+        self.steps += 1
+        if refused_by is None:
+            self.fired[kind] += 1
+        else:
+            self.refused[kind] += 1
+            self.refusal_reasons[(kind, refused_by)] += 1
+
+    def record_observation(self, observation: Observation) -> None:
+        """One invariant checked once."""
+        invariant_id = observation.invariant_id
+        self.observed[invariant_id] += 1
+        if not observation.holds:
+            self.violations[invariant_id] += 1
+        if invariant_id not in self._seen_this_example:
+            self._seen_this_example.add(invariant_id)
+            self.examples_observing[invariant_id] += 1

@@ -1,0 +1,348 @@
+"""Round invariants: what must hold of one Trusted Function round, checked against the truth.
+
+A `RoundView` carries what the chain saw (the round state, the settlement outcome) beside what
+really happened (the scenario: who was honest, the correct output, every node's real salt).
+The checkers compare the two; none trusts the model's own verdict on a reveal. The stateful
+machine and the exhaustive round exploration both build views and call `check_round`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from attrs import frozen
+
+from model.hashing import compute_composite_hash, compute_hash
+from model.ledger import Token, get_escrow_account, get_locked_escrow_account
+from model.params import Params
+from model.profile import Profile
+from model.trusted.behaviour import Behaviour, Scenario
+from model.trusted.round import Phase, RoundState, generate_node_salt
+from model.trusted.settlement import RoundOutcome, TrustedChain
+from model.units import NodeId
+from properties.invariants.base import Observation, holds, observe, violated
+
+
+@frozen
+class RoundView:
+    """One round as the checkers see it: the truth (scenario) beside the chain's record."""
+
+    scenario: Scenario
+    state: RoundState
+    params: Params
+    profile: Profile
+    outcome: RoundOutcome | None = None
+    """Set once the round is settled (F11, F12)."""
+    chain_before: TrustedChain | None = None
+    chain_after: TrustedChain | None = None
+
+
+def get_node_salt(view: RoundView, node: NodeId) -> bytes:
+    """The salt `node` really drew (F3), known to the checker but not to the validators."""
+    scenario = view.scenario
+    return generate_node_salt(
+        seed=scenario.seed, round_id=scenario.round_id, node=node, algorithm=scenario.algorithm
+    )
+
+
+def does_reveal_open_commit(view: RoundView, node: NodeId) -> bool:
+    """The truth: `node`'s revealed output hash, with its real salts, recomputes its commit."""
+    state = view.state
+    reveal = state.reveals[node]
+    app_salt = state.sent_app_salts[node]
+    if compute_hash(app_salt, state.algorithm) != reveal.app_salt_hash:
+        return False
+    recomputed = compute_composite_hash(
+        node_id=node.encode(),
+        app_salt=app_salt,
+        node_salt=get_node_salt(view, node),
+        output_hash=reveal.output_hash,
+        encoding=view.profile.composite_encoding,
+        algorithm=state.algorithm,
+    )
+    return recomputed == state.commits[node]
+
+
+def get_faulty_nodes(view: RoundView) -> frozenset[NodeId]:
+    """Nodes that deviate from the protocol (a node wronged by the app is not faulty)."""
+    return frozenset(
+        plan.node for plan in view.scenario.plans if plan.behaviour is not Behaviour.HONEST
+    )
+
+
+def _passes(agree: int, base: int, params: Params) -> bool:
+    # Written out here rather than imported, so the check does not share the model's code.
+    consensus = params.consensus
+    return agree * consensus.threshold_den > consensus.threshold_num * base
+
+
+def _node_accounts(view: RoundView) -> dict[str, NodeId]:
+    chain = view.chain_before
+    if chain is None:
+        return {}
+    return {
+        str(chain.nodes[node].account): node for node in view.state.assigned if node in chain.nodes
+    }
+
+
+# --- Consensus -----------------------------------------------------------------------------------
+
+
+def check_bft_unique(view: RoundView) -> Observation | None:
+    """BFT-UNIQUE: among the reveals the decision counted, at most one output passes."""
+    decision = view.state.decision
+    if decision is None:
+        return None
+    groups: dict[bytes, int] = {}
+    for node in decision.counted:
+        output_hash = view.state.reveals[node].output_hash
+        groups[output_hash] = groups.get(output_hash, 0) + 1
+    passing = sorted(
+        h.hex()[:12] for h, n in groups.items() if _passes(n, decision.base, view.params)
+    )
+    return observe(
+        "BFT-UNIQUE",
+        len(passing) <= 1,
+        f"{len(passing)} outputs pass the threshold over N={decision.base}: {passing}",
+    )
+
+
+def check_bft_sound(view: RoundView) -> Observation | None:
+    """BFT-SOUND: with 3f < N faulty nodes, a TRUE consensus agrees on the correct output."""
+    decision = view.state.decision
+    faulty = get_faulty_nodes(view)
+    n = len(view.state.assigned)
+    if decision is None or not decision.consensus or 3 * len(faulty) >= n:
+        return None
+    correct = compute_hash(view.scenario.correct_output, view.scenario.algorithm)
+    return observe(
+        "BFT-SOUND",
+        decision.agreed_output_hash == correct,
+        f"consensus on a wrong output with f={len(faulty)} faulty of N={n}"
+        f" (faulty: {sorted(faulty)}; agreeing: {list(decision.supermajority)})",
+    )
+
+
+def check_bft_timeout(view: RoundView) -> Observation | None:
+    """BFT-TIMEOUT: a TRUE consensus has a supermajority of all assigned nodes behind it."""
+    decision = view.state.decision
+    if decision is None or not decision.consensus:
+        return None
+    agree, assigned = len(decision.supermajority), len(view.state.assigned)
+    silent = sorted(set(view.state.assigned) - set(decision.counted))
+    return observe(
+        "BFT-TIMEOUT",
+        _passes(agree, assigned, view.params),
+        f"consensus with {agree} of {assigned} assigned nodes agreeing; nodes that did not"
+        f" commit or reveal ({silent}) were left out of the threshold",
+    )
+
+
+# --- Commit-reveal -------------------------------------------------------------------------------
+
+
+def _settled_revealers(view: RoundView) -> tuple[RoundOutcome, tuple[NodeId, ...]] | None:
+    if view.outcome is None:
+        return None
+    return view.outcome, tuple(sorted(view.state.reveals))
+
+
+def check_cr_binding(view: RoundView) -> Observation | None:
+    """CR-BINDING: every reveal that does not open its commit is slashed and unpaid."""
+    settled = _settled_revealers(view)
+    if settled is None:
+        return None
+    outcome, revealers = settled
+    broken = [node for node in revealers if not does_reveal_open_commit(view, node)]
+    if not broken:
+        return None
+    slashed = {slash.node for slash in outcome.slashed}
+    escaped = [node for node in broken if node not in slashed or node in outcome.paid]
+    return observe(
+        "CR-BINDING",
+        not escaped,
+        f"reveals of {escaped} do not open their commits, yet they were"
+        f" {'paid' if set(escaped) & set(outcome.paid) else 'not slashed'}",
+    )
+
+
+def check_cr_no_copy(view: RoundView) -> Observation | None:
+    """CR-NO-COPY: a node that copied another's commit is neither counted nor paid."""
+    decision = view.state.decision
+    if decision is None:
+        return None
+    copiers = [
+        plan.node
+        for plan in view.scenario.plans
+        if plan.behaviour is Behaviour.COPY_COMMIT and plan.node in view.state.reveals
+    ]
+    if not copiers:
+        return None
+    paid = set(view.outcome.paid) if view.outcome is not None else set()
+    passed = [node for node in copiers if node in decision.counted or node in paid]
+    return observe(
+        "CR-NO-COPY",
+        not passed,
+        f"{passed} copied another node's commit and passed verification",
+    )
+
+
+def check_cr_app_salt(view: RoundView) -> Observation | None:
+    """CR-APP-SALT: a node sent a bad app salt complains, and neither commits nor is paid."""
+    state = view.state
+    wronged = [plan.node for plan in view.scenario.plans if plan.gets_wrong_app_salt]
+    if not wronged or state.phase is Phase.COMMIT:
+        return None
+    served = [node for node in wronged if node in state.commits or node not in state.abstentions]
+    return observe(
+        "CR-APP-SALT",
+        not served,
+        f"{served} received a salt not matching its on-chain hash but did not abstain",
+    )
+
+
+def check_cr_verifiable(view: RoundView) -> Observation | None:
+    """CR-VERIFIABLE: from public data alone, anyone recomputes an honest node's commit."""
+    state = view.state
+    if state.phase not in (Phase.REVEAL, Phase.DECIDED) or not state.app_salts:
+        return None
+    honest = [node for node in sorted(state.reveals) if does_reveal_open_commit(view, node)]
+    if not honest:
+        return None
+    unverifiable = []
+    for node in honest:
+        reveal = state.reveals[node]
+        # Public data: the revealed salt field, the app salt on-chain, the posted h(S_N).
+        salt = reveal.node_salt_or_hash
+        recomputed = compute_composite_hash(
+            node_id=node.encode(),
+            app_salt=state.app_salts[node],
+            node_salt=salt,
+            output_hash=reveal.output_hash,
+            encoding=view.profile.composite_encoding,
+            algorithm=state.algorithm,
+        )
+        salt_matches = compute_hash(salt, state.algorithm) == state.node_salt_hashes[node]
+        if not salt_matches or recomputed != state.commits[node]:
+            unverifiable.append(node)
+    return observe(
+        "CR-VERIFIABLE",
+        not unverifiable,
+        f"the commits of {unverifiable} cannot be recomputed from what they revealed",
+    )
+
+
+def check_cr_phases(view: RoundView) -> Observation | None:
+    """CR-PHASES: salt hash before commit before salt reveal before reveal before decision."""
+    state = view.state
+    if not state.node_salt_hashes:
+        return None
+    problems: list[str] = []
+    if not set(state.commits) <= set(state.node_salt_hashes):
+        problems.append("a node committed without posting h(S_N)")
+    if set(state.commits) & state.abstentions:
+        problems.append("a node that abstained committed")
+    if not set(state.reveals) <= set(state.commits):
+        problems.append("a node revealed without committing")
+    if state.reveals and (state.phase not in (Phase.REVEAL, Phase.DECIDED) or not state.app_salts):
+        problems.append("a reveal exists before the app salts are on-chain")
+    opened = state.reveal_opened_at
+    if opened is not None and any(r.revealed_at < opened for r in state.reveals.values()):
+        problems.append("a reveal is timed before the reveal phase opened")
+    if (state.decision is None) != (state.phase is not Phase.DECIDED):
+        problems.append(f"phase {state.phase.value} with decision {state.decision is not None}")
+    return observe("CR-PHASES", not problems, "; ".join(problems))
+
+
+# --- Settlement ----------------------------------------------------------------------------------
+
+
+def check_pay_only_majority(view: RoundView) -> Observation | None:
+    """PAY-ONLY-MAJORITY: only supermajority nodes are paid, and only under consensus TRUE."""
+    outcome, decision = view.outcome, view.state.decision
+    if outcome is None or decision is None:
+        return None
+    problems: list[str] = []
+    if outcome.paid and not outcome.consensus:
+        problems.append(f"{list(outcome.paid)} paid without consensus")
+    outside = sorted(set(outcome.paid) - set(decision.supermajority))
+    if outside:
+        problems.append(f"{outside} paid outside the supermajority")
+    accounts = _node_accounts(view)
+    gained = sorted(
+        {
+            accounts[move.account]
+            for move in outcome.movements
+            if move.account in accounts and move.delta > 0
+        }
+        - set(outcome.paid)
+    )
+    if gained:
+        problems.append(f"{gained} received tokens without being paid")
+    return observe("PAY-ONLY-MAJORITY", not problems, "; ".join(problems))
+
+
+def check_round_escrow(view: RoundView) -> Observation | None:
+    """ESCROW-SOLVENT (round part): the round's payouts leave only its own app's escrow."""
+    outcome = view.outcome
+    if outcome is None or not (outcome.paid or outcome.escrow_locked):
+        return None
+    own = {str(get_escrow_account(view.state.app)), str(get_locked_escrow_account(view.state.app))}
+    foreign = sorted(
+        move.account
+        for move in outcome.movements
+        if move.delta < 0 and move.account.startswith("escrow") and move.account not in own
+    )
+    return observe("ESCROW-SOLVENT", not foreign, f"app {view.state.app}'s round drew on {foreign}")
+
+
+def check_pay_cost(view: RoundView) -> Observation | None:
+    """PAY-COST: every paid node receives at least the round's cost in STB."""
+    outcome = view.outcome
+    if outcome is None or not outcome.paid or outcome.cost == 0:
+        return None
+    accounts = {node: account for account, node in _node_accounts(view).items()}
+    received = {
+        move.account: move.delta for move in outcome.movements if move.token == Token.STB.value
+    }
+    short = [
+        (node, received.get(accounts.get(node, ""), 0))
+        for node in outcome.paid
+        if received.get(accounts.get(node, ""), 0) < outcome.cost
+    ]
+    return observe(
+        "PAY-COST", not short, f"paid nodes received less STB than the cost {outcome.cost}: {short}"
+    )
+
+
+def check_round_live(view: RoundView) -> Observation | None:
+    """ROUND-LIVE (machine part): a round the machine ran reached its decision."""
+    if view.state.phase is Phase.DECIDED:
+        return holds("ROUND-LIVE")
+    return violated(
+        "ROUND-LIVE",
+        f"round {view.state.round_id} stopped in phase {view.state.phase.value} and can never"
+        " decide: no payout and no escrow lock",
+    )
+
+
+ROUND_CHECKERS: tuple[Callable[[RoundView], Observation | None], ...] = (
+    check_bft_unique,
+    check_bft_sound,
+    check_bft_timeout,
+    check_cr_binding,
+    check_cr_no_copy,
+    check_cr_app_salt,
+    check_cr_verifiable,
+    check_cr_phases,
+    check_pay_only_majority,
+    check_round_escrow,
+    check_pay_cost,
+)
+"""Checkers that apply to any round state; ROUND-LIVE is separate (it needs the whole graph)."""
+
+
+def check_round(view: RoundView) -> tuple[Observation, ...]:
+    """Every round invariant that the view exercises, in catalogue order of the checkers."""
+    observations = (checker(view) for checker in ROUND_CHECKERS)
+    return tuple(obs for obs in observations if obs is not None)

@@ -1,0 +1,480 @@
+"""The whole-chain stateful machine: Hypothesis drives every rule of the model, and after every
+step each `@invariant` checks one catalogue ID.
+
+Each rule builds an action (data) and applies it through `properties.replay`, which runs every
+checker on the transition; the invariants then assert their own ID's observations. A refused
+action is recorded as evidence of the refusal, never dropped. A violation raises an exception
+class of its own per ID, so Hypothesis shrinks each broken invariant separately, and it carries
+the trace: genesis and the actions, ready to replay.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from model.chain.actions import (
+    Action,
+    AdvanceTime,
+    CastVote,
+    CommitBlock,
+    Delegate,
+    DelegateToSubcommittee,
+    DepositUsdc,
+    Equivocate,
+    GrantNetworkSupport,
+    MintInflation,
+    OutboundRequest,
+    Prepay,
+    RedeemStb,
+    ResolveComplaint,
+    ResolveLocked,
+    RunRound,
+    SetAppProfile,
+    SlashValidator,
+    SubmitComplaint,
+    SubmitProposal,
+    SwapReserve,
+    Tally,
+    Transfer,
+    Undelegate,
+    UndelegateFromSubcommittee,
+    WithdrawPrepayment,
+)
+from model.chain.state import Genesis, get_developer
+from model.governance import INITIAL_SUBCOMMITTEES, VoteOption
+from model.ledger import Token
+from model.params import WHITEPAPER_PARAMS, Params
+from model.profile import HARDENED, Profile
+from model.units import Rejected
+from properties.catalogue import Engine, get_ids_for
+from properties.evidence import Recorder
+from properties.invariants.base import Observation
+from properties.replay import Checked, apply_and_check, start_and_check
+from properties.strategies import (
+    PAYMENT_KEYS,
+    amounts,
+    any_account,
+    apps,
+    costs,
+    node_plans,
+    payment_changes,
+    prices,
+    seconds,
+    signers,
+    users,
+    validator_sets,
+    validators,
+)
+
+MACHINE_IDS: tuple[str, ...] = get_ids_for(Engine.HYPOTHESIS)
+"""Every ID the Hypothesis engine claims: the machine asserts each after every step."""
+
+
+class InvariantViolationError(AssertionError):
+    """Raised by a machine invariant that broke; carries the trace that broke it."""
+
+    invariant_id: ClassVar[str] = ""
+
+    def __init__(self, detail: str, genesis: Genesis, actions: tuple[Action, ...]) -> None:
+        super().__init__(f"{self.invariant_id}: {detail}")
+        self.detail = detail
+        self.genesis = genesis
+        self.actions = actions
+
+
+VIOLATIONS: dict[str, type[InvariantViolationError]] = {
+    invariant_id: type(
+        "Violation_" + invariant_id.replace("-", "_"),
+        (InvariantViolationError,),
+        {"invariant_id": invariant_id},
+    )
+    for invariant_id in MACHINE_IDS
+}
+"""One exception class per ID: Hypothesis tells failures apart by type, and shrinks each."""
+
+genesis_strategy = st.builds(
+    Genesis,
+    user_ustr=st.tuples(*[st.integers(0, 10**13)] * 3),
+    user_ustb=st.tuples(*[st.integers(0, 10**13)] * 3),
+    validator_bonds=st.tuples(*[st.integers(1, 10**12)] * 3),
+    node_stakes=st.tuples(*[st.integers(1, 10**10)] * 4),
+    developer_ustr=st.just(10**15),
+    developer_ustb=st.just(10**15),
+    prepay_ustr=st.sampled_from([0, 10**9, 10**14]),
+    prepay_ustb=st.sampled_from([0, 10**9, 10**14]),
+    price=prices,
+)
+
+
+class ChainMachine(RuleBasedStateMachine):
+    """The chain from genesis, driven by every rule the model has."""
+
+    params: ClassVar[Params] = WHITEPAPER_PARAMS
+    profile: ClassVar[Profile] = HARDENED
+    recorder: ClassVar[Recorder] = Recorder()
+    asserted: ClassVar[frozenset[str]] = frozenset(MACHINE_IDS)
+    """IDs whose violation fails the run; the others are still observed for evidence."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.recorder.start_example()
+        self.checked: Checked | None = None
+        self.genesis: Genesis | None = None
+        self.actions: list[Action] = []
+        self.observations: dict[str, list[Observation]] = {}
+
+    # --- Applying actions ------------------------------------------------------------------------
+
+    def _observe(self, observations: tuple[Observation, ...]) -> None:
+        self.observations = {}
+        for observation in observations:
+            self.recorder.record_observation(observation)
+            self.observations.setdefault(observation.invariant_id, []).append(observation)
+
+    def apply(self, action: Action) -> bool:
+        """Apply `action`; a refusal is recorded and leaves the chain unchanged."""
+        assert self.checked is not None
+        kind = type(action).__name__
+        result = apply_and_check(self.checked, action)
+        if isinstance(result, Rejected):
+            self.recorder.record_step(kind, result.rule)
+            self.observations = {}
+            return False
+        self.recorder.record_step(kind, None)
+        self.actions.append(action)
+        self.checked = result
+        self._observe(result.observations)
+        return True
+
+    def check(self, invariant_id: str) -> None:
+        """Fail on this step's violation of `invariant_id`, if it is asserted."""
+        if invariant_id not in self.asserted:
+            return
+        for observation in self.observations.get(invariant_id, ()):
+            if not observation.holds:
+                assert self.genesis is not None
+                raise VIOLATIONS[invariant_id](
+                    observation.detail, self.genesis, tuple(self.actions)
+                )
+
+    @property
+    def state_ready(self) -> bool:
+        return self.checked is not None
+
+    # --- Genesis ---------------------------------------------------------------------------------
+
+    @initialize(genesis=genesis_strategy)
+    def create_chain(self, genesis: Genesis) -> None:
+        started = start_and_check(genesis, params=self.params, profile=self.profile)
+        # Genesis amounts are drawn in range: a refusal is a model bug, not a rejected action.
+        assert not isinstance(started, Rejected), started
+        self.genesis = genesis
+        self.checked = started
+        self._observe(started.observations)
+
+    # --- Tokens and the bridge -------------------------------------------------------------------
+
+    @rule(deposit_id=st.sampled_from(["d0", "d1", "d2", "d3"]), recipient=users, amount=amounts)
+    def process_usdc_deposit(self, *, deposit_id: str, recipient: str, amount: int) -> None:
+        self.apply(DepositUsdc(deposit_id, recipient, amount))  # type: ignore[arg-type]
+
+    @rule(holder=signers, amount=amounts)
+    def process_stb_redeem(self, *, holder: str, amount: int) -> None:
+        self.apply(RedeemStb(holder, amount))  # type: ignore[arg-type]
+
+    @rule(sender=any_account, recipient=any_account, token=st.sampled_from(Token), amount=amounts)
+    def process_transfer(self, *, sender: str, recipient: str, token: Token, amount: int) -> None:
+        self.apply(Transfer(sender, recipient, token, amount))  # type: ignore[arg-type]
+
+    # --- Escrow and rounds -----------------------------------------------------------------------
+
+    @rule(app=apps, own=st.booleans(), payer=users, ustb=amounts, ustr=amounts, price=prices)
+    def process_prepayment(
+        self, *, app: str, own: bool, payer: str, ustb: int, ustr: int, price: object
+    ) -> None:
+        source = get_developer(app) if own else payer  # type: ignore[arg-type]
+        self.apply(Prepay(app, source, ustb, ustr, price))  # type: ignore[arg-type]
+
+    @rule(
+        app=apps,
+        plans=node_plans(),
+        cost=costs,
+        app_reveals=st.booleans() | st.just(True),
+        prefund=st.sampled_from([0, 0, 10, 1_000_000]),
+    )
+    def process_round(
+        self, *, app: str, plans: tuple[object, ...], cost: int, app_reveals: bool, prefund: int
+    ) -> None:
+        self.apply(RunRound(app, plans, cost, app_reveals, prefund))  # type: ignore[arg-type]
+
+    @rule(data=st.data(), pay_nodes=st.booleans())
+    def process_resolve_locked_payment(self, *, data: st.DataObject, pay_nodes: bool) -> None:
+        assert self.checked is not None
+        locked = sorted(
+            (app, round_id)
+            for app, escrow in self.checked.state.escrows.escrows.items()
+            for round_id in escrow.locked
+        )
+        app, round_id = data.draw(st.sampled_from(locked)) if locked else ("app-0", 1)
+        self.apply(ResolveLocked(app, round_id, pay_nodes))  # type: ignore[arg-type]
+
+    @rule(app=apps, ustb=amounts, ustr=amounts)
+    def process_withdraw_prepayment(self, *, app: str, ustb: int, ustr: int) -> None:
+        self.apply(WithdrawPrepayment(app, ustb, ustr))  # type: ignore[arg-type]
+
+    # --- Staking, blocks, slashing ---------------------------------------------------------------
+
+    @rule(delegator=signers, validator=validators, amount=amounts)
+    def process_delegate(self, *, delegator: str, validator: str, amount: int) -> None:
+        self.apply(Delegate(delegator, validator, amount))  # type: ignore[arg-type]
+
+    @rule(delegator=signers, validator=validators, amount=amounts)
+    def process_undelegate(self, *, delegator: str, validator: str, amount: int) -> None:
+        self.apply(Undelegate(delegator, validator, amount))  # type: ignore[arg-type]
+
+    @rule(signers=validator_sets)
+    def process_block_commit(self, *, signers: frozenset[str]) -> None:
+        self.apply(CommitBlock(signers))  # type: ignore[arg-type]
+
+    @rule(double=validator_sets, side_a=validator_sets, side_b=validator_sets)
+    def process_double_sign_evidence(
+        self, *, double: frozenset[str], side_a: frozenset[str], side_b: frozenset[str]
+    ) -> None:
+        self.apply(Equivocate(double, side_a - double, side_b - double - side_a))  # type: ignore[arg-type]
+
+    @rule(validator=validators, times=st.integers(1, 8))
+    def process_slash_validator(self, *, validator: str, times: int) -> None:
+        for _ in range(times):
+            self.apply(SlashValidator(validator))  # type: ignore[arg-type]
+
+    # --- Time and supply -------------------------------------------------------------------------
+
+    @rule(seconds=seconds)
+    def advance_time(self, *, seconds: int) -> None:
+        self.apply(AdvanceTime(seconds))
+
+    @rule()
+    def process_inflation_mint(self) -> None:
+        self.apply(MintInflation())
+
+    @rule(price=prices)
+    def process_swap_reserve(self, *, price: object) -> None:
+        self.apply(SwapReserve(price))  # type: ignore[arg-type]
+
+    @rule(recipient=users, amount=amounts)
+    def process_network_support_grant(self, *, recipient: str, amount: int) -> None:
+        self.apply(GrantNetworkSupport(recipient, amount))  # type: ignore[arg-type]
+
+    # --- Governance ------------------------------------------------------------------------------
+
+    @rule(data=st.data(), proposer=signers, deposit=st.sampled_from([0, 1_000_000]))
+    def process_submit_proposal(self, *, data: st.DataObject, proposer: str, deposit: int) -> None:
+        assert self.checked is not None
+        payment = self.checked.state.params.payment
+        current = {key: getattr(payment, key) for key in PAYMENT_KEYS}
+        changes = data.draw(payment_changes(current))
+        self.apply(SubmitProposal(proposer, changes, deposit))  # type: ignore[arg-type]
+
+    def _proposal_ids(self) -> list[int]:
+        assert self.checked is not None
+        return sorted(self.checked.state.governance.proposals)
+
+    @precondition(lambda self: self.state_ready and bool(self._proposal_ids()))
+    @rule(
+        data=st.data(),
+        voters=st.lists(signers, min_size=1, max_size=4),
+        option=st.sampled_from(VoteOption),
+    )
+    def process_vote(self, *, data: st.DataObject, voters: list[str], option: VoteOption) -> None:
+        proposal_id = data.draw(st.sampled_from(self._proposal_ids()))
+        for voter in voters:
+            self.apply(CastVote(proposal_id, voter, option))  # type: ignore[arg-type]
+
+    @precondition(lambda self: self.state_ready and bool(self._proposal_ids()))
+    @rule(data=st.data())
+    def process_tally(self, *, data: st.DataObject) -> None:
+        proposal_id = data.draw(st.sampled_from(self._proposal_ids()))
+        self.apply(Tally(proposal_id))
+
+    @rule(delegator=signers, name=st.sampled_from(INITIAL_SUBCOMMITTEES), amount=amounts)
+    def process_delegate_to_subcommittee(self, *, delegator: str, name: str, amount: int) -> None:
+        self.apply(DelegateToSubcommittee(delegator, name, amount))  # type: ignore[arg-type]
+
+    @rule(delegator=signers, name=st.sampled_from(INITIAL_SUBCOMMITTEES), amount=amounts)
+    def process_undelegate_from_subcommittee(
+        self, *, delegator: str, name: str, amount: int
+    ) -> None:
+        self.apply(UndelegateFromSubcommittee(delegator, name, amount))  # type: ignore[arg-type]
+
+    # --- Complaints and reputation ---------------------------------------------------------------
+
+    @rule(
+        complaint_id=st.sampled_from(["c0", "c1", "c2"]),
+        complainant=signers,
+        accused=st.sampled_from(["app:app-0", "node:n0"]),
+        deposit=st.sampled_from([0, 1_000_000, 10_000_001]),
+    )
+    def process_submit_complaint(
+        self, *, complaint_id: str, complainant: str, accused: str, deposit: int
+    ) -> None:
+        self.apply(SubmitComplaint(complaint_id, complainant, accused, deposit))  # type: ignore[arg-type]
+
+    @rule(complaint_id=st.sampled_from(["c0", "c1", "c2"]), upheld=st.booleans())
+    def process_resolve_complaint(self, *, complaint_id: str, upheld: bool) -> None:
+        self.apply(ResolveComplaint(complaint_id, upheld))
+
+    @rule(app=apps, open_source=st.booleans(), staked=amounts)
+    def process_set_app_profile(self, *, app: str, open_source: bool, staked: int) -> None:
+        self.apply(SetAppProfile(app, open_source, staked))  # type: ignore[arg-type]
+
+    @rule(app=apps, count=st.integers(1, 15), gap=st.sampled_from([0, 1, 5]), price=prices)
+    def process_outbound_request(self, *, app: str, count: int, gap: int, price: object) -> None:
+        for _ in range(count):
+            self.apply(OutboundRequest(app, price))  # type: ignore[arg-type]
+            if gap:
+                self.apply(AdvanceTime(gap))
+
+    # --- One invariant per catalogue ID, each a claim -------------------------------------------
+
+    @invariant()
+    def str_supply_is_conserved(self) -> None:
+        self.check("CONS-STR")
+
+    @invariant()
+    def stb_is_backed_by_usdc(self) -> None:
+        self.check("CONS-STB")
+
+    @invariant()
+    def payment_split_is_exact(self) -> None:
+        self.check("CONS-SPLIT")
+
+    @invariant()
+    def escrows_are_solvent(self) -> None:
+        self.check("ESCROW-SOLVENT")
+
+    @invariant()
+    def paid_nodes_cover_their_cost(self) -> None:
+        self.check("PAY-COST")
+
+    @invariant()
+    def golden_vector_is_reproduced(self) -> None:
+        self.check("PAY-VECTOR")
+
+    @invariant()
+    def only_the_majority_is_paid(self) -> None:
+        self.check("PAY-ONLY-MAJORITY")
+
+    @invariant()
+    def one_output_at_most_passes(self) -> None:
+        self.check("BFT-UNIQUE")
+
+    @invariant()
+    def consensus_is_the_honest_output(self) -> None:
+        self.check("BFT-SOUND")
+
+    @invariant()
+    def silent_nodes_cannot_help_a_minority(self) -> None:
+        self.check("BFT-TIMEOUT")
+
+    @invariant()
+    def conflicting_commits_are_accountable(self) -> None:
+        self.check("BFT-ACCOUNTABLE")
+
+    @invariant()
+    def broken_reveals_are_slashed(self) -> None:
+        self.check("CR-BINDING")
+
+    @invariant()
+    def copied_commits_fail(self) -> None:
+        self.check("CR-NO-COPY")
+
+    @invariant()
+    def nodes_with_bad_app_salts_abstain(self) -> None:
+        self.check("CR-APP-SALT")
+
+    @invariant()
+    def commits_are_publicly_verifiable(self) -> None:
+        self.check("CR-VERIFIABLE")
+
+    @invariant()
+    def round_phases_are_ordered(self) -> None:
+        self.check("CR-PHASES")
+
+    @invariant()
+    def rounds_always_end(self) -> None:
+        self.check("ROUND-LIVE")
+
+    @invariant()
+    def slash_rates_are_bounded(self) -> None:
+        self.check("SLASH-BOUNDS")
+
+    @invariant()
+    def slash_rates_double_within_a_window(self) -> None:
+        self.check("SLASH-DOUBLING")
+
+    @invariant()
+    def slash_rates_halve_per_expired_window(self) -> None:
+        self.check("SLASH-DECAY")
+
+    @invariant()
+    def slashes_burn_at_most_the_stake(self) -> None:
+        self.check("SLASH-STAKE")
+
+    @invariant()
+    def delegators_lose_the_same_fraction(self) -> None:
+        self.check("SLASH-DELEGATORS")
+
+    @invariant()
+    def parameters_are_coherent(self) -> None:
+        self.check("GOV-PARAMS")
+
+    @invariant()
+    def burn_changes_need_a_supermajority(self) -> None:
+        self.check("GOV-SUPERMAJORITY")
+
+    @invariant()
+    def subcommittees_activate_at_their_share(self) -> None:
+        self.check("GOV-SUBCOMMITTEE")
+
+    @invariant()
+    def inflation_never_rises(self) -> None:
+        self.check("SUP-INFLATION")
+
+    @invariant()
+    def outbound_requests_respect_the_cap(self) -> None:
+        self.check("REP-OUTBOUND")
+
+
+CHECKED_BY_MACHINE: dict[str, str] = {
+    "CONS-STR": "str_supply_is_conserved",
+    "CONS-STB": "stb_is_backed_by_usdc",
+    "CONS-SPLIT": "payment_split_is_exact",
+    "ESCROW-SOLVENT": "escrows_are_solvent",
+    "PAY-COST": "paid_nodes_cover_their_cost",
+    "PAY-VECTOR": "golden_vector_is_reproduced",
+    "PAY-ONLY-MAJORITY": "only_the_majority_is_paid",
+    "BFT-UNIQUE": "one_output_at_most_passes",
+    "BFT-SOUND": "consensus_is_the_honest_output",
+    "BFT-TIMEOUT": "silent_nodes_cannot_help_a_minority",
+    "BFT-ACCOUNTABLE": "conflicting_commits_are_accountable",
+    "CR-BINDING": "broken_reveals_are_slashed",
+    "CR-NO-COPY": "copied_commits_fail",
+    "CR-APP-SALT": "nodes_with_bad_app_salts_abstain",
+    "CR-VERIFIABLE": "commits_are_publicly_verifiable",
+    "CR-PHASES": "round_phases_are_ordered",
+    "ROUND-LIVE": "rounds_always_end",
+    "SLASH-BOUNDS": "slash_rates_are_bounded",
+    "SLASH-DOUBLING": "slash_rates_double_within_a_window",
+    "SLASH-DECAY": "slash_rates_halve_per_expired_window",
+    "SLASH-STAKE": "slashes_burn_at_most_the_stake",
+    "SLASH-DELEGATORS": "delegators_lose_the_same_fraction",
+    "GOV-PARAMS": "parameters_are_coherent",
+    "GOV-SUPERMAJORITY": "burn_changes_need_a_supermajority",
+    "GOV-SUBCOMMITTEE": "subcommittees_activate_at_their_share",
+    "SUP-INFLATION": "inflation_never_rises",
+    "REP-OUTBOUND": "outbound_requests_respect_the_cap",
+}
+"""Catalogue ID -> the machine invariant that asserts it (a test checks it is complete)."""

@@ -1,0 +1,80 @@
+"""Replaying a trace (genesis + actions) through the whole-chain model and every checker.
+
+The machines, the regression tests they write and the random-walk benchmark all go through
+`apply_and_check`, so a counterexample replays exactly as it was found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from attrs import frozen
+
+from model.chain.actions import Action
+from model.chain.state import ChainState, Genesis, create_chain
+from model.chain.transitions import process_action
+from model.params import Params
+from model.profile import Profile
+from model.units import Rejected
+from properties.invariants.base import Observation
+from properties.invariants.chain import ChainStep, History, check_step, record_effects
+
+
+@frozen
+class Checked:
+    """A state after one step, the checker's memory after it, and what the checkers saw."""
+
+    state: ChainState
+    history: History
+    observations: tuple[Observation, ...]
+
+
+def start_and_check(genesis: Genesis, *, params: Params, profile: Profile) -> Checked | Rejected:
+    """Genesis, checked like any step (no state before, no action)."""
+    state = create_chain(genesis, params=params, profile=profile)
+    if isinstance(state, Rejected):
+        return state
+    history = History()
+    step = ChainStep(before=None, action=None, after=state, effects=(), history=history)
+    return Checked(state, history, check_step(step))
+
+
+def apply_and_check(current: Checked, action: Action) -> Checked | Rejected:
+    """`action` applied to the chain and checked; a refusal leaves the chain as it was."""
+    result = process_action(current.state, action)
+    if isinstance(result, Rejected):
+        return result
+    after, effects = result
+    step = ChainStep(
+        before=current.state, action=action, after=after, effects=effects, history=current.history
+    )
+    return Checked(after, record_effects(current.history, effects), check_step(step))
+
+
+@frozen
+class Replay:
+    """A whole trace replayed: every violation seen, in order, and every refusal."""
+
+    violations: tuple[Observation, ...]
+    refused: tuple[tuple[int, Rejected], ...]
+    """(index of the action, refusal)."""
+    final: ChainState | None
+
+
+def replay(
+    genesis: Genesis, actions: Sequence[Action], *, params: Params, profile: Profile
+) -> Replay:
+    """Run `actions` from `genesis`, collecting violations and refusals."""
+    current = start_and_check(genesis, params=params, profile=profile)
+    if isinstance(current, Rejected):
+        return Replay(violations=(), refused=((-1, current),), final=None)
+    violations = [obs for obs in current.observations if not obs.holds]
+    refused: list[tuple[int, Rejected]] = []
+    for index, action in enumerate(actions):
+        result = apply_and_check(current, action)
+        if isinstance(result, Rejected):
+            refused.append((index, result))
+            continue
+        current = result
+        violations.extend(obs for obs in current.observations if not obs.holds)
+    return Replay(violations=tuple(violations), refused=tuple(refused), final=current.state)

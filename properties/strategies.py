@@ -1,0 +1,114 @@
+"""Hypothesis strategies for the whole-chain machine: identities, amounts, node plans, changes.
+
+Amounts mix small values (where rounding and dust live) with large ones (where overflow and
+caps live); identities come from the small fixed cast of `model.chain.state`.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from hypothesis import strategies as st
+
+from model.chain.state import (
+    APPS,
+    get_developer,
+    get_node,
+    get_node_operator,
+    get_user,
+    get_validator,
+    get_validator_operator,
+)
+from model.governance import ParamChange
+from model.ledger import MODULE_ACCOUNTS
+from model.trusted.behaviour import Behaviour, NodePlan
+from model.units import AccountId, NodeId, ValidatorId
+
+VALIDATOR_COUNT = 3
+NODE_COUNT = 4
+USER_COUNT = 3
+
+USERS: tuple[AccountId, ...] = tuple(get_user(i) for i in range(USER_COUNT))
+VALIDATORS: tuple[ValidatorId, ...] = tuple(get_validator(i) for i in range(VALIDATOR_COUNT))
+NODES: tuple[NodeId, ...] = tuple(get_node(i) for i in range(NODE_COUNT))
+SIGNERS: tuple[AccountId, ...] = (
+    *USERS,
+    *(get_developer(app) for app in APPS),
+    *(get_validator_operator(v) for v in VALIDATORS),
+    *(get_node_operator(n) for n in NODES),
+)
+"""Accounts with keys: they can send, vote, delegate and complain."""
+EVERY_ACCOUNT: tuple[AccountId, ...] = (*SIGNERS, *MODULE_ACCOUNTS)
+
+MICRO = 1_000_000
+GOLDEN_COST = 100 * MICRO
+"""§6.3.3's $100 example, so PAY-VECTOR gets exercised."""
+
+signers = st.sampled_from(SIGNERS)
+any_account = st.sampled_from(EVERY_ACCOUNT)
+users = st.sampled_from(USERS)
+validators = st.sampled_from(VALIDATORS)
+validator_sets = st.frozensets(validators)
+apps = st.sampled_from(APPS)
+
+amounts = st.one_of(
+    st.integers(0, 1_000),
+    st.integers(0, 10**9),
+    st.integers(0, 10**13),
+    st.sampled_from([MICRO, 10 * MICRO, 10**12]),
+)
+costs = st.one_of(st.sampled_from([GOLDEN_COST, MICRO, 1]), st.integers(0, 10**10))
+prices = st.builds(Fraction, st.integers(1, 50), st.integers(1, 20))
+"""STR prices in USD per STR: from $0.05 to $50."""
+seconds = st.sampled_from(
+    [1, 30, 59, 61, 3_600, 86_400, 1_209_601, 31_536_000, 63_072_000, 94_608_000]
+)
+"""Clock steps: within and past a minute, a voting period, a year, one and 1.5 windows."""
+
+behaviours = st.sampled_from(list(Behaviour))
+
+
+@st.composite
+def node_plans(draw: st.DrawFn) -> tuple[NodePlan, ...]:
+    """1 to 4 nodes, each with a behaviour; copiers copy another node of the round."""
+    nodes = draw(st.lists(st.sampled_from(NODES), min_size=1, max_size=NODE_COUNT, unique=True))
+    collude = draw(st.booleans())
+    plans = []
+    for node in nodes:
+        behaviour = draw(behaviours)
+        others = [other for other in nodes if other != node]
+        copy_from = None
+        if behaviour is Behaviour.COPY_COMMIT:
+            if not others:
+                behaviour = Behaviour.HONEST
+            else:
+                copy_from = draw(st.sampled_from(others))
+        wrong_output = (
+            b"colluding wrong output" if (behaviour is Behaviour.WRONG_OUTPUT and collude) else None
+        )
+        wrong_salt = draw(st.booleans()) and draw(st.booleans())
+        plans.append(NodePlan(node, behaviour, copy_from, wrong_output, wrong_salt))
+    return tuple(plans)
+
+
+PAYMENT_KEYS = (
+    "stb_node_profit_bps",
+    "stb_reserve_swap_bps",
+    "str_node_profit_bps",
+    "str_burn_bps",
+    "str_network_support_bps",
+)
+"""The shares §6.4, §6.5 and §6.8 let governance move."""
+
+
+@st.composite
+def payment_changes(draw: st.DrawFn, current: dict[str, int]) -> tuple[ParamChange, ...]:
+    """A change of one payment share, or of two moved against each other (sum kept)."""
+    first = draw(st.sampled_from(PAYMENT_KEYS))
+    delta = draw(st.sampled_from([-500, -100, -1, 1, 100, 500]))
+    value = current[first] + delta
+    changes = [ParamChange("payment", first, value)]
+    if draw(st.booleans()):
+        second = draw(st.sampled_from([key for key in PAYMENT_KEYS if key != first]))
+        changes.append(ParamChange("payment", second, current[second] - delta))
+    return tuple(changes)
