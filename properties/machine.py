@@ -48,12 +48,15 @@ from model.governance import INITIAL_SUBCOMMITTEES, VoteOption
 from model.ledger import Token
 from model.params import WHITEPAPER_PARAMS, Params
 from model.profile import HARDENED, Profile
+from model.trusted.behaviour import NodePlan
 from model.units import Rejected
 from properties.catalogue import Engine, get_ids_for
 from properties.evidence import Recorder
 from properties.invariants.base import Observation
 from properties.replay import Checked, apply_and_check, start_and_check
 from properties.strategies import (
+    GOLDEN_COST,
+    NODES,
     PAYMENT_KEYS,
     amounts,
     any_account,
@@ -103,8 +106,8 @@ genesis_strategy = st.builds(
     node_stakes=st.tuples(*[st.integers(1, 10**10)] * 4),
     developer_ustr=st.just(10**15),
     developer_ustb=st.just(10**15),
-    prepay_ustr=st.sampled_from([0, 10**9, 10**14]),
-    prepay_ustb=st.sampled_from([0, 10**9, 10**14]),
+    prepay_ustr=st.sampled_from([10**14, 10**9]),
+    prepay_ustb=st.sampled_from([10**14, 10**9]),
     price=prices,
 )
 
@@ -210,6 +213,13 @@ class ChainMachine(RuleBasedStateMachine):
     ) -> None:
         self.apply(RunRound(app, plans, cost, app_reveals, prefund))  # type: ignore[arg-type]
 
+    @rule(app=apps, size=st.integers(1, 4), price=prices)
+    def process_golden_round(self, *, app: str, size: int, price: object) -> None:
+        # §6.3.3's worked example: honest nodes, a $100 cost, at a fresh STR price.
+        plans = tuple(NodePlan(node) for node in NODES[:size])
+        self.apply(Prepay(app, get_developer(app), 0, 0, price))  # type: ignore[arg-type]
+        self.apply(RunRound(app, plans, GOLDEN_COST))  # type: ignore[arg-type]
+
     @rule(data=st.data(), pay_nodes=st.booleans())
     def process_resolve_locked_payment(self, *, data: st.DataObject, pay_nodes: bool) -> None:
         assert self.checked is not None
@@ -245,9 +255,16 @@ class ChainMachine(RuleBasedStateMachine):
     ) -> None:
         self.apply(Equivocate(double, side_a - double, side_b - double - side_a))  # type: ignore[arg-type]
 
-    @rule(validator=validators, times=st.integers(1, 8))
-    def process_slash_validator(self, *, validator: str, times: int) -> None:
-        for _ in range(times):
+    @rule(
+        validator=validators,
+        times=st.integers(1, 8),
+        gap=st.sampled_from([0, 0, 86_400, 63_072_000, 126_144_000]),
+    )
+    def process_slash_validator(self, *, validator: str, times: int, gap: int) -> None:
+        # Repeated faults, `gap` seconds apart: within one window, or across one or two.
+        for index in range(times):
+            if index and gap:
+                self.apply(AdvanceTime(gap))
             self.apply(SlashValidator(validator))  # type: ignore[arg-type]
 
     # --- Time and supply -------------------------------------------------------------------------
@@ -294,9 +311,14 @@ class ChainMachine(RuleBasedStateMachine):
             self.apply(CastVote(proposal_id, voter, option))  # type: ignore[arg-type]
 
     @precondition(lambda self: self.state_ready and bool(self._proposal_ids()))
-    @rule(data=st.data())
-    def process_tally(self, *, data: st.DataObject) -> None:
+    @rule(data=st.data(), wait=st.booleans())
+    def process_tally(self, *, data: st.DataObject, wait: bool) -> None:
+        assert self.checked is not None
         proposal_id = data.draw(st.sampled_from(self._proposal_ids()))
+        if wait:
+            # Let the vote run its course before the tally.
+            proposal = self.checked.state.governance.proposals[proposal_id]
+            self.apply(AdvanceTime(max(0, proposal.voting_end - self.checked.state.now)))
         self.apply(Tally(proposal_id))
 
     @rule(delegator=signers, name=st.sampled_from(INITIAL_SUBCOMMITTEES), amount=amounts)

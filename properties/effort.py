@@ -1,0 +1,62 @@
+"""Effort profiles: how hard the Hypothesis engine looks, built on Hypothesis' own `ci` profile.
+
+`quick` runs inside the unit tests in seconds, `default` is the gate (about a minute for the whole
+check), `thorough` is for nightly runs. Every profile is derandomised by an explicit seed and
+keeps no example database, so the same seed gives the same verdicts and counterexamples.
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+from hypothesis import HealthCheck, Verbosity, settings
+
+
+@frozen
+class Effort:
+    """How many machine runs, how long each, and how many nodes the exhaustive round search takes."""
+
+    name: str
+    max_examples: int
+    steps_per_example: int
+    explore_max_nodes: int
+
+
+EFFORTS: dict[str, Effort] = {
+    effort.name: effort
+    for effort in (
+        Effort("quick", max_examples=300, steps_per_example=25, explore_max_nodes=2),
+        Effort("default", max_examples=500, steps_per_example=40, explore_max_nodes=3),
+        Effort("thorough", max_examples=5_000, steps_per_example=80, explore_max_nodes=4),
+    )
+}
+DEFAULT_EFFORT = EFFORTS["default"]
+
+
+class UnknownEffortError(KeyError):
+    """Raised when an effort name is not one of EFFORTS."""
+
+
+def get_effort(name: str) -> Effort:
+    """The effort called `name`; anything else raises UnknownEffortError naming the choices."""
+    try:
+        return EFFORTS[name]
+    except KeyError:
+        raise UnknownEffortError(
+            f"unknown effort {name!r}; choose one of {', '.join(EFFORTS)}"
+        ) from None
+
+
+def get_settings(effort: Effort) -> settings:
+    """Hypothesis settings for `effort`: the `ci` profile, quiet, every bug reported apart."""
+    return settings(
+        settings.get_profile("ci"),
+        derandomize=False,  # the runner seeds each run explicitly
+        database=None,
+        deadline=None,
+        max_examples=effort.max_examples,
+        stateful_step_count=effort.steps_per_example,
+        report_multiple_bugs=True,
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+        print_blob=False,
+    )

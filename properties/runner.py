@@ -1,0 +1,280 @@
+"""Run the Hypothesis engine on one parameter set: machines, exhaustive rounds, verdicts.
+
+`run_properties(params, profile, effort, seed)` runs the whole-chain machine until it passes,
+re-running with every invariant it has broken no longer asserted (still observed) so that each
+broken invariant gets its own shrunk counterexample; then it explores every small round
+exhaustively. The result is frozen records: one verdict per invariant with its evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+
+from attrs import frozen
+from hypothesis import seed as hypothesis_seed
+from hypothesis.stateful import run_state_machine_as_test
+
+from model.chain.actions import Action
+from model.chain.state import Genesis
+from model.params import WHITEPAPER_PARAMS, Params
+from model.profile import Profile
+from properties.catalogue import Engine, get_ids_for, get_invariant
+from properties.effort import Effort, get_settings
+from properties.evidence import Recorder
+from properties.explore import ExplorationReport, explore_rounds
+from properties.machine import ChainMachine, InvariantViolationError
+from properties.regression import render_regression_test
+
+
+class Verdict(Enum):
+    """What the engine concluded about one invariant."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    VACUOUS = "vacuous"
+    """Never exercised: no step gave it anything to check. Never a pass."""
+    NOT_APPLICABLE = "not-applicable"
+    """The invariant makes no claim about these parameters (say, PAY-VECTOR off its defaults)."""
+
+
+class EngineError(RuntimeError):
+    """Raised when the model itself raised during a run: a bug in the model, not a verdict."""
+
+
+@frozen
+class Counterexample:
+    """A minimal way to break one invariant, as data and as a pytest file."""
+
+    invariant_id: str
+    detail: str
+    source: str
+    """`machine` (a shrunk whole-chain trace) or `exploration` (a shortest round path)."""
+    steps: tuple[str, ...]
+    """Human-readable steps, genesis first."""
+    genesis: Genesis | None = None
+    actions: tuple[Action, ...] = ()
+    regression_test: str | None = None
+
+
+@frozen
+class InvariantResult:
+    """One invariant's verdict and the evidence behind it."""
+
+    invariant_id: str
+    section: str
+    verdict: Verdict
+    examples: int
+    """Machine examples in which the invariant was checked at least once."""
+    observations: int
+    """Steps (machine) and round states (exploration) that checked it."""
+    violations: int
+    counterexample: Counterexample | None = None
+    note: str = ""
+
+
+@frozen
+class RuleEvidence:
+    """How often the machine applied one kind of action, and how often the chain refused it."""
+
+    action: str
+    fired: int
+    refused: int
+
+
+@frozen
+class Refusal:
+    """How often one rule of the model refused one kind of action."""
+
+    action: str
+    rule: str
+    count: int
+
+
+@frozen
+class PropertyReport:
+    """Everything one run of the Hypothesis engine found."""
+
+    profile: str
+    effort: str
+    seed: int
+    machine_runs: int
+    examples: int
+    steps: int
+    results: tuple[InvariantResult, ...]
+    rules: tuple[RuleEvidence, ...]
+    refusals: tuple[Refusal, ...]
+    exploration: ExplorationReport | None
+
+
+def get_applicability(invariant_id: str, params: Params) -> str | None:
+    """Why `invariant_id` makes no claim about `params` (None: it does)."""
+    if invariant_id == "PAY-VECTOR" and params.payment != WHITEPAPER_PARAMS.payment:
+        return "§6.3.3's example is stated for the whitepaper's payment shares only"
+    return None
+
+
+def _flatten(error: BaseException) -> list[BaseException]:
+    if isinstance(error, BaseExceptionGroup):
+        return [leaf for inner in error.exceptions for leaf in _flatten(inner)]
+    return [error]
+
+
+def _describe_trace(genesis: Genesis, actions: Iterable[Action]) -> tuple[str, ...]:
+    return (repr(genesis), *(repr(action) for action in actions))
+
+
+def _run_machine(
+    machine: type[ChainMachine],
+    *,
+    params: Params,
+    profile: Profile,
+    effort: Effort,
+    seed: int,
+    recorder: Recorder,
+    asserted: frozenset[str],
+) -> list[InvariantViolationError]:
+    attributes = {"params": params, "profile": profile, "recorder": recorder, "asserted": asserted}
+    run_class = hypothesis_seed(seed)(type("ChainRun", (machine,), attributes))
+    try:
+        run_state_machine_as_test(run_class, settings=get_settings(effort))
+    except BaseException as error:
+        leaves = _flatten(error)
+        violations = [leaf for leaf in leaves if isinstance(leaf, InvariantViolationError)]
+        others = [leaf for leaf in leaves if not isinstance(leaf, InvariantViolationError)]
+        if others:
+            first = others[0]
+            raise EngineError(
+                f"the model raised {type(first).__name__}: {first} (a model bug)"
+            ) from first
+        return violations
+    return []
+
+
+def run_properties(
+    params: Params,
+    profile: Profile,
+    effort: Effort,
+    seed: int,
+    *,
+    only: frozenset[str] | None = None,
+    machine: type[ChainMachine] = ChainMachine,
+    explore: bool = True,
+) -> PropertyReport:
+    """The Hypothesis engine's verdict on every invariant it claims (or those in `only`)."""
+    claimed = get_ids_for(Engine.HYPOTHESIS)
+    ids = tuple(i for i in claimed if only is None or i in only)
+    recorder = Recorder()
+    found: dict[str, Counterexample] = {}
+    remaining = frozenset(ids)
+    runs = 0
+    while remaining:
+        runs += 1
+        violations = _run_machine(
+            machine,
+            params=params,
+            profile=profile,
+            effort=effort,
+            seed=seed,
+            recorder=recorder,
+            asserted=remaining,
+        )
+        new = [v for v in violations if v.invariant_id in remaining]
+        if not new:
+            break
+        for violation in sorted(new, key=lambda v: v.invariant_id):
+            found[violation.invariant_id] = Counterexample(
+                invariant_id=violation.invariant_id,
+                detail=violation.detail,
+                source="machine",
+                steps=_describe_trace(violation.genesis, violation.actions),
+                genesis=violation.genesis,
+                actions=violation.actions,
+                regression_test=render_regression_test(
+                    invariant_id=violation.invariant_id,
+                    detail=violation.detail,
+                    genesis=violation.genesis,
+                    actions=violation.actions,
+                    params=params,
+                    profile_name=profile.name,
+                    seed=seed,
+                ),
+            )
+        remaining = remaining - {v.invariant_id for v in new}
+    exploration = (
+        explore_rounds(
+            params=params, profile=profile, max_nodes=effort.explore_max_nodes, seed=seed
+        )
+        if explore
+        else None
+    )
+    results = tuple(
+        _verdict(invariant_id, params, recorder, found.get(invariant_id), exploration)
+        for invariant_id in ids
+    )
+    return PropertyReport(
+        profile=profile.name,
+        effort=effort.name,
+        seed=seed,
+        machine_runs=runs,
+        examples=recorder.examples,
+        steps=recorder.steps,
+        results=results,
+        rules=tuple(
+            RuleEvidence(action, recorder.fired[action], recorder.refused[action])
+            for action in sorted(set(recorder.fired) | set(recorder.refused))
+        ),
+        refusals=tuple(
+            Refusal(action, rule, count)
+            for (action, rule), count in sorted(recorder.refusal_reasons.items())
+        ),
+        exploration=exploration,
+    )
+
+
+def _verdict(
+    invariant_id: str,
+    params: Params,
+    recorder: Recorder,
+    counterexample: Counterexample | None,
+    exploration: ExplorationReport | None,
+) -> InvariantResult:
+    observations = recorder.observed[invariant_id]
+    violations = recorder.violations[invariant_id]
+    explored = None
+    if exploration is not None:
+        explored = next(
+            (row for row in exploration.invariants if row.invariant_id == invariant_id), None
+        )
+    if explored is not None:
+        observations += explored.observed
+        violations += explored.violations
+        if counterexample is None and explored.counterexample is not None:
+            path = explored.counterexample
+            counterexample = Counterexample(
+                invariant_id=invariant_id,
+                detail=path.detail,
+                source="exploration",
+                steps=(path.assignment, *path.steps),
+            )
+    section = get_invariant(invariant_id).section
+    note = get_applicability(invariant_id, params)
+    if counterexample is not None:
+        verdict = Verdict.FAIL
+    elif note is not None:
+        verdict = Verdict.NOT_APPLICABLE
+    elif observations == 0:
+        verdict = Verdict.VACUOUS
+        note = "no step or round state gave this invariant anything to check"
+    else:
+        verdict = Verdict.PASS
+    return InvariantResult(
+        invariant_id=invariant_id,
+        section=section,
+        verdict=verdict,
+        examples=recorder.examples_observing[invariant_id],
+        observations=observations,
+        violations=violations,
+        counterexample=counterexample,
+        note=note or "",
+    )
