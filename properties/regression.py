@@ -82,8 +82,13 @@ def render_regression_test(
     action_lines = [f"    {to_python(action, imports)}," for action in actions]
     document = params_to_document(params)
     params_lines = [f"        {subspace!r}: {values!r}," for subspace, values in document.items()]
+    names_by_module: dict[str, set[str]] = {}
+    for module, name in imports:
+        names_by_module.setdefault(module, set()).add(name)
     import_lines = sorted(
-        f"from {module} import {name}" for module, name in imports if module != "fractions"
+        f"from {module} import {', '.join(sorted(names))}"
+        for module, names in names_by_module.items()
+        if module != "fractions"
     )
     if ("fractions", "Fraction") in imports:
         import_lines.insert(0, "from fractions import Fraction\n")

@@ -24,7 +24,7 @@ from properties.effort import Effort, get_settings
 from properties.evidence import Recorder
 from properties.explore import ExplorationReport, explore_rounds
 from properties.machine import ChainMachine, InvariantViolationError
-from properties.regression import render_regression_test
+from properties.regression import render_regression_test, to_python
 
 
 class Verdict(Enum):
@@ -121,7 +121,8 @@ def _flatten(error: BaseException) -> list[BaseException]:
 
 
 def _describe_trace(genesis: Genesis, actions: Iterable[Action]) -> tuple[str, ...]:
-    return (repr(genesis), *(repr(action) for action in actions))
+    imports: set[tuple[str, str]] = set()
+    return (to_python(genesis, imports), *(to_python(action, imports) for action in actions))
 
 
 def _run_machine(
