@@ -62,6 +62,7 @@ from properties.strategies import (
     any_account,
     apps,
     costs,
+    genesis_strategy,
     node_plans,
     payment_changes,
     prices,
@@ -97,19 +98,6 @@ VIOLATIONS: dict[str, type[InvariantViolationError]] = {
     for invariant_id in MACHINE_IDS
 }
 """One exception class per ID: Hypothesis tells failures apart by type, and shrinks each."""
-
-genesis_strategy = st.builds(
-    Genesis,
-    user_ustr=st.tuples(*[st.integers(0, 10**13)] * 3),
-    user_ustb=st.tuples(*[st.integers(0, 10**13)] * 3),
-    validator_bonds=st.tuples(*[st.integers(1, 10**12)] * 3),
-    node_stakes=st.tuples(*[st.integers(1, 10**10)] * 4),
-    developer_ustr=st.just(10**15),
-    developer_ustb=st.just(10**15),
-    prepay_ustr=st.sampled_from([10**14, 10**9]),
-    prepay_ustb=st.sampled_from([10**14, 10**9]),
-    price=prices,
-)
 
 
 class ChainMachine(RuleBasedStateMachine):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from model.chain.state import (
     APPS,
+    Genesis,
     get_developer,
     get_node,
     get_node_operator,
@@ -116,3 +117,18 @@ def payment_changes(draw: st.DrawFn, current: dict[str, int]) -> tuple[ParamChan
         second = draw(st.sampled_from([key for key in PAYMENT_KEYS if key != first]))
         changes.append(ParamChange("payment", second, current[second] - delta))
     return tuple(changes)
+
+
+genesis_strategy = st.builds(
+    Genesis,
+    user_ustr=st.tuples(*[st.integers(0, 10**13)] * 3),
+    user_ustb=st.tuples(*[st.integers(0, 10**13)] * 3),
+    validator_bonds=st.tuples(*[st.integers(1, 10**12)] * 3),
+    node_stakes=st.tuples(*[st.integers(1, 10**10)] * 4),
+    developer_ustr=st.just(10**15),
+    developer_ustb=st.just(10**15),
+    prepay_ustr=st.sampled_from([10**14, 10**9]),
+    prepay_ustb=st.sampled_from([10**14, 10**9]),
+    price=prices,
+)
+"""Genesis: three funded users, three bonded validators, four staked nodes, two funded escrows."""
