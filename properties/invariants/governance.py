@@ -10,7 +10,7 @@ from model.chain.actions import (
     OutboundEffect,
     TallyEffect,
 )
-from model.chain.transitions import get_bonded_by_account
+from model.chain.common import get_bonded_by_account
 from model.coherence import check_coherence
 from model.governance import VoteOption, get_subcommittee_delegated, is_subcommittee_active
 from model.ledger import (

@@ -9,7 +9,6 @@ trace exercises the invariant and breaks nothing; under the broken one it breaks
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -19,19 +18,52 @@ from broken_fixtures import (
     APP,
     GENESIS,
     NODES,
-    OTHER_APP,
     PRICE,
     Break,
-    credit,
     honest_round,
     plan,
-    replace_rule,
     run_trace,
 )
+from broken_rules import (
+    GOLDEN_COST,
+    USER_0,
+    USER_1,
+    USER_2,
+    V0,
+    V1,
+    V2,
+    V3,
+    VOTING,
+    WINDOW,
+    P,
+    app_salt_complaint_ignored,
+    app_salts_never_expire,
+    block_commit_at_half,
+    coherence_unchecked,
+    cost_basis_to_the_reserve,
+    delegators_spared,
+    deposit_credits_twice,
+    every_counted_node_paid,
+    inflation_rises,
+    mismatch_not_slashed,
+    node_profit_to_the_reserve,
+    node_slash_of_the_pool,
+    outbound_cap_off_by_one,
+    reveal_salt_hash,
+    reveals_before_app_salts,
+    reveals_not_recomputed,
+    slash_level_not_raised,
+    slash_rate_uncapped,
+    slash_window_never_expires,
+    split_drops_the_dust,
+    subcommittee_at_a_tenth,
+    supermajority_ignored,
+    threshold_base_committed,
+    threshold_one_third,
+    transfer_mints_a_unit,
+    usage_paid_from_the_other_escrow,
+)
 
-import model.trusted.round as round_model
-from model import escrow, governance, slashing, supply
-from model.chain import transitions
 from model.chain.actions import (
     Action,
     AdvanceTime,
@@ -48,392 +80,16 @@ from model.chain.actions import (
     Tally,
     Transfer,
 )
-from model.chain.state import Genesis, get_user, get_validator, get_validator_operator
-from model.escrow import process_usage_payment
+from model.chain.state import Genesis
 from model.governance import NETWORK_SUPPORT_COMMITTEE, ParamChange, VoteOption
-from model.ledger import NODE_STAKE_POOL, Ledger, Token, get_balance, process_burn, process_transfer
-from model.params import WHITEPAPER_PARAMS, Params
-from model.payment import PaymentSplit, compute_payment_split
-from model.profile import HARDENED, Profile, RevealContents
-from model.reputation import process_outbound_request
-from model.slashing import DelegatorLoss, SlashingState, SlashRecord
-from model.staking import get_power_of, get_total_voting_power
-from model.supply import SupplyState, process_usdc_deposit
-from model.trusted import scenario, settlement
+from model.ledger import Token
+from model.profile import HARDENED
 from model.trusted.behaviour import Behaviour
-from model.trusted.round import RevealCheck, RoundState
-from model.trusted.scenario import RoundRun, run_round_to_decision
-from model.trusted.settlement import NodeSlash, TrustedChain, process_settle_round
-from model.units import BPS_DENOMINATOR, MICRO, SECONDS_PER_YEAR, AccountId, Outcome, Rejected
+from model.units import MICRO, SECONDS_PER_YEAR, AccountId
 from properties.effort import EFFORTS
 from properties.machine import MACHINE_IDS
 from properties.replay import replay
 from properties.runner import Verdict, run_properties
-
-P = WHITEPAPER_PARAMS
-DEFAULTS = (P, HARDENED)
-"""The whitepaper's parameters under HARDENED: what a break that patches a rule runs with."""
-USER_0, USER_1, USER_2 = (get_user(i) for i in range(3))
-V0, V1, V2, V3 = (get_validator(i) for i in range(4))
-WINDOW = P.slashing.slash_window_seconds
-GOLDEN_COST = 100 * MICRO
-VOTING = P.governance.voting_period_seconds
-
-
-def _decision(state: RoundState, **changes: Any) -> RoundState:
-    assert state.decision is not None
-    return attrs.evolve(state, decision=attrs.evolve(state.decision, **changes))
-
-
-def _with_split(change: Callable[[PaymentSplit], PaymentSplit]) -> Callable[..., PaymentSplit]:
-    real = compute_payment_split
-
-    def broken(cost: int, params: Params) -> PaymentSplit:
-        return change(real(cost, params))
-
-    return broken
-
-
-# --- Conservation --------------------------------------------------------------------------------
-
-
-def transfer_mints_a_unit(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """A transfer credits the recipient one micro-unit more than it debits the sender."""
-    real = process_transfer
-
-    def broken(ledger: Ledger, **kwargs: Any) -> Outcome[Ledger]:
-        moved = real(ledger, **kwargs)
-        if isinstance(moved, Rejected):
-            return moved
-        return credit(moved, kwargs["recipient"], kwargs["token"], 1)
-
-    monkeypatch.setattr(transitions, "process_transfer", broken)
-    return DEFAULTS
-
-
-def deposit_credits_twice(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """A bridged USDC deposit mints its STB to the recipient twice, locking the USDC once."""
-    real = process_usdc_deposit
-
-    def broken(ledger: Ledger, supply_state: SupplyState, **kwargs: Any) -> Any:
-        result = real(ledger, supply_state, **kwargs)
-        if isinstance(result, Rejected):
-            return result
-        minted, after = result
-        return credit(minted, kwargs["recipient"], Token.STB, kwargs["amount"]), after
-
-    monkeypatch.setattr(transitions, "process_usdc_deposit", broken)
-    return DEFAULTS
-
-
-def split_drops_the_dust(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """The cost basis is floored on its own share of T instead of absorbing the margins' dust."""
-
-    def change(split: PaymentSplit) -> PaymentSplit:
-        payment = P.payment
-        rest = BPS_DENOMINATOR - payment.stb_profit_margin_bps - payment.str_profit_margin_bps
-        return attrs.evolve(split, stb_cost_basis=split.total * rest // BPS_DENOMINATOR)
-
-    monkeypatch.setattr(escrow, "compute_payment_split", _with_split(change))
-    return DEFAULTS
-
-
-def usage_paid_from_the_other_escrow(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """A round of app-0 pays its nodes out of app-1's escrow."""
-    real = process_usage_payment
-
-    def broken(ledger: Ledger, book: escrow.EscrowBook, **kwargs: Any) -> Outcome[Ledger]:
-        other = OTHER_APP if kwargs["app"] == APP else APP
-        return real(ledger, book, **(kwargs | {"app": other}))
-
-    monkeypatch.setattr(settlement, "process_usage_payment", broken)
-    return DEFAULTS
-
-
-# --- Payment -------------------------------------------------------------------------------------
-
-
-def cost_basis_to_the_reserve(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """Half the node's cost basis goes to the swap reserve (the STB withdrawn is unchanged)."""
-
-    def change(split: PaymentSplit) -> PaymentSplit:
-        half = split.stb_cost_basis // 2
-        return attrs.evolve(
-            split,
-            stb_cost_basis=split.stb_cost_basis - half,
-            stb_swap_reserve=split.stb_swap_reserve + half,
-        )
-
-    monkeypatch.setattr(escrow, "compute_payment_split", _with_split(change))
-    return DEFAULTS
-
-
-def node_profit_to_the_reserve(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """Half the node's STB profit goes to the swap reserve: $105 of STB for a $100 cost, not $110."""
-
-    def change(split: PaymentSplit) -> PaymentSplit:
-        half = split.stb_node_profit // 2
-        return attrs.evolve(
-            split,
-            stb_node_profit=split.stb_node_profit - half,
-            stb_swap_reserve=split.stb_swap_reserve + half,
-        )
-
-    monkeypatch.setattr(escrow, "compute_payment_split", _with_split(change))
-    return DEFAULTS
-
-
-def every_counted_node_paid(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """Settlement pays every node whose reveal was counted, not only the supermajority."""
-    real = process_settle_round
-
-    def broken(chain: TrustedChain, state: RoundState, **kwargs: Any) -> Any:
-        assert state.decision is not None
-        return real(chain, _decision(state, supermajority=state.decision.counted), **kwargs)
-
-    monkeypatch.setattr(transitions, "process_settle_round", broken)
-    return DEFAULTS
-
-
-# --- Consensus -----------------------------------------------------------------------------------
-
-
-def threshold_one_third(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """Parameters standing for a broken F10: consensus at more than 1/3 of N, not 2/3."""
-    consensus = attrs.evolve(P.consensus, threshold_num=1, threshold_den=3)
-    return attrs.evolve(P, consensus=consensus), HARDENED
-
-
-def threshold_base_committed(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """F10's N counts only the nodes that committed, under HARDENED."""
-
-    def broken(state: RoundState, *, profile: Profile) -> int:
-        return len(state.commits)
-
-    monkeypatch.setattr(round_model, "get_threshold_base", broken)
-    return DEFAULTS
-
-
-def block_commit_at_half(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """A block commits with half of the voting power (>= 1/2) instead of more than 2/3."""
-
-    def broken(staking: Any, params: Params, commit: Any) -> Any:
-        signed = get_power_of(staking, params, commit.signers)
-        if 2 * signed >= get_total_voting_power(staking, params):
-            return commit
-        return Rejected("process_block_commit", "less than half of the voting power")
-
-    monkeypatch.setattr(transitions, "process_block_commit", broken)
-    return DEFAULTS
-
-
-# --- Commit-reveal -------------------------------------------------------------------------------
-
-
-def mismatch_not_slashed(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """Settlement skips Step 11: a reveal that does not open its commit goes unslashed."""
-    real = process_settle_round
-
-    def broken(chain: TrustedChain, state: RoundState, **kwargs: Any) -> Any:
-        return real(chain, _decision(state, mismatched=()), **kwargs)
-
-    monkeypatch.setattr(transitions, "process_settle_round", broken)
-    return DEFAULTS
-
-
-def reveals_not_recomputed(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """Validators accept every reveal without recomputing its commit, so a copied one passes."""
-
-    def broken(state: RoundState, *, node: Any, profile: Profile) -> RevealCheck:
-        return RevealCheck.MATCH
-
-    monkeypatch.setattr(round_model, "check_reveal", broken)
-    return DEFAULTS
-
-
-def app_salt_complaint_ignored(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """A node's complaint about a bad app salt is dropped, so it serves with that salt."""
-
-    def broken(state: RoundState, **kwargs: Any) -> RoundState:
-        return state
-
-    monkeypatch.setattr(scenario, "process_complain_app_salt", broken)
-    return DEFAULTS
-
-
-def reveal_salt_hash(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """HARDENED with one switch of the literal F7 (a broken rule): nodes reveal h(S_N), not S_N."""
-    return P, attrs.evolve(HARDENED, reveal_contents=RevealContents.NODE_SALT_HASH)
-
-
-def reveals_before_app_salts(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """A round (test double) whose nodes revealed a second before the app's salts were on-chain."""
-    real = run_round_to_decision
-
-    def broken(round_scenario: Any, **kwargs: Any) -> Outcome[RoundRun]:
-        run = real(round_scenario, **kwargs)
-        if isinstance(run, Rejected) or run.state.reveal_opened_at is None:
-            return run
-        early = run.state.reveal_opened_at - 1
-        reveals = {n: attrs.evolve(r, revealed_at=early) for n, r in run.state.reveals.items()}
-        state = attrs.evolve(run.state, reveals=run.state.reveals.update(reveals))
-        return attrs.evolve(run, state=state)
-
-    monkeypatch.setattr(transitions, "run_round_to_decision", broken)
-    return DEFAULTS
-
-
-def app_salts_never_expire(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """HARDENED with one switch of the literal F6 (a broken rule): no deadline for the app's salts.
-
-    Breaking the deadline inside the rules instead (`is_app_salt_deadline_passed` never true)
-    makes the chain refuse the whole RunRound, and a refused action is checked by no invariant.
-    """
-    return P, attrs.evolve(HARDENED, app_salt_timeout=False)
-
-
-# --- Slashing ------------------------------------------------------------------------------------
-
-
-def slash_rate_uncapped(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """The slash rate doubles past the cap (base * factor**level, under HARDENED)."""
-
-    def broken(level: int, params: Params, profile: Profile) -> int:
-        rate: int = params.slashing.slash_base_bps * params.slashing.slash_factor**level
-        return rate
-
-    monkeypatch.setattr(slashing, "compute_slash_rate_bps", broken)
-    return DEFAULTS
-
-
-def slash_level_not_raised(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """A slash records the offender's time but leaves its level where it was."""
-    real = slashing.process_slash_offender
-
-    def broken(state: SlashingState, *, offender: str, **kwargs: Any) -> Any:
-        result = real(state, offender=offender, **kwargs)
-        if isinstance(result, Rejected):
-            return result
-        after, rate = result
-        record = after.records[offender]
-        level = slashing.get_slash_record(state, offender).level
-        kept = SlashRecord(level, record.last_slash_time)
-        return attrs.evolve(after, records=after.records.set(offender, kept)), rate
-
-    monkeypatch.setattr(slashing, "process_slash_offender", broken)
-    return DEFAULTS
-
-
-def slash_window_never_expires(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """No slash window ever expires, so the level never decays."""
-
-    def broken(record: SlashRecord, now: int, params: Params) -> int:
-        return 0
-
-    monkeypatch.setattr(slashing, "get_expired_windows", broken)
-    return DEFAULTS
-
-
-def node_slash_of_the_pool(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """A node slash takes the rate of the whole node-stake pool out of the one node's stake."""
-
-    def broken(
-        chain: TrustedChain, *, node: Any, now: int, params: Params, profile: Profile
-    ) -> Any:
-        stake = chain.nodes[node]
-        slashed = slashing.process_slash_offender(
-            chain.slashing, offender=f"node:{node}", now=now, params=params, profile=profile
-        )
-        assert not isinstance(slashed, Rejected)
-        records, rate = slashed
-        pool = get_balance(chain.ledger, NODE_STAKE_POOL).ustr
-        requested = pool * rate // BPS_DENOMINATOR
-        ledger = process_burn(chain.ledger, holder=NODE_STAKE_POOL, amount=requested)
-        assert not isinstance(ledger, Rejected)
-        nodes = chain.nodes.set(node, attrs.evolve(stake, ustr=stake.ustr - requested))
-        after = attrs.evolve(chain, ledger=ledger, slashing=records, nodes=nodes)
-        return after, NodeSlash(node, rate, requested, requested)
-
-    monkeypatch.setattr(settlement, "process_slash_node", broken)
-    return DEFAULTS
-
-
-def delegators_spared(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """A validator slash takes its rate from the operator's bond only; delegators lose nothing."""
-    real = slashing.compute_delegator_loss
-    operators = {get_validator_operator(v) for v in (V0, V1, V2, V3)}
-
-    def broken(delegator: AccountId, amount: int, rate: int) -> DelegatorLoss:
-        if delegator in operators:
-            return real(delegator, amount, rate)
-        return DelegatorLoss(delegator, amount, 0, 0)
-
-    monkeypatch.setattr(slashing, "compute_delegator_loss", broken)
-    return DEFAULTS
-
-
-# --- Governance, supply, reputation --------------------------------------------------------------
-
-
-def coherence_unchecked(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """Governance adopts changes whose shares no longer add up, under HARDENED."""
-    monkeypatch.setattr(governance, "get_incoherence_reason", lambda params: None)
-    return DEFAULTS
-
-
-def supermajority_ignored(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """The tally asks a simple majority for every change, burn share included."""
-    monkeypatch.setattr(governance, "get_required_majority", lambda changes: False)
-    return DEFAULTS
-
-
-def subcommittee_at_a_tenth(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """A subcommittee is active with a tenth of its activation share (0.1% of STR, not 1%).
-
-    The chain keeps no activation flag: the checker reads activation through the model's own
-    predicate, so the broken predicate replaces it everywhere, as an edit of its source would.
-    """
-    real = governance.is_subcommittee_active
-
-    def broken(ledger: Ledger, gov: governance.GovernanceState, name: str) -> bool:
-        share = gov.params.governance.subcommittee_activation_bps
-        tenth = attrs.evolve(gov.params.governance, subcommittee_activation_bps=share // 10)
-        return real(
-            ledger, attrs.evolve(gov, params=attrs.evolve(gov.params, governance=tenth)), name
-        )
-
-    replace_rule(monkeypatch, real, broken)
-    return DEFAULTS
-
-
-def inflation_rises(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """The inflation rate rises one step each time the chain's age doubles, instead of falling."""
-
-    def broken(year: int, params: Params) -> int:
-        mint = params.mint
-        return min(
-            BPS_DENOMINATOR,
-            mint.inflation_initial_bps + mint.inflation_step_bps * year.bit_length(),
-        )
-
-    monkeypatch.setattr(supply, "compute_inflation_rate_bps", broken)
-    return DEFAULTS
-
-
-def outbound_cap_off_by_one(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """An unqualified app's outbound cap lets one request more than the cap through."""
-    real = process_outbound_request
-
-    def broken(rep: Any, *, params: Params, **kwargs: Any) -> Any:
-        cap = params.reputation.outbound_requests_per_minute
-        loose = attrs.evolve(params.reputation, outbound_requests_per_minute=cap + 1)
-        return real(rep, params=attrs.evolve(params, reputation=loose), **kwargs)
-
-    monkeypatch.setattr(transitions, "process_outbound_request", broken)
-    return DEFAULTS
-
-
-# --- The table -----------------------------------------------------------------------------------
 
 
 @frozen

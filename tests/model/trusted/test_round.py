@@ -4,22 +4,33 @@ from __future__ import annotations
 
 import attrs
 import pytest
+from round_fixtures import (
+    ALGO,
+    NODES,
+    OUTPUT,
+    SALTS,
+    SEED,
+    P,
+    commit_of,
+    committed,
+    ok,
+    opened,
+    refused,
+    reveal_for,
+    revealing,
+    with_salt_hashes,
+)
 
-from model.hashing import HashAlgorithm, compute_hash
-from model.params import WHITEPAPER_PARAMS, with_values
-from model.profile import HARDENED, WHITEPAPER, Profile, ThresholdBase
+from model.hashing import compute_hash
+from model.params import with_values
+from model.profile import HARDENED, WHITEPAPER, Profile
 from model.trusted.round import (
-    Decision,
     Phase,
-    Reveal,
     RevealCheck,
     RoundState,
     check_reveal,
     compute_decision,
-    compute_node_commit,
     generate_app_salts,
-    generate_node_salt,
-    is_app_salt_deadline_passed,
     is_app_salt_valid,
     is_supermajority,
     process_app_verification,
@@ -27,7 +38,6 @@ from model.trusted.round import (
     process_commit,
     process_complain_app_salt,
     process_decide,
-    process_expire_app_salts,
     process_open_round,
     process_post_node_salt_hash,
     process_reveal,
@@ -35,86 +45,7 @@ from model.trusted.round import (
     process_send_output,
     process_send_wrong_app_salt,
 )
-from model.units import AppId, NodeId, Rejected
-
-P = WHITEPAPER_PARAMS
-ALGO = HashAlgorithm.SHA256
-NODES = (NodeId("n0"), NodeId("n1"), NodeId("n2"))
-SEED = b"seed"
-OUTPUT = b"the answer"
-SALTS = generate_app_salts(seed=SEED, round_id=7, assigned=NODES, algorithm=ALGO)
-
-
-def node_salt(node: NodeId) -> bytes:
-    return generate_node_salt(seed=SEED, round_id=7, node=node, algorithm=ALGO)
-
-
-def opened() -> RoundState:
-    state = process_open_round(
-        round_id=7, app=AppId("app"), assigned=NODES, app_salts=SALTS, now=100, algorithm=ALGO
-    )
-    assert isinstance(state, RoundState)
-    return state
-
-
-def ok(result: RoundState | Rejected) -> RoundState:
-    assert isinstance(result, RoundState), result
-    return result
-
-
-def refused(result: RoundState | Rejected, rule: str, fragment: str) -> None:
-    assert isinstance(result, Rejected), result
-    assert result.rule == rule
-    assert fragment in result.reason
-
-
-def with_salt_hashes(state: RoundState) -> RoundState:
-    for node in NODES:
-        salt_hash = compute_hash(node_salt(node), ALGO)
-        state = ok(
-            process_post_node_salt_hash(state, node=node, salt_hash=salt_hash, now=100, params=P)
-        )
-    return state
-
-
-def commit_of(state: RoundState, node: NodeId, profile: Profile, output: bytes = OUTPUT) -> bytes:
-    return compute_node_commit(
-        state,
-        node=node,
-        app_salt=SALTS[node],
-        node_salt=node_salt(node),
-        output=output,
-        profile=profile,
-    )
-
-
-def committed(profile: Profile, outputs: dict[NodeId, bytes] | None = None) -> RoundState:
-    state = with_salt_hashes(opened())
-    for node in NODES:
-        output = (outputs or {}).get(node, OUTPUT)
-        commit = commit_of(state, node, profile, output)
-        state = ok(process_commit(state, node=node, commit=commit, now=101, params=P))
-    return state
-
-
-def revealing(profile: Profile, outputs: dict[NodeId, bytes] | None = None) -> RoundState:
-    state = ok(process_close_commit_phase(committed(profile, outputs), now=101, params=P))
-    return ok(process_reveal_app_salts(state, salts=SALTS, now=102))
-
-
-def reveal_for(node: NodeId, profile: Profile, *, output: bytes = OUTPUT, at: int = 103) -> Reveal:
-    salt = node_salt(node)
-    if profile is WHITEPAPER:
-        salt = compute_hash(salt, ALGO)
-    return Reveal(
-        app_salt_hash=compute_hash(SALTS[node], ALGO),
-        output_hash=compute_hash(output, ALGO),
-        node_salt_or_hash=salt,
-        revealed_at=at,
-    )
-
-
-# Step 1-2 ------------------------------------------------------------------------------------
+from model.units import AppId, NodeId
 
 
 def test_open_round_basic() -> None:
@@ -289,107 +220,6 @@ def test_invalid_reveal_app_salts() -> None:
         process_reveal_app_salts(closed, salts={NODES[0]: SALTS[NODES[0]]}, now=102),
         "process_reveal_app_salts",
         "exactly the assigned",
-    )
-
-
-# Step 6, hardened: the app's deadline ---------------------------------------------------------
-
-SALT_TIMEOUT = P.consensus.app_salt_timeout_seconds
-
-
-def closed(profile: Profile) -> RoundState:
-    """All three nodes committed and the commit phase closed at 101; the app's salts are due."""
-    return ok(process_close_commit_phase(committed(profile), now=101, params=P))
-
-
-def test_expire_app_salts_basic() -> None:
-    state = closed(HARDENED)
-    assert not is_app_salt_deadline_passed(state, now=101 + SALT_TIMEOUT, params=P)
-    assert is_app_salt_deadline_passed(state, now=101 + SALT_TIMEOUT + 1, params=P)
-    expired = ok(
-        process_expire_app_salts(state, now=101 + SALT_TIMEOUT + 1, params=P, profile=HARDENED)
-    )
-    assert expired.phase is Phase.DECIDED
-    assert expired.decision == Decision(
-        consensus=False,
-        agreed_output_hash=None,
-        supermajority=(),
-        counted=(),
-        mismatched=(),
-        base=len(NODES),
-        groups_over_threshold=0,
-        app_withheld_salts=True,
-    )
-    assert expired.reveals == {} and expired.app_salts == {}
-    assert expired.commits == state.commits
-
-
-def test_expire_app_salts__base_follows_the_threshold_base() -> None:
-    """With N read as the committed nodes, the expired round's base counts only those."""
-    profile = attrs.evolve(HARDENED, threshold_base=ThresholdBase.COMMITTED)
-    partial = with_salt_hashes(opened())
-    commit = commit_of(partial, NODES[0], profile)
-    partial = ok(process_commit(partial, node=NODES[0], commit=commit, now=101, params=P))
-    state = ok(process_close_commit_phase(partial, now=161, params=P))
-    expired = ok(
-        process_expire_app_salts(state, now=161 + SALT_TIMEOUT + 1, params=P, profile=profile)
-    )
-    assert expired.decision is not None and expired.decision.base == 1
-
-
-def test_expire_app_salts__follows_the_parameter() -> None:
-    params = with_values(P, {("consensus", "app_salt_timeout_seconds"): 3_600})
-    state = closed(HARDENED)
-    refused(
-        process_expire_app_salts(state, now=101 + 3_600, params=params, profile=HARDENED),
-        "process_expire_app_salts",
-        "may still reveal its salts (until 3701)",
-    )
-    ok(process_expire_app_salts(state, now=101 + 3_601, params=params, profile=HARDENED))
-
-
-def test_invalid_expire_app_salts__whitepaper_gives_no_deadline() -> None:
-    refused(
-        process_expire_app_salts(closed(WHITEPAPER), now=10**9, params=P, profile=WHITEPAPER),
-        "process_expire_app_salts",
-        "gives the app no deadline",
-    )
-
-
-def test_invalid_expire_app_salts__at_the_deadline_the_app_may_still_reveal() -> None:
-    refused(
-        process_expire_app_salts(
-            closed(HARDENED), now=101 + SALT_TIMEOUT, params=P, profile=HARDENED
-        ),
-        "process_expire_app_salts",
-        "may still reveal",
-    )
-
-
-def test_invalid_expire_app_salts__wrong_phase() -> None:
-    late = 101 + SALT_TIMEOUT + 1
-    refused(
-        process_expire_app_salts(committed(HARDENED), now=late, params=P, profile=HARDENED),
-        "process_expire_app_salts",
-        "phase is commit)",
-    )
-    revealed = revealing(HARDENED)
-    assert not is_app_salt_deadline_passed(revealed, now=late, params=P)
-    refused(
-        process_expire_app_salts(revealed, now=late, params=P, profile=HARDENED),
-        "process_expire_app_salts",
-        "phase is reveal)",
-    )
-    expired = ok(process_expire_app_salts(closed(HARDENED), now=late, params=P, profile=HARDENED))
-    refused(
-        process_expire_app_salts(expired, now=late + 1, params=P, profile=HARDENED),
-        "process_expire_app_salts",
-        "phase is decided)",
-    )
-    refused(
-        process_reveal_app_salts(expired, salts=SALTS, now=late + 1),
-        "process_reveal_app_salts",
-        "phase is decided",
     )
 
 

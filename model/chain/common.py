@@ -1,0 +1,44 @@
+"""What every chain handler shares: the step it returns, writing a rule's result back, and the
+accounts several rules read (the active validators' operators, each account's bonds)."""
+
+from __future__ import annotations
+
+import attrs
+
+from model.chain.actions import Effect
+from model.chain.state import ChainState, get_validator_operator
+from model.staking import get_active_set
+from model.units import AccountId, Outcome, Rejected
+
+Step = tuple[ChainState, tuple[Effect, ...]]
+"""The chain after an action, and the effects the action had."""
+
+
+def done(state: ChainState, *effects: Effect) -> Step:
+    """The step that leaves the chain in `state` with `effects`."""
+    return state, tuple(effects)
+
+
+def write_back(state: ChainState, result: object, *fields: str) -> Outcome[Step]:
+    """A rule's result written into the chain's `fields`, in order (a tuple result fills them
+    one by one; values past the named fields are the rule's receipt); a refusal passes through."""
+    if isinstance(result, Rejected):
+        return result
+    values = result if isinstance(result, tuple) else (result,)
+    return done(attrs.evolve(state, **dict(zip(fields, values, strict=False))))
+
+
+def get_validator_accounts(state: ChainState) -> tuple[AccountId, ...]:
+    """§4.4, §6.8: the operator accounts of the active validator set, in set order."""
+    return tuple(
+        get_validator_operator(validator)
+        for validator in get_active_set(state.staking, state.params)
+    )
+
+
+def get_bonded_by_account(state: ChainState) -> dict[AccountId, int]:
+    """§6.8: each account's STR bonded to validators, which votes with it."""
+    bonded: dict[AccountId, int] = {}
+    for (delegator, _), amount in state.staking.delegations.items():
+        bonded[delegator] = bonded.get(delegator, 0) + amount
+    return bonded

@@ -1,0 +1,166 @@
+"""Chain actions of governance and reputation: proposals, votes, tallies, subcommittees,
+complaints, app profiles and outbound requests (§4.5, §6.8)."""
+
+from __future__ import annotations
+
+import attrs
+
+from model.chain.actions import (
+    CastVote,
+    CreateSubcommittee,
+    DelegateToSubcommittee,
+    OutboundEffect,
+    OutboundRequest,
+    ResolveComplaint,
+    SetAppProfile,
+    SubmitComplaint,
+    SubmitProposal,
+    Tally,
+    TallyEffect,
+    UndelegateFromSubcommittee,
+)
+from model.chain.common import Step, done, get_bonded_by_account, get_validator_accounts, write_back
+from model.chain.state import ChainState
+from model.complaints import process_resolve_complaint, process_submit_complaint
+from model.governance import (
+    process_create_subcommittee,
+    process_delegate_to_subcommittee,
+    process_submit_proposal,
+    process_tally,
+    process_undelegate_from_subcommittee,
+    process_vote,
+)
+from model.reputation import process_outbound_request, process_set_app_profile
+from model.units import Outcome, Rejected
+
+
+def process_submit_proposal_action(state: ChainState, action: SubmitProposal) -> Outcome[Step]:
+    """§6.8: open a parameter-change vote."""
+    result = process_submit_proposal(
+        state.ledger,
+        state.governance,
+        proposer=action.proposer,
+        changes=action.changes,
+        deposit_ustr=action.deposit_ustr,
+        now=state.now,
+        profile=state.profile,
+    )
+    return write_back(state, result, "ledger", "governance")
+
+
+def process_cast_vote(state: ChainState, action: CastVote) -> Outcome[Step]:
+    """§6.8: record a vote."""
+    governance = process_vote(
+        state.governance,
+        proposal_id=action.proposal_id,
+        voter=action.voter,
+        option=action.option,
+        now=state.now,
+    )
+    return write_back(state, governance, "governance")
+
+
+def process_tally_action(state: ChainState, action: Tally) -> Outcome[Step]:
+    """§6.8: weigh the votes and apply a passed proposal."""
+    proposal = state.governance.proposals.get(action.proposal_id)
+    result = process_tally(
+        state.ledger,
+        state.governance,
+        proposal_id=action.proposal_id,
+        now=state.now,
+        bonded=get_bonded_by_account(state),
+        profile=state.profile,
+    )
+    if isinstance(result, Rejected):
+        return result
+    assert proposal is not None
+    ledger, governance, tally = result
+    effect = TallyEffect(proposal, tally, state.params, governance.params)
+    return done(attrs.evolve(state, ledger=ledger, governance=governance), effect)
+
+
+def process_create_subcommittee_action(
+    state: ChainState, action: CreateSubcommittee
+) -> Outcome[Step]:
+    """§6.8: create a subcommittee."""
+    governance = process_create_subcommittee(
+        state.governance, name=action.name, creator=action.creator
+    )
+    return write_back(state, governance, "governance")
+
+
+def process_delegate_to_subcommittee_action(
+    state: ChainState, action: DelegateToSubcommittee
+) -> Outcome[Step]:
+    """§6.8: delegate STR to a subcommittee."""
+    result = process_delegate_to_subcommittee(
+        state.ledger,
+        state.governance,
+        delegator=action.delegator,
+        subcommittee=action.name,
+        amount=action.amount,
+    )
+    return write_back(state, result, "ledger", "governance")
+
+
+def process_undelegate_from_subcommittee_action(
+    state: ChainState, action: UndelegateFromSubcommittee
+) -> Outcome[Step]:
+    """§6.8: take STR back from a subcommittee."""
+    result = process_undelegate_from_subcommittee(
+        state.ledger,
+        state.governance,
+        delegator=action.delegator,
+        subcommittee=action.name,
+        amount=action.amount,
+    )
+    return write_back(state, result, "ledger", "governance")
+
+
+def process_submit_complaint_action(state: ChainState, action: SubmitComplaint) -> Outcome[Step]:
+    """§6.8: file a complaint with a deposit."""
+    result = process_submit_complaint(
+        state.ledger,
+        state.complaints,
+        params=state.params,
+        complaint_id=action.complaint_id,
+        complainant=action.complainant,
+        app_or_node_target=action.target,
+        deposit_ustr=action.deposit_ustr,
+    )
+    return write_back(state, result, "ledger", "complaints")
+
+
+def process_resolve_complaint_action(state: ChainState, action: ResolveComplaint) -> Outcome[Step]:
+    """§6.8: resolve a complaint; its deposit splits between refund or reserve and validators."""
+    result = process_resolve_complaint(
+        state.ledger,
+        state.complaints,
+        params=state.params,
+        complaint_id=action.complaint_id,
+        upheld=action.upheld,
+        validators=get_validator_accounts(state),
+    )
+    return write_back(state, result, "ledger", "complaints")
+
+
+def process_set_app_profile_action(state: ChainState, action: SetAppProfile) -> Outcome[Step]:
+    """§4.5: record what exempts an app from the outbound cap."""
+    reputation = process_set_app_profile(
+        state.reputation,
+        app=action.app,
+        open_source=action.open_source,
+        staked_ustr=action.staked_ustr,
+    )
+    return write_back(state, reputation, "reputation")
+
+
+def process_outbound_request_action(state: ChainState, action: OutboundRequest) -> Outcome[Step]:
+    """§4.5: an outbound request, refused past an unqualified app's cap."""
+    reputation = process_outbound_request(
+        state.reputation, app=action.app, now=state.now, params=state.params, str_price=action.price
+    )
+    if isinstance(reputation, Rejected):
+        return reputation
+    effect = OutboundEffect(action.app, state.now, action.price)
+    return done(attrs.evolve(state, reputation=reputation), effect)
