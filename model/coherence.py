@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from model import arith
 from model.params import Params
 from model.units import BPS_DENOMINATOR
 
@@ -21,19 +22,32 @@ class CoherenceViolation:
     message: str
 
 
-def get_cost_share_bps_times_rate(params: Params) -> int:
-    """10_000 * 10_000 when the cost basis C is exactly the rest of T after both margins."""
+def get_coherence_inputs(params: Params) -> arith.CoherenceInputs[int]:
+    """§6.8: the parameters the coherence rules read, for the shared formulas of `arith`."""
     payment = params.payment
-    rest = BPS_DENOMINATOR - payment.stb_profit_margin_bps - payment.str_profit_margin_bps
-    return payment.payment_rate_bps * rest
+    return arith.CoherenceInputs(
+        payment_rate_bps=payment.payment_rate_bps,
+        stb_profit_margin_bps=payment.stb_profit_margin_bps,
+        stb_node_profit_bps=payment.stb_node_profit_bps,
+        stb_reserve_swap_bps=payment.stb_reserve_swap_bps,
+        str_profit_margin_bps=payment.str_profit_margin_bps,
+        str_node_profit_bps=payment.str_node_profit_bps,
+        str_burn_bps=payment.str_burn_bps,
+        str_network_support_bps=payment.str_network_support_bps,
+        threshold_num=params.consensus.threshold_num,
+        threshold_den=params.consensus.threshold_den,
+        supermajority_num=params.governance.supermajority_num,
+        supermajority_den=params.governance.supermajority_den,
+    )
 
 
 def check_coherence(params: Params) -> tuple[CoherenceViolation, ...]:
     """§6.8 GOV-PARAMS: cost + STB margin + STR margin = 100% of T; sub-shares sum to margins."""
     payment = params.payment
+    inputs = get_coherence_inputs(params)
     violations: list[CoherenceViolation] = []
     # Verify the cost basis plus both margins is all of T: C/T = 10_000 / rate.
-    if get_cost_share_bps_times_rate(params) != BPS_DENOMINATOR * BPS_DENOMINATOR:
+    if not arith.is_cost_plus_margins_whole(arith.INTS, inputs):
         rest = BPS_DENOMINATOR - payment.stb_profit_margin_bps - payment.str_profit_margin_bps
         violations.append(
             CoherenceViolation(
@@ -44,8 +58,8 @@ def check_coherence(params: Params) -> tuple[CoherenceViolation, ...]:
             )
         )
     # Verify the STB margin is split exactly between node and swap reserve.
-    stb_parts = payment.stb_node_profit_bps + payment.stb_reserve_swap_bps
-    if stb_parts != payment.stb_profit_margin_bps:
+    if not arith.is_stb_margin_split(arith.INTS, inputs):
+        stb_parts = payment.stb_node_profit_bps + payment.stb_reserve_swap_bps
         violations.append(
             CoherenceViolation(
                 "stb-sub-shares",
@@ -54,8 +68,10 @@ def check_coherence(params: Params) -> tuple[CoherenceViolation, ...]:
             )
         )
     # Verify the STR margin is split exactly between node, burn and network support.
-    str_parts = payment.str_node_profit_bps + payment.str_burn_bps + payment.str_network_support_bps
-    if str_parts != payment.str_profit_margin_bps:
+    if not arith.is_str_margin_split(arith.INTS, inputs):
+        str_parts = (
+            payment.str_node_profit_bps + payment.str_burn_bps + payment.str_network_support_bps
+        )
         violations.append(
             CoherenceViolation(
                 "str-sub-shares",
@@ -65,14 +81,10 @@ def check_coherence(params: Params) -> tuple[CoherenceViolation, ...]:
         )
     # Verify both thresholds are fractions below one, else they can never be met.
     for name, num, den in (
-        ("consensus-threshold", params.consensus.threshold_num, params.consensus.threshold_den),
-        (
-            "governance-supermajority",
-            params.governance.supermajority_num,
-            params.governance.supermajority_den,
-        ),
+        ("consensus-threshold", inputs.threshold_num, inputs.threshold_den),
+        ("governance-supermajority", inputs.supermajority_num, inputs.supermajority_den),
     ):
-        if num >= den:
+        if not arith.is_fraction_below_one(arith.INTS, num, den):
             violations.append(
                 CoherenceViolation(name, f"{num}/{den} is not below 1, so it can never be exceeded")
             )
@@ -80,5 +92,5 @@ def check_coherence(params: Params) -> tuple[CoherenceViolation, ...]:
 
 
 def is_coherent(params: Params) -> bool:
-    """GOV-PARAMS holds for `params`."""
-    return not check_coherence(params)
+    """GOV-PARAMS holds for `params` (every rule of `arith.are_shares_coherent`)."""
+    return arith.are_shares_coherent(arith.INTS, get_coherence_inputs(params))

@@ -15,6 +15,7 @@ import attrs
 from attrs import field, frozen
 from pyrsistent import PMap, pmap
 
+from model import arith
 from model.ledger import (
     Ledger,
     Token,
@@ -298,8 +299,8 @@ def process_validation_payment(
         )
     selected = compute_validator_ranking(subscribers, seed)[:count]
     # The remainder of the equal division is never withdrawn: it stays in the escrow.
-    per_validator = prefund_ustr // count
-    remainder = prefund_ustr - per_validator * count
+    share = arith.divide_validation_payment(arith.INTS, prefund_ustr, count)
+    per_validator, remainder = share.each, share.remainder
     steps = [transfer_step(account, validator, Token.STR, per_validator) for validator in selected]
     result = apply_steps(ledger, steps, rule=rule)
     if isinstance(result, Rejected):

@@ -12,6 +12,7 @@ from enum import Enum
 
 from attrs import frozen
 
+from model import arith
 from model.ledger import (
     NETWORK_SUPPORT,
     STRATOSWAP_POOL,
@@ -32,7 +33,6 @@ from model.units import (
     StrPrice,
     UsdMicro,
     UStr,
-    bps_of,
     is_valid_price,
     usd_to_ustr,
 )
@@ -149,25 +149,24 @@ def compute_payment_split(cost: UsdMicro, params: Params) -> PaymentSplit:
     parameters are coherent (GOV-PARAMS); otherwise a part may come out negative.
     """
     payment = params.payment
-    # The fraction of a micro-dollar below T is never withdrawn from the payer.
-    total = bps_of(cost, payment.payment_rate_bps)
-    stb_margin = bps_of(total, payment.stb_profit_margin_bps)
-    str_margin = bps_of(total, payment.str_profit_margin_bps)
-    # The cost basis absorbs the dust of both margins, so the node never gets less than C.
-    stb_cost_basis = total - stb_margin - str_margin
-    stb_swap_reserve = bps_of(total, payment.stb_reserve_swap_bps)
-    str_burn_usd = bps_of(total, payment.str_burn_bps)
-    str_network_support_usd = bps_of(total, payment.str_network_support_bps)
-    # Within each margin the node absorbs the dust of the other sub-shares.
+    shares = arith.Shares(
+        payment_rate_bps=payment.payment_rate_bps,
+        stb_profit_margin_bps=payment.stb_profit_margin_bps,
+        str_profit_margin_bps=payment.str_profit_margin_bps,
+        stb_reserve_swap_bps=payment.stb_reserve_swap_bps,
+        str_burn_bps=payment.str_burn_bps,
+        str_network_support_bps=payment.str_network_support_bps,
+    )
+    terms = arith.split_payment(arith.INTS, cost, shares)
     return PaymentSplit(
         cost=cost,
-        total=total,
-        stb_cost_basis=stb_cost_basis,
-        stb_node_profit=stb_margin - stb_swap_reserve,
-        stb_swap_reserve=stb_swap_reserve,
-        str_node_profit_usd=str_margin - str_burn_usd - str_network_support_usd,
-        str_burn_usd=str_burn_usd,
-        str_network_support_usd=str_network_support_usd,
+        total=terms.total,
+        stb_cost_basis=terms.stb_cost_basis,
+        stb_node_profit=terms.stb_node_profit,
+        stb_swap_reserve=terms.stb_swap_reserve,
+        str_node_profit_usd=terms.str_node_profit_usd,
+        str_burn_usd=terms.str_burn_usd,
+        str_network_support_usd=terms.str_network_support_usd,
     )
 
 
@@ -193,14 +192,17 @@ def check_split_nonnegative(split: PaymentSplit, *, rule: str) -> Rejected | Non
 
 def compute_str_payout(split: PaymentSplit, price: StrPrice) -> StrPayout:
     """§6.3.3: the split's STR parts in ustr at `price` (> 0); the node absorbs conversion dust."""
-    total_ustr = usd_to_ustr(split.str_withdrawn_usd, price)
-    burn_ustr = usd_to_ustr(split.str_burn_usd, price)
-    network_ustr = usd_to_ustr(split.str_network_support_usd, price)
+    terms = arith.convert_str_parts(
+        arith.INTS,
+        arith.SplitTerms(split.total, *split.parts()),
+        price.numerator,
+        price.denominator,
+    )
     return StrPayout(
-        total_ustr=total_ustr,
-        node_ustr=total_ustr - burn_ustr - network_ustr,
-        burn_ustr=burn_ustr,
-        network_ustr=network_ustr,
+        total_ustr=terms.total_ustr,
+        node_ustr=terms.node_ustr,
+        burn_ustr=terms.burn_ustr,
+        network_ustr=terms.network_ustr,
     )
 
 

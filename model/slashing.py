@@ -13,6 +13,7 @@ import attrs
 from attrs import field, frozen
 from pyrsistent import PMap, pmap
 
+from model import arith
 from model.ledger import BONDED_POOL, Ledger, process_burn
 from model.params import Params
 from model.profile import Profile
@@ -85,19 +86,16 @@ def get_effective_level(record: SlashRecord, now: Seconds, params: Params) -> in
 def compute_slash_rate_bps(level: int, params: Params, profile: Profile) -> Bps:
     """§6.10: the slash rate at level L is base * factor**L, capped iff the profile caps it."""
     slashing = params.slashing
-    base, factor = slashing.slash_base_bps, slashing.slash_factor
-    if not profile.slash_capped:
-        # The literal text names no cap: the rate doubles past 100%.
-        uncapped: Bps = base * factor ** max(0, level)
-        return uncapped
-    cap = slashing.slash_cap_bps
-    rate = base
+    factor, cap, capped = slashing.slash_factor, slashing.slash_cap_bps, profile.slash_capped
+    # The literal text names no cap (profile whitepaper): the rate then doubles past 100%.
+    rate = arith.first_slash_rate(arith.INTS, slashing.slash_base_bps, cap, capped=capped)
     for _ in range(level):
-        # Once above the cap (or unable to grow) more multiplying changes nothing.
-        if rate > cap or rate == 0 or factor == 1:
+        raised = arith.next_slash_rate(arith.INTS, rate, factor, cap, capped=capped)
+        # Once the rate stops changing (at the cap, at 0, or with factor 1) it never changes.
+        if raised == rate:
             break
-        rate *= factor
-    return min(rate, cap)
+        rate = raised
+    return rate
 
 
 def process_slash_offender(
@@ -150,9 +148,8 @@ class SlashOutcome:
 
 def compute_delegator_loss(delegator: AccountId, amount: UStr, rate: Bps) -> DelegatorLoss:
     """§4.2, §6.10: a bond loses floor(amount * rate / 10000), at most all of it."""
-    # The remainder of the division stays with the delegator: rounding favours the slashed.
-    requested = amount * rate // BPS_DENOMINATOR
-    return DelegatorLoss(delegator, amount, requested, min(requested, amount))
+    loss = arith.slash_bond(arith.INTS, amount, rate)
+    return DelegatorLoss(delegator, amount, loss.requested, loss.burned)
 
 
 def process_slash_validator(

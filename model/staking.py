@@ -15,6 +15,7 @@ import attrs
 from attrs import field, frozen
 from pyrsistent import PMap, pmap
 
+from model import arith
 from model.ledger import BONDED_POOL, Ledger, Token, get_balance, process_transfer
 from model.params import Params
 from model.units import AccountId, Outcome, Rejected, UStr, ValidatorId
@@ -258,7 +259,9 @@ def is_block_committed(
         return False
     signed = get_power_of(staking, params, signers)
     consensus = params.consensus
-    return signed * consensus.threshold_den > consensus.threshold_num * total
+    return arith.is_over_threshold(
+        arith.INTS, signed, total, consensus.threshold_num, consensus.threshold_den
+    )
 
 
 def process_block_commit(

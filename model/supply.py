@@ -14,6 +14,7 @@ from __future__ import annotations
 import attrs
 from attrs import frozen
 
+from model import arith
 from model.ledger import (
     REWARDS_POOL,
     Ledger,
@@ -86,8 +87,13 @@ def compute_age_doublings(year: int) -> int:
 def compute_inflation_rate_bps(year: int, params: Params) -> Bps:
     """§6.9: the yearly inflation rate in year `year` since genesis, logarithmically decreasing."""
     mint = params.mint
-    stepped = mint.inflation_initial_bps - mint.inflation_step_bps * compute_age_doublings(year)
-    return max(mint.inflation_min_bps, stepped)
+    return arith.inflation_rate(
+        arith.INTS,
+        mint.inflation_initial_bps,
+        mint.inflation_step_bps,
+        mint.inflation_min_bps,
+        compute_age_doublings(year),
+    )
 
 
 def is_inflation_schedule_sound(params: Params, *, years: int = 1_024) -> bool:

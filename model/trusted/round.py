@@ -16,6 +16,7 @@ import attrs
 from attrs import field, frozen
 from pyrsistent import PMap, pmap
 
+from model import arith
 from model.hashing import HashAlgorithm, compute_composite_hash, compute_hash, derive_bytes
 from model.params import Params
 from model.profile import Profile, RevealContents, ThresholdBase
@@ -452,7 +453,10 @@ def get_threshold_base(state: RoundState, *, profile: Profile) -> int:
 
 def is_supermajority(agree: int, base: int, params: Params) -> bool:
     """§3.3 F10: `agree` of `base` nodes pass the threshold: agree * den > num * base."""
-    return agree * params.consensus.threshold_den > params.consensus.threshold_num * base
+    consensus = params.consensus
+    return arith.is_over_threshold(
+        arith.INTS, agree, base, consensus.threshold_num, consensus.threshold_den
+    )
 
 
 def compute_decision(state: RoundState, *, params: Params, profile: Profile) -> Decision:

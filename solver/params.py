@@ -1,0 +1,95 @@
+"""The parameters as Z3 terms: the checked set's values, or variables over their domains.
+
+In `ParamMode.CONCRETE` every parameter is its value in the checked set, so a claim ranges over
+the other inputs only (costs, stakes, vote counts) and mostly stays linear. In
+`ParamMode.ALL_PARAMS` a parameter a claim reads is a variable bounded by its key's domain, so
+PROVED means "safe for every parameter set in the domain" and REFUTED names an unsafe one.
+"""
+
+from __future__ import annotations
+
+import z3
+
+from model import arith
+from model.params import Params, get_param, param_specs
+from solver.algebra import Z3_TERMS, Formula, Term
+from solver.claim import ParamMode
+
+_SPECS = {spec.name: spec for spec in param_specs()}
+
+
+class ParamTerms:
+    """The parameters a claim reads, as terms; in ALL_PARAMS mode also their domains."""
+
+    def __init__(self, params: Params, mode: ParamMode) -> None:
+        self.params = params
+        self.mode = mode
+        self._used: dict[str, Term] = {}
+
+    def __getitem__(self, name: str) -> Term:
+        """The term of parameter `name` ("subspace.key"): its value, or a variable."""
+        spec = _SPECS[name]
+        if name not in self._used:
+            if self.mode is ParamMode.CONCRETE:
+                self._used[name] = z3.IntVal(get_param(self.params, spec.subspace, spec.key))
+            else:
+                self._used[name] = z3.Int(name)
+        return self._used[name]
+
+    def get_inputs(self) -> tuple[tuple[str, Term], ...]:
+        """The parameters read so far that are variables (none in CONCRETE mode)."""
+        if self.mode is ParamMode.CONCRETE:
+            return ()
+        return tuple(sorted(self._used.items()))
+
+    def get_domain(self) -> tuple[Formula, ...]:
+        """Each variable parameter within its key's domain (nothing in CONCRETE mode)."""
+        return tuple(
+            z3.And(_SPECS[name].minimum <= term, term <= _SPECS[name].maximum)
+            for name, term in self.get_inputs()
+        )
+
+    def get_assumptions(self, *, coherent: bool) -> tuple[Formula, ...]:
+        """In ALL_PARAMS mode: every parameter read within its domain, and, if `coherent`, the
+        shares coherent (GOV-PARAMS); in CONCRETE mode nothing. Call it after building the goal."""
+        if self.mode is ParamMode.CONCRETE:
+            return ()
+        coherence = (self.get_coherence(),) if coherent else ()
+        return (*self.get_domain(), *coherence)
+
+    def get_shares(self) -> arith.Shares[Term]:
+        """The payment shares the split reads (§6.8), as terms."""
+        return arith.Shares(
+            payment_rate_bps=self["payment.payment_rate_bps"],
+            stb_profit_margin_bps=self["payment.stb_profit_margin_bps"],
+            str_profit_margin_bps=self["payment.str_profit_margin_bps"],
+            stb_reserve_swap_bps=self["payment.stb_reserve_swap_bps"],
+            str_burn_bps=self["payment.str_burn_bps"],
+            str_network_support_bps=self["payment.str_network_support_bps"],
+        )
+
+    def get_coherence(self) -> Formula:
+        """GOV-PARAMS (§6.8): the shares add up, by the model's own rule (`arith`)."""
+        return arith.are_shares_coherent(Z3_TERMS, self.get_coherence_inputs())
+
+    def get_coherence_inputs(self) -> arith.CoherenceInputs[Term]:
+        """Every parameter the coherence rule reads, as terms."""
+        return arith.CoherenceInputs(
+            payment_rate_bps=self["payment.payment_rate_bps"],
+            stb_profit_margin_bps=self["payment.stb_profit_margin_bps"],
+            stb_node_profit_bps=self["payment.stb_node_profit_bps"],
+            stb_reserve_swap_bps=self["payment.stb_reserve_swap_bps"],
+            str_profit_margin_bps=self["payment.str_profit_margin_bps"],
+            str_node_profit_bps=self["payment.str_node_profit_bps"],
+            str_burn_bps=self["payment.str_burn_bps"],
+            str_network_support_bps=self["payment.str_network_support_bps"],
+            threshold_num=self["consensus.threshold_num"],
+            threshold_den=self["consensus.threshold_den"],
+            supermajority_num=self["governance.supermajority_num"],
+            supermajority_den=self["governance.supermajority_den"],
+        )
+
+
+def get_param_logic(mode: ParamMode, *, linear: bool) -> str:
+    """The SMT-LIB logic of a claim: linear only if it is and the parameters are constants."""
+    return "QF_LIA" if linear and mode is ParamMode.CONCRETE else "QF_NIA"

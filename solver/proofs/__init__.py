@@ -1,0 +1,17 @@
+"""One module per family of invariants; each maps its invariant IDs to claim builders.
+
+A claim builder takes the checked parameter set, the protocol profile and the parameter mode
+and returns the `Claim` for its ID, built with the model's own formulas (`model.arith`) read as
+Z3 terms, so the proof is about the arithmetic the model runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from model.params import Params
+from model.profile import Profile
+from solver.claim import Claim, ParamMode
+
+ClaimBuilder = Callable[[Params, Profile, ParamMode], Claim]
+"""Builds one invariant's claim for (parameters, profile, mode)."""

@@ -1,0 +1,146 @@
+"""Run a claim through Z3: one seeded solver factory, one query, one frozen result.
+
+The factory fixes every random seed, the timeout and the memory cap, so a proof answers the same
+on every machine that runs the same Z3. The query is exported as standalone SMT-LIB2 text (plain
+asserts, `set-logic`, `check-sat`, no tracked labels) whose sha256 the result records, so an
+auditor can re-check exactly the query that was proved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import z3
+from attrs import frozen
+
+from solver.claim import Claim, CounterexampleValue, ParamMode, ProofResult, ProofStatus
+
+
+@frozen
+class SolverSettings:
+    """The knobs of every solver this package makes: seeds, timeout and memory cap."""
+
+    seed: int = 0
+    timeout_ms: int = 60_000
+    memory_mb: int = 4_096
+
+
+DEFAULT_SETTINGS = SolverSettings()
+
+_SEED_PARAMS = ("smt.random_seed", "sat.random_seed", "nlsat.seed", "fp.spacer.random_seed")
+
+
+def get_solver_version() -> str:
+    """The solver's name and version, as results and reports record it."""
+    return f"z3 {z3.get_version_string()}"
+
+
+def make_solver(logic: str, settings: SolverSettings = DEFAULT_SETTINGS) -> Any:
+    """A fresh Z3 solver for `logic` with fixed seeds, a timeout and a memory cap."""
+    z3.set_param("memory_max_size", settings.memory_mb)
+    for name in _SEED_PARAMS:
+        z3.set_param(name, settings.seed)
+    solver = z3.SolverFor(logic)
+    solver.set("random_seed", settings.seed)
+    solver.set("timeout", settings.timeout_ms)
+    return solver
+
+
+def build_query(claim: Claim) -> tuple[Any, ...]:
+    """The formulas the solver checks: the assumptions and the negated goal."""
+    return (*claim.assumptions, z3.Not(claim.goal))
+
+
+def export_smt2(claim: Claim) -> str:
+    """The claim's query as a standalone SMT-LIB2 script: set-logic, declarations, asserts."""
+    plain = z3.Solver()
+    for formula in build_query(claim):
+        plain.add(formula)
+    body = plain.to_smt2()
+    lines = [line for line in body.splitlines() if not line.startswith(";")]
+    header = (
+        f"; stratoverify {claim.invariant_id}: unsat means PROVED, sat means REFUTED\n"
+        f"(set-logic {claim.logic})\n"
+    )
+    return header + "\n".join(lines) + "\n(exit)\n"
+
+
+def get_query_sha256(smt2: str) -> str:
+    """The sha256 of the exported query text, as reports record it."""
+    return hashlib.sha256(smt2.encode("utf-8")).hexdigest()
+
+
+def read_value(value: Any) -> CounterexampleValue:
+    """A model value as an integer, or as hex for byte sequences; other sorts as their text."""
+    if z3.is_int_value(value) or z3.is_bv_value(value):
+        return int(value.as_long())
+    if z3.is_seq(value):
+        return _read_byte_sequence(value).hex()
+    return str(value)
+
+
+def _read_byte_sequence(value: Any) -> bytes:
+    """The bytes of a concrete sequence of 8-bit vectors (Empty, Unit or Concat of those)."""
+    simplified = z3.simplify(value)
+    if z3.is_app_of(simplified, z3.Z3_OP_SEQ_EMPTY):
+        return b""
+    if z3.is_app_of(simplified, z3.Z3_OP_SEQ_UNIT):
+        return bytes([int(z3.simplify(simplified.arg(0)).as_long()) & 0xFF])
+    if z3.is_app_of(simplified, z3.Z3_OP_SEQ_CONCAT):
+        return b"".join(
+            _read_byte_sequence(simplified.arg(i)) for i in range(simplified.num_args())
+        )
+    raise ValueError(f"not a concrete byte sequence: {simplified}")
+
+
+def _get_milliseconds(solver: Any) -> int:
+    statistics = solver.statistics()
+    keys: list[str] = statistics.keys()
+    if "time" not in keys:
+        return 0
+    seconds = statistics.get_key_value("time")
+    return int(seconds * 1000)
+
+
+def prove(
+    claim: Claim,
+    *,
+    mode: ParamMode = ParamMode.CONCRETE,
+    settings: SolverSettings = DEFAULT_SETTINGS,
+) -> ProofResult:
+    """Check `claim`: PROVED (query unsat), REFUTED with a counterexample, or UNKNOWN."""
+    solver = make_solver(claim.logic, settings)
+    for formula in build_query(claim):
+        solver.add(formula)
+    answer = solver.check()
+    counterexample: tuple[tuple[str, CounterexampleValue], ...] = ()
+    reason = ""
+    if answer == z3.unsat:
+        status = ProofStatus.PROVED
+    elif answer == z3.sat:
+        status = ProofStatus.REFUTED
+        model = solver.model()
+        counterexample = tuple(
+            sorted(
+                (name, read_value(model.eval(term, model_completion=True)))
+                for name, term in claim.inputs
+            )
+        )
+    else:
+        status = ProofStatus.UNKNOWN
+        reason = solver.reason_unknown() or "unknown"
+    smt2 = export_smt2(claim)
+    return ProofResult(
+        invariant_id=claim.invariant_id,
+        status=status,
+        mode=mode,
+        statement=claim.statement,
+        counterexample=counterexample,
+        reason=reason,
+        solver=get_solver_version(),
+        logic=claim.logic,
+        smt2=smt2,
+        query_sha256=get_query_sha256(smt2),
+        milliseconds=_get_milliseconds(solver),
+    )
