@@ -10,6 +10,7 @@ import attrs
 from attrs import field, frozen
 from pyrsistent import PMap, pmap
 
+from model import arith
 from model.ledger import (
     COMPLAINT_DEPOSITS,
     RESERVE_POOL,
@@ -17,7 +18,7 @@ from model.ledger import (
     process_transfer_str,
 )
 from model.params import Params
-from model.units import BPS_DENOMINATOR, AccountId, Outcome, Rejected, UStr
+from model.units import AccountId, Outcome, Rejected, UStr
 
 
 @frozen
@@ -108,12 +109,13 @@ def process_resolve_complaint(
     if len(set(validators)) != len(validators):
         return Rejected("process_resolve_complaint", "a validator is listed twice")
     deposit = complaint.deposit_ustr
-    refund = deposit * params.governance.complaint_refund_bps // BPS_DENOMINATOR
+    refund = arith.bps_of(arith.INTS, deposit, params.governance.complaint_refund_bps)
     refund_recipient = complaint.complainant if upheld else RESERVE_POOL
     # Dust: the refund's floor remainder joins the validators' share; their split's remainder
     # (all of it when no validator is named) goes to the reserve pool.
     rest = deposit - refund
-    per_validator = rest // len(validators) if validators else 0
+    share = arith.divide_validation_payment(arith.INTS, rest, max(1, len(validators)))
+    per_validator = share.each if validators else 0
     reserve_dust = rest - per_validator * len(validators)
     payouts = [(refund_recipient, refund)]
     payouts += [(validator, per_validator) for validator in validators]

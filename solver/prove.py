@@ -48,8 +48,9 @@ def make_solver(logic: str, settings: SolverSettings = DEFAULT_SETTINGS) -> Any:
 
 
 def build_query(claim: Claim) -> tuple[Any, ...]:
-    """The formulas the solver checks: the assumptions and the negated goal."""
-    return (*claim.assumptions, z3.Not(claim.goal))
+    """The formulas the solver checks: the assumptions and the negated goal, constants folded
+    (so a linear claim is linear in the SMT-LIB sense: a product always has a numeral factor)."""
+    return tuple(z3.simplify(formula) for formula in (*claim.assumptions, z3.Not(claim.goal)))
 
 
 def export_smt2(claim: Claim) -> str:

@@ -15,6 +15,7 @@ import attrs
 from attrs import field, frozen
 from pyrsistent import PMap, pmap
 
+from model import arith
 from model.escrow import (
     EscrowBook,
     process_lock_round_payment,
@@ -41,7 +42,6 @@ from model.reputation import (
 from model.slashing import SlashingState, process_slash_offender
 from model.trusted.round import Phase, RoundState
 from model.units import (
-    BPS_DENOMINATOR,
     AccountId,
     NodeId,
     Outcome,
@@ -162,8 +162,8 @@ def process_slash_node(
         return slashed
     slashing, rate = slashed
     # The literal schedule can ask for more than the stake; only what exists is burned.
-    requested = stake.ustr * rate // BPS_DENOMINATOR
-    burned = min(requested, stake.ustr)
+    loss = arith.slash_bond(arith.INTS, stake.ustr, rate)
+    requested, burned = loss.requested, loss.burned
     ledger = process_burn(chain.ledger, holder=NODE_STAKE_POOL, amount=burned)
     if isinstance(ledger, Rejected):
         return Rejected(rule, ledger.reason)

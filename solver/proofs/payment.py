@@ -11,6 +11,7 @@ import z3
 from model import arith
 from model.params import Params
 from model.profile import Profile
+from model.units import BPS_DENOMINATOR
 from solver.algebra import Z3_TERMS, Formula, Term
 from solver.claim import Claim, ParamMode
 from solver.params import ParamTerms, get_param_logic
@@ -51,7 +52,7 @@ def claim_cons_split(params: Params, profile: Profile, mode: ParamMode) -> Claim
     """CONS-SPLIT (§6.3): the six parts are >= 0 and sum to T, for every cost up to 2^128."""
     terms, cost, split = _cost_claim(params, mode)
     parts = split.parts()
-    goal = z3.And(z3.Sum(*parts) == split.total, *(part >= 0 for part in parts))
+    goal = z3.And(sum(parts[1:], parts[0]) == split.total, *(part >= 0 for part in parts))
     statement = "for every cost 0 <= C <= 2^128: every part of the split is >= 0 and they sum to T"
     return _assemble("CONS-SPLIT", statement, terms, cost, goal, mode=mode)
 
@@ -72,8 +73,8 @@ def claim_pay_burn(params: Params, profile: Profile, mode: ParamMode) -> Claim:
     share = terms["payment.str_burn_bps"] + terms["payment.stb_reserve_swap_bps"]
     burned = split.str_burn_usd + split.stb_swap_reserve
     exact = split.total * share
-    dust = exact - burned * arith.BPS_DENOMINATOR
-    goal = z3.And(dust >= 0, dust < 2 * arith.BPS_DENOMINATOR)
+    dust = exact - burned * BPS_DENOMINATOR
+    goal = z3.And(dust >= 0, dust < 2 * BPS_DENOMINATOR)
     statement = (
         "for every cost 0 <= C <= 2^128: 0 <= T * (str_burn_bps + stb_reserve_swap_bps) "
         "- 10000 * burned < 2 * 10000 (two floored parts)"
