@@ -50,21 +50,80 @@ def make_solver(logic: str, settings: SolverSettings = DEFAULT_SETTINGS) -> Any:
 def build_query(claim: Claim) -> tuple[Any, ...]:
     """The formulas the solver checks: the assumptions and the negated goal, constants folded
     (so a linear claim is linear in the SMT-LIB sense: a product always has a numeral factor)."""
-    return tuple(z3.simplify(formula) for formula in (*claim.assumptions, z3.Not(claim.goal)))
+    memo: dict[int, Any] = {}
+    return tuple(fold_constants(f, memo) for f in (*claim.assumptions, z3.Not(claim.goal)))
+
+
+_FOLDABLE = {
+    z3.Z3_OP_ADD: lambda args: sum(args),
+    z3.Z3_OP_SUB: lambda args: args[0] - sum(args[1:]),
+    z3.Z3_OP_MUL: lambda args: _product(args),
+    z3.Z3_OP_UMINUS: lambda args: -args[0],
+    z3.Z3_OP_IDIV: lambda args: args[0] // args[1] if args[1] > 0 else None,
+}
+
+
+def _product(args: list[int]) -> int:
+    result = 1
+    for arg in args:
+        result *= arg
+    return result
+
+
+def fold_constants(term: Any, memo: dict[int, Any]) -> Any:
+    """`term` with every arithmetic operation on numerals replaced by its value, and nothing else
+    changed: unlike `z3.simplify`, which reorders arguments by internal term ids, the result
+    depends on the term alone, so the exported query is the same in every run."""
+    key = term.get_id()
+    if key in memo:
+        return memo[key]
+    result = term
+    if z3.is_app(term) and term.num_args() > 0:
+        children = [fold_constants(child, memo) for child in term.children()]
+        kind = term.decl().kind()
+        if kind in _FOLDABLE and all(z3.is_int_value(child) for child in children):
+            value = _FOLDABLE[kind]([child.as_long() for child in children])
+            result = term.decl()(*children) if value is None else z3.IntVal(value)
+        else:
+            result = term.decl()(*children)
+    memo[key] = result
+    return result
+
+
+def _collect_constants(formulas: tuple[Any, ...]) -> list[Any]:
+    """The free constants of `formulas` (the query's inputs), each once."""
+    seen: set[int] = set()
+    found: dict[str, Any] = {}
+    stack = list(formulas)
+    while stack:
+        term = stack.pop()
+        if term.get_id() in seen:
+            continue
+        seen.add(term.get_id())
+        if z3.is_const(term) and term.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            found[term.decl().name()] = term
+        stack.extend(term.children())
+    return [found[name] for name in sorted(found)]
 
 
 def export_smt2(claim: Claim) -> str:
-    """The claim's query as a standalone SMT-LIB2 script: set-logic, declarations, asserts."""
-    plain = z3.Solver()
-    for formula in build_query(claim):
-        plain.add(formula)
-    body = plain.to_smt2()
-    lines = [line for line in body.splitlines() if not line.startswith(";")]
-    header = (
-        f"; stratoverify {claim.invariant_id}: unsat means PROVED, sat means REFUTED\n"
-        f"(set-logic {claim.logic})\n"
-    )
-    return header + "\n".join(lines) + "\n(exit)\n"
+    """The claim's query as a standalone SMT-LIB2 script: set-logic, declarations, asserts.
+
+    Each term is printed on its own (`sexpr`), so its let-bindings depend only on the term; Z3's
+    whole-solver printer names them after term ids, which change with whatever the process built
+    before, and would make the query's sha256 irreproducible."""
+    query = build_query(claim)
+    lines = [
+        f"; stratoverify {claim.invariant_id}: unsat means PROVED, sat means REFUTED",
+        f"(set-logic {claim.logic})",
+    ]
+    lines += [
+        f"(declare-fun {constant.sexpr()} () {constant.sort().sexpr()})"
+        for constant in _collect_constants(query)
+    ]
+    lines += [f"(assert {formula.sexpr()})" for formula in query]
+    lines += ["(check-sat)", "(exit)"]
+    return "\n".join(lines) + "\n"
 
 
 def get_query_sha256(smt2: str) -> str:

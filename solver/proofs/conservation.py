@@ -107,7 +107,8 @@ def kind_bridge(kind: Kind) -> None:
 def kind_node_payment(kind: Kind) -> None:
     """§6.3: `model.payment.process_payment_split` from an app's escrow to one node."""
     price_num, price_den = kind.amount("price_num"), kind.amount("price_den")
-    kind.assumptions.append(price_num > 0)
+    # A price is a positive rational (model.units.is_valid_price).
+    kind.assumptions.append(z3.And(price_num > 0, price_den > 0))
     split = arith.split_payment(Z3_TERMS, kind.amount("cost"), kind.terms.get_shares())
     payout = arith.convert_str_parts(Z3_TERMS, split, price_num, price_den)
     books = kind.books
@@ -188,7 +189,8 @@ def kind_inflation(kind: Kind) -> None:
 def kind_reserve_swap(kind: Kind) -> None:
     """§6.7: `model.payment.process_swap_reserve`: the reserve's STB buys STR, which is burned."""
     price_num, price_den = kind.amount("price_num"), kind.amount("price_den")
-    kind.assumptions.append(price_num > 0)
+    # A price is a positive rational (model.units.is_valid_price).
+    kind.assumptions.append(z3.And(price_num > 0, price_den > 0))
     books = kind.books
     reserve = books.get("swap_reserve", STB)
     bought = arith.usd_to_ustr(Z3_TERMS, reserve, price_num, price_den)

@@ -1,0 +1,79 @@
+"""The proof set: every Z invariant has a proof, the whitepaper set under hardened is PROVED,
+results are frozen records that reproduce, and the solver factory is seeded and bounded."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+import z3
+from solver_fixtures import FAST
+
+from model.params import WHITEPAPER_PARAMS
+from model.profile import HARDENED
+from properties.catalogue import Engine, UnknownInvariantError, get_ids_for
+from solver.claim import Claim, ProofStatus
+from solver.prove import SolverSettings, get_solver_version, prove
+from solver.registry import CLAIM_BUILDERS, PROVED_IDS, NotProvableError, prove_all
+
+
+def test_every_z_invariant_has_exactly_one_proof() -> None:
+    assert set(CLAIM_BUILDERS) == set(get_ids_for(Engine.Z3))
+    assert get_ids_for(Engine.Z3) == PROVED_IDS
+
+
+def test_the_whole_set_is_proved_for_the_whitepaper_under_hardened() -> None:
+    results = prove_all(WHITEPAPER_PARAMS, HARDENED, settings=FAST)
+    assert tuple(r.invariant_id for r in results) == PROVED_IDS
+    unproved = {
+        r.invariant_id: (r.status, r.reason) for r in results if r.status is not ProofStatus.PROVED
+    }
+    assert unproved == {}
+    for result in results:
+        assert result.counterexample == ()
+        assert result.solver == get_solver_version()
+        assert len(result.query_sha256) == 64
+        assert result.smt2.startswith(f"; stratoverify {result.invariant_id}:")
+        assert "(set-logic " in result.smt2 and "(check-sat)" in result.smt2
+        assert ":named" not in result.smt2
+
+
+def test_results_reproduce_byte_for_byte() -> None:
+    first = prove_all(WHITEPAPER_PARAMS, HARDENED, settings=FAST)
+    second = prove_all(WHITEPAPER_PARAMS, HARDENED, settings=FAST)
+    strip = [attrs.evolve(r, milliseconds=0) for r in first]
+    assert strip == [attrs.evolve(r, milliseconds=0) for r in second]
+
+
+def test_results_are_frozen() -> None:
+    (result,) = prove_all(WHITEPAPER_PARAMS, HARDENED, only=["PAY-BURN"], settings=FAST)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        result.status = ProofStatus.REFUTED  # type: ignore[misc]
+
+
+def test_only_selects_in_catalogue_order() -> None:
+    results = prove_all(WHITEPAPER_PARAMS, HARDENED, only=["SLASH-BOUNDS", "CONS-STR"])
+    assert [r.invariant_id for r in results] == ["CONS-STR", "SLASH-BOUNDS"]
+
+
+def test_unknown_and_unprovable_ids_are_refused() -> None:
+    with pytest.raises(UnknownInvariantError):
+        prove_all(WHITEPAPER_PARAMS, HARDENED, only=["NO-SUCH-ID"])
+    with pytest.raises(NotProvableError):
+        prove_all(WHITEPAPER_PARAMS, HARDENED, only=["PAY-VECTOR"])
+
+
+def test_a_timeout_gives_unknown_with_the_reason_never_a_pass() -> None:
+    # Factoring a 128-bit semiprime in 100 ms: the solver gives up and says why.
+    x, y = z3.Int("x"), z3.Int("y")
+    semiprime = 18446744073709551557 * 18446744073709551533
+    claim = Claim(
+        invariant_id="CONS-SPLIT",
+        statement="a query too hard for the budget",
+        logic="QF_NIA",
+        inputs=(("x", x), ("y", y)),
+        assumptions=(x > 1, y > 1),
+        goal=x * y != semiprime,
+    )
+    result = prove(claim, settings=SolverSettings(timeout_ms=100))
+    assert result.status is ProofStatus.UNKNOWN
+    assert result.reason and result.counterexample == ()
