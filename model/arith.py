@@ -305,6 +305,12 @@ def slash_bond(alg: Algebra[N, B], amount: N, rate: N) -> LossTerms[N]:
     return LossTerms(requested=requested, burned=minimum(alg, requested, amount))
 
 
+def decayed_level(alg: Algebra[N, B], level: N, elapsed: N, window: N) -> N:
+    """§6.10: the level after `elapsed` (>= 0) seconds without a slash: one lower per whole window
+    (window > 0), never below 0."""
+    return maximum(alg, alg.lit(0), alg.sub(level, alg.floordiv(elapsed, window)))
+
+
 # --- §4.4 the validation payment ------------------------------------------------------------------
 
 

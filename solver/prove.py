@@ -9,6 +9,7 @@ auditor can re-check exactly the query that was proved.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import z3
@@ -54,20 +55,20 @@ def build_query(claim: Claim) -> tuple[Any, ...]:
     return tuple(fold_constants(f, memo) for f in (*claim.assumptions, z3.Not(claim.goal)))
 
 
-_FOLDABLE = {
-    z3.Z3_OP_ADD: lambda args: sum(args),
-    z3.Z3_OP_SUB: lambda args: args[0] - sum(args[1:]),
-    z3.Z3_OP_MUL: lambda args: _product(args),
-    z3.Z3_OP_UMINUS: lambda args: -args[0],
-    z3.Z3_OP_IDIV: lambda args: args[0] // args[1] if args[1] > 0 else None,
-}
-
-
 def _product(args: list[int]) -> int:
     result = 1
     for arg in args:
         result *= arg
     return result
+
+
+_FOLDABLE: dict[int, Callable[[list[int]], int | None]] = {
+    z3.Z3_OP_ADD: sum,
+    z3.Z3_OP_SUB: lambda args: args[0] - sum(args[1:]),
+    z3.Z3_OP_MUL: _product,
+    z3.Z3_OP_UMINUS: lambda args: -args[0],
+    z3.Z3_OP_IDIV: lambda args: args[0] // args[1] if args[1] > 0 else None,
+}
 
 
 def fold_constants(term: Any, memo: dict[int, Any]) -> Any:
