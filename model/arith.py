@@ -305,10 +305,14 @@ def slash_bond(alg: Algebra[N, B], amount: N, rate: N) -> LossTerms[N]:
     return LossTerms(requested=requested, burned=minimum(alg, requested, amount))
 
 
-def decayed_level(alg: Algebra[N, B], level: N, elapsed: N, window: N) -> N:
-    """§6.10: the level after `elapsed` (>= 0) seconds without a slash: one lower per whole window
-    (window > 0), never below 0."""
-    return maximum(alg, alg.lit(0), alg.sub(level, alg.floordiv(elapsed, window)))
+def expired_windows(alg: Algebra[N, B], elapsed: N, window: N) -> N:
+    """§6.10: the whole windows (window > 0) in `elapsed` (>= 0) seconds without a slash."""
+    return alg.floordiv(elapsed, window)
+
+
+def decayed_level(alg: Algebra[N, B], level: N, expired: N) -> N:
+    """§6.10: the level after `expired` windows without a slash: one lower each, never below 0."""
+    return maximum(alg, alg.lit(0), alg.sub(level, expired))
 
 
 # --- §4.4 the validation payment ------------------------------------------------------------------

@@ -80,13 +80,7 @@ def get_expired_windows(record: SlashRecord, now: Seconds, params: Params) -> in
 
 def get_effective_level(record: SlashRecord, now: Seconds, params: Params) -> int:
     """§6.10: each expired window without a slash lowers the level by one, never below 0."""
-    # Never slashed, or time ran back: no time has elapsed, as in `get_expired_windows`.
-    if record.last_slash_time is None or now < record.last_slash_time:
-        elapsed = 0
-    else:
-        elapsed = now - record.last_slash_time
-    window = params.slashing.slash_window_seconds
-    return arith.decayed_level(arith.INTS, record.level, elapsed, window)
+    return max(0, record.level - get_expired_windows(record, now, params))
 
 
 def compute_slash_rate_bps(level: int, params: Params, profile: Profile) -> Bps:

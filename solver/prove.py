@@ -142,17 +142,21 @@ def read_value(value: Any) -> CounterexampleValue:
 
 
 def _read_byte_sequence(value: Any) -> bytes:
-    """The bytes of a concrete sequence of 8-bit vectors (Empty, Unit or Concat of those)."""
-    simplified = z3.simplify(value)
-    if z3.is_app_of(simplified, z3.Z3_OP_SEQ_EMPTY):
-        return b""
-    if z3.is_app_of(simplified, z3.Z3_OP_SEQ_UNIT):
-        return bytes([int(z3.simplify(simplified.arg(0)).as_long()) & 0xFF])
-    if z3.is_app_of(simplified, z3.Z3_OP_SEQ_CONCAT):
-        return b"".join(
-            _read_byte_sequence(simplified.arg(i)) for i in range(simplified.num_args())
-        )
-    raise ValueError(f"not a concrete byte sequence: {simplified}")
+    """The bytes of a concrete sequence of 8-bit vectors (Empty, Unit or Concat of those),
+    read without recursion so a long counterexample cannot exhaust Python's stack."""
+    out = bytearray()
+    stack = [z3.simplify(value)]
+    while stack:
+        term = stack.pop()
+        if z3.is_app_of(term, z3.Z3_OP_SEQ_EMPTY):
+            continue
+        if z3.is_app_of(term, z3.Z3_OP_SEQ_UNIT):
+            out.append(int(z3.simplify(term.arg(0)).as_long()) & 0xFF)
+        elif z3.is_app_of(term, z3.Z3_OP_SEQ_CONCAT):
+            stack.extend(reversed(term.children()))
+        else:
+            raise ValueError(f"not a concrete byte sequence: {term}")
+    return bytes(out)
 
 
 def _get_milliseconds(solver: Any) -> int:
