@@ -75,12 +75,14 @@ def get_expired_windows(record: SlashRecord, now: Seconds, params: Params) -> in
     """§6.10: whole windows elapsed since the last slash (0 if never slashed or time ran back)."""
     if record.last_slash_time is None or now < record.last_slash_time:
         return 0
-    return (now - record.last_slash_time) // params.slashing.slash_window_seconds
+    elapsed = now - record.last_slash_time
+    return arith.expired_windows(arith.INTS, elapsed, params.slashing.slash_window_seconds)
 
 
 def get_effective_level(record: SlashRecord, now: Seconds, params: Params) -> int:
     """§6.10: each expired window without a slash lowers the level by one, never below 0."""
-    return max(0, record.level - get_expired_windows(record, now, params))
+    expired = get_expired_windows(record, now, params)
+    return arith.decayed_level(arith.INTS, record.level, expired)
 
 
 def compute_slash_rate_bps(level: int, params: Params, profile: Profile) -> Bps:

