@@ -11,6 +11,7 @@ what both Python's `//` and SMT-LIB's `div` compute for positive divisors.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
 
 from attrs import frozen
@@ -159,6 +160,22 @@ class SplitTerms(Generic[N]):
         )
 
 
+SHARE_KEYS: dict[str, str] = {
+    "payment_rate_bps": "payment.payment_rate_bps",
+    "stb_profit_margin_bps": "payment.stb_profit_margin_bps",
+    "str_profit_margin_bps": "payment.str_profit_margin_bps",
+    "stb_reserve_swap_bps": "payment.stb_reserve_swap_bps",
+    "str_burn_bps": "payment.str_burn_bps",
+    "str_network_support_bps": "payment.str_network_support_bps",
+}
+"""Each field of `Shares` and the parameter ("subspace.key") it is read from."""
+
+
+def read_shares(get: Callable[[str], N]) -> Shares[N]:
+    """§6.8: the shares, each read by its parameter name with `get`."""
+    return Shares(**{field: get(name) for field, name in SHARE_KEYS.items()})
+
+
 def split_payment(alg: Algebra[N, B], cost: N, shares: Shares[N]) -> SplitTerms[N]:
     """§6.3, §6.8: T = rate * C; the cost basis absorbs both margins' dust, the node the sub-shares'."""
     # The fraction of a micro-dollar below T is never withdrawn from the payer.
@@ -231,6 +248,28 @@ class CoherenceInputs(Generic[N]):
     threshold_den: N
     supermajority_num: N
     supermajority_den: N
+
+
+COHERENCE_KEYS: dict[str, str] = {
+    "payment_rate_bps": "payment.payment_rate_bps",
+    "stb_profit_margin_bps": "payment.stb_profit_margin_bps",
+    "stb_node_profit_bps": "payment.stb_node_profit_bps",
+    "stb_reserve_swap_bps": "payment.stb_reserve_swap_bps",
+    "str_profit_margin_bps": "payment.str_profit_margin_bps",
+    "str_node_profit_bps": "payment.str_node_profit_bps",
+    "str_burn_bps": "payment.str_burn_bps",
+    "str_network_support_bps": "payment.str_network_support_bps",
+    "threshold_num": "consensus.threshold_num",
+    "threshold_den": "consensus.threshold_den",
+    "supermajority_num": "governance.supermajority_num",
+    "supermajority_den": "governance.supermajority_den",
+}
+"""Each field of `CoherenceInputs` and the parameter ("subspace.key") it is read from."""
+
+
+def read_coherence_inputs(get: Callable[[str], N]) -> CoherenceInputs[N]:
+    """§6.8: the coherence rules' inputs, each read by its parameter name with `get`."""
+    return CoherenceInputs(**{field: get(name) for field, name in COHERENCE_KEYS.items()})
 
 
 def is_cost_plus_margins_whole(alg: Algebra[N, B], c: CoherenceInputs[N]) -> B:

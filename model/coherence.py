@@ -10,7 +10,7 @@ from __future__ import annotations
 from attrs import frozen
 
 from model import arith
-from model.params import Params
+from model.params import Params, get_param_by_name
 from model.units import BPS_DENOMINATOR
 
 
@@ -24,21 +24,7 @@ class CoherenceViolation:
 
 def get_coherence_inputs(params: Params) -> arith.CoherenceInputs[int]:
     """§6.8: the parameters the coherence rules read, for the shared formulas of `arith`."""
-    payment = params.payment
-    return arith.CoherenceInputs(
-        payment_rate_bps=payment.payment_rate_bps,
-        stb_profit_margin_bps=payment.stb_profit_margin_bps,
-        stb_node_profit_bps=payment.stb_node_profit_bps,
-        stb_reserve_swap_bps=payment.stb_reserve_swap_bps,
-        str_profit_margin_bps=payment.str_profit_margin_bps,
-        str_node_profit_bps=payment.str_node_profit_bps,
-        str_burn_bps=payment.str_burn_bps,
-        str_network_support_bps=payment.str_network_support_bps,
-        threshold_num=params.consensus.threshold_num,
-        threshold_den=params.consensus.threshold_den,
-        supermajority_num=params.governance.supermajority_num,
-        supermajority_den=params.governance.supermajority_den,
-    )
+    return arith.read_coherence_inputs(lambda name: get_param_by_name(params, name))
 
 
 def check_coherence(params: Params) -> tuple[CoherenceViolation, ...]:

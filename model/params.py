@@ -355,6 +355,12 @@ def get_param(params: Params, subspace: str, key: str) -> int:
     return value
 
 
+def get_param_by_name(params: Params, name: str) -> int:
+    """The value of parameter `name`, written "subspace.key"."""
+    subspace, key = name.split(".")
+    return get_param(params, subspace, key)
+
+
 def params_to_document(params: Params) -> dict[str, dict[str, int]]:
     """The parameter set as JSON-ready nested dicts, keys in the stable order of `param_specs`."""
     document: dict[str, dict[str, int]] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from enum import Enum
 
+import attrs
 from attrs import frozen
 
 from model import arith
@@ -24,7 +25,7 @@ from model.ledger import (
     process_burn,
     process_transfer,
 )
-from model.params import Params
+from model.params import Params, get_param_by_name
 from model.units import (
     AccountId,
     Bps,
@@ -148,26 +149,9 @@ def compute_payment_split(cost: UsdMicro, params: Params) -> PaymentSplit:
     profits are what is left of each margin, so they equal those shares only when the
     parameters are coherent (GOV-PARAMS); otherwise a part may come out negative.
     """
-    payment = params.payment
-    shares = arith.Shares(
-        payment_rate_bps=payment.payment_rate_bps,
-        stb_profit_margin_bps=payment.stb_profit_margin_bps,
-        str_profit_margin_bps=payment.str_profit_margin_bps,
-        stb_reserve_swap_bps=payment.stb_reserve_swap_bps,
-        str_burn_bps=payment.str_burn_bps,
-        str_network_support_bps=payment.str_network_support_bps,
-    )
+    shares = arith.read_shares(lambda name: get_param_by_name(params, name))
     terms = arith.split_payment(arith.INTS, cost, shares)
-    return PaymentSplit(
-        cost=cost,
-        total=terms.total,
-        stb_cost_basis=terms.stb_cost_basis,
-        stb_node_profit=terms.stb_node_profit,
-        stb_swap_reserve=terms.stb_swap_reserve,
-        str_node_profit_usd=terms.str_node_profit_usd,
-        str_burn_usd=terms.str_burn_usd,
-        str_network_support_usd=terms.str_network_support_usd,
-    )
+    return PaymentSplit(cost=cost, **attrs.asdict(terms, recurse=False))
 
 
 def is_split_nonnegative(split: PaymentSplit) -> bool:
@@ -198,12 +182,7 @@ def compute_str_payout(split: PaymentSplit, price: StrPrice) -> StrPayout:
         price.numerator,
         price.denominator,
     )
-    return StrPayout(
-        total_ustr=terms.total_ustr,
-        node_ustr=terms.node_ustr,
-        burn_ustr=terms.burn_ustr,
-        network_ustr=terms.network_ustr,
-    )
+    return StrPayout(**attrs.asdict(terms, recurse=False))
 
 
 def get_str_payout(split: PaymentSplit, price: StrPrice | None, *, rule: str) -> Outcome[StrPayout]:

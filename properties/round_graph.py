@@ -22,6 +22,7 @@ from model.hashing import compute_hash
 from model.params import Params
 from model.profile import Profile, RevealContents
 from model.trusted.behaviour import Behaviour, NodePlan
+from model.trusted.decision import process_decide
 from model.trusted.round import (
     Phase,
     Reveal,
@@ -36,7 +37,6 @@ from model.trusted.round import (
     process_close_commit_phase,
     process_commit,
     process_complain_app_salt,
-    process_decide,
     process_expire_app_salts,
     process_open_round,
     process_post_node_salt_hash,

@@ -59,35 +59,11 @@ class ParamTerms:
 
     def get_shares(self) -> arith.Shares[Term]:
         """The payment shares the split reads (§6.8), as terms."""
-        return arith.Shares(
-            payment_rate_bps=self["payment.payment_rate_bps"],
-            stb_profit_margin_bps=self["payment.stb_profit_margin_bps"],
-            str_profit_margin_bps=self["payment.str_profit_margin_bps"],
-            stb_reserve_swap_bps=self["payment.stb_reserve_swap_bps"],
-            str_burn_bps=self["payment.str_burn_bps"],
-            str_network_support_bps=self["payment.str_network_support_bps"],
-        )
+        return arith.read_shares(self.__getitem__)
 
     def get_coherence(self) -> Formula:
         """GOV-PARAMS (§6.8): the shares add up, by the model's own rule (`arith`)."""
-        return arith.are_shares_coherent(Z3_TERMS, self.get_coherence_inputs())
-
-    def get_coherence_inputs(self) -> arith.CoherenceInputs[Term]:
-        """Every parameter the coherence rule reads, as terms."""
-        return arith.CoherenceInputs(
-            payment_rate_bps=self["payment.payment_rate_bps"],
-            stb_profit_margin_bps=self["payment.stb_profit_margin_bps"],
-            stb_node_profit_bps=self["payment.stb_node_profit_bps"],
-            stb_reserve_swap_bps=self["payment.stb_reserve_swap_bps"],
-            str_profit_margin_bps=self["payment.str_profit_margin_bps"],
-            str_node_profit_bps=self["payment.str_node_profit_bps"],
-            str_burn_bps=self["payment.str_burn_bps"],
-            str_network_support_bps=self["payment.str_network_support_bps"],
-            threshold_num=self["consensus.threshold_num"],
-            threshold_den=self["consensus.threshold_den"],
-            supermajority_num=self["governance.supermajority_num"],
-            supermajority_den=self["governance.supermajority_den"],
-        )
+        return arith.are_shares_coherent(Z3_TERMS, arith.read_coherence_inputs(self.__getitem__))
 
 
 def get_param_logic(mode: ParamMode, *, linear: bool) -> str:

@@ -4,7 +4,8 @@ The round state holds what the chain records (salt hashes, commits, revealed sal
 the two off-chain messages the protocol relies on (the salt the app sent each node, F2, and the
 output each node sent the app, F8). Time is the caller's `now`; the commit and reveal timeouts
 are parameters, and so is the hardened profile's deadline for the app's salts (F6). Settlement
-(F11, F12) lives in `model.trusted.settlement`.
+(F11, F12) lives in `model.trusted.settlement`; the consensus decision (F10) in
+`model.trusted.decision`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import attrs
 from attrs import field, frozen
 from pyrsistent import PMap, pmap
 
-from model import arith
 from model.hashing import HashAlgorithm, compute_composite_hash, compute_hash, derive_bytes
 from model.params import Params
 from model.profile import Profile, RevealContents, ThresholdBase
@@ -449,56 +449,3 @@ def get_threshold_base(state: RoundState, *, profile: Profile) -> int:
     if profile.threshold_base is ThresholdBase.ASSIGNED:
         return len(state.assigned)
     return len(state.commits)
-
-
-def is_supermajority(agree: int, base: int, params: Params) -> bool:
-    """§3.3 F10: `agree` of `base` nodes pass the threshold: agree * den > num * base."""
-    consensus = params.consensus
-    return arith.is_over_threshold(
-        arith.INTS, agree, base, consensus.threshold_num, consensus.threshold_den
-    )
-
-
-def compute_decision(state: RoundState, *, params: Params, profile: Profile) -> Decision:
-    """§3.3 F10: consensus is TRUE iff the reveals counted carry one output hash past the threshold."""
-    checks = {node: check_reveal(state, node=node, profile=profile) for node in state.reveals}
-    counted = sorted(node for node, check in checks.items() if check is not RevealCheck.MISMATCH)
-    mismatched = tuple(
-        sorted(node for node, check in checks.items() if check is RevealCheck.MISMATCH)
-    )
-    groups: dict[bytes, list[NodeId]] = {}
-    for node in counted:
-        groups.setdefault(state.reveals[node].output_hash, []).append(node)
-    base = get_threshold_base(state, profile=profile)
-    passing = sorted(
-        (
-            output_hash
-            for output_hash, members in groups.items()
-            if is_supermajority(len(members), base, params)
-        ),
-        key=lambda output_hash: (-len(groups[output_hash]), output_hash),
-    )
-    agreed = passing[0] if passing else None
-    return Decision(
-        consensus=agreed is not None,
-        agreed_output_hash=agreed,
-        supermajority=tuple(groups[agreed]) if agreed is not None else (),
-        counted=tuple(counted),
-        mismatched=mismatched,
-        base=base,
-        groups_over_threshold=len(passing),
-    )
-
-
-def process_decide(
-    state: RoundState, *, now: Seconds, params: Params, profile: Profile
-) -> Outcome[RoundState]:
-    """§3.3 F10: validators record consensus once the reveal phase is over."""
-    rule = "process_decide"
-    if state.phase is not Phase.REVEAL:
-        return Rejected(rule, f"consensus follows the reveal phase (phase is {state.phase.value})")
-    # Verify no reveal can still arrive: a decision before the deadline could exclude honest nodes.
-    if not is_reveal_phase_over(state, now=now, params=params):
-        return Rejected(rule, f"at {now} the reveal timeout has not passed and reveals are missing")
-    decision = compute_decision(state, params=params, profile=profile)
-    return attrs.evolve(state, phase=Phase.DECIDED, decision=decision)

@@ -3,7 +3,7 @@ BFT-TIMEOUT and BFT-ACCOUNTABLE.
 
 Every claim ranges over unbounded node counts (or stakes): "for every N" means N is a Z3 Int with
 no upper bound, not a loop over small N. The threshold test is the model's own formula,
-`model.arith.is_over_threshold`, which `model.trusted.round.is_supermajority` and
+`model.arith.is_over_threshold`, which `model.trusted.decision.is_supermajority` and
 `model.staking.is_block_committed` call on integers; here it is read as Z3 terms.
 
 The one piece that is not in `model.arith` is which N a round's threshold counts

@@ -20,48 +20,15 @@ from solver.claim import Claim, ParamMode
 from solver.params import ParamTerms
 from solver.proofs import ClaimBuilder
 
-GOVERNED_KEYS: tuple[str, ...] = tuple(
-    name
-    for name in (
-        "payment.payment_rate_bps",
-        "payment.stb_profit_margin_bps",
-        "payment.stb_node_profit_bps",
-        "payment.stb_reserve_swap_bps",
-        "payment.str_profit_margin_bps",
-        "payment.str_node_profit_bps",
-        "payment.str_burn_bps",
-        "payment.str_network_support_bps",
-        "consensus.threshold_num",
-        "consensus.threshold_den",
-        "governance.supermajority_num",
-        "governance.supermajority_den",
-    )
-)
+GOVERNED_KEYS: tuple[str, ...] = tuple(arith.COHERENCE_KEYS.values())
 """The keys the coherence rules read, in the order `change.key` indexes them."""
-
-_FIELDS = {
-    "payment.payment_rate_bps": "payment_rate_bps",
-    "payment.stb_profit_margin_bps": "stb_profit_margin_bps",
-    "payment.stb_node_profit_bps": "stb_node_profit_bps",
-    "payment.stb_reserve_swap_bps": "stb_reserve_swap_bps",
-    "payment.str_profit_margin_bps": "str_profit_margin_bps",
-    "payment.str_node_profit_bps": "str_node_profit_bps",
-    "payment.str_burn_bps": "str_burn_bps",
-    "payment.str_network_support_bps": "str_network_support_bps",
-    "consensus.threshold_num": "threshold_num",
-    "consensus.threshold_den": "threshold_den",
-    "governance.supermajority_num": "supermajority_num",
-    "governance.supermajority_den": "supermajority_den",
-}
 _SPECS = {spec.name: spec for spec in param_specs()}
 
 
 def _changed(terms: ParamTerms, key: Term, value: Term) -> arith.CoherenceInputs[Term]:
     """The coherence inputs after setting key number `key` to `value`."""
-    fields: dict[str, Term] = {}
-    for index, name in enumerate(GOVERNED_KEYS):
-        fields[_FIELDS[name]] = z3.If(key == index, value, terms[name])
-    return arith.CoherenceInputs(**fields)
+    index = {name: number for number, name in enumerate(GOVERNED_KEYS)}
+    return arith.read_coherence_inputs(lambda name: z3.If(key == index[name], value, terms[name]))
 
 
 def _in_domain(key: Term, value: Term) -> Formula:

@@ -21,7 +21,8 @@ from model.staking import (
     process_create_validator,
 )
 from model.trusted.behaviour import Behaviour, NodePlan, Scenario
-from model.trusted.round import Decision, RoundState, is_supermajority
+from model.trusted.decision import is_supermajority
+from model.trusted.round import Decision, RoundState
 from model.trusted.scenario import RoundRun, run_round_to_decision
 from model.units import AccountId, AppId, NodeId, Rejected, ValidatorId
 from properties.invariants.base import Observation

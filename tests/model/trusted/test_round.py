@@ -24,20 +24,18 @@ from round_fixtures import (
 from model.hashing import compute_hash
 from model.params import with_values
 from model.profile import HARDENED, WHITEPAPER, Profile
+from model.trusted.decision import compute_decision, is_supermajority, process_decide
 from model.trusted.round import (
     Phase,
     RevealCheck,
     RoundState,
     check_reveal,
-    compute_decision,
     generate_app_salts,
     is_app_salt_valid,
-    is_supermajority,
     process_app_verification,
     process_close_commit_phase,
     process_commit,
     process_complain_app_salt,
-    process_decide,
     process_open_round,
     process_post_node_salt_hash,
     process_reveal,
