@@ -1,0 +1,162 @@
+"""The reference executor: runs a Trusted Function call with real node processes, end to end.
+
+`Executor.run_call` runs the billing round on the billing function, settles it, reads the usage
+the nodes agreed on, runs the main round on the service's function and settles it, all on the
+executor's own books, and returns the same `CallRecord` shape the model predicts. Functions are
+named by a fixture name (`compute`, `database`, `storage`, `billing`, from `fixtures/functions/`)
+or by the user as `path/to/file.py:callable` or `module:callable` (`bytes -> bytes`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from attrs import frozen
+
+from executor import wire
+from executor.pool import Fault, Limits, NodePool
+from executor.round import RoundLog, run_round
+from executor.scenario import NODE_STAKE_USTR, CallRecord, ExecRound, TrustedCall, decode_usage
+from executor.validators import Books, SettlementRefused, settle
+from model.params import Params
+from model.profile import Profile
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_FUNCTIONS = ROOT / "fixtures" / "functions"
+FIXTURES = {name: f"{FIXTURE_FUNCTIONS / name}.py:run" for name in ("compute", "database", "storage", "billing")}
+REFERENCE = "reference"
+"""The node id of the process that runs a function once, on its own, for the model's prediction."""
+
+
+class ExecutorError(Exception):
+    """Root of the executor's errors about its input (never about a node's behaviour)."""
+
+
+class FunctionSpecError(ExecutorError):
+    """Raised when a function spec names no loadable callable, or a billing function's output
+    is not a decimal usage amount."""
+
+
+def resolve_function(spec: str) -> str:
+    """A fixture name, `file.py:callable` or `module:callable`, as the spec a node loads."""
+    if spec in FIXTURES:
+        return FIXTURES[spec]
+    location, sep, name = spec.rpartition(":")
+    if not sep or not location or not name.isidentifier():
+        raise FunctionSpecError(
+            f"function {spec!r}: expected a fixture name ({', '.join(FIXTURES)}), "
+            "'path/to/file.py:callable' or 'module:callable'"
+        )
+    if location.endswith(".py"):
+        path = Path(location).resolve()
+        if not path.is_file():
+            raise FunctionSpecError(f"function {spec!r}: no file {path}")
+        return f"{path}:{name}"
+    return spec
+
+
+@frozen
+class CallRun:
+    """What the executor saw of one call: its record and each round's raw log."""
+
+    record: CallRecord
+    billing_log: RoundLog | None
+    main_log: RoundLog | None
+    reference_outputs: tuple[bytes | None, bytes | None]
+
+
+class Executor:
+    """Node processes for many calls; persistent workers unless `persistent` is False."""
+
+    def __init__(self, limits: Limits | None = None, *, persistent: bool = True) -> None:
+        self.pool = NodePool(limits, persistent=persistent)
+        self.reference_pool = NodePool(limits, persistent=True)
+        self._references: dict[tuple[str, bytes], bytes | None] = {}
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Kill every node process."""
+        self.pool.close()
+        self.reference_pool.close()
+
+    @property
+    def spawned_groups(self) -> list[int]:
+        return self.pool.spawned_groups + self.reference_pool.spawned_groups
+
+    def reference_output(self, function: str, data: bytes) -> bytes | None:
+        """The function's output run once in an isolated process; None if it fails there."""
+        key = (function, data)
+        if key not in self._references:
+            request = {"op": "run", "function": function, "sys_path": [str(ROOT)], "input": data.hex()}
+            reply = self.reference_pool.exchange({REFERENCE: request})[REFERENCE]
+            if isinstance(reply, Fault):
+                self._references[key] = None
+            elif "load_error" in reply:
+                raise FunctionSpecError(f"function {function!r}: {reply['load_error']}")
+            elif "output" in reply:
+                self._references[key] = wire.get_hex(reply, "output")
+            else:
+                self.reference_pool.discard(REFERENCE)
+                self._references[key] = None
+        return self._references[key]
+
+    def run_round(self, round_: ExecRound, *, params: Params, profile: Profile) -> RoundLog:
+        """One round with real nodes, up to its decision."""
+        return run_round(self.pool, round_, params=params, profile=profile, sys_path=str(ROOT))
+
+    def run_call(self, call: TrustedCall, *, params: Params, profile: Profile) -> CallRun:
+        """A billing round, then the main round it pays for, each settled on the executor's books."""
+        billing_output = self.reference_output(call.billing.function, call.billing.input)
+        main_output = self.reference_output(call.main.function, call.main.input)
+        if billing_output is not None and not billing_output.isdigit():
+            raise FunctionSpecError(
+                f"billing function {call.billing.function!r} returned {billing_output[:40]!r}, "
+                "not a usage amount in decimal digits (§4.3.1)"
+            )
+        references = (billing_output, main_output)
+        stakes = {n: NODE_STAKE_USTR for n in {*call.billing.scenario.assigned, *call.main.scenario.assigned}}
+        levels: dict[str, int] = {}
+        billing_log = self.run_round(call.billing, params=params, profile=profile)
+        if billing_log.decided_at is None:
+            return CallRun(CallRecord(None, None, stalled="billing"), billing_log, None, references)
+        scenario = call.billing.scenario
+        try:
+            billing, decision = settle(
+                billing_log,
+                Books(stakes, levels),
+                round_id=scenario.round_id,
+                app=scenario.app,
+                cost=0,
+                params=params,
+                profile=profile,
+                algorithm=scenario.algorithm.value,
+            )
+        except SettlementRefused:
+            return CallRun(CallRecord(None, None, refused=True), billing_log, None, references)
+        # §4.3.1: the app's claimed usage stands only if the billing nodes agreed on its hash.
+        usage = decode_usage(billing_output)
+        claimed_hash = wire.digest(str(usage).encode("ascii"), scenario.algorithm.value)
+        cost = usage if decision.consensus and decision.agreed_output_hash == claimed_hash else 0
+        main_log = self.run_round(call.main, params=params, profile=profile)
+        if main_log.decided_at is None:
+            return CallRun(CallRecord(None, None, stalled="main"), billing_log, main_log, references)
+        scenario = call.main.scenario
+        try:
+            main, _ = settle(
+                main_log,
+                Books(stakes, levels),
+                round_id=scenario.round_id,
+                app=scenario.app,
+                cost=cost,
+                params=params,
+                profile=profile,
+                algorithm=scenario.algorithm.value,
+            )
+        except SettlementRefused:
+            return CallRun(CallRecord(None, None, refused=True), billing_log, main_log, references)
+        return CallRun(CallRecord(billing, main), billing_log, main_log, references)

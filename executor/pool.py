@@ -1,0 +1,238 @@
+"""Node processes: spawned isolated, spoken to over pipes, always under a deadline, killed whole.
+
+Each node is `python -I executor/node_main.py` in its own process group, with stderr discarded,
+its address space and per-call CPU seconds limited by the node itself before any function
+loads. `exchange` sends one request to each of several nodes and collects every reply within one
+wall-clock deadline, reading and writing without ever blocking; a node that crashes, hangs,
+writes garbage or floods the pipe comes back as a `Fault` value, and its whole process group is
+killed. The executor never waits on a node without a deadline and never lets an error escape.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from attrs import frozen
+
+from executor import wire
+from executor.wire import Message
+
+NODE_MAIN = Path(__file__).resolve().parent / "node_main.py"
+
+
+@frozen
+class Limits:
+    """What one node may use: wall seconds per request, CPU seconds per call, address space."""
+
+    wall_seconds: float = 2.0
+    cpu_seconds: int = 2
+    memory_bytes: int = 512 * 1024 * 1024
+
+
+@frozen
+class Fault:
+    """A node that did not answer a request with a message: why, as a named code."""
+
+    code: str
+    """`timeout`, `exited`, `killed-by-signal`, `garbage`, `oversize`, `broken-pipe`, `spawn`."""
+    detail: str = ""
+
+
+Reply = Message | Fault
+
+
+class _Process:
+    """One live node process and the bytes in flight to and from it."""
+
+    def __init__(self, limits: Limits) -> None:
+        command = [
+            sys.executable,
+            "-I",
+            str(NODE_MAIN),
+            "--cpu-seconds",
+            str(limits.cpu_seconds),
+            "--memory-bytes",
+            str(limits.memory_bytes),
+        ]
+        self.popen = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            process_group=0,
+            close_fds=True,
+            env={"PATH": os.environ.get("PATH", ""), "LC_ALL": "C.UTF-8"},
+        )
+        assert self.popen.stdin is not None and self.popen.stdout is not None
+        self.stdin_fd = self.popen.stdin.fileno()
+        self.stdout_fd = self.popen.stdout.fileno()
+        os.set_blocking(self.stdin_fd, False)
+        os.set_blocking(self.stdout_fd, False)
+        self.outgoing = b""
+        self.incoming = bytearray()
+
+    @property
+    def pgid(self) -> int:
+        return self.popen.pid
+
+    def exit_fault(self) -> Fault:
+        """Why the process stopped answering, once its pipe closed."""
+        try:
+            code = self.popen.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            return Fault("exited", "closed its pipe but kept running")
+        if code < 0:
+            return Fault("killed-by-signal", signal.Signals(-code).name)
+        return Fault("exited", f"exit status {code}")
+
+    def kill(self) -> None:
+        """Kill the node's whole process group and reap the node."""
+        try:
+            os.killpg(self.pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        for stream in (self.popen.stdin, self.popen.stdout):
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+        try:
+            self.popen.wait(timeout=5.0)
+        except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL cannot be ignored
+            pass
+
+
+class NodePool:
+    """Node processes by node id: persistent across rounds, or fresh for every round."""
+
+    def __init__(self, limits: Limits | None = None, *, persistent: bool = True) -> None:
+        self.limits = limits or Limits()
+        self.persistent = persistent
+        self._processes: dict[str, _Process] = {}
+        self.spawned_groups: list[int] = []
+        """Every process group ever started, so a test can check that none is left."""
+        self.spawn_count = 0
+
+    def __enter__(self) -> NodePool:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _process(self, node: str) -> _Process | Fault:
+        process = self._processes.get(node)
+        if process is not None and process.popen.poll() is None:
+            return process
+        if process is not None:
+            process.kill()
+        try:
+            process = _Process(self.limits)
+        except OSError as error:
+            return Fault("spawn", str(error))
+        self._processes[node] = process
+        self.spawned_groups.append(process.pgid)
+        self.spawn_count += 1
+        return process
+
+    def discard(self, node: str) -> None:
+        """Kill a node's process (it misbehaved); the next request starts a fresh one."""
+        process = self._processes.pop(node, None)
+        if process is not None:
+            process.kill()
+
+    def end_round(self) -> None:
+        """After a round: one-process-per-call pools kill every node; persistent pools keep them."""
+        if not self.persistent:
+            self.close()
+
+    def close(self) -> None:
+        """Kill every node process."""
+        for node in list(self._processes):
+            self.discard(node)
+
+    def exchange(self, requests: dict[str, Message]) -> dict[str, Reply]:
+        """Send each node its request and gather every reply within one wall-clock deadline."""
+        replies: dict[str, Reply] = {}
+        live: dict[str, _Process] = {}
+        for node, request in requests.items():
+            process = self._process(node)
+            if isinstance(process, Fault):
+                replies[node] = process
+                continue
+            process.outgoing = wire.encode_message(request)
+            process.incoming = bytearray()
+            live[node] = process
+        deadline = time.monotonic() + self.limits.wall_seconds
+        with selectors.DefaultSelector() as selector:
+            for node, process in live.items():
+                selector.register(process.stdin_fd, selectors.EVENT_WRITE, (node, "w"))
+                selector.register(process.stdout_fd, selectors.EVENT_READ, (node, "r"))
+            pending = set(live)
+            while pending:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                for key, _ in selector.select(remaining):
+                    node, direction = key.data
+                    if node not in pending:
+                        continue
+                    process = live[node]
+                    outcome = (
+                        self._write(process) if direction == "w" else self._read(process)
+                    )
+                    if outcome is None:
+                        if direction == "w" and not process.outgoing:
+                            selector.unregister(process.stdin_fd)
+                        continue
+                    replies[node] = outcome
+                    pending.discard(node)
+                    for fd in (process.stdin_fd, process.stdout_fd):
+                        if fd in selector.get_map():
+                            selector.unregister(fd)
+            for node in pending:
+                replies[node] = Fault("timeout", f"no reply within {self.limits.wall_seconds} s")
+        for node, reply in replies.items():
+            if isinstance(reply, Fault):
+                self.discard(node)
+        return replies
+
+    @staticmethod
+    def _write(process: _Process) -> Reply | None:
+        try:
+            written = os.write(process.stdin_fd, process.outgoing)
+        except BlockingIOError:
+            return None
+        except (BrokenPipeError, ConnectionResetError):
+            return process.exit_fault()
+        process.outgoing = process.outgoing[written:]
+        return None
+
+    @staticmethod
+    def _read(process: _Process) -> Reply | None:
+        try:
+            chunk = os.read(process.stdout_fd, 1 << 16)
+        except BlockingIOError:
+            return None
+        if not chunk:
+            return process.exit_fault()
+        process.incoming += chunk
+        end = process.incoming.find(b"\n")
+        if end < 0:
+            if len(process.incoming) > wire.MAX_MESSAGE_BYTES:
+                return Fault("oversize", f"a line longer than {wire.MAX_MESSAGE_BYTES} bytes")
+            return None
+        if end > wire.MAX_MESSAGE_BYTES:
+            return Fault("oversize", f"a line longer than {wire.MAX_MESSAGE_BYTES} bytes")
+        if end + 1 != len(process.incoming):
+            return Fault("garbage", "bytes after the reply")
+        try:
+            return wire.decode_message(bytes(process.incoming[:end]))
+        except wire.WireError as error:
+            return Fault("garbage", str(error))

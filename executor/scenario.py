@@ -1,0 +1,214 @@
+"""A grounding scenario as data, and what the model predicts for it.
+
+A `TrustedCall` is one Trusted Function (§3.4, §4.3.1): a billing round that runs the billing
+function on the app's usage report, then the main round that runs the service's function on its
+input. Each round is a model `Scenario` (nodes and their §3.5 behaviours) plus the function, its
+input and the process faults some honest nodes suffer. `predict` maps each fault onto the
+behaviour the model knows it as (a node that dies while computing never commits: NO_COMMIT; one
+that dies at the reveal never reveals: NO_REVEAL) and runs the model on a chain funded exactly
+like the executor's own books.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from fractions import Fraction
+
+import attrs
+from attrs import frozen
+
+from model.escrow import process_open_escrow, process_prepayment
+from model.ledger import Ledger, create_genesis
+from model.params import Params
+from model.profile import Profile
+from model.trusted.behaviour import Behaviour, Scenario
+from model.trusted.billing import TrustedFunctionResult, run_trusted_function
+from model.trusted.settlement import RoundOutcome, TrustedChain, process_register_node
+from model.units import AccountId, AppId, NodeId, Rejected, UsdMicro
+
+DEVELOPER = AccountId("developer")
+NODE_STAKE_USTR = 1_000_000_000
+ESCROW_FUNDS = 10**15
+STR_PRICE = Fraction(1, 2)
+"""USD per STR fixed at the prepayment (§6.3.3), as in the model's funded chains."""
+
+
+class ProcessFault(Enum):
+    """What a node process suffers instead of answering."""
+
+    CRASH = "crash"
+    HANG = "hang"
+    SLEEP = "sleep"
+    MEMORY_BOMB = "memory-bomb"
+    GARBAGE = "garbage"
+    HUGE_OUTPUT = "huge-output"
+
+
+class FaultPhase(Enum):
+    """When the fault strikes: while computing (before the commit) or at the reveal."""
+
+    COMPUTE = "compute"
+    REVEAL = "reveal"
+
+
+FAULT_AS_BEHAVIOUR = {FaultPhase.COMPUTE: Behaviour.NO_COMMIT, FaultPhase.REVEAL: Behaviour.NO_REVEAL}
+"""How the model sees a node whose process failed: it stops taking part at that step."""
+
+
+@frozen
+class NodeFault:
+    """One honest node's process fault in one round."""
+
+    node: NodeId
+    fault: ProcessFault
+    phase: FaultPhase
+
+
+@frozen
+class ExecRound:
+    """One round as the executor runs it: the model's scenario, the real function and faults."""
+
+    scenario: Scenario
+    function: str
+    """A function spec: a fixture name (`compute`), `file.py:callable` or `module:callable`."""
+    input: bytes
+    faults: tuple[NodeFault, ...] = ()
+
+    def fault_of(self, node: NodeId) -> NodeFault | None:
+        for fault in self.faults:
+            if fault.node == node:
+                return fault
+        return None
+
+
+@frozen
+class TrustedCall:
+    """A billing round on `usage_report`, then the main round it pays for (§4.3.1)."""
+
+    billing: ExecRound
+    main: ExecRound
+
+
+@frozen
+class CallRecord:
+    """What one Trusted Function came to; the executor and the model must produce equal records."""
+
+    billing: RoundOutcome | None
+    main: RoundOutcome | None
+    stalled: str | None = None
+    """`billing` or `main`: that round never decided (the app withheld its salts, §3.2 F6)."""
+    refused: bool = False
+    """The chain refused to settle (incoherent parameters, say)."""
+
+
+def get_fault_problems(round_: ExecRound) -> tuple[str, ...]:
+    """Faults are for honest nodes of the round, at most one per node."""
+    problems = []
+    nodes = [fault.node for fault in round_.faults]
+    if len(set(nodes)) != len(nodes):
+        problems.append("a node has two faults in one round")
+    for fault in round_.faults:
+        if fault.node not in round_.scenario.assigned:
+            problems.append(f"fault for {fault.node}, which is not assigned")
+        elif round_.scenario.plan_of(fault.node).behaviour is not Behaviour.HONEST:
+            problems.append(f"fault for {fault.node}, which is not honest")
+    return tuple(problems)
+
+
+def to_model_scenario(round_: ExecRound, correct_output: bytes | None) -> Scenario:
+    """The scenario the model runs: faults as behaviours; a function that fails for everyone
+    (`correct_output` None) leaves every node that computes without a commit."""
+    plans = []
+    for plan in round_.scenario.plans:
+        fault = round_.fault_of(plan.node)
+        behaviour = plan.behaviour
+        if correct_output is None and behaviour in _COMPUTING and not plan.gets_wrong_app_salt:
+            behaviour = Behaviour.NO_COMMIT
+        elif fault is not None and not plan.gets_wrong_app_salt:
+            behaviour = FAULT_AS_BEHAVIOUR[fault.phase]
+        if behaviour is not plan.behaviour:
+            plan = attrs.evolve(plan, behaviour=behaviour, copy_from=None, wrong_output=None)
+        plans.append(plan)
+    output = round_.scenario.correct_output if correct_output is None else correct_output
+    return attrs.evolve(round_.scenario, plans=tuple(plans), correct_output=output)
+
+
+_COMPUTING = frozenset(
+    {
+        Behaviour.HONEST,
+        Behaviour.WRONG_OUTPUT,
+        Behaviour.LATE_COMMIT,
+        Behaviour.NO_REVEAL,
+        Behaviour.LATE_REVEAL,
+    }
+)
+
+
+def get_node_account(node: NodeId) -> AccountId:
+    """The account a node is paid into, on both sides."""
+    return AccountId(f"acct-{node}")
+
+
+def make_model_chain(app: AppId, nodes: tuple[NodeId, ...]) -> TrustedChain:
+    """The model chain a call settles on: the app's escrow funded at STR_PRICE, nodes staked."""
+    allocations = {DEVELOPER: ESCROW_FUNDS * 10}
+    allocations.update({get_node_account(node): NODE_STAKE_USTR for node in nodes})
+    ledger = create_genesis(allocations, stb_deposits={DEVELOPER: ESCROW_FUNDS * 10})
+    assert isinstance(ledger, Ledger), ledger
+    chain = TrustedChain(ledger=ledger)
+    book = process_open_escrow(chain.escrows, app=app, developer=DEVELOPER)
+    assert not isinstance(book, Rejected), book
+    funded = process_prepayment(
+        chain.ledger,
+        book,
+        app=app,
+        payer=DEVELOPER,
+        ustb=ESCROW_FUNDS,
+        ustr=ESCROW_FUNDS,
+        price=STR_PRICE,
+    )
+    assert not isinstance(funded, Rejected), funded
+    chain = attrs.evolve(chain, ledger=funded[0], escrows=funded[1])
+    for node in nodes:
+        registered = process_register_node(
+            chain, node=node, account=get_node_account(node), stake=NODE_STAKE_USTR
+        )
+        assert isinstance(registered, TrustedChain), registered
+        chain = registered
+    return chain
+
+
+def decode_usage(output: bytes | None) -> UsdMicro:
+    """The usage the app claims: its own billing run's output read as micro-dollars (0 if none)."""
+    if output is None or not output.isdigit():
+        return 0
+    return int(output)
+
+
+def predict(
+    call: TrustedCall,
+    *,
+    billing_output: bytes | None,
+    main_output: bytes | None,
+    params: Params,
+    profile: Profile,
+) -> CallRecord:
+    """The model's record for `call`, given what the function returns when run once on its own."""
+    nodes = tuple(sorted(set(call.billing.scenario.assigned) | set(call.main.scenario.assigned)))
+    chain = make_model_chain(call.main.scenario.app, nodes)
+    result = run_trusted_function(
+        chain,
+        billing=to_model_scenario(call.billing, billing_output),
+        main=to_model_scenario(call.main, main_output),
+        usage=decode_usage(billing_output),
+        params=params,
+        profile=profile,
+    )
+    if isinstance(result, Rejected):
+        if "never decided" in result.reason:
+            which = "billing" if "the billing round" in result.reason else "main"
+            return CallRecord(billing=None, main=None, stalled=which)
+        return CallRecord(billing=None, main=None, refused=True)
+    _, outcome = result
+    assert isinstance(outcome, TrustedFunctionResult)
+    return CallRecord(billing=outcome.billing, main=outcome.main)

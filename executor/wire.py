@@ -1,0 +1,90 @@
+"""What crosses the pipe between the executor and a node, and the hashing both sides do.
+
+Messages are one JSON object per line, bytes as lowercase hex. The node side of commit-reveal
+hashes with pycryptodome here, written apart from `model.hashing` on purpose: the executor is a
+second implementation, so a slip in either shows up as a GROUNDED disagreement. This module is
+imported by the node process (`executor/worker.py`) too, so it needs only the standard library
+and pycryptodome.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from Crypto.Hash import SHA256, keccak
+
+LENGTH_PREFIX_BYTES = 8
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+"""The longest line a node may send; a longer one is a fault (huge output), never buffered whole."""
+
+Message = dict[str, Any]
+
+
+class WireError(ValueError):
+    """Raised when a line from a node is not a message of the protocol (garbage on the pipe)."""
+
+
+def digest(data: bytes, algorithm: str) -> bytes:
+    """h(data) under `algorithm` ('sha256' or 'keccak256')."""
+    if algorithm == "sha256":
+        return SHA256.new(data).digest()
+    if algorithm == "keccak256":
+        return keccak.new(digest_bits=256, data=data).digest()
+    raise WireError(f"unknown hash algorithm {algorithm!r}")
+
+
+def join_fields(fields: Sequence[bytes], encoding: str) -> bytes:
+    """F4's preimage: fields concatenated ('concatenation') or each behind its 8-byte length."""
+    if encoding == "concatenation":
+        return b"".join(fields)
+    if encoding == "length-prefixed":
+        return b"".join(len(part).to_bytes(LENGTH_PREFIX_BYTES, "big") + part for part in fields)
+    raise WireError(f"unknown composite encoding {encoding!r}")
+
+
+def commitment(
+    *,
+    node: str,
+    app_salt: bytes,
+    node_salt: bytes,
+    output_hash: bytes,
+    encoding: str,
+    algorithm: str,
+) -> bytes:
+    """§3.2 F4: commit(n) = h(nodeID + S_a + S_N + h(output)) under the profile's encoding."""
+    preimage = join_fields((node.encode(), app_salt, node_salt, output_hash), encoding)
+    return digest(preimage, algorithm)
+
+
+def derive(seed: bytes, *labels: bytes, algorithm: str = "sha256") -> bytes:
+    """32 bytes fixed by `seed` and `labels`: how salts and byzantine values are drawn."""
+    return digest(join_fields((seed, *labels), "length-prefixed"), algorithm)
+
+
+def encode_message(message: Message) -> bytes:
+    """One message as one line."""
+    return json.dumps(message, separators=(",", ":"), sort_keys=True).encode() + b"\n"
+
+
+def decode_message(line: bytes) -> Message:
+    """The message on one line; anything else raises WireError naming what was wrong."""
+    try:
+        message = json.loads(line)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise WireError(f"not a JSON line ({error.__class__.__name__})") from None
+    if not isinstance(message, dict):
+        raise WireError(f"a message is a JSON object, got {type(message).__name__}")
+    return message
+
+
+def get_hex(message: Message, key: str) -> bytes:
+    """The bytes under `key`, sent as hex; WireError when missing or not hex."""
+    value = message.get(key)
+    if not isinstance(value, str):
+        raise WireError(f"field {key!r} must be a hex string, got {type(value).__name__}")
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        raise WireError(f"field {key!r} is not hex") from None

@@ -1,0 +1,274 @@
+"""A node: one OS process that runs the app's function and does the node side of commit-reveal.
+
+The executor talks to it over its stdin and stdout, one JSON line each way (`executor.wire`). The
+node keeps the protocol pipe to itself: before any function runs, file descriptors 0 and 1 point
+at /dev/null, so a function that prints or reads cannot corrupt or steal the protocol. It limits
+its own address space and the CPU seconds of each call, and follows the behaviour the executor
+assigned (honest, or one of the misbehaviours of §3.5), or the process fault it was told to
+suffer: crash, hang, sleep, memory bomb, garbage on the pipe, huge output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import resource
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import IO, Any
+
+from executor import wire
+from executor.wire import Message
+
+Function = Callable[[bytes], bytes]
+
+# Behaviours, by the values of model.trusted.behaviour.Behaviour.
+COMPUTING = frozenset({"honest", "wrong-output", "late-commit", "no-reveal", "late-reveal"})
+WATCHERS = frozenset({"copy-commit", "reveal-mismatch"})
+
+
+class FunctionLoadError(Exception):
+    """Raised when a function spec names no importable callable."""
+
+
+def load_function(spec: str, sys_path: list[str]) -> Function:
+    """`path/to/file.py:name` or `package.module:name` -> the callable it names."""
+    location, _, name = spec.rpartition(":")
+    if not location or not name:
+        raise FunctionLoadError(f"function {spec!r} is not 'module:callable' or 'file.py:callable'")
+    for entry in sys_path:
+        if entry not in sys.path:
+            sys.path.append(entry)
+    try:
+        if location.endswith(".py"):
+            module_spec = importlib.util.spec_from_file_location(f"_fn_{abs(hash(location))}", location)
+            if module_spec is None or module_spec.loader is None:
+                raise FunctionLoadError(f"cannot load {location}")
+            module = importlib.util.module_from_spec(module_spec)
+            module_spec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(location)
+    except FunctionLoadError:
+        raise
+    except BaseException as error:  # a hostile module may raise anything while importing
+        raise FunctionLoadError(f"importing {location} raised {error.__class__.__name__}") from None
+    function = getattr(module, name, None)
+    if not callable(function):
+        raise FunctionLoadError(f"{location} has no callable named {name!r}")
+    return function  # type: ignore[no-any-return]
+
+
+def suffer(fault: str, channel: IO[bytes]) -> None:
+    """Really misbehave as a process: the executor must contain every one of these."""
+    if fault == "crash":
+        os._exit(70)
+    if fault == "hang":
+        while True:  # spins on the CPU until the CPU limit or the executor's wall timeout
+            pass
+    if fault == "sleep":
+        time.sleep(3600)
+    if fault == "memory-bomb":
+        hoard = []
+        while True:  # until the address-space limit raises MemoryError
+            hoard.append(bytearray(16 * 1024 * 1024))
+            hoard[-1][::4096] = b"x" * len(hoard[-1][::4096])
+    if fault == "garbage":
+        channel.write(b"\x00\xff\xfe not a message {{{\n")
+        channel.flush()
+        return
+    if fault == "huge-output":
+        chunk = b"f" * (1024 * 1024)
+        channel.write(b'{"output":"')
+        for _ in range(wire.MAX_MESSAGE_BYTES // len(chunk) + 2):
+            channel.write(chunk)
+        channel.write(b'"}\n')
+        channel.flush()
+        return
+    raise ValueError(f"unknown fault {fault!r}")
+
+
+class Node:
+    """The node's memory of the current round and its loaded functions."""
+
+    def __init__(self, channel: IO[bytes], cpu_seconds: int) -> None:
+        self.channel = channel
+        self.cpu_seconds = cpu_seconds
+        self.functions: dict[str, Function] = {}
+        self.round: Message = {}
+        self.output: bytes | None = None
+        self.node_salt = b""
+        self.commit: bytes | None = None
+
+    def run_function(self, spec: str, sys_path: list[str], data: bytes) -> bytes:
+        """Run the function once under this call's CPU budget; its output must be bytes."""
+        function = self.functions.get(spec)
+        if function is None:
+            function = self.functions[spec] = load_function(spec, sys_path)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        budget = int(usage.ru_utime + usage.ru_stime) + 1 + self.cpu_seconds
+        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        soft = budget if hard == resource.RLIM_INFINITY else min(budget, hard)
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+        output = function(data)
+        if not isinstance(output, bytes):
+            raise TypeError(f"the function returned {type(output).__name__}, not bytes")
+        return output
+
+    def on_run(self, message: Message) -> Message:
+        """A reference run: the function's output on one input, or the error it raised."""
+        try:
+            output = self.run_function(
+                message["function"], message["sys_path"], wire.get_hex(message, "input")
+            )
+        except FunctionLoadError as error:
+            return {"load_error": str(error)}
+        except BaseException as error:
+            return {"error": f"{error.__class__.__name__}: {error}"[:500]}
+        return {"output": output.hex()}
+
+    def on_open(self, message: Message) -> Message:
+        """F3-F4: draw the node salt, post its hash, check the app salt (complain if bad)."""
+        self.round, self.output, self.commit = message, None, None
+        seed, algorithm = wire.get_hex(message, "seed"), message["algorithm"]
+        self.node_salt = wire.derive(
+            seed, b"node-salt", str(message["round"]).encode(), message["node"].encode()
+        )
+        app_salt = wire.get_hex(message, "app_salt")
+        complain = wire.digest(app_salt, algorithm) != wire.get_hex(message, "app_salt_hash")
+        return {"salt_hash": wire.digest(self.node_salt, algorithm).hex(), "complain": complain}
+
+    def _fault_now(self, phase: str) -> None:
+        if self.round.get("fault") and self.round.get("fault_phase") == phase:
+            suffer(self.round["fault"], self.channel)
+
+    def _my_output(self) -> bytes:
+        behaviour, seed = self.round["behaviour"], wire.get_hex(self.round, "seed")
+        output = self.run_function(
+            self.round["function"], self.round["sys_path"], wire.get_hex(self.round, "input")
+        )
+        if behaviour != "wrong-output":
+            return output
+        if self.round.get("wrong_output") is not None:
+            return wire.get_hex(self.round, "wrong_output")
+        return b"wrong:" + wire.derive(seed, b"wrong-output", self.round["node"].encode())
+
+    def on_commit(self, message: Message) -> Message:
+        """F4-F5: compute and commit at once, late, by copying, by guessing, or never."""
+        behaviour, now = self.round["behaviour"], message["now"]
+        if behaviour == "no-commit":
+            return {"wait": True}
+        if behaviour == "copy-commit":
+            copied = message["commits"].get(self.round["copy_from"])
+            return {"commit": copied} if copied is not None else {"wait": True}
+        deadline = self.round["opened_at"] + self.round["commit_timeout"]
+        if behaviour == "late-commit" and now <= deadline:
+            return {"wait": True}
+        self._fault_now("compute")
+        if behaviour == "reveal-mismatch":
+            seed = wire.get_hex(self.round, "seed")
+            guess = b"guess:" + wire.derive(seed, b"guess", self.round["node"].encode())
+            output_hash = wire.digest(guess, self.round["algorithm"])
+        else:
+            try:
+                self.output = self._my_output()
+            except BaseException as error:
+                return {"error": f"{error.__class__.__name__}: {error}"[:500]}
+            output_hash = wire.digest(self.output, self.round["algorithm"])
+        self.commit = wire.commitment(
+            node=self.round["node"],
+            app_salt=wire.get_hex(self.round, "app_salt"),
+            node_salt=self.node_salt,
+            output_hash=output_hash,
+            encoding=self.round["encoding"],
+            algorithm=self.round["algorithm"],
+        )
+        return {"commit": self.commit.hex()}
+
+    def _copied_hash(self, reveals: dict[str, str]) -> str | None:
+        if self.round["behaviour"] == "copy-commit":
+            return reveals.get(self.round["copy_from"])
+        counts = Counter(reveals.values())
+        if not counts:
+            return None
+        return min(counts, key=lambda output_hash: (-counts[output_hash], output_hash))
+
+    def on_reveal(self, message: Message) -> Message:
+        """F7-F8: reveal in time, late, never, or (watchers) a hash others already revealed."""
+        behaviour, now = self.round["behaviour"], message["now"]
+        algorithm = self.round["algorithm"]
+        if behaviour == "no-reveal":
+            return {"wait": True}
+        if behaviour == "late-reveal" and now <= message["opened_at"] + self.round["reveal_timeout"]:
+            return {"wait": True}
+        self._fault_now("reveal")
+        output: bytes | None = None
+        if behaviour in WATCHERS:
+            if now != message["opened_at"] + 2:
+                return {"wait": True}  # watchers reveal once, in the slot after the others
+            copied = self._copied_hash(message["reveals"])
+            if copied is None:
+                return {"wait": True}
+            output_hash = bytes.fromhex(copied)
+        else:
+            assert self.output is not None
+            output = self.output
+            output_hash = wire.digest(output, algorithm)
+        salt = self.node_salt
+        if self.round["reveal_contents"] == "node-salt-hash":
+            salt = wire.digest(salt, algorithm)
+        reveal = {
+            "app_salt_hash": wire.digest(wire.get_hex(self.round, "app_salt"), algorithm).hex(),
+            "output_hash": output_hash.hex(),
+            "node_salt": salt.hex(),
+        }
+        return {"reveal": reveal, "output": None if output is None else output.hex()}
+
+    def handle(self, message: Message) -> Message:
+        """Dispatch one request."""
+        handlers: dict[str, Callable[[Message], Message]] = {
+            "run": self.on_run,
+            "open": self.on_open,
+            "commit": self.on_commit,
+            "reveal": self.on_reveal,
+            "ping": lambda _: {"pong": os.getpid()},
+        }
+        handler = handlers.get(message.get("op", ""))
+        if handler is None:
+            return {"error": f"unknown op {message.get('op')!r}"}
+        return handler(message)
+
+
+def _claim_pipes() -> tuple[IO[bytes], IO[bytes]]:
+    # Keep private copies of the protocol pipes, then point fds 0 and 1 at /dev/null.
+    requests = os.fdopen(os.dup(0), "rb")
+    replies = os.fdopen(os.dup(1), "wb")
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(null, 1)
+    os.close(null)
+    sys.stdin = open(os.devnull)  # noqa: SIM115 - lives as long as the process
+    sys.stdout = sys.stderr
+    return requests, replies
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve requests until the executor closes the pipe."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cpu-seconds", type=int, required=True)
+    parser.add_argument("--memory-bytes", type=int, required=True)
+    args = parser.parse_args(argv)
+    requests, replies = _claim_pipes()
+    resource.setrlimit(resource.RLIMIT_AS, (args.memory_bytes, args.memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    node = Node(replies, args.cpu_seconds)
+    for line in requests:
+        reply: Any
+        try:
+            reply = node.handle(wire.decode_message(line))
+        except (KeyError, TypeError, wire.WireError) as error:
+            reply = {"error": f"bad request: {error.__class__.__name__}: {error}"}
+        replies.write(wire.encode_message(reply))
+        replies.flush()
