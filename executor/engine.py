@@ -17,7 +17,7 @@ from executor import wire
 from executor.pool import Fault, Limits, NodePool
 from executor.round import RoundLog, run_round
 from executor.scenario import NODE_STAKE_USTR, CallRecord, ExecRound, TrustedCall, decode_usage
-from executor.validators import Books, SettlementRefused, settle
+from executor.validators import Books, Decision, SettlementRefused, settle
 from model.params import Params
 from model.profile import Profile
 
@@ -63,6 +63,8 @@ class CallRun:
     billing_log: RoundLog | None
     main_log: RoundLog | None
     reference_outputs: tuple[bytes | None, bytes | None]
+    decisions: tuple[Decision | None, Decision | None] = (None, None)
+    """The executor's validators' decisions on the billing and the main round."""
 
 
 class Executor:
@@ -147,7 +149,7 @@ class Executor:
             return CallRun(CallRecord(None, None, stalled="main"), billing_log, main_log, references)
         scenario = call.main.scenario
         try:
-            main, _ = settle(
+            main, main_decision = settle(
                 main_log,
                 Books(stakes, levels),
                 round_id=scenario.round_id,
@@ -159,4 +161,6 @@ class Executor:
             )
         except SettlementRefused:
             return CallRun(CallRecord(None, None, refused=True), billing_log, main_log, references)
-        return CallRun(CallRecord(billing, main), billing_log, main_log, references)
+        return CallRun(
+            CallRecord(billing, main), billing_log, main_log, references, (decision, main_decision)
+        )

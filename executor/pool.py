@@ -10,12 +10,14 @@ killed. The executor never waits on a node without a deadline and never lets an 
 
 from __future__ import annotations
 
+import atexit
 import os
 import selectors
 import signal
 import subprocess
 import sys
 import time
+import weakref
 from pathlib import Path
 
 from attrs import frozen
@@ -45,6 +47,31 @@ class Fault:
 
 
 Reply = Message | Fault
+
+_SPAWNED_GROUPS: list[int] = []
+"""Every node process group this interpreter started, in order."""
+_OPEN_POOLS: weakref.WeakSet[NodePool] = weakref.WeakSet()
+
+
+def get_live_groups() -> list[int]:
+    """Process groups started here that still have a process in them (should be none after use)."""
+    live = []
+    for pgid in _SPAWNED_GROUPS:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            continue
+        except PermissionError:  # pragma: no cover - the id was reused by someone else's group
+            continue
+        live.append(pgid)
+    return live
+
+
+@atexit.register
+def _close_open_pools() -> None:
+    # A caller that forgot to close its pool still leaves no node behind.
+    for pool in list(_OPEN_POOLS):
+        pool.close()
 
 
 class _Process:
@@ -119,6 +146,7 @@ class NodePool:
         self.spawned_groups: list[int] = []
         """Every process group ever started, so a test can check that none is left."""
         self.spawn_count = 0
+        _OPEN_POOLS.add(self)
 
     def __enter__(self) -> NodePool:
         return self
@@ -138,11 +166,18 @@ class NodePool:
             return Fault("spawn", str(error))
         self._processes[node] = process
         self.spawned_groups.append(process.pgid)
+        _SPAWNED_GROUPS.append(process.pgid)
         self.spawn_count += 1
         return process
 
     def discard(self, node: str) -> None:
-        """Kill a node's process (it misbehaved); the next request starts a fresh one."""
+        """Kill a node's process (it misbehaved); a persistent pool starts its replacement at
+        once, so it boots while the round goes on."""
+        self._kill(node)
+        if self.persistent:
+            self._process(node)
+
+    def _kill(self, node: str) -> None:
         process = self._processes.pop(node, None)
         if process is not None:
             process.kill()
@@ -155,7 +190,7 @@ class NodePool:
     def close(self) -> None:
         """Kill every node process."""
         for node in list(self._processes):
-            self.discard(node)
+            self._kill(node)
 
     def exchange(self, requests: dict[str, Message]) -> dict[str, Reply]:
         """Send each node its request and gather every reply within one wall-clock deadline."""

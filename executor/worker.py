@@ -73,8 +73,7 @@ def suffer(fault: str, channel: IO[bytes]) -> None:
     if fault == "memory-bomb":
         hoard = []
         while True:  # until the address-space limit raises MemoryError
-            hoard.append(bytearray(16 * 1024 * 1024))
-            hoard[-1][::4096] = b"x" * len(hoard[-1][::4096])
+            hoard.append(bytes(64 * 1024 * 1024))  # calloc: the limit, not the page faults, stops it
     if fault == "garbage":
         channel.write(b"\x00\xff\xfe not a message {{{\n")
         channel.flush()
@@ -88,6 +87,13 @@ def suffer(fault: str, channel: IO[bytes]) -> None:
         channel.flush()
         return
     raise ValueError(f"unknown fault {fault!r}")
+
+
+def check_output_size(output: bytes) -> str | None:
+    """Why an output cannot be sent in one message (as hex), or None if it can."""
+    if 2 * len(output) + 4096 > wire.MAX_MESSAGE_BYTES:
+        return f"an output of {len(output)} bytes is over the {wire.MAX_MESSAGE_BYTES}-byte message limit"
+    return None
 
 
 class Node:
@@ -127,7 +133,8 @@ class Node:
             return {"load_error": str(error)}
         except BaseException as error:
             return {"error": f"{error.__class__.__name__}: {error}"[:500]}
-        return {"output": output.hex()}
+        too_large = check_output_size(output)
+        return {"error": too_large} if too_large else {"output": output.hex()}
 
     def on_open(self, message: Message) -> Message:
         """F3-F4: draw the node salt, post its hash, check the app salt (complain if bad)."""
@@ -215,6 +222,9 @@ class Node:
         else:
             assert self.output is not None
             output = self.output
+            too_large = check_output_size(output)
+            if too_large:
+                return {"error": too_large}  # F8 cannot deliver it: the node fails here
             output_hash = wire.digest(output, algorithm)
         salt = self.node_salt
         if self.round["reveal_contents"] == "node-salt-hash":

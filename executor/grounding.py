@@ -1,0 +1,263 @@
+"""GROUNDED: the executor's observed outcome equals the model's prediction, call by call.
+
+`run_executor(params, profile, effort, seed)` is the executor engine, shaped like the others: it
+generates Trusted Function calls with Hypothesis, runs each with real node processes, asks the
+model (or a `predictor` standing in for it) what should happen, compares the full records, and
+runs the executor's own checks of the catalogue's X invariants on every settled round. A broken
+ID gets a shrunk counterexample; the search then goes on with that ID no longer failing the run,
+so each broken ID gets its own, as the Hypothesis engine does.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+import attrs
+from attrs import frozen
+from hypothesis import HealthCheck, Verbosity, given, settings
+from hypothesis import errors as hypothesis_errors
+from hypothesis import seed as hypothesis_seed
+
+from executor.checks import EXECUTOR_CHECKS, Observation, SettledRound, check_settled_round
+from executor.engine import CallRun, Executor
+from executor.pool import Limits
+from executor.scenario import CallRecord, ExecRound, TrustedCall, predict
+from executor.strategies import trusted_calls
+from model.params import Params
+from model.profile import Profile
+from properties.effort import get_effort
+
+GROUNDED = "GROUNDED"
+EXECUTOR_IDS = (GROUNDED, *EXECUTOR_CHECKS)
+"""Every invariant ID this engine gives a verdict on."""
+
+SCENARIOS_PER_EFFORT = {"quick": 100, "default": 300, "thorough": 3000}
+"""Calls generated per effort: each runs two rounds of real processes (about 20 ms a call)."""
+
+Predictor = Callable[..., CallRecord]
+"""`predict`'s signature: (call, *, billing_output, main_output, params, profile) -> CallRecord."""
+
+
+@frozen
+class ExecutorCounterexample:
+    """A shrunk call that breaks one invariant, with what differed or failed."""
+
+    invariant_id: str
+    detail: str
+    call: TrustedCall
+    description: str
+
+
+@frozen
+class ExecutorResult:
+    """One invariant's verdict from the executor and the evidence behind it."""
+
+    invariant_id: str
+    verdict: str
+    """`pass`, `fail` or `vacuous` (no scenario gave it anything to check: never a pass)."""
+    scenarios: int
+    """Calls in which it was checked at least once."""
+    observations: int
+    violations: int
+    counterexample: ExecutorCounterexample | None = None
+
+
+@frozen
+class ExecutorRun:
+    """The executor engine's results on one parameter set and profile."""
+
+    profile: str
+    effort: str
+    seed: int
+    scenarios: int
+    rounds: int
+    node_faults: tuple[tuple[str, int], ...]
+    """Process faults the executor contained, by kind (`killed-by-signal`, `timeout`, ...)."""
+    results: tuple[ExecutorResult, ...]
+
+
+class _Broken(Exception):
+    """Raised inside the Hypothesis test when a call breaks an invariant not yet reported."""
+
+    def __init__(self, invariant_id: str, detail: str, call: TrustedCall) -> None:
+        super().__init__(f"{invariant_id}: {detail}")
+        self.invariant_id, self.detail, self.call = invariant_id, detail, call
+
+
+def compare(observed: CallRecord, predicted: CallRecord) -> tuple[str, ...]:
+    """Every field where the executor's record and the model's differ, as `path: X vs M`."""
+    differences = []
+    for name in ("stalled", "refused"):
+        left, right = getattr(observed, name), getattr(predicted, name)
+        if left != right:
+            differences.append(f"{name}: executor {left!r}, model {right!r}")
+    for name in ("billing", "main"):
+        left, right = getattr(observed, name), getattr(predicted, name)
+        if (left is None) != (right is None):
+            differences.append(f"{name}: executor {left is not None}, model {right is not None}")
+        elif left is not None and right is not None:
+            for field in attrs.fields(type(left)):
+                a, b = getattr(left, field.name), getattr(right, field.name)
+                if a != b:
+                    differences.append(f"{name}.{field.name}: executor {a!r}, model {b!r}")
+    return tuple(differences)
+
+
+def describe_round(round_: ExecRound) -> str:
+    """One line: the function, its input, each node, the app."""
+    parts = []
+    for plan in round_.scenario.plans:
+        text = f"{plan.node} {plan.behaviour.value}"
+        if plan.copy_from is not None:
+            text += f" of {plan.copy_from}"
+        if plan.gets_wrong_app_salt:
+            text += " (sent a wrong app salt)"
+        fault = round_.fault_of(plan.node)
+        if fault is not None:
+            text += f" ({fault.fault.value} at {fault.phase.value})"
+        parts.append(text)
+    function = round_.function.rsplit("/", 1)[-1]
+    app = "" if round_.scenario.app_reveals_salts else "; app withholds its salts"
+    data = round_.input[:120].decode("utf-8", "replace")
+    return f"{function}({data}): {', '.join(parts)}{app}"
+
+
+def describe_call(call: TrustedCall) -> str:
+    """Both rounds of a call, one line each."""
+    return f"billing {describe_round(call.billing)}\nmain {describe_round(call.main)}"
+
+
+def settled_rounds(run: CallRun, call: TrustedCall, params: Params, profile: Profile) -> list[SettledRound]:
+    """The call's rounds that were settled, with the truth beside them, for the X checks."""
+    rounds = []
+    pairs = (
+        (call.billing, run.billing_log, run.record.billing, run.decisions[0], run.reference_outputs[0]),
+        (call.main, run.main_log, run.record.main, run.decisions[1], run.reference_outputs[1]),
+    )
+    for round_, log, outcome, decision, reference in pairs:
+        if log is not None and outcome is not None and decision is not None:
+            rounds.append(SettledRound(round_, log, outcome, decision, reference, params, profile))
+    return rounds
+
+
+class _Search:
+    """One Hypothesis search over calls, counting evidence and failing on unreported breaks."""
+
+    def __init__(
+        self, executor: Executor, params: Params, profile: Profile, predictor: Predictor, ignored: set[str]
+    ) -> None:
+        self.executor, self.params, self.profile = executor, params, profile
+        self.predictor, self.ignored = predictor, ignored
+        self.scenarios = self.rounds = 0
+        self.observed: Counter[str] = Counter()
+        self.scenarios_observing: Counter[str] = Counter()
+        self.violations: Counter[str] = Counter()
+        self.faults: Counter[str] = Counter()
+
+    def check(self, call: TrustedCall) -> None:
+        run = self.executor.run_call(call, params=self.params, profile=self.profile)
+        self.scenarios += 1
+        logs = [log for log in (run.billing_log, run.main_log) if log is not None]
+        self.rounds += len(logs)
+        for log in logs:
+            self.faults.update(reason.split(":")[0] for reason in log.faulty.values())
+        predicted = self.predictor(
+            call,
+            billing_output=run.reference_outputs[0],
+            main_output=run.reference_outputs[1],
+            params=self.params,
+            profile=self.profile,
+        )
+        differences = compare(run.record, predicted)
+        observations = [Observation(GROUNDED, not differences, "; ".join(differences))]
+        for settled in settled_rounds(run, call, self.params, self.profile):
+            observations.extend(check_settled_round(settled))
+        seen = set()
+        for observation in observations:
+            self.observed[observation.invariant_id] += 1
+            if observation.invariant_id not in seen:
+                seen.add(observation.invariant_id)
+                self.scenarios_observing[observation.invariant_id] += 1
+            if not observation.holds:
+                self.violations[observation.invariant_id] += 1
+        for observation in observations:
+            if not observation.holds and observation.invariant_id not in self.ignored:
+                raise _Broken(observation.invariant_id, observation.detail, call)
+
+
+def _search_settings(max_examples: int) -> settings:
+    return settings(
+        database=None,
+        deadline=None,
+        max_examples=max_examples,
+        derandomize=False,  # seeded explicitly
+        report_multiple_bugs=False,
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+        print_blob=False,
+    )
+
+
+def run_executor(
+    params: Params,
+    profile: Profile,
+    effort: str = "default",
+    seed: int = 0,
+    *,
+    predictor: Predictor = predict,
+    limits: Limits | None = None,
+    persistent: bool = True,
+    max_examples: int | None = None,
+    slow_faults: bool | None = None,
+) -> ExecutorRun:
+    """The executor engine: GROUNDED and the X checks over generated calls, shrunk on failure."""
+    chosen = get_effort(effort)
+    examples = SCENARIOS_PER_EFFORT[chosen.name] if max_examples is None else max_examples
+    slow = chosen.name == "thorough" if slow_faults is None else slow_faults
+    strategy = trusted_calls(params, slow_faults=slow)
+    counterexamples: dict[str, ExecutorCounterexample] = {}
+    with Executor(limits, persistent=persistent) as executor:
+        while True:
+            search = _Search(executor, params, profile, predictor, set(counterexamples))
+
+            explore = hypothesis_seed(seed)(_search_settings(examples)(given(strategy)(search.check)))
+
+            try:
+                explore()
+            except _Broken as broken:
+                counterexamples[broken.invariant_id] = ExecutorCounterexample(
+                    broken.invariant_id, broken.detail, broken.call, describe_call(broken.call)
+                )
+                continue
+            except hypothesis_errors.FlakyFailure as flaky:
+                raise RuntimeError(f"the executor gave different answers on one call: {flaky}") from None
+            break
+    results = []
+    for invariant_id in EXECUTOR_IDS:
+        counterexample = counterexamples.get(invariant_id)
+        if counterexample is not None or search.violations[invariant_id]:
+            verdict = "fail"
+        elif search.observed[invariant_id]:
+            verdict = "pass"
+        else:
+            verdict = "vacuous"
+        results.append(
+            ExecutorResult(
+                invariant_id=invariant_id,
+                verdict=verdict,
+                scenarios=search.scenarios_observing[invariant_id],
+                observations=search.observed[invariant_id],
+                violations=search.violations[invariant_id],
+                counterexample=counterexample,
+            )
+        )
+    return ExecutorRun(
+        profile=profile.name,
+        effort=chosen.name,
+        seed=seed,
+        scenarios=search.scenarios,
+        rounds=search.rounds,
+        node_faults=tuple(sorted(search.faults.items())),
+        results=tuple(results),
+    )

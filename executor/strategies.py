@@ -1,0 +1,187 @@
+"""Hypothesis strategies for grounding scenarios: whole Trusted Function calls with real inputs.
+
+A call has 1 to 7 nodes; each is honest, one of the eight behaviours of §3.5, honest but sent a
+wrong app salt, or honest but its process fails (crash, garbage, huge output, memory bomb; hang
+and sleep too when `slow_faults`, since each costs a wall-clock timeout). Inputs are real inputs of
+the fixture functions: a prime bound, a SQLite command log, a put/get log of blobs, a usage report.
+Everything shrinks towards one honest node, no faults, the compute function and small inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from hypothesis import strategies as st
+
+from executor.engine import resolve_function
+from executor.scenario import ExecRound, FaultPhase, NodeFault, ProcessFault, TrustedCall
+from model.hashing import HashAlgorithm
+from model.params import Params
+from model.trusted.behaviour import Behaviour, NodePlan, Scenario
+from model.units import AppId, NodeId
+
+APP = AppId("app")
+SHARED_WRONG_OUTPUT = b"wrong: the colluders' output"
+FAST_FAULTS = (
+    ProcessFault.CRASH,
+    ProcessFault.GARBAGE,
+    ProcessFault.HUGE_OUTPUT,
+    ProcessFault.MEMORY_BOMB,
+)
+SLOW_FAULTS = (ProcessFault.HANG, ProcessFault.SLEEP)
+
+NodeKind = tuple[str, Any, Any]
+"""('behaviour', Behaviour, None), ('wronged', None, None) or ('fault', ProcessFault, FaultPhase)."""
+
+
+@st.composite
+def node_kinds(draw: st.DrawFn, *, slow_faults: bool) -> NodeKind:
+    """What one node is: about half plain honest, one in twenty a process fault."""
+    honest: NodeKind = ("behaviour", Behaviour.HONEST, None)
+    others: list[NodeKind] = [("behaviour", b, None) for b in Behaviour if b is not Behaviour.HONEST]
+    others.append(("wronged", None, None))
+    others.append(("fault", None, None))
+    kind = draw(st.one_of(st.just(honest), st.sampled_from([honest, *others])))
+    if kind[0] != "fault":
+        return kind
+    faults = FAST_FAULTS + (SLOW_FAULTS if slow_faults else ())
+    return ("fault", draw(st.sampled_from(faults)), draw(st.sampled_from(tuple(FaultPhase))))
+
+
+def compute_inputs() -> st.SearchStrategy[bytes]:
+    """Proof of Compute: a prime bound."""
+    return st.integers(0, 3000).map(lambda n: json.dumps({"n": n}).encode())
+
+
+@st.composite
+def database_inputs(draw: st.DrawFn) -> bytes:
+    """Proof of Database: a command log over one key-value table."""
+    commands = ["CREATE TABLE kv (k INTEGER PRIMARY KEY, v TEXT NOT NULL)"]
+    for _ in range(draw(st.integers(0, 8))):
+        key = draw(st.integers(0, 9))
+        value = draw(st.text("abcxyz", max_size=6))
+        kind = draw(st.sampled_from(("upsert", "update", "delete")))
+        if kind == "upsert":
+            commands.append(f"INSERT OR REPLACE INTO kv VALUES ({key}, '{value}')")
+        elif kind == "update":
+            commands.append(f"UPDATE kv SET v = v || '{value}' WHERE k = {key}")
+        else:
+            commands.append(f"DELETE FROM kv WHERE k = {key}")
+    return json.dumps(commands).encode()
+
+
+@st.composite
+def storage_inputs(draw: st.DrawFn) -> bytes:
+    """Proof of Storage: puts of blobs and gets of what was put (or of nothing)."""
+    blobs = draw(st.lists(st.binary(max_size=48), max_size=4))
+    ops: list[list[str]] = [["put", blob.hex()] for blob in blobs]
+    for blob in draw(st.lists(st.sampled_from(blobs), max_size=3)) if blobs else []:
+        ops.append(["get", hashlib.sha256(blob).hexdigest()])
+    if draw(st.booleans()):
+        ops.append(["get", hashlib.sha256(b"never put").hexdigest()])
+    return json.dumps({"ops": ops}).encode()
+
+
+def usage_reports() -> st.SearchStrategy[bytes]:
+    """The billing function's input: a usage report."""
+    counter = st.integers(0, 100_000)
+    return st.fixed_dictionaries(
+        {"cpu_ms": counter, "memory_mb_s": counter, "requests": counter, "bytes_out": counter}
+    ).map(lambda report: json.dumps(report).encode())
+
+
+FUNCTION_INPUTS: dict[str, st.SearchStrategy[bytes]] = {
+    "compute": compute_inputs(),
+    "database": database_inputs(),
+    "storage": storage_inputs(),
+}
+
+
+@st.composite
+def exec_rounds(
+    draw: st.DrawFn,
+    *,
+    nodes: int,
+    round_id: int,
+    start: int,
+    function: str,
+    data: bytes,
+    slow_faults: bool,
+) -> ExecRound:
+    """One round of `nodes` nodes on `function(data)`, each node drawn from `node_kinds`."""
+    kinds = [draw(node_kinds(slow_faults=slow_faults)) for _ in range(nodes)]
+    wrong = [i for i, k in enumerate(kinds) if k[1] is Behaviour.WRONG_OUTPUT]
+    colluding = len(wrong) > 1 and draw(st.booleans())
+    plans, faults = [], []
+    for index, (what, value, phase) in enumerate(kinds):
+        node = NodeId(f"n{index}")
+        behaviour = value if what == "behaviour" else Behaviour.HONEST
+        copy_from = None
+        if behaviour is Behaviour.COPY_COMMIT:
+            others = [i for i in range(nodes) if i != index]
+            if not others:
+                behaviour = Behaviour.HONEST
+            else:
+                copy_from = NodeId(f"n{draw(st.sampled_from(others))}")
+        plans.append(
+            NodePlan(
+                node=node,
+                behaviour=behaviour,
+                copy_from=copy_from,
+                wrong_output=SHARED_WRONG_OUTPUT if colluding and index in wrong else None,
+                gets_wrong_app_salt=what == "wronged",
+            )
+        )
+        if what == "fault":
+            faults.append(NodeFault(node, value, phase))
+    scenario = Scenario(
+        round_id=round_id,
+        app=APP,
+        plans=tuple(plans),
+        correct_output=b"",  # filled from the function's own run when the model predicts
+        seed=draw(st.binary(min_size=4, max_size=4)),
+        start=start,
+        algorithm=draw(st.sampled_from(tuple(HashAlgorithm))),
+        app_reveals_salts=draw(st.one_of(st.just(True), st.booleans())),
+    )
+    return ExecRound(scenario, resolve_function(function), data, tuple(faults))
+
+
+def get_round_span(params: Params) -> int:
+    """A bound on how long one round lasts on the protocol clock, to start the next after it."""
+    consensus = params.consensus
+    longest_wait = max(consensus.app_salt_timeout_seconds, consensus.reveal_timeout_seconds)
+    return consensus.commit_timeout_seconds + longest_wait + 10
+
+
+@st.composite
+def trusted_calls(draw: st.DrawFn, params: Params, *, slow_faults: bool = False) -> TrustedCall:
+    """A billing round on a usage report, then the main round on a service function."""
+    nodes = draw(st.integers(1, 7))
+    function = draw(st.sampled_from(tuple(FUNCTION_INPUTS)))
+    data = draw(FUNCTION_INPUTS[function])
+    usage = draw(usage_reports())
+    span = get_round_span(params)
+    billing = draw(
+        exec_rounds(
+            nodes=nodes,
+            round_id=1,
+            start=0,
+            function="billing",
+            data=usage,
+            slow_faults=slow_faults,
+        )
+    )
+    main = draw(
+        exec_rounds(
+            nodes=nodes,
+            round_id=2,
+            start=span,
+            function=function,
+            data=data,
+            slow_faults=slow_faults,
+        )
+    )
+    return TrustedCall(billing=billing, main=main)
