@@ -53,7 +53,9 @@ class SettledRound:
     def real_salt(self, node: str) -> bytes:
         """The salt the node really drew (the harness knows the node's derivation)."""
         scenario = self.round.scenario
-        return wire.derive(scenario.seed, b"node-salt", str(scenario.round_id).encode(), node.encode())
+        return wire.derive(
+            scenario.seed, b"node-salt", str(scenario.round_id).encode(), node.encode()
+        )
 
     def sent_app_salt(self, node: str) -> bytes:
         """The app salt the node was really sent."""
@@ -87,7 +89,9 @@ class SettledRound:
     def faulty(self) -> set[str]:
         """Nodes that deviate: a misbehaviour or a process fault (a wronged node is not faulty)."""
         deviating = {
-            plan.node for plan in self.round.scenario.plans if plan.behaviour is not Behaviour.HONEST
+            plan.node
+            for plan in self.round.scenario.plans
+            if plan.behaviour is not Behaviour.HONEST
         }
         return deviating | {fault.node for fault in self.round.faults} | set(self.log.faulty)
 
@@ -200,7 +204,10 @@ def check_cr_injective(r: SettledRound) -> Observation | None:
     for node in committed:
         app_salt, node_salt = r.sent_app_salt(node), r.real_salt(node)
         output_hash = r.log.reveals[node].output_hash
-        def commit_of(app: bytes, salt: bytes, node: str = node, output: bytes = output_hash) -> bytes:
+
+        def commit_of(
+            app: bytes, salt: bytes, node: str = node, output: bytes = output_hash
+        ) -> bytes:
             return wire.commitment(
                 node=node,
                 app_salt=app,

@@ -17,13 +17,16 @@ from executor import wire
 from executor.pool import Fault, Limits, NodePool
 from executor.round import RoundLog, run_round
 from executor.scenario import NODE_STAKE_USTR, CallRecord, ExecRound, TrustedCall, decode_usage
-from executor.validators import Books, Decision, SettlementRefused, settle
+from executor.validators import Books, Decision, SettlementRefusedError, settle
 from model.params import Params
 from model.profile import Profile
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_FUNCTIONS = ROOT / "fixtures" / "functions"
-FIXTURES = {name: f"{FIXTURE_FUNCTIONS / name}.py:run" for name in ("compute", "database", "storage", "billing")}
+FIXTURES = {
+    name: f"{FIXTURE_FUNCTIONS / name}.py:run"
+    for name in ("compute", "database", "storage", "billing")
+}
 REFERENCE = "reference"
 """The node id of the process that runs a function once, on its own, for the model's prediction."""
 
@@ -70,7 +73,15 @@ class CallRun:
 class Executor:
     """Node processes for many calls; persistent workers unless `persistent` is False."""
 
-    def __init__(self, limits: Limits | None = None, *, persistent: bool = True) -> None:
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        *,
+        persistent: bool = True,
+        function_paths: tuple[str, ...] = (),
+    ) -> None:
+        self.sys_path = (str(ROOT), *(str(Path(p).resolve()) for p in function_paths))
+        """Where nodes import `module:callable` functions from: the project, then the user's."""
         self.pool = NodePool(limits, persistent=persistent)
         self.reference_pool = NodePool(limits, persistent=True)
         self._references: dict[tuple[str, bytes], bytes | None] = {}
@@ -94,7 +105,12 @@ class Executor:
         """The function's output run once in an isolated process; None if it fails there."""
         key = (function, data)
         if key not in self._references:
-            request = {"op": "run", "function": function, "sys_path": [str(ROOT)], "input": data.hex()}
+            request = {
+                "op": "run",
+                "function": function,
+                "sys_path": list(self.sys_path),
+                "input": data.hex(),
+            }
             reply = self.reference_pool.exchange({REFERENCE: request})[REFERENCE]
             if isinstance(reply, Fault):
                 self._references[key] = None
@@ -109,7 +125,7 @@ class Executor:
 
     def run_round(self, round_: ExecRound, *, params: Params, profile: Profile) -> RoundLog:
         """One round with real nodes, up to its decision."""
-        return run_round(self.pool, round_, params=params, profile=profile, sys_path=str(ROOT))
+        return run_round(self.pool, round_, params=params, profile=profile, sys_path=self.sys_path)
 
     def run_call(self, call: TrustedCall, *, params: Params, profile: Profile) -> CallRun:
         """A billing round, then the main round it pays for, each settled on the executor's books."""
@@ -121,7 +137,8 @@ class Executor:
                 "not a usage amount in decimal digits (§4.3.1)"
             )
         references = (billing_output, main_output)
-        stakes = {n: NODE_STAKE_USTR for n in {*call.billing.scenario.assigned, *call.main.scenario.assigned}}
+        nodes = {*call.billing.scenario.assigned, *call.main.scenario.assigned}
+        stakes = {str(n): NODE_STAKE_USTR for n in nodes}
         levels: dict[str, int] = {}
         billing_log = self.run_round(call.billing, params=params, profile=profile)
         if billing_log.decided_at is None:
@@ -138,7 +155,7 @@ class Executor:
                 profile=profile,
                 algorithm=scenario.algorithm.value,
             )
-        except SettlementRefused:
+        except SettlementRefusedError:
             return CallRun(CallRecord(None, None, refused=True), billing_log, None, references)
         # §4.3.1: the app's claimed usage stands only if the billing nodes agreed on its hash.
         usage = decode_usage(billing_output)
@@ -146,7 +163,9 @@ class Executor:
         cost = usage if decision.consensus and decision.agreed_output_hash == claimed_hash else 0
         main_log = self.run_round(call.main, params=params, profile=profile)
         if main_log.decided_at is None:
-            return CallRun(CallRecord(None, None, stalled="main"), billing_log, main_log, references)
+            return CallRun(
+                CallRecord(None, None, stalled="main"), billing_log, main_log, references
+            )
         scenario = call.main.scenario
         try:
             main, main_decision = settle(
@@ -159,7 +178,7 @@ class Executor:
                 profile=profile,
                 algorithm=scenario.algorithm.value,
             )
-        except SettlementRefused:
+        except SettlementRefusedError:
             return CallRun(CallRecord(None, None, refused=True), billing_log, main_log, references)
         return CallRun(
             CallRecord(billing, main), billing_log, main_log, references, (decision, main_decision)

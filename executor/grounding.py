@@ -32,6 +32,10 @@ GROUNDED = "GROUNDED"
 EXECUTOR_IDS = (GROUNDED, *EXECUTOR_CHECKS)
 """Every invariant ID this engine gives a verdict on."""
 
+SHRINK_BUDGET = 200
+"""Calls run with real processes while shrinking one failure; then unseen calls count as passing,
+so the shrinker stops on the smallest failure found so far (its replay comes from the memo)."""
+
 SCENARIOS_PER_EFFORT = {"quick": 100, "default": 300, "thorough": 3000}
 """Calls generated per effort: each runs two rounds of real processes (about 20 ms a call)."""
 
@@ -77,12 +81,12 @@ class ExecutorRun:
     results: tuple[ExecutorResult, ...]
 
 
-class _Broken(Exception):
+class _BrokenError(Exception):
     """Raised inside the Hypothesis test when a call breaks an invariant not yet reported."""
 
-    def __init__(self, invariant_id: str, detail: str, call: TrustedCall) -> None:
-        super().__init__(f"{invariant_id}: {detail}")
-        self.invariant_id, self.detail, self.call = invariant_id, detail, call
+    def __init__(self, broken: list[Observation], call: TrustedCall) -> None:
+        super().__init__("; ".join(f"{o.invariant_id}: {o.detail}" for o in broken))
+        self.broken, self.call = broken, call
 
 
 def compare(observed: CallRecord, predicted: CallRecord) -> tuple[str, ...]:
@@ -128,11 +132,19 @@ def describe_call(call: TrustedCall) -> str:
     return f"billing {describe_round(call.billing)}\nmain {describe_round(call.main)}"
 
 
-def settled_rounds(run: CallRun, call: TrustedCall, params: Params, profile: Profile) -> list[SettledRound]:
+def settled_rounds(
+    run: CallRun, call: TrustedCall, params: Params, profile: Profile
+) -> list[SettledRound]:
     """The call's rounds that were settled, with the truth beside them, for the X checks."""
     rounds = []
     pairs = (
-        (call.billing, run.billing_log, run.record.billing, run.decisions[0], run.reference_outputs[0]),
+        (
+            call.billing,
+            run.billing_log,
+            run.record.billing,
+            run.decisions[0],
+            run.reference_outputs[0],
+        ),
         (call.main, run.main_log, run.record.main, run.decisions[1], run.reference_outputs[1]),
     )
     for round_, log, outcome, decision, reference in pairs:
@@ -145,17 +157,42 @@ class _Search:
     """One Hypothesis search over calls, counting evidence and failing on unreported breaks."""
 
     def __init__(
-        self, executor: Executor, params: Params, profile: Profile, predictor: Predictor, ignored: set[str]
+        self,
+        executor: Executor,
+        params: Params,
+        profile: Profile,
+        predictor: Predictor,
+        ignored: set[str],
+        shrink_budget: int,
     ) -> None:
         self.executor, self.params, self.profile = executor, params, profile
         self.predictor, self.ignored = predictor, ignored
+        self.budget = shrink_budget
         self.scenarios = self.rounds = 0
         self.observed: Counter[str] = Counter()
         self.scenarios_observing: Counter[str] = Counter()
         self.violations: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()
+        self.memo: dict[TrustedCall, list[Observation]] = {}
+        self.shrink_budget: int | None = None
+        """None until the first failure; then how many more calls may really run."""
 
     def check(self, call: TrustedCall) -> None:
+        observations = self.memo.get(call)
+        if observations is None:
+            if self.shrink_budget is not None:
+                if self.shrink_budget <= 0:
+                    return
+                self.shrink_budget -= 1
+            observations = self.memo[call] = self.run(call)
+        broken = [o for o in observations if not o.holds and o.invariant_id not in self.ignored]
+        if broken:
+            if self.shrink_budget is None:
+                self.shrink_budget = self.budget
+            raise _BrokenError(broken, call)
+
+    def run(self, call: TrustedCall) -> list[Observation]:
+        """Run the call for real, predict it, compare, check; count the evidence."""
         run = self.executor.run_call(call, params=self.params, profile=self.profile)
         self.scenarios += 1
         logs = [log for log in (run.billing_log, run.main_log) if log is not None]
@@ -181,9 +218,7 @@ class _Search:
                 self.scenarios_observing[observation.invariant_id] += 1
             if not observation.holds:
                 self.violations[observation.invariant_id] += 1
-        for observation in observations:
-            if not observation.holds and observation.invariant_id not in self.ignored:
-                raise _Broken(observation.invariant_id, observation.detail, call)
+        return observations
 
 
 def _search_settings(max_examples: int) -> settings:
@@ -210,6 +245,8 @@ def run_executor(
     persistent: bool = True,
     max_examples: int | None = None,
     slow_faults: bool | None = None,
+    shrink_budget: int = SHRINK_BUDGET,
+    function_paths: tuple[str, ...] = (),
 ) -> ExecutorRun:
     """The executor engine: GROUNDED and the X checks over generated calls, shrunk on failure."""
     chosen = get_effort(effort)
@@ -217,21 +254,35 @@ def run_executor(
     slow = chosen.name == "thorough" if slow_faults is None else slow_faults
     strategy = trusted_calls(params, slow_faults=slow)
     counterexamples: dict[str, ExecutorCounterexample] = {}
-    with Executor(limits, persistent=persistent) as executor:
+    with Executor(limits, persistent=persistent, function_paths=function_paths) as executor:
         while True:
-            search = _Search(executor, params, profile, predictor, set(counterexamples))
+            search = _Search(
+                executor, params, profile, predictor, set(counterexamples), shrink_budget
+            )
 
-            explore = hypothesis_seed(seed)(_search_settings(examples)(given(strategy)(search.check)))
+            explore = hypothesis_seed(seed)(
+                _search_settings(examples)(given(strategy)(search.check))
+            )
 
             try:
                 explore()
-            except _Broken as broken:
-                counterexamples[broken.invariant_id] = ExecutorCounterexample(
-                    broken.invariant_id, broken.detail, broken.call, describe_call(broken.call)
-                )
+            except _BrokenError as failure:
+                # The shrunk call is a counterexample to every ID it breaks, not just the first.
+                for observation in failure.broken:
+                    counterexamples.setdefault(
+                        observation.invariant_id,
+                        ExecutorCounterexample(
+                            observation.invariant_id,
+                            observation.detail,
+                            failure.call,
+                            describe_call(failure.call),
+                        ),
+                    )
                 continue
             except hypothesis_errors.FlakyFailure as flaky:
-                raise RuntimeError(f"the executor gave different answers on one call: {flaky}") from None
+                raise RuntimeError(
+                    f"the executor gave different answers on one call: {flaky}"
+                ) from None
             break
     results = []
     for invariant_id in EXECUTOR_IDS:

@@ -11,6 +11,7 @@ killed. The executor never waits on a node without a deadline and never lets an 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import selectors
 import signal
@@ -120,20 +121,14 @@ class _Process:
 
     def kill(self) -> None:
         """Kill the node's whole process group and reap the node."""
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pgid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         for stream in (self.popen.stdin, self.popen.stdout):
             if stream is not None:
-                try:
+                with contextlib.suppress(OSError):
                     stream.close()
-                except OSError:
-                    pass
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):  # SIGKILL cannot be ignored
             self.popen.wait(timeout=5.0)
-        except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL cannot be ignored
-            pass
 
 
 class NodePool:
@@ -204,6 +199,15 @@ class NodePool:
             process.outgoing = wire.encode_message(request)
             process.incoming = bytearray()
             live[node] = process
+        replies.update(self._pump(live))
+        for node, reply in replies.items():
+            if isinstance(reply, Fault):
+                self.discard(node)
+        return replies
+
+    def _pump(self, live: dict[str, _Process]) -> dict[str, Reply]:
+        """Write every request and read every reply, never blocking, until the deadline."""
+        replies: dict[str, Reply] = {}
         deadline = time.monotonic() + self.limits.wall_seconds
         with selectors.DefaultSelector() as selector:
             for node, process in live.items():
@@ -219,11 +223,10 @@ class NodePool:
                     if node not in pending:
                         continue
                     process = live[node]
-                    outcome = (
-                        self._write(process) if direction == "w" else self._read(process)
-                    )
+                    writing = direction == "w"
+                    outcome = self._write(process) if writing else self._read(process)
                     if outcome is None:
-                        if direction == "w" and not process.outgoing:
+                        if writing and not process.outgoing:
                             selector.unregister(process.stdin_fd)
                         continue
                     replies[node] = outcome
@@ -231,11 +234,8 @@ class NodePool:
                     for fd in (process.stdin_fd, process.stdout_fd):
                         if fd in selector.get_map():
                             selector.unregister(fd)
-            for node in pending:
-                replies[node] = Fault("timeout", f"no reply within {self.limits.wall_seconds} s")
-        for node, reply in replies.items():
-            if isinstance(reply, Fault):
-                self.discard(node)
+        for node in sorted(pending):
+            replies[node] = Fault("timeout", f"no reply within {self.limits.wall_seconds} s")
         return replies
 
     @staticmethod

@@ -59,7 +59,12 @@ class _Round:
     """The evolving state of one round as the executor drives it."""
 
     def __init__(
-        self, pool: NodePool, round_: ExecRound, params: Params, profile: Profile, sys_path: str
+        self,
+        pool: NodePool,
+        round_: ExecRound,
+        params: Params,
+        profile: Profile,
+        sys_path: tuple[str, ...],
     ) -> None:
         self.pool, self.round, self.params, self.profile = pool, round_, params, profile
         self.scenario = round_.scenario
@@ -74,8 +79,10 @@ class _Round:
         self.errors: dict[Node, str] = {}
         self.refused: list[tuple[int, Node, str]] = []
         seed, round_id = self.scenario.seed, str(self.scenario.round_id).encode()
-        self.app_salts = {
-            node: wire.derive(seed, b"app-salt", round_id, node.encode(), algorithm=self.algorithm)
+        self.app_salts: dict[Node, bytes] = {
+            str(node): wire.derive(
+                seed, b"app-salt", round_id, node.encode(), algorithm=self.algorithm
+            )
             for node in self.scenario.assigned
         }
 
@@ -97,12 +104,14 @@ class _Round:
     def open(self) -> None:
         """Steps 1-4: hashes of the app salts on-chain, salts sent, node salt hashes posted."""
         scenario, t0 = self.scenario, self.scenario.start
-        requests = {}
+        requests: dict[Node, Message] = {}
+        sent_salts: dict[Node, bytes] = {}
         for plan in scenario.plans:
-            node = plan.node
+            node: Node = str(plan.node)
             sent = self.app_salts[node]
             if plan.gets_wrong_app_salt:
                 sent = wire.derive(scenario.seed, b"wrong-app-salt", node.encode())
+            sent_salts[node] = sent
             fault = self.round.fault_of(plan.node)
             requests[node] = {
                 "op": "open",
@@ -123,12 +132,12 @@ class _Round:
                 "fault": None if fault is None else fault.fault.value,
                 "fault_phase": None if fault is None else fault.phase.value,
                 "function": self.round.function,
-                "sys_path": [self.sys_path],
+                "sys_path": list(self.sys_path),
                 "input": self.round.input.hex(),
             }
         for node, reply in self.ask(requests).items():
             self.salt_hashes[node] = wire.get_hex(reply, "salt_hash")
-            sent = bytes.fromhex(requests[node]["app_salt"])
+            sent = sent_salts[node]
             # The chain accepts a complaint only with grounds: the salt does not open its hash.
             if reply.get("complain") and wire.digest(sent, self.algorithm) != wire.digest(
                 self.app_salts[node], self.algorithm
@@ -213,7 +222,7 @@ class _Round:
 
     def log(self, *, revealed_salts: bool, decided_at: int | None, expired: bool) -> RoundLog:
         return RoundLog(
-            assigned=self.scenario.assigned,
+            assigned=tuple(str(n) for n in self.scenario.assigned),
             app_salt_hashes={n: wire.digest(s, self.algorithm) for n, s in self.app_salts.items()},
             app_salts=dict(self.app_salts) if revealed_salts else {},
             salt_hashes=dict(self.salt_hashes),
@@ -231,7 +240,12 @@ class _Round:
 
 
 def run_round(
-    pool: NodePool, round_: ExecRound, *, params: Params, profile: Profile, sys_path: str
+    pool: NodePool,
+    round_: ExecRound,
+    *,
+    params: Params,
+    profile: Profile,
+    sys_path: tuple[str, ...],
 ) -> RoundLog:
     """Steps 1-10 of §3.2-§3.3 with real node processes, up to the moment of decision."""
     run = _Round(pool, round_, params, profile, sys_path)

@@ -51,7 +51,10 @@ class FaultPhase(Enum):
     REVEAL = "reveal"
 
 
-FAULT_AS_BEHAVIOUR = {FaultPhase.COMPUTE: Behaviour.NO_COMMIT, FaultPhase.REVEAL: Behaviour.NO_REVEAL}
+FAULT_AS_BEHAVIOUR = {
+    FaultPhase.COMPUTE: Behaviour.NO_COMMIT,
+    FaultPhase.REVEAL: Behaviour.NO_REVEAL,
+}
 """How the model sees a node whose process failed: it stops taking part at that step."""
 
 
@@ -126,9 +129,10 @@ def to_model_scenario(round_: ExecRound, correct_output: bytes | None) -> Scenar
             behaviour = Behaviour.NO_COMMIT
         elif fault is not None and not plan.gets_wrong_app_salt:
             behaviour = FAULT_AS_BEHAVIOUR[fault.phase]
-        if behaviour is not plan.behaviour:
-            plan = attrs.evolve(plan, behaviour=behaviour, copy_from=None, wrong_output=None)
-        plans.append(plan)
+        if behaviour is plan.behaviour:
+            plans.append(plan)
+        else:
+            plans.append(attrs.evolve(plan, behaviour=behaviour, copy_from=None, wrong_output=None))
     output = round_.scenario.correct_output if correct_output is None else correct_output
     return attrs.evolve(round_.scenario, plans=tuple(plans), correct_output=output)
 

@@ -40,7 +40,9 @@ NodeKind = tuple[str, Any, Any]
 def node_kinds(draw: st.DrawFn, *, slow_faults: bool) -> NodeKind:
     """What one node is: about half plain honest, one in twenty a process fault."""
     honest: NodeKind = ("behaviour", Behaviour.HONEST, None)
-    others: list[NodeKind] = [("behaviour", b, None) for b in Behaviour if b is not Behaviour.HONEST]
+    others: list[NodeKind] = [
+        ("behaviour", b, None) for b in Behaviour if b is not Behaviour.HONEST
+    ]
     others.append(("wronged", None, None))
     others.append(("fault", None, None))
     kind = draw(st.one_of(st.just(honest), st.sampled_from([honest, *others])))
@@ -103,15 +105,14 @@ FUNCTION_INPUTS: dict[str, st.SearchStrategy[bytes]] = {
 def exec_rounds(
     draw: st.DrawFn,
     *,
-    nodes: int,
+    kinds: list[NodeKind],
     round_id: int,
     start: int,
     function: str,
     data: bytes,
-    slow_faults: bool,
 ) -> ExecRound:
-    """One round of `nodes` nodes on `function(data)`, each node drawn from `node_kinds`."""
-    kinds = [draw(node_kinds(slow_faults=slow_faults)) for _ in range(nodes)]
+    """One round whose i-th node is `kinds[i]`, on `function(data)`."""
+    nodes = len(kinds)
     wrong = [i for i, k in enumerate(kinds) if k[1] is Behaviour.WRONG_OUTPUT]
     colluding = len(wrong) > 1 and draw(st.booleans())
     plans, faults = [], []
@@ -158,30 +159,27 @@ def get_round_span(params: Params) -> int:
 
 @st.composite
 def trusted_calls(draw: st.DrawFn, params: Params, *, slow_faults: bool = False) -> TrustedCall:
-    """A billing round on a usage report, then the main round on a service function."""
-    nodes = draw(st.integers(1, 7))
+    """A billing round on a usage report, then the main round on a service function.
+
+    The main round's nodes are drawn as a list (so shrinking deletes nodes one by one), the
+    billing round's as a list of the same length that shrinks towards all honest.
+    """
+    kinds = node_kinds(slow_faults=slow_faults)
+    main_kinds = draw(st.lists(kinds, min_size=1, max_size=7))
+    nodes = len(main_kinds)
+    honest: NodeKind = ("behaviour", Behaviour.HONEST, None)
+    billing_kinds = draw(
+        st.one_of(st.just([honest] * nodes), st.lists(kinds, min_size=nodes, max_size=nodes))
+    )
     function = draw(st.sampled_from(tuple(FUNCTION_INPUTS)))
     data = draw(FUNCTION_INPUTS[function])
     usage = draw(usage_reports())
-    span = get_round_span(params)
     billing = draw(
-        exec_rounds(
-            nodes=nodes,
-            round_id=1,
-            start=0,
-            function="billing",
-            data=usage,
-            slow_faults=slow_faults,
-        )
+        exec_rounds(kinds=billing_kinds, round_id=1, start=0, function="billing", data=usage)
     )
     main = draw(
         exec_rounds(
-            nodes=nodes,
-            round_id=2,
-            start=span,
-            function=function,
-            data=data,
-            slow_faults=slow_faults,
+            kinds=main_kinds, round_id=2, start=get_round_span(params), function=function, data=data
         )
     )
     return TrustedCall(billing=billing, main=main)

@@ -33,11 +33,10 @@ from model.slashing import compute_slash_rate_bps
 from model.trusted.settlement import NodeSlash, RoundOutcome, TokenMovement
 from model.units import AppId, NodeId
 
-
 STB, STR = Token.STB.value, Token.STR.value
 
 
-class SettlementRefused(Exception):
+class SettlementRefusedError(Exception):
     """Raised when a round cannot be settled: a part of the payment split is negative."""
 
 
@@ -80,9 +79,10 @@ def complain_about(log: RoundLog, *, profile: Profile, algorithm: str) -> tuple[
         output = log.outputs.get(node)
         if output is None:
             continue
-        if wire.digest(output, algorithm) != reveal.output_hash:
-            complaints.append(node)
-        elif opens_commit(log, node, profile=profile, algorithm=algorithm) is False:
+        if (
+            wire.digest(output, algorithm) != reveal.output_hash
+            or opens_commit(log, node, profile=profile, algorithm=algorithm) is False
+        ):
             complaints.append(node)
     return tuple(sorted(complaints))
 
@@ -95,8 +95,9 @@ def decide(log: RoundLog, *, params: Params, profile: Profile, algorithm: str) -
     base = len(log.assigned) if profile.threshold_base.value == "assigned" else len(log.commits)
     votes = Counter(log.reveals[n].output_hash for n in counted)
     num, den = params.consensus.threshold_num, params.consensus.threshold_den
-    passing = sorted((h for h, agree in votes.items() if agree * den > num * base),
-                     key=lambda h: (-votes[h], h))
+    passing = sorted(
+        (h for h, agree in votes.items() if agree * den > num * base), key=lambda h: (-votes[h], h)
+    )
     if not passing:
         return Decision(False, None, (), counted, mismatched)
     agreed = passing[0]
@@ -139,7 +140,7 @@ def pay_or_lock(
     """§6.3, F12: pay each node its split from the app's escrow, or lock it all in escrow."""
     split = compute_payment_split(cost, params)
     if any(part < 0 for part in split.parts()):
-        raise SettlementRefused(f"the payment split of {cost} has a negative part")
+        raise SettlementRefusedError(f"the payment split of {cost} has a negative part")
     payout = compute_str_payout(split, STR_PRICE)
     escrow = str(get_escrow_account(app))
     for node in nodes:
@@ -192,7 +193,8 @@ def settle(
         revealed=_ids(log.reveals),
         abstained=_ids(log.abstained),
         consensus=decision.consensus,
-        agreed_output_hash=None if decision.agreed_output_hash is None
+        agreed_output_hash=None
+        if decision.agreed_output_hash is None
         else decision.agreed_output_hash.hex(),
         paid=_ids(paid),
         slashed=tuple(sorted(slashes)),

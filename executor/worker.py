@@ -44,7 +44,9 @@ def load_function(spec: str, sys_path: list[str]) -> Function:
             sys.path.append(entry)
     try:
         if location.endswith(".py"):
-            module_spec = importlib.util.spec_from_file_location(f"_fn_{abs(hash(location))}", location)
+            module_spec = importlib.util.spec_from_file_location(
+                f"_fn_{abs(hash(location))}", location
+            )
             if module_spec is None or module_spec.loader is None:
                 raise FunctionLoadError(f"cannot load {location}")
             module = importlib.util.module_from_spec(module_spec)
@@ -73,7 +75,9 @@ def suffer(fault: str, channel: IO[bytes]) -> None:
     if fault == "memory-bomb":
         hoard = []
         while True:  # until the address-space limit raises MemoryError
-            hoard.append(bytes(64 * 1024 * 1024))  # calloc: the limit, not the page faults, stops it
+            hoard.append(
+                bytes(64 * 1024 * 1024)
+            )  # calloc: the limit, not the page faults, stops it
     if fault == "garbage":
         channel.write(b"\x00\xff\xfe not a message {{{\n")
         channel.flush()
@@ -208,7 +212,10 @@ class Node:
         algorithm = self.round["algorithm"]
         if behaviour == "no-reveal":
             return {"wait": True}
-        if behaviour == "late-reveal" and now <= message["opened_at"] + self.round["reveal_timeout"]:
+        if (
+            behaviour == "late-reveal"
+            and now <= message["opened_at"] + self.round["reveal_timeout"]
+        ):
             return {"wait": True}
         self._fault_now("reveal")
         output: bytes | None = None

@@ -14,7 +14,9 @@ COMPUTE_INPUT = b'{"n": 100}'
 USAGE = json.dumps({"cpu_ms": 250, "memory_mb_s": 40, "requests": 3, "bytes_out": 10_000}).encode()
 
 
-def make_plans(*behaviours: Behaviour, copy_from: dict[int, int] | None = None) -> tuple[NodePlan, ...]:
+def make_plans(
+    *behaviours: Behaviour, copy_from: dict[int, int] | None = None
+) -> tuple[NodePlan, ...]:
     """Nodes n0, n1, ... with these behaviours; `copy_from` maps a copier's index to its target's."""
     targets = copy_from or {}
     return tuple(

@@ -6,6 +6,8 @@ pipe, huge output) while the others stay honest, and a hostile function that eve
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 import pytest
@@ -40,7 +42,9 @@ def test_node_fault_is_contained(fault: ProcessFault, phase: FaultPhase) -> None
     with Executor(LIMITS) as executor:
         log = executor.run_round(round_, params=WHITEPAPER_PARAMS, profile=HARDENED)
         # The executor stays usable: the faulty node's replacement serves the next round.
-        again = executor.run_round(make_round(honest(4), round_id=3), params=WHITEPAPER_PARAMS, profile=HARDENED)
+        again = executor.run_round(
+            make_round(honest(4), round_id=3), params=WHITEPAPER_PARAMS, profile=HARDENED
+        )
     elapsed = time.monotonic() - started
     assert set(log.faulty) == {"n3"}
     assert log.faulty["n3"].startswith(EXPECTED_CODE[fault])
@@ -98,7 +102,9 @@ def test_spinning_function_is_stopped_by_the_cpu_limit() -> None:
     started = time.monotonic()
     with Executor(limits) as executor:
         log = executor.run_round(
-            make_round(honest(1), function=f"{HOSTILE}:hang"), params=WHITEPAPER_PARAMS, profile=HARDENED
+            make_round(honest(1), function=f"{HOSTILE}:hang"),
+            params=WHITEPAPER_PARAMS,
+            profile=HARDENED,
         )
     assert log.faulty == {"n0": "killed-by-signal: SIGXCPU"}
     assert time.monotonic() - started < 10
@@ -135,9 +141,6 @@ def test_pool_reports_a_dead_node_as_a_fault_value() -> None:
         reply = pool.exchange({"a": {"op": "ping"}})["a"]
         assert not isinstance(reply, Fault)
         pid = reply["pong"]
-        import os
-        import signal
-
         os.kill(pid, signal.SIGKILL)
         time.sleep(0.05)
         dead = pool.exchange({"a": {"op": "ping"}})["a"]
@@ -149,6 +152,8 @@ def test_pool_reports_a_dead_node_as_a_fault_value() -> None:
 def test_per_call_mode_starts_fresh_processes_every_round() -> None:
     with Executor(LIMITS, persistent=False) as executor:
         for round_id in (2, 3):
-            log = executor.run_round(make_round(honest(2), round_id=round_id), params=WHITEPAPER_PARAMS, profile=HARDENED)
+            log = executor.run_round(
+                make_round(honest(2), round_id=round_id), params=WHITEPAPER_PARAMS, profile=HARDENED
+            )
             assert len(log.reveals) == 2
         assert executor.pool.spawn_count == 4

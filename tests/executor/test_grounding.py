@@ -1,0 +1,137 @@
+"""GROUNDED: real node processes and the model agree, call by call, on generated scenarios.
+
+Thousands of generated calls per profile must agree; a deliberately wrong model must be caught
+with a small, shrunk scenario; a function that is not deterministic must show up as a
+disagreement; and the engine's answer must depend only on its inputs and seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import pytest
+from executor_fixtures import honest, make_call, make_round
+
+from executor.engine import ROOT, Executor
+from executor.grounding import EXECUTOR_IDS, GROUNDED, ExecutorRun, compare, run_executor
+from executor.scenario import CallRecord, TrustedCall, predict
+from model.params import WHITEPAPER_PARAMS
+from model.profile import HARDENED, WHITEPAPER, Profile
+from model.units import NodeId
+
+WHITEPAPER_BREAKS = {"BFT-TIMEOUT", "CR-BINDING", "CR-NO-COPY", "CR-INJECTIVE", "CR-VERIFIABLE"}
+"""What the literal reading loses, as the model's engines also find (docs/findings.md)."""
+
+
+def verdicts(run: ExecutorRun) -> dict[str, str]:
+    return {result.invariant_id: result.verdict for result in run.results}
+
+
+@pytest.mark.parametrize("profile", [HARDENED, WHITEPAPER], ids=lambda p: p.name)
+def test_grounded_agrees_on_a_thousand_calls(profile: Profile) -> None:
+    """Over 1,000 distinct generated calls per profile (2,000 rounds of real processes) agree."""
+    run = run_executor(WHITEPAPER_PARAMS, profile, "default", seed=1, max_examples=1100)
+    grounded = next(r for r in run.results if r.invariant_id == GROUNDED)
+    assert grounded.verdict == "pass", grounded.counterexample
+    assert run.scenarios >= 1000 and grounded.scenarios == run.scenarios
+    assert run.rounds > 1500
+    assert dict(run.node_faults), "the generated calls include process faults"
+    failing = {i for i, v in verdicts(run).items() if v == "fail"}
+    assert failing == (WHITEPAPER_BREAKS if profile is WHITEPAPER else set())
+    assert "vacuous" not in verdicts(run).values()
+    for result in run.results:
+        if result.verdict == "fail":
+            assert result.counterexample is not None
+            assert result.counterexample.invariant_id == result.invariant_id
+
+
+def _wrong_model(**changes: Any) -> Callable[..., CallRecord]:
+    """The model's prediction under parameters it should not be using."""
+
+    def predictor(call: TrustedCall, **kwargs: Any) -> CallRecord:
+        consensus = attrs.evolve(kwargs["params"].consensus, **changes)
+        kwargs["params"] = attrs.evolve(kwargs["params"], consensus=consensus)
+        return predict(call, **kwargs)
+
+    return predictor
+
+
+def test_a_wrong_model_is_caught_with_a_shrunk_scenario() -> None:
+    """A model that decides by simple majority is caught by GROUNDED on a small round."""
+    wrong = _wrong_model(threshold_num=1, threshold_den=2)
+    run = run_executor(WHITEPAPER_PARAMS, HARDENED, "quick", seed=0, predictor=wrong)
+    grounded = next(r for r in run.results if r.invariant_id == GROUNDED)
+    assert grounded.verdict == "fail"
+    counterexample = grounded.counterexample
+    assert counterexample is not None
+    assert "consensus" in counterexample.detail
+    # Shrunk: the smallest round where > 1/2 and > 2/3 differ has 2 of 3 nodes agreeing.
+    assert len(counterexample.call.main.scenario.plans) <= 4
+    assert "main" in counterexample.description
+
+
+def test_a_model_that_forgets_to_slash_is_caught() -> None:
+    def forgetful(call: TrustedCall, **kwargs: Any) -> CallRecord:
+        record = predict(call, **kwargs)
+        if record.main is None:
+            return record
+        return attrs.evolve(record, main=attrs.evolve(record.main, slashed=()))
+
+    run = run_executor(WHITEPAPER_PARAMS, HARDENED, "quick", seed=0, predictor=forgetful)
+    grounded = next(r for r in run.results if r.invariant_id == GROUNDED)
+    assert grounded.verdict == "fail" and grounded.counterexample is not None
+    assert "main.slashed" in grounded.counterexample.detail
+
+
+def test_a_nondeterministic_function_disagrees_with_the_model() -> None:
+    """Honest nodes running a function that is not deterministic cannot agree; the model,
+    which assumes one correct output, predicts they do: GROUNDED reports the difference."""
+    main = make_round(
+        honest(3), function=f"{ROOT / 'fixtures/functions/hostile.py'}:nondeterministic"
+    )
+    call = make_call(main)
+    with Executor() as executor:
+        run = executor.run_call(call, params=WHITEPAPER_PARAMS, profile=HARDENED)
+    predicted = predict(
+        call,
+        billing_output=run.reference_outputs[0],
+        main_output=run.reference_outputs[1],
+        params=WHITEPAPER_PARAMS,
+        profile=HARDENED,
+    )
+    differences = compare(run.record, predicted)
+    assert any(d.startswith("main.consensus: executor False, model True") for d in differences)
+
+
+def test_compare_names_each_differing_field() -> None:
+    call = make_call(make_round(honest(2)))
+    with Executor() as executor:
+        record = executor.run_call(call, params=WHITEPAPER_PARAMS, profile=HARDENED).record
+    assert compare(record, record) == ()
+    assert record.main is not None
+    changed = attrs.evolve(record, main=attrs.evolve(record.main, paid=(NodeId("n0"),)))
+    assert compare(record, changed) == ("main.paid: executor ('n0', 'n1'), model ('n0',)",)
+    assert compare(record, CallRecord(None, None, stalled="main"))[0].startswith("stalled")
+
+
+def test_same_seed_same_results() -> None:
+    """Deterministic: the protocol clock is the executor's, so two runs give equal records,
+    counterexample and shrinking included."""
+    wrong = _wrong_model(threshold_num=1, threshold_den=2)
+    first, second = (
+        run_executor(
+            WHITEPAPER_PARAMS,
+            HARDENED,
+            "quick",
+            7,
+            predictor=wrong,
+            max_examples=40,
+            shrink_budget=20,
+        )
+        for _ in range(2)
+    )
+    assert first == second
+    assert [r.invariant_id for r in first.results] == list(EXECUTOR_IDS)
+    assert first.results[0].counterexample is not None, "the shrink path is covered"
