@@ -159,6 +159,7 @@ class _Search:
     def __init__(
         self,
         executor: Executor,
+        *,
         params: Params,
         profile: Profile,
         predictor: Predictor,
@@ -257,7 +258,12 @@ def run_executor(
     with Executor(limits, persistent=persistent, function_paths=function_paths) as executor:
         while True:
             search = _Search(
-                executor, params, profile, predictor, set(counterexamples), shrink_budget
+                executor,
+                params=params,
+                profile=profile,
+                predictor=predictor,
+                ignored=set(counterexamples),
+                shrink_budget=shrink_budget,
             )
 
             explore = hypothesis_seed(seed)(

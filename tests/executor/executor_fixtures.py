@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+
+import pytest
 
 from executor.engine import resolve_function
+from executor.pool import get_live_groups
 from executor.scenario import ExecRound, NodeFault, TrustedCall
 from model.trusted.behaviour import Behaviour, NodePlan, Scenario
 from model.units import AppId, NodeId
@@ -62,3 +66,10 @@ def make_call(main: ExecRound) -> TrustedCall:
 def honest(n: int) -> tuple[NodePlan, ...]:
     """n honest nodes."""
     return make_plans(*([Behaviour.HONEST] * n))
+
+
+@pytest.fixture(autouse=True)
+def no_orphan_nodes() -> Iterator[None]:
+    """After the test, no process group the executor started has a process left in it."""
+    yield
+    assert get_live_groups() == []

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import attrs
 import pytest
-from executor_fixtures import make_call, make_plans, make_round
+from executor_fixtures import (
+    make_call,
+    make_plans,
+    make_round,
+    no_orphan_nodes,  # noqa: F401 - autouse: no node left behind
+)
 
 from executor.checks import Observation, check_settled_round
 from executor.engine import CallRun, Executor

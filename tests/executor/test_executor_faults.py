@@ -11,7 +11,12 @@ import signal
 import time
 
 import pytest
-from executor_fixtures import honest, make_call, make_round
+from executor_fixtures import (
+    honest,
+    make_call,
+    make_round,
+    no_orphan_nodes,  # noqa: F401 - autouse: no node left behind
+)
 
 from executor.engine import ROOT, Executor
 from executor.pool import Fault, Limits, NodePool

@@ -19,6 +19,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from executor_fixtures import no_orphan_nodes  # noqa: F401 - autouse: no node left behind
 
 from executor.engine import FIXTURE_FUNCTIONS, Executor, FunctionSpecError, resolve_function
 from executor.pool import get_live_groups

@@ -12,7 +12,12 @@ from typing import Any
 
 import attrs
 import pytest
-from executor_fixtures import honest, make_call, make_round
+from executor_fixtures import (
+    honest,
+    make_call,
+    make_round,
+    no_orphan_nodes,  # noqa: F401 - autouse: no node left behind
+)
 
 from executor.engine import ROOT, Executor
 from executor.grounding import EXECUTOR_IDS, GROUNDED, ExecutorRun, compare, run_executor
