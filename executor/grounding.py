@@ -27,6 +27,7 @@ from executor.strategies import trusted_calls
 from model.params import Params
 from model.profile import Profile
 from properties.effort import get_effort
+from properties.reproducible import without_local_constants
 
 GROUNDED = "GROUNDED"
 EXECUTOR_IDS = (GROUNDED, *EXECUTOR_CHECKS)
@@ -271,7 +272,8 @@ def run_executor(
             )
 
             try:
-                explore()
+                with without_local_constants():
+                    explore()
             except _BrokenError as failure:
                 # The shrunk call is a counterexample to every ID it breaks, not just the first.
                 for observation in failure.broken:

@@ -161,15 +161,14 @@ def get_round_span(params: Params) -> int:
 def trusted_calls(draw: st.DrawFn, params: Params, *, slow_faults: bool = False) -> TrustedCall:
     """A billing round on a usage report, then the main round on a service function.
 
-    The main round's nodes are drawn as a list (so shrinking deletes nodes one by one), the
-    billing round's as a list of the same length that shrinks towards all honest.
+    Each round's nodes are drawn as a list, so shrinking deletes nodes one by one; the billing
+    round shrinks towards the main round's nodes, all honest.
     """
     kinds = node_kinds(slow_faults=slow_faults)
     main_kinds = draw(st.lists(kinds, min_size=1, max_size=7))
-    nodes = len(main_kinds)
     honest: NodeKind = ("behaviour", Behaviour.HONEST, None)
     billing_kinds = draw(
-        st.one_of(st.just([honest] * nodes), st.lists(kinds, min_size=nodes, max_size=nodes))
+        st.one_of(st.just([honest] * len(main_kinds)), st.lists(kinds, min_size=1, max_size=7))
     )
     function = draw(st.sampled_from(tuple(FUNCTION_INPUTS)))
     data = draw(FUNCTION_INPUTS[function])

@@ -7,6 +7,7 @@ disagreement; and the engine's answer must depend only on its inputs and seed.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -140,3 +141,15 @@ def test_same_seed_same_results() -> None:
     assert first == second
     assert [r.invariant_id for r in first.results] == list(EXECUTOR_IDS)
     assert first.results[0].counterexample is not None, "the shrink path is covered"
+
+
+def test_shrinking_does_not_depend_on_what_else_is_imported() -> None:
+    """Hypothesis harvests constants from loaded modules; the engines switch that off, so a
+    run after the solver and the CLI are imported shrinks to the same call (docs/findings.md)."""
+    wrong = _wrong_model(threshold_num=1, threshold_den=2)
+    settings: dict[str, Any] = {"predictor": wrong, "max_examples": 40, "shrink_budget": 20}
+    before = run_executor(WHITEPAPER_PARAMS, HARDENED, "quick", 3, **settings)
+    importlib.import_module("solver.registry").prove_all(WHITEPAPER_PARAMS, HARDENED)
+    importlib.import_module("reports.cli")
+    after = run_executor(WHITEPAPER_PARAMS, HARDENED, "quick", 3, **settings)
+    assert before == after
