@@ -20,6 +20,7 @@ from executor.scenario import NODE_STAKE_USTR, CallRecord, ExecRound, TrustedCal
 from executor.validators import Books, Decision, SettlementRefusedError, settle
 from model.params import Params
 from model.profile import Profile
+from model.trusted.settlement import RoundOutcome
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_FUNCTIONS = ROOT / "fixtures" / "functions"
@@ -140,36 +141,13 @@ class Executor:
         nodes = {*call.billing.scenario.assigned, *call.main.scenario.assigned}
         stakes = {str(n): NODE_STAKE_USTR for n in nodes}
         levels: dict[str, int] = {}
-        billing_log = self.run_round(call.billing, params=params, profile=profile)
-        if billing_log.decided_at is None:
-            return CallRun(CallRecord(None, None, stalled="billing"), billing_log, None, references)
-        scenario = call.billing.scenario
-        try:
-            billing, decision = settle(
-                billing_log,
-                Books(stakes, levels),
-                round_id=scenario.round_id,
-                app=scenario.app,
-                cost=0,
-                params=params,
-                profile=profile,
-                algorithm=scenario.algorithm.value,
-            )
-        except SettlementRefusedError:
-            return CallRun(CallRecord(None, None, refused=True), billing_log, None, references)
-        # §4.3.1: the app's claimed usage stands only if the billing nodes agreed on its hash.
-        usage = decode_usage(billing_output)
-        claimed_hash = wire.digest(str(usage).encode("ascii"), scenario.algorithm.value)
-        cost = usage if decision.consensus and decision.agreed_output_hash == claimed_hash else 0
-        main_log = self.run_round(call.main, params=params, profile=profile)
-        if main_log.decided_at is None:
-            return CallRun(
-                CallRecord(None, None, stalled="main"), billing_log, main_log, references
-            )
-        scenario = call.main.scenario
-        try:
-            main, main_decision = settle(
-                main_log,
+
+        def settle_round(
+            round_: ExecRound, log: RoundLog, cost: int
+        ) -> tuple[RoundOutcome, Decision]:
+            scenario = round_.scenario
+            return settle(
+                log,
                 Books(stakes, levels),
                 round_id=scenario.round_id,
                 app=scenario.app,
@@ -178,6 +156,26 @@ class Executor:
                 profile=profile,
                 algorithm=scenario.algorithm.value,
             )
+
+        billing_log = self.run_round(call.billing, params=params, profile=profile)
+        if billing_log.decided_at is None:
+            return CallRun(CallRecord(None, None, stalled="billing"), billing_log, None, references)
+        try:
+            billing, decision = settle_round(call.billing, billing_log, 0)
+        except SettlementRefusedError:
+            return CallRun(CallRecord(None, None, refused=True), billing_log, None, references)
+        # §4.3.1: the app's claimed usage stands only if the billing nodes agreed on its hash.
+        usage = decode_usage(billing_output)
+        algorithm = call.billing.scenario.algorithm.value
+        claimed_hash = wire.digest(str(usage).encode("ascii"), algorithm)
+        cost = usage if decision.consensus and decision.agreed_output_hash == claimed_hash else 0
+        main_log = self.run_round(call.main, params=params, profile=profile)
+        if main_log.decided_at is None:
+            return CallRun(
+                CallRecord(None, None, stalled="main"), billing_log, main_log, references
+            )
+        try:
+            main, main_decision = settle_round(call.main, main_log, cost)
         except SettlementRefusedError:
             return CallRun(CallRecord(None, None, refused=True), billing_log, main_log, references)
         return CallRun(

@@ -7,9 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from executor.engine import resolve_function
+from executor.engine import CallRun, resolve_function
 from executor.pool import get_live_groups
-from executor.scenario import ExecRound, NodeFault, TrustedCall
+from executor.scenario import CallRecord, ExecRound, NodeFault, TrustedCall, predict
+from model.params import Params
+from model.profile import Profile
 from model.trusted.behaviour import Behaviour, NodePlan, Scenario
 from model.units import AppId, NodeId
 
@@ -73,3 +75,14 @@ def no_orphan_nodes() -> Iterator[None]:
     """After the test, no process group the executor started has a process left in it."""
     yield
     assert get_live_groups() == []
+
+
+def predict_run(call: TrustedCall, run: CallRun, params: Params, profile: Profile) -> CallRecord:
+    """The model's record for a call the executor ran, from the same reference outputs."""
+    return predict(
+        call,
+        billing_output=run.reference_outputs[0],
+        main_output=run.reference_outputs[1],
+        params=params,
+        profile=profile,
+    )

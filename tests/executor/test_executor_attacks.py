@@ -14,12 +14,13 @@ from executor_fixtures import (
     make_plans,
     make_round,
     no_orphan_nodes,  # noqa: F401 - autouse: no node left behind
+    predict_run,
 )
 
 from executor.checks import Observation, check_settled_round
 from executor.engine import CallRun, Executor
 from executor.grounding import settled_rounds
-from executor.scenario import TrustedCall, predict
+from executor.scenario import TrustedCall
 from model.params import WHITEPAPER_PARAMS
 from model.profile import HARDENED, WHITEPAPER, Profile
 from model.trusted.behaviour import Behaviour
@@ -34,13 +35,7 @@ def run_attack(
     """Run the call, assert GROUNDED, return the main outcome and each X check's verdict."""
     with Executor() as executor:
         run = executor.run_call(call, params=WHITEPAPER_PARAMS, profile=profile)
-    predicted = predict(
-        call,
-        billing_output=run.reference_outputs[0],
-        main_output=run.reference_outputs[1],
-        params=WHITEPAPER_PARAMS,
-        profile=profile,
-    )
+    predicted = predict_run(call, run, WHITEPAPER_PARAMS, profile)
     assert run.record == predicted
     assert run.record.main is not None
     observations: list[Observation] = []

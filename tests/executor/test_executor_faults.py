@@ -16,11 +16,12 @@ from executor_fixtures import (
     make_call,
     make_round,
     no_orphan_nodes,  # noqa: F401 - autouse: no node left behind
+    predict_run,
 )
 
 from executor.engine import ROOT, Executor
 from executor.pool import Fault, Limits, NodePool
-from executor.scenario import FaultPhase, NodeFault, ProcessFault, predict
+from executor.scenario import FaultPhase, NodeFault, ProcessFault
 from executor.validators import decide
 from model.params import WHITEPAPER_PARAMS
 from model.profile import HARDENED
@@ -69,13 +70,7 @@ def test_fault_matches_the_model_prediction(fault: ProcessFault) -> None:
     call = make_call(main)
     with Executor(LIMITS) as executor:
         run = executor.run_call(call, params=WHITEPAPER_PARAMS, profile=HARDENED)
-    predicted = predict(
-        call,
-        billing_output=run.reference_outputs[0],
-        main_output=run.reference_outputs[1],
-        params=WHITEPAPER_PARAMS,
-        profile=HARDENED,
-    )
+    predicted = predict_run(call, run, WHITEPAPER_PARAMS, HARDENED)
     assert run.record == predicted
     assert run.record.main is not None and run.record.main.committed == ("n0", "n2")
 

@@ -18,6 +18,7 @@ from executor_fixtures import (
     make_call,
     make_round,
     no_orphan_nodes,  # noqa: F401 - autouse: no node left behind
+    predict_run,
 )
 
 from executor.engine import ROOT, Executor
@@ -100,13 +101,7 @@ def test_a_nondeterministic_function_disagrees_with_the_model() -> None:
     call = make_call(main)
     with Executor() as executor:
         run = executor.run_call(call, params=WHITEPAPER_PARAMS, profile=HARDENED)
-    predicted = predict(
-        call,
-        billing_output=run.reference_outputs[0],
-        main_output=run.reference_outputs[1],
-        params=WHITEPAPER_PARAMS,
-        profile=HARDENED,
-    )
+    predicted = predict_run(call, run, WHITEPAPER_PARAMS, HARDENED)
     differences = compare(run.record, predicted)
     assert any(d.startswith("main.consensus: executor False, model True") for d in differences)
 
