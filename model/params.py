@@ -3,16 +3,14 @@
 A `Params` value is always inside its domain (construction checks it); whether its shares are
 coherent (GOV-PARAMS, §6.8) is computed as data in `model.coherence`, so a proposal that breaks
 coherence is reported as a failed invariant rather than refused as bad input (the hardened
-profile's governance refuses it at the vote instead). Parsing takes already-decoded JSON; reading
-files is the command line's job.
+profile's governance refuses it at the vote instead). Reading a parameter document or a
+proposal's changes into a `Params` is `model.param_documents`' job.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterator, Mapping
-from numbers import Number
 from typing import Any, ClassVar
 
 import attrs
@@ -65,11 +63,6 @@ class ParamSpec:
     @property
     def name(self) -> str:
         return f"{self.subspace}.{self.key}"
-
-
-MAX_DECIMAL_DIGITS = 40
-"""A decimal string longer than this is out of every domain; it is refused before conversion."""
-_DECIMAL = re.compile(r"[+-]?[0-9]+")
 
 
 def _domain(minimum: int, maximum: int, section: str, meaning: str) -> dict[str, Any]:
@@ -300,7 +293,7 @@ class ReputationParams:
     )
 
 
-_SUBSPACES: dict[str, type[Any]] = {
+SUBSPACES: dict[str, type[Any]] = {
     cls.SUBSPACE: cls
     for cls in (
         PaymentParams,
@@ -335,7 +328,7 @@ def param_specs() -> tuple[ParamSpec, ...]:
 
 
 def _iter_specs() -> Iterator[ParamSpec]:
-    for subspace, cls in _SUBSPACES.items():
+    for subspace, cls in SUBSPACES.items():
         for attribute in attrs.fields(cls):
             yield ParamSpec(
                 subspace=subspace,
@@ -350,7 +343,7 @@ def _iter_specs() -> Iterator[ParamSpec]:
 
 def get_param(params: Params, subspace: str, key: str) -> int:
     """The value of `subspace.key`; an unknown name is bad input."""
-    _spec_for(subspace, key, where=f"{subspace}.{key}")
+    get_param_spec(subspace, key, where=f"{subspace}.{key}")
     value: int = getattr(getattr(params, subspace), key)
     return value
 
@@ -375,7 +368,7 @@ def with_values(params: Params, values: Mapping[tuple[str, str], int]) -> Params
     """`params` with the given `(subspace, key) -> value` replaced, domains checked."""
     by_subspace: dict[str, dict[str, int]] = {}
     for (subspace, key), value in values.items():
-        _spec_for(subspace, key, where=f"{subspace}.{key}")
+        get_param_spec(subspace, key, where=f"{subspace}.{key}")
         by_subspace.setdefault(subspace, {})[key] = value
     updated = {
         subspace: attrs.evolve(getattr(params, subspace), **changes)
@@ -384,94 +377,20 @@ def with_values(params: Params, values: Mapping[tuple[str, str], int]) -> Params
     return attrs.evolve(params, **updated)
 
 
-def parse_param_value(raw: object, *, where: str) -> int:
-    """A JSON integer, or a decimal integer string as Cosmos writes one, as an int."""
-    if isinstance(raw, bool):
-        raise NotAnIntegerError(where, f"expected an integer, got the boolean {str(raw).lower()}")
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, str):
-        text = raw.strip()
-        if not _DECIMAL.fullmatch(text):
-            raise NotAnIntegerError(where, f"expected a decimal integer string, got {raw[:40]!r}")
-        if len(text.lstrip("+-")) > MAX_DECIMAL_DIGITS:
-            raise OutOfDomainError(where, f"a {len(text)}-digit value is outside every domain")
-        return int(text)
-    if isinstance(raw, Number):
-        raise NotAnIntegerError(
-            where, f"expected an integer, got {raw} (write integers without a fraction or exponent)"
-        )
-    raise NotAnIntegerError(where, f"expected an integer, got {_kind(raw)}")
-
-
-def parse_param_set(document: object, *, base: Params = WHITEPAPER_PARAMS) -> Params:
-    """A parameter-set document `{subspace: {key: value}}` over `base`; keys left out keep base."""
-    if not isinstance(document, Mapping):
-        raise MalformedParamsError(
-            "parameter set", f"expected a JSON object, got {_kind(document)}"
-        )
-    values: dict[tuple[str, str], int] = {}
-    for subspace, entries in document.items():
-        _subspace_class(subspace, where=str(subspace))
-        if not isinstance(entries, Mapping):
-            raise MalformedParamsError(
-                str(subspace), f"expected an object of keys, got {_kind(entries)}"
-            )
-        for key, raw in entries.items():
-            where = f"{subspace}.{key}"
-            spec = _spec_for(subspace, key, where=where)
-            values[(subspace, key)] = _in_domain(spec, parse_param_value(raw, where=where), where)
-    return with_values(base, values)
-
-
-def apply_changes(base: Params, changes: object, *, where: str = "changes") -> Params:
-    """A Cosmos legacy param-change list `[{subspace, key, value}]` applied over `base`."""
-    if not isinstance(changes, list):
-        raise MalformedParamsError(where, f"expected a list of changes, got {_kind(changes)}")
-    if not changes:
-        raise MalformedParamsError(where, "a proposal must change at least one parameter")
-    values: dict[tuple[str, str], int] = {}
-    for index, change in enumerate(changes):
-        place = f"{where}[{index}]"
-        if not isinstance(change, Mapping):
-            raise MalformedParamsError(place, f"expected an object, got {_kind(change)}")
-        missing = [name for name in ("subspace", "key", "value") if name not in change]
-        if missing:
-            raise MalformedParamsError(place, f"missing {', '.join(missing)}")
-        extra = sorted(set(change) - {"subspace", "key", "value"})
-        if extra:
-            raise MalformedParamsError(place, f"unexpected field {extra[0]!r}")
-        subspace, key = change["subspace"], change["key"]
-        if not isinstance(subspace, str) or not isinstance(key, str):
-            raise MalformedParamsError(place, "subspace and key must be strings")
-        name = f"{place} ({subspace}.{key})"
-        spec = _spec_for(subspace, key, where=name)
-        if (subspace, key) in values:
-            raise DuplicateChangeError(name, "this key is already changed earlier in the list")
-        value = parse_param_value(change["value"], where=name)
-        values[(subspace, key)] = _in_domain(spec, value, name)
-    return with_values(base, values)
-
-
-def _in_domain(spec: ParamSpec, value: int, where: str) -> int:
-    if not spec.minimum <= value <= spec.maximum:
-        raise OutOfDomainError(
-            where, f"{value} is outside the allowed range {spec.minimum}..{spec.maximum}"
-        )
-    return value
-
-
-def _subspace_class(subspace: object, *, where: str) -> type[Any]:
-    if not isinstance(subspace, str) or subspace not in _SUBSPACES:
+def get_subspace_class(subspace: object, *, where: str) -> type[Any]:
+    """The class of a subspace; an unknown one raises UnknownParamError at `where`."""
+    if not isinstance(subspace, str) or subspace not in SUBSPACES:
         raise UnknownParamError(
             where,
-            f"unknown subspace{_suggest(str(subspace), _SUBSPACES)}; known: {_known(_SUBSPACES)}",
+            f"unknown subspace{_suggest(str(subspace), SUBSPACES)}; known: {_known(SUBSPACES)}",
         )
-    return _SUBSPACES[subspace]
+    return SUBSPACES[subspace]
 
 
-def _spec_for(subspace: object, key: object, *, where: str) -> ParamSpec:
-    cls = _subspace_class(subspace, where=where)
+def get_param_spec(subspace: object, key: object, *, where: str) -> ParamSpec:
+    """The spec of `subspace.key`; an unknown name raises UnknownParamError at `where`,
+    suggesting the closest known one."""
+    cls = get_subspace_class(subspace, where=where)
     names = [attribute.name for attribute in attrs.fields(cls)]
     if not isinstance(key, str) or key not in names:
         raise UnknownParamError(
@@ -490,13 +409,3 @@ def _suggest(name: str, known: Iterator[str] | Mapping[str, object] | list[str])
 
 def _known(names: Mapping[str, object] | list[str]) -> str:
     return ", ".join(sorted(names))
-
-
-def _kind(value: object) -> str:
-    kinds = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
-    for python_type, name in kinds.items():
-        if isinstance(value, python_type):
-            return name
-    if value is None:
-        return "null"
-    return "a number" if isinstance(value, Number) else type(value).__name__

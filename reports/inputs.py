@@ -15,15 +15,8 @@ from pathlib import Path
 
 from attrs import frozen
 
-from model.params import (
-    MAX_DECIMAL_DIGITS,
-    WHITEPAPER_PARAMS,
-    MalformedParamsError,
-    Params,
-    ParamsError,
-    apply_changes,
-    parse_param_set,
-)
+from model.param_documents import MAX_DECIMAL_DIGITS, apply_changes, parse_param_set
+from model.params import WHITEPAPER_PARAMS, MalformedParamsError, Params, ParamsError
 
 LEGACY_PROPOSAL_FIELDS = frozenset({"title", "description", "changes", "deposit"})
 """The fields of a Cosmos SDK legacy `ParameterChangeProposal` JSON file."""

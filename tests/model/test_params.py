@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.coherence import is_coherent
+from model.param_documents import apply_changes, parse_param_set, parse_param_value
 from model.params import (
     WHITEPAPER_PARAMS,
     DuplicateChangeError,
@@ -21,12 +22,9 @@ from model.params import (
     Params,
     ParamsError,
     UnknownParamError,
-    apply_changes,
     get_param,
     param_specs,
     params_to_document,
-    parse_param_set,
-    parse_param_value,
     with_values,
 )
 
