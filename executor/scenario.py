@@ -21,7 +21,7 @@ from model.escrow import process_open_escrow, process_prepayment
 from model.ledger import Ledger, create_genesis
 from model.params import Params
 from model.profile import Profile
-from model.trusted.behaviour import Behaviour, Scenario
+from model.trusted.behaviour import BEHAVIOURS_THAT_COMPUTE, Behaviour, Scenario
 from model.trusted.billing import TrustedFunctionResult, run_trusted_function
 from model.trusted.settlement import RoundOutcome, TrustedChain, process_register_node
 from model.units import AccountId, AppId, NodeId, Rejected, UsdMicro
@@ -125,7 +125,11 @@ def to_model_scenario(round_: ExecRound, correct_output: bytes | None) -> Scenar
     for plan in round_.scenario.plans:
         fault = round_.fault_of(plan.node)
         behaviour = plan.behaviour
-        if correct_output is None and behaviour in _COMPUTING and not plan.gets_wrong_app_salt:
+        if (
+            correct_output is None
+            and behaviour in BEHAVIOURS_THAT_COMPUTE
+            and not plan.gets_wrong_app_salt
+        ):
             behaviour = Behaviour.NO_COMMIT
         elif fault is not None and not plan.gets_wrong_app_salt:
             behaviour = FAULT_AS_BEHAVIOUR[fault.phase]
@@ -135,17 +139,6 @@ def to_model_scenario(round_: ExecRound, correct_output: bytes | None) -> Scenar
             plans.append(attrs.evolve(plan, behaviour=behaviour, copy_from=None, wrong_output=None))
     output = round_.scenario.correct_output if correct_output is None else correct_output
     return attrs.evolve(round_.scenario, plans=tuple(plans), correct_output=output)
-
-
-_COMPUTING = frozenset(
-    {
-        Behaviour.HONEST,
-        Behaviour.WRONG_OUTPUT,
-        Behaviour.LATE_COMMIT,
-        Behaviour.NO_REVEAL,
-        Behaviour.LATE_REVEAL,
-    }
-)
 
 
 def get_node_account(node: NodeId) -> AccountId:

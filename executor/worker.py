@@ -25,9 +25,8 @@ from executor.wire import Message
 
 Function = Callable[[bytes], bytes]
 
-# Behaviours, by the values of model.trusted.behaviour.Behaviour.
-COMPUTING = frozenset({"honest", "wrong-output", "late-commit", "no-reveal", "late-reveal"})
 WATCHERS = frozenset({"copy-commit", "reveal-mismatch"})
+"""Behaviours (by their model.trusted.behaviour values) that never compute and copy a reveal."""
 
 
 class FunctionLoadError(Exception):
