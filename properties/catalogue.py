@@ -240,3 +240,111 @@ def get_invariant(invariant_id: str) -> Invariant:
 def get_ids_for(engine: Engine) -> tuple[str, ...]:
     """The IDs `engine` claims, in catalogue order."""
     return tuple(invariant.id for invariant in CATALOGUE if engine in invariant.engines)
+
+
+# --- The parameters each invariant reads ----------------------------------------------------------
+
+# The six shares `model.arith.split_payment` reads; a negative part also refuses the payment.
+_SPLIT_SHARES = (
+    "payment.payment_rate_bps",
+    "payment.stb_profit_margin_bps",
+    "payment.stb_reserve_swap_bps",
+    "payment.str_profit_margin_bps",
+    "payment.str_burn_bps",
+    "payment.str_network_support_bps",
+)
+# `model.arith.COHERENCE_KEYS`: every key a coherence rule of §6.8 reads.
+_COHERENCE = (
+    "payment.payment_rate_bps",
+    "payment.stb_profit_margin_bps",
+    "payment.stb_node_profit_bps",
+    "payment.stb_reserve_swap_bps",
+    "payment.str_profit_margin_bps",
+    "payment.str_node_profit_bps",
+    "payment.str_burn_bps",
+    "payment.str_network_support_bps",
+    "consensus.threshold_num",
+    "consensus.threshold_den",
+    "governance.supermajority_num",
+    "governance.supermajority_den",
+)
+# Every key of the payment subspace.
+_PAYMENT = (*_COHERENCE[:8], "payment.validation_floor_ustr")
+_THRESHOLD = ("consensus.threshold_num", "consensus.threshold_den")
+_TIMEOUTS = (
+    "consensus.commit_timeout_seconds",
+    "consensus.reveal_timeout_seconds",
+    "consensus.app_salt_timeout_seconds",
+)
+_SCHEDULE = ("slashing.slash_base_bps", "slashing.slash_factor", "slashing.slash_cap_bps")
+
+PARAMETERS_READ: dict[str, tuple[str, ...]] = {
+    # One Z3 query encodes every transition kind: the split and the complaint refund (slash
+    # rates are symbolic there, so no slashing key enters).
+    "CONS-STR": (*_SPLIT_SHARES, "governance.complaint_refund_bps"),
+    "CONS-STB": (*_SPLIT_SHARES, "governance.complaint_refund_bps"),
+    "CONS-SPLIT": _SPLIT_SHARES,
+    # The validation floor decides how many validators an escrow pays.
+    "ESCROW-SOLVENT": (
+        *_SPLIT_SHARES,
+        "payment.validation_floor_ustr",
+        "governance.complaint_refund_bps",
+    ),
+    "PAY-COST": _SPLIT_SHARES,
+    # §6.3.3's example applies only where every payment key has its whitepaper value.
+    "PAY-VECTOR": _PAYMENT,
+    "PAY-BURN": _SPLIT_SHARES,
+    # The threshold decides consensus, so who is paid.
+    "PAY-ONLY-MAJORITY": _THRESHOLD,
+    "BFT-THRESHOLD": _THRESHOLD,
+    "BFT-UNIQUE": _THRESHOLD,
+    "BFT-SOUND": _THRESHOLD,
+    "BFT-TIMEOUT": _THRESHOLD,
+    "BFT-ACCOUNTABLE": _THRESHOLD,
+    # A reveal the profile cannot check is counted, and paid if its group passes the threshold.
+    "CR-BINDING": _THRESHOLD,
+    "CR-NO-COPY": _THRESHOLD,
+    # The profile's encoding and reveal contents decide these three, not a parameter.
+    "CR-APP-SALT": (),
+    "CR-INJECTIVE": (),
+    "CR-VERIFIABLE": (),
+    "CR-PHASES": _TIMEOUTS,
+    "ROUND-LIVE": _TIMEOUTS,
+    "SLASH-BOUNDS": _SCHEDULE,
+    "SLASH-DOUBLING": _SCHEDULE,
+    # Decay is stated on the uncapped rate, so the cap does not enter it.
+    "SLASH-DECAY": (
+        "slashing.slash_base_bps",
+        "slashing.slash_factor",
+        "slashing.slash_window_seconds",
+    ),
+    "SLASH-STAKE": _SCHEDULE,
+    "SLASH-DELEGATORS": _SCHEDULE,
+    "GOV-PARAMS": _COHERENCE,
+    "GOV-SUPERMAJORITY": ("governance.supermajority_num", "governance.supermajority_den"),
+    "GOV-SUBCOMMITTEE": ("governance.subcommittee_activation_bps",),
+    "SUP-INFLATION": (
+        "mint.inflation_initial_bps",
+        "mint.inflation_step_bps",
+        "mint.inflation_min_bps",
+    ),
+    "REP-OUTBOUND": (
+        "reputation.outbound_requests_per_minute",
+        "reputation.uncapped_min_stake_usd",
+        "reputation.uncapped_min_active_seconds",
+    ),
+    # The executor's rounds run on the threshold and the phase timeouts.
+    "GROUNDED": (*_THRESHOLD, *_TIMEOUTS),
+}
+"""Invariant ID -> the parameters ("subspace.key") whose value can change its verdict.
+
+Read from the model and the proofs (`solver/proofs/*.py` reads them through `ParamTerms`); an
+empty tuple means only the profile decides the invariant. Reports locate a failure at the
+proposal lines that changed one of these.
+"""
+
+
+def get_parameters_read(invariant_id: str) -> tuple[str, ...]:
+    """The parameters whose value can change `invariant_id`'s verdict, in parameter-set order."""
+    get_invariant(invariant_id)
+    return PARAMETERS_READ[invariant_id]

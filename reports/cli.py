@@ -1,21 +1,35 @@
 """The `stratoverify` command line: parses arguments, runs a command, maps outcomes to exit codes.
 
 Exit codes follow DESIGN.md: 0 every checked invariant holds, 1 an invariant fails, 2 bad input
-or usage (one line on stderr, never a traceback), 3 inconclusive.
+or usage (one line on stderr, never a traceback), 3 inconclusive. `check` writes its report
+folder with `--out`; `diff` compares two parameter sets; `reproduce` re-runs a report.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
-from typing import NoReturn, TextIO
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
 
 from model.coherence import check_coherence
 from model.params import Params, param_specs, params_to_document
-from reports.inputs import InputError, load_params
+from model.profile import PROFILES
+from properties.catalogue import INVARIANT_IDS
+from properties.effort import EFFORTS
+from reports import github
+from reports.check import CheckOptions, CheckRun, get_versions, run_check
+from reports.diff import DiffResult, diff_reports, render_diff_markdown
+from reports.inputs import InputError, LoadedParams, load_base, load_params
+from reports.markdown import render_markdown
+from reports.render import render_files
+from reports.report import ENGINE_NAMES, dump_document, to_document
+from reports.reproduce import ReportFileError, load_report, reproduce_report
+from reports.summary import render_summary
+from reports.writer import OutputError, prepare_output, write_report
 
 EXIT_PASS = 0
 EXIT_FAIL = 1
@@ -33,10 +47,81 @@ class _ArgumentParser(argparse.ArgumentParser):
 
 
 def _version() -> str:
+    return get_versions()["stratoverify"]
+
+
+def _seed(text: str) -> int:
     try:
-        return version("stratoverify")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-        return "0+unknown"
+        value = int(text, 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"{value} is outside 0..2^63-1")
+    return value
+
+
+def _engines(text: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    unknown = [name for name in names if name not in ENGINE_NAMES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown engine {unknown[0] if unknown else text!r}; choose from "
+            f"{', '.join(ENGINE_NAMES)} (comma-separated)"
+        )
+    return names
+
+
+def _invariant_id(text: str) -> str:
+    name = text.strip().upper()
+    if name not in INVARIANT_IDS:
+        raise argparse.ArgumentTypeError(
+            f"unknown invariant {text!r}; known: {', '.join(INVARIANT_IDS)}"
+        )
+    return name
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--profile",
+        choices=tuple(PROFILES),
+        default="hardened",
+        help="hardened (default): DESIGN.md's repaired readings; whitepaper: the literal text",
+    )
+    parser.add_argument(
+        "--effort",
+        choices=tuple(EFFORTS),
+        default="default",
+        help="how hard the engines search (default: default, about a minute)",
+    )
+    parser.add_argument("--seed", type=_seed, default=0, help="the seed of every engine (0)")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        type=_invariant_id,
+        metavar="ID",
+        default=(),
+        help="check only these invariant IDs",
+    )
+    parser.add_argument(
+        "--engines",
+        type=_engines,
+        default=ENGINE_NAMES,
+        metavar="LIST",
+        help="comma-separated engines to run (default: hypothesis,z3,executor)",
+    )
+    parser.add_argument(
+        "--base",
+        metavar="PARAMS",
+        help="the parameter set a proposal applies over (default: the whitepaper's)",
+    )
+
+
+def _add_output_options(parser: argparse.ArgumentParser, *, out_help: str) -> None:
+    parser.add_argument("--out", metavar="DIR", type=Path, help=out_help)
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--json", action="store_true", help="print the JSON document alone on stdout"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,24 +129,75 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _ArgumentParser(
         prog=PROGRAM,
         description="Check the Stratosphere protocol's invariants for a set of parameters.",
+        epilog="Exit codes: 0 pass, 1 an invariant fails, 2 bad input or usage, 3 inconclusive.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_ArgumentParser)
+
+    check = commands.add_parser(
+        "check",
+        help="run every engine on a parameter set or proposal and write the report",
+        description=(
+            "Check every invariant of the catalogue with the Hypothesis, Z3 and executor "
+            "engines, on the whitepaper defaults, a parameter set, a Cosmos legacy "
+            "param-change proposal or a gov v1 proposal of MsgUpdateParams. Exit 0 if every "
+            "invariant holds, 1 if one fails, 2 on bad input, 3 if inconclusive."
+        ),
+    )
+    check.add_argument(
+        "path",
+        nargs="?",
+        metavar="PARAMS_OR_PROPOSAL",
+        help="a JSON parameter set or proposal (default: the whitepaper's parameters)",
+    )
+    _add_run_options(check)
+    _add_output_options(
+        check,
+        out_help="write report.json, report.md, report.html, junit.xml, report.sarif, smt2/, "
+        "traces/ and regressions/ here",
+    )
+
+    diff = commands.add_parser(
+        "diff",
+        help="what a parameter change does: parameters, payment split, slashing, verdicts",
+        description=(
+            "Compare two parameter sets (NEW may be a proposal, applied over OLD): every "
+            "parameter that differs, the payment split and burn share, the slash schedule, "
+            "and every verdict that changes. Exit 0 if no invariant that held breaks, 1 if "
+            "one does, 2 on bad input, 3 if a verdict becomes inconclusive."
+        ),
+    )
+    diff.add_argument("old", metavar="OLD", help="the parameter set (or proposal) before")
+    diff.add_argument("new", metavar="NEW", help="the parameter set or proposal after")
+    _add_run_options(diff)
+    _add_output_options(diff, out_help="write both reports (old/, new/) and diff.json here")
+
+    reproduce = commands.add_parser(
+        "reproduce",
+        help="re-run a report with its recorded inputs and seeds; exit 0 only if identical",
+        description=(
+            "Re-run the check a report.json records (parameters, profile, effort, seed, "
+            "selection) and compare every verdict and counterexample. Exit 0 only if they "
+            "are all the same, 1 if any differs, 2 if the report cannot be read."
+        ),
+    )
+    reproduce.add_argument("report", metavar="REPORT.json", type=Path)
+    _add_output_options(reproduce, out_help="write the re-run's report folder here")
 
     params = commands.add_parser(
         "params",
         help="print a validated parameter set and whether its shares are coherent (GOV-PARAMS)",
         description=(
-            "Validate a parameter set or a Cosmos legacy param-change proposal (applied over the "
-            "whitepaper defaults) and print the complete parameter set. Exit 0 if its shares are "
-            "coherent, 1 if GOV-PARAMS fails, 2 on bad input."
+            "Validate a parameter set or a proposal (applied over the whitepaper defaults) and "
+            "print the complete parameter set. Exit 0 if its shares are coherent, 1 if "
+            "GOV-PARAMS fails, 2 on bad input."
         ),
     )
     params.add_argument(
         "path",
         nargs="?",
         metavar="PARAMS_OR_PROPOSAL",
-        help="a JSON parameter set or legacy proposal (default: the whitepaper's parameters)",
+        help="a JSON parameter set or proposal (default: the whitepaper's parameters)",
     )
     params.add_argument(
         "--format",
@@ -70,6 +206,122 @@ def build_parser() -> argparse.ArgumentParser:
         help="json (default): the parameter set document; table: keys with domains and sections",
     )
     return parser
+
+
+class _Console:
+    """Where a command's output goes: the report on stdout, progress and errors on stderr."""
+
+    def __init__(self, *, stdout: TextIO, stderr: TextIO, quiet: bool) -> None:
+        self.stdout, self.stderr, self.quiet = stdout, stderr, quiet
+
+    def progress(self, message: str) -> None:
+        if not self.quiet:
+            self.stderr.write(f"{PROGRAM}: {message}\n")
+            self.stderr.flush()
+
+
+def _options(arguments: argparse.Namespace) -> CheckOptions:
+    return CheckOptions(
+        profile=arguments.profile,
+        effort=arguments.effort,
+        seed=arguments.seed,
+        only=tuple(dict.fromkeys(arguments.only)),
+        engines=arguments.engines,
+    )
+
+
+def _load(
+    path: str | None, base_path: str | None, *, base: LoadedParams | None = None
+) -> LoadedParams:
+    if base is None and base_path is not None:
+        base = load_base(base_path)
+    return load_params(path, base=base)
+
+
+def _finish_report(
+    run: CheckRun, console: _Console, *, out: Path | None, as_json: bool, env: Mapping[str, str]
+) -> dict[str, Any]:
+    document = to_document(run.report)
+    if out is not None:
+        write_report(out, render_files(document, run.artifacts))
+        console.progress(f"report written to {out}/ (report.json, .md, .html, junit.xml, .sarif)")
+    if github.is_github_actions(env):
+        for line in github.render_annotations(document):
+            console.stderr.write(line + "\n")
+        if not github.write_step_summary(render_markdown(document), env):
+            console.progress("could not append the report to $GITHUB_STEP_SUMMARY")
+    if as_json:
+        console.stdout.write(dump_document(document))
+    else:
+        console.stdout.write(render_summary(document))
+    return document
+
+
+def run_check_command(
+    arguments: argparse.Namespace, console: _Console, env: Mapping[str, str]
+) -> int:
+    """`stratoverify check`: every engine on one parameter set; the verdict as the exit code."""
+    loaded = _load(arguments.path, arguments.base)
+    if arguments.out is not None:
+        prepare_output(arguments.out)
+    console.progress(f"checking {loaded.source} ({loaded.kind}), profile {arguments.profile}")
+    run = run_check(loaded, _options(arguments), progress=console.progress)
+    document = _finish_report(run, console, out=arguments.out, as_json=arguments.json, env=env)
+    console.progress(f"verdict: {document['verdict']}")
+    return int(document["exit_code"])
+
+
+def run_diff_command(
+    arguments: argparse.Namespace, console: _Console, env: Mapping[str, str]
+) -> int:
+    """`stratoverify diff`: both sets checked, and what changes between them."""
+    old = _load(arguments.old, arguments.base)
+    new = _load(arguments.new, None, base=old)
+    if arguments.out is not None:
+        prepare_output(arguments.out)
+    options = _options(arguments)
+    console.progress(f"checking OLD {old.source}")
+    old_run = run_check(old, options, progress=console.progress)
+    console.progress(f"checking NEW {new.source}")
+    new_run = run_check(new, options, progress=console.progress)
+    old_document, new_document = to_document(old_run.report), to_document(new_run.report)
+    result: DiffResult = diff_reports(old_document, new_document)
+    if arguments.out is not None:
+        write_report(arguments.out / "old", render_files(old_document, old_run.artifacts))
+        write_report(arguments.out / "new", render_files(new_document, new_run.artifacts))
+        write_report(
+            arguments.out,
+            {
+                "diff.json": dump_document(result.document),
+                "diff.md": render_diff_markdown(result.document),
+            },
+        )
+    if arguments.json:
+        console.stdout.write(dump_document(result.document))
+    else:
+        console.stdout.write(render_diff_markdown(result.document))
+    if github.is_github_actions(env):
+        github.write_step_summary(render_diff_markdown(result.document), env)
+    return result.exit_code
+
+
+def run_reproduce_command(
+    arguments: argparse.Namespace, console: _Console, env: Mapping[str, str]
+) -> int:
+    """`stratoverify reproduce`: the recorded check again; exit 0 only if nothing differs."""
+    recorded = load_report(arguments.report)
+    if arguments.out is not None:
+        prepare_output(arguments.out)
+    console.progress(f"reproducing {arguments.report} ({recorded.loaded.source})")
+    outcome = reproduce_report(recorded, progress=console.progress)
+    if arguments.out is not None:
+        fresh = to_document(outcome.run.report)
+        write_report(arguments.out, render_files(fresh, outcome.run.artifacts))
+    if arguments.json:
+        console.stdout.write(dump_document(outcome.document))
+    else:
+        console.stdout.write(outcome.text)
+    return EXIT_PASS if outcome.identical else EXIT_FAIL
 
 
 def _render_table(params: Params) -> str:
@@ -111,17 +363,28 @@ def run_params(arguments: argparse.Namespace, *, stdout: TextIO, stderr: TextIO)
     return EXIT_FAIL
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
     arguments = parser.parse_args(argv)
+    environment = os.environ if env is None else env
     try:
         if arguments.command == "params":
             return run_params(arguments, stdout=sys.stdout, stderr=sys.stderr)
+        console = _Console(stdout=sys.stdout, stderr=sys.stderr, quiet=arguments.quiet)
+        if arguments.command == "check":
+            return run_check_command(arguments, console, environment)
+        if arguments.command == "diff":
+            return run_diff_command(arguments, console, environment)
+        if arguments.command == "reproduce":
+            return run_reproduce_command(arguments, console, environment)
         parser.error(f"unknown command {arguments.command!r}")  # pragma: no cover
-    except InputError as error:
+    except (InputError, OutputError, ReportFileError) as error:
         sys.stderr.write(f"{PROGRAM}: error: {error}\n")
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROGRAM}: interrupted; no report was written\n")
+        return 130
     except BrokenPipeError:  # the reader of stdout went away (e.g. `| head`): not our error
         sys.stderr.close()
         return EXIT_PASS

@@ -12,7 +12,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.coherence import is_coherent
-from model.param_documents import apply_changes, parse_param_set, parse_param_value
+from model.param_documents import (
+    LongIntegerLiteral,
+    apply_changes,
+    apply_update_params,
+    check_bech32_address,
+    get_update_params_subspace,
+    get_update_params_type,
+    parse_param_set,
+    parse_param_value,
+    parse_subspace,
+    show_name,
+)
 from model.params import (
     WHITEPAPER_PARAMS,
     DuplicateChangeError,
@@ -200,3 +211,190 @@ def test_parse_param_value__integers_and_their_decimal_strings_agree(value: int)
 def test_params_document_round_trips() -> None:
     params = with_values(WHITEPAPER_PARAMS, {("mint", "inflation_initial_bps"): 900})
     assert parse_param_set(params_to_document(params), base=Params()) == params
+
+
+# --- gov v1: MsgUpdateParams ---------------------------------------------------------------------
+
+GOV_AUTHORITY = "strato10d07y265gmmuvt4z0w9aw880jnsr700jwgmf9g"
+
+
+def update(subspace: str, **values: object) -> dict[str, object]:
+    params: dict[str, object] = {
+        key: str(value) for key, value in params_to_document(WHITEPAPER_PARAMS)[subspace].items()
+    }
+    params.update(values)
+    return {
+        "@type": get_update_params_type(subspace),
+        "authority": GOV_AUTHORITY,
+        "params": params,
+    }
+
+
+def test_apply_update_params_basic() -> None:
+    params = apply_update_params(
+        WHITEPAPER_PARAMS,
+        [
+            update("payment", str_burn_bps="1200", str_node_profit_bps=1_800),
+            update("consensus", max_validators="150"),
+        ],
+    )
+    assert params.payment.str_burn_bps == 1_200
+    assert params.payment.str_node_profit_bps == 1_800
+    assert params.consensus.max_validators == 150
+    assert is_coherent(params)
+
+
+def test_apply_update_params__replaces_the_whole_subspace_of_the_base() -> None:
+    base = with_values(WHITEPAPER_PARAMS, {("payment", "validation_floor_ustr"): 1_000})
+    params = apply_update_params(base, [update("payment")])
+    assert params.payment == WHITEPAPER_PARAMS.payment
+    assert params.slashing == base.slashing
+
+
+def test_parse_subspace__every_key_in_declaration_order_of_the_input() -> None:
+    document = params_to_document(WHITEPAPER_PARAMS)["mint"]
+    assert parse_subspace("mint", document, where="m") == document
+    assert parse_subspace("mint", {k: str(v) for k, v in document.items()}, where="m") == document
+
+
+def test_get_update_params_subspace() -> None:
+    for subspace in params_to_document(WHITEPAPER_PARAMS):
+        url = get_update_params_type(subspace)
+        assert url == f"/stratosphere.{subspace}.v1.MsgUpdateParams"
+        assert get_update_params_subspace(url, where="t") == subspace
+
+
+@pytest.mark.parametrize(
+    ("messages", "error", "fragment"),
+    [
+        ({}, MalformedParamsError, "messages: expected a list of messages"),
+        ([], MalformedParamsError, "at least one MsgUpdateParams"),
+        ([1], MalformedParamsError, "messages[0]: expected a message object, got a number"),
+        ([{"authority": GOV_AUTHORITY}], MalformedParamsError, "messages[0].@type: missing"),
+        (
+            [{**update("payment"), "@type": "/cosmos.gov.v1.MsgExecLegacyContent"}],
+            MalformedParamsError,
+            "messages[0].@type: /cosmos.gov.v1.MsgExecLegacyContent is not a parameter update",
+        ),
+        (
+            [{**update("payment"), "@type": "/stratosphere.slash.v1.MsgUpdateParams"}],
+            UnknownParamError,
+            "messages[0].@type (slash): unknown subspace (did you mean 'slashing'?)",
+        ),
+        (
+            [{**update("payment"), "@type": "/stratosphere.payment.v2.MsgUpdateParams"}],
+            MalformedParamsError,
+            "version v2 of payment's MsgUpdateParams is unknown",
+        ),
+        (
+            [{**update("payment"), "memo": ""}],
+            MalformedParamsError,
+            "messages[0].memo: unexpected field",
+        ),
+        (
+            [{k: v for k, v in update("payment").items() if k != "authority"}],
+            MalformedParamsError,
+            "messages[0].authority: missing",
+        ),
+        (
+            [{**update("payment"), "authority": ""}],
+            MalformedParamsError,
+            "messages[0].authority: expected a bech32 address, got '' (empty)",
+        ),
+        (
+            [{k: v for k, v in update("payment").items() if k != "params"}],
+            MalformedParamsError,
+            "messages[0].params: missing",
+        ),
+        (
+            [update("payment", slash_factor="2")],
+            UnknownParamError,
+            "messages[0].params.slash_factor: unknown key in payment",
+        ),
+        (
+            [update("mint"), update("payment", str_burn_bps="-5")],
+            OutOfDomainError,
+            "messages[1].params.str_burn_bps: -5 is outside the allowed range 0..10000",
+        ),
+        (
+            [update("payment", str_burn_bps="1e3")],
+            NotAnIntegerError,
+            "messages[0].params.str_burn_bps: expected a decimal integer string",
+        ),
+        (
+            [update("mint"), update("mint")],
+            DuplicateChangeError,
+            "messages[1]: mint is already updated by messages[0]",
+        ),
+    ],
+)
+def test_invalid_update_params(messages: object, error: type[ParamsError], fragment: str) -> None:
+    with pytest.raises(error) as raised:
+        apply_update_params(WHITEPAPER_PARAMS, messages)
+    assert fragment in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_invalid_update_params__a_missing_key_is_named() -> None:
+    message = update("slashing")
+    params = message["params"]
+    assert isinstance(params, dict)
+    del params["slash_cap_bps"], params["slash_factor"]
+    with pytest.raises(MalformedParamsError) as raised:
+        apply_update_params(WHITEPAPER_PARAMS, [message])
+    assert raised.value.where == "messages[0].params.slash_factor"
+    assert raised.value.problem == (
+        "missing; a MsgUpdateParams sets every key of slashing "
+        "(missing: slash_factor, slash_cap_bps)"
+    )
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        GOV_AUTHORITY,
+        GOV_AUTHORITY.upper(),
+        "cosmos10d07y265gmmuvt4z0w9aw880jnsr700j6zn9kn",  # the Cosmos Hub's gov module account
+        "a12uel5l",  # BIP-173's test vectors
+        "abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw",
+    ],
+)
+def test_check_bech32_address__valid(address: str) -> None:
+    assert check_bech32_address(address, where="a") == address
+
+
+@pytest.mark.parametrize(
+    ("address", "problem"),
+    [
+        (None, "expected a bech32 address string, got null"),
+        ("", "(empty)"),
+        ("Strato10d07y265gmmuvt4z0w9aw880jnsr700jwgmf9g", "(mixed case)"),
+        (GOV_AUTHORITY[:-1] + "q", "(bad checksum)"),
+        (GOV_AUTHORITY.replace("0d0", "0b0"), "'b' is not a bech32 character"),
+        ("1qpzry9x8gf2tvdw0s3jn54khce6mua7l", "no prefix"),
+        ("strato", "no separator"),
+        ("strato1abc", "too short"),
+        ("a" * 1024, "longer than 1023"),
+    ],
+)
+def test_check_bech32_address__invalid(address: object, problem: str) -> None:
+    with pytest.raises(MalformedParamsError) as raised:
+        check_bech32_address(address, where="a")
+    assert problem in str(raised.value)
+
+
+def test_long_integer_literal_is_out_of_every_domain_and_a_number() -> None:
+    literal = LongIntegerLiteral("-" + "9" * 5_000)
+    with pytest.raises(OutOfDomainError, match="a 5000-digit value is outside every domain"):
+        parse_param_value(literal, where="x")
+    with pytest.raises(MalformedParamsError, match="got a number"):
+        apply_changes(WHITEPAPER_PARAMS, literal)
+
+
+def test_show_name__one_short_line() -> None:
+    assert show_name("str_burn_bps") == "str_burn_bps"
+    assert show_name("a\nb") == "'a\\nb'"
+    assert show_name("") == "''"
+    assert show_name(5) == "5"
+    long = show_name("k" * 1_000)
+    assert len(long) == 60 and long.endswith("...")

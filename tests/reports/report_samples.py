@@ -43,7 +43,10 @@ def _failing_invariants() -> list[dict[str, Any]]:
         "engine": "executor",
         "source": "grounding",
         "detail": "CR-BINDING: n1 was paid though its reveal does not open its commit",
-        "steps": ["billing compute(7): n0 honest", "main compute(9): n0 honest, n1 reveal-mismatch"],
+        "steps": [
+            "billing compute(7): n0 honest",
+            "main compute(9): n0 honest, n1 reveal-mismatch",
+        ],
         "values": {},
         "trace": "traces/CR-BINDING.executor.itf.json",
         "regression": "regressions/test_cr_binding__executor.py",

@@ -1,0 +1,458 @@
+"""`check`: run the three engines on one parameter set and gather one `Report` and its files.
+
+The engines run one after another (Hypothesis, Z3, executor), each on the invariants it claims
+in the catalogue and `--only` selects. An engine that breaks (a model bug, a flaky function)
+does not end the check: its invariants become `error`, so the report says inconclusive and why.
+Besides the report, a check produces its artifacts: each Z3 query as SMT-LIB2, and each
+counterexample as an ITF trace and a pytest regression file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import time
+from collections.abc import Callable, Mapping
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from attrs import frozen
+
+from executor.grounding import EXECUTOR_IDS, ExecutorResult, ExecutorRun, run_executor
+from model.params import Params, params_to_document
+from model.profile import PROFILES
+from properties.catalogue import CATALOGUE, Engine
+from properties.effort import get_effort
+from properties.runner import (
+    Counterexample,
+    InvariantResult,
+    PropertyReport,
+    run_properties,
+)
+from reports import regressions, traces
+from reports.inputs import LoadedParams
+from reports.report import (
+    ENGINE_NAMES,
+    BaseInputs,
+    CounterexampleRow,
+    EngineEvidence,
+    EngineSummary,
+    ExecutorEvidence,
+    HypothesisEvidence,
+    Inputs,
+    InvariantRow,
+    ParamChangeRow,
+    Report,
+    Z3Evidence,
+    canonical_json,
+    decide_invariant,
+)
+from solver.claim import ProofResult, ProofStatus
+from solver.prove import SolverSettings, get_solver_version
+from solver.registry import PROVED_IDS, prove_all
+
+ENGINE_OF = {"hypothesis": Engine.HYPOTHESIS, "z3": Engine.Z3, "executor": Engine.EXECUTOR}
+
+VERSIONED_PACKAGES = ("hypothesis", "networkx", "attrs", "pycryptodome", "pyrsistent")
+"""Packages whose version can change a verdict or a counterexample, recorded in every report."""
+
+Progress = Callable[[str], None]
+
+
+@frozen
+class CheckOptions:
+    """How to check: the profile, the effort, the seed and what to look at."""
+
+    profile: str = "hardened"
+    effort: str = "default"
+    seed: int = 0
+    only: tuple[str, ...] = ()
+    """Invariant IDs to check; empty means all."""
+    engines: tuple[str, ...] = ENGINE_NAMES
+
+
+@frozen
+class CheckRun:
+    """A finished check: the report and its files (path relative to the report -> text)."""
+
+    report: Report
+    artifacts: Mapping[str, str]
+
+
+def get_versions() -> dict[str, str]:
+    """The versions of the tool, Python and every package that can change a verdict."""
+    versions = {"stratoverify": _package_version("stratoverify")}
+    versions["python"] = platform.python_version()
+    versions["hypothesis"] = _package_version("hypothesis")
+    versions["z3"] = get_solver_version().removeprefix("z3 ")
+    for name in VERSIONED_PACKAGES[1:]:
+        versions[name] = _package_version(name)
+    return versions
+
+
+def _package_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:  # pragma: no cover - running from a tree without install
+        return "unknown"
+
+
+def get_params_sha256(params: Params) -> str:
+    """The hash of a parameter set's canonical document."""
+    return hashlib.sha256(canonical_json(params_to_document(params))).hexdigest()
+
+
+def select_ids(options: CheckOptions) -> tuple[str, ...]:
+    """The catalogue IDs the check reports on: those `--only` names and a selected engine checks."""
+    wanted = {ENGINE_OF[name] for name in options.engines}
+    return tuple(
+        invariant.id
+        for invariant in CATALOGUE
+        if invariant.engines & wanted and (not options.only or invariant.id in options.only)
+    )
+
+
+def _engine_ids(engine: str, ids: tuple[str, ...]) -> tuple[str, ...]:
+    claimed = {
+        "hypothesis": {i.id for i in CATALOGUE if Engine.HYPOTHESIS in i.engines},
+        "z3": set(PROVED_IDS),
+        "executor": set(EXECUTOR_IDS),
+    }[engine]
+    return tuple(i for i in ids if i in claimed)
+
+
+def _slug(invariant_id: str) -> str:
+    return invariant_id.lower().replace("-", "_")
+
+
+def _trace_path(invariant_id: str, engine: str) -> str:
+    return f"traces/{invariant_id}.{engine}.itf.json"
+
+
+def _regression_path(invariant_id: str, engine: str) -> str:
+    return f"regressions/test_{_slug(invariant_id)}__{engine}.py"
+
+
+class _Gatherer:
+    """Collects evidence, counterexamples and files per invariant while the engines run."""
+
+    def __init__(self, params: Params, options: CheckOptions) -> None:
+        self.params, self.options = params, options
+        self.profile = PROFILES[options.profile]
+        self.effort = get_effort(options.effort)
+        self.hypothesis: dict[str, HypothesisEvidence] = {}
+        self.z3: dict[str, Z3Evidence] = {}
+        self.executor: dict[str, ExecutorEvidence] = {}
+        self.counterexamples: dict[str, list[CounterexampleRow]] = {}
+        self.artifacts: dict[str, str] = {}
+        self.summaries: dict[str, EngineSummary] = {}
+        self.timings: dict[str, Any] = {}
+
+    def add_counterexample(self, invariant_id: str, row: CounterexampleRow) -> None:
+        self.counterexamples.setdefault(invariant_id, []).append(row)
+
+    # --- Hypothesis ----------------------------------------------------------------------------
+
+    def take_properties(self, report: PropertyReport) -> None:
+        for result in report.results:
+            self.hypothesis[result.invariant_id] = HypothesisEvidence(
+                verdict=result.verdict.value,
+                examples=result.examples,
+                steps=result.observations,
+                violations=result.violations,
+                note=result.note,
+            )
+            if result.counterexample is not None:
+                self._take_property_counterexample(result, result.counterexample)
+        exploration = report.exploration
+        self.summaries["hypothesis"] = EngineSummary(
+            "ran",
+            "",
+            {
+                "machine_runs": report.machine_runs,
+                "examples": report.examples,
+                "steps": report.steps,
+                "explored_assignments": exploration.assignments if exploration else 0,
+                "explored_states": exploration.states if exploration else 0,
+            },
+        )
+
+    def _take_property_counterexample(
+        self, result: InvariantResult, counterexample: Counterexample
+    ) -> None:
+        invariant_id = result.invariant_id
+        trace_path = _trace_path(invariant_id, "hypothesis")
+        regression_path = _regression_path(invariant_id, "hypothesis")
+        if counterexample.source == "machine":
+            trace = traces.machine_trace(counterexample, params=self.params, profile=self.profile)
+            regression = counterexample.regression_test
+        else:
+            trace = traces.exploration_trace(counterexample)
+            regression = regressions.exploration_regression(
+                invariant_id,
+                counterexample,
+                params=self.params,
+                profile_name=self.profile.name,
+                max_nodes=self.effort.explore_max_nodes,
+                seed=self.options.seed,
+            )
+        self.artifacts[trace_path] = traces.dump_itf(trace)
+        if regression is not None:
+            self.artifacts[regression_path] = regression
+        self.add_counterexample(
+            invariant_id,
+            CounterexampleRow(
+                engine="hypothesis",
+                source=counterexample.source,
+                detail=counterexample.detail,
+                steps=counterexample.steps,
+                values={},
+                trace=trace_path,
+                regression=regression_path if regression is not None else None,
+            ),
+        )
+
+    # --- Z3 ------------------------------------------------------------------------------------
+
+    def take_proofs(self, results: tuple[ProofResult, ...]) -> None:
+        for result in results:
+            invariant_id = result.invariant_id
+            smt2_path = f"smt2/{invariant_id}.smt2"
+            self.artifacts[smt2_path] = result.smt2
+            self.z3[invariant_id] = Z3Evidence(
+                verdict=result.status.value,
+                solver=result.solver,
+                logic=result.logic,
+                claim=result.statement,
+                reason=result.reason,
+                smt2=smt2_path,
+                smt2_sha256=result.query_sha256,
+            )
+            self.timings.setdefault("z3_milliseconds", {})[invariant_id] = result.milliseconds
+            if result.status is ProofStatus.REFUTED:
+                self._take_refutation(result)
+        self.summaries["z3"] = EngineSummary(
+            "ran", "", {"solver": get_solver_version(), "proofs": len(results)}
+        )
+
+    def _take_refutation(self, result: ProofResult) -> None:
+        invariant_id = result.invariant_id
+        trace_path = _trace_path(invariant_id, "z3")
+        regression_path = _regression_path(invariant_id, "z3")
+        self.artifacts[trace_path] = traces.dump_itf(traces.proof_trace(result))
+        self.artifacts[regression_path] = regressions.proof_regression(
+            result, params=self.params, profile_name=self.profile.name
+        )
+        values = dict(result.counterexample)
+        shown = ", ".join(f"{name} = {value}" for name, value in result.counterexample)
+        self.add_counterexample(
+            invariant_id,
+            CounterexampleRow(
+                engine="z3",
+                source="proof",
+                detail=f"refuted for {shown}" if shown else "refuted",
+                steps=(),
+                values=values,
+                trace=trace_path,
+                regression=regression_path,
+            ),
+        )
+
+    # --- executor ------------------------------------------------------------------------------
+
+    def take_executor(self, run: ExecutorRun, ids: tuple[str, ...]) -> None:
+        for result in run.results:
+            if result.invariant_id not in ids:
+                continue
+            self.executor[result.invariant_id] = ExecutorEvidence(
+                verdict=result.verdict,
+                scenarios=result.scenarios,
+                observations=result.observations,
+                violations=result.violations,
+            )
+            if result.counterexample is not None:
+                self._take_grounding_counterexample(result)
+        self.summaries["executor"] = EngineSummary(
+            "ran",
+            "",
+            {
+                "scenarios": run.scenarios,
+                "rounds": run.rounds,
+                "node_faults": dict(run.node_faults),
+            },
+        )
+
+    def _take_grounding_counterexample(self, result: ExecutorResult) -> None:
+        counterexample = result.counterexample
+        assert counterexample is not None
+        invariant_id = result.invariant_id
+        trace_path = _trace_path(invariant_id, "executor")
+        regression_path = _regression_path(invariant_id, "executor")
+        self.artifacts[trace_path] = traces.dump_itf(traces.executor_trace(counterexample))
+        self.artifacts[regression_path] = regressions.executor_regression(
+            counterexample,
+            params=self.params,
+            profile_name=self.profile.name,
+            seed=self.options.seed,
+        )
+        self.add_counterexample(
+            invariant_id,
+            CounterexampleRow(
+                engine="executor",
+                source="grounding",
+                detail=counterexample.detail,
+                steps=tuple(counterexample.description.splitlines()),
+                values={},
+                trace=trace_path,
+                regression=regression_path,
+            ),
+        )
+
+    # --- failures of a whole engine ------------------------------------------------------------
+
+    def engine_failed(self, engine: str, ids: tuple[str, ...], reason: str) -> None:
+        """Every invariant `engine` was to check becomes `error`, with the reason."""
+        for invariant_id in ids:
+            if engine == "hypothesis":
+                self.hypothesis[invariant_id] = HypothesisEvidence("error", 0, 0, 0, reason)
+            elif engine == "z3":
+                self.z3[invariant_id] = Z3Evidence(
+                    "error", get_solver_version(), "", "", reason, None, None
+                )
+            else:
+                self.executor[invariant_id] = ExecutorEvidence("error", 0, 0, 0)
+        self.summaries[engine] = EngineSummary("error", reason, {})
+
+    def rows(self, ids: tuple[str, ...]) -> tuple[InvariantRow, ...]:
+        rows = []
+        for invariant in CATALOGUE:
+            if invariant.id not in ids:
+                continue
+            evidence = EngineEvidence(
+                hypothesis=self.hypothesis.get(invariant.id),
+                z3=self.z3.get(invariant.id),
+                executor=self.executor.get(invariant.id),
+            )
+            found = self.counterexamples.get(invariant.id, [])
+            found.sort(key=lambda row: ENGINE_NAMES.index(row.engine))
+            rows.append(
+                InvariantRow(
+                    id=invariant.id,
+                    section=invariant.section,
+                    statement=invariant.statement,
+                    verdict=decide_invariant(evidence.verdicts()),
+                    engines=evidence,
+                    counterexamples=tuple(found),
+                )
+            )
+        return tuple(rows)
+
+
+def _describe_error(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text}"[:500]
+
+
+def run_check(
+    loaded: LoadedParams, options: CheckOptions, *, progress: Progress | None = None
+) -> CheckRun:
+    """Run the selected engines on `loaded` and gather the report and its files."""
+    say = progress or (lambda _: None)
+    params = loaded.params
+    gatherer = _Gatherer(params, options)
+    profile, effort = gatherer.profile, gatherer.effort
+    ids = select_ids(options)
+    started = time.perf_counter()
+
+    if "hypothesis" in options.engines and (h_ids := _engine_ids("hypothesis", ids)):
+        say(f"hypothesis: {len(h_ids)} invariants, effort {effort.name}, seed {options.seed}")
+        clock = time.perf_counter()
+        try:
+            properties_report = run_properties(
+                params, profile, effort, options.seed, only=frozenset(h_ids)
+            )
+        except Exception as error:  # a model bug must not lose the other engines' results
+            gatherer.engine_failed("hypothesis", h_ids, _describe_error(error))
+        else:
+            gatherer.take_properties(properties_report)
+        gatherer.timings["hypothesis"] = round(time.perf_counter() - clock, 3)
+        _say_verdicts(say, "hypothesis", gatherer.hypothesis, h_ids)
+
+    if "z3" in options.engines and (z_ids := _engine_ids("z3", ids)):
+        say(f"z3: {len(z_ids)} proofs")
+        clock = time.perf_counter()
+        try:
+            proofs = prove_all(
+                params, profile, settings=SolverSettings(seed=options.seed), only=z_ids
+            )
+        except Exception as error:
+            gatherer.engine_failed("z3", z_ids, _describe_error(error))
+        else:
+            gatherer.take_proofs(proofs)
+        gatherer.timings["z3"] = round(time.perf_counter() - clock, 3)
+        _say_verdicts(say, "z3", gatherer.z3, z_ids)
+
+    if "executor" in options.engines and (x_ids := _engine_ids("executor", ids)):
+        say(f"executor: {len(x_ids)} invariants, effort {effort.name}, real node processes")
+        clock = time.perf_counter()
+        try:
+            run = run_executor(params, profile, effort.name, options.seed)
+        except Exception as error:
+            gatherer.engine_failed("executor", x_ids, _describe_error(error))
+        else:
+            gatherer.take_executor(run, x_ids)
+        gatherer.timings["executor"] = round(time.perf_counter() - clock, 3)
+        _say_verdicts(say, "executor", gatherer.executor, x_ids)
+
+    gatherer.timings["total"] = round(time.perf_counter() - started, 3)
+    report = Report(
+        inputs=_inputs(loaded, options),
+        versions=get_versions(),
+        seeds={name: options.seed for name in ENGINE_NAMES if name in options.engines},
+        engines={
+            name: gatherer.summaries[name] for name in ENGINE_NAMES if name in gatherer.summaries
+        },
+        invariants=gatherer.rows(ids),
+        timings=gatherer.timings,
+    )
+    return CheckRun(report=report, artifacts=dict(sorted(gatherer.artifacts.items())))
+
+
+def _say_verdicts(
+    say: Progress, engine: str, found: Mapping[str, Any], ids: tuple[str, ...]
+) -> None:
+    for invariant_id in ids:
+        evidence = found.get(invariant_id)
+        if evidence is not None:
+            say(f"  {engine} {invariant_id}: {evidence.verdict}")
+
+
+def _inputs(loaded: LoadedParams, options: CheckOptions) -> Inputs:
+    return Inputs(
+        source=loaded.source,
+        kind=loaded.kind,
+        input_sha256=loaded.input_sha256,
+        params_sha256=get_params_sha256(loaded.params),
+        params=params_to_document(loaded.params),
+        base=BaseInputs(
+            source=loaded.base_source,
+            params_sha256=get_params_sha256(loaded.base),
+            params=params_to_document(loaded.base),
+        ),
+        changes=tuple(
+            ParamChangeRow(
+                parameter=change.parameter,
+                subspace=change.subspace,
+                key=change.key,
+                base=change.base,
+                value=change.value,
+                line=change.line,
+            )
+            for change in loaded.changes
+        ),
+        profile=options.profile,
+        effort=options.effort,
+        seed=options.seed,
+        only=options.only,
+        engines=tuple(name for name in ENGINE_NAMES if name in options.engines),
+    )

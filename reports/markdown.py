@@ -1,0 +1,394 @@
+"""The report as GitHub-flavoured Markdown, sized for a CI step summary (`report.md`).
+
+Rendered from the report document alone, byte for byte the same for the same document (no
+timings). GitHub refuses a step summary over 1 MiB, so long step lists and values are cut with a
+note, and counterexamples that would not fit are left to report.json.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+SUMMARY_LIMIT_BYTES = 1024 * 1024
+"""GitHub's limit on one step summary."""
+
+BUDGET_BYTES = SUMMARY_LIMIT_BYTES - 64 * 1024
+"""What report.md may take: the limit less room for whatever else the step writes."""
+
+STEPS_HEAD, STEPS_TAIL = 30, 20
+"""A long step list shows its first and last steps: a failing program breaks at its end."""
+
+DETAIL_CHARS = 4_000
+STEP_CHARS = 1_000
+VALUE_CHARS = 500
+CELL_CHARS = 500
+
+ENGINE_ORDER = ("hypothesis", "z3", "executor")
+"""The engines in the order the report lists their evidence."""
+
+VERDICT_MARKS = {
+    "pass": "✅",
+    "fail": "❌",
+    "inconclusive": "⚠️",
+    "not-applicable": "➖",
+}
+
+_EXIT_CODES = {"pass": 0, "fail": 1, "inconclusive": 3}
+_DEFAULTS_SOURCE = "whitepaper defaults"
+
+
+# --- Reading the document ------------------------------------------------------------------------
+
+
+def get_exit_code(document: Mapping[str, Any]) -> int:
+    """The report's exit code: `exit_code`, or the one its verdict implies in an older document."""
+    code = document.get("exit_code")
+    return int(code) if isinstance(code, int) else _EXIT_CODES.get(document["verdict"], 3)
+
+
+def is_file_input(document: Mapping[str, Any]) -> bool:
+    """Whether the checked parameters came from a file (not the whitepaper defaults)."""
+    source = document["inputs"].get("source")
+    return isinstance(source, str) and source != _DEFAULTS_SOURCE
+
+
+def get_engine_names(document: Mapping[str, Any]) -> tuple[str, ...]:
+    """The engines the report ran, in report order, then any engine an invariant names."""
+    named = list(document["inputs"].get("engines") or ())
+    for row in document["invariants"]:
+        named.extend(row["engines"])
+    known = [name for name in ENGINE_ORDER if name in named]
+    return (*known, *sorted(set(named) - set(known)))
+
+
+def describe_evidence(engine: str, evidence: Mapping[str, Any]) -> str:
+    """One engine's verdict with its evidence: `hypothesis: pass (250 examples, 1200 steps)`."""
+    return f"{engine}: {describe_verdict(engine, evidence)}"
+
+
+def describe_verdict(engine: str, evidence: Mapping[str, Any]) -> str:
+    """One engine's verdict with its evidence, without its name: `proved (QF_LIA)`."""
+    facts: list[str] = []
+    if engine == "hypothesis":
+        facts.append(f"{evidence.get('examples', 0)} examples, {evidence.get('steps', 0)} steps")
+    elif engine == "z3" and evidence.get("logic"):
+        facts.append(str(evidence["logic"]))
+    elif engine == "executor":
+        facts.append(f"{evidence.get('scenarios', 0)} scenarios")
+    violations = evidence.get("violations")
+    if isinstance(violations, int) and violations > 0:
+        facts.append(f"{violations} violation{'s' if violations != 1 else ''}")
+    # A note or reason says why an engine did not decide, so it belongs beside the verdict.
+    facts.extend(
+        str(evidence[key])
+        for key in ("reason", "note")
+        if evidence.get(key) and _undecided(evidence)
+    )
+    suffix = f" ({'; '.join(facts)})" if facts else ""
+    return f"{evidence.get('verdict', '?')}{suffix}"
+
+
+def _undecided(evidence: Mapping[str, Any]) -> bool:
+    return evidence.get("verdict") in ("vacuous", "unknown", "error", "not-applicable")
+
+
+def get_reasons(row: Mapping[str, Any]) -> list[str]:
+    """Each engine that did not decide an invariant, or found it not applicable, and why."""
+    reasons = []
+    for engine, evidence in row["engines"].items():
+        if _undecided(evidence):
+            why = evidence.get("reason") or evidence.get("note") or "no reason given"
+            reasons.append(f"{engine} {evidence['verdict']}: {why}")
+    return reasons
+
+
+def describe_reasons(row: Mapping[str, Any]) -> str:
+    """Why an invariant is undecided or not applicable, in one line."""
+    return "; ".join(get_reasons(row)) or f"{row['id']} is {row['verdict']}"
+
+
+def describe_failure(row: Mapping[str, Any]) -> str:
+    """One line on why an invariant fails: its first counterexample's detail, else the engines."""
+    examples = row.get("counterexamples") or []
+    if examples and examples[0].get("detail"):
+        return str(examples[0]["detail"])
+    failing = [
+        f"{engine} {evidence['verdict']}"
+        for engine, evidence in row["engines"].items()
+        if evidence.get("verdict") in ("fail", "refuted")
+    ]
+    return f"{row['id']} fails: {', '.join(failing) or 'no engine gave a counterexample'}"
+
+
+def count_verdicts(document: Mapping[str, Any]) -> dict[str, int]:
+    """How many listed invariants have each verdict (pass, fail, inconclusive, not-applicable)."""
+    counts = dict.fromkeys(VERDICT_MARKS, 0)
+    for row in document["invariants"]:
+        counts[row["verdict"]] = counts.get(row["verdict"], 0) + 1
+    return counts
+
+
+# --- Markdown text -------------------------------------------------------------------------------
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters)"
+
+
+def escape_cell(text: object, *, limit: int = CELL_CHARS) -> str:
+    """`text` safe inside a Markdown table cell: pipes and markup escaped, tags inert, newlines
+    as <br>."""
+    plain = _html(_shorten(_plain(text), limit))
+    # One pass, so a backslash this adds is never escaped again.
+    plain = re.sub(r"([\\`*~\[\]|])", r"\\\1", plain)
+    return "<br>".join(plain.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+
+
+def _code(text: object) -> str:
+    """`text` as an inline code span that no backtick, pipe or newline inside can break."""
+    plain = re.sub(r"[\r\n]+", " ", _plain(text)).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", plain)), default=0) + 1)
+    pad = " " if plain.startswith("`") or plain.endswith("`") else ""
+    return f"{fence}{pad}{plain}{pad}{fence}"
+
+
+def _fenced(lines: Sequence[str], *, info: str = "text") -> list[str]:
+    """A fenced code block longer than any backtick run in `lines`."""
+    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}{info}", *lines, fence]
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# --- Sections ------------------------------------------------------------------------------------
+
+
+def _headline(document: Mapping[str, Any]) -> list[str]:
+    verdict = document["verdict"]
+    counts = count_verdicts(document)
+    total = len(document["invariants"])
+    parts = [f"**{counts['fail']} fail**" if counts["fail"] else "0 fail"]
+    parts += [f"{counts[name]} {name}" for name in ("inconclusive", "pass", "not-applicable")]
+    mark = f"{VERDICT_MARKS[verdict]} " if verdict in VERDICT_MARKS else ""
+    return [
+        f"# {mark}stratoverify: {verdict} (exit code {get_exit_code(document)})",
+        "",
+        f"{total} invariant{'s' if total != 1 else ''} checked: {', '.join(parts)}.",
+        "",
+    ]
+
+
+def _inputs(document: Mapping[str, Any]) -> list[str]:
+    inputs = document["inputs"]
+    rows: list[tuple[str, str]] = [
+        ("source", _code(inputs["source"]) if is_file_input(document) else _DEFAULTS_SOURCE),
+        ("kind", escape_cell(inputs.get("kind", ""))),
+        ("profile", escape_cell(inputs.get("profile", ""))),
+        ("effort", escape_cell(inputs.get("effort", ""))),
+        ("seed", escape_cell(inputs.get("seed", ""))),
+        ("params sha256", _code(inputs.get("params_sha256", ""))),
+    ]
+    if inputs.get("input_sha256"):
+        rows.append(("input sha256", _code(inputs["input_sha256"])))
+    base = inputs.get("base")
+    if isinstance(base, Mapping):
+        rows.append(
+            ("base", f"{escape_cell(base.get('source', ''))} ({_code(base.get('params_sha256'))})")
+        )
+    if inputs.get("engines"):
+        rows.append(("engines", escape_cell(", ".join(inputs["engines"]))))
+    if inputs.get("only"):
+        rows.append(("only", escape_cell(", ".join(inputs["only"]))))
+    if document.get("seeds"):
+        seeds = ", ".join(f"{name} {seed}" for name, seed in document["seeds"].items())
+        rows.append(("seeds", escape_cell(seeds)))
+    if document.get("versions"):
+        versions = ", ".join(f"{name} {v}" for name, v in document["versions"].items())
+        rows.append(("versions", escape_cell(versions)))
+    if document.get("content_sha256"):
+        rows.append(("content sha256", _code(document["content_sha256"])))
+    lines = ["## Inputs", "", "| input | value |", "|---|---|"]
+    lines += [f"| {name} | {value} |" for name, value in rows]
+    return [*lines, ""]
+
+
+def _changes(document: Mapping[str, Any]) -> list[str]:
+    changes = document["inputs"].get("changes") or []
+    lines = ["## Parameter changes", ""]
+    if not changes:
+        lines.append("None: the parameters checked are the base set's.")
+        return [*lines, ""]
+    lines += ["| parameter | base | value | line |", "|---|---:|---:|---:|"]
+    for change in changes:
+        line = change.get("line")
+        lines.append(
+            f"| {escape_cell(change['parameter'])} | {escape_cell(change.get('base', ''))} "
+            f"| {escape_cell(change.get('value', ''))} | {'' if line is None else line} |"
+        )
+    return [*lines, ""]
+
+
+def _invariants(document: Mapping[str, Any]) -> list[str]:
+    engines = get_engine_names(document)
+    lines = [
+        "## Invariants",
+        "",
+        "| ID | § | verdict | " + " | ".join(engines) + " |",
+        "|---|---|---|" + "---|" * len(engines),
+    ]
+    for row in document["invariants"]:
+        cells = []
+        for engine in engines:
+            evidence = row["engines"].get(engine)
+            text = describe_verdict(engine, evidence) if evidence else "—"
+            cells.append(escape_cell(text))
+        verdict = row["verdict"]
+        mark = VERDICT_MARKS.get(verdict, "")
+        lines.append(
+            f"| {escape_cell(row['id'])} | {escape_cell(row.get('section', ''))} "
+            f"| {mark} {escape_cell(verdict)} | " + " | ".join(cells) + " |"
+        )
+    if not document["invariants"]:
+        lines.append("| — | — | no invariant was selected |" + " — |" * len(engines))
+    return [*lines, ""]
+
+
+def _steps(steps: Sequence[object]) -> list[str]:
+    shown = [_shorten(_plain(step), STEP_CHARS) for step in steps]
+    if len(shown) <= STEPS_HEAD + STEPS_TAIL:
+        return _fenced(shown)
+    omitted = len(shown) - STEPS_HEAD - STEPS_TAIL
+    # A comment keeps the shown steps a valid Python program to paste.
+    marker = f"# ... {omitted} steps omitted: the full list is in report.json and the trace ..."
+    block = _fenced([*shown[:STEPS_HEAD], marker, *shown[-STEPS_TAIL:]])
+    return [*block, "", f"_{len(shown)} steps; {omitted} in the middle are not shown._"]
+
+
+def _counterexample(row: Mapping[str, Any], example: Mapping[str, Any]) -> list[str]:
+    detail = _plain(example.get("detail", ""))
+    headline = _shorten(" ".join(detail.split()), 200)
+    summary = (
+        f"<b>{_html(row['id'])}</b> (§{_html(_plain(row.get('section', '')))}), "
+        f"{_html(_plain(example.get('engine', '?')))} {_html(_plain(example.get('source', '')))}"
+        f": {_html(headline)}"
+    )
+    lines = ["<details>", f"<summary>{summary}</summary>", ""]
+    if headline != detail:
+        # The summary line shows a long or multi-line detail cut; here it is whole.
+        lines += _fenced(_shorten(detail, DETAIL_CHARS).splitlines() or [""])
+        lines.append("")
+    steps = example.get("steps") or []
+    if steps:
+        lines += [f"Steps ({len(steps)}):", "", *_steps(steps), ""]
+    values = example.get("values") or {}
+    if values:
+        lines += ["| name | value |", "|---|---|"]
+        lines += [
+            f"| {escape_cell(name)} | {escape_cell(value, limit=VALUE_CHARS)} |"
+            for name, value in values.items()
+        ]
+        lines.append("")
+    files = [
+        f"- {label}: {_code(example[key])}"
+        for label, key in (("trace", "trace"), ("regression test", "regression"))
+        if example.get(key)
+    ]
+    proof = row["engines"].get("z3") or {}
+    if example.get("engine") == "z3" and proof.get("smt2"):
+        digest = f" (sha256 {_code(proof['smt2_sha256'])})" if proof.get("smt2_sha256") else ""
+        files.append(f"- SMT-LIB query: {_code(proof['smt2'])}{digest}")
+    if files:
+        lines += [*files, ""]
+    return [*lines, "</details>", ""]
+
+
+def _reproduce(document: Mapping[str, Any]) -> list[str]:
+    inputs = document["inputs"]
+    command = ["stratoverify", "check"]
+    if is_file_input(document):
+        command.append(str(inputs["source"]))
+    base = inputs.get("base")
+    if isinstance(base, Mapping) and base.get("source", _DEFAULTS_SOURCE) != _DEFAULTS_SOURCE:
+        command += ["--base", str(base["source"])]
+    for option in ("profile", "effort", "seed"):
+        if option in inputs:
+            command += [f"--{option}", str(inputs[option])]
+    if inputs.get("only"):
+        command += ["--only", *inputs["only"]]
+    engines = list(inputs.get("engines") or ENGINE_ORDER)
+    if engines != list(ENGINE_ORDER):
+        command += ["--engines", ",".join(engines)]
+    has_regressions = any(
+        example.get("regression")
+        for row in document["invariants"]
+        for example in row.get("counterexamples") or []
+    )
+    regressions = (
+        [
+            "Each counterexample's regression test fails until it is fixed: `pytest regressions/`.",
+            "",
+        ]
+        if has_regressions
+        else []
+    )
+    return [
+        "## Reproduce",
+        "",
+        "Re-run this report with its recorded inputs, seeds and selection; the verdicts must match:",
+        "",
+        *_fenced(["stratoverify reproduce report.json"], info="sh"),
+        "",
+        "or run the same check again:",
+        "",
+        *_fenced([shlex.join(command)], info="sh"),
+        "",
+        *regressions,
+    ]
+
+
+def _size(lines: Sequence[str]) -> int:
+    return sum(len(line.encode("utf-8")) + 1 for line in lines)
+
+
+def render_markdown(document: Mapping[str, Any], *, budget_bytes: int = BUDGET_BYTES) -> str:
+    """The report as Markdown for a CI step summary, at most `budget_bytes` of UTF-8."""
+    head = [*_headline(document), *_inputs(document), *_changes(document), *_invariants(document)]
+    tail = _reproduce(document)
+    pairs = [
+        (row, example)
+        for row in document["invariants"]
+        for example in row.get("counterexamples") or []
+    ]
+    body: list[str] = ["## Counterexamples", ""] if pairs else []
+    # Room for the note that says how many were left out.
+    used = _size(head) + _size(tail) + _size(body) + 512
+    shown = 0
+    for row, example in pairs:
+        block = _counterexample(row, example)
+        if used + _size(block) > budget_bytes:
+            break
+        body += block
+        used += _size(block)
+        shown += 1
+    if shown < len(pairs):
+        body += [
+            f"_{len(pairs) - shown} of {len(pairs)} counterexamples are not shown, to keep this "
+            "summary under GitHub's 1 MiB; report.json has them all._",
+            "",
+        ]
+    return "\n".join([*head, *body, *tail]).rstrip("\n") + "\n"

@@ -1,0 +1,431 @@
+"""The report's three plots (payment split, slash schedule, STR supply) as deterministic SVG text.
+
+Each plot has a pure data function that reads the model's exact integers, so tests check the
+numbers, and a drawing step that turns them into floats only to place marks. Figures are built on
+`matplotlib.figure.Figure` (no pyplot, no global state) under fixed rc settings, so the same
+report document gives the same SVG bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+import matplotlib
+import matplotlib.style
+from attrs import frozen
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from model import arith
+from model.param_documents import parse_param_set
+from model.params import Params, ParamsError
+from model.payment import compute_burn_share_bps, compute_payment_split
+from model.profile import PROFILES, Profile
+from model.slashing import compute_slash_rate_bps
+from model.supply import compute_inflation_rate_bps, compute_supply_projection
+from model.units import BPS_DENOMINATOR, MICRO, Bps, Rejected, UsdMicro, UStr
+
+if TYPE_CHECKING:
+    # The typed rc keys exist only in recent stubs; annotations are never evaluated at run time.
+    from matplotlib.typing import RcKeyType
+
+PLOT_COST: UsdMicro = 100 * MICRO
+"""The cost whose payment split is drawn: §6.3.3's $100 example, in micro-dollars."""
+
+GENESIS_SUPPLY_USTR: UStr = 1_000_000_000 * MICRO
+"""The whitepaper states no genesis STR supply (§6.2, §6.4, §6.9); a round billion STR is assumed."""
+
+SPEND_SHARE_BPS: Bps = 1_000
+"""Assumed yearly spend through the network, as a share of STR supply (10%); §6.4 burns a share."""
+
+PROJECTION_YEARS = 10
+"""How many years the supply projection covers."""
+
+BASE_COLOR = "#8a8f98"
+CHECKED_COLOR = "#1f5fa8"
+BASE_LINE_COLOR = "#c9ced6"
+LIMIT_COLOR = "#c0392b"
+FIGURE_SIZE = (7.2, 3.8)
+"""Inches; with matplotlib's 72 points per inch the SVG is 518 x 274 pt."""
+
+_RC: dict[RcKeyType, Any] = {
+    "svg.hashsalt": "stratoverify",
+    # Text stays text: no glyph definitions to duplicate between the page's three SVGs.
+    "svg.fonttype": "none",
+    # Labels hold dollar signs; mathtext would read "$100 ... $" as a formula.
+    "text.parse_math": False,
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+# Every key matplotlib would otherwise stamp into the SVG's metadata, including its version URL.
+_SVG_METADATA: dict[str, Any] = {"Date": None, "Creator": None, "Format": None, "Type": None}
+
+
+class PlotError(ValueError):
+    """Raised when a report document's parameters or profile cannot be read for plotting."""
+
+
+@frozen
+class Plot:
+    """One figure of the HTML report: its element id, title, caption and SVG element text."""
+
+    id: str
+    title: str
+    caption: str
+    svg: str
+    """An `<svg>` element ready to inline in HTML5 (no XML prolog, ids prefixed with `id`)."""
+
+
+class SlashEvent(Enum):
+    """What happens to an offender at one step of the slash-schedule plot."""
+
+    SLASH = "slash"
+    WINDOW_EXPIRED = "window expired"
+
+
+SLASH_EVENTS: tuple[SlashEvent, ...] = (
+    *(SlashEvent.SLASH,) * 7,
+    *(SlashEvent.WINDOW_EXPIRED,) * 3,
+    *(SlashEvent.SLASH,) * 2,
+)
+"""Seven slashes within one window, three windows without a slash, then two more slashes."""
+
+
+@frozen
+class SlashPoint:
+    """One event of the slash-schedule plot: the level the rate is read at, and that rate."""
+
+    label: str
+    event: SlashEvent
+    level: int
+    """For a slash, the level it is charged at; after an expired window, the decayed level."""
+    rate_bps: Bps
+    """For a slash, its rate; after an expired window, the rate the next slash would take."""
+
+
+@frozen
+class PlotInputs:
+    """What the plots read from a report document: both parameter sets and the profile."""
+
+    base: Params
+    checked: Params
+    profile: Profile
+    base_source: str
+    checked_source: str
+
+
+# --- Data: exact values from the model -----------------------------------------------------------
+
+PAYMENT_PART_LABELS: tuple[str, ...] = (
+    "cost basis (STB)",
+    "node profit (STB)",
+    "reserve swap (STB)",
+    "node profit (STR)",
+    "burn (STR)",
+    "network support (STR)",
+)
+"""The six parts of §6.3's node payment, in `PaymentSplit.parts` order."""
+
+
+def payment_split_rows(
+    params: Params, *, cost: UsdMicro = PLOT_COST
+) -> tuple[tuple[str, int], ...]:
+    """§6.3: each part of the node payment for `cost`, as (label, micro-dollars)."""
+    split = compute_payment_split(cost, params)
+    return tuple(zip(PAYMENT_PART_LABELS, split.parts(), strict=True))
+
+
+def slash_schedule_points(
+    params: Params, profile: Profile, *, events: Sequence[SlashEvent] = SLASH_EVENTS
+) -> tuple[SlashPoint, ...]:
+    """§6.10: the slash rate along `events`, levels rising per slash and decaying per window."""
+    points: list[SlashPoint] = []
+    level = 0
+    slashes = windows = 0
+    for event in events:
+        if event is SlashEvent.SLASH:
+            slashes += 1
+            rate = compute_slash_rate_bps(level, params, profile)
+            points.append(SlashPoint(label=f"S{slashes}", event=event, level=level, rate_bps=rate))
+            level += 1
+        else:
+            windows += 1
+            level = arith.decayed_level(arith.INTS, level, 1)
+            rate = compute_slash_rate_bps(level, params, profile)
+            points.append(SlashPoint(label=f"W{windows}", event=event, level=level, rate_bps=rate))
+    return tuple(points)
+
+
+def get_yearly_burn_bps(params: Params, *, spend_share_bps: Bps = SPEND_SHARE_BPS) -> Bps:
+    """§6.4: the share of supply burned a year if `spend_share_bps` of supply is spent, floored."""
+    return spend_share_bps * compute_burn_share_bps(params) // BPS_DENOMINATOR
+
+
+def supply_projection_points(
+    params: Params,
+    *,
+    initial_supply: UStr = GENESIS_SUPPLY_USTR,
+    years: int = PROJECTION_YEARS,
+    spend_share_bps: Bps = SPEND_SHARE_BPS,
+) -> tuple[UStr, ...]:
+    """§6.4, §6.9: STR supply (ustr) at the start of each year 0..years, inflation minus burn."""
+    projection = compute_supply_projection(
+        initial_supply=initial_supply,
+        years=years,
+        params=params,
+        yearly_burn_bps=get_yearly_burn_bps(params, spend_share_bps=spend_share_bps),
+    )
+    if isinstance(projection, Rejected):
+        raise PlotError(f"supply projection: {projection}")
+    return projection
+
+
+def read_plot_inputs(document: Mapping[str, Any]) -> PlotInputs:
+    """The base and checked parameter sets and the profile named by a report document."""
+    try:
+        inputs = document["inputs"]
+        base_document = inputs["base"]
+        profile_name = inputs["profile"]
+        base = parse_param_set(base_document["params"])
+        checked = parse_param_set(inputs["params"], base=base)
+    except KeyError as error:
+        raise PlotError(f"report document: missing {error.args[0]!r} under inputs") from None
+    except ParamsError as error:
+        raise PlotError(f"report document: {error}") from None
+    if not isinstance(profile_name, str) or profile_name not in PROFILES:
+        raise PlotError(
+            f"inputs.profile: expected one of {', '.join(sorted(PROFILES))}, got {profile_name!r}"
+        )
+    return PlotInputs(
+        base=base,
+        checked=checked,
+        profile=PROFILES[profile_name],
+        base_source=str(base_document.get("source", "base")),
+        checked_source=str(inputs.get("source", "checked")),
+    )
+
+
+# --- Drawing ------------------------------------------------------------------------------------
+
+
+def render_plots(document: Mapping[str, Any]) -> tuple[Plot, ...]:
+    """The payment-split, slash-schedule and supply plots of a report document, in that order."""
+    inputs = read_plot_inputs(document)
+    return (
+        render_payment_split_plot(inputs),
+        render_slash_schedule_plot(inputs),
+        render_supply_plot(inputs),
+    )
+
+
+def render_payment_split_plot(inputs: PlotInputs) -> Plot:
+    """Grouped bars: the six parts of a $100 node payment, base beside checked parameters."""
+    base = payment_split_rows(inputs.base)
+    checked = payment_split_rows(inputs.checked)
+    title = f"Payment split of a {format_usd(PLOT_COST)} cost"
+    with _figure() as figure:
+        axes = figure.add_subplot()
+        positions = range(len(base))
+        width = 0.38
+        for offset, rows, color, name in (
+            (-width / 2, base, BASE_COLOR, "base"),
+            (width / 2, checked, CHECKED_COLOR, "checked"),
+        ):
+            bars = axes.bar(
+                [position + offset for position in positions],
+                [value / MICRO for _, value in rows],
+                width=width,
+                color=color,
+                label=name,
+            )
+            axes.bar_label(bars, labels=[format_usd(value) for _, value in rows], fontsize=7)
+        axes.axhline(0, color="#333333", linewidth=0.8)
+        axes.set_xticks(
+            list(positions), [label.replace(" (", "\n(") for label in PAYMENT_PART_LABELS]
+        )
+        axes.set_ylabel("USD")
+        axes.set_title(title)
+        axes.margins(y=0.15)
+        axes.legend(frameon=False)
+        svg = _to_svg(figure, "plot-payment-split")
+    negative = [label for label, value in (*base, *checked) if value < 0]
+    caption = (
+        f"§6.3: the node payment T for a cost of {format_usd(PLOT_COST)}, split into its six "
+        f"parts; exact micro-dollar values from the model. Base: {inputs.base_source} "
+        f"(T = {format_usd(_total(base))}); checked: {inputs.checked_source} "
+        f"(T = {format_usd(_total(checked))})."
+    )
+    if negative:
+        caption += (
+            " A negative part means the payment shares are incoherent (GOV-PARAMS): "
+            f"{', '.join(dict.fromkeys(negative))}."
+        )
+    return Plot(id="plot-payment-split", title=title, caption=caption, svg=svg)
+
+
+def render_slash_schedule_plot(inputs: PlotInputs) -> Plot:
+    """Lines: the slash rate over a fixed sequence of slashes and expired windows, with 100%."""
+    base = slash_schedule_points(inputs.base, inputs.profile)
+    checked = slash_schedule_points(inputs.checked, inputs.profile)
+    title = f"Slash rate over a fixed event sequence (profile {inputs.profile.name})"
+    with _figure() as figure:
+        axes = figure.add_subplot()
+        positions = list(range(len(base)))
+        expired = [i for i, point in enumerate(base) if point.event is SlashEvent.WINDOW_EXPIRED]
+        if expired:
+            axes.axvspan(min(expired) - 0.5, max(expired) + 0.5, color="#eeeeee", zorder=0)
+        axes.axhline(100, color=LIMIT_COLOR, linestyle=":", linewidth=1.2, label="100% of stake")
+        _draw_base_and_checked(
+            axes,
+            positions,
+            [point.rate_bps / 100 for point in base],
+            [point.rate_bps / 100 for point in checked],
+        )
+        axes.set_xticks(positions, [point.label for point in base])
+        axes.set_xlabel("event (S = slash, W = a window expires without a slash)")
+        axes.set_ylabel("slash rate (% of stake)")
+        axes.set_ylim(bottom=0)
+        axes.set_title(title)
+        axes.legend(frameon=False, loc="upper left")
+        svg = _to_svg(figure, "plot-slash-schedule")
+    caption = (
+        "§6.10: seven slashes within one window, three windows expiring without a slash, then "
+        "two more slashes. Each slash raises the level by one, each expired window lowers it by "
+        "one; a W point shows the rate the next slash would take. "
+        f"Base: {_describe_slashing(inputs.base, inputs.profile, base)} "
+        f"Checked: {_describe_slashing(inputs.checked, inputs.profile, checked)}"
+    )
+    if not inputs.profile.slash_capped:
+        caption += (
+            " Under the whitepaper profile §6.10 names no cap, so the rate passes 100% of the "
+            "stake (SLASH-BOUNDS)."
+        )
+    return Plot(id="plot-slash-schedule", title=title, caption=caption, svg=svg)
+
+
+def render_supply_plot(inputs: PlotInputs) -> Plot:
+    """Lines: STR supply over ten years with §6.9 inflation and an assumed §6.4 burn."""
+    base = supply_projection_points(inputs.base)
+    checked = supply_projection_points(inputs.checked)
+    title = f"STR supply over {PROJECTION_YEARS} years"
+    with _figure() as figure:
+        axes = figure.add_subplot()
+        years = list(range(len(base)))
+        _draw_base_and_checked(
+            axes,
+            years,
+            [point / (1_000_000 * MICRO) for point in base],
+            [point / (1_000_000 * MICRO) for point in checked],
+        )
+        axes.set_xticks(years)
+        axes.set_xlabel("years since genesis")
+        axes.set_ylabel("STR supply (millions)")
+        axes.set_title(title)
+        axes.legend(frameon=False, loc="upper left")
+        svg = _to_svg(figure, "plot-supply")
+    caption = (
+        f"§6.4, §6.9: STR supply at the start of each year. The whitepaper gives no genesis "
+        f"supply, so {format_str(GENESIS_SUPPLY_USTR)} STR is assumed. Inflation follows the "
+        f"§6.9 schedule ({_describe_inflation(inputs.base, inputs.checked)}). Assumed: each year "
+        f"{format_bps(SPEND_SHARE_BPS)} of the supply is spent through the network and the §6.4 "
+        f"burn share of that spend (STR burn + swap reserve) is burned: "
+        f"base {format_bps(compute_burn_share_bps(inputs.base))} of spend = "
+        f"{format_bps(get_yearly_burn_bps(inputs.base))} of supply a year, checked "
+        f"{format_bps(compute_burn_share_bps(inputs.checked))} of spend = "
+        f"{format_bps(get_yearly_burn_bps(inputs.checked))}. Mint and burn are floored on each "
+        f"year's opening supply. Year {PROJECTION_YEARS}: base {format_str(base[-1])} STR, "
+        f"checked {format_str(checked[-1])} STR."
+    )
+    return Plot(id="plot-supply", title=title, caption=caption, svg=svg)
+
+
+# --- Exact formatting ---------------------------------------------------------------------------
+
+
+def format_usd(micro: UsdMicro) -> str:
+    """Micro-dollars as dollars, exactly, without trailing zeros: 100_000_000 -> "$100"."""
+    sign = "-" if micro < 0 else ""
+    whole, fraction = divmod(abs(micro), MICRO)
+    digits = f"{fraction:06d}".rstrip("0")
+    return f"{sign}${whole:,}" + (f".{digits}" if digits else "")
+
+
+def format_bps(bps: Bps) -> str:
+    """Basis points as a percentage, exactly, without trailing zeros: 1_500 -> "15%"."""
+    sign = "-" if bps < 0 else ""
+    whole, fraction = divmod(abs(bps), 100)
+    digits = f"{fraction:02d}".rstrip("0")
+    return f"{sign}{whole:,}" + (f".{digits}" if digits else "") + "%"
+
+
+def format_str(ustr: UStr) -> str:
+    """Micro-STR as whole STR (floored), with thousands separators."""
+    return f"{ustr // MICRO:,}"
+
+
+def _total(rows: tuple[tuple[str, int], ...]) -> int:
+    return sum(value for _, value in rows)
+
+
+def _describe_slashing(params: Params, profile: Profile, points: tuple[SlashPoint, ...]) -> str:
+    slashing = params.slashing
+    cap = f"cap {format_bps(slashing.slash_cap_bps)}" if profile.slash_capped else "no cap"
+    peak = max((point.rate_bps for point in points), default=0)
+    return (
+        f"base rate {format_bps(slashing.slash_base_bps)}, factor {slashing.slash_factor}, "
+        f"{cap}; peak {format_bps(peak)}."
+    )
+
+
+def _describe_inflation(base: Params, checked: Params) -> str:
+    def rates(params: Params) -> str:
+        return ", ".join(
+            f"year {year} {format_bps(compute_inflation_rate_bps(year, params))}"
+            for year in range(PROJECTION_YEARS)
+        )
+
+    if base.mint == checked.mint:
+        return f"{rates(base)}, for both"
+    return f"base: {rates(base)}; checked: {rates(checked)}"
+
+
+def _draw_base_and_checked(
+    axes: Axes, xs: Sequence[int], base: Sequence[float], checked: Sequence[float]
+) -> None:
+    # Where the checked parameters equal the base the lines coincide: a wide pale base line
+    # under a thin dark checked line keeps both visible.
+    axes.plot(xs, base, color=BASE_LINE_COLOR, linewidth=5, marker="o", markersize=8, label="base")
+    axes.plot(
+        xs, checked, color=CHECKED_COLOR, linewidth=1.6, marker="s", markersize=4, label="checked"
+    )
+
+
+@contextmanager
+def _figure() -> Iterator[Figure]:
+    # Start from matplotlib's defaults, not the user's matplotlibrc, so bytes match everywhere.
+    with matplotlib.style.context("default"), matplotlib.rc_context(_RC):
+        yield Figure(figsize=FIGURE_SIZE, layout="constrained")
+
+
+_ID = re.compile(r'\bid="([^"]+)"')
+_URL_REF = re.compile(r"url\(#([^)]+)\)")
+_HREF_REF = re.compile(r'xlink:href="#([^"]+)"')
+
+
+def _to_svg(figure: Figure, plot_id: str) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata=_SVG_METADATA)
+    text = buffer.getvalue()
+    # HTML5 inlines the <svg> element itself; the XML prolog and DOCTYPE belong to files.
+    svg = text[text.index("<svg") :]
+    # matplotlib numbers ids per figure (figure_1, axes_1, ...): prefix them so the page's
+    # three SVGs never share an id and each reference stays inside its own plot.
+    svg = _ID.sub(lambda m: f'id="{plot_id}-{m.group(1)}"', svg)
+    svg = _URL_REF.sub(lambda m: f"url(#{plot_id}-{m.group(1)})", svg)
+    return _HREF_REF.sub(lambda m: f'xlink:href="#{plot_id}-{m.group(1)}"', svg).strip() + "\n"

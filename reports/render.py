@@ -1,0 +1,27 @@
+"""Every file of a report folder, rendered from the report document and the engines' artifacts.
+
+One function, so `check`, `diff` and `reproduce` write the same folder the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from reports.html import render_html
+from reports.junit import render_junit
+from reports.markdown import render_markdown
+from reports.report import dump_document
+from reports.sarif import render_sarif
+
+
+def render_files(document: Mapping[str, Any], artifacts: Mapping[str, str]) -> dict[str, str]:
+    """report.json, report.md, report.html, junit.xml, report.sarif, and the artifacts."""
+    return {
+        **artifacts,
+        "report.md": render_markdown(document),
+        "report.html": render_html(document),
+        "junit.xml": render_junit(document),
+        "report.sarif": render_sarif(document),
+        "report.json": dump_document(document),
+    }

@@ -1,0 +1,258 @@
+"""The report as SARIF 2.1.0 (`report.sarif`), for code-scanning views such as GitHub's.
+
+Every catalogue invariant is one rule, listed in catalogue order so a rule's index never depends
+on which invariants a report checked. A failing or inconclusive invariant is a result located at
+the proposal lines that changed a parameter it reads (`PARAMETERS_READ`), so a reviewer sees the
+alert beside the change that caused it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from attrs import frozen
+
+from properties.catalogue import CATALOGUE, PARAMETERS_READ, Engine, Invariant
+from reports.markdown import (
+    describe_failure,
+    describe_reasons,
+    get_exit_code,
+    is_file_input,
+)
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+TOOL_NAME = "stratoverify"
+
+FINGERPRINT_KEY = "stratoverify/invariant-parameter/v1"
+"""The partial fingerprint: the invariant ID and the changed parameters it reads."""
+
+LEVELS = {"fail": "error", "inconclusive": "warning"}
+"""The SARIF level of each verdict that makes a result; passes make none."""
+
+_RULE_INDEX = {invariant.id: index for index, invariant in enumerate(CATALOGUE)}
+_ENGINE_ORDER = tuple(Engine)
+
+
+@frozen
+class SourceLocation:
+    """Where in the input file a result is shown: a line, and the change found there."""
+
+    path: str
+    """The input's path as given, with forward slashes."""
+    line: int
+    parameter: str | None
+    """The changed parameter on that line; None when the input changes nothing."""
+    base: object = None
+    value: object = None
+
+
+def get_source_path(document: Mapping[str, Any]) -> str | None:
+    """The input file's path as given, with forward slashes; None for the whitepaper defaults."""
+    if not is_file_input(document):
+        return None
+    path = str(document["inputs"]["source"]).replace("\\", "/")
+    # "./p.json" and "p.json" are the same file; code-scanning matches the plain form.
+    while path.startswith("./"):
+        path = path[2:]
+    return path
+
+
+def get_source_locations(
+    document: Mapping[str, Any], row: Mapping[str, Any]
+) -> tuple[SourceLocation, ...]:
+    """The input lines of an invariant's result: every change of a parameter it reads, else the
+    first change (the result does not come from a parameter this input moves), else line 1."""
+    path = get_source_path(document)
+    if path is None:
+        return ()
+    changes = list(document["inputs"].get("changes") or [])
+    read = PARAMETERS_READ.get(row["id"], ())
+    located = [change for change in changes if change.get("parameter") in read] or changes[:1]
+    if not located:
+        return (SourceLocation(path=path, line=1, parameter=None),)
+    return tuple(
+        SourceLocation(
+            path=path,
+            line=int(change.get("line") or 1),
+            parameter=change.get("parameter"),
+            base=change.get("base"),
+            value=change.get("value"),
+        )
+        for change in located
+    )
+
+
+def to_artifact_location(path: str) -> dict[str, str]:
+    """A SARIF artifactLocation: a relative path stays relative (to the checkout), an absolute
+    one becomes a file URI."""
+    if re.match(r"^[A-Za-z]:/", path):
+        return {"uri": "file:///" + quote(path, safe="/:")}
+    if path.startswith("/"):
+        return {"uri": "file://" + quote(path, safe="/")}
+    return {"uri": quote(path, safe="/"), "uriBaseId": "%SRCROOT%"}
+
+
+def _engines_of(invariant: Invariant) -> list[str]:
+    return [engine.value for engine in _ENGINE_ORDER if engine in invariant.engines]
+
+
+def _rule_name(invariant_id: str) -> str:
+    return "".join(part.capitalize() for part in invariant_id.split("-"))
+
+
+def build_rule(invariant: Invariant) -> dict[str, Any]:
+    """The SARIF rule of one catalogue invariant."""
+    engines = _engines_of(invariant)
+    parameters = list(PARAMETERS_READ.get(invariant.id, ()))
+    read = ", ".join(parameters) if parameters else "none (only the profile decides it)"
+    return {
+        "id": invariant.id,
+        "name": _rule_name(invariant.id),
+        "shortDescription": {"text": invariant.statement},
+        "fullDescription": {
+            "text": f"Whitepaper §{invariant.section}: {invariant.statement}. "
+            f"Checked by {', '.join(engines)}."
+        },
+        "help": {
+            "text": f"{invariant.id} (whitepaper §{invariant.section}) must hold for every "
+            f"parameter set governance can adopt. Parameters it reads: {read}. The report's "
+            "report.md shows each counterexample; `stratoverify reproduce report.json` re-runs it."
+        },
+        "defaultConfiguration": {"level": "error"},
+        "properties": {
+            "tags": ["stratoverify", "invariant", invariant.id.split("-")[0].lower(), *engines],
+            "section": invariant.section,
+            "engines": engines,
+            "parameters": parameters,
+        },
+    }
+
+
+def describe_result(row: Mapping[str, Any]) -> str:
+    """The message of a failing or inconclusive invariant: what broke, or why it is undecided."""
+    if row["verdict"] == "fail":
+        return describe_failure(row)
+    return f"{row['id']} is inconclusive, which is not a pass: {describe_reasons(row)}"
+
+
+def _location(
+    location: SourceLocation, row: Mapping[str, Any], logical: dict[str, str]
+) -> dict[str, Any]:
+    if location.parameter is None:
+        text = "this input changes no parameter"
+    elif location.parameter in PARAMETERS_READ.get(row["id"], ()):
+        text = f"changes {location.parameter}: {location.base} -> {location.value}"
+    else:
+        text = (
+            f"the input's first change ({location.parameter}); {row['id']} reads none of the "
+            "parameters this input changes"
+        )
+    return {
+        "physicalLocation": {
+            "artifactLocation": to_artifact_location(location.path),
+            "region": {"startLine": location.line},
+        },
+        "logicalLocations": [logical],
+        "message": {"text": text},
+    }
+
+
+def build_result(document: Mapping[str, Any], row: Mapping[str, Any]) -> dict[str, Any]:
+    """The SARIF result of one failing or inconclusive invariant."""
+    invariant_id = row["id"]
+    logical = {
+        "name": invariant_id,
+        "fullyQualifiedName": f"{TOOL_NAME}.{document['inputs'].get('profile')}.{invariant_id}",
+    }
+    located = get_source_locations(document, row)
+    read = PARAMETERS_READ.get(invariant_id, ())
+    # Only a changed parameter the invariant reads identifies the alert; a result that comes
+    # from the base is the same alert whatever else the proposal changes.
+    parameters = [location.parameter for location in located if location.parameter in read]
+    result: dict[str, Any] = {"ruleId": invariant_id}
+    if invariant_id in _RULE_INDEX:
+        result["ruleIndex"] = _RULE_INDEX[invariant_id]
+    result["level"] = LEVELS[row["verdict"]]
+    result["message"] = {"text": describe_result(row)}
+    if located:
+        result["locations"] = [_location(location, row, logical) for location in located]
+    else:
+        # The defaults are no file: the invariant itself is the only place to point at.
+        result["locations"] = [{"logicalLocations": [logical]}]
+    result["partialFingerprints"] = {FINGERPRINT_KEY: ":".join([invariant_id, *parameters])}
+    result["properties"] = {
+        "verdict": row["verdict"],
+        "section": row.get("section", ""),
+        "engines": {name: evidence.get("verdict") for name, evidence in row["engines"].items()},
+        "parameters": parameters,
+        "counterexamples": [
+            {key: example.get(key) for key in ("engine", "source", "trace", "regression")}
+            for example in row.get("counterexamples") or []
+        ],
+    }
+    return result
+
+
+def _invocation(document: Mapping[str, Any]) -> dict[str, Any]:
+    failed = [
+        (name, engine.get("reason") or "no reason given")
+        for name, engine in (document.get("engines") or {}).items()
+        if engine.get("verdict") == "error"
+    ]
+    invocation: dict[str, Any] = {
+        "executionSuccessful": not failed,
+        "exitCode": get_exit_code(document),
+    }
+    if failed:
+        invocation["toolExecutionNotifications"] = [
+            {"level": "error", "message": {"text": f"the {name} engine failed: {reason}"}}
+            for name, reason in failed
+        ]
+    return invocation
+
+
+def _run_properties(document: Mapping[str, Any]) -> dict[str, Any]:
+    inputs = document["inputs"]
+    properties: dict[str, Any] = {
+        "verdict": document["verdict"],
+        "exitCode": get_exit_code(document),
+    }
+    for key in ("source", "kind", "profile", "effort", "seed", "params_sha256", "input_sha256"):
+        if key in inputs:
+            properties[key] = inputs[key]
+    if document.get("content_sha256"):
+        properties["content_sha256"] = document["content_sha256"]
+    return properties
+
+
+def render_sarif(document: Mapping[str, Any]) -> str:
+    """The report as a SARIF 2.1.0 log: one rule per catalogue ID, one result per failing or
+    inconclusive invariant."""
+    versions = document.get("versions") or {}
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": TOOL_NAME,
+                "version": str(versions.get("stratoverify", "")),
+                "rules": [build_rule(invariant) for invariant in CATALOGUE],
+            }
+        },
+        "invocations": [_invocation(document)],
+    }
+    path = get_source_path(document)
+    if path is not None:
+        artifact: dict[str, Any] = {"location": to_artifact_location(path)}
+        if document["inputs"].get("input_sha256"):
+            artifact["hashes"] = {"sha-256": document["inputs"]["input_sha256"]}
+        run["artifacts"] = [artifact]
+    run["results"] = [
+        build_result(document, row) for row in document["invariants"] if row["verdict"] in LEVELS
+    ]
+    run["properties"] = _run_properties(document)
+    log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

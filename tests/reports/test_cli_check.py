@@ -1,0 +1,366 @@
+"""End-to-end tests of `stratoverify check` and `reproduce`, run as a user runs them.
+
+The command runs in a child process (`python -m reports.cli`), so exit codes, stdout and stderr
+are the real ones and no state of the test process leaks into the engines. The reports are made
+once per module at quick effort and shared by the tests that read them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import pytest
+
+from reports.report import compute_content_sha256
+from reports.reproduce import get_report_validator
+
+ROOT = Path(__file__).resolve().parents[2]
+PROPOSALS = ROOT / "fixtures" / "proposals"
+REPORT_FILES = ("report.json", "report.md", "report.html", "junit.xml", "report.sarif")
+
+
+def stratoverify(
+    *args: str | Path, env: Mapping[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """The command line in a child process, as `stratoverify ARGS`."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "reports.cli", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=environment,
+        check=False,
+    )
+
+
+def read_report(folder: Path) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((folder / "report.json").read_text("utf-8"))
+    return document
+
+
+def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "Traceback" not in result.stdout
+
+
+@pytest.fixture(scope="module")
+def defaults_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """`check` on the whitepaper defaults at quick effort, every engine, with a report folder."""
+    out = tmp_path_factory.mktemp("defaults") / "report"
+    result = stratoverify("check", "--effort", "quick", "--out", out)
+    assert_no_traceback(result)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out, result.stderr
+
+
+@pytest.fixture(scope="module")
+def failing_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`check` on a proposal that lowers the consensus threshold to 1/2: BFT invariants fail."""
+    out = tmp_path_factory.mktemp("failing") / "report"
+    result = stratoverify(
+        "check", PROPOSALS / "threshold-half.legacy.json", "--effort", "quick", "--out", out
+    )
+    assert_no_traceback(result)
+    assert result.returncode == 1, result.stdout + result.stderr
+    return out
+
+
+# --- the defaults ------------------------------------------------------------------------------
+
+
+def test_check_defaults__every_file_and_a_pass(defaults_run: tuple[Path, str]) -> None:
+    out, progress = defaults_run
+    for name in REPORT_FILES:
+        assert (out / name).is_file(), name
+    document = read_report(out)
+    assert document["verdict"] == "pass" and document["exit_code"] == 0
+    assert document["inputs"]["kind"] == "whitepaper defaults"
+    assert document["inputs"]["changes"] == []
+    ids = [row["id"] for row in document["invariants"]]
+    assert "CONS-STR" in ids and "GROUNDED" in ids and "BFT-THRESHOLD" in ids
+    assert {row["verdict"] for row in document["invariants"]} <= {"pass", "not-applicable"}
+    # Every proof's query is on disk with the hash the report gives.
+    for row in document["invariants"]:
+        z3 = row["engines"].get("z3")
+        if z3 is not None:
+            assert (out / z3["smt2"]).read_text("utf-8").startswith("(set-logic")
+    # Progress names every engine on stderr.
+    for engine in ("hypothesis", "z3", "executor"):
+        assert f"stratoverify: {engine}" in progress
+
+
+def test_check_defaults__report_matches_its_schema_and_hash(
+    defaults_run: tuple[Path, str],
+) -> None:
+    document = read_report(defaults_run[0])
+    errors = list(get_report_validator().iter_errors(document))
+    assert not errors, errors[0].message
+    assert compute_content_sha256(document) == document["content_sha256"]
+    assert set(document["timings"]) >= {"hypothesis", "z3", "executor", "total"}
+
+
+def test_check_defaults__evidence_is_real(defaults_run: tuple[Path, str]) -> None:
+    document = read_report(defaults_run[0])
+    rows = {row["id"]: row for row in document["invariants"]}
+    assert rows["CONS-STR"]["engines"]["hypothesis"]["steps"] > 0
+    assert rows["CONS-STR"]["engines"]["z3"]["verdict"] == "proved"
+    assert rows["GROUNDED"]["engines"]["executor"]["scenarios"] == 100
+    assert document["engines"]["executor"]["rounds"] >= 100
+
+
+def test_check_twice__identical_reports(defaults_run: tuple[Path, str], tmp_path: Path) -> None:
+    """Same inputs and seed: the same content hash, every file equal but report.json's timings."""
+    again = tmp_path / "again"
+    result = stratoverify("check", "--effort", "quick", "--out", again, "--quiet")
+    assert result.returncode == 0 and result.stderr == ""
+    first, second = read_report(defaults_run[0]), read_report(again)
+    assert first["content_sha256"] == second["content_sha256"]
+    first.pop("timings"), second.pop("timings")
+    assert first == second
+    for name in REPORT_FILES[1:]:
+        assert (defaults_run[0] / name).read_bytes() == (again / name).read_bytes(), name
+    assert sorted(p.name for p in (again / "smt2").iterdir()) == sorted(
+        p.name for p in (defaults_run[0] / "smt2").iterdir()
+    )
+
+
+def test_reproduce__a_fresh_report(defaults_run: tuple[Path, str]) -> None:
+    result = stratoverify("reproduce", defaults_run[0] / "report.json", "--quiet")
+    assert_no_traceback(result)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("reproduced:")
+    assert "content hash: identical" in result.stdout
+
+
+def test_reproduce__an_edited_report_is_refused(
+    defaults_run: tuple[Path, str], tmp_path: Path
+) -> None:
+    document = read_report(defaults_run[0])
+    document["invariants"][0]["verdict"] = "fail"
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(document), encoding="utf-8")
+    result = stratoverify("reproduce", edited)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "content_sha256 does not match" in result.stderr
+
+
+def test_reproduce__a_different_record_is_not_reproduced(
+    defaults_run: tuple[Path, str], tmp_path: Path
+) -> None:
+    """A report whose record differs from what its inputs give (hash made to match) exits 1."""
+    document = read_report(defaults_run[0])
+    row = next(r for r in document["invariants"] if r["id"] == "SLASH-BOUNDS")
+    row["engines"]["z3"]["verdict"] = "refuted"
+    row["verdict"] = "fail"
+    document["verdict"], document["exit_code"] = "fail", 1
+    document["content_sha256"] = compute_content_sha256(document)
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(document), encoding="utf-8")
+    result = stratoverify("reproduce", forged, "--quiet", "--json")
+    assert result.returncode == 1, result.stderr
+    outcome = json.loads(result.stdout)
+    assert outcome["identical"] is False
+    assert "SLASH-BOUNDS: z3 recorded refuted, now proved" in outcome["differences"]
+
+
+# --- a proposal that breaks invariants ----------------------------------------------------------
+
+
+def test_failing_proposal__counterexamples_in_every_format(failing_run: Path) -> None:
+    document = read_report(failing_run)
+    assert document["verdict"] == "fail" and document["exit_code"] == 1
+    assert document["inputs"]["kind"] == "legacy proposal"
+    failed = {row["id"]: row for row in document["invariants"] if row["verdict"] == "fail"}
+    assert "BFT-THRESHOLD" in failed
+    engines = {c["engine"] for row in failed.values() for c in row["counterexamples"]}
+    assert engines == {"hypothesis", "z3", "executor"}, engines
+    for row in failed.values():
+        assert row["counterexample"] == row["counterexamples"][0]
+        for counterexample in row["counterexamples"]:
+            trace = json.loads((failing_run / counterexample["trace"]).read_text("utf-8"))
+            assert trace["states"] and set(trace["vars"]) <= set(trace["states"][0])
+            regression = (failing_run / counterexample["regression"]).read_text("utf-8")
+            compile(regression, counterexample["regression"], "exec")
+            assert "def test_" in regression
+    markdown = (failing_run / "report.md").read_text("utf-8")
+    junit = ElementTree.fromstring((failing_run / "junit.xml").read_text("utf-8"))
+    failures = {
+        case.get("name") for case in junit.iter("testcase") if case.find("failure") is not None
+    }
+    assert failures == set(failed)
+    for invariant_id in failed:
+        assert invariant_id in markdown
+    assert_sarif_points_at_the_change(failing_run, document, failed)
+
+
+def assert_sarif_points_at_the_change(
+    folder: Path, document: Mapping[str, Any], failed: Mapping[str, Any]
+) -> None:
+    sarif = json.loads((folder / "report.sarif").read_text("utf-8"))
+    results = {result["ruleId"]: result for result in sarif["runs"][0]["results"]}
+    assert set(results) == set(failed)
+    threshold_lines = {
+        change["line"]
+        for change in document["inputs"]["changes"]
+        if change["parameter"].startswith("consensus.threshold")
+    }
+    assert threshold_lines and None not in threshold_lines
+    located = results["BFT-THRESHOLD"]["locations"][0]["physicalLocation"]
+    assert located["artifactLocation"]["uri"].endswith("threshold-half.legacy.json")
+    assert located["region"]["startLine"] in threshold_lines
+    # The line really is where the proposal writes the threshold.
+    lines = (PROPOSALS / "threshold-half.legacy.json").read_text("utf-8").splitlines()
+    assert (
+        "threshold" in lines[located["region"]["startLine"] - 1]
+        or '"value"' in (lines[located["region"]["startLine"] - 1])
+    )
+
+
+def test_failing_proposal__regression_file_fails_until_repaired(failing_run: Path) -> None:
+    document = read_report(failing_run)
+    row = next(r for r in document["invariants"] if r["id"] == "BFT-THRESHOLD")
+    z3 = next(c for c in row["counterexamples"] if c["engine"] == "z3")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            failing_run / z3["regression"],
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_failing_proposal__html_opens_with_its_plots(failing_run: Path) -> None:
+    parser = _Collector()
+    parser.feed((failing_run / "report.html").read_text("utf-8"))
+    parser.close()
+    tags = [tag for tag, _ in parser.tags]
+    assert tags.count("svg") >= 3
+    figures = [attrs.get("id") for tag, attrs in parser.tags if tag == "figure"]
+    assert len(figures) >= 3
+    assert "script" not in tags
+    text = " ".join(parser.text)
+    assert "BFT-THRESHOLD" in text and "fail" in text
+
+
+# --- each input shape, good and bad -------------------------------------------------------------
+
+SHAPES = [
+    ("burn-12pct.legacy.json", 0),
+    ("burn-12pct-alone.legacy.json", 1),
+    ("payment.gov-v1.json", 0),
+    ("payment-incoherent.gov-v1.json", 1),
+    ("live-params.json", 0),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), SHAPES)
+def test_check_each_shape__good_and_bad(name: str, expected: int, tmp_path: Path) -> None:
+    """Every input shape through the proofs: coherent changes pass, incoherent ones fail."""
+    result = stratoverify(
+        "check", PROPOSALS / name, "--engines", "z3", "--out", tmp_path, "--quiet"
+    )
+    assert_no_traceback(result)
+    assert result.returncode == expected, result.stdout + result.stderr
+    document = read_report(tmp_path)
+    if expected == 1:
+        gov = next(r for r in document["invariants"] if r["id"] == "GOV-PARAMS")
+        assert gov["verdict"] == "fail"
+        assert gov["counterexample"]["engine"] == "z3"
+
+
+def test_check_parameter_set_that_fails(tmp_path: Path) -> None:
+    path = tmp_path / "params.json"
+    path.write_text('{\n  "slashing": {\n    "slash_factor": 1\n  }\n}\n', encoding="utf-8")
+    result = stratoverify(
+        "check", path, "--engines", "z3", "--only", "SLASH-DOUBLING", "SLASH-BOUNDS", "--json"
+    )
+    document = json.loads(result.stdout)
+    assert [row["id"] for row in document["invariants"]] == ["SLASH-BOUNDS", "SLASH-DOUBLING"]
+    assert document["inputs"]["changes"][0]["line"] == 3
+    assert result.returncode == document["exit_code"]
+
+
+# --- options and output --------------------------------------------------------------------------
+
+
+def test_json_alone_on_stdout_and_quiet(tmp_path: Path) -> None:
+    result = stratoverify("check", "--engines", "z3", "--json", "--quiet", "--only", "PAY-BURN")
+    assert result.returncode == 0
+    assert result.stderr == ""
+    document = json.loads(result.stdout)
+    assert [row["id"] for row in document["invariants"]] == ["PAY-BURN"]
+    assert document["inputs"]["only"] == ["PAY-BURN"]
+    assert document["inputs"]["engines"] == ["z3"]
+
+
+def test_github_actions__annotations_and_step_summary(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n", encoding="utf-8")
+    result = stratoverify(
+        "check",
+        PROPOSALS / "burn-12pct-alone.legacy.json",
+        "--engines",
+        "z3",
+        "--quiet",
+        env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("::error ")]
+    assert any("GOV-PARAMS" in line and "line=" in line for line in errors), result.stderr
+    text = summary.read_text("utf-8")
+    assert text.startswith("earlier step\n") and "GOV-PARAMS" in text
+
+
+def test_out_folder_that_cannot_be_written__exit_2_before_any_work(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = stratoverify("check", "--out", blocker / "report")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and str(blocker) in result.stderr
+    assert "hypothesis" not in result.stderr
+
+
+def test_bad_input_leaves_an_earlier_report_whole(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    first = stratoverify("check", "--engines", "z3", "--out", out, "--quiet")
+    assert first.returncode == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"payment": {"str_burn_bps": "12%"}}', encoding="utf-8")
+    second = stratoverify("check", bad, "--engines", "z3", "--out", out)
+    assert second.returncode == 2
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

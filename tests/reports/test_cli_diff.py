@@ -1,0 +1,95 @@
+"""`stratoverify diff OLD NEW`: parameters, payment split, burn share, slash schedule, verdicts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from model.params import WHITEPAPER_PARAMS, params_to_document
+from reports.cli import main
+from reports.diff import diff_reports
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULTS = ROOT / "fixtures" / "params" / "whitepaper.json"
+PROPOSALS = ROOT / "fixtures" / "proposals"
+
+
+def run_json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
+    code = main([*argv, "--json", "--quiet"], env={})
+    document: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return code, document
+
+
+def test_diff__a_coherent_burn_change(capsys: pytest.CaptureFixture[str]) -> None:
+    code, diff = run_json(
+        ["diff", str(DEFAULTS), str(PROPOSALS / "burn-12pct.legacy.json"), "--engines", "z3"],
+        capsys,
+    )
+    assert code == 0
+    assert diff["parameters"] == [
+        {"parameter": "payment.str_node_profit_bps", "before": 2000, "after": 1800},
+        {"parameter": "payment.str_burn_bps", "before": 1000, "after": 1200},
+    ]
+    parts = {part["name"]: part for part in diff["payment_split_usd_micro"]["parts"]}
+    # §6.3.3: $100 of cost; the burn moves from $20 to $24 of STR, the node's STR from $40 to $36.
+    assert parts["str_burn_usd"]["before"] == 20_000_000
+    assert parts["str_burn_usd"]["after"] == 24_000_000
+    assert parts["str_node_profit_usd"]["delta"] == -4_000_000
+    assert parts["total"]["delta"] == 0
+    assert diff["burn_share_bps"] == {"before": 1500, "after": 1700}
+    assert diff["slash_schedule_bps"]["before"] == diff["slash_schedule_bps"]["after"]
+    assert diff["verdicts"] == []
+
+
+def test_diff__a_change_that_breaks_an_invariant(capsys: pytest.CaptureFixture[str]) -> None:
+    code, diff = run_json(
+        [
+            "diff",
+            str(DEFAULTS),
+            str(PROPOSALS / "burn-12pct-alone.legacy.json"),
+            "--engines",
+            "z3",
+        ],
+        capsys,
+    )
+    assert code == 1
+    changed = {row["id"]: row for row in diff["verdicts"]}
+    assert changed["GOV-PARAMS"]["before"] == "pass"
+    assert changed["GOV-PARAMS"]["after"] == "fail"
+    assert changed["GOV-PARAMS"]["detail"]
+
+
+def test_diff__markdown_and_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    slashing = tmp_path / "slashing.json"
+    slashing.write_text('{"slashing": {"slash_base_bps": 1000}}', encoding="utf-8")
+    code = main(
+        ["diff", str(DEFAULTS), str(slashing), "--engines", "z3", "--out", str(tmp_path / "d")],
+        env={},
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "| slashing.slash_base_bps | 500 | 1000 |" in out
+    assert "| before | 500 | 1000 | 2000 | 4000 | 8000 | 10000 | 10000 | 10000 |" in out
+    assert "| after | 1000 | 2000 | 4000 | 8000 | 10000 | 10000 | 10000 | 10000 |" in out
+    for name in ("diff.json", "diff.md", "old/report.json", "new/report.json", "new/report.html"):
+        assert (tmp_path / "d" / name).is_file(), name
+
+
+def test_diff_reports__whitepaper_profile_shows_the_uncapped_schedule() -> None:
+    document = {
+        "inputs": {
+            "params": params_to_document(WHITEPAPER_PARAMS),
+            "profile": "whitepaper",
+            "source": "a",
+            "params_sha256": "0" * 64,
+        },
+        "verdict": "pass",
+        "content_sha256": "0" * 64,
+        "invariants": [],
+    }
+    result = diff_reports(document, document)
+    assert result.document["slash_schedule_bps"]["after"][5] == 16_000
+    assert result.exit_code == 0

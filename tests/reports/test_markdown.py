@@ -1,0 +1,190 @@
+"""report.md: the verdict, inputs, changes, evidence and counterexamples, fit for a step summary."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from report_samples import failing_document, passing_document
+
+from reports.markdown import (
+    BUDGET_BYTES,
+    SUMMARY_LIMIT_BYTES,
+    describe_evidence,
+    escape_cell,
+    render_markdown,
+)
+
+
+def table_rows(text: str, header: str) -> list[str]:
+    """The lines of the table whose header line starts with `header`."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(header))
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        rows.append(line)
+    return rows
+
+
+def count_cells(row: str) -> int:
+    """The cells of a table row as GitHub splits it: on every pipe not escaped by a backslash."""
+    return len(re.findall(r"(?<!\\)\|", row)) - 1
+
+
+def test_basic() -> None:
+    text = render_markdown(failing_document())
+    assert text.startswith("# ❌ stratoverify: fail (exit code 1)\n")
+    assert "**2 fail**, 1 inconclusive, 1 pass, 1 not-applicable" in text
+    for row in (
+        "| source | `proposal.json` |",
+        "| kind | legacy proposal |",
+        "| profile | whitepaper |",
+        "| effort | quick |",
+        "| seed | 0 |",
+        f"| params sha256 | `{'02' * 32}` |",
+    ):
+        assert row in text
+    assert "| payment.str_burn_bps | 1000 | 1200 | 5 |" in text
+    assert "| payment.str_node_profit_bps | 2000 | 1800 | 6 |" in text
+    assert "stratoverify reproduce report.json" in text
+    assert "stratoverify check proposal.json --profile whitepaper --effort quick --seed 0" in text
+
+
+def test_invariant_table_carries_each_engines_evidence() -> None:
+    rows = table_rows(render_markdown(failing_document()), "| ID |")
+    assert rows[0] == "| ID | § | verdict | hypothesis | z3 | executor |"
+    by_id = {row.split(" | ")[0].lstrip("| "): row for row in rows[2:]}
+    assert list(by_id) == [
+        "CONS-SPLIT",
+        "SLASH-BOUNDS",
+        "CR-BINDING",
+        "GOV-SUBCOMMITTEE",
+        "PAY-VECTOR",
+    ]
+    assert (
+        "| ✅ pass | pass (250 examples, 1200 steps) | proved (QF_LIA) | — |" in by_id["CONS-SPLIT"]
+    )
+    assert "refuted (QF_LIA)" in by_id["SLASH-BOUNDS"]
+    assert "fail (120 scenarios; 2 violations)" in by_id["CR-BINDING"]
+    assert "vacuous" in by_id["GOV-SUBCOMMITTEE"] and "nothing" not in by_id["CONS-SPLIT"]
+    assert "not-applicable" in by_id["PAY-VECTOR"]
+
+
+def test_describe_evidence() -> None:
+    row = failing_document()["invariants"][0]
+    assert (
+        describe_evidence("hypothesis", row["engines"]["hypothesis"])
+        == "hypothesis: pass (250 examples, 1200 steps)"
+    )
+    assert describe_evidence("z3", row["engines"]["z3"]) == "z3: proved (QF_LIA)"
+    assert describe_evidence("executor", {"verdict": "pass", "scenarios": 120}) == (
+        "executor: pass (120 scenarios)"
+    )
+    unknown = {"verdict": "unknown", "logic": "QF_NIA", "reason": "timeout after 10 s"}
+    assert describe_evidence("z3", unknown) == "z3: unknown (QF_NIA; timeout after 10 s)"
+
+
+def test_counterexamples_in_details_blocks() -> None:
+    text = render_markdown(failing_document())
+    assert text.count("<details>") == text.count("</details>") == 3
+    assert (
+        "<summary><b>SLASH-BOUNDS</b> (§6.10), hypothesis machine: the sixth slash asked 16000 bps,"
+        " above 10000</summary>" in text
+    )
+    assert "SlashValidator(validator='v0')" in text
+    assert "| slashes | 6 |" in text and "| stake | 1 |" in text
+    for path in (
+        "traces/SLASH-BOUNDS.hypothesis.itf.json",
+        "regressions/test_slash_bounds__z3.py",
+        "traces/CR-BINDING.executor.itf.json",
+        "regressions/test_cr_binding__executor.py",
+    ):
+        assert f"`{path}`" in text
+    assert "`smt2/SLASH-BOUNDS.smt2`" in text
+
+
+def test_passing_defaults() -> None:
+    text = render_markdown(passing_document())
+    assert text.startswith("# ✅ stratoverify: pass (exit code 0)\n")
+    assert "| source | whitepaper defaults |" in text
+    assert "None: the parameters checked are the base set's." in text
+    assert "<details>" not in text and "## Counterexamples" not in text
+    assert "stratoverify check --profile hardened --effort quick --seed 0\n" in text
+
+
+def test_deterministic_and_blind_to_timings() -> None:
+    first = failing_document()
+    second = failing_document()
+    second["timings"] = {"hypothesis": 99.9, "z3": 1.0, "executor": 0.1, "total": 101.0}
+    assert render_markdown(first) == render_markdown(second)
+    assert "99.9" not in render_markdown(second)
+
+
+def test_escape_cell() -> None:
+    assert escape_cell("a | b") == "a \\| b"
+    assert escape_cell("one\ntwo\r\nthree") == "one<br>two<br>three"
+    assert escape_cell("<script>") == "&lt;script&gt;"
+    assert escape_cell("x" * 600).endswith("… (100 more characters)")
+
+
+def test_hostile_text_keeps_tables_whole() -> None:
+    """Pipes and newlines in any cell leave every table row with its own number of cells."""
+    document = failing_document()
+    row: dict[str, Any] = document["invariants"][3]
+    row["section"] = "6.8 | 6.9"
+    row["engines"]["hypothesis"]["note"] = "never | saw\na state\r\n| at all"
+    document["inputs"]["kind"] = "legacy | proposal\n"
+    document["inputs"]["changes"][0]["parameter"] = "payment.str|burn"
+    document["invariants"][1]["counterexamples"][1]["values"] = {"a|b": "c\nd|e"}
+    text = render_markdown(document)
+    for header in ("| input |", "| parameter |", "| ID |", "| name |"):
+        rows = table_rows(text, header)
+        assert len(rows) > 2
+        assert {count_cells(line) for line in rows} == {count_cells(rows[0])}, header
+
+
+def test_detail_is_escaped_in_summary_and_fenced_in_body() -> None:
+    document = failing_document()
+    example = document["invariants"][1]["counterexamples"][0]
+    example["detail"] = "<img src=x> broke\n```\nnot code"
+    example["steps"] = ["step ``` one", "two"]
+    text = render_markdown(document)
+    assert "&lt;img src=x&gt; broke ``` not code</summary>" in text
+    # Whole in the body, in a fence the detail's own backticks cannot close.
+    assert "````text\n<img src=x> broke\n```\nnot code\n````" in text
+    assert text.count("<img") == 1
+    assert "````text\nstep ``` one\ntwo\n````" in text
+
+
+def test_long_step_list_is_cut_with_a_note() -> None:
+    document = failing_document()
+    steps = [f"SlashValidator(validator='v{i}')" for i in range(5_000)]
+    document["invariants"][1]["counterexamples"][0]["steps"] = steps
+    text = render_markdown(document)
+    assert "Steps (5000):" in text
+    assert "SlashValidator(validator='v0')" in text and "SlashValidator(validator='v4999')" in text
+    assert "SlashValidator(validator='v2500')" not in text
+    assert "# ... 4950 steps omitted" in text
+    assert "_5000 steps; 4950 in the middle are not shown._" in text
+
+
+def test_huge_report_fits_a_step_summary() -> None:
+    document = failing_document()
+    template = document["invariants"][1]["counterexamples"][0]
+    many = []
+    for index in range(400):
+        example = copy.deepcopy(template)
+        example["detail"] = f"failure {index}: " + "x" * 10_000
+        example["steps"] = ["y" * 2_000] * 60
+        many.append(example)
+    document["invariants"][1]["counterexamples"] = many
+    text = render_markdown(document)
+    size = len(text.encode("utf-8"))
+    assert size <= BUDGET_BYTES < SUMMARY_LIMIT_BYTES
+    shown = text.count("<details>")
+    assert 0 < shown < 401
+    assert f"_{401 - shown} of 401 counterexamples are not shown" in text
+    assert text.index("counterexamples are not shown") < text.index("## Reproduce")
