@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/stratoverify params
+	$(BIN)/stratoverify check
 
 test: typecheck lint unit
 

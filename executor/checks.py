@@ -149,15 +149,22 @@ def check_bft_sound(r: SettledRound) -> Observation | None:
     )
 
 
+def is_two_thirds_of(agree: int, assigned: int) -> bool:
+    """BFT-TIMEOUT's own bar: more than 2/3 of the assigned nodes (3·agree > 2·N)."""
+    # Not the governed threshold: a parameter change that lets fewer than 2/3 of the assigned
+    # nodes decide is what BFT-TIMEOUT must catch, as its Z3 claim does (one ID, one meaning).
+    return 3 * agree > 2 * assigned
+
+
 def check_bft_timeout(r: SettledRound) -> Observation | None:
-    """BFT-TIMEOUT: a TRUE consensus has a supermajority of all assigned nodes behind it."""
+    """BFT-TIMEOUT: a TRUE consensus has more than 2/3 of all assigned nodes behind it."""
     if not r.decision.consensus:
         return None
     agree, assigned = len(r.decision.supermajority), len(r.round.scenario.assigned)
     return _observe(
         "BFT-TIMEOUT",
-        _passes(agree, assigned, r.params),
-        f"consensus with {agree} of {assigned} assigned nodes; the silent ones were left out of N",
+        is_two_thirds_of(agree, assigned),
+        f"consensus with {agree} of {assigned} assigned nodes, not more than 2/3",
     )
 
 

@@ -359,3 +359,20 @@ def test_explore_rounds__deterministic() -> None:
     second = explore_rounds(params=P, profile=WHITEPAPER, max_nodes=2, seed=7)
     assert first == second
     assert first.profile == "whitepaper" and first.max_nodes == 2
+
+
+def test_hardened_threshold_one_half__two_of_three_decide_with_a_silent_node() -> None:
+    """BFT-TIMEOUT means more than 2/3 of the assigned nodes, whatever threshold governance sets:
+    at 1/2, two honest nodes of three decide while the third never commits, and the search says so
+    (as the Z3 claim does), even though the round follows its parameters faithfully."""
+    half = attrs.evolve(P, consensus=attrs.evolve(P.consensus, threshold_num=1, threshold_den=2))
+    report = explore_rounds(params=half, profile=HARDENED, max_nodes=3)
+    found = report.get_result("BFT-TIMEOUT")
+    assert found.violations > 0 and found.counterexample is not None
+    assert found.counterexample.assignment == "n0 honest, n1 honest, n2 no-commit; app honest"
+    assert "2 of 3 assigned nodes agreeing, not more than 2/3" in found.counterexample.detail
+    # The same bound at the whitepaper's 2/3 holds.
+    assert (
+        explore_rounds(params=P, profile=HARDENED, max_nodes=3).get_result("BFT-TIMEOUT").violations
+        == 0
+    )

@@ -7,6 +7,7 @@ once per module at quick effort and shared by the tests that read them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -94,7 +95,9 @@ def test_check_defaults__every_file_and_a_pass(defaults_run: tuple[Path, str]) -
     for row in document["invariants"]:
         z3 = row["engines"].get("z3")
         if z3 is not None:
-            assert (out / z3["smt2"]).read_text("utf-8").startswith("(set-logic")
+            query = (out / z3["smt2"]).read_bytes()
+            assert b"(set-logic " in query and query.rstrip().endswith(b"(exit)")
+            assert hashlib.sha256(query).hexdigest() == z3["smt2_sha256"]
     # Progress names every engine on stderr.
     for engine in ("hypothesis", "z3", "executor"):
         assert f"stratoverify: {engine}" in progress
@@ -115,8 +118,10 @@ def test_check_defaults__evidence_is_real(defaults_run: tuple[Path, str]) -> Non
     rows = {row["id"]: row for row in document["invariants"]}
     assert rows["CONS-STR"]["engines"]["hypothesis"]["steps"] > 0
     assert rows["CONS-STR"]["engines"]["z3"]["verdict"] == "proved"
-    assert rows["GROUNDED"]["engines"]["executor"]["scenarios"] == 100
-    assert document["engines"]["executor"]["rounds"] >= 100
+    # Quick effort asks for 100 calls; Hypothesis skips the ones it has already generated.
+    grounded = rows["GROUNDED"]["engines"]["executor"]
+    assert 50 <= grounded["scenarios"] == document["engines"]["executor"]["scenarios"] <= 100
+    assert document["engines"]["executor"]["rounds"] >= grounded["scenarios"]
 
 
 def test_check_twice__identical_reports(defaults_run: tuple[Path, str], tmp_path: Path) -> None:
@@ -183,8 +188,10 @@ def test_failing_proposal__counterexamples_in_every_format(failing_run: Path) ->
     assert document["inputs"]["kind"] == "legacy proposal"
     failed = {row["id"]: row for row in document["invariants"] if row["verdict"] == "fail"}
     assert "BFT-THRESHOLD" in failed
-    engines = {c["engine"] for row in failed.values() for c in row["counterexamples"]}
-    assert engines == {"hypothesis", "z3", "executor"}, engines
+    # BFT-TIMEOUT's 2/3 bar is broken in the proofs and with real node processes alike (the
+    # machine needs default effort's three-node search to see it: docs/findings.md).
+    timeout_engines = {c["engine"] for c in failed["BFT-TIMEOUT"]["counterexamples"]}
+    assert timeout_engines >= {"z3", "executor"}, timeout_engines
     for row in failed.values():
         assert row["counterexample"] == row["counterexamples"][0]
         for counterexample in row["counterexamples"]:
@@ -227,27 +234,53 @@ def assert_sarif_points_at_the_change(
     )
 
 
-def test_failing_proposal__regression_file_fails_until_repaired(failing_run: Path) -> None:
-    document = read_report(failing_run)
-    row = next(r for r in document["invariants"] if r["id"] == "BFT-THRESHOLD")
-    z3 = next(c for c in row["counterexamples"] if c["engine"] == "z3")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            failing_run / z3["regression"],
-        ],
+def run_regression(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
+
+
+def test_failing_proposal__regression_file_fails_until_repaired(failing_run: Path) -> None:
+    document = read_report(failing_run)
+    row = next(r for r in document["invariants"] if r["id"] == "BFT-THRESHOLD")
+    z3 = next(c for c in row["counterexamples"] if c["engine"] == "z3")
+    result = run_regression(failing_run / z3["regression"])
     assert result.returncode == 1, result.stdout
+    assert "BFT-THRESHOLD" in result.stdout
+
+
+def test_incoherent_proposal__machine_trace_and_regression(tmp_path: Path) -> None:
+    """The Hypothesis engine's counterexample through the command line: ITF trace and pytest."""
+    result = stratoverify(
+        "check",
+        PROPOSALS / "burn-12pct-alone.legacy.json",
+        "--engines",
+        "hypothesis",
+        "--only",
+        "GOV-PARAMS",
+        "--effort",
+        "quick",
+        "--out",
+        tmp_path,
+        "--quiet",
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    row = read_report(tmp_path)["invariants"][0]
+    counterexample = row["counterexample"]
+    assert counterexample["engine"] == "hypothesis" and counterexample["source"] == "machine"
+    assert "str-sub-shares" in counterexample["detail"]
+    trace = json.loads((tmp_path / counterexample["trace"]).read_text("utf-8"))
+    assert trace["#meta"]["format"] == "ITF"
+    assert len(trace["states"]) == len(counterexample["steps"])
+    assert any(state["violations"] != {"#map": []} for state in trace["states"])
+    replayed = run_regression(tmp_path / counterexample["regression"])
+    assert replayed.returncode == 1, replayed.stdout
+    assert "str-sub-shares" in replayed.stdout
 
 
 class _Collector(HTMLParser):
