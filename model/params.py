@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Any, ClassVar
 
 import attrs
@@ -322,9 +323,16 @@ WHITEPAPER_PARAMS = Params()
 """The whitepaper's defaults (DESIGN.md's table); `fixtures/params/whitepaper.json` mirrors it."""
 
 
+@cache
 def param_specs() -> tuple[ParamSpec, ...]:
     """Every key of the parameter set, in a stable order (subspace, then declaration)."""
+    # Built once: the checkers read parameters by name on every step of every machine run.
     return tuple(_iter_specs())
+
+
+@cache
+def _specs_by_name() -> dict[tuple[str, str], ParamSpec]:
+    return {(spec.subspace, spec.key): spec for spec in param_specs()}
 
 
 def _iter_specs() -> Iterator[ParamSpec]:
@@ -390,16 +398,15 @@ def get_subspace_class(subspace: object, *, where: str) -> type[Any]:
 def get_param_spec(subspace: object, key: object, *, where: str) -> ParamSpec:
     """The spec of `subspace.key`; an unknown name raises UnknownParamError at `where`,
     suggesting the closest known one."""
+    if isinstance(subspace, str) and isinstance(key, str):
+        found = _specs_by_name().get((subspace, key))
+        if found is not None:
+            return found
     cls = get_subspace_class(subspace, where=where)
     names = [attribute.name for attribute in attrs.fields(cls)]
-    if not isinstance(key, str) or key not in names:
-        raise UnknownParamError(
-            where, f"unknown key in {subspace}{_suggest(str(key), names)}; known: {_known(names)}"
-        )
-    for spec in param_specs():
-        if spec.subspace == subspace and spec.key == key:
-            return spec
-    raise AssertionError("unreachable: every field has a spec")  # pragma: no cover
+    raise UnknownParamError(
+        where, f"unknown key in {subspace}{_suggest(str(key), names)}; known: {_known(names)}"
+    )
 
 
 def _suggest(name: str, known: Iterator[str] | Mapping[str, object] | list[str]) -> str:

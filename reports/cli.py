@@ -25,6 +25,7 @@ from reports.check import CheckOptions, CheckRun, get_versions, run_check
 from reports.diff import DiffResult, diff_reports, render_diff_markdown
 from reports.inputs import InputError, LoadedParams, load_base, load_params
 from reports.markdown import render_markdown
+from reports.recheck import RECHECK_SOLVERS, RecheckError, recheck_report
 from reports.render import render_files
 from reports.report import ENGINE_NAMES, dump_document, to_document
 from reports.reproduce import ReportFileError, load_report, reproduce_report
@@ -67,6 +68,17 @@ def _engines(text: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(
             f"unknown engine {unknown[0] if unknown else text!r}; choose from "
             f"{', '.join(ENGINE_NAMES)} (comma-separated)"
+        )
+    return names
+
+
+def _solvers(text: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    unknown = [name for name in names if name not in RECHECK_SOLVERS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown solver {unknown[0] if unknown else text!r}; choose from "
+            f"{', '.join(RECHECK_SOLVERS)} (comma-separated)"
         )
     return names
 
@@ -183,6 +195,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reproduce.add_argument("report", metavar="REPORT.json", type=Path)
     _add_output_options(reproduce, out_help="write the re-run's report folder here")
+
+    recheck = commands.add_parser(
+        "recheck",
+        help="re-run a report's SMT-LIB2 queries in the z3 binary and in cvc5",
+        description=(
+            "Re-run every Z3 query of a report folder (smt2/) in other solvers: the z3 binary "
+            "and cvc5. A proved invariant must come back unsat, a refuted one sat. Exit 0 if "
+            "every answer agrees, 1 if one does not, 2 if the report cannot be read."
+        ),
+    )
+    recheck.add_argument("report", metavar="REPORT.json", type=Path)
+    recheck.add_argument(
+        "--solvers",
+        type=_solvers,
+        default=RECHECK_SOLVERS,
+        metavar="LIST",
+        help="comma-separated solvers (default: z3,cvc5)",
+    )
+    recheck.add_argument(
+        "--timeout", type=int, default=120, metavar="SECONDS", help="per query (120)"
+    )
 
     params = commands.add_parser(
         "params",
@@ -324,6 +357,26 @@ def run_reproduce_command(
     return EXIT_PASS if outcome.identical else EXIT_FAIL
 
 
+def run_recheck_command(arguments: argparse.Namespace, stdout: TextIO) -> int:
+    """`stratoverify recheck`: every query of a report, in other solvers; exit 0 if all agree."""
+    recorded = load_report(arguments.report)
+    rows = recheck_report(
+        arguments.report.parent,
+        recorded.document,
+        solvers=arguments.solvers,
+        timeout_seconds=arguments.timeout,
+    )
+    for row in rows:
+        mark = "agrees" if row.agrees else "DISAGREES"
+        stdout.write(
+            f"{row.invariant_id:<18} {row.solver:<5} {row.answer:<8} "
+            f"({row.verdict} in the report) {mark}\n"
+        )
+    disagreeing = [row for row in rows if not row.agrees]
+    stdout.write(f"{len(rows) - len(disagreeing)} of {len(rows)} answers agree with the report\n")
+    return EXIT_FAIL if disagreeing or not rows else EXIT_PASS
+
+
 def _render_table(params: Params) -> str:
     document = params_to_document(params)
     rows = [("key", "value", "domain", "section", "meaning")]
@@ -371,6 +424,8 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
     try:
         if arguments.command == "params":
             return run_params(arguments, stdout=sys.stdout, stderr=sys.stderr)
+        if arguments.command == "recheck":
+            return run_recheck_command(arguments, sys.stdout)
         console = _Console(stdout=sys.stdout, stderr=sys.stderr, quiet=arguments.quiet)
         if arguments.command == "check":
             return run_check_command(arguments, console, environment)
@@ -379,7 +434,7 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
         if arguments.command == "reproduce":
             return run_reproduce_command(arguments, console, environment)
         parser.error(f"unknown command {arguments.command!r}")  # pragma: no cover
-    except (InputError, OutputError, ReportFileError) as error:
+    except (InputError, OutputError, ReportFileError, RecheckError) as error:
         sys.stderr.write(f"{PROGRAM}: error: {error}\n")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

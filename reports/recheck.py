@@ -2,17 +2,22 @@
 
 The first is the `z3` binary (a separate process reading the file, not the Python API that made
 it); the second is cvc5 from PyPI, an independent solver, driven through its SMT-LIB parser.
-Each answers "sat", "unsat" or "unknown" for the script's one `check-sat`.
+Each answers "sat", "unsat" or "unknown" for the script's one `check-sat`. `recheck_report`
+re-runs every query of a report folder and compares the answers with the report's verdicts.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import cvc5
+from attrs import frozen
 
 ANSWERS = ("sat", "unsat", "unknown")
 
@@ -77,3 +82,60 @@ def recheck_with_cvc5(script: Path, *, timeout_seconds: int = 120) -> str:
     except RuntimeError as error:
         raise RecheckError(f"cvc5 on {script}: {error}") from error
     return _answer("\n".join(outputs), "cvc5")
+
+
+EXPECTED_ANSWER = {"proved": "unsat", "refuted": "sat"}
+"""The answer a re-check must give to a query whose proof had this verdict."""
+
+RECHECK_SOLVERS = ("z3", "cvc5")
+
+
+@frozen
+class RecheckRow:
+    """One report query re-checked in one solver: what the report says, what the solver said."""
+
+    invariant_id: str
+    solver: str
+    query: str
+    verdict: str
+    answer: str
+    """`sat`, `unsat`, `unknown`, or `error: ...`."""
+
+    @property
+    def agrees(self) -> bool:
+        """The solver confirms the proof's verdict (an `unknown` verdict confirms nothing)."""
+        return EXPECTED_ANSWER.get(self.verdict) == self.answer
+
+
+def recheck_report(
+    folder: Path,
+    document: Mapping[str, Any],
+    *,
+    solvers: tuple[str, ...] = RECHECK_SOLVERS,
+    timeout_seconds: int = 120,
+) -> tuple[RecheckRow, ...]:
+    """Every Z3 query of the report in `folder`, re-run in each of `solvers`, hash-checked first."""
+    rows = []
+    for invariant in document["invariants"]:
+        z3_evidence = invariant["engines"].get("z3")
+        if z3_evidence is None or z3_evidence["smt2"] is None:
+            continue
+        query = folder / z3_evidence["smt2"]
+        try:
+            text = query.read_bytes()
+        except OSError as error:
+            raise RecheckError(f"{query}: cannot read ({error.strerror or error})") from None
+        if hashlib.sha256(text).hexdigest() != z3_evidence["smt2_sha256"]:
+            raise RecheckError(f"{query}: its sha256 is not the one report.json records")
+        for solver in solvers:
+            run = recheck_with_z3_binary if solver == "z3" else recheck_with_cvc5
+            try:
+                answer = run(query, timeout_seconds=timeout_seconds)
+            except RecheckError as error:
+                answer = f"error: {error}"
+            rows.append(
+                RecheckRow(
+                    invariant["id"], solver, z3_evidence["smt2"], z3_evidence["verdict"], answer
+                )
+            )
+    return tuple(rows)

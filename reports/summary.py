@@ -38,8 +38,6 @@ def render_summary(document: Mapping[str, Any]) -> str:
             lines.extend(f"    {step}" for step in steps[:12])
             if len(steps) > 12:
                 lines.append(f"    ... {len(steps) - 12} more steps in the report")
-            for name, value in counterexample["values"].items():
-                lines.append(f"    {name} = {value}")
     summary = ", ".join(f"{count} {name}" for name, count in document["summary"].items() if count)
     lines.append("")
     lines.append(f"verdict: {document['verdict']} ({summary}); exit code {document['exit_code']}")

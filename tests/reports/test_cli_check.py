@@ -397,3 +397,39 @@ def test_bad_input_leaves_an_earlier_report_whole(tmp_path: Path) -> None:
     second = stratoverify("check", bad, "--engines", "z3", "--out", out)
     assert second.returncode == 2
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+# --- an auditor's re-check in other solvers -------------------------------------------------------
+
+
+def test_recheck__every_query_in_the_z3_binary_and_cvc5(failing_run: Path) -> None:
+    result = stratoverify("recheck", failing_run / "report.json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    document = read_report(failing_run)
+    proofs = [row for row in document["invariants"] if "z3" in row["engines"]]
+    assert f"{2 * len(proofs)} of {2 * len(proofs)} answers agree" in result.stdout
+    # A refuted proof comes back sat in both solvers, a proved one unsat.
+    assert any(
+        line.startswith("BFT-THRESHOLD") and " cvc5  sat " in line
+        for line in result.stdout.splitlines()
+    )
+    assert any(
+        line.startswith("CONS-SPLIT") and " z3    unsat " in line
+        for line in result.stdout.splitlines()
+    )
+
+
+def test_recheck__an_edited_query_is_refused(failing_run: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    (copy / "report.json").write_bytes((failing_run / "report.json").read_bytes())
+    (copy / "smt2").mkdir()
+    for query in (failing_run / "smt2").iterdir():
+        (copy / "smt2" / query.name).write_bytes(query.read_bytes())
+    edited = copy / "smt2" / "BFT-THRESHOLD.smt2"
+    edited.write_text(
+        edited.read_text("utf-8").replace("(check-sat)", "(assert false)\n(check-sat)")
+    )
+    result = stratoverify("recheck", copy / "report.json", "--solvers", "z3")
+    assert result.returncode == 2
+    assert "BFT-THRESHOLD.smt2: its sha256 is not the one report.json records" in result.stderr
