@@ -1,10 +1,9 @@
 """The traceability matrix: for every catalogue ID, its whitepaper section, the model functions
 that implement the rule, and everything that checks it.
 
-Only `MODEL_RULES` is written by hand (which functions implement a rule is a reading of the model,
-not something the code says); the rest is read from the code: machine invariants and checkers by
-inspecting their source, proofs and executor checks from their registries, tests by scanning
-`tests/`. `docs/traceability.md` is this module's output, and a test keeps the two equal.
+Only `MODEL_RULES` (`properties/model_rules.py`) is written by hand; the rest is read from the
+code: machine invariants and checkers by inspecting their source, proofs and executor checks from
+their registries, tests by scanning `tests/`. `docs/traceability.md` is this module's output, and a test keeps the two equal.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from executor.grounding import EXECUTOR_IDS, compare
 from properties.catalogue import CATALOGUE, Engine, Invariant
 from properties.explore import ROUND_INVARIANT_IDS
 from properties.machine import ChainMachine
+from properties.model_rules import MODEL_RULES
 from solver.registry import CLAIM_BUILDERS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,172 +34,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC_PATH = "docs/traceability.md"
 REGENERATE_COMMAND = ".venv/bin/python -m properties.traceability > docs/traceability.md"
 
-MODEL_RULES: dict[str, tuple[str, ...]] = {
-    "CONS-STR": (
-        "model.ledger.process_transfer",
-        "model.ledger.process_mint_str",
-        "model.ledger.process_burn",
-        "model.supply.process_inflation_mint",
-    ),
-    "CONS-STB": (
-        "model.supply.process_usdc_deposit",
-        "model.supply.process_stb_redeem",
-        "model.ledger.process_bridge_mint_stb",
-        "model.ledger.process_bridge_burn_stb",
-    ),
-    "CONS-SPLIT": (
-        "model.payment.compute_payment_split",
-        "model.arith.split_payment",
-        "model.payment.process_payment_split",
-    ),
-    "ESCROW-SOLVENT": (
-        "model.escrow.process_usage_payment",
-        "model.escrow.process_lock_round_payment",
-        "model.escrow.process_withdraw_prepayment",
-        "model.payment.process_payment_split",
-    ),
-    "PAY-COST": (
-        "model.payment.compute_payment_split",
-        "model.arith.split_payment",
-        "model.escrow.process_usage_payment",
-    ),
-    "PAY-VECTOR": (
-        "model.payment.compute_payment_split",
-        "model.payment.compute_str_payout",
-        "model.payment.process_payment_split",
-    ),
-    "PAY-BURN": (
-        "model.payment.compute_burn_share_bps",
-        "model.payment.compute_total_burn_usd",
-        "model.payment.process_swap_reserve",
-    ),
-    "PAY-ONLY-MAJORITY": (
-        "model.trusted.settlement.process_settle_round",
-        "model.trusted.decision.compute_decision",
-        "model.escrow.process_lock_round_payment",
-    ),
-    "BFT-THRESHOLD": (
-        "model.trusted.decision.is_supermajority",
-        "model.arith.is_over_threshold",
-        "model.trusted.round.get_threshold_base",
-    ),
-    "BFT-UNIQUE": (
-        "model.trusted.decision.compute_decision",
-        "model.trusted.decision.is_supermajority",
-    ),
-    "BFT-SOUND": (
-        "model.trusted.decision.compute_decision",
-        "model.trusted.round.get_threshold_base",
-        "model.trusted.round.check_reveal",
-    ),
-    "BFT-TIMEOUT": (
-        "model.trusted.round.get_threshold_base",
-        "model.trusted.round.is_commit_phase_over",
-        "model.trusted.round.is_reveal_phase_over",
-        "model.trusted.decision.compute_decision",
-    ),
-    "BFT-ACCOUNTABLE": (
-        "model.staking.process_block_commit",
-        "model.staking.is_block_committed",
-        "model.staking.get_equivocators",
-        "model.slashing.process_double_sign_evidence",
-    ),
-    "CR-BINDING": (
-        "model.trusted.round.check_reveal",
-        "model.trusted.decision.compute_decision",
-        "model.trusted.settlement.process_settle_round",
-        "model.trusted.settlement.process_slash_node",
-    ),
-    "CR-NO-COPY": (
-        "model.trusted.round.compute_node_commit",
-        "model.hashing.compute_composite_hash",
-        "model.trusted.round.check_reveal",
-    ),
-    "CR-APP-SALT": (
-        "model.trusted.round.is_app_salt_valid",
-        "model.trusted.round.process_complain_app_salt",
-        "model.trusted.round.process_commit",
-    ),
-    "CR-INJECTIVE": (
-        "model.hashing.encode_fields",
-        "model.hashing.compute_composite_hash",
-    ),
-    "CR-VERIFIABLE": (
-        "model.trusted.round.process_reveal",
-        "model.trusted.round.check_reveal",
-        "model.hashing.compute_composite_hash",
-    ),
-    "CR-PHASES": (
-        "model.trusted.round.process_commit",
-        "model.trusted.round.process_reveal_app_salts",
-        "model.trusted.round.process_reveal",
-        "model.trusted.decision.process_decide",
-    ),
-    "ROUND-LIVE": (
-        "model.trusted.round.process_close_commit_phase",
-        "model.trusted.round.process_expire_app_salts",
-        "model.trusted.decision.process_decide",
-        "model.trusted.settlement.process_settle_round",
-    ),
-    "SLASH-BOUNDS": (
-        "model.slashing.compute_slash_rate_bps",
-        "model.arith.first_slash_rate",
-        "model.arith.next_slash_rate",
-    ),
-    "SLASH-DOUBLING": (
-        "model.slashing.compute_slash_rate_bps",
-        "model.slashing.process_slash_offender",
-        "model.arith.next_slash_rate",
-    ),
-    "SLASH-DECAY": (
-        "model.slashing.get_effective_level",
-        "model.slashing.get_expired_windows",
-        "model.arith.decayed_level",
-    ),
-    "SLASH-STAKE": (
-        "model.slashing.process_slash_validator",
-        "model.slashing.compute_delegator_loss",
-        "model.trusted.settlement.process_slash_node",
-        "model.arith.slash_bond",
-    ),
-    "SLASH-DELEGATORS": (
-        "model.slashing.process_slash_validator",
-        "model.slashing.compute_delegator_loss",
-    ),
-    "GOV-PARAMS": (
-        "model.coherence.check_coherence",
-        "model.governance.compute_changed_params",
-        "model.governance.process_submit_proposal",
-        "model.governance.process_tally",
-    ),
-    "GOV-SUPERMAJORITY": (
-        "model.governance.process_tally",
-        "model.governance.is_proposal_passing",
-        "model.governance.get_required_majority",
-        "model.governance.get_voting_power",
-    ),
-    "GOV-SUBCOMMITTEE": (
-        "model.governance.is_subcommittee_active",
-        "model.governance.process_delegate_to_subcommittee",
-        "model.governance.process_undelegate_from_subcommittee",
-    ),
-    "SUP-INFLATION": (
-        "model.supply.compute_inflation_rate_bps",
-        "model.arith.inflation_rate",
-        "model.supply.process_inflation_mint",
-    ),
-    "REP-OUTBOUND": (
-        "model.reputation.process_outbound_request",
-        "model.reputation.is_outbound_uncapped",
-        "model.reputation.get_outbound_window",
-    ),
-    "GROUNDED": (
-        "model.trusted.billing.run_trusted_function",
-        "model.trusted.scenario.run_round_to_decision",
-        "model.trusted.settlement.process_settle_round",
-    ),
-}
-"""Catalogue ID -> the dotted names of the model functions that implement its rule, main first."""
 
 ENGINE_LETTERS: dict[Engine, str] = {Engine.HYPOTHESIS: "H", Engine.Z3: "Z", Engine.EXECUTOR: "X"}
 """DESIGN.md's letters, in its order."""

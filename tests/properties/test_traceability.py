@@ -10,10 +10,10 @@ import pytest
 
 from properties.catalogue import INVARIANT_IDS, Engine
 from properties.machine import CHECKED_BY_MACHINE
+from properties.model_rules import MODEL_RULES
 from properties.traceability import (
     DOC_PATH,
     ENGINE_LETTERS,
-    MODEL_RULES,
     REGENERATE_COMMAND,
     ROOT,
     TraceabilityError,

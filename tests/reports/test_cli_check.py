@@ -160,11 +160,11 @@ def test_reproduce__an_edited_report_is_refused(
     assert result.stderr.count("\n") == 1 and "content_sha256 does not match" in result.stderr
 
 
-def test_reproduce__a_different_record_is_not_reproduced(
-    defaults_run: tuple[Path, str], tmp_path: Path
-) -> None:
+def test_reproduce__a_different_record_is_not_reproduced(tmp_path: Path) -> None:
     """A report whose record differs from what its inputs give (hash made to match) exits 1."""
-    document = read_report(defaults_run[0])
+    made = stratoverify("check", "--engines", "z3", "--out", tmp_path / "made", "--quiet")
+    assert made.returncode == 0
+    document = read_report(tmp_path / "made")
     row = next(r for r in document["invariants"] if r["id"] == "SLASH-BOUNDS")
     row["engines"]["z3"]["verdict"] = "refuted"
     row["verdict"] = "fail"
@@ -177,6 +177,7 @@ def test_reproduce__a_different_record_is_not_reproduced(
     outcome = json.loads(result.stdout)
     assert outcome["identical"] is False
     assert "SLASH-BOUNDS: z3 recorded refuted, now proved" in outcome["differences"]
+    assert outcome["content_sha256"]["same"] is False
 
 
 # --- a proposal that breaks invariants ----------------------------------------------------------
