@@ -41,7 +41,6 @@ from reports.report import (
     HypothesisEvidence,
     Inputs,
     InvariantRow,
-    ParamChangeRow,
     Report,
     Z3Evidence,
     canonical_json,
@@ -323,6 +322,15 @@ class _Gatherer:
                 self.executor[invariant_id] = ExecutorEvidence("error", 0, 0, 0)
         self.summaries[engine] = EngineSummary("error", reason, {})
 
+    def evidence_of(self, engine: str) -> Mapping[str, Any]:
+        """Invariant ID -> `engine`'s evidence so far."""
+        found: dict[str, Mapping[str, Any]] = {
+            "hypothesis": self.hypothesis,
+            "z3": self.z3,
+            "executor": self.executor,
+        }
+        return found[engine]
+
     def rows(self, ids: tuple[str, ...]) -> tuple[InvariantRow, ...]:
         rows = []
         for invariant in CATALOGUE:
@@ -348,6 +356,16 @@ class _Gatherer:
         return tuple(rows)
 
 
+@frozen
+class _EngineStep:
+    """How `run_check` runs one engine on its selected IDs and hands the result over."""
+
+    name: str
+    describe: str
+    run: Callable[[tuple[str, ...]], Any]
+    take: Callable[[Any, tuple[str, ...]], None]
+
+
 def _describe_error(error: BaseException) -> str:
     text = " ".join(str(error).split())
     return f"{type(error).__name__}: {text}"[:500]
@@ -364,45 +382,44 @@ def run_check(
     ids = select_ids(options)
     started = time.perf_counter()
 
-    if "hypothesis" in options.engines and (h_ids := _engine_ids("hypothesis", ids)):
-        say(f"hypothesis: {len(h_ids)} invariants, effort {effort.name}, seed {options.seed}")
+    engines: tuple[_EngineStep, ...] = (
+        _EngineStep(
+            "hypothesis",
+            f"effort {effort.name}, seed {options.seed}",
+            lambda selected: run_properties(
+                params, profile, effort, options.seed, only=frozenset(selected)
+            ),
+            lambda result, _: gatherer.take_properties(result),
+        ),
+        _EngineStep(
+            "z3",
+            f"seed {options.seed}",
+            lambda selected: prove_all(
+                params, profile, settings=SolverSettings(seed=options.seed), only=selected
+            ),
+            lambda result, _: gatherer.take_proofs(result),
+        ),
+        _EngineStep(
+            "executor",
+            f"effort {effort.name}, seed {options.seed}, real node processes",
+            lambda _: run_executor(params, profile, effort.name, options.seed),
+            gatherer.take_executor,
+        ),
+    )
+    for step in engines:
+        selected = _engine_ids(step.name, ids)
+        if step.name not in options.engines or not selected:
+            continue
+        say(f"{step.name}: {len(selected)} invariants, {step.describe}")
         clock = time.perf_counter()
         try:
-            properties_report = run_properties(
-                params, profile, effort, options.seed, only=frozenset(h_ids)
-            )
+            result = step.run(selected)
         except Exception as error:  # a model bug must not lose the other engines' results
-            gatherer.engine_failed("hypothesis", h_ids, _describe_error(error))
+            gatherer.engine_failed(step.name, selected, _describe_error(error))
         else:
-            gatherer.take_properties(properties_report)
-        gatherer.timings["hypothesis"] = round(time.perf_counter() - clock, 3)
-        _say_verdicts(say, "hypothesis", gatherer.hypothesis, h_ids)
-
-    if "z3" in options.engines and (z_ids := _engine_ids("z3", ids)):
-        say(f"z3: {len(z_ids)} proofs")
-        clock = time.perf_counter()
-        try:
-            proofs = prove_all(
-                params, profile, settings=SolverSettings(seed=options.seed), only=z_ids
-            )
-        except Exception as error:
-            gatherer.engine_failed("z3", z_ids, _describe_error(error))
-        else:
-            gatherer.take_proofs(proofs)
-        gatherer.timings["z3"] = round(time.perf_counter() - clock, 3)
-        _say_verdicts(say, "z3", gatherer.z3, z_ids)
-
-    if "executor" in options.engines and (x_ids := _engine_ids("executor", ids)):
-        say(f"executor: {len(x_ids)} invariants, effort {effort.name}, real node processes")
-        clock = time.perf_counter()
-        try:
-            run = run_executor(params, profile, effort.name, options.seed)
-        except Exception as error:
-            gatherer.engine_failed("executor", x_ids, _describe_error(error))
-        else:
-            gatherer.take_executor(run, x_ids)
-        gatherer.timings["executor"] = round(time.perf_counter() - clock, 3)
-        _say_verdicts(say, "executor", gatherer.executor, x_ids)
+            step.take(result, selected)
+        gatherer.timings[step.name] = round(time.perf_counter() - clock, 3)
+        _say_verdicts(say, step.name, gatherer.evidence_of(step.name), selected)
 
     gatherer.timings["total"] = round(time.perf_counter() - started, 3)
     report = Report(
@@ -439,17 +456,7 @@ def _inputs(loaded: LoadedParams, options: CheckOptions) -> Inputs:
             params_sha256=get_params_sha256(loaded.base),
             params=params_to_document(loaded.base),
         ),
-        changes=tuple(
-            ParamChangeRow(
-                parameter=change.parameter,
-                subspace=change.subspace,
-                key=change.key,
-                base=change.base,
-                value=change.value,
-                line=change.line,
-            )
-            for change in loaded.changes
-        ),
+        changes=loaded.changes,
         profile=options.profile,
         effort=options.effort,
         seed=options.seed,

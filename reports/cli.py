@@ -61,26 +61,23 @@ def _seed(text: str) -> int:
     return value
 
 
-def _engines(text: str) -> tuple[str, ...]:
+def _comma_list(text: str, *, choices: tuple[str, ...], what: str) -> tuple[str, ...]:
     names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
-    unknown = [name for name in names if name not in ENGINE_NAMES]
+    unknown = [name for name in names if name not in choices]
     if unknown or not names:
         raise argparse.ArgumentTypeError(
-            f"unknown engine {unknown[0] if unknown else text!r}; choose from "
-            f"{', '.join(ENGINE_NAMES)} (comma-separated)"
+            f"unknown {what} {unknown[0] if unknown else text!r}; choose from "
+            f"{', '.join(choices)} (comma-separated)"
         )
     return names
+
+
+def _engines(text: str) -> tuple[str, ...]:
+    return _comma_list(text, choices=ENGINE_NAMES, what="engine")
 
 
 def _solvers(text: str) -> tuple[str, ...]:
-    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
-    unknown = [name for name in names if name not in RECHECK_SOLVERS]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(
-            f"unknown solver {unknown[0] if unknown else text!r}; choose from "
-            f"{', '.join(RECHECK_SOLVERS)} (comma-separated)"
-        )
-    return names
+    return _comma_list(text, choices=RECHECK_SOLVERS, what="solver")
 
 
 def _invariant_id(text: str) -> str:

@@ -16,6 +16,8 @@ from typing import Any
 import attrs
 from attrs import frozen
 
+from reports.inputs import ParamChange
+
 SCHEMA = "stratoverify/report/1"
 
 PASS, FAIL, INCONCLUSIVE, NOT_APPLICABLE = "pass", "fail", "inconclusive", "not-applicable"
@@ -29,18 +31,6 @@ ENGINE_NAMES = ("hypothesis", "z3", "executor")
 
 _FAILING = frozenset({"fail", "refuted"})
 _UNDECIDED = frozenset({"vacuous", "unknown", "error"})
-
-
-@frozen
-class ParamChangeRow:
-    """One parameter the checked set moves away from its base, and where the input sets it."""
-
-    parameter: str
-    subspace: str
-    key: str
-    base: int
-    value: int
-    line: int | None
 
 
 @frozen
@@ -62,7 +52,7 @@ class Inputs:
     params_sha256: str
     params: Mapping[str, Mapping[str, int]]
     base: BaseInputs
-    changes: tuple[ParamChangeRow, ...]
+    changes: tuple[ParamChange, ...]
     profile: str
     effort: str
     seed: int
