@@ -8,12 +8,14 @@ folder with `--out`; `diff` compares two parameter sets; `reproduce` re-runs a r
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from model.coherence import check_coherence
 from model.params import Params, param_specs, params_to_document
@@ -21,16 +23,24 @@ from model.profile import PROFILES
 from properties.catalogue import INVARIANT_IDS
 from properties.effort import EFFORTS
 from reports import github
-from reports.check import CheckOptions, CheckRun, get_versions, run_check
-from reports.diff import DiffResult, diff_reports, render_diff_markdown
 from reports.inputs import InputError, LoadedParams, load_base, load_params
-from reports.markdown import render_markdown
-from reports.recheck import RECHECK_SOLVERS, RecheckError, recheck_report
-from reports.render import render_files
-from reports.report import ENGINE_NAMES, dump_document, to_document
-from reports.reproduce import ReportFileError, load_report, reproduce_report
-from reports.summary import render_summary
+from reports.report import ENGINE_NAMES, ReportFileError
 from reports.writer import OutputError, prepare_output, write_report
+
+if TYPE_CHECKING:
+    from reports.check import CheckOptions, CheckRun
+
+ENGINE_MODULES = (
+    "reports.check",
+    "reports.render",
+    "reports.diff",
+    "reports.reproduce",
+    "reports.recheck",
+    "reports.summary",
+)
+"""The engines and renderers: imported only once the input is known to be good."""
+
+RECHECK_SOLVERS = ("z3", "cvc5")
 
 EXIT_PASS = 0
 EXIT_FAIL = 1
@@ -48,7 +58,20 @@ class _ArgumentParser(argparse.ArgumentParser):
 
 
 def _version() -> str:
-    return get_versions()["stratoverify"]
+    try:
+        return version("stratoverify")
+    except PackageNotFoundError:  # pragma: no cover - running from a tree without install
+        return "unknown"
+
+
+def load_engines() -> None:
+    """Import every engine and renderer, in one fixed order, before any engine runs."""
+    # Two reasons. Bad input is refused before this, in well under a second (the engines and
+    # matplotlib take about a second to import). And Hypothesis draws constants from the project
+    # modules loaded when it runs (docs/findings.md), so `check`, `diff` and `reproduce` must
+    # all have loaded the same ones: this function is the one place that decides which.
+    for name in ENGINE_MODULES:
+        importlib.import_module(name)
 
 
 def _seed(text: str) -> int:
@@ -251,6 +274,8 @@ class _Console:
 
 
 def _options(arguments: argparse.Namespace) -> CheckOptions:
+    from reports.check import CheckOptions  # noqa: PLC0415 - loaded by load_engines
+
     return CheckOptions(
         profile=arguments.profile,
         effort=arguments.effort,
@@ -271,6 +296,11 @@ def _load(
 def _finish_report(
     run: CheckRun, console: _Console, *, out: Path | None, as_json: bool, env: Mapping[str, str]
 ) -> dict[str, Any]:
+    from reports.markdown import render_markdown  # noqa: PLC0415 - loaded by load_engines
+    from reports.render import render_files  # noqa: PLC0415
+    from reports.report import dump_document, to_document  # noqa: PLC0415
+    from reports.summary import render_summary  # noqa: PLC0415
+
     document = to_document(run.report)
     if out is not None:
         write_report(out, render_files(document, run.artifacts))
@@ -295,6 +325,9 @@ def run_check_command(
     if arguments.out is not None:
         prepare_output(arguments.out)
     console.progress(f"checking {loaded.source} ({loaded.kind}), profile {arguments.profile}")
+    load_engines()
+    from reports.check import run_check  # noqa: PLC0415 - loaded by load_engines
+
     run = run_check(loaded, _options(arguments), progress=console.progress)
     document = _finish_report(run, console, out=arguments.out, as_json=arguments.json, env=env)
     console.progress(f"verdict: {document['verdict']}")
@@ -309,13 +342,19 @@ def run_diff_command(
     new = _load(arguments.new, None, base=old)
     if arguments.out is not None:
         prepare_output(arguments.out)
+    load_engines()
+    from reports.check import run_check  # noqa: PLC0415 - loaded by load_engines
+    from reports.diff import diff_reports, render_diff_markdown  # noqa: PLC0415
+    from reports.render import render_files  # noqa: PLC0415
+    from reports.report import dump_document, to_document  # noqa: PLC0415
+
     options = _options(arguments)
     console.progress(f"checking OLD {old.source}")
     old_run = run_check(old, options, progress=console.progress)
     console.progress(f"checking NEW {new.source}")
     new_run = run_check(new, options, progress=console.progress)
     old_document, new_document = to_document(old_run.report), to_document(new_run.report)
-    result: DiffResult = diff_reports(old_document, new_document)
+    result = diff_reports(old_document, new_document)
     if arguments.out is not None:
         write_report(arguments.out / "old", render_files(old_document, old_run.artifacts))
         write_report(arguments.out / "new", render_files(new_document, new_run.artifacts))
@@ -339,6 +378,11 @@ def run_reproduce_command(
     arguments: argparse.Namespace, console: _Console, env: Mapping[str, str]
 ) -> int:
     """`stratoverify reproduce`: the recorded check again; exit 0 only if nothing differs."""
+    load_engines()
+    from reports.render import render_files  # noqa: PLC0415 - loaded by load_engines
+    from reports.report import dump_document, to_document  # noqa: PLC0415
+    from reports.reproduce import load_report, reproduce_report  # noqa: PLC0415
+
     recorded = load_report(arguments.report)
     if arguments.out is not None:
         prepare_output(arguments.out)
@@ -356,13 +400,20 @@ def run_reproduce_command(
 
 def run_recheck_command(arguments: argparse.Namespace, stdout: TextIO) -> int:
     """`stratoverify recheck`: every query of a report, in other solvers; exit 0 if all agree."""
+    load_engines()
+    from reports.recheck import RecheckError, recheck_report  # noqa: PLC0415 - load_engines
+    from reports.reproduce import load_report  # noqa: PLC0415
+
     recorded = load_report(arguments.report)
-    rows = recheck_report(
-        arguments.report.parent,
-        recorded.document,
-        solvers=arguments.solvers,
-        timeout_seconds=arguments.timeout,
-    )
+    try:
+        rows = recheck_report(
+            arguments.report.parent,
+            recorded.document,
+            solvers=arguments.solvers,
+            timeout_seconds=arguments.timeout,
+        )
+    except RecheckError as error:
+        raise ReportFileError(str(error)) from None
     for row in rows:
         mark = "agrees" if row.agrees else "DISAGREES"
         stdout.write(
@@ -431,7 +482,7 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
         if arguments.command == "reproduce":
             return run_reproduce_command(arguments, console, environment)
         parser.error(f"unknown command {arguments.command!r}")  # pragma: no cover
-    except (InputError, OutputError, ReportFileError, RecheckError) as error:
+    except (InputError, OutputError, ReportFileError) as error:
         sys.stderr.write(f"{PROGRAM}: error: {error}\n")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

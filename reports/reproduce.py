@@ -32,16 +32,12 @@ from reports.check import (
     run_check,
 )
 from reports.inputs import InputError, LoadedParams, ParamChange, read_json_document
-from reports.report import SCHEMA, compute_content_sha256, to_document
+from reports.report import SCHEMA, ReportFileError, compute_content_sha256, to_document
 
 REPRODUCE_SCHEMA = "stratoverify/reproduce/1"
 
 MAX_REPORT_BYTES = 256 * 1024 * 1024
 """Reports carry whole counterexample traces, so they may be far larger than a parameter set."""
-
-
-class ReportFileError(ValueError):
-    """Raised when a report file cannot be reproduced: unreadable, invalid, or edited since."""
 
 
 @frozen

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from malformed_inputs import MALFORMED, materialise
 
+from reports import cli, recheck
 from reports.cli import EXIT_BAD_INPUT, main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +46,7 @@ def test_check_malformed_input(
     path = materialise(tmp_path, name, content)
     started = time.perf_counter()
     code, out, err = run(["check", str(path), "--engines", "z3"], capsys)
-    assert time.perf_counter() - started < 5  # refused before any engine runs
+    assert time.perf_counter() - started < 1  # refused before any engine runs
     assert code == EXIT_BAD_INPUT
     assert out == ""
     assert_one_line(err)
@@ -126,3 +127,24 @@ def test_malformed_input_in_a_real_process(case: int, tmp_path: Path) -> None:
     assert result.stdout == ""
     assert_one_line(result.stderr)
     assert fragment in result.stderr
+
+
+def test_the_command_line_knows_the_solvers_recheck_runs() -> None:
+    assert cli.RECHECK_SOLVERS == recheck.RECHECK_SOLVERS
+
+
+def test_bad_input_is_refused_before_the_engines_are_loaded(tmp_path: Path) -> None:
+    """A real process refuses bad input in well under a second: no engine was imported."""
+    path = tmp_path / "bad.json"
+    path.write_text('{"payment": {"str_burn_bps": "12%"}}', encoding="utf-8")
+    probe = (
+        "import sys\n"
+        "from reports.cli import main\n"
+        f"code = main(['check', {str(path)!r}], env={{}})\n"
+        "loaded = sorted(m for m in ('reports.check', 'matplotlib', 'z3') if m in sys.modules)\n"
+        "print(code, loaded)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip() == "2 []", result.stdout + result.stderr
