@@ -358,8 +358,18 @@ def get_param(params: Params, subspace: str, key: str) -> int:
 
 def get_param_by_name(params: Params, name: str) -> int:
     """The value of parameter `name`, written "subspace.key"."""
+    subspace, key = _split_param_name(name)
+    value: int = getattr(getattr(params, subspace), key)
+    return value
+
+
+@cache
+def _split_param_name(name: str) -> tuple[str, str]:
+    # The payment split and the GOV-PARAMS checker read a dozen parameters by name on every
+    # step: the name is split and checked once (an unknown one raises, and is not cached).
     subspace, key = name.split(".")
-    return get_param(params, subspace, key)
+    get_param_spec(subspace, key, where=f"{subspace}.{key}")
+    return subspace, key
 
 
 def params_to_document(params: Params) -> dict[str, dict[str, int]]:

@@ -192,7 +192,10 @@ def process_undelegate(
 
 def get_active_set(staking: StakingState, params: Params) -> tuple[ValidatorId, ...]:
     """§4.2: the top `max_validators` validators with stake > 0, by stake desc then id asc."""
-    stakes = get_validator_stakes(staking)
+    return _rank_active_set(get_validator_stakes(staking), params)
+
+
+def _rank_active_set(stakes: dict[ValidatorId, UStr], params: Params) -> tuple[ValidatorId, ...]:
     ranked = sorted((v for v, stake in stakes.items() if stake > 0), key=lambda v: (-stakes[v], v))
     return tuple(ranked[: params.consensus.max_validators])
 
@@ -207,13 +210,13 @@ def get_voting_power(staking: StakingState, params: Params, validator: Validator
 def get_total_voting_power(staking: StakingState, params: Params) -> UStr:
     """§4.2: the stake bonded to the active set, the denominator of every vote weight."""
     stakes = get_validator_stakes(staking)
-    return sum(stakes[v] for v in get_active_set(staking, params))
+    return sum(stakes[v] for v in _rank_active_set(stakes, params))
 
 
 def get_power_of(staking: StakingState, params: Params, validators: Iterable[ValidatorId]) -> UStr:
     """§4.2: the voting power of a set of validators; those outside the active set count 0."""
     stakes = get_validator_stakes(staking)
-    active = set(get_active_set(staking, params))
+    active = set(_rank_active_set(stakes, params))
     return sum(stakes[v] for v in set(validators) if v in active)
 
 

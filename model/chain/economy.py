@@ -130,7 +130,8 @@ def process_run_round(state: ChainState, action: RunRound) -> Outcome[Step]:
         now=run.decided_at,
         params=params,
         profile=profile,
-        validators=get_validator_accounts(state),
+        # Only a validation prefund pays validators; ranking the active set costs a sort.
+        validators=get_validator_accounts(state) if action.validation_prefund_ustr > 0 else (),
         validation_prefund_ustr=action.validation_prefund_ustr,
     )
     if isinstance(settled, Rejected):

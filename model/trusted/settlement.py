@@ -177,11 +177,20 @@ def compute_movements(before: Ledger, after: Ledger) -> tuple[TokenMovement, ...
     movements = []
     for account in set(before.balances) | set(after.balances):
         old, new = get_balance(before, account), get_balance(after, account)
-        for token in Token:
+        # An untouched balance is the same object in both ledgers (they share structure): it
+        # moved nothing, and most of a ledger's accounts are untouched by one settlement.
+        if old is new:
+            continue
+        for token in _TOKENS:
             delta = new.of(token) - old.of(token)
             if delta:
                 movements.append(TokenMovement(str(account), token.value, delta))
-    return tuple(sorted(movements))
+    # The key is attrs' own order (the fields as a tuple), without building two tuples per
+    # comparison in the generated __lt__.
+    return tuple(sorted(movements, key=lambda m: (m.account, m.token, m.delta)))
+
+
+_TOKENS = tuple(Token)
 
 
 def get_participation(state: RoundState, node: NodeId) -> RoundParticipation | None:

@@ -1,0 +1,124 @@
+"""Every benchmark with one command, each in a child process of its own, one after the other.
+
+Run: .venv/bin/python -m benchmarks [--thorough] (or `make bench`). The JSON lines of every
+benchmark are printed as they come, then one `targets` line says which of issue 8's targets the
+figures meet; the exit code is 1 if a benchmark failed to run (a missed target is not a failure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+BENCHMARKS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("proofs.py", ()),
+    ("model_walk.py", ()),
+    ("hypothesis_steps.py", ()),
+    ("executor_rounds.py", ()),
+    ("check_wall.py", ()),
+)
+"""Each script and its arguments; separate processes, so no cache or warm-up carries over."""
+
+Line = dict[str, Any]
+
+
+def _proofs_seconds(lines: list[Line]) -> float | None:
+    totals = [line["total_seconds"] for line in lines if line.get("benchmark") == "proofs"]
+    return max(totals) if totals else None
+
+
+def _model_rate(lines: list[Line]) -> float | None:
+    rates = [
+        line["transitions_per_second"]
+        for line in lines
+        if line.get("benchmark") == "model-walk" and line.get("mode") == "bare"
+    ]
+    return rates[0] if rates else None
+
+
+def _executor_rate(lines: list[Line]) -> float | None:
+    rates = [
+        line["rounds_per_second"]
+        for line in lines
+        if line.get("benchmark") == "executor-rounds"
+        and line.get("mode") == "persistent"
+        and line.get("nodes") == 7
+    ]
+    return rates[0] if rates else None
+
+
+def _check_seconds(lines: list[Line]) -> float | None:
+    seconds = [
+        line["seconds"]
+        for line in lines
+        if line.get("benchmark") == "check-wall" and line.get("effort") == "default"
+    ]
+    return seconds[0] if seconds else None
+
+
+TARGETS: tuple[tuple[str, str, float, Callable[[list[Line]], float | None]], ...] = (
+    ("model_transitions_per_second", ">=", 50_000, _model_rate),
+    ("proof_set_seconds", "<=", 2.0, _proofs_seconds),
+    ("executor_rounds_per_second_n7", ">=", 100, _executor_rate),
+    ("check_default_seconds", "<=", 60.0, _check_seconds),
+)
+"""Issue 8's targets on the 2-core reference machine: name, comparison, bound, figure."""
+
+
+def judge_targets(lines: list[Line]) -> Line:
+    """One line: each target's bound, the measured figure and whether it is met (None: unmeasured)."""
+    verdicts: dict[str, Any] = {}
+    for name, comparison, bound, read in TARGETS:
+        figure = read(lines)
+        met = None
+        if figure is not None:
+            met = figure >= bound if comparison == ">=" else figure <= bound
+        verdicts[name] = {"target": f"{comparison} {bound:g}", "measured": figure, "met": met}
+    return {"benchmark": "targets", "targets": verdicts}
+
+
+def run_benchmark(script: str, arguments: tuple[str, ...]) -> tuple[int, list[Line]]:
+    """Run one benchmark script, echo its stdout lines as they come, return its exit code and
+    the JSON lines it printed."""
+    command = [sys.executable, str(HERE / script), *arguments]
+    lines: list[Line] = []
+    with subprocess.Popen(command, cwd=HERE.parent, stdout=subprocess.PIPE, text=True) as child:
+        assert child.stdout is not None
+        for text in child.stdout:
+            print(text, end="", flush=True)
+            try:
+                parsed = json.loads(text)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(parsed, dict):
+                lines.append(parsed)
+    return child.returncode, lines
+
+
+def main() -> None:
+    """Run every benchmark in turn, then print the targets line."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--thorough", action="store_true", help="also time check --effort thorough")
+    args = parser.parse_args()
+    failed: list[str] = []
+    lines: list[Line] = []
+    for script, arguments in BENCHMARKS:
+        extra = ("--thorough",) if script == "check_wall.py" and args.thorough else ()
+        code, printed = run_benchmark(script, (*arguments, *extra))
+        lines += printed
+        if code != 0:
+            failed.append(script)
+    print(json.dumps(judge_targets(lines), sort_keys=True), flush=True)
+    if failed:
+        print(f"benchmarks that failed to run: {', '.join(failed)}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
