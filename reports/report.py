@@ -29,6 +29,7 @@ EXIT_CODES = {PASS: 0, FAIL: 1, INCONCLUSIVE: 3}
 ENGINE_NAMES = ("hypothesis", "z3", "executor")
 """The engines, in the order their evidence and counterexamples are listed."""
 
+
 class ReportFileError(ValueError):
     """Raised when a report file cannot be used: unreadable, invalid, or edited since it was
     written; the message is one line naming the file."""
