@@ -458,7 +458,7 @@ MUTANTS: tuple[Mutant, ...] = (
         ),
         description="a resolved complaint refunds 20% and pays validators 80% (not 80/20)",
         section="6.8",
-        expected=("(no invariant covers the complaint split)",),
+        expected=("GOV-COMPLAINT",),
     ),
     Mutant(
         id="M34",

@@ -70,9 +70,11 @@ CATALOGUE: tuple[Invariant, ...] = (
     _row("PAY-VECTOR", "the §6.3.3 example is reproduced exactly", "6.3.3", H),
     _row(
         "PAY-BURN",
-        "total burn share = STR burn bps + STB reserve bps (15% at defaults)",
-        "6.4",
+        "total burn share = STR burn bps + STB reserve bps (15% at defaults); the STR the"
+        " swap reserve buys is burned",
+        "6.4, 6.7",
         Z,
+        H,
     ),
     _row(
         "PAY-ONLY-MAJORITY",
@@ -129,7 +131,7 @@ CATALOGUE: tuple[Invariant, ...] = (
         H,
         X,
     ),
-    _row("CR-INJECTIVE", "the composite-hash encoding is injective", "3.2 F4", Z, X),
+    _row("CR-INJECTIVE", "the composite-hash encoding is injective", "3.2 F4", Z, H, X),
     _row(
         "CR-VERIFIABLE",
         "after reveal, commit(n) can be recomputed from public data",
@@ -196,6 +198,14 @@ CATALOGUE: tuple[Invariant, ...] = (
     _row(
         "GOV-SUBCOMMITTEE",
         "active iff > 1% of STR delegated; each unit in at most one",
+        "6.8",
+        H,
+    ),
+    _row(
+        "GOV-COMPLAINT",
+        "a resolved complaint's MinDeposit returns 80% to the complainant if upheld, else to the"
+        " reserve pool; the other 20% pays the validators equally, its remainder to the reserve"
+        " pool",
         "6.8",
         H,
     ),
@@ -323,6 +333,7 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
     "GOV-PARAMS": _COHERENCE,
     "GOV-SUPERMAJORITY": ("governance.supermajority_num", "governance.supermajority_den"),
     "GOV-SUBCOMMITTEE": ("governance.subcommittee_activation_bps",),
+    "GOV-COMPLAINT": ("governance.complaint_refund_bps",),
     "SUP-INFLATION": (
         "mint.inflation_initial_bps",
         "mint.inflation_step_bps",

@@ -265,8 +265,11 @@ class ChainMachine(RuleBasedStateMachine):
     def process_inflation_mint(self) -> None:
         self.apply(MintInflation())
 
-    @rule(price=prices)
-    def process_swap_reserve(self, *, price: object) -> None:
+    @rule(app=apps, size=st.integers(0, 4), price=prices)
+    def process_swap_reserve(self, *, app: str, size: int, price: object) -> None:
+        # §6.7: paid rounds fill the swap reserve; `size` honest nodes run a $100 round first.
+        if size:
+            self.process_golden_round(app=app, size=size, price=price)
         self.apply(SwapReserve(price))  # type: ignore[arg-type]
 
     @rule(recipient=users, amount=amounts)
@@ -332,8 +335,23 @@ class ChainMachine(RuleBasedStateMachine):
     ) -> None:
         self.apply(SubmitComplaint(complaint_id, complainant, accused, deposit))  # type: ignore[arg-type]
 
-    @rule(complaint_id=st.sampled_from(["c0", "c1", "c2"]), upheld=st.booleans())
-    def process_resolve_complaint(self, *, complaint_id: str, upheld: bool) -> None:
+    @rule(
+        complaint_id=st.sampled_from(["c0", "c1", "c2"]),
+        upheld=st.booleans(),
+        complainant=signers,
+        extra=st.sampled_from([0, 1, 7, 999_999]),
+    )
+    def process_resolve_complaint(
+        self, *, complaint_id: str, upheld: bool, complainant: str, extra: int
+    ) -> None:
+        # §6.8: a complaint not filed yet is filed first, at the MinDeposit plus `extra`, so the
+        # validators always have a deposit to split.
+        assert self.checked is not None
+        state = self.checked.state
+        if complaint_id not in state.complaints.complaints:
+            deposit = state.params.governance.complaint_min_deposit_ustr + extra
+            filed = SubmitComplaint(complaint_id, complainant, "node:n0", deposit)  # type: ignore[arg-type]
+            self.apply(filed)
         self.apply(ResolveComplaint(complaint_id, upheld))
 
     @rule(app=apps, open_source=st.booleans(), staked=amounts)
@@ -374,6 +392,10 @@ class ChainMachine(RuleBasedStateMachine):
         self.check("PAY-VECTOR")
 
     @invariant()
+    def the_swap_reserve_burns_what_it_buys(self) -> None:
+        self.check("PAY-BURN")
+
+    @invariant()
     def only_the_majority_is_paid(self) -> None:
         self.check("PAY-ONLY-MAJORITY")
 
@@ -408,6 +430,10 @@ class ChainMachine(RuleBasedStateMachine):
     @invariant()
     def commits_are_publicly_verifiable(self) -> None:
         self.check("CR-VERIFIABLE")
+
+    @invariant()
+    def commits_tell_their_fields_apart(self) -> None:
+        self.check("CR-INJECTIVE")
 
     @invariant()
     def round_phases_are_ordered(self) -> None:
@@ -450,6 +476,10 @@ class ChainMachine(RuleBasedStateMachine):
         self.check("GOV-SUBCOMMITTEE")
 
     @invariant()
+    def complaint_deposits_split_80_20(self) -> None:
+        self.check("GOV-COMPLAINT")
+
+    @invariant()
     def inflation_never_rises(self) -> None:
         self.check("SUP-INFLATION")
 
@@ -465,6 +495,7 @@ CHECKED_BY_MACHINE: dict[str, str] = {
     "ESCROW-SOLVENT": "escrows_are_solvent",
     "PAY-COST": "paid_nodes_cover_their_cost",
     "PAY-VECTOR": "golden_vector_is_reproduced",
+    "PAY-BURN": "the_swap_reserve_burns_what_it_buys",
     "PAY-ONLY-MAJORITY": "only_the_majority_is_paid",
     "BFT-UNIQUE": "one_output_at_most_passes",
     "BFT-SOUND": "consensus_is_the_honest_output",
@@ -474,6 +505,7 @@ CHECKED_BY_MACHINE: dict[str, str] = {
     "CR-NO-COPY": "copied_commits_fail",
     "CR-APP-SALT": "nodes_with_bad_app_salts_abstain",
     "CR-VERIFIABLE": "commits_are_publicly_verifiable",
+    "CR-INJECTIVE": "commits_tell_their_fields_apart",
     "CR-PHASES": "round_phases_are_ordered",
     "ROUND-LIVE": "rounds_always_end",
     "SLASH-BOUNDS": "slash_rates_are_bounded",
@@ -484,6 +516,7 @@ CHECKED_BY_MACHINE: dict[str, str] = {
     "GOV-PARAMS": "parameters_are_coherent",
     "GOV-SUPERMAJORITY": "burn_changes_need_a_supermajority",
     "GOV-SUBCOMMITTEE": "subcommittees_activate_at_their_share",
+    "GOV-COMPLAINT": "complaint_deposits_split_80_20",
     "SUP-INFLATION": "inflation_never_rises",
     "REP-OUTBOUND": "outbound_requests_respect_the_cap",
 }

@@ -17,7 +17,13 @@ from model.params import Params
 from model.profile import Profile
 from model.units import Rejected
 from properties.invariants.base import Observation
-from properties.invariants.chain import ChainStep, History, check_step, record_effects
+from properties.invariants.chain import (
+    ChainStep,
+    History,
+    check_step,
+    record_action,
+    record_effects,
+)
 
 
 @frozen
@@ -48,7 +54,8 @@ def apply_and_check(current: Checked, action: Action) -> Checked | Rejected:
     step = ChainStep(
         before=current.state, action=action, after=after, effects=effects, history=current.history
     )
-    return Checked(after, record_effects(current.history, effects), check_step(step))
+    history = record_action(record_effects(current.history, effects), action)
+    return Checked(after, history, check_step(step))
 
 
 @frozen

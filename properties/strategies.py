@@ -130,5 +130,7 @@ genesis_strategy = st.builds(
     prepay_ustr=st.sampled_from([10**14, 10**9]),
     prepay_ustb=st.sampled_from([10**14, 10**9]),
     price=prices,
+    stratoswap_ustr=st.sampled_from([0, 10**13]),
 )
-"""Genesis: three funded users, three bonded validators, four staked nodes, two funded escrows."""
+"""Genesis: three funded users, three bonded validators, four staked nodes, two funded escrows,
+and (mostly) STR liquidity in the Stratoswap pool for the swap reserve to buy."""

@@ -16,7 +16,7 @@ from pyrsistent import PMap, pmap
 from model.complaints import ComplaintBook
 from model.escrow import EscrowBook, process_open_escrow, process_prepayment
 from model.governance import GovernanceState, create_governance_state
-from model.ledger import Ledger, create_genesis
+from model.ledger import STRATOSWAP_POOL, Ledger, create_genesis
 from model.params import Params
 from model.profile import Profile
 from model.reputation import ReputationState
@@ -81,6 +81,8 @@ class Genesis:
     price: Fraction | None = None
     """The STR price of the genesis prepayment (USD per STR)."""
     time: Seconds = 0
+    stratoswap_ustr: int = 0
+    """STR liquidity in the Stratoswap pool, which the swap reserve buys from (§6.7)."""
 
 
 def _empty_commits() -> PMap[int, tuple[BlockCommit, ...]]:
@@ -154,6 +156,8 @@ def create_chain(genesis: Genesis, *, params: Params, profile: Profile) -> Outco
     for app in APPS:
         allocations[get_developer(app)] = genesis.developer_ustr
         deposits[get_developer(app)] = genesis.developer_ustb
+    if genesis.stratoswap_ustr:
+        allocations[STRATOSWAP_POOL] = genesis.stratoswap_ustr
     ledger = create_genesis(allocations, stb_deposits=deposits)
     if isinstance(ledger, Rejected):
         return ledger

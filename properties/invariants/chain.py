@@ -9,12 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from model.chain.actions import (
+    DepositUsdc,
+    RedeemStb,
     RoundEffect,
+    SwapReserve,
 )
 from model.chain.state import get_trusted_chain
 from model.escrow import is_escrow_solvent
 from model.ledger import (
     SUBCOMMITTEE_POOL,
+    SWAP_RESERVE,
     get_balance,
     get_escrow_account,
     get_total_stb_holdings,
@@ -27,6 +31,7 @@ from model.trusted.settlement import is_node_stake_pool_consistent
 from model.units import BPS_DENOMINATOR
 from properties.invariants.base import Observation, observe
 from properties.invariants.governance import (
+    check_gov_complaint,
     check_gov_params,
     check_gov_subcommittee,
     check_gov_supermajority,
@@ -42,9 +47,9 @@ from properties.invariants.slashing import (
     check_slash_doubling,
     check_slash_stake,
 )
-from properties.invariants.step import ChainStep, History, record_effects
+from properties.invariants.step import ChainStep, History, record_action, record_effects
 
-__all__ = ["ChainStep", "History", "check_step", "record_effects"]
+__all__ = ["ChainStep", "History", "check_step", "record_action", "record_effects"]
 
 GOLDEN_COST = 100_000_000
 """§6.3.3's example: a $100 cost, in micro-USD."""
@@ -78,14 +83,27 @@ def check_cons_str(step: ChainStep) -> Observation | None:
 
 
 def check_cons_stb(step: ChainStep) -> Observation | None:
-    """CONS-STB: all STB holdings = USDC locked in the bridge."""
+    """CONS-STB: all STB holdings = USDC locked in the bridge, and both move only by the
+    bridge: by a deposit the checker has not seen before (its own record, not the model's) and
+    by a redemption."""
     ledger = step.after.ledger
     held = get_total_stb_holdings(ledger)
-    return observe(
-        "CONS-STB",
-        held == ledger.usdc_locked,
-        f"STB held {held} but USDC locked {ledger.usdc_locked}",
-    )
+    problems = []
+    if held != ledger.usdc_locked:
+        problems.append(f"STB held {held} but USDC locked {ledger.usdc_locked}")
+    if step.before is not None:
+        expected = 0
+        action = step.action
+        if isinstance(action, DepositUsdc):
+            if action.deposit_id in step.history.deposits:
+                problems.append(f"bridge deposit {action.deposit_id!r} was accepted twice")
+            expected = action.amount
+        elif isinstance(action, RedeemStb):
+            expected = -action.amount
+        moved = held - get_total_stb_holdings(step.before.ledger)
+        if moved != expected:
+            problems.append(f"STB supply moved by {moved}, the bridge by {expected}")
+    return observe("CONS-STB", not problems, "; ".join(problems))
 
 
 def _round_effects(step: ChainStep) -> list[RoundEffect]:
@@ -172,6 +190,28 @@ def check_pay_vector(step: ChainStep) -> Observation | None:
     return observe("PAY-VECTOR", not problems, "; ".join(problems))
 
 
+def check_pay_burn(step: ChainStep) -> Observation | None:
+    """PAY-BURN (§6.4, 6.7): the swap reserve spends all its STB on STR at the step's price,
+    and all of that STR is burned: nothing stays in the reserve."""
+    action = step.action
+    if not isinstance(action, SwapReserve) or step.before is None:
+        return None
+    reserve_ustb = get_balance(step.before.ledger, SWAP_RESERVE).ustb
+    if reserve_ustb == 0:
+        return None
+    # ustb are micro-dollars; the price is USD per STR: the floor of ustb * den / num.
+    price = action.price
+    bought = reserve_ustb * price.denominator // price.numerator
+    burned = step.after.ledger.str_burned - step.before.ledger.str_burned
+    left = get_balance(step.after.ledger, SWAP_RESERVE)
+    problems = []
+    if burned != bought:
+        problems.append(f"{reserve_ustb} ustb bought {bought} ustr at {price}, {burned} burned")
+    if left.ustb or left.ustr:
+        problems.append(f"the swap reserve still holds {left.ustb} ustb and {left.ustr} ustr")
+    return observe("PAY-BURN", not problems, "; ".join(problems))
+
+
 # --- Rounds --------------------------------------------------------------------------------------
 
 
@@ -201,6 +241,7 @@ STEP_CHECKERS: tuple[Callable[[ChainStep], Observation | None], ...] = (
     check_cons_split,
     check_escrow_solvent,
     check_pay_vector,
+    check_pay_burn,
     check_bft_accountable,
     check_slash_bounds,
     check_slash_doubling,
@@ -210,6 +251,7 @@ STEP_CHECKERS: tuple[Callable[[ChainStep], Observation | None], ...] = (
     check_gov_params,
     check_gov_supermajority,
     check_gov_subcommittee,
+    check_gov_complaint,
     check_sup_inflation,
     check_rep_outbound,
 )

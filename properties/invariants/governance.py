@@ -8,12 +8,15 @@ from itertools import pairwise
 from model.chain.actions import (
     MintEffect,
     OutboundEffect,
+    ResolveComplaint,
     TallyEffect,
 )
-from model.chain.common import get_bonded_by_account
+from model.chain.common import get_bonded_by_account, get_validator_accounts
 from model.coherence import check_coherence
 from model.governance import VoteOption, get_subcommittee_delegated, is_subcommittee_active
 from model.ledger import (
+    COMPLAINT_DEPOSITS,
+    RESERVE_POOL,
     SUBCOMMITTEE_POOL,
     get_balance,
     get_str_circulating_supply,
@@ -21,7 +24,7 @@ from model.ledger import (
 from model.params import Params
 from model.reputation import get_app_reputation, is_outbound_uncapped
 from model.supply import compute_inflation_rate_bps, get_year_since_genesis
-from model.units import BPS_DENOMINATOR, SECONDS_PER_MINUTE, SECONDS_PER_YEAR
+from model.units import BPS_DENOMINATOR, SECONDS_PER_MINUTE, SECONDS_PER_YEAR, AccountId
 from properties.invariants.base import Observation, observe
 from properties.invariants.step import ChainStep, record_effects
 
@@ -97,6 +100,47 @@ def check_gov_subcommittee(step: ChainStep) -> Observation | None:
     if get_balance(ledger, SUBCOMMITTEE_POOL).ustr != sum(gov.subcommittee_delegations.values()):
         bad.append("delegated units are not each held once in the subcommittee pool")
     return observe("GOV-SUBCOMMITTEE", not bad, "; ".join(bad))
+
+
+def check_gov_complaint(step: ChainStep) -> Observation | None:
+    """GOV-COMPLAINT (§6.8): a resolved complaint's MinDeposit D leaves the complaint deposits;
+    floor(D * refund_bps / 10000) goes to the complainant if upheld, else to the reserve pool; the
+    rest is split equally among the active validators, its remainder to the reserve pool. Every
+    account's STR change is compared with that, written out here, not taken from the model."""
+    action = step.action
+    if not isinstance(action, ResolveComplaint) or step.before is None:
+        return None
+    complaint = step.before.complaints.complaints.get(action.complaint_id)
+    if complaint is None:
+        return None
+    deposit = complaint.deposit_ustr
+    refund = deposit * step.before.params.governance.complaint_refund_bps // BPS_DENOMINATOR
+    validators = get_validator_accounts(step.before)
+    rest = deposit - refund
+    each = rest // len(validators) if validators else 0
+    expected: dict[AccountId, int] = {}
+
+    def pay(account: AccountId, amount: int) -> None:
+        expected[account] = expected.get(account, 0) + amount
+
+    pay(COMPLAINT_DEPOSITS, -deposit)
+    pay(complaint.complainant if action.upheld else RESERVE_POOL, refund)
+    for validator in validators:
+        pay(validator, each)
+    pay(RESERVE_POOL, rest - each * len(validators))
+    before, after = step.before.ledger, step.after.ledger
+    accounts = set(before.balances) | set(after.balances) | set(expected)
+    wrong = []
+    for account in sorted(accounts):
+        moved = get_balance(after, account).ustr - get_balance(before, account).ustr
+        if moved != expected.get(account, 0):
+            wrong.append(f"{account} {moved:+} ustr (expected {expected.get(account, 0):+})")
+    upheld = "upheld" if action.upheld else "rejected"
+    return observe(
+        "GOV-COMPLAINT",
+        not wrong,
+        f"complaint {action.complaint_id!r} ({upheld}, deposit {deposit}): {'; '.join(wrong)}",
+    )
 
 
 def check_sup_inflation(step: ChainStep) -> Observation | None:

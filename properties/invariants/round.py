@@ -239,6 +239,47 @@ def check_cr_verifiable(view: RoundView) -> Observation | None:
     )
 
 
+def check_cr_injective(view: RoundView) -> Observation | None:
+    """CR-INJECTIVE: commit(n) of the model's own encoding tells its fields apart. For every
+    node whose reveal opens its commit, moving one byte across any boundary between two fields
+    (the same bytes in the same order) must change the commitment."""
+    state = view.state
+    if state.phase not in (Phase.REVEAL, Phase.DECIDED):
+        return None
+    opened = [node for node in sorted(state.reveals) if does_reveal_open_commit(view, node)]
+    if not opened:
+        return None
+    collisions = []
+    for node in opened:
+        fields = [
+            node.encode(),
+            state.sent_app_salts[node],
+            get_node_salt(view, node),
+            state.reveals[node].output_hash,
+        ]
+        for boundary in range(len(fields) - 1):
+            left, right = fields[boundary], fields[boundary + 1]
+            if not left:
+                continue
+            shifted = list(fields)
+            shifted[boundary], shifted[boundary + 1] = left[:-1], left[-1:] + right
+            moved = compute_composite_hash(
+                node_id=shifted[0],
+                app_salt=shifted[1],
+                node_salt=shifted[2],
+                output_hash=shifted[3],
+                encoding=view.profile.composite_encoding,
+                algorithm=state.algorithm,
+            )
+            if moved == state.commits[node]:
+                collisions.append(f"{node} (byte moved across boundary {boundary + 1})")
+    return observe(
+        "CR-INJECTIVE",
+        not collisions,
+        f"commit(n) is the same for different fields: {collisions}",
+    )
+
+
 def check_cr_phases(view: RoundView) -> Observation | None:
     """CR-PHASES: salt hash before commit before salt reveal before reveal before decision."""
     state = view.state
@@ -341,6 +382,7 @@ ROUND_CHECKERS: tuple[Callable[[RoundView], Observation | None], ...] = (
     check_cr_no_copy,
     check_cr_app_salt,
     check_cr_verifiable,
+    check_cr_injective,
     check_cr_phases,
     check_pay_only_majority,
     check_round_escrow,

@@ -156,14 +156,30 @@ def check_slash_stake(step: ChainStep) -> Observation | None:
 
 
 def check_slash_delegators(step: ChainStep) -> Observation | None:
-    """SLASH-DELEGATORS: every bond of a slashed validator loses the same fraction."""
+    """SLASH-DELEGATORS: every bond of a slashed validator loses the same fraction. The bonds
+    come from the staking state before the step, not from the model's list of losses, so a
+    bond the slash left out is caught; each bond after the step is what it was minus its burn."""
     outcomes = [s.validator_outcome for s in _slashes(step) if s.validator_outcome is not None]
-    if not outcomes:
+    if not outcomes or step.before is None:
         return None
+    bonds = dict(step.before.staking.delegations)
     bad = []
     for outcome in outcomes:
+        validator = outcome.validator
+        held = {d: amount for (d, v), amount in bonds.items() if v == validator and amount > 0}
+        listed = {loss.delegator: loss.amount_before for loss in outcome.losses}
+        if listed != held:
+            bad.append(f"{validator}: bonds {held} but the slash took from {listed}")
         for loss in outcome.losses:
             requested = loss.amount_before * outcome.rate_bps // BPS_DENOMINATOR
             if (loss.requested, loss.burned) != (requested, min(requested, loss.amount_before)):
-                bad.append(f"{loss.delegator} of {outcome.validator}: {loss}")
+                bad.append(f"{loss.delegator} of {validator}: {loss}")
+            key = (loss.delegator, validator)
+            bonds[key] = bonds.get(key, 0) - loss.burned
+    slashed = {outcome.validator for outcome in outcomes}
+    after = step.after.staking.delegations
+    for (delegator, validator), amount in sorted(bonds.items()):
+        if validator in slashed and after.get((delegator, validator), 0) != amount:
+            got = after.get((delegator, validator), 0)
+            bad.append(f"{delegator} of {validator}: bond {got} after the slash, expected {amount}")
     return observe("SLASH-DELEGATORS", not bad, "; ".join(bad))

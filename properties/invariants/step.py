@@ -15,6 +15,7 @@ from pyrsistent import PMap, pmap
 
 from model.chain.actions import (
     Action,
+    DepositUsdc,
     Effect,
     OutboundEffect,
     SlashEffect,
@@ -44,12 +45,19 @@ def _no_requests() -> PMap[AppId, tuple[Seconds, ...]]:
     return pmap()
 
 
+def _no_deposits() -> PMap[str, int]:
+    return pmap()
+
+
 @frozen
 class History:
-    """Slashes and outbound requests seen so far, kept by the checker, not by the model."""
+    """Slashes, outbound requests and bridge deposits seen so far, kept by the checker, not by
+    the model."""
 
     slashes: PMap[str, SlashMemory] = field(factory=_no_slashes)
     outbound: PMap[AppId, tuple[Seconds, ...]] = field(factory=_no_requests)
+    deposits: PMap[str, int] = field(factory=_no_deposits)
+    """Bridge deposit id -> the USDC amount of the first accepted deposit with that id."""
 
 
 def get_expected_uncapped_rate(memory: SlashMemory | None, slash: SlashEffect) -> int:
@@ -86,6 +94,14 @@ def record_effects(history: History, effects: Iterable[Effect]) -> History:
             seen = history.outbound.get(effect.app, ())
             outbound = history.outbound.set(effect.app, (*seen, effect.time))
             history = attrs.evolve(history, outbound=outbound)
+    return history
+
+
+def record_action(history: History, action: Action) -> History:
+    """`history` after an accepted `action`: the bridge deposits it made."""
+    if isinstance(action, DepositUsdc) and action.deposit_id not in history.deposits:
+        deposits = history.deposits.set(action.deposit_id, action.amount)
+        return attrs.evolve(history, deposits=deposits)
     return history
 
 

@@ -16,14 +16,23 @@ from broken_fixtures import (
 )
 
 import model.trusted.round as round_model
-from model import escrow, governance, slashing, supply
+from model import complaints, escrow, governance, hashing, payment, slashing, supply
 from model.chain import economy, security, society
 from model.chain.state import get_user, get_validator, get_validator_operator
 from model.escrow import process_usage_payment
-from model.ledger import NODE_STAKE_POOL, Ledger, Token, get_balance, process_burn, process_transfer
+from model.ledger import (
+    NODE_STAKE_POOL,
+    STRATOSWAP_POOL,
+    SWAP_RESERVE,
+    Ledger,
+    Token,
+    get_balance,
+    process_burn,
+    process_transfer,
+)
 from model.params import WHITEPAPER_PARAMS, Params
 from model.payment import PaymentSplit, compute_payment_split
-from model.profile import HARDENED, Profile, RevealContents
+from model.profile import HARDENED, CompositeEncoding, Profile, RevealContents
 from model.reputation import process_outbound_request
 from model.slashing import DelegatorLoss, SlashingState, SlashRecord
 from model.staking import get_power_of, get_total_voting_power
@@ -398,3 +407,50 @@ def outbound_cap_off_by_one(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Pr
 
 
 # --- The table -----------------------------------------------------------------------------------
+
+
+# --- Added with the mutation survivors (docs/mutation.md) ----------------------------------------
+
+
+def commit_concatenated(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
+    """commit(n) ignores the profile's encoding and concatenates its fields, so moving a byte from
+    one field to the next leaves it unchanged (the model's own function, used everywhere)."""
+    real = hashing.compute_composite_hash
+
+    def broken(**kwargs: Any) -> bytes:
+        return real(**{**kwargs, "encoding": CompositeEncoding.CONCATENATION})
+
+    replace_rule(monkeypatch, real, broken)
+    return DEFAULTS
+
+
+def swap_reserve_keeps_its_str(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
+    """The swap reserve buys STR with its STB and keeps it instead of burning it."""
+    real = payment.process_swap_reserve
+
+    def broken(ledger: Ledger, *, price: Any) -> Outcome[Ledger]:
+        reserve = get_balance(ledger, SWAP_RESERVE).ustb
+        bought = reserve * price.denominator // price.numerator
+        steps = (
+            payment.transfer_step(SWAP_RESERVE, STRATOSWAP_POOL, Token.STB, reserve),
+            payment.transfer_step(STRATOSWAP_POOL, SWAP_RESERVE, Token.STR, bought),
+        )
+        return payment.apply_steps(ledger, steps, rule="process_swap_reserve")
+
+    replace_rule(monkeypatch, real, broken)
+    return DEFAULTS
+
+
+def complaint_split_inverted(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
+    """A resolved complaint refunds 20% of the MinDeposit and pays the validators 80%."""
+    real = complaints.process_resolve_complaint
+
+    def broken(ledger: Ledger, book: Any, *, params: Params, **kwargs: Any) -> Any:
+        refund = BPS_DENOMINATOR - params.governance.complaint_refund_bps
+        inverted = attrs.evolve(
+            params, governance=attrs.evolve(params.governance, complaint_refund_bps=refund)
+        )
+        return real(ledger, book, params=inverted, **kwargs)
+
+    replace_rule(monkeypatch, real, broken)
+    return DEFAULTS

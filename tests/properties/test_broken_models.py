@@ -40,6 +40,8 @@ from broken_rules import (
     app_salts_never_expire,
     block_commit_at_half,
     coherence_unchecked,
+    commit_concatenated,
+    complaint_split_inverted,
     cost_basis_to_the_reserve,
     delegators_spared,
     deposit_credits_twice,
@@ -58,6 +60,7 @@ from broken_rules import (
     split_drops_the_dust,
     subcommittee_at_a_tenth,
     supermajority_ignored,
+    swap_reserve_keeps_its_str,
     threshold_base_committed,
     threshold_one_third,
     transfer_mints_a_unit,
@@ -74,9 +77,12 @@ from model.chain.actions import (
     Equivocate,
     MintInflation,
     OutboundRequest,
+    ResolveComplaint,
     RunRound,
     SlashValidator,
+    SubmitComplaint,
     SubmitProposal,
+    SwapReserve,
     Tally,
     Transfer,
 )
@@ -144,6 +150,13 @@ CASES: tuple[BrokenCase, ...] = (
     ),
     BrokenCase("PAY-COST", cost_basis_to_the_reserve, (HONEST,)),
     BrokenCase("PAY-VECTOR", node_profit_to_the_reserve, (honest_round(cost=GOLDEN_COST),)),
+    BrokenCase(
+        "PAY-BURN",
+        swap_reserve_keeps_its_str,
+        (honest_round(cost=GOLDEN_COST), SwapReserve(PRICE)),
+        # Stratoswap's pool holds the STR the reserve's 40 STB buy at $1.
+        genesis=attrs.evolve(GENESIS, stratoswap_ustr=1_000 * MICRO),
+    ),
     BrokenCase(
         "PAY-ONLY-MAJORITY",
         every_counted_node_paid,
@@ -229,6 +242,7 @@ CASES: tuple[BrokenCase, ...] = (
         also=frozenset({"CR-VERIFIABLE"}),
     ),
     BrokenCase("CR-VERIFIABLE", reveal_salt_hash, (HONEST,)),
+    BrokenCase("CR-INJECTIVE", commit_concatenated, (HONEST,)),
     BrokenCase("CR-PHASES", reveals_before_app_salts, (HONEST,)),
     BrokenCase(
         "ROUND-LIVE",
@@ -277,6 +291,16 @@ CASES: tuple[BrokenCase, ...] = (
         "GOV-SUBCOMMITTEE",
         subcommittee_at_a_tenth,
         (DelegateToSubcommittee(USER_2, NETWORK_SUPPORT_COMMITTEE, 100_000 * MICRO),),
+    ),
+    BrokenCase(
+        "GOV-COMPLAINT",
+        complaint_split_inverted,
+        (
+            SubmitComplaint("c0", USER_0, "node:n0", P.governance.complaint_min_deposit_ustr + 7),
+            ResolveComplaint("c0", upheld=True),
+            SubmitComplaint("c1", USER_1, "app:app-0", P.governance.complaint_min_deposit_ustr),
+            ResolveComplaint("c1", upheld=False),
+        ),
     ),
     BrokenCase(
         "SUP-INFLATION", inflation_rises, (AdvanceTime(2 * SECONDS_PER_YEAR), MintInflation())
