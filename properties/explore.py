@@ -52,6 +52,7 @@ ROUND_INVARIANT_IDS: tuple[str, ...] = (
     "BFT-UNIQUE",
     "CR-APP-SALT",
     "CR-BINDING",
+    "CR-INJECTIVE",
     "CR-NO-COPY",
     "CR-PHASES",
     "CR-VERIFIABLE",

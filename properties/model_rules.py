@@ -155,6 +155,10 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
         "model.governance.process_delegate_to_subcommittee",
         "model.governance.process_undelegate_from_subcommittee",
     ),
+    "GOV-COMPLAINT": (
+        "model.complaints.process_submit_complaint",
+        "model.complaints.process_resolve_complaint",
+    ),
     "SUP-INFLATION": (
         "model.supply.compute_inflation_rate_bps",
         "model.arith.inflation_rate",
