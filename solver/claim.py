@@ -47,6 +47,9 @@ class Claim:
     """Z3 Booleans bounding the inputs (domains, guards of the rule)."""
     goal: Any
     """The Z3 Boolean the invariant asserts."""
+    labels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Inputs that number a choice, with the name of each number: a counterexample reports
+    the name beside the number (`change.key = 11` and `change.key.name = ...`)."""
 
 
 CounterexampleValue = int | str

@@ -186,12 +186,14 @@ def prove(
     elif answer == z3.sat:
         status = ProofStatus.REFUTED
         model = solver.model()
-        counterexample = tuple(
-            sorted(
-                (name, read_value(model.eval(term, model_completion=True)))
-                for name, term in claim.inputs
-            )
-        )
+        values = {
+            name: read_value(model.eval(term, model_completion=True)) for name, term in claim.inputs
+        }
+        for name, choices in claim.labels:
+            number = values[name]
+            if isinstance(number, int) and 0 <= number < len(choices):
+                values[f"{name}.name"] = choices[number]
+        counterexample = tuple(sorted(values.items()))
     else:
         status = ProofStatus.UNKNOWN
         reason = solver.reason_unknown() or "unknown"

@@ -5,7 +5,8 @@ The claim has two halves. The checked parameter set satisfies every coherence ru
 over governance: from the checked set, every single-key change to a value in the key's domain
 that the profile's governance accepts (hardened: only if the result is coherent, as
 `model.governance.process_submit_proposal` checks; whitepaper: any in-domain value) leaves the
-set coherent. The changed key is an input (`change.key`, an index into `GOVERNED_KEYS`).
+set coherent. The changed key is an input (`change.key`, an index into `GOVERNED_KEYS`; a counterexample
+also names it, as `change.key.name`).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def claim_gov_params(params: Params, profile: Profile, mode: ParamMode) -> Claim
         inputs=(("change.key", key), ("change.value", value), *terms.get_inputs()),
         assumptions=(_in_domain(key, value), *domain),
         goal=goal,
+        labels=(("change.key", GOVERNED_KEYS),),
     )
 
 

@@ -22,8 +22,9 @@ def run(
 
 
 def refuted(result: ProofResult) -> dict[str, int]:
-    """The integer counterexample of a result that must be REFUTED."""
+    """The integer counterexample of a result that must be REFUTED (without the names some
+    claims report beside a numbered choice, `<input>.name`)."""
     assert result.status is ProofStatus.REFUTED, (result.status, result.reason)
-    values = dict(result.counterexample)
+    values = {name: value for name, value in result.counterexample if not name.endswith(".name")}
     assert all(isinstance(value, int) for value in values.values())
     return {name: int(value) for name, value in values.items()}

@@ -44,8 +44,11 @@ def _submit(change: ParamChange, profile: Profile) -> object:
 
 @pytest.mark.parametrize("mode", list(ParamMode), ids=lambda m: m.value)
 def test_refuted_under_literal_governance(mode: ParamMode) -> None:
-    values = refuted(run("GOV-PARAMS", WHITEPAPER_PARAMS, WHITEPAPER, mode))
+    result = run("GOV-PARAMS", WHITEPAPER_PARAMS, WHITEPAPER, mode)
+    values = refuted(result)
     assert 0 <= values["change.key"] < len(GOVERNED_KEYS)
+    # The counterexample names the key beside its number.
+    assert dict(result.counterexample)["change.key.name"] == GOVERNED_KEYS[values["change.key"]]
 
 
 def test_literal_counterexample_is_accepted_by_the_model_and_incoherent() -> None:
