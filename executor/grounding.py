@@ -15,17 +15,19 @@ from collections.abc import Callable
 
 import attrs
 from attrs import frozen
-from hypothesis import HealthCheck, Verbosity, given, settings
+from hypothesis import HealthCheck, Verbosity, example, given, settings
 from hypothesis import errors as hypothesis_errors
 from hypothesis import seed as hypothesis_seed
 
 from executor.checks import EXECUTOR_CHECKS, Observation, SettledRound, check_settled_round
-from executor.engine import CallRun, Executor
+from executor.engine import CallRun, Executor, resolve_function
 from executor.pool import Limits
 from executor.scenario import CallRecord, ExecRound, TrustedCall, predict
-from executor.strategies import trusted_calls
+from executor.strategies import APP, get_round_span, trusted_calls
 from model.params import Params
 from model.profile import Profile
+from model.trusted.behaviour import Behaviour, NodePlan, Scenario
+from model.units import NodeId
 from properties.effort import get_effort
 from properties.reproducible import without_local_constants
 
@@ -223,6 +225,19 @@ class _Search:
         return observations
 
 
+def get_dissent_call(params: Params) -> TrustedCall:
+    """§3.3 F11: a paid main round where n0-n2 agree and n3 reveals another output (unpaid)."""
+    nodes = tuple(NodeId(f"n{index}") for index in range(4))
+    usage = b'{"cpu_ms": 1000, "memory_mb_s": 1000, "requests": 10, "bytes_out": 1000}'
+    billing = Scenario(1, APP, tuple(NodePlan(node) for node in nodes), b"", b"bill")
+    plans = (*(NodePlan(node) for node in nodes[:3]), NodePlan(nodes[3], Behaviour.WRONG_OUTPUT))
+    main = Scenario(2, APP, plans, b"", b"main", start=get_round_span(params))
+    return TrustedCall(
+        billing=ExecRound(billing, resolve_function("billing"), usage),
+        main=ExecRound(main, resolve_function("compute"), b'{"n": 100}'),
+    )
+
+
 def _search_settings(max_examples: int) -> settings:
     return settings(
         database=None,
@@ -268,7 +283,9 @@ def run_executor(
             )
 
             explore = hypothesis_seed(seed)(
-                _search_settings(examples)(given(strategy)(search.check))
+                _search_settings(examples)(
+                    example(get_dissent_call(params))(given(strategy)(search.check))
+                )
             )
 
             try:

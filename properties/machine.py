@@ -43,21 +43,33 @@ from model.chain.actions import (
     UndelegateFromSubcommittee,
     WithdrawPrepayment,
 )
-from model.chain.state import Genesis, get_developer
-from model.governance import INITIAL_SUBCOMMITTEES, VoteOption
-from model.ledger import Token
+from model.chain.common import get_bonded_by_account
+from model.chain.state import APPS, Genesis, get_developer
+from model.governance import (
+    INITIAL_SUBCOMMITTEES,
+    ParamChange,
+    VoteOption,
+    compute_changed_params,
+    get_incoherence_reason,
+    get_subcommittee_delegated,
+    get_voting_power,
+)
+from model.ledger import Token, get_balance, get_str_circulating_supply
 from model.params import WHITEPAPER_PARAMS, Params
 from model.profile import HARDENED, Profile
-from model.trusted.behaviour import NodePlan
-from model.units import Rejected
+from model.supply import process_inflation_mint
+from model.trusted.behaviour import Behaviour, NodePlan
+from model.units import BPS_DENOMINATOR, AccountId, Rejected
 from properties.catalogue import Engine, get_ids_for
 from properties.evidence import Recorder
 from properties.invariants.base import Observation
 from properties.replay import Checked, apply_and_check, start_and_check
 from properties.strategies import (
     GOLDEN_COST,
+    MICRO,
     NODES,
     PAYMENT_KEYS,
+    USERS,
     amounts,
     any_account,
     apps,
@@ -120,7 +132,8 @@ class ChainMachine(RuleBasedStateMachine):
     # --- Applying actions ------------------------------------------------------------------------
 
     def _observe(self, observations: tuple[Observation, ...]) -> None:
-        self.observations = {}
+        # Observations pile up over every action of a rule until each ID's invariant takes its
+        # own (`check`): a rule that applies several actions is judged on all of them.
         for observation in observations:
             self.recorder.record_observation(observation)
             self.observations.setdefault(observation.invariant_id, []).append(observation)
@@ -132,7 +145,6 @@ class ChainMachine(RuleBasedStateMachine):
         result = apply_and_check(self.checked, action)
         if isinstance(result, Rejected):
             self.recorder.record_step(kind, result.rule)
-            self.observations = {}
             return False
         self.recorder.record_step(kind, None)
         self.actions.append(action)
@@ -141,10 +153,12 @@ class ChainMachine(RuleBasedStateMachine):
         return True
 
     def check(self, invariant_id: str) -> None:
-        """Fail on this step's violation of `invariant_id`, if it is asserted."""
+        """Fail on a violation of `invariant_id` by any action of the last rule, if it is
+        asserted; either way the rule's observations of it are consumed."""
+        observations = self.observations.pop(invariant_id, [])
         if invariant_id not in self.asserted:
             return
-        for observation in self.observations.get(invariant_id, ()):
+        for observation in observations:
             if not observation.holds:
                 assert self.genesis is not None
                 raise VIOLATIONS[invariant_id](
@@ -206,6 +220,16 @@ class ChainMachine(RuleBasedStateMachine):
         # §6.3.3's worked example: honest nodes, a $100 cost, at a fresh STR price.
         plans = tuple(NodePlan(node) for node in NODES[:size])
         self.apply(Prepay(app, get_developer(app), 0, 0, price))  # type: ignore[arg-type]
+        self.apply(RunRound(app, plans, GOLDEN_COST))  # type: ignore[arg-type]
+
+    @rule(app=apps, price=prices)
+    def process_dissent_round(self, *, app: str, price: object) -> None:
+        # §3.3 F11: 3 of 4 agree (consensus TRUE), n3 reveals another output and is not paid.
+        plans = (
+            *(NodePlan(node) for node in NODES[:3]),
+            NodePlan(NODES[3], Behaviour.WRONG_OUTPUT),
+        )
+        self.apply(Prepay(app, get_developer(app), 4 * GOLDEN_COST, 10**12, price))  # type: ignore[arg-type]
         self.apply(RunRound(app, plans, GOLDEN_COST))  # type: ignore[arg-type]
 
     @rule(data=st.data(), pay_nodes=st.booleans())
@@ -321,6 +345,80 @@ class ChainMachine(RuleBasedStateMachine):
         self, *, delegator: str, name: str, amount: int
     ) -> None:
         self.apply(UndelegateFromSubcommittee(delegator, name, amount))  # type: ignore[arg-type]
+
+    def _richest_developer(self) -> AccountId:
+        assert self.checked is not None
+        ledger = self.checked.state.ledger
+        return max((get_developer(app) for app in APPS), key=lambda d: get_balance(ledger, d).ustr)
+
+    @rule(voters=st.permutations(USERS))
+    def process_narrow_supermajority_vote(self, *, voters: list[AccountId]) -> None:
+        """§6.4, §6.8: a burn-share change backed by more than 1/2 but at most 2/3 of the votes."""
+        assert self.checked is not None
+        state = self.checked.state
+        payment = state.params.payment
+        for delta in (100, -100):
+            changes = (
+                ParamChange("payment", "str_burn_bps", payment.str_burn_bps + delta),
+                ParamChange("payment", "str_node_profit_bps", payment.str_node_profit_bps - delta),
+            )
+            changed = compute_changed_params(state.params, changes)
+            if not isinstance(changed, Rejected) and get_incoherence_reason(changed) is None:
+                break
+        else:
+            return
+        yes_voter, no_voter = voters[0], voters[1]
+        bonded = get_bonded_by_account(state)
+        held_yes = get_voting_power(state.ledger, yes_voter, bonded)
+        held_no = get_voting_power(state.ledger, no_voter, bonded)
+        # YES weight y and NO weight n with n < y <= 2n: a YES share in (1/2, 2/3].
+        yes = max(held_yes, held_no + 1, 3 * MICRO)
+        no = max(held_no, (yes + 1) // 2)
+        funder = self._richest_developer()
+        for voter, top_up in ((yes_voter, yes - held_yes), (no_voter, no - held_no)):
+            if top_up:
+                self.apply(Transfer(funder, voter, Token.STR, top_up))
+        proposal_id = self.checked.state.governance.next_proposal_id
+        if not self.apply(SubmitProposal(funder, changes, 0)):
+            return
+        self.apply(CastVote(proposal_id, yes_voter, VoteOption.YES))
+        self.apply(CastVote(proposal_id, no_voter, VoteOption.NO))
+        proposal = self.checked.state.governance.proposals[proposal_id]
+        self.apply(AdvanceTime(max(0, proposal.voting_end - self.checked.state.now)))
+        self.apply(Tally(proposal_id))
+
+    def _mint_delay_to_whole_share(self, share: int) -> int | None:
+        """Seconds to wait so that a mint leaves `share` bps of the supply a whole ustr amount."""
+        assert self.checked is not None
+        state = self.checked.state
+        for delay in range(5_000):
+            minted = process_inflation_mint(
+                state.ledger, state.supply, now=state.now + delay, params=state.params
+            )
+            if isinstance(minted, Rejected):
+                return None
+            if share * get_str_circulating_supply(minted[0]) % BPS_DENOMINATOR == 0:
+                return delay
+        return None
+
+    @rule(name=st.sampled_from(INITIAL_SUBCOMMITTEES), offset=st.sampled_from([0, 1, -1]))
+    def process_subcommittee_at_threshold(self, *, name: str, offset: int) -> None:
+        """§6.8: bring a subcommittee's delegated STR to exactly its activation share (inactive),
+        or one ustr either side."""
+        assert self.checked is not None
+        share = self.checked.state.params.governance.subcommittee_activation_bps
+        # An inflation mint (§6.9) at the right second makes the boundary a whole ustr amount.
+        delay = self._mint_delay_to_whole_share(share)
+        if delay is None:
+            return
+        if delay:
+            self.apply(AdvanceTime(delay))
+        self.apply(MintInflation())
+        state = self.checked.state
+        boundary = share * get_str_circulating_supply(state.ledger) // BPS_DENOMINATOR
+        missing = boundary + offset - get_subcommittee_delegated(state.governance, name)
+        if missing > 0:
+            self.apply(DelegateToSubcommittee(self._richest_developer(), name, missing))
 
     # --- Complaints and reputation ---------------------------------------------------------------
 

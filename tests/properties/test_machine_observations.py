@@ -1,0 +1,52 @@
+"""The machine judges a rule on every action it applied, not only on the last one.
+
+Multi-action rules (a slash series, outbound bursts, a round after its prepayment) used to keep
+only the last action's observations, so a violation earlier in the rule went unraised.
+"""
+
+from __future__ import annotations
+
+import pytest
+from broken_fixtures import GENESIS
+from broken_rules import USER_0, V0, delegators_spared
+
+from model.chain.actions import AdvanceTime, Delegate, SlashValidator
+from model.units import MICRO
+from properties.machine import VIOLATIONS, ChainMachine
+
+
+def _machine() -> ChainMachine:
+    machine = ChainMachine()
+    machine.create_chain(genesis=GENESIS)
+    machine.delegators_lose_the_same_fraction()
+    assert machine.apply(Delegate(USER_0, V0, 100 * MICRO))
+    machine.delegators_lose_the_same_fraction()
+    return machine
+
+
+def test_violation_before_the_rules_last_action__raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    delegators_spared(monkeypatch)
+    machine = _machine()
+    # One rule: a slash that spares the delegator, then a clock step that checks nothing of it.
+    assert machine.apply(SlashValidator(V0))
+    assert machine.apply(AdvanceTime(1))
+    with pytest.raises(VIOLATIONS["SLASH-DELEGATORS"], match="SLASH-DELEGATORS"):
+        machine.delegators_lose_the_same_fraction()
+
+
+def test_observations_are_consumed_by_their_invariant(monkeypatch: pytest.MonkeyPatch) -> None:
+    delegators_spared(monkeypatch)
+    machine = _machine()
+    assert machine.apply(SlashValidator(V0))
+    with pytest.raises(VIOLATIONS["SLASH-DELEGATORS"]):
+        machine.delegators_lose_the_same_fraction()
+    # The next rule is judged on its own actions: no slash, nothing to raise.
+    assert machine.apply(AdvanceTime(1))
+    machine.delegators_lose_the_same_fraction()
+
+
+def test_correct_model__the_same_rule_passes() -> None:
+    machine = _machine()
+    assert machine.apply(SlashValidator(V0))
+    assert machine.apply(AdvanceTime(1))
+    machine.delegators_lose_the_same_fraction()
