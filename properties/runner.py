@@ -4,6 +4,10 @@
 re-running with every invariant it has broken no longer asserted (still observed) so that each
 broken invariant gets its own shrunk counterexample; then it explores every small round
 exhaustively. The result is frozen records: one verdict per invariant with its evidence.
+
+A run depends only on its arguments: each machine run is seeded, runs without Hypothesis' local
+constants or its shrinking time limit, and reports one bug (the next run finds the next), so no
+wall-clock test decides what is generated (`properties.reproducible`, docs/findings.md).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from properties.evidence import Recorder
 from properties.explore import ExplorationReport, explore_rounds
 from properties.machine import ChainMachine, InvariantViolationError
 from properties.regression import render_regression_test, to_python
+from properties.reproducible import seed_only_hypothesis, seed_only_settings
 
 
 class Verdict(Enum):
@@ -135,10 +140,12 @@ def _run_machine(
     recorder: Recorder,
     asserted: frozenset[str],
 ) -> list[InvariantViolationError]:
+    # A fresh subclass carries this run's state: `machine`'s own class variables stay untouched.
     attributes = {"params": params, "profile": profile, "recorder": recorder, "asserted": asserted}
     run_class = hypothesis_seed(seed)(type("ChainRun", (machine,), attributes))
     try:
-        run_state_machine_as_test(run_class, settings=get_settings(effort))
+        with seed_only_hypothesis():
+            run_state_machine_as_test(run_class, settings=seed_only_settings(get_settings(effort)))
     except BaseException as error:
         leaves = _flatten(error)
         violations = [leaf for leaf in leaves if isinstance(leaf, InvariantViolationError)]
