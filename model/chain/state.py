@@ -156,8 +156,10 @@ def create_chain(genesis: Genesis, *, params: Params, profile: Profile) -> Outco
     for app in APPS:
         allocations[get_developer(app)] = genesis.developer_ustr
         deposits[get_developer(app)] = genesis.developer_ustb
-    if genesis.stratoswap_ustr:
-        allocations[STRATOSWAP_POOL] = genesis.stratoswap_ustr
+    # Stratoswap's pool gets an account only when it has liquidity (§6.7).
+    allocations.update(
+        {STRATOSWAP_POOL: genesis.stratoswap_ustr} if genesis.stratoswap_ustr else {}
+    )
     ledger = create_genesis(allocations, stb_deposits=deposits)
     if isinstance(ledger, Rejected):
         return ledger
