@@ -69,14 +69,32 @@ def compute_composite_hash(
     algorithm: HashAlgorithm = DEFAULT_ALGORITHM,
 ) -> bytes:
     """§3.2 F4: commit(n) = hash(nodeID_n + S_a_n + S_N_n + h_n) under the profile's encoding."""
-    preimage = encode_fields((node_id, app_salt, node_salt, output_hash), encoding)
-    return compute_hash(preimage, algorithm)
+    return _cached_composite_hash((node_id, app_salt, node_salt, output_hash), encoding, algorithm)
 
 
 def derive_bytes(
     seed: bytes, *labels: bytes, algorithm: HashAlgorithm = DEFAULT_ALGORITHM
 ) -> bytes:
     """32 pseudo-random bytes determined by `seed` and `labels`: the model's only randomness."""
+    return _cached_derived_bytes(seed, labels, algorithm)
+
+
+# Like the digests, composite hashes and derived bytes are pure functions of a few byte strings
+# that a round asks for again and again (a node's salt is derived at its salt hash, its commit
+# and its reveal), so they are cached too: a hit skips encoding the preimage.
+@cache
+def _cached_composite_hash(
+    fields: tuple[bytes, bytes, bytes, bytes], encoding: CompositeEncoding, algorithm: HashAlgorithm
+) -> bytes:
+    node_id, app_salt, node_salt, output_hash = fields
+    preimage = encode_fields((node_id, app_salt, node_salt, output_hash), encoding)
+    return compute_hash(preimage, algorithm)
+
+
+@cache
+def _cached_derived_bytes(
+    seed: bytes, labels: tuple[bytes, ...], algorithm: HashAlgorithm
+) -> bytes:
     return compute_hash(
         encode_fields((seed, *labels), CompositeEncoding.LENGTH_PREFIXED), algorithm
     )

@@ -351,6 +351,22 @@ class ChainMachine(RuleBasedStateMachine):
         ledger = self.checked.state.ledger
         return max((get_developer(app) for app in APPS), key=lambda d: get_balance(ledger, d).ustr)
 
+    @rule(key=st.sampled_from(PAYMENT_KEYS), delta=st.sampled_from([-100, -1, 1, 100]))
+    def process_lone_share_proposal(self, *, key: str, delta: int) -> None:
+        """§6.8: one payment share moved alone, the others kept, so the shares stop adding up;
+        the richest holder proposes it, votes YES, and the vote runs to its tally. A governance
+        that checks coherence refuses it; one that does not adopts it (GOV-PARAMS)."""
+        assert self.checked is not None
+        value = getattr(self.checked.state.params.payment, key) + delta
+        funder = self._richest_developer()
+        proposal_id = self.checked.state.governance.next_proposal_id
+        if not self.apply(SubmitProposal(funder, (ParamChange("payment", key, value),), 0)):
+            return
+        self.apply(CastVote(proposal_id, funder, VoteOption.YES))
+        proposal = self.checked.state.governance.proposals[proposal_id]
+        self.apply(AdvanceTime(max(0, proposal.voting_end - self.checked.state.now)))
+        self.apply(Tally(proposal_id))
+
     @rule(voters=st.permutations(USERS))
     def process_narrow_supermajority_vote(self, *, voters: list[AccountId]) -> None:
         """§6.4, §6.8: a burn-share change backed by more than 1/2 but at most 2/3 of the votes."""

@@ -23,6 +23,7 @@ from model.escrow import (
     process_validation_payment,
 )
 from model.ledger import (
+    EMPTY,
     NODE_STAKE_POOL,
     Ledger,
     Token,
@@ -175,8 +176,10 @@ def process_slash_node(
 def compute_movements(before: Ledger, after: Ledger) -> tuple[TokenMovement, ...]:
     """Every account's net change in each token between two ledgers, sorted."""
     movements = []
-    for account in set(before.balances) | set(after.balances):
-        old, new = get_balance(before, account), get_balance(after, account)
+    # Plain dicts of both ledgers' balances: one pass over each PMap, then cheap look-ups.
+    old_balances, new_balances = dict(before.balances.items()), dict(after.balances.items())
+    for account in old_balances.keys() | new_balances.keys():
+        old, new = old_balances.get(account, EMPTY), new_balances.get(account, EMPTY)
         # An untouched balance is the same object in both ledgers (they share structure): it
         # moved nothing, and most of a ledger's accounts are untouched by one settlement.
         if old is new:

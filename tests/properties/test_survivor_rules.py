@@ -26,7 +26,7 @@ from model import governance, slashing, supply
 from model.chain.actions import Delegate, DepositUsdc, SlashValidator
 from model.governance import GovernanceState, get_subcommittee_delegated
 from model.ledger import Ledger, get_str_circulating_supply
-from model.profile import HARDENED
+from model.profile import HARDENED, WHITEPAPER
 from model.staking import StakingState
 from model.units import BPS_DENOMINATOR, MICRO, AccountId
 from properties.machine import VIOLATIONS, ChainMachine
@@ -170,3 +170,27 @@ def test_delegator_left_out_of_a_slash__caught(monkeypatch: pytest.MonkeyPatch) 
     _break(monkeypatch, slashing, "get_delegators", operator_only)
     broken = run_trace(GENESIS, trace, params=P, profile=HARDENED)
     assert broken.violated == {"SLASH-DELEGATORS"}, broken.violations
+
+
+# --- GOV-PARAMS: a share moved alone, voted through -------------------------------------------------
+
+
+class _LiteralMachine(ChainMachine):
+    profile = WHITEPAPER
+
+
+def test_lone_share_proposal__refused_by_hardened_governance() -> None:
+    machine = _machine()
+    before = machine.checked
+    machine.process_lone_share_proposal(key="stb_node_profit_bps", delta=-100)
+    assert machine.checked is before  # refused at submission: nothing applied
+    machine.check("GOV-PARAMS")
+
+
+def test_lone_share_proposal__adopted_by_literal_governance_and_caught() -> None:
+    machine = _LiteralMachine()
+    machine.create_chain(genesis=GENESIS)
+    machine.observations.clear()
+    machine.process_lone_share_proposal(key="stb_node_profit_bps", delta=-100)
+    with pytest.raises(VIOLATIONS["GOV-PARAMS"], match="stb-sub-shares"):
+        machine.check("GOV-PARAMS")
