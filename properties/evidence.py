@@ -8,7 +8,20 @@ from __future__ import annotations
 
 from collections import Counter
 
+from attrs import frozen
+
+from model.chain.actions import Action
+from model.chain.state import Genesis
 from properties.invariants.base import Observation
+
+
+@frozen
+class Witness:
+    """The first trace on which an invariant was seen to break, as the machine applied it."""
+
+    detail: str
+    genesis: Genesis
+    actions: tuple[Action, ...]
 
 
 class Recorder:
@@ -28,6 +41,8 @@ class Recorder:
         """Action kind -> times the chain refused it (a Rejected value)."""
         self.refusal_reasons: Counter[tuple[str, str]] = Counter()
         """(action kind, refusing rule) -> count."""
+        self.witnesses: dict[str, Witness] = {}
+        """Invariant ID -> the first trace that broke it (kept even if no invariant raised)."""
         self._seen_this_example: set[str] = set()
 
     def start_example(self) -> None:
@@ -53,3 +68,7 @@ class Recorder:
         if invariant_id not in self._seen_this_example:
             self._seen_this_example.add(invariant_id)
             self.examples_observing[invariant_id] += 1
+
+    def record_witness(self, invariant_id: str, witness: Witness) -> None:
+        """Keep `witness` if it is the first trace seen to break `invariant_id`."""
+        self.witnesses.setdefault(invariant_id, witness)

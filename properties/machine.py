@@ -61,7 +61,7 @@ from model.supply import process_inflation_mint
 from model.trusted.behaviour import Behaviour, NodePlan
 from model.units import BPS_DENOMINATOR, AccountId, Rejected
 from properties.catalogue import Engine, get_ids_for
-from properties.evidence import Recorder
+from properties.evidence import Recorder, Witness
 from properties.invariants.base import Observation
 from properties.replay import Checked, apply_and_check, start_and_check
 from properties.strategies import (
@@ -136,6 +136,9 @@ class ChainMachine(RuleBasedStateMachine):
         # own (`check`): a rule that applies several actions is judged on all of them.
         for observation in observations:
             self.recorder.record_observation(observation)
+            if not observation.holds and self.genesis is not None:
+                witness = Witness(observation.detail, self.genesis, tuple(self.actions))
+                self.recorder.record_witness(observation.invariant_id, witness)
             self.observations.setdefault(observation.invariant_id, []).append(observation)
 
     def apply(self, action: Action) -> bool:
@@ -222,12 +225,18 @@ class ChainMachine(RuleBasedStateMachine):
         self.apply(Prepay(app, get_developer(app), 0, 0, price))  # type: ignore[arg-type]
         self.apply(RunRound(app, plans, GOLDEN_COST))  # type: ignore[arg-type]
 
-    @rule(app=apps, price=prices)
-    def process_dissent_round(self, *, app: str, price: object) -> None:
-        # §3.3 F11: 3 of 4 agree (consensus TRUE), n3 reveals another output and is not paid.
+    @rule(
+        app=apps,
+        price=prices,
+        minority=st.sampled_from([Behaviour.WRONG_OUTPUT, Behaviour.COPY_COMMIT]),
+    )
+    def process_dissent_round(self, *, app: str, price: object, minority: Behaviour) -> None:
+        # §3.3 F11, §3.5.3: 3 of 4 agree (consensus TRUE); n3 reveals another output or copies
+        # n0's commit, and is not paid.
+        copy_from = NODES[0] if minority is Behaviour.COPY_COMMIT else None
         plans = (
             *(NodePlan(node) for node in NODES[:3]),
-            NodePlan(NODES[3], Behaviour.WRONG_OUTPUT),
+            NodePlan(NODES[3], minority, copy_from),
         )
         self.apply(Prepay(app, get_developer(app), 4 * GOLDEN_COST, 10**12, price))  # type: ignore[arg-type]
         self.apply(RunRound(app, plans, GOLDEN_COST))  # type: ignore[arg-type]

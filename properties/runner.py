@@ -25,7 +25,7 @@ from model.params import WHITEPAPER_PARAMS, Params
 from model.profile import Profile
 from properties.catalogue import Engine, get_ids_for, get_invariant
 from properties.effort import Effort, get_settings
-from properties.evidence import Recorder
+from properties.evidence import Recorder, Witness
 from properties.explore import ExplorationReport, explore_rounds
 from properties.machine import ChainMachine, InvariantViolationError
 from properties.regression import render_regression_test, to_python
@@ -159,6 +159,28 @@ def _run_machine(
     return []
 
 
+def _machine_counterexample(
+    invariant_id: str, witness: Witness, *, params: Params, profile: Profile, seed: int
+) -> Counterexample:
+    return Counterexample(
+        invariant_id=invariant_id,
+        detail=witness.detail,
+        source="machine",
+        steps=_describe_trace(witness.genesis, witness.actions),
+        genesis=witness.genesis,
+        actions=witness.actions,
+        regression_test=render_regression_test(
+            invariant_id=invariant_id,
+            detail=witness.detail,
+            genesis=witness.genesis,
+            actions=witness.actions,
+            params=params,
+            profile_name=profile.name,
+            seed=seed,
+        ),
+    )
+
+
 def run_properties(
     params: Params,
     profile: Profile,
@@ -191,24 +213,23 @@ def run_properties(
         if not new:
             break
         for violation in sorted(new, key=lambda v: v.invariant_id):
-            found[violation.invariant_id] = Counterexample(
-                invariant_id=violation.invariant_id,
-                detail=violation.detail,
-                source="machine",
-                steps=_describe_trace(violation.genesis, violation.actions),
-                genesis=violation.genesis,
-                actions=violation.actions,
-                regression_test=render_regression_test(
-                    invariant_id=violation.invariant_id,
-                    detail=violation.detail,
-                    genesis=violation.genesis,
-                    actions=violation.actions,
-                    params=params,
-                    profile_name=profile.name,
-                    seed=seed,
-                ),
+            found[violation.invariant_id] = _machine_counterexample(
+                violation.invariant_id,
+                Witness(violation.detail, violation.genesis, violation.actions),
+                params=params,
+                profile=profile,
+                seed=seed,
             )
         remaining = remaining - {v.invariant_id for v in new}
+    # A violation the machine recorded but no run raised (while another bug was being shrunk,
+    # say) still fails the invariant, with the first trace that showed it, unshrunk.
+    for invariant_id in sorted(remaining):
+        witness = recorder.witnesses.get(invariant_id)
+        if witness is not None:
+            unshrunk = Witness(f"(unshrunk) {witness.detail}", witness.genesis, witness.actions)
+            found[invariant_id] = _machine_counterexample(
+                invariant_id, unshrunk, params=params, profile=profile, seed=seed
+            )
     exploration = (
         explore_rounds(
             params=params, profile=profile, max_nodes=effort.explore_max_nodes, seed=seed

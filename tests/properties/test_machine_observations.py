@@ -6,13 +6,18 @@ only the last action's observations, so a violation earlier in the rule went unr
 
 from __future__ import annotations
 
+import attrs
 import pytest
 from broken_fixtures import GENESIS
-from broken_rules import USER_0, V0, delegators_spared
+from broken_rules import USER_0, V0, P, delegators_spared, slash_rate_uncapped
 
 from model.chain.actions import AdvanceTime, Delegate, SlashValidator
+from model.profile import HARDENED
 from model.units import MICRO
+from properties.effort import EFFORTS
 from properties.machine import VIOLATIONS, ChainMachine
+from properties.replay import replay
+from properties.runner import Verdict, run_properties
 
 
 def _machine() -> ChainMachine:
@@ -50,3 +55,35 @@ def test_correct_model__the_same_rule_passes() -> None:
     assert machine.apply(SlashValidator(V0))
     assert machine.apply(AdvanceTime(1))
     machine.delegators_lose_the_same_fraction()
+
+
+class _BlindMachine(ChainMachine):
+    """A machine whose invariants never raise: the blind spot a runner must not call a pass."""
+
+    def check(self, invariant_id: str) -> None:
+        self.observations.pop(invariant_id, None)
+
+
+def test_recorded_but_unraised_violation__fails_with_the_first_trace(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    slash_rate_uncapped(monkeypatch)
+    effort = attrs.evolve(EFFORTS["quick"], steps_per_example=12)
+    report = run_properties(
+        P,
+        HARDENED,
+        effort,
+        seed=0,
+        only=frozenset({"SLASH-BOUNDS"}),
+        machine=_BlindMachine,
+        explore=False,
+    )
+    (result,) = report.results
+    assert result.violations > 0
+    assert result.verdict is Verdict.FAIL
+    found = result.counterexample
+    assert found is not None and found.detail.startswith("(unshrunk)")
+    assert found.genesis is not None
+    # The witness is a real trace: replayed under the broken model it breaks the invariant.
+    replayed = replay(found.genesis, found.actions, params=P, profile=HARDENED)
+    assert "SLASH-BOUNDS" in {v.invariant_id for v in replayed.violations}

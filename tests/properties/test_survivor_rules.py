@@ -28,6 +28,7 @@ from model.governance import GovernanceState, get_subcommittee_delegated
 from model.ledger import Ledger, get_str_circulating_supply
 from model.profile import HARDENED, WHITEPAPER
 from model.staking import StakingState
+from model.trusted.behaviour import Behaviour
 from model.units import BPS_DENOMINATOR, MICRO, AccountId
 from properties.machine import VIOLATIONS, ChainMachine
 
@@ -49,16 +50,19 @@ def _judge(machine: ChainMachine, invariant_id: str) -> int:
 # --- M09: a payout to a node outside the supermajority -------------------------------------------
 
 
-def test_dissent_round__observed_and_holds() -> None:
+@pytest.mark.parametrize("minority", [Behaviour.WRONG_OUTPUT, Behaviour.COPY_COMMIT])
+def test_dissent_round__observed_and_holds(minority: Behaviour) -> None:
     machine = _machine()
-    machine.process_dissent_round(app=APP, price=Fraction(1))
+    machine.process_dissent_round(app=APP, price=Fraction(1), minority=minority)
     assert _judge(machine, "PAY-ONLY-MAJORITY") > 0
+    if minority is Behaviour.COPY_COMMIT:
+        assert _judge(machine, "CR-NO-COPY") > 0
 
 
 def test_dissent_round__catches_the_minority_paid(monkeypatch: pytest.MonkeyPatch) -> None:
     every_counted_node_paid(monkeypatch)
     machine = _machine()
-    machine.process_dissent_round(app=APP, price=Fraction(1))
+    machine.process_dissent_round(app=APP, price=Fraction(1), minority=Behaviour.WRONG_OUTPUT)
     with pytest.raises(VIOLATIONS["PAY-ONLY-MAJORITY"]):
         machine.check("PAY-ONLY-MAJORITY")
 
