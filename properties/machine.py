@@ -241,6 +241,19 @@ class ChainMachine(RuleBasedStateMachine):
         self.apply(Prepay(app, get_developer(app), 4 * GOLDEN_COST, 10**12, price))  # type: ignore[arg-type]
         self.apply(RunRound(app, plans, GOLDEN_COST))  # type: ignore[arg-type]
 
+    @rule(app=apps, price=prices, ustb=st.sampled_from([1, MICRO]))
+    def process_withdraw_beside_a_lock(self, *, app: str, price: object, ustb: int) -> None:
+        # §3.3 F12, §4.3.1: a round without consensus (2 honest, 2 independent wrong outputs)
+        # locks its payment; the developer then withdraws prepayment, which must leave the
+        # locked escrow as it was.
+        plans = (
+            *(NodePlan(node) for node in NODES[:2]),
+            *(NodePlan(node, Behaviour.WRONG_OUTPUT) for node in NODES[2:4]),
+        )
+        self.apply(Prepay(app, get_developer(app), 4 * GOLDEN_COST, 10**12, price))  # type: ignore[arg-type]
+        self.apply(RunRound(app, plans, GOLDEN_COST))  # type: ignore[arg-type]
+        self.apply(WithdrawPrepayment(app, ustb, 0))  # type: ignore[arg-type]
+
     @rule(data=st.data(), pay_nodes=st.booleans())
     def process_resolve_locked_payment(self, *, data: st.DataObject, pay_nodes: bool) -> None:
         assert self.checked is not None

@@ -22,10 +22,10 @@ from broken_rules import (
     supermajority_ignored,
 )
 
-from model import governance, slashing, supply
+from model import escrow, governance, payment, slashing, supply
 from model.chain.actions import Delegate, DepositUsdc, SlashValidator
 from model.governance import GovernanceState, get_subcommittee_delegated
-from model.ledger import Ledger, get_str_circulating_supply
+from model.ledger import Ledger, Token, get_locked_escrow_account, get_str_circulating_supply
 from model.profile import HARDENED, WHITEPAPER
 from model.staking import StakingState
 from model.trusted.behaviour import Behaviour
@@ -198,3 +198,39 @@ def test_lone_share_proposal__adopted_by_literal_governance_and_caught() -> None
     machine.process_lone_share_proposal(key="stb_node_profit_bps", delta=-100)
     with pytest.raises(VIOLATIONS["GOV-PARAMS"], match="stb-sub-shares"):
         machine.check("GOV-PARAMS")
+
+
+# --- M18: a withdrawal from the locked escrow (found missing by the third mutation run) ----------
+
+
+def _withdraw_from_the_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = escrow.process_withdraw_prepayment
+
+    def broken(ledger: Ledger, book: Any, *, app: Any, developer: Any, ustb: int, ustr: int) -> Any:
+        locked = get_locked_escrow_account(app)
+        steps = (
+            payment.transfer_step(locked, developer, Token.STB, ustb),
+            payment.transfer_step(locked, developer, Token.STR, ustr),
+        )
+        return payment.apply_steps(ledger, steps, rule="process_withdraw_prepayment")
+
+    replace_rule(monkeypatch, real, broken)
+
+
+def test_withdraw_beside_a_lock__observed_and_holds() -> None:
+    machine = _machine()
+    machine.process_withdraw_beside_a_lock(app=APP, price=Fraction(1), ustb=1)
+    assert _judge(machine, "ESCROW-SOLVENT") > 0
+    assert machine.checked is not None
+    locked = machine.checked.state.escrows.escrows[APP].locked
+    assert locked, "the round without consensus locked nothing"
+
+
+def test_withdraw_beside_a_lock__catches_a_withdrawal_from_the_lock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _withdraw_from_the_lock(monkeypatch)
+    machine = _machine()
+    machine.process_withdraw_beside_a_lock(app=APP, price=Fraction(1), ustb=1)
+    with pytest.raises(VIOLATIONS["ESCROW-SOLVENT"]):
+        machine.check("ESCROW-SOLVENT")
