@@ -24,10 +24,11 @@ from model.chain.state import Genesis
 from model.params import WHITEPAPER_PARAMS, Params
 from model.profile import Profile
 from properties.catalogue import Engine, get_ids_for, get_invariant
+from properties.driver import InvariantViolationError
 from properties.effort import Effort, get_settings
 from properties.evidence import Recorder, Witness
 from properties.explore import ExplorationReport, explore_rounds
-from properties.machine import ChainMachine, InvariantViolationError
+from properties.machine import ChainMachine
 from properties.regression import render_regression_test, to_python
 from properties.reproducible import seed_only_hypothesis, seed_only_settings
 

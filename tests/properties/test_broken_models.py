@@ -92,8 +92,8 @@ from model.ledger import Token
 from model.profile import HARDENED
 from model.trusted.behaviour import Behaviour
 from model.units import MICRO, SECONDS_PER_YEAR, AccountId
+from properties.driver import MACHINE_IDS
 from properties.effort import EFFORTS
-from properties.machine import MACHINE_IDS
 from properties.replay import replay
 from properties.runner import Verdict, run_properties
 

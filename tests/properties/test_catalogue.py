@@ -13,8 +13,9 @@ from properties.catalogue import (
     get_ids_for,
     get_invariant,
 )
+from properties.driver import MACHINE_IDS
 from properties.explore import ROUND_INVARIANT_IDS
-from properties.machine import CHECKED_BY_MACHINE, MACHINE_IDS, ChainMachine
+from properties.machine import CHECKED_BY_MACHINE, ChainMachine
 
 PENDING_ENGINES: dict[Engine, str] = {}
 """Engines not built yet. An ID claimed only by them is checked by no engine today."""

@@ -14,8 +14,9 @@ from broken_rules import USER_0, V0, P, delegators_spared, slash_rate_uncapped
 from model.chain.actions import AdvanceTime, Delegate, SlashValidator
 from model.profile import HARDENED
 from model.units import MICRO
+from properties.driver import VIOLATIONS
 from properties.effort import EFFORTS
-from properties.machine import VIOLATIONS, ChainMachine
+from properties.machine import ChainMachine
 from properties.replay import replay
 from properties.runner import Verdict, run_properties
 

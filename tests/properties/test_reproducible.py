@@ -19,8 +19,9 @@ from hypothesis.internal.conjecture import engine, providers
 from model.chain.actions import Action, AdvanceTime
 from model.params import WHITEPAPER_PARAMS
 from model.profile import HARDENED
+from properties.driver import VIOLATIONS
 from properties.effort import Effort
-from properties.machine import VIOLATIONS, ChainMachine
+from properties.machine import ChainMachine
 from properties.reproducible import (
     get_harvested_modules,
     seed_only_hypothesis,

@@ -30,7 +30,8 @@ from model.profile import HARDENED, WHITEPAPER
 from model.staking import StakingState
 from model.trusted.behaviour import Behaviour
 from model.units import BPS_DENOMINATOR, MICRO, AccountId
-from properties.machine import VIOLATIONS, ChainMachine
+from properties.driver import VIOLATIONS
+from properties.machine import ChainMachine
 
 
 def _machine() -> ChainMachine:

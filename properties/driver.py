@@ -1,0 +1,130 @@
+"""The machine's driver: one chain from genesis, every action applied through
+`properties.replay` (which runs every checker on the transition), and a violation raised as an
+exception class of its own per ID, carrying the trace (genesis and actions) ready to replay.
+
+A refused action is recorded as evidence of the refusal, never dropped. The rules that build
+actions live in `properties.rules`, one module per part of the protocol; `properties.machine`
+joins them and asserts one catalogue ID per invariant.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from hypothesis.stateful import RuleBasedStateMachine, initialize
+
+from model.chain.actions import Action
+from model.chain.state import APPS, Genesis, get_developer
+from model.ledger import get_balance
+from model.params import WHITEPAPER_PARAMS, Params
+from model.profile import HARDENED, Profile
+from model.units import AccountId, Rejected
+from properties.catalogue import Engine, get_ids_for
+from properties.evidence import Recorder, Witness
+from properties.invariants.base import Observation
+from properties.replay import Checked, apply_and_check, start_and_check
+from properties.strategies import genesis_strategy
+
+MACHINE_IDS: tuple[str, ...] = get_ids_for(Engine.HYPOTHESIS)
+"""Every ID the Hypothesis engine claims: the machine asserts each after every step."""
+
+
+class InvariantViolationError(AssertionError):
+    """Raised by a machine invariant that broke; carries the trace that broke it."""
+
+    invariant_id: ClassVar[str] = ""
+
+    def __init__(self, detail: str, genesis: Genesis, actions: tuple[Action, ...]) -> None:
+        super().__init__(f"{self.invariant_id}: {detail}")
+        self.detail = detail
+        self.genesis = genesis
+        self.actions = actions
+
+
+VIOLATIONS: dict[str, type[InvariantViolationError]] = {
+    invariant_id: type(
+        "Violation_" + invariant_id.replace("-", "_"),
+        (InvariantViolationError,),
+        {"invariant_id": invariant_id},
+    )
+    for invariant_id in MACHINE_IDS
+}
+"""One exception class per ID: Hypothesis tells failures apart by type, and shrinks each."""
+
+
+class ChainDriver(RuleBasedStateMachine):
+    """The chain from genesis: applying actions, recording what the checkers saw, and failing on
+    a violation; the rules live in `properties.rules`, the invariants in `properties.machine`."""
+
+    params: ClassVar[Params] = WHITEPAPER_PARAMS
+    profile: ClassVar[Profile] = HARDENED
+    recorder: ClassVar[Recorder] = Recorder()
+    asserted: ClassVar[frozenset[str]] = frozenset(MACHINE_IDS)
+    """IDs whose violation fails the run; the others are still observed for evidence."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.recorder.start_example()
+        self.checked: Checked | None = None
+        self.genesis: Genesis | None = None
+        self.actions: list[Action] = []
+        self.observations: dict[str, list[Observation]] = {}
+
+    # --- Applying actions ------------------------------------------------------------------------
+
+    def _observe(self, observations: tuple[Observation, ...]) -> None:
+        # Observations pile up over every action of a rule until each ID's invariant takes its
+        # own (`check`): a rule that applies several actions is judged on all of them.
+        for observation in observations:
+            self.recorder.record_observation(observation)
+            if not observation.holds and self.genesis is not None:
+                witness = Witness(observation.detail, self.genesis, tuple(self.actions))
+                self.recorder.record_witness(observation.invariant_id, witness)
+            self.observations.setdefault(observation.invariant_id, []).append(observation)
+
+    def apply(self, action: Action) -> bool:
+        """Apply `action`; a refusal is recorded and leaves the chain unchanged."""
+        assert self.checked is not None
+        kind = type(action).__name__
+        result = apply_and_check(self.checked, action)
+        if isinstance(result, Rejected):
+            self.recorder.record_step(kind, result.rule)
+            return False
+        self.recorder.record_step(kind, None)
+        self.actions.append(action)
+        self.checked = result
+        self._observe(result.observations)
+        return True
+
+    def check(self, invariant_id: str) -> None:
+        """Fail on a violation of `invariant_id` by any action of the last rule, if it is
+        asserted; either way the rule's observations of it are consumed."""
+        observations = self.observations.pop(invariant_id, [])
+        if invariant_id not in self.asserted:
+            return
+        for observation in observations:
+            if not observation.holds:
+                assert self.genesis is not None
+                raise VIOLATIONS[invariant_id](
+                    observation.detail, self.genesis, tuple(self.actions)
+                )
+
+    @property
+    def state_ready(self) -> bool:
+        return self.checked is not None
+
+    # --- Genesis ---------------------------------------------------------------------------------
+
+    @initialize(genesis=genesis_strategy)
+    def create_chain(self, genesis: Genesis) -> None:
+        started = start_and_check(genesis, params=self.params, profile=self.profile)
+        # Genesis amounts are drawn in range: a refusal is a model bug, not a rejected action.
+        assert not isinstance(started, Rejected), started
+        self.genesis = genesis
+        self.checked = started
+        self._observe(started.observations)
+
+    def _richest_developer(self) -> AccountId:
+        assert self.checked is not None
+        ledger = self.checked.state.ledger
+        return max((get_developer(app) for app in APPS), key=lambda d: get_balance(ledger, d).ustr)

@@ -1,0 +1,56 @@
+"""Machine rules for tokens, the bridge, time and supply (§6.1, §6.2, §6.5, §6.9)."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+from hypothesis.stateful import rule
+
+from model.chain.actions import (
+    AdvanceTime,
+    DepositUsdc,
+    GrantNetworkSupport,
+    MintInflation,
+    RedeemStb,
+    Transfer,
+)
+from model.ledger import Token
+from properties.driver import ChainDriver
+from properties.strategies import (
+    amounts,
+    any_account,
+    seconds,
+    signers,
+    users,
+)
+
+
+class EconomyRules(ChainDriver):
+    """Deposits, redemptions, transfers, the clock, inflation mints, Network Support grants."""
+
+    # --- Tokens and the bridge -------------------------------------------------------------------
+
+    @rule(deposit_id=st.sampled_from(["d0", "d1", "d2", "d3"]), recipient=users, amount=amounts)
+    def process_usdc_deposit(self, *, deposit_id: str, recipient: str, amount: int) -> None:
+        self.apply(DepositUsdc(deposit_id, recipient, amount))  # type: ignore[arg-type]
+
+    @rule(holder=signers, amount=amounts)
+    def process_stb_redeem(self, *, holder: str, amount: int) -> None:
+        self.apply(RedeemStb(holder, amount))  # type: ignore[arg-type]
+
+    @rule(sender=any_account, recipient=any_account, token=st.sampled_from(Token), amount=amounts)
+    def process_transfer(self, *, sender: str, recipient: str, token: Token, amount: int) -> None:
+        self.apply(Transfer(sender, recipient, token, amount))  # type: ignore[arg-type]
+
+    # --- Time and supply -------------------------------------------------------------------------
+
+    @rule(seconds=seconds)
+    def advance_time(self, *, seconds: int) -> None:
+        self.apply(AdvanceTime(seconds))
+
+    @rule()
+    def process_inflation_mint(self) -> None:
+        self.apply(MintInflation())
+
+    @rule(recipient=users, amount=amounts)
+    def process_network_support_grant(self, *, recipient: str, amount: int) -> None:
+        self.apply(GrantNetworkSupport(recipient, amount))  # type: ignore[arg-type]

@@ -1,0 +1,224 @@
+"""Machine rules for governance, subcommittees, complaints and reputation (§4.5, §6.4, §6.8)."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+from hypothesis.stateful import precondition, rule
+
+from model.chain.actions import (
+    AdvanceTime,
+    CastVote,
+    DelegateToSubcommittee,
+    MintInflation,
+    OutboundRequest,
+    ResolveComplaint,
+    SetAppProfile,
+    SubmitComplaint,
+    SubmitProposal,
+    Tally,
+    Transfer,
+    UndelegateFromSubcommittee,
+)
+from model.chain.common import get_bonded_by_account
+from model.governance import (
+    INITIAL_SUBCOMMITTEES,
+    ParamChange,
+    VoteOption,
+    compute_changed_params,
+    get_incoherence_reason,
+    get_subcommittee_delegated,
+    get_voting_power,
+)
+from model.ledger import Token, get_str_circulating_supply
+from model.supply import process_inflation_mint
+from model.units import BPS_DENOMINATOR, AccountId, Rejected
+from properties.driver import ChainDriver
+from properties.strategies import (
+    MICRO,
+    PAYMENT_KEYS,
+    USERS,
+    amounts,
+    apps,
+    payment_changes,
+    prices,
+    signers,
+)
+
+
+class GovernanceRules(ChainDriver):
+    """Proposals, votes and tallies, subcommittee delegation, complaints, app profiles and
+    outbound requests."""
+
+    # --- Governance ------------------------------------------------------------------------------
+
+    @rule(data=st.data(), proposer=signers, deposit=st.sampled_from([0, 1_000_000]))
+    def process_submit_proposal(self, *, data: st.DataObject, proposer: str, deposit: int) -> None:
+        assert self.checked is not None
+        payment = self.checked.state.params.payment
+        current = {key: getattr(payment, key) for key in PAYMENT_KEYS}
+        changes = data.draw(payment_changes(current))
+        self.apply(SubmitProposal(proposer, changes, deposit))  # type: ignore[arg-type]
+
+    def _proposal_ids(self) -> list[int]:
+        assert self.checked is not None
+        return sorted(self.checked.state.governance.proposals)
+
+    @precondition(lambda self: self.state_ready and bool(self._proposal_ids()))
+    @rule(
+        data=st.data(),
+        voters=st.lists(signers, min_size=1, max_size=4),
+        option=st.sampled_from(VoteOption),
+    )
+    def process_vote(self, *, data: st.DataObject, voters: list[str], option: VoteOption) -> None:
+        proposal_id = data.draw(st.sampled_from(self._proposal_ids()))
+        for voter in voters:
+            self.apply(CastVote(proposal_id, voter, option))  # type: ignore[arg-type]
+
+    @precondition(lambda self: self.state_ready and bool(self._proposal_ids()))
+    @rule(data=st.data(), wait=st.booleans())
+    def process_tally(self, *, data: st.DataObject, wait: bool) -> None:
+        assert self.checked is not None
+        proposal_id = data.draw(st.sampled_from(self._proposal_ids()))
+        if wait:
+            # Let the vote run its course before the tally.
+            proposal = self.checked.state.governance.proposals[proposal_id]
+            self.apply(AdvanceTime(max(0, proposal.voting_end - self.checked.state.now)))
+        self.apply(Tally(proposal_id))
+
+    @rule(delegator=signers, name=st.sampled_from(INITIAL_SUBCOMMITTEES), amount=amounts)
+    def process_delegate_to_subcommittee(self, *, delegator: str, name: str, amount: int) -> None:
+        self.apply(DelegateToSubcommittee(delegator, name, amount))  # type: ignore[arg-type]
+
+    @rule(delegator=signers, name=st.sampled_from(INITIAL_SUBCOMMITTEES), amount=amounts)
+    def process_undelegate_from_subcommittee(
+        self, *, delegator: str, name: str, amount: int
+    ) -> None:
+        self.apply(UndelegateFromSubcommittee(delegator, name, amount))  # type: ignore[arg-type]
+
+    @rule(key=st.sampled_from(PAYMENT_KEYS), delta=st.sampled_from([-100, -1, 1, 100]))
+    def process_lone_share_proposal(self, *, key: str, delta: int) -> None:
+        """§6.8: one payment share moved alone, the others kept, so the shares stop adding up;
+        the richest holder proposes it, votes YES, and the vote runs to its tally. A governance
+        that checks coherence refuses it; one that does not adopts it (GOV-PARAMS)."""
+        assert self.checked is not None
+        value = getattr(self.checked.state.params.payment, key) + delta
+        funder = self._richest_developer()
+        proposal_id = self.checked.state.governance.next_proposal_id
+        if not self.apply(SubmitProposal(funder, (ParamChange("payment", key, value),), 0)):
+            return
+        self.apply(CastVote(proposal_id, funder, VoteOption.YES))
+        proposal = self.checked.state.governance.proposals[proposal_id]
+        self.apply(AdvanceTime(max(0, proposal.voting_end - self.checked.state.now)))
+        self.apply(Tally(proposal_id))
+
+    @rule(voters=st.permutations(USERS))
+    def process_narrow_supermajority_vote(self, *, voters: list[AccountId]) -> None:
+        """§6.4, §6.8: a burn-share change backed by more than 1/2 but at most 2/3 of the votes."""
+        assert self.checked is not None
+        state = self.checked.state
+        payment = state.params.payment
+        for delta in (100, -100):
+            changes = (
+                ParamChange("payment", "str_burn_bps", payment.str_burn_bps + delta),
+                ParamChange("payment", "str_node_profit_bps", payment.str_node_profit_bps - delta),
+            )
+            changed = compute_changed_params(state.params, changes)
+            if not isinstance(changed, Rejected) and get_incoherence_reason(changed) is None:
+                break
+        else:
+            return
+        yes_voter, no_voter = voters[0], voters[1]
+        bonded = get_bonded_by_account(state)
+        held_yes = get_voting_power(state.ledger, yes_voter, bonded)
+        held_no = get_voting_power(state.ledger, no_voter, bonded)
+        # YES weight y and NO weight n with n < y <= 2n: a YES share in (1/2, 2/3].
+        yes = max(held_yes, held_no + 1, 3 * MICRO)
+        no = max(held_no, (yes + 1) // 2)
+        funder = self._richest_developer()
+        for voter, top_up in ((yes_voter, yes - held_yes), (no_voter, no - held_no)):
+            if top_up:
+                self.apply(Transfer(funder, voter, Token.STR, top_up))
+        proposal_id = self.checked.state.governance.next_proposal_id
+        if not self.apply(SubmitProposal(funder, changes, 0)):
+            return
+        self.apply(CastVote(proposal_id, yes_voter, VoteOption.YES))
+        self.apply(CastVote(proposal_id, no_voter, VoteOption.NO))
+        proposal = self.checked.state.governance.proposals[proposal_id]
+        self.apply(AdvanceTime(max(0, proposal.voting_end - self.checked.state.now)))
+        self.apply(Tally(proposal_id))
+
+    def _mint_delay_to_whole_share(self, share: int) -> int | None:
+        """Seconds to wait so that a mint leaves `share` bps of the supply a whole ustr amount."""
+        assert self.checked is not None
+        state = self.checked.state
+        for delay in range(5_000):
+            minted = process_inflation_mint(
+                state.ledger, state.supply, now=state.now + delay, params=state.params
+            )
+            if isinstance(minted, Rejected):
+                return None
+            if share * get_str_circulating_supply(minted[0]) % BPS_DENOMINATOR == 0:
+                return delay
+        return None
+
+    @rule(name=st.sampled_from(INITIAL_SUBCOMMITTEES), offset=st.sampled_from([0, 1, -1]))
+    def process_subcommittee_at_threshold(self, *, name: str, offset: int) -> None:
+        """§6.8: bring a subcommittee's delegated STR to exactly its activation share (inactive),
+        or one ustr either side."""
+        assert self.checked is not None
+        share = self.checked.state.params.governance.subcommittee_activation_bps
+        # An inflation mint (§6.9) at the right second makes the boundary a whole ustr amount.
+        delay = self._mint_delay_to_whole_share(share)
+        if delay is None:
+            return
+        if delay:
+            self.apply(AdvanceTime(delay))
+        self.apply(MintInflation())
+        state = self.checked.state
+        boundary = share * get_str_circulating_supply(state.ledger) // BPS_DENOMINATOR
+        missing = boundary + offset - get_subcommittee_delegated(state.governance, name)
+        if missing > 0:
+            self.apply(DelegateToSubcommittee(self._richest_developer(), name, missing))
+
+    # --- Complaints and reputation ---------------------------------------------------------------
+
+    @rule(
+        complaint_id=st.sampled_from(["c0", "c1", "c2"]),
+        complainant=signers,
+        accused=st.sampled_from(["app:app-0", "node:n0"]),
+        deposit=st.sampled_from([0, 1_000_000, 10_000_001]),
+    )
+    def process_submit_complaint(
+        self, *, complaint_id: str, complainant: str, accused: str, deposit: int
+    ) -> None:
+        self.apply(SubmitComplaint(complaint_id, complainant, accused, deposit))  # type: ignore[arg-type]
+
+    @rule(
+        complaint_id=st.sampled_from(["c0", "c1", "c2"]),
+        upheld=st.booleans(),
+        complainant=signers,
+        extra=st.sampled_from([0, 1, 7, 999_999]),
+    )
+    def process_resolve_complaint(
+        self, *, complaint_id: str, upheld: bool, complainant: str, extra: int
+    ) -> None:
+        # §6.8: a complaint not filed yet is filed first, at the MinDeposit plus `extra`, so the
+        # validators always have a deposit to split.
+        assert self.checked is not None
+        state = self.checked.state
+        if complaint_id not in state.complaints.complaints:
+            deposit = state.params.governance.complaint_min_deposit_ustr + extra
+            filed = SubmitComplaint(complaint_id, complainant, "node:n0", deposit)  # type: ignore[arg-type]
+            self.apply(filed)
+        self.apply(ResolveComplaint(complaint_id, upheld))
+
+    @rule(app=apps, open_source=st.booleans(), staked=amounts)
+    def process_set_app_profile(self, *, app: str, open_source: bool, staked: int) -> None:
+        self.apply(SetAppProfile(app, open_source, staked))  # type: ignore[arg-type]
+
+    @rule(app=apps, count=st.integers(1, 15), gap=st.sampled_from([0, 1, 5]), price=prices)
+    def process_outbound_request(self, *, app: str, count: int, gap: int, price: object) -> None:
+        for _ in range(count):
+            self.apply(OutboundRequest(app, price))  # type: ignore[arg-type]
+            if gap:
+                self.apply(AdvanceTime(gap))

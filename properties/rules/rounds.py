@@ -1,0 +1,112 @@
+"""Machine rules for escrows and Trusted Function rounds (§3, §4.3.1, §6.3, §6.7)."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+from hypothesis.stateful import rule
+
+from model.chain.actions import (
+    Prepay,
+    ResolveLocked,
+    RunRound,
+    SwapReserve,
+    WithdrawPrepayment,
+)
+from model.chain.state import get_developer
+from model.trusted.behaviour import Behaviour, NodePlan
+from properties.driver import ChainDriver
+from properties.strategies import (
+    GOLDEN_COST,
+    MICRO,
+    NODES,
+    amounts,
+    apps,
+    costs,
+    node_plans,
+    prices,
+    users,
+)
+
+
+class RoundRules(ChainDriver):
+    """Prepayments, rounds of any mix of behaviours, the deterministic rounds, locked payments,
+    withdrawals, and the swap reserve the paid rounds fill."""
+
+    # --- Escrow and rounds -----------------------------------------------------------------------
+
+    @rule(app=apps, own=st.booleans(), payer=users, ustb=amounts, ustr=amounts, price=prices)
+    def process_prepayment(
+        self, *, app: str, own: bool, payer: str, ustb: int, ustr: int, price: object
+    ) -> None:
+        source = get_developer(app) if own else payer  # type: ignore[arg-type]
+        self.apply(Prepay(app, source, ustb, ustr, price))  # type: ignore[arg-type]
+
+    @rule(
+        app=apps,
+        plans=node_plans(),
+        cost=costs,
+        app_reveals=st.booleans() | st.just(True),
+        prefund=st.sampled_from([0, 0, 10, 1_000_000]),
+    )
+    def process_round(
+        self, *, app: str, plans: tuple[object, ...], cost: int, app_reveals: bool, prefund: int
+    ) -> None:
+        self.apply(RunRound(app, plans, cost, app_reveals, prefund))  # type: ignore[arg-type]
+
+    @rule(app=apps, size=st.integers(1, 4), price=prices)
+    def process_golden_round(self, *, app: str, size: int, price: object) -> None:
+        # §6.3.3's worked example: honest nodes, a $100 cost, at a fresh STR price.
+        plans = tuple(NodePlan(node) for node in NODES[:size])
+        self.apply(Prepay(app, get_developer(app), 0, 0, price))  # type: ignore[arg-type]
+        self.apply(RunRound(app, plans, GOLDEN_COST))  # type: ignore[arg-type]
+
+    @rule(
+        app=apps,
+        price=prices,
+        minority=st.sampled_from([Behaviour.WRONG_OUTPUT, Behaviour.COPY_COMMIT]),
+    )
+    def process_dissent_round(self, *, app: str, price: object, minority: Behaviour) -> None:
+        # §3.3 F11, §3.5.3: 3 of 4 agree (consensus TRUE); n3 reveals another output or copies
+        # n0's commit, and is not paid.
+        copy_from = NODES[0] if minority is Behaviour.COPY_COMMIT else None
+        plans = (
+            *(NodePlan(node) for node in NODES[:3]),
+            NodePlan(NODES[3], minority, copy_from),
+        )
+        self.apply(Prepay(app, get_developer(app), 4 * GOLDEN_COST, 10**12, price))  # type: ignore[arg-type]
+        self.apply(RunRound(app, plans, GOLDEN_COST))  # type: ignore[arg-type]
+
+    @rule(app=apps, price=prices, ustb=st.sampled_from([1, MICRO]))
+    def process_withdraw_beside_a_lock(self, *, app: str, price: object, ustb: int) -> None:
+        # §3.3 F12, §4.3.1: a round without consensus (2 honest, 2 independent wrong outputs)
+        # locks its payment; the developer then withdraws prepayment, which must leave the
+        # locked escrow as it was.
+        plans = (
+            *(NodePlan(node) for node in NODES[:2]),
+            *(NodePlan(node, Behaviour.WRONG_OUTPUT) for node in NODES[2:4]),
+        )
+        self.apply(Prepay(app, get_developer(app), 4 * GOLDEN_COST, 10**12, price))  # type: ignore[arg-type]
+        self.apply(RunRound(app, plans, GOLDEN_COST))  # type: ignore[arg-type]
+        self.apply(WithdrawPrepayment(app, ustb, 0))  # type: ignore[arg-type]
+
+    @rule(data=st.data(), pay_nodes=st.booleans())
+    def process_resolve_locked_payment(self, *, data: st.DataObject, pay_nodes: bool) -> None:
+        assert self.checked is not None
+        locked = sorted(
+            (app, round_id)
+            for app, escrow in self.checked.state.escrows.escrows.items()
+            for round_id in escrow.locked
+        )
+        app, round_id = data.draw(st.sampled_from(locked)) if locked else ("app-0", 1)
+        self.apply(ResolveLocked(app, round_id, pay_nodes))  # type: ignore[arg-type]
+
+    @rule(app=apps, ustb=amounts, ustr=amounts)
+    def process_withdraw_prepayment(self, *, app: str, ustb: int, ustr: int) -> None:
+        self.apply(WithdrawPrepayment(app, ustb, ustr))  # type: ignore[arg-type]
+
+    @rule(app=apps, size=st.integers(0, 4), price=prices)
+    def process_swap_reserve(self, *, app: str, size: int, price: object) -> None:
+        # §6.7: paid rounds fill the swap reserve; `size` honest nodes run a $100 round first.
+        if size:
+            self.process_golden_round(app=app, size=size, price=price)
+        self.apply(SwapReserve(price))  # type: ignore[arg-type]
