@@ -33,33 +33,27 @@ def _proofs_seconds(lines: list[Line]) -> float | None:
     return max(totals) if totals else None
 
 
+def _first(lines: list[Line], field: str, **match: object) -> float | None:
+    """`field` of the first line whose keys equal `match` (None if no line matches)."""
+    for line in lines:
+        if all(line.get(key) == value for key, value in match.items()):
+            value: float = line[field]
+            return value
+    return None
+
+
 def _model_rate(lines: list[Line]) -> float | None:
-    rates = [
-        line["transitions_per_second"]
-        for line in lines
-        if line.get("benchmark") == "model-walk" and line.get("mode") == "bare"
-    ]
-    return rates[0] if rates else None
+    return _first(lines, "transitions_per_second", benchmark="model-walk", mode="bare")
 
 
 def _executor_rate(lines: list[Line]) -> float | None:
-    rates = [
-        line["rounds_per_second"]
-        for line in lines
-        if line.get("benchmark") == "executor-rounds"
-        and line.get("mode") == "persistent"
-        and line.get("nodes") == 7
-    ]
-    return rates[0] if rates else None
+    return _first(
+        lines, "rounds_per_second", benchmark="executor-rounds", mode="persistent", nodes=7
+    )
 
 
 def _check_seconds(lines: list[Line]) -> float | None:
-    seconds = [
-        line["seconds"]
-        for line in lines
-        if line.get("benchmark") == "check-wall" and line.get("effort") == "default"
-    ]
-    return seconds[0] if seconds else None
+    return _first(lines, "seconds", benchmark="check-wall", effort="default")
 
 
 TARGETS: tuple[tuple[str, str, float, Callable[[list[Line]], float | None]], ...] = (
