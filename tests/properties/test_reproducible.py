@@ -19,7 +19,7 @@ from hypothesis.internal.conjecture import engine, providers
 from model.chain.actions import Action, AdvanceTime
 from model.params import WHITEPAPER_PARAMS
 from model.profile import HARDENED
-from properties.driver import VIOLATIONS
+from properties.driver import VIOLATIONS, ChainDriver
 from properties.effort import Effort
 from properties.machine import ChainMachine
 from properties.reproducible import (
@@ -125,7 +125,9 @@ def test_same_seed_same_report_however_slow_the_process(monkeypatch: pytest.Monk
 
 
 def test_a_run_leaves_the_machine_class_and_hypothesis_as_it_found_them() -> None:
-    before = {name: vars(ChainMachine)[name] for name in ("params", "profile", "recorder")}
+    # The class variables live on the driver; the machine and its rule mixins inherit them.
+    names = ("params", "profile", "recorder")
+    before = {name: vars(ChainDriver)[name] for name in names}
     asserted = ChainMachine.asserted
     examples = ChainMachine.recorder.examples
     harvest = providers._get_local_constants
@@ -138,7 +140,8 @@ def test_a_run_leaves_the_machine_class_and_hypothesis_as_it_found_them() -> Non
             WHITEPAPER_PARAMS, HARDENED, SMALL, 0, machine=_RaisingMachine, explore=False
         )
     for name, value in before.items():
-        assert vars(ChainMachine)[name] is value, name
+        assert vars(ChainDriver)[name] is value, name
+        assert name not in vars(ChainMachine), f"a run set {name} on the machine class"
     assert ChainMachine.asserted == asserted
     assert ChainMachine.recorder.examples == examples, "a run wrote to the shared class recorder"
     assert providers._get_local_constants is harvest
