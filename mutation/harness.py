@@ -26,9 +26,9 @@ from attrs import frozen
 from mutation.catalogue import Mutant
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-COPIED_DIRECTORIES = ("model", "properties", "solver", "executor", "reports", "fixtures")
+COPIED_DIRECTORIES = ("model", "oracle", "properties", "solver", "executor", "reports", "fixtures")
 COPIED_FILES = ("pyproject.toml",)
-SHADOWED_PACKAGES = ("model", "properties", "solver", "executor", "reports")
+SHADOWED_PACKAGES = ("model", "oracle", "properties", "solver", "executor", "reports")
 ENGINES = ("hypothesis", "z3", "executor")
 DEFAULT_TIMEOUT_SECONDS = 600.0
 """Far above a quick check (about 15 s), so only a hang or a runaway shrink reaches it."""
