@@ -308,6 +308,67 @@ def _table(rows: tuple[TraceRow, ...]) -> list[str]:
     return lines
 
 
+def get_summary(ref: CodeRef) -> str:
+    """The first paragraph of the docstring of the function `ref` names, on one line: what that
+    check or proof says it establishes."""
+    module: Any = None
+    qualname = ref.dotted
+    # The dotted name is module.qualname; find the longest importable module prefix.
+    parts = ref.dotted.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        try:
+            module = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        qualname = ".".join(parts[cut:])
+        break
+    target: Any = module
+    for name in qualname.split("."):
+        target = getattr(target, name, None)
+    doc = inspect.getdoc(target) if target is not None else None
+    if not doc:
+        raise TraceabilityError(f"{ref.dotted} has no docstring saying what it checks")
+    return " ".join(doc.split("\n\n")[0].split())
+
+
+def find_oracle_readings(ref: CodeRef) -> tuple[str, ...]:
+    """The `oracle` modules the file of `ref` imports: the readings of the whitepaper it shares."""
+    tree = ast.parse((ROOT / ref.path).read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module is not None:
+            if node.module == "oracle":
+                found.update(f"oracle.{alias.name}" for alias in node.names)
+            elif node.module.startswith("oracle."):
+                found.add(node.module)
+    return tuple(sorted(found - {"oracle.boundary"}))
+
+
+def _how(row: TraceRow) -> list[str]:
+    """How each engine checks the ID, in the words of each check's own docstring."""
+    lines = []
+    # A machine invariant only raises what the checkers observed: the checkers say what is checked.
+    for ref in row.checkers:
+        lines.append(f"  - H, `{ref.short}`: {get_summary(ref)}")
+    if row.explored:
+        lines.append(
+            "  - H, exhaustive round search: the same round checkers on every explored round"
+        )
+    if row.proof is not None:
+        lines.append(f"  - Z, `{row.proof.short}`: {get_summary(row.proof)}")
+    if row.executor_check is not None:
+        lines.append(f"  - X, `{row.executor_check.short}`: {get_summary(row.executor_check)}")
+    readings = sorted(
+        {
+            reading
+            for ref in (*row.checkers, *(r for r in (row.proof, row.executor_check) if r))
+            for reading in find_oracle_readings(ref)
+        }
+    )
+    lines.append(f"  - Oracle readings used: {', '.join(f'`{r}`' for r in readings) or NONE}")
+    return lines
+
+
 def _details(row: TraceRow) -> list[str]:
     def optional(ref: CodeRef | None) -> str:
         return _link(ref, short=False) if ref is not None else NONE
@@ -326,6 +387,8 @@ def _details(row: TraceRow) -> list[str]:
         f"- Exhaustive round exploration: {'yes' if row.explored else 'no'}",
         f"- Z3 proof: {optional(row.proof)}",
         f"- Executor check: {optional(row.executor_check)}",
+        "- How each engine checks it:",
+        *_how(row),
         f"- Test files ({len(row.test_files)}):",
         *tests,
         "",
@@ -363,6 +426,10 @@ that checks it. Only the model functions are listed by hand (`MODEL_RULES` in
 - **X: executor check**: `EXECUTOR_CHECKS[ID]` (`executor/checks.py`), or for GROUNDED the
   comparison of the executor's record with the model's prediction (`executor/grounding.py`);
 - **tests**: the files under `tests/` whose text names the ID.
+
+Under each ID, "How each engine checks it" quotes the first paragraph of every check's and
+proof's own docstring, and lists the `oracle/` readings they share: a check is written from the
+whitepaper's words and the raw state, apart from the model (`oracle/boundary.py`).
 
 `tests/properties/test_traceability.py` checks that every engine the catalogue claims for an ID is
 found here, and that this file is what the code gives today. After changing the code, regenerate:

@@ -16,11 +16,13 @@ from properties.traceability import (
     ENGINE_LETTERS,
     REGENERATE_COMMAND,
     ROOT,
+    CodeRef,
     TraceabilityError,
     TraceRow,
     build_matrix,
     find_machine_invariants,
     find_test_files,
+    get_summary,
     render_matrix_markdown,
     resolve_model_rule,
 )
@@ -117,3 +119,23 @@ def test_the_doc_is_the_generated_matrix() -> None:
 
 def test_rendering_is_deterministic() -> None:
     assert render_matrix_markdown(build_matrix()) == render_matrix_markdown(build_matrix())
+
+
+def test_every_check_says_in_its_docstring_which_id_it_checks(rows: dict[str, TraceRow]) -> None:
+    """One ID, one meaning: each checker, proof and executor check names the ID it establishes in
+    the first paragraph of its docstring, which docs/traceability.md quotes as how it is checked
+    (GROUNDED's comparison covers the whole record and is named by the catalogue)."""
+    unnamed = []
+    for key, row in rows.items():
+        refs = [*row.checkers, *(ref for ref in (row.proof, row.executor_check) if ref)]
+        for ref in refs:
+            if key != "GROUNDED" and key not in get_summary(ref):
+                unnamed.append(f"{key}: {ref.dotted}")
+    assert unnamed == []
+
+
+def test_a_check_without_a_docstring_is_refused() -> None:
+    ref = CodeRef("properties.traceability.get_code_ref", "properties/traceability.py")
+    assert get_summary(ref)  # documented helper: fine
+    with pytest.raises(TraceabilityError, match="no docstring"):
+        get_summary(CodeRef("properties.traceability.no_such_function", "x.py"))
