@@ -9,20 +9,32 @@ invariants and the Z3 proofs.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
+from fractions import Fraction
 
 from attrs import frozen
 
 from executor import wire
-from executor.round import RoundLog
-from executor.scenario import ExecRound, get_node_account
+from executor.books import get_deposit_weighted_price
+from executor.records import DEFAULT_FUNDING, Funding, RoundLog, get_node_account
+from executor.scenario import ExecRound
 from executor.validators import Decision
-from model.ledger import get_escrow_account, get_locked_escrow_account
+from model.ledger import (
+    BURN_ADDRESS,
+    NETWORK_SUPPORT,
+    NODE_STAKE_POOL,
+    SWAP_RESERVE,
+    Token,
+    get_escrow_account,
+    get_locked_escrow_account,
+)
 from model.params import Params
 from model.profile import Profile
 from model.trusted.behaviour import Behaviour
 from model.trusted.settlement import RoundOutcome
 from model.units import NodeId
+from oracle.payment import StrPayout, split_payment, str_payout
 
 
 @frozen
@@ -45,6 +57,10 @@ class SettledRound:
     reference_output: bytes | None
     params: Params
     profile: Profile
+    funding: Funding = DEFAULT_FUNDING
+    """The call's funding: its deposits price the escrow's STR (§6.3.3)."""
+    validated: bool = False
+    """The round carries the call's validation prefund (§4.4): the main round does."""
 
     @property
     def algorithm(self) -> str:
@@ -262,6 +278,101 @@ def check_cr_verifiable(r: SettledRound) -> Observation | None:
     )
 
 
+def get_escrow_price(funding: Funding) -> Fraction | None:
+    """§6.3.3: the price the escrow's STR was deposited at, weighted by each deposit's STR."""
+    price: Fraction | None = None
+    held = 0
+    for deposit in funding.deposits:
+        price = get_deposit_weighted_price(held, price, deposit)
+        held += deposit.ustr
+    return price
+
+
+def get_round_contract(r: SettledRound) -> tuple[dict[tuple[str, str], int], list[str]]:
+    """ACT-ROUND's effects as (account, token) -> change: the §6.3 split to each supermajority
+    node on TRUE, the counted nodes' payment locked on FALSE, what each mismatched node's slash
+    burned, the validators' equal parts; with the problems found on the way."""
+    expected: Counter[tuple[str, str]] = Counter()
+    problems: list[str] = []
+    stb, str_ = Token.STB.value, Token.STR.value
+    app = r.round.scenario.app
+    escrow, locked = str(get_escrow_account(app)), str(get_locked_escrow_account(app))
+    decision, cost = r.decision, r.outcome.cost
+    if cost > 0:
+        split = split_payment(cost, r.params)
+        price = get_escrow_price(r.funding)
+        payout = StrPayout(total=0, node=0, burn=0, network_support=0)
+        if split.str_total_usd:
+            assert price is not None, "every drawn funding deposits STR at a price"
+            payout = str_payout(split, price)
+        if decision.consensus:
+            for node in decision.supermajority:
+                account = str(get_node_account(NodeId(node)))
+                expected[(escrow, stb)] -= split.stb_total
+                expected[(escrow, str_)] -= payout.total
+                expected[(account, stb)] += split.node_stb
+                expected[(account, str_)] += payout.node
+                expected[(str(SWAP_RESERVE), stb)] += split.stb_swap_reserve
+                expected[(str(NETWORK_SUPPORT), str_)] += payout.network_support
+                expected[(str(BURN_ADDRESS), str_)] += payout.burn
+        else:
+            nodes = len(r.log.commits) if r.log.expired else len(decision.counted)
+            for token, amount in ((stb, split.stb_total), (str_, payout.total)):
+                expected[(escrow, token)] -= nodes * amount
+                expected[(locked, token)] += nodes * amount
+    for slash in r.outcome.slashed:
+        if slash.node not in decision.mismatched:
+            problems.append(f"{slash.node} was slashed without a mismatched reveal")
+        if not 0 <= slash.burned_ustr <= slash.requested_ustr:
+            problems.append(f"{slash.node} lost {slash.burned_ustr} of {slash.requested_ustr}")
+        expected[(str(NODE_STAKE_POOL), str_)] -= slash.burned_ustr
+        expected[(str(BURN_ADDRESS), str_)] += slash.burned_ustr
+    unslashed = set(decision.mismatched) - {slash.node for slash in r.outcome.slashed}
+    if unslashed:
+        problems.append(f"{sorted(unslashed)} revealed what they never committed, unslashed")
+    if r.validated and r.funding.prefund_ustr > 0:
+        problems += _validators_paid(r, expected)
+    return expected, problems
+
+
+def _validators_paid(r: SettledRound, expected: Counter[tuple[str, str]]) -> list[str]:
+    """§4.4: the prefund divided equally among the validators, or among as many as it pays at
+    the floor; which ones is the chain's random draw, so any of the subscribers may be."""
+    prefund, subscribers = r.funding.prefund_ustr, r.funding.validator_accounts
+    floor = r.params.payment.validation_floor_ustr
+    count = len(subscribers)
+    if count and floor > 0 and prefund // count < floor:
+        count = prefund // floor
+    if count == 0:
+        return [f"a prefund of {prefund} ustr was settled with no validator to pay"]
+    each = prefund // count
+    escrow = str(get_escrow_account(r.round.scenario.app))
+    expected[(escrow, Token.STR.value)] -= each * count
+    moved = {(m.account, m.token): m.delta for m in r.outcome.movements}
+    credited = [v for v in subscribers if moved.get((str(v), Token.STR.value), 0) == each]
+    for validator in credited[:count]:
+        expected[(str(validator), Token.STR.value)] += each
+    if each and len(credited) != count:
+        return [f"{len(credited)} validators were paid {each} ustr each, §4.4 pays {count}"]
+    return []
+
+
+def check_act_round(r: SettledRound) -> Observation | None:
+    """ACT-ROUND: the settlement debits only the app's escrow (and a slashed stake), credits
+    exactly the contract's accounts by the contract's amounts, and moves nothing else."""
+    expected, problems = get_round_contract(r)
+    moved = {(m.account, m.token): m.delta for m in r.outcome.movements}
+    wanted = {key: delta for key, delta in expected.items() if delta}
+    for key in sorted(moved.keys() | wanted.keys()):
+        if moved.get(key, 0) != wanted.get(key, 0):
+            account, token = key
+            problems.append(
+                f"{account} {token} moved {moved.get(key, 0)}, the contract says "
+                f"{wanted.get(key, 0)}"
+            )
+    return _observe("ACT-ROUND", not problems, "; ".join(problems))
+
+
 EXECUTOR_CHECKS: dict[str, Callable[[SettledRound], Observation | None]] = {
     "ESCROW-SOLVENT": check_escrow_solvent,
     "PAY-ONLY-MAJORITY": check_pay_only_majority,
@@ -272,6 +383,7 @@ EXECUTOR_CHECKS: dict[str, Callable[[SettledRound], Observation | None]] = {
     "CR-APP-SALT": check_cr_app_salt,
     "CR-INJECTIVE": check_cr_injective,
     "CR-VERIFIABLE": check_cr_verifiable,
+    "ACT-ROUND": check_act_round,
 }
 """Invariant ID -> the executor's check of it on a settled round (GROUNDED is checked per call)."""
 

@@ -14,10 +14,12 @@ from pathlib import Path
 from attrs import frozen
 
 from executor import wire
+from executor.books import Books, SettlementRefusedError
 from executor.pool import Fault, Limits, NodePool
-from executor.round import RoundLog, run_round
+from executor.records import Funding, RoundLog
+from executor.round import run_round
 from executor.scenario import NODE_STAKE_USTR, CallRecord, ExecRound, TrustedCall, decode_usage
-from executor.validators import Books, Decision, SettlementRefusedError, settle
+from executor.validators import Decision, settle
 from model.params import Params
 from model.profile import Profile
 from model.trusted.settlement import RoundOutcome
@@ -28,6 +30,8 @@ FIXTURES = {
     name: f"{FIXTURE_FUNCTIONS / name}.py:run"
     for name in ("compute", "database", "storage", "billing")
 }
+NO_VALIDATION = Funding(validators=0, prefund_ustr=0)
+"""The billing round's validation: none is prefunded (§4.3.1 bills the main round's usage)."""
 REFERENCE = "reference"
 """The node id of the process that runs a function once, on its own, for the model's prediction."""
 
@@ -139,29 +143,37 @@ class Executor:
             )
         references = (billing_output, main_output)
         nodes = {*call.billing.scenario.assigned, *call.main.scenario.assigned}
-        stakes = {str(n): NODE_STAKE_USTR for n in nodes}
-        levels: dict[str, int] = {}
+        books = Books(
+            app=call.main.scenario.app,
+            funding=call.funding,
+            stakes={str(n): NODE_STAKE_USTR for n in nodes},
+            params=params,
+            profile=profile,
+        )
 
         def settle_round(
-            round_: ExecRound, log: RoundLog, cost: int
+            round_: ExecRound, log: RoundLog, cost: int, *, main: bool
         ) -> tuple[RoundOutcome, Decision]:
             scenario = round_.scenario
+            # §4.4: the developer prefunds the validation of the main round it calls.
+            funding = call.funding if main else NO_VALIDATION
             return settle(
                 log,
-                Books(stakes, levels),
+                books,
                 round_id=scenario.round_id,
-                app=scenario.app,
                 cost=cost,
                 params=params,
                 profile=profile,
                 algorithm=scenario.algorithm.value,
+                validators=funding.validator_accounts,
+                prefund_ustr=funding.prefund_ustr,
             )
 
         billing_log = self.run_round(call.billing, params=params, profile=profile)
         if billing_log.decided_at is None:
             return CallRun(CallRecord(None, None, stalled="billing"), billing_log, None, references)
         try:
-            billing, decision = settle_round(call.billing, billing_log, 0)
+            billing, decision = settle_round(call.billing, billing_log, 0, main=False)
         except SettlementRefusedError:
             return CallRun(CallRecord(None, None, refused=True), billing_log, None, references)
         # §4.3.1: the app's claimed usage stands only if the billing nodes agreed on its hash.
@@ -175,9 +187,8 @@ class Executor:
                 CallRecord(None, None, stalled="main"), billing_log, main_log, references
             )
         try:
-            main, main_decision = settle_round(call.main, main_log, cost)
+            main, main_decision = settle_round(call.main, main_log, cost, main=True)
         except SettlementRefusedError:
             return CallRun(CallRecord(None, None, refused=True), billing_log, main_log, references)
-        return CallRun(
-            CallRecord(billing, main), billing_log, main_log, references, (decision, main_decision)
-        )
+        record = CallRecord(billing, main, reputation=books.reputation())
+        return CallRun(record, billing_log, main_log, references, (decision, main_decision))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from fractions import Fraction
 
 import attrs
 from attrs import frozen
@@ -22,6 +23,7 @@ from hypothesis import seed as hypothesis_seed
 from executor.checks import EXECUTOR_CHECKS, Observation, SettledRound, check_settled_round
 from executor.engine import CallRun, Executor, resolve_function
 from executor.pool import Limits
+from executor.records import DEFAULT_FUNDING, Deposit, Funding
 from executor.scenario import CallRecord, ExecRound, TrustedCall, predict
 from executor.strategies import APP, get_round_span, trusted_calls
 from model.params import Params
@@ -99,7 +101,7 @@ def compare(observed: CallRecord, predicted: CallRecord) -> tuple[str, ...]:
         left, right = getattr(observed, name), getattr(predicted, name)
         if left != right:
             differences.append(f"{name}: executor {left!r}, model {right!r}")
-    for name in ("billing", "main"):
+    for name in ("billing", "main", "reputation"):
         left, right = getattr(observed, name), getattr(predicted, name)
         if (left is None) != (right is None):
             differences.append(f"{name}: executor {left is not None}, model {right is not None}")
@@ -107,8 +109,25 @@ def compare(observed: CallRecord, predicted: CallRecord) -> tuple[str, ...]:
             for field in attrs.fields(type(left)):
                 a, b = getattr(left, field.name), getattr(right, field.name)
                 if a != b:
-                    differences.append(f"{name}.{field.name}: executor {a!r}, model {b!r}")
+                    differences.append(f"{name}.{field.name}: {describe_difference(a, b)}")
     return tuple(differences)
+
+
+def describe_difference(observed: object, predicted: object) -> str:
+    """`executor X, model M`; for two tuples of records (movements, slashes, track records),
+    only the records that differ, so a wrong amount stands out among a round's movements."""
+    records = (
+        (*observed, *predicted)
+        if isinstance(observed, tuple) and isinstance(predicted, tuple)
+        else ()
+    )
+    if records and all(attrs.has(type(item)) for item in records):
+        assert isinstance(observed, tuple) and isinstance(predicted, tuple)
+        only_observed = [item for item in observed if item not in predicted]
+        only_predicted = [item for item in predicted if item not in observed]
+        if len(only_observed) + len(only_predicted) < len(observed) + len(predicted):
+            return f"executor {only_observed!r}, model {only_predicted!r} (the rest agrees)"
+    return f"executor {observed!r}, model {predicted!r}"
 
 
 def describe_round(round_: ExecRound) -> str:
@@ -130,9 +149,25 @@ def describe_round(round_: ExecRound) -> str:
     return f"{function}({data}): {', '.join(parts)}{app}"
 
 
+def describe_funding(funding: Funding) -> str:
+    """One line: each deposit at its price, then the validation prefund."""
+    deposits = ", ".join(
+        f"{d.ustb} ustb + {d.ustr} ustr at {d.price} USD/STR" for d in funding.deposits
+    )
+    text = f"escrow prepaid {deposits}"
+    if funding.prefund_ustr or funding.validators:
+        text += (
+            f"; validation prefund {funding.prefund_ustr} ustr for {funding.validators} validators"
+        )
+    return text
+
+
 def describe_call(call: TrustedCall) -> str:
-    """Both rounds of a call, one line each."""
-    return f"billing {describe_round(call.billing)}\nmain {describe_round(call.main)}"
+    """Both rounds of a call, one line each, and the funding when it is not the default."""
+    text = f"billing {describe_round(call.billing)}\nmain {describe_round(call.main)}"
+    if call.funding != DEFAULT_FUNDING:
+        text += f"\nfunding {describe_funding(call.funding)}"
+    return text
 
 
 def settled_rounds(
@@ -141,18 +176,26 @@ def settled_rounds(
     """The call's rounds that were settled, with the truth beside them, for the X checks."""
     rounds = []
     pairs = (
-        (
-            call.billing,
-            run.billing_log,
-            run.record.billing,
-            run.decisions[0],
-            run.reference_outputs[0],
-        ),
-        (call.main, run.main_log, run.record.main, run.decisions[1], run.reference_outputs[1]),
+        (call.billing, run.billing_log, run.record.billing, run.decisions[0], False),
+        (call.main, run.main_log, run.record.main, run.decisions[1], True),
     )
-    for round_, log, outcome, decision, reference in pairs:
+    for (round_, log, outcome, decision, main), reference in zip(
+        pairs, run.reference_outputs, strict=True
+    ):
         if log is not None and outcome is not None and decision is not None:
-            rounds.append(SettledRound(round_, log, outcome, decision, reference, params, profile))
+            rounds.append(
+                SettledRound(
+                    round_,
+                    log,
+                    outcome,
+                    decision,
+                    reference,
+                    params,
+                    profile,
+                    funding=call.funding,
+                    validated=main,
+                )
+            )
     return rounds
 
 
@@ -228,13 +271,52 @@ class _Search:
 def get_dissent_call(params: Params) -> TrustedCall:
     """§3.3 F11: a paid main round where n0-n2 agree and n3 reveals another output (unpaid)."""
     nodes = tuple(NodeId(f"n{index}") for index in range(4))
-    usage = b'{"cpu_ms": 1000, "memory_mb_s": 1000, "requests": 10, "bytes_out": 1000}'
     billing = Scenario(1, APP, tuple(NodePlan(node) for node in nodes), b"", b"bill")
     plans = (*(NodePlan(node) for node in nodes[:3]), NodePlan(nodes[3], Behaviour.WRONG_OUTPUT))
     main = Scenario(2, APP, plans, b"", b"main", start=get_round_span(params))
     return TrustedCall(
-        billing=ExecRound(billing, resolve_function("billing"), usage),
+        billing=ExecRound(billing, resolve_function("billing"), DISSENT_USAGE),
         main=ExecRound(main, resolve_function("compute"), b'{"n": 100}'),
+    )
+
+
+DISSENT_USAGE = b'{"cpu_ms": 1000, "memory_mb_s": 1000, "requests": 10, "bytes_out": 1000}'
+
+
+def get_money_calls(params: Params) -> tuple[TrustedCall, ...]:
+    """Two paid calls that reach the money's edges on every run, whatever the draws.
+
+    The first: n3 of four reveals what it never committed (slashed, §6.10), the escrow was topped
+    up at another price (the payout is valued at the deposit-weighted price, §6.3.3), and three
+    validators share a prefund that leaves one ustr in the escrow (§4.4). The second: four
+    validators subscribe to a prefund of 3 ustr, under the floor of 1 each, so three are drawn.
+    """
+    nodes = tuple(NodeId(f"n{index}") for index in range(4))
+    billing = Scenario(1, APP, tuple(NodePlan(node) for node in nodes), b"", b"bill")
+    cheat = NodePlan(nodes[3], Behaviour.REVEAL_MISMATCH)
+    plans = (*(NodePlan(node) for node in nodes[:3]), cheat)
+    main = Scenario(2, APP, plans, b"", b"main", start=get_round_span(params))
+    first = Deposit(10**15, 10**15, Fraction(1, 2))
+    topped_up = Funding(
+        deposits=(first, Deposit(0, 3 * 10**14, Fraction(7, 3))),
+        validators=3,
+        prefund_ustr=10**6 + 1,
+    )
+    drawn = Funding(
+        deposits=(Deposit(10**15, 10**15, Fraction(3, 7)),), validators=4, prefund_ustr=3
+    )
+    honest = Scenario(2, APP, billing.plans, b"", b"main", start=get_round_span(params))
+    return (
+        TrustedCall(
+            billing=ExecRound(billing, resolve_function("billing"), DISSENT_USAGE),
+            main=ExecRound(main, resolve_function("compute"), b'{"n": 100}'),
+            funding=topped_up,
+        ),
+        TrustedCall(
+            billing=ExecRound(billing, resolve_function("billing"), DISSENT_USAGE),
+            main=ExecRound(honest, resolve_function("storage"), b'{"ops": []}'),
+            funding=drawn,
+        ),
     )
 
 
@@ -282,11 +364,11 @@ def run_executor(
                 shrink_budget=shrink_budget,
             )
 
-            explore = hypothesis_seed(seed)(
-                _search_settings(examples)(
-                    example(get_dissent_call(params))(given(strategy)(search.check))
-                )
-            )
+            test = given(strategy)(search.check)
+            # Explicit calls run first, in this order: the dissent round, then the money's edges.
+            for call in reversed((get_dissent_call(params), *get_money_calls(params))):
+                test = example(call)(test)
+            explore = hypothesis_seed(seed)(_search_settings(examples)(test))
 
             try:
                 with without_local_constants():

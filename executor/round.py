@@ -10,49 +10,13 @@ the model's. A node that fails as a process is faulty from then on and the round
 
 from __future__ import annotations
 
-from attrs import field, frozen
-
 from executor import wire
 from executor.pool import Fault, NodePool, Reply
+from executor.records import Node, Revealed, RoundLog
 from executor.scenario import ExecRound
 from executor.wire import Message
 from model.params import Params
 from model.profile import Profile
-
-Node = str
-
-
-@frozen
-class Revealed:
-    """One node's on-chain reveal (§3.2 F7)."""
-
-    app_salt_hash: bytes
-    output_hash: bytes
-    node_salt: bytes
-    """S_N itself, or h(S_N) under the literal profile."""
-
-
-@frozen
-class RoundLog:
-    """Everything the chain and the app saw in one round, and the nodes that failed."""
-
-    assigned: tuple[Node, ...]
-    app_salt_hashes: dict[Node, bytes]
-    app_salts: dict[Node, bytes]
-    salt_hashes: dict[Node, bytes]
-    abstained: frozenset[Node]
-    commits: dict[Node, bytes]
-    reveals: dict[Node, Revealed]
-    outputs: dict[Node, bytes]
-    faulty: dict[Node, str]
-    refused: tuple[tuple[int, Node, str], ...]
-    """(time, node, why) for every step the chain refused: late commits and reveals."""
-    app_revealed_salts: bool
-    decided_at: int | None
-    """None: the round never decides (the app withheld its salts under the literal F6)."""
-    expired: bool = False
-    """The app's salt deadline passed (hardened F6): the round ends FALSE, the app to blame."""
-    function_errors: dict[Node, str] = field(factory=dict)
 
 
 class _Round:

@@ -12,15 +12,23 @@ like the executor's own books.
 from __future__ import annotations
 
 from enum import Enum
-from fractions import Fraction
 
 import attrs
 from attrs import frozen
 
+from executor.records import (
+    DEFAULT_FUNDING,
+    ESCROW_FUNDS,
+    Funding,
+    NodeTrack,
+    Reputation,
+    get_node_account,
+)
 from model.escrow import process_open_escrow, process_prepayment
 from model.ledger import Ledger, create_genesis
 from model.params import Params
 from model.profile import Profile
+from model.reputation import ReputationState
 from model.trusted.behaviour import BEHAVIOURS_THAT_COMPUTE, Behaviour, Scenario
 from model.trusted.billing import TrustedFunctionResult, run_trusted_function
 from model.trusted.settlement import RoundOutcome, TrustedChain, process_register_node
@@ -28,9 +36,8 @@ from model.units import AccountId, AppId, NodeId, Rejected, UsdMicro
 
 DEVELOPER = AccountId("developer")
 NODE_STAKE_USTR = 1_000_000_000
-ESCROW_FUNDS = 10**15
-STR_PRICE = Fraction(1, 2)
-"""USD per STR fixed at the prepayment (§6.3.3), as in the model's funded chains."""
+DEVELOPER_FUNDS = ESCROW_FUNDS * 10
+"""What the developer holds of each token at genesis, enough for every prepayment drawn."""
 
 
 class ProcessFault(Enum):
@@ -86,10 +93,12 @@ class ExecRound:
 
 @frozen
 class TrustedCall:
-    """A billing round on `usage_report`, then the main round it pays for (§4.3.1)."""
+    """A billing round on `usage_report`, then the main round it pays for (§4.3.1), on an
+    escrow prepaid as `funding` says, with the main round's validation prefund (§4.4)."""
 
     billing: ExecRound
     main: ExecRound
+    funding: Funding = DEFAULT_FUNDING
 
 
 @frozen
@@ -102,6 +111,8 @@ class CallRecord:
     """`billing` or `main`: that round never decided (the app withheld its salts, §3.2 F6)."""
     refused: bool = False
     """The chain refused to settle (incoherent parameters, say)."""
+    reputation: Reputation | None = None
+    """The track records and app complaints the settled call left (§3.4, §4.5)."""
 
 
 def get_fault_problems(round_: ExecRound) -> tuple[str, ...]:
@@ -141,31 +152,29 @@ def to_model_scenario(round_: ExecRound, correct_output: bytes | None) -> Scenar
     return attrs.evolve(round_.scenario, plans=tuple(plans), correct_output=output)
 
 
-def get_node_account(node: NodeId) -> AccountId:
-    """The account a node is paid into, on both sides."""
-    return AccountId(f"acct-{node}")
-
-
-def make_model_chain(app: AppId, nodes: tuple[NodeId, ...]) -> TrustedChain:
-    """The model chain a call settles on: the app's escrow funded at STR_PRICE, nodes staked."""
-    allocations = {DEVELOPER: ESCROW_FUNDS * 10}
+def make_model_chain(app: AppId, nodes: tuple[NodeId, ...], funding: Funding) -> TrustedChain:
+    """The model chain a call settles on: the app's escrow prepaid deposit by deposit, as
+    `funding` says, and the nodes staked."""
+    allocations = {DEVELOPER: DEVELOPER_FUNDS}
     allocations.update({get_node_account(node): NODE_STAKE_USTR for node in nodes})
-    ledger = create_genesis(allocations, stb_deposits={DEVELOPER: ESCROW_FUNDS * 10})
+    ledger = create_genesis(allocations, stb_deposits={DEVELOPER: DEVELOPER_FUNDS})
     assert isinstance(ledger, Ledger), ledger
     chain = TrustedChain(ledger=ledger)
     book = process_open_escrow(chain.escrows, app=app, developer=DEVELOPER)
     assert not isinstance(book, Rejected), book
-    funded = process_prepayment(
-        chain.ledger,
-        book,
-        app=app,
-        payer=DEVELOPER,
-        ustb=ESCROW_FUNDS,
-        ustr=ESCROW_FUNDS,
-        price=STR_PRICE,
-    )
-    assert not isinstance(funded, Rejected), funded
-    chain = attrs.evolve(chain, ledger=funded[0], escrows=funded[1])
+    chain = attrs.evolve(chain, escrows=book)
+    for deposit in funding.deposits:
+        funded = process_prepayment(
+            chain.ledger,
+            chain.escrows,
+            app=app,
+            payer=DEVELOPER,
+            ustb=deposit.ustb,
+            ustr=deposit.ustr,
+            price=deposit.price,
+        )
+        assert not isinstance(funded, Rejected), funded
+        chain = attrs.evolve(chain, ledger=funded[0], escrows=funded[1])
     for node in nodes:
         registered = process_register_node(
             chain, node=node, account=get_node_account(node), stake=NODE_STAKE_USTR
@@ -173,6 +182,29 @@ def make_model_chain(app: AppId, nodes: tuple[NodeId, ...]) -> TrustedChain:
         assert isinstance(registered, TrustedChain), registered
         chain = registered
     return chain
+
+
+def read_reputation(state: ReputationState) -> Reputation:
+    """The model's reputation records in the executor's terms."""
+    return Reputation(
+        nodes=tuple(
+            sorted(
+                NodeTrack(
+                    str(node),
+                    record.rounds_assigned,
+                    record.rounds_in_majority,
+                    record.rounds_in_minority,
+                    record.rounds_absent,
+                )
+                for node, record in state.nodes.items()
+            )
+        ),
+        app_complaints=tuple(
+            sorted(
+                (str(app), r.node_complaints) for app, r in state.apps.items() if r.node_complaints
+            )
+        ),
+    )
 
 
 def decode_usage(output: bytes | None) -> UsdMicro:
@@ -192,7 +224,7 @@ def predict(
 ) -> CallRecord:
     """The model's record for `call`, given what the function returns when run once on its own."""
     nodes = tuple(sorted(set(call.billing.scenario.assigned) | set(call.main.scenario.assigned)))
-    chain = make_model_chain(call.main.scenario.app, nodes)
+    chain = make_model_chain(call.main.scenario.app, nodes, call.funding)
     result = run_trusted_function(
         chain,
         billing=to_model_scenario(call.billing, billing_output),
@@ -200,12 +232,18 @@ def predict(
         usage=decode_usage(billing_output),
         params=params,
         profile=profile,
+        validators=call.funding.validator_accounts,
+        validation_prefund_ustr=call.funding.prefund_ustr,
     )
     if isinstance(result, Rejected):
         if "never decided" in result.reason:
             which = "billing" if "the billing round" in result.reason else "main"
             return CallRecord(billing=None, main=None, stalled=which)
         return CallRecord(billing=None, main=None, refused=True)
-    _, outcome = result
+    settled, outcome = result
     assert isinstance(outcome, TrustedFunctionResult)
-    return CallRecord(billing=outcome.billing, main=outcome.main)
+    return CallRecord(
+        billing=outcome.billing,
+        main=outcome.main,
+        reputation=read_reputation(settled.reputation),
+    )

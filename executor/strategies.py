@@ -4,18 +4,22 @@ A call has 1 to 7 nodes; each is honest, one of the eight behaviours of §3.5, h
 wrong app salt, or honest but its process fails (crash, garbage, huge output, memory bomb; hang
 and sleep too when `slow_faults`, since each costs a wall-clock timeout). Inputs are real inputs of
 the fixture functions: a prime bound, a SQLite command log, a put/get log of blobs, a usage report.
-Everything shrinks towards one honest node, no faults, the compute function and small inputs.
+The escrow is prepaid at drawn STR prices, topped up at others, and the main round may carry a
+validation prefund for up to four validators. Everything shrinks towards one honest node, no
+faults, the compute function, small inputs and the default funding.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from fractions import Fraction
 from typing import Any
 
 from hypothesis import strategies as st
 
 from executor.engine import resolve_function
+from executor.records import DEFAULT_FUNDING, ESCROW_FUNDS, Deposit, Funding
 from executor.scenario import ExecRound, FaultPhase, NodeFault, ProcessFault, TrustedCall
 from model.hashing import HashAlgorithm
 from model.params import Params
@@ -101,6 +105,37 @@ FUNCTION_INPUTS: dict[str, st.SearchStrategy[bytes]] = {
 }
 
 
+def str_prices() -> st.SearchStrategy[Fraction]:
+    """USD per STR at a deposit: round prices, or any ratio of two integers up to 10^4 (so
+    conversions leave dust), never so low that a paid round empties the escrow."""
+    return st.one_of(
+        st.sampled_from((Fraction(1, 2), Fraction(1), Fraction(3, 2))),
+        st.builds(Fraction, st.integers(1, 10_000), st.integers(1, 10_000)),
+    )
+
+
+@st.composite
+def fundings(draw: st.DrawFn) -> Funding:
+    """The escrow's prepayment at one price, top-ups at others (§6.3.3: the payout is valued at
+    the prices deposited), and a validation prefund (§4.4): none, a few ustr (down to fewer than
+    the validators, so the floor selects some; or none to pay), or a large one."""
+    first = Deposit(
+        ESCROW_FUNDS, draw(st.integers(ESCROW_FUNDS // 10, ESCROW_FUNDS)), draw(str_prices())
+    )
+    top_up = st.builds(
+        Deposit,
+        st.integers(0, ESCROW_FUNDS),
+        st.one_of(st.just(0), st.integers(1, ESCROW_FUNDS)),
+        str_prices(),
+    )
+    top_ups = draw(st.one_of(st.just([]), st.lists(top_up, min_size=1, max_size=2)))
+    validators = draw(st.integers(0, 4))
+    prefund = draw(
+        st.one_of(st.just(0), st.integers(1, 2 * validators + 2), st.integers(10**6, 10**9))
+    )
+    return Funding(deposits=(first, *top_ups), validators=validators, prefund_ustr=prefund)
+
+
 @st.composite
 def exec_rounds(
     draw: st.DrawFn,
@@ -181,4 +216,5 @@ def trusted_calls(draw: st.DrawFn, params: Params, *, slow_faults: bool = False)
             kinds=main_kinds, round_id=2, start=get_round_span(params), function=function, data=data
         )
     )
-    return TrustedCall(billing=billing, main=main)
+    funding = draw(st.one_of(st.just(DEFAULT_FUNDING), fundings()))
+    return TrustedCall(billing=billing, main=main, funding=funding)

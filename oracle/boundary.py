@@ -21,6 +21,8 @@ ORACLE_CODE: tuple[str, ...] = (
 
 ORACLE_SUPPORT: dict[str, str] = {
     "properties.catalogue": "the IDs and statements of the invariants; holds no rule",
+    "executor.records": "what the executor observed of a round (RoundLog), how a call is funded"
+    " (Deposit, Funding), track-record records and account names; holds no rule",
 }
 """Project modules outside `ORACLE_CODE` that oracle code may import, each with the reason it
 holds no rule of the model (records of what was observed, names, statements)."""
