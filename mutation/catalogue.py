@@ -470,6 +470,350 @@ MUTANTS: tuple[Mutant, ...] = (
         section="4.5",
         expected=("REP-OUTBOUND (H)",),
     ),
+    # --- Beyond a mechanical operator: wrong key, wrong account, guard, clock (M35-M54) ---------
+    # Each of these is a plausible slip of a human hand that no operator swap, constant change or
+    # negated condition produces; several are invisible at the whitepaper defaults (two keys with
+    # the same default) and need a state where governance has moved one of them.
+    Mutant(
+        id="M35",
+        name="burn-network-swapped",
+        file="model/payment.py",
+        original=(
+            "        (NETWORK_SUPPORT, Token.STR, payout.network_ustr),\n"
+            "    )\n"
+            "    steps: list[Step] = [transfer_step(source, to, token, amount) "
+            "for to, token, amount in moves]\n"
+            "    steps.append(burn_step(source, payout.burn_ustr))\n"
+        ),
+        replacement=(
+            "        (NETWORK_SUPPORT, Token.STR, payout.burn_ustr),\n"
+            "    )\n"
+            "    steps: list[Step] = [transfer_step(source, to, token, amount) "
+            "for to, token, amount in moves]\n"
+            "    steps.append(burn_step(source, payout.network_ustr))\n"
+        ),
+        description=(
+            "Network Support receives the STR burn share and the burn takes Network Support's "
+            "share; equal at the defaults (10% each), wrong once governance moves either key"
+        ),
+        section="6.3, 6.4, 6.5",
+        expected=("CONS-SPLIT (H)", "PAY-BURN (H)"),
+    ),
+    Mutant(
+        id="M36",
+        name="reserve-share-to-network-support",
+        file="model/payment.py",
+        original="        (SWAP_RESERVE, Token.STB, split.stb_swap_reserve),\n",
+        replacement="        (NETWORK_SUPPORT, Token.STB, split.stb_swap_reserve),\n",
+        description=(
+            "the swap reserve's STB share is credited to Network Support (the wrong module "
+            "account), so the reserve never has STB to swap and burn"
+        ),
+        section="6.3, 6.7",
+        expected=("CONS-SPLIT (H)", "PAY-BURN (H)", "GROUNDED (X)"),
+    ),
+    Mutant(
+        id="M37",
+        name="reserve-share-reads-node-key",
+        file="model/arith.py",
+        original=(
+            '    "str_profit_margin_bps": "payment.str_profit_margin_bps",\n'
+            '    "stb_reserve_swap_bps": "payment.stb_reserve_swap_bps",\n'
+        ),
+        replacement=(
+            '    "str_profit_margin_bps": "payment.str_profit_margin_bps",\n'
+            '    "stb_reserve_swap_bps": "payment.stb_node_profit_bps",\n'
+        ),
+        description=(
+            "the swap reserve's share of T is read from stb_node_profit_bps: equal at the "
+            "defaults (5% each), so node and reserve trade shares once governance splits the "
+            "STB margin otherwise"
+        ),
+        section="6.3, 6.7, 6.8",
+        expected=("CONS-SPLIT (H, Z)",),
+    ),
+    Mutant(
+        id="M38",
+        name="reveal-timeout-reads-commit",
+        file="model/trusted/round.py",
+        original=(
+            "    return now - state.reveal_opened_at > params.consensus.reveal_timeout_seconds\n"
+        ),
+        replacement=(
+            "    return now - state.reveal_opened_at > params.consensus.commit_timeout_seconds\n"
+        ),
+        description=(
+            "the reveal deadline is measured with the commit timeout: equal at the defaults "
+            "(60 s), so a late reveal counts (or an honest one is refused) once they differ"
+        ),
+        section="3.2 F7",
+        expected=("BFT-TIMEOUT (H)", "CR-PHASES (H)", "GROUNDED (X)"),
+    ),
+    Mutant(
+        id="M39",
+        name="refund-ignores-verdict",
+        file="model/complaints.py",
+        original="    payouts = [(refund_recipient, refund)]\n",
+        replacement="    payouts = [(complaint.complainant, refund)]\n",
+        description=(
+            "a rejected complaint's refund share goes back to the complainant instead of the "
+            "reserve pool (the recipient decided above is never used)"
+        ),
+        section="6.8",
+        expected=("GOV-COMPLAINT (H)",),
+    ),
+    Mutant(
+        id="M40",
+        name="rejected-complaint-reopens",
+        file="model/complaints.py",
+        original="    if complaint.upheld is not None:\n",
+        replacement="    if complaint.upheld:\n",
+        description=(
+            "the once-only guard tests the truth of `upheld` (bool | None): a rejected "
+            "complaint reads as open, so it can be resolved again and its deposit paid twice "
+            "out of the other complaints' deposits"
+        ),
+        section="6.8",
+        expected=("GOV-COMPLAINT (H)",),
+    ),
+    Mutant(
+        id="M41",
+        name="failed-tally-not-recorded",
+        file="model/governance.py",
+        original="    proposal = attrs.evolve(proposal, result=result)\n",
+        replacement="    proposal = attrs.evolve(proposal, result=result if passed else None)\n",
+        description=(
+            "only a passed proposal is marked tallied: a failed one can be tallied again, "
+            "refunding its deposit twice and passing on a later, different weighing"
+        ),
+        section="6.8",
+        expected=("GOV-SUPERMAJORITY (H)", "CONS-STR (H)"),
+    ),
+    Mutant(
+        id="M42",
+        name="vote-at-voting-end",
+        file="model/governance.py",
+        original="    if now >= proposal.voting_end:\n",
+        replacement="    if proposal.voting_end - now < 0:\n",
+        description=(
+            "the vote's closing test, rewritten by hand as a difference, lets a vote in at "
+            "exactly voting_end, when the period (exclusive end) is over and the tally may run"
+        ),
+        section="6.8",
+        expected=("GOV-SUPERMAJORITY (H)",),
+    ),
+    Mutant(
+        id="M43",
+        name="subcommittee-unit-counted-twice",
+        file="model/governance.py",
+        original="    delegated = get_subcommittee_delegated(gov, name)\n",
+        replacement=(
+            "    backers = {d for (d, s) in gov.subcommittee_delegations if s == name}\n"
+            "    delegated = sum(\n"
+            "        amount for (d, _), amount in gov.subcommittee_delegations.items() "
+            "if d in backers\n"
+            "    )\n"
+        ),
+        description=(
+            "activation counts each backer's whole subcommittee delegation, so STR delegated "
+            "to another subcommittee also backs this one (a unit backs two)"
+        ),
+        section="6.8",
+        expected=("GOV-SUBCOMMITTEE (H)",),
+    ),
+    Mutant(
+        id="M44",
+        name="active-set-tiebreak-reversed",
+        file="model/staking.py",
+        original=(
+            "    ranked = sorted((v for v, stake in stakes.items() if stake > 0), "
+            "key=lambda v: (-stakes[v], v))\n"
+        ),
+        replacement=(
+            "    ranked = sorted(\n"
+            "        (v for v, stake in stakes.items() if stake > 0),\n"
+            "        key=lambda v: (stakes[v], v),\n"
+            "        reverse=True,\n"
+            "    )\n"
+        ),
+        description=(
+            "the active set is sorted stake-descending by reversing the whole key, which also "
+            "reverses the id tie-break: at the max_validators cut the larger id wins a tie"
+        ),
+        section="4.2",
+        expected=("BFT-ACCOUNTABLE (H)",),
+    ),
+    Mutant(
+        id="M45",
+        name="undelegate-delegates",
+        file="model/chain/security.py",
+        original="    result = process_undelegate(\n",
+        replacement="    result = process_delegate(\n",
+        description=(
+            "the chain's Undelegate handler calls the delegation rule (a copy-paste slip): "
+            "taking a bond back bonds the amount again"
+        ),
+        section="4.2",
+        expected=("CONS-STR (H)",),
+    ),
+    Mutant(
+        id="M46",
+        name="mint-age-from-last-mint",
+        file="model/supply.py",
+        original="    total = 0\n    cursor = start\n",
+        replacement=(
+            "    total = 0\n"
+            "    cursor = start\n"
+            "    supply = attrs.evolve(supply, genesis_time=start)\n"
+        ),
+        description=(
+            "the chain's age is counted from the last mint instead of genesis, so a chain "
+            "minted often stays at the year-0 rate (11%) forever"
+        ),
+        section="6.9",
+        expected=("SUP-INFLATION (H)",),
+    ),
+    Mutant(
+        id="M47",
+        name="deposit-replay-per-recipient",
+        file="model/supply.py",
+        original=(
+            "    if deposit_id in supply.processed_deposits:\n"
+            '        return Rejected("process_usdc_deposit", '
+            'f"deposit {deposit_id!r} was already processed")\n'
+            "    minted = process_bridge_mint_stb(ledger, recipient=recipient, amount=amount)\n"
+            "    if isinstance(minted, Rejected):\n"
+            "        return minted\n"
+            "    processed = supply.processed_deposits | {deposit_id}\n"
+        ),
+        replacement=(
+            '    key = f"{recipient}/{deposit_id}"\n'
+            "    if key in supply.processed_deposits:\n"
+            '        return Rejected("process_usdc_deposit", '
+            'f"deposit {deposit_id!r} was already processed")\n'
+            "    minted = process_bridge_mint_stb(ledger, recipient=recipient, amount=amount)\n"
+            "    if isinstance(minted, Rejected):\n"
+            "        return minted\n"
+            "    processed = supply.processed_deposits | {key}\n"
+        ),
+        description=(
+            "bridge deposits are remembered per (recipient, id): replaying a deposit event "
+            "to another recipient mints its STB again"
+        ),
+        section="6.1",
+        expected=("CONS-STB (H)",),
+    ),
+    Mutant(
+        id="M48",
+        name="outbound-logged-at-minute-start",
+        file="model/reputation.py",
+        original="    kept = (*window, now)[-max(cap, 1) :]\n",
+        replacement="    kept = (*window, now - now % SECONDS_PER_MINUTE)[-max(cap, 1) :]\n",
+        description=(
+            "a request is logged at the start of its calendar minute, so it leaves the "
+            "sliding minute early: 10 requests at 0:59 and 10 more at 1:01 all pass"
+        ),
+        section="4.5",
+        expected=("REP-OUTBOUND (H)",),
+    ),
+    Mutant(
+        id="M49",
+        name="app-stake-accumulates",
+        file="model/reputation.py",
+        original="        record = attrs.evolve(record, staked_ustr=staked_ustr)\n",
+        replacement=(
+            "        record = attrs.evolve(record, staked_ustr=record.staked_ustr + staked_ustr)\n"
+        ),
+        description=(
+            "setting an app's stake adds to the recorded stake instead of replacing it, so "
+            "restating a $6,000 stake lifts the outbound cap ($10,000 needed)"
+        ),
+        section="4.5",
+        expected=("REP-OUTBOUND (H)",),
+    ),
+    Mutant(
+        id="M50",
+        name="unlock-to-developer",
+        file="model/escrow.py",
+        original="        target = get_escrow_account(app)\n",
+        replacement="        target = escrow.developer\n",
+        description=(
+            "a locked round payment resolved against the nodes goes to the developer's "
+            "account instead of back to the app's escrow"
+        ),
+        section="3.3 F12, 4.3.1",
+        expected=("ESCROW-SOLVENT (H)",),
+    ),
+    Mutant(
+        id="M51",
+        name="escrow-price-double-weighted",
+        file="model/escrow.py",
+        original="    new_price = escrow.str_price\n    if price is not None and ustr > 0:\n",
+        replacement=(
+            "    held_ustr = get_balance(result, account).ustr\n"
+            "    new_price = escrow.str_price\n"
+            "    if price is not None and ustr > 0:\n"
+        ),
+        description=(
+            "the escrow's average STR price reads the balance after the deposit, so the new "
+            "deposit weighs twice and STR payouts are valued at the wrong price"
+        ),
+        section="6.3.3, 4.3.1",
+        expected=("CONS-SPLIT (H)", "PAY-VECTOR (H)"),
+    ),
+    Mutant(
+        id="M52",
+        name="node-id-paid",
+        file="model/trusted/settlement.py",
+        original="                node_account=chain.nodes[node].account,\n",
+        replacement="                node_account=AccountId(node),\n",
+        description=(
+            "a majority node's payment goes to an account named after the node id instead "
+            "of the node's registered payout account"
+        ),
+        section="3.3 F12, 4.3.1",
+        expected=("PAY-ONLY-MAJORITY (H)", "GROUNDED (X)"),
+    ),
+    Mutant(
+        id="M53",
+        name="round-id-reused-after-false",
+        file="model/chain/economy.py",
+        original="    state = attrs.evolve(state, next_round_id=state.next_round_id + 1)\n",
+        replacement=(
+            "    # Only a round that reached consensus uses up its id.\n"
+            "    decision = run.state.decision\n"
+            "    used = 1 if decision is not None and decision.consensus else 0\n"
+            "    state = attrs.evolve(state, next_round_id=state.next_round_id + used)\n"
+        ),
+        description=(
+            "a round without consensus does not use up its id: the next round runs under the "
+            "same id and seed (the same salts), and a second failed round cannot lock its "
+            "payment under an id already locked"
+        ),
+        section="3.2 F1, 3.3 F12",
+        expected=("ROUND-LIVE (H)",),
+    ),
+    Mutant(
+        id="M54",
+        name="bonded-votes-to-operator",
+        file="model/chain/common.py",
+        original=(
+            "    for (delegator, _), amount in state.staking.delegations.items():\n"
+            "        bonded[delegator] = bonded.get(delegator, 0) + amount\n"
+        ),
+        replacement=(
+            "    for (_, validator), amount in state.staking.delegations.items():\n"
+            "        operator = get_validator_operator(validator)\n"
+            "        bonded[operator] = bonded.get(operator, 0) + amount\n"
+        ),
+        description=(
+            "bonded STR votes with the validator's operator (as Cosmos validators inherit "
+            "their delegators' votes) instead of its delegator: 1 STR is no longer 1 vote of "
+            "its holder"
+        ),
+        section="6.8",
+        expected=("GOV-SUPERMAJORITY (H)",),
+    ),
 )
 """Every mutant, in catalogue order."""
 
