@@ -1,104 +1,122 @@
 """Governance, supply and reputation invariants: coherent shares, supermajorities,
-subcommittees, the inflation schedule and the outbound cap."""
+subcommittees, complaint fees, the inflation schedule and the outbound cap.
+
+Each checker decides what should have happened from the whitepaper's words (`oracle.governance`,
+`oracle.supply`, `oracle.reputation`) and the raw state: parameter values, balances, bonds,
+delegation records, reputation records and the clock. None asks the model who votes, who is
+active, who is exempt or what a mint should be.
+"""
 
 from __future__ import annotations
 
-from itertools import pairwise
-
 from model.chain.actions import (
+    GrantNetworkSupport,
     MintEffect,
     OutboundEffect,
     ResolveComplaint,
     TallyEffect,
 )
-from model.chain.common import get_bonded_by_account, get_validator_accounts
-from model.coherence import check_coherence
-from model.governance import VoteOption, get_subcommittee_delegated, is_subcommittee_active
+from model.governance import NETWORK_SUPPORT_COMMITTEE, VoteOption
 from model.ledger import (
     COMPLAINT_DEPOSITS,
     RESERVE_POOL,
+    REWARDS_POOL,
     SUBCOMMITTEE_POOL,
-    get_balance,
-    get_str_circulating_supply,
 )
-from model.params import Params
-from model.reputation import get_app_reputation, is_outbound_uncapped
-from model.supply import compute_inflation_rate_bps, get_year_since_genesis
-from model.units import BPS_DENOMINATOR, SECONDS_PER_MINUTE, SECONDS_PER_YEAR, AccountId
+from model.units import AccountId
+from oracle.governance import (
+    SUPERMAJORITY_KEYS,
+    changed_keys,
+    complaint_split,
+    delegated_to,
+    has_supermajority,
+    incoherences,
+    is_active,
+    judging_validators,
+    tally,
+)
+from oracle.ledger import STR, movements, ustr_of
+from oracle.reputation import is_outbound_exempt, requests_in_minute
+from oracle.supply import YEAR, age_in_years, circulating_str, mint_bounds, schedule_problems
 from properties.invariants.base import Observation, observe
 from properties.invariants.step import ChainStep, record_effects
 
-# --- Governance, supply, reputation --------------------------------------------------------------
+# --- Governance ----------------------------------------------------------------------------------
 
 
 def check_gov_params(step: ChainStep) -> Observation | None:
-    """GOV-PARAMS: the live parameters are coherent (every key is in its domain by construction)."""
-    violations = check_coherence(step.after.params)
-    return observe(
-        "GOV-PARAMS",
-        not violations,
-        "; ".join(f"{v.rule}: {v.message}" for v in violations),
-    )
-
-
-SUPERMAJORITY_PARAMS = (
-    ("payment", "str_burn_bps"),
-    ("payment", "stb_reserve_swap_bps"),
-    ("payment", "str_network_support_bps"),
-)
-"""The shares behind the burn (§6.4) and network-support (§6.5) percentages."""
-
-
-def _changed_supermajority_keys(before: Params, after: Params) -> list[str]:
-    changed = []
-    for subspace, key in SUPERMAJORITY_PARAMS:
-        if getattr(getattr(before, subspace), key) != getattr(getattr(after, subspace), key):
-            changed.append(f"{subspace}.{key}")
-    return changed
+    """GOV-PARAMS: the live parameters are coherent (every key is in its domain by construction):
+    cost + STB margin + STR margin = 100% of T, sub-shares sum to their margin (§6.8)."""
+    found = incoherences(step.after.params)
+    return observe("GOV-PARAMS", not found, "; ".join(f"{i.rule}: {i.message}" for i in found))
 
 
 def check_gov_supermajority(step: ChainStep) -> Observation | None:
-    """GOV-SUPERMAJORITY: a tally that changes the burn or network-support share had more than
-    num/den of all STR votes cast, weighed by STR held and bonded at the tally."""
+    """GOV-SUPERMAJORITY: a tally that changes the burn or network-support share (or the
+    supermajority itself) had more than num/den of all STR votes cast, each voter weighed by the
+    STR it held and bonded at the tally (§6.8: 1 STR = 1 vote)."""
     tallies = [e for e in step.effects if isinstance(e, TallyEffect)]
-    touched = {f"{subspace}.{key}" for subspace, key in SUPERMAJORITY_PARAMS}
+    touched = {f"{subspace}.{key}" for subspace, key in SUPERMAJORITY_KEYS}
     if step.before is None or not any(
         f"{change.subspace}.{change.key}" in touched
         for t in tallies
         for change in t.proposal.changes
     ):
         return None
-    relevant = [t for t in tallies if _changed_supermajority_keys(t.params_before, t.params_after)]
-    bonded = get_bonded_by_account(step.before)
+    ledger, staking = step.before.ledger, step.before.staking
     bad = []
-    for tally in relevant:
-        weights = {option: 0 for option in VoteOption}
-        for voter, option in tally.proposal.votes.items():
-            weights[option] += get_balance(step.before.ledger, voter).ustr + bonded.get(voter, 0)
-        cast = sum(weights.values())
-        gov = tally.params_before.governance
-        if not weights[VoteOption.YES] * gov.supermajority_den > gov.supermajority_num * cast:
-            changed = _changed_supermajority_keys(tally.params_before, tally.params_after)
-            bad.append(f"{changed} changed with {weights[VoteOption.YES]} of {cast} votes yes")
+    for effect in tallies:
+        changed = changed_keys(effect.params_before, effect.params_after, SUPERMAJORITY_KEYS)
+        if not changed:
+            continue
+        weights = tally(effect.proposal.votes, ledger, staking)
+        gov = effect.params_before.governance
+        num, den = gov.supermajority_num, gov.supermajority_den
+        if not has_supermajority(weights, num=num, den=den):
+            bad.append(
+                f"{changed} changed with {weights[VoteOption.YES]} of {sum(weights.values())}"
+                f" ustr of votes yes (needs more than {num}/{den})"
+            )
+        recorded = (effect.result.yes, effect.result.no, effect.result.abstain)
+        weighed = (weights[VoteOption.YES], weights[VoteOption.NO], weights[VoteOption.ABSTAIN])
+        if recorded != weighed:
+            bad.append(
+                f"{changed} changed on a tally of yes/no/abstain {recorded}, but the STR held"
+                f" and bonded by the voters weighs {weighed}"
+            )
     return observe("GOV-SUPERMAJORITY", not bad, "; ".join(bad))
 
 
 def check_gov_subcommittee(step: ChainStep) -> Observation | None:
-    """GOV-SUBCOMMITTEE: active iff more than the activation share of STR is delegated to it."""
+    """GOV-SUBCOMMITTEE (§6.8): every delegated unit is held once in the subcommittee pool, each
+    delegation positive and to a subcommittee that exists; and the Network Support Committee,
+    the one whose activity the chain acts on (§6.5), pays a grant only while more than the
+    activation share of the circulating STR is delegated to it."""
     state = step.after
-    gov, ledger = state.governance, state.ledger
-    if not gov.subcommittee_delegations:
+    gov = state.governance
+    grant = isinstance(step.action, GrantNetworkSupport) and step.before is not None
+    if not gov.subcommittee_delegations and not grant:
         return None
-    supply = get_str_circulating_supply(ledger)
-    share = gov.params.governance.subcommittee_activation_bps
     bad = []
-    for name in sorted(gov.subcommittees):
-        delegated = get_subcommittee_delegated(gov, name)
-        should = delegated * BPS_DENOMINATOR > share * supply
-        if is_subcommittee_active(ledger, gov, name) != should:
-            bad.append(f"{name}: {delegated} of {supply} delegated, active={not should}")
-    if get_balance(ledger, SUBCOMMITTEE_POOL).ustr != sum(gov.subcommittee_delegations.values()):
-        bad.append("delegated units are not each held once in the subcommittee pool")
+    delegations = gov.subcommittee_delegations
+    pooled = ustr_of(state.ledger, SUBCOMMITTEE_POOL)
+    if pooled != sum(delegations.values()):
+        bad.append(f"the pool holds {pooled} ustr, the delegations {sum(delegations.values())}")
+    bad.extend(
+        f"{delegator} delegates {amount} ustr to {name!r}"
+        for (delegator, name), amount in sorted(delegations.items())
+        if amount <= 0 or name not in gov.subcommittees
+    )
+    if grant and step.before is not None:
+        before = step.before
+        delegated = delegated_to(before.governance, NETWORK_SUPPORT_COMMITTEE)
+        circulating = circulating_str(before.ledger)
+        share = before.params.governance.subcommittee_activation_bps
+        if not is_active(delegated, circulating=circulating, activation_bps=share):
+            bad.append(
+                f"Network Support paid a grant with {delegated} of {circulating} ustr delegated"
+                f" to its committee (inactive: not more than {share} bps)"
+            )
     return observe("GOV-SUBCOMMITTEE", not bad, "; ".join(bad))
 
 
@@ -106,7 +124,7 @@ def check_gov_complaint(step: ChainStep) -> Observation | None:
     """GOV-COMPLAINT (§6.8): a resolved complaint's MinDeposit D leaves the complaint deposits;
     floor(D * refund_bps / 10000) goes to the complainant if upheld, else to the reserve pool; the
     rest is split equally among the active validators, its remainder to the reserve pool. Every
-    account's STR change is compared with that, written out here, not taken from the model."""
+    account's STR change is compared with that; nothing else moves."""
     action = step.action
     if not isinstance(action, ResolveComplaint) or step.before is None:
         return None
@@ -114,27 +132,35 @@ def check_gov_complaint(step: ChainStep) -> Observation | None:
     if complaint is None:
         return None
     deposit = complaint.deposit_ustr
-    refund = deposit * step.before.params.governance.complaint_refund_bps // BPS_DENOMINATOR
-    validators = get_validator_accounts(step.before)
-    rest = deposit - refund
-    each = rest // len(validators) if validators else 0
+    validators = judging_validators(step.before.staking, step.before.params)
+    split = complaint_split(
+        deposit,
+        refund_bps=step.before.params.governance.complaint_refund_bps,
+        validators=len(validators),
+    )
     expected: dict[AccountId, int] = {}
 
     def pay(account: AccountId, amount: int) -> None:
         expected[account] = expected.get(account, 0) + amount
 
     pay(COMPLAINT_DEPOSITS, -deposit)
-    pay(complaint.complainant if action.upheld else RESERVE_POOL, refund)
+    pay(complaint.complainant if action.upheld else RESERVE_POOL, split.refund)
     for validator in validators:
-        pay(validator, each)
-    pay(RESERVE_POOL, rest - each * len(validators))
-    before, after = step.before.ledger, step.after.ledger
-    accounts = set(before.balances) | set(after.balances) | set(expected)
-    wrong = []
+        pay(validator, split.each_validator)
+    pay(RESERVE_POOL, split.reserve_dust)
+    moved = movements(step.before.ledger, step.after.ledger)
+    wrong = [
+        f"{account} {token} {delta:+}"
+        for (account, token), delta in sorted(moved.items())
+        if token != STR
+    ]
+    accounts = {account for account, _ in moved} | set(expected)
     for account in sorted(accounts):
-        moved = get_balance(after, account).ustr - get_balance(before, account).ustr
-        if moved != expected.get(account, 0):
-            wrong.append(f"{account} {moved:+} ustr (expected {expected.get(account, 0):+})")
+        got = moved.get((account, STR), 0)
+        if got != expected.get(AccountId(account), 0):
+            wrong.append(
+                f"{account} {got:+} ustr (expected {expected.get(AccountId(account), 0):+})"
+            )
     upheld = "upheld" if action.upheld else "rejected"
     return observe(
         "GOV-COMPLAINT",
@@ -143,49 +169,86 @@ def check_gov_complaint(step: ChainStep) -> Observation | None:
     )
 
 
+# --- Supply --------------------------------------------------------------------------------------
+
+
 def check_sup_inflation(step: ChainStep) -> Observation | None:
-    """SUP-INFLATION: the schedule starts at the initial rate, never rises, never goes negative;
-    a mint never exceeds the initial rate over its interval."""
+    """SUP-INFLATION (§6.9): the schedule starts at the initial rate, never rises, never goes
+    negative; each mint covers the time since the last one, is neither above nor below the
+    schedule's accrual on the circulating STR (rounded down once), and lands in the rewards pool.
+    A step that mints nothing leaves the inflation clock alone."""
     mints = [e for e in step.effects if isinstance(e, MintEffect)]
-    if not mints or step.before is None:
+    before, after = step.before, step.after
+    if before is None:
         return None
-    params, supply = step.after.params, step.after.supply
-    problems = []
-    years = get_year_since_genesis(supply, step.after.now) + 2
-    rates = [compute_inflation_rate_bps(year, params) for year in range(years)]
-    if rates[0] != params.mint.inflation_initial_bps:
-        problems.append(
-            f"year 0 rate {rates[0]} is not the initial {params.mint.inflation_initial_bps}"
+    clock_before = (before.supply.genesis_time, before.supply.last_mint_time)
+    clock_after = (after.supply.genesis_time, after.supply.last_mint_time)
+    if not mints:
+        if clock_before == clock_after:
+            return None
+        return observe(
+            "SUP-INFLATION",
+            False,
+            f"the inflation clock (genesis, last mint) moved from {clock_before} to {clock_after}"
+            " without a mint",
         )
-    if any(r < 0 for r in rates) or any(b > a for a, b in pairwise(rates)):
-        problems.append(f"rates {rates} rise or go negative")
-    base = get_str_circulating_supply(step.before.ledger)
+    params, genesis = before.params, before.supply.genesis_time
+    years = age_in_years(genesis=genesis, time=max(after.now, genesis)) + 1
+    problems = schedule_problems(params, years=years)
+    base = circulating_str(before.ledger)
+    cursor = before.supply.last_mint_time
     for mint in mints:
-        ceiling = base * rates[0] * (mint.end - mint.start) // (BPS_DENOMINATOR * SECONDS_PER_YEAR)
-        if not 0 <= mint.amount <= ceiling:
+        if mint.start != cursor or mint.end < mint.start or mint.start < genesis:
             problems.append(
-                f"minted {mint.amount} over [{mint.start}, {mint.end}), ceiling {ceiling}"
+                f"a mint over [{mint.start}, {mint.end}) where the last mint ended at {cursor}"
             )
+            continue
+        bounds = mint_bounds(base, genesis=genesis, start=mint.start, end=mint.end, params=params)
+        problem = bounds.problem(mint.amount)
+        if problem is not None:
+            problems.append(
+                f"{problem} over [{mint.start}, {mint.end}) on {base} ustr (year"
+                f" {(mint.start - genesis) // YEAR})"
+            )
+        cursor = mint.end
+    if mints[-1].end != after.now or after.supply.last_mint_time != after.now:
+        problems.append(
+            f"the mint ends at {mints[-1].end} and the clock records {after.supply.last_mint_time},"
+            f" not now ({after.now})"
+        )
+    minted = sum(mint.amount for mint in mints)
+    moved = movements(before.ledger, after.ledger)
+    expected = {(str(REWARDS_POOL), STR): minted} if minted else {}
+    if moved != expected or after.ledger.str_minted - before.ledger.str_minted != minted:
+        problems.append(
+            f"minting {minted} ustr moved {dict(sorted(moved.items()))} and counted"
+            f" {after.ledger.str_minted - before.ledger.str_minted} as minted"
+        )
     return observe("SUP-INFLATION", not problems, "; ".join(problems))
 
 
+# --- Reputation ----------------------------------------------------------------------------------
+
+
 def check_rep_outbound(step: ChainStep) -> Observation | None:
-    """REP-OUTBOUND: an unqualified app's requests let through in any minute stay within the cap."""
+    """REP-OUTBOUND (§4.5): an app that is not open source, stakes no more than the minimum's
+    worth of STR at the request's price and has not been active longer than the minimum makes
+    at most the cap's requests in any minute."""
     requests = [e for e in step.effects if isinstance(e, OutboundEffect)]
-    if not requests:
+    if not requests or step.before is None:
         return None
     history = record_effects(step.history, requests)
-    params, reputation = step.after.params, step.after.reputation
+    params, apps = step.before.params, step.before.reputation.apps
+    cap = params.reputation.outbound_requests_per_minute
     bad, capped = [], 0
     for request in requests:
-        record = get_app_reputation(reputation, request.app)
-        if is_outbound_uncapped(record, now=request.time, params=params, str_price=request.price):
+        record = apps.get(request.app)
+        if is_outbound_exempt(record, now=request.time, price=request.price, params=params):
             continue
         capped += 1
-        times = history.outbound.get(request.app, ())
-        in_minute = [t for t in times if request.time - SECONDS_PER_MINUTE < t <= request.time]
-        if len(in_minute) > params.reputation.outbound_requests_per_minute:
-            bad.append(f"{request.app}: {len(in_minute)} requests in the minute to {request.time}")
+        seen = requests_in_minute(history.outbound.get(request.app, ()), now=request.time)
+        if seen > cap:
+            bad.append(f"{request.app}: {seen} requests in the minute to {request.time}, cap {cap}")
     if not capped:
         return None
     return observe("REP-OUTBOUND", not bad, "; ".join(bad))

@@ -12,14 +12,14 @@ from collections.abc import Callable
 
 from attrs import frozen
 
-from model.hashing import compute_composite_hash, compute_hash
 from model.ledger import Token, get_escrow_account, get_locked_escrow_account
 from model.params import Params
 from model.profile import Profile
 from model.trusted.behaviour import Behaviour, Scenario
-from model.trusted.round import Phase, RoundState, generate_node_salt
+from model.trusted.round import Phase, RoundState
 from model.trusted.settlement import RoundOutcome, TrustedChain
 from model.units import NodeId
+from oracle.commit import ENCODINGS, commit, composite, digest
 from properties.invariants.base import Observation, holds, observe, violated
 
 
@@ -38,10 +38,28 @@ class RoundView:
 
 
 def get_node_salt(view: RoundView, node: NodeId) -> bytes:
-    """The salt `node` really drew (F3), known to the checker but not to the validators."""
+    """The salt `node` really drew (F3), known to the checker but not to the validators.
+
+    A scenario's randomness is its seed: S_N is h(seed, "node-salt", the round id in decimal,
+    the node id), the four fields each behind its 8-byte big-endian length, hashed with the
+    round's algorithm. The model's scenarios and the executor's nodes draw it the same way.
+    """
     scenario = view.scenario
-    return generate_node_salt(
-        seed=scenario.seed, round_id=scenario.round_id, node=node, algorithm=scenario.algorithm
+    fields = (scenario.seed, b"node-salt", str(scenario.round_id).encode(), node.encode())
+    return digest(composite(fields, "length-prefixed"), scenario.algorithm.value)
+
+
+def recompute_commit(
+    view: RoundView, node: NodeId, *, app_salt: bytes, node_salt: bytes, output_hash: bytes
+) -> bytes:
+    """§3.2 F4: commit(n) = h(nodeID + S_a + S_N + h(output)) under the profile's encoding."""
+    return commit(
+        node=node,
+        app_salt=app_salt,
+        node_salt=node_salt,
+        output_hash=output_hash,
+        encoding=view.profile.composite_encoding.value,
+        algorithm=view.state.algorithm.value,
     )
 
 
@@ -50,15 +68,14 @@ def does_reveal_open_commit(view: RoundView, node: NodeId) -> bool:
     state = view.state
     reveal = state.reveals[node]
     app_salt = state.sent_app_salts[node]
-    if compute_hash(app_salt, state.algorithm) != reveal.app_salt_hash:
+    if digest(app_salt, state.algorithm.value) != reveal.app_salt_hash:
         return False
-    recomputed = compute_composite_hash(
-        node_id=node.encode(),
+    recomputed = recompute_commit(
+        view,
+        node,
         app_salt=app_salt,
         node_salt=get_node_salt(view, node),
         output_hash=reveal.output_hash,
-        encoding=view.profile.composite_encoding,
-        algorithm=state.algorithm,
     )
     return recomputed == state.commits[node]
 
@@ -114,7 +131,7 @@ def check_bft_sound(view: RoundView) -> Observation | None:
     n = len(view.state.assigned)
     if decision is None or not decision.consensus or 3 * len(faulty) >= n:
         return None
-    correct = compute_hash(view.scenario.correct_output, view.scenario.algorithm)
+    correct = digest(view.scenario.correct_output, view.scenario.algorithm.value)
     return observe(
         "BFT-SOUND",
         decision.agreed_output_hash == correct,
@@ -221,15 +238,14 @@ def check_cr_verifiable(view: RoundView) -> Observation | None:
         reveal = state.reveals[node]
         # Public data: the revealed salt field, the app salt on-chain, the posted h(S_N).
         salt = reveal.node_salt_or_hash
-        recomputed = compute_composite_hash(
-            node_id=node.encode(),
+        recomputed = recompute_commit(
+            view,
+            node,
             app_salt=state.app_salts[node],
             node_salt=salt,
             output_hash=reveal.output_hash,
-            encoding=view.profile.composite_encoding,
-            algorithm=state.algorithm,
         )
-        salt_matches = compute_hash(salt, state.algorithm) == state.node_salt_hashes[node]
+        salt_matches = digest(salt, state.algorithm.value) == state.node_salt_hashes[node]
         if not salt_matches or recomputed != state.commits[node]:
             unverifiable.append(node)
     return observe(
@@ -240,39 +256,42 @@ def check_cr_verifiable(view: RoundView) -> Observation | None:
 
 
 def check_cr_injective(view: RoundView) -> Observation | None:
-    """CR-INJECTIVE: commit(n) of the model's own encoding tells its fields apart. For every
-    node whose reveal opens its commit, moving one byte across any boundary between two fields
-    (the same bytes in the same order) must change the commitment."""
+    """CR-INJECTIVE: commit(n) as the model built it tells its fields apart. For every node that
+    revealed, the encoding its on-chain commit was built with is found by recomputing it from the
+    true fields (node id, the app salt sent, the node's real salt, the revealed output hash) under
+    each encoding F4 may mean; moving one byte across any boundary between two fields (the same
+    bytes in the same order) must then change the commitment."""
     state = view.state
     if state.phase not in (Phase.REVEAL, Phase.DECIDED):
         return None
-    opened = [node for node in sorted(state.reveals) if does_reveal_open_commit(view, node)]
-    if not opened:
-        return None
-    collisions = []
-    for node in opened:
-        fields = [
+    algorithm = state.algorithm.value
+    checked, collisions = 0, []
+    for node in sorted(state.reveals):
+        fields = (
             node.encode(),
             state.sent_app_salts[node],
             get_node_salt(view, node),
             state.reveals[node].output_hash,
-        ]
-        for boundary in range(len(fields) - 1):
-            left, right = fields[boundary], fields[boundary + 1]
-            if not left:
-                continue
-            shifted = list(fields)
-            shifted[boundary], shifted[boundary + 1] = left[:-1], left[-1:] + right
-            moved = compute_composite_hash(
-                node_id=shifted[0],
-                app_salt=shifted[1],
-                node_salt=shifted[2],
-                output_hash=shifted[3],
-                encoding=view.profile.composite_encoding,
-                algorithm=state.algorithm,
-            )
-            if moved == state.commits[node]:
-                collisions.append(f"{node} (byte moved across boundary {boundary + 1})")
+        )
+        committed = state.commits[node]
+        used = [e for e in ENCODINGS if digest(composite(fields, e), algorithm) == committed]
+        if not used:
+            # The commit is not of these fields under any encoding: CR-BINDING's concern.
+            continue
+        checked += 1
+        for encoding in used:
+            for boundary in range(len(fields) - 1):
+                left, right = fields[boundary], fields[boundary + 1]
+                if not left:
+                    continue
+                shifted = list(fields)
+                shifted[boundary], shifted[boundary + 1] = left[:-1], left[-1:] + right
+                if digest(composite(shifted, encoding), algorithm) == committed:
+                    collisions.append(
+                        f"{node} ({encoding}: byte moved across boundary {boundary + 1})"
+                    )
+    if not checked:
+        return None
     return observe(
         "CR-INJECTIVE",
         not collisions,
