@@ -143,6 +143,31 @@ def validation_payment_each(prefund: int, validators: int) -> int:
     return prefund // validators
 
 
+def validation_selected_count(prefund: int, subscribers: int, floor: int) -> int:
+    """§4.4: how many validators a prefund pays: all subscribers while each share reaches the
+    floor; when there are more subscribers than the payment covers, as many as the floor allows
+    (a randomized selection picks which)."""
+    return min(subscribers, prefund // floor) if floor > 0 else subscribers
+
+
+WHITEPAPER_PAYMENT: dict[str, int] = {
+    "payment_rate_bps": 20_000,
+    "stb_profit_margin_bps": 1_000,
+    "stb_node_profit_bps": 500,
+    "stb_reserve_swap_bps": 500,
+    "str_profit_margin_bps": 4_000,
+    "str_node_profit_bps": 2_000,
+    "str_burn_bps": 1_000,
+    "str_network_support_bps": 1_000,
+}
+"""§6.3 (2x cost) and §6.8's initial rates, as DESIGN.md reads them: shares of the total payment T."""
+
+
+def is_whitepaper_payment(params: Params) -> bool:
+    """The payment keys of `params` are the whitepaper's initial values (§6.3, §6.8)."""
+    return all(getattr(params.payment, key) == value for key, value in WHITEPAPER_PAYMENT.items())
+
+
 @frozen
 class GoldenVector:
     """§6.3.3's example in the whitepaper's own numbers, in whole USD (1 STB = 1 USD, §6.1)."""

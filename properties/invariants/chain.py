@@ -7,28 +7,58 @@ round a step ran, and joins every family (slashing, governance) into `check_step
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 
 from model.chain.actions import (
     DepositUsdc,
     RedeemStb,
+    ResolveLocked,
     RoundEffect,
+    RunRound,
     SwapReserve,
 )
-from model.chain.state import get_trusted_chain
-from model.escrow import is_escrow_solvent
+from model.chain.state import ChainState
+from model.escrow import LockedPayment
 from model.ledger import (
+    BONDED_POOL,
+    BURN_ADDRESS,
+    NETWORK_SUPPORT,
+    NODE_STAKE_POOL,
     SUBCOMMITTEE_POOL,
     SWAP_RESERVE,
-    get_balance,
     get_escrow_account,
-    get_total_stb_holdings,
-    get_total_str_holdings,
+    get_locked_escrow_account,
 )
-from model.params import WHITEPAPER_PARAMS
-from model.payment import compute_payment_split
-from model.staking import is_bonded_pool_consistent
-from model.trusted.settlement import is_node_stake_pool_consistent
-from model.units import BPS_DENOMINATOR
+from model.units import AccountId, AppId
+from oracle.ledger import (
+    STB,
+    STR,
+    Movements,
+    add_movement,
+    balance,
+    is_escrow_account,
+    movement_differences,
+    movements,
+    negative_accounts,
+    str_issued,
+    total_stb_held,
+    total_str_held,
+    ustr_of,
+)
+from oracle.payment import (
+    GOLDEN_VECTOR,
+    MICRO,
+    PaymentSplit,
+    StrPayout,
+    golden_split_micro,
+    is_whitepaper_payment,
+    split_payment,
+    str_payout,
+    usd_to_ustr,
+    validation_payment_each,
+    validation_selected_count,
+)
+from oracle.staking import active_set, bonded_total
 from properties.invariants.base import Observation, observe
 from properties.invariants.governance import (
     check_gov_complaint,
@@ -51,7 +81,7 @@ from properties.invariants.step import ChainStep, History, record_action, record
 
 __all__ = ["ChainStep", "History", "check_step", "record_action", "record_effects"]
 
-GOLDEN_COST = 100_000_000
+GOLDEN_COST = GOLDEN_VECTOR.cost_usd * MICRO
 """§6.3.3's example: a $100 cost, in micro-USD."""
 
 
@@ -59,24 +89,30 @@ GOLDEN_COST = 100_000_000
 
 
 def check_cons_str(step: ChainStep) -> Observation | None:
-    """CONS-STR: all STR holdings + burned = genesis + minted; bonds and stakes match pools."""
+    """CONS-STR: all STR holdings + burned = genesis + minted, the burned STR sits at the burn
+    address (§6.4), and each pool holds exactly the records it stands for: the bonded pool the
+    bonds, the node-stake pool the node stakes, the subcommittee pool its delegations."""
     state = step.after
     ledger = state.ledger
-    held, issued = (
-        get_total_str_holdings(ledger) + ledger.str_burned,
-        ledger.str_genesis + ledger.str_minted,
-    )
+    held, issued = total_str_held(ledger) + ledger.str_burned, str_issued(ledger)
     problems = []
     if held != issued:
         problems.append(f"holdings + burned = {held} but genesis + minted = {issued}")
-    if not is_bonded_pool_consistent(ledger, state.staking):
+    at_burn_address = ustr_of(ledger, BURN_ADDRESS)
+    if at_burn_address != ledger.str_burned:
+        problems.append(f"the burn address holds {at_burn_address}, {ledger.str_burned} burned")
+    bonds = state.staking.delegations.values()
+    if any(amount < 0 for amount in bonds) or ustr_of(ledger, BONDED_POOL) != bonded_total(
+        state.staking
+    ):
         problems.append("the bonded pool does not hold exactly the delegations")
-    if not is_node_stake_pool_consistent(get_trusted_chain(state)):
+    stakes = [stake.ustr for stake in state.nodes.values()]
+    if any(amount < 0 for amount in stakes) or ustr_of(ledger, NODE_STAKE_POOL) != sum(stakes):
         problems.append("the node stake pool does not hold exactly the node stakes")
     delegated = sum(state.governance.subcommittee_delegations.values())
-    if get_balance(ledger, SUBCOMMITTEE_POOL).ustr != delegated:
+    if ustr_of(ledger, SUBCOMMITTEE_POOL) != delegated:
         problems.append("the subcommittee pool does not hold exactly the delegations")
-    negative = sorted(str(a) for a, b in ledger.balances.items() if b.ustr < 0 or b.ustb < 0)
+    negative = negative_accounts(ledger)
     if negative:
         problems.append(f"negative balances: {negative}")
     return observe("CONS-STR", not problems, "; ".join(problems))
@@ -87,7 +123,7 @@ def check_cons_stb(step: ChainStep) -> Observation | None:
     bridge: by a deposit the checker has not seen before (its own record, not the model's) and
     by a redemption."""
     ledger = step.after.ledger
-    held = get_total_stb_holdings(ledger)
+    held = total_stb_held(ledger)
     problems = []
     if held != ledger.usdc_locked:
         problems.append(f"STB held {held} but USDC locked {ledger.usdc_locked}")
@@ -100,7 +136,7 @@ def check_cons_stb(step: ChainStep) -> Observation | None:
             expected = action.amount
         elif isinstance(action, RedeemStb):
             expected = -action.amount
-        moved = held - get_total_stb_holdings(step.before.ledger)
+        moved = held - total_stb_held(step.before.ledger)
         if moved != expected:
             problems.append(f"STB supply moved by {moved}, the bridge by {expected}")
     return observe("CONS-STB", not problems, "; ".join(problems))
@@ -110,83 +146,290 @@ def _round_effects(step: ChainStep) -> list[RoundEffect]:
     return [effect for effect in step.effects if isinstance(effect, RoundEffect)]
 
 
-def check_cons_split(step: ChainStep) -> Observation | None:
-    """CONS-SPLIT: a paid round's split sums to the amount withdrawn, no part negative."""
-    paid = [e for e in _round_effects(step) if e.outcome is not None and e.outcome.paid]
-    if not paid:
-        return None
+# --- Payments: who receives what -----------------------------------------------------------------
+
+
+def _pay_node(
+    moved: Movements,
+    *,
+    source: AccountId,
+    node_account: AccountId | str,
+    split: PaymentSplit,
+    payout: StrPayout,
+) -> None:
+    """§6.3-§6.7: one node's payment out of `source`: the node's STB (cost basis and STB profit)
+    and its STR profit to the node operator, the swap-reserve STB to the swap reserve, network
+    support's STR to its pool, the burn's STR to the burn address."""
+    add_movement(moved, source, STB, -split.stb_total)
+    add_movement(moved, source, STR, -payout.total)
+    add_movement(moved, node_account, STB, split.node_stb)
+    add_movement(moved, node_account, STR, payout.node)
+    add_movement(moved, SWAP_RESERVE, STB, split.stb_swap_reserve)
+    add_movement(moved, NETWORK_SUPPORT, STR, payout.network_support)
+    add_movement(moved, BURN_ADDRESS, STR, payout.burn)
+
+
+def _payout_at(split: PaymentSplit, price: Fraction | None) -> StrPayout | str:
+    """The STR side of `split` at the escrow's price, or why it cannot be paid (§6.3.3)."""
+    if price is None or price <= 0:
+        if split.str_total_usd:
+            return f"${split.str_total_usd} micro-USD of STR owed but the escrow has no price"
+        return StrPayout(total=0, node=0, burn=0, network_support=0)
+    return str_payout(split, price)
+
+
+def _validation_movements(
+    step: ChainStep, effect: RoundEffect, got: Movements, moved: Movements
+) -> list[str]:
+    """§4.4: a round's validation prefund paid from the app's escrow, prefund // k to each of
+    the k validators it pays (all of the active set, or as many as the floor allows)."""
+    action = step.action
+    prefund = action.validation_prefund_ustr if isinstance(action, RunRound) else 0
+    if prefund <= 0 or step.before is None:
+        return []
+    staking = step.before.staking
+    seats = effect.params.consensus.max_validators
+    operators = {
+        str(staking.validators[v].operator)
+        for v in active_set(staking, max_validators=seats)
+        if v in staking.validators
+    }
+    count = validation_selected_count(
+        prefund, len(operators), effect.params.payment.validation_floor_ustr
+    )
+    if count == 0:
+        return [f"a validation prefund of {prefund} ustr paid nobody and was not refused"]
+    each = validation_payment_each(prefund, count)
+    paid = sorted(a for (a, token), delta in got.items() if token == STR and a in operators)
     problems = []
-    for effect in paid:
-        assert effect.outcome is not None
-        cost, params = effect.outcome.cost, effect.params
-        split = compute_payment_split(cost, params)
-        parts = (
-            split.stb_cost_basis,
-            split.stb_node_profit,
-            split.stb_swap_reserve,
-            split.str_node_profit_usd,
-            split.str_burn_usd,
-            split.str_network_support_usd,
+    if len(paid) != count:
+        problems.append(f"validation paid {paid}, {count} of {sorted(operators)} expected")
+    for account in paid:
+        add_movement(moved, account, STR, each)
+    escrow = get_escrow_account(AppId(effect.outcome.app if effect.outcome else ""))
+    add_movement(moved, escrow, STR, -each * len(paid))
+    return problems
+
+
+def _expected_round(step: ChainStep, effect: RoundEffect) -> tuple[Movements, list[str]]:
+    """Every token movement a settled round should make, from the oracle's split at the
+    escrow's price (§6.3, §6.3.3), its slashes (§3.3 F11) and locks (§3.3 Step 12)."""
+    outcome = effect.outcome
+    assert outcome is not None
+    app = AppId(outcome.app)
+    escrow = get_escrow_account(app)
+    book = effect.before.escrows.escrows.get(app)
+    price = book.str_price if book is not None else None
+    split = split_payment(outcome.cost, effect.params)
+    problems: list[str] = []
+    moved: Movements = {}
+    nodes = effect.before.nodes
+    payout = _payout_at(split, price)
+    owed = outcome.paid or outcome.escrow_locked
+    if isinstance(payout, str):
+        if owed and outcome.cost > 0:
+            problems.append(payout)
+        payout = StrPayout(total=0, node=0, burn=0, network_support=0)
+    if outcome.cost > 0:
+        for node in outcome.paid:
+            account = nodes[node].account if node in nodes else f"unregistered {node}"
+            _pay_node(moved, source=escrow, node_account=account, split=split, payout=payout)
+        if outcome.escrow_locked:
+            count = len(outcome.escrow_locked)
+            locked = get_locked_escrow_account(app)
+            for token, amount in ((STB, split.stb_total), (STR, payout.total)):
+                add_movement(moved, escrow, token, -count * amount)
+                add_movement(moved, locked, token, count * amount)
+            problems.extend(_lock_record_problems(effect, split, payout, price))
+    for slash in outcome.slashed:
+        add_movement(moved, NODE_STAKE_POOL, STR, -slash.burned_ustr)
+        add_movement(moved, BURN_ADDRESS, STR, slash.burned_ustr)
+    return moved, problems
+
+
+def _lock_record_problems(
+    effect: RoundEffect, split: PaymentSplit, payout: StrPayout, price: Fraction | None
+) -> list[str]:
+    """§3.3 Step 12: the locked record owes each locked node the oracle's split at the price in
+    force when it was locked."""
+    outcome = effect.outcome
+    assert outcome is not None
+    book = effect.after.escrows.escrows.get(AppId(outcome.app))
+    record = book.locked.get(outcome.round_id) if book is not None else None
+    if record is None:
+        return [f"round {outcome.round_id} locked a payment but left no record"]
+    nodes = effect.before.nodes
+    accounts = tuple(nodes[n].account for n in outcome.escrow_locked if n in nodes)
+    owed = _record_split(record)
+    got = (record.node_accounts, owed.parts, _record_payout(record), record.price)
+    want = (accounts, split.parts, payout, price if split.str_total_usd else record.price)
+    if got != want:
+        return [f"round {outcome.round_id}'s locked record {got}, expected {want}"]
+    return []
+
+
+def _record_split(record: LockedPayment) -> PaymentSplit:
+    """A locked record's split, read field by field (the model's derived totals are not used)."""
+    owed = record.split
+    return PaymentSplit(
+        total=owed.total,
+        stb_cost_basis=owed.stb_cost_basis,
+        stb_node_profit=owed.stb_node_profit,
+        stb_swap_reserve=owed.stb_swap_reserve,
+        str_node_profit_usd=owed.str_node_profit_usd,
+        str_burn_usd=owed.str_burn_usd,
+        str_network_support_usd=owed.str_network_support_usd,
+    )
+
+
+def _record_payout(record: LockedPayment) -> StrPayout:
+    payout = record.str_payout
+    return StrPayout(
+        total=payout.total_ustr,
+        node=payout.node_ustr,
+        burn=payout.burn_ustr,
+        network_support=payout.network_ustr,
+    )
+
+
+def _resolve_problems(step: ChainStep, action: ResolveLocked) -> list[str]:
+    """§3.3 Step 12: a resolved lock pays each recorded node its split at the locked price, or
+    returns everything it holds to the app's escrow; nothing else moves."""
+    assert step.before is not None
+    book = step.before.escrows.escrows.get(action.app)
+    record = book.locked.get(action.round_id) if book is not None else None
+    if record is None:
+        return [f"round {action.round_id} of {action.app} was resolved but had no lock"]
+    split = _record_split(record)
+    payout = _payout_at(split, record.price)
+    if isinstance(payout, str):
+        return [payout]
+    locked = get_locked_escrow_account(action.app)
+    moved: Movements = {}
+    if action.pay_nodes:
+        for account in record.node_accounts:
+            _pay_node(moved, source=locked, node_account=account, split=split, payout=payout)
+    else:
+        count = len(record.node_accounts)
+        escrow = get_escrow_account(action.app)
+        for token, amount in ((STB, split.stb_total), (STR, payout.total)):
+            add_movement(moved, locked, token, -count * amount)
+            add_movement(moved, escrow, token, count * amount)
+    got = movements(step.before.ledger, step.after.ledger)
+    return movement_differences(moved, got)
+
+
+def check_cons_split(step: ChainStep) -> Observation | None:
+    """CONS-SPLIT: a settled round's payment is the whitepaper's split (§6.3, §6.8), its parts
+    sum exactly to T and none is negative; and every part reaches its recipient: the node
+    operator its STB and STR profit, the swap reserve, network support and the burn address
+    their shares, at the escrow's price (§6.3.3); a lock holds, and its resolution pays, the
+    same amounts (§3.3 Step 12)."""
+    problems: list[str] = []
+    seen = False
+    for effect in _round_effects(step):
+        outcome = effect.outcome
+        if outcome is None or not (outcome.paid or outcome.escrow_locked):
+            continue
+        seen = True
+        split = split_payment(outcome.cost, effect.params)
+        if sum(split.parts) != split.total or min(split.parts) < 0:
+            problems.append(
+                f"cost {outcome.cost}: parts {split.parts} for a total of {split.total}"
+            )
+        expected, found = _expected_round(step, effect)
+        problems.extend(found)
+        got = {(m.account, m.token): m.delta for m in outcome.movements if m.delta}
+        problems.extend(_validation_movements(step, effect, got, expected))
+        problems.extend(
+            f"round {outcome.round_id}: {d}" for d in movement_differences(expected, got)
         )
-        total = cost * params.payment.payment_rate_bps // BPS_DENOMINATOR
-        if sum(parts) != total or min(parts) < 0 or split.total != total:
-            problems.append(f"cost {cost}: parts {parts} for a total of {total}")
-        escrow = str(get_escrow_account(effect.run.scenario.app))
-        withdrawn_stb = -sum(
-            m.delta for m in effect.outcome.movements if m.account == escrow and m.token == "stb"
-        )
-        expected_stb = len(effect.outcome.paid) * sum(parts[:3])
-        if withdrawn_stb != expected_stb:
-            problems.append(f"escrow paid {withdrawn_stb} ustb, the split says {expected_stb}")
+    action = step.action
+    if isinstance(action, ResolveLocked) and step.before is not None:
+        seen = True
+        problems.extend(_resolve_problems(step, action))
+    if not seen:
+        return None
     return observe("CONS-SPLIT", not problems, "; ".join(problems))
+
+
+def _escrow_problems(state: ChainState) -> list[str]:
+    """§4.3.1, §3.3 Step 12: no escrow holds less than nothing, and each locked escrow account
+    holds exactly what its app's locked records owe."""
+    ledger = state.ledger
+    problems = [
+        f"{account} holds {held.ustb} ustb and {held.ustr} ustr"
+        for account, held in sorted(ledger.balances.items())
+        if is_escrow_account(account) and min(held.ustb, held.ustr) < 0
+    ]
+    for app, book in sorted(state.escrows.escrows.items()):
+        owed_stb = owed_str = 0
+        for record in book.locked.values():
+            count = len(record.node_accounts)
+            owed_stb += count * _record_split(record).stb_total
+            owed_str += count * record.str_payout.total_ustr
+        held = balance(ledger, get_locked_escrow_account(app))
+        if (held.ustb, held.ustr) != (owed_stb, owed_str):
+            problems.append(
+                f"{get_locked_escrow_account(app)} holds {held.ustb} ustb and {held.ustr} ustr,"
+                f" its locked payments owe {owed_stb} ustb and {owed_str} ustr"
+            )
+    return problems
 
 
 def check_escrow_solvent(step: ChainStep) -> Observation | None:
     """ESCROW-SOLVENT: no escrow negative; locked escrow accounts match their records."""
-    state = step.after
-    return observe(
-        "ESCROW-SOLVENT",
-        is_escrow_solvent(state.ledger, state.escrows),
-        "an escrow is negative or its locked account differs from its locked payments",
-    )
+    problems = _escrow_problems(step.after)
+    return observe("ESCROW-SOLVENT", not problems, "; ".join(problems))
 
 
 def check_pay_vector(step: ChainStep) -> Observation | None:
-    """PAY-VECTOR: at the whitepaper's payment parameters, a $100 round pays as §6.3.3 says."""
+    """PAY-VECTOR: at the whitepaper's payment parameters, a $100 round pays as §6.3.3 says:
+    each paid node receives 110 STB and $40 of STR, the swap reserve 10 STB, network support
+    and the burn $20 of STR each, and the escrow gives up 120 STB and $80 of STR a node."""
     golden = [
         e
         for e in _round_effects(step)
         if e.outcome is not None
         and e.outcome.paid
         and e.outcome.cost == GOLDEN_COST
-        and e.params.payment == WHITEPAPER_PARAMS.payment
+        and is_whitepaper_payment(e.params)
     ]
     if not golden:
         return None
     problems = []
+    vector = GOLDEN_VECTOR
+    if split_payment(GOLDEN_COST, golden[0].params) != golden_split_micro():
+        problems.append("the whitepaper's split of $100 is not §6.3.3's (the oracle disagrees)")
     for effect in golden:
-        assert effect.outcome is not None
-        split = compute_payment_split(GOLDEN_COST, effect.params)
-        got = (
-            split.total,
-            split.stb_cost_basis,
-            split.stb_node_profit,
-            split.stb_swap_reserve,
-            split.str_node_profit_usd,
-            split.str_burn_usd,
-            split.str_network_support_usd,
-        )
-        want = (200, 100, 10, 10, 40, 20, 20)
-        if got != tuple(usd * 1_000_000 for usd in want):
-            problems.append(f"split of $100 is {got}")
-        accounts = {str(effect.before.nodes[n].account) for n in effect.outcome.paid}
-        stb = {
-            m.account: m.delta
-            for m in effect.outcome.movements
-            if m.account in accounts and m.token == "stb"
-        }
-        if any(stb.get(account, 0) != 110_000_000 for account in accounts):
-            problems.append(f"paid nodes received {stb} ustb, §6.3.3 says 110 STB each")
+        outcome = effect.outcome
+        assert outcome is not None
+        book = effect.before.escrows.escrows.get(AppId(outcome.app))
+        price = book.str_price if book is not None else None
+        if price is None:
+            problems.append("a $100 round was paid with no STR price in its escrow")
+            continue
+        count = len(outcome.paid)
+        got = {(m.account, m.token): m.delta for m in outcome.movements}
+        # The text's $40 of STR at the round's price, the node taking the conversion dust.
+        node_str = str_payout(golden_split_micro(), price).node
+        for node in outcome.paid:
+            account = str(effect.before.nodes[node].account)
+            received = (got.get((account, STB), 0), got.get((account, STR), 0))
+            if received != (vector.node_stb * MICRO, node_str):
+                problems.append(
+                    f"{node} received {received} (ustb, ustr), §6.3.3 says 110 STB and $40 of STR"
+                    f" = {(vector.node_stb * MICRO, node_str)}"
+                )
+        reserve = got.get((str(SWAP_RESERVE), STB), 0)
+        if reserve != count * vector.split.stb_swap_reserve * MICRO:
+            problems.append(f"the swap reserve received {reserve} ustb, §6.3.3 says 10 STB a node")
+        escrow = str(get_escrow_account(AppId(outcome.app)))
+        if -got.get((escrow, STB), 0) != count * vector.stb_withdrawn * MICRO:
+            problems.append(f"the escrow gave {-got.get((escrow, STB), 0)} ustb, 120 STB a node")
+        support = got.get((str(NETWORK_SUPPORT), STR), 0)
+        if support != count * usd_to_ustr(vector.split.str_network_support_usd * MICRO, price):
+            problems.append(f"network support received {support} ustr, §6.3.3 says $20 a node")
     return observe("PAY-VECTOR", not problems, "; ".join(problems))
 
 
@@ -196,17 +439,21 @@ def check_pay_burn(step: ChainStep) -> Observation | None:
     action = step.action
     if not isinstance(action, SwapReserve) or step.before is None:
         return None
-    reserve_ustb = get_balance(step.before.ledger, SWAP_RESERVE).ustb
+    reserve_ustb = balance(step.before.ledger, SWAP_RESERVE).ustb
     if reserve_ustb == 0:
         return None
-    # ustb are micro-dollars; the price is USD per STR: the floor of ustb * den / num.
+    # ustb are micro-dollars (§6.1), so the STR bought is their USD value at the price.
     price = action.price
-    bought = reserve_ustb * price.denominator // price.numerator
+    bought = usd_to_ustr(reserve_ustb, price)
     burned = step.after.ledger.str_burned - step.before.ledger.str_burned
-    left = get_balance(step.after.ledger, SWAP_RESERVE)
+    sent = ustr_of(step.after.ledger, BURN_ADDRESS) - ustr_of(step.before.ledger, BURN_ADDRESS)
+    left = balance(step.after.ledger, SWAP_RESERVE)
     problems = []
-    if burned != bought:
-        problems.append(f"{reserve_ustb} ustb bought {bought} ustr at {price}, {burned} burned")
+    if burned != bought or sent != bought:
+        problems.append(
+            f"{reserve_ustb} ustb bought {bought} ustr at {price}, {burned} burned and {sent}"
+            " sent to the burn address"
+        )
     if left.ustb or left.ustr:
         problems.append(f"the swap reserve still holds {left.ustb} ustb and {left.ustr} ustr")
     return observe("PAY-BURN", not problems, "; ".join(problems))

@@ -1,4 +1,9 @@
-"""Block and slashing invariants: accountability of conflicting commits, the slash schedule."""
+"""Block and slashing invariants: accountability of conflicting commits, the slash schedule.
+
+Voting power comes from the raw bonds through `oracle.staking`, the expected rate of every slash
+from the checker's own memory through `oracle.slashing` (§6.10), and every loss from the stakes
+and bonds the state held before the step.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +15,23 @@ from model.chain.actions import (
     SlashEffect,
     SlashValidator,
 )
-from model.staking import get_power_of, get_total_voting_power
-from model.units import BPS_DENOMINATOR
+from model.units import NodeId
+from oracle.slashing import BPS, expired_windows, slashed_amount
+from oracle.staking import power_of, total_power, validator_stakes
 from properties.invariants.base import Observation, observe
 from properties.invariants.step import (
     ChainStep,
     SlashMemory,
-    get_expected_uncapped_rate,
+    get_expected_level,
+    get_expected_rate,
     record_effects,
 )
 
-FULL_RATE_BPS = BPS_DENOMINATOR
+FULL_RATE_BPS = BPS
+"""§6.10: a slash never takes more than the whole stake (100%)."""
+
+NODE_OFFENDER = "node:"
+"""Node offenders are keyed `node:<id>` (docs/model.md), validators `validator:<id>`."""
 
 
 # --- Blocks and slashing -------------------------------------------------------------------------
@@ -41,8 +52,9 @@ def check_bft_accountable(step: ChainStep) -> Observation | None:
     problems = []
     for a, b in pairs:
         both = a.commit.signers & b.commit.signers
-        power = get_power_of(a.staking, a.params, both)
-        total = get_total_voting_power(a.staking, a.params)
+        seats = a.params.consensus.max_validators
+        power = power_of(a.staking, both, max_validators=seats)
+        total = total_power(a.staking, max_validators=seats)
         if 3 * power < total:
             problems.append(
                 f"height {a.commit.height}: conflicting commits with only {power} of {total}"
@@ -80,29 +92,20 @@ def _replay_slashes(step: ChainStep) -> list[tuple[SlashEffect, SlashMemory | No
     return replayed
 
 
-def _cap(slash: SlashEffect, capped: bool) -> int | None:
-    return slash.params.slashing.slash_cap_bps if capped else None
-
-
-def _apply_cap(rate: int, cap: int | None) -> int:
-    return rate if cap is None else min(rate, cap)
-
-
 def check_slash_doubling(step: ChainStep) -> Observation | None:
-    """SLASH-DOUBLING: the k-th slash inside one window (counted from the first) is
-    min(base * factor^(k-1), cap)."""
+    """SLASH-DOUBLING: a slash with no window expired since the offender's last one (or its
+    first slash) is at min(base * factor**level, cap), the level one up per slash in the run."""
     capped = step.after.profile.slash_capped
     bad, seen = [], False
     for slash, memory in _replay_slashes(step):
         window = slash.params.slashing.slash_window_seconds
-        if memory is not None and slash.time - memory.first_time >= window:
+        if memory is not None and expired_windows(
+            last_slash=memory.last_time, now=slash.time, window=window
+        ):
             continue
         seen = True
+        expected = get_expected_rate(memory, slash, capped=capped)
         k = 1 if memory is None else memory.count + 1
-        schedule = slash.params.slashing
-        expected = _apply_cap(
-            schedule.slash_base_bps * schedule.slash_factor ** (k - 1), _cap(slash, capped)
-        )
         if slash.rate_bps != expected:
             bad.append(f"{slash.offender} slash #{k}: rate {slash.rate_bps}, expected {expected}")
     if not seen:
@@ -111,21 +114,24 @@ def check_slash_doubling(step: ChainStep) -> Observation | None:
 
 
 def check_slash_decay(step: ChainStep) -> Observation | None:
-    """SLASH-DECAY: after whole windows without a slash, the (uncapped) rate has halved once per
-    window, never below base; the rate applied is that, capped."""
+    """SLASH-DECAY: after whole windows without a slash, the level has come down one per
+    window, never below 0, so the (uncapped) rate halved per window, never below base; the rate
+    applied is that, capped."""
     capped = step.after.profile.slash_capped
     bad, seen = [], False
     for slash, memory in _replay_slashes(step):
+        if memory is None:
+            continue
         window = slash.params.slashing.slash_window_seconds
-        if memory is None or (slash.time - memory.last_time) < window:
+        expired = expired_windows(last_slash=memory.last_time, now=slash.time, window=window)
+        if not expired:
             continue
         seen = True
-        expected = _apply_cap(get_expected_uncapped_rate(memory, slash), _cap(slash, capped))
+        expected = get_expected_rate(memory, slash, capped=capped)
         if slash.rate_bps != expected:
-            expired = (slash.time - memory.last_time) // window
             bad.append(
-                f"{slash.offender}: {expired} window(s) expired, rate {slash.rate_bps},"
-                f" expected {expected}"
+                f"{slash.offender}: {expired} window(s) expired, level"
+                f" {get_expected_level(memory, slash)}, rate {slash.rate_bps}, expected {expected}"
             )
     if not seen:
         return None
@@ -133,7 +139,8 @@ def check_slash_decay(step: ChainStep) -> Observation | None:
 
 
 def check_slash_stake(step: ChainStep) -> Observation | None:
-    """SLASH-STAKE: a slash burns what it takes, never more than the stake; no stake negative."""
+    """SLASH-STAKE: a slash takes its rate of the offender's own stake as it stood before the
+    step, burns what it takes and never more than that stake; no stake goes negative."""
     slashes = _slashes(step)
     if not slashes:
         return None
@@ -147,6 +154,8 @@ def check_slash_stake(step: ChainStep) -> Observation | None:
         problems.append("a delegation is negative")
     if any(stake.ustr < 0 for stake in state.nodes.values()):
         problems.append("a node stake is negative")
+    if step.before is not None:
+        problems.extend(_stake_problems(step, slashes))
     if isinstance(step.action, (Equivocate, SlashValidator)) and step.before is not None:
         burned = state.ledger.str_burned - step.before.ledger.str_burned
         slashed = sum(s.burned_ustr for s in slashes)
@@ -155,28 +164,68 @@ def check_slash_stake(step: ChainStep) -> Observation | None:
     return observe("SLASH-STAKE", not problems, "; ".join(problems))
 
 
+def _stake_problems(step: ChainStep, slashes: list[SlashEffect]) -> list[str]:
+    """Each slash against the raw stake before the step: a node's stake in the registry, a
+    validator's the sum of its bonds (§4.2, §6.10)."""
+    assert step.before is not None
+    problems = []
+    nodes_before, nodes_after = step.before.nodes, step.after.nodes
+    stakes_before = validator_stakes(step.before.staking)
+    for slash in slashes:
+        outcome = slash.validator_outcome
+        if slash.offender.startswith(NODE_OFFENDER):
+            node = NodeId(slash.offender.removeprefix(NODE_OFFENDER))
+            if node not in nodes_before:
+                problems.append(f"{slash.offender} was slashed but is not a registered node")
+                continue
+            held = nodes_before[node].ustr
+            requested = slashed_amount(held, slash.rate_bps)
+            burned = min(requested, max(held, 0))
+            left = nodes_after[node].ustr if node in nodes_after else 0
+            got = (slash.stake_before, slash.requested_ustr, slash.burned_ustr, left)
+            if got != (held, requested, burned, held - burned):
+                problems.append(
+                    f"{slash.offender} at {slash.rate_bps} bps of a {held} stake: (stake, requested,"
+                    f" burned, left) = {got}, expected {(held, requested, burned, held - burned)}"
+                )
+        elif outcome is not None:
+            held = stakes_before.get(outcome.validator, 0)
+            burned = sum(loss.burned for loss in outcome.losses)
+            if (slash.stake_before, slash.burned_ustr) != (held, burned):
+                problems.append(
+                    f"{slash.offender}: stake {slash.stake_before} and {slash.burned_ustr} burned,"
+                    f" but its bonds held {held} and lost {burned}"
+                )
+    return problems
+
+
 def check_slash_delegators(step: ChainStep) -> Observation | None:
-    """SLASH-DELEGATORS: every bond of a slashed validator loses the same fraction. The bonds
-    come from the staking state before the step, not from the model's list of losses, so a
-    bond the slash left out is caught; each bond after the step is what it was minus its burn."""
-    outcomes = [s.validator_outcome for s in _slashes(step) if s.validator_outcome is not None]
-    if not outcomes or step.before is None:
+    """SLASH-DELEGATORS: every bond of a slashed validator loses the same fraction, the slash's
+    rate. The bonds come from the staking state before the step, not from the model's list of
+    losses, so a bond the slash left out is caught; each bond after the step is what it was
+    minus its burn."""
+    slashed_validators = [s for s in _slashes(step) if s.validator_outcome is not None]
+    if not slashed_validators or step.before is None:
         return None
     bonds = dict(step.before.staking.delegations)
     bad = []
-    for outcome in outcomes:
+    for slash in slashed_validators:
+        outcome = slash.validator_outcome
+        assert outcome is not None
         validator = outcome.validator
+        if outcome.rate_bps != slash.rate_bps:
+            bad.append(f"{validator}: bonds slashed at {outcome.rate_bps}, not {slash.rate_bps}")
         held = {d: amount for (d, v), amount in bonds.items() if v == validator and amount > 0}
         listed = {loss.delegator: loss.amount_before for loss in outcome.losses}
         if listed != held:
             bad.append(f"{validator}: bonds {held} but the slash took from {listed}")
         for loss in outcome.losses:
-            requested = loss.amount_before * outcome.rate_bps // BPS_DENOMINATOR
+            requested = slashed_amount(held.get(loss.delegator, 0), slash.rate_bps)
             if (loss.requested, loss.burned) != (requested, min(requested, loss.amount_before)):
-                bad.append(f"{loss.delegator} of {validator}: {loss}")
+                bad.append(f"{loss.delegator} of {validator}: {loss}, expected {requested} taken")
             key = (loss.delegator, validator)
             bonds[key] = bonds.get(key, 0) - loss.burned
-    slashed = {outcome.validator for outcome in outcomes}
+    slashed = {s.validator_outcome.validator for s in slashed_validators if s.validator_outcome}
     after = step.after.staking.delegations
     for (delegator, validator), amount in sorted(bonds.items()):
         if validator in slashed and after.get((delegator, validator), 0) != amount:

@@ -1,8 +1,8 @@
 """One step of the whole chain as the checkers see it, and the checkers' own memory.
 
 The slash-schedule checks compute the expected rate from `History`, kept by the checker from the
-effects it saw, by the words of §6.10 (double per slash, halve per expired window), not by the
-model's level arithmetic.
+effects it saw, with the oracle's reading of §6.10 (`oracle.slashing`: one level up per slash,
+one down per expired window), never with the model's slashing records.
 """
 
 from __future__ import annotations
@@ -22,19 +22,21 @@ from model.chain.actions import (
 )
 from model.chain.state import ChainState
 from model.units import AppId, Seconds
+from oracle.slashing import decayed_level, expired_windows, slash_rate_bps
 
 # --- The checker's own memory --------------------------------------------------------------------
 
 
 @frozen
 class SlashMemory:
-    """What the checker expects of an offender's next slash, by the words of §6.10."""
+    """What the checker remembers of an offender's slashes, by the words of §6.10."""
 
-    first_time: Seconds
     last_time: Seconds
+    """When the offender was last slashed: windows expire counting from here."""
+    level: int
+    """The level after the last slash: the level of the next one if no window expires first."""
     count: int
-    next_uncapped_bps: int
-    """The rate the next slash would have within the same window, before any cap."""
+    """How many times the offender has been slashed."""
 
 
 def _no_slashes() -> PMap[str, SlashMemory]:
@@ -60,20 +62,25 @@ class History:
     """Bridge deposit id -> the USDC amount of the first accepted deposit with that id."""
 
 
-def get_expected_uncapped_rate(memory: SlashMemory | None, slash: SlashEffect) -> int:
-    """§6.10 in rate terms: the first slash is at base; each further one doubles; each window
-    that expired since the last slash halves it again, never below base."""
-    schedule = slash.params.slashing
-    base, factor, window = (
-        schedule.slash_base_bps,
-        schedule.slash_factor,
-        schedule.slash_window_seconds,
-    )
+def get_expected_level(memory: SlashMemory | None, slash: SlashEffect) -> int:
+    """§6.10: the level `slash` should be applied at: 0 for a first slash, else the level left
+    by the last slash lowered by one per window expired since then."""
     if memory is None:
-        return base
-    expired = (slash.time - memory.last_time) // window
-    halved: int = memory.next_uncapped_bps // factor**expired
-    return max(base, halved)
+        return 0
+    window = slash.params.slashing.slash_window_seconds
+    expired = expired_windows(last_slash=memory.last_time, now=slash.time, window=window)
+    return decayed_level(memory.level, expired)
+
+
+def get_expected_rate(memory: SlashMemory | None, slash: SlashEffect, *, capped: bool) -> int:
+    """§6.10: the rate `slash` should have, `base * factor**level`, capped if the profile caps."""
+    schedule = slash.params.slashing
+    return slash_rate_bps(
+        base=schedule.slash_base_bps,
+        factor=schedule.slash_factor,
+        cap=schedule.slash_cap_bps if capped else None,
+        level=get_expected_level(memory, slash),
+    )
 
 
 def record_effects(history: History, effects: Iterable[Effect]) -> History:
@@ -81,13 +88,10 @@ def record_effects(history: History, effects: Iterable[Effect]) -> History:
     for effect in effects:
         if isinstance(effect, SlashEffect):
             memory = history.slashes.get(effect.offender)
-            expected = get_expected_uncapped_rate(memory, effect)
-            factor = effect.params.slashing.slash_factor
             updated = SlashMemory(
-                first_time=memory.first_time if memory is not None else effect.time,
                 last_time=effect.time,
+                level=get_expected_level(memory, effect) + 1,
                 count=memory.count + 1 if memory is not None else 1,
-                next_uncapped_bps=expected * factor,
             )
             history = attrs.evolve(history, slashes=history.slashes.set(effect.offender, updated))
         elif isinstance(effect, OutboundEffect):

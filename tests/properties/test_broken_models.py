@@ -67,6 +67,7 @@ from broken_rules import (
     usage_paid_from_the_other_escrow,
 )
 
+from model import payment
 from model.chain.actions import (
     Action,
     AdvanceTime,
@@ -89,7 +90,7 @@ from model.chain.actions import (
 )
 from model.chain.state import Genesis
 from model.governance import NETWORK_SUPPORT_COMMITTEE, ParamChange, VoteOption
-from model.ledger import Token
+from model.ledger import INSURANCE_POOL, Token
 from model.profile import HARDENED
 from model.trusted.behaviour import Behaviour
 from model.units import MICRO, SECONDS_PER_YEAR, AccountId
@@ -149,8 +150,20 @@ CASES: tuple[BrokenCase, ...] = (
         # app-0's escrow no longer pays the split its round withdrew.
         also=frozenset({"CONS-SPLIT"}),
     ),
-    BrokenCase("PAY-COST", cost_basis_to_the_reserve, (HONEST,)),
-    BrokenCase("PAY-VECTOR", node_profit_to_the_reserve, (honest_round(cost=GOLDEN_COST),)),
+    BrokenCase(
+        "PAY-COST",
+        cost_basis_to_the_reserve,
+        (HONEST,),
+        # CONS-SPLIT checks who receives each part: the reserve got part of the node's STB.
+        also=frozenset({"CONS-SPLIT"}),
+    ),
+    BrokenCase(
+        "PAY-VECTOR",
+        node_profit_to_the_reserve,
+        (honest_round(cost=GOLDEN_COST),),
+        # CONS-SPLIT checks who receives each part: the reserve got half the node's STB profit.
+        also=frozenset({"CONS-SPLIT"}),
+    ),
     BrokenCase(
         "PAY-BURN",
         swap_reserve_keeps_its_str,
@@ -374,3 +387,20 @@ def test_uncapped_slash_rate__found_by_the_engine(monkeypatch: pytest.MonkeyPatc
     repaired = replay(found.genesis, found.actions, params=P, profile=HARDENED)
     assert not repaired.violations
     test_regression()
+
+
+def test_network_support_paid_elsewhere__caught_by_cons_split(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """CONS-SPLIT checks who receives each part, not only the sums: a model that sends network
+    support's STR to the insurance pool keeps every amount and every total, and is caught."""
+    actions = (HONEST,)
+    correct = run_trace(GENESIS, actions, params=P, profile=HARDENED)
+    assert "CONS-SPLIT" in correct.observed and not correct.violations
+    monkeypatch.setattr(payment, "NETWORK_SUPPORT", INSURANCE_POOL)
+    broken = run_trace(GENESIS, actions, params=P, profile=HARDENED)
+    assert "CONS-SPLIT" in broken.violated, broken.violations
+    # The action checks (ACT-*) see the same wrong recipient; nothing else breaks.
+    assert {i for i in broken.violated if not i.startswith("ACT-")} == {"CONS-SPLIT"}
+    split = [v for v in broken.violations if v.startswith("CONS-SPLIT")]
+    assert "module:insurance str" in split[0]
