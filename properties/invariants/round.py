@@ -9,6 +9,7 @@ machine and the exhaustive round exploration both build views and call `check_ro
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 from attrs import frozen
 
@@ -21,6 +22,12 @@ from model.trusted.settlement import RoundOutcome, TrustedChain
 from model.units import NodeId
 from oracle.commit import ENCODINGS, commit, composite, digest
 from properties.invariants.base import Observation, holds, observe, violated
+
+# A round's checks hash the same salts and preimages many times over (each node's salt for
+# every checker, its commit for binding, verifiability and injectivity): pure functions of
+# their bytes, so each is computed once.
+hashed = cache(digest)
+committed = cache(commit)
 
 
 @frozen
@@ -46,14 +53,14 @@ def get_node_salt(view: RoundView, node: NodeId) -> bytes:
     """
     scenario = view.scenario
     fields = (scenario.seed, b"node-salt", str(scenario.round_id).encode(), node.encode())
-    return digest(composite(fields, "length-prefixed"), scenario.algorithm.value)
+    return hashed(composite(fields, "length-prefixed"), scenario.algorithm.value)
 
 
 def recompute_commit(
     view: RoundView, node: NodeId, *, app_salt: bytes, node_salt: bytes, output_hash: bytes
 ) -> bytes:
     """§3.2 F4: commit(n) = h(nodeID + S_a + S_N + h(output)) under the profile's encoding."""
-    return commit(
+    return committed(
         node=node,
         app_salt=app_salt,
         node_salt=node_salt,
@@ -68,7 +75,7 @@ def does_reveal_open_commit(view: RoundView, node: NodeId) -> bool:
     state = view.state
     reveal = state.reveals[node]
     app_salt = state.sent_app_salts[node]
-    if digest(app_salt, state.algorithm.value) != reveal.app_salt_hash:
+    if hashed(app_salt, state.algorithm.value) != reveal.app_salt_hash:
         return False
     recomputed = recompute_commit(
         view,
@@ -131,7 +138,7 @@ def check_bft_sound(view: RoundView) -> Observation | None:
     n = len(view.state.assigned)
     if decision is None or not decision.consensus or 3 * len(faulty) >= n:
         return None
-    correct = digest(view.scenario.correct_output, view.scenario.algorithm.value)
+    correct = hashed(view.scenario.correct_output, view.scenario.algorithm.value)
     return observe(
         "BFT-SOUND",
         decision.agreed_output_hash == correct,
@@ -245,7 +252,7 @@ def check_cr_verifiable(view: RoundView) -> Observation | None:
             node_salt=salt,
             output_hash=reveal.output_hash,
         )
-        salt_matches = digest(salt, state.algorithm.value) == state.node_salt_hashes[node]
+        salt_matches = hashed(salt, state.algorithm.value) == state.node_salt_hashes[node]
         if not salt_matches or recomputed != state.commits[node]:
             unverifiable.append(node)
     return observe(
@@ -273,8 +280,8 @@ def check_cr_injective(view: RoundView) -> Observation | None:
             get_node_salt(view, node),
             state.reveals[node].output_hash,
         )
-        committed = state.commits[node]
-        used = [e for e in ENCODINGS if digest(composite(fields, e), algorithm) == committed]
+        on_chain = state.commits[node]
+        used = [e for e in ENCODINGS if hashed(composite(fields, e), algorithm) == on_chain]
         if not used:
             # The commit is not of these fields under any encoding: CR-BINDING's concern.
             continue
@@ -286,7 +293,7 @@ def check_cr_injective(view: RoundView) -> Observation | None:
                     continue
                 shifted = list(fields)
                 shifted[boundary], shifted[boundary + 1] = left[:-1], left[-1:] + right
-                if digest(composite(shifted, encoding), algorithm) == committed:
+                if hashed(composite(shifted, encoding), algorithm) == on_chain:
                     collisions.append(
                         f"{node} ({encoding}: byte moved across boundary {boundary + 1})"
                     )
