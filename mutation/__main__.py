@@ -4,6 +4,8 @@ One line per mutant as it finishes, then one JSON line with the counts and the s
 every mutant is killed or survives as a catalogued equivalent; 1 otherwise; 2 on bad usage.
 A crash, timeout or inconclusive check is its own outcome and counts as a kill only with
 `--crash-kills`, so a model that merely breaks is never mistaken for a suite that caught it.
+`--mechanical` runs a seeded sample of cosmic-ray's mutants instead (`mutation.mechanical`;
+exit 3 there when the unmutated tree does not pass).
 """
 
 from __future__ import annotations
@@ -19,8 +21,16 @@ from typing import Any, TextIO
 
 import attrs
 
+from mutation import mechanical
 from mutation.catalogue import MUTANTS, Mutant, get_mutant
-from mutation.harness import DEFAULT_TIMEOUT_SECONDS, ENGINES, MutantResult, Outcome, run_mutant
+from mutation.harness import (
+    DEFAULT_TIMEOUT_SECONDS,
+    ENGINES,
+    REPO_ROOT,
+    MutantResult,
+    Outcome,
+    run_mutant,
+)
 
 EXIT_ALL_KILLED = 0
 EXIT_SURVIVORS = 1
@@ -122,18 +132,54 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m mutation",
         description="Plant each catalogued bug in a copy of the model and run the whole check.",
     )
-    parser.add_argument("--only", nargs="+", metavar="MUTANT_ID", help="run only these mutants")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="MUTANT_ID",
+        help="run only these mutants (with --mechanical: model/FILE.py:OPERATOR:OCCURRENCE)",
+    )
     parser.add_argument(
         "--jobs", type=int, default=1, help="mutants checked at once (default 1: 2 cores)"
     )
     parser.add_argument("--out", type=Path, help="also write a JSON report to this file")
     parser.add_argument("--effort", default="quick", choices=("quick", "default", "thorough"))
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--seed", type=int, default=0, help="the check's seed; with --mechanical, the sample's too"
+    )
     parser.add_argument(
         "--engines", type=_engines, default=ENGINES, help="default: hypothesis,z3,executor"
     )
     parser.add_argument(
-        "--timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS, help="seconds per mutant"
+        "--timeout",
+        type=float,
+        help=f"seconds per mutant (default {DEFAULT_TIMEOUT_SECONDS:.0f}; "
+        f"{mechanical.DEFAULT_MECHANICAL_TIMEOUT_SECONDS:.0f} with --mechanical)",
+    )
+    parser.add_argument(
+        "--tree",
+        type=Path,
+        default=REPO_ROOT,
+        help="copy and mutate this checkout instead of this repository (e.g. an older commit)",
+    )
+    mechanical_options = parser.add_argument_group(
+        "mechanical mutants", "cosmic-ray's operators over model/ (docs/mutation.md)"
+    )
+    mechanical_options.add_argument(
+        "--mechanical", action="store_true", help="run a seeded sample of cosmic-ray mutants"
+    )
+    mechanical_options.add_argument(
+        "--sample",
+        type=int,
+        default=mechanical.DEFAULT_SAMPLE,
+        help=f"mutants to draw (default {mechanical.DEFAULT_SAMPLE})",
+    )
+    mechanical_options.add_argument(
+        "--check-seed", type=int, help="the check's seed when it differs from the sample's"
+    )
+    mechanical_options.add_argument(
+        "--list",
+        action="store_true",
+        help="enumerate and judge every mutant without running any (about a minute)",
     )
     parser.add_argument(
         "--crash-kills",
@@ -147,14 +193,19 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO = sys.stdout) -> i
     """Run the selected mutants, print a line each and the JSON summary; exit 0 iff none survive."""
     parser = build_parser()
     arguments = parser.parse_args(argv)
+    if arguments.jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {arguments.jobs}")
+    if arguments.mechanical:
+        return _main_mechanical(parser, arguments, stdout)
+    if arguments.sample != mechanical.DEFAULT_SAMPLE or arguments.list:
+        parser.error("--sample and --list go with --mechanical")
+    timeout = DEFAULT_TIMEOUT_SECONDS if arguments.timeout is None else arguments.timeout
     try:
         mutants = [get_mutant(i) for i in arguments.only] if arguments.only else list(MUTANTS)
     except KeyError as error:
         parser.print_usage(sys.stderr)
         sys.stderr.write(f"python -m mutation: error: {error.args[0]}\n")
         return EXIT_USAGE
-    if arguments.jobs < 1:
-        parser.error(f"--jobs must be at least 1, got {arguments.jobs}")
     started = time.monotonic()
     results: dict[str, MutantResult] = {}
     with ThreadPoolExecutor(max_workers=arguments.jobs) as pool:
@@ -165,7 +216,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO = sys.stdout) -> i
                 effort=arguments.effort,
                 seed=arguments.seed,
                 engines=arguments.engines,
-                timeout_seconds=arguments.timeout,
+                timeout_seconds=timeout,
+                source=arguments.tree,
             ): mutant
             for mutant in mutants
         }
@@ -195,6 +247,37 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO = sys.stdout) -> i
         arguments.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     stdout.write(json.dumps(summary) + "\n")
     return EXIT_SURVIVORS if summary["not_killed"] else EXIT_ALL_KILLED
+
+
+def _main_mechanical(
+    parser: argparse.ArgumentParser, arguments: argparse.Namespace, stdout: TextIO
+) -> int:
+    if arguments.crash_kills:
+        parser.error("--crash-kills does not apply to --mechanical (it reports both scores)")
+    if arguments.sample < 1:
+        parser.error(f"--sample must be at least 1, got {arguments.sample}")
+    timeout = arguments.timeout
+    try:
+        return mechanical.main(
+            root=arguments.tree.resolve(),
+            size=arguments.sample,
+            seed=arguments.seed,
+            check_seed=arguments.seed if arguments.check_seed is None else arguments.check_seed,
+            only=arguments.only,
+            list_only=arguments.list,
+            jobs=arguments.jobs,
+            effort=arguments.effort,
+            engines=arguments.engines,
+            timeout_seconds=mechanical.DEFAULT_MECHANICAL_TIMEOUT_SECONDS
+            if timeout is None
+            else timeout,
+            out=arguments.out,
+            stdout=stdout,
+        )
+    except mechanical.MechanicalError as error:
+        parser.print_usage(sys.stderr)
+        sys.stderr.write(f"python -m mutation: error: {error}\n")
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -1,15 +1,17 @@
 """Run the whole check on a mutated copy of the repository and say whether the suite noticed.
 
-The copy holds the five packages, the fixtures and pyproject.toml; `python -m reports.cli` runs
-with the copy as its working directory, so the copy's packages come first on `sys.path` and
-shadow the installed (editable) ones. A probe run the same way proves that before every check,
-since a check of the unmutated tree would otherwise pass for every mutant.
+The copy holds the packages, the fixtures and pyproject.toml of a source tree (this repository,
+or another checkout of it); `python -m reports.cli` runs with the copy as its working directory,
+so the copy's packages come first on `sys.path` and shadow the installed (editable) ones. A probe
+run the same way proves that before every check, since a check of the unmutated tree would
+otherwise pass for every mutant.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -21,7 +23,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from mutation.catalogue import Mutant
 
@@ -33,13 +35,13 @@ ENGINES = ("hypothesis", "z3", "executor")
 DEFAULT_TIMEOUT_SECONDS = 600.0
 """Far above a quick check (about 15 s), so only a hang or a runaway shrink reaches it."""
 PROBE_MODULE = "_mutation_probe"
-PROBE_SOURCE = f"""\
+PROBE_TEMPLATE = """\
 import importlib
 import importlib.util
 import json
 
 files = {{}}
-for name in {SHADOWED_PACKAGES!r}:
+for name in {packages!r}:
     try:
         files[name] = importlib.import_module(name).__file__
     except Exception:  # a mutant may break the import; where it would come from still counts
@@ -89,6 +91,16 @@ class Outcome(Enum):
 
 
 @frozen
+class MutatedFile:
+    """A mutant given as the whole mutated text of one file, as a mechanical tool writes it."""
+
+    id: str
+    file: str
+    """The mutated file, relative to the root of the tree."""
+    source: str = field(repr=False)
+
+
+@frozen
 class Failure:
     """One invariant the mutant broke and the engines that found it broken."""
 
@@ -124,11 +136,18 @@ class CheckRun:
 
 
 def copy_tree(source: Path, target: Path) -> None:
-    """Copy the packages, fixtures and pyproject.toml of `source` into `target`."""
+    """Copy the packages, fixtures and pyproject.toml of `source` into `target`.
+
+    A package that `source` does not have (an older checkout, before `oracle/`) is left out; the
+    isolation probe then leaves it out too, since nothing in that tree imports it.
+    """
+    if not (source / "model").is_dir():
+        raise MutationError(f"{source} has no model/ package: not a tree to mutate")
     # Stale bytecode could outlive a mutation made in the same second; never copy it.
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for name in COPIED_DIRECTORIES:
-        shutil.copytree(source / name, target / name, ignore=ignore)
+        if (source / name).is_dir():
+            shutil.copytree(source / name, target / name, ignore=ignore)
     for name in COPIED_FILES:
         shutil.copy2(source / name, target / name)
 
@@ -144,6 +163,14 @@ def apply_mutant(mutant: Mutant, root: Path) -> None:
             "expected exactly once; update the catalogue to the current source"
         )
     path.write_text(source.replace(mutant.original, mutant.replacement), encoding="utf-8")
+
+
+def apply_mutated_file(mutant: MutatedFile, root: Path) -> None:
+    """Overwrite the mutant's file in the copy at `root` with its mutated text."""
+    path = root / mutant.file
+    if not path.is_file():
+        raise SnippetError(f"{mutant.id}: {mutant.file} does not exist in the tree")
+    path.write_text(mutant.source, encoding="utf-8")
 
 
 def get_child_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -187,7 +214,11 @@ def run_in_copy(
 
 def verify_isolation(root: Path, *, python: str = sys.executable) -> dict[str, str]:
     """Prove that `python -m` in `root` imports every package from the copy; return their files."""
-    (root / f"{PROBE_MODULE}.py").write_text(PROBE_SOURCE, encoding="utf-8")
+    packages = tuple(name for name in SHADOWED_PACKAGES if (root / name).is_dir()) or (
+        SHADOWED_PACKAGES
+    )
+    probe = PROBE_TEMPLATE.format(packages=packages)
+    (root / f"{PROBE_MODULE}.py").write_text(probe, encoding="utf-8")
     try:
         run = run_in_copy(root, ["-m", PROBE_MODULE], timeout_seconds=120.0, python=python)
     finally:
@@ -297,7 +328,7 @@ def classify(run: CheckRun, mutant_id: str) -> MutantResult:
 
 
 def run_mutant(
-    mutant: Mutant | None,
+    mutant: Mutant | MutatedFile | None,
     *,
     effort: str = "quick",
     seed: int = 0,
@@ -309,10 +340,14 @@ def run_mutant(
 ) -> MutantResult:
     """Check a copy of `source` with `mutant` applied (None: unmutated) and classify the result."""
     mutant_id = "unmutated" if mutant is None else mutant.id
-    with tempfile.TemporaryDirectory(prefix=f"stratoverify-{mutant_id}-") as folder:
+    # A mechanical mutant's id holds its file path; only its safe characters name the folder.
+    prefix = re.sub(r"[^A-Za-z0-9_.-]+", "_", mutant_id)
+    with tempfile.TemporaryDirectory(prefix=f"stratoverify-{prefix}-") as folder:
         root = Path(folder)
         copy_tree(source, root)
-        if mutant is not None:
+        if isinstance(mutant, MutatedFile):
+            apply_mutated_file(mutant, root)
+        elif mutant is not None:
             apply_mutant(mutant, root)
         verify_isolation(root, python=python)
         arguments = get_check_arguments(effort=effort, seed=seed, engines=engines, only=only)
