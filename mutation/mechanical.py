@@ -168,8 +168,8 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
         "model/trusted/round.py:ReplaceBinaryOperator_Mul_Div:6", "bf030c3572bc", _MARKER_SWAP
     ),
 )
-"""Mutants explained by hand, found among survivors; `tests/mutation/test_mechanical.py` keeps
-every entry matching a mutant of the current model."""
+"""Mutants explained by hand, each with its reason; `tests/mutation/test_mechanical.py` keeps every
+entry matching a mutant of the current model."""
 
 
 @frozen
