@@ -232,6 +232,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO = sys.stdout) -> i
         "seed": arguments.seed,
         "engines": list(arguments.engines),
         "crash_kills": arguments.crash_kills,
+        "tree": str(arguments.tree),
     }
     summary = summarise(
         ordered,
