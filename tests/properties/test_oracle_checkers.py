@@ -4,25 +4,38 @@ SUP-INFLATION bounds each mint from both sides: a model that mints less than the
 bps short of each year's rate), one that mints a whole interval at the rate of its first second
 (no cut where a year ends), and one whose mint does not land in the rewards pool are each caught.
 GOV-SUPERMAJORITY weighs the votes itself: a tally that forgets bonded STR is caught even when
-its outcome happens to be right. The correct model passes every trace.
+its outcome happens to be right. REP-OUTBOUND decides the exemption from the app's record: a
+model that lifts the cap at exactly $10,000 of stake is caught. The correct model passes every
+trace.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 
 import pytest
-from broken_fixtures import GENESIS, run_trace
+from broken_fixtures import APP, GENESIS, run_trace
 from broken_rules import P
 
-from model import governance, supply
-from model.chain.actions import Action, AdvanceTime, CastVote, MintInflation, SubmitProposal, Tally
+from model import governance, reputation, supply
+from model.chain.actions import (
+    Action,
+    AdvanceTime,
+    CastVote,
+    MintInflation,
+    OutboundRequest,
+    SetAppProfile,
+    SubmitProposal,
+    Tally,
+)
 from model.chain.state import get_validator, get_validator_operator
 from model.governance import ParamChange, VoteOption
 from model.ledger import INSURANCE_POOL, REWARDS_POOL, Ledger
 from model.params import Params
 from model.profile import HARDENED
-from model.units import SECONDS_PER_YEAR, AccountId
+from model.reputation import AppReputation
+from model.units import MICRO, SECONDS_PER_YEAR, AccountId
 
 YEAR_AND_A_HALF: tuple[Action, ...] = (AdvanceTime(SECONDS_PER_YEAR * 3 // 2), MintInflation())
 """One mint over [0, 1.5 years): half of it at 11%, the rest at 10%."""
@@ -115,3 +128,38 @@ def test_burn_vote__bonds_forgotten_caught(monkeypatch: pytest.MonkeyPatch) -> N
     assert {i for i in run.violated if not i.startswith("ACT-")} == {"GOV-SUPERMAJORITY"}
     found = [v for v in run.violations if v.startswith("GOV-SUPERMAJORITY")]
     assert "bonded by the voters weighs" in found[0], run.violations
+
+
+# --- REP-OUTBOUND ----------------------------------------------------------------------------------
+
+STAKED_AT_THE_BAR: tuple[Action, ...] = (
+    SetAppProfile(APP, False, 10_000 * MICRO),
+    *(OutboundRequest(APP, Fraction(1)),) * 11,
+)
+"""An app staking exactly $10,000 of STR at $1 (not more, so capped) asks eleven times at once."""
+
+
+def _exempt_at_the_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(app: AppReputation, *, now: int, params: Params, str_price: Fraction) -> bool:
+        bar = params.reputation.uncapped_min_stake_usd * MICRO
+        return app.open_source or app.staked_ustr * str_price >= bar
+
+    monkeypatch.setattr(reputation, "is_outbound_uncapped", broken)
+
+
+def test_stake_at_the_bar__capped_and_holds() -> None:
+    run = run_trace(GENESIS, STAKED_AT_THE_BAR, params=P, profile=HARDENED)
+    assert "REP-OUTBOUND" in run.observed
+    assert not run.violations, run.violations
+    assert run.refused_by == ("process_outbound_request",)
+
+
+def test_stake_at_the_bar__exempted_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The checker decides the exemption from the app's record, so a model that lifts the cap at
+    exactly $10,000 cannot also lift it for the check."""
+    _exempt_at_the_bar(monkeypatch)
+    run = run_trace(GENESIS, STAKED_AT_THE_BAR, params=P, profile=HARDENED)
+    assert run.refused_by == ()
+    assert {i for i in run.violated if not i.startswith("ACT-")} == {"REP-OUTBOUND"}
+    found = [v for v in run.violations if v.startswith("REP-OUTBOUND")]
+    assert "11 requests in the minute" in found[0], run.violations
