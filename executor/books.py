@@ -10,10 +10,10 @@ moved, so a wrong amount on either side is a disagreement with the call as its c
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from fractions import Fraction
 
-from attrs import define, frozen
+from attrs import frozen
 
 from executor.records import Deposit, Funding, NodeTrack, Reputation, get_node_account
 from model.ledger import (
@@ -48,14 +48,6 @@ class ValidationShare:
     selected: tuple[AccountId, ...]
     each_ustr: int
     remainder_ustr: int
-
-
-@define
-class _Track:
-    rounds: int = 0
-    majority: int = 0
-    minority: int = 0
-    absent: int = 0
 
 
 def get_deposit_weighted_price(
@@ -109,7 +101,8 @@ class Books:
         self.stakes = dict(stakes)
         self.levels: dict[str, int] = {}
         self.last_slash: dict[str, int] = {}
-        self.tracks: dict[str, _Track] = {}
+        self.tracks: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        """Each node's entries by kind: majority, minority, absent."""
         self.app_complaints: defaultdict[str, int] = defaultdict(int)
         self.moves: defaultdict[tuple[str, str], int] = defaultdict(int)
 
@@ -260,16 +253,14 @@ class Books:
                 continue  # counted in a FALSE round: no TRUE operation to be in or out of
             else:
                 kind = "absent"
-            track = self.tracks.setdefault(node, _Track())
-            track.rounds += 1
-            setattr(track, kind, getattr(track, kind) + 1)
+            self.tracks[node][kind] += 1
         self.app_complaints[str(self.app)] += len(abstained) + int(app_withheld_salts)
 
     def reputation(self) -> Reputation:
         """The track records and app complaints the call left."""
         return Reputation(
             nodes=tuple(
-                NodeTrack(node, t.rounds, t.majority, t.minority, t.absent)
+                NodeTrack(node, t.total(), t["majority"], t["minority"], t["absent"])
                 for node, t in sorted(self.tracks.items())
             ),
             app_complaints=tuple(sorted((a, n) for a, n in self.app_complaints.items() if n)),
