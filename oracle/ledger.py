@@ -30,22 +30,25 @@ ESCROW_PREFIXES: tuple[str, str] = (
 )
 """Every app's escrow and locked escrow account start with one of these (§4.3.1, §3.3 Step 12)."""
 
+NOTHING = Balance()
+"""The balance of an account the ledger has never seen."""
+
 Movements = dict[tuple[str, str], int]
 """(account, token) -> net change, zero changes left out."""
 
 
-def balance(ledger: Ledger, account: AccountId | str) -> Balance:
+def balance(ledger: Ledger, account: AccountId) -> Balance:
     """What `account` holds; an account the ledger never saw holds nothing."""
-    found = ledger.balances.get(AccountId(str(account)))
-    return Balance() if found is None else found
+    found = ledger.balances.get(account)
+    return NOTHING if found is None else found
 
 
-def ustr_of(ledger: Ledger, account: AccountId | str) -> int:
+def ustr_of(ledger: Ledger, account: AccountId) -> int:
     """The ustr `account` holds."""
     return balance(ledger, account).ustr
 
 
-def ustb_of(ledger: Ledger, account: AccountId | str) -> int:
+def ustb_of(ledger: Ledger, account: AccountId) -> int:
     """The ustb `account` holds."""
     return balance(ledger, account).ustb
 

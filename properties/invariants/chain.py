@@ -357,11 +357,11 @@ def _escrow_problems(state: ChainState) -> list[str]:
     """§4.3.1, §3.3 Step 12: no escrow holds less than nothing, and each locked escrow account
     holds exactly what its app's locked records owe."""
     ledger = state.ledger
-    problems = [
+    problems = sorted(
         f"{account} holds {held.ustb} ustb and {held.ustr} ustr"
-        for account, held in sorted(ledger.balances.items())
-        if is_escrow_account(account) and min(held.ustb, held.ustr) < 0
-    ]
+        for account, held in ledger.balances.items()
+        if (held.ustb < 0 or held.ustr < 0) and is_escrow_account(account)
+    )
     for app, book in sorted(state.escrows.escrows.items()):
         owed_stb = owed_str = 0
         for record in book.locked.values():

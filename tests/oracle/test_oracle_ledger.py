@@ -46,7 +46,7 @@ LEDGER = Ledger(
 
 
 def test_balance__unknown_account_holds_nothing() -> None:
-    assert balance(LEDGER, "nobody") == Balance()
+    assert balance(LEDGER, AccountId("nobody")) == Balance()
     assert (ustr_of(LEDGER, ALICE), ustb_of(LEDGER, ALICE)) == (600, 500)
 
 
