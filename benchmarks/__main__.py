@@ -1,8 +1,8 @@
 """Every benchmark with one command, each in a child process of its own, one after the other.
 
 Run: .venv/bin/python -m benchmarks [--thorough] (or `make bench`). The JSON lines of every
-benchmark are printed as they come, then one `targets` line says which of issue 8's targets the
-figures meet; the exit code is 1 if a benchmark failed to run (a missed target is not a failure).
+benchmark are printed as they come, then one `targets` line says which of the suite's speed targets
+the figures meet; the exit code is 1 if a benchmark failed to run (a missed target is not a failure).
 """
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""The reference executor: real functions in node processes, compared with the model (issue 6)."""
+"""The reference executor: real functions in node processes, compared with the model."""

@@ -1,1 +1,1 @@
-"""Hypothesis stateful machines and the invariant catalogue that drive the model (issue 4)."""
+"""Hypothesis stateful machines and the invariant catalogue that drive the model."""

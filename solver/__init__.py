@@ -1,1 +1,1 @@
-"""Z3 proofs of the model's invariants for every input in a domain (issue 5)."""
+"""Z3 proofs of the model's invariants for every input in a domain."""
