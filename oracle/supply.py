@@ -66,7 +66,9 @@ def schedule_problems(params: Params, *, years: int) -> list[str]:
         problems.append(f"year 0 rate {rates[0]} bps is not the initial {initial} bps")
     risen = [checkpoints[i] for i in range(1, len(rates)) if rates[i] > rates[i - 1]]
     if risen:
-        problems.append(f"the rate rises in years {risen[:5]}: {dict(zip(checkpoints, rates))}")
+        problems.append(
+            f"the rate rises in years {risen[:5]}: {dict(zip(checkpoints, rates, strict=True))}"
+        )
     if any(rate < 0 for rate in rates):
         problems.append(f"a rate is negative: {min(rates)} bps")
     return problems
