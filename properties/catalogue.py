@@ -222,6 +222,124 @@ CATALOGUE: tuple[Invariant, ...] = (
         "4.5",
         H,
     ),
+    # Action contracts: each accepted action does what it says, to whom it says, once, on time.
+    _row(
+        "ACT-BRIDGE",
+        "a USDC deposit credits its recipient exactly its amount of STB and locks as much USDC;"
+        " a redemption debits its holder exactly its amount and releases as much; no other"
+        " balance, counter or record moves",
+        "6.1",
+        H,
+    ),
+    _row(
+        "ACT-TRANSFER",
+        "a transfer between two user accounts debits the sender and credits the recipient exactly"
+        " the amount of the token named; no other balance, counter or record moves",
+        "6.2",
+        H,
+    ),
+    _row(
+        "ACT-ESCROW",
+        "a prepayment moves exactly its STB and STR from the app's developer into the app's escrow"
+        " (at the deposit-weighted price); a withdrawal moves them back to the developer; a"
+        " resolved locked payment pays each of its nodes the locked split out of the locked escrow"
+        " or returns all of it to the escrow; nothing else moves",
+        "4.3.1, 3.3 Step 12",
+        H,
+    ),
+    _row(
+        "ACT-ROUND",
+        "a RunRound debits only the app's escrow: on consensus TRUE each supermajority node is"
+        " credited the §6.3 split's node STB and STR (at the escrow's price), the swap reserve,"
+        " network support and the burn address their parts; on FALSE the counted nodes' payment"
+        " moves to the locked escrow; a mismatched node's stake is burned; a validation prefund"
+        " pays validators equal parts; nothing else moves",
+        "3.3 F11-F12, 6.3, 4.4",
+        H,
+        X,
+    ),
+    _row(
+        "ACT-STAKING",
+        "a delegation moves exactly its amount from the delegator into the bonded pool and raises"
+        " that one bond by it; an undelegation lowers that bond by the amount (never below zero)"
+        " and credits the delegator exactly; a block commit moves no token, raises the height by"
+        " one and records a commit over the threshold",
+        "4.2",
+        H,
+    ),
+    _row(
+        "ACT-SLASH",
+        "a slash lowers only the offender's bonds, burns exactly what they lost from the bonded"
+        " pool and records the offence at the time of the slash; no other bond, balance or"
+        " record moves",
+        "6.10, 4.2",
+        H,
+    ),
+    _row(
+        "ACT-SUPPLY",
+        "an inflation mint credits only the rewards pool, never more than the curve accrues on"
+        " the circulating supply since the last mint and less only by the fraction of a ustr per"
+        " stretch of one rate; a reserve swap sends all the reserve's STB to Stratoswap and burns"
+        " exactly the STR it buys at the price",
+        "6.9, 6.7",
+        H,
+    ),
+    _row(
+        "ACT-GRANT",
+        "a Network Support grant is paid only while its subcommittee holds strictly more than the"
+        " activation share of circulating STR, only to a user account, and moves exactly its"
+        " amount from Network Support to the recipient",
+        "6.5, 6.8",
+        H,
+    ),
+    _row(
+        "ACT-GOVERNANCE",
+        "a proposal locks exactly its deposit and opens one new proposal; a vote records only its"
+        " voter's option; a tally returns exactly the deposit to the proposer and changes the live"
+        " parameters by exactly the proposal's changes if it passed, else not at all",
+        "6.8",
+        H,
+    ),
+    _row(
+        "ACT-SUBCOMMITTEE",
+        "a subcommittee delegation moves exactly its amount into the subcommittees' pool and"
+        " raises that one delegation; an undelegation lowers it by the amount (never below zero)"
+        " and credits the delegator exactly; creating a subcommittee moves no token",
+        "6.8",
+        H,
+    ),
+    _row(
+        "ACT-COMPLAINT",
+        "a complaint locks exactly its deposit, at least the MinDeposit; its resolution pays out"
+        " exactly that deposit, only to the complainant (if upheld), the reserve pool and the"
+        " active validators, and records the verdict",
+        "6.8",
+        H,
+    ),
+    _row(
+        "ACT-REPUTATION",
+        "an app profile sets exactly the open-source flag and stake given; an outbound request"
+        " logs exactly the current time for its app; neither moves a token or another record",
+        "4.5",
+        H,
+    ),
+    _row(
+        "ACT-ONCE",
+        "each happens at most once: a bridge deposit id mints, a complaint is resolved, a proposal"
+        " is tallied, a locked payment is resolved, a round id runs, a double-sign is slashed, a"
+        " proposal or complaint id is filed; a second attempt is refused or changes nothing",
+        "6.1, 6.8, 3.3, 6.10",
+        H,
+    ),
+    _row(
+        "ACT-DEADLINE",
+        "a vote is accepted only while now < its end (one voting period after submission), a tally"
+        " only once now >= the end; a counted reveal came at most the reveal timeout after the"
+        " reveal phase opened; an app's salts expire only after their timeout; a mint covers"
+        " exactly [last mint, now); the clock moves by exactly each time step",
+        "6.8, 3.2 F6-F7, 6.9",
+        H,
+    ),
     _row(
         "GROUNDED",
         "for every scenario, the executor's observed outcome equals the model's prediction",
@@ -343,6 +461,44 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
         "reputation.outbound_requests_per_minute",
         "reputation.uncapped_min_stake_usd",
         "reputation.uncapped_min_active_seconds",
+    ),
+    # The action contracts read the parameters their expectations are computed from.
+    "ACT-BRIDGE": (),
+    "ACT-TRANSFER": (),
+    # A locked payment carries its own split and price (ACT-ROUND checks them at the lock).
+    "ACT-ESCROW": (),
+    # The split, the validation floor, the threshold (who is paid) and the active set (who may
+    # be paid a validation prefund).
+    "ACT-ROUND": (
+        "payment.payment_rate_bps",
+        "payment.stb_profit_margin_bps",
+        "payment.stb_reserve_swap_bps",
+        "payment.str_profit_margin_bps",
+        "payment.str_burn_bps",
+        "payment.str_network_support_bps",
+        "payment.validation_floor_ustr",
+        *_THRESHOLD,
+        "consensus.max_validators",
+    ),
+    # A block commit needs more than the threshold of the active set's power.
+    "ACT-STAKING": (*_THRESHOLD, "consensus.max_validators"),
+    "ACT-SLASH": (*_THRESHOLD, "consensus.max_validators"),
+    "ACT-SUPPLY": (
+        "mint.inflation_initial_bps",
+        "mint.inflation_step_bps",
+        "mint.inflation_min_bps",
+    ),
+    "ACT-GRANT": ("governance.subcommittee_activation_bps",),
+    "ACT-GOVERNANCE": (),
+    "ACT-SUBCOMMITTEE": (),
+    # The MinDeposit, and the active set the rest of a deposit pays.
+    "ACT-COMPLAINT": ("consensus.max_validators", "governance.complaint_min_deposit_ustr"),
+    "ACT-REPUTATION": (),
+    "ACT-ONCE": (),
+    "ACT-DEADLINE": (
+        "consensus.reveal_timeout_seconds",
+        "consensus.app_salt_timeout_seconds",
+        "governance.voting_period_seconds",
     ),
     # The executor's rounds run on the threshold and the phase timeouts.
     "GROUNDED": (*_THRESHOLD, *_TIMEOUTS),

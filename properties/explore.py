@@ -18,10 +18,12 @@ from attrs import frozen
 from model.params import Params
 from model.profile import Profile
 from model.trusted.settlement import TrustedChain, process_settle_round
+from properties.invariants.actions import check_round_contract
 from properties.invariants.base import violated
 from properties.invariants.round import check_round
 from properties.round_graph import RoundExplorer, RoundPoint
 from properties.round_setup import (
+    ROUND_COST,
     Assignment,
     Kind,
     generate_assignments,
@@ -47,6 +49,8 @@ __all__ = [
 ]
 
 ROUND_INVARIANT_IDS: tuple[str, ...] = (
+    "ACT-DEADLINE",
+    "ACT-ROUND",
     "BFT-SOUND",
     "BFT-TIMEOUT",
     "BFT-UNIQUE",
@@ -185,7 +189,10 @@ class _ExploredRound:
         """Run every round checker on every state; offer the nearest violation of each ID."""
         nearest: dict[str, tuple[int, int, RoundPoint, str]] = {}
         for index, point in enumerate(self.graph.nodes):
-            for observation in check_round(self.explorer.view_of(point)):
+            view = self.explorer.view_of(point)
+            # The round invariants, then the action contract of a RunRound (ACT-ROUND).
+            checked = (*check_round(view), *check_round_contract(view, cost=ROUND_COST))
+            for observation in checked:
                 invariant_id = observation.invariant_id
                 tally.observed[invariant_id] = tally.observed.get(invariant_id, 0) + 1
                 if observation.holds:

@@ -59,6 +59,7 @@ from oracle.payment import (
     validation_selected_count,
 )
 from oracle.staking import active_set, bonded_total
+from properties.invariants.actions import check_action_contracts
 from properties.invariants.base import Observation, observe
 from properties.invariants.governance import (
     check_gov_complaint,
@@ -508,4 +509,5 @@ def check_step(step: ChainStep) -> tuple[Observation, ...]:
     """Every invariant the step exercises: the chain checkers, then every round it ran."""
     observations = [obs for checker in STEP_CHECKERS if (obs := checker(step)) is not None]
     observations.extend(check_rounds(step))
+    observations.extend(check_action_contracts(step))
     return tuple(observations)

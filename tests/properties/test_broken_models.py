@@ -96,6 +96,7 @@ from model.trusted.behaviour import Behaviour
 from model.units import MICRO, SECONDS_PER_YEAR, AccountId
 from properties.driver import MACHINE_IDS
 from properties.effort import EFFORTS
+from properties.invariants.actions import ACT_IDS
 from properties.replay import replay
 from properties.runner import Verdict, run_properties
 
@@ -350,12 +351,14 @@ def test_broken_model__caught(case: BrokenCase, monkeypatch: pytest.MonkeyPatch)
     params, profile = case.breaks(monkeypatch)
     broken = run_trace(case.genesis, case.actions, params=params, profile=profile)
     assert case.invariant_id in broken.violated, (case.breaks.__doc__, broken.violations)
-    assert broken.violated <= {case.invariant_id} | case.also, broken.violations
+    # The action contracts (ACT-*) judge the whole effect of every step, so most breaks of a
+    # rule break one of them too; tests/properties/test_action_contracts.py has their own cases.
+    assert broken.violated - set(ACT_IDS) <= {case.invariant_id} | case.also, broken.violations
 
 
 def test_broken_models__cover_every_machine_id() -> None:
     covered = [case.invariant_id for case in CASES]
-    assert sorted(set(covered)) == sorted(MACHINE_IDS)
+    assert sorted(set(covered)) == sorted(set(MACHINE_IDS) - set(ACT_IDS))
     assert len(covered) == len(set(covered))
     for case in CASES:
         assert case.breaks.__doc__, case.breaks.__name__

@@ -1,0 +1,1257 @@
+"""Action contracts (ACT-*): each accepted action does what it says and nothing else.
+
+For every kind of action the chain accepts, the contract names the accounts the whitepaper lets it
+debit and credit and by how much (every other account and counter stays as it was), the records it
+may touch (every other part of the chain state is the very same object), what may happen only once
+(a bridge deposit id, a complaint's resolution, a tally, a locked payment, a round id, a
+double-sign), which deadlines bound it, and what the action must have been refused for. Each
+expectation is computed from the raw state before the step and the action, never by a model rule.
+A refused action returns no state at all (`process_action` answers `Rejected`), so the chain keeps
+the state it had; the contracts judge what the chain accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from fractions import Fraction
+from typing import Any, TypeVar
+
+import attrs
+from pyrsistent import PMap
+
+from model.chain.actions import (
+    AdvanceTime,
+    CastVote,
+    CommitBlock,
+    CreateSubcommittee,
+    Delegate,
+    DelegateToSubcommittee,
+    DepositUsdc,
+    Equivocate,
+    GrantNetworkSupport,
+    MintInflation,
+    OutboundRequest,
+    Prepay,
+    RedeemStb,
+    ResolveComplaint,
+    ResolveLocked,
+    RoundEffect,
+    RunRound,
+    SetAppProfile,
+    SlashValidator,
+    SubmitComplaint,
+    SubmitProposal,
+    SwapReserve,
+    Tally,
+    Transfer,
+    Undelegate,
+    UndelegateFromSubcommittee,
+    WithdrawPrepayment,
+)
+from model.chain.state import ChainState
+from model.escrow import EscrowBook, LockedPayment
+from model.governance import NETWORK_SUPPORT_COMMITTEE, GovernanceState, ParamChange
+from model.ledger import (
+    BONDED_POOL,
+    BURN_ADDRESS,
+    COMPLAINT_DEPOSITS,
+    GOVERNANCE_DEPOSITS,
+    NETWORK_SUPPORT,
+    NODE_STAKE_POOL,
+    RESERVE_POOL,
+    REWARDS_POOL,
+    STRATOSWAP_POOL,
+    SUBCOMMITTEE_POOL,
+    SWAP_RESERVE,
+    Ledger,
+    Token,
+    get_escrow_account,
+    get_locked_escrow_account,
+)
+from model.params import Params
+from model.trusted.round import RoundState
+from model.trusted.settlement import NodeStake
+from model.units import AccountId, AppId, NodeId, ValidatorId
+from oracle.effects import BalanceKey, get_active_operators, get_balance_changes, is_user_account
+from oracle.governance import delegated_to, is_active
+from oracle.payment import (
+    PaymentSplit,
+    StrPayout,
+    split_payment,
+    str_payout,
+    usd_to_ustr,
+    validation_selected_count,
+)
+from oracle.staking import power_of, total_power
+from oracle.supply import circulating_str, mint_bounds
+from properties.invariants.base import Observation, observe
+from properties.invariants.round import RoundView
+from properties.invariants.step import ChainStep
+
+STR, STB = Token.STR, Token.STB
+
+ACT_IDS: tuple[str, ...] = (
+    "ACT-BRIDGE",
+    "ACT-TRANSFER",
+    "ACT-ESCROW",
+    "ACT-ROUND",
+    "ACT-STAKING",
+    "ACT-SLASH",
+    "ACT-SUPPLY",
+    "ACT-GRANT",
+    "ACT-GOVERNANCE",
+    "ACT-SUBCOMMITTEE",
+    "ACT-COMPLAINT",
+    "ACT-REPUTATION",
+    "ACT-ONCE",
+    "ACT-DEADLINE",
+)
+"""Every action-contract ID, in catalogue order."""
+
+_STATE_FIELDS = tuple(field.name for field in attrs.fields(ChainState))
+_GOVERNANCE_FIELDS = tuple(field.name for field in attrs.fields(GovernanceState))
+_NO_PAYOUT = StrPayout(total=0, node=0, burn=0, network_support=0)
+
+Expected = dict[BalanceKey, int]
+"""The change each (account, token) should see; every key left out should not move."""
+
+K = TypeVar("K")
+
+
+# --- Shared readings of a step -------------------------------------------------------------------
+
+
+def _move(expected: Expected, account: AccountId, token: Token, amount: int) -> None:
+    """Add `amount` (negative: a debit) to what `account` should receive of `token`."""
+    if amount:
+        key = (account, token)
+        expected[key] = expected.get(key, 0) + amount
+
+
+def _untouched(
+    before: object, after: object, names: Iterable[str], allowed: Iterable[str]
+) -> list[str]:
+    """The fields of `names` outside `allowed` that differ between two records."""
+    changed = []
+    for name in names:
+        old, new = getattr(before, name), getattr(after, name)
+        # An untouched part is the very same object: the cheap test first.
+        if old is not new and name not in allowed and old != new:
+            changed.append(name)
+    return changed
+
+
+def _frame(before: ChainState, after: ChainState, *allowed: str) -> list[str]:
+    """What the step changed outside the parts of the chain state its action may touch."""
+    changed = _untouched(before, after, _STATE_FIELDS, allowed)
+    return (
+        [f"the step changed {', '.join(changed)}, which this action never touches"]
+        if changed
+        else []
+    )
+
+
+def _counters(
+    before: Ledger, after: Ledger, *, minted: int = 0, burned: int = 0, usdc: int = 0
+) -> list[str]:
+    """The issuance counters moved by exactly what the action mints, burns and bridges."""
+    counters = (
+        ("str_genesis", after.str_genesis - before.str_genesis, 0),
+        ("str_minted", after.str_minted - before.str_minted, minted),
+        ("str_burned", after.str_burned - before.str_burned, burned),
+        ("usdc_locked", after.usdc_locked - before.usdc_locked, usdc),
+    )
+    return [
+        f"counter {name} moved {moved}, expected {want}"
+        for name, moved, want in counters
+        if moved != want
+    ]
+
+
+def _ledger(
+    before: Ledger, after: Ledger, expected: Expected, *, minted: int = 0, usdc: int = 0
+) -> list[str]:
+    """Every balance moved exactly as `expected`, STR burned only to the burn address (counted
+    in `str_burned`), minted STR counted in `str_minted`, bridged USDC in `usdc_locked`."""
+    actual = get_balance_changes(before, after)
+    wrong = [
+        key for key in actual.keys() | expected.keys() if actual.get(key, 0) != expected.get(key, 0)
+    ]
+    problems = [
+        f"{account} {token.value}: moved {actual.get((account, token), 0)}, expected"
+        f" {expected.get((account, token), 0)}"
+        for account, token in sorted(wrong, key=str)
+    ]
+    burned = expected.get((BURN_ADDRESS, STR), 0)
+    return problems + _counters(before, after, minted=minted, burned=burned, usdc=usdc)
+
+
+def _map_change(
+    before: Mapping[K, int], after: Mapping[K, int], key: K, delta: int, what: str
+) -> list[str]:
+    """`key` of a map of amounts moved by exactly `delta` (0 reads as absent), no other key."""
+    problems = []
+    old, new = before.get(key, 0), after.get(key, 0)
+    if new != old + delta:
+        problems.append(f"{what} {key} went from {old} to {new}, expected {old + delta}")
+    others_before = {k: v for k, v in before.items() if k != key and v}
+    others_after = {k: v for k, v in after.items() if k != key and v}
+    if others_before != others_after:
+        problems.append(f"{what} other than {key} changed")
+    return problems
+
+
+def _governance(before: ChainState, after: ChainState, *allowed: str) -> list[str]:
+    changed = _untouched(before.governance, after.governance, _GOVERNANCE_FIELDS, allowed)
+    return [f"governance {', '.join(changed)} changed"] if changed else []
+
+
+def _others_unchanged(before: PMap[K, Any], after: PMap[K, Any], key: K, what: str) -> list[str]:
+    """No entry of a record map but `key` was added, removed or changed."""
+    if before is after:
+        return []
+    same_size = len(before) - (key in before) == len(after) - (key in after)
+    missing = object()
+    if not same_size or any(
+        k != key and (old := before.get(k, missing)) is not v and old != v for k, v in after.items()
+    ):
+        return [f"{what} other than {key!r} changed"]
+    return []
+
+
+def _once(step: ChainStep, done_before: bool, done_after: bool, what: str) -> Observation:
+    """ACT-ONCE: a thing already done is refused or changes nothing; one not done yet is done."""
+    assert step.before is not None
+    if done_before:
+        changed = _frame(step.before, step.after)
+        return observe("ACT-ONCE", not changed, f"{what} happened a second time: {changed}")
+    return observe("ACT-ONCE", done_after, f"{what} was accepted but is not recorded as done")
+
+
+def _result(invariant_id: str, problems: list[str]) -> Observation:
+    return observe(invariant_id, not problems, "; ".join(problems))
+
+
+def _amount_problems(**amounts: int) -> list[str]:
+    return [f"{name} {value} is negative" for name, value in amounts.items() if value < 0]
+
+
+# --- §6.1, §6.2: the bridge and transfers --------------------------------------------------------
+
+
+def _deposit(step: ChainStep, action: DepositUsdc) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger", "supply") + _amount_problems(amount=action.amount)
+    problems += _ledger(
+        before.ledger, after.ledger, {(action.recipient, STB): action.amount}, usdc=action.amount
+    )
+    if after.supply.processed_deposits != before.supply.processed_deposits | {action.deposit_id}:
+        problems.append(f"the processed deposits are not those before plus {action.deposit_id!r}")
+    if (
+        attrs.evolve(before.supply, processed_deposits=after.supply.processed_deposits)
+        != after.supply
+    ):
+        problems.append("the deposit moved the inflation clock")
+    seen = (
+        action.deposit_id in before.supply.processed_deposits
+        or action.deposit_id in step.history.deposits
+    )
+    done = action.deposit_id in after.supply.processed_deposits
+    return [
+        _result("ACT-BRIDGE", problems),
+        _once(step, seen, done, f"bridge deposit {action.deposit_id!r}"),
+    ]
+
+
+def _redeem(step: ChainStep, action: RedeemStb) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger") + _amount_problems(amount=action.amount)
+    problems += _ledger(
+        before.ledger, after.ledger, {(action.holder, STB): -action.amount}, usdc=-action.amount
+    )
+    return [_result("ACT-BRIDGE", problems)]
+
+
+def _transfer(step: ChainStep, action: Transfer) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger") + _amount_problems(amount=action.amount)
+    # §6.2: only a key holder sends, and nobody sends into a pool or an escrow behind its records.
+    problems += [
+        f"{end} {account} is a module or escrow account"
+        for end, account in (("sender", action.sender), ("recipient", action.recipient))
+        if not is_user_account(account)
+    ]
+    expected: Expected = {}
+    _move(expected, action.sender, action.token, -action.amount)
+    _move(expected, action.recipient, action.token, action.amount)
+    problems += _ledger(before.ledger, after.ledger, expected)
+    return [_result("ACT-TRANSFER", problems)]
+
+
+# --- §4.3.1, §3.3 Step 12: escrows ---------------------------------------------------------------
+
+
+def _prepay(step: ChainStep, action: Prepay) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger", "escrows")
+    problems += _amount_problems(ustb=action.ustb, ustr=action.ustr)
+    escrow = before.escrows.escrows.get(action.app)
+    if escrow is None:
+        return [_result("ACT-ESCROW", [*problems, f"app {action.app} has no escrow"])]
+    if action.payer != escrow.developer:
+        problems.append(f"{action.payer} prepaid, not the developer {escrow.developer}")
+    price = action.price
+    if action.ustr and (price is None or price <= 0):
+        problems.append(f"{action.ustr} ustr prepaid without a positive price ({price!r})")
+    account = get_escrow_account(action.app)
+    expected: Expected = {}
+    _move(expected, action.payer, STB, -action.ustb)
+    _move(expected, action.payer, STR, -action.ustr)
+    _move(expected, account, STB, action.ustb)
+    _move(expected, account, STR, action.ustr)
+    problems += _ledger(before.ledger, after.ledger, expected)
+    # §6.3.3: the STR held keeps the USD value it was bought at: the price becomes the average
+    # of the held STR's price and the new STR's, weighted by amount (docs/model.md).
+    held = before.ledger.balances.get(account)
+    held_ustr = held.ustr if held is not None else 0
+    want = escrow.str_price
+    if action.ustr > 0 and price is not None and price > 0:
+        old = escrow.str_price
+        if held_ustr == 0 or old is None:
+            want = price
+        else:
+            want = (held_ustr * old + action.ustr * price) / Fraction(held_ustr + action.ustr)
+    escrow_after = after.escrows.escrows.get(action.app)
+    if escrow_after is None or escrow_after != attrs.evolve(escrow, str_price=want):
+        problems.append(f"the escrow record after is {escrow_after!r}, expected price {want}")
+    problems += _others_unchanged(
+        before.escrows.escrows, after.escrows.escrows, action.app, "escrows"
+    )
+    return [_result("ACT-ESCROW", problems)]
+
+
+def _withdraw(step: ChainStep, action: WithdrawPrepayment) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger") + _amount_problems(
+        ustb=action.ustb, ustr=action.ustr
+    )
+    escrow = before.escrows.escrows.get(action.app)
+    if escrow is None:
+        return [_result("ACT-ESCROW", [*problems, f"app {action.app} has no escrow"])]
+    # §4.3.1: unspent prepayment goes back to the developer; locked payments stay locked.
+    account = get_escrow_account(action.app)
+    expected: Expected = {}
+    _move(expected, account, STB, -action.ustb)
+    _move(expected, account, STR, -action.ustr)
+    _move(expected, escrow.developer, STB, action.ustb)
+    _move(expected, escrow.developer, STR, action.ustr)
+    problems += _ledger(before.ledger, after.ledger, expected)
+    return [_result("ACT-ESCROW", problems)]
+
+
+def _split_of(record: LockedPayment) -> PaymentSplit:
+    """The locked split as the oracle's record (ACT-ROUND checked it against §6.3 at the lock)."""
+    split = record.split
+    return PaymentSplit(
+        total=split.total,
+        stb_cost_basis=split.stb_cost_basis,
+        stb_node_profit=split.stb_node_profit,
+        stb_swap_reserve=split.stb_swap_reserve,
+        str_node_profit_usd=split.str_node_profit_usd,
+        str_burn_usd=split.str_burn_usd,
+        str_network_support_usd=split.str_network_support_usd,
+    )
+
+
+def _payout(split: PaymentSplit, price: Fraction | None) -> StrPayout | None:
+    """§6.3.3: the STR side at `price`; None when STR is owed but no positive price is fixed."""
+    if split.str_total_usd == 0:
+        return _NO_PAYOUT
+    if price is None or price <= 0:
+        return None
+    return str_payout(split, price)
+
+
+def _pay_split(
+    expected: Expected,
+    source: AccountId,
+    accounts: Iterable[AccountId],
+    split: PaymentSplit,
+    payout: StrPayout,
+) -> None:
+    """§6.3: each of `accounts` is paid `split` out of `source`: the node's STB and STR, the swap
+    reserve's STB, network support's STR and the burn."""
+    for account in accounts:
+        _move(expected, source, STB, -split.stb_total)
+        _move(expected, source, STR, -payout.total)
+        _move(expected, account, STB, split.node_stb)
+        _move(expected, account, STR, payout.node)
+        _move(expected, SWAP_RESERVE, STB, split.stb_swap_reserve)
+        _move(expected, NETWORK_SUPPORT, STR, payout.network_support)
+        _move(expected, BURN_ADDRESS, STR, payout.burn)
+
+
+def _resolve_locked(step: ChainStep, action: ResolveLocked) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger", "escrows")
+    escrow = before.escrows.escrows.get(action.app)
+    record = escrow.locked.get(action.round_id) if escrow is not None else None
+    escrow_after = after.escrows.escrows.get(action.app)
+    still_locked = escrow_after is not None and action.round_id in escrow_after.locked
+    what = f"the locked payment of round {action.round_id} of {action.app}"
+    once = _once(step, record is None, not still_locked, what)
+    if escrow is None or record is None:
+        return [_result("ACT-ESCROW", [*problems, f"{what} does not exist"]), once]
+    split = _split_of(record)
+    payout = _payout(split, record.price)
+    if payout is None:
+        return [_result("ACT-ESCROW", [*problems, f"{what} owes STR at no price"]), once]
+    locked, expected = get_locked_escrow_account(action.app), Expected()
+    if action.pay_nodes:
+        _pay_split(expected, locked, record.node_accounts, split, payout)
+    else:
+        count = len(record.node_accounts)
+        for token, amount in ((STB, count * split.stb_total), (STR, count * payout.total)):
+            _move(expected, locked, token, -amount)
+            _move(expected, get_escrow_account(action.app), token, amount)
+    problems += _ledger(before.ledger, after.ledger, expected)
+    if escrow_after is None or escrow_after != attrs.evolve(
+        escrow, locked=escrow.locked.discard(action.round_id)
+    ):
+        problems.append(f"the escrow record of {action.app} changed beyond removing {what}")
+    problems += _others_unchanged(
+        before.escrows.escrows, after.escrows.escrows, action.app, "escrows"
+    )
+    return [_result("ACT-ESCROW", problems), once]
+
+
+# --- §3.3 F11-F12, §6.3, §4.4: a round and its settlement ----------------------------------------
+
+
+@attrs.frozen
+class RoundMoney:
+    """One round's settlement as the contract sees it: the round's record, the cost and the
+    chain's balances, escrow book and node stakes on either side of it."""
+
+    app: AppId
+    state: RoundState
+    cost: int
+    params: Params
+    ledger_before: Ledger
+    ledger_after: Ledger
+    escrows_before: EscrowBook
+    escrows_after: EscrowBook
+    nodes_before: Mapping[NodeId, NodeStake]
+    nodes_after: Mapping[NodeId, NodeStake]
+    prefund: int = 0
+    subscribers: tuple[AccountId, ...] = ()
+    """The accounts a validation prefund may pay (§4.4: the active validators)."""
+
+
+def _lock_problems(money: RoundMoney, nodes: tuple[NodeId, ...], split: PaymentSplit) -> list[str]:
+    """§3.3 Step 12: the lock record names exactly the nodes' accounts, the §6.3 split of the
+    cost and the escrow's price."""
+    app, round_id = money.app, money.state.round_id
+    before = money.escrows_before.escrows[app]
+    after = money.escrows_after.escrows.get(app)
+    record = after.locked.get(round_id) if after is not None else None
+    if after is None or record is None:
+        return [f"no payment of round {round_id} is locked"]
+    problems = []
+    accounts = sorted(money.nodes_before[node].account for node in nodes)
+    if sorted(record.node_accounts) != accounts:
+        problems.append(f"the lock names {sorted(record.node_accounts)}, the round {accounts}")
+    if _split_of(record) != split or record.split.cost != money.cost:
+        problems.append(f"the lock records the split {record.split!r}, §6.3 gives {split!r}")
+    if record.price != before.str_price:
+        problems.append(
+            f"the lock keeps the price {record.price}, the escrow's is {before.str_price}"
+        )
+    if (
+        attrs.evolve(after, locked=after.locked.discard(round_id)) != before
+        or round_id in before.locked
+    ):
+        problems.append(f"the escrow record of {app} changed beyond locking round {round_id}")
+    return problems
+
+
+def _validation(
+    money: RoundMoney, expected: Expected, actual: Mapping[BalanceKey, int]
+) -> list[str]:
+    """§4.4: the prefund pays `count` of the subscribers an equal part each, out of the escrow;
+    which of them is the seeded draw's choice, so any `count` subscribers may be the ones."""
+    count = validation_selected_count(
+        money.prefund, len(money.subscribers), money.params.payment.validation_floor_ustr
+    )
+    if count == 0:
+        return [f"a prefund of {money.prefund} ustr was paid to no validator"]
+    each = money.prefund // count
+    _move(expected, get_escrow_account(money.app), STR, -each * count)
+    if each == 0:
+        return []
+    credited = sorted(
+        account
+        for account in set(money.subscribers)
+        if actual.get((account, STR), 0) - expected.get((account, STR), 0) == each
+    )
+    for account in credited[:count]:
+        _move(expected, account, STR, each)
+    if len(credited) != count:
+        return [f"{len(credited)} validators were paid {each} ustr, §4.4 pays {count}"]
+    return []
+
+
+def _node_slashes(
+    money: RoundMoney, mismatched: tuple[NodeId, ...], expected: Expected
+) -> list[str]:
+    """F11: only a node whose reveal does not open its commit loses stake, burned from the pool."""
+    problems: list[str] = []
+    if money.nodes_before is money.nodes_after:
+        return problems
+    if money.nodes_before.keys() != money.nodes_after.keys():
+        problems.append("the round registered or removed a node")
+    for node, stake in money.nodes_before.items():
+        after = money.nodes_after.get(node)
+        if after is None:
+            continue
+        lost = stake.ustr - after.ustr
+        if after.account != stake.account or lost < 0 or (lost and node not in mismatched):
+            problems.append(f"{node}'s stake went from {stake} to {after}")
+        _move(expected, NODE_STAKE_POOL, STR, -lost)
+        _move(expected, BURN_ADDRESS, STR, lost)
+    return problems
+
+
+def get_round_money_problems(money: RoundMoney) -> list[str]:
+    """ACT-ROUND: what one settled round moved, against §3.3 F11-F12, §6.3 and §4.4."""
+    decision = money.state.decision
+    expected: Expected = {}
+    problems: list[str] = []
+    if decision is None:
+        # A round that never decides settles nothing (docs/model.md: the literal F6).
+        if money.escrows_before != money.escrows_after or money.nodes_before != money.nodes_after:
+            problems.append("an undecided round changed an escrow record or a node stake")
+        return problems + _ledger(money.ledger_before, money.ledger_after, expected)
+    split = split_payment(money.cost, money.params)
+    escrow = money.escrows_before.escrows.get(money.app)
+    if escrow is None:
+        return [f"app {money.app} has no escrow, yet its round settled"]
+    payout = _payout(split, escrow.str_price)
+    if payout is None:
+        return [f"the round owes STR worth {split.str_total_usd} micro-USD at no positive price"]
+    locked_nodes: tuple[NodeId, ...] = ()
+    if decision.consensus and money.cost > 0:
+        # F12: each node of the supermajority group is paid the split from the app's escrow.
+        accounts = [money.nodes_before[node].account for node in decision.supermajority]
+        _pay_split(expected, get_escrow_account(money.app), accounts, split, payout)
+    elif not decision.consensus and money.cost > 0:
+        # F12: on FALSE what the counted nodes (or, if the app stalled at F6, every committed
+        # node) would be owed moves to the locked escrow.
+        locked_nodes = (
+            tuple(sorted(money.state.commits)) if decision.app_withheld_salts else decision.counted
+        )
+        count = len(locked_nodes)
+        for token, amount in ((STB, count * split.stb_total), (STR, count * payout.total)):
+            _move(expected, get_escrow_account(money.app), token, -amount)
+            _move(expected, get_locked_escrow_account(money.app), token, amount)
+    problems += _node_slashes(money, decision.mismatched, expected)
+    if money.prefund > 0:
+        actual = get_balance_changes(money.ledger_before, money.ledger_after)
+        problems += _validation(money, expected, actual)
+    problems += _ledger(money.ledger_before, money.ledger_after, expected)
+    if locked_nodes:
+        problems += _lock_problems(money, locked_nodes, split)
+    elif money.escrows_before != money.escrows_after:
+        problems.append("the round changed an escrow record without locking a payment")
+    return problems
+
+
+def _revealed_late(state: RoundState, params: Params) -> list[str]:
+    """§3.2 F7: a reveal at the reveal timeout after the phase opened is in time, one a second
+    later is not (docs/model.md: the phase is over once now - opened > timeout)."""
+    opened = state.reveal_opened_at
+    if opened is None:
+        return [f"{node} revealed before the reveal phase opened" for node in sorted(state.reveals)]
+    deadline = opened + params.consensus.reveal_timeout_seconds
+    return [
+        f"{node} revealed at {reveal.revealed_at}, after the deadline {deadline}"
+        for node, reveal in sorted(state.reveals.items())
+        if not opened <= reveal.revealed_at <= deadline
+    ]
+
+
+def _run_round(step: ChainStep, action: RunRound) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    allowed = ("now", "ledger", "escrows", "nodes", "slashing", "reputation", "next_round_id")
+    problems = _frame(before, after, *allowed)
+    effects = [effect for effect in step.effects if isinstance(effect, RoundEffect)]
+    if len(effects) != 1:
+        return [_result("ACT-ROUND", [*problems, f"{len(effects)} rounds ran, not one"])]
+    run = effects[0].run
+    state = run.state
+    money = RoundMoney(
+        app=action.app,
+        state=state,
+        cost=action.cost,
+        params=before.params,
+        ledger_before=before.ledger,
+        ledger_after=after.ledger,
+        escrows_before=before.escrows,
+        escrows_after=after.escrows,
+        nodes_before=before.nodes,
+        nodes_after=after.nodes,
+        prefund=action.validation_prefund_ustr,
+        subscribers=get_active_operators(before.staking, before.params),
+    )
+    if state.app != action.app or {plan.node for plan in action.plans} != set(state.assigned):
+        problems.append(f"the round ran app {state.app} on {state.assigned}, not the action's")
+    problems += get_round_money_problems(money)
+    # A round id is used once: the chain's next id, never seen in a lock before.
+    round_id = state.round_id
+    fresh = round_id == before.next_round_id and not any(
+        round_id in escrow.locked for escrow in before.escrows.escrows.values()
+    )
+    once = observe(
+        "ACT-ONCE",
+        fresh and after.next_round_id == before.next_round_id + 1,
+        f"round id {round_id} (chain's next {before.next_round_id} -> {after.next_round_id}) is"
+        " not a fresh id used once",
+    )
+    deadline = _revealed_late(state, before.params)
+    if after.now < before.now:
+        deadline.append(f"the clock went back from {before.now} to {after.now}")
+    decision = state.decision
+    if decision is not None and decision.app_withheld_salts:
+        # docs/model.md: the round expires once now - commit_closed_at > the app salt timeout.
+        closed, decided = state.commit_closed_at, run.decided_at
+        timeout = before.params.consensus.app_salt_timeout_seconds
+        if closed is None or decided is None or decided - closed <= timeout:
+            deadline.append(
+                f"the app's salts expired at {decided}, closed at {closed}, timeout {timeout}"
+            )
+    return [_result("ACT-ROUND", problems), once, _result("ACT-DEADLINE", deadline)]
+
+
+def check_round_contract(view: RoundView, *, cost: int) -> tuple[Observation, ...]:
+    """ACT-ROUND and the reveal deadline of ACT-DEADLINE on one explored round state: the reveals
+    are in time and, once settled against `view`'s chain at `cost`, the money moved as it must."""
+    observations = []
+    if view.state.reveals:
+        observations.append(_result("ACT-DEADLINE", _revealed_late(view.state, view.params)))
+    if view.outcome is not None and view.chain_before is not None and view.chain_after is not None:
+        before, after = view.chain_before, view.chain_after
+        money = RoundMoney(
+            app=view.state.app,
+            state=view.state,
+            cost=cost,
+            params=view.params,
+            ledger_before=before.ledger,
+            ledger_after=after.ledger,
+            escrows_before=before.escrows,
+            escrows_after=after.escrows,
+            nodes_before=before.nodes,
+            nodes_after=after.nodes,
+        )
+        observations.append(_result("ACT-ROUND", get_round_money_problems(money)))
+    return tuple(observations)
+
+
+# --- §4.2, §6.10: stake, blocks and slashing -----------------------------------------------------
+
+
+def _delegate(step: ChainStep, action: Delegate | Undelegate) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger", "staking")
+    bonds = before.staking.delegations
+    key = (action.delegator, action.validator)
+    if action.amount <= 0:
+        problems.append(f"a bond moved by {action.amount}, not a positive amount")
+    if action.validator not in before.staking.validators:
+        problems.append(f"{action.validator} is no validator")
+    # §4.2: a delegation moves STR into the bonded pool; an undelegation moves it back out.
+    sign = 1 if isinstance(action, Delegate) else -1
+    if sign < 0 and bonds.get(key, 0) < action.amount:
+        problems.append(f"{action.amount} ustr undelegated from a bond of {bonds.get(key, 0)}")
+    expected: Expected = {}
+    _move(expected, action.delegator, STR, -sign * action.amount)
+    _move(expected, BONDED_POOL, STR, sign * action.amount)
+    problems += _ledger(before.ledger, after.ledger, expected)
+    problems += _map_change(bonds, after.staking.delegations, key, sign * action.amount, "the bond")
+    if _untouched(before.staking, after.staking, ("validators", "processed_evidence"), ()):
+        problems.append("the validators or the evidence changed")
+    return [_result("ACT-STAKING", problems)]
+
+
+def _power_passes(before: ChainState, signers: frozenset[ValidatorId]) -> bool:
+    """§4.2: signers commit a block iff their power is more than the threshold of the active
+    set's power."""
+    consensus = before.params.consensus
+    most = consensus.max_validators
+    signed = power_of(before.staking, signers, max_validators=most)
+    total = total_power(before.staking, max_validators=most)
+    return total > 0 and signed * consensus.threshold_den > consensus.threshold_num * total
+
+
+def _commits_added(
+    before: ChainState, after: ChainState, signer_sets: list[frozenset[ValidatorId]]
+) -> list[str]:
+    """The next height's commits: exactly those of `signer_sets`, each over the threshold."""
+    height = before.height + 1
+    problems = []
+    if after.height != height:
+        problems.append(f"the height went from {before.height} to {after.height}")
+    added = after.commits.get(height, ())[len(before.commits.get(height, ())) :]
+    if before.commits.discard(height) != after.commits.discard(height):
+        problems.append("commits at another height changed")
+    if sorted(map(sorted, (c.signers for c in added))) != sorted(map(sorted, signer_sets)) or any(
+        c.height != height for c in added
+    ):
+        problems.append(f"the commits recorded at {height} are {added}")
+    weak = [sorted(c.signers) for c in added if not _power_passes(before, c.signers)]
+    if weak:
+        problems.append(f"commits signed by {weak} hold no more than the threshold of power")
+    return problems
+
+
+def _commit_block(step: ChainStep, action: CommitBlock) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "height", "commits")
+    problems += _commits_added(before, after, [action.signers])
+    return [_result("ACT-STAKING", problems)]
+
+
+def _slashed_bonds(
+    before: ChainState, after: ChainState, offenders: frozenset[ValidatorId]
+) -> tuple[list[str], int]:
+    """§6.10, §4.2: only the offenders' bonds fall, none rises; what they lost, in total."""
+    problems = []
+    old, new = before.staking.delegations, after.staking.delegations
+    lost = 0
+    for key in old.keys() | new.keys():
+        drop = old.get(key, 0) - new.get(key, 0)
+        if drop and key[1] not in offenders:
+            problems.append(f"the bond {key} of a validator not slashed moved by {-drop}")
+        elif drop < 0:
+            problems.append(f"the bond {key} rose by {-drop} in a slash")
+        lost += drop
+    if before.staking.validators != after.staking.validators:
+        problems.append("the validator set changed")
+    return problems, lost
+
+
+def _slash_records(
+    before: ChainState, after: ChainState, offenders: frozenset[ValidatorId]
+) -> list[str]:
+    """§6.10: each offender's slash is recorded at the time of the slash; no one else's record moves."""
+    names = {f"validator:{v}" for v in offenders}
+    old, new = before.slashing.records, after.slashing.records
+    problems = [
+        f"{name}'s record was not set at {before.now}: {new.get(name)}"
+        for name in sorted(names)
+        if (record := new.get(name)) is None or record.last_slash_time != before.now
+    ]
+    if {k: v for k, v in old.items() if k not in names} != {
+        k: v for k, v in new.items() if k not in names
+    }:
+        problems.append("the slash record of another offender changed")
+    return problems
+
+
+def _slash_money(before: ChainState, after: ChainState, lost: int) -> list[str]:
+    expected: Expected = {}
+    _move(expected, BONDED_POOL, STR, -lost)
+    _move(expected, BURN_ADDRESS, STR, lost)
+    return _ledger(before.ledger, after.ledger, expected)
+
+
+def _slash_validator(step: ChainStep, action: SlashValidator) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    offenders = frozenset({action.validator})
+    problems = _frame(before, after, "ledger", "staking", "slashing")
+    if action.validator not in before.staking.validators:
+        problems.append(f"{action.validator} is no validator")
+    bonds, lost = _slashed_bonds(before, after, offenders)
+    problems += bonds + _slash_records(before, after, offenders) + _slash_money(before, after, lost)
+    if before.staking.processed_evidence != after.staking.processed_evidence:
+        problems.append("a slash without evidence recorded evidence")
+    return [_result("ACT-SLASH", problems)]
+
+
+def _equivocate(step: ChainStep, action: Equivocate) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    offenders = action.double_signers
+    problems = _frame(before, after, "ledger", "staking", "slashing", "height", "commits")
+    if not offenders:
+        problems.append("an equivocation without double signers was accepted")
+    unknown = sorted(offenders - set(before.staking.validators))
+    if unknown:
+        problems.append(f"{unknown} are no validators")
+    bonds, lost = _slashed_bonds(before, after, offenders)
+    problems += bonds + _slash_records(before, after, offenders) + _slash_money(before, after, lost)
+    # §4.2: of the two conflicting blocks, those over the threshold are recorded as commits.
+    sides = [offenders | side for side in (action.side_a, action.side_b)]
+    problems += _commits_added(before, after, [s for s in sides if _power_passes(before, s)])
+    # §6.10: one double-sign, one piece of evidence, punished once.
+    height = before.height + 1
+    evidence = {(v, height, 0) for v in offenders}
+    seen = bool(evidence & before.staking.processed_evidence)
+    recorded = after.staking.processed_evidence == before.staking.processed_evidence | evidence
+    if not recorded:
+        problems.append(f"the evidence recorded is not the evidence before plus {sorted(evidence)}")
+    return [
+        _result("ACT-SLASH", problems),
+        _once(step, seen, recorded, f"the double-sign at {height}"),
+    ]
+
+
+# --- §6.9, §6.7, §6.5: supply and Network Support ------------------------------------------------
+
+
+def _mint(step: ChainStep, action: MintInflation) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger", "supply")
+    minted = after.ledger.str_minted - before.ledger.str_minted
+    problems += _ledger(before.ledger, after.ledger, {(REWARDS_POOL, STR): minted}, minted=minted)
+    supply = before.supply
+    # §6.9: the exact accrual on the circulating supply since the last mint, rounded down once
+    # (docs/model.md): a mint neither above it nor a whole ustr below it.
+    bounds = mint_bounds(
+        circulating_str(before.ledger),
+        genesis=supply.genesis_time,
+        start=supply.last_mint_time,
+        end=before.now,
+        params=before.params,
+    )
+    wrong = bounds.problem(minted)
+    if wrong is not None:
+        problems.append(f"{wrong} for [{supply.last_mint_time}, {before.now})")
+    deadline = []
+    if (
+        after.supply != attrs.evolve(supply, last_mint_time=before.now)
+        or supply.last_mint_time > before.now
+    ):
+        deadline.append(
+            f"the mint covers [{supply.last_mint_time}, {after.supply.last_mint_time}), not up to now {before.now}"
+        )
+    return [_result("ACT-SUPPLY", problems), _result("ACT-DEADLINE", deadline)]
+
+
+def _swap(step: ChainStep, action: SwapReserve) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger")
+    held = before.ledger.balances.get(SWAP_RESERVE)
+    reserve = held.ustb if held is not None else 0
+    expected: Expected = {}
+    if reserve:
+        # §6.7: all the reserve's STB buys STR on Stratoswap at the price, and that STR is burned.
+        if action.price <= 0:
+            return [
+                _result(
+                    "ACT-SUPPLY", [*problems, f"a swap at the price {action.price} was accepted"]
+                )
+            ]
+        bought = usd_to_ustr(reserve, action.price)
+        _move(expected, SWAP_RESERVE, STB, -reserve)
+        _move(expected, STRATOSWAP_POOL, STB, reserve)
+        _move(expected, STRATOSWAP_POOL, STR, -bought)
+        _move(expected, BURN_ADDRESS, STR, bought)
+    problems += _ledger(before.ledger, after.ledger, expected)
+    return [_result("ACT-SUPPLY", problems)]
+
+
+def _grant(step: ChainStep, action: GrantNetworkSupport) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger") + _amount_problems(amount=action.amount)
+    delegated = delegated_to(before.governance, NETWORK_SUPPORT_COMMITTEE)
+    activation = before.params.governance.subcommittee_activation_bps
+    circulating = circulating_str(before.ledger)
+    if not is_active(delegated, circulating=circulating, activation_bps=activation):
+        problems.append("a grant was paid while the Network Support subcommittee is inactive")
+    # §6.5: grants pay people (developers, app miners, bug hunters), never a pool or an escrow.
+    if not is_user_account(action.recipient):
+        problems.append(f"the grant went to {action.recipient}, a module or escrow account")
+    expected: Expected = {}
+    _move(expected, NETWORK_SUPPORT, STR, -action.amount)
+    _move(expected, action.recipient, STR, action.amount)
+    problems += _ledger(before.ledger, after.ledger, expected)
+    return [_result("ACT-GRANT", problems)]
+
+
+# --- §6.8: governance, subcommittees, complaints -------------------------------------------------
+
+
+def _submit_proposal(step: ChainStep, action: SubmitProposal) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger", "governance")
+    problems += _governance(before, after, "proposals", "next_proposal_id")
+    problems += _amount_problems(deposit=action.deposit_ustr)
+    expected: Expected = {}
+    _move(expected, action.proposer, STR, -action.deposit_ustr)
+    _move(expected, GOVERNANCE_DEPOSITS, STR, action.deposit_ustr)
+    problems += _ledger(before.ledger, after.ledger, expected)
+    new_id = before.governance.next_proposal_id
+    proposal = after.governance.proposals.get(new_id)
+    if after.governance.next_proposal_id != new_id + 1:
+        problems.append(
+            f"the next proposal id went from {new_id} to {after.governance.next_proposal_id}"
+        )
+    problems += _others_unchanged(
+        before.governance.proposals, after.governance.proposals, new_id, "proposals"
+    )
+    deadline = []
+    if proposal is None:
+        problems.append(f"no proposal {new_id} was opened")
+    else:
+        if (proposal.proposer, proposal.changes, proposal.deposit_ustr) != (
+            action.proposer,
+            action.changes,
+            action.deposit_ustr,
+        ) or (len(proposal.votes), proposal.result) != (0, None):
+            problems.append(f"proposal {new_id} is not the one submitted: {proposal!r}")
+        # §6.8: the vote runs exactly one voting period from its submission.
+        end = before.now + before.params.governance.voting_period_seconds
+        if proposal.voting_end != end:
+            deadline.append(f"proposal {new_id}'s vote ends at {proposal.voting_end}, not {end}")
+    once = observe(
+        "ACT-ONCE",
+        new_id not in before.governance.proposals,
+        f"proposal id {new_id} was used again",
+    )
+    return [_result("ACT-GOVERNANCE", problems), once, _result("ACT-DEADLINE", deadline)]
+
+
+def _cast_vote(step: ChainStep, action: CastVote) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "governance") + _governance(before, after, "proposals")
+    proposal = before.governance.proposals.get(action.proposal_id)
+    proposal_after = after.governance.proposals.get(action.proposal_id)
+    if proposal is None or proposal_after is None:
+        return [_result("ACT-GOVERNANCE", [*problems, f"no proposal {action.proposal_id}"])]
+    # §6.8: a vote records (or replaces) its voter's option and nothing else.
+    want = attrs.evolve(proposal, votes=proposal.votes.set(action.voter, action.option))
+    if proposal_after != want:
+        problems.append(f"proposal {action.proposal_id} after the vote is {proposal_after!r}")
+    problems += _others_unchanged(
+        before.governance.proposals, after.governance.proposals, action.proposal_id, "proposals"
+    )
+    # docs/model.md: voting is open while now < end.
+    late = before.now >= proposal.voting_end
+    deadline = (
+        [f"a vote at {before.now} was accepted; voting ended at {proposal.voting_end}"]
+        if late
+        else []
+    )
+    return [_result("ACT-GOVERNANCE", problems), _result("ACT-DEADLINE", deadline)]
+
+
+def _param_values(
+    params: Params, changes: Iterable[ParamChange] = ()
+) -> dict[tuple[str, str], int]:
+    """Every `subspace.key` of `params` with its value, `changes` applied over them."""
+    values = {
+        (subspace, key): value
+        for subspace, fields in attrs.asdict(params).items()
+        for key, value in fields.items()
+    }
+    values.update({(change.subspace, change.key): change.value for change in changes})
+    return values
+
+
+def _tally(step: ChainStep, action: Tally) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger", "governance")
+    problems += _governance(before, after, "proposals", "params")
+    proposal = before.governance.proposals.get(action.proposal_id)
+    proposal_after = after.governance.proposals.get(action.proposal_id)
+    if proposal is None or proposal_after is None:
+        return [_result("ACT-GOVERNANCE", [*problems, f"no proposal {action.proposal_id}"])]
+    result = proposal_after.result
+    once = _once(
+        step,
+        proposal.result is not None,
+        result is not None,
+        f"the tally of proposal {action.proposal_id}",
+    )
+    if proposal.result is not None:
+        return [_result("ACT-GOVERNANCE", problems), once]
+    # §6.8: the tally returns the deposit and, if the vote passed, applies exactly the changes.
+    expected: Expected = {}
+    _move(expected, GOVERNANCE_DEPOSITS, STR, -proposal.deposit_ustr)
+    _move(expected, proposal.proposer, STR, proposal.deposit_ustr)
+    problems += _ledger(before.ledger, after.ledger, expected)
+    if result is None or proposal_after != attrs.evolve(proposal, result=result):
+        problems.append(f"proposal {action.proposal_id} after the tally is {proposal_after!r}")
+    problems += _others_unchanged(
+        before.governance.proposals, after.governance.proposals, action.proposal_id, "proposals"
+    )
+    passed = result is not None and result.passed
+    # Only a passed vote changes a parameter: comparing every key is needed only then.
+    if passed or after.params != before.params:
+        want = _param_values(before.params, proposal.changes if passed else ())
+        got = _param_values(after.params)
+        moved = sorted(k for k in want.keys() | got.keys() if want.get(k) != got.get(k))
+        if moved:
+            problems.append(f"the tally (passed: {passed}) left {moved} wrong")
+    early = before.now < proposal.voting_end
+    deadline = (
+        [f"a tally at {before.now} was accepted; voting ends at {proposal.voting_end}"]
+        if early
+        else []
+    )
+    return [_result("ACT-GOVERNANCE", problems), once, _result("ACT-DEADLINE", deadline)]
+
+
+def _create_subcommittee(step: ChainStep, action: CreateSubcommittee) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "governance") + _governance(before, after, "subcommittees")
+    old, new = before.governance.subcommittees, after.governance.subcommittees
+    created = new.get(action.name)
+    if not action.name or action.name in old:
+        problems.append(f"subcommittee {action.name!r} is unnamed or exists already")
+    if created is None or (created.name, created.creator) != (action.name, action.creator):
+        problems.append(f"subcommittee {action.name!r} after is {created!r}")
+    problems += _others_unchanged(old, new, action.name, "subcommittees")
+    return [_result("ACT-SUBCOMMITTEE", problems)]
+
+
+def _subcommittee_bond(
+    step: ChainStep, action: DelegateToSubcommittee | UndelegateFromSubcommittee
+) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger", "governance")
+    problems += _governance(before, after, "subcommittee_delegations")
+    if action.amount <= 0:
+        problems.append(
+            f"a subcommittee delegation moved by {action.amount}, not a positive amount"
+        )
+    if action.name not in before.governance.subcommittees:
+        problems.append(f"no subcommittee {action.name!r}")
+    delegations = before.governance.subcommittee_delegations
+    key = (action.delegator, action.name)
+    # §6.8: delegated STR moves into the subcommittees' pool; undelegated STR moves back.
+    sign = 1 if isinstance(action, DelegateToSubcommittee) else -1
+    if sign < 0 and delegations.get(key, 0) < action.amount:
+        problems.append(
+            f"{action.amount} ustr taken back from a delegation of {delegations.get(key, 0)}"
+        )
+    expected: Expected = {}
+    _move(expected, action.delegator, STR, -sign * action.amount)
+    _move(expected, SUBCOMMITTEE_POOL, STR, sign * action.amount)
+    problems += _ledger(before.ledger, after.ledger, expected)
+    after_delegations = after.governance.subcommittee_delegations
+    problems += _map_change(
+        delegations, after_delegations, key, sign * action.amount, "the delegation"
+    )
+    return [_result("ACT-SUBCOMMITTEE", problems)]
+
+
+def _submit_complaint(step: ChainStep, action: SubmitComplaint) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger", "complaints")
+    minimum = before.params.governance.complaint_min_deposit_ustr
+    if action.deposit_ustr < minimum:
+        problems.append(
+            f"a deposit of {action.deposit_ustr} ustr is below the MinDeposit {minimum}"
+        )
+    # §6.8: the deposit is locked with the complaint until it is resolved.
+    expected: Expected = {}
+    _move(expected, action.complainant, STR, -action.deposit_ustr)
+    _move(expected, COMPLAINT_DEPOSITS, STR, action.deposit_ustr)
+    problems += _ledger(before.ledger, after.ledger, expected)
+    old, new = before.complaints.complaints, after.complaints.complaints
+    filed = new.get(action.complaint_id)
+    fields = (action.complaint_id, action.complainant, action.target, action.deposit_ustr, None)
+    if (
+        filed is None
+        or (filed.complaint_id, filed.complainant, filed.target, filed.deposit_ustr, filed.upheld)
+        != fields
+    ):
+        problems.append(f"complaint {action.complaint_id!r} after is {filed!r}")
+    problems += _others_unchanged(old, new, action.complaint_id, "complaints")
+    once = observe(
+        "ACT-ONCE",
+        action.complaint_id not in old,
+        f"complaint id {action.complaint_id!r} was filed again",
+    )
+    return [_result("ACT-COMPLAINT", problems), once]
+
+
+def _resolve_complaint(step: ChainStep, action: ResolveComplaint) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger", "complaints")
+    old, new = before.complaints.complaints, after.complaints.complaints
+    complaint, resolved = old.get(action.complaint_id), new.get(action.complaint_id)
+    what = f"the resolution of complaint {action.complaint_id!r}"
+    once = _once(
+        step,
+        complaint is not None and complaint.upheld is not None,
+        resolved is not None and resolved.upheld is not None,
+        what,
+    )
+    if complaint is None or complaint.upheld is not None:
+        if complaint is None:
+            problems.append(f"no complaint {action.complaint_id!r}")
+        return [_result("ACT-COMPLAINT", problems), once]
+    if resolved != attrs.evolve(complaint, upheld=action.upheld):
+        problems.append(f"complaint {action.complaint_id!r} after is {resolved!r}")
+    problems += _others_unchanged(old, new, action.complaint_id, "complaints")
+    # §6.8: the deposit leaves the pool whole, to the complainant (if upheld), the reserve pool
+    # and the validators; nobody else receives and nothing else is debited.
+    recipients = {RESERVE_POOL, *get_active_operators(before.staking, before.params)}
+    if action.upheld:
+        recipients.add(complaint.complainant)
+    changes = get_balance_changes(before.ledger, after.ledger)
+    pool = changes.pop((COMPLAINT_DEPOSITS, STR), 0)
+    if pool != -complaint.deposit_ustr:
+        problems.append(
+            f"the complaint pool paid out {-pool}, the deposit is {complaint.deposit_ustr}"
+        )
+    wrong = sorted(
+        f"{account} {token.value} {amount}"
+        for (account, token), amount in changes.items()
+        if token is not STR or amount < 0 or account not in recipients
+    )
+    if wrong:
+        problems.append(f"moved outside the deposit's recipients: {wrong}")
+    if sum(changes.values()) != complaint.deposit_ustr:
+        problems.append(
+            f"the recipients got {sum(changes.values())}, the deposit is {complaint.deposit_ustr}"
+        )
+    problems += _counters(before.ledger, after.ledger)
+    return [_result("ACT-COMPLAINT", problems), once]
+
+
+# --- §4.5: reputation ----------------------------------------------------------------------------
+
+
+def _app_profile(step: ChainStep, action: SetAppProfile) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "reputation") + _amount_problems(
+        staked_ustr=action.staked_ustr
+    )
+    old, new = before.reputation, after.reputation
+    record, updated = old.apps.get(action.app), new.apps.get(action.app)
+    if updated is None:
+        return [_result("ACT-REPUTATION", [*problems, f"app {action.app} has no record after"])]
+    # §4.5: the profile records what exempts the app (open source, stake) and nothing else.
+    kept = (
+        (record.first_active_time, record.flags, record.node_complaints, record.outbound_log)
+        if record is not None
+        else (None, frozenset(), 0, ())
+    )
+    got = (updated.first_active_time, updated.flags, updated.node_complaints, updated.outbound_log)
+    if (updated.app, updated.open_source, updated.staked_ustr) != (
+        action.app,
+        action.open_source,
+        action.staked_ustr,
+    ) or got != kept:
+        problems.append(f"app {action.app}'s record after is {updated!r}")
+    problems += _others_unchanged(old.apps, new.apps, action.app, "app records")
+    if old.nodes != new.nodes:
+        problems.append("node records changed")
+    return [_result("ACT-REPUTATION", problems)]
+
+
+def _outbound(step: ChainStep, action: OutboundRequest) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "reputation")
+    if action.price <= 0:
+        problems.append(f"a request at the STR price {action.price} was accepted")
+    old, new = before.reputation, after.reputation
+    record, updated = old.apps.get(action.app), new.apps.get(action.app)
+    if updated is None:
+        return [_result("ACT-REPUTATION", [*problems, f"app {action.app} has no record after"])]
+    # §4.5: the request is logged at the current time; the log keeps only requests seen.
+    log_before = record.outbound_log if record is not None else ()
+    log = updated.outbound_log
+    if (
+        not log
+        or log[-1] != before.now
+        or not set(log[:-1]) <= set(log_before)
+        or list(log) != sorted(log)
+    ):
+        problems.append(f"app {action.app}'s log went from {log_before} to {log} at {before.now}")
+    if record is not None and attrs.evolve(record, outbound_log=log) != updated:
+        problems.append(f"app {action.app}'s record changed beyond its log")
+    problems += _others_unchanged(old.apps, new.apps, action.app, "app records")
+    if old.nodes != new.nodes:
+        problems.append("node records changed")
+    return [_result("ACT-REPUTATION", problems)]
+
+
+# --- The clock -----------------------------------------------------------------------------------
+
+
+def _advance(step: ChainStep, action: AdvanceTime) -> list[Observation]:
+    before, after = step.before, step.after
+    assert before is not None
+    # Every window, deadline and year is measured on this clock: it moves by exactly the step.
+    problems = _frame(before, after, "now")
+    if action.seconds < 0 or after.now != before.now + action.seconds:
+        problems.append(
+            f"the clock went from {before.now} to {after.now} on a step of {action.seconds} s"
+        )
+    return [_result("ACT-DEADLINE", problems)]
+
+
+# --- Dispatch ------------------------------------------------------------------------------------
+
+CONTRACTS: dict[type[Any], Callable[[ChainStep, Any], list[Observation]]] = {
+    DepositUsdc: _deposit,
+    RedeemStb: _redeem,
+    Transfer: _transfer,
+    Prepay: _prepay,
+    RunRound: _run_round,
+    ResolveLocked: _resolve_locked,
+    WithdrawPrepayment: _withdraw,
+    Delegate: _delegate,
+    Undelegate: _delegate,
+    CommitBlock: _commit_block,
+    Equivocate: _equivocate,
+    SlashValidator: _slash_validator,
+    AdvanceTime: _advance,
+    MintInflation: _mint,
+    SwapReserve: _swap,
+    GrantNetworkSupport: _grant,
+    SubmitProposal: _submit_proposal,
+    CastVote: _cast_vote,
+    Tally: _tally,
+    CreateSubcommittee: _create_subcommittee,
+    DelegateToSubcommittee: _subcommittee_bond,
+    UndelegateFromSubcommittee: _subcommittee_bond,
+    SubmitComplaint: _submit_complaint,
+    ResolveComplaint: _resolve_complaint,
+    SetAppProfile: _app_profile,
+    OutboundRequest: _outbound,
+}
+"""Every kind of action of `model.chain.actions` and its contract."""
+
+
+def check_action_contracts(step: ChainStep) -> tuple[Observation, ...]:
+    """ACT-*: the step's action against its contract (genesis has no action and no contract)."""
+    if step.action is None or step.before is None:
+        return ()
+    return tuple(CONTRACTS[type(step.action)](step, step.action))
