@@ -13,16 +13,20 @@ from typing import ClassVar
 
 from hypothesis.stateful import RuleBasedStateMachine, initialize
 
-from model.chain.actions import Action
+from model.chain.actions import Action, AdvanceTime, CastVote, SubmitProposal, Tally
 from model.chain.state import APPS, Genesis, get_developer
-from model.ledger import get_balance
+from model.chain.transitions import process_action
+from model.governance import ParamChange, VoteOption
+from model.ledger import get_balance, is_user_account
 from model.params import WHITEPAPER_PARAMS, Params
 from model.profile import HARDENED, Profile
 from model.units import AccountId, Rejected
 from properties.catalogue import Engine, get_ids_for
+from properties.edges import EdgeTracker
 from properties.evidence import Recorder, Witness
 from properties.invariants.base import Observation
-from properties.replay import Checked, apply_and_check, start_and_check
+from properties.invariants.chain import ChainStep, check_step, record_action, record_effects
+from properties.replay import Checked, start_and_check
 from properties.strategies import genesis_strategy
 
 MACHINE_IDS: tuple[str, ...] = get_ids_for(Engine.HYPOTHESIS)
@@ -61,6 +65,11 @@ class ChainDriver(RuleBasedStateMachine):
     recorder: ClassVar[Recorder] = Recorder()
     asserted: ClassVar[frozenset[str]] = frozenset(MACHINE_IDS)
     """IDs whose violation fails the run; the others are still observed for evidence."""
+    module_parties: ClassVar[bool] = False
+    """Whether a module or escrow account may be drawn where the model accepts one though only a
+    user's account belongs there: delegating, redeeming STB, receiving a bridge deposit or a
+    Network Support grant (docs/findings.md). Off until the model refuses them; transfers always
+    offer those accounts, and the model refuses them there."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -69,6 +78,7 @@ class ChainDriver(RuleBasedStateMachine):
         self.genesis: Genesis | None = None
         self.actions: list[Action] = []
         self.observations: dict[str, list[Observation]] = {}
+        self.edges: EdgeTracker | None = None
 
     # --- Applying actions ------------------------------------------------------------------------
 
@@ -83,18 +93,59 @@ class ChainDriver(RuleBasedStateMachine):
             self.observations.setdefault(observation.invariant_id, []).append(observation)
 
     def apply(self, action: Action) -> bool:
-        """Apply `action`; a refusal is recorded and leaves the chain unchanged."""
-        assert self.checked is not None
+        """Apply `action`; a refusal is recorded and leaves the chain unchanged. Either way the
+        boundaries the step reached are counted (`properties.edges`)."""
+        assert self.checked is not None and self.edges is not None
         kind = type(action).__name__
-        result = apply_and_check(self.checked, action)
+        current = self.checked
+        # As `properties.replay.apply_and_check`, keeping the effects for the boundary evidence.
+        result = process_action(current.state, action)
         if isinstance(result, Rejected):
             self.recorder.record_step(kind, result.rule)
+            self.recorder.record_boundaries(self.edges.reached(current.state, action, None, ()))
             return False
+        after, effects = result
+        step = ChainStep(
+            before=current.state,
+            action=action,
+            after=after,
+            effects=effects,
+            history=current.history,
+        )
+        history = record_action(record_effects(current.history, effects), action)
+        self.checked = Checked(after, history, check_step(step))
         self.recorder.record_step(kind, None)
+        self.recorder.record_boundaries(
+            self.edges.reached(current.state, action, after, tuple(effects))
+        )
         self.actions.append(action)
-        self.checked = result
-        self._observe(result.observations)
+        self._observe(self.checked.observations)
         return True
+
+    def may_name(self, account: str) -> bool:
+        """Whether the machine offers `account` as a party to a delegation, redemption, deposit
+        or grant (`module_parties`)."""
+        return self.module_parties or is_user_account(account)  # type: ignore[arg-type]
+
+    def enact(self, changes: tuple[ParamChange, ...]) -> bool:
+        """§6.8: the richest developer proposes `changes`, votes YES alone, and the vote runs to
+        its tally; True iff the changes were adopted."""
+        assert self.checked is not None
+        funder = self._richest_developer()
+        proposal_id = self.checked.state.governance.next_proposal_id
+        if not self.apply(SubmitProposal(funder, changes, 0)):
+            return False
+        self.apply(CastVote(proposal_id, funder, VoteOption.YES))
+        self.run_to_tally(proposal_id)
+        result = self.checked.state.governance.proposals[proposal_id].result
+        return result is not None and result.passed
+
+    def run_to_tally(self, proposal_id: int) -> None:
+        """Let proposal `proposal_id`'s vote run to its end, and tally it."""
+        assert self.checked is not None
+        proposal = self.checked.state.governance.proposals[proposal_id]
+        self.apply(AdvanceTime(max(0, proposal.voting_end - self.checked.state.now)))
+        self.apply(Tally(proposal_id))
 
     def check(self, invariant_id: str) -> None:
         """Fail on a violation of `invariant_id` by any action of the last rule, if it is
@@ -122,6 +173,7 @@ class ChainDriver(RuleBasedStateMachine):
         assert not isinstance(started, Rejected), started
         self.genesis = genesis
         self.checked = started
+        self.edges = EdgeTracker(genesis)
         self._observe(started.observations)
 
     def _richest_developer(self) -> AccountId:

@@ -1,4 +1,5 @@
-"""Evidence of a property run: how often each invariant was really checked, each rule fired.
+"""Evidence of a property run: how often each invariant was really checked, each rule fired,
+each boundary state (`properties.edges`) was reached.
 
 A `Recorder` is the one mutable object of the engine: the machines write into it while
 Hypothesis runs them, and the runner freezes it into result records afterwards.
@@ -43,12 +44,18 @@ class Recorder:
         """(action kind, refusing rule) -> count."""
         self.witnesses: dict[str, Witness] = {}
         """Invariant ID -> the first trace that broke it (kept even if no invariant raised)."""
+        self.boundaries: Counter[str] = Counter()
+        """Boundary name (`properties.edges`) -> steps that reached it."""
+        self.examples_reaching: Counter[str] = Counter()
+        """Boundary name -> examples in which some step reached it."""
         self._seen_this_example: set[str] = set()
+        self._reached_this_example: set[str] = set()
 
     def start_example(self) -> None:
         """A new example (one generated run of a machine) begins."""
         self.examples += 1
         self._seen_this_example = set()
+        self._reached_this_example = set()
 
     def record_step(self, kind: str, refused_by: str | None) -> None:
         """One action applied (`refused_by` None) or refused by the named rule."""
@@ -68,6 +75,14 @@ class Recorder:
         if invariant_id not in self._seen_this_example:
             self._seen_this_example.add(invariant_id)
             self.examples_observing[invariant_id] += 1
+
+    def record_boundaries(self, reached: Counter[str]) -> None:
+        """The boundaries one step reached (`properties.edges`), each as often as it was."""
+        self.boundaries.update(reached)
+        for name in reached:
+            if name not in self._reached_this_example:
+                self._reached_this_example.add(name)
+                self.examples_reaching[name] += 1
 
     def record_witness(self, invariant_id: str, witness: Witness) -> None:
         """Keep `witness` if it is the first trace seen to break `invariant_id`."""

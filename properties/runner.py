@@ -25,6 +25,7 @@ from model.params import WHITEPAPER_PARAMS, Params
 from model.profile import Profile
 from properties.catalogue import Engine, get_ids_for, get_invariant
 from properties.driver import InvariantViolationError
+from properties.edges import BOUNDARIES, get_boundaries_of
 from properties.effort import Effort, get_settings
 from properties.evidence import Recorder, Witness
 from properties.explore import ExplorationReport, explore_rounds
@@ -98,6 +99,22 @@ class Refusal:
 
 
 @frozen
+class BoundaryEvidence:
+    """How often the machine reached one boundary state (`properties.edges`)."""
+
+    name: str
+    section: str
+    invariants: tuple[str, ...]
+    """The invariants it is evidence for: never reached, each of them is VACUOUS."""
+    reached: int
+    """Steps that reached it."""
+    examples: int
+    """Examples in which some step reached it."""
+    unreachable: str = ""
+    """Why no action of the chain can reach it (a finding); then it never decides a verdict."""
+
+
+@frozen
 class PropertyReport:
     """Everything one run of the Hypothesis engine found."""
 
@@ -111,6 +128,7 @@ class PropertyReport:
     rules: tuple[RuleEvidence, ...]
     refusals: tuple[Refusal, ...]
     exploration: ExplorationReport | None
+    boundaries: tuple[BoundaryEvidence, ...] = ()
 
 
 def get_applicability(invariant_id: str, params: Params) -> str | None:
@@ -259,6 +277,18 @@ def run_properties(
             for (action, rule), count in sorted(recorder.refusal_reasons.items())
         ),
         exploration=exploration,
+        boundaries=tuple(
+            BoundaryEvidence(
+                name=boundary.name,
+                section=boundary.section,
+                invariants=boundary.invariants,
+                reached=recorder.boundaries[boundary.name],
+                examples=recorder.examples_reaching[boundary.name],
+                unreachable=boundary.unreachable,
+            )
+            for boundary in BOUNDARIES
+            if any(invariant_id in ids for invariant_id in boundary.invariants)
+        ),
     )
 
 
@@ -296,6 +326,12 @@ def _verdict(
     elif observations == 0:
         verdict = Verdict.VACUOUS
         note = "no step or round state gave this invariant anything to check"
+    elif missed := [
+        b.name for b in get_boundaries_of(invariant_id) if not recorder.boundaries[b.name]
+    ]:
+        # Checked only away from its edges: not a pass (properties.edges).
+        verdict = Verdict.VACUOUS
+        note = f"never reached: {', '.join(missed)}"
     else:
         verdict = Verdict.PASS
     return InvariantResult(

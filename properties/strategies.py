@@ -1,7 +1,9 @@
 """Hypothesis strategies for the whole-chain machine: identities, amounts, node plans, changes.
 
 Amounts mix small values (where rounding and dust live) with large ones (where overflow and
-caps live); identities come from the small fixed cast of `model.chain.state`.
+caps live); identities come from `model.chain.state`'s naming, the cast's size drawn at genesis;
+every account a user may name includes the module and escrow accounts, which the chain must
+refuse or handle.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from model.chain.state import (
     get_validator_operator,
 )
 from model.governance import ParamChange
-from model.ledger import MODULE_ACCOUNTS
+from model.ledger import MODULE_ACCOUNTS, get_escrow_account, get_locked_escrow_account
+from model.params import ParamSpec, param_specs
 from model.trusted.behaviour import Behaviour, NodePlan
 from model.units import AccountId, NodeId, ValidatorId
 
-VALIDATOR_COUNT = 3
+VALIDATOR_COUNT = 6
+"""The most validators a genesis cast draws (from 1); rules may name any of them, drawn or not."""
 NODE_COUNT = 4
 USER_COUNT = 3
 
@@ -39,7 +43,11 @@ SIGNERS: tuple[AccountId, ...] = (
     *(get_node_operator(n) for n in NODES),
 )
 """Accounts with keys: they can send, vote, delegate and complain."""
-EVERY_ACCOUNT: tuple[AccountId, ...] = (*SIGNERS, *MODULE_ACCOUNTS)
+ESCROW_ACCOUNTS: tuple[AccountId, ...] = tuple(
+    account for app in APPS for account in (get_escrow_account(app), get_locked_escrow_account(app))
+)
+EVERY_ACCOUNT: tuple[AccountId, ...] = (*SIGNERS, *MODULE_ACCOUNTS, *ESCROW_ACCOUNTS)
+"""Every account a user may name: the chain must refuse or handle the module and escrow ones."""
 
 MICRO = 1_000_000
 GOLDEN_COST = 100 * MICRO
@@ -47,6 +55,10 @@ GOLDEN_COST = 100 * MICRO
 
 signers = st.sampled_from(SIGNERS)
 any_account = st.sampled_from(EVERY_ACCOUNT)
+named_accounts = st.one_of(
+    signers, signers, signers, st.sampled_from(EVERY_ACCOUNT[len(SIGNERS) :])
+)
+"""Mostly a signer, else a module or escrow account: who a delegation or redemption names."""
 users = st.sampled_from(USERS)
 validators = st.sampled_from(VALIDATORS)
 validator_sets = st.frozensets(validators)
@@ -119,11 +131,26 @@ def payment_changes(draw: st.DrawFn, current: dict[str, int]) -> tuple[ParamChan
     return tuple(changes)
 
 
+@st.composite
+def validator_bonds(draw: st.DrawFn) -> tuple[int, ...]:
+    """§4.2: 1 to VALIDATOR_COUNT self-bonds: all equal, equal but for one ustr, or free, so
+    block commits land exactly on, just above and just below the threshold, and a lowered
+    max_validators cuts between equal stakes."""
+    size = draw(st.integers(1, VALIDATOR_COUNT))
+    mode = draw(st.sampled_from(["equal", "one-apart", "free"]))
+    if mode == "free":
+        return tuple(draw(st.integers(1, 10**12)) for _ in range(size))
+    base = draw(st.sampled_from([1, 3 * MICRO, 10**9, 10**12]))
+    if mode == "equal":
+        return (base,) * size
+    return tuple(base + draw(st.integers(0, 1)) for _ in range(size))
+
+
 genesis_strategy = st.builds(
     Genesis,
     user_ustr=st.tuples(*[st.integers(0, 10**13)] * 3),
     user_ustb=st.tuples(*[st.integers(0, 10**13)] * 3),
-    validator_bonds=st.tuples(*[st.integers(1, 10**12)] * 3),
+    validator_bonds=validator_bonds(),
     node_stakes=st.tuples(*[st.integers(1, 10**10)] * 4),
     developer_ustr=st.just(10**15),
     developer_ustb=st.just(10**15),
@@ -132,5 +159,16 @@ genesis_strategy = st.builds(
     price=prices,
     stratoswap_ustr=st.sampled_from([0, 10**13]),
 )
-"""Genesis: three funded users, three bonded validators, four staked nodes, two funded escrows,
-and (mostly) STR liquidity in the Stratoswap pool for the swap reserve to buy."""
+"""Genesis: three funded users, a drawn cast of bonded validators, four staked nodes, two funded
+escrows (their STR at a drawn price that later prepayments move), and (mostly) STR liquidity
+in the Stratoswap pool for the swap reserve to buy."""
+
+GOVERNABLE: tuple[ParamSpec, ...] = param_specs()
+"""Every key governance may change (§6.8)."""
+
+
+@st.composite
+def edge_values(draw: st.DrawFn, spec: ParamSpec) -> int:
+    """A value of `spec` at its domain's bounds or one away from its default (kept in domain)."""
+    value = draw(st.sampled_from([spec.minimum, spec.maximum, spec.default - 1, spec.default + 1]))
+    return min(max(value, spec.minimum), spec.maximum)

@@ -14,12 +14,13 @@ from model.chain.actions import (
     Transfer,
 )
 from model.ledger import Token
+from model.units import SECONDS_PER_YEAR
 from properties.driver import ChainDriver
 from properties.strategies import (
     amounts,
     any_account,
+    named_accounts,
     seconds,
-    signers,
     users,
 )
 
@@ -29,13 +30,19 @@ class EconomyRules(ChainDriver):
 
     # --- Tokens and the bridge -------------------------------------------------------------------
 
-    @rule(deposit_id=st.sampled_from(["d0", "d1", "d2", "d3"]), recipient=users, amount=amounts)
+    @rule(
+        deposit_id=st.sampled_from(["d0", "d1", "d2", "d3"]),
+        recipient=users | named_accounts,
+        amount=amounts,
+    )
     def process_usdc_deposit(self, *, deposit_id: str, recipient: str, amount: int) -> None:
-        self.apply(DepositUsdc(deposit_id, recipient, amount))  # type: ignore[arg-type]
+        if self.may_name(recipient):
+            self.apply(DepositUsdc(deposit_id, recipient, amount))  # type: ignore[arg-type]
 
-    @rule(holder=signers, amount=amounts)
+    @rule(holder=named_accounts, amount=amounts)
     def process_stb_redeem(self, *, holder: str, amount: int) -> None:
-        self.apply(RedeemStb(holder, amount))  # type: ignore[arg-type]
+        if self.may_name(holder):
+            self.apply(RedeemStb(holder, amount))  # type: ignore[arg-type]
 
     @rule(sender=any_account, recipient=any_account, token=st.sampled_from(Token), amount=amounts)
     def process_transfer(self, *, sender: str, recipient: str, token: Token, amount: int) -> None:
@@ -51,6 +58,18 @@ class EconomyRules(ChainDriver):
     def process_inflation_mint(self) -> None:
         self.apply(MintInflation())
 
-    @rule(recipient=users, amount=amounts)
+    @rule(offset=st.sampled_from([-1, 0, 1]))
+    def process_mint_at_year(self, *, offset: int) -> None:
+        """§6.9: a mint one second before, exactly on, or one second after the next year since
+        genesis, where the inflation rate steps down."""
+        assert self.checked is not None
+        state = self.checked.state
+        age = state.now - state.supply.genesis_time
+        target = (age // SECONDS_PER_YEAR + 1) * SECONDS_PER_YEAR + offset
+        self.apply(AdvanceTime(target - age))
+        self.apply(MintInflation())
+
+    @rule(recipient=users | named_accounts, amount=amounts)
     def process_network_support_grant(self, *, recipient: str, amount: int) -> None:
-        self.apply(GrantNetworkSupport(recipient, amount))  # type: ignore[arg-type]
+        if self.may_name(recipient):
+            self.apply(GrantNetworkSupport(recipient, amount))  # type: ignore[arg-type]

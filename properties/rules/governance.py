@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
@@ -30,15 +32,19 @@ from model.governance import (
     get_voting_power,
 )
 from model.ledger import Token, get_str_circulating_supply
+from model.params import ParamSpec
 from model.supply import process_inflation_mint
-from model.units import BPS_DENOMINATOR, AccountId, Rejected
+from model.units import BPS_DENOMINATOR, SECONDS_PER_MINUTE, AccountId, AppId, Rejected
 from properties.driver import ChainDriver
 from properties.strategies import (
+    GOVERNABLE,
     MICRO,
     PAYMENT_KEYS,
     USERS,
     amounts,
     apps,
+    edge_values,
+    named_accounts,
     payment_changes,
     prices,
     signers,
@@ -85,9 +91,10 @@ class GovernanceRules(ChainDriver):
             self.apply(AdvanceTime(max(0, proposal.voting_end - self.checked.state.now)))
         self.apply(Tally(proposal_id))
 
-    @rule(delegator=signers, name=st.sampled_from(INITIAL_SUBCOMMITTEES), amount=amounts)
+    @rule(delegator=named_accounts, name=st.sampled_from(INITIAL_SUBCOMMITTEES), amount=amounts)
     def process_delegate_to_subcommittee(self, *, delegator: str, name: str, amount: int) -> None:
-        self.apply(DelegateToSubcommittee(delegator, name, amount))  # type: ignore[arg-type]
+        if self.may_name(delegator):
+            self.apply(DelegateToSubcommittee(delegator, name, amount))  # type: ignore[arg-type]
 
     @rule(delegator=signers, name=st.sampled_from(INITIAL_SUBCOMMITTEES), amount=amounts)
     def process_undelegate_from_subcommittee(
@@ -146,6 +153,118 @@ class GovernanceRules(ChainDriver):
         proposal = self.checked.state.governance.proposals[proposal_id]
         self.apply(AdvanceTime(max(0, proposal.voting_end - self.checked.state.now)))
         self.apply(Tally(proposal_id))
+
+    @rule(
+        data=st.data(),
+        specs=st.lists(st.sampled_from(GOVERNABLE), min_size=2, max_size=8, unique=True),
+        enact=st.booleans(),
+    )
+    def process_param_proposal(
+        self, *, data: st.DataObject, specs: list[ParamSpec], enact: bool
+    ) -> None:
+        """§6.8: a proposal over two to eight governable keys, each at its domain's bounds or one
+        away from its default; one moving each default by one (the consensus keys apart) is,
+        half the time, voted through."""
+        changes = tuple(
+            ParamChange(spec.subspace, spec.key, data.draw(edge_values(spec))) for spec in specs
+        )
+        # The consensus threshold stays the whitepaper's 2/3 when adopted: BFT-SOUND and
+        # BFT-TIMEOUT state that fraction, and a governed one is another claim.
+        mild = all(
+            abs(change.value - spec.default) == 1 and spec.subspace != "consensus"
+            for change, spec in zip(changes, specs, strict=True)
+        )
+        if enact and mild:
+            self.enact(changes)
+        else:
+            self.apply(SubmitProposal(self._richest_developer(), changes, 0))
+
+    @rule(offset=st.sampled_from([-1, 0, 1]), voter=signers, option=st.sampled_from(VoteOption))
+    def process_vote_at_deadline(self, *, offset: int, voter: str, option: VoteOption) -> None:
+        """§6.8: a proposal whose vote is cast, then tallied, one second before, exactly at, or
+        one second after its voting period ends (votes close and tallies open at the end)."""
+        assert self.checked is not None
+        key = "complaint_min_deposit_ustr"
+        current = self.checked.state.params.governance.complaint_min_deposit_ustr
+        change = ParamChange("governance", key, current + 1 if current < 10**6 else current - 1)
+        proposal_id = self.checked.state.governance.next_proposal_id
+        if not self.apply(SubmitProposal(self._richest_developer(), (change,), 0)):
+            return
+        proposal = self.checked.state.governance.proposals[proposal_id]
+        self.apply(AdvanceTime(max(0, proposal.voting_end + offset - self.checked.state.now)))
+        self.apply(CastVote(proposal_id, voter, option))  # type: ignore[arg-type]
+        self.apply(Tally(proposal_id))
+        if offset < 0:
+            self.run_to_tally(proposal_id)
+
+    @rule(
+        voters=st.permutations(USERS),
+        level=st.sampled_from([-1, 0, 1]),
+        supermajority=st.booleans(),
+        abstain=st.sampled_from([0, 1, 3 * MICRO]),
+    )
+    def process_vote_mix(
+        self, *, voters: list[AccountId], level: int, supermajority: bool, abstain: int
+    ) -> None:
+        """§6.4, §6.5, §6.8: YES, NO and ABSTAIN weights set so YES is one ustr below, exactly
+        at, or one ustr above the threshold: num/den of all votes cast for a burn-share change,
+        NO for another key."""
+        assert self.checked is not None
+        state = self.checked.state
+        gov = state.params.governance
+        if supermajority:
+            changes = self._burn_change()
+            if changes is None:
+                return
+        else:
+            current = gov.complaint_min_deposit_ustr
+            value = current + 1 if current < 10**6 else current - 1
+            changes = (ParamChange("governance", "complaint_min_deposit_ustr", value),)
+        yes_voter, no_voter, abstain_voter = voters
+        bonded = get_bonded_by_account(state)
+        held = {v: get_voting_power(state.ledger, v, bonded) for v in voters}
+        # A simple majority always hears an abstention: it must not count (§6.8).
+        abstain = abstain if supermajority else max(abstain, 1)
+        abstain = max(abstain, held[abstain_voter]) if abstain else 0
+        num, den = gov.supermajority_num, gov.supermajority_den
+        if supermajority and den <= num:
+            return
+        # YES at the threshold exactly: y * den == num * (y + n + a), i.e. y = k * num and
+        # n + a = k * (den - num); a simple majority's threshold is y == n.
+        unit_yes, unit_rest = (num, den - num) if supermajority else (1, 1)
+        need = max(held[no_voter] + abstain, held[yes_voter] + 1, 3 * MICRO)
+        k = -(-need // min(unit_yes, unit_rest))
+        yes = k * unit_yes + level
+        no = k * unit_rest - (abstain if supermajority else 0)
+        if no < held[no_voter] or yes < held[yes_voter]:
+            return
+        funder = self._richest_developer()
+        weights = ((yes_voter, yes), (no_voter, no), (abstain_voter, abstain))
+        for voter, weight in weights:
+            if weight > held[voter]:
+                self.apply(Transfer(funder, voter, Token.STR, weight - held[voter]))
+        proposal_id = self.checked.state.governance.next_proposal_id
+        if not self.apply(SubmitProposal(funder, changes, 0)):
+            return
+        for (voter, weight), option in zip(weights, VoteOption, strict=True):
+            if weight or option is not VoteOption.ABSTAIN:
+                self.apply(CastVote(proposal_id, voter, option))
+        self.run_to_tally(proposal_id)
+
+    def _burn_change(self) -> tuple[ParamChange, ...] | None:
+        """A coherent change of the burn share (a supermajority key), moved against the node's."""
+        assert self.checked is not None
+        params = self.checked.state.params
+        payment = params.payment
+        for delta in (100, -100):
+            changes = (
+                ParamChange("payment", "str_burn_bps", payment.str_burn_bps + delta),
+                ParamChange("payment", "str_node_profit_bps", payment.str_node_profit_bps - delta),
+            )
+            changed = compute_changed_params(params, changes)
+            if not isinstance(changed, Rejected) and get_incoherence_reason(changed) is None:
+                return changes
+        return None
 
     def _mint_delay_to_whole_share(self, share: int) -> int | None:
         """Seconds to wait so that a mint leaves `share` bps of the supply a whole ustr amount."""
@@ -215,6 +334,41 @@ class GovernanceRules(ChainDriver):
     @rule(app=apps, open_source=st.booleans(), staked=amounts)
     def process_set_app_profile(self, *, app: str, open_source: bool, staked: int) -> None:
         self.apply(SetAppProfile(app, open_source, staked))  # type: ignore[arg-type]
+
+    @rule(app=apps, offset=st.sampled_from([-1, 0, 1]), price=prices)
+    def process_outbound_at_minute(self, *, app: AppId, offset: int, price: object) -> None:
+        """§4.5: an unqualified app fills its cap at one second, then asks again one second
+        before, exactly, or one second after a minute later (the minute is (t - 60, t])."""
+        assert self.checked is not None
+        cap = self.checked.state.params.reputation.outbound_requests_per_minute
+        if not 0 < cap <= 20:
+            return
+        self.apply(SetAppProfile(app, False, 0))
+        self.apply(AdvanceTime(SECONDS_PER_MINUTE + 1))
+        for _ in range(cap):
+            self.apply(OutboundRequest(app, price))  # type: ignore[arg-type]
+        self.apply(AdvanceTime(SECONDS_PER_MINUTE + offset))
+        self.apply(OutboundRequest(app, price))  # type: ignore[arg-type]
+
+    @rule(
+        app=apps,
+        offset=st.sampled_from([-1, 0, 1]),
+        numerator=st.sampled_from([1, 2, 4, 5, 8, 10, 16, 20, 25, 40, 50]),
+        denominator=st.integers(1, 20),
+    )
+    def process_outbound_at_stake(
+        self, *, app: AppId, offset: int, numerator: int, denominator: int
+    ) -> None:
+        """§4.5: an app's stake worth exactly the exemption's USD at the request's STR price, or
+        one ustr less or more (the price divides the threshold, so "exactly" exists)."""
+        assert self.checked is not None
+        price = Fraction(numerator, denominator)
+        usd = self.checked.state.params.reputation.uncapped_min_stake_usd
+        staked = usd * MICRO * denominator // numerator + offset
+        if staked < 0:
+            return
+        self.apply(SetAppProfile(app, False, staked))
+        self.apply(OutboundRequest(app, price))
 
     @rule(app=apps, count=st.integers(1, 15), gap=st.sampled_from([0, 1, 5]), price=prices)
     def process_outbound_request(self, *, app: str, count: int, gap: int, price: object) -> None:

@@ -13,6 +13,7 @@ from model.chain.actions import (
     WithdrawPrepayment,
 )
 from model.chain.state import get_developer
+from model.governance import ParamChange
 from model.trusted.behaviour import Behaviour, NodePlan
 from properties.driver import ChainDriver
 from properties.strategies import (
@@ -88,6 +89,44 @@ class RoundRules(ChainDriver):
         self.apply(Prepay(app, get_developer(app), 4 * GOLDEN_COST, 10**12, price))  # type: ignore[arg-type]
         self.apply(RunRound(app, plans, GOLDEN_COST))  # type: ignore[arg-type]
         self.apply(WithdrawPrepayment(app, ustb, 0))  # type: ignore[arg-type]
+
+    @rule(app=apps, price=prices, shape=st.sampled_from([(3, 1), (3, 2), (3, 3), (4, 2), (4, 3)]))
+    def process_threshold_round(self, *, app: str, price: object, shape: tuple[int, int]) -> None:
+        """§3.3 F10: `agree` of `size` nodes honest, the others each a wrong output of its own,
+        so the largest agreeing group is one node below, exactly at, or one above 2/3 of the
+        nodes (the live threshold may move it)."""
+        size, agree = shape
+        plans = (
+            *(NodePlan(node) for node in NODES[:agree]),
+            *(NodePlan(node, Behaviour.WRONG_OUTPUT) for node in NODES[agree:size]),
+        )
+        self.apply(Prepay(app, get_developer(app), 4 * GOLDEN_COST, 10**12, price))  # type: ignore[arg-type]
+        self.apply(RunRound(app, plans, GOLDEN_COST))  # type: ignore[arg-type]
+
+    @rule(
+        app=apps,
+        key=st.sampled_from(["commit_timeout_seconds", "reveal_timeout_seconds"]),
+        timeout=st.sampled_from([1, 2, 2]),
+        last=st.sampled_from([Behaviour.LATE_COMMIT, Behaviour.LATE_REVEAL]),
+    )
+    def process_round_at_timeout(
+        self, *, app: str, key: str, timeout: int, last: Behaviour
+    ) -> None:
+        """§3.2 F5, F7: governance shortens a phase to one or two seconds, so that a round's
+        commits (one second after opening, copiers a second later) or reveals (one second after
+        the reveal phase opens, watchers a second later) fall one second before, exactly on and
+        one second after the timeout; a late node steps past it."""
+        assert self.checked is not None
+        if getattr(self.checked.state.params.consensus, key) != timeout:
+            self.enact((ParamChange("consensus", key, timeout),))
+        plans = (
+            NodePlan(NODES[0]),
+            NodePlan(NODES[1]),
+            NodePlan(NODES[2], Behaviour.COPY_COMMIT, NODES[0]),
+            NodePlan(NODES[3], last),
+        )
+        self.apply(Prepay(app, get_developer(app), 4 * GOLDEN_COST, 0, None))  # type: ignore[arg-type]
+        self.apply(RunRound(app, plans, GOLDEN_COST))  # type: ignore[arg-type]
 
     @rule(data=st.data(), pay_nodes=st.booleans())
     def process_resolve_locked_payment(self, *, data: st.DataObject, pay_nodes: bool) -> None:

@@ -13,10 +13,12 @@ from model.chain.actions import (
     SlashValidator,
     Undelegate,
 )
+from model.governance import ParamChange
+from model.staking import get_active_set, get_validator_stakes
 from properties.driver import ChainDriver
 from properties.strategies import (
     amounts,
-    signers,
+    named_accounts,
     validator_sets,
     validators,
 )
@@ -27,13 +29,15 @@ class StakingRules(ChainDriver):
 
     # --- Staking, blocks, slashing ---------------------------------------------------------------
 
-    @rule(delegator=signers, validator=validators, amount=amounts)
+    @rule(delegator=named_accounts, validator=validators, amount=amounts)
     def process_delegate(self, *, delegator: str, validator: str, amount: int) -> None:
-        self.apply(Delegate(delegator, validator, amount))  # type: ignore[arg-type]
+        if self.may_name(delegator):
+            self.apply(Delegate(delegator, validator, amount))  # type: ignore[arg-type]
 
-    @rule(delegator=signers, validator=validators, amount=amounts)
+    @rule(delegator=named_accounts, validator=validators, amount=amounts)
     def process_undelegate(self, *, delegator: str, validator: str, amount: int) -> None:
-        self.apply(Undelegate(delegator, validator, amount))  # type: ignore[arg-type]
+        if self.may_name(delegator):
+            self.apply(Undelegate(delegator, validator, amount))  # type: ignore[arg-type]
 
     @rule(signers=validator_sets)
     def process_block_commit(self, *, signers: frozenset[str]) -> None:
@@ -48,11 +52,74 @@ class StakingRules(ChainDriver):
     @rule(
         validator=validators,
         times=st.integers(1, 8),
-        gap=st.sampled_from([0, 0, 86_400, 63_072_000, 126_144_000]),
+        gap=st.sampled_from(["none", "none", "day", "window-1", "window", "window+1", "2 windows"]),
     )
-    def process_slash_validator(self, *, validator: str, times: int, gap: int) -> None:
-        # Repeated faults, `gap` seconds apart: within one window, or across one or two.
+    def process_slash_validator(self, *, validator: str, times: int, gap: str) -> None:
+        """§6.10: repeated faults: at one time, a day apart, or one second before, exactly on,
+        one second after one slash window (the live one), or two windows apart."""
+        assert self.checked is not None
         for index in range(times):
-            if index and gap:
-                self.apply(AdvanceTime(gap))
+            window = self.checked.state.params.slashing.slash_window_seconds
+            wait = {
+                "day": 86_400,
+                "window-1": window - 1,
+                "window": window,
+                "window+1": window + 1,
+                "2 windows": 2 * window,
+            }.get(gap, 0)
+            if index and wait > 0:
+                self.apply(AdvanceTime(wait))
             self.apply(SlashValidator(validator))  # type: ignore[arg-type]
+
+    @rule(index=st.integers(0, 5), offset=st.sampled_from([-1, 0, 1]))
+    def process_slash_at_window(self, *, index: int, offset: int) -> None:
+        """§6.10: a validator of the cast slashed twice, one second before, exactly on, or one
+        second after one slash window (the live one) apart, where its level decays."""
+        assert self.checked is not None
+        cast = sorted(self.checked.state.staking.validators)
+        validator = cast[index % len(cast)]
+        self.apply(SlashValidator(validator))
+        window = self.checked.state.params.slashing.slash_window_seconds
+        self.apply(AdvanceTime(window + offset))
+        self.apply(SlashValidator(validator))
+
+    @rule(offset=st.sampled_from([-2, -1, -1, 0, 1]), signers=validator_sets)
+    def process_active_set_size(self, *, offset: int, signers: frozenset[str]) -> None:
+        """§4.2: governance sets max_validators around the number of staked validators (cutting
+        one or two, or none), then a block is committed by `signers`."""
+        assert self.checked is not None
+        stakes = get_validator_stakes(self.checked.state.staking)
+        staked = sum(1 for stake in stakes.values() if stake > 0)
+        size = max(1, staked + offset)
+        if size != self.checked.state.params.consensus.max_validators:
+            self.enact((ParamChange("consensus", "max_validators", size),))
+        self.apply(CommitBlock(signers))  # type: ignore[arg-type]
+
+    @rule(excess=st.sampled_from([-1, 0, 1]))
+    def process_commit_at_threshold(self, *, excess: int) -> None:
+        """§4.2: the richest developer tops up two bonds so that every active validator but the
+        last signs with power p of the active total T where p * den - num * T is `excess`: one
+        ustr short of, exactly at, or one ustr past the commit threshold."""
+        assert self.checked is not None
+        state = self.checked.state
+        active = get_active_set(state.staking, state.params)
+        if len(active) < 2:
+            return
+        stakes = get_validator_stakes(state.staking)
+        num = state.params.consensus.threshold_num
+        rest = state.params.consensus.threshold_den - num
+        if rest <= 0:
+            return
+        signers, last = active[:-1], active[-1]
+        power = sum(stakes[v] for v in signers)
+        # p * (den - num) - num * s_last = excess: raise p until the remainder is a multiple of
+        # num, then raise s_last by that multiple.
+        top_up = max(0, -(-(num * stakes[last] + excess) // rest) - power)
+        while (rest * (power + top_up) - num * stakes[last] - excess) % num:
+            top_up += 1
+        last_up = (rest * (power + top_up) - num * stakes[last] - excess) // num
+        funder = self._richest_developer()
+        for validator, amount in ((signers[0], top_up), (last, last_up)):
+            if amount:
+                self.apply(Delegate(funder, validator, amount))
+        self.apply(CommitBlock(frozenset(signers)))

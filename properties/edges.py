@@ -1,0 +1,457 @@
+"""The boundary states the whole-chain machine must reach, and how each step is recognised as one.
+
+A property checked only away from its edges proves little: each `Boundary` names one edge (a
+step exactly on a deadline, a vote exactly at its threshold, a cast the active set cuts) and the
+invariants it is evidence for. `EdgeTracker` recognises them on every step, applied or refused;
+an invariant one of whose boundaries no step reached is VACUOUS, never a pass
+(`properties.runner`). This is evidence, not oracle code: it may read the model's derived facts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from fractions import Fraction
+
+from attrs import frozen
+
+from model.chain.actions import (
+    Action,
+    CastVote,
+    CommitBlock,
+    Delegate,
+    DelegateToSubcommittee,
+    DepositUsdc,
+    Equivocate,
+    GrantNetworkSupport,
+    MintInflation,
+    OutboundRequest,
+    Prepay,
+    RedeemStb,
+    RoundEffect,
+    SlashValidator,
+    SubmitProposal,
+    Tally,
+    TallyEffect,
+    Transfer,
+    Undelegate,
+    UndelegateFromSubcommittee,
+)
+from model.chain.state import ChainState, Genesis
+from model.governance import get_subcommittee_delegated
+from model.ledger import MODULE_ACCOUNTS, get_str_circulating_supply, is_user_account
+from model.params import param_specs
+from model.reputation import get_app_reputation
+from model.slashing import get_slash_record
+from model.staking import get_active_set, get_validator_stakes
+from model.trusted.behaviour import Behaviour
+from model.units import BPS_DENOMINATOR, MICRO, SECONDS_PER_MINUTE, SECONDS_PER_YEAR, AppId
+
+SIDES = ("before", "on", "after")
+"""A clock step one second before, exactly on, and one second after a deadline."""
+LEVELS = ("below", "on", "above")
+"""A quantity one unit below, exactly at, and one unit above a threshold."""
+
+
+@frozen
+class Boundary:
+    """One edge state: where the whitepaper puts it, and the invariants it is evidence for."""
+
+    name: str
+    section: str
+    invariants: tuple[str, ...]
+    meaning: str
+    unreachable: str = ""
+    """Why no action of the chain can reach it (a finding): such a boundary is reported, never
+    counted against its invariants, and a test keeps it unreached until the chain changes."""
+
+
+def _three(
+    prefix: str, words: tuple[str, str, str], section: str, ids: tuple[str, ...], meaning: str
+) -> tuple[Boundary, ...]:
+    return tuple(
+        Boundary(f"{prefix}.{word}", section, ids, f"{meaning} ({word})") for word in words
+    )
+
+
+_VOTES = ("GOV-SUPERMAJORITY", "GOV-PARAMS")
+_ROUNDS = ("CR-PHASES", "BFT-TIMEOUT")
+
+BOUNDARIES: tuple[Boundary, ...] = (
+    # Casts drawn at genesis and reshaped by governance.
+    Boundary(
+        "cast.active-set-cut",
+        "4.2",
+        ("BFT-UNIQUE", "BFT-ACCOUNTABLE"),
+        "a block commit or double sign while more validators hold stake than max_validators",
+    ),
+    Boundary(
+        "cast.active-set-tie",
+        "4.2",
+        ("BFT-UNIQUE",),
+        "a block commit where the last validator in the active set and the first one cut hold"
+        " equal stake",
+    ),
+    *_three(
+        "commit-power",
+        LEVELS,
+        "4.2",
+        ("BFT-UNIQUE",),
+        "block signers' active power within one ustr of the consensus threshold of the total",
+    ),
+    Boundary(
+        "account.module-named",
+        "6.2",
+        ("CONS-STR", "ESCROW-SOLVENT"),
+        "a transfer, redemption, deposit, grant or delegation names a module account",
+    ),
+    Boundary(
+        "account.escrow-named",
+        "4.3.1, 6.2",
+        ("CONS-STR", "ESCROW-SOLVENT"),
+        "a transfer, redemption, deposit, grant or delegation names an app's escrow account",
+    ),
+    Boundary(
+        "escrow.price-moved",
+        "4.3.1, 6.3.3",
+        ("CONS-SPLIT", "PAY-COST"),
+        "a round settled from an escrow whose STR was prepaid at two or more prices",
+    ),
+    # Clock steps on every deadline.
+    *_three("commit-timeout", SIDES, "3.2 F5", _ROUNDS, "a commit at the commit timeout's second"),
+    *_three("reveal-timeout", SIDES, "3.2 F7", _ROUNDS, "a reveal at the reveal timeout's second"),
+    *_three("voting-end.vote", SIDES, "6.8", _VOTES, "a vote cast at the voting period's end"),
+    *_three("voting-end.tally", SIDES, "6.8", _VOTES, "a tally at the voting period's end"),
+    *_three(
+        "slash-window",
+        SIDES,
+        "6.10",
+        ("SLASH-DECAY", "SLASH-DOUBLING"),
+        "a repeat slash one slash window after the last",
+    ),
+    *_three("inflation-year", SIDES, "6.9", ("SUP-INFLATION",), "a mint at a year since genesis"),
+    *_three(
+        "outbound-minute",
+        SIDES,
+        "4.5",
+        ("REP-OUTBOUND",),
+        "a capped app's request a minute after the oldest of its last cap requests",
+    ),
+    *_three(
+        "outbound-stake",
+        LEVELS,
+        "4.5",
+        ("REP-OUTBOUND",),
+        "a request of an app whose stake is worth within one ustr of the exemption's USD",
+    ),
+    *(
+        Boundary(
+            f"outbound-active.{side}",
+            "4.5",
+            ("REP-OUTBOUND",),
+            f"a request six months after the app became active ({side})",
+            unreachable="no action of the chain records when an app became active"
+            " (AppReputation.first_active_time stays None), so §4.5's active-time exemption"
+            " never applies (docs/findings.md)",
+        )
+        for side in SIDES
+    ),
+    # Vote mixes at and around each threshold.
+    *_three(
+        "supermajority",
+        LEVELS,
+        "6.4, 6.5, 6.8",
+        ("GOV-SUPERMAJORITY",),
+        "a supermajority tally whose YES weight is within one ustr of num/den of all votes",
+    ),
+    Boundary(
+        "supermajority.abstain-decides",
+        "6.8",
+        ("GOV-SUPERMAJORITY",),
+        "a supermajority tally YES clears against YES + NO but not once ABSTAIN is counted",
+    ),
+    *_three(
+        "majority",
+        LEVELS,
+        "6.8",
+        ("GOV-PARAMS",),
+        "a simple-majority tally with YES within one ustr of NO, ABSTAIN cast",
+    ),
+    *_three(
+        "subcommittee",
+        LEVELS,
+        "6.8",
+        ("GOV-SUBCOMMITTEE",),
+        "a subcommittee's delegated STR within one ustr of its activation share",
+    ),
+    *_three(
+        "round-threshold",
+        LEVELS,
+        "3.3 F10",
+        ("BFT-SOUND", "PAY-ONLY-MAJORITY", "BFT-TIMEOUT"),
+        "a round whose largest agreeing group is one node from the threshold of its nodes",
+    ),
+    # Proposals over every governable key, at its domain's bounds and around its default.
+    *(
+        Boundary(f"proposal.key.{spec.name}", spec.section, ("GOV-PARAMS",), spec.meaning)
+        for spec in param_specs()
+    ),
+    *(
+        Boundary(f"proposal.value.{kind}", "6.8", ("GOV-PARAMS",), f"a proposed value at {kind}")
+        for kind in ("minimum", "maximum", "default-1", "default+1")
+    ),
+)
+"""Every boundary, in report order."""
+
+BY_NAME: dict[str, Boundary] = {boundary.name: boundary for boundary in BOUNDARIES}
+
+
+def get_boundaries_of(invariant_id: str) -> tuple[Boundary, ...]:
+    """The reachable boundaries that are evidence for `invariant_id`."""
+    return tuple(b for b in BOUNDARIES if invariant_id in b.invariants and not b.unreachable)
+
+
+def _side(delta: int, words: tuple[str, str, str] = SIDES) -> str | None:
+    return {-1: words[0], 0: words[1], 1: words[2]}.get(delta)
+
+
+def _level(excess: int, step: int) -> str | None:
+    """`excess` = quantity * den - num * total; `step` = what one unit more adds to it."""
+    if excess == 0:
+        return "on"
+    if 0 < excess <= step:
+        return "above"
+    if -step <= excess < 0:
+        return "below"
+    return None
+
+
+def _named_accounts(action: Action) -> tuple[str, ...]:
+    match action:
+        case Transfer():
+            return (action.sender, action.recipient)
+        case RedeemStb():
+            return (action.holder,)
+        case DepositUsdc() | GrantNetworkSupport():
+            return (action.recipient,)
+        case Delegate() | Undelegate() | DelegateToSubcommittee() | UndelegateFromSubcommittee():
+            return (action.delegator,)
+    return ()
+
+
+class EdgeTracker:
+    """One example's memory of what boundaries need beyond a single step (prepayment prices)."""
+
+    def __init__(self, genesis: Genesis) -> None:
+        self.prices: dict[AppId, set[Fraction]] = {}
+        if genesis.prepay_ustr and genesis.price is not None:
+            self.genesis_price: Fraction | None = genesis.price
+        else:
+            self.genesis_price = None
+
+    def reached(
+        self,
+        before: ChainState,
+        action: Action,
+        after: ChainState | None,
+        effects: tuple[object, ...],
+    ) -> Counter[str]:
+        """The boundaries the step from `before` by `action` reached (`after` None: refused)."""
+        found: Counter[str] = Counter(self._reached(before, action, after, effects))
+        return found
+
+    def _reached(
+        self,
+        before: ChainState,
+        action: Action,
+        after: ChainState | None,
+        effects: tuple[object, ...],
+    ) -> Iterator[str]:
+        for account in _named_accounts(action):
+            if account in MODULE_ACCOUNTS:
+                yield "account.module-named"
+            elif not is_user_account(account):  # type: ignore[arg-type]
+                yield "account.escrow-named"
+        yield from _by_action(before, action)
+        if (
+            isinstance(action, Prepay)
+            and after is not None
+            and action.ustr > 0
+            and action.price is not None
+        ):
+            self.prices.setdefault(action.app, set()).add(action.price)
+        if after is not None:
+            yield from self._effects(before, after, action, effects)
+
+    def _effects(
+        self, before: ChainState, after: ChainState, action: Action, effects: tuple[object, ...]
+    ) -> Iterator[str]:
+        for effect in effects:
+            if isinstance(effect, RoundEffect):
+                yield from self._round(effect)
+            elif isinstance(effect, TallyEffect):
+                yield from _tally(effect)
+        if isinstance(action, (DelegateToSubcommittee, UndelegateFromSubcommittee, MintInflation)):
+            yield from _subcommittees(after)
+
+    def _round(self, effect: RoundEffect) -> Iterator[str]:
+        run, params = effect.run, effect.params
+        app = run.scenario.app
+        prices = set(self.prices.get(app, set()))
+        if self.genesis_price is not None:
+            prices.add(self.genesis_price)
+        if effect.outcome is not None and len(prices) >= 2:
+            yield "escrow.price-moved"
+        state, t0 = run.state, run.scenario.start
+        # When each node tried to commit, as model.trusted.scenario schedules it: one second
+        # after opening, copiers a second later, late committers just past the timeout.
+        commit_timeout = params.consensus.commit_timeout_seconds
+        for plan in run.scenario.plans:
+            if plan.node in state.abstentions or plan.behaviour is Behaviour.NO_COMMIT:
+                continue
+            at = {
+                Behaviour.LATE_COMMIT: t0 + commit_timeout + 1,
+                Behaviour.COPY_COMMIT: t0 + 2,
+            }.get(plan.behaviour, t0 + 1)
+            side = _side(at - t0 - commit_timeout)
+            if side is not None:
+                yield f"commit-timeout.{side}"
+        if state.reveal_opened_at is not None:
+            reveal_timeout = params.consensus.reveal_timeout_seconds
+            times = [reveal.revealed_at for reveal in state.reveals.values()]
+            times += [a.time for a in run.refused if a.refusal.rule == "process_reveal"]
+            for at in times:
+                side = _side(at - state.reveal_opened_at - reveal_timeout)
+                if side is not None:
+                    yield f"reveal-timeout.{side}"
+        decision = state.decision
+        if decision is not None and decision.base > 0 and not decision.app_withheld_salts:
+            groups = Counter(state.reveals[node].output_hash for node in decision.counted)
+            agree = max(groups.values(), default=0)
+            num, den = params.consensus.threshold_num, params.consensus.threshold_den
+            level = _level(agree * den - num * decision.base, den)
+            if level is not None:
+                yield f"round-threshold.{level}"
+
+
+def _by_action(before: ChainState, action: Action) -> Iterator[str]:
+    match action:
+        case CommitBlock() | Equivocate():
+            yield from _active_set(before, action)
+        case CastVote() | Tally():
+            proposal = before.governance.proposals.get(action.proposal_id)
+            if proposal is not None and proposal.result is None:
+                kind = "vote" if isinstance(action, CastVote) else "tally"
+                side = _side(before.now - proposal.voting_end)
+                if side is not None:
+                    yield f"voting-end.{kind}.{side}"
+        case SlashValidator():
+            record = get_slash_record(before.slashing, f"validator:{action.validator}")
+            if record.last_slash_time is not None:
+                window = before.params.slashing.slash_window_seconds
+                side = _side(before.now - record.last_slash_time - window)
+                if side is not None:
+                    yield f"slash-window.{side}"
+        case MintInflation():
+            age = before.now - before.supply.genesis_time
+            if age >= SECONDS_PER_YEAR - 1:
+                side = _side((age + 1) % SECONDS_PER_YEAR - 1)
+                if side is not None:
+                    yield f"inflation-year.{side}"
+        case OutboundRequest():
+            yield from _outbound(before, action)
+        case SubmitProposal():
+            yield from _proposal(action)
+
+
+def _active_set(before: ChainState, action: CommitBlock | Equivocate) -> Iterator[str]:
+    stakes = get_validator_stakes(before.staking)
+    params = before.params
+    ranked = sorted((s for s in stakes.values() if s > 0), reverse=True)
+    size = params.consensus.max_validators
+    if len(ranked) > size:
+        yield "cast.active-set-cut"
+        if isinstance(action, CommitBlock) and ranked[size - 1] == ranked[size]:
+            yield "cast.active-set-tie"
+    if isinstance(action, CommitBlock):
+        active = set(get_active_set(before.staking, params))
+        total = sum(stakes[v] for v in active)
+        power = sum(stakes[v] for v in action.signers if v in active)
+        num, den = params.consensus.threshold_num, params.consensus.threshold_den
+        if total:
+            level = _level(power * den - num * total, den)
+            if level is not None:
+                yield f"commit-power.{level}"
+
+
+def _outbound(before: ChainState, action: OutboundRequest) -> Iterator[str]:
+    record = get_app_reputation(before.reputation, action.app)
+    reputation = before.params.reputation
+    if record.open_source:
+        return
+    worth = record.staked_ustr * action.price
+    threshold = reputation.uncapped_min_stake_usd * MICRO
+    if action.price > 0:
+        # The stake within one ustr of the threshold: one ustr more or less crosses it.
+        if worth == threshold:
+            yield "outbound-stake.on"
+        elif threshold < worth <= threshold + action.price:
+            yield "outbound-stake.above"
+        elif threshold - action.price <= worth < threshold:
+            yield "outbound-stake.below"
+    if record.first_active_time is not None:
+        since = before.now - record.first_active_time
+        side = _side(since - reputation.uncapped_min_active_seconds)
+        if side is not None:
+            yield f"outbound-active.{side}"
+    cap = reputation.outbound_requests_per_minute
+    if worth <= threshold and 0 < cap <= len(record.outbound_log):
+        side = _side(before.now - record.outbound_log[-cap] - SECONDS_PER_MINUTE)
+        if side is not None:
+            yield f"outbound-minute.{side}"
+
+
+def _proposal(action: SubmitProposal) -> Iterator[str]:
+    specs = {(spec.subspace, spec.key): spec for spec in param_specs()}
+    for change in action.changes:
+        spec = specs.get((change.subspace, change.key))
+        if spec is None:
+            continue
+        yield f"proposal.key.{spec.name}"
+        kinds = {
+            spec.minimum: "minimum",
+            spec.maximum: "maximum",
+            spec.default - 1: "default-1",
+            spec.default + 1: "default+1",
+        }
+        if change.value in kinds:
+            yield f"proposal.value.{kinds[change.value]}"
+
+
+def _tally(effect: TallyEffect) -> Iterator[str]:
+    result = effect.result
+    yes, no, abstain = result.yes, result.no, result.abstain
+    if result.supermajority_required:
+        gov = effect.params_before.governance
+        num, den = gov.supermajority_num, gov.supermajority_den
+        level = _level(yes * den - num * (yes + no + abstain), den)
+        if level is not None:
+            yield f"supermajority.{level}"
+        if abstain and yes * den > num * (yes + no) and not yes * den > num * (yes + no + abstain):
+            yield "supermajority.abstain-decides"
+    elif abstain:
+        level = _level(yes - no, 1)
+        if level is not None:
+            yield f"majority.{level}"
+
+
+def _subcommittees(after: ChainState) -> Iterator[str]:
+    gov = after.governance
+    share = gov.params.governance.subcommittee_activation_bps
+    supply = get_str_circulating_supply(after.ledger)
+    for name in gov.subcommittees:
+        delegated = get_subcommittee_delegated(gov, name)
+        if delegated:
+            level = _level(delegated * BPS_DENOMINATOR - share * supply, BPS_DENOMINATOR)
+            if level is not None:
+                yield f"subcommittee.{level}"
