@@ -7,6 +7,7 @@ import attrs
 
 from model.chain.actions import Effect
 from model.chain.state import ChainState, get_validator_operator
+from model.ledger import is_user_account
 from model.staking import get_active_set
 from model.units import AccountId, Outcome, Rejected
 
@@ -26,6 +27,15 @@ def write_back(state: ChainState, result: object, *fields: str) -> Outcome[Step]
         return result
     values = result if isinstance(result, tuple) else (result,)
     return done(attrs.evolve(state, **dict(zip(fields, values, strict=False))))
+
+
+def check_signer(rule: str, account: AccountId) -> Rejected | None:
+    """§6.2: an action that spends from or speaks for an account needs that account's signature,
+    and nobody signs for a module pool or an app's escrow (their balances must match their own
+    records): such an account as signer is refused, as a transfer from it is."""
+    if not is_user_account(account):
+        return Rejected(rule, f"{account} is a module or escrow account and cannot sign")
+    return None
 
 
 def get_validator_accounts(state: ChainState) -> tuple[AccountId, ...]:

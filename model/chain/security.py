@@ -18,7 +18,7 @@ from model.chain.actions import (
     SlashValidator,
     Undelegate,
 )
-from model.chain.common import Step, done, write_back
+from model.chain.common import Step, check_signer, done, write_back
 from model.chain.state import ChainState
 from model.slashing import process_double_sign_evidence, process_slash_validator
 from model.staking import (
@@ -35,6 +35,9 @@ from model.units import Outcome, Rejected
 
 def process_delegate_action(state: ChainState, action: Delegate) -> Outcome[Step]:
     """§4.2: bond STR to a validator."""
+    # Verify the signer is a user account: nobody signs for a module pool or an escrow.
+    if (refused := check_signer("process_delegate_action", action.delegator)) is not None:
+        return refused
     result = process_delegate(
         state.ledger,
         state.staking,
@@ -47,6 +50,9 @@ def process_delegate_action(state: ChainState, action: Delegate) -> Outcome[Step
 
 def process_undelegate_action(state: ChainState, action: Undelegate) -> Outcome[Step]:
     """§4.2: take a bond back."""
+    # Verify the signer is a user account: nobody signs for a module pool or an escrow.
+    if (refused := check_signer("process_undelegate_action", action.delegator)) is not None:
+        return refused
     result = process_undelegate(
         state.ledger,
         state.staking,

@@ -19,7 +19,14 @@ from model.chain.actions import (
     TallyEffect,
     UndelegateFromSubcommittee,
 )
-from model.chain.common import Step, done, get_bonded_by_account, get_validator_accounts, write_back
+from model.chain.common import (
+    Step,
+    check_signer,
+    done,
+    get_bonded_by_account,
+    get_validator_accounts,
+    write_back,
+)
 from model.chain.state import ChainState
 from model.complaints import process_resolve_complaint, process_submit_complaint
 from model.governance import (
@@ -36,6 +43,9 @@ from model.units import Outcome, Rejected
 
 def process_submit_proposal_action(state: ChainState, action: SubmitProposal) -> Outcome[Step]:
     """§6.8: open a parameter-change vote."""
+    # Verify the signer is a user account: nobody signs for a module pool or an escrow.
+    if (refused := check_signer("process_submit_proposal_action", action.proposer)) is not None:
+        return refused
     result = process_submit_proposal(
         state.ledger,
         state.governance,
@@ -50,6 +60,9 @@ def process_submit_proposal_action(state: ChainState, action: SubmitProposal) ->
 
 def process_cast_vote(state: ChainState, action: CastVote) -> Outcome[Step]:
     """§6.8: record a vote."""
+    # Verify the signer is a user account: nobody signs for a module pool or an escrow.
+    if (refused := check_signer("process_cast_vote", action.voter)) is not None:
+        return refused
     governance = process_vote(
         state.governance,
         proposal_id=action.proposal_id,
@@ -93,6 +106,11 @@ def process_delegate_to_subcommittee_action(
     state: ChainState, action: DelegateToSubcommittee
 ) -> Outcome[Step]:
     """§6.8: delegate STR to a subcommittee."""
+    # Verify the signer is a user account: nobody signs for a module pool or an escrow.
+    if (
+        refused := check_signer("process_delegate_to_subcommittee_action", action.delegator)
+    ) is not None:
+        return refused
     result = process_delegate_to_subcommittee(
         state.ledger,
         state.governance,
@@ -107,6 +125,11 @@ def process_undelegate_from_subcommittee_action(
     state: ChainState, action: UndelegateFromSubcommittee
 ) -> Outcome[Step]:
     """§6.8: take STR back from a subcommittee."""
+    # Verify the signer is a user account: nobody signs for a module pool or an escrow.
+    if (
+        refused := check_signer("process_undelegate_from_subcommittee_action", action.delegator)
+    ) is not None:
+        return refused
     result = process_undelegate_from_subcommittee(
         state.ledger,
         state.governance,
@@ -119,6 +142,9 @@ def process_undelegate_from_subcommittee_action(
 
 def process_submit_complaint_action(state: ChainState, action: SubmitComplaint) -> Outcome[Step]:
     """§6.8: file a complaint with a deposit."""
+    # Verify the signer is a user account: nobody signs for a module pool or an escrow.
+    if (refused := check_signer("process_submit_complaint_action", action.complainant)) is not None:
+        return refused
     result = process_submit_complaint(
         state.ledger,
         state.complaints,
