@@ -76,6 +76,14 @@ class ProofResult:
     query_sha256: str
     milliseconds: int
     """The solver's own time for the check (not part of any hash)."""
+    queries: tuple[ProofResult, ...] = ()
+    """Every query of the invariant's plan (all parameters, then the checked set), each a
+    result of its own; empty for a single query. This result's own fields are the deciding
+    query's (`solver.registry.decide`)."""
+
+    def get_queries(self) -> tuple[ProofResult, ...]:
+        """The queries behind this result: its plan's, or itself alone."""
+        return self.queries or (self,)
 
     def get_value(self, name: str) -> CounterexampleValue:
         """The counterexample's value for input `name` (KeyError if it has none)."""

@@ -8,12 +8,15 @@ PROVED means "safe for every parameter set in the domain" and REFUTED names an u
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import z3
 
 from model import arith
 from model.params import Params, get_param, param_specs
-from solver.algebra import Z3_TERMS, Formula, Term
+from solver.algebra import Formula, Term
 from solver.claim import ParamMode
+from solver.goals import governance
 
 _SPECS = {spec.name: spec for spec in param_specs()}
 
@@ -21,9 +24,14 @@ _SPECS = {spec.name: spec for spec in param_specs()}
 class ParamTerms:
     """The parameters a claim reads, as terms; in ALL_PARAMS mode also their domains."""
 
-    def __init__(self, params: Params, mode: ParamMode) -> None:
+    def __init__(
+        self, params: Params, mode: ParamMode, *, fixed: Mapping[str, int] | None = None
+    ) -> None:
         self.params = params
         self.mode = mode
+        self.fixed = dict(fixed or {})
+        """Keys that keep a stated value in ALL_PARAMS mode (the whitepaper's, where a claim
+        holds only there), each a numeral rather than a variable."""
         self._used: dict[str, Term] = {}
 
     def __getitem__(self, name: str) -> Term:
@@ -32,6 +40,8 @@ class ParamTerms:
         if name not in self._used:
             if self.mode is ParamMode.CONCRETE:
                 self._used[name] = z3.IntVal(get_param(self.params, spec.subspace, spec.key))
+            elif name in self.fixed:
+                self._used[name] = z3.IntVal(self.fixed[name])
             else:
                 self._used[name] = z3.Int(name)
         return self._used[name]
@@ -40,7 +50,7 @@ class ParamTerms:
         """The parameters read so far that are variables (none in CONCRETE mode)."""
         if self.mode is ParamMode.CONCRETE:
             return ()
-        return tuple(sorted(self._used.items()))
+        return tuple(sorted((k, v) for k, v in self._used.items() if k not in self.fixed))
 
     def get_domain(self) -> tuple[Formula, ...]:
         """Each variable parameter within its key's domain (nothing in CONCRETE mode)."""
@@ -62,8 +72,10 @@ class ParamTerms:
         return arith.read_shares(self.__getitem__)
 
     def get_coherence(self) -> Formula:
-        """GOV-PARAMS (§6.8): the shares add up, by the model's own rule (`arith`)."""
-        return arith.are_shares_coherent(Z3_TERMS, arith.read_coherence_inputs(self.__getitem__))
+        """GOV-PARAMS (§6.8): the shares add up, as the whitepaper states it
+        (`solver.goals.governance`), not by the model's own rule: an assumption the model
+        computed wrongly would hide the very sets a claim should range over."""
+        return governance.is_coherent(self.__getitem__)
 
 
 def get_param_logic(mode: ParamMode, *, linear: bool) -> str:

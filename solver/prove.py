@@ -107,13 +107,14 @@ def _collect_constants(formulas: tuple[Any, ...]) -> list[Any]:
     return [found[name] for name in sorted(found)]
 
 
-def export_smt2(claim: Claim) -> str:
+def export_smt2(claim: Claim, query: tuple[Any, ...] | None = None) -> str:
     """The claim's query as a standalone SMT-LIB2 script: set-logic, declarations, asserts.
 
     Each term is printed on its own (`sexpr`), so its let-bindings depend only on the term; Z3's
     whole-solver printer names them after term ids, which change with whatever the process built
-    before, and would make the query's sha256 irreproducible."""
-    query = build_query(claim)
+    before, and would make the query's sha256 irreproducible. `query` is `build_query(claim)`
+    if the caller has it already."""
+    query = build_query(claim) if query is None else query
     lines = [
         f"; stratoverify {claim.invariant_id}: unsat means PROVED, sat means REFUTED",
         f"(set-logic {claim.logic})",
@@ -176,7 +177,8 @@ def prove(
 ) -> ProofResult:
     """Check `claim`: PROVED (query unsat), REFUTED with a counterexample, or UNKNOWN."""
     solver = make_solver(claim.logic, settings)
-    for formula in build_query(claim):
+    query = build_query(claim)
+    for formula in query:
         solver.add(formula)
     answer = solver.check()
     counterexample: tuple[tuple[str, CounterexampleValue], ...] = ()
@@ -197,7 +199,7 @@ def prove(
     else:
         status = ProofStatus.UNKNOWN
         reason = solver.reason_unknown() or "unknown"
-    smt2 = export_smt2(claim)
+    smt2 = export_smt2(claim, query)
     return ProofResult(
         invariant_id=claim.invariant_id,
         status=status,

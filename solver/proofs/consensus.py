@@ -2,9 +2,12 @@
 BFT-TIMEOUT and BFT-ACCOUNTABLE.
 
 Every claim ranges over unbounded node counts (or stakes): "for every N" means N is a Z3 Int with
-no upper bound, not a loop over small N. The threshold test is the model's own formula,
-`model.arith.is_over_threshold`, which `model.trusted.decision.is_supermajority` and
-`model.staking.is_block_committed` call on integers; here it is read as Z3 terms.
+no upper bound, not a loop over small N. The subject of the round claims is the model's own test,
+`model.trusted.decision.is_supermajority`, run on Z3 terms (`solver.symbolic`), so the claim
+sees the keys it reads; BFT-ACCOUNTABLE reads `model.arith.is_over_threshold`, which
+`model.staking.is_block_committed` calls, on the threshold's keys. The goals are the
+whitepaper's "more than two thirds" (`solver.goals.consensus`). For all parameters the threshold
+keeps the whitepaper's 2/3 (the family holds only there); every other key is a variable.
 
 The one piece that is not in `model.arith` is which N a round's threshold counts
 (`model.trusted.round.get_threshold_base`): it reads a `RoundState` (counts of tuples), not
@@ -17,13 +20,16 @@ from __future__ import annotations
 
 import z3
 
+import model.trusted.decision
 from model import arith
 from model.params import Params
 from model.profile import Profile, ThresholdBase
 from solver.algebra import Z3_TERMS, Formula, Term
 from solver.claim import Claim, ParamMode
+from solver.goals import consensus as goals
 from solver.params import ParamTerms, get_param_logic
 from solver.proofs import ClaimBuilder
+from solver.symbolic import arith_as, make_symbolic_params
 
 
 def _threshold_base(profile: Profile, *, assigned: Term, committed: Term) -> Term:
@@ -39,26 +45,22 @@ class _Threshold:
 
     def __init__(self, params: Params, mode: ParamMode) -> None:
         self.mode = mode
-        self.terms = ParamTerms(params, mode)
-        self.num = self.terms["consensus.threshold_num"]
-        self.den = self.terms["consensus.threshold_den"]
-
-    def get_coherence(self) -> tuple[Formula, ...]:
-        """In ALL_PARAMS mode, the one coherence rule (GOV-PARAMS) on the keys read: num < den.
-
-        The claims read only the threshold, and the other rules of `arith.are_shares_coherent`
-        constrain only the payment shares, which any threshold can sit beside (the whitepaper's
-        shares are coherent): so "every coherent set" is, on the threshold, exactly num < den.
-        Leaving the shares' nonlinear rule out keeps the query small enough for cvc5 to re-check.
-        In CONCRETE mode the checked set is taken as it is (nothing is assumed of it).
-        """
-        if self.mode is ParamMode.CONCRETE:
-            return ()
-        return (arith.is_fraction_below_one(Z3_TERMS, self.num, self.den),)
+        self.terms = ParamTerms(params, mode, fixed=goals.WHITEPAPER_THRESHOLD)
+        self.symbolic = make_symbolic_params(self.terms.__getitem__)
 
     def passes(self, agree: Term, base: Term) -> Formula:
-        """The model's F10 test (`arith.is_over_threshold`) of `agree` out of `base`."""
-        return arith.is_over_threshold(Z3_TERMS, agree, base, self.num, self.den)
+        """The model's F10 test, `model.trusted.decision.is_supermajority`, run on terms: it
+        reads the threshold's keys itself (a key it mixes up is a variable of its own)."""
+        with arith_as(model.trusted.decision):
+            passed: Formula = model.trusted.decision.is_supermajority(agree, base, self.symbolic)
+        return passed
+
+    def passes_commit(self, signed: Term, total: Term) -> Formula:
+        """§4.2's commit test (`model.staking.is_block_committed` runs `arith.is_over_threshold`
+        on the threshold's keys, as here)."""
+        num = self.terms["consensus.threshold_num"]
+        den = self.terms["consensus.threshold_den"]
+        return arith.is_over_threshold(Z3_TERMS, signed, total, num, den)
 
     def assemble(
         self,
@@ -69,7 +71,7 @@ class _Threshold:
         goal: Formula,
     ) -> Claim:
         """The claim: the counts' domain, every valid parameter set (ALL_PARAMS), the goal."""
-        assumptions = (*domain, *self.terms.get_assumptions(coherent=False), *self.get_coherence())
+        assumptions = (*domain, *self.terms.get_assumptions(coherent=False))
         return Claim(
             invariant_id=invariant_id,
             statement=statement,
@@ -91,7 +93,7 @@ def claim_bft_threshold(params: Params, profile: Profile, mode: ParamMode) -> Cl
     threshold = _Threshold(params, mode)
     assigned, committed, agree = z3.Ints("assigned committed agree")
     base = _threshold_base(profile, assigned=assigned, committed=committed)
-    goal = threshold.passes(agree, base) == (3 * agree > 2 * assigned)
+    goal = goals.is_threshold_exact(threshold.passes(agree, base), agree, assigned)
     statement = (
         "for every N >= 1 assigned nodes and 0 <= agree <= committed <= N: "
         f"{_base_words(profile)} passes for agree iff 3 * agree > 2 * N"
@@ -106,7 +108,7 @@ def claim_bft_unique(params: Params, profile: Profile, mode: ParamMode) -> Claim
     threshold = _Threshold(params, mode)
     assigned, committed, first, second = z3.Ints("assigned committed first second")
     base = _threshold_base(profile, assigned=assigned, committed=committed)
-    goal = z3.Not(z3.And(threshold.passes(first, base), threshold.passes(second, base)))
+    goal = goals.is_unique(threshold.passes(first, base), threshold.passes(second, base))
     statement = (
         "for every N >= 1 assigned nodes, committed <= N, and two groups of reveals for distinct "
         f"outputs first, second >= 0 with first + second <= committed: {_base_words(profile)} "
@@ -137,7 +139,7 @@ def claim_bft_sound(params: Params, profile: Profile, mode: ParamMode) -> Claim:
     # Honest nodes given a valid salt commit and reveal the honest output; wronged ones abstain.
     committed = (assigned - faulty - wronged) + faulty_committed
     base = _threshold_base(profile, assigned=assigned, committed=committed)
-    goal = z3.Not(threshold.passes(faulty_group, base))
+    goal = goals.is_sound(threshold.passes(faulty_group, base))
     statement = (
         "for every N assigned nodes, f faulty with 3f < N, 0 <= wronged <= N - f honest nodes "
         "sent a wrong app salt (they abstain), the other honest nodes committing and revealing the "
@@ -169,7 +171,7 @@ def claim_bft_timeout(params: Params, profile: Profile, mode: ParamMode) -> Clai
     threshold = _Threshold(params, mode)
     assigned, committed, revealed, agree = z3.Ints("assigned committed revealed agree")
     base = _threshold_base(profile, assigned=assigned, committed=committed)
-    goal = z3.Not(threshold.passes(agree, base))
+    goal = goals.is_minority_stopped(threshold.passes(agree, base))
     statement = (
         "for every N >= 1 assigned nodes and 0 <= agree <= revealed <= committed <= N with "
         f"3 * agree <= 2 * N (a minority), whatever N - revealed silent nodes: {_base_words(profile)}"
@@ -201,9 +203,9 @@ def claim_bft_accountable(params: Params, profile: Profile, mode: ParamMode) -> 
     threshold = _Threshold(params, mode)
     both, only_a, only_b, neither = z3.Ints("power.both power.only_a power.only_b power.neither")
     total = both + only_a + only_b + neither
-    committed_a = threshold.passes(both + only_a, total)
-    committed_b = threshold.passes(both + only_b, total)
-    goal = z3.Implies(z3.And(committed_a, committed_b), 3 * both >= total)
+    committed_a = threshold.passes_commit(both + only_a, total)
+    committed_b = threshold.passes_commit(both + only_b, total)
+    goal = goals.is_accountable(committed_a, committed_b, both, total)
     statement = (
         "for every split of the active voting power into signed both (B), only A, only B and "
         "neither, each >= 0: if commits A and B both pass the threshold then 3 * B >= total power"

@@ -27,6 +27,7 @@ from model.params import Params
 from model.profile import Profile
 from solver.algebra import Z3_TERMS, Formula, Term
 from solver.claim import Claim, ParamMode
+from solver.goals import conservation as goals
 from solver.params import ParamTerms
 from solver.proofs import ClaimBuilder
 from solver.proofs.books import STB, STR, Books
@@ -84,7 +85,7 @@ class Kind:
         for pool, records in self.pools:
             touched = [self.books.get(record, BOND) for record in records[:-1]]
             rest = self.inputs[f"{self.name}.{records[-1]}"]
-            facts.append(self.books.get(pool, STR) == _sum(*touched) + rest)
+            facts.append(goals.is_pool_backed(self.books.get(pool, STR), (*touched, rest)))
         return z3.And(*facts) if facts else z3.BoolVal(True)
 
 
@@ -237,21 +238,25 @@ def encode_kinds(
 
 def _is_str_conserved(kind: Kind) -> Formula:
     books = kind.books
-    before = books.total(STR, opening=True) + kind.inputs[f"{kind.name}.burned"]
-    before = before - kind.inputs[f"{kind.name}.minted"]
-    after = books.total(STR) + books.burned - books.minted
-    return z3.And(before == after, kind.is_pool_backed())
+    conserved = goals.is_str_conserved(
+        (books.total(STR, opening=True), books.total(STR)),
+        (kind.inputs[f"{kind.name}.burned"], books.burned),
+        (kind.inputs[f"{kind.name}.minted"], books.minted),
+    )
+    return z3.And(conserved, kind.is_pool_backed())
 
 
 def _is_stb_backed(kind: Kind) -> Formula:
     books = kind.books
-    held_change = books.total(STB) - books.total(STB, opening=True)
-    return held_change == books.usdc_locked - kind.inputs[f"{kind.name}.usdc_locked"]
+    return goals.is_stb_backed(
+        (books.total(STB, opening=True), books.total(STB)),
+        (kind.inputs[f"{kind.name}.usdc_locked"], books.usdc_locked),
+    )
 
 
 def _is_solvent(kind: Kind) -> Formula:
     books = kind.books
-    return z3.And(*(books.balances[key] >= 0 for key in sorted(books.balances)))
+    return goals.is_solvent([books.balances[key] for key in sorted(books.balances)])
 
 
 _FACTS: dict[str, tuple[Callable[[Kind], Formula], str]] = {

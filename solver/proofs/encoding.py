@@ -34,6 +34,7 @@ from model.params import Params
 from model.profile import CompositeEncoding, Profile
 from solver.algebra import Formula, Term
 from solver.claim import Claim, ParamMode
+from solver.goals import encoding as goals
 from solver.proofs import ClaimBuilder
 
 BYTES = z3.SeqSort(z3.BitVecSort(8))
@@ -104,10 +105,12 @@ def claim_cr_injective(params: Params, profile: Profile, mode: ParamMode) -> Cla
     first_prefixes = [make_abstract_prefix(f"a.{name}.length") for name in FIELD_NAMES]
     second_prefixes = [make_abstract_prefix(f"b.{name}.length") for name in FIELD_NAMES]
     fields = (*first, *second)
-    same_encoding = encode_terms(first, encoding, first_prefixes) == encode_terms(
-        second, encoding, second_prefixes
+    goal = goals.is_injective(
+        encode_terms(first, encoding, first_prefixes),
+        encode_terms(second, encoding, second_prefixes),
+        first,
+        second,
     )
-    goal = z3.Implies(same_encoding, z3.And(*(a == b for a, b in zip(first, second, strict=True))))
     domain = tuple(z3.Length(field) < MAX_FIELD_LENGTH for field in fields)
     if encoding is CompositeEncoding.LENGTH_PREFIXED:
         domain = (*domain, _prefixes_follow_lengths(fields, (*first_prefixes, *second_prefixes)))

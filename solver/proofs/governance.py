@@ -1,35 +1,124 @@
-"""GOV-PARAMS (§6.8) for Z3: the checked set is coherent, and governance keeps it so.
+"""GOV-PARAMS (§6.8) for Z3: the checked set is coherent, and the tally keeps it so.
 
-The claim has two halves. The checked parameter set satisfies every coherence rule
-(`model.arith.are_shares_coherent`, the rule `model.coherence` runs). And coherence is inductive
-over governance: from the checked set, every single-key change to a value in the key's domain
-that the profile's governance accepts (hardened: only if the result is coherent, as
-`model.governance.process_submit_proposal` checks; whitepaper: any in-domain value) leaves the
-set coherent. The changed key is an input (`change.key`, an index into `GOVERNED_KEYS`; a counterexample
-also names it, as `change.key.name`).
+The subject is the coherence check governance runs when it applies a proposal:
+`model.governance.process_tally` (and `process_submit_proposal`) adopt a changed set only if
+`get_incoherence_reason` finds nothing, i.e. `model.coherence.check_coherence` reports no
+violation. That function branches on Python booleans, so it is run here symbolically: each of its
+tests becomes a branch point, every path through it is run once with the parameters as Z3 terms,
+and the set is accepted on the paths that end with no violation. The goal
+(`solver.goals.governance`) is §6.8's coherence, written apart from the model.
+
+The claim has two halves. The checked set is coherent. And coherence is inductive over
+governance: from the checked set (or, for all parameters, from every coherent set), every
+single-key change to a value in the key's domain that the profile's tally adopts (hardened: only
+if `check_coherence` passes; whitepaper: any in-domain value) leaves the set coherent. Under
+`hardened` a further half covers proposals that change many keys at once: every set in the
+domain that `check_coherence` passes is coherent. The changed key is an input (`change.key`, an
+index into `GOVERNED_KEYS`; a counterexample also names it, as `change.key.name`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 import z3
 
-from model import arith
+import model.coherence
+import model.governance
 from model.params import Params, param_specs
 from model.profile import Profile
-from solver.algebra import Z3_TERMS, Formula, Term
+from solver.algebra import Formula, Term, Z3Algebra
 from solver.claim import Claim, ParamMode
+from solver.goals import governance as goals
 from solver.params import ParamTerms
 from solver.proofs import ClaimBuilder
+from solver.symbolic import arith_as, make_symbolic_params
 
-GOVERNED_KEYS: tuple[str, ...] = tuple(arith.COHERENCE_KEYS.values())
-"""The keys the coherence rules read, in the order `change.key` indexes them."""
+GOVERNED_KEYS: tuple[str, ...] = goals.COHERENCE_KEYS
+"""The keys §6.8's coherence reads, in the order `change.key` indexes them."""
 _SPECS = {spec.name: spec for spec in param_specs()}
 
 
-def _changed(terms: ParamTerms, key: Term, value: Term) -> arith.CoherenceInputs[Term]:
-    """The coherence inputs after setting key number `key` to `value`."""
+class _Branch:
+    """A Z3 Boolean that Python code branches on: `bool()` answers from the path being run."""
+
+    def __init__(self, formula: Formula, path: _Path) -> None:
+        self.formula = formula
+        self.path = path
+
+    def __bool__(self) -> bool:
+        return self.path.decide(self.formula)
+
+
+class _Path:
+    """One path through a function: the decisions taken so far and the conditions they need."""
+
+    def __init__(self, decisions: list[bool]) -> None:
+        self.decisions = decisions
+        self.taken = 0
+        self.conditions: list[Formula] = []
+
+    def decide(self, formula: Formula) -> bool:
+        if self.taken == len(self.decisions):
+            self.decisions.append(True)
+        decision = self.decisions[self.taken]
+        self.taken += 1
+        self.conditions.append(formula if decision else z3.Not(formula))
+        return decision
+
+
+class _PathAlgebra(Z3Algebra):
+    """`Z3_TERMS` whose truth values are `_Branch`es of one path."""
+
+    def __init__(self, path: _Path) -> None:
+        self.path = path
+
+    def lt(self, a: Term, b: Term) -> Any:
+        return _Branch(a < b, self.path)
+
+    def eq(self, a: Term, b: Term) -> Any:
+        return _Branch(a == b, self.path)
+
+    def all_of(self, *conditions: Any) -> Any:
+        return _Branch(z3.And(*(c.formula for c in conditions)), self.path)
+
+    def ite(self, condition: Any, then: Term, otherwise: Term) -> Term:
+        return z3.If(condition.formula, then, otherwise)
+
+
+def get_tally_acceptance(params: Params, values: Mapping[str, Term]) -> Formula:
+    """When the tally adopts a set: `model.governance.get_incoherence_reason` (which runs
+    `check_coherence`) finds nothing, over every path through it, the keys of `values` as terms
+    (every other key its value in `params`)."""
+
+    def get(name: str) -> Term:
+        if name in values:
+            return values[name]
+        spec = _SPECS[name]
+        return z3.IntVal(getattr(getattr(params, spec.subspace), spec.key))
+
+    symbolic = make_symbolic_params(get)
+    accepted: list[Formula] = []
+    decisions: list[bool] = []
+    while True:
+        path = _Path(decisions)
+        with arith_as(model.coherence, _PathAlgebra(path)):
+            if model.governance.get_incoherence_reason(symbolic) is None:
+                accepted.append(z3.And(*path.conditions))
+        # The next path: flip the last True decision, drop the ones after it.
+        while decisions and not decisions[-1]:
+            decisions.pop()
+        if not decisions:
+            break
+        decisions[-1] = False
+    return z3.Or(*accepted) if accepted else z3.BoolVal(False)
+
+
+def _changed(terms: ParamTerms, key: Term, value: Term) -> Callable[[str], Term]:
+    """The parameters after setting key number `key` to `value`."""
     index = {name: number for number, name in enumerate(GOVERNED_KEYS)}
-    return arith.read_coherence_inputs(lambda name: z3.If(key == index[name], value, terms[name]))
+    return lambda name: z3.If(key == index[name], value, terms[name])
 
 
 def _in_domain(key: Term, value: Term) -> Formula:
@@ -43,29 +132,47 @@ def _in_domain(key: Term, value: Term) -> Formula:
 
 
 def claim_gov_params(params: Params, profile: Profile, mode: ParamMode) -> Claim:
-    """GOV-PARAMS (§6.8): the set is coherent, and every change governance accepts keeps it so."""
+    """GOV-PARAMS (§6.8): the set is coherent, and every set the tally adopts is coherent."""
     terms = ParamTerms(params, mode)
-    key, value = z3.Int("change.key"), z3.Int("change.value")
-    now_coherent = terms.get_coherence()
-    after = arith.are_shares_coherent(Z3_TERMS, _changed(terms, key, value))
-    # Hardened governance refuses a change that leaves the shares incoherent; literal does not.
-    accepted = after if profile.governance_checks_coherence else z3.BoolVal(True)
-    step = z3.Implies(accepted, after)
-    # Concrete: the checked set is coherent and the step holds from it. All parameters: the step
-    # holds from every coherent set in the domain (coherence is then assumed, as an induction).
-    goal = z3.And(now_coherent, step) if mode is ParamMode.CONCRETE else step
-    domain = terms.get_assumptions(coherent=mode is ParamMode.ALL_PARAMS)
+    inputs: list[tuple[str, Term]] = []
+    assumptions: list[Formula] = []
+    given = mode is ParamMode.ALL_PARAMS
+    labels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    if profile.governance_checks_coherence:
+        # Any proposal, however many keys it changes, is adopted only if the check passes on
+        # the set it makes: every set in the domain that passes must be coherent.
+        proposed = {name: z3.Int(f"proposal.{name}") for name in GOVERNED_KEYS}
+        inputs += sorted((f"proposal.{name}", term) for name, term in proposed.items())
+        assumptions += [
+            z3.And(_SPECS[name].minimum <= term, term <= _SPECS[name].maximum)
+            for name, term in proposed.items()
+        ]
+        accepted = get_tally_acceptance(params, proposed)
+        goal = goals.is_kept_coherent(
+            terms.__getitem__, proposed.__getitem__, accepted, given=given
+        )
+    else:
+        # The literal tally adopts any in-domain value: one key changed from the current set.
+        key, value = z3.Int("change.key"), z3.Int("change.value")
+        inputs += [("change.key", key), ("change.value", value)]
+        assumptions.append(_in_domain(key, value))
+        after = _changed(terms, key, value)
+        goal = goals.is_kept_coherent(terms.__getitem__, after, z3.BoolVal(True), given=given)
+        labels = (("change.key", GOVERNED_KEYS),)
+    domain = terms.get_assumptions(coherent=given)
     return Claim(
         invariant_id="GOV-PARAMS",
         statement=(
-            "the shares are coherent, and every single-key change to an in-domain value that "
-            "governance accepts under this profile leaves them coherent"
+            "the shares are coherent (§6.8), and every set the tally adopts under this profile "
+            "is coherent: hardened, every set in the domain that "
+            "model.governance.get_incoherence_reason (check_coherence) passes, whatever the keys "
+            "a proposal changes; whitepaper, every single-key change to an in-domain value"
         ),
         logic="QF_NIA",
-        inputs=(("change.key", key), ("change.value", value), *terms.get_inputs()),
-        assumptions=(_in_domain(key, value), *domain),
+        inputs=(*inputs, *terms.get_inputs()),
+        assumptions=(*assumptions, *domain),
         goal=goal,
-        labels=(("change.key", GOVERNED_KEYS),),
+        labels=labels,
     )
 
 

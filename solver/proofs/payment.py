@@ -1,7 +1,10 @@
-"""Proofs about one node payment (§6.3, §6.4): CONS-SPLIT, PAY-COST and PAY-BURN.
+"""Proofs about one node payment (§6.3, §6.4, §6.7): CONS-SPLIT, PAY-COST and PAY-BURN.
 
-Each claim ranges over every cost C with 0 <= C <= 2^128 micro-dollars and splits it with the
-model's own formula (`model.arith.split_payment`) read as Z3 terms.
+Each claim ranges over every cost C with 0 <= C <= 2^128 micro-dollars. The subject is the
+model's own split (`model.arith.split_payment`, read as Z3 terms); the goal
+(`solver.goals.payment`) computes T from the cost and compares each part with the share §6.8
+names for it, so a formula that reads the wrong key or loses dust is refuted, not only one whose
+parts fail to add up.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ import z3
 from model import arith
 from model.params import Params
 from model.profile import Profile
-from model.units import BPS_DENOMINATOR
 from solver.algebra import Z3_TERMS, Formula, Term
 from solver.claim import Claim, ParamMode
+from solver.goals import payment as goals
 from solver.params import ParamTerms, get_param_logic
 from solver.proofs import ClaimBuilder
+from solver.proofs.conservation import Kind, kind_reserve_swap
 
 MAX_COST = 2**128
 """The largest cost the payment claims range over, in micro-dollars."""
@@ -35,51 +39,90 @@ def _assemble(
     goal: Formula,
     *,
     mode: ParamMode,
+    extra: tuple[tuple[str, Term], ...] = (),
+    assumptions: tuple[Formula, ...] = (),
+    linear: bool = True,
 ) -> Claim:
-    # "Every valid parameter set": in its domain and coherent (GOV-PARAMS).
-    assumptions = (cost >= 0, cost <= MAX_COST, *terms.get_assumptions(coherent=True))
+    # "Every valid parameter set": in its domain and coherent (§6.8, read by the goals).
+    domain = (cost >= 0, cost <= MAX_COST, *assumptions, *terms.get_assumptions(coherent=True))
     return Claim(
         invariant_id=invariant_id,
         statement=statement,
-        logic=get_param_logic(mode, linear=True),
-        inputs=(("cost", cost), *terms.get_inputs()),
-        assumptions=assumptions,
+        logic=get_param_logic(mode, linear=linear),
+        inputs=tuple(sorted((("cost", cost), *extra, *terms.get_inputs()))),
+        assumptions=domain,
         goal=goal,
     )
 
 
 def claim_cons_split(params: Params, profile: Profile, mode: ParamMode) -> Claim:
-    """CONS-SPLIT (§6.3): the six parts are >= 0 and sum to T, for every cost up to 2^128."""
+    """CONS-SPLIT (§6.3, §6.8): T is rate x C and each of the six parts is its key's share of T
+    (dust as documented), none negative, summing to T, for every cost up to 2^128."""
     terms, cost, split = _cost_claim(params, mode)
-    parts = split.parts()
-    goal = z3.And(sum(parts[1:], parts[0]) == split.total, *(part >= 0 for part in parts))
-    statement = "for every cost 0 <= C <= 2^128: every part of the split is >= 0 and they sum to T"
+    parts = {"total": split.total}
+    parts.update(zip(goals.PART_NAMES, split.parts(), strict=True))
+    goal = goals.is_split_as_stated(cost, terms.__getitem__, parts)
+    statement = (
+        "for every cost 0 <= C <= 2^128: T = floor(C * payment_rate_bps / 10^4); each part p "
+        "against its key's exact share s = T * bps / 10^4: swap reserve, burn and network "
+        "support s - 1 < p <= s; node STB profit (stb_node_profit_bps) s - 1 < p < s + 1; node "
+        "STR profit (str_node_profit_bps) s - 1 < p < s + 2; cost basis (10^4 - both margins) "
+        "s <= p < s + 2; every part >= 0 and they sum to T"
+    )
     return _assemble("CONS-SPLIT", statement, terms, cost, goal, mode=mode)
 
 
 def claim_pay_cost(params: Params, profile: Profile, mode: ParamMode) -> Claim:
-    """PAY-COST (§6.3.1): a paid node's STB (cost basis + STB profit) is at least its cost."""
+    """PAY-COST (§6.3.1): a paid node's STB is its cost plus its STB profit share of T."""
     terms, cost, split = _cost_claim(params, mode)
-    goal = split.stb_cost_basis + split.stb_node_profit >= cost
-    statement = "for every cost 0 <= C <= 2^128: the node's STB (cost basis + STB profit) >= C"
+    node_stb = split.stb_cost_basis + split.stb_node_profit
+    goal = goals.is_cost_covered(cost, terms.__getitem__, split.total, node_stb)
+    statement = (
+        "for every cost 0 <= C <= 2^128, T = floor(C * rate / 10^4) and P = T * "
+        "stb_node_profit_bps / 10^4: the node's STB (cost basis + STB profit) is >= C and "
+        "C + P - 1 < STB < C + P + 2"
+    )
     return _assemble("PAY-COST", statement, terms, cost, goal, mode=mode)
 
 
 def claim_pay_burn(params: Params, profile: Profile, mode: ParamMode) -> Claim:
-    """PAY-BURN (§6.4): what one payment burns (STR burn + reserve swapped) is the burn share
-    (str_burn_bps + stb_reserve_swap_bps) of T, short of it by less than one micro-dollar per
-    floored part (two), for every cost."""
+    """PAY-BURN (§6.4, §6.7): what one payment burns is the burn share of T less at most two
+    micro-dollars of dust, and the STR the swap reserve buys is all burned."""
     terms, cost, split = _cost_claim(params, mode)
-    share = terms["payment.str_burn_bps"] + terms["payment.stb_reserve_swap_bps"]
     burned = split.str_burn_usd + split.stb_swap_reserve
-    exact = split.total * share
-    dust = exact - burned * BPS_DENOMINATOR
-    goal = z3.And(dust >= 0, dust < 2 * BPS_DENOMINATOR)
+    # §6.7: the reserve swap as the ledger steps the model performs (`process_swap_reserve`).
+    swap = Kind("reserve_swap", terms)
+    kind_reserve_swap(swap)
+    books = swap.books
+    reserve_str = (books.openings[("swap_reserve", "str")], books.get("swap_reserve", "str"))
+    swapped = goals.is_reserve_burned(
+        books.openings[("swap_reserve", "stb")],
+        swap.inputs["reserve_swap.price_num"],
+        swap.inputs["reserve_swap.price_den"],
+        books.burned - swap.inputs["reserve_swap.burned"],
+        reserve_str,
+    )
+    goal = z3.And(
+        goals.is_burn_as_stated(cost, terms.__getitem__, split.total, burned),
+        z3.Implies(z3.And(*books.guards), swapped),
+    )
     statement = (
         "for every cost 0 <= C <= 2^128: 0 <= T * (str_burn_bps + stb_reserve_swap_bps) "
-        "- 10000 * burned < 2 * 10000 (two floored parts)"
+        "- 10^4 * burned < 2 * 10^4, T = floor(C * rate / 10^4) (two floored parts); and for "
+        "every reserve, pool and positive price, the reserve swap burns exactly the STR it buys "
+        "(floor(reserve / price)) and the reserve keeps none of it"
     )
-    return _assemble("PAY-BURN", statement, terms, cost, goal, mode=mode)
+    return _assemble(
+        "PAY-BURN",
+        statement,
+        terms,
+        cost,
+        goal,
+        mode=mode,
+        extra=tuple(swap.inputs.items()),
+        assumptions=tuple(swap.assumptions),
+        linear=False,
+    )
 
 
 CLAIMS: dict[str, ClaimBuilder] = {

@@ -28,14 +28,14 @@ import z3
 from model import arith
 from model.params import Params
 from model.profile import Profile
-from model.slashing import compute_slash_rate_bps
 from model.units import BPS_DENOMINATOR
 from solver.algebra import Z3_TERMS, Formula, Term
 from solver.claim import Claim, ParamMode
+from solver.goals import slashing as goals
 from solver.params import ParamTerms, get_param_logic
 from solver.proofs import ClaimBuilder
 
-SCHEDULE_DEPTH = 14
+SCHEDULE_DEPTH = goals.SCHEDULE_DEPTH
 """D: the levels 0..D the claims unroll. Every schedule in the domain is constant from level D on
 or past 100% at level D: with base >= 1 and factor >= 2, base * factor^14 >= 2^14 > 10000 >= cap
 (base 0 or factor 1 make it constant from level 1)."""
@@ -182,7 +182,7 @@ def claim_slash_bounds(params: Params, profile: Profile, mode: ParamMode) -> Cla
     schedule = Schedule(ParamTerms(params, mode), profile, mode)
 
     def in_bounds(rate: Term) -> Formula:
-        return z3.And(schedule.base <= rate, rate <= FULL_RATE_BPS)
+        return goals.is_rate_bounded(rate, schedule.base)
 
     goal = schedule.get_induction(in_bounds)
     statement = (
@@ -210,25 +210,31 @@ def claim_slash_doubling(params: Params, profile: Profile, mode: ParamMode) -> C
     base, factor, cap = schedule.base, schedule.factor, schedule.cap
 
     def closed(uncapped: Term) -> Term:
-        return z3.If(uncapped <= cap, uncapped, cap) if schedule.capped else uncapped
+        return goals.get_closed_rate(uncapped, cap, capped=schedule.capped)
 
     # E_k = base * factor^(k-1), as products (the closed form of the checker, not the recurrence).
     powers = [base]
     for _ in range(SCHEDULE_DEPTH):
         powers.append(fold(powers[-1] * factor))
     k = z3.Int("k")
+    capped = schedule.capped
     at_k = z3.And(
         *(
-            z3.Implies(k == n + 1, rate == closed(power))
+            z3.Implies(k == n + 1, goals.is_rate_closed(rate, power, cap, capped=capped))
             for n, (rate, power) in enumerate(zip(schedule.rates, powers, strict=True))
         )
     )
     every_k = z3.And(
-        *(rate == closed(power) for rate, power in zip(schedule.rates, powers, strict=True))
+        *(
+            goals.is_rate_closed(rate, power, cap, capped=capped)
+            for rate, power in zip(schedule.rates, powers, strict=True)
+        )
     )
     # The step: for a symbolic E_k >= 0, the recurrence from min(E_k, cap) is min(E_k * factor, cap).
     uncapped = z3.Int("step.uncapped")
-    step = schedule.next(closed(uncapped)) == closed(uncapped * factor)
+    step = goals.is_rate_closed(
+        schedule.next(closed(uncapped)), uncapped * factor, cap, capped=capped
+    )
     goal = z3.And(at_k, z3.Or(step, z3.Not(every_k)))
     cap_text = "min(E_k, cap)" if schedule.capped else "E_k (no cap)"
     statement = (
@@ -263,28 +269,18 @@ def claim_slash_decay(params: Params, profile: Profile, mode: ParamMode) -> Clai
     decayed = arith.decayed_level(Z3_TERMS, level, expired)
     one_more_window = arith.expired_windows(Z3_TERMS, elapsed + window, window)
     one_more = arith.decayed_level(Z3_TERMS, level, one_more_window)
-    # The induction on expired windows: none before a whole window, then one level per window.
-    partial = z3.Implies(elapsed < window, decayed == level)
-    step = one_more == z3.If(decayed > 0, decayed - 1, 0)
     # The uncapped rate one level down is this level's divided by the factor, never below base.
     no_cap = z3.IntVal(FULL_RATE_BPS)  # read by neither formula when uncapped
     first = arith.first_slash_rate(Z3_TERMS, base, no_cap, capped=False)
     raised = arith.next_slash_rate(Z3_TERMS, uncapped, factor, no_cap, capped=False)
-
-    def halved(rate: Term) -> Term:
-        quotient = rate / factor
-        return z3.If(quotient < base, base, quotient)
-
-    rates = z3.And(
-        first >= base,
-        z3.Implies(uncapped >= base, z3.And(raised >= base, halved(raised) == uncapped)),
-        halved(first) == first,
+    goal = z3.And(
+        goals.is_decay_as_stated(level, elapsed, window, decayed, one_more),
+        goals.is_rate_decayed(first, raised, uncapped, base, factor),
     )
-    goal = z3.And(partial, step, rates)
     statement = (
-        "for every level L >= 0 and time 0 <= t since the last slash: the decayed level is L "
-        "while t < window, and max(0, level(t) - 1) at t + window (by induction on the expired "
-        "windows n: max(0, L - n)); the uncapped rate U_l = base * factor^l is >= base "
+        "for every level L >= 0 and time t >= 0 since the last slash: the decayed level is "
+        "max(0, L - floor(t / window)), at t and at t + window (one level less per whole "
+        "window); the uncapped rate U_l = base * factor^l is >= base "
         "(induction on l) and U_(l-1) = max(base, U_l div factor), U_0 = max(base, U_0 div "
         "factor); so after n windows the uncapped rate is max(base, U_L div factor^n), applied "
         "capped (SLASH-DOUBLING)"
@@ -303,16 +299,6 @@ def claim_slash_decay(params: Params, profile: Profile, mode: ParamMode) -> Clai
 # --- SLASH-STAKE ----------------------------------------------------------------------------------
 
 
-def get_slashes_to_zero(params: Params, profile: Profile) -> int | None:
-    """SLASH-STAKE (§6.10): the number K of slashes within one window that takes a positive stake
-    to zero (the first k whose rate reaches 100%), or None if the rate never reaches 100%."""
-    # The schedule is constant from level D on, or past 100% by then (SCHEDULE_DEPTH).
-    for k in range(1, SCHEDULE_DEPTH + 2):
-        if compute_slash_rate_bps(k - 1, params, profile) >= FULL_RATE_BPS:
-            return k
-    return None
-
-
 def _left_after(stake: Term, rate: Term) -> Term:
     """The bond after one slash at `rate`: the model keeps amount - burned."""
     return stake - arith.slash_bond(Z3_TERMS, stake, rate).burned
@@ -323,13 +309,13 @@ def claim_slash_stake(params: Params, profile: Profile, mode: ParamMode) -> Clai
     that is requested is burned; K slashes within one window zero a stake, K - 1 do not."""
     schedule = Schedule(ParamTerms(params, mode), profile, mode)
     stake = z3.Int("stake")
-    slashes_to_zero = get_slashes_to_zero(params, profile)
+    slashes_to_zero = goals.get_slashes_to_zero(params, profile)
 
     def covered_for(amount: Term) -> RateProperty:
         def covered(rate: Term) -> Formula:
             loss = arith.slash_bond(Z3_TERMS, amount, rate)
             left = amount - loss.burned
-            held = z3.And(loss.burned >= 0, left >= 0, loss.requested == loss.burned)
+            held = goals.is_loss_covered(amount, loss.requested, loss.burned)
             if mode is ParamMode.ALL_PARAMS:
                 # Every parameter: a slash zeroes a positive stake iff its rate reaches 100%.
                 zeroes = (left == 0) == (rate >= FULL_RATE_BPS)
@@ -384,16 +370,10 @@ def claim_slash_stake(params: Params, profile: Profile, mode: ParamMode) -> Clai
 
 
 def is_fraction_lost(amount: Term, rate: Term) -> Formula:
-    """SLASH-DELEGATORS (§4.2): the bond loses floor(amount * min(rate, 100%) / 100%), and
-    requests floor(amount * rate / 100%) (`model.slashing.is_pro_rata`'s relation)."""
+    """SLASH-DELEGATORS (§4.2): the model's loss of a bond (`arith.slash_bond`) against the
+    goal: floor(amount * min(rate, 100%) / 100%) lost, floor(amount * rate / 100%) requested."""
     loss = arith.slash_bond(Z3_TERMS, amount, rate)
-    fraction = fold(z3.If(rate < FULL_RATE_BPS, rate, FULL_RATE_BPS))
-    remainder = amount * fraction - loss.burned * FULL_RATE_BPS
-    return z3.And(
-        loss.requested == (amount * rate) / FULL_RATE_BPS,
-        remainder >= 0,
-        remainder < FULL_RATE_BPS,
-    )
+    return goals.is_fraction_lost(amount, rate, loss.requested, loss.burned)
 
 
 def claim_slash_delegators(params: Params, profile: Profile, mode: ParamMode) -> Claim:

@@ -1,64 +1,97 @@
 """Proof of the inflation schedule (§6.9): SUP-INFLATION.
 
-The yearly rate is the model's formula (`model.arith.inflation_rate`, which
-`model.supply.compute_inflation_rate_bps` runs): max(min, initial - step * d) with d the number
-of doublings of the chain's age, bit_length(year). The claim ranges over every year below 2^64;
-bit_length is written linearly as a count of powers of two, exact for every year it meets.
+The model's rate in year y is `model.arith.inflation_rate` at d = `compute_age_doublings(y)`
+doublings (what `model.supply.compute_inflation_rate_bps` runs). The claim checks the model's d
+at both ends of every interval of years of one rate (2^(k-1) <= y < 2^k, up to 2^64) against the
+schedule's k, and the model's formula at every d in 0..65 against the documented rate
+(`solver.goals.supply`), so the rate of every year below 2^64 is the schedule's. d is an input of
+the query: the formula is linear in the parameters for a numeral d, and a product of two
+variables (step x d) only for all parameters.
 """
 
 from __future__ import annotations
 
 import z3
 
+import model.supply
 from model import arith
 from model.params import Params
 from model.profile import Profile
 from solver.algebra import Z3_TERMS, Term
 from solver.claim import Claim, ParamMode
+from solver.goals import supply as goals
 from solver.params import ParamTerms, get_param_logic
 from solver.proofs import ClaimBuilder
+from solver.symbolic import arith_as, make_symbolic_params
 
-YEAR_LIMIT = 2**64
-"""The claim ranges over every year 0 <= y < YEAR_LIMIT."""
-
-DOUBLING_BITS = 65
-"""Powers of two counted by `get_doublings_term`: exact below 2^65, so for y and y + 1."""
-
-
-def get_doublings_term(year: Term) -> Term:
-    """§6.9: bit_length(year) (`model.supply.compute_age_doublings`) as a linear term: the number
-    of k in 0..64 with year >= 2^k, exact for 0 <= year < 2^65."""
-    return z3.Sum(*(z3.If(year >= 2**k, 1, 0) for k in range(DOUBLING_BITS)))
+SAMPLE_YEARS = (0, 1, 2, 3, 4, 1_000, 2**63, 2**64 - 1)
+"""Years at which the model's own rule is run on terms (the formula is covered at every count of
+doublings by the `steps` input)."""
 
 
 def claim_sup_inflation(params: Params, profile: Profile, mode: ParamMode) -> Claim:
-    """SUP-INFLATION (§6.9): the rate is the initial rate in year 0, never negative, and never
-    rises from one year to the next, for every year below 2^64."""
+    """SUP-INFLATION (§6.9): the rate is the documented schedule at every year below 2^64
+    (initial in year 0, one step lower at each power-of-two age, never below the floor), never
+    negative, and never rises from one year to the next."""
     terms = ParamTerms(params, mode)
     initial = terms["mint.inflation_initial_bps"]
     step = terms["mint.inflation_step_bps"]
     floor_rate = terms["mint.inflation_min_bps"]
 
-    def rate(year: Term) -> Term:
-        doublings = get_doublings_term(year)
+    def rate(doublings: Term) -> Term:
         return arith.inflation_rate(Z3_TERMS, initial, step, floor_rate, doublings)
 
-    year = z3.Int("year")
+    get = terms.__getitem__
+    # Each interval of years of one rate, 2^(k-1) <= y < 2^k: the model's count of doublings at
+    # both ends is the schedule's k (numerals, from `compute_age_doublings`) ...
+    years = [
+        goals.is_year_stepped(year, z3.IntVal(model.supply.compute_age_doublings(year)))
+        for k in range(goals.STEP_LIMIT + 1)
+        for year in ((0,) if k == 0 else (2 ** (k - 1), 2**k - 1))
+    ]
+    # ... and the model's rate k steps down, for every k the years reach, is the schedule's, at
+    # least the floor, and no higher one step further (so the rate never rises).
+    steps = z3.Int("steps")
+    # And the model's own rule, `compute_inflation_rate_bps`, run on terms at sample years: the
+    # keys it reads are the schedule's (a key mixed up with another is a variable of its own).
+    symbolic = make_symbolic_params(get)
+    with arith_as(model.supply):
+        sampled = [
+            goals.is_rate_at_steps(
+                get,
+                goals.get_year_steps(year),
+                model.supply.compute_inflation_rate_bps(year, symbolic),
+                rate(z3.IntVal(goals.get_year_steps(year) + 1)),
+            )
+            for year in SAMPLE_YEARS
+        ]
     goal = z3.And(
-        rate(z3.IntVal(0)) == initial,
-        rate(year) >= 0,
-        rate(year + 1) <= rate(year),
+        goals.is_initial_rate(get, rate(z3.IntVal(0))),
+        *years,
+        goals.is_rate_at_steps(get, steps, rate(steps), rate(steps + 1)),
+        *sampled,
     )
+    # For all parameters: the schedule starts at the initial rate only if the floor is not
+    # above it (docs/model.md); the concrete query reports a set whose floor is.
+    starts = (floor_rate <= initial,) if mode is ParamMode.ALL_PARAMS else ()
     return Claim(
         invariant_id="SUP-INFLATION",
         statement=(
-            "for every year 0 <= y < 2^64: rate(0) = inflation_initial_bps, rate(y) >= 0 and "
-            "rate(y + 1) <= rate(y), where rate(y) = max(min, initial - step * bit_length(y)) "
-            "and bit_length(y) = #{k in 0..64 : y >= 2^k} (exact for y and y + 1)"
+            "rate(0) = inflation_initial_bps; the model's doublings of year y are k at both ends "
+            "of every interval 2^(k-1) <= y < 2^k up to 2^64 (0 in year 0); for every 0 <= d "
+            "<= 65 the model's rate after d doublings is max(min, initial - step * d), so >= "
+            "min >= 0, and its rate after d + 1 is no higher; the model's "
+            "compute_inflation_rate_bps at years 0-4, 1000, 2^63 and 2^64 - 1 is the schedule's; "
+            "for all parameters, min <= initial is assumed"
         ),
         logic=get_param_logic(mode, linear=True),
-        inputs=(("year", year), *terms.get_inputs()),
-        assumptions=(year >= 0, year < YEAR_LIMIT, *terms.get_assumptions(coherent=False)),
+        inputs=(("steps", steps), *terms.get_inputs()),
+        assumptions=(
+            steps >= 0,
+            steps <= goals.STEP_LIMIT,
+            *starts,
+            *terms.get_assumptions(coherent=False),
+        ),
         goal=goal,
     )
 

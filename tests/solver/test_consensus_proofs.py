@@ -33,6 +33,7 @@ from properties.invariants.round import (
     check_bft_unique,
 )
 from solver.claim import Claim, ParamMode, ProofResult, ProofStatus
+from solver.goals import consensus as goals
 from solver.proofs.consensus import CLAIMS
 from solver.prove import SolverSettings, prove
 
@@ -363,9 +364,26 @@ SAFE = {
 """Under the hardened profile, the thresholds num/den (< 1) where each claim holds for every N."""
 
 
+def free_threshold(invariant_id: str, profile: Profile = HARDENED) -> Claim:
+    """The claim for all parameters with the threshold free as well (num < den), where the
+    default claim keeps the whitepaper's 2/3: to map where each claim holds."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(goals, "WHITEPAPER_THRESHOLD", {})
+        claim = build(invariant_id, P, profile, ParamMode.ALL_PARAMS)
+    return attrs.evolve(claim, assumptions=(*claim.assumptions, NUM < DEN))
+
+
+@pytest.mark.parametrize("invariant_id", IDS)
+def test_all_params_keeps_the_whitepaper_threshold_and_proves(invariant_id: str) -> None:
+    claim = build(invariant_id, P, HARDENED, ParamMode.ALL_PARAMS)
+    assert solve(claim, ParamMode.ALL_PARAMS).status is ProofStatus.PROVED
+    # The threshold is 2/3 in the query, every other key a variable.
+    assert "consensus.threshold_num" not in dict(claim.inputs)
+
+
 @pytest.mark.parametrize("invariant_id", IDS)
 def test_all_params_names_an_unsafe_threshold(invariant_id: str) -> None:
-    claim = build(invariant_id, P, HARDENED, ParamMode.ALL_PARAMS)
+    claim = free_threshold(invariant_id)
     assert claim.logic == "QF_NIA"
     result = solve(claim, ParamMode.ALL_PARAMS)
     assert result.status is ProofStatus.REFUTED, result.reason
@@ -378,16 +396,14 @@ def test_all_params_names_an_unsafe_threshold(invariant_id: str) -> None:
 
 @pytest.mark.parametrize("invariant_id", IDS)
 def test_all_params_proves_the_safe_region_and_refutes_the_rest(invariant_id: str) -> None:
-    claim = build(invariant_id, P, HARDENED, ParamMode.ALL_PARAMS)
+    claim = free_threshold(invariant_id)
     region = SAFE[invariant_id]
     assert solve(claim, ParamMode.ALL_PARAMS, region).status is ProofStatus.PROVED
     assert solve(claim, ParamMode.ALL_PARAMS, z3.Not(region)).status is ProofStatus.REFUTED
 
 
 def test_all_params_accountable_counterexample_fails_in_the_model() -> None:
-    result = solve(
-        build("BFT-ACCOUNTABLE", P, HARDENED, ParamMode.ALL_PARAMS), ParamMode.ALL_PARAMS
-    )
+    result = solve(free_threshold("BFT-ACCOUNTABLE"), ParamMode.ALL_PARAMS)
     values = {name: int(value) for name, value in result.counterexample}
     params = threshold(values["consensus.threshold_num"], values["consensus.threshold_den"])
     commit_a, commit_b = commits_of(values)
@@ -395,7 +411,7 @@ def test_all_params_accountable_counterexample_fails_in_the_model() -> None:
 
 
 def test_all_params_threshold_counterexample_fails_in_the_model() -> None:
-    result = solve(build("BFT-THRESHOLD", P, HARDENED, ParamMode.ALL_PARAMS), ParamMode.ALL_PARAMS)
+    result = solve(free_threshold("BFT-THRESHOLD"), ParamMode.ALL_PARAMS)
     values = {name: int(value) for name, value in result.counterexample}
     params = threshold(values["consensus.threshold_num"], values["consensus.threshold_den"])
     # Hardened: the base is every assigned node (checked on real rounds above).

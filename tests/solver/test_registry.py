@@ -11,9 +11,17 @@ from solver_fixtures import FAST
 from model.params import WHITEPAPER_PARAMS
 from model.profile import HARDENED
 from properties.catalogue import Engine, UnknownInvariantError, get_ids_for
-from solver.claim import Claim, ProofStatus
+from solver.claim import Claim, ParamMode, ProofResult, ProofStatus
 from solver.prove import SolverSettings, get_solver_version, prove
-from solver.registry import CLAIM_BUILDERS, PROVED_IDS, NotProvableError, prove_all
+from solver.registry import (
+    CLAIM_BUILDERS,
+    CONCRETE_ONLY,
+    PROVED_IDS,
+    NotProvableError,
+    decide,
+    get_plan,
+    prove_all,
+)
 
 
 def test_every_z_invariant_has_exactly_one_proof() -> None:
@@ -40,8 +48,63 @@ def test_the_whole_set_is_proved_for_the_whitepaper_under_hardened() -> None:
 def test_results_reproduce_byte_for_byte() -> None:
     first = prove_all(WHITEPAPER_PARAMS, HARDENED, settings=FAST)
     second = prove_all(WHITEPAPER_PARAMS, HARDENED, settings=FAST)
-    strip = [attrs.evolve(r, milliseconds=0) for r in first]
-    assert strip == [attrs.evolve(r, milliseconds=0) for r in second]
+    assert [_timeless(r) for r in first] == [_timeless(r) for r in second]
+
+
+def _timeless(result: ProofResult) -> ProofResult:
+    """`result` with the solver's own times (the only field allowed to differ) zeroed."""
+    queries = tuple(attrs.evolve(query, milliseconds=0) for query in result.queries)
+    return attrs.evolve(result, milliseconds=0, queries=queries)
+
+
+def test_the_default_plan_proves_for_all_parameters_then_the_checked_set() -> None:
+    results = prove_all(WHITEPAPER_PARAMS, HARDENED, settings=FAST)
+    for result in results:
+        modes = tuple(query.mode for query in result.get_queries())
+        assert modes == get_plan(result.invariant_id)
+        if result.invariant_id in CONCRETE_ONLY:
+            assert modes == (ParamMode.CONCRETE,)
+        else:
+            assert modes == (ParamMode.ALL_PARAMS, ParamMode.CONCRETE)
+            assert result.mode is ParamMode.ALL_PARAMS  # PROVED: the stronger query shows
+    assert set(CONCRETE_ONLY) < set(PROVED_IDS)
+
+
+def _result(mode: ParamMode, status: ProofStatus) -> ProofResult:
+    return ProofResult(
+        invariant_id="CONS-SPLIT",
+        status=status,
+        mode=mode,
+        statement="",
+        counterexample=(),
+        reason="",
+        solver="z3",
+        logic="QF_LIA",
+        smt2="",
+        query_sha256=mode.value,
+        milliseconds=0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("general", "concrete", "deciding"),
+    [
+        (ProofStatus.PROVED, ProofStatus.PROVED, ParamMode.ALL_PARAMS),
+        (ProofStatus.REFUTED, ProofStatus.PROVED, ParamMode.ALL_PARAMS),
+        (ProofStatus.UNKNOWN, ProofStatus.PROVED, ParamMode.ALL_PARAMS),
+        (ProofStatus.PROVED, ProofStatus.REFUTED, ParamMode.CONCRETE),
+        (ProofStatus.REFUTED, ProofStatus.REFUTED, ParamMode.CONCRETE),
+        (ProofStatus.PROVED, ProofStatus.UNKNOWN, ParamMode.CONCRETE),
+    ],
+)
+def test_the_checked_set_decides_first_then_all_parameters(
+    general: ProofStatus, concrete: ProofStatus, deciding: ParamMode
+) -> None:
+    queries = (_result(ParamMode.ALL_PARAMS, general), _result(ParamMode.CONCRETE, concrete))
+    result = decide(queries)
+    assert result.mode is deciding
+    assert result.status is (general if deciding is ParamMode.ALL_PARAMS else concrete)
+    assert result.queries == queries
 
 
 def test_results_are_frozen() -> None:
