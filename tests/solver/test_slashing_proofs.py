@@ -39,9 +39,9 @@ from model.staking import (
 from model.units import AccountId, Outcome, Rejected, ValidatorId
 from solver.algebra import Z3_TERMS
 from solver.claim import ParamMode, ProofResult, ProofStatus
+from solver.goals.slashing import get_slashes_to_zero
 from solver.params import ParamTerms
 from solver.proofs import slashing
-from solver.goals.slashing import get_slashes_to_zero
 from solver.proofs.slashing import SCHEDULE_DEPTH, Schedule
 from solver.prove import SolverSettings, prove
 
