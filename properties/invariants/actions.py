@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 import attrs
 from pyrsistent import PMap
@@ -69,6 +69,7 @@ from model.ledger import (
     get_locked_escrow_account,
 )
 from model.params import Params
+from model.reputation import AppReputation
 from model.trusted.round import RoundState
 from model.trusted.settlement import NodeStake
 from model.units import AccountId, AppId, NodeId, ValidatorId
@@ -232,6 +233,11 @@ def _result(invariant_id: str, problems: list[str]) -> Observation:
     return observe(invariant_id, not problems, "; ".join(problems))
 
 
+def _is_positive(price: Fraction | None) -> TypeGuard[Fraction]:
+    """A usable STR price: a positive rational (a Fraction keeps its sign in the numerator)."""
+    return price is not None and price.numerator > 0
+
+
 def _amount_problems(**amounts: int) -> list[str]:
     return [f"{name} {value} is negative" for name, value in amounts.items() if value < 0]
 
@@ -305,7 +311,7 @@ def _prepay(step: ChainStep, action: Prepay) -> list[Observation]:
     if action.payer != escrow.developer:
         problems.append(f"{action.payer} prepaid, not the developer {escrow.developer}")
     price = action.price
-    if action.ustr and (price is None or price <= 0):
+    if action.ustr and not _is_positive(price):
         problems.append(f"{action.ustr} ustr prepaid without a positive price ({price!r})")
     account = get_escrow_account(action.app)
     expected: Expected = {}
@@ -319,7 +325,7 @@ def _prepay(step: ChainStep, action: Prepay) -> list[Observation]:
     held = before.ledger.balances.get(account)
     held_ustr = held.ustr if held is not None else 0
     want = escrow.str_price
-    if action.ustr > 0 and price is not None and price > 0:
+    if action.ustr > 0 and _is_positive(price):
         old = escrow.str_price
         if held_ustr == 0 or old is None:
             want = price
@@ -372,7 +378,7 @@ def _payout(split: PaymentSplit, price: Fraction | None) -> StrPayout | None:
     """§6.3.3: the STR side at `price`; None when STR is owed but no positive price is fixed."""
     if split.str_total_usd == 0:
         return _NO_PAYOUT
-    if price is None or price <= 0:
+    if not _is_positive(price):
         return None
     return str_payout(split, price)
 
@@ -857,7 +863,7 @@ def _swap(step: ChainStep, action: SwapReserve) -> list[Observation]:
     expected: Expected = {}
     if reserve:
         # §6.7: all the reserve's STB buys STR on Stratoswap at the price, and that STR is burned.
-        if action.price <= 0:
+        if not _is_positive(action.price):
             return [
                 _result(
                     "ACT-SUPPLY", [*problems, f"a swap at the price {action.price} was accepted"]
@@ -1174,11 +1180,23 @@ def _app_profile(step: ChainStep, action: SetAppProfile) -> list[Observation]:
     return [_result("ACT-REPUTATION", problems)]
 
 
+def _app_fields(record: AppReputation) -> tuple[object, ...]:
+    """An app's record but its outbound log."""
+    return (
+        record.app,
+        record.open_source,
+        record.staked_ustr,
+        record.first_active_time,
+        record.flags,
+        record.node_complaints,
+    )
+
+
 def _outbound(step: ChainStep, action: OutboundRequest) -> list[Observation]:
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "reputation")
-    if action.price <= 0:
+    if not _is_positive(action.price):
         problems.append(f"a request at the STR price {action.price} was accepted")
     old, new = before.reputation, after.reputation
     record, updated = old.apps.get(action.app), new.apps.get(action.app)
@@ -1194,7 +1212,7 @@ def _outbound(step: ChainStep, action: OutboundRequest) -> list[Observation]:
         or list(log) != sorted(log)
     ):
         problems.append(f"app {action.app}'s log went from {log_before} to {log} at {before.now}")
-    if record is not None and attrs.evolve(record, outbound_log=log) != updated:
+    if record is not None and _app_fields(record) != _app_fields(updated):
         problems.append(f"app {action.app}'s record changed beyond its log")
     problems += _others_unchanged(old.apps, new.apps, action.app, "app records")
     if old.nodes != new.nodes:
