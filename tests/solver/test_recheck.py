@@ -10,10 +10,31 @@ from solver_fixtures import FAST
 from model.params import WHITEPAPER_PARAMS
 from model.profile import HARDENED, WHITEPAPER, Profile
 from reports.recheck import RecheckError, recheck_with_cvc5, recheck_with_z3_binary
-from solver.claim import ProofStatus
+from solver.claim import ParamMode, ProofStatus
 from solver.registry import PROVED_IDS, prove_all
 
 EXPECTED = {ProofStatus.PROVED: "unsat", ProofStatus.REFUTED: "sat"}
+
+
+CVC5_GIVES_UP = frozenset(
+    {
+        ("hardened", "CONS-SPLIT", ParamMode.ALL_PARAMS),
+        ("hardened", "PAY-COST", ParamMode.ALL_PARAMS),
+        ("whitepaper", "CONS-SPLIT", ParamMode.ALL_PARAMS),
+        ("whitepaper", "PAY-COST", ParamMode.ALL_PARAMS),
+        ("whitepaper", "GOV-PARAMS", ParamMode.ALL_PARAMS),
+    }
+)
+"""Queries cvc5 cannot decide in 10 s (divisions of products of parameters, the nonlinear
+coherence of the rate; docs/solver.md): it must answer `unknown` there, never the other answer."""
+
+
+def _cvc5(script: Path) -> str:
+    try:
+        return recheck_with_cvc5(script, timeout_seconds=10)
+    except RecheckError as error:
+        assert "gave no answer: unknown" in str(error), error
+        return "unknown"
 
 
 @pytest.mark.parametrize("profile", [HARDENED, WHITEPAPER], ids=lambda p: p.name)
@@ -22,12 +43,15 @@ def test_both_solvers_agree_with_every_proof(profile: Profile, tmp_path: Path) -
     assert {r.invariant_id for r in results} == set(PROVED_IDS)
     disagreements = []
     for result in results:
-        assert result.status in EXPECTED, (result.invariant_id, result.reason)
-        script = tmp_path / f"{result.invariant_id}.smt2"
-        script.write_text(result.smt2, encoding="utf-8")
-        answers = (recheck_with_z3_binary(script), recheck_with_cvc5(script))
-        if answers != (EXPECTED[result.status],) * 2:
-            disagreements.append((result.invariant_id, result.status.value, answers))
+        for query in result.get_queries():
+            assert query.status in EXPECTED, (result.invariant_id, query.reason)
+            script = tmp_path / f"{result.invariant_id}.{query.mode.value}.smt2"
+            script.write_text(query.smt2, encoding="utf-8")
+            expected = EXPECTED[query.status]
+            gives_up = (profile.name, result.invariant_id, query.mode) in CVC5_GIVES_UP
+            answers = (recheck_with_z3_binary(script), _cvc5(script))
+            if answers != (expected, "unknown" if gives_up else expected):
+                disagreements.append((result.invariant_id, query.mode.value, answers))
     assert disagreements == []
     # The literal profile really has refutations to re-check.
     if profile is WHITEPAPER:
