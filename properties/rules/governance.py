@@ -11,6 +11,7 @@ from model.chain.actions import (
     AdvanceTime,
     CastVote,
     DelegateToSubcommittee,
+    GrantNetworkSupport,
     MintInflation,
     OutboundRequest,
     ResolveComplaint,
@@ -24,6 +25,7 @@ from model.chain.actions import (
 from model.chain.common import get_bonded_by_account
 from model.governance import (
     INITIAL_SUBCOMMITTEES,
+    NETWORK_SUPPORT_COMMITTEE,
     ParamChange,
     VoteOption,
     compute_changed_params,
@@ -31,7 +33,7 @@ from model.governance import (
     get_subcommittee_delegated,
     get_voting_power,
 )
-from model.ledger import Token, get_str_circulating_supply
+from model.ledger import NETWORK_SUPPORT, Token, get_balance, get_str_circulating_supply
 from model.params import ParamSpec
 from model.supply import process_inflation_mint
 from model.units import BPS_DENOMINATOR, SECONDS_PER_MINUTE, AccountId, AppId, Rejected
@@ -48,6 +50,7 @@ from properties.strategies import (
     payment_changes,
     prices,
     signers,
+    users,
 )
 
 
@@ -298,6 +301,21 @@ class GovernanceRules(ChainDriver):
         missing = boundary + offset - get_subcommittee_delegated(state.governance, name)
         if missing > 0:
             self.apply(DelegateToSubcommittee(self._richest_developer(), name, missing))
+
+    @rule(
+        active=st.booleans(),
+        recipient=users | named_accounts,
+        quarters=st.sampled_from([0, 1, 2, 4]),
+    )
+    def process_grant_at_activation(self, *, active: bool, recipient: str, quarters: int) -> None:
+        """§6.5, §6.8: Network Support's subcommittee brought to exactly its activation share (a
+        grant is refused) or one ustr over it (a grant is paid), then a grant of a quarter, half
+        or all of what Network Support holds (or nothing)."""
+        self.process_subcommittee_at_threshold(name=NETWORK_SUPPORT_COMMITTEE, offset=int(active))
+        assert self.checked is not None
+        held = get_balance(self.checked.state.ledger, NETWORK_SUPPORT).ustr
+        if self.may_name(recipient):
+            self.apply(GrantNetworkSupport(recipient, held * quarters // 4))  # type: ignore[arg-type]
 
     # --- Complaints and reputation ---------------------------------------------------------------
 
