@@ -225,7 +225,8 @@ CATALOGUE: tuple[Invariant, ...] = (
     # Action contracts: each accepted action does what it says, to whom it says, once, on time.
     _row(
         "ACT-BRIDGE",
-        "a USDC deposit credits its recipient exactly its amount of STB and locks as much USDC;"
+        "a USDC deposit credits its recipient, a user's wallet, exactly its amount of STB and"
+        " locks as much USDC;"
         " a redemption debits its holder exactly its amount and releases as much; no other"
         " balance, counter or record moves",
         "6.1",

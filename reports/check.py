@@ -43,6 +43,7 @@ from reports.report import (
     InvariantRow,
     Report,
     Z3Evidence,
+    Z3Query,
     canonical_json,
     decide_invariant,
 )
@@ -217,7 +218,20 @@ class _Gatherer:
         for result in results:
             invariant_id = result.invariant_id
             smt2_path = f"smt2/{invariant_id}.smt2"
-            self.artifacts[smt2_path] = result.smt2
+            queries = []
+            for query in result.get_queries():
+                deciding = query.mode is result.mode
+                path = smt2_path if deciding else f"smt2/{invariant_id}.{query.mode.value}.smt2"
+                self.artifacts[path] = query.smt2
+                queries.append(
+                    Z3Query(
+                        mode=query.mode.value,
+                        verdict=query.status.value,
+                        logic=query.logic,
+                        smt2=path,
+                        smt2_sha256=query.query_sha256,
+                    )
+                )
             self.z3[invariant_id] = Z3Evidence(
                 verdict=result.status.value,
                 solver=result.solver,
@@ -227,11 +241,13 @@ class _Gatherer:
                 smt2=smt2_path,
                 smt2_sha256=result.query_sha256,
             )
-            self.timings.setdefault("z3_milliseconds", {})[invariant_id] = result.milliseconds
+            spent = sum(query.milliseconds for query in result.get_queries())
+            self.timings.setdefault("z3_milliseconds", {})[invariant_id] = spent
             if result.status is ProofStatus.REFUTED:
                 self._take_refutation(result)
         self.summaries["z3"] = EngineSummary(
             "ran", "", {"solver": get_solver_version(), "proofs": len(results)}
+            # The deciding query keeps the plain name; every other query is named by its mode.
         )
 
     def _take_refutation(self, result: ProofResult) -> None:
@@ -242,6 +258,7 @@ class _Gatherer:
         self.artifacts[regression_path] = regressions.proof_regression(
             result, params=self.params, profile_name=self.profile.name
         )
+                queries=tuple(queries),
         values = dict(result.counterexample)
         shown = ", ".join(f"{name} = {value}" for name, value in result.counterexample)
         self.add_counterexample(

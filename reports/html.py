@@ -349,6 +349,12 @@ def _table(
 ) -> str:
     head = "".join(f"<th>{header}</th>" for header in headers)
     body = [
+    # The other queries of the plan (the deciding one is linked above).
+    for query in record.get("queries") or []:
+        if query.get("smt2") != record.get("smt2"):
+            title = f' title="sha256 {_text(query.get("smt2_sha256"))}"'
+            verdict = f"{_text(query.get('mode'))} {_text(query.get('verdict'))}"
+            lines.append(f"<span{title}>{verdict}: {_link(query['smt2'])}</span>")
         "<tr>"
         + "".join(
             f'<td class="num">{cell}</td>' if index in numeric else f"<td>{cell}</td>"

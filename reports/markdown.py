@@ -80,6 +80,10 @@ def describe_verdict(engine: str, evidence: Mapping[str, Any]) -> str:
     elif engine == "executor":
         facts.append(f"{evidence.get('scenarios', 0)} scenarios")
     violations = evidence.get("violations")
+        # Each query of the plan with its answer: "all-params proved, concrete proved".
+        queries = evidence.get("queries") or []
+        if len(queries) > 1:
+            facts.append(", ".join(f"{query['mode']} {query['verdict']}" for query in queries))
     if isinstance(violations, int) and violations > 0:
         facts.append(f"{violations} violation{'s' if violations != 1 else ''}")
     # A note or reason says why an engine did not decide, so it belongs beside the verdict.

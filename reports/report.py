@@ -92,8 +92,23 @@ class HypothesisEvidence:
 
 
 @frozen
+class Z3Query:
+    """One query Z3 answered for an invariant: its parameter mode, answer and exported file."""
+
+    mode: str
+    """"all-params" (every parameter set in the domain) or "concrete" (the checked set)."""
+    verdict: str
+    logic: str
+    smt2: str
+    smt2_sha256: str
+
+
+@frozen
 class Z3Evidence:
-    """The Z3 engine's verdict on one invariant, and the query an auditor re-runs."""
+    """The Z3 engine's verdict on one invariant, and the query an auditor re-runs.
+
+    The top-level fields are the deciding query's (`solver.registry.decide`); `queries` lists
+    every query of the invariant's plan, the deciding one included."""
 
     verdict: str
     solver: str
@@ -102,6 +117,7 @@ class Z3Evidence:
     reason: str
     smt2: str | None
     smt2_sha256: str | None
+    queries: tuple[Z3Query, ...] = ()
 
 
 @frozen

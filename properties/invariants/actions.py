@@ -249,6 +249,9 @@ def _deposit(step: ChainStep, action: DepositUsdc) -> list[Observation]:
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "ledger", "supply") + _amount_problems(amount=action.amount)
+    # §6.1: the STB is minted to the Stratosphere wallet the deposit names, never to a pool.
+    if not is_user_account(action.recipient):
+        problems.append(f"the deposit minted to {action.recipient}, a module or escrow account")
     problems += _ledger(
         before.ledger, after.ledger, {(action.recipient, STB): action.amount}, usdc=action.amount
     )

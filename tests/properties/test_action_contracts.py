@@ -70,9 +70,11 @@ from model.ledger import (
     NETWORK_SUPPORT,
     NODE_STAKE_POOL,
     REWARDS_POOL,
+    SWAP_RESERVE,
     Ledger,
     Token,
     get_escrow_account,
+    get_locked_escrow_account,
     process_transfer,
 )
 from model.params import Params
@@ -83,7 +85,7 @@ from model.staking import process_delegate, process_undelegate
 from model.supply import SupplyState, process_inflation_mint, process_usdc_deposit
 from model.trusted import settlement
 from model.trusted.behaviour import Behaviour
-from model.units import MICRO, SECONDS_PER_YEAR, Rejected
+from model.units import MICRO, SECONDS_PER_YEAR, AccountId, Rejected
 from properties.catalogue import CATALOGUE, Engine
 from properties.explore import ROUND_INVARIANT_IDS, explore_rounds
 from properties.invariants.actions import ACT_IDS, CONTRACTS
@@ -556,19 +558,18 @@ def test_exploration__runs_the_round_contract_on_every_round(
     assert "module:network_support" in found.counterexample.detail
 
 
-# --- A finding: a Network Support grant into a pool ----------------------------------------------
+# --- A finding: grants and bridge deposits paid into a pool ---------------------------------------
 
 
 @pytest.mark.parametrize("pool", [BONDED_POOL, NODE_STAKE_POOL, get_escrow_account(APP)])
-def test_grant_into_a_pool__accepted_by_the_model(pool: str) -> None:
+def test_grant_into_a_pool__accepted_by_the_model(pool: AccountId) -> None:
     """docs/findings.md: the model pays a Network Support grant to any account, a module pool
     or an escrow included. §6.5's grants pay people, and a pool's balance must match its own
     records (the chain refuses a transfer into one for that reason): a grant into the bonded
     pool or the node stake pool leaves them holding more than their bonds and stakes."""
-    actions = (*ACTIVE_NETWORK_SUPPORT, GrantNetworkSupport(pool, 5 * MICRO))  # type: ignore[arg-type]
+    actions = (*ACTIVE_NETWORK_SUPPORT, GrantNetworkSupport(pool, 5 * MICRO))
     found = run_trace(GENESIS, actions, params=P, profile=HARDENED)
     assert found.refused_by == ()
-    assert "ACT-GRANT" in found.violated, found.violations
     pools_out_of_step = {"CONS-STR"} if pool in (BONDED_POOL, NODE_STAKE_POOL) else set()
     assert found.violated == {"ACT-GRANT", *pools_out_of_step}, found.violations
     to_a_user = run_trace(
@@ -578,3 +579,15 @@ def test_grant_into_a_pool__accepted_by_the_model(pool: str) -> None:
         profile=HARDENED,
     )
     assert "ACT-GRANT" in to_a_user.observed and not to_a_user.violations
+
+
+@pytest.mark.parametrize("pool", [SWAP_RESERVE, get_locked_escrow_account(APP)])
+def test_bridge_deposit_into_a_pool__accepted_by_the_model(pool: AccountId) -> None:
+    """docs/findings.md: the model mints a bridged deposit's STB to any account. §6.1 mints it
+    to "the receiving Stratosphere wallet address": STB minted into the locked escrow leaves it
+    holding more than its locked payments (ESCROW-SOLVENT), and into the swap reserve it is
+    swapped and burned without anyone paying a node."""
+    found = run_trace(GENESIS, (DepositUsdc("d0", pool, 5 * MICRO),), params=P, profile=HARDENED)
+    assert found.refused_by == ()
+    locked = {"ESCROW-SOLVENT"} if pool == get_locked_escrow_account(APP) else set()
+    assert found.violated == {"ACT-BRIDGE", *locked}, found.violations
