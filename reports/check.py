@@ -161,6 +161,11 @@ class _Gatherer:
                 steps=result.observations,
                 violations=result.violations,
                 note=result.note,
+                boundaries={
+                    boundary.name: boundary.reached
+                    for boundary in report.boundaries
+                    if result.invariant_id in boundary.invariants and not boundary.unreachable
+                },
             )
             if result.counterexample is not None:
                 self._take_property_counterexample(result, result.counterexample)
@@ -174,6 +179,17 @@ class _Gatherer:
                 "steps": report.steps,
                 "explored_assignments": exploration.assignments if exploration else 0,
                 "explored_states": exploration.states if exploration else 0,
+                "boundaries": [
+                    {
+                        "name": boundary.name,
+                        "section": boundary.section,
+                        "invariants": list(boundary.invariants),
+                        "reached": boundary.reached,
+                        "examples": boundary.examples,
+                        "unreachable": boundary.unreachable,
+                    }
+                    for boundary in report.boundaries
+                ],
             },
         )
 
@@ -217,6 +233,7 @@ class _Gatherer:
     def take_proofs(self, results: tuple[ProofResult, ...]) -> None:
         for result in results:
             invariant_id = result.invariant_id
+            # The deciding query keeps the plain name; every other query is named by its mode.
             smt2_path = f"smt2/{invariant_id}.smt2"
             queries = []
             for query in result.get_queries():
@@ -240,6 +257,7 @@ class _Gatherer:
                 reason=result.reason,
                 smt2=smt2_path,
                 smt2_sha256=result.query_sha256,
+                queries=tuple(queries),
             )
             spent = sum(query.milliseconds for query in result.get_queries())
             self.timings.setdefault("z3_milliseconds", {})[invariant_id] = spent
@@ -247,7 +265,6 @@ class _Gatherer:
                 self._take_refutation(result)
         self.summaries["z3"] = EngineSummary(
             "ran", "", {"solver": get_solver_version(), "proofs": len(results)}
-            # The deciding query keeps the plain name; every other query is named by its mode.
         )
 
     def _take_refutation(self, result: ProofResult) -> None:
@@ -258,7 +275,6 @@ class _Gatherer:
         self.artifacts[regression_path] = regressions.proof_regression(
             result, params=self.params, profile_name=self.profile.name
         )
-                queries=tuple(queries),
         values = dict(result.counterexample)
         shown = ", ".join(f"{name} = {value}" for name, value in result.counterexample)
         self.add_counterexample(

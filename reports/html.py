@@ -159,9 +159,21 @@ def _render_inputs(document: Mapping[str, Any]) -> str:
             _text(name),
             _badge(run.get("verdict")),
             _text(run.get("reason") or ""),
-            _text(_describe_counts(run, skip=("verdict", "reason"))),
+            _text(_describe_counts(run, skip=("verdict", "reason", "boundaries"))),
         ]
         for name, run in engines.items()
+    ]
+    boundary_rows = [
+        [
+            _code(row.get("name")),
+            _text(row.get("section")),
+            _text(", ".join(row.get("invariants", []))),
+            _text(f"unreachable: {row['unreachable']}" if row.get("unreachable") else "")
+            or _badge("pass" if row.get("reached") else "vacuous"),
+            _number(row.get("reached")),
+            _number(row.get("examples")),
+        ]
+        for row in (engines.get("hypothesis") or {}).get("boundaries") or []
     ]
     return "\n".join(
         [
@@ -172,6 +184,18 @@ def _render_inputs(document: Mapping[str, Any]) -> str:
             _table(["engine", "verdict", "reason", "work"], engine_rows)
             if engine_rows
             else "<p>No engine ran.</p>",
+            *(
+                [
+                    "<h3>Boundary states (Hypothesis)</h3>",
+                    "<p>A boundary never reached leaves its invariants vacuous.</p>",
+                    _table(
+                        ["boundary", "§", "invariants", "reached", "steps", "examples"],
+                        boundary_rows,
+                    ),
+                ]
+                if boundary_rows
+                else []
+            ),
             "<h3>Versions</h3>",
             _key_value_table([(_text(name), _text(value)) for name, value in versions.items()]),
             "</section>",
@@ -325,6 +349,12 @@ def _engine_cell(record: Mapping[str, Any] | None) -> str:
         sha = record.get("smt2_sha256")
         title = f' title="sha256 {_text(sha)}"' if sha else ""
         lines.append(f"<span{title}>query: {_link(record['smt2'])}</span>")
+    # The other queries of the plan (the deciding one is linked above).
+    for query in record.get("queries") or []:
+        if query.get("smt2") != record.get("smt2"):
+            title = f' title="sha256 {_text(query.get("smt2_sha256"))}"'
+            verdict = f"{_text(query.get('mode'))} {_text(query.get('verdict'))}"
+            lines.append(f"<span{title}>{verdict}: {_link(query['smt2'])}</span>")
     return lines[0] + "".join(f'<span class="evidence">{line}</span>' for line in lines[1:])
 
 
@@ -349,12 +379,6 @@ def _table(
 ) -> str:
     head = "".join(f"<th>{header}</th>" for header in headers)
     body = [
-    # The other queries of the plan (the deciding one is linked above).
-    for query in record.get("queries") or []:
-        if query.get("smt2") != record.get("smt2"):
-            title = f' title="sha256 {_text(query.get("smt2_sha256"))}"'
-            verdict = f"{_text(query.get('mode'))} {_text(query.get('verdict'))}"
-            lines.append(f"<span{title}>{verdict}: {_link(query['smt2'])}</span>")
         "<tr>"
         + "".join(
             f'<td class="num">{cell}</td>' if index in numeric else f"<td>{cell}</td>"
