@@ -222,7 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Re-run every Z3 query of a report folder (smt2/) in other solvers: the z3 binary "
             "and cvc5. A proved invariant must come back unsat, a refuted one sat. Exit 0 if "
-            "every answer agrees, 1 if one does not, 2 if the report cannot be read."
+            "every query is confirmed by one solver at least and contradicted by none (a solver "
+            "may give up, unknown, on a nonlinear query), 1 if not, 2 if the report cannot be "
+            "read."
         ),
     )
     recheck.add_argument("report", metavar="REPORT.json", type=Path)
@@ -401,7 +403,11 @@ def run_reproduce_command(
 def run_recheck_command(arguments: argparse.Namespace, stdout: TextIO) -> int:
     """`stratoverify recheck`: every query of a report, in other solvers; exit 0 if all agree."""
     load_engines()
-    from reports.recheck import RecheckError, recheck_report  # noqa: PLC0415 - load_engines
+    from reports.recheck import (  # noqa: PLC0415 - load_engines
+        RecheckError,
+        is_confirmed,
+        recheck_report,
+    )
     from reports.reproduce import load_report  # noqa: PLC0415
 
     recorded = load_report(arguments.report)
@@ -415,14 +421,17 @@ def run_recheck_command(arguments: argparse.Namespace, stdout: TextIO) -> int:
     except RecheckError as error:
         raise ReportFileError(str(error)) from None
     for row in rows:
-        mark = "agrees" if row.agrees else "DISAGREES"
+        mark = "agrees" if row.agrees else "gave up" if row.gave_up else "DISAGREES"
         stdout.write(
             f"{row.invariant_id:<18} {row.solver:<5} {row.answer:<8} "
             f"({row.verdict} in the report) {mark}\n"
         )
-    disagreeing = [row for row in rows if not row.agrees]
-    stdout.write(f"{len(rows) - len(disagreeing)} of {len(rows)} answers agree with the report\n")
-    return EXIT_FAIL if disagreeing or not rows else EXIT_PASS
+    agreeing = sum(row.agrees for row in rows)
+    undecided = sum(row.gave_up for row in rows)
+    gave_up = f"; {undecided} gave up (unknown)" if undecided else ""
+    stdout.write(f"{agreeing} of {len(rows)} answers agree with the report{gave_up}\n")
+    # Each query must be confirmed by one solver at least, and contradicted by none.
+    return EXIT_PASS if is_confirmed(rows) else EXIT_FAIL
 
 
 def _render_table(params: Params) -> str:

@@ -106,6 +106,22 @@ class RecheckRow:
         """The solver confirms the proof's verdict (an `unknown` verdict confirms nothing)."""
         return EXPECTED_ANSWER.get(self.verdict) == self.answer
 
+    @property
+    def gave_up(self) -> bool:
+        """The solver answered `unknown` (a timeout, or incompleteness on a nonlinear query): it
+        neither confirms nor contradicts the proof."""
+        return self.answer == "unknown"
+
+
+def is_confirmed(rows: tuple[RecheckRow, ...]) -> bool:
+    """Every query is confirmed by at least one solver and contradicted by none: each row
+    agrees or gave up (never the other answer, never an error)."""
+    if not rows:
+        return False
+    confirmed = {row.query for row in rows if row.agrees}
+    settled = all(row.agrees or row.gave_up for row in rows)
+    return settled and all(row.query in confirmed for row in rows)
+
 
 def recheck_report(
     folder: Path,
@@ -120,22 +136,27 @@ def recheck_report(
         z3_evidence = invariant["engines"].get("z3")
         if z3_evidence is None or z3_evidence["smt2"] is None:
             continue
-        query = folder / z3_evidence["smt2"]
-        try:
-            text = query.read_bytes()
-        except OSError as error:
-            raise RecheckError(f"{query}: cannot read ({error.strerror or error})") from None
-        if hashlib.sha256(text).hexdigest() != z3_evidence["smt2_sha256"]:
-            raise RecheckError(f"{query}: its sha256 is not the one report.json records")
-        for solver in solvers:
-            run = recheck_with_z3_binary if solver == "z3" else recheck_with_cvc5
+        # Every query of the invariant's plan (a report without the list has just the one).
+        queries = z3_evidence.get("queries") or [z3_evidence]
+        for recorded in queries:
+            query = folder / recorded["smt2"]
             try:
-                answer = run(query, timeout_seconds=timeout_seconds)
-            except RecheckError as error:
-                answer = f"error: {error}"
-            rows.append(
-                RecheckRow(
-                    invariant["id"], solver, z3_evidence["smt2"], z3_evidence["verdict"], answer
+                text = query.read_bytes()
+            except OSError as error:
+                raise RecheckError(f"{query}: cannot read ({error.strerror or error})") from None
+            if hashlib.sha256(text).hexdigest() != recorded["smt2_sha256"]:
+                raise RecheckError(f"{query}: its sha256 is not the one report.json records")
+            for solver in solvers:
+                run = recheck_with_z3_binary if solver == "z3" else recheck_with_cvc5
+                try:
+                    answer = run(query, timeout_seconds=timeout_seconds)
+                except RecheckError as error:
+                    # A solver that read the whole script and gave up answers `unknown`.
+                    gave_up = "gave no answer: unknown" in str(error)
+                    answer = "unknown" if gave_up else f"error: {error}"
+                rows.append(
+                    RecheckRow(
+                        invariant["id"], solver, recorded["smt2"], recorded["verdict"], answer
+                    )
                 )
-            )
     return tuple(rows)

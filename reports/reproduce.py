@@ -144,6 +144,12 @@ def _counterexample_key(counterexample: Mapping[str, Any]) -> tuple[Any, ...]:
     )
 
 
+def _query_hashes(evidence: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The deciding query's sha256 and each query's (mode, sha256), in the plan's order."""
+    queries = tuple((query["mode"], query["smt2_sha256"]) for query in evidence.get("queries", ()))
+    return (evidence.get("smt2_sha256"), queries)
+
+
 def compare_reports(recorded: Mapping[str, Any], fresh: Mapping[str, Any]) -> tuple[str, ...]:
     """Every verdict, counterexample or proof query that differs, one line each."""
     differences = []
@@ -167,8 +173,8 @@ def compare_reports(recorded: Mapping[str, Any], fresh: Mapping[str, Any]) -> tu
             after = new["engines"].get(engine, {}).get("verdict", "absent")
             if before != after:
                 differences.append(f"{invariant_id}: {engine} recorded {before}, now {after}")
-        old_query = old["engines"].get("z3", {}).get("smt2_sha256")
-        new_query = new["engines"].get("z3", {}).get("smt2_sha256")
+        old_query = _query_hashes(old["engines"].get("z3", {}))
+        new_query = _query_hashes(new["engines"].get("z3", {}))
         if old_query != new_query:
             differences.append(f"{invariant_id}: the Z3 query differs (sha256)")
         old_found = [_counterexample_key(c) for c in old["counterexamples"]]

@@ -9,7 +9,13 @@ from solver_fixtures import FAST
 
 from model.params import WHITEPAPER_PARAMS
 from model.profile import HARDENED, WHITEPAPER, Profile
-from reports.recheck import RecheckError, recheck_with_cvc5, recheck_with_z3_binary
+from reports.recheck import (
+    RecheckError,
+    RecheckRow,
+    is_confirmed,
+    recheck_with_cvc5,
+    recheck_with_z3_binary,
+)
 from solver.claim import ParamMode, ProofStatus
 from solver.registry import PROVED_IDS, prove_all
 
@@ -69,3 +75,17 @@ def test_a_script_a_solver_rejects_is_an_error_not_an_answer(tmp_path: Path) -> 
         recheck_with_z3_binary(script)
     with pytest.raises(RecheckError):
         recheck_with_cvc5(script)
+
+
+def test_a_query_is_confirmed_by_one_solver_and_contradicted_by_none() -> None:
+    def row(solver: str, answer: str, query: str = "smt2/A.smt2") -> RecheckRow:
+        return RecheckRow("A", solver, query, "proved", answer)
+
+    assert is_confirmed((row("z3", "unsat"), row("cvc5", "unsat")))
+    assert is_confirmed((row("z3", "unsat"), row("cvc5", "unknown")))
+    # Nobody confirms it, or one solver says the opposite, or one fails: not confirmed.
+    assert not is_confirmed((row("z3", "unknown"), row("cvc5", "unknown")))
+    assert not is_confirmed((row("z3", "unsat"), row("cvc5", "sat")))
+    assert not is_confirmed((row("z3", "unsat"), row("cvc5", "error: rejected")))
+    assert not is_confirmed((row("z3", "unsat"), row("z3", "unknown", "smt2/B.smt2")))
+    assert not is_confirmed(())
