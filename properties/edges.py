@@ -38,7 +38,7 @@ from model.chain.actions import (
     UndelegateFromSubcommittee,
 )
 from model.chain.state import ChainState, Genesis
-from model.governance import get_subcommittee_delegated
+from model.governance import NETWORK_SUPPORT_COMMITTEE, get_subcommittee_delegated
 from model.ledger import MODULE_ACCOUNTS, get_str_circulating_supply, is_user_account
 from model.params import param_specs
 from model.reputation import get_app_reputation
@@ -185,6 +185,14 @@ BOUNDARIES: tuple[Boundary, ...] = (
         "a subcommittee's delegated STR within one ustr of its activation share",
     ),
     *_three(
+        "grant-at-activation",
+        LEVELS,
+        "6.5, 6.8",
+        ("GOV-SUBCOMMITTEE",),
+        "a Network Support grant while its committee's delegated STR is within one ustr of the"
+        " activation share",
+    ),
+    *_three(
         "round-threshold",
         LEVELS,
         "3.3 F10",
@@ -273,6 +281,10 @@ class EdgeTracker:
             elif not is_user_account(account):  # type: ignore[arg-type]
                 yield "account.escrow-named"
         yield from _by_action(before, action)
+        if isinstance(action, GrantNetworkSupport):
+            level = _activation_level(before, NETWORK_SUPPORT_COMMITTEE)
+            if level is not None:
+                yield f"grant-at-activation.{level}"
         if (
             isinstance(action, Prepay)
             and after is not None
@@ -445,13 +457,18 @@ def _tally(effect: TallyEffect) -> Iterator[str]:
             yield f"majority.{level}"
 
 
-def _subcommittees(after: ChainState) -> Iterator[str]:
-    gov = after.governance
+def _activation_level(state: ChainState, name: str) -> str | None:
+    gov = state.governance
     share = gov.params.governance.subcommittee_activation_bps
-    supply = get_str_circulating_supply(after.ledger)
-    for name in gov.subcommittees:
-        delegated = get_subcommittee_delegated(gov, name)
-        if delegated:
-            level = _level(delegated * BPS_DENOMINATOR - share * supply, BPS_DENOMINATOR)
-            if level is not None:
-                yield f"subcommittee.{level}"
+    supply = get_str_circulating_supply(state.ledger)
+    delegated = get_subcommittee_delegated(gov, name)
+    if not delegated:
+        return None
+    return _level(delegated * BPS_DENOMINATOR - share * supply, BPS_DENOMINATOR)
+
+
+def _subcommittees(after: ChainState) -> Iterator[str]:
+    for name in after.governance.subcommittees:
+        level = _activation_level(after, name)
+        if level is not None:
+            yield f"subcommittee.{level}"

@@ -301,6 +301,10 @@ class GovernanceRules(ChainDriver):
         missing = boundary + offset - get_subcommittee_delegated(state.governance, name)
         if missing > 0:
             self.apply(DelegateToSubcommittee(self._richest_developer(), name, missing))
+        # §6.5: the Network Support Committee grants only while active, so a grant right at the
+        # boundary is refused on it and below, and paid one ustr above.
+        if name == NETWORK_SUPPORT_COMMITTEE:
+            self.apply(GrantNetworkSupport(USERS[0], 1))
 
     @rule(
         active=st.booleans(),

@@ -111,15 +111,19 @@ def test_whitepaper_machine_finds_the_uncapped_slash_and_the_committed_threshold
     timeout = results["BFT-TIMEOUT"].counterexample
     assert slash is not None and timeout is not None
     assert results["SLASH-BOUNDS"].verdict is Verdict.FAIL
-    # Shrunk: six slashes of one validator (500, 1000, ..., 16000 bps), nothing else.
-    assert [type(a).__name__ for a in slash.actions] == ["SlashValidator"] * 6
+    # Shrunk: six slashes of one validator (500, 1000, ..., 16000 bps), by a fault or a double
+    # sign, nothing else.
+    assert [type(a).__name__ for a in slash.actions] in (
+        ["SlashValidator"] * 6,
+        ["Equivocate"] * 2 + ["SlashValidator"] * 4,
+    )
     assert "16000" in slash.detail
-    # Shrunk: one round of at most two nodes, one honest (seed 0 alone shrinks to honest beside
-    # no-commit; after Z3 has run in the process it may pick another two-node round, see
-    # docs/findings.md). Either way the replays below show the literal failure.
-    (round_action,) = timeout.actions
+    # Shrunk: the trace ends in one round with an honest node that no other node matched in time
+    # (a short round, or, since the machine shortens timeouts, a four-node round after the commit
+    # timeout was voted down to a second). Either way the replays below show the literal failure.
+    round_action = timeout.actions[-1]
     assert isinstance(round_action, RunRound)
-    assert len(round_action.plans) <= 2
+    assert sum(isinstance(action, RunRound) for action in timeout.actions) == 1
     assert Behaviour.HONEST in {plan.behaviour for plan in round_action.plans}
     for counterexample in (slash, timeout):
         assert counterexample.genesis is not None
