@@ -412,14 +412,15 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
     # rates are symbolic there, so no slashing key enters).
     "CONS-STR": (*_SPLIT_SHARES, "governance.complaint_refund_bps"),
     "CONS-STB": (*_SPLIT_SHARES, "governance.complaint_refund_bps"),
-    "CONS-SPLIT": _SPLIT_SHARES,
+    # The Z3 goal checks the node's profits against their own shares (§6.8).
+    "CONS-SPLIT": _COHERENCE[:8],
     # The validation floor decides how many validators an escrow pays.
     "ESCROW-SOLVENT": (
         *_SPLIT_SHARES,
         "payment.validation_floor_ustr",
         "governance.complaint_refund_bps",
     ),
-    "PAY-COST": _SPLIT_SHARES,
+    "PAY-COST": (*_COHERENCE[:5], *_COHERENCE[6:8]),
     # §6.3.3's example applies only where every payment key has its whitepaper value.
     "PAY-VECTOR": _PAYMENT,
     "PAY-BURN": _SPLIT_SHARES,
