@@ -1,8 +1,9 @@
 """One module per family of invariants; each maps its invariant IDs to claim builders.
 
 A claim builder takes the checked parameter set, the protocol profile and the parameter mode
-and returns the `Claim` for its ID, built with the model's own formulas (`model.arith`) read as
-Z3 terms, so the proof is about the arithmetic the model runs.
+and returns the `Claim` for its ID: its subject is the model's own arithmetic (`model.arith` read
+as Z3 terms, or a model rule run on terms by `solver.symbolic`), and its goal comes from
+`solver/goals/`, the whitepaper's statement, so a proof compares the model with the spec.
 """
 
 from __future__ import annotations

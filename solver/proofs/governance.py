@@ -8,13 +8,12 @@ tests becomes a branch point, every path through it is run once with the paramet
 and the set is accepted on the paths that end with no violation. The goal
 (`solver.goals.governance`) is §6.8's coherence, written apart from the model.
 
-The claim has two halves. The checked set is coherent. And coherence is inductive over
-governance: from the checked set (or, for all parameters, from every coherent set), every
-single-key change to a value in the key's domain that the profile's tally adopts (hardened: only
-if `check_coherence` passes; whitepaper: any in-domain value) leaves the set coherent. Under
-`hardened` a further half covers proposals that change many keys at once: every set in the
-domain that `check_coherence` passes is coherent. The changed key is an input (`change.key`, an
-index into `GOVERNED_KEYS`; a counterexample also names it, as `change.key.name`).
+The claim: the checked set is coherent, and every set the tally adopts is coherent. Under
+`hardened` that is every set in the domain that the check passes, whatever keys a proposal changes
+(for all parameters the current set is assumed coherent, as an induction's hypothesis). Under
+`whitepaper` the tally adopts any in-domain value: one key changed from the current set, the key
+an input (`change.key`, an index into `GOVERNED_KEYS`; a counterexample also names it, as
+`change.key.name`).
 """
 
 from __future__ import annotations
