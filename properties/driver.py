@@ -67,8 +67,8 @@ class ChainDriver(RuleBasedStateMachine):
     """IDs whose violation fails the run; the others are still observed for evidence."""
     module_parties: ClassVar[bool] = False
     """Whether a module or escrow account may be drawn where the model accepts one though only a
-    user's account belongs there: delegating, redeeming STB, receiving a bridge deposit or a
-    Network Support grant (docs/findings.md). Off until the model refuses them; transfers always
+    user's account belongs there: redeeming STB, receiving a bridge deposit or a Network Support
+    grant (docs/findings.md). Off until the model refuses them; transfers and delegations always
     offer those accounts, and the model refuses them there."""
 
     def __init__(self) -> None:
@@ -123,8 +123,8 @@ class ChainDriver(RuleBasedStateMachine):
         return True
 
     def may_name(self, account: str) -> bool:
-        """Whether the machine offers `account` as a party to a delegation, redemption, deposit
-        or grant (`module_parties`)."""
+        """Whether the machine offers `account` as a party to a redemption, deposit or grant
+        (`module_parties`)."""
         return self.module_parties or is_user_account(account)  # type: ignore[arg-type]
 
     def enact(self, changes: tuple[ParamChange, ...]) -> bool:

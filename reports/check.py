@@ -161,6 +161,11 @@ class _Gatherer:
                 steps=result.observations,
                 violations=result.violations,
                 note=result.note,
+                boundaries={
+                    boundary.name: boundary.reached
+                    for boundary in report.boundaries
+                    if result.invariant_id in boundary.invariants and not boundary.unreachable
+                },
             )
             if result.counterexample is not None:
                 self._take_property_counterexample(result, result.counterexample)
@@ -174,6 +179,17 @@ class _Gatherer:
                 "steps": report.steps,
                 "explored_assignments": exploration.assignments if exploration else 0,
                 "explored_states": exploration.states if exploration else 0,
+                "boundaries": [
+                    {
+                        "name": boundary.name,
+                        "section": boundary.section,
+                        "invariants": list(boundary.invariants),
+                        "reached": boundary.reached,
+                        "examples": boundary.examples,
+                        "unreachable": boundary.unreachable,
+                    }
+                    for boundary in report.boundaries
+                ],
             },
         )
 

@@ -159,9 +159,21 @@ def _render_inputs(document: Mapping[str, Any]) -> str:
             _text(name),
             _badge(run.get("verdict")),
             _text(run.get("reason") or ""),
-            _text(_describe_counts(run, skip=("verdict", "reason"))),
+            _text(_describe_counts(run, skip=("verdict", "reason", "boundaries"))),
         ]
         for name, run in engines.items()
+    ]
+    boundary_rows = [
+        [
+            _code(row.get("name")),
+            _text(row.get("section")),
+            _text(", ".join(row.get("invariants", []))),
+            _text(f"unreachable: {row['unreachable']}" if row.get("unreachable") else "")
+            or _badge("pass" if row.get("reached") else "vacuous"),
+            _number(row.get("reached")),
+            _number(row.get("examples")),
+        ]
+        for row in (engines.get("hypothesis") or {}).get("boundaries") or []
     ]
     return "\n".join(
         [
@@ -172,6 +184,18 @@ def _render_inputs(document: Mapping[str, Any]) -> str:
             _table(["engine", "verdict", "reason", "work"], engine_rows)
             if engine_rows
             else "<p>No engine ran.</p>",
+            *(
+                [
+                    "<h3>Boundary states (Hypothesis)</h3>",
+                    "<p>A boundary never reached leaves its invariants vacuous.</p>",
+                    _table(
+                        ["boundary", "§", "invariants", "reached", "steps", "examples"],
+                        boundary_rows,
+                    ),
+                ]
+                if boundary_rows
+                else []
+            ),
             "<h3>Versions</h3>",
             _key_value_table([(_text(name), _text(value)) for name, value in versions.items()]),
             "</section>",

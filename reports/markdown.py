@@ -75,6 +75,10 @@ def describe_verdict(engine: str, evidence: Mapping[str, Any]) -> str:
     facts: list[str] = []
     if engine == "hypothesis":
         facts.append(f"{evidence.get('examples', 0)} examples, {evidence.get('steps', 0)} steps")
+        boundaries = evidence.get("boundaries") or {}
+        if boundaries:
+            reached = sum(1 for count in boundaries.values() if count)
+            facts.append(f"{reached}/{len(boundaries)} boundaries reached")
     elif engine == "z3" and evidence.get("logic"):
         # Each query of the plan with its answer: "all-params proved, concrete proved".
         queries = evidence.get("queries") or []
@@ -272,6 +276,31 @@ def _invariants(document: Mapping[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _boundaries(document: Mapping[str, Any]) -> list[str]:
+    """The boundary states the Hypothesis engine had to reach, and how often it did."""
+    boundaries = (document.get("engines", {}).get("hypothesis") or {}).get("boundaries") or []
+    if not boundaries:
+        return []
+    lines = [
+        "## Boundary states (Hypothesis)",
+        "",
+        "A boundary never reached leaves its invariants vacuous (inconclusive), never a pass.",
+        "",
+        "| Boundary | § | Invariants | Steps | Examples |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for row in boundaries:
+        reached = (
+            "unreachable: " + str(row["unreachable"]) if row["unreachable"] else row["reached"]
+        )
+        lines.append(
+            f"| {escape_cell(row['name'])} | {escape_cell(row['section'])} "
+            f"| {escape_cell(', '.join(row['invariants']))} | {escape_cell(reached)} "
+            f"| {row['examples']} |"
+        )
+    return [*lines, ""]
+
+
 def _steps(steps: Sequence[object]) -> list[str]:
     shown = [_shorten(_plain(step), STEP_CHARS) for step in steps]
     if len(shown) <= STEPS_HEAD + STEPS_TAIL:
@@ -371,7 +400,13 @@ def _size(lines: Sequence[str]) -> int:
 
 def render_markdown(document: Mapping[str, Any], *, budget_bytes: int = BUDGET_BYTES) -> str:
     """The report as Markdown for a CI step summary, at most `budget_bytes` of UTF-8."""
-    head = [*_headline(document), *_inputs(document), *_changes(document), *_invariants(document)]
+    head = [
+        *_headline(document),
+        *_inputs(document),
+        *_changes(document),
+        *_invariants(document),
+        *_boundaries(document),
+    ]
     tail = _reproduce(document)
     pairs = [
         (row, example)

@@ -89,6 +89,9 @@ class HypothesisEvidence:
     steps: int
     violations: int
     note: str
+    boundaries: Mapping[str, int] = attrs.field(factory=dict)
+    """Each boundary state this invariant needs (`properties.edges`) -> steps that reached it;
+    one at 0 makes the verdict vacuous."""
 
 
 @frozen

@@ -96,8 +96,7 @@ class GovernanceRules(ChainDriver):
 
     @rule(delegator=named_accounts, name=st.sampled_from(INITIAL_SUBCOMMITTEES), amount=amounts)
     def process_delegate_to_subcommittee(self, *, delegator: str, name: str, amount: int) -> None:
-        if self.may_name(delegator):
-            self.apply(DelegateToSubcommittee(delegator, name, amount))  # type: ignore[arg-type]
+        self.apply(DelegateToSubcommittee(delegator, name, amount))  # type: ignore[arg-type]
 
     @rule(delegator=signers, name=st.sampled_from(INITIAL_SUBCOMMITTEES), amount=amounts)
     def process_undelegate_from_subcommittee(

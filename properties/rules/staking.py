@@ -31,13 +31,11 @@ class StakingRules(ChainDriver):
 
     @rule(delegator=named_accounts, validator=validators, amount=amounts)
     def process_delegate(self, *, delegator: str, validator: str, amount: int) -> None:
-        if self.may_name(delegator):
-            self.apply(Delegate(delegator, validator, amount))  # type: ignore[arg-type]
+        self.apply(Delegate(delegator, validator, amount))  # type: ignore[arg-type]
 
     @rule(delegator=named_accounts, validator=validators, amount=amounts)
     def process_undelegate(self, *, delegator: str, validator: str, amount: int) -> None:
-        if self.may_name(delegator):
-            self.apply(Undelegate(delegator, validator, amount))  # type: ignore[arg-type]
+        self.apply(Undelegate(delegator, validator, amount))  # type: ignore[arg-type]
 
     @rule(signers=validator_sets)
     def process_block_commit(self, *, signers: frozenset[str]) -> None:

@@ -14,17 +14,21 @@ from fractions import Fraction
 import pytest
 
 from model import reputation, slashing
+from model.chain.actions import Action, Delegate, DelegateToSubcommittee, DepositUsdc, RedeemStb
 from model.chain.state import Genesis
+from model.governance import NETWORK_SUPPORT_COMMITTEE
+from model.ledger import NODE_STAKE_POOL, get_escrow_account, get_locked_escrow_account
 from model.params import WHITEPAPER_PARAMS, Params
 from model.profile import HARDENED
 from model.reputation import AppReputation
 from model.slashing import SlashRecord
-from model.units import SECONDS_PER_MINUTE, AppId, Seconds
+from model.units import SECONDS_PER_MINUTE, AppId, Seconds, ValidatorId
 from properties.driver import VIOLATIONS
 from properties.edges import BOUNDARIES, BY_NAME, get_boundaries_of
 from properties.effort import EFFORTS, Effort
 from properties.evidence import Recorder
 from properties.machine import ChainMachine
+from properties.replay import replay
 from properties.runner import PropertyReport, Verdict, run_properties
 
 APP = AppId("app-0")
@@ -210,3 +214,30 @@ def test_second_before_on_and_after_are_told_apart() -> None:
     assert [reached[f"outbound-minute.{side}"] for side in ("before", "on", "after")] == [1, 1, 1]
     assert reached["outbound-stake.on"] == 0
     assert SECONDS_PER_MINUTE == 60
+
+
+# --- Module and escrow accounts as parties (docs/findings.md) -----------------------------------
+
+
+def test_module_and_escrow_parties_the_model_refuses_or_accepts() -> None:
+    """Nobody signs for a pool or an escrow. The model refuses one as a delegator, so the machine
+    always offers them there; it still lets an escrow's STB be redeemed and a bridge deposit land
+    in an escrow, so the machine offers those only with `module_parties` set. When the model
+    refuses them too this test fails, and `module_parties` can be turned on."""
+    refused: tuple[Action, ...] = (
+        Delegate(NODE_STAKE_POOL, ValidatorId("v0"), 1),
+        DelegateToSubcommittee(get_escrow_account(APP), NETWORK_SUPPORT_COMMITTEE, 1),
+    )
+    for action in refused:
+        result = replay(GENESIS, (action,), params=WHITEPAPER_PARAMS, profile=HARDENED)
+        assert len(result.refused) == 1, action
+    # A bridge deposit into a locked escrow: accepted, and the escrow's books no longer match.
+    deposit = DepositUsdc("d9", get_locked_escrow_account(APP), 1)
+    result = replay(GENESIS, (deposit,), params=WHITEPAPER_PARAMS, profile=HARDENED)
+    assert result.refused == ()
+    assert "ESCROW-SOLVENT" in {v.invariant_id for v in result.violations}
+    # An escrow's prepaid STB redeemed by whoever names the escrow: accepted, and no check sees it.
+    redeem = RedeemStb(get_escrow_account(APP), 10**12)
+    redeemed = replay(GENESIS, (redeem,), params=WHITEPAPER_PARAMS, profile=HARDENED)
+    assert redeemed.refused == () and redeemed.violations == ()
+    assert ChainMachine.module_parties is False
