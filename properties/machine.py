@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from hypothesis.stateful import invariant
 
-from properties.invariants.actions import ACT_IDS
 from properties.rules.economy import EconomyRules
 from properties.rules.governance import GovernanceRules
 from properties.rules.rounds import RoundRules
@@ -145,9 +144,20 @@ class ChainMachine(EconomyRules, RoundRules, StakingRules, GovernanceRules):
         # One invariant for every action contract (ACT-*): each step exercises one or two of
         # them, and an invariant costs Hypothesis a few microseconds a step whether or not it
         # has anything to check. Each ID still raises its own exception class.
-        for invariant_id in ACT_IDS:
-            if invariant_id in self.observations:
-                self.check(invariant_id)
+        self.check("ACT-BRIDGE")
+        self.check("ACT-TRANSFER")
+        self.check("ACT-ESCROW")
+        self.check("ACT-ROUND")
+        self.check("ACT-STAKING")
+        self.check("ACT-SLASH")
+        self.check("ACT-SUPPLY")
+        self.check("ACT-GRANT")
+        self.check("ACT-GOVERNANCE")
+        self.check("ACT-SUBCOMMITTEE")
+        self.check("ACT-COMPLAINT")
+        self.check("ACT-REPUTATION")
+        self.check("ACT-ONCE")
+        self.check("ACT-DEADLINE")
 
 
 CHECKED_BY_MACHINE: dict[str, str] = {

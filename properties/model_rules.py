@@ -169,6 +169,75 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
         "model.reputation.is_outbound_uncapped",
         "model.reputation.get_outbound_window",
     ),
+    "ACT-BRIDGE": (
+        "model.chain.economy.process_deposit_usdc",
+        "model.supply.process_usdc_deposit",
+        "model.supply.process_stb_redeem",
+    ),
+    "ACT-TRANSFER": (
+        "model.chain.economy.process_transfer_action",
+        "model.ledger.process_transfer",
+    ),
+    "ACT-ESCROW": (
+        "model.escrow.process_prepayment",
+        "model.escrow.process_withdraw_prepayment",
+        "model.escrow.process_resolve_locked_payment",
+    ),
+    "ACT-ROUND": (
+        "model.chain.economy.process_run_round",
+        "model.trusted.settlement.process_settle_round",
+        "model.escrow.process_usage_payment",
+        "model.escrow.process_validation_payment",
+    ),
+    "ACT-STAKING": (
+        "model.staking.process_delegate",
+        "model.staking.process_undelegate",
+        "model.chain.security.process_commit_block",
+    ),
+    "ACT-SLASH": (
+        "model.slashing.process_slash_validator",
+        "model.slashing.process_double_sign_evidence",
+        "model.chain.security.process_equivocate",
+    ),
+    "ACT-SUPPLY": (
+        "model.supply.process_inflation_mint",
+        "model.payment.process_swap_reserve",
+    ),
+    "ACT-GRANT": (
+        "model.chain.economy.process_grant_network_support",
+        "model.payment.process_network_support_grant",
+        "model.governance.is_network_support_grant_allowed",
+    ),
+    "ACT-GOVERNANCE": (
+        "model.governance.process_submit_proposal",
+        "model.governance.process_vote",
+        "model.governance.process_tally",
+    ),
+    "ACT-SUBCOMMITTEE": (
+        "model.governance.process_create_subcommittee",
+        "model.governance.process_delegate_to_subcommittee",
+        "model.governance.process_undelegate_from_subcommittee",
+    ),
+    "ACT-COMPLAINT": (
+        "model.complaints.process_submit_complaint",
+        "model.complaints.process_resolve_complaint",
+    ),
+    "ACT-REPUTATION": (
+        "model.reputation.process_set_app_profile",
+        "model.reputation.process_outbound_request",
+    ),
+    "ACT-ONCE": (
+        "model.supply.process_usdc_deposit",
+        "model.complaints.process_resolve_complaint",
+        "model.governance.get_tallyable_proposal",
+        "model.escrow.process_resolve_locked_payment",
+    ),
+    "ACT-DEADLINE": (
+        "model.governance.process_vote",
+        "model.governance.get_tallyable_proposal",
+        "model.trusted.round.process_reveal",
+        "model.chain.security.process_advance_time",
+    ),
     "GROUNDED": (
         "model.trusted.billing.run_trusted_function",
         "model.trusted.scenario.run_round_to_decision",

@@ -220,8 +220,9 @@ def _others_unchanged(before: PMap[K, Any], after: PMap[K, Any], key: K, what: s
     return []
 
 
-def _once(step: ChainStep, done_before: bool, done_after: bool, what: str) -> Observation:
-    """ACT-ONCE: a thing already done is refused or changes nothing; one not done yet is done."""
+def check_once(step: ChainStep, done_before: bool, done_after: bool, what: str) -> Observation:
+    """ACT-ONCE (§6.1, §6.8, §3.3, §6.10): a thing already done is refused or changes nothing;
+    one not done yet is recorded as done."""
     assert step.before is not None
     if done_before:
         changed = _frame(step.before, step.after)
@@ -229,8 +230,9 @@ def _once(step: ChainStep, done_before: bool, done_after: bool, what: str) -> Ob
     return observe("ACT-ONCE", done_after, f"{what} was accepted but is not recorded as done")
 
 
-def _result(invariant_id: str, problems: list[str]) -> Observation:
-    return observe(invariant_id, not problems, "; ".join(problems))
+def _verdict(problems: list[str]) -> tuple[bool, str]:
+    """`observe`'s verdict and detail from the problems a contract found (none: it held)."""
+    return not problems, "; ".join(problems)
 
 
 def _is_positive(price: Fraction | None) -> TypeGuard[Fraction]:
@@ -245,7 +247,9 @@ def _amount_problems(**amounts: int) -> list[str]:
 # --- §6.1, §6.2: the bridge and transfers --------------------------------------------------------
 
 
-def _deposit(step: ChainStep, action: DepositUsdc) -> list[Observation]:
+def check_deposit_contract(step: ChainStep, action: DepositUsdc) -> list[Observation]:
+    """ACT-BRIDGE, ACT-ONCE (§6.1): a bridge deposit mints exactly its amount of STB to the
+    wallet it names and locks as much USDC, once per deposit id."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "ledger", "supply") + _amount_problems(amount=action.amount)
@@ -268,22 +272,26 @@ def _deposit(step: ChainStep, action: DepositUsdc) -> list[Observation]:
     )
     done = action.deposit_id in after.supply.processed_deposits
     return [
-        _result("ACT-BRIDGE", problems),
-        _once(step, seen, done, f"bridge deposit {action.deposit_id!r}"),
+        observe("ACT-BRIDGE", *_verdict(problems)),
+        check_once(step, seen, done, f"bridge deposit {action.deposit_id!r}"),
     ]
 
 
-def _redeem(step: ChainStep, action: RedeemStb) -> list[Observation]:
+def check_redemption_contract(step: ChainStep, action: RedeemStb) -> list[Observation]:
+    """ACT-BRIDGE (§6.1): a redemption destroys exactly its amount of its holder's STB and
+    releases as much USDC."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "ledger") + _amount_problems(amount=action.amount)
     problems += _ledger(
         before.ledger, after.ledger, {(action.holder, STB): -action.amount}, usdc=-action.amount
     )
-    return [_result("ACT-BRIDGE", problems)]
+    return [observe("ACT-BRIDGE", *_verdict(problems))]
 
 
-def _transfer(step: ChainStep, action: Transfer) -> list[Observation]:
+def check_transfer_contract(step: ChainStep, action: Transfer) -> list[Observation]:
+    """ACT-TRANSFER (§6.2): a transfer between two user accounts moves exactly its amount of
+    its token from the sender to the recipient."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "ledger") + _amount_problems(amount=action.amount)
@@ -297,20 +305,22 @@ def _transfer(step: ChainStep, action: Transfer) -> list[Observation]:
     _move(expected, action.sender, action.token, -action.amount)
     _move(expected, action.recipient, action.token, action.amount)
     problems += _ledger(before.ledger, after.ledger, expected)
-    return [_result("ACT-TRANSFER", problems)]
+    return [observe("ACT-TRANSFER", *_verdict(problems))]
 
 
 # --- §4.3.1, §3.3 Step 12: escrows ---------------------------------------------------------------
 
 
-def _prepay(step: ChainStep, action: Prepay) -> list[Observation]:
+def check_prepayment_contract(step: ChainStep, action: Prepay) -> list[Observation]:
+    """ACT-ESCROW (§4.3.1): a prepayment moves exactly its STB and STR from the app's developer
+    into the app's escrow, at the deposit-weighted price."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "ledger", "escrows")
     problems += _amount_problems(ustb=action.ustb, ustr=action.ustr)
     escrow = before.escrows.escrows.get(action.app)
     if escrow is None:
-        return [_result("ACT-ESCROW", [*problems, f"app {action.app} has no escrow"])]
+        return [observe("ACT-ESCROW", *_verdict([*problems, f"app {action.app} has no escrow"]))]
     if action.payer != escrow.developer:
         problems.append(f"{action.payer} prepaid, not the developer {escrow.developer}")
     price = action.price
@@ -340,10 +350,12 @@ def _prepay(step: ChainStep, action: Prepay) -> list[Observation]:
     problems += _others_unchanged(
         before.escrows.escrows, after.escrows.escrows, action.app, "escrows"
     )
-    return [_result("ACT-ESCROW", problems)]
+    return [observe("ACT-ESCROW", *_verdict(problems))]
 
 
-def _withdraw(step: ChainStep, action: WithdrawPrepayment) -> list[Observation]:
+def check_withdrawal_contract(step: ChainStep, action: WithdrawPrepayment) -> list[Observation]:
+    """ACT-ESCROW (§4.3.1): a withdrawal moves exactly its STB and STR from the app's escrow
+    back to its developer."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "ledger") + _amount_problems(
@@ -351,7 +363,7 @@ def _withdraw(step: ChainStep, action: WithdrawPrepayment) -> list[Observation]:
     )
     escrow = before.escrows.escrows.get(action.app)
     if escrow is None:
-        return [_result("ACT-ESCROW", [*problems, f"app {action.app} has no escrow"])]
+        return [observe("ACT-ESCROW", *_verdict([*problems, f"app {action.app} has no escrow"]))]
     # §4.3.1: unspent prepayment goes back to the developer; locked payments stay locked.
     account = get_escrow_account(action.app)
     expected: Expected = {}
@@ -360,7 +372,7 @@ def _withdraw(step: ChainStep, action: WithdrawPrepayment) -> list[Observation]:
     _move(expected, escrow.developer, STB, action.ustb)
     _move(expected, escrow.developer, STR, action.ustr)
     problems += _ledger(before.ledger, after.ledger, expected)
-    return [_result("ACT-ESCROW", problems)]
+    return [observe("ACT-ESCROW", *_verdict(problems))]
 
 
 def _split_of(record: LockedPayment) -> PaymentSplit:
@@ -405,7 +417,9 @@ def _pay_split(
         _move(expected, BURN_ADDRESS, STR, payout.burn)
 
 
-def _resolve_locked(step: ChainStep, action: ResolveLocked) -> list[Observation]:
+def check_locked_resolution_contract(step: ChainStep, action: ResolveLocked) -> list[Observation]:
+    """ACT-ESCROW, ACT-ONCE (§3.3 Step 12): a locked payment, resolved once, pays each of its
+    nodes the locked split or returns all of it to the escrow."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "ledger", "escrows")
@@ -414,13 +428,13 @@ def _resolve_locked(step: ChainStep, action: ResolveLocked) -> list[Observation]
     escrow_after = after.escrows.escrows.get(action.app)
     still_locked = escrow_after is not None and action.round_id in escrow_after.locked
     what = f"the locked payment of round {action.round_id} of {action.app}"
-    once = _once(step, record is None, not still_locked, what)
+    once = check_once(step, record is None, not still_locked, what)
     if escrow is None or record is None:
-        return [_result("ACT-ESCROW", [*problems, f"{what} does not exist"]), once]
+        return [observe("ACT-ESCROW", *_verdict([*problems, f"{what} does not exist"])), once]
     split = _split_of(record)
     payout = _payout(split, record.price)
     if payout is None:
-        return [_result("ACT-ESCROW", [*problems, f"{what} owes STR at no price"]), once]
+        return [observe("ACT-ESCROW", *_verdict([*problems, f"{what} owes STR at no price"])), once]
     locked, expected = get_locked_escrow_account(action.app), Expected()
     if action.pay_nodes:
         _pay_split(expected, locked, record.node_accounts, split, payout)
@@ -437,7 +451,7 @@ def _resolve_locked(step: ChainStep, action: ResolveLocked) -> list[Observation]
     problems += _others_unchanged(
         before.escrows.escrows, after.escrows.escrows, action.app, "escrows"
     )
-    return [_result("ACT-ESCROW", problems), once]
+    return [observe("ACT-ESCROW", *_verdict(problems)), once]
 
 
 # --- §3.3 F11-F12, §6.3, §4.4: a round and its settlement ----------------------------------------
@@ -595,14 +609,16 @@ def _revealed_late(state: RoundState, params: Params) -> list[str]:
     ]
 
 
-def _run_round(step: ChainStep, action: RunRound) -> list[Observation]:
+def check_round_run_contract(step: ChainStep, action: RunRound) -> list[Observation]:
+    """ACT-ROUND, ACT-ONCE, ACT-DEADLINE (§3.3 F11-F12, §6.3, §4.4, §3.2 F6-F7): a round, under
+    a fresh round id, moves only what its settlement owes, from reveals made in time."""
     before, after = step.before, step.after
     assert before is not None
     allowed = ("now", "ledger", "escrows", "nodes", "slashing", "reputation", "next_round_id")
     problems = _frame(before, after, *allowed)
     effects = [effect for effect in step.effects if isinstance(effect, RoundEffect)]
     if len(effects) != 1:
-        return [_result("ACT-ROUND", [*problems, f"{len(effects)} rounds ran, not one"])]
+        return [observe("ACT-ROUND", *_verdict([*problems, f"{len(effects)} rounds ran, not one"]))]
     run = effects[0].run
     state = run.state
     money = RoundMoney(
@@ -645,7 +661,11 @@ def _run_round(step: ChainStep, action: RunRound) -> list[Observation]:
             deadline.append(
                 f"the app's salts expired at {decided}, closed at {closed}, timeout {timeout}"
             )
-    return [_result("ACT-ROUND", problems), once, _result("ACT-DEADLINE", deadline)]
+    return [
+        observe("ACT-ROUND", *_verdict(problems)),
+        once,
+        observe("ACT-DEADLINE", *_verdict(deadline)),
+    ]
 
 
 def check_round_contract(view: RoundView, *, cost: int) -> tuple[Observation, ...]:
@@ -653,7 +673,9 @@ def check_round_contract(view: RoundView, *, cost: int) -> tuple[Observation, ..
     are in time and, once settled against `view`'s chain at `cost`, the money moved as it must."""
     observations = []
     if view.state.reveals:
-        observations.append(_result("ACT-DEADLINE", _revealed_late(view.state, view.params)))
+        observations.append(
+            observe("ACT-DEADLINE", *_verdict(_revealed_late(view.state, view.params)))
+        )
     if view.outcome is not None and view.chain_before is not None and view.chain_after is not None:
         before, after = view.chain_before, view.chain_after
         money = RoundMoney(
@@ -668,14 +690,16 @@ def check_round_contract(view: RoundView, *, cost: int) -> tuple[Observation, ..
             nodes_before=before.nodes,
             nodes_after=after.nodes,
         )
-        observations.append(_result("ACT-ROUND", get_round_money_problems(money)))
+        observations.append(observe("ACT-ROUND", *_verdict(get_round_money_problems(money))))
     return tuple(observations)
 
 
 # --- §4.2, §6.10: stake, blocks and slashing -----------------------------------------------------
 
 
-def _delegate(step: ChainStep, action: Delegate | Undelegate) -> list[Observation]:
+def check_bond_contract(step: ChainStep, action: Delegate | Undelegate) -> list[Observation]:
+    """ACT-STAKING (§4.2): a delegation moves exactly its amount into the bonded pool and
+    raises that one bond; an undelegation lowers it by the amount and credits the delegator."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "ledger", "staking")
@@ -696,7 +720,7 @@ def _delegate(step: ChainStep, action: Delegate | Undelegate) -> list[Observatio
     problems += _map_change(bonds, after.staking.delegations, key, sign * action.amount, "the bond")
     if _untouched(before.staking, after.staking, ("validators", "processed_evidence"), ()):
         problems.append("the validators or the evidence changed")
-    return [_result("ACT-STAKING", problems)]
+    return [observe("ACT-STAKING", *_verdict(problems))]
 
 
 def _power_passes(before: ChainState, signers: frozenset[ValidatorId]) -> bool:
@@ -730,12 +754,14 @@ def _commits_added(
     return problems
 
 
-def _commit_block(step: ChainStep, action: CommitBlock) -> list[Observation]:
+def check_block_commit_contract(step: ChainStep, action: CommitBlock) -> list[Observation]:
+    """ACT-STAKING (§4.2): a block commit moves no token, raises the height by one and records
+    a commit over the threshold."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "height", "commits")
     problems += _commits_added(before, after, [action.signers])
-    return [_result("ACT-STAKING", problems)]
+    return [observe("ACT-STAKING", *_verdict(problems))]
 
 
 def _slashed_bonds(
@@ -782,7 +808,9 @@ def _slash_money(before: ChainState, after: ChainState, lost: int) -> list[str]:
     return _ledger(before.ledger, after.ledger, expected)
 
 
-def _slash_validator(step: ChainStep, action: SlashValidator) -> list[Observation]:
+def check_validator_slash_contract(step: ChainStep, action: SlashValidator) -> list[Observation]:
+    """ACT-SLASH (§6.10, §4.2): a slash lowers only the validator's bonds, burns exactly what
+    they lost and records the slash at its time."""
     before, after = step.before, step.after
     assert before is not None
     offenders = frozenset({action.validator})
@@ -793,10 +821,12 @@ def _slash_validator(step: ChainStep, action: SlashValidator) -> list[Observatio
     problems += bonds + _slash_records(before, after, offenders) + _slash_money(before, after, lost)
     if before.staking.processed_evidence != after.staking.processed_evidence:
         problems.append("a slash without evidence recorded evidence")
-    return [_result("ACT-SLASH", problems)]
+    return [observe("ACT-SLASH", *_verdict(problems))]
 
 
-def _equivocate(step: ChainStep, action: Equivocate) -> list[Observation]:
+def check_equivocation_contract(step: ChainStep, action: Equivocate) -> list[Observation]:
+    """ACT-SLASH, ACT-ONCE (§4.2, §6.10): a double-sign records the commits over the threshold
+    and slashes each double signer once, burning exactly what its bonds lost."""
     before, after = step.before, step.after
     assert before is not None
     offenders = action.double_signers
@@ -819,15 +849,17 @@ def _equivocate(step: ChainStep, action: Equivocate) -> list[Observation]:
     if not recorded:
         problems.append(f"the evidence recorded is not the evidence before plus {sorted(evidence)}")
     return [
-        _result("ACT-SLASH", problems),
-        _once(step, seen, recorded, f"the double-sign at {height}"),
+        observe("ACT-SLASH", *_verdict(problems)),
+        check_once(step, seen, recorded, f"the double-sign at {height}"),
     ]
 
 
 # --- §6.9, §6.7, §6.5: supply and Network Support ------------------------------------------------
 
 
-def _mint(step: ChainStep, action: MintInflation) -> list[Observation]:
+def check_mint_contract(step: ChainStep, action: MintInflation) -> list[Observation]:
+    """ACT-SUPPLY, ACT-DEADLINE (§6.9): a mint credits only the rewards pool, by the curve's
+    accrual on the circulating supply over exactly [last mint, now)."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "ledger", "supply")
@@ -854,10 +886,15 @@ def _mint(step: ChainStep, action: MintInflation) -> list[Observation]:
         deadline.append(
             f"the mint covers [{supply.last_mint_time}, {after.supply.last_mint_time}), not up to now {before.now}"
         )
-    return [_result("ACT-SUPPLY", problems), _result("ACT-DEADLINE", deadline)]
+    return [
+        observe("ACT-SUPPLY", *_verdict(problems)),
+        observe("ACT-DEADLINE", *_verdict(deadline)),
+    ]
 
 
-def _swap(step: ChainStep, action: SwapReserve) -> list[Observation]:
+def check_reserve_swap_contract(step: ChainStep, action: SwapReserve) -> list[Observation]:
+    """ACT-SUPPLY (§6.7): a reserve swap sends all the reserve's STB to Stratoswap and burns
+    exactly the STR it buys at the price."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "ledger")
@@ -868,8 +905,9 @@ def _swap(step: ChainStep, action: SwapReserve) -> list[Observation]:
         # §6.7: all the reserve's STB buys STR on Stratoswap at the price, and that STR is burned.
         if not _is_positive(action.price):
             return [
-                _result(
-                    "ACT-SUPPLY", [*problems, f"a swap at the price {action.price} was accepted"]
+                observe(
+                    "ACT-SUPPLY",
+                    *_verdict([*problems, f"a swap at the price {action.price} was accepted"]),
                 )
             ]
         bought = usd_to_ustr(reserve, action.price)
@@ -878,10 +916,12 @@ def _swap(step: ChainStep, action: SwapReserve) -> list[Observation]:
         _move(expected, STRATOSWAP_POOL, STR, -bought)
         _move(expected, BURN_ADDRESS, STR, bought)
     problems += _ledger(before.ledger, after.ledger, expected)
-    return [_result("ACT-SUPPLY", problems)]
+    return [observe("ACT-SUPPLY", *_verdict(problems))]
 
 
-def _grant(step: ChainStep, action: GrantNetworkSupport) -> list[Observation]:
+def check_grant_contract(step: ChainStep, action: GrantNetworkSupport) -> list[Observation]:
+    """ACT-GRANT (§6.5, §6.8): a grant is paid only while Network Support's subcommittee is
+    active, only to a user account, and moves exactly its amount."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "ledger") + _amount_problems(amount=action.amount)
@@ -897,13 +937,15 @@ def _grant(step: ChainStep, action: GrantNetworkSupport) -> list[Observation]:
     _move(expected, NETWORK_SUPPORT, STR, -action.amount)
     _move(expected, action.recipient, STR, action.amount)
     problems += _ledger(before.ledger, after.ledger, expected)
-    return [_result("ACT-GRANT", problems)]
+    return [observe("ACT-GRANT", *_verdict(problems))]
 
 
 # --- §6.8: governance, subcommittees, complaints -------------------------------------------------
 
 
-def _submit_proposal(step: ChainStep, action: SubmitProposal) -> list[Observation]:
+def check_proposal_contract(step: ChainStep, action: SubmitProposal) -> list[Observation]:
+    """ACT-GOVERNANCE, ACT-ONCE, ACT-DEADLINE (§6.8): a proposal locks exactly its deposit and
+    opens one new proposal, under a fresh id, voted on for exactly one voting period."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "ledger", "governance")
@@ -941,17 +983,25 @@ def _submit_proposal(step: ChainStep, action: SubmitProposal) -> list[Observatio
         new_id not in before.governance.proposals,
         f"proposal id {new_id} was used again",
     )
-    return [_result("ACT-GOVERNANCE", problems), once, _result("ACT-DEADLINE", deadline)]
+    return [
+        observe("ACT-GOVERNANCE", *_verdict(problems)),
+        once,
+        observe("ACT-DEADLINE", *_verdict(deadline)),
+    ]
 
 
-def _cast_vote(step: ChainStep, action: CastVote) -> list[Observation]:
+def check_vote_contract(step: ChainStep, action: CastVote) -> list[Observation]:
+    """ACT-GOVERNANCE, ACT-DEADLINE (§6.8): a vote records only its voter's option, and only
+    while now < the vote's end."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "governance") + _governance(before, after, "proposals")
     proposal = before.governance.proposals.get(action.proposal_id)
     proposal_after = after.governance.proposals.get(action.proposal_id)
     if proposal is None or proposal_after is None:
-        return [_result("ACT-GOVERNANCE", [*problems, f"no proposal {action.proposal_id}"])]
+        return [
+            observe("ACT-GOVERNANCE", *_verdict([*problems, f"no proposal {action.proposal_id}"]))
+        ]
     # §6.8: a vote records (or replaces) its voter's option and nothing else.
     want = attrs.evolve(proposal, votes=proposal.votes.set(action.voter, action.option))
     if proposal_after != want:
@@ -966,7 +1016,10 @@ def _cast_vote(step: ChainStep, action: CastVote) -> list[Observation]:
         if late
         else []
     )
-    return [_result("ACT-GOVERNANCE", problems), _result("ACT-DEADLINE", deadline)]
+    return [
+        observe("ACT-GOVERNANCE", *_verdict(problems)),
+        observe("ACT-DEADLINE", *_verdict(deadline)),
+    ]
 
 
 def _param_values(
@@ -982,7 +1035,10 @@ def _param_values(
     return values
 
 
-def _tally(step: ChainStep, action: Tally) -> list[Observation]:
+def check_tally_contract(step: ChainStep, action: Tally) -> list[Observation]:
+    """ACT-GOVERNANCE, ACT-ONCE, ACT-DEADLINE (§6.8): a tally, once and not before the vote's
+    end, returns exactly the deposit and changes the parameters by exactly the proposal's
+    changes if it passed."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "ledger", "governance")
@@ -990,16 +1046,18 @@ def _tally(step: ChainStep, action: Tally) -> list[Observation]:
     proposal = before.governance.proposals.get(action.proposal_id)
     proposal_after = after.governance.proposals.get(action.proposal_id)
     if proposal is None or proposal_after is None:
-        return [_result("ACT-GOVERNANCE", [*problems, f"no proposal {action.proposal_id}"])]
+        return [
+            observe("ACT-GOVERNANCE", *_verdict([*problems, f"no proposal {action.proposal_id}"]))
+        ]
     result = proposal_after.result
-    once = _once(
+    once = check_once(
         step,
         proposal.result is not None,
         result is not None,
         f"the tally of proposal {action.proposal_id}",
     )
     if proposal.result is not None:
-        return [_result("ACT-GOVERNANCE", problems), once]
+        return [observe("ACT-GOVERNANCE", *_verdict(problems)), once]
     # §6.8: the tally returns the deposit and, if the vote passed, applies exactly the changes.
     expected: Expected = {}
     _move(expected, GOVERNANCE_DEPOSITS, STR, -proposal.deposit_ustr)
@@ -1024,10 +1082,18 @@ def _tally(step: ChainStep, action: Tally) -> list[Observation]:
         if early
         else []
     )
-    return [_result("ACT-GOVERNANCE", problems), once, _result("ACT-DEADLINE", deadline)]
+    return [
+        observe("ACT-GOVERNANCE", *_verdict(problems)),
+        once,
+        observe("ACT-DEADLINE", *_verdict(deadline)),
+    ]
 
 
-def _create_subcommittee(step: ChainStep, action: CreateSubcommittee) -> list[Observation]:
+def check_subcommittee_creation_contract(
+    step: ChainStep, action: CreateSubcommittee
+) -> list[Observation]:
+    """ACT-SUBCOMMITTEE (§6.8): creating a subcommittee records it under a new name and moves
+    no token."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "governance") + _governance(before, after, "subcommittees")
@@ -1038,12 +1104,15 @@ def _create_subcommittee(step: ChainStep, action: CreateSubcommittee) -> list[Ob
     if created is None or (created.name, created.creator) != (action.name, action.creator):
         problems.append(f"subcommittee {action.name!r} after is {created!r}")
     problems += _others_unchanged(old, new, action.name, "subcommittees")
-    return [_result("ACT-SUBCOMMITTEE", problems)]
+    return [observe("ACT-SUBCOMMITTEE", *_verdict(problems))]
 
 
-def _subcommittee_bond(
+def check_subcommittee_bond_contract(
     step: ChainStep, action: DelegateToSubcommittee | UndelegateFromSubcommittee
 ) -> list[Observation]:
+    """ACT-SUBCOMMITTEE (§6.8): a subcommittee delegation moves exactly its amount into the
+    subcommittees' pool and raises that one delegation; an undelegation lowers it and credits
+    the delegator."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "ledger", "governance")
@@ -1070,10 +1139,12 @@ def _subcommittee_bond(
     problems += _map_change(
         delegations, after_delegations, key, sign * action.amount, "the delegation"
     )
-    return [_result("ACT-SUBCOMMITTEE", problems)]
+    return [observe("ACT-SUBCOMMITTEE", *_verdict(problems))]
 
 
-def _submit_complaint(step: ChainStep, action: SubmitComplaint) -> list[Observation]:
+def check_complaint_contract(step: ChainStep, action: SubmitComplaint) -> list[Observation]:
+    """ACT-COMPLAINT, ACT-ONCE (§6.8): a complaint, under a fresh id, locks exactly its
+    deposit, at least the MinDeposit."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "ledger", "complaints")
@@ -1102,17 +1173,21 @@ def _submit_complaint(step: ChainStep, action: SubmitComplaint) -> list[Observat
         action.complaint_id not in old,
         f"complaint id {action.complaint_id!r} was filed again",
     )
-    return [_result("ACT-COMPLAINT", problems), once]
+    return [observe("ACT-COMPLAINT", *_verdict(problems)), once]
 
 
-def _resolve_complaint(step: ChainStep, action: ResolveComplaint) -> list[Observation]:
+def check_complaint_resolution_contract(
+    step: ChainStep, action: ResolveComplaint
+) -> list[Observation]:
+    """ACT-COMPLAINT, ACT-ONCE (§6.8): a complaint, resolved once, pays out exactly its
+    deposit, only to the complainant (if upheld), the reserve pool and the active validators."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "ledger", "complaints")
     old, new = before.complaints.complaints, after.complaints.complaints
     complaint, resolved = old.get(action.complaint_id), new.get(action.complaint_id)
     what = f"the resolution of complaint {action.complaint_id!r}"
-    once = _once(
+    once = check_once(
         step,
         complaint is not None and complaint.upheld is not None,
         resolved is not None and resolved.upheld is not None,
@@ -1121,7 +1196,7 @@ def _resolve_complaint(step: ChainStep, action: ResolveComplaint) -> list[Observ
     if complaint is None or complaint.upheld is not None:
         if complaint is None:
             problems.append(f"no complaint {action.complaint_id!r}")
-        return [_result("ACT-COMPLAINT", problems), once]
+        return [observe("ACT-COMPLAINT", *_verdict(problems)), once]
     if resolved != attrs.evolve(complaint, upheld=action.upheld):
         problems.append(f"complaint {action.complaint_id!r} after is {resolved!r}")
     problems += _others_unchanged(old, new, action.complaint_id, "complaints")
@@ -1148,13 +1223,15 @@ def _resolve_complaint(step: ChainStep, action: ResolveComplaint) -> list[Observ
             f"the recipients got {sum(changes.values())}, the deposit is {complaint.deposit_ustr}"
         )
     problems += _counters(before.ledger, after.ledger)
-    return [_result("ACT-COMPLAINT", problems), once]
+    return [observe("ACT-COMPLAINT", *_verdict(problems)), once]
 
 
 # --- §4.5: reputation ----------------------------------------------------------------------------
 
 
-def _app_profile(step: ChainStep, action: SetAppProfile) -> list[Observation]:
+def check_app_profile_contract(step: ChainStep, action: SetAppProfile) -> list[Observation]:
+    """ACT-REPUTATION (§4.5): an app profile sets exactly the open-source flag and the stake
+    given, and nothing else."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "reputation") + _amount_problems(
@@ -1163,7 +1240,11 @@ def _app_profile(step: ChainStep, action: SetAppProfile) -> list[Observation]:
     old, new = before.reputation, after.reputation
     record, updated = old.apps.get(action.app), new.apps.get(action.app)
     if updated is None:
-        return [_result("ACT-REPUTATION", [*problems, f"app {action.app} has no record after"])]
+        return [
+            observe(
+                "ACT-REPUTATION", *_verdict([*problems, f"app {action.app} has no record after"])
+            )
+        ]
     # §4.5: the profile records what exempts the app (open source, stake) and nothing else.
     kept = (
         (record.first_active_time, record.flags, record.node_complaints, record.outbound_log)
@@ -1180,7 +1261,7 @@ def _app_profile(step: ChainStep, action: SetAppProfile) -> list[Observation]:
     problems += _others_unchanged(old.apps, new.apps, action.app, "app records")
     if old.nodes != new.nodes:
         problems.append("node records changed")
-    return [_result("ACT-REPUTATION", problems)]
+    return [observe("ACT-REPUTATION", *_verdict(problems))]
 
 
 def _app_fields(record: AppReputation) -> tuple[object, ...]:
@@ -1195,7 +1276,9 @@ def _app_fields(record: AppReputation) -> tuple[object, ...]:
     )
 
 
-def _outbound(step: ChainStep, action: OutboundRequest) -> list[Observation]:
+def check_outbound_request_contract(step: ChainStep, action: OutboundRequest) -> list[Observation]:
+    """ACT-REPUTATION (§4.5): an outbound request logs exactly the current time for its app,
+    and nothing else."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "reputation")
@@ -1204,7 +1287,11 @@ def _outbound(step: ChainStep, action: OutboundRequest) -> list[Observation]:
     old, new = before.reputation, after.reputation
     record, updated = old.apps.get(action.app), new.apps.get(action.app)
     if updated is None:
-        return [_result("ACT-REPUTATION", [*problems, f"app {action.app} has no record after"])]
+        return [
+            observe(
+                "ACT-REPUTATION", *_verdict([*problems, f"app {action.app} has no record after"])
+            )
+        ]
     # §4.5: the request is logged at the current time; the log keeps only requests seen.
     log_before = record.outbound_log if record is not None else ()
     log = updated.outbound_log
@@ -1220,13 +1307,15 @@ def _outbound(step: ChainStep, action: OutboundRequest) -> list[Observation]:
     problems += _others_unchanged(old.apps, new.apps, action.app, "app records")
     if old.nodes != new.nodes:
         problems.append("node records changed")
-    return [_result("ACT-REPUTATION", problems)]
+    return [observe("ACT-REPUTATION", *_verdict(problems))]
 
 
 # --- The clock -----------------------------------------------------------------------------------
 
 
-def _advance(step: ChainStep, action: AdvanceTime) -> list[Observation]:
+def check_clock_contract(step: ChainStep, action: AdvanceTime) -> list[Observation]:
+    """ACT-DEADLINE: the clock every window, deadline and year is measured on moves by exactly
+    the time step, and nothing else changes."""
     before, after = step.before, step.after
     assert before is not None
     # Every window, deadline and year is measured on this clock: it moves by exactly the step.
@@ -1235,38 +1324,38 @@ def _advance(step: ChainStep, action: AdvanceTime) -> list[Observation]:
         problems.append(
             f"the clock went from {before.now} to {after.now} on a step of {action.seconds} s"
         )
-    return [_result("ACT-DEADLINE", problems)]
+    return [observe("ACT-DEADLINE", *_verdict(problems))]
 
 
 # --- Dispatch ------------------------------------------------------------------------------------
 
 CONTRACTS: dict[type[Any], Callable[[ChainStep, Any], list[Observation]]] = {
-    DepositUsdc: _deposit,
-    RedeemStb: _redeem,
-    Transfer: _transfer,
-    Prepay: _prepay,
-    RunRound: _run_round,
-    ResolveLocked: _resolve_locked,
-    WithdrawPrepayment: _withdraw,
-    Delegate: _delegate,
-    Undelegate: _delegate,
-    CommitBlock: _commit_block,
-    Equivocate: _equivocate,
-    SlashValidator: _slash_validator,
-    AdvanceTime: _advance,
-    MintInflation: _mint,
-    SwapReserve: _swap,
-    GrantNetworkSupport: _grant,
-    SubmitProposal: _submit_proposal,
-    CastVote: _cast_vote,
-    Tally: _tally,
-    CreateSubcommittee: _create_subcommittee,
-    DelegateToSubcommittee: _subcommittee_bond,
-    UndelegateFromSubcommittee: _subcommittee_bond,
-    SubmitComplaint: _submit_complaint,
-    ResolveComplaint: _resolve_complaint,
-    SetAppProfile: _app_profile,
-    OutboundRequest: _outbound,
+    DepositUsdc: check_deposit_contract,
+    RedeemStb: check_redemption_contract,
+    Transfer: check_transfer_contract,
+    Prepay: check_prepayment_contract,
+    RunRound: check_round_run_contract,
+    ResolveLocked: check_locked_resolution_contract,
+    WithdrawPrepayment: check_withdrawal_contract,
+    Delegate: check_bond_contract,
+    Undelegate: check_bond_contract,
+    CommitBlock: check_block_commit_contract,
+    Equivocate: check_equivocation_contract,
+    SlashValidator: check_validator_slash_contract,
+    AdvanceTime: check_clock_contract,
+    MintInflation: check_mint_contract,
+    SwapReserve: check_reserve_swap_contract,
+    GrantNetworkSupport: check_grant_contract,
+    SubmitProposal: check_proposal_contract,
+    CastVote: check_vote_contract,
+    Tally: check_tally_contract,
+    CreateSubcommittee: check_subcommittee_creation_contract,
+    DelegateToSubcommittee: check_subcommittee_bond_contract,
+    UndelegateFromSubcommittee: check_subcommittee_bond_contract,
+    SubmitComplaint: check_complaint_contract,
+    ResolveComplaint: check_complaint_resolution_contract,
+    SetAppProfile: check_app_profile_contract,
+    OutboundRequest: check_outbound_request_contract,
 }
 """Every kind of action of `model.chain.actions` and its contract."""
 
