@@ -633,7 +633,12 @@ def check_round_run_contract(step: ChainStep, action: RunRound) -> list[Observat
         nodes_before=before.nodes,
         nodes_after=after.nodes,
         prefund=action.validation_prefund_ustr,
-        subscribers=get_active_operators(before.staking, before.params),
+        # Only a prefund pays validators: ranking the active set is needed only then.
+        subscribers=(
+            get_active_operators(before.staking, before.params)
+            if action.validation_prefund_ustr > 0
+            else ()
+        ),
     )
     if state.app != action.app or {plan.node for plan in action.plans} != set(state.assigned):
         problems.append(f"the round ran app {state.app} on {state.assigned}, not the action's")
