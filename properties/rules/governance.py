@@ -35,6 +35,7 @@ from model.governance import (
 )
 from model.ledger import NETWORK_SUPPORT, Token, get_balance, get_str_circulating_supply
 from model.params import ParamSpec
+from model.reputation import get_app_reputation
 from model.supply import process_inflation_mint
 from model.units import BPS_DENOMINATOR, SECONDS_PER_MINUTE, AccountId, AppId, Rejected
 from properties.driver import ChainDriver
@@ -364,8 +365,11 @@ class GovernanceRules(ChainDriver):
         cap = self.checked.state.params.reputation.outbound_requests_per_minute
         if not 0 < cap <= 20:
             return
-        self.apply(SetAppProfile(app, False, 0))
-        self.apply(AdvanceTime(SECONDS_PER_MINUTE + 1))
+        record = get_app_reputation(self.checked.state.reputation, app)
+        if record.open_source or record.staked_ustr:
+            self.apply(SetAppProfile(app, False, 0))
+        if record.outbound_log and record.outbound_log[-1] > self.checked.state.now - 61:
+            self.apply(AdvanceTime(SECONDS_PER_MINUTE + 1))
         for _ in range(cap):
             self.apply(OutboundRequest(app, price))  # type: ignore[arg-type]
         self.apply(AdvanceTime(SECONDS_PER_MINUTE + offset))
