@@ -8,7 +8,7 @@ keeps no example database, so the same seed gives the same verdicts and countere
 from __future__ import annotations
 
 from attrs import frozen
-from hypothesis import HealthCheck, Verbosity, settings
+from hypothesis import HealthCheck, Phase, Verbosity, settings
 
 
 @frozen
@@ -59,4 +59,7 @@ def get_settings(effort: Effort) -> settings:
         suppress_health_check=list(HealthCheck),
         verbosity=Verbosity.quiet,
         print_blob=False,
+        # No explain phase: it only annotates Hypothesis' own failure printout, which the runner
+        # never shows, and it re-ran every shrunk trace many times over (most of a failing run).
+        phases=[phase for phase in Phase if phase is not Phase.explain],
     )

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 import pytest
+from hypothesis import Phase
 
 from model import reputation, slashing
 from model.chain.actions import Action, Delegate, DelegateToSubcommittee, DepositUsdc, RedeemStb
@@ -25,7 +26,7 @@ from model.slashing import SlashRecord
 from model.units import SECONDS_PER_MINUTE, AppId, Seconds, ValidatorId
 from properties.driver import VIOLATIONS
 from properties.edges import BOUNDARIES, BY_NAME, get_boundaries_of
-from properties.effort import EFFORTS, Effort
+from properties.effort import EFFORTS, Effort, get_settings
 from properties.evidence import Recorder
 from properties.machine import ChainMachine
 from properties.replay import replay
@@ -241,3 +242,11 @@ def test_module_and_escrow_parties_the_model_refuses_or_accepts() -> None:
     redeemed = replay(GENESIS, (redeem,), params=WHITEPAPER_PARAMS, profile=HARDENED)
     assert redeemed.refused == () and redeemed.violations == ()
     assert ChainMachine.module_parties is False
+
+
+def test_efforts_skip_the_explain_phase() -> None:
+    """Explaining a failure only annotates Hypothesis' printout; the runner never shows it."""
+    for effort in EFFORTS.values():
+        phases = get_settings(effort).phases
+        assert Phase.shrink in phases and Phase.generate in phases
+        assert Phase.explain not in phases
