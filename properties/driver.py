@@ -17,7 +17,7 @@ from model.chain.actions import Action, AdvanceTime, CastVote, SubmitProposal, T
 from model.chain.state import APPS, Genesis, get_developer
 from model.chain.transitions import process_action
 from model.governance import ParamChange, VoteOption
-from model.ledger import get_balance, is_user_account
+from model.ledger import get_balance
 from model.params import WHITEPAPER_PARAMS, Params
 from model.profile import HARDENED, Profile
 from model.units import AccountId, Rejected
@@ -65,11 +65,6 @@ class ChainDriver(RuleBasedStateMachine):
     recorder: ClassVar[Recorder] = Recorder()
     asserted: ClassVar[frozenset[str]] = frozenset(MACHINE_IDS)
     """IDs whose violation fails the run; the others are still observed for evidence."""
-    module_parties: ClassVar[bool] = False
-    """Whether a module or escrow account may be drawn where the model accepts one though only a
-    user's account belongs there: redeeming STB, receiving a bridge deposit or a Network Support
-    grant (docs/findings.md). Off until the model refuses them; transfers and delegations always
-    offer those accounts, and the model refuses them there."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -121,11 +116,6 @@ class ChainDriver(RuleBasedStateMachine):
         self.actions.append(action)
         self._observe(self.checked.observations)
         return True
-
-    def may_name(self, account: str) -> bool:
-        """Whether the machine offers `account` as a party to a redemption, deposit or grant
-        (`module_parties`)."""
-        return self.module_parties or is_user_account(account)  # type: ignore[arg-type]
 
     def enact(self, changes: tuple[ParamChange, ...]) -> bool:
         """§6.8: the richest developer proposes `changes`, votes YES alone, and the vote runs to

@@ -20,7 +20,7 @@ from model.chain.actions import (
     Transfer,
     WithdrawPrepayment,
 )
-from model.chain.common import Step, done, get_validator_accounts, write_back
+from model.chain.common import Step, check_signer, done, get_validator_accounts, write_back
 from model.chain.state import ChainState, get_trusted_chain, with_trusted_chain
 from model.escrow import (
     process_prepayment,
@@ -41,6 +41,10 @@ from model.units import NodeId, Outcome, Rejected
 
 def process_deposit_usdc(state: ChainState, action: DepositUsdc) -> Outcome[Step]:
     """§6.1: mint STB for a bridged USDC deposit, once per deposit id."""
+    # Verify the recipient is a wallet: §6.1 mints to "the receiving Stratosphere wallet
+    # address", and a module pool or an escrow holds only what its own records say.
+    if not is_user_account(action.recipient):
+        return Rejected("process_deposit_usdc", f"{action.recipient} is not a wallet address")
     result = process_usdc_deposit(
         state.ledger,
         state.supply,
@@ -53,6 +57,9 @@ def process_deposit_usdc(state: ChainState, action: DepositUsdc) -> Outcome[Step
 
 def process_redeem_stb(state: ChainState, action: RedeemStb) -> Outcome[Step]:
     """§6.1: burn STB for USDC released on Ethereum."""
+    # Verify the holder signs: nobody signs for a module pool or an escrow.
+    if (refused := check_signer("process_redeem_stb", action.holder)) is not None:
+        return refused
     ledger = process_stb_redeem(state.ledger, holder=action.holder, amount=action.amount)
     return write_back(state, ledger, "ledger")
 
@@ -204,6 +211,10 @@ def process_grant_network_support(state: ChainState, action: GrantNetworkSupport
     # Verify the Network Support subcommittee is active.
     if not is_network_support_grant_allowed(state.ledger, state.governance):
         return Rejected("process_grant_network_support", "the subcommittee is not active")
+    # Verify the grant pays a wallet: §6.5's grants pay people, and a module pool or an escrow
+    # holds only what its own records say.
+    if not is_user_account(action.recipient):
+        return Rejected("process_grant_network_support", f"{action.recipient} is not a wallet")
     ledger = process_network_support_grant(
         state.ledger,
         recipient=action.recipient,

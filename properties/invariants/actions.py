@@ -1365,8 +1365,38 @@ CONTRACTS: dict[type[Any], Callable[[ChainStep, Any], list[Observation]]] = {
 """Every kind of action of `model.chain.actions` and its contract."""
 
 
+SIGNED_BY: dict[type, tuple[str, str]] = {
+    RedeemStb: ("holder", "ACT-BRIDGE"),
+    Delegate: ("delegator", "ACT-STAKING"),
+    Undelegate: ("delegator", "ACT-STAKING"),
+    DelegateToSubcommittee: ("delegator", "ACT-SUBCOMMITTEE"),
+    UndelegateFromSubcommittee: ("delegator", "ACT-SUBCOMMITTEE"),
+    SubmitProposal: ("proposer", "ACT-GOVERNANCE"),
+    CastVote: ("voter", "ACT-GOVERNANCE"),
+    SubmitComplaint: ("complainant", "ACT-COMPLAINT"),
+}
+"""Actions that spend from or speak for one account, the field naming it, and the contract it
+belongs to. §6.2: an account acts only by its key, and nobody holds a key to a module pool or an
+app's escrow, so such an action naming one must have been refused."""
+
+
+def check_signer(step: ChainStep, action: object) -> list[Observation]:
+    """ACT-* (§6.2): an accepted action that spends from or speaks for a module pool or an
+    escrow breaks its family's contract, whatever it moved."""
+    signed = SIGNED_BY.get(type(action))
+    if signed is None:
+        return []
+    field_name, invariant_id = signed
+    signer = getattr(action, field_name)
+    if is_user_account(signer):
+        return []
+    return [
+        observe(invariant_id, False, f"{field_name} {signer} has no key: the action was accepted")
+    ]
+
+
 def check_action_contracts(step: ChainStep) -> tuple[Observation, ...]:
     """ACT-*: the step's action against its contract (genesis has no action and no contract)."""
     if step.action is None or step.before is None:
         return ()
-    return tuple(CONTRACTS[type(step.action)](step, step.action))
+    return (*CONTRACTS[type(step.action)](step, step.action), *check_signer(step, step.action))

@@ -36,13 +36,11 @@ class EconomyRules(ChainDriver):
         amount=amounts,
     )
     def process_usdc_deposit(self, *, deposit_id: str, recipient: str, amount: int) -> None:
-        if self.may_name(recipient):
-            self.apply(DepositUsdc(deposit_id, recipient, amount))  # type: ignore[arg-type]
+        self.apply(DepositUsdc(deposit_id, recipient, amount))  # type: ignore[arg-type]
 
     @rule(holder=named_accounts, amount=amounts)
     def process_stb_redeem(self, *, holder: str, amount: int) -> None:
-        if self.may_name(holder):
-            self.apply(RedeemStb(holder, amount))  # type: ignore[arg-type]
+        self.apply(RedeemStb(holder, amount))  # type: ignore[arg-type]
 
     @rule(sender=any_account, recipient=any_account, token=st.sampled_from(Token), amount=amounts)
     def process_transfer(self, *, sender: str, recipient: str, token: Token, amount: int) -> None:
@@ -71,5 +69,4 @@ class EconomyRules(ChainDriver):
 
     @rule(recipient=users | named_accounts, amount=amounts)
     def process_network_support_grant(self, *, recipient: str, amount: int) -> None:
-        if self.may_name(recipient):
-            self.apply(GrantNetworkSupport(recipient, amount))  # type: ignore[arg-type]
+        self.apply(GrantNetworkSupport(recipient, amount))  # type: ignore[arg-type]

@@ -318,8 +318,7 @@ class GovernanceRules(ChainDriver):
         self.process_subcommittee_at_threshold(name=NETWORK_SUPPORT_COMMITTEE, offset=int(active))
         assert self.checked is not None
         held = get_balance(self.checked.state.ledger, NETWORK_SUPPORT).ustr
-        if self.may_name(recipient):
-            self.apply(GrantNetworkSupport(recipient, held * quarters // 4))  # type: ignore[arg-type]
+        self.apply(GrantNetworkSupport(recipient, held * quarters // 4))  # type: ignore[arg-type]
 
     # --- Complaints and reputation ---------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from broken_fixtures import (
 )
 from broken_rules import DEFAULTS, GOLDEN_COST, USER_0, USER_1, USER_2, V0, V1, VOTING, P
 
+import model.chain.economy
 import model.trusted.round as round_model
 from model import payment, supply
 from model.chain import economy, security, society
@@ -558,16 +559,27 @@ def test_exploration__runs_the_round_contract_on_every_round(
     assert "module:network_support" in found.counterexample.detail
 
 
-# --- A finding: grants and bridge deposits paid into a pool ---------------------------------------
+# --- A finding, fixed: grants and bridge deposits paid into a pool ------------------------------
+
+
+def _accept_any_recipient(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model as it was: a grant or a bridge deposit paid to any account."""
+    monkeypatch.setattr(model.chain.economy, "is_user_account", lambda account: True)
 
 
 @pytest.mark.parametrize("pool", [BONDED_POOL, NODE_STAKE_POOL, get_escrow_account(APP)])
-def test_grant_into_a_pool__accepted_by_the_model(pool: AccountId) -> None:
-    """docs/findings.md: the model pays a Network Support grant to any account, a module pool
-    or an escrow included. §6.5's grants pay people, and a pool's balance must match its own
-    records (the chain refuses a transfer into one for that reason): a grant into the bonded
-    pool or the node stake pool leaves them holding more than their bonds and stakes."""
+def test_grant_into_a_pool__refused_and_caught_without_the_guard(
+    pool: AccountId, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/findings.md: §6.5's grants pay people, and a pool's balance must match its own
+    records. The chain refuses a grant into a pool; without that guard a grant into the bonded
+    pool or the node stake pool leaves them holding more than their bonds and stakes, and
+    ACT-GRANT catches every such grant."""
     actions = (*ACTIVE_NETWORK_SUPPORT, GrantNetworkSupport(pool, 5 * MICRO))
+    refused = run_trace(GENESIS, actions, params=P, profile=HARDENED)
+    assert refused.refused_by == ("process_grant_network_support",)
+    assert not refused.violations
+    _accept_any_recipient(monkeypatch)
     found = run_trace(GENESIS, actions, params=P, profile=HARDENED)
     assert found.refused_by == ()
     pools_out_of_step = {"CONS-STR"} if pool in (BONDED_POOL, NODE_STAKE_POOL) else set()
@@ -582,12 +594,19 @@ def test_grant_into_a_pool__accepted_by_the_model(pool: AccountId) -> None:
 
 
 @pytest.mark.parametrize("pool", [SWAP_RESERVE, get_locked_escrow_account(APP)])
-def test_bridge_deposit_into_a_pool__accepted_by_the_model(pool: AccountId) -> None:
-    """docs/findings.md: the model mints a bridged deposit's STB to any account. §6.1 mints it
-    to "the receiving Stratosphere wallet address": STB minted into the locked escrow leaves it
-    holding more than its locked payments (ESCROW-SOLVENT), and into the swap reserve it is
-    swapped and burned without anyone paying a node."""
-    found = run_trace(GENESIS, (DepositUsdc("d0", pool, 5 * MICRO),), params=P, profile=HARDENED)
+def test_bridge_deposit_into_a_pool__refused_and_caught_without_the_guard(
+    pool: AccountId, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/findings.md: §6.1 mints a bridged deposit's STB to "the receiving Stratosphere
+    wallet address". The chain refuses a pool; without that guard STB minted into the locked
+    escrow leaves it holding more than its locked payments (ESCROW-SOLVENT), and into the swap
+    reserve it is swapped and burned without anyone paying a node."""
+    deposit = (DepositUsdc("d0", pool, 5 * MICRO),)
+    refused = run_trace(GENESIS, deposit, params=P, profile=HARDENED)
+    assert refused.refused_by == ("process_deposit_usdc",)
+    assert not refused.violations
+    _accept_any_recipient(monkeypatch)
+    found = run_trace(GENESIS, deposit, params=P, profile=HARDENED)
     assert found.refused_by == ()
     locked = {"ESCROW-SOLVENT"} if pool == get_locked_escrow_account(APP) else set()
     assert found.violated == {"ACT-BRIDGE", *locked}, found.violations

@@ -14,6 +14,7 @@ import pytest
 from broken_fixtures import GENESIS, run_trace
 from broken_rules import USER_2, V0, P
 
+import model.chain.economy
 import model.chain.security
 import model.chain.society
 from model.chain.actions import (
@@ -21,6 +22,7 @@ from model.chain.actions import (
     CastVote,
     Delegate,
     DelegateToSubcommittee,
+    RedeemStb,
     SubmitComplaint,
     SubmitProposal,
     Transfer,
@@ -97,3 +99,29 @@ def test_bonded_pool_pays_a_deposit__caught_without_the_guard(
     run = run_trace(GENESIS, (action,), params=P, profile=HARDENED)
     assert run.refused_by == ()
     assert run.violations, "the bonded pool paid and no check noticed"
+
+
+@pytest.mark.parametrize("action", MODULE_SIGNED, ids=lambda a: type(a).__name__)
+def test_module_signer_accepted__fails_its_action_contract(
+    action: Action, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the guard taken out, every action a module pool or an escrow "signed" breaks its
+    family's ACT contract, even when no balance shows it."""
+    monkeypatch.setattr(model.chain.security, "check_signer", _no_signer_check)
+    monkeypatch.setattr(model.chain.society, "check_signer", _no_signer_check)
+    monkeypatch.setattr(model.chain.economy, "check_signer", _no_signer_check)
+    run = run_trace(GENESIS, (DELEGATED, action), params=P, profile=HARDENED)
+    if run.refused_by:  # refused for another reason (nothing to take back, no such proposal)
+        assert not any(v.startswith("ACT-") for v in run.violations)
+        return
+    assert any(v.startswith("ACT-") and "has no key" in v for v in run.violations), run.violations
+
+
+def test_redemption_from_an_escrow__fails_act_bridge(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An escrow's prepaid STB redeemed by whoever names the escrow: ACT-BRIDGE."""
+    monkeypatch.setattr(model.chain.economy, "check_signer", _no_signer_check)
+    run = run_trace(
+        GENESIS, (RedeemStb(get_escrow_account(AppId("app-0")), 1),), params=P, profile=HARDENED
+    )
+    assert run.refused_by == ()
+    assert "ACT-BRIDGE" in run.violated, run.violations
