@@ -50,7 +50,14 @@ from model.chain.actions import (
 )
 from model.chain.state import ChainState
 from model.escrow import EscrowBook, LockedPayment
-from model.governance import NETWORK_SUPPORT_COMMITTEE, GovernanceState, ParamChange
+from model.governance import (
+    NETWORK_SUPPORT_COMMITTEE,
+    GovernanceState,
+    ParamChange,
+    Proposal,
+    TallyResult,
+    VoteOption,
+)
 from model.ledger import (
     BONDED_POOL,
     BURN_ADDRESS,
@@ -74,7 +81,13 @@ from model.trusted.round import RoundState
 from model.trusted.settlement import NodeStake
 from model.units import AccountId, AppId, NodeId, ValidatorId
 from oracle.effects import BalanceKey, get_active_operators, get_balance_changes, is_user_account
-from oracle.governance import delegated_to, is_active
+from oracle.governance import (
+    SUPERMAJORITY_KEYS,
+    delegated_to,
+    has_supermajority,
+    is_active,
+    tally,
+)
 from oracle.payment import (
     PaymentSplit,
     StrPayout,
@@ -1040,6 +1053,40 @@ def _param_values(
     return values
 
 
+def _vote_problems(before: ChainState, proposal: Proposal, result: TallyResult | None) -> list[str]:
+    """§6.8: the tally weighs each voter's last vote by its STR (liquid and bonded) at the tally;
+    a change to a burn or network-support share (or to the supermajority) needs more than
+    num/den of the votes cast, any other change more yes than no; a vote that passes is applied
+    unless (hardened) it would leave the shares incoherent, and then says why."""
+    if result is None:
+        return []
+    weights = tally(proposal.votes, before.ledger, before.staking)
+    yes, no, abstain = (weights[o] for o in (VoteOption.YES, VoteOption.NO, VoteOption.ABSTAIN))
+    problems = []
+    if (result.yes, result.no, result.abstain) != (yes, no, abstain):
+        problems.append(
+            f"the tally counted yes/no/abstain {result.yes}/{result.no}/{result.abstain},"
+            f" the voters hold {yes}/{no}/{abstain}"
+        )
+    keys = {(change.subspace, change.key) for change in proposal.changes}
+    needs_supermajority = bool(keys & set(SUPERMAJORITY_KEYS))
+    gov = before.params.governance
+    carried = (
+        has_supermajority(weights, num=gov.supermajority_num, den=gov.supermajority_den)
+        if needs_supermajority
+        else yes > no
+    )
+    if result.supermajority_required != needs_supermajority:
+        problems.append(f"a supermajority was required: {result.supermajority_required}")
+    applied = result.passed or result.refused is not None
+    if applied != carried or (result.passed and result.refused is not None):
+        problems.append(
+            f"the vote carried: {carried} (yes {yes}, no {no}, abstain {abstain}), but the tally"
+            f" passed: {result.passed}, refused: {result.refused!r}"
+        )
+    return problems
+
+
 def check_tally_contract(step: ChainStep, action: Tally) -> list[Observation]:
     """ACT-GOVERNANCE, ACT-ONCE, ACT-DEADLINE (§6.8): a tally, once and not before the vote's
     end, returns exactly the deposit and changes the parameters by exactly the proposal's
@@ -1073,6 +1120,7 @@ def check_tally_contract(step: ChainStep, action: Tally) -> list[Observation]:
     problems += _others_unchanged(
         before.governance.proposals, after.governance.proposals, action.proposal_id, "proposals"
     )
+    problems += _vote_problems(before, proposal, result)
     passed = result is not None and result.passed
     # Only a passed vote changes a parameter: comparing every key is needed only then.
     if passed or after.params != before.params:

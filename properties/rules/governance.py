@@ -309,18 +309,33 @@ class GovernanceRules(ChainDriver):
             self.apply(GrantNetworkSupport(USERS[0], min(1, held)))
 
     @rule(
-        active=st.booleans(),
+        offset=st.sampled_from([-1, 0, 1]),
         recipient=users | named_accounts,
         quarters=st.sampled_from([0, 1, 2, 4]),
     )
-    def process_grant_at_activation(self, *, active: bool, recipient: str, quarters: int) -> None:
-        """§6.5, §6.8: Network Support's subcommittee brought to exactly its activation share (a
-        grant is refused) or one ustr over it (a grant is paid), then a grant of a quarter, half
-        or all of what Network Support holds (or nothing)."""
-        self.process_subcommittee_at_threshold(name=NETWORK_SUPPORT_COMMITTEE, offset=int(active))
+    def process_grant_at_activation(self, *, offset: int, recipient: str, quarters: int) -> None:
+        """§6.5, §6.8: Network Support's subcommittee brought to one ustr under or exactly its
+        activation share (a grant is refused) or one ustr over it (a grant is paid), then a grant
+        of a quarter, half or all of what Network Support holds (or nothing)."""
+        self.process_subcommittee_at_threshold(name=NETWORK_SUPPORT_COMMITTEE, offset=offset)
         assert self.checked is not None
         held = get_balance(self.checked.state.ledger, NETWORK_SUPPORT).ustr
         self.apply(GrantNetworkSupport(recipient, held * quarters // 4))  # type: ignore[arg-type]
+
+    @rule(
+        other=st.sampled_from(INITIAL_SUBCOMMITTEES[1:]),
+        percent=st.sampled_from([1, 50]),
+    )
+    def process_grant_beside_another_subcommittee(self, *, other: str, percent: int) -> None:
+        """§6.8: "an STR token can be delegated to only one Subcommittee". The developer who will
+        bring Network Support to exactly its activation share first backs another subcommittee
+        with a share of its STR, which must not count for Network Support: the grant at the
+        share is still refused."""
+        assert self.checked is not None
+        backer = self._richest_developer()
+        held = get_balance(self.checked.state.ledger, backer).ustr
+        self.apply(DelegateToSubcommittee(backer, other, held * percent // 100))
+        self.process_grant_at_activation(offset=0, recipient=USERS[0], quarters=0)
 
     # --- Complaints and reputation ---------------------------------------------------------------
 
@@ -353,6 +368,26 @@ class GovernanceRules(ChainDriver):
             filed = SubmitComplaint(complaint_id, complainant, "node:n0", deposit)  # type: ignore[arg-type]
             self.apply(filed)
         self.apply(ResolveComplaint(complaint_id, upheld))
+
+    @rule(upheld=st.booleans(), again=st.booleans(), complainant=signers)
+    def process_resolve_complaint_twice(
+        self, *, upheld: bool, again: bool, complainant: str
+    ) -> None:
+        """§6.8: a complaint is resolved once. Two complaints are filed, so the deposits hold
+        enough to pay a second resolution of the first; resolving it again must be refused,
+        whether it was upheld or rejected."""
+        assert self.checked is not None
+        state = self.checked.state
+        deposit = state.params.governance.complaint_min_deposit_ustr
+        fresh = [c for c in ("c3", "c4", "c5", "c6") if c not in state.complaints.complaints]
+        if len(fresh) < 2:
+            return
+        first, second = fresh[:2]
+        for complaint_id in (first, second):
+            filed = SubmitComplaint(complaint_id, complainant, "node:n0", deposit)  # type: ignore[arg-type]
+            self.apply(filed)
+        self.apply(ResolveComplaint(first, upheld))
+        self.apply(ResolveComplaint(first, again))
 
     @rule(app=apps, open_source=st.booleans(), staked=amounts)
     def process_set_app_profile(self, *, app: str, open_source: bool, staked: int) -> None:

@@ -15,6 +15,7 @@ from model.chain.actions import (
 )
 from model.governance import ParamChange
 from model.staking import get_active_set, get_validator_stakes
+from model.units import ValidatorId
 from properties.driver import ChainDriver
 from properties.strategies import (
     amounts,
@@ -46,6 +47,32 @@ class StakingRules(ChainDriver):
         self, *, double: frozenset[str], side_a: frozenset[str], side_b: frozenset[str]
     ) -> None:
         self.apply(Equivocate(double, side_a - double, side_b - double - side_a))  # type: ignore[arg-type]
+
+    @rule(split=st.booleans())
+    def process_equivocation_of_a_third(self, *, split: bool) -> None:
+        """§4.2, §6.10: two conflicting blocks at one height, each committed. The largest active
+        validators that hold at least a third of the power sign both; the others sign both too,
+        or (`split`) half of them sign only the first and half only the second, so that the
+        double signers decide whether both pass."""
+        assert self.checked is not None
+        state = self.checked.state
+        active = get_active_set(state.staking, state.params)
+        if not active:
+            return
+        stakes = get_validator_stakes(state.staking)
+        ranked = sorted(active, key=lambda v: (-stakes[v], v))
+        total = sum(stakes[v] for v in ranked)
+        double: list[ValidatorId] = []
+        for validator in ranked:
+            if 3 * sum(stakes[v] for v in double) >= total:
+                break
+            double.append(validator)
+        rest = [v for v in ranked if v not in double]
+        if split:
+            sides = (frozenset(rest[0::2]), frozenset(rest[1::2]))
+            self.apply(Equivocate(frozenset(double), *sides))
+        else:
+            self.apply(Equivocate(frozenset(ranked), frozenset(), frozenset()))
 
     @rule(
         validator=validators,
