@@ -233,6 +233,17 @@ def grant_while_inactive(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profi
     return DEFAULTS
 
 
+def tally_ignores_bonded_str(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
+    """The tally weighs each voter by its liquid STR only: bonded STR loses its vote."""
+    real = process_tally
+
+    def broken(ledger: Ledger, gov: GovernanceState, **kwargs: Any) -> Any:
+        return real(ledger, gov, **{**kwargs, "bonded": {}})
+
+    monkeypatch.setattr(society, "process_tally", broken)
+    return DEFAULTS
+
+
 def tally_applies_nothing(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
     """A tally says the proposal passed but leaves the live parameters as they were."""
     real = process_tally
@@ -461,6 +472,19 @@ CASES: tuple[ContractCase, ...] = (
         (
             SubmitProposal(USER_0, A_CHANGE, MICRO),
             CastVote(1, USER_0, VoteOption.YES),
+            AdvanceTime(VOTING),
+            Tally(1),
+        ),
+    ),
+    ContractCase(
+        "ACT-GOVERNANCE",
+        tally_ignores_bonded_str,
+        (
+            # USER_1 votes with 900 STR bonded: the tally must count them beside its liquid STR.
+            Delegate(USER_1, V0, 900 * MICRO),
+            SubmitProposal(USER_0, A_CHANGE, MICRO),
+            CastVote(1, USER_0, VoteOption.YES),
+            CastVote(1, USER_1, VoteOption.NO),
             AdvanceTime(VOTING),
             Tally(1),
         ),
