@@ -1,8 +1,8 @@
 """The mutants: realistic bugs in the model, each a one-place source edit kept as data.
 
 Each `Mutant` names a file of `model/`, a snippet of its current source that occurs there exactly
-once, and the code that replaces it. The suite is worth as much as the share of these it kills
-(issue 8); `tests/mutation/test_catalogue.py` keeps every snippet in step with the model.
+once, and the code that replaces it. The suite is worth as much as the share of these it kills;
+`tests/mutation/test_mutation_catalogue.py` keeps every snippet in step with the model.
 """
 
 from __future__ import annotations
