@@ -13,6 +13,7 @@ from pathlib import Path
 
 from executor.engine import FIXTURES, ROOT
 from executor.grounding import GROUNDED, ExecutorCounterexample
+from executor.records import DEFAULT_FUNDING
 from executor.scenario import ExecRound, TrustedCall
 from model.params import Params, params_to_document
 from properties.catalogue import get_invariant
@@ -200,12 +201,15 @@ def executor_regression(
 def write_call(call: TrustedCall, imports: Imports) -> list[str]:
     """`CALL = TrustedCall(...)` as source lines, one line per round."""
     imports.add(("executor.scenario", "TrustedCall"))
-    return [
+    lines = [
         "CALL = TrustedCall(",
         f"    billing={_write_round(call.billing, imports)},",
         f"    main={_write_round(call.main, imports)},",
-        ")",
     ]
+    # A drawn funding (prices, top-ups, validators, prefund) replays only if it is written too.
+    if call.funding != DEFAULT_FUNDING:
+        lines.append(f"    funding={to_python(call.funding, imports)},")
+    return [*lines, ")"]
 
 
 def _write_round(round_: ExecRound, imports: Imports) -> str:
