@@ -9,7 +9,7 @@ machine and the exhaustive round exploration both build views and call `check_ro
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from functools import lru_cache
 
 from attrs import frozen
 
@@ -26,8 +26,8 @@ from properties.invariants.base import Observation, holds, observe, violated
 # A round's checks hash the same salts and preimages many times over (each node's salt for
 # every checker, its commit for binding, verifiability and injectivity): pure functions of
 # their bytes, so each is computed once.
-hashed = cache(digest)
-committed = cache(commit)
+hashed = lru_cache(maxsize=1 << 16)(digest)
+committed = lru_cache(maxsize=1 << 16)(commit)
 
 
 @frozen
