@@ -312,30 +312,30 @@ class GovernanceRules(ChainDriver):
         offset=st.sampled_from([-1, 0, 1]),
         recipient=users | named_accounts,
         quarters=st.sampled_from([0, 1, 2, 4]),
+        other=st.sampled_from([None, None, *INITIAL_SUBCOMMITTEES[1:]]),
     )
-    def process_grant_at_activation(self, *, offset: int, recipient: str, quarters: int) -> None:
+    def process_grant_at_activation(
+        self, *, offset: int, recipient: str, quarters: int, other: str | None
+    ) -> None:
         """§6.5, §6.8: Network Support's subcommittee brought to one ustr under or exactly its
         activation share (a grant is refused) or one ustr over it (a grant is paid), then a grant
-        of a quarter, half or all of what Network Support holds (or nothing)."""
+        of a quarter, half or all of what Network Support holds (or nothing). With `other`, the
+        backer first backs that subcommittee too (`_back_another_subcommittee`)."""
+        if other is not None:
+            self._back_another_subcommittee(other)
         self.process_subcommittee_at_threshold(name=NETWORK_SUPPORT_COMMITTEE, offset=offset)
         assert self.checked is not None
         held = get_balance(self.checked.state.ledger, NETWORK_SUPPORT).ustr
         self.apply(GrantNetworkSupport(recipient, held * quarters // 4))  # type: ignore[arg-type]
 
-    @rule(
-        other=st.sampled_from(INITIAL_SUBCOMMITTEES[1:]),
-        percent=st.sampled_from([1, 50]),
-    )
-    def process_grant_beside_another_subcommittee(self, *, other: str, percent: int) -> None:
+    def _back_another_subcommittee(self, other: str) -> None:
         """§6.8: "an STR token can be delegated to only one Subcommittee". The developer who will
-        bring Network Support to exactly its activation share first backs another subcommittee
-        with a share of its STR, which must not count for Network Support: the grant at the
-        share is still refused."""
+        bring Network Support to its activation share first backs another subcommittee with half
+        its STR, which must not count for Network Support."""
         assert self.checked is not None
         backer = self._richest_developer()
         held = get_balance(self.checked.state.ledger, backer).ustr
-        self.apply(DelegateToSubcommittee(backer, other, held * percent // 100))
-        self.process_grant_at_activation(offset=0, recipient=USERS[0], quarters=0)
+        self.apply(DelegateToSubcommittee(backer, other, held // 2))
 
     # --- Complaints and reputation ---------------------------------------------------------------
 
@@ -355,10 +355,16 @@ class GovernanceRules(ChainDriver):
         upheld=st.booleans(),
         complainant=signers,
         extra=st.sampled_from([0, 1, 7, 999_999]),
+        again=st.sampled_from([None, None, None, False, True]),
     )
     def process_resolve_complaint(
-        self, *, complaint_id: str, upheld: bool, complainant: str, extra: int
+        self, *, complaint_id: str, upheld: bool, complainant: str, extra: int, again: bool | None
     ) -> None:
+        """§6.8: resolve a complaint (filed first if needed); with `again` set, two fresh
+        complaints and the first resolved twice (`_resolve_complaint_twice`)."""
+        if again is not None:
+            self._resolve_complaint_twice(upheld=upheld, again=again, complainant=complainant)
+            return
         # §6.8: a complaint not filed yet is filed first, at the MinDeposit plus `extra`, so the
         # validators always have a deposit to split.
         assert self.checked is not None
@@ -369,10 +375,7 @@ class GovernanceRules(ChainDriver):
             self.apply(filed)
         self.apply(ResolveComplaint(complaint_id, upheld))
 
-    @rule(upheld=st.booleans(), again=st.booleans(), complainant=signers)
-    def process_resolve_complaint_twice(
-        self, *, upheld: bool, again: bool, complainant: str
-    ) -> None:
+    def _resolve_complaint_twice(self, *, upheld: bool, again: bool, complainant: str) -> None:
         """§6.8: a complaint is resolved once. Two complaints are filed, so the deposits hold
         enough to pay a second resolution of the first; resolving it again must be refused,
         whether it was upheld or rejected."""

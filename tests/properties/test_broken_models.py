@@ -368,9 +368,9 @@ def test_broken_models__cover_every_machine_id() -> None:
 def test_uncapped_slash_rate__found_by_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     """The Hypothesis engine, run end to end on the model without the cap, fails SLASH-BOUNDS; its
     shrunk counterexample and the regression test it renders break under the broken model and
-    hold once the cap is back. Quick effort, with 12-step runs to keep shrinking under seconds."""
+    hold once the cap is back. Quick effort, with 20-step runs to keep shrinking to seconds."""
     slash_rate_uncapped(monkeypatch)
-    effort = attrs.evolve(EFFORTS["quick"], steps_per_example=12)
+    effort = attrs.evolve(EFFORTS["quick"], steps_per_example=20)
     only = frozenset({"SLASH-BOUNDS"})
     report = run_properties(P, HARDENED, effort, seed=0, only=only, explore=False)
     (result,) = report.results

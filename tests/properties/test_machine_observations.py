@@ -69,7 +69,7 @@ def test_recorded_but_unraised_violation__fails_with_the_first_trace(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     slash_rate_uncapped(monkeypatch)
-    effort = attrs.evolve(EFFORTS["quick"], steps_per_example=12)
+    effort = attrs.evolve(EFFORTS["quick"], steps_per_example=20)
     report = run_properties(
         P,
         HARDENED,

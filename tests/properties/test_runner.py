@@ -7,7 +7,14 @@ from fractions import Fraction
 import pytest
 from hypothesis import settings
 
-from model.chain.actions import AdvanceTime, Equivocate, RunRound, SubmitProposal, Transfer
+from model.chain.actions import (
+    AdvanceTime,
+    Equivocate,
+    RunRound,
+    SlashValidator,
+    SubmitProposal,
+    Transfer,
+)
 from model.governance import ParamChange
 from model.ledger import Token
 from model.params import WHITEPAPER_PARAMS, with_values
@@ -111,12 +118,11 @@ def test_whitepaper_machine_finds_the_uncapped_slash_and_the_committed_threshold
     timeout = results["BFT-TIMEOUT"].counterexample
     assert slash is not None and timeout is not None
     assert results["SLASH-BOUNDS"].verdict is Verdict.FAIL
-    # Shrunk: six slashes of one validator (500, 1000, ..., 16000 bps), by a fault or a double
-    # sign, nothing else.
-    assert [type(a).__name__ for a in slash.actions] in (
-        ["SlashValidator"] * 6,
-        ["Equivocate"] * 2 + ["SlashValidator"] * 4,
-    )
+    # Shrunk to six slashes of one validator (500, 1000, ..., 16000 bps), by a fault or a double
+    # sign, at the end of the trace. The shrinker may leave steps before them that change no slash
+    # (a transfer, a vote, a clock step of seconds), as it does once the rule mix grows.
+    slashing = [a for a in slash.actions if isinstance(a, SlashValidator | Equivocate)]
+    assert 4 <= len(slashing) <= 6 and slash.actions[-len(slashing) :] == tuple(slashing)
     assert "16000" in slash.detail
     # Shrunk: the trace ends in one round with an honest node that no other node matched in time
     # (a short round, or, since the machine shortens timeouts, a four-node round after the commit
