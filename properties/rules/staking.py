@@ -34,8 +34,23 @@ class StakingRules(ChainDriver):
     def process_delegate(self, *, delegator: str, validator: str, amount: int) -> None:
         self.apply(Delegate(delegator, validator, amount))  # type: ignore[arg-type]
 
-    @rule(delegator=named_accounts, validator=validators, amount=amounts)
-    def process_undelegate(self, *, delegator: str, validator: str, amount: int) -> None:
+    @rule(
+        delegator=named_accounts,
+        validator=validators,
+        amount=amounts,
+        share=st.sampled_from([None, None, 1, 2, 3]),
+    )
+    def process_undelegate(
+        self, *, delegator: str, validator: str, amount: int, share: int | None
+    ) -> None:
+        """§4.2: take a bond back: a drawn one, or (`share` set) all, half or a third of a bond
+        that exists, so that undelegations which really move STR are common."""
+        assert self.checked is not None
+        bonds = sorted(self.checked.state.staking.delegations.items())
+        if share is not None and bonds:
+            (holder, bonded_to), bonded = bonds[amount % len(bonds)]
+            self.apply(Undelegate(holder, bonded_to, bonded // share))
+            return
         self.apply(Undelegate(delegator, validator, amount))  # type: ignore[arg-type]
 
     @rule(signers=validator_sets)
