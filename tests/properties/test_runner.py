@@ -119,10 +119,18 @@ def test_whitepaper_machine_finds_the_uncapped_slash_and_the_committed_threshold
     assert slash is not None and timeout is not None
     assert results["SLASH-BOUNDS"].verdict is Verdict.FAIL
     # Shrunk to six slashes of one validator (500, 1000, ..., 16000 bps), by a fault or a double
-    # sign, at the end of the trace. The shrinker may leave steps before them that change no slash
-    # (a transfer, a vote, a clock step of seconds), as it does once the rule mix grows.
+    # sign, ending the trace. The shrinker may leave steps that change no slash before them (a
+    # transfer, a vote) and clock steps inside one window between them, as it does once the rule
+    # mix grows.
     slashing = [a for a in slash.actions if isinstance(a, SlashValidator | Equivocate)]
-    assert 4 <= len(slashing) <= 6 and slash.actions[-len(slashing) :] == tuple(slashing)
+    first = next(
+        i for i, a in enumerate(slash.actions) if isinstance(a, SlashValidator | Equivocate)
+    )
+    assert 4 <= len(slashing) <= 6
+    assert all(
+        isinstance(a, SlashValidator | Equivocate | AdvanceTime) for a in slash.actions[first:]
+    )
+    assert isinstance(slash.actions[-1], SlashValidator | Equivocate)
     assert "16000" in slash.detail
     # Shrunk: the trace ends in one round with an honest node that no other node matched in time
     # (a short round, or, since the machine shortens timeouts, a four-node round after the commit
