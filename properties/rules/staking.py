@@ -10,7 +10,9 @@ from model.chain.actions import (
     CommitBlock,
     Delegate,
     Equivocate,
+    ResolveComplaint,
     SlashValidator,
+    SubmitComplaint,
     Undelegate,
 )
 from model.governance import ParamChange
@@ -18,6 +20,7 @@ from model.staking import get_active_set, get_validator_stakes
 from model.units import ValidatorId
 from properties.driver import ChainDriver
 from properties.strategies import (
+    USERS,
     amounts,
     named_accounts,
     validator_sets,
@@ -137,10 +140,17 @@ class StakingRules(ChainDriver):
         self.apply(AdvanceTime(window + offset))
         self.apply(SlashValidator(validator))
 
-    @rule(offset=st.sampled_from([-2, -1, -1, 0, 1]), signers=validator_sets)
-    def process_active_set_size(self, *, offset: int, signers: frozenset[str]) -> None:
+    @rule(
+        offset=st.sampled_from([-2, -1, -1, 0, 1]),
+        signers=validator_sets,
+        judged=st.booleans(),
+    )
+    def process_active_set_size(
+        self, *, offset: int, signers: frozenset[str], judged: bool
+    ) -> None:
         """§4.2: governance sets max_validators around the number of staked validators (cutting
-        one or two, or none), then a block is committed by `signers`."""
+        one or two, or none), then a block is committed by `signers`; with `judged`, a complaint
+        is filed and resolved too, so its validator fee (§6.8) goes to the set as cut."""
         assert self.checked is not None
         stakes = get_validator_stakes(self.checked.state.staking)
         staked = sum(1 for stake in stakes.values() if stake > 0)
@@ -148,6 +158,12 @@ class StakingRules(ChainDriver):
         if size != self.checked.state.params.consensus.max_validators:
             self.enact((ParamChange("consensus", "max_validators", size),))
         self.apply(CommitBlock(signers))  # type: ignore[arg-type]
+        state = self.checked.state
+        fresh = [c for c in ("c7", "c8") if c not in state.complaints.complaints]
+        if judged and fresh:
+            deposit = state.params.governance.complaint_min_deposit_ustr
+            self.apply(SubmitComplaint(fresh[0], USERS[0], "node:n0", deposit))
+            self.apply(ResolveComplaint(fresh[0], False))
 
     @rule(excess=st.sampled_from([-1, 0, 1]))
     def process_commit_at_threshold(self, *, excess: int) -> None:
