@@ -62,7 +62,7 @@ TARGETS: tuple[tuple[str, str, float, Callable[[list[Line]], float | None]], ...
     ("executor_rounds_per_second_n7", ">=", 100, _executor_rate),
     ("check_default_seconds", "<=", 60.0, _check_seconds),
 )
-"""Issue 8's targets on the 2-core reference machine: name, comparison, bound, figure."""
+"""The suite's speed targets on the 2-core reference machine: name, comparison, bound, figure."""
 
 
 def judge_targets(lines: list[Line]) -> Line:

@@ -19,7 +19,7 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TARGETS_SECONDS = {"default": 60.0}
-"""Issue 8's targets on the 2-core reference machine (the gate is the default effort)."""
+"""The wall-time targets of `check` on the 2-core reference machine (the gate is the default effort)."""
 ENGINE_TIMINGS = ("hypothesis", "z3", "executor", "total")
 
 

@@ -15,7 +15,7 @@ import sys
 import time
 
 from executor.engine import Executor, resolve_function
-from executor.round import RoundLog
+from executor.records import RoundLog
 from executor.scenario import ExecRound
 from model.params import WHITEPAPER_PARAMS
 from model.profile import HARDENED

@@ -72,7 +72,7 @@ from properties.strategies import (
 )
 
 TARGET_PER_SECOND = 50_000
-"""Issue 8's target for the bare model on the 2-core reference machine."""
+"""The target for the bare model's walk on the 2-core reference machine."""
 CLOCK_STEPS = (1, 30, 59, 61, 3_600, 86_400, 1_209_601, 31_536_000, 63_072_000, 94_608_000)
 """The machine's clock steps (`properties.strategies.seconds`)."""
 

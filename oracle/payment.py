@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import attrs
 from attrs import frozen
 
 from model.params import Params
@@ -67,6 +68,14 @@ class PaymentSplit:
     def node_stb(self) -> int:
         """The STB the node itself receives: its costs plus its STB profit (§6.3.1)."""
         return self.stb_cost_basis + self.stb_node_profit
+
+
+def read_split(record: object) -> PaymentSplit:
+    """A split the model recorded (a locked payment's, say), read field by field into the
+    oracle's record, so the model's own derived totals are never used."""
+    return PaymentSplit(
+        **{field.name: getattr(record, field.name) for field in attrs.fields(PaymentSplit)}
+    )
 
 
 def split_payment(cost: int, params: Params) -> PaymentSplit:

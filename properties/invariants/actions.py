@@ -49,7 +49,7 @@ from model.chain.actions import (
     WithdrawPrepayment,
 )
 from model.chain.state import ChainState
-from model.escrow import EscrowBook, LockedPayment
+from model.escrow import EscrowBook
 from model.governance import (
     NETWORK_SUPPORT_COMMITTEE,
     GovernanceState,
@@ -91,6 +91,7 @@ from oracle.governance import (
 from oracle.payment import (
     PaymentSplit,
     StrPayout,
+    read_split,
     split_payment,
     str_payout,
     usd_to_ustr,
@@ -388,20 +389,6 @@ def check_withdrawal_contract(step: ChainStep, action: WithdrawPrepayment) -> li
     return [observe("ACT-ESCROW", *_verdict(problems))]
 
 
-def _split_of(record: LockedPayment) -> PaymentSplit:
-    """The locked split as the oracle's record (ACT-ROUND checked it against §6.3 at the lock)."""
-    split = record.split
-    return PaymentSplit(
-        total=split.total,
-        stb_cost_basis=split.stb_cost_basis,
-        stb_node_profit=split.stb_node_profit,
-        stb_swap_reserve=split.stb_swap_reserve,
-        str_node_profit_usd=split.str_node_profit_usd,
-        str_burn_usd=split.str_burn_usd,
-        str_network_support_usd=split.str_network_support_usd,
-    )
-
-
 def _payout(split: PaymentSplit, price: Fraction | None) -> StrPayout | None:
     """§6.3.3: the STR side at `price`; None when STR is owed but no positive price is fixed."""
     if split.str_total_usd == 0:
@@ -444,7 +431,7 @@ def check_locked_resolution_contract(step: ChainStep, action: ResolveLocked) -> 
     once = check_once(step, record is None, not still_locked, what)
     if escrow is None or record is None:
         return [observe("ACT-ESCROW", *_verdict([*problems, f"{what} does not exist"])), once]
-    split = _split_of(record)
+    split = read_split(record.split)
     payout = _payout(split, record.price)
     if payout is None:
         return [observe("ACT-ESCROW", *_verdict([*problems, f"{what} owes STR at no price"])), once]
@@ -503,7 +490,7 @@ def _lock_problems(money: RoundMoney, nodes: tuple[NodeId, ...], split: PaymentS
     accounts = sorted(money.nodes_before[node].account for node in nodes)
     if sorted(record.node_accounts) != accounts:
         problems.append(f"the lock names {sorted(record.node_accounts)}, the round {accounts}")
-    if _split_of(record) != split or record.split.cost != money.cost:
+    if read_split(record.split) != split or record.split.cost != money.cost:
         problems.append(f"the lock records the split {record.split!r}, §6.3 gives {split!r}")
     if record.price != before.str_price:
         problems.append(

@@ -52,6 +52,7 @@ from oracle.payment import (
     StrPayout,
     golden_split_micro,
     is_whitepaper_payment,
+    read_split,
     split_payment,
     str_payout,
     usd_to_ustr,
@@ -261,26 +262,12 @@ def _lock_record_problems(
         return [f"round {outcome.round_id} locked a payment but left no record"]
     nodes = effect.before.nodes
     accounts = tuple(nodes[n].account for n in outcome.escrow_locked if n in nodes)
-    owed = _record_split(record)
+    owed = read_split(record.split)
     got = (record.node_accounts, owed.parts, _record_payout(record), record.price)
     want = (accounts, split.parts, payout, price if split.str_total_usd else record.price)
     if got != want:
         return [f"round {outcome.round_id}'s locked record {got}, expected {want}"]
     return []
-
-
-def _record_split(record: LockedPayment) -> PaymentSplit:
-    """A locked record's split, read field by field (the model's derived totals are not used)."""
-    owed = record.split
-    return PaymentSplit(
-        total=owed.total,
-        stb_cost_basis=owed.stb_cost_basis,
-        stb_node_profit=owed.stb_node_profit,
-        stb_swap_reserve=owed.stb_swap_reserve,
-        str_node_profit_usd=owed.str_node_profit_usd,
-        str_burn_usd=owed.str_burn_usd,
-        str_network_support_usd=owed.str_network_support_usd,
-    )
 
 
 def _record_payout(record: LockedPayment) -> StrPayout:
@@ -301,7 +288,7 @@ def _resolve_problems(step: ChainStep, action: ResolveLocked) -> list[str]:
     record = book.locked.get(action.round_id) if book is not None else None
     if record is None:
         return [f"round {action.round_id} of {action.app} was resolved but had no lock"]
-    split = _record_split(record)
+    split = read_split(record.split)
     payout = _payout_at(split, record.price)
     if isinstance(payout, str):
         return [payout]
@@ -367,7 +354,7 @@ def _escrow_problems(state: ChainState) -> list[str]:
         owed_stb = owed_str = 0
         for record in book.locked.values():
             count = len(record.node_accounts)
-            owed_stb += count * _record_split(record).stb_total
+            owed_stb += count * read_split(record.split).stb_total
             owed_str += count * record.str_payout.total_ustr
         held = balance(ledger, get_locked_escrow_account(app))
         if (held.ustb, held.ustr) != (owed_stb, owed_str):

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from model.params import Params
+from model.params import WHITEPAPER_PARAMS, Params
+from model.payment import compute_payment_split
 from oracle.payment import (
     BPS,
     GOLDEN_VECTOR,
@@ -23,6 +24,7 @@ from oracle.payment import (
     PaymentSplit,
     golden_split_micro,
     is_whitepaper_payment,
+    read_split,
     split_payment,
     str_payout,
     usd_to_ustr,
@@ -137,3 +139,12 @@ def test_validation_selected_count__the_floor_limits_who_is_paid() -> None:
     assert validation_selected_count(10, 3, 4) == 2  # 10 // 3 = 3 < 4: two validators at 5
     assert validation_selected_count(3, 5, 1) == 3
     assert validation_selected_count(0, 5, 1) == 0
+
+
+def test_read_split__takes_every_part_the_model_recorded() -> None:
+    """A recorded split is read part by part: at §6.3.3's $100 it is the oracle's own split, and
+    a record with one part moved reads differently."""
+    recorded = compute_payment_split(100_000_000, WHITEPAPER_PARAMS)
+    assert read_split(recorded) == split_payment(100_000_000, WHITEPAPER_PARAMS)
+    moved = attrs.evolve(recorded, str_burn_usd=recorded.str_burn_usd + 1)
+    assert read_split(moved) != split_payment(100_000_000, WHITEPAPER_PARAMS)
