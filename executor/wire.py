@@ -1,10 +1,10 @@
 """What crosses the pipe between the executor and a node, and the hashing both sides do.
 
 Messages are one JSON object per line, bytes as lowercase hex. The node side of commit-reveal
-hashes with pycryptodome here, written apart from `model.hashing` on purpose: the executor is a
-second implementation, so a slip in either shows up as a GROUNDED disagreement. This module is
-imported by the node process (`executor/worker.py`) too, so it needs only the standard library
-and pycryptodome.
+hashes with the oracle's reading of F4 (`oracle/commit.py`, pycryptodome), written apart from
+`model.hashing` on purpose: the executor is a second implementation, so a slip in either shows up
+as a GROUNDED disagreement. This module is imported by the node process (`executor/worker.py`)
+too, so it needs only the standard library, pycryptodome and that one oracle module.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from Crypto.Hash import SHA256, keccak
+from oracle import commit as commit_reading
 
-LENGTH_PREFIX_BYTES = 8
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 """The longest line a node may send; a longer one is a fault (huge output), never buffered whole."""
 
@@ -28,20 +27,18 @@ class WireError(ValueError):
 
 def digest(data: bytes, algorithm: str) -> bytes:
     """h(data) under `algorithm` ('sha256' or 'keccak256')."""
-    if algorithm == "sha256":
-        return SHA256.new(data).digest()
-    if algorithm == "keccak256":
-        return keccak.new(digest_bits=256, data=data).digest()
-    raise WireError(f"unknown hash algorithm {algorithm!r}")
+    try:
+        return commit_reading.digest(data, algorithm)
+    except ValueError as error:
+        raise WireError(str(error)) from None
 
 
 def join_fields(fields: Sequence[bytes], encoding: str) -> bytes:
     """F4's preimage: fields concatenated ('concatenation') or each behind its 8-byte length."""
-    if encoding == "concatenation":
-        return b"".join(fields)
-    if encoding == "length-prefixed":
-        return b"".join(len(part).to_bytes(LENGTH_PREFIX_BYTES, "big") + part for part in fields)
-    raise WireError(f"unknown composite encoding {encoding!r}")
+    try:
+        return commit_reading.composite(fields, encoding)
+    except ValueError as error:
+        raise WireError(str(error)) from None
 
 
 def commitment(
@@ -54,8 +51,9 @@ def commitment(
     algorithm: str,
 ) -> bytes:
     """§3.2 F4: commit(n) = h(nodeID + S_a + S_N + h(output)) under the profile's encoding."""
-    preimage = join_fields((node.encode(), app_salt, node_salt, output_hash), encoding)
-    return digest(preimage, algorithm)
+    return digest(
+        join_fields((node.encode(), app_salt, node_salt, output_hash), encoding), algorithm
+    )
 
 
 def derive(seed: bytes, *labels: bytes, algorithm: str = "sha256") -> bytes:
