@@ -37,12 +37,13 @@ def get_solver_version() -> str:
     return f"z3 {z3.get_version_string()}"
 
 
-def make_solver(logic: str, settings: SolverSettings = DEFAULT_SETTINGS) -> Any:
-    """A fresh Z3 solver for `logic` with fixed seeds, a timeout and a memory cap."""
+def make_solver(logic: str, settings: SolverSettings = DEFAULT_SETTINGS, ctx: Any = None) -> Any:
+    """A fresh Z3 solver for `logic` with fixed seeds, a timeout and a memory cap, in `ctx`
+    (Z3's main context if None)."""
     z3.set_param("memory_max_size", settings.memory_mb)
     for name in _SEED_PARAMS:
         z3.set_param(name, settings.seed)
-    solver = z3.SolverFor(logic)
+    solver = z3.SolverFor(logic, ctx=ctx)
     solver.set("random_seed", settings.seed)
     solver.set("timeout", settings.timeout_ms)
     return solver
@@ -175,11 +176,17 @@ def prove(
     mode: ParamMode = ParamMode.CONCRETE,
     settings: SolverSettings = DEFAULT_SETTINGS,
 ) -> ProofResult:
-    """Check `claim`: PROVED (query unsat), REFUTED with a counterexample, or UNKNOWN."""
-    solver = make_solver(claim.logic, settings)
+    """Check `claim`: PROVED (query unsat), REFUTED with a counterexample, or UNKNOWN.
+
+    The solver reads the exported SMT-LIB2 text in a context of its own, so it checks exactly the
+    query whose sha256 the result records, and its search (which follows the ids of the terms it
+    is given) does not depend on what the process built before: the same claim takes the same
+    path and the same time in a whole test run as on its own."""
     query = build_query(claim)
-    for formula in query:
-        solver.add(formula)
+    smt2 = export_smt2(claim, query)
+    context = z3.Context()
+    solver = make_solver(claim.logic, settings, context)
+    solver.from_string(smt2)
     answer = solver.check()
     counterexample: tuple[tuple[str, CounterexampleValue], ...] = ()
     reason = ""
@@ -189,7 +196,8 @@ def prove(
         status = ProofStatus.REFUTED
         model = solver.model()
         values = {
-            name: read_value(model.eval(term, model_completion=True)) for name, term in claim.inputs
+            name: read_value(model.eval(term.translate(context), model_completion=True))
+            for name, term in claim.inputs
         }
         for name, choices in claim.labels:
             number = values[name]
@@ -199,7 +207,6 @@ def prove(
     else:
         status = ProofStatus.UNKNOWN
         reason = solver.reason_unknown() or "unknown"
-    smt2 = export_smt2(claim, query)
     return ProofResult(
         invariant_id=claim.invariant_id,
         status=status,
