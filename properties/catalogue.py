@@ -342,6 +342,14 @@ CATALOGUE: tuple[Invariant, ...] = (
         H,
     ),
     _row(
+        "ACT-TOTAL",
+        "every action on every reachable state is applied or refused with a reason: no transition"
+        " raises (every validator applies every transaction of a committed block, and one that"
+        " raises halts the chain at that height)",
+        "4.2",
+        H,
+    ),
+    _row(
         "GROUNDED",
         "for every scenario, the executor's observed outcome equals the model's prediction",
         "3",
@@ -497,6 +505,7 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
     "ACT-COMPLAINT": ("consensus.max_validators", "governance.complaint_min_deposit_ustr"),
     "ACT-REPUTATION": (),
     "ACT-ONCE": (),
+    "ACT-TOTAL": (),
     "ACT-DEADLINE": (
         "consensus.reveal_timeout_seconds",
         "consensus.app_salt_timeout_seconds",

@@ -15,7 +15,6 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize
 
 from model.chain.actions import Action, AdvanceTime, CastVote, SubmitProposal, Tally
 from model.chain.state import APPS, Genesis, get_developer
-from model.chain.transitions import process_action
 from model.governance import ParamChange, VoteOption
 from model.ledger import get_balance
 from model.params import WHITEPAPER_PARAMS, Params
@@ -26,7 +25,7 @@ from properties.edges import EdgeTracker
 from properties.evidence import Recorder, Witness
 from properties.invariants.base import Observation
 from properties.invariants.chain import ChainStep, check_step, record_action, record_effects
-from properties.replay import Checked, start_and_check
+from properties.replay import Checked, process_or_raise, start_and_check
 from properties.strategies import genesis_strategy
 
 MACHINE_IDS: tuple[str, ...] = get_ids_for(Engine.HYPOTHESIS)
@@ -94,10 +93,17 @@ class ChainDriver(RuleBasedStateMachine):
         kind = type(action).__name__
         current = self.checked
         # As `properties.replay.apply_and_check`, keeping the effects for the boundary evidence.
-        result = process_action(current.state, action)
+        result = process_or_raise(current, action)
         if isinstance(result, Rejected):
             self.recorder.record_step(kind, result.rule)
             self.recorder.record_boundaries(self.edges.reached(current.state, action, None, ()))
+            return False
+        if isinstance(result, Checked):
+            # The model raised: the action stays in the trace (replaying it raises again, and
+            # leaves the chain as it was, as here), and ACT-TOTAL fails on it.
+            self.recorder.record_step(kind, "raised")
+            self.actions.append(action)
+            self._observe(result.observations)
             return False
         after, effects = result
         step = ChainStep(

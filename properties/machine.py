@@ -144,6 +144,7 @@ class ChainMachine(EconomyRules, RoundRules, StakingRules, GovernanceRules):
         # One invariant for every action contract (ACT-*): each step exercises one or two of
         # them, and an invariant costs Hypothesis a few microseconds a step whether or not it
         # has anything to check. Each ID still raises its own exception class.
+        self.check("ACT-TOTAL")
         self.check("ACT-BRIDGE")
         self.check("ACT-TRANSFER")
         self.check("ACT-ESCROW")
@@ -205,5 +206,6 @@ CHECKED_BY_MACHINE: dict[str, str] = {
     "ACT-REPUTATION": "actions_do_what_they_say",
     "ACT-ONCE": "actions_do_what_they_say",
     "ACT-DEADLINE": "actions_do_what_they_say",
+    "ACT-TOTAL": "actions_do_what_they_say",
 }
 """Catalogue ID -> the machine invariant that asserts it (a test checks it is complete)."""

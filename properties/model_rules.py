@@ -238,6 +238,7 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
         "model.trusted.round.process_reveal",
         "model.chain.security.process_advance_time",
     ),
+    "ACT-TOTAL": ("model.chain.transitions.process_action",),
     "GROUNDED": (
         "model.trusted.billing.run_trusted_function",
         "model.trusted.scenario.run_round_to_decision",

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from attrs import frozen
 
-from model.chain.actions import Action
+from model.chain.actions import Action, Effect
 from model.chain.state import ChainState, Genesis, create_chain
 from model.chain.transitions import process_action
 from model.params import Params
@@ -24,6 +24,7 @@ from properties.invariants.chain import (
     record_action,
     record_effects,
 )
+from properties.invariants.total import check_transition_raised
 
 
 @frozen
@@ -45,10 +46,27 @@ def start_and_check(genesis: Genesis, *, params: Params, profile: Profile) -> Ch
     return Checked(state, history, check_step(step))
 
 
-def apply_and_check(current: Checked, action: Action) -> Checked | Rejected:
-    """`action` applied to the chain and checked; a refusal leaves the chain as it was."""
-    result = process_action(current.state, action)
+def process_or_raise(
+    current: Checked, action: Action
+) -> tuple[ChainState, tuple[Effect, ...]] | Rejected | Checked:
+    """The model's answer to `action`: the state after it with its effects, a refusal, or, if
+    the model raised, the unchanged chain with ACT-TOTAL broken (an exception is a model bug,
+    and the trace that reaches it is the counterexample)."""
+    try:
+        result = process_action(current.state, action)
+    except Exception as error:  # the model's bug, reported as a failed invariant
+        return Checked(current.state, current.history, (check_transition_raised(action, error),))
     if isinstance(result, Rejected):
+        return result
+    after, effects = result
+    return after, tuple(effects)
+
+
+def apply_and_check(current: Checked, action: Action) -> Checked | Rejected:
+    """`action` applied to the chain and checked; a refusal leaves the chain as it was, and so
+    does an exception, which is kept as ACT-TOTAL's violation."""
+    result = process_or_raise(current, action)
+    if not isinstance(result, tuple):
         return result
     after, effects = result
     step = ChainStep(

@@ -120,8 +120,10 @@ ACT_IDS: tuple[str, ...] = (
     "ACT-REPUTATION",
     "ACT-ONCE",
     "ACT-DEADLINE",
+    "ACT-TOTAL",
 )
-"""Every action-contract ID, in catalogue order."""
+"""Every action-contract ID, in catalogue order (ACT-TOTAL's checks live in
+`properties.invariants.total`)."""
 
 _STATE_FIELDS = tuple(field.name for field in attrs.fields(ChainState))
 _GOVERNANCE_FIELDS = tuple(field.name for field in attrs.fields(GovernanceState))

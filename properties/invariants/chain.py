@@ -80,6 +80,7 @@ from properties.invariants.slashing import (
     check_slash_stake,
 )
 from properties.invariants.step import ChainStep, History, record_action, record_effects
+from properties.invariants.total import check_transition_answered
 
 __all__ = ["ChainStep", "History", "check_step", "record_action", "record_effects"]
 
@@ -489,6 +490,7 @@ STEP_CHECKERS: tuple[Callable[[ChainStep], Observation | None], ...] = (
     check_gov_complaint,
     check_sup_inflation,
     check_rep_outbound,
+    check_transition_answered,
 )
 
 

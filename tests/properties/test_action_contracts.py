@@ -88,9 +88,12 @@ from model.trusted import settlement
 from model.trusted.behaviour import Behaviour
 from model.units import MICRO, SECONDS_PER_YEAR, AccountId, Rejected
 from properties.catalogue import CATALOGUE, Engine
+from properties.effort import Effort
 from properties.explore import ROUND_INVARIANT_IDS, explore_rounds
 from properties.invariants.actions import ACT_IDS, CONTRACTS
 from properties.machine import CHECKED_BY_MACHINE
+from properties.replay import replay
+from properties.runner import Verdict, run_properties
 
 MIN_DEPOSIT = P.governance.complaint_min_deposit_ustr
 SUBCOMMITTEE = "flagged-activity-list"
@@ -139,6 +142,19 @@ def transfer_to_a_third_account(monkeypatch: pytest.MonkeyPatch) -> tuple[Params
 def transfer_into_an_escrow(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
     """The chain lets a user send into an app's escrow (it no longer checks for user accounts)."""
     monkeypatch.setattr(economy, "is_user_account", lambda account: True)
+    return DEFAULTS
+
+
+def transfer_divides_by_its_memo(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
+    """A transfer of STR raises ZeroDivisionError (a rate computed over an empty denominator)
+    instead of moving the tokens or being refused."""
+
+    def broken(ledger: Ledger, **kwargs: Any) -> Any:
+        if kwargs["token"] is Token.STR:
+            return kwargs["amount"] // 0
+        return process_transfer(ledger, **kwargs)
+
+    monkeypatch.setattr(economy, "process_transfer", broken)
     return DEFAULTS
 
 
@@ -531,6 +547,12 @@ CASES: tuple[ContractCase, ...] = (
         reveal_accepted_one_second_late,
         (RunRound(APP, (plan(0), plan(1), plan(2), plan(3, Behaviour.LATE_REVEAL)), MICRO),),
     ),
+    ContractCase(
+        "ACT-TOTAL",
+        transfer_divides_by_its_memo,
+        # The chain stays as it was after the raise, so the second transfer still runs.
+        (Transfer(USER_0, USER_1, Token.STR, 1_000), Transfer(USER_0, USER_1, Token.STB, 1_000)),
+    ),
 )
 
 
@@ -634,3 +656,34 @@ def test_bridge_deposit_into_a_pool__refused_and_caught_without_the_guard(
     assert found.refused_by == ()
     locked = {"ESCROW-SOLVENT"} if pool == get_locked_escrow_account(APP) else set()
     assert found.violated == {"ACT-BRIDGE", *locked}, found.violations
+
+
+# --- A transition that raises is a failed invariant, not a broken engine --------------------------
+
+
+def test_a_raising_model__fails_act_total_with_a_trace_that_replays(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Hypothesis engine reports a model exception as ACT-TOTAL's counterexample (a trace
+    with the STR transfer that raises), and the other invariants keep their verdicts."""
+    params, profile = transfer_divides_by_its_memo(monkeypatch)
+    small = Effort("small", max_examples=60, steps_per_example=12, explore_max_nodes=1)
+    report = run_properties(params, profile, small, 0, explore=False)
+    by_id = {result.invariant_id: result for result in report.results}
+    total = by_id["ACT-TOTAL"]
+    assert total.verdict is Verdict.FAIL and total.counterexample is not None
+    assert "Transfer raised ZeroDivisionError" in total.counterexample.detail
+    assert any(
+        isinstance(action, Transfer) and action.token is Token.STR
+        for action in total.counterexample.actions
+    )
+    others = {r.invariant_id for r in report.results if r.verdict is Verdict.FAIL}
+    assert others == {"ACT-TOTAL"}, others
+    assert total.counterexample.genesis is not None
+    replayed = replay(
+        total.counterexample.genesis,
+        total.counterexample.actions,
+        params=params,
+        profile=profile,
+    )
+    assert {v.invariant_id for v in replayed.violations} == {"ACT-TOTAL"}

@@ -1,0 +1,34 @@
+"""ACT-TOTAL: the model answers every action with a new state or a refusal, never an exception.
+
+Every validator of a Tendermint chain (§4.2) applies every transaction of a committed block; a
+transition that raises instead of refusing halts them all at that height. In the model a refusal
+is a value (`Rejected`), so an exception is a model bug, and the checks report it as a failure
+with the trace that reaches it, not as a crash of the engine.
+"""
+
+from __future__ import annotations
+
+from model.chain.actions import Action
+from properties.invariants.base import Observation, holds, violated
+from properties.invariants.step import ChainStep
+
+
+def check_transition_answered(step: ChainStep) -> Observation | None:
+    """ACT-TOTAL, for an action the model applied: it answered with a state (the evidence that
+    the invariant was exercised; the failing case is `check_transition_raised`)."""
+    if step.action is None:
+        return None
+    return holds("ACT-TOTAL")
+
+
+def check_transition_raised(action: Action, error: Exception) -> Observation:
+    """ACT-TOTAL, for an action on which the model raised: every action on every reachable
+    state must be applied or refused with a reason, so this breaks it. The detail names the
+    action kind and the exception; the chain stays as it was before the action."""
+    message = str(error).splitlines()[0] if str(error) else ""
+    return violated(
+        "ACT-TOTAL",
+        f"{type(action).__name__} raised {type(error).__name__}"
+        + (f": {message[:200]}" if message else "")
+        + " instead of being applied or refused",
+    )
