@@ -4,7 +4,7 @@ A `Params` value is always inside its domain (construction checks it); whether i
 coherent (GOV-PARAMS, §6.8) is computed as data in `model.coherence`, so a proposal that breaks
 coherence is reported as a failed invariant rather than refused as bad input (the hardened
 profile's governance refuses it at the vote instead). Reading a parameter document or a
-proposal's changes into a `Params` is `model.param_documents`' job.
+proposal's changes into a `Params` is `reports.param_documents`' job.
 """
 
 from __future__ import annotations

@@ -74,7 +74,7 @@ def render_regression_test(
     invariant = get_invariant(invariant_id)
     imports: set[tuple[str, str]] = {
         ("model.chain.state", "Genesis"),
-        ("model.param_documents", "parse_param_set"),
+        ("reports.param_documents", "parse_param_set"),
         ("model.profile", "PROFILES"),
         ("properties.replay", "replay"),
     }

@@ -17,14 +17,6 @@ from pathlib import Path
 
 from attrs import frozen
 
-from model.param_documents import (
-    MAX_DECIMAL_DIGITS,
-    LongIntegerLiteral,
-    apply_changes,
-    apply_update_params,
-    get_update_params_subspace,
-    parse_param_set,
-)
 from model.params import (
     WHITEPAPER_PARAMS,
     MalformedParamsError,
@@ -39,6 +31,14 @@ from reports.locate import (
     compute_line_map,
     find_duplicate_key,
     format_json_path,
+)
+from reports.param_documents import (
+    MAX_DECIMAL_DIGITS,
+    LongIntegerLiteral,
+    apply_changes,
+    apply_update_params,
+    get_update_params_subspace,
+    parse_param_set,
 )
 
 DEFAULTS = "whitepaper defaults"

@@ -14,7 +14,7 @@ import re
 # typeshed leaves out scanstring, the decoder's own string reader (C-accelerated, stable since 2.6).
 from json.decoder import scanstring  # type: ignore[attr-defined]
 
-from model.param_documents import show_name
+from reports.param_documents import show_name
 
 JsonPath = tuple[str | int, ...]
 """Object keys and list indexes from the document's root to one value."""

@@ -22,13 +22,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from model import arith
-from model.param_documents import parse_param_set
 from model.params import Params, ParamsError
 from model.payment import compute_burn_share_bps, compute_payment_split
 from model.profile import PROFILES, Profile
 from model.slashing import compute_slash_rate_bps
 from model.supply import compute_inflation_rate_bps, compute_supply_projection
 from model.units import BPS_DENOMINATOR, MICRO, Bps, Rejected, UsdMicro, UStr
+from reports.param_documents import parse_param_set
 
 if TYPE_CHECKING:
     # The typed rc keys exist only in recent stubs; annotations are never evaluated at run time.

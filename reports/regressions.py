@@ -259,7 +259,7 @@ def _render(
     then `body`."""
     invariant = get_invariant(invariant_id)
     imports = imports | {
-        ("model.param_documents", "parse_param_set"),
+        ("reports.param_documents", "parse_param_set"),
         ("model.profile", "PROFILES"),
     }
     docstring = [

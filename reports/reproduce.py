@@ -20,7 +20,6 @@ from attrs import frozen
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from model.param_documents import parse_param_set
 from model.params import ParamsError
 from properties.catalogue import INVARIANT_IDS
 from reports.check import (
@@ -32,6 +31,7 @@ from reports.check import (
     run_check,
 )
 from reports.inputs import InputError, LoadedParams, ParamChange, read_json_document
+from reports.param_documents import parse_param_set
 from reports.report import SCHEMA, ReportFileError, compute_content_sha256, to_document
 
 REPRODUCE_SCHEMA = "stratoverify/reproduce/1"

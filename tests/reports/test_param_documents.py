@@ -12,18 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.coherence import is_coherent
-from model.param_documents import (
-    LongIntegerLiteral,
-    apply_changes,
-    apply_update_params,
-    check_bech32_address,
-    get_update_params_subspace,
-    get_update_params_type,
-    parse_param_set,
-    parse_param_value,
-    parse_subspace,
-    show_name,
-)
 from model.params import (
     WHITEPAPER_PARAMS,
     DuplicateChangeError,
@@ -37,6 +25,18 @@ from model.params import (
     param_specs,
     params_to_document,
     with_values,
+)
+from reports.param_documents import (
+    LongIntegerLiteral,
+    apply_changes,
+    apply_update_params,
+    check_bech32_address,
+    get_update_params_subspace,
+    get_update_params_type,
+    parse_param_set,
+    parse_param_value,
+    parse_subspace,
+    show_name,
 )
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "params" / "whitepaper.json"
