@@ -342,6 +342,18 @@ CATALOGUE: tuple[Invariant, ...] = (
         H,
     ),
     _row(
+        "ACT-ALLOWED",
+        "what the whitepaper allows is applied, not refused: a transfer of at most the sender's"
+        " balance between two user accounts; a bridge deposit to a wallet under a new deposit id,"
+        " and a redemption of at most the holder's STB while the bridge holds the USDC; a"
+        " delegation of a positive amount of the delegator's STR to a registered validator, and"
+        " an undelegation of at most the bond; a prepayment by the app's developer of what it"
+        " holds, with a positive price for any STR, and a withdrawal of at most the escrow's"
+        " balance",
+        "6.2, 6.1, 4.2, 4.3.1",
+        H,
+    ),
+    _row(
         "ACT-TOTAL",
         "every action on every reachable state is applied or refused with a reason: no transition"
         " raises (every validator applies every transaction of a committed block, and one that"
@@ -505,6 +517,7 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
     "ACT-COMPLAINT": ("consensus.max_validators", "governance.complaint_min_deposit_ustr"),
     "ACT-REPUTATION": (),
     "ACT-ONCE": (),
+    "ACT-ALLOWED": (),
     "ACT-TOTAL": (),
     "ACT-DEADLINE": (
         "consensus.reveal_timeout_seconds",

@@ -23,6 +23,7 @@ from model.units import AccountId, Rejected
 from properties.catalogue import Engine, get_ids_for
 from properties.edges import EdgeTracker
 from properties.evidence import Recorder, Witness
+from properties.invariants.allowed import check_refusal
 from properties.invariants.base import Observation
 from properties.invariants.chain import ChainStep, check_step, record_action, record_effects
 from properties.replay import Checked, process_or_raise, start_and_check
@@ -97,6 +98,12 @@ class ChainDriver(RuleBasedStateMachine):
         if isinstance(result, Rejected):
             self.recorder.record_step(kind, result.rule)
             self.recorder.record_boundaries(self.edges.reached(current.state, action, None, ()))
+            judged = check_refusal(current.state, current.history, action, result)
+            if any(not observation.holds for observation in judged):
+                # A refusal of an allowed action: the trace keeps it (replaying it is refused
+                # again and changes nothing), so the witness shows it.
+                self.actions.append(action)
+            self._observe(judged)
             return False
         if isinstance(result, Checked):
             # The model raised: the action stays in the trace (replaying it raises again, and

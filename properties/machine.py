@@ -145,6 +145,7 @@ class ChainMachine(EconomyRules, RoundRules, StakingRules, GovernanceRules):
         # them, and an invariant costs Hypothesis a few microseconds a step whether or not it
         # has anything to check. Each ID still raises its own exception class.
         self.check("ACT-TOTAL")
+        self.check("ACT-ALLOWED")
         self.check("ACT-BRIDGE")
         self.check("ACT-TRANSFER")
         self.check("ACT-ESCROW")
@@ -207,5 +208,6 @@ CHECKED_BY_MACHINE: dict[str, str] = {
     "ACT-ONCE": "actions_do_what_they_say",
     "ACT-DEADLINE": "actions_do_what_they_say",
     "ACT-TOTAL": "actions_do_what_they_say",
+    "ACT-ALLOWED": "actions_do_what_they_say",
 }
 """Catalogue ID -> the machine invariant that asserts it (a test checks it is complete)."""

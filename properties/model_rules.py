@@ -238,6 +238,14 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
         "model.trusted.round.process_reveal",
         "model.chain.security.process_advance_time",
     ),
+    # The refusals of the bridge's rules (`model.supply`) and of a delegation follow the same
+    # checks as these: amounts, balances, signers.
+    "ACT-ALLOWED": (
+        "model.ledger.process_transfer",
+        "model.staking.process_undelegate",
+        "model.escrow.process_prepayment",
+        "model.escrow.process_withdraw_prepayment",
+    ),
     "ACT-TOTAL": ("model.chain.transitions.process_action",),
     "GROUNDED": (
         "model.trusted.billing.run_trusted_function",

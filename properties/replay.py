@@ -16,6 +16,7 @@ from model.chain.transitions import process_action
 from model.params import Params
 from model.profile import Profile
 from model.units import Rejected
+from properties.invariants.allowed import check_refusal
 from properties.invariants.base import Observation
 from properties.invariants.chain import (
     ChainStep,
@@ -99,6 +100,8 @@ def replay(
         result = apply_and_check(current, action)
         if isinstance(result, Rejected):
             refused.append((index, result))
+            judged = check_refusal(current.state, current.history, action, result)
+            violations.extend(obs for obs in judged if not obs.holds)
             continue
         current = result
         violations.extend(obs for obs in current.observations if not obs.holds)

@@ -120,10 +120,11 @@ ACT_IDS: tuple[str, ...] = (
     "ACT-REPUTATION",
     "ACT-ONCE",
     "ACT-DEADLINE",
+    "ACT-ALLOWED",
     "ACT-TOTAL",
 )
-"""Every action-contract ID, in catalogue order (ACT-TOTAL's checks live in
-`properties.invariants.total`)."""
+"""Every action-contract ID, in catalogue order (ACT-ALLOWED's checks of refusals live in
+`properties.invariants.allowed`, ACT-TOTAL's in `properties.invariants.total`)."""
 
 _STATE_FIELDS = tuple(field.name for field in attrs.fields(ChainState))
 _GOVERNANCE_FIELDS = tuple(field.name for field in attrs.fields(GovernanceState))

@@ -61,6 +61,7 @@ from oracle.payment import (
 )
 from oracle.staking import active_set, bonded_total
 from properties.invariants.actions import check_action_contracts
+from properties.invariants.allowed import check_allowed_applied
 from properties.invariants.base import Observation, observe
 from properties.invariants.governance import (
     check_gov_complaint,
@@ -491,6 +492,7 @@ STEP_CHECKERS: tuple[Callable[[ChainStep], Observation | None], ...] = (
     check_sup_inflation,
     check_rep_outbound,
     check_transition_answered,
+    check_allowed_applied,
 )
 
 

@@ -23,6 +23,7 @@ from model.params import Params
 from model.profile import Profile
 from model.trusted.behaviour import Behaviour, NodePlan
 from model.units import MICRO, AccountId, NodeId, Rejected
+from properties.invariants.allowed import check_refusal
 from properties.replay import apply_and_check, replay, start_and_check
 
 APP, OTHER_APP = APPS
@@ -104,6 +105,8 @@ def run_trace(
     for action in actions:
         step = apply_and_check(current, action)
         if isinstance(step, Rejected):
+            judged = check_refusal(current.state, current.history, action, step)
+            observed.update(obs.invariant_id for obs in judged)
             continue
         current = step
         observed.update(obs.invariant_id for obs in step.observations)

@@ -158,6 +158,34 @@ def transfer_divides_by_its_memo(monkeypatch: pytest.MonkeyPatch) -> tuple[Param
     return DEFAULTS
 
 
+def withdrawal_refused_to_its_developer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[Params, Profile]:
+    """The developer check inverted: the app's own developer is refused every withdrawal."""
+
+    def broken(ledger: Ledger, book: Any, **kwargs: Any) -> Any:
+        return Rejected("process_withdraw_prepayment", f"{kwargs['developer']} is the developer")
+
+    monkeypatch.setattr(economy, "process_withdraw_prepayment", broken)
+    return DEFAULTS
+
+
+def undelegation_of_part_of_a_bond_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[Params, Profile]:
+    """An undelegation is refused unless it takes back the whole bond (`!=` for `<`)."""
+    real = process_undelegate
+
+    def broken(ledger: Ledger, staking: Any, **kwargs: Any) -> Any:
+        bonded = staking.delegations.get((kwargs["delegator"], kwargs["validator"]), 0)
+        if bonded != kwargs["amount"]:
+            return Rejected("process_undelegate", f"{bonded} bonded, not {kwargs['amount']}")
+        return real(ledger, staking, **kwargs)
+
+    monkeypatch.setattr(security, "process_undelegate", broken)
+    return DEFAULTS
+
+
 def withdrawal_paid_to_a_user(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
     """A prepayment withdrawal pays user-0 the STB instead of the app's developer."""
     real = process_withdraw_prepayment
@@ -546,6 +574,16 @@ CASES: tuple[ContractCase, ...] = (
         "ACT-DEADLINE",
         reveal_accepted_one_second_late,
         (RunRound(APP, (plan(0), plan(1), plan(2), plan(3, Behaviour.LATE_REVEAL)), MICRO),),
+    ),
+    ContractCase(
+        "ACT-ALLOWED",
+        withdrawal_refused_to_its_developer,
+        (WithdrawPrepayment(APP, 5 * MICRO, 0),),
+    ),
+    ContractCase(
+        "ACT-ALLOWED",
+        undelegation_of_part_of_a_bond_refused,
+        (Delegate(USER_0, V0, 10 * MICRO), Undelegate(USER_0, V0, 4 * MICRO)),
     ),
     ContractCase(
         "ACT-TOTAL",
