@@ -349,8 +349,10 @@ CATALOGUE: tuple[Invariant, ...] = (
         " delegation of a positive amount of the delegator's STR to a registered validator, and"
         " an undelegation of at most the bond; a prepayment by the app's developer of what it"
         " holds, with a positive price for any STR, and a withdrawal of at most the escrow's"
-        " balance",
-        "6.2, 6.1, 4.2, 4.3.1",
+        " balance; a user's vote on a proposal while its voting period is open; an outbound"
+        " request of an app that is exempt from the cap, or that made fewer than the cap's"
+        " requests in the minute up to now, at a positive price",
+        "6.2, 6.1, 4.2, 4.3.1, 6.8, 4.5",
         H,
     ),
     _row(

@@ -7,7 +7,8 @@ list) and the checker's own memory of bridge deposits, they decide, by the words
 section, whether the action was allowed; a refused action that was allowed breaks ACT-ALLOWED.
 
 Only the actions whose preconditions the whitepaper states in full are judged here: transfers
-(§6.2), the bridge (§6.1), bonds (§4.2) and an app's prepayment (§4.3.1). A refusal of any other
+(§6.2), the bridge (§6.1), bonds (§4.2), an app's prepayment (§4.3.1), votes (§6.8) and outbound
+requests (§4.5). A refusal of any other
 kind is not judged (it neither holds nor breaks the invariant); an applied action of a judged
 kind counts as evidence that the invariant was exercised.
 """
@@ -20,8 +21,10 @@ from typing import Any
 
 from model.chain.actions import (
     Action,
+    CastVote,
     Delegate,
     DepositUsdc,
+    OutboundRequest,
     Prepay,
     RedeemStb,
     Transfer,
@@ -33,6 +36,7 @@ from model.ledger import Token, get_escrow_account
 from model.units import Rejected
 from oracle.effects import is_user_account
 from oracle.ledger import balance
+from oracle.reputation import is_outbound_exempt, requests_in_minute
 from properties.invariants.base import Observation, holds, violated
 from properties.invariants.step import ChainStep, History
 
@@ -198,6 +202,47 @@ def _withdrawal_allowed(
     ]
 
 
+def _vote_allowed(state: ChainState, history: History, action: CastVote) -> list[str]:
+    """§6.8: a holder votes on a submitted proposal while its voting period is open (until its
+    end, exclusive: docs/model.md)."""
+    proposal = state.governance.proposals.get(action.proposal_id)
+    return [
+        reason
+        for reason, fails in (
+            ("the voter is not a user account", not is_user_account(action.voter)),
+            ("there is no such proposal", proposal is None),
+            (
+                "the voting period is over",
+                proposal is not None and state.now >= proposal.voting_end,
+            ),
+        )
+        if fails
+    ]
+
+
+def _outbound_allowed(state: ChainState, history: History, action: OutboundRequest) -> list[str]:
+    """§4.5: an app that is open source, stakes more than the minimum's worth of STR or has been
+    active longer than the minimum makes any number of requests; any other app makes up to the
+    cap in the minute up to now. A stake is worth nothing without a positive price."""
+    price = action.price
+    params = state.params
+    record = state.reputation.apps.get(action.app)
+    valid_price = isinstance(price, Fraction) and price > 0
+    exempt = valid_price and is_outbound_exempt(record, now=state.now, price=price, params=params)
+    made = requests_in_minute(history.outbound.get(action.app, ()), now=state.now)
+    return [
+        reason
+        for reason, fails in (
+            ("the price is not positive", not valid_price),
+            (
+                "the app is capped and made the cap's requests in the minute",
+                not exempt and made >= params.reputation.outbound_requests_per_minute,
+            ),
+        )
+        if fails
+    ]
+
+
 JUDGED: dict[type, Callable[[ChainState, History, Any], list[str]]] = {
     Transfer: _transfer_allowed,
     DepositUsdc: _deposit_allowed,
@@ -206,6 +251,8 @@ JUDGED: dict[type, Callable[[ChainState, History, Any], list[str]]] = {
     Undelegate: _undelegation_allowed,
     Prepay: _prepayment_allowed,
     WithdrawPrepayment: _withdrawal_allowed,
+    CastVote: _vote_allowed,
+    OutboundRequest: _outbound_allowed,
 }
 """Action kind -> the reasons the whitepaper gives to refuse it on a state (none: allowed)."""
 

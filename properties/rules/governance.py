@@ -168,6 +168,10 @@ class GovernanceRules(ChainDriver):
         """§6.8: a proposal over two to eight governable keys, each at its domain's bounds or one
         away from its default; one moving each default by one (the consensus keys apart) is,
         half the time, voted through."""
+        # The first key takes its turn over every governable key (`take_turn`); the rest are
+        # drawn.
+        first = GOVERNABLE[self.take_turn("proposal-key", len(GOVERNABLE))]
+        specs = [first, *(spec for spec in specs if spec != first)][: max(2, len(specs))]
         changes = tuple(
             ParamChange(spec.subspace, spec.key, data.draw(edge_values(spec))) for spec in specs
         )
