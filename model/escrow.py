@@ -3,7 +3,7 @@
 Each app's tokens sit in two ledger accounts, its escrow and its locked escrow (§3.3 Step 12);
 this module keeps the book beside them: the developer, the STR price fixed at deposit and the
 round payments locked after a consensus FALSE. Payouts draw only on the app's own accounts, so
-ESCROW-SOLVENT is a property of the ledger and the book together (`is_escrow_solvent`).
+ESCROW-SOLVENT is a property of the ledger and the book together.
 """
 
 from __future__ import annotations
@@ -410,21 +410,3 @@ def process_withdraw_prepayment(
         transfer_step(account, developer, Token.STR, ustr),
     )
     return apply_steps(ledger, steps, rule=rule)
-
-
-def get_locked_totals(escrow: AppEscrow) -> tuple[UStb, UStr]:
-    """The STB and STR the locked escrow must hold: the sum over the app's locked records."""
-    records = escrow.locked.values()
-    return sum(r.locked_ustb for r in records), sum(r.locked_ustr for r in records)
-
-
-def is_escrow_solvent(ledger: Ledger, book: EscrowBook) -> bool:
-    """ESCROW-SOLVENT (§4.3.1, §4.4): no escrow negative; locked accounts match their records."""
-    for app, escrow in book.escrows.items():
-        balance = get_balance(ledger, get_escrow_account(app))
-        locked = get_balance(ledger, get_locked_escrow_account(app))
-        if min(balance.ustb, balance.ustr, locked.ustb, locked.ustr) < 0:
-            return False
-        if (locked.ustb, locked.ustr) != get_locked_totals(escrow):
-            return False
-    return True

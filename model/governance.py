@@ -412,16 +412,6 @@ def is_subcommittee_active(ledger: Ledger, gov: GovernanceState, name: str) -> b
     return delegated * BPS_DENOMINATOR > threshold * get_str_circulating_supply(ledger)
 
 
-def is_subcommittee_pool_consistent(ledger: Ledger, gov: GovernanceState) -> bool:
-    """GOV-SUBCOMMITTEE: the pool holds exactly the delegations, each positive, each to a known one."""
-    delegations = gov.subcommittee_delegations
-    if any(amount <= 0 for amount in delegations.values()):
-        return False
-    if any(name not in gov.subcommittees for (_, name) in delegations):
-        return False
-    return get_balance(ledger, SUBCOMMITTEE_POOL).ustr == sum(delegations.values())
-
-
 def is_network_support_grant_allowed(ledger: Ledger, gov: GovernanceState) -> bool:
     """§6.5, §6.8: Network Support grants need the Network Support Committee to be active."""
     return is_subcommittee_active(ledger, gov, NETWORK_SUPPORT_COMMITTEE)

@@ -303,22 +303,3 @@ def get_total_stb_holdings(ledger: Ledger) -> int:
 def get_str_circulating_supply(ledger: Ledger) -> int:
     """STR in existence and not burned: genesis + minted - burned (§6.9's inflation base)."""
     return ledger.str_genesis + ledger.str_minted - ledger.str_burned
-
-
-def is_str_conserved(ledger: Ledger) -> bool:
-    """CONS-STR: holdings + burned = genesis + minted, and the burn address holds all burned STR."""
-    burned_held = get_balance(ledger, BURN_ADDRESS).ustr
-    return (
-        get_total_str_holdings(ledger) + ledger.str_burned == ledger.str_genesis + ledger.str_minted
-        and burned_held == ledger.str_burned
-    )
-
-
-def is_stb_conserved(ledger: Ledger) -> bool:
-    """CONS-STB: every STB is backed one-to-one by USDC locked in the bridge."""
-    return get_total_stb_holdings(ledger) == ledger.usdc_locked
-
-
-def has_no_negative_balance(ledger: Ledger) -> bool:
-    """No account holds a negative amount of either token."""
-    return all(b.ustr >= 0 and b.ustb >= 0 for b in ledger.balances.values())

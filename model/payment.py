@@ -154,16 +154,6 @@ def compute_payment_split(cost: UsdMicro, params: Params) -> PaymentSplit:
     return PaymentSplit(cost=cost, **attrs.asdict(terms, recurse=False))
 
 
-def is_split_nonnegative(split: PaymentSplit) -> bool:
-    """CONS-SPLIT (§6.3): no part of the split is negative."""
-    return all(part >= 0 for part in split.parts())
-
-
-def is_split_exact(split: PaymentSplit) -> bool:
-    """CONS-SPLIT (§6.3): the parts sum exactly to the total payment T."""
-    return sum(split.parts()) == split.total
-
-
 def check_split_nonnegative(split: PaymentSplit, *, rule: str) -> Rejected | None:
     """CONS-SPLIT (§6.3): `rule`'s refusal naming the first negative part, or None if none is."""
     for name, part in split.named_parts():

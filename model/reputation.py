@@ -242,13 +242,3 @@ def process_outbound_request(
     # exemption lapse; at least one is kept so time cannot run backwards unnoticed.
     kept = (*window, now)[-max(cap, 1) :]
     return _with_app(rep, attrs.evolve(record, outbound_log=kept))
-
-
-def is_outbound_within_cap(
-    app: AppReputation, *, now: Seconds, params: Params, str_price: Fraction
-) -> bool:
-    """REP-OUTBOUND (§4.5): an unqualified app has made at most the cap in the minute up to now."""
-    if is_outbound_uncapped(app, now=now, params=params, str_price=str_price):
-        return True
-    window = get_outbound_window(app, now=now)
-    return len(window) <= params.reputation.outbound_requests_per_minute

@@ -25,7 +25,6 @@ from model.staking import (
     is_valid_double_sign_evidence,
 )
 from model.units import (
-    BPS_DENOMINATOR,
     AccountId,
     Bps,
     Outcome,
@@ -235,49 +234,3 @@ def process_double_sign_evidence(
     if isinstance(slashed, Rejected):
         return Rejected(rule, slashed.reason)
     return slashed
-
-
-# --- Predicates for the checkers (SLASH-*) -------------------------------------------------------
-
-
-def is_rate_in_bounds(rate: Bps, params: Params) -> bool:
-    """SLASH-BOUNDS (§6.10): base <= rate <= 100%."""
-    return params.slashing.slash_base_bps <= rate <= BPS_DENOMINATOR
-
-
-def get_expected_kth_rate(k: int, params: Params, profile: Profile) -> Bps:
-    """SLASH-DOUBLING (§6.10): the k-th slash in one window is min(base * factor**(k-1), cap)."""
-    slashing = params.slashing
-    cap = slashing.slash_cap_bps
-    exponent = max(0, k - 1)
-    if profile.slash_capped and slashing.slash_factor > 1:
-        # factor**e > cap once e reaches cap's bit length, so larger e give the cap as well.
-        exponent = min(exponent, cap.bit_length())
-    rate: Bps = slashing.slash_base_bps * slashing.slash_factor**exponent
-    return min(rate, cap) if profile.slash_capped else rate
-
-
-def is_pro_rata(outcome: SlashOutcome) -> bool:
-    """SLASH-DELEGATORS (§4.2): every bond lost the fraction min(rate, 100%), less < 1 ustr."""
-    fraction_bps = min(outcome.rate_bps, BPS_DENOMINATOR)
-    return (
-        all(
-            loss.requested == loss.amount_before * outcome.rate_bps // BPS_DENOMINATOR
-            and 0
-            <= loss.amount_before * fraction_bps - loss.burned * BPS_DENOMINATOR
-            < BPS_DENOMINATOR
-            for loss in outcome.losses
-        )
-        and outcome.total_burned == sum(loss.burned for loss in outcome.losses)
-        and outcome.total_requested == sum(loss.requested for loss in outcome.losses)
-    )
-
-
-def is_slash_within_stake(outcome: SlashOutcome) -> bool:
-    """SLASH-STAKE (§6.10): no bond lost more than it held, so none goes negative."""
-    return all(0 <= loss.burned <= loss.amount_before for loss in outcome.losses)
-
-
-def is_slash_request_covered(outcome: SlashOutcome) -> bool:
-    """SLASH-STAKE (§6.10): everything the rate asks for could be burned (false past 100%)."""
-    return outcome.total_requested == outcome.total_burned

@@ -16,7 +16,7 @@ from attrs import field, frozen
 from pyrsistent import PMap, pmap
 
 from model import arith
-from model.ledger import BONDED_POOL, Ledger, Token, get_balance, process_transfer
+from model.ledger import BONDED_POOL, Ledger, Token, process_transfer
 from model.params import Params
 from model.units import AccountId, Outcome, Rejected, UStr, ValidatorId
 
@@ -74,14 +74,6 @@ def get_validator_stakes(staking: StakingState) -> dict[ValidatorId, UStr]:
 def get_delegators(staking: StakingState, validator: ValidatorId) -> tuple[AccountId, ...]:
     """§4.2: the accounts bonded to `validator`, the operator included, sorted by id."""
     return tuple(sorted(d for (d, v) in staking.delegations if v == validator))
-
-
-def is_bonded_pool_consistent(ledger: Ledger, staking: StakingState) -> bool:
-    """§4.2: BONDED_POOL holds exactly the sum of all bonds, and no bond is negative."""
-    bonds = staking.delegations.values()
-    return all(amount >= 0 for amount in bonds) and get_balance(ledger, BONDED_POOL).ustr == sum(
-        bonds
-    )
 
 
 def _bond(
@@ -328,40 +320,3 @@ def get_equivocators(commit_a: BlockCommit, commit_b: BlockCommit) -> frozenset[
     if not is_conflicting(commit_a, commit_b):
         return frozenset()
     return commit_a.signers & commit_b.signers
-
-
-def is_accountable(
-    staking: StakingState, params: Params, commit_a: BlockCommit, commit_b: BlockCommit
-) -> bool:
-    """BFT-ACCOUNTABLE (§4.2, §6.10): two conflicting commits imply equivocators hold >= 1/3."""
-    # Only two commits that both passed and conflict have to be accounted for.
-    if not (
-        is_conflicting(commit_a, commit_b)
-        and is_block_committed(staking, params, commit_a.signers)
-        and is_block_committed(staking, params, commit_b.signers)
-    ):
-        return True
-    equivocating = get_power_of(staking, params, get_equivocators(commit_a, commit_b))
-    return 3 * equivocating >= get_total_voting_power(staking, params)
-
-
-def is_quorum_intersection_bounded(
-    staking: StakingState, params: Params, commit_a: BlockCommit, commit_b: BlockCommit
-) -> bool:
-    """§4.2: at threshold num/den, conflicting commits share power I with I*den > (2num-den)*T.
-
-    Each commit has power S with S*den > num*T, and the two signer sets together hold at most T,
-    so I >= S_a + S_b - T and I*den > (2*num - den)*T. At 2/3 this is 3*I > T, BFT-ACCOUNTABLE;
-    at num/den <= 1/2 the bound says nothing, so two commits need not share a third.
-    """
-    if not (
-        is_conflicting(commit_a, commit_b)
-        and is_block_committed(staking, params, commit_a.signers)
-        and is_block_committed(staking, params, commit_b.signers)
-    ):
-        return True
-    consensus = params.consensus
-    equivocating = get_power_of(staking, params, get_equivocators(commit_a, commit_b))
-    total = get_total_voting_power(staking, params)
-    bound = (2 * consensus.threshold_num - consensus.threshold_den) * total
-    return equivocating * consensus.threshold_den > bound

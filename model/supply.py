@@ -96,21 +96,6 @@ def compute_inflation_rate_bps(year: int, params: Params) -> Bps:
     )
 
 
-def is_inflation_schedule_sound(params: Params, *, years: int = 1_024) -> bool:
-    """SUP-INFLATION (§6.9): the rate starts at the initial rate, never rises, never goes negative."""
-    previous = compute_inflation_rate_bps(0, params)
-    # Verify the schedule starts at the initial rate (a floor above it would lift year 0).
-    if previous != params.mint.inflation_initial_bps:
-        return False
-    for year in range(years + 1):
-        rate = compute_inflation_rate_bps(year, params)
-        # Verify the rate is never negative and never rises from one year to the next.
-        if rate < 0 or rate > previous:
-            return False
-        previous = rate
-    return True
-
-
 def get_year_since_genesis(supply: SupplyState, time: Seconds) -> int:
     """§6.9: whole years elapsed between genesis and `time`."""
     return (time - supply.genesis_time) // SECONDS_PER_YEAR

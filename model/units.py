@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import NewType, TypeAlias, TypeGuard, TypeVar
+from typing import NewType, TypeAlias, TypeVar
 
 from attrs import frozen
 
@@ -54,11 +54,6 @@ class Rejected:
 T = TypeVar("T")
 Outcome: TypeAlias = T | Rejected
 """What a transition returns: the new value, or the rule's refusal."""
-
-
-def is_rejected(value: object) -> TypeGuard[Rejected]:
-    """True iff a transition refused (its result is a `Rejected`)."""
-    return isinstance(value, Rejected)
 
 
 def bps_of(amount: int, bps: Bps) -> int:

@@ -27,7 +27,6 @@ from model.ledger import (
     NODE_STAKE_POOL,
     Ledger,
     Token,
-    get_balance,
     is_user_account,
     process_burn,
     process_transfer,
@@ -137,15 +136,6 @@ def process_register_node(
     if isinstance(moved, Rejected):
         return Rejected(rule, moved.reason)
     return attrs.evolve(chain, ledger=moved, nodes=chain.nodes.set(node, NodeStake(account, stake)))
-
-
-def is_node_stake_pool_consistent(chain: TrustedChain) -> bool:
-    """NODE_STAKE_POOL holds exactly the stakes the registry records, none negative."""
-    stakes = [stake.ustr for stake in chain.nodes.values()]
-    return (
-        all(s >= 0 for s in stakes)
-        and sum(stakes) == get_balance(chain.ledger, NODE_STAKE_POOL).ustr
-    )
 
 
 def process_slash_node(

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from model_checks import (
+    has_no_negative_balance,
+    is_escrow_solvent,
+    is_stb_conserved,
+    is_str_conserved,
+)
+
 from model.escrow import (
     EscrowBook,
-    is_escrow_solvent,
     process_lock_round_payment,
     process_open_escrow,
     process_prepayment,
@@ -18,9 +24,6 @@ from model.ledger import (
     get_balance,
     get_escrow_account,
     get_locked_escrow_account,
-    has_no_negative_balance,
-    is_stb_conserved,
-    is_str_conserved,
 )
 from model.params import WHITEPAPER_PARAMS
 from model.units import AccountId, AppId, Rejected, StrPrice

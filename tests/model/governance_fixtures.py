@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from model_checks import is_str_conserved
+
 from model.governance import (
     GovernanceState,
     ParamChange,
@@ -12,13 +14,7 @@ from model.governance import (
     process_tally,
     process_vote,
 )
-from model.ledger import (
-    GOVERNANCE_DEPOSITS,
-    Ledger,
-    create_genesis,
-    get_balance,
-    is_str_conserved,
-)
+from model.ledger import GOVERNANCE_DEPOSITS, Ledger, create_genesis, get_balance
 from model.profile import HARDENED, Profile
 from model.units import AccountId, Rejected
 

@@ -5,18 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-from model.ledger import (
-    Ledger,
-    create_genesis,
-    get_balance,
-    has_no_negative_balance,
-    is_str_conserved,
-)
+from model_checks import has_no_negative_balance, is_bonded_pool_consistent, is_str_conserved
+
+from model.ledger import Ledger, create_genesis, get_balance
 from model.staking import (
     StakingState,
     get_delegation,
     get_validator_stake,
-    is_bonded_pool_consistent,
     process_create_validator,
     process_delegate,
     process_undelegate,

@@ -6,6 +6,7 @@ from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from model_checks import is_accountable, is_quorum_intersection_bounded
 from staking_fixtures import (
     ids,
     make_validators,
@@ -27,9 +28,7 @@ from model.staking import (
     get_power_share,
     get_total_voting_power,
     get_voting_power,
-    is_accountable,
     is_block_committed,
-    is_quorum_intersection_bounded,
     is_valid_double_sign_evidence,
     process_block_commit,
 )

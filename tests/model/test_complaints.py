@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
+from model_checks import is_str_conserved
+
 from model.complaints import (
     ComplaintBook,
     process_resolve_complaint,
     process_submit_complaint,
 )
 from model.governance import create_governance_state
-from model.ledger import (
-    COMPLAINT_DEPOSITS,
-    RESERVE_POOL,
-    Ledger,
-    create_genesis,
-    get_balance,
-    is_str_conserved,
-)
+from model.ledger import COMPLAINT_DEPOSITS, RESERVE_POOL, Ledger, create_genesis, get_balance
 from model.params import with_values
 from model.units import AccountId, Rejected
 

@@ -26,12 +26,12 @@ from escrow_fixtures import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from model_checks import is_escrow_solvent
 from pyrsistent import pmap
 
 from model.escrow import (
     EscrowBook,
     compute_average_price,
-    is_escrow_solvent,
     process_initiation_payment,
     process_open_escrow,
     process_prepayment,

@@ -21,14 +21,13 @@ from escrow_fixtures import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from model_checks import get_locked_totals, is_escrow_solvent
 
 from model.escrow import (
     EscrowBook,
     ValidationPayout,
     compute_validator_count,
     compute_validator_ranking,
-    get_locked_totals,
-    is_escrow_solvent,
     process_lock_round_payment,
     process_resolve_locked_payment,
     process_validation_payment,

@@ -6,6 +6,13 @@ from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from model_checks import (
+    has_no_negative_balance,
+    is_split_exact,
+    is_split_nonnegative,
+    is_stb_conserved,
+    is_str_conserved,
+)
 
 from model.coherence import check_coherence
 from model.ledger import (
@@ -17,9 +24,6 @@ from model.ledger import (
     create_genesis,
     get_balance,
     get_escrow_account,
-    has_no_negative_balance,
-    is_stb_conserved,
-    is_str_conserved,
     is_user_account,
 )
 from model.params import WHITEPAPER_PARAMS, Params, with_values
@@ -30,8 +34,6 @@ from model.payment import (
     compute_str_payout,
     compute_total_burn_usd,
     get_str_payout,
-    is_split_exact,
-    is_split_nonnegative,
     process_network_support_grant,
     process_payment_split,
     process_swap_reserve,

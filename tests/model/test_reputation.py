@@ -6,6 +6,7 @@ from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from model_checks import is_outbound_within_cap
 
 from model.params import WHITEPAPER_PARAMS, Params, with_values
 from model.reputation import (
@@ -20,7 +21,6 @@ from model.reputation import (
     get_app_reputation,
     get_node_reputation,
     is_outbound_uncapped,
-    is_outbound_within_cap,
     process_add_app_flag,
     process_outbound_request,
     process_record_app_complaint,

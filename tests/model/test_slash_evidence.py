@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from model_checks import is_bonded_pool_consistent, is_str_conserved
 from slashing_fixtures import (
     V1,
     bonded_validator,
     ok,
 )
 
-from model.ledger import (
-    Ledger,
-    is_str_conserved,
-)
+from model.ledger import Ledger
 from model.params import WHITEPAPER_PARAMS
 from model.profile import HARDENED
 from model.slashing import (
@@ -19,12 +17,7 @@ from model.slashing import (
     SlashOutcome,
     process_double_sign_evidence,
 )
-from model.staking import (
-    DoubleSignEvidence,
-    StakingState,
-    Vote,
-    is_bonded_pool_consistent,
-)
+from model.staking import DoubleSignEvidence, StakingState, Vote
 from model.units import Outcome, Rejected, ValidatorId
 
 # --- Double-sign evidence ------------------------------------------------------------------------

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from model_checks import (
+    get_expected_kth_rate,
+    has_no_negative_balance,
+    is_bonded_pool_consistent,
+    is_pro_rata,
+    is_rate_in_bounds,
+    is_slash_request_covered,
+    is_slash_within_stake,
+    is_str_conserved,
+)
 from slashing_fixtures import (
     DELEGATORS,
     OFFENDER,
@@ -15,14 +25,7 @@ from slashing_fixtures import (
     slash_rates,
 )
 
-from model.ledger import (
-    BONDED_POOL,
-    BURN_ADDRESS,
-    Ledger,
-    get_balance,
-    has_no_negative_balance,
-    is_str_conserved,
-)
+from model.ledger import BONDED_POOL, BURN_ADDRESS, Ledger, get_balance
 from model.params import WHITEPAPER_PARAMS, with_values
 from model.profile import HARDENED, WHITEPAPER, Profile
 from model.slashing import (
@@ -32,23 +35,13 @@ from model.slashing import (
     SlashRecord,
     compute_slash_rate_bps,
     get_effective_level,
-    get_expected_kth_rate,
     get_expired_windows,
     get_slash_record,
     get_validator_offender,
-    is_pro_rata,
-    is_rate_in_bounds,
-    is_slash_request_covered,
-    is_slash_within_stake,
     process_slash_offender,
     process_slash_validator,
 )
-from model.staking import (
-    StakingState,
-    get_delegation,
-    get_validator_stake,
-    is_bonded_pool_consistent,
-)
+from model.staking import StakingState, get_delegation, get_validator_stake
 from model.units import Rejected, ValidatorId
 
 # --- The schedule --------------------------------------------------------------------------------

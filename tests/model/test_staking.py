@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from model_checks import is_bonded_pool_consistent
 from staking_fixtures import (
     ALICE,
     BOB,
@@ -31,7 +32,6 @@ from model.staking import (
     get_delegation,
     get_delegators,
     get_validator_stake,
-    is_bonded_pool_consistent,
     process_create_validator,
     process_delegate,
     process_undelegate,

@@ -9,6 +9,7 @@ from governance_fixtures import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from model_checks import is_str_conserved, is_subcommittee_pool_consistent
 
 from model.governance import (
     NETWORK_SUPPORT_COMMITTEE,
@@ -17,19 +18,11 @@ from model.governance import (
     get_subcommittee_delegated,
     is_network_support_grant_allowed,
     is_subcommittee_active,
-    is_subcommittee_pool_consistent,
     process_create_subcommittee,
     process_delegate_to_subcommittee,
     process_undelegate_from_subcommittee,
 )
-from model.ledger import (
-    SUBCOMMITTEE_POOL,
-    Ledger,
-    Token,
-    get_balance,
-    is_str_conserved,
-    process_transfer,
-)
+from model.ledger import SUBCOMMITTEE_POOL, Ledger, Token, get_balance, process_transfer
 from model.units import AccountId, Rejected
 
 # --- Subcommittees ------------------------------------------------------------------------------

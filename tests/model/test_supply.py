@@ -7,6 +7,7 @@ import itertools
 import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from model_checks import is_inflation_schedule_sound, is_stb_conserved, is_str_conserved
 
 from model.ledger import (
     BURN_ADDRESS,
@@ -14,8 +15,6 @@ from model.ledger import (
     Ledger,
     create_genesis,
     get_balance,
-    is_stb_conserved,
-    is_str_conserved,
     process_burn,
 )
 from model.params import WHITEPAPER_PARAMS, Params, with_values
@@ -26,7 +25,6 @@ from model.supply import (
     compute_supply_projection,
     compute_supply_summary,
     create_supply_state,
-    is_inflation_schedule_sound,
     process_inflation_mint,
     process_stb_redeem,
     process_usdc_deposit,

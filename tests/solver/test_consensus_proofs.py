@@ -8,18 +8,13 @@ from collections.abc import Callable
 import attrs
 import pytest
 import z3
+from model_checks import is_accountable
 
 from model.hashing import compute_hash
 from model.ledger import Ledger, create_genesis
 from model.params import WHITEPAPER_PARAMS, Params, with_values
 from model.profile import HARDENED, WHITEPAPER, Profile
-from model.staking import (
-    BlockCommit,
-    StakingState,
-    is_accountable,
-    is_block_committed,
-    process_create_validator,
-)
+from model.staking import BlockCommit, StakingState, is_block_committed, process_create_validator
 from model.trusted.behaviour import Behaviour, NodePlan, Scenario
 from model.trusted.decision import is_supermajority
 from model.trusted.round import Decision, RoundState

@@ -7,15 +7,11 @@ from fractions import Fraction
 import attrs
 import pytest
 import z3
+from model_checks import is_stb_conserved
 from solver_fixtures import FAST, refuted, run
 
 from model import arith
-from model.ledger import (
-    Ledger,
-    create_genesis,
-    is_stb_conserved,
-    process_bridge_burn_stb,
-)
+from model.ledger import Ledger, create_genesis, process_bridge_burn_stb
 from model.params import WHITEPAPER_PARAMS
 from model.payment import compute_payment_split, compute_str_payout
 from model.profile import HARDENED, WHITEPAPER, Profile

@@ -9,6 +9,13 @@ import pytest
 import z3
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from model_checks import (
+    get_expected_kth_rate,
+    is_pro_rata,
+    is_rate_in_bounds,
+    is_slash_request_covered,
+    is_slash_within_stake,
+)
 from pyrsistent import pmap
 
 from model import arith
@@ -21,13 +28,8 @@ from model.slashing import (
     SlashRecord,
     compute_slash_rate_bps,
     get_effective_level,
-    get_expected_kth_rate,
     get_slash_record,
     get_validator_offender,
-    is_pro_rata,
-    is_rate_in_bounds,
-    is_slash_request_covered,
-    is_slash_within_stake,
     process_slash_validator,
 )
 from model.staking import (

@@ -16,16 +16,15 @@ from conftest import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from model.escrow import is_escrow_solvent
-from model.hashing import compute_composite_hash, compute_hash
-from model.ledger import (
-    BURN_ADDRESS,
-    get_balance,
-    get_locked_escrow_account,
+from model_checks import (
+    is_escrow_solvent,
+    is_node_stake_pool_consistent,
     is_stb_conserved,
     is_str_conserved,
 )
+
+from model.hashing import compute_composite_hash, compute_hash
+from model.ledger import BURN_ADDRESS, get_balance, get_locked_escrow_account
 from model.params import WHITEPAPER_PARAMS
 from model.payment import compute_payment_split, compute_str_payout
 from model.profile import HARDENED, WHITEPAPER, CompositeEncoding, Profile
@@ -34,12 +33,7 @@ from model.trusted.behaviour import Behaviour, NodePlan, Scenario
 from model.trusted.billing import run_trusted_function
 from model.trusted.round import Phase
 from model.trusted.scenario import RoundRun, run_round_to_decision
-from model.trusted.settlement import (
-    RoundOutcome,
-    TrustedChain,
-    is_node_stake_pool_consistent,
-    process_settle_round,
-)
+from model.trusted.settlement import RoundOutcome, TrustedChain, process_settle_round
 from model.units import Rejected
 
 P = WHITEPAPER_PARAMS
