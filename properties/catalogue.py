@@ -519,13 +519,18 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
     "ACT-COMPLAINT": ("consensus.max_validators", "governance.complaint_min_deposit_ustr"),
     "ACT-REPUTATION": (),
     "ACT-ONCE": (),
-    "ACT-ALLOWED": (),
-    "ACT-TOTAL": (),
     "ACT-DEADLINE": (
         "consensus.reveal_timeout_seconds",
         "consensus.app_salt_timeout_seconds",
         "governance.voting_period_seconds",
     ),
+    # The outbound cap and its exemptions decide which requests are allowed.
+    "ACT-ALLOWED": (
+        "reputation.outbound_requests_per_minute",
+        "reputation.uncapped_min_stake_usd",
+        "reputation.uncapped_min_active_seconds",
+    ),
+    "ACT-TOTAL": (),
     # The executor's rounds run on the threshold and the phase timeouts.
     "GROUNDED": (*_THRESHOLD, *_TIMEOUTS),
 }
