@@ -9,7 +9,6 @@ joins them and asserts one catalogue ID per invariant.
 
 from __future__ import annotations
 
-import hashlib
 from typing import ClassVar
 
 from hypothesis.stateful import RuleBasedStateMachine, initialize
@@ -27,7 +26,6 @@ from properties.evidence import Recorder, Witness
 from properties.invariants.allowed import check_refusal
 from properties.invariants.base import Observation
 from properties.invariants.chain import ChainStep, check_step, record_action, record_effects
-from properties.regression import to_python
 from properties.replay import Checked, process_or_raise, start_and_check
 from properties.strategies import genesis_strategy
 
@@ -76,18 +74,6 @@ class ChainDriver(RuleBasedStateMachine):
         self.actions: list[Action] = []
         self.observations: dict[str, list[Observation]] = {}
         self.edges: EdgeTracker | None = None
-        self.turns: dict[str, int] = {}
-        self.spread = 0
-
-    def take_turn(self, name: str, choices: int) -> int:
-        """The next of `choices` options of the round-robin `name`, for a case that must be
-        reached whatever Hypothesis draws (its integer draws favour some indices so much that
-        an option of a `sampled_from` can go unseen for a whole run): within an example a rule
-        takes its cases in turn, starting at an offset read from the example's genesis, so
-        every case starts some examples. Deterministic: the trace alone decides it."""
-        turn = self.turns.get(name, 0)
-        self.turns[name] = turn + 1
-        return (self.spread + turn) % choices
 
     # --- Applying actions ------------------------------------------------------------------------
 
@@ -190,8 +176,6 @@ class ChainDriver(RuleBasedStateMachine):
         assert not isinstance(started, Rejected), started
         self.genesis = genesis
         self.checked = started
-        written = to_python(genesis, set()).encode("utf-8")
-        self.spread = int.from_bytes(hashlib.sha256(written).digest()[:8], "big")
         self.edges = EdgeTracker(genesis)
         self._observe(started.observations)
 

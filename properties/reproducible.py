@@ -4,10 +4,12 @@ Three things besides the seed steered a Hypothesis run (docs/findings.md, the de
 
 * "local constants": Hypothesis draws literals it harvests from every project module imported at
   the time, so the same seed generated and shrank differently after a Z3 proof, say, or under
-  another pytest selection. `without_local_constants` switches that harvest off (the executor
-  engine); `with_fixed_local_constants` replaces it by the literals of a fixed list of packages,
-  `model` and `properties`, whatever else is loaded (the Hypothesis engine, whose machine needs
-  the model's own literals to reach some rules: GOV-SUPERMAJORITY at seed 0, quick).
+  another pytest selection. `without_local_constants` switches that harvest off, for both
+  engines. (`with_fixed_local_constants` replaces it by the literals of a fixed list of
+  packages; the machine used it while it needed the model's own literals to reach some rules.
+  Harvested literals also made every edit of a literal in `model/` or `properties/` reshuffle
+  what the machine generates, so a mutant that changed a number was judged on other traces
+  than the model it came from; the rules now reach each boundary on their own.)
 * the wall clock in the engine: with `report_multiple_bugs=True` it stops looking for further
   bugs once the first was found more than 10 seconds ago, so a slower (loaded, traced) process
   generated fewer examples and shrank other bugs. `seed_only_settings` turns multi-bug reporting
@@ -119,8 +121,8 @@ def without_shrink_time_limit() -> Iterator[None]:
 
 @contextmanager
 def seed_only_hypothesis() -> Iterator[None]:
-    """Within the block, fixed local constants and no time limit on shrinking."""
-    with with_fixed_local_constants(), without_shrink_time_limit():
+    """Within the block, no harvested local constants and no time limit on shrinking."""
+    with without_local_constants(), without_shrink_time_limit():
         yield
 
 

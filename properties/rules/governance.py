@@ -168,10 +168,6 @@ class GovernanceRules(ChainDriver):
         """§6.8: a proposal over two to eight governable keys, each at its domain's bounds or one
         away from its default; one moving each default by one (the consensus keys apart) is,
         half the time, voted through."""
-        # The first key takes its turn over every governable key (`take_turn`); the rest are
-        # drawn.
-        first = GOVERNABLE[self.take_turn("proposal-key", len(GOVERNABLE))]
-        specs = [first, *(spec for spec in specs if spec != first)][: max(2, len(specs))]
         changes = tuple(
             ParamChange(spec.subspace, spec.key, data.draw(edge_values(spec))) for spec in specs
         )
@@ -185,6 +181,17 @@ class GovernanceRules(ChainDriver):
             self.enact(changes)
         else:
             self.apply(SubmitProposal(self._richest_developer(), changes, 0))
+
+    @rule(data=st.data())
+    def process_proposal_over_every_key(self, *, data: st.DataObject) -> None:
+        """§6.8: one proposal over every governable key, each at its domain's bounds or one away
+        from its default, submitted and left to its vote: every key is proposed in every example
+        that runs the rule, not only those Hypothesis' draws happen to pick."""
+        changes = tuple(
+            ParamChange(spec.subspace, spec.key, data.draw(edge_values(spec)))
+            for spec in GOVERNABLE
+        )
+        self.apply(SubmitProposal(self._richest_developer(), changes, 0))
 
     @rule(offset=st.sampled_from([-1, 0, 1]), voter=signers, option=st.sampled_from(VoteOption))
     def process_vote_at_deadline(self, *, offset: int, voter: str, option: VoteOption) -> None:
