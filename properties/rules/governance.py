@@ -407,10 +407,17 @@ class GovernanceRules(ChainDriver):
     def process_set_app_profile(self, *, app: str, open_source: bool, staked: int) -> None:
         self.apply(SetAppProfile(app, open_source, staked))  # type: ignore[arg-type]
 
-    @rule(app=apps, offset=st.sampled_from([-1, 0, 1]), price=prices)
-    def process_outbound_at_minute(self, *, app: AppId, offset: int, price: object) -> None:
+    @rule(app=apps, price=prices)
+    def process_outbound_at_minute(self, *, app: AppId, price: object) -> None:
         """§4.5: an unqualified app fills its cap at one second, then asks again one second
-        before, exactly, or one second after a minute later (the minute is (t - 60, t])."""
+        before, exactly, and one second after a minute later (the minute is (t - 60, t]): all
+        three offsets in one rule, so none is left to Hypothesis' draws."""
+        for offset in (-1, 0, 1):
+            self.fill_outbound_cap_then_ask(app, price, offset)
+
+    def fill_outbound_cap_then_ask(self, app: AppId, price: object, offset: int) -> None:
+        """An unqualified `app` fills its cap now, and asks once more a minute plus `offset`
+        seconds later."""
         assert self.checked is not None
         cap = self.checked.state.params.reputation.outbound_requests_per_minute
         if not 0 < cap <= 20:
@@ -418,6 +425,7 @@ class GovernanceRules(ChainDriver):
         record = get_app_reputation(self.checked.state.reputation, app)
         if record.open_source or record.staked_ustr:
             self.apply(SetAppProfile(app, False, 0))
+        record = get_app_reputation(self.checked.state.reputation, app)
         if record.outbound_log and record.outbound_log[-1] > self.checked.state.now - 61:
             self.apply(AdvanceTime(SECONDS_PER_MINUTE + 1))
         for _ in range(cap):

@@ -146,7 +146,7 @@ def minute_ends_a_second_early(monkeypatch: pytest.MonkeyPatch) -> Iterator[None
 def test_a_minute_a_second_short_is_caught_only_a_second_before_its_end() -> None:
     caught = {
         offset: _caught(
-            "process_outbound_at_minute",
+            "fill_outbound_cap_then_ask",
             "REP-OUTBOUND",
             app=APP,
             offset=offset,
@@ -160,7 +160,7 @@ def test_a_minute_a_second_short_is_caught_only_a_second_before_its_end() -> Non
 def test_the_minute_rule_breaks_nothing_on_the_correct_model() -> None:
     for offset in (-1, 0, 1):
         assert not _caught(
-            "process_outbound_at_minute", "REP-OUTBOUND", app=APP, offset=offset, price=1
+            "fill_outbound_cap_then_ask", "REP-OUTBOUND", app=APP, offset=offset, price=1
         )
 
 
@@ -209,8 +209,7 @@ def test_the_machine_finds_the_short_minute_by_itself() -> None:
 
 def test_second_before_on_and_after_are_told_apart() -> None:
     machine = _machine()
-    for offset in (-1, 0, 1):
-        machine.process_outbound_at_minute(app=APP, offset=offset, price=Fraction(1))
+    machine.process_outbound_at_minute(app=APP, price=Fraction(1))
     reached = machine.recorder.boundaries
     assert [reached[f"outbound-minute.{side}"] for side in ("before", "on", "after")] == [1, 1, 1]
     assert reached["outbound-stake.on"] == 0
