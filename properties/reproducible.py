@@ -5,11 +5,11 @@ Three things besides the seed steered a Hypothesis run (docs/findings.md, the de
 * "local constants": Hypothesis draws literals it harvests from every project module imported at
   the time, so the same seed generated and shrank differently after a Z3 proof, say, or under
   another pytest selection. `without_local_constants` switches that harvest off, for both
-  engines. (`with_fixed_local_constants` replaces it by the literals of a fixed list of
-  packages; the machine used it while it needed the model's own literals to reach some rules.
-  Harvested literals also made every edit of a literal in `model/` or `properties/` reshuffle
-  what the machine generates, so a mutant that changed a number was judged on other traces
-  than the model it came from; the rules now reach each boundary on their own.)
+  engines. (A fixed harvest, the literals of `model` and `properties` whatever was loaded, was
+  used while the machine needed the model's own literals to reach some rules; it made every
+  edit of a literal there reshuffle what the machine generates, so a mutant that changed a
+  number was judged on other traces than the model it came from. The rules now reach each
+  boundary on their own: docs/findings.md.)
 * the wall clock in the engine: with `report_multiple_bugs=True` it stops looking for further
   bugs once the first was found more than 10 seconds ago, so a slower (loaded, traced) process
   generated fewer examples and shrank other bugs. `seed_only_settings` turns multi-bug reporting
@@ -22,12 +22,8 @@ Three things besides the seed steered a Hypothesis run (docs/findings.md, the de
 from __future__ import annotations
 
 import importlib
-import importlib.util
-import pkgutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
-from types import ModuleType
 
 from hypothesis import settings
 
@@ -35,73 +31,23 @@ NO_SHRINK_TIME_LIMIT = 10**9
 """Seconds: in effect no wall-clock limit on shrinking."""
 
 
-HARVESTED_PACKAGES: tuple[str, ...] = ("model", "properties")
-"""The packages whose literals the Hypothesis engine draws as local constants, always all of them."""
-
-
 @contextmanager
-def _local_constants_from(packages: tuple[str, ...]) -> Iterator[None]:
+def without_local_constants() -> Iterator[None]:
+    """Within the block, Hypothesis draws no constants harvested from the loaded modules."""
     providers = importlib.import_module("hypothesis.internal.conjecture.providers")
     original = getattr(providers, "_get_local_constants", None)
     constants_cache = getattr(providers, "CONSTANTS_CACHE", None)
     if original is None or constants_cache is None:  # a Hypothesis without the harvest
         yield
         return
-    fixed = _harvest(packages)
-    providers._get_local_constants = lambda: fixed  # type: ignore[attr-defined]
+    nothing = providers.Constants()
+    providers._get_local_constants = lambda: nothing  # type: ignore[attr-defined]
     constants_cache.cache.clear()
     try:
         yield
     finally:
         providers._get_local_constants = original  # type: ignore[attr-defined]
         constants_cache.cache.clear()
-
-
-@cache
-def _harvest(packages: tuple[str, ...]) -> object:
-    """Hypothesis' constants of every module of `packages`, in name order (none if unavailable)."""
-    providers = importlib.import_module("hypothesis.internal.conjecture.providers")
-    constants_ast = importlib.import_module("hypothesis.internal.constants_ast")
-    harvested = providers.Constants()
-    from_module = getattr(constants_ast, "constants_from_module", None)
-    if from_module is None:
-        return harvested
-    for name in _module_names(packages):
-        # A stand-in module naming the source file: read, never imported (some import Z3).
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.origin is None:
-            continue
-        stand_in = ModuleType(name)
-        stand_in.__file__ = spec.origin
-        harvested |= from_module(stand_in)
-    return harvested
-
-
-def _module_names(packages: tuple[str, ...]) -> list[str]:
-    names = set(packages)
-    for package in packages:
-        path = importlib.import_module(package).__path__
-        names.update(info.name for info in pkgutil.walk_packages(path, prefix=f"{package}."))
-    return sorted(names)
-
-
-def get_harvested_modules(packages: tuple[str, ...] = HARVESTED_PACKAGES) -> list[str]:
-    """The modules whose literals `with_fixed_local_constants` hands Hypothesis, in order."""
-    return _module_names(packages)
-
-
-@contextmanager
-def without_local_constants() -> Iterator[None]:
-    """Within the block, Hypothesis draws no constants harvested from the loaded modules."""
-    with _local_constants_from(()):
-        yield
-
-
-@contextmanager
-def with_fixed_local_constants(packages: tuple[str, ...] = HARVESTED_PACKAGES) -> Iterator[None]:
-    """Within the block, Hypothesis' local constants are those of `packages`, whatever is loaded."""
-    with _local_constants_from(packages):
-        yield
 
 
 @contextmanager
