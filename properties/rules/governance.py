@@ -435,23 +435,26 @@ class GovernanceRules(ChainDriver):
 
     @rule(
         app=apps,
-        offset=st.sampled_from([-1, 0, 1]),
         numerator=st.sampled_from([1, 2, 4, 5, 8, 10, 16, 20, 25, 40, 50]),
         denominator=st.integers(1, 20),
     )
-    def process_outbound_at_stake(
-        self, *, app: AppId, offset: int, numerator: int, denominator: int
-    ) -> None:
-        """§4.5: an app's stake worth exactly the exemption's USD at the request's STR price, or
-        one ustr less or more (the price divides the threshold, so "exactly" exists)."""
+    def process_outbound_at_stake(self, *, app: AppId, numerator: int, denominator: int) -> None:
+        """§4.5: an app's stake worth one ustr less than, exactly, and one ustr more than the
+        exemption's USD at the request's STR price (the price divides the threshold, so
+        "exactly" exists), each time asking once more than the cap within one second: only the
+        stake above the threshold may make the last request."""
         assert self.checked is not None
         price = Fraction(numerator, denominator)
         usd = self.checked.state.params.reputation.uncapped_min_stake_usd
-        staked = usd * MICRO * denominator // numerator + offset
-        if staked < 0:
-            return
-        self.apply(SetAppProfile(app, False, staked))
-        self.apply(OutboundRequest(app, price))
+        cap = self.checked.state.params.reputation.outbound_requests_per_minute
+        for offset in (-1, 0, 1):
+            staked = usd * MICRO * denominator // numerator + offset
+            if staked < 0:
+                continue
+            self.apply(AdvanceTime(SECONDS_PER_MINUTE + 1))
+            self.apply(SetAppProfile(app, False, staked))
+            for _ in range(cap + 1 if 0 <= cap <= 20 else 1):
+                self.apply(OutboundRequest(app, price))
 
     @rule(app=apps, count=st.integers(1, 15), gap=st.sampled_from([0, 1, 5]), price=prices)
     def process_outbound_request(self, *, app: str, count: int, gap: int, price: object) -> None:

@@ -241,3 +241,52 @@ def test_efforts_skip_the_explain_phase() -> None:
         phases = get_settings(effort).phases
         assert Phase.shrink in phases and Phase.generate in phases
         assert Phase.explain not in phases
+
+
+# --- The stake exemption of §4.5, from both sides ------------------------------------------------
+
+
+def _violated_by_stake_rule(invariant: str) -> bool:
+    machine = _machine()
+    machine.process_outbound_at_stake(app=APP, numerator=1, denominator=1)
+    try:
+        machine.check(invariant)
+    except VIOLATIONS[invariant]:
+        return True
+    return False
+
+
+def test_the_stake_rule_breaks_nothing_on_the_correct_model() -> None:
+    for invariant in ("REP-OUTBOUND", "ACT-ALLOWED"):
+        assert not _violated_by_stake_rule(invariant), invariant
+
+
+def test_a_stake_exactly_at_the_threshold_treated_as_exempt_is_caught(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """§4.5 says "greater than": an app staking exactly $10,000 stays capped; a model that
+    exempts it lets its eleventh request through."""
+    real = reputation.is_outbound_uncapped
+
+    def at_or_above(
+        app: AppReputation, *, now: Seconds, params: Params, str_price: Fraction
+    ) -> bool:
+        worth = app.staked_ustr * str_price
+        at = worth == params.reputation.uncapped_min_stake_usd * 1_000_000
+        return at or real(app, now=now, params=params, str_price=str_price)
+
+    monkeypatch.setattr(reputation, "is_outbound_uncapped", at_or_above)
+    assert _violated_by_stake_rule("REP-OUTBOUND")
+
+
+def test_an_inverted_exemption_is_caught_from_both_sides(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`not is_outbound_uncapped(...)`: a capped app runs free (REP-OUTBOUND) and an exempt one
+    is refused its eleventh request (ACT-ALLOWED)."""
+    real = reputation.is_outbound_uncapped
+
+    def inverted(app: AppReputation, *, now: Seconds, params: Params, str_price: Fraction) -> bool:
+        return not real(app, now=now, params=params, str_price=str_price)
+
+    monkeypatch.setattr(reputation, "is_outbound_uncapped", inverted)
+    assert _violated_by_stake_rule("REP-OUTBOUND")
+    assert _violated_by_stake_rule("ACT-ALLOWED")
