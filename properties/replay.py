@@ -25,7 +25,7 @@ from properties.invariants.chain import (
     record_action,
     record_effects,
 )
-from properties.invariants.total import check_transition_raised
+from properties.invariants.total import check_genesis_raised, check_transition_raised
 
 
 @frozen
@@ -91,7 +91,10 @@ def replay(
     genesis: Genesis, actions: Sequence[Action], *, params: Params, profile: Profile
 ) -> Replay:
     """Run `actions` from `genesis`, collecting violations and refusals."""
-    current = start_and_check(genesis, params=params, profile=profile)
+    try:
+        current = start_and_check(genesis, params=params, profile=profile)
+    except Exception as error:  # the model's bug, reported as a failed invariant
+        return Replay(violations=(check_genesis_raised(error),), refused=(), final=None)
     if isinstance(current, Rejected):
         return Replay(violations=(), refused=((-1, current),), final=None)
     violations = [obs for obs in current.observations if not obs.holds]

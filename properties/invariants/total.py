@@ -32,3 +32,15 @@ def check_transition_raised(action: Action, error: Exception) -> Observation:
         + (f": {message[:200]}" if message else "")
         + " instead of being applied or refused",
     )
+
+
+def check_genesis_raised(error: Exception) -> Observation:
+    """ACT-TOTAL, for a genesis on which the model raised: a genesis in range must be built or
+    refused with a reason, so this breaks it (the trace is the genesis alone)."""
+    message = str(error).splitlines()[0] if str(error) else ""
+    return violated(
+        "ACT-TOTAL",
+        f"the genesis raised {type(error).__name__}"
+        + (f": {message[:200]}" if message else "")
+        + " instead of being built or refused",
+    )

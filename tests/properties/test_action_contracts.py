@@ -29,7 +29,9 @@ from broken_fixtures import (
 from broken_rules import DEFAULTS, GOLDEN_COST, USER_0, USER_1, USER_2, V0, V1, VOTING, P
 
 import model.chain.economy
+import model.chain.state
 import model.trusted.round as round_model
+import properties.replay
 from model import payment, supply
 from model.chain import economy, security, society
 from model.chain.actions import (
@@ -53,6 +55,7 @@ from model.chain.actions import (
     UndelegateFromSubcommittee,
     WithdrawPrepayment,
 )
+from model.chain.state import Genesis
 from model.complaints import ComplaintBook, process_resolve_complaint, process_submit_complaint
 from model.escrow import process_validation_payment, process_withdraw_prepayment
 from model.governance import (
@@ -725,3 +728,27 @@ def test_a_raising_model__fails_act_total_with_a_trace_that_replays(
         profile=profile,
     )
     assert {v.invariant_id for v in replayed.violations} == {"ACT-TOTAL"}
+
+
+def test_a_raising_genesis__fails_act_total_on_the_genesis_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A genesis the model cannot build (it raises instead of refusing) is ACT-TOTAL's
+    counterexample, with no action, and replaying it shows the same violation."""
+    real = model.chain.state.create_chain
+
+    def broken(genesis: Genesis, **kwargs: Any) -> Any:
+        if len(genesis.validator_bonds) > 1:
+            raise KeyError("validator-1")
+        return real(genesis, **kwargs)
+
+    monkeypatch.setattr(properties.replay, "create_chain", broken)
+    small = Effort("small", max_examples=30, steps_per_example=5, explore_max_nodes=1)
+    report = run_properties(P, HARDENED, small, 0, explore=False)
+    total = {result.invariant_id: result for result in report.results}["ACT-TOTAL"]
+    assert total.verdict is Verdict.FAIL and total.counterexample is not None
+    assert total.counterexample.actions == ()
+    assert "the genesis raised KeyError" in total.counterexample.detail
+    assert total.counterexample.genesis is not None
+    replayed = replay(total.counterexample.genesis, (), params=P, profile=HARDENED)
+    assert [v.invariant_id for v in replayed.violations] == ["ACT-TOTAL"]
