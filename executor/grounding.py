@@ -246,15 +246,21 @@ class _Search:
         self.rounds += len(logs)
         for log in logs:
             self.faults.update(reason.split(":")[0] for reason in log.faulty.values())
-        predicted = self.predictor(
-            call,
-            billing_output=run.reference_outputs[0],
-            main_output=run.reference_outputs[1],
-            params=self.params,
-            profile=self.profile,
-        )
-        differences = compare(run.record, predicted)
-        observations = [Observation(GROUNDED, not differences, "; ".join(differences))]
+        try:
+            predicted = self.predictor(
+                call,
+                billing_output=run.reference_outputs[0],
+                main_output=run.reference_outputs[1],
+                params=self.params,
+                profile=self.profile,
+            )
+        except Exception as error:  # the model cannot predict what the nodes did: a model bug
+            message = str(error).splitlines()[0] if str(error) else ""
+            detail = f"the model's prediction raised {type(error).__name__}: {message[:200]}"
+            observations = [Observation(GROUNDED, False, detail)]
+        else:
+            differences = compare(run.record, predicted)
+            observations = [Observation(GROUNDED, not differences, "; ".join(differences))]
         for settled in settled_rounds(run, call, self.params, self.profile):
             observations.extend(check_settled_round(settled))
         seen = set()

@@ -351,7 +351,8 @@ CATALOGUE: tuple[Invariant, ...] = (
         " holds, with a positive price for any STR, and a withdrawal of at most the escrow's"
         " balance; a user's vote on a proposal while its voting period is open; an outbound"
         " request of an app that is exempt from the cap, or that made fewer than the cap's"
-        " requests in the minute up to now, at a positive price",
+        " requests in the minute up to now, at a positive price; a genesis with every amount in"
+        " its range",
         "6.2, 6.1, 4.2, 4.3.1, 6.8, 4.5",
         H,
     ),

@@ -24,7 +24,7 @@ from model.units import AccountId, Rejected
 from properties.catalogue import Engine, get_ids_for
 from properties.edges import EdgeTracker
 from properties.evidence import Recorder, Witness
-from properties.invariants.allowed import check_refusal
+from properties.invariants.allowed import check_genesis_refused, check_refusal
 from properties.invariants.base import Observation
 from properties.invariants.chain import ChainStep, check_step, record_action, record_effects
 from properties.invariants.total import check_genesis_raised
@@ -182,8 +182,13 @@ class ChainDriver(RuleBasedStateMachine):
                 reject()
             self.recorder.record_witness("ACT-TOTAL", Witness(observation.detail, genesis, ()))
             raise VIOLATIONS["ACT-TOTAL"](observation.detail, genesis, ()) from error
-        # Genesis amounts are drawn in range: a refusal is a model bug, not a rejected action.
-        assert not isinstance(started, Rejected), started
+        if isinstance(started, Rejected):
+            # Genesis amounts are drawn in range: a refusal breaks ACT-ALLOWED.
+            refused = check_genesis_refused(started)
+            if "ACT-ALLOWED" not in self.asserted:
+                reject()
+            self.recorder.record_witness("ACT-ALLOWED", Witness(refused.detail, genesis, ()))
+            raise VIOLATIONS["ACT-ALLOWED"](refused.detail, genesis, ())
         self.genesis = genesis
         self.checked = started
         self.edges = EdgeTracker(genesis)

@@ -21,6 +21,7 @@ from model.trusted.settlement import TrustedChain, process_settle_round
 from properties.invariants.actions import check_round_contract
 from properties.invariants.base import violated
 from properties.invariants.round import check_round
+from properties.invariants.total import check_round_search_raised
 from properties.round_graph import RoundExplorer, RoundPoint
 from properties.round_setup import (
     ROUND_COST,
@@ -51,6 +52,7 @@ __all__ = [
 ROUND_INVARIANT_IDS: tuple[str, ...] = (
     "ACT-DEADLINE",
     "ACT-ROUND",
+    "ACT-TOTAL",
     "BFT-SOUND",
     "BFT-TIMEOUT",
     "BFT-UNIQUE",
@@ -255,7 +257,17 @@ def explore_rounds(
         explorer = _make_explorer(
             assignment, params=params, profile=profile, chain=chain, seed=seed
         )
-        explored = _ExploredRound(explorer, order)
+        try:
+            explored = _ExploredRound(explorer, order)
+        except Exception as error:  # a round transition raised: ACT-TOTAL, the model's bug
+            observation = check_round_search_raised(error)
+            tally.observed["ACT-TOTAL"] += 1
+            tally.violations["ACT-TOTAL"] += 1
+            found = ExplorationCounterexample(assignment.describe(), (), observation.detail)
+            tally.offer("ACT-TOTAL", _Candidate(0, order, found))
+            continue
+        # Every state of the graph was reached by transitions that answered.
+        tally.observed["ACT-TOTAL"] += explored.graph.number_of_nodes()
         states += explored.graph.number_of_nodes()
         edges += explored.graph.number_of_edges()
         ends += len(explorer.outcomes)

@@ -16,7 +16,7 @@ from model.chain.transitions import process_action
 from model.params import Params
 from model.profile import Profile
 from model.units import Rejected
-from properties.invariants.allowed import check_refusal
+from properties.invariants.allowed import check_genesis_refused, check_refusal
 from properties.invariants.base import Observation
 from properties.invariants.chain import (
     ChainStep,
@@ -25,7 +25,11 @@ from properties.invariants.chain import (
     record_action,
     record_effects,
 )
-from properties.invariants.total import check_genesis_raised, check_transition_raised
+from properties.invariants.total import (
+    check_genesis_raised,
+    check_transition_raised,
+    check_transition_returned,
+)
 
 
 @frozen
@@ -59,6 +63,8 @@ def process_or_raise(
         return Checked(current.state, current.history, (check_transition_raised(action, error),))
     if isinstance(result, Rejected):
         return result
+    if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], ChainState)):
+        return Checked(current.state, current.history, (check_transition_returned(action, result),))
     after, effects = result
     return after, tuple(effects)
 
@@ -96,7 +102,9 @@ def replay(
     except Exception as error:  # the model's bug, reported as a failed invariant
         return Replay(violations=(check_genesis_raised(error),), refused=(), final=None)
     if isinstance(current, Rejected):
-        return Replay(violations=(), refused=((-1, current),), final=None)
+        return Replay(
+            violations=(check_genesis_refused(current),), refused=((-1, current),), final=None
+        )
     violations = [obs for obs in current.observations if not obs.holds]
     refused: list[tuple[int, Rejected]] = []
     for index, action in enumerate(actions):

@@ -25,15 +25,16 @@ from executor.engine import FIXTURES, ROOT
 from executor.grounding import ExecutorCounterexample
 from executor.scenario import ExecRound
 from model.chain.actions import Action, Effect, RoundEffect
-from model.chain.state import ChainState
-from model.chain.transitions import process_action
+from model.chain.state import ChainState, Genesis
 from model.params import Params
 from model.profile import Profile
 from model.trusted.settlement import RoundOutcome, TrustedChain
 from model.units import Rejected
 from properties.catalogue import get_invariant
+from properties.invariants.allowed import check_genesis_refused
 from properties.invariants.base import Observation
-from properties.replay import Checked, apply_and_check, start_and_check
+from properties.invariants.total import check_genesis_raised
+from properties.replay import Checked, apply_and_check, process_or_raise, start_and_check
 from properties.runner import Counterexample
 from solver.claim import ProofResult, ProofStatus
 
@@ -202,22 +203,15 @@ def machine_trace(
             f"{counterexample.invariant_id}: a {counterexample.source} counterexample has no "
             "genesis to replay (use exploration_trace for exploration counterexamples)"
         )
-    started = start_and_check(genesis, params=params, profile=profile)
-    if isinstance(started, Rejected):
-        raise TraceError(f"{counterexample.invariant_id}: genesis refused: {started.reason}")
-    current: Checked = started
-    states = [_machine_state(_variant("Genesis", _record(genesis)), None, current, ())]
-    for action in counterexample.actions:
-        stepped = apply_and_check(current, action)
-        if isinstance(stepped, Rejected):
-            # The machine tried it and the chain refused: the state stays, the refusal shows.
-            states.append(_machine_state(_action(action), stepped, current, ()))
-            continue
-        # `apply_and_check` keeps no effects; the transition is pure, so asking again is exact.
-        step = process_action(current.state, action)
-        effects = () if isinstance(step, Rejected) else step[1]
-        current = stepped
-        states.append(_machine_state(_action(action), None, current, effects))
+    try:
+        started = start_and_check(genesis, params=params, profile=profile)
+    except Exception as error:  # ACT-TOTAL on the genesis: no chain to show, only the genesis
+        states = [_genesis_only_state(genesis, None, check_genesis_raised(error))]
+    else:
+        if isinstance(started, Rejected):  # ACT-ALLOWED on the genesis
+            states = [_genesis_only_state(genesis, started, check_genesis_refused(started))]
+        else:
+            states = _machine_states(genesis, started, counterexample.actions)
     return _trace(
         source="stratoverify hypothesis machine",
         description=_describe(counterexample.invariant_id, counterexample.detail),
@@ -228,6 +222,43 @@ def machine_trace(
         },
         states=states,
     )
+
+
+def _machine_states(
+    genesis: Genesis, started: Checked, actions: Sequence[Action]
+) -> list[dict[str, Itf]]:
+    current = started
+    states = [_machine_state(_variant("Genesis", _record(genesis)), None, current, ())]
+    for action in actions:
+        # As `properties.replay.apply_and_check`, keeping the effects; an action the model
+        # raised on leaves the chain as it was and shows ACT-TOTAL broken.
+        step = process_or_raise(current, action)
+        if isinstance(step, Rejected):
+            # The machine tried it and the chain refused: the state stays, the refusal shows.
+            states.append(_machine_state(_action(action), step, current, ()))
+            continue
+        if isinstance(step, Checked):
+            current = step
+            states.append(_machine_state(_action(action), None, current, ()))
+            continue
+        stepped = apply_and_check(current, action)
+        assert isinstance(stepped, Checked)
+        current = stepped
+        states.append(_machine_state(_action(action), None, current, step[1]))
+    return states
+
+
+def _genesis_only_state(
+    genesis: Genesis, refusal: Rejected | None, observation: Observation
+) -> dict[str, Itf]:
+    """The one state of a trace whose genesis was refused or raised: there is no chain."""
+    return {
+        "action": _variant("Genesis", _record(genesis)),
+        "refusal": NONE if refusal is None else _variant("Some", refusal.reason),
+        "violations": _violations((observation,)),
+        "effects": [],
+        "outcome": NONE,
+    }
 
 
 def _action(action: Action) -> dict[str, Itf]:

@@ -284,3 +284,13 @@ def check_refusal(
             f" {refused.rule}: {refused.reason}",
         ),
     )
+
+
+def check_genesis_refused(refused: Rejected) -> Observation:
+    """ACT-ALLOWED, for a genesis the model refused: every amount of a drawn genesis is in its
+    range (`properties.strategies`), so building it is allowed and a refusal breaks the
+    invariant, naming the model's reason."""
+    return violated(
+        "ACT-ALLOWED",
+        f"a genesis with every amount in range was refused by {refused.rule}: {refused.reason}",
+    )

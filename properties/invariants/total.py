@@ -44,3 +44,25 @@ def check_genesis_raised(error: Exception) -> Observation:
         + (f": {message[:200]}" if message else "")
         + " instead of being built or refused",
     )
+
+
+def check_transition_returned(action: Action, result: object) -> Observation:
+    """ACT-TOTAL, for an action on which the model returned neither a state with its effects
+    nor a refusal: this breaks it as a raise does."""
+    return violated(
+        "ACT-TOTAL",
+        f"{type(action).__name__} returned {type(result).__name__} instead of a state or a refusal",
+    )
+
+
+def check_round_search_raised(error: Exception) -> Observation:
+    """ACT-TOTAL, for the exhaustive round search: one of the round's transitions (a commit, a
+    reveal, the decision, the settlement...) raised while the search built an assignment's
+    state graph, so this breaks it; the counterexample names the assignment."""
+    message = str(error).splitlines()[0] if str(error) else ""
+    return violated(
+        "ACT-TOTAL",
+        f"a round transition raised {type(error).__name__}"
+        + (f": {message[:200]}" if message else "")
+        + " instead of answering with a state or a refusal",
+    )

@@ -92,6 +92,22 @@ def test_a_model_that_forgets_to_slash_is_caught() -> None:
     assert "main.slashed" in grounded.counterexample.detail
 
 
+def test_a_model_whose_prediction_raises_fails_grounded() -> None:
+    """A model that cannot predict a call (it raises) disagrees with what the nodes did: GROUNDED
+    fails on that call, and the engine still reports every other check."""
+
+    def raising(call: TrustedCall, **kwargs: Any) -> CallRecord:
+        if call.main is not None and len(call.main.scenario.plans) > 3:
+            raise ZeroDivisionError("integer division or modulo by zero")
+        return predict(call, **kwargs)
+
+    run = run_executor(WHITEPAPER_PARAMS, HARDENED, "quick", seed=0, predictor=raising)
+    grounded = next(r for r in run.results if r.invariant_id == GROUNDED)
+    assert grounded.verdict == "fail" and grounded.counterexample is not None
+    assert "prediction raised ZeroDivisionError" in grounded.counterexample.detail
+    assert all(r.verdict == "pass" for r in run.results if r.invariant_id != GROUNDED)
+
+
 def test_a_nondeterministic_function_disagrees_with_the_model() -> None:
     """Honest nodes running a function that is not deterministic cannot agree; the model,
     which assumes one correct output, predicts they do: GROUNDED reports the difference."""

@@ -30,8 +30,10 @@ from broken_rules import DEFAULTS, GOLDEN_COST, USER_0, USER_1, USER_2, V0, V1, 
 
 import model.chain.economy
 import model.chain.state
+import model.trusted.decision
 import model.trusted.round as round_model
 import properties.replay
+import properties.round_graph
 from model import payment, supply
 from model.chain import economy, security, society
 from model.chain.actions import (
@@ -752,3 +754,25 @@ def test_a_raising_genesis__fails_act_total_on_the_genesis_alone(
     assert total.counterexample.genesis is not None
     replayed = replay(total.counterexample.genesis, (), params=P, profile=HARDENED)
     assert [v.invariant_id for v in replayed.violations] == ["ACT-TOTAL"]
+
+
+def test_a_raising_round_transition__fails_act_total_in_the_round_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The exhaustive round search reports a round transition that raises as ACT-TOTAL, naming
+    the assignment, and goes on with the other assignments and invariants."""
+    real = model.trusted.decision.process_decide
+
+    def broken(state: Any, **kwargs: Any) -> Any:
+        if len(state.assigned) > 1:
+            raise ZeroDivisionError("integer division or modulo by zero")
+        return real(state, **kwargs)
+
+    monkeypatch.setattr(properties.round_graph, "process_decide", broken)
+    report = explore_rounds(params=P, profile=HARDENED, max_nodes=2)
+    total = report.get_result("ACT-TOTAL")
+    assert total.violations > 0 and total.counterexample is not None
+    assert "raised ZeroDivisionError" in total.counterexample.detail
+    # One-node assignments still ran, and held.
+    assert total.observed > total.violations
+    assert report.get_result("ACT-ROUND").violations == 0
