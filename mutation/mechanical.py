@@ -140,32 +140,59 @@ _CACHE_REMOVED = (
     "no deadline and every health check suppressed, so only the wall time changes"
 )
 KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
-    KnownEquivalent("model/params.py:RemoveDecorator:9", "6c0541c0d082", _CACHE_REMOVED),
-    KnownEquivalent("model/params.py:RemoveDecorator:10", "397b85a1c6b6", _CACHE_REMOVED),
-    KnownEquivalent("model/params.py:RemoveDecorator:11", "3b8e195d8159", _CACHE_REMOVED),
+    KnownEquivalent("model/params.py:RemoveDecorator:9", "6334b412012e", _CACHE_REMOVED),
+    KnownEquivalent("model/params.py:RemoveDecorator:10", "1ddc97dd8f44", _CACHE_REMOVED),
+    KnownEquivalent("model/params.py:RemoveDecorator:11", "66f02938aec3", _CACHE_REMOVED),
     KnownEquivalent("model/hashing.py:RemoveDecorator:0", "7994d4c434e0", _CACHE_REMOVED),
     KnownEquivalent("model/hashing.py:RemoveDecorator:1", "420ca2f83951", _CACHE_REMOVED),
     KnownEquivalent(
         "model/slashing.py:ReplaceComparisonOperator_Eq_Is:0",
-        "c70e0a42a14c",
+        "946256656faa",
         "§6.10 rate loop: `raised is rate` is at most as often true as `raised == rate`, and when "
         "it is false the loop goes on with an unchanged rate, which gives the same result "
         "(catalogue mutant M30, the early exit removed, is the same argument)",
     ),
     KnownEquivalent(
         "model/reputation.py:ReplaceComparisonOperator_Eq_LtE:1",
-        "1cc56365d0bf",
+        "9eb7c1605eed",
         "§4.5 uptime: `rounds_assigned` starts at 0 and no rule does anything but add 1 to it, so "
         "`<= 0` and `== 0` agree on every reachable node record",
     ),
     KnownEquivalent(
-        "model/reputation.py:ReplaceBinaryOperator_Mul_Div:12", "9b41105c7ca1", _MARKER_SWAP
-    ),
-    KnownEquivalent(
-        "model/staking.py:ReplaceBinaryOperator_Mul_Div:2", "7e408f36cd3b", _MARKER_SWAP
+        "model/staking.py:ReplaceBinaryOperator_Mul_Div:2", "be1b591c8959", _MARKER_SWAP
     ),
     KnownEquivalent(
         "model/trusted/round.py:ReplaceBinaryOperator_Mul_Div:6", "bf030c3572bc", _MARKER_SWAP
+    ),
+    KnownEquivalent(
+        "model/governance.py:ReplaceBinaryOperator_Mul_Div:1", "047079b87065", _MARKER_SWAP
+    ),
+    KnownEquivalent(
+        "model/supply.py:ReplaceBinaryOperator_BitOr_BitXor:0",
+        "cec82247219e",
+        "§6.1 bridge: the deposit id is added only after the check that it is not processed yet,"
+        " so `processed ^ {id}` and `processed | {id}` add it to a set that lacks it: the same set",
+    ),
+    KnownEquivalent(
+        "model/slashing.py:ReplaceComparisonOperator_Eq_Lt:0",
+        "9c5baa7fc485",
+        "§6.10 rate loop: the factor is at least 1 and the cap only lowers, so the next rate is"
+        " never below the current one; `raised < rate` is never true, and the loop without its"
+        " early exit gives the same rate (catalogue mutant M30's argument)",
+    ),
+    KnownEquivalent(
+        "model/slashing.py:NumberReplacer:2",
+        "bd222800738d",
+        "§6.10 decay: `get_expired_windows` returns 1 instead of 0 only for an offender never"
+        " slashed (level 0, which no decay lowers) or when time runs back (the chain's clock only"
+        " moves forward), so every level computed from it is the same",
+    ),
+    KnownEquivalent(
+        "model/chain/security.py:NumberReplacer:2",
+        "630668bd4950",
+        "§4.2: the consensus round a committed block carries is a label that every CommitBlock sets"
+        " alike (0 or 1); double-sign evidence pairs two commits of the same height and round, and"
+        " the chain's equivocations build both commits themselves, so no state tells 0 from 1",
     ),
 )
 """Mutants explained by hand, each with its reason; `tests/mutation/test_mechanical.py` keeps every
