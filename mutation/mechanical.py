@@ -188,6 +188,20 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
         " moves forward), so every level computed from it is the same",
     ),
     KnownEquivalent(
+        "model/trusted/round.py:ReplaceComparisonOperator_Eq_Is:0",
+        "829a86fd9ac6",
+        "§3.2 F4: `compute_hash` memoizes its digests (`hashing._cached_digest`, unbounded), and the"
+        " on-chain hash of an app salt is `compute_hash` of equal bytes, so the node's digest and"
+        " the on-chain one are one object exactly when they are equal: `is` and `==` agree",
+    ),
+    KnownEquivalent(
+        "model/staking.py:ReplaceAndWithOr:1",
+        "2f45a09019a3",
+        "§6.10: no action hands the chain double-sign evidence; `process_equivocate` builds each"
+        " pair of votes itself at one height and round, where `(same validator and same height)"
+        " or (same round and ...)` and the conjunction of all clauses agree",
+    ),
+    KnownEquivalent(
         "model/chain/security.py:NumberReplacer:2",
         "630668bd4950",
         "§4.2: the consensus round a committed block carries is a label that every CommitBlock sets"
