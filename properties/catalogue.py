@@ -349,7 +349,9 @@ CATALOGUE: tuple[Invariant, ...] = (
         " delegation of a positive amount of the delegator's STR to a registered validator, and"
         " an undelegation of at most the bond; a prepayment by the app's developer of what it"
         " holds, with a positive price for any STR, and a withdrawal of at most the escrow's"
-        " balance; a user's vote on a proposal while its voting period is open; an outbound"
+        " balance; a user's vote on a proposal while its voting period is open, and a user's"
+        " complaint under a new id with a deposit of at least the MinDeposit that it holds; an"
+        " outbound"
         " request of an app that is exempt from the cap, or that made fewer than the cap's"
         " requests in the minute up to now, at a positive price; a genesis with every amount in"
         " its range",
@@ -527,6 +529,7 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
     ),
     # The outbound cap and its exemptions decide which requests are allowed.
     "ACT-ALLOWED": (
+        "governance.complaint_min_deposit_ustr",
         "reputation.outbound_requests_per_minute",
         "reputation.uncapped_min_stake_usd",
         "reputation.uncapped_min_active_seconds",

@@ -7,8 +7,8 @@ list) and the checker's own memory of bridge deposits, they decide, by the words
 section, whether the action was allowed; a refused action that was allowed breaks ACT-ALLOWED.
 
 Only the actions whose preconditions the whitepaper states in full are judged here: transfers
-(§6.2), the bridge (§6.1), bonds (§4.2), an app's prepayment (§4.3.1), votes (§6.8) and outbound
-requests (§4.5). A refusal of any other
+(§6.2), the bridge (§6.1), bonds (§4.2), an app's prepayment (§4.3.1), votes and complaints (§6.8)
+and outbound requests (§4.5). A refusal of any other
 kind is not judged (it neither holds nor breaks the invariant); an applied action of a judged
 kind counts as evidence that the invariant was exercised.
 """
@@ -27,6 +27,7 @@ from model.chain.actions import (
     OutboundRequest,
     Prepay,
     RedeemStb,
+    SubmitComplaint,
     Transfer,
     Undelegate,
     WithdrawPrepayment,
@@ -243,6 +244,30 @@ def _outbound_allowed(state: ChainState, history: History, action: OutboundReque
     ]
 
 
+def _complaint_allowed(state: ChainState, history: History, action: SubmitComplaint) -> list[str]:
+    """§6.8: a user files a complaint under a new id with a deposit of at least the MinDeposit
+    that it holds."""
+    deposit = action.deposit_ustr
+    minimum = state.params.governance.complaint_min_deposit_ustr
+    return [
+        reason
+        for reason, fails in (
+            ("the complainant is not a user account", not is_user_account(action.complainant)),
+            (
+                "the complaint id was filed already",
+                action.complaint_id in state.complaints.complaints,
+            ),
+            ("the deposit is not a whole number of micro-units", not _is_amount(deposit)),
+            ("the deposit is below the MinDeposit", _is_amount(deposit) and deposit < minimum),
+            (
+                "the complainant holds less STR than the deposit",
+                _is_amount(deposit) and _held(state, action.complainant, Token.STR) < deposit,
+            ),
+        )
+        if fails
+    ]
+
+
 JUDGED: dict[type, Callable[[ChainState, History, Any], list[str]]] = {
     Transfer: _transfer_allowed,
     DepositUsdc: _deposit_allowed,
@@ -253,6 +278,7 @@ JUDGED: dict[type, Callable[[ChainState, History, Any], list[str]]] = {
     WithdrawPrepayment: _withdrawal_allowed,
     CastVote: _vote_allowed,
     OutboundRequest: _outbound_allowed,
+    SubmitComplaint: _complaint_allowed,
 }
 """Action kind -> the reasons the whitepaper gives to refuse it on a state (none: allowed)."""
 

@@ -318,6 +318,22 @@ def subcommittee_undelegate_as_delegate(
     return DEFAULTS
 
 
+def complaint_at_the_min_deposit_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[Params, Profile]:
+    """The MinDeposit test inverted at its edge: a deposit of exactly the MinDeposit is refused
+    (`<=` for `<`)."""
+    real = process_submit_complaint
+
+    def broken(ledger: Ledger, book: ComplaintBook, **kwargs: Any) -> Any:
+        if kwargs["deposit_ustr"] <= kwargs["params"].governance.complaint_min_deposit_ustr:
+            return Rejected("process_submit_complaint", "deposit below the MinDeposit")
+        return real(ledger, book, **kwargs)
+
+    monkeypatch.setattr(society, "process_submit_complaint", broken)
+    return DEFAULTS
+
+
 def complaint_locks_a_unit_less(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
     """A complaint records its deposit but leaves one ustr of it with the complainant."""
     real = process_submit_complaint
@@ -589,6 +605,11 @@ CASES: tuple[ContractCase, ...] = (
         "ACT-ALLOWED",
         undelegation_of_part_of_a_bond_refused,
         (Delegate(USER_0, V0, 10 * MICRO), Undelegate(USER_0, V0, 4 * MICRO)),
+    ),
+    ContractCase(
+        "ACT-ALLOWED",
+        complaint_at_the_min_deposit_refused,
+        (SubmitComplaint("c0", USER_0, "node:n0", MIN_DEPOSIT),),
     ),
     ContractCase(
         "ACT-TOTAL",
