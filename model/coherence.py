@@ -11,7 +11,6 @@ from attrs import frozen
 
 from model import arith
 from model.params import Params, get_param_by_name
-from model.units import BPS_DENOMINATOR
 
 
 @frozen
@@ -34,35 +33,34 @@ def check_coherence(params: Params) -> tuple[CoherenceViolation, ...]:
     violations: list[CoherenceViolation] = []
     # Verify the cost basis plus both margins is all of T: C/T = 10_000 / rate.
     if not arith.is_cost_plus_margins_whole(arith.INTS, inputs):
-        rest = BPS_DENOMINATOR - payment.stb_profit_margin_bps - payment.str_profit_margin_bps
+        # The message names the inputs only: arithmetic in a message is arithmetic nothing checks.
         violations.append(
             CoherenceViolation(
                 "cost-plus-margins",
                 f"at payment_rate_bps {payment.payment_rate_bps} the cost basis is "
-                f"{BPS_DENOMINATOR * BPS_DENOMINATOR}/{payment.payment_rate_bps} bps of T, "
-                f"but the margins leave {rest} bps",
+                f"10^8/{payment.payment_rate_bps} bps of T, but the margins leave 10^4 - "
+                f"{payment.stb_profit_margin_bps} - {payment.str_profit_margin_bps} bps",
             )
         )
     # Verify the STB margin is split exactly between node and swap reserve.
     if not arith.is_stb_margin_split(arith.INTS, inputs):
-        stb_parts = payment.stb_node_profit_bps + payment.stb_reserve_swap_bps
         violations.append(
             CoherenceViolation(
                 "stb-sub-shares",
-                f"stb_node_profit_bps + stb_reserve_swap_bps = {stb_parts}, "
-                f"stb_profit_margin_bps = {payment.stb_profit_margin_bps}",
+                f"stb_node_profit_bps {payment.stb_node_profit_bps} + stb_reserve_swap_bps "
+                f"{payment.stb_reserve_swap_bps} != stb_profit_margin_bps "
+                f"{payment.stb_profit_margin_bps}",
             )
         )
     # Verify the STR margin is split exactly between node, burn and network support.
     if not arith.is_str_margin_split(arith.INTS, inputs):
-        str_parts = (
-            payment.str_node_profit_bps + payment.str_burn_bps + payment.str_network_support_bps
-        )
         violations.append(
             CoherenceViolation(
                 "str-sub-shares",
-                f"str_node_profit_bps + str_burn_bps + str_network_support_bps = {str_parts}, "
-                f"str_profit_margin_bps = {payment.str_profit_margin_bps}",
+                f"str_node_profit_bps {payment.str_node_profit_bps} + str_burn_bps "
+                f"{payment.str_burn_bps} + str_network_support_bps "
+                f"{payment.str_network_support_bps} != str_profit_margin_bps "
+                f"{payment.str_profit_margin_bps}",
             )
         )
     # Verify both thresholds are fractions below one, else they can never be met.

@@ -184,8 +184,7 @@ def get_str_payout(split: PaymentSplit, price: StrPrice | None, *, rule: str) ->
     if price is None or not is_valid_price(price):
         return Rejected(
             rule,
-            f"the STR part is worth {split.str_withdrawn_usd} micro-USD but no positive STR "
-            f"price is fixed (price {price!r})",
+            f"the STR parts {str_parts} micro-USD need a positive STR price, got {price!r}",
         )
     return compute_str_payout(split, price)
 
