@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from hypothesis import reject
 from hypothesis.stateful import RuleBasedStateMachine, initialize
 
 from model.chain.actions import Action, AdvanceTime, CastVote, SubmitProposal, Tally
@@ -176,17 +175,15 @@ class ChainDriver(RuleBasedStateMachine):
         try:
             started = start_and_check(genesis, params=self.params, profile=self.profile)
         except Exception as error:  # the model's bug: ACT-TOTAL fails on the genesis alone
+            # Raised even when found in an earlier run (the runner then stops re-running): with
+            # no chain, the example says nothing more, and passing over every genesis could
+            # leave Hypothesis nothing it can run.
             observation = check_genesis_raised(error)
-            if "ACT-TOTAL" not in self.asserted:
-                # Found in an earlier run: an example without a chain says nothing more.
-                reject()
             self.recorder.record_witness("ACT-TOTAL", Witness(observation.detail, genesis, ()))
             raise VIOLATIONS["ACT-TOTAL"](observation.detail, genesis, ()) from error
         if isinstance(started, Rejected):
             # Genesis amounts are drawn in range: a refusal breaks ACT-ALLOWED.
             refused = check_genesis_refused(started)
-            if "ACT-ALLOWED" not in self.asserted:
-                reject()
             self.recorder.record_witness("ACT-ALLOWED", Witness(refused.detail, genesis, ()))
             raise VIOLATIONS["ACT-ALLOWED"](refused.detail, genesis, ())
         self.genesis = genesis

@@ -797,3 +797,22 @@ def test_a_raising_round_transition__fails_act_total_in_the_round_search(
     # One-node assignments still ran, and held.
     assert total.observed > total.violations
     assert report.get_result("ACT-ROUND").violations == 0
+
+
+def test_a_model_that_refuses_every_genesis__fails_act_allowed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A genesis with every amount in range is allowed; a model that refuses them all fails
+    ACT-ALLOWED on the genesis alone, and the engine still reports (no chain is ever built, so
+    the re-runs for other invariants stop at once instead of finding nothing to run)."""
+
+    def refusing(genesis: Genesis, **kwargs: Any) -> Any:
+        return Rejected("create_genesis", "cannot allocate genesis STR to the burn address")
+
+    monkeypatch.setattr(properties.replay, "create_chain", refusing)
+    small = Effort("small", max_examples=20, steps_per_example=5, explore_max_nodes=1)
+    report = run_properties(P, HARDENED, small, 0, explore=False)
+    allowed = {result.invariant_id: result for result in report.results}["ACT-ALLOWED"]
+    assert allowed.verdict is Verdict.FAIL and allowed.counterexample is not None
+    assert allowed.counterexample.actions == ()
+    assert "a genesis with every amount in range was refused" in allowed.counterexample.detail
