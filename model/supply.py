@@ -177,31 +177,3 @@ def compute_supply_summary(ledger: Ledger) -> SupplySummary:
         usdc_locked=ledger.usdc_locked,
         stb_supply=get_total_stb_holdings(ledger),
     )
-
-
-def compute_supply_projection(
-    *, initial_supply: UStr, years: int, params: Params, yearly_burn_bps: Bps
-) -> Outcome[tuple[UStr, ...]]:
-    """§6.4, §6.9: STR supply at the start of each year 0..years, inflation minus a yearly burn."""
-    # Verify the projection's inputs are a supply, a horizon and a burn share that make sense.
-    if initial_supply < 0 or years < 0:
-        return Rejected(
-            "compute_supply_projection",
-            f"initial_supply {initial_supply} and years {years} must not be negative",
-        )
-    if not 0 <= yearly_burn_bps <= BPS_DENOMINATOR:
-        return Rejected(
-            "compute_supply_projection",
-            f"yearly_burn_bps {yearly_burn_bps} is outside 0..{BPS_DENOMINATOR}",
-        )
-    supply = initial_supply
-    points = [supply]
-    for year in range(years):
-        rate = compute_inflation_rate_bps(year, params)
-        # Dust: both amounts are floored on the year's opening supply; fractions are neither
-        # minted nor burned.
-        minted = supply * rate // BPS_DENOMINATOR
-        burned = supply * yearly_burn_bps // BPS_DENOMINATOR
-        supply = supply + minted - burned
-        points.append(supply)
-    return tuple(points)

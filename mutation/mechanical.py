@@ -169,7 +169,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/supply.py:ReplaceBinaryOperator_BitOr_BitXor:0",
-        "cec82247219e",
+        "9e9ec060c657",
         "§6.1 bridge: the deposit id is added only after the check that it is not processed yet,"
         " so `processed ^ {id}` and `processed | {id}` add it to a set that lacks it: the same set",
     ),

@@ -26,8 +26,8 @@ from model.params import Params, ParamsError
 from model.payment import compute_burn_share_bps, compute_payment_split
 from model.profile import PROFILES, Profile
 from model.slashing import compute_slash_rate_bps
-from model.supply import compute_inflation_rate_bps, compute_supply_projection
-from model.units import BPS_DENOMINATOR, MICRO, Bps, Rejected, UsdMicro, UStr
+from model.supply import compute_inflation_rate_bps
+from model.units import BPS_DENOMINATOR, MICRO, Bps, Outcome, Rejected, UsdMicro, UStr
 from reports.param_documents import parse_param_set
 
 if TYPE_CHECKING:
@@ -165,6 +165,36 @@ def slash_schedule_points(
 def get_yearly_burn_bps(params: Params, *, spend_share_bps: Bps = SPEND_SHARE_BPS) -> Bps:
     """§6.4: the share of supply burned a year if `spend_share_bps` of supply is spent, floored."""
     return spend_share_bps * compute_burn_share_bps(params) // BPS_DENOMINATOR
+
+
+def compute_supply_projection(
+    *, initial_supply: UStr, years: int, params: Params, yearly_burn_bps: Bps
+) -> Outcome[tuple[UStr, ...]]:
+    """§6.4, §6.9: STR supply at the start of each year 0..years, inflation minus a yearly burn.
+
+    A projection for the report's plot, not a rule of the chain: it lives with the plots."""
+    # Verify the projection's inputs are a supply, a horizon and a burn share that make sense.
+    if initial_supply < 0 or years < 0:
+        return Rejected(
+            "compute_supply_projection",
+            f"initial_supply {initial_supply} and years {years} must not be negative",
+        )
+    if not 0 <= yearly_burn_bps <= BPS_DENOMINATOR:
+        return Rejected(
+            "compute_supply_projection",
+            f"yearly_burn_bps {yearly_burn_bps} is outside 0..{BPS_DENOMINATOR}",
+        )
+    supply = initial_supply
+    points = [supply]
+    for year in range(years):
+        rate = compute_inflation_rate_bps(year, params)
+        # Dust: both amounts are floored on the year's opening supply; fractions are neither
+        # minted nor burned.
+        minted = supply * rate // BPS_DENOMINATOR
+        burned = supply * yearly_burn_bps // BPS_DENOMINATOR
+        supply = supply + minted - burned
+        points.append(supply)
+    return tuple(points)
 
 
 def supply_projection_points(

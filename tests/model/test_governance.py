@@ -298,7 +298,10 @@ def test_submit_proposal__hardened_refuses_incoherent_shares() -> None:
     assert isinstance(result, Rejected)
     assert result.rule == "process_submit_proposal"
     assert "(str-sub-shares)" in result.reason
-    assert "str_burn_bps 1200 + str_network_support_bps 1000 != str_profit_margin_bps 4000" in result.reason
+    assert (
+        "str_burn_bps 1200 + str_network_support_bps 1000 != str_profit_margin_bps 4000"
+        in result.reason
+    )
 
 
 def test_submit_proposal__default_profile_is_hardened() -> None:

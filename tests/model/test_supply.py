@@ -22,7 +22,6 @@ from model.supply import (
     SupplyState,
     compute_age_doublings,
     compute_inflation_rate_bps,
-    compute_supply_projection,
     compute_supply_summary,
     create_supply_state,
     process_inflation_mint,
@@ -304,35 +303,6 @@ def test_supply_summary() -> None:
     assert summary.str_burned == 7
     assert summary.str_circulating == SUPPLY + minted - 7
     assert summary.usdc_locked == summary.stb_supply == 3
-
-
-def test_supply_projection_basic() -> None:
-    points = compute_supply_projection(
-        initial_supply=10_000, years=3, params=WHITEPAPER_PARAMS, yearly_burn_bps=100
-    )
-    assert not isinstance(points, Rejected)
-    # 10_000 +11% -1% = 11_000; +10% -1% = 11_990; +9% -1% = 11_990 + 1_079 - 119 = 12_950.
-    assert points == (10_000, 11_000, 11_990, 12_950)
-
-
-def test_supply_projection__ten_years_full_burn() -> None:
-    points = compute_supply_projection(
-        initial_supply=10**12, years=10, params=WHITEPAPER_PARAMS, yearly_burn_bps=10_000
-    )
-    assert not isinstance(points, Rejected)
-    assert len(points) == 11
-    assert all(later < earlier for earlier, later in itertools.pairwise(points))
-
-
-def test_invalid_supply_projection() -> None:
-    for kwargs in (
-        {"initial_supply": -1, "years": 1, "yearly_burn_bps": 0},
-        {"initial_supply": 1, "years": -1, "yearly_burn_bps": 0},
-        {"initial_supply": 1, "years": 1, "yearly_burn_bps": 10_001},
-        {"initial_supply": 1, "years": 1, "yearly_burn_bps": -1},
-    ):
-        result = compute_supply_projection(params=WHITEPAPER_PARAMS, **kwargs)
-        assert isinstance(result, Rejected), kwargs
 
 
 @settings(max_examples=200, deadline=None)
