@@ -194,11 +194,6 @@ def compute_burn_share_bps(params: Params) -> Bps:
     return params.payment.str_burn_bps + params.payment.stb_reserve_swap_bps
 
 
-def compute_total_burn_usd(split: PaymentSplit) -> UsdMicro:
-    """§6.4: the USD value burned by one payment: the STR burn and the reserve swapped and burned."""
-    return split.str_burn_usd + split.stb_swap_reserve
-
-
 def process_payment_split(
     ledger: Ledger,
     *,

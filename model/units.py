@@ -56,11 +56,6 @@ Outcome: TypeAlias = T | Rejected
 """What a transition returns: the new value, or the rule's refusal."""
 
 
-def bps_of(amount: int, bps: Bps) -> int:
-    """The floor of `bps` basis points of `amount`; the caller says where the remainder goes."""
-    return amount * bps // BPS_DENOMINATOR
-
-
 def is_valid_price(price: StrPrice) -> bool:
     """A price is usable iff it is a strictly positive rational."""
     return isinstance(price, Fraction) and price > 0

@@ -42,7 +42,6 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
     ),
     "PAY-BURN": (
         "model.payment.compute_burn_share_bps",
-        "model.payment.compute_total_burn_usd",
         "model.payment.process_swap_reserve",
     ),
     "PAY-ONLY-MAJORITY": (

@@ -251,3 +251,8 @@ def is_quorum_intersection_bounded(
     total = get_total_voting_power(staking, params)
     bound = (2 * consensus.threshold_num - consensus.threshold_den) * total
     return equivocating * consensus.threshold_den > bound
+
+
+def compute_total_burn_usd(split: PaymentSplit) -> int:
+    """§6.4: the USD value burned by one payment: the STR burn and the reserve swapped and burned."""
+    return split.str_burn_usd + split.stb_swap_reserve

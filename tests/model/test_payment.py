@@ -7,6 +7,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from model_checks import (
+    compute_total_burn_usd,
     has_no_negative_balance,
     is_split_exact,
     is_split_nonnegative,
@@ -32,7 +33,6 @@ from model.payment import (
     compute_burn_share_bps,
     compute_payment_split,
     compute_str_payout,
-    compute_total_burn_usd,
     get_str_payout,
     process_network_support_grant,
     process_payment_split,

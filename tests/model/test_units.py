@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.profile import HARDENED, PROFILES, WHITEPAPER
-from model.units import Rejected, bps_of, is_valid_price, usd_to_ustr, ustr_to_usd
+from model.units import Rejected, is_valid_price, usd_to_ustr, ustr_to_usd
 
 
 def test_usd_to_ustr__at_half_a_dollar() -> None:
@@ -30,11 +30,6 @@ def test_conversion_never_overpays(usd: int, num: int, den: int) -> None:
     price = Fraction(num, den)
     ustr = usd_to_ustr(usd, price)
     assert ustr * price <= usd < (ustr + 1) * price
-
-
-def test_bps_of__floor() -> None:
-    assert bps_of(199, 500) == 9
-    assert bps_of(10**30, 10_000) == 10**30
 
 
 def test_price_validity() -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from model_checks import is_split_exact, is_split_nonnegative
+from model_checks import compute_total_burn_usd, is_split_exact, is_split_nonnegative
 from solver_fixtures import refuted, run
 
 from model import arith
 from model.params import WHITEPAPER_PARAMS, with_values
-from model.payment import compute_burn_share_bps, compute_payment_split, compute_total_burn_usd
+from model.payment import compute_burn_share_bps, compute_payment_split
 from model.profile import HARDENED, WHITEPAPER, Profile
 from model.units import BPS_DENOMINATOR
 from solver.claim import ParamMode, ProofStatus
