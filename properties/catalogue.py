@@ -190,6 +190,16 @@ CATALOGUE: tuple[Invariant, ...] = (
         H,
     ),
     _row(
+        "GOV-DEFAULTS",
+        "the whitepaper defaults the tool checks (what `check` reads with no file, and the base of"
+        " every proposal) are the numbers the whitepaper quotes: T = 2x the cost, the shares of"
+        " §6.8, a 5% first slash doubling within two years, > 2/3, 11% inflation falling to 2%,"
+        " 80% of a complaint refunded, more than 1% to activate a subcommittee, 10 requests a"
+        " minute, $10,000 and six months; DESIGN.md's reading where the text gives no number",
+        "6.3, 6.8, 6.10, 3.3, 6.9, 4.5",
+        H,
+    ),
+    _row(
         "GOV-SUPERMAJORITY",
         "burn % and network support % change only with > 2/3 of STR votes",
         "6.4, 6.5",
@@ -476,6 +486,8 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
     "SLASH-STAKE": _SCHEDULE,
     "SLASH-DELEGATORS": _SCHEDULE,
     "GOV-PARAMS": _COHERENCE,
+    # The defaults are the model's constant, whatever parameters the run checks.
+    "GOV-DEFAULTS": (),
     "GOV-SUPERMAJORITY": ("governance.supermajority_num", "governance.supermajority_den"),
     "GOV-SUBCOMMITTEE": ("governance.subcommittee_activation_bps",),
     "GOV-COMPLAINT": ("governance.complaint_refund_bps",),

@@ -117,6 +117,7 @@ class ChainMachine(EconomyRules, RoundRules, StakingRules, GovernanceRules):
 
     @invariant()
     def parameters_are_coherent(self) -> None:
+        self.check("GOV-DEFAULTS")
         self.check("GOV-PARAMS")
 
     @invariant()
@@ -188,6 +189,7 @@ CHECKED_BY_MACHINE: dict[str, str] = {
     "SLASH-STAKE": "slashes_burn_at_most_the_stake",
     "SLASH-DELEGATORS": "delegators_lose_the_same_fraction",
     "GOV-PARAMS": "parameters_are_coherent",
+    "GOV-DEFAULTS": "parameters_are_coherent",
     "GOV-SUPERMAJORITY": "burn_changes_need_a_supermajority",
     "GOV-SUBCOMMITTEE": "subcommittees_activate_at_their_share",
     "GOV-COMPLAINT": "complaint_deposits_split_80_20",

@@ -143,6 +143,7 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
         "model.governance.process_submit_proposal",
         "model.governance.process_tally",
     ),
+    "GOV-DEFAULTS": ("model.params.Params",),
     "GOV-SUPERMAJORITY": (
         "model.governance.process_tally",
         "model.governance.is_proposal_passing",

@@ -13,7 +13,7 @@ from attrs import frozen
 from model.chain.actions import Action, Effect
 from model.chain.state import ChainState, Genesis, create_chain
 from model.chain.transitions import process_action
-from model.params import Params
+from model.params import WHITEPAPER_PARAMS, Params
 from model.profile import Profile
 from model.units import Rejected
 from properties.invariants.allowed import check_genesis_refused, check_refusal
@@ -25,6 +25,7 @@ from properties.invariants.chain import (
     record_action,
     record_effects,
 )
+from properties.invariants.governance import check_gov_defaults
 from properties.invariants.total import (
     check_genesis_raised,
     check_transition_raised,
@@ -48,7 +49,8 @@ def start_and_check(genesis: Genesis, *, params: Params, profile: Profile) -> Ch
         return state
     history = History()
     step = ChainStep(before=None, action=None, after=state, effects=(), history=history)
-    return Checked(state, history, check_step(step))
+    # The model's whitepaper defaults are judged once per chain, whatever parameters it runs.
+    return Checked(state, history, (*check_step(step), check_gov_defaults(WHITEPAPER_PARAMS)))
 
 
 def process_or_raise(

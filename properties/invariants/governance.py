@@ -9,6 +9,8 @@ active, who is exempt or what a mint should be.
 
 from __future__ import annotations
 
+import attrs
+
 from model.chain.actions import (
     GrantNetworkSupport,
     MintEffect,
@@ -23,7 +25,9 @@ from model.ledger import (
     REWARDS_POOL,
     SUBCOMMITTEE_POOL,
 )
+from model.params import Params
 from model.units import AccountId
+from oracle.defaults import default_problems
 from oracle.governance import (
     SUPERMAJORITY_KEYS,
     changed_keys,
@@ -42,6 +46,22 @@ from properties.invariants.base import Observation, observe
 from properties.invariants.step import ChainStep, record_effects
 
 # --- Governance ----------------------------------------------------------------------------------
+
+
+def check_gov_defaults(defaults: Params) -> Observation:
+    """GOV-DEFAULTS: the model's whitepaper defaults (what `check` reads with no file, and the
+    base of every proposal), handed over at genesis, are the numbers the whitepaper quotes, or
+    DESIGN.md's reading where it quotes none (`oracle.defaults`)."""
+    values = {
+        f"{subspace}.{key}": value
+        for subspace, fields in attrs.asdict(defaults).items()
+        for key, value in fields.items()
+    }
+    return observe("GOV-DEFAULTS", *_verdict_of(default_problems(values)))
+
+
+def _verdict_of(problems: list[str]) -> tuple[bool, str]:
+    return not problems, "; ".join(problems)
 
 
 def check_gov_params(step: ChainStep) -> Observation | None:

@@ -16,6 +16,7 @@ from broken_fixtures import (
 )
 
 import model.trusted.round as round_model
+import properties.replay
 from model import complaints, escrow, governance, hashing, payment, slashing, supply
 from model.chain import economy, security, society
 from model.chain.state import get_user, get_validator, get_validator_operator
@@ -453,4 +454,14 @@ def complaint_split_inverted(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, P
         return real(ledger, book, params=inverted, **kwargs)
 
     replace_rule(monkeypatch, real, broken)
+    return DEFAULTS
+
+
+def default_cap_drifted(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
+    """The model's whitepaper defaults give 11 outbound requests a minute, not §4.5's 10."""
+    drifted = attrs.evolve(
+        WHITEPAPER_PARAMS,
+        reputation=attrs.evolve(WHITEPAPER_PARAMS.reputation, outbound_requests_per_minute=11),
+    )
+    monkeypatch.setattr(properties.replay, "WHITEPAPER_PARAMS", drifted)
     return DEFAULTS

@@ -43,6 +43,7 @@ from broken_rules import (
     commit_concatenated,
     complaint_split_inverted,
     cost_basis_to_the_reserve,
+    default_cap_drifted,
     delegators_spared,
     deposit_credits_twice,
     every_counted_node_paid,
@@ -142,6 +143,8 @@ COLLUDING = b"colluding wrong output"
 
 CASES: tuple[BrokenCase, ...] = (
     BrokenCase("CONS-STR", transfer_mints_a_unit, (Transfer(USER_0, USER_1, Token.STR, 1_000),)),
+    # Judged at genesis: the trace only needs to start the chain.
+    BrokenCase("GOV-DEFAULTS", default_cap_drifted, (AdvanceTime(1),)),
     BrokenCase("CONS-STB", deposit_credits_twice, (DepositUsdc("d0", USER_0, 5 * MICRO),)),
     BrokenCase("CONS-SPLIT", split_drops_the_dust, (honest_round(cost=MICRO + 3),)),
     BrokenCase(
