@@ -167,6 +167,18 @@ GOVERNABLE: tuple[ParamSpec, ...] = param_specs()
 """Every key governance may change (§6.8)."""
 
 
+def edge_value(spec: ParamSpec, edge: str) -> int:
+    """`spec`'s value at `edge`: its domain's `minimum` or `maximum`, or one away from its
+    default (`default-1`, `default+1`), kept in its domain."""
+    value = {
+        "minimum": spec.minimum,
+        "maximum": spec.maximum,
+        "default-1": spec.default - 1,
+        "default+1": spec.default + 1,
+    }[edge]
+    return min(max(value, spec.minimum), spec.maximum)
+
+
 @st.composite
 def edge_values(draw: st.DrawFn, spec: ParamSpec) -> int:
     """A value of `spec` at its domain's bounds or one away from its default (kept in domain)."""
