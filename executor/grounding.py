@@ -31,6 +31,7 @@ from model.profile import Profile
 from model.trusted.behaviour import Behaviour, NodePlan, Scenario
 from model.units import NodeId
 from properties.effort import get_effort
+from properties.invariants.total import describe_error
 from properties.reproducible import without_local_constants
 
 GROUNDED = "GROUNDED"
@@ -255,8 +256,7 @@ class _Search:
                 profile=self.profile,
             )
         except Exception as error:  # the model cannot predict what the nodes did: a model bug
-            message = str(error).splitlines()[0] if str(error) else ""
-            detail = f"the model's prediction raised {type(error).__name__}: {message[:200]}"
+            detail = f"the model's prediction raised {describe_error(error)}"
             observations = [Observation(GROUNDED, False, detail)]
         else:
             differences = compare(run.record, predicted)

@@ -42,6 +42,11 @@ from properties.invariants.base import Observation, holds, violated
 from properties.invariants.step import ChainStep, History
 
 
+def _reasons(*checks: tuple[str, bool]) -> list[str]:
+    """The reasons, of (reason, applies) pairs, that apply: why the text lets the chain refuse."""
+    return [reason for reason, applies in checks if applies]
+
+
 def _is_amount(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
@@ -53,54 +58,41 @@ def _held(state: ChainState, account: str, token: Token) -> int:
 
 def _transfer_allowed(state: ChainState, history: History, action: Transfer) -> list[str]:
     """§6.2: tokens move between two user accounts, up to what the sender holds."""
-    return [
-        reason
-        for reason, fails in (
-            ("the sender is not a user account", not is_user_account(action.sender)),
-            ("the recipient is not a user account", not is_user_account(action.recipient)),
-            ("the amount is not a whole number of micro-units", not _is_amount(action.amount)),
-            (
-                "the sender holds less than the amount",
-                _is_amount(action.amount)
-                and _held(state, action.sender, action.token) < action.amount,
-            ),
-        )
-        if fails
-    ]
+    return _reasons(
+        ("the sender is not a user account", not is_user_account(action.sender)),
+        ("the recipient is not a user account", not is_user_account(action.recipient)),
+        ("the amount is not a whole number of micro-units", not _is_amount(action.amount)),
+        (
+            "the sender holds less than the amount",
+            _is_amount(action.amount) and _held(state, action.sender, action.token) < action.amount,
+        ),
+    )
 
 
 def _deposit_allowed(state: ChainState, history: History, action: DepositUsdc) -> list[str]:
     """§6.1: USDC locked on Ethereum mints STB to the receiving wallet, once per deposit."""
-    return [
-        reason
-        for reason, fails in (
-            ("the recipient is not a wallet", not is_user_account(action.recipient)),
-            ("the amount is not a whole number of micro-units", not _is_amount(action.amount)),
-            ("the deposit id was minted already", action.deposit_id in history.deposits),
-        )
-        if fails
-    ]
+    return _reasons(
+        ("the recipient is not a wallet", not is_user_account(action.recipient)),
+        ("the amount is not a whole number of micro-units", not _is_amount(action.amount)),
+        ("the deposit id was minted already", action.deposit_id in history.deposits),
+    )
 
 
 def _redemption_allowed(state: ChainState, history: History, action: RedeemStb) -> list[str]:
     """§6.1: a holder redeems up to the STB it holds, while the bridge holds the USDC."""
     amount = action.amount
-    return [
-        reason
-        for reason, fails in (
-            ("the holder is not a user account", not is_user_account(action.holder)),
-            ("the amount is not a whole number of micro-units", not _is_amount(amount)),
-            (
-                "the holder holds less STB than the amount",
-                _is_amount(amount) and _held(state, action.holder, Token.STB) < amount,
-            ),
-            (
-                "the bridge holds less USDC than the amount",
-                _is_amount(amount) and state.ledger.usdc_locked < amount,
-            ),
-        )
-        if fails
-    ]
+    return _reasons(
+        ("the holder is not a user account", not is_user_account(action.holder)),
+        ("the amount is not a whole number of micro-units", not _is_amount(amount)),
+        (
+            "the holder holds less STB than the amount",
+            _is_amount(amount) and _held(state, action.holder, Token.STB) < amount,
+        ),
+        (
+            "the bridge holds less USDC than the amount",
+            _is_amount(amount) and state.ledger.usdc_locked < amount,
+        ),
+    )
 
 
 def _is_positive_amount(value: object) -> bool:
@@ -110,34 +102,26 @@ def _is_positive_amount(value: object) -> bool:
 def _delegation_allowed(state: ChainState, history: History, action: Delegate) -> list[str]:
     """§4.2: a user bonds a positive amount of the STR it holds to a registered validator."""
     amount = action.amount
-    return [
-        reason
-        for reason, fails in (
-            ("the delegator is not a user account", not is_user_account(action.delegator)),
-            ("the amount is not positive", not _is_positive_amount(amount)),
-            ("the validator is not registered", action.validator not in state.staking.validators),
-            (
-                "the delegator holds less STR than the amount",
-                _is_amount(amount) and _held(state, action.delegator, Token.STR) < amount,
-            ),
-        )
-        if fails
-    ]
+    return _reasons(
+        ("the delegator is not a user account", not is_user_account(action.delegator)),
+        ("the amount is not positive", not _is_positive_amount(amount)),
+        ("the validator is not registered", action.validator not in state.staking.validators),
+        (
+            "the delegator holds less STR than the amount",
+            _is_amount(amount) and _held(state, action.delegator, Token.STR) < amount,
+        ),
+    )
 
 
 def _undelegation_allowed(state: ChainState, history: History, action: Undelegate) -> list[str]:
     """§4.2: a user takes back a positive amount of at most what it bonded to the validator."""
     amount = action.amount
     bonded = state.staking.delegations.get((action.delegator, action.validator), 0)
-    return [
-        reason
-        for reason, fails in (
-            ("the delegator is not a user account", not is_user_account(action.delegator)),
-            ("the amount is not positive", not _is_positive_amount(amount)),
-            ("the bond is smaller than the amount", _is_amount(amount) and bonded < amount),
-        )
-        if fails
-    ]
+    return _reasons(
+        ("the delegator is not a user account", not is_user_account(action.delegator)),
+        ("the amount is not positive", not _is_positive_amount(amount)),
+        ("the bond is smaller than the amount", _is_amount(amount) and bonded < amount),
+    )
 
 
 def _prepayment_allowed(state: ChainState, history: History, action: Prepay) -> list[str]:
@@ -145,34 +129,30 @@ def _prepayment_allowed(state: ChainState, history: History, action: Prepay) -> 
     positive USD price."""
     escrow = state.escrows.escrows.get(action.app)
     price = action.price
-    return [
-        reason
-        for reason, fails in (
-            ("the app has no escrow", escrow is None),
-            (
-                "the payer is not the app's developer",
-                escrow is not None and action.payer != escrow.developer,
+    return _reasons(
+        ("the app has no escrow", escrow is None),
+        (
+            "the payer is not the app's developer",
+            escrow is not None and action.payer != escrow.developer,
+        ),
+        (
+            "an amount is not a whole number of micro-units",
+            not (_is_amount(action.ustb) and _is_amount(action.ustr)),
+        ),
+        (
+            "the payer holds less than it pays",
+            _is_amount(action.ustb)
+            and _is_amount(action.ustr)
+            and (
+                _held(state, action.payer, Token.STB) < action.ustb
+                or _held(state, action.payer, Token.STR) < action.ustr
             ),
-            (
-                "an amount is not a whole number of micro-units",
-                not (_is_amount(action.ustb) and _is_amount(action.ustr)),
-            ),
-            (
-                "the payer holds less than it pays",
-                _is_amount(action.ustb)
-                and _is_amount(action.ustr)
-                and (
-                    _held(state, action.payer, Token.STB) < action.ustb
-                    or _held(state, action.payer, Token.STR) < action.ustr
-                ),
-            ),
-            (
-                "STR is paid without a positive price",
-                action.ustr != 0 and not (isinstance(price, Fraction) and price > 0),
-            ),
-        )
-        if fails
-    ]
+        ),
+        (
+            "STR is paid without a positive price",
+            action.ustr != 0 and not (isinstance(price, Fraction) and price > 0),
+        ),
+    )
 
 
 def _withdrawal_allowed(
@@ -181,44 +161,36 @@ def _withdrawal_allowed(
     """§4.3.1: the developer takes back up to the escrow's balance (locked payments are held
     apart, in the locked escrow account)."""
     account = get_escrow_account(action.app)
-    return [
-        reason
-        for reason, fails in (
-            ("the app has no escrow", action.app not in state.escrows.escrows),
-            (
-                "an amount is not a whole number of micro-units",
-                not (_is_amount(action.ustb) and _is_amount(action.ustr)),
+    return _reasons(
+        ("the app has no escrow", action.app not in state.escrows.escrows),
+        (
+            "an amount is not a whole number of micro-units",
+            not (_is_amount(action.ustb) and _is_amount(action.ustr)),
+        ),
+        (
+            "the escrow holds less than the amount",
+            _is_amount(action.ustb)
+            and _is_amount(action.ustr)
+            and (
+                _held(state, account, Token.STB) < action.ustb
+                or _held(state, account, Token.STR) < action.ustr
             ),
-            (
-                "the escrow holds less than the amount",
-                _is_amount(action.ustb)
-                and _is_amount(action.ustr)
-                and (
-                    _held(state, account, Token.STB) < action.ustb
-                    or _held(state, account, Token.STR) < action.ustr
-                ),
-            ),
-        )
-        if fails
-    ]
+        ),
+    )
 
 
 def _vote_allowed(state: ChainState, history: History, action: CastVote) -> list[str]:
     """§6.8: a holder votes on a submitted proposal while its voting period is open (until its
     end, exclusive: docs/model.md)."""
     proposal = state.governance.proposals.get(action.proposal_id)
-    return [
-        reason
-        for reason, fails in (
-            ("the voter is not a user account", not is_user_account(action.voter)),
-            ("there is no such proposal", proposal is None),
-            (
-                "the voting period is over",
-                proposal is not None and state.now >= proposal.voting_end,
-            ),
-        )
-        if fails
-    ]
+    return _reasons(
+        ("the voter is not a user account", not is_user_account(action.voter)),
+        ("there is no such proposal", proposal is None),
+        (
+            "the voting period is over",
+            proposal is not None and state.now >= proposal.voting_end,
+        ),
+    )
 
 
 def _outbound_allowed(state: ChainState, history: History, action: OutboundRequest) -> list[str]:
@@ -231,17 +203,13 @@ def _outbound_allowed(state: ChainState, history: History, action: OutboundReque
     valid_price = isinstance(price, Fraction) and price > 0
     exempt = valid_price and is_outbound_exempt(record, now=state.now, price=price, params=params)
     made = requests_in_minute(history.outbound.get(action.app, ()), now=state.now)
-    return [
-        reason
-        for reason, fails in (
-            ("the price is not positive", not valid_price),
-            (
-                "the app is capped and made the cap's requests in the minute",
-                not exempt and made >= params.reputation.outbound_requests_per_minute,
-            ),
-        )
-        if fails
-    ]
+    return _reasons(
+        ("the price is not positive", not valid_price),
+        (
+            "the app is capped and made the cap's requests in the minute",
+            not exempt and made >= params.reputation.outbound_requests_per_minute,
+        ),
+    )
 
 
 def _complaint_allowed(state: ChainState, history: History, action: SubmitComplaint) -> list[str]:
@@ -249,23 +217,19 @@ def _complaint_allowed(state: ChainState, history: History, action: SubmitCompla
     that it holds."""
     deposit = action.deposit_ustr
     minimum = state.params.governance.complaint_min_deposit_ustr
-    return [
-        reason
-        for reason, fails in (
-            ("the complainant is not a user account", not is_user_account(action.complainant)),
-            (
-                "the complaint id was filed already",
-                action.complaint_id in state.complaints.complaints,
-            ),
-            ("the deposit is not a whole number of micro-units", not _is_amount(deposit)),
-            ("the deposit is below the MinDeposit", _is_amount(deposit) and deposit < minimum),
-            (
-                "the complainant holds less STR than the deposit",
-                _is_amount(deposit) and _held(state, action.complainant, Token.STR) < deposit,
-            ),
-        )
-        if fails
-    ]
+    return _reasons(
+        ("the complainant is not a user account", not is_user_account(action.complainant)),
+        (
+            "the complaint id was filed already",
+            action.complaint_id in state.complaints.complaints,
+        ),
+        ("the deposit is not a whole number of micro-units", not _is_amount(deposit)),
+        ("the deposit is below the MinDeposit", _is_amount(deposit) and deposit < minimum),
+        (
+            "the complainant holds less STR than the deposit",
+            _is_amount(deposit) and _held(state, action.complainant, Token.STR) < deposit,
+        ),
+    )
 
 
 JUDGED: dict[type, Callable[[ChainState, History, Any], list[str]]] = {

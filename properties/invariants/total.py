@@ -13,6 +13,13 @@ from properties.invariants.base import Observation, holds, violated
 from properties.invariants.step import ChainStep
 
 
+def describe_error(error: Exception) -> str:
+    """An exception in one line: its type, and the first line of its message (at most 200
+    characters), e.g. `ZeroDivisionError: integer division or modulo by zero`."""
+    lines = str(error).splitlines()
+    return type(error).__name__ + (f": {lines[0][:200]}" if lines else "")
+
+
 def check_transition_answered(step: ChainStep) -> Observation | None:
     """ACT-TOTAL, for an action the model applied: it answered with a state (the evidence that
     the invariant was exercised; the failing case is `check_transition_raised`)."""
@@ -25,24 +32,19 @@ def check_transition_raised(action: Action, error: Exception) -> Observation:
     """ACT-TOTAL, for an action on which the model raised: every action on every reachable
     state must be applied or refused with a reason, so this breaks it. The detail names the
     action kind and the exception; the chain stays as it was before the action."""
-    message = str(error).splitlines()[0] if str(error) else ""
     return violated(
         "ACT-TOTAL",
-        f"{type(action).__name__} raised {type(error).__name__}"
-        + (f": {message[:200]}" if message else "")
-        + " instead of being applied or refused",
+        f"{type(action).__name__} raised {describe_error(error)}"
+        " instead of being applied or refused",
     )
 
 
 def check_genesis_raised(error: Exception) -> Observation:
     """ACT-TOTAL, for a genesis on which the model raised: a genesis in range must be built or
     refused with a reason, so this breaks it (the trace is the genesis alone)."""
-    message = str(error).splitlines()[0] if str(error) else ""
     return violated(
         "ACT-TOTAL",
-        f"the genesis raised {type(error).__name__}"
-        + (f": {message[:200]}" if message else "")
-        + " instead of being built or refused",
+        f"the genesis raised {describe_error(error)} instead of being built or refused",
     )
 
 
@@ -59,10 +61,8 @@ def check_round_search_raised(error: Exception) -> Observation:
     """ACT-TOTAL, for the exhaustive round search: one of the round's transitions (a commit, a
     reveal, the decision, the settlement...) raised while the search built an assignment's
     state graph, so this breaks it; the counterexample names the assignment."""
-    message = str(error).splitlines()[0] if str(error) else ""
     return violated(
         "ACT-TOTAL",
-        f"a round transition raised {type(error).__name__}"
-        + (f": {message[:200]}" if message else "")
-        + " instead of answering with a state or a refusal",
+        f"a round transition raised {describe_error(error)}"
+        " instead of answering with a state or a refusal",
     )
