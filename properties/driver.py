@@ -9,8 +9,11 @@ joins them and asserts one catalogue ID per invariant.
 
 from __future__ import annotations
 
-from typing import ClassVar
+import functools
+from collections.abc import Callable
+from typing import ClassVar, Concatenate, ParamSpec, TypeVar
 
+from hypothesis.errors import HypothesisException
 from hypothesis.stateful import RuleBasedStateMachine, initialize
 
 from model.chain.actions import Action, AdvanceTime, CastVote, SubmitProposal, Tally
@@ -26,7 +29,7 @@ from properties.evidence import Recorder, Witness
 from properties.invariants.allowed import check_genesis_refused, check_refusal
 from properties.invariants.base import Observation
 from properties.invariants.chain import ChainStep, check_step, record_action, record_effects
-from properties.invariants.total import check_genesis_raised
+from properties.invariants.total import check_genesis_raised, check_model_call_raised
 from properties.replay import Checked, process_or_raise, start_and_check
 from properties.strategies import genesis_strategy
 
@@ -55,6 +58,51 @@ VIOLATIONS: dict[str, type[InvariantViolationError]] = {
     for invariant_id in MACHINE_IDS
 }
 """One exception class per ID: Hypothesis tells failures apart by type, and shrinks each."""
+
+
+def raised_in_model(error: BaseException) -> bool:
+    """Whether `error` was raised in, or passed through, the model's own code (a frame of the
+    `model` package on its traceback), as opposed to the checks' or the machine's."""
+    traceback = error.__traceback__
+    while traceback is not None:
+        module = traceback.tb_frame.f_globals.get("__name__", "")
+        if module == "model" or str(module).startswith("model."):
+            return True
+        traceback = traceback.tb_next
+    return False
+
+
+Driver = TypeVar("Driver", bound="ChainDriver")
+Args = ParamSpec("Args")
+
+
+def guarded(
+    body: Callable[Concatenate[Driver, Args], None],
+) -> Callable[Concatenate[Driver, Args], None]:
+    """A rule whose model calls are judged: the rules ask the model questions outside its
+    transitions (a balance, the active set, the next mint, to aim at a boundary), and an
+    exception from the model there breaks ACT-TOTAL with the trace so far, as one in a
+    transition does. Put it under `@rule`; an exception from the machine's own code is left
+    to end the engine (a bug of the tool, not of the model)."""
+
+    @functools.wraps(body)
+    def run(self: Driver, /, *args: Args.args, **kwargs: Args.kwargs) -> None:
+        try:
+            body(self, *args, **kwargs)
+        except (InvariantViolationError, HypothesisException):
+            raise
+        except Exception as error:
+            if not raised_in_model(error) or self.genesis is None:
+                raise
+            observation = check_model_call_raised(f"the rule {body.__name__}", error)
+            witness = Witness(observation.detail, self.genesis, tuple(self.actions))
+            self.recorder.record_observation(observation)
+            self.recorder.record_witness("ACT-TOTAL", witness)
+            raise VIOLATIONS["ACT-TOTAL"](
+                observation.detail, self.genesis, tuple(self.actions)
+            ) from error
+
+    return run
 
 
 class ChainDriver(RuleBasedStateMachine):

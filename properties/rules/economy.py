@@ -15,7 +15,7 @@ from model.chain.actions import (
 )
 from model.ledger import Token
 from model.units import SECONDS_PER_YEAR
-from properties.driver import ChainDriver
+from properties.driver import ChainDriver, guarded
 from properties.strategies import (
     amounts,
     any_account,
@@ -35,28 +35,34 @@ class EconomyRules(ChainDriver):
         recipient=users | named_accounts,
         amount=amounts,
     )
+    @guarded
     def process_usdc_deposit(self, *, deposit_id: str, recipient: str, amount: int) -> None:
         self.apply(DepositUsdc(deposit_id, recipient, amount))  # type: ignore[arg-type]
 
     @rule(holder=named_accounts, amount=amounts)
+    @guarded
     def process_stb_redeem(self, *, holder: str, amount: int) -> None:
         self.apply(RedeemStb(holder, amount))  # type: ignore[arg-type]
 
     @rule(sender=any_account, recipient=any_account, token=st.sampled_from(Token), amount=amounts)
+    @guarded
     def process_transfer(self, *, sender: str, recipient: str, token: Token, amount: int) -> None:
         self.apply(Transfer(sender, recipient, token, amount))  # type: ignore[arg-type]
 
     # --- Time and supply -------------------------------------------------------------------------
 
     @rule(seconds=seconds)
+    @guarded
     def advance_time(self, *, seconds: int) -> None:
         self.apply(AdvanceTime(seconds))
 
     @rule()
+    @guarded
     def process_inflation_mint(self) -> None:
         self.apply(MintInflation())
 
     @rule(offset=st.sampled_from([-1, 0, 1]))
+    @guarded
     def process_mint_at_year(self, *, offset: int) -> None:
         """§6.9: a mint one second before, exactly on, or one second after the next year since
         genesis, where the inflation rate steps down."""
@@ -68,5 +74,6 @@ class EconomyRules(ChainDriver):
         self.apply(MintInflation())
 
     @rule(recipient=users | named_accounts, amount=amounts)
+    @guarded
     def process_network_support_grant(self, *, recipient: str, amount: int) -> None:
         self.apply(GrantNetworkSupport(recipient, amount))  # type: ignore[arg-type]

@@ -38,7 +38,7 @@ from model.params import ParamSpec
 from model.reputation import get_app_reputation
 from model.supply import process_inflation_mint
 from model.units import BPS_DENOMINATOR, SECONDS_PER_MINUTE, AccountId, AppId, Rejected
-from properties.driver import ChainDriver
+from properties.driver import ChainDriver, guarded
 from properties.strategies import (
     GOVERNABLE,
     MICRO,
@@ -63,6 +63,7 @@ class GovernanceRules(ChainDriver):
     # --- Governance ------------------------------------------------------------------------------
 
     @rule(data=st.data(), proposer=signers, deposit=st.sampled_from([0, 1_000_000]))
+    @guarded
     def process_submit_proposal(self, *, data: st.DataObject, proposer: str, deposit: int) -> None:
         assert self.checked is not None
         payment = self.checked.state.params.payment
@@ -80,6 +81,7 @@ class GovernanceRules(ChainDriver):
         voters=st.lists(signers, min_size=1, max_size=4),
         option=st.sampled_from(VoteOption),
     )
+    @guarded
     def process_vote(self, *, data: st.DataObject, voters: list[str], option: VoteOption) -> None:
         proposal_id = data.draw(st.sampled_from(self._proposal_ids()))
         for voter in voters:
@@ -87,6 +89,7 @@ class GovernanceRules(ChainDriver):
 
     @precondition(lambda self: self.state_ready and bool(self._proposal_ids()))
     @rule(data=st.data(), wait=st.booleans())
+    @guarded
     def process_tally(self, *, data: st.DataObject, wait: bool) -> None:
         assert self.checked is not None
         proposal_id = data.draw(st.sampled_from(self._proposal_ids()))
@@ -97,16 +100,19 @@ class GovernanceRules(ChainDriver):
         self.apply(Tally(proposal_id))
 
     @rule(delegator=named_accounts, name=st.sampled_from(INITIAL_SUBCOMMITTEES), amount=amounts)
+    @guarded
     def process_delegate_to_subcommittee(self, *, delegator: str, name: str, amount: int) -> None:
         self.apply(DelegateToSubcommittee(delegator, name, amount))  # type: ignore[arg-type]
 
     @rule(delegator=signers, name=st.sampled_from(INITIAL_SUBCOMMITTEES), amount=amounts)
+    @guarded
     def process_undelegate_from_subcommittee(
         self, *, delegator: str, name: str, amount: int
     ) -> None:
         self.apply(UndelegateFromSubcommittee(delegator, name, amount))  # type: ignore[arg-type]
 
     @rule(key=st.sampled_from(PAYMENT_KEYS), delta=st.sampled_from([-100, -1, 1, 100]))
+    @guarded
     def process_lone_share_proposal(self, *, key: str, delta: int) -> None:
         """§6.8: one payment share moved alone, the others kept, so the shares stop adding up;
         the richest holder proposes it, votes YES, and the vote runs to its tally. A governance
@@ -123,6 +129,7 @@ class GovernanceRules(ChainDriver):
         self.apply(Tally(proposal_id))
 
     @rule(voters=st.permutations(USERS))
+    @guarded
     def process_narrow_supermajority_vote(self, *, voters: list[AccountId]) -> None:
         """§6.4, §6.8: a burn-share change backed by more than 1/2 but at most 2/3 of the votes."""
         assert self.checked is not None
@@ -163,6 +170,7 @@ class GovernanceRules(ChainDriver):
         specs=st.lists(st.sampled_from(GOVERNABLE), min_size=2, max_size=8, unique=True),
         enact=st.booleans(),
     )
+    @guarded
     def process_param_proposal(
         self, *, data: st.DataObject, specs: list[ParamSpec], enact: bool
     ) -> None:
@@ -184,6 +192,7 @@ class GovernanceRules(ChainDriver):
             self.apply(SubmitProposal(self._richest_developer(), changes, 0))
 
     @rule(edge=st.sampled_from(["minimum", "maximum", "default-1", "default+1"]))
+    @guarded
     def process_proposal_over_every_key(self, *, edge: str) -> None:
         """§6.8: one proposal over every governable key, each at the same edge of its domain (a
         bound, or one away from its default, kept in domain), submitted and left to its vote:
@@ -195,6 +204,7 @@ class GovernanceRules(ChainDriver):
         self.apply(SubmitProposal(self._richest_developer(), changes, 0))
 
     @rule(offset=st.sampled_from([-1, 0, 1]), voter=signers, option=st.sampled_from(VoteOption))
+    @guarded
     def process_vote_at_deadline(self, *, offset: int, voter: str, option: VoteOption) -> None:
         """§6.8: a proposal whose vote is cast, then tallied, one second before, exactly at, or
         one second after its voting period ends (votes close and tallies open at the end)."""
@@ -218,6 +228,7 @@ class GovernanceRules(ChainDriver):
         supermajority=st.booleans(),
         abstain=st.sampled_from([0, 1, 3 * MICRO]),
     )
+    @guarded
     def process_vote_mix(
         self, *, voters: list[AccountId], level: int, supermajority: bool, abstain: int
     ) -> None:
@@ -296,6 +307,7 @@ class GovernanceRules(ChainDriver):
         return None
 
     @rule(name=st.sampled_from(INITIAL_SUBCOMMITTEES), offset=st.sampled_from([0, 1, -1]))
+    @guarded
     def process_subcommittee_at_threshold(self, *, name: str, offset: int) -> None:
         """§6.8: bring a subcommittee's delegated STR to exactly its activation share (inactive),
         or one ustr either side."""
@@ -326,6 +338,7 @@ class GovernanceRules(ChainDriver):
         quarters=st.sampled_from([0, 1, 2, 4]),
         other=st.sampled_from([None, None, *INITIAL_SUBCOMMITTEES[1:]]),
     )
+    @guarded
     def process_grant_at_activation(
         self, *, offset: int, recipient: str, quarters: int, other: str | None
     ) -> None:
@@ -357,6 +370,7 @@ class GovernanceRules(ChainDriver):
         accused=st.sampled_from(["app:app-0", "node:n0"]),
         deposit=st.sampled_from([0, 1_000_000, 10_000_001]),
     )
+    @guarded
     def process_submit_complaint(
         self, *, complaint_id: str, complainant: str, accused: str, deposit: int
     ) -> None:
@@ -369,6 +383,7 @@ class GovernanceRules(ChainDriver):
         extra=st.sampled_from([0, 1, 7, 999_999]),
         again=st.sampled_from([None, None, None, False, True]),
     )
+    @guarded
     def process_resolve_complaint(
         self, *, complaint_id: str, upheld: bool, complainant: str, extra: int, again: bool | None
     ) -> None:
@@ -405,10 +420,12 @@ class GovernanceRules(ChainDriver):
         self.apply(ResolveComplaint(first, again))
 
     @rule(app=apps, open_source=st.booleans(), staked=amounts)
+    @guarded
     def process_set_app_profile(self, *, app: str, open_source: bool, staked: int) -> None:
         self.apply(SetAppProfile(app, open_source, staked))  # type: ignore[arg-type]
 
     @rule(app=apps, price=prices)
+    @guarded
     def process_outbound_at_minute(self, *, app: AppId, price: object) -> None:
         """§4.5: an unqualified app fills its cap at one second, then asks again one second
         before and exactly a minute later (the minute is (t - 60, t]); then fills it again and
@@ -446,6 +463,7 @@ class GovernanceRules(ChainDriver):
         numerator=st.sampled_from([1, 2, 4, 5, 8, 10, 16, 20, 25, 40, 50]),
         denominator=st.integers(1, 20),
     )
+    @guarded
     def process_outbound_at_stake(self, *, app: AppId, numerator: int, denominator: int) -> None:
         """§4.5: an app's stake worth one ustr less than, exactly, and one ustr more than the
         exemption's USD at the request's STR price (the price divides the threshold, so
@@ -470,6 +488,7 @@ class GovernanceRules(ChainDriver):
                 self.apply(OutboundRequest(app, price))
 
     @rule(app=apps, count=st.integers(1, 15), gap=st.sampled_from([0, 1, 5]), price=prices)
+    @guarded
     def process_outbound_request(self, *, app: str, count: int, gap: int, price: object) -> None:
         for _ in range(count):
             self.apply(OutboundRequest(app, price))  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from model.chain.actions import (
 from model.chain.state import get_developer
 from model.governance import ParamChange
 from model.trusted.behaviour import Behaviour, NodePlan
-from properties.driver import ChainDriver
+from properties.driver import ChainDriver, guarded
 from properties.strategies import (
     GOLDEN_COST,
     MICRO,
@@ -39,6 +39,7 @@ class RoundRules(ChainDriver):
     # --- Escrow and rounds -----------------------------------------------------------------------
 
     @rule(app=apps, own=st.booleans(), payer=users, ustb=amounts, ustr=amounts, price=prices)
+    @guarded
     def process_prepayment(
         self, *, app: str, own: bool, payer: str, ustb: int, ustr: int, price: object
     ) -> None:
@@ -52,12 +53,14 @@ class RoundRules(ChainDriver):
         app_reveals=st.booleans() | st.just(True),
         prefund=st.sampled_from([0, 0, 10, 1_000_000]),
     )
+    @guarded
     def process_round(
         self, *, app: str, plans: tuple[object, ...], cost: int, app_reveals: bool, prefund: int
     ) -> None:
         self.apply(RunRound(app, plans, cost, app_reveals, prefund))  # type: ignore[arg-type]
 
     @rule(app=apps, size=st.integers(1, 4), price=prices)
+    @guarded
     def process_golden_round(self, *, app: str, size: int, price: object) -> None:
         # §6.3.3's worked example: honest nodes, a $100 cost, at a fresh STR price.
         plans = tuple(NodePlan(node) for node in NODES[:size])
@@ -69,6 +72,7 @@ class RoundRules(ChainDriver):
         price=prices,
         minority=st.sampled_from([Behaviour.WRONG_OUTPUT, Behaviour.COPY_COMMIT]),
     )
+    @guarded
     def process_dissent_round(self, *, app: str, price: object, minority: Behaviour) -> None:
         # §3.3 F11, §3.5.3: 3 of 4 agree (consensus TRUE); n3 reveals another output or copies
         # n0's commit, and is not paid.
@@ -81,6 +85,7 @@ class RoundRules(ChainDriver):
         self.apply(RunRound(app, plans, GOLDEN_COST))  # type: ignore[arg-type]
 
     @rule(app=apps, price=prices, ustb=st.sampled_from([1, MICRO]))
+    @guarded
     def process_withdraw_beside_a_lock(self, *, app: str, price: object, ustb: int) -> None:
         # §3.3 F12, §4.3.1: a round without consensus (2 honest, 2 independent wrong outputs)
         # locks its payment; the developer then withdraws prepayment, which must leave the
@@ -94,6 +99,7 @@ class RoundRules(ChainDriver):
         self.apply(WithdrawPrepayment(app, ustb, 0))  # type: ignore[arg-type]
 
     @rule(app=apps, price=prices)
+    @guarded
     def process_threshold_round(self, *, app: str, price: object) -> None:
         """§3.3 F10: 2 of 3 nodes honest, the third a wrong output: the largest agreeing group is
         exactly 2/3 of the nodes (the live threshold may move it). A round one node below or
@@ -115,6 +121,7 @@ class RoundRules(ChainDriver):
         timeout=st.sampled_from([1, 2, 2]),
         last=st.sampled_from([Behaviour.LATE_COMMIT, Behaviour.LATE_REVEAL]),
     )
+    @guarded
     def process_round_at_timeout(
         self, *, app: str, key: str, timeout: int, last: Behaviour
     ) -> None:
@@ -135,6 +142,7 @@ class RoundRules(ChainDriver):
         self.apply(RunRound(app, plans, GOLDEN_COST))  # type: ignore[arg-type]
 
     @rule(data=st.data(), pay_nodes=st.booleans())
+    @guarded
     def process_resolve_locked_payment(self, *, data: st.DataObject, pay_nodes: bool) -> None:
         assert self.checked is not None
         locked = sorted(
@@ -146,10 +154,12 @@ class RoundRules(ChainDriver):
         self.apply(ResolveLocked(app, round_id, pay_nodes))  # type: ignore[arg-type]
 
     @rule(app=apps, ustb=amounts, ustr=amounts)
+    @guarded
     def process_withdraw_prepayment(self, *, app: str, ustb: int, ustr: int) -> None:
         self.apply(WithdrawPrepayment(app, ustb, ustr))  # type: ignore[arg-type]
 
     @rule(app=apps, size=st.integers(0, 4), price=prices)
+    @guarded
     def process_swap_reserve(self, *, app: str, size: int, price: object) -> None:
         # §6.7: paid rounds fill the swap reserve; `size` honest nodes run a $100 round first.
         if size:

@@ -18,7 +18,7 @@ from model.chain.actions import (
 from model.governance import ParamChange
 from model.staking import get_active_set, get_validator_stakes
 from model.units import ValidatorId
-from properties.driver import ChainDriver
+from properties.driver import ChainDriver, guarded
 from properties.strategies import (
     USERS,
     amounts,
@@ -34,6 +34,7 @@ class StakingRules(ChainDriver):
     # --- Staking, blocks, slashing ---------------------------------------------------------------
 
     @rule(delegator=named_accounts, validator=validators, amount=amounts)
+    @guarded
     def process_delegate(self, *, delegator: str, validator: str, amount: int) -> None:
         self.apply(Delegate(delegator, validator, amount))  # type: ignore[arg-type]
 
@@ -43,6 +44,7 @@ class StakingRules(ChainDriver):
         amount=amounts,
         share=st.sampled_from([None, None, 1, 2, 3]),
     )
+    @guarded
     def process_undelegate(
         self, *, delegator: str, validator: str, amount: int, share: int | None
     ) -> None:
@@ -57,6 +59,7 @@ class StakingRules(ChainDriver):
         self.apply(Undelegate(delegator, validator, amount))  # type: ignore[arg-type]
 
     @rule(signers=validator_sets)
+    @guarded
     def process_block_commit(self, *, signers: frozenset[str]) -> None:
         self.apply(CommitBlock(signers))  # type: ignore[arg-type]
 
@@ -66,6 +69,7 @@ class StakingRules(ChainDriver):
         side_b=validator_sets,
         third=st.sampled_from([None, None, False, True]),
     )
+    @guarded
     def process_double_sign_evidence(
         self,
         *,
@@ -111,6 +115,7 @@ class StakingRules(ChainDriver):
         times=st.sampled_from([1, 2, 3, 4, 6, 7, 8]),
         gap=st.sampled_from(["none", "none", "day", "window-1", "window", "window+1", "2 windows"]),
     )
+    @guarded
     def process_slash_validator(self, *, validator: str, times: int, gap: str) -> None:
         """§6.10: repeated faults: at one time, a day apart, or one second before, exactly on,
         one second after one slash window (the live one), or two windows apart."""
@@ -129,6 +134,7 @@ class StakingRules(ChainDriver):
             self.apply(SlashValidator(validator))  # type: ignore[arg-type]
 
     @rule(index=st.integers(0, 5), offset=st.sampled_from([-1, 0, 1]))
+    @guarded
     def process_slash_at_window(self, *, index: int, offset: int) -> None:
         """§6.10: a validator of the cast slashed twice, one second before, exactly on, or one
         second after one slash window (the live one) apart, where its level decays."""
@@ -145,6 +151,7 @@ class StakingRules(ChainDriver):
         signers=validator_sets,
         judged=st.booleans(),
     )
+    @guarded
     def process_active_set_size(
         self, *, offset: int, signers: frozenset[str], judged: bool
     ) -> None:
@@ -166,6 +173,7 @@ class StakingRules(ChainDriver):
             self.apply(ResolveComplaint(fresh[0], False))
 
     @rule(excess=st.sampled_from([-1, 0, 1]))
+    @guarded
     def process_commit_at_threshold(self, *, excess: int) -> None:
         """§4.2: the richest developer tops up two bonds so that every active validator but the
         last signs with power p of the active total T where p * den - num * T is `excess`: one
