@@ -28,10 +28,10 @@ from properties.invariants.chain import (
 from properties.invariants.governance import check_gov_defaults
 from properties.invariants.total import (
     check_genesis_raised,
-    check_state_integral,
+    check_state_malformed,
     check_transition_raised,
     check_transition_returned,
-    find_non_integral,
+    find_malformed,
 )
 
 
@@ -50,9 +50,9 @@ def start_and_check(genesis: Genesis, *, params: Params, profile: Profile) -> Ch
     if isinstance(state, Rejected):
         return state
     history = History()
-    found = find_non_integral(state, "the genesis state")
+    found = find_malformed(state, ChainState, "the genesis state")
     if found is not None:
-        raise TypeError(f"the genesis state holds {found}")
+        raise TypeError(f"the genesis state is malformed: {found}")
     step = ChainStep(before=None, action=None, after=state, effects=(), history=history)
     # The model's whitepaper defaults are judged once per chain, whatever parameters it runs.
     return Checked(state, history, (*check_step(step), check_gov_defaults(WHITEPAPER_PARAMS)))
@@ -73,9 +73,11 @@ def process_or_raise(
     if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], ChainState)):
         return Checked(current.state, current.history, (check_transition_returned(action, result),))
     after, effects = result
-    found = find_non_integral(after) or find_non_integral(tuple(effects), "its effects")
+    found = find_malformed(after, ChainState, before=current.state) or find_malformed(
+        tuple(effects), object, "its effects"
+    )
     if found is not None:
-        return Checked(current.state, current.history, (check_state_integral(action, found),))
+        return Checked(current.state, current.history, (check_state_malformed(action, found),))
     return after, tuple(effects)
 
 
