@@ -1,9 +1,11 @@
 """Reputation (§4.5, §3.4): node and app track records, and the outbound-request cap.
 
 A node's record counts the rounds it was in the majority, the minority or absent (§3.4's "track
-record of inclusion"); an app's record holds what lifts §4.5's outbound cap (open source, stake,
-age). An unqualified app may make at most the capped number of outbound requests in any sliding
-minute; the model keeps only that minute's log, so the state stays bounded.
+record of inclusion"); §4.5's node scores (minority reporting, uptime) are not computed from it
+yet, as nothing uses them. An app's record holds what lifts §4.5's outbound cap (open source,
+stake, the start of its active use) and the complaints of its nodes (§3.5.2). An unqualified app
+may make at most the capped number of outbound requests in any sliding minute; the model keeps
+only that minute's log, so the state stays bounded.
 """
 
 from __future__ import annotations
@@ -17,11 +19,9 @@ from pyrsistent import PMap, pmap
 
 from model.params import Params
 from model.units import (
-    BPS_DENOMINATOR,
     MICRO,
     SECONDS_PER_MINUTE,
     AppId,
-    Bps,
     NodeId,
     Outcome,
     Rejected,
@@ -50,14 +50,13 @@ KEEP = Keep.KEEP
 
 @frozen
 class NodeReputation:
-    """§4.5: a node's track record (minority reporting, uptime, complaints, hosted apps)."""
+    """§3.4, §4.5: a node's track record: its rounds by outcome and the apps it hosted."""
 
     node: NodeId
     rounds_assigned: int = 0
     rounds_in_majority: int = 0
     rounds_in_minority: int = 0
     rounds_absent: int = 0
-    complaints_upheld: int = 0
     hosted_apps: frozenset[AppId] = frozenset()
 
 
@@ -69,7 +68,7 @@ class AppReputation:
     open_source: bool = False
     staked_ustr: UStr = 0
     first_active_time: Seconds | None = None
-    flags: frozenset[str] = frozenset()
+    """§4.5: when the app's active use began (`process_record_app_activity`); None until then."""
     node_complaints: int = 0
     outbound_log: tuple[Seconds, ...] = ()
 
@@ -108,26 +107,7 @@ def _with_app(rep: ReputationState, record: AppReputation) -> ReputationState:
     return attrs.evolve(rep, apps=rep.apps.set(record.app, record))
 
 
-# --- Node metrics -----------------------------------------------------------------------------
-
-
-def compute_minority_reporting_bps(node: NodeReputation) -> Bps:
-    """§4.5: the share of rounds the node reported in where it was in the minority; 0 if none."""
-    reported = node.rounds_in_majority + node.rounds_in_minority
-    if reported == 0:
-        return 0
-    # A metric, not tokens: the floor's remainder is simply dropped.
-    return node.rounds_in_minority * BPS_DENOMINATOR // reported
-
-
-def compute_uptime_bps(node: NodeReputation) -> Bps:
-    """§4.5: the share of assigned rounds the node took part in; 0 until it is assigned one."""
-    if node.rounds_assigned == 0:
-        # Uptime is earned (§4.5: reputation is built over time), so a new node starts at 0.
-        return 0
-    present = node.rounds_assigned - node.rounds_absent
-    # A metric, not tokens: the floor's remainder is simply dropped.
-    return present * BPS_DENOMINATOR // node.rounds_assigned
+# --- Node track records ---------------------------------------------------------------------
 
 
 def process_record_round(
@@ -146,13 +126,7 @@ def process_record_round(
     return _with_node(rep, record)
 
 
-def process_record_node_complaint(rep: ReputationState, *, node: NodeId) -> ReputationState:
-    """§6.8: an upheld complaint is added to the node's reputation on-chain."""
-    record = get_node_reputation(rep, node)
-    return _with_node(rep, attrs.evolve(record, complaints_upheld=record.complaints_upheld + 1))
-
-
-# --- App profile ------------------------------------------------------------------------------
+# --- App records ------------------------------------------------------------------------------
 
 
 def process_record_app_complaint(rep: ReputationState, *, app: AppId) -> ReputationState:
@@ -161,15 +135,25 @@ def process_record_app_complaint(rep: ReputationState, *, app: AppId) -> Reputat
     return _with_app(rep, attrs.evolve(record, node_complaints=record.node_complaints + 1))
 
 
+def process_record_app_activity(
+    rep: ReputationState, *, app: AppId, now: Seconds
+) -> ReputationState:
+    """§4.5 "active use": an app's active use begins at its first settled round, at `now`, the
+    round's decision; a later round leaves that start as it is (docs/model.md)."""
+    record = get_app_reputation(rep, app)
+    if record.first_active_time is not None:
+        return rep
+    return _with_app(rep, attrs.evolve(record, first_active_time=now))
+
+
 def process_set_app_profile(
     rep: ReputationState,
     *,
     app: AppId,
     open_source: bool | Keep = KEEP,
     staked_ustr: UStr | Keep = KEEP,
-    first_active_time: Seconds | Keep | None = KEEP,
 ) -> Outcome[ReputationState]:
-    """§4.5: set what an app's reputation is built on: open source, stake, start of active use."""
+    """§4.5: set what an app's reputation is built on: open source and stake."""
     record = get_app_reputation(rep, app)
     if not isinstance(open_source, Keep):
         record = attrs.evolve(record, open_source=open_source)
@@ -178,15 +162,7 @@ def process_set_app_profile(
         if staked_ustr < 0:
             return Rejected("process_set_app_profile", f"stake {staked_ustr} ustr is negative")
         record = attrs.evolve(record, staked_ustr=staked_ustr)
-    if not isinstance(first_active_time, Keep):
-        record = attrs.evolve(record, first_active_time=first_active_time)
     return _with_app(rep, record)
-
-
-def process_add_app_flag(rep: ReputationState, *, app: AppId, flag: str) -> ReputationState:
-    """§4.5: the Flagged Application List Committee marks `app` with a flagged activity."""
-    record = get_app_reputation(rep, app)
-    return _with_app(rep, attrs.evolve(record, flags=record.flags | {flag}))
 
 
 # --- §4.5 outbound requests -------------------------------------------------------------------

@@ -16,15 +16,12 @@ from model.reputation import (
     NodeReputation,
     ReputationState,
     RoundParticipation,
-    compute_minority_reporting_bps,
-    compute_uptime_bps,
     get_app_reputation,
     get_node_reputation,
     is_outbound_uncapped,
-    process_add_app_flag,
     process_outbound_request,
+    process_record_app_activity,
     process_record_app_complaint,
-    process_record_node_complaint,
     process_record_round,
     process_set_app_profile,
 )
@@ -39,7 +36,7 @@ TEN_THOUSAND_USD_USTR = 20_000 * 10**6
 SIX_MONTHS = WHITEPAPER_PARAMS.reputation.uncapped_min_active_seconds
 
 
-# --- Node metrics -------------------------------------------------------------------------------
+# --- Node track records -------------------------------------------------------------------------
 
 
 def test_record_round_basic() -> None:
@@ -52,78 +49,54 @@ def test_record_round_basic() -> None:
     ):
         rep = process_record_round(rep, node=NODE, app=APP, outcome=outcome)
     rep = process_record_round(rep, node=NODE, app=OTHER_APP, outcome=RoundParticipation.MAJORITY)
-    node = get_node_reputation(rep, NODE)
-    assert node == NodeReputation(
+    assert get_node_reputation(rep, NODE) == NodeReputation(
         node=NODE,
         rounds_assigned=5,
         rounds_in_majority=3,
         rounds_in_minority=1,
         rounds_absent=1,
-        complaints_upheld=0,
         hosted_apps=frozenset({APP, OTHER_APP}),
     )
-    # 1 minority of 4 reported = 25%; 4 present of 5 assigned = 80%.
-    assert compute_minority_reporting_bps(node) == 2_500
-    assert compute_uptime_bps(node) == 8_000
-
-
-def test_metrics__no_rounds() -> None:
-    node = NodeReputation(node=NODE)
-    assert compute_minority_reporting_bps(node) == 0
-    assert compute_uptime_bps(node) == 0
-
-
-def test_metrics__only_absent() -> None:
-    node = NodeReputation(node=NODE, rounds_assigned=3, rounds_absent=3)
-    assert compute_minority_reporting_bps(node) == 0
-    assert compute_uptime_bps(node) == 0
-
-
-def test_metrics__floor() -> None:
-    node = NodeReputation(
-        node=NODE, rounds_assigned=3, rounds_in_majority=2, rounds_in_minority=1, rounds_absent=0
-    )
-    assert compute_minority_reporting_bps(node) == 3_333
-    assert compute_uptime_bps(node) == 10_000
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(list(RoundParticipation)), max_size=50))
-def test_metrics_in_range(outcomes: list[RoundParticipation]) -> None:
+def test_record_round__counts_add_up(outcomes: list[RoundParticipation]) -> None:
     rep = ReputationState()
     for outcome in outcomes:
         rep = process_record_round(rep, node=NODE, app=APP, outcome=outcome)
     node = get_node_reputation(rep, NODE)
     assert node.rounds_assigned == len(outcomes)
     assert node.rounds_in_majority + node.rounds_in_minority + node.rounds_absent == len(outcomes)
-    assert 0 <= compute_minority_reporting_bps(node) <= 10_000
-    assert 0 <= compute_uptime_bps(node) <= 10_000
 
 
-def test_complaints_and_flags() -> None:
-    rep = process_record_node_complaint(ReputationState(), node=NODE)
-    rep = process_record_node_complaint(rep, node=NODE)
+# --- App records ---------------------------------------------------------------------------------
+
+
+def test_app_complaints() -> None:
+    rep = process_record_app_complaint(ReputationState(), app=APP)
     rep = process_record_app_complaint(rep, app=APP)
-    rep = process_add_app_flag(rep, app=APP, flag="ddos")
-    rep = process_add_app_flag(rep, app=APP, flag="ddos")
-    rep = process_add_app_flag(rep, app=APP, flag="phishing")
-    assert get_node_reputation(rep, NODE).complaints_upheld == 2
-    app = get_app_reputation(rep, APP)
-    assert app.node_complaints == 1
-    assert app.flags == frozenset({"ddos", "phishing"})
+    assert get_app_reputation(rep, APP).node_complaints == 2
+    assert get_app_reputation(rep, OTHER_APP).node_complaints == 0
+
+
+def test_app_activity__first_settled_round_only() -> None:
+    """§4.5: active use begins at the first settled round; later rounds keep that start."""
+    rep = process_record_app_activity(ReputationState(), app=APP, now=77)
+    assert get_app_reputation(rep, APP).first_active_time == 77
+    assert process_record_app_activity(rep, app=APP, now=90) is rep
+    assert get_app_reputation(rep, OTHER_APP).first_active_time is None
 
 
 def test_set_app_profile__keeps_unnamed_fields() -> None:
-    rep = process_set_app_profile(ReputationState(), app=APP, open_source=True, staked_ustr=5)
-    assert not isinstance(rep, Rejected)
-    rep = process_set_app_profile(rep, app=APP, first_active_time=77)
+    active = process_record_app_activity(ReputationState(), app=APP, now=77)
+    opened = process_set_app_profile(active, app=APP, open_source=True, staked_ustr=5)
+    assert not isinstance(opened, Rejected)
+    rep = process_set_app_profile(opened, app=APP, staked_ustr=6)
     assert not isinstance(rep, Rejected)
     assert get_app_reputation(rep, APP) == AppReputation(
-        app=APP, open_source=True, staked_ustr=5, first_active_time=77
+        app=APP, open_source=True, staked_ustr=6, first_active_time=77
     )
-    rep = process_set_app_profile(rep, app=APP, first_active_time=None)
-    assert not isinstance(rep, Rejected)
-    assert get_app_reputation(rep, APP).first_active_time is None
 
 
 def test_invalid_set_app_profile__negative_stake() -> None:
@@ -206,17 +179,14 @@ def profile(
     *,
     open_source: bool | Keep = KEEP,
     staked_ustr: int | Keep = KEEP,
-    first_active_time: int | Keep | None = KEEP,
+    first_active_time: int | None = None,
 ) -> ReputationState:
-    rep = process_set_app_profile(
-        ReputationState(),
-        app=APP,
-        open_source=open_source,
-        staked_ustr=staked_ustr,
-        first_active_time=first_active_time,
-    )
-    assert not isinstance(rep, Rejected)
-    return rep
+    rep = ReputationState()
+    if first_active_time is not None:
+        rep = process_record_app_activity(rep, app=APP, now=first_active_time)
+    result = process_set_app_profile(rep, app=APP, open_source=open_source, staked_ustr=staked_ustr)
+    assert not isinstance(result, Rejected)
+    return result
 
 
 def assert_uncapped(rep: ReputationState, now: int) -> None:
