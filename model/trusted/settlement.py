@@ -36,6 +36,7 @@ from model.profile import Profile
 from model.reputation import (
     ReputationState,
     RoundParticipation,
+    process_record_app_activity,
     process_record_app_complaint,
     process_record_round,
 )
@@ -205,8 +206,9 @@ def get_participation(state: RoundState, node: NodeId) -> RoundParticipation | N
     return RoundParticipation.ABSENT
 
 
-def _record_reputation(chain: TrustedChain, state: RoundState) -> TrustedChain:
-    reputation = chain.reputation
+def _record_reputation(chain: TrustedChain, state: RoundState, now: Seconds) -> TrustedChain:
+    # §4.5: a settled round is active use of its app (from its first such round on).
+    reputation = process_record_app_activity(chain.reputation, app=state.app, now=now)
     for node in state.assigned:
         participation = get_participation(state, node)
         if participation is not None:
@@ -298,7 +300,7 @@ def process_settle_round(
         if isinstance(validation, Rejected):
             return Rejected(rule, str(validation))
         ledger, escrows, _ = validation
-    chain = _record_reputation(attrs.evolve(chain, ledger=ledger, escrows=escrows), state)
+    chain = _record_reputation(attrs.evolve(chain, ledger=ledger, escrows=escrows), state, now)
     outcome = RoundOutcome(
         round_id=state.round_id,
         app=str(state.app),

@@ -76,7 +76,7 @@ from model.ledger import (
     get_locked_escrow_account,
 )
 from model.params import Params
-from model.reputation import AppReputation
+from model.reputation import AppReputation, NodeReputation
 from model.trusted.round import RoundState
 from model.trusted.settlement import NodeStake
 from model.units import AccountId, AppId, NodeId, ValidatorId
@@ -97,11 +97,12 @@ from oracle.payment import (
     usd_to_ustr,
     validation_selected_count,
 )
+from oracle.reputation import ABSENT, MAJORITY, MINORITY, app_complaints_of_round, round_entries
 from oracle.staking import power_of, total_power
 from oracle.supply import circulating_str, mint_bounds
 from properties.invariants.base import Observation, observe
 from properties.invariants.round import RoundView
-from properties.invariants.step import ChainStep
+from properties.invariants.step import ChainStep, record_effects
 
 STR, STB = Token.STR, Token.STB
 
@@ -1272,6 +1273,21 @@ def check_complaint_resolution_contract(
 # --- §4.5: reputation ----------------------------------------------------------------------------
 
 
+def _remembered_start(step: ChainStep, app: AppId) -> int | None:
+    """§4.5: when `app`'s active use began by the checker's memory, this step's effects
+    included."""
+    return record_effects(step.history, step.effects).first_active.get(app)
+
+
+def _activity_problems(step: ChainStep, record: AppReputation | None, app: AppId) -> list[str]:
+    """§4.5: the app's recorded start of active use is the one the checker remembers."""
+    recorded = record.first_active_time if record is not None else None
+    remembered = _remembered_start(step, app)
+    if recorded != remembered:
+        return [f"app {app}'s active use began at {recorded}, the checker saw {remembered}"]
+    return []
+
+
 def check_app_profile_contract(step: ChainStep, action: SetAppProfile) -> list[Observation]:
     """ACT-REPUTATION (§4.5): an app profile sets exactly the open-source flag and the stake
     given, and nothing else."""
@@ -1289,18 +1305,15 @@ def check_app_profile_contract(step: ChainStep, action: SetAppProfile) -> list[O
             )
         ]
     # §4.5: the profile records what exempts the app (open source, stake) and nothing else.
-    kept = (
-        (record.first_active_time, record.flags, record.node_complaints, record.outbound_log)
-        if record is not None
-        else (None, frozenset(), 0, ())
-    )
-    got = (updated.first_active_time, updated.flags, updated.node_complaints, updated.outbound_log)
+    kept = (record.node_complaints, record.outbound_log) if record is not None else (0, ())
+    got = (updated.node_complaints, updated.outbound_log)
     if (updated.app, updated.open_source, updated.staked_ustr) != (
         action.app,
         action.open_source,
         action.staked_ustr,
     ) or got != kept:
         problems.append(f"app {action.app}'s record after is {updated!r}")
+    problems += _activity_problems(step, updated, action.app)
     problems += _others_unchanged(old.apps, new.apps, action.app, "app records")
     if old.nodes != new.nodes:
         problems.append("node records changed")
@@ -1314,7 +1327,6 @@ def _app_fields(record: AppReputation) -> tuple[object, ...]:
         record.open_source,
         record.staked_ustr,
         record.first_active_time,
-        record.flags,
         record.node_complaints,
     )
 
@@ -1347,10 +1359,126 @@ def check_outbound_request_contract(step: ChainStep, action: OutboundRequest) ->
         problems.append(f"app {action.app}'s log went from {log_before} to {log} at {before.now}")
     if record is not None and _app_fields(record) != _app_fields(updated):
         problems.append(f"app {action.app}'s record changed beyond its log")
+    problems += _activity_problems(step, updated, action.app)
     problems += _others_unchanged(old.apps, new.apps, action.app, "app records")
     if old.nodes != new.nodes:
         problems.append("node records changed")
     return [observe("ACT-REPUTATION", *_verdict(problems))]
+
+
+_NO_TRACK = (0, 0, 0, 0, frozenset[AppId]())
+
+
+def _track(record: NodeReputation | None) -> tuple[int, int, int, int, frozenset[AppId]]:
+    """A node's track record as (assigned, majority, minority, absent, hosted apps)."""
+    if record is None:
+        return _NO_TRACK
+    return (
+        record.rounds_assigned,
+        record.rounds_in_majority,
+        record.rounds_in_minority,
+        record.rounds_absent,
+        record.hosted_apps,
+    )
+
+
+def _node_track_problems(
+    before: PMap[NodeId, NodeReputation],
+    after: PMap[NodeId, NodeReputation],
+    entries: Mapping[str, str],
+    app: AppId,
+) -> list[str]:
+    """§3.4, §4.5: each node with an entry is assigned one more round, hosted `app`, and counts
+    one more round of its entry's kind; every other node's record stays as it was."""
+    problems = []
+    for node in sorted(set(before) | set(after) | {NodeId(n) for n in entries}):
+        old, new = before.get(node), after.get(node)
+        kind = entries.get(node)
+        if kind is None:
+            if old != new:
+                problems.append(f"{node} has no entry for the round, yet its record changed")
+            continue
+        assigned, majority, minority, absent, hosted = _track(old)
+        want = (
+            assigned + 1,
+            majority + (1 if kind == MAJORITY else 0),
+            minority + (1 if kind == MINORITY else 0),
+            absent + (1 if kind == ABSENT else 0),
+            hosted | {app},
+        )
+        got = _track(new)
+        if new is None or new.node != node or got != want:
+            problems.append(
+                f"{node} ({kind}): (assigned, majority, minority, absent, apps) went from"
+                f" {_track(old)} to {got}, expected {want}"
+            )
+    return problems
+
+
+def _round_app_problems(step: ChainStep, app: AppId, complaints: int) -> list[str]:
+    """§3.5.2, §4.5: the round's app gets exactly its complaints, and its active use begins at
+    its first settled round; the rest of its record stays as it was."""
+    before, after = step.before, step.after
+    assert before is not None
+    old, new = before.reputation.apps, after.reputation.apps
+    record, updated = old.get(app), new.get(app)
+    problems = _others_unchanged(old, new, app, "app records")
+    problems += _activity_problems(step, updated, app)
+    if updated is None:
+        return (
+            problems
+            if record is None and complaints == 0
+            else [*problems, f"{app} lost its record"]
+        )
+    base = record if record is not None else AppReputation(app=app)
+    want = (app, base.open_source, base.staked_ustr, base.node_complaints + complaints)
+    got = (updated.app, updated.open_source, updated.staked_ustr, updated.node_complaints)
+    if want != got or updated.outbound_log != base.outbound_log:
+        problems.append(
+            f"app {app}'s (id, open source, stake, complaints) went from"
+            f" {(base.app, base.open_source, base.staked_ustr, base.node_complaints)} to {got},"
+            f" expected {want}"
+        )
+    return problems
+
+
+def check_round_reputation_contract(step: ChainStep, action: RunRound) -> list[Observation]:
+    """ACT-REPUTATION (§3.4, §3.5.2, §4.5): a settled round adds each node's entry to its track
+    record, its app's complaints to the app's record, and starts the app's active use if it had
+    not begun; a round that never decides changes no record."""
+    before, after = step.before, step.after
+    assert before is not None
+    effects = [effect for effect in step.effects if isinstance(effect, RoundEffect)]
+    if len(effects) != 1:
+        return []  # ACT-ROUND reports a step that ran no round, or several
+    run = effects[0].run
+    state, decision = run.state, run.state.decision
+    if run.decided_at is None or decision is None:
+        unchanged = before.reputation == after.reputation
+        return [observe("ACT-REPUTATION", unchanged, "a round that never decided changed records")]
+    entries = round_entries(
+        assigned=state.assigned,
+        abstained=state.abstentions,
+        committed=set(state.commits),
+        consensus=decision.consensus,
+        supermajority=decision.supermajority,
+        counted=decision.counted,
+        mismatched=decision.mismatched,
+        app_withheld_salts=decision.app_withheld_salts,
+    )
+    complaints = app_complaints_of_round(
+        abstained=state.abstentions, app_withheld_salts=decision.app_withheld_salts
+    )
+    problems = _node_track_problems(
+        before.reputation.nodes, after.reputation.nodes, entries, action.app
+    )
+    problems += _round_app_problems(step, action.app, complaints)
+    return [observe("ACT-REPUTATION", *_verdict(problems))]
+
+
+def check_round_and_reputation_contract(step: ChainStep, action: RunRound) -> list[Observation]:
+    """A round's contracts: ACT-ROUND, ACT-ONCE and ACT-DEADLINE, then ACT-REPUTATION."""
+    return [*check_round_run_contract(step, action), *check_round_reputation_contract(step, action)]
 
 
 # --- The clock -----------------------------------------------------------------------------------
@@ -1377,7 +1505,7 @@ CONTRACTS: dict[type[Any], Callable[[ChainStep, Any], list[Observation]]] = {
     RedeemStb: check_redemption_contract,
     Transfer: check_transfer_contract,
     Prepay: check_prepayment_contract,
-    RunRound: check_round_run_contract,
+    RunRound: check_round_and_reputation_contract,
     ResolveLocked: check_locked_resolution_contract,
     WithdrawPrepayment: check_withdrawal_contract,
     Delegate: check_bond_contract,

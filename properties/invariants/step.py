@@ -18,10 +18,12 @@ from model.chain.actions import (
     DepositUsdc,
     Effect,
     OutboundEffect,
+    RoundEffect,
     SlashEffect,
 )
 from model.chain.state import ChainState
 from model.units import AppId, Seconds
+from oracle.reputation import first_active
 from oracle.slashing import decayed_level, expired_windows, slash_rate_bps
 
 # --- The checker's own memory --------------------------------------------------------------------
@@ -51,15 +53,22 @@ def _no_deposits() -> PMap[str, int]:
     return pmap()
 
 
+def _no_activity() -> PMap[AppId, Seconds]:
+    return pmap()
+
+
 @frozen
 class History:
-    """Slashes, outbound requests and bridge deposits seen so far, kept by the checker, not by
-    the model."""
+    """Slashes, outbound requests, bridge deposits and the start of each app's active use seen so
+    far, kept by the checker, not by the model."""
 
     slashes: PMap[str, SlashMemory] = field(factory=_no_slashes)
     outbound: PMap[AppId, tuple[Seconds, ...]] = field(factory=_no_requests)
     deposits: PMap[str, int] = field(factory=_no_deposits)
     """Bridge deposit id -> the USDC amount of the first accepted deposit with that id."""
+    first_active: PMap[AppId, Seconds] = field(factory=_no_activity)
+    """App -> when its active use began (§4.5, `oracle.reputation.first_active`): the decision
+    time of its first settled round."""
 
 
 def get_expected_level(memory: SlashMemory | None, slash: SlashEffect) -> int:
@@ -98,6 +107,11 @@ def record_effects(history: History, effects: Iterable[Effect]) -> History:
             seen = history.outbound.get(effect.app, ())
             outbound = history.outbound.set(effect.app, (*seen, effect.time))
             history = attrs.evolve(history, outbound=outbound)
+        elif isinstance(effect, RoundEffect):
+            app = effect.run.state.app
+            since = first_active(history.first_active.get(app), settled_at=effect.run.decided_at)
+            if since is not None:
+                history = attrs.evolve(history, first_active=history.first_active.set(app, since))
     return history
 
 
