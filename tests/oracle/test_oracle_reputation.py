@@ -71,6 +71,17 @@ def test_exempt__active_more_than_six_months(active: int, exempt: bool) -> None:
     assert _exempt(record, now=100 + active) is exempt
 
 
+def test_exempt__active_time_read_from_the_checkers_memory() -> None:
+    """With a memory of when active use began, the record's own start is not read."""
+    record = AppReputation(app=APP, first_active_time=100)
+    now = 100 + SIX_MONTHS + 1
+    assert not is_outbound_exempt(record, now=now, price=Fraction(1), params=P, memory={})
+    remembered = {str(APP): 100}
+    assert is_outbound_exempt(record, now=now, price=Fraction(1), params=P, memory=remembered)
+    unrecorded = AppReputation(app=APP)
+    assert is_outbound_exempt(unrecorded, now=now, price=Fraction(1), params=P, memory=remembered)
+
+
 def wrong_stake_at_least(staked_ustr: int, *, price: Fraction, usd: int) -> bool:
     """A wrong reading: a stake worth exactly $10,000 lifts the cap."""
     return price > 0 and staked_ustr * price >= usd * MICRO
