@@ -329,9 +329,12 @@ CATALOGUE: tuple[Invariant, ...] = (
     ),
     _row(
         "ACT-REPUTATION",
-        "an app profile sets exactly the open-source flag and stake given; an outbound request"
-        " logs exactly the current time for its app; neither moves a token or another record",
-        "4.5",
+        "a settled round adds each node's entry (majority, minority, absent, or none if its app"
+        " wronged it) to its track record and its nodes' complaints to the app's record, and"
+        " starts the app's active use if it had not begun; an app profile sets exactly the"
+        " open-source flag and stake given; an outbound request logs exactly the current time for"
+        " its app; none moves a token or another record",
+        "4.5, 3.4, 3.5.2",
         H,
     ),
     _row(

@@ -223,6 +223,9 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
         "model.complaints.process_resolve_complaint",
     ),
     "ACT-REPUTATION": (
+        "model.reputation.process_record_round",
+        "model.reputation.process_record_app_complaint",
+        "model.reputation.process_record_app_activity",
         "model.reputation.process_set_app_profile",
         "model.reputation.process_outbound_request",
     ),

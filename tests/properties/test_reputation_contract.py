@@ -179,7 +179,7 @@ def test_broken_reputation__caught(breaks: Any, monkeypatch: pytest.MonkeyPatch)
     params, profile = breaks(monkeypatch)
     broken = _run(params, profile)
     assert "ACT-REPUTATION" in broken.violated, (breaks.__doc__, broken.violations)
-    assert broken.violated <= {"ACT-REPUTATION", "GROUNDED"}, broken.violations
+    assert broken.violated == {"ACT-REPUTATION"}, broken.violations
 
 
 # --- The oracle's reading, on its own ------------------------------------------------------------
