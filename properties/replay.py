@@ -31,8 +31,8 @@ from properties.invariants.total import (
     check_state_malformed,
     check_transition_raised,
     check_transition_returned,
-    find_malformed,
 )
+from properties.invariants.wellformed import find_malformed
 
 
 @frozen
@@ -50,7 +50,7 @@ def start_and_check(genesis: Genesis, *, params: Params, profile: Profile) -> Ch
     if isinstance(state, Rejected):
         return state
     history = History()
-    found = find_malformed(state, ChainState, "the genesis state")
+    found = find_malformed(state, ChainState, where="the genesis state")
     if found is not None:
         raise TypeError(f"the genesis state is malformed: {found}")
     step = ChainStep(before=None, action=None, after=state, effects=(), history=history)
@@ -73,8 +73,9 @@ def process_or_raise(
     if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], ChainState)):
         return Checked(current.state, current.history, (check_transition_returned(action, result),))
     after, effects = result
+    # An effect's own fields are walked; the whole ledgers some carry are the state's.
     found = find_malformed(after, ChainState, before=current.state) or find_malformed(
-        tuple(effects), object, "its effects"
+        tuple(effects), where="its effects", depth=3
     )
     if found is not None:
         return Checked(current.state, current.history, (check_state_malformed(action, found),))
