@@ -35,6 +35,7 @@ from cosmic_ray import plugins  # type: ignore[import-untyped]
 from cosmic_ray.ast import ast_nodes, get_ast  # type: ignore[import-untyped]
 from cosmic_ray.mutating import mutate_code  # type: ignore[import-untyped]
 
+from mutation.equivalence import CallIndex, is_enum_identity_swap, is_marker_swap_equivalent
 from mutation.harness import (
     ENGINES,
     REPO_ROOT,
@@ -112,11 +113,19 @@ class Kind(Enum):
     """Compiles to the same code objects as the original (constant folding, say)."""
     ANNOTATION = "equivalent-annotation"
     """Changes a postponed type annotation only, which no rule ever evaluates."""
+    SIGNATURE = "equivalent-signature"
+    """Turns a keyword-only marker `*` into the positional-only `/` where no caller in the tree
+    passes the parameters before it by keyword (`mutation.equivalence`)."""
+    IDENTITY = "equivalent-identity"
+    """Swaps `is` and `==` (or `is not` and `!=`) against a member of a plain `Enum`, whose
+    equality is identity (`mutation.equivalence`)."""
     KNOWN_EQUIVALENT = "equivalent-known"
     """Listed in `KNOWN_EQUIVALENTS`, with the reason no state tells it apart."""
 
 
-STATIC_KINDS = frozenset({Kind.INCOMPETENT, Kind.SAME_BYTECODE, Kind.ANNOTATION})
+STATIC_KINDS = frozenset(
+    {Kind.INCOMPETENT, Kind.SAME_BYTECODE, Kind.ANNOTATION, Kind.SIGNATURE, Kind.IDENTITY}
+)
 """Kinds decided from the source alone: never drawn into a sample."""
 
 
@@ -365,14 +374,19 @@ def mutate(original: str, point: MutationPoint) -> str | None:
 
 
 def make_mutant(
-    point: MutationPoint, original: str, *, known: Sequence[KnownEquivalent] = KNOWN_EQUIVALENTS
+    point: MutationPoint,
+    original: str,
+    *,
+    known: Sequence[KnownEquivalent] = KNOWN_EQUIVALENTS,
+    index: CallIndex | None = None,
 ) -> MechanicalMutant:
-    """Apply `point` to the file's text `original`, hash the result and say what it is."""
+    """Apply `point` to the file's text `original`, hash the result and say what it is (with
+    `index`, the tree's call sites, also the equivalences proved from them)."""
     mutated = mutate(original, point)
     if mutated is None:
         return MechanicalMutant(point, "", Kind.INCOMPETENT, "cosmic-ray made no change", (), "")
     sha = hashlib.sha256(mutated.encode()).hexdigest()
-    kind, reason = judge(original, mutated, point.file)
+    kind, reason = judge(original, mutated, point.file, index)
     if kind is Kind.RUNNABLE:
         for entry in known:
             if entry.id == point.id and sha.startswith(entry.sha):
@@ -380,7 +394,9 @@ def make_mutant(
     return MechanicalMutant(point, sha, kind, reason, get_diff(original, mutated), mutated)
 
 
-def judge(original: str, mutated: str, filename: str) -> tuple[Kind, str]:
+def judge(
+    original: str, mutated: str, filename: str, index: CallIndex | None = None
+) -> tuple[Kind, str]:
     """Tell an incompetent or provably equivalent mutated text from one worth running."""
     if mutated == original:
         return Kind.SAME_BYTECODE, "the text is unchanged"
@@ -398,6 +414,15 @@ def judge(original: str, mutated: str, filename: str) -> tuple[Kind, str]:
         return Kind.ANNOTATION, (
             "changes a type annotation only; under `from __future__ import annotations` it is "
             "a string no rule evaluates (only trace files of a failure resolve hints)"
+        )
+    if index is not None and is_marker_swap_equivalent(original, mutated, index):
+        return Kind.SIGNATURE, (
+            "the keyword-only marker `*` becomes the positional-only `/`, and no call in the tree"
+            " passes the parameters before it by keyword: every call behaves the same"
+        )
+    if index is not None and is_enum_identity_swap(original, mutated, index):
+        return Kind.IDENTITY, (
+            "`is` and `==` swapped against a member of a plain Enum, whose equality is identity"
         )
     return Kind.RUNNABLE, ""
 
@@ -487,6 +512,14 @@ class SourceCache:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._texts: dict[str, str] = {}
+        self._index: CallIndex | None = None
+
+    @property
+    def index(self) -> CallIndex:
+        """The tree's call sites and Enum classes, scanned once."""
+        if self._index is None:
+            self._index = CallIndex.of_tree(self.root)
+        return self._index
 
     def __getitem__(self, file: str) -> str:
         if file not in self._texts:
@@ -497,7 +530,7 @@ class SourceCache:
 def make_mutants(points: Iterable[MutationPoint], root: Path) -> tuple[MechanicalMutant, ...]:
     """Every point made concrete and judged (about 5 ms a mutant)."""
     sources = SourceCache(root)
-    return tuple(make_mutant(point, sources[point.file]) for point in points)
+    return tuple(make_mutant(point, sources[point.file], index=sources.index) for point in points)
 
 
 # --- The sample ----------------------------------------------------------------------------------
@@ -527,7 +560,7 @@ def draw_sample(
     for point in order:
         if len(chosen) == size:
             break
-        mutant = make_mutant(point, sources[point.file])
+        mutant = make_mutant(point, sources[point.file], index=sources.index)
         (skipped if mutant.kind in STATIC_KINDS else chosen).append(mutant)
     return Sample(seed, tuple(chosen), tuple(skipped), len(everything))
 
@@ -788,7 +821,9 @@ def main(
     if only:
         points = find_points(only, root)
         sources = SourceCache(root)
-        mutants = tuple(make_mutant(point, sources[point.file]) for point in points)
+        mutants = tuple(
+            make_mutant(point, sources[point.file], index=sources.index) for point in points
+        )
         sample = Sample(seed, mutants, (), len(points))
     else:
         sample = draw_sample(root, size=size, seed=seed)

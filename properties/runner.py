@@ -43,6 +43,8 @@ class Verdict(Enum):
     """Never exercised: no step gave it anything to check. Never a pass."""
     NOT_APPLICABLE = "not-applicable"
     """The invariant makes no claim about these parameters (say, PAY-VECTOR off its defaults)."""
+    ERROR = "error"
+    """The engine stopped on an error before it could decide. Never a pass."""
 
 
 class EngineError(RuntimeError):
@@ -129,6 +131,9 @@ class PropertyReport:
     refusals: tuple[Refusal, ...]
     exploration: ExplorationReport | None
     boundaries: tuple[BoundaryEvidence, ...] = ()
+    engine_error: str = ""
+    """Why the engine stopped early, if it did: every invariant it had not seen fail is then
+    `error`, and each it had seen fail keeps its (unshrunk) counterexample."""
 
 
 def get_applicability(invariant_id: str, params: Params) -> str | None:
@@ -217,17 +222,26 @@ def run_properties(
     found: dict[str, Counterexample] = {}
     remaining = frozenset(ids)
     runs = 0
+    engine_error = ""
     while remaining:
         runs += 1
-        violations = _run_machine(
-            machine,
-            params=params,
-            profile=profile,
-            effort=effort,
-            seed=seed,
-            recorder=recorder,
-            asserted=remaining,
-        )
+        try:
+            violations = _run_machine(
+                machine,
+                params=params,
+                profile=profile,
+                effort=effort,
+                seed=seed,
+                recorder=recorder,
+                asserted=remaining,
+            )
+        except EngineError as error:
+            # What the machine saw fail before the crash still fails (below, unshrunk); a
+            # crash with nothing seen fails nothing and leaves every verdict undecided.
+            if not any(recorder.witnesses.get(i) is not None for i in remaining):
+                raise
+            engine_error = str(error)
+            break
         new = [v for v in violations if v.invariant_id in remaining]
         if not new:
             break
@@ -253,11 +267,13 @@ def run_properties(
         explore_rounds(
             params=params, profile=profile, max_nodes=effort.explore_max_nodes, seed=seed
         )
-        if explore
+        if explore and not engine_error
         else None
     )
     results = tuple(
         _verdict(invariant_id, params, recorder, found.get(invariant_id), exploration)
+        if not engine_error or invariant_id in found
+        else _errored(invariant_id, recorder, engine_error)
         for invariant_id in ids
     )
     return PropertyReport(
@@ -289,6 +305,19 @@ def run_properties(
             for boundary in BOUNDARIES
             if any(invariant_id in ids for invariant_id in boundary.invariants)
         ),
+        engine_error=engine_error,
+    )
+
+
+def _errored(invariant_id: str, recorder: Recorder, reason: str) -> InvariantResult:
+    return InvariantResult(
+        invariant_id=invariant_id,
+        section=get_invariant(invariant_id).section,
+        verdict=Verdict.ERROR,
+        examples=recorder.examples_observing[invariant_id],
+        observations=recorder.observed[invariant_id],
+        violations=recorder.violations[invariant_id],
+        note=f"the engine stopped before deciding: {reason}",
     )
 
 

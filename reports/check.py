@@ -171,8 +171,8 @@ class _Gatherer:
                 self._take_property_counterexample(result, result.counterexample)
         exploration = report.exploration
         self.summaries["hypothesis"] = EngineSummary(
-            "ran",
-            "",
+            "error" if report.engine_error else "ran",
+            _describe_error_text(report.engine_error),
             {
                 "machine_runs": report.machine_runs,
                 "examples": report.examples,
@@ -400,8 +400,11 @@ class _EngineStep:
 
 
 def _describe_error(error: BaseException) -> str:
-    text = " ".join(str(error).split())
-    return f"{type(error).__name__}: {text}"[:500]
+    return _describe_error_text(f"{type(error).__name__}: {error}")
+
+
+def _describe_error_text(text: str) -> str:
+    return " ".join(text.split())[:500]
 
 
 def run_check(
