@@ -76,7 +76,8 @@ class SettledRound:
     def sent_app_salt(self, node: str) -> bytes:
         """The app salt the node was really sent."""
         scenario = self.round.scenario
-        if scenario.plan_of(NodeId(node)).gets_wrong_app_salt:
+        plan = next((p for p in scenario.plans if p.node == node), None)
+        if plan is not None and plan.gets_wrong_app_salt:
             return wire.derive(scenario.seed, b"wrong-app-salt", node.encode())
         return wire.derive(
             scenario.seed,

@@ -31,7 +31,7 @@ from model.profile import Profile
 from model.trusted.behaviour import Behaviour, NodePlan, Scenario
 from model.units import NodeId
 from properties.effort import get_effort
-from properties.invariants.total import describe_error
+from properties.invariants.total import describe_error, raised_in_model
 from properties.reproducible import without_local_constants
 
 GROUNDED = "GROUNDED"
@@ -261,8 +261,16 @@ class _Search:
         else:
             differences = compare(run.record, predicted)
             observations = [Observation(GROUNDED, not differences, "; ".join(differences))]
-        for settled in settled_rounds(run, call, self.params, self.profile):
-            observations.extend(check_settled_round(settled))
+        try:
+            for settled in settled_rounds(run, call, self.params, self.profile):
+                observations.extend(check_settled_round(settled))
+        except Exception as error:
+            if not raised_in_model(error):
+                raise
+            # The books read the model's settled round and its scenario: a raise there is the
+            # model's, on a round the nodes really played.
+            detail = f"the model raised {describe_error(error)} on the settled round"
+            observations.append(Observation(GROUNDED, False, detail))
         seen = set()
         for observation in observations:
             self.observed[observation.invariant_id] += 1

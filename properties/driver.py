@@ -29,7 +29,11 @@ from properties.evidence import Recorder, Witness
 from properties.invariants.allowed import check_genesis_refused, check_refusal
 from properties.invariants.base import Observation
 from properties.invariants.chain import ChainStep, check_step, record_action, record_effects
-from properties.invariants.total import check_genesis_raised, check_model_call_raised
+from properties.invariants.total import (
+    check_genesis_raised,
+    check_model_call_raised,
+    raised_in_model,
+)
 from properties.replay import Checked, process_or_raise, start_and_check
 from properties.strategies import genesis_strategy
 
@@ -58,18 +62,6 @@ VIOLATIONS: dict[str, type[InvariantViolationError]] = {
     for invariant_id in MACHINE_IDS
 }
 """One exception class per ID: Hypothesis tells failures apart by type, and shrinks each."""
-
-
-def raised_in_model(error: BaseException) -> bool:
-    """Whether `error` was raised in, or passed through, the model's own code (a frame of the
-    `model` package on its traceback), as opposed to the checks' or the machine's."""
-    traceback = error.__traceback__
-    while traceback is not None:
-        module = traceback.tb_frame.f_globals.get("__name__", "")
-        if module == "model" or str(module).startswith("model."):
-            return True
-        traceback = traceback.tb_next
-    return False
 
 
 Driver = TypeVar("Driver", bound="ChainDriver")

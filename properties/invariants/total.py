@@ -20,6 +20,18 @@ def describe_error(error: Exception) -> str:
     return type(error).__name__ + (f": {lines[0][:200]}" if lines else "")
 
 
+def raised_in_model(error: BaseException) -> bool:
+    """Whether `error` was raised in, or passed through, the model's own code (a frame of the
+    `model` package on its traceback), as opposed to the checks' or the machine's."""
+    traceback = error.__traceback__
+    while traceback is not None:
+        module = traceback.tb_frame.f_globals.get("__name__", "")
+        if module == "model" or str(module).startswith("model."):
+            return True
+        traceback = traceback.tb_next
+    return False
+
+
 def check_transition_answered(step: ChainStep) -> Observation | None:
     """ACT-TOTAL, for an action the model applied: it answered with a state (the evidence that
     the invariant was exercised; the failing case is `check_transition_raised`)."""
