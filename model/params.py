@@ -9,7 +9,6 @@ proposal's changes into a `Params` is `reports.param_documents`' job.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any, ClassVar
@@ -398,30 +397,19 @@ def with_values(params: Params, values: Mapping[tuple[str, str], int]) -> Params
 def get_subspace_class(subspace: object, *, where: str) -> type[Any]:
     """The class of a subspace; an unknown one raises UnknownParamError at `where`."""
     if not isinstance(subspace, str) or subspace not in SUBSPACES:
-        raise UnknownParamError(
-            where,
-            f"unknown subspace{_suggest(str(subspace), SUBSPACES)}; known: {_known(SUBSPACES)}",
-        )
+        raise UnknownParamError(where, f"unknown subspace; known: {_known(SUBSPACES)}")
     return SUBSPACES[subspace]
 
 
 def get_param_spec(subspace: object, key: object, *, where: str) -> ParamSpec:
-    """The spec of `subspace.key`; an unknown name raises UnknownParamError at `where`,
-    suggesting the closest known one."""
+    """The spec of `subspace.key`; an unknown name raises UnknownParamError at `where`."""
     if isinstance(subspace, str) and isinstance(key, str):
         found = _specs_by_name().get((subspace, key))
         if found is not None:
             return found
     cls = get_subspace_class(subspace, where=where)
     names = [attribute.name for attribute in attrs.fields(cls)]
-    raise UnknownParamError(
-        where, f"unknown key in {subspace}{_suggest(str(key), names)}; known: {_known(names)}"
-    )
-
-
-def _suggest(name: str, known: Iterator[str] | Mapping[str, object] | list[str]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    raise UnknownParamError(where, f"unknown key in {subspace}; known: {_known(names)}")
 
 
 def _known(names: Mapping[str, object] | list[str]) -> str:

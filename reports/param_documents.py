@@ -8,9 +8,11 @@ domain; anything else raises one of `model.params`' errors naming the place.
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from numbers import Number
+from typing import Any
 
 import attrs
 
@@ -23,6 +25,7 @@ from model.params import (
     OutOfDomainError,
     Params,
     ParamSpec,
+    UnknownParamError,
     get_param_spec,
     get_subspace_class,
     with_values,
@@ -38,6 +41,40 @@ MSG_UPDATE_PARAMS_FIELDS = ("@type", "authority", "params")
 _MSG_UPDATE_PARAMS = re.compile(r"/stratosphere\.([^.]*)\.([^.]*)\.MsgUpdateParams")
 _BECH32_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _BECH32_MAX_LENGTH = 1023  # the Cosmos SDK's limit for addresses, above BIP-173's 90
+
+
+def suggest(name: str, known: Iterable[str]) -> str:
+    """ " (did you mean 'x'?)" for the known name closest to a mistyped `name`, or ""."""
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _subspace_class(subspace: object, *, where: str) -> type[Any]:
+    """`model.params.get_subspace_class`, an unknown subspace worded with the closest name."""
+    try:
+        return get_subspace_class(subspace, where=where)
+    except UnknownParamError as error:
+        hint = suggest(str(subspace), SUBSPACES)
+        raise UnknownParamError(
+            where, f"unknown subspace{hint}; known: {_known(SUBSPACES)}"
+        ) from error
+
+
+def _param_spec(subspace: object, key: object, *, where: str) -> ParamSpec:
+    """`model.params.get_param_spec`, an unknown name worded with the closest known one."""
+    cls = _subspace_class(subspace, where=where)
+    try:
+        return get_param_spec(subspace, key, where=where)
+    except UnknownParamError as error:
+        names = [attribute.name for attribute in attrs.fields(cls)]
+        hint = suggest(str(key), names)
+        raise UnknownParamError(
+            where, f"unknown key in {subspace}{hint}; known: {_known(names)}"
+        ) from error
+
+
+def _known(names: Iterable[str]) -> str:
+    return ", ".join(sorted(names))
 
 
 class LongIntegerLiteral(str):
@@ -83,14 +120,14 @@ def parse_param_set(document: object, *, base: Params = WHITEPAPER_PARAMS) -> Pa
         )
     values: dict[tuple[str, str], int] = {}
     for subspace, entries in document.items():
-        get_subspace_class(subspace, where=show_name(subspace))
+        _subspace_class(subspace, where=show_name(subspace))
         if not isinstance(entries, Mapping):
             raise MalformedParamsError(
                 str(subspace), f"expected an object of keys, got {_kind(entries)}"
             )
         for key, raw in entries.items():
             where = f"{subspace}.{show_name(key)}"
-            spec = get_param_spec(subspace, key, where=where)
+            spec = _param_spec(subspace, key, where=where)
             values[(subspace, key)] = _in_domain(spec, parse_param_value(raw, where=where), where)
     return with_values(base, values)
 
@@ -116,7 +153,7 @@ def apply_changes(base: Params, changes: object, *, where: str = "changes") -> P
         if not isinstance(subspace, str) or not isinstance(key, str):
             raise MalformedParamsError(place, "subspace and key must be strings")
         name = f"{place} ({show_name(subspace)}.{show_name(key)})"
-        spec = get_param_spec(subspace, key, where=name)
+        spec = _param_spec(subspace, key, where=name)
         if (subspace, key) in values:
             raise DuplicateChangeError(name, "this key is already changed earlier in the list")
         value = parse_param_value(change["value"], where=name)
@@ -144,7 +181,7 @@ def get_update_params_subspace(type_url: object, *, where: str) -> str:
     subspace, version = match.groups()
     if subspace not in SUBSPACES:
         # The message names a subspace the way a parameter set does: reuse its suggestion.
-        get_subspace_class(subspace, where=f"{where} ({show_name(subspace)})")
+        _subspace_class(subspace, where=f"{where} ({show_name(subspace)})")
     if version != "v1":
         raise MalformedParamsError(
             where,
@@ -156,7 +193,7 @@ def get_update_params_subspace(type_url: object, *, where: str) -> str:
 
 def parse_subspace(subspace: str, entries: object, *, where: str) -> dict[str, int]:
     """Every key of `subspace` from `{key: value}`, as a `MsgUpdateParams` carries them all."""
-    get_subspace_class(subspace, where=where)
+    _subspace_class(subspace, where=where)
     if not isinstance(entries, Mapping):
         raise MalformedParamsError(
             where, f"expected an object with every key of {subspace}, got {_kind(entries)}"
@@ -164,7 +201,7 @@ def parse_subspace(subspace: str, entries: object, *, where: str) -> dict[str, i
     values: dict[str, int] = {}
     for key, raw in entries.items():
         place = f"{where}.{show_name(key)}"
-        spec = get_param_spec(subspace, key, where=place)
+        spec = _param_spec(subspace, key, where=place)
         values[spec.key] = _in_domain(spec, parse_param_value(raw, where=place), place)
     # Like the SDK's MsgUpdateParams, a key left out would be reset, never kept: refuse it.
     names = [attribute.name for attribute in attrs.fields(SUBSPACES[subspace])]
