@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import attrs
 from hypothesis import strategies as st
 
 from model.chain.state import (
@@ -27,6 +28,7 @@ from model.ledger import MODULE_ACCOUNTS, get_escrow_account, get_locked_escrow_
 from model.params import ParamSpec, param_specs
 from model.trusted.behaviour import Behaviour, NodePlan
 from model.units import AccountId, NodeId, ValidatorId
+from oracle.domains import DOMAINS
 
 VALIDATOR_COUNT = 6
 """The most validators a genesis cast draws (from 1); rules may name any of them, drawn or not."""
@@ -163,24 +165,89 @@ genesis_strategy = st.builds(
 escrows (their STR at a drawn price that later prepayments move), and (mostly) STR liquidity
 in the Stratoswap pool for the swap reserve to buy."""
 
-GOVERNABLE: tuple[ParamSpec, ...] = param_specs()
-"""Every key governance may change (§6.8)."""
+
+def _documented(spec: ParamSpec) -> ParamSpec:
+    domain = DOMAINS[spec.name]
+    return attrs.evolve(spec, minimum=domain.minimum, maximum=domain.maximum)
+
+
+GOVERNABLE: tuple[ParamSpec, ...] = tuple(_documented(spec) for spec in param_specs())
+"""Every key governance may change (§6.8): the model's keys and defaults, each with the domain
+docs/model.md documents for it (`oracle.domains`), never the model's own bounds, so a bound the
+model moved is proposed where the documentation puts it."""
+
+COHERENCE_KEYS: frozenset[str] = frozenset(
+    {
+        "payment.payment_rate_bps",
+        "payment.stb_profit_margin_bps",
+        "payment.stb_node_profit_bps",
+        "payment.stb_reserve_swap_bps",
+        "payment.str_profit_margin_bps",
+        "payment.str_node_profit_bps",
+        "payment.str_burn_bps",
+        "payment.str_network_support_bps",
+        "consensus.threshold_num",
+        "consensus.threshold_den",
+        "governance.supermajority_num",
+        "governance.supermajority_den",
+    }
+)
+"""The keys GOV-PARAMS' coherence ties together (§6.8: the rate and the shares of T; each
+threshold a fraction below one): one moved alone to an edge makes any proposal incoherent, and
+the hardened chain refuses it whatever the other keys hold."""
+
+BOUND_EDGES: tuple[str, ...] = ("minimum", "maximum")
+OUTSIDE_EDGES: tuple[str, ...] = ("below-minimum", "above-maximum")
+DEFAULT_EDGES: tuple[str, ...] = ("default-1", "default+1")
+EDGES: tuple[str, ...] = (*BOUND_EDGES, *OUTSIDE_EDGES, *DEFAULT_EDGES)
+"""Where `edge_value` puts a key: at each documented bound, one past each (outside the domain: a
+proposal holding it must be refused), or one away from the default (kept in domain)."""
 
 
 def edge_value(spec: ParamSpec, edge: str) -> int:
-    """`spec`'s value at `edge`: its domain's `minimum` or `maximum`, or one away from its
-    default (`default-1`, `default+1`), kept in its domain."""
+    """The value of key `spec` at `edge` (`EDGES`), from the documented domain of `spec.name`.
+
+    A coherence key (`COHERENCE_KEYS`) keeps its default at a bound or beside the default: a
+    proposal putting every key at one edge then stays coherent, so the chain must accept it
+    exactly when each other key's edge lies in its documented domain. Its own bounds, and one
+    past them, are drawn by `edge_values`."""
+    domain = DOMAINS[spec.name]
+    low, high = domain.minimum, domain.maximum
+    if edge == "below-minimum":
+        return low - 1
+    if edge == "above-maximum":
+        return high + 1
+    if spec.name in COHERENCE_KEYS:
+        return spec.default
     value = {
-        "minimum": spec.minimum,
-        "maximum": spec.maximum,
+        "minimum": low,
+        "maximum": high,
         "default-1": spec.default - 1,
         "default+1": spec.default + 1,
     }[edge]
-    return min(max(value, spec.minimum), spec.maximum)
+    return min(max(value, low), high)
+
+
+def _exact_value(spec: ParamSpec, edge: str) -> int:
+    domain = DOMAINS[spec.name]
+    value = {
+        "minimum": domain.minimum,
+        "maximum": domain.maximum,
+        "below-minimum": domain.minimum - 1,
+        "above-maximum": domain.maximum + 1,
+        "default-1": spec.default - 1,
+        "default+1": spec.default + 1,
+    }[edge]
+    inside = edge in OUTSIDE_EDGES or domain.contains(value)
+    return value if inside else spec.default
 
 
 @st.composite
 def edge_values(draw: st.DrawFn, spec: ParamSpec) -> int:
-    """A value of `spec` at its domain's bounds or one away from its default (kept in domain)."""
-    value = draw(st.sampled_from([spec.minimum, spec.maximum, spec.default - 1, spec.default + 1]))
-    return min(max(value, spec.minimum), spec.maximum)
+    """A value of key `spec` at one of the `EDGES` of its documented domain: a bound, one past a
+    bound (out of domain: the proposal must be refused), or one away from its default. A
+    coherence key mostly keeps its default, so the other keys' edges are judged on a coherent
+    proposal; otherwise it too goes to an edge."""
+    if spec.name in COHERENCE_KEYS and draw(st.integers(0, 3)):
+        return spec.default
+    return _exact_value(spec, draw(st.sampled_from(EDGES)))

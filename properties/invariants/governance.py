@@ -16,6 +16,7 @@ from model.chain.actions import (
     MintEffect,
     OutboundEffect,
     ResolveComplaint,
+    SubmitProposal,
     TallyEffect,
 )
 from model.governance import NETWORK_SUPPORT_COMMITTEE, VoteOption
@@ -28,6 +29,7 @@ from model.ledger import (
 from model.params import Params
 from model.units import AccountId
 from oracle.defaults import default_problems
+from oracle.domains import domain_problems, value_problem
 from oracle.governance import (
     SUPERMAJORITY_KEYS,
     changed_keys,
@@ -64,11 +66,35 @@ def _verdict_of(problems: list[str]) -> tuple[bool, str]:
     return not problems, "; ".join(problems)
 
 
+_checked_params: list[tuple[Params, tuple[str, ...]]] = []
+"""The last parameter set judged and its problems: the live set changes only at a tally, and
+GOV-PARAMS looks at it on every step."""
+
+
+def _params_problems(params: Params) -> tuple[str, ...]:
+    if _checked_params and _checked_params[0][0] is params:
+        return _checked_params[0][1]
+    problems = (
+        *domain_problems(params),
+        *(f"{i.rule}: {i.message}" for i in incoherences(params)),
+    )
+    _checked_params[:] = [(params, problems)]
+    return problems
+
+
 def check_gov_params(step: ChainStep) -> Observation | None:
-    """GOV-PARAMS: the live parameters are coherent (every key is in its domain by construction):
-    cost + STB margin + STR margin = 100% of T, sub-shares sum to their margin (§6.8)."""
-    found = incoherences(step.after.params)
-    return observe("GOV-PARAMS", not found, "; ".join(f"{i.rule}: {i.message}" for i in found))
+    """GOV-PARAMS: every live parameter lies inside its documented domain (docs/model.md,
+    `oracle.domains`), and the shares are coherent: cost + STB margin + STR margin = 100% of T,
+    sub-shares sum to their margin (§6.8). A proposal the chain accepted proposes only values
+    inside their domains, since a vote could adopt any of them."""
+    problems = list(_params_problems(step.after.params))
+    if isinstance(step.action, SubmitProposal):
+        proposed = (
+            value_problem(f"{change.subspace}.{change.key}", change.value)
+            for change in step.action.changes
+        )
+        problems += [f"accepted proposal: {problem}" for problem in proposed if problem]
+    return observe("GOV-PARAMS", not problems, "; ".join(problems))
 
 
 def check_gov_supermajority(step: ChainStep) -> Observation | None:
