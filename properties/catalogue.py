@@ -183,7 +183,8 @@ CATALOGUE: tuple[Invariant, ...] = (
     ),
     _row(
         "GOV-PARAMS",
-        "every parameter in its domain; shares coherent (cost + STB margin + STR margin = 100%"
+        "every parameter in its documented domain (docs/model.md), and every value of a proposal"
+        " the chain accepted; shares coherent (cost + STB margin + STR margin = 100%"
         " of T; sub-shares sum to their margin)",
         "6.8",
         Z,
@@ -366,9 +367,16 @@ CATALOGUE: tuple[Invariant, ...] = (
         " complaint under a new id with a deposit of at least the MinDeposit that it holds; an"
         " outbound"
         " request of an app that is exempt from the cap, or that made fewer than the cap's"
-        " requests in the minute up to now, at a positive price; a genesis with every amount in"
-        " its range",
-        "6.2, 6.1, 4.2, 4.3.1, 6.8, 4.5",
+        " requests in the minute up to now, at a positive price; a user's proposal changing known"
+        " keys once each to values inside their documented domains, with a deposit it holds"
+        " (coherent shares too, hardened); the tally of an untallied proposal once its vote is"
+        " over; the resolution of an open complaint; a new subcommittee, a delegation of held STR"
+        " to one and the return of at most what was delegated; a grant from what Network Support"
+        " holds while its committee is active; a double sign or another fault of a registered"
+        " validator, slashed once per height and round; a block signed by more than the"
+        " threshold of voting power; the clock moving forward and a mint since the last one; a"
+        " genesis with every amount in its range",
+        "6.2, 6.1, 4.2, 4.3.1, 6.8, 4.5, 6.5, 6.10, 6.9",
         H,
     ),
     _row(

@@ -19,25 +19,53 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+import attrs
+
 from model.chain.actions import (
     Action,
+    AdvanceTime,
     CastVote,
+    CommitBlock,
+    CreateSubcommittee,
     Delegate,
+    DelegateToSubcommittee,
     DepositUsdc,
+    Equivocate,
+    GrantNetworkSupport,
+    MintInflation,
     OutboundRequest,
     Prepay,
     RedeemStb,
+    ResolveComplaint,
+    SlashValidator,
     SubmitComplaint,
+    SubmitProposal,
+    Tally,
     Transfer,
     Undelegate,
+    UndelegateFromSubcommittee,
     WithdrawPrepayment,
 )
 from model.chain.state import ChainState
-from model.ledger import Token, get_escrow_account
+from model.governance import NETWORK_SUPPORT_COMMITTEE, ParamChange
+from model.ledger import (
+    BONDED_POOL,
+    COMPLAINT_DEPOSITS,
+    GOVERNANCE_DEPOSITS,
+    NETWORK_SUPPORT,
+    SUBCOMMITTEE_POOL,
+    Token,
+    get_escrow_account,
+)
+from model.params import Params
 from model.units import Rejected
+from oracle.domains import value_problem
 from oracle.effects import is_user_account
-from oracle.ledger import balance
+from oracle.governance import delegated_to, incoherences, is_active
+from oracle.ledger import balance, ustr_of
 from oracle.reputation import is_outbound_exempt, requests_in_minute
+from oracle.staking import bonded_total, power_of, total_power
+from oracle.supply import circulating_str
 from properties.invariants.base import Observation, holds, violated
 from properties.invariants.step import ChainStep, History
 
@@ -232,6 +260,232 @@ def _complaint_allowed(state: ChainState, history: History, action: SubmitCompla
     )
 
 
+# --- Governance: proposals, tallies, subcommittees, Network Support (§6.5, §6.8) ----------------
+
+
+def _proposed_params(params: Params, changes: tuple[ParamChange, ...]) -> Params:
+    """`params` with `changes` written in, each value as proposed: the parameter set a vote
+    would adopt. The records' own range checks are left out (these are the model's bounds; the
+    documented ones are judged apart)."""
+    by_subspace: dict[str, dict[str, int]] = {}
+    for change in changes:
+        by_subspace.setdefault(change.subspace, {})[change.key] = change.value
+    with attrs.validators.disabled():
+        return attrs.evolve(
+            params,
+            **{
+                subspace: attrs.evolve(getattr(params, subspace), **values)
+                for subspace, values in by_subspace.items()
+            },
+        )
+
+
+def _proposal_allowed(state: ChainState, history: History, action: SubmitProposal) -> list[str]:
+    """§6.8: a holder proposes to change known keys, each once and to a value inside its
+    documented domain (docs/model.md), locking a deposit it holds; the hardened profile also
+    refuses changes whose shares would no longer add up (DESIGN.md, GOV-PARAMS)."""
+    changes = action.changes
+    names = [f"{change.subspace}.{change.key}" for change in changes]
+    problems = [
+        problem
+        for change, name in zip(changes, names, strict=True)
+        if (problem := value_problem(name, change.value)) is not None
+    ]
+    deposit = action.deposit_ustr
+    checks_coherence = state.profile.governance_checks_coherence
+    incoherent = (
+        checks_coherence
+        and bool(changes)
+        and not problems
+        and len(set(names)) == len(names)
+        and bool(incoherences(_proposed_params(state.params, changes)))
+    )
+    return _reasons(
+        ("the proposer is not a user account", not is_user_account(action.proposer)),
+        ("the proposal changes nothing", not changes),
+        ("a key is changed twice", len(set(names)) != len(names)),
+        ("a change is not a documented key and value: " + "; ".join(problems), bool(problems)),
+        ("the changed shares would no longer add up (hardened)", incoherent),
+        ("the deposit is not a whole number of micro-units", not _is_amount(deposit)),
+        (
+            "the proposer holds less STR than the deposit",
+            _is_amount(deposit) and _held(state, action.proposer, Token.STR) < deposit,
+        ),
+    )
+
+
+def _tally_allowed(state: ChainState, history: History, action: Tally) -> list[str]:
+    """§6.8: a proposal is tallied once, once its voting period is over (at its end, inclusive:
+    docs/model.md), and its deposit goes back from the governance deposits."""
+    proposal = state.governance.proposals.get(action.proposal_id)
+    return _reasons(
+        ("there is no such proposal", proposal is None),
+        ("the proposal was tallied already", proposal is not None and proposal.result is not None),
+        (
+            "the voting period is not over",
+            proposal is not None and state.now < proposal.voting_end,
+        ),
+        (
+            "the governance deposits hold less than the proposal's deposit",
+            proposal is not None
+            and ustr_of(state.ledger, GOVERNANCE_DEPOSITS) < proposal.deposit_ustr,
+        ),
+    )
+
+
+def _subcommittee_allowed(
+    state: ChainState, history: History, action: CreateSubcommittee
+) -> list[str]:
+    """§6.8: "launching a subcommittee is trivial": any new, non-empty name."""
+    return _reasons(
+        ("the name is empty", not action.name),
+        ("a subcommittee has the name already", action.name in state.governance.subcommittees),
+    )
+
+
+def _subcommittee_delegation_allowed(
+    state: ChainState, history: History, action: DelegateToSubcommittee
+) -> list[str]:
+    """§6.8: a user delegates a positive amount of the STR it holds to a subcommittee."""
+    amount = action.amount
+    return _reasons(
+        ("the delegator is not a user account", not is_user_account(action.delegator)),
+        ("there is no such subcommittee", action.name not in state.governance.subcommittees),
+        ("the amount is not positive", not _is_positive_amount(amount)),
+        (
+            "the delegator holds less STR than the amount",
+            _is_amount(amount) and _held(state, action.delegator, Token.STR) < amount,
+        ),
+    )
+
+
+def _subcommittee_undelegation_allowed(
+    state: ChainState, history: History, action: UndelegateFromSubcommittee
+) -> list[str]:
+    """§6.8: a user takes back a positive amount of at most what it delegated to the
+    subcommittee, out of the pool that holds it."""
+    amount = action.amount
+    delegated = state.governance.subcommittee_delegations.get((action.delegator, action.name), 0)
+    return _reasons(
+        ("the delegator is not a user account", not is_user_account(action.delegator)),
+        ("the amount is not positive", not _is_positive_amount(amount)),
+        ("the delegation is smaller than the amount", _is_amount(amount) and delegated < amount),
+        (
+            "the subcommittee pool holds less than the amount",
+            _is_amount(amount) and ustr_of(state.ledger, SUBCOMMITTEE_POOL) < amount,
+        ),
+    )
+
+
+def _grant_allowed(state: ChainState, history: History, action: GrantNetworkSupport) -> list[str]:
+    """§6.5, §6.8: Network Support pays a wallet a grant out of what it holds while its
+    subcommittee is active (more than the activation share of all STR delegated to it)."""
+    amount = action.amount
+    active = is_active(
+        delegated_to(state.governance, NETWORK_SUPPORT_COMMITTEE),
+        circulating=circulating_str(state.ledger),
+        activation_bps=state.params.governance.subcommittee_activation_bps,
+    )
+    return _reasons(
+        ("the Network Support subcommittee is not active", not active),
+        ("the recipient is not a wallet", not is_user_account(action.recipient)),
+        ("the amount is not a whole number of micro-units", not _is_amount(amount)),
+        (
+            "Network Support holds less than the amount",
+            _is_amount(amount) and ustr_of(state.ledger, NETWORK_SUPPORT) < amount,
+        ),
+    )
+
+
+# --- Complaints (§6.8) ---------------------------------------------------------------------------
+
+
+def _resolution_allowed(state: ChainState, history: History, action: ResolveComplaint) -> list[str]:
+    """§6.8: the validators resolve a complaint that was filed and is still open; its deposit
+    is paid out of the complaint deposits."""
+    complaint = state.complaints.complaints.get(action.complaint_id)
+    return _reasons(
+        ("there is no such complaint", complaint is None),
+        (
+            "the complaint is resolved already",
+            complaint is not None and complaint.upheld is not None,
+        ),
+        (
+            "the complaint deposits hold less than its deposit",
+            complaint is not None
+            and ustr_of(state.ledger, COMPLAINT_DEPOSITS) < complaint.deposit_ustr,
+        ),
+    )
+
+
+# --- Blocks, double signs, slashes and the clock (§4.2, §6.10) ----------------------------------
+
+
+def _slash_blocked(state: ChainState, history: History, validator: str) -> list[tuple[str, bool]]:
+    """What stops a validator's slash whatever its cause: it is not registered, the bonded pool
+    holds less than the bonds (the books already disagree), or its last slash is in the future."""
+    memory = history.slashes.get(f"validator:{validator}")
+    return [
+        ("a validator is not registered", validator not in state.staking.validators),
+        (
+            "the bonded pool holds less than the bonds",
+            ustr_of(state.ledger, BONDED_POOL) < bonded_total(state.staking),
+        ),
+        (
+            "a validator was last slashed after now",
+            memory is not None and memory.last_time > state.now,
+        ),
+    ]
+
+
+def _equivocation_allowed(state: ChainState, history: History, action: Equivocate) -> list[str]:
+    """§6.10, §4.2: two signed votes of one validator at one height and round for different
+    blocks are admissible evidence, whichever comes first, and slash a registered validator
+    once for that height and round. Equivocate signs blocks "-a" and "-b" at the next height,
+    round 0: every double signer gives valid evidence."""
+    height = state.height + 1
+    checks = [("nobody double-signs", not action.double_signers)]
+    for validator in sorted(action.double_signers):
+        checks += _slash_blocked(state, history, validator)
+        checks.append(
+            (
+                "a double-sign at this height and round was slashed already",
+                (validator, height, 0) in state.staking.processed_evidence,
+            )
+        )
+    return _reasons(*checks)
+
+
+def _slash_allowed(state: ChainState, history: History, action: SlashValidator) -> list[str]:
+    """§6.10: a registered validator is slashed for a fault other than double signing."""
+    return _reasons(*_slash_blocked(state, history, action.validator))
+
+
+def _commit_allowed(state: ChainState, history: History, action: CommitBlock) -> list[str]:
+    """§4.2: a block commits when its signers hold more than the threshold (2/3 at the defaults)
+    of the active set's voting power."""
+    consensus = state.params.consensus
+    limit = consensus.max_validators
+    total = total_power(state.staking, max_validators=limit)
+    signed = power_of(state.staking, action.signers, max_validators=limit)
+    over = total > 0 and signed * consensus.threshold_den > consensus.threshold_num * total
+    return _reasons(("the signers hold no more than the threshold of voting power", not over))
+
+
+def _advance_allowed(state: ChainState, history: History, action: AdvanceTime) -> list[str]:
+    """The clock moves forward by any whole number of seconds, never back."""
+    return _reasons(("the clock would move back", not _is_amount(action.seconds)))
+
+
+def _mint_allowed(state: ChainState, history: History, action: MintInflation) -> list[str]:
+    """§6.9: the inflation accrued since the last mint is minted at any time on or after it."""
+    supply = state.supply
+    return _reasons(
+        ("the last mint is before genesis", supply.last_mint_time < supply.genesis_time),
+        ("the last mint is after now", state.now < supply.last_mint_time),
+    )
+
+
 JUDGED: dict[type, Callable[[ChainState, History, Any], list[str]]] = {
     Transfer: _transfer_allowed,
     DepositUsdc: _deposit_allowed,
@@ -243,6 +497,18 @@ JUDGED: dict[type, Callable[[ChainState, History, Any], list[str]]] = {
     CastVote: _vote_allowed,
     OutboundRequest: _outbound_allowed,
     SubmitComplaint: _complaint_allowed,
+    ResolveComplaint: _resolution_allowed,
+    SubmitProposal: _proposal_allowed,
+    Tally: _tally_allowed,
+    CreateSubcommittee: _subcommittee_allowed,
+    DelegateToSubcommittee: _subcommittee_delegation_allowed,
+    UndelegateFromSubcommittee: _subcommittee_undelegation_allowed,
+    GrantNetworkSupport: _grant_allowed,
+    Equivocate: _equivocation_allowed,
+    SlashValidator: _slash_allowed,
+    CommitBlock: _commit_allowed,
+    AdvanceTime: _advance_allowed,
+    MintInflation: _mint_allowed,
 }
 """Action kind -> the reasons the whitepaper gives to refuse it on a state (none: allowed)."""
 
