@@ -251,3 +251,14 @@ def edge_values(draw: st.DrawFn, spec: ParamSpec) -> int:
     if spec.name in COHERENCE_KEYS and draw(st.integers(0, 3)):
         return spec.default
     return _exact_value(spec, draw(st.sampled_from(EDGES)))
+
+
+@st.composite
+def one_key_past_a_bound(draw: st.DrawFn) -> tuple[ParamChange, ...]:
+    """A proposal changing one key to one past a bound of its documented domain (and nothing
+    else): the chain must refuse it, and a model whose bound moved outward accepts it and breaks
+    GOV-PARAMS. A rule over it reaches each key's two outside values within a few hundred
+    draws, where a proposal over several keys rarely has only one of them outside."""
+    spec = draw(st.sampled_from(GOVERNABLE))
+    edge = draw(st.sampled_from(OUTSIDE_EDGES))
+    return (ParamChange(spec.subspace, spec.key, edge_value(spec, edge)),)

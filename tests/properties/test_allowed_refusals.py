@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from broken_fixtures import GENESIS, run_trace
 from broken_rules import USER_0, V0, VOTING, P
+from hypothesis import given, settings
 
 import model.governance
 from model.chain import economy, security, society
@@ -32,7 +33,7 @@ from model.profile import HARDENED, WHITEPAPER
 from model.units import MICRO, Rejected
 from oracle.domains import DOMAINS
 from properties.invariants.allowed import JUDGED
-from properties.strategies import GOVERNABLE, edge_value
+from properties.strategies import GOVERNABLE, edge_value, one_key_past_a_bound
 
 MIN_DEPOSIT = P.governance.complaint_min_deposit_ustr
 AT_MAX = (ParamChange("slashing", "slash_factor", 100),)
@@ -202,3 +203,14 @@ def test_edge_values__come_from_the_documented_domains(edge: str) -> None:
             assert value == domain.maximum + 1
         else:
             assert domain.contains(value)
+
+
+@given(changes=one_key_past_a_bound())
+@settings(max_examples=50, deadline=None)
+def test_one_key_past_a_bound__is_a_single_out_of_domain_change(
+    changes: tuple[ParamChange, ...],
+) -> None:
+    (change,) = changes
+    name = f"{change.subspace}.{change.key}"
+    assert not DOMAINS[name].contains(change.value)
+    assert change.value in (DOMAINS[name].minimum - 1, DOMAINS[name].maximum + 1)
