@@ -224,7 +224,6 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
     ),
     "ACT-REPUTATION": (
         "model.reputation.process_record_round",
-        "model.reputation.process_record_app_complaint",
         "model.reputation.process_record_app_activity",
         "model.reputation.process_set_app_profile",
         "model.reputation.process_outbound_request",
