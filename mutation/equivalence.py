@@ -24,8 +24,8 @@ from pathlib import Path
 
 from attrs import frozen
 
-SCANNED = ("model", "properties", "oracle", "solver", "executor", "reports", "mutation", "tests")
-"""The tree's folders whose modules may call the model."""
+SCANNED = ("model", "properties", "oracle", "solver", "executor", "reports")
+"""The tree's folders that `check` runs: the callers a mutant of the model can meet."""
 
 _IDENTITY_PAIRS = ({ast.Is, ast.Eq}, {ast.IsNot, ast.NotEq})
 

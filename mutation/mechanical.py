@@ -139,10 +139,6 @@ class KnownEquivalent:
     reason: str
 
 
-_MARKER_SWAP = (
-    "the keyword-only marker `*` becomes the positional-only marker `/`: every caller passes the "
-    "parameters before it by position and those after it by keyword, which both signatures accept"
-)
 _CACHE_REMOVED = (
     "`@cache` memoises a pure function of hashable arguments whose value is immutable or only "
     "read; without it every call computes the same value again. The check runs Hypothesis with "
@@ -160,21 +156,6 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
         "§6.10 rate loop: `raised is rate` is at most as often true as `raised == rate`, and when "
         "it is false the loop goes on with an unchanged rate, which gives the same result "
         "(catalogue mutant M30, the early exit removed, is the same argument)",
-    ),
-    KnownEquivalent(
-        "model/reputation.py:ReplaceComparisonOperator_Eq_LtE:1",
-        "9eb7c1605eed",
-        "§4.5 uptime: `rounds_assigned` starts at 0 and no rule does anything but add 1 to it, so "
-        "`<= 0` and `== 0` agree on every reachable node record",
-    ),
-    KnownEquivalent(
-        "model/staking.py:ReplaceBinaryOperator_Mul_Div:2", "be1b591c8959", _MARKER_SWAP
-    ),
-    KnownEquivalent(
-        "model/trusted/round.py:ReplaceBinaryOperator_Mul_Div:6", "bf030c3572bc", _MARKER_SWAP
-    ),
-    KnownEquivalent(
-        "model/governance.py:ReplaceBinaryOperator_Mul_Div:1", "047079b87065", _MARKER_SWAP
     ),
     KnownEquivalent(
         "model/supply.py:ReplaceBinaryOperator_BitOr_BitXor:0",

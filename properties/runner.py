@@ -29,6 +29,7 @@ from properties.edges import BOUNDARIES, get_boundaries_of
 from properties.effort import Effort, get_settings
 from properties.evidence import Recorder, Witness
 from properties.explore import ExplorationReport, explore_rounds
+from properties.invariants.total import raised_in_model
 from properties.machine import ChainMachine
 from properties.regression import render_regression_test, to_python
 from properties.reproducible import seed_only_hypothesis, seed_only_settings
@@ -176,8 +177,13 @@ def _run_machine(
         others = [leaf for leaf in leaves if not isinstance(leaf, InvariantViolationError)]
         if others:
             first = others[0]
+            if raised_in_model(first):
+                raise EngineError(
+                    f"the model raised {type(first).__name__}: {first} (a model bug)"
+                ) from first
             raise EngineError(
-                f"the model raised {type(first).__name__}: {first} (a model bug)"
+                f"the machine stopped on {type(first).__name__}: {first}"
+                " (raised outside the model: a bug of the check, not a verdict on the model)"
             ) from first
         return violations
     return []
@@ -238,7 +244,7 @@ def run_properties(
         except EngineError as error:
             # What the machine saw fail before the crash still fails (below, unshrunk); a
             # crash with nothing seen fails nothing and leaves every verdict undecided.
-            if not any(recorder.witnesses.get(i) is not None for i in remaining):
+            if not found and not any(recorder.witnesses.get(i) is not None for i in remaining):
                 raise
             engine_error = str(error)
             break
