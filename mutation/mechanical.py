@@ -632,6 +632,7 @@ def summarise(
         **{name: counts[name] for name in [*outcomes, "equivalent", "incompetent"]},
         "score": round(killed / scored, 4) if scored else 1.0,
         "score_counting_crashes": round((killed + crashed) / scored, 4) if scored else 1.0,
+        "score_detected": _score_detected(counts),
         "survivors": [
             result.mutant.id for result in results if result.outcome == Outcome.SURVIVED.value
         ],
@@ -640,6 +641,18 @@ def summarise(
         "seconds": round(seconds, 1),
         **settings,
     }
+
+
+def _score_detected(counts: Counter[str]) -> float:
+    """The mutation score as Stryker's mutation-testing-elements defines it: detected (killed,
+    and timed out: a check that never ends fails any CI job with a time limit) over valid
+    (detected and undetected: survived, and here inconclusive too). A run that crashed without a
+    report (`error`, Stryker's runtime error) is left out, as are equivalent and incompetent
+    mutants."""
+    detected = counts[Outcome.KILLED.value] + counts[Outcome.TIMEOUT.value]
+    undetected = counts[Outcome.SURVIVED.value] + counts[Outcome.INCONCLUSIVE.value]
+    valid = detected + undetected
+    return round(detected / valid, 4) if valid else 1.0
 
 
 def result_document(result: MechanicalResult) -> dict[str, Any]:

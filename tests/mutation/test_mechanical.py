@@ -12,6 +12,7 @@ import ast
 import io
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from mutation.mechanical import (
     KNOWN_EQUIVALENTS,
     Kind,
     MutationPoint,
+    _score_detected,
     draw_sample,
     enumerate_points,
     find_import_failure,
@@ -246,3 +248,10 @@ def test_main__mechanical_invalid_usage() -> None:
     assert main(["--mechanical", "--only", "model/nowhere.py:NumberReplacer:0"]) == 2
     with pytest.raises(SystemExit):
         main(["--sample", "10"])
+
+
+def test_score_detected__counts_timeouts_as_detected_and_leaves_errors_out() -> None:
+    """Stryker's definition: (killed + timeout) / (killed + timeout + survived + inconclusive)."""
+    counts = Counter({"killed": 6, "timeout": 2, "survived": 1, "inconclusive": 1, "error": 5})
+    assert _score_detected(counts) == 0.8
+    assert _score_detected(Counter({"error": 3})) == 1.0
