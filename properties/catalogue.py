@@ -382,8 +382,10 @@ CATALOGUE: tuple[Invariant, ...] = (
     _row(
         "ACT-TOTAL",
         "every action on every reachable state is applied or refused with a reason: no transition"
-        " raises (every validator applies every transaction of a committed block, and one that"
-        " raises halts the chain at that height)",
+        " raises or returns a malformed state (a part of another type than declared, a"
+        " non-integer number), and no model function raises on a reachable state (every"
+        " validator applies every transaction of a committed block, and one that raises halts"
+        " the chain at that height)",
         "4.2",
         H,
     ),
