@@ -21,6 +21,7 @@ from fractions import Fraction
 
 from model.params import Params
 from model.reputation import AppReputation
+from model.units import AppId
 from oracle.payment import MICRO
 
 MINUTE = 60
@@ -110,7 +111,7 @@ def is_outbound_exempt(
     now: int,
     price: Fraction,
     params: Params,
-    memory: Mapping[str, int] | None = None,
+    memory: Mapping[AppId, int] | None = None,
 ) -> bool:
     """§4.5: `is_exempt` for the app of `record` (no record: closed, unstaked and new). With the
     checker's `memory` of when each app's active use began, the active time is read from it,

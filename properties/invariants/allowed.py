@@ -229,7 +229,9 @@ def _outbound_allowed(state: ChainState, history: History, action: OutboundReque
     params = state.params
     record = state.reputation.apps.get(action.app)
     valid_price = isinstance(price, Fraction) and price > 0
-    exempt = valid_price and is_outbound_exempt(record, now=state.now, price=price, params=params)
+    exempt = valid_price and is_outbound_exempt(
+        record, now=state.now, price=price, params=params, memory=history.first_active
+    )
     made = requests_in_minute(history.outbound.get(action.app, ()), now=state.now)
     return _reasons(
         ("the price is not positive", not valid_price),

@@ -289,7 +289,13 @@ def check_rep_outbound(step: ChainStep) -> Observation | None:
     bad, capped = [], 0
     for request in requests:
         record = apps.get(request.app)
-        if is_outbound_exempt(record, now=request.time, price=request.price, params=params):
+        if is_outbound_exempt(
+            record,
+            now=request.time,
+            price=request.price,
+            params=params,
+            memory=history.first_active,
+        ):
             continue
         capped += 1
         seen = requests_in_minute(history.outbound.get(request.app, ()), now=request.time)
