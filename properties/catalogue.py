@@ -11,6 +11,8 @@ from enum import Enum
 
 from attrs import frozen
 
+from oracle.domains import DOMAINS
+
 
 class Engine(Enum):
     """The three engines that look at the model."""
@@ -498,7 +500,8 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
     ),
     "SLASH-STAKE": _SCHEDULE,
     "SLASH-DELEGATORS": _SCHEDULE,
-    "GOV-PARAMS": _COHERENCE,
+    # Coherence reads the shares and thresholds; the documented domains read every key.
+    "GOV-PARAMS": tuple(DOMAINS),
     # The defaults are the model's constant, whatever parameters the run checks.
     "GOV-DEFAULTS": (),
     "GOV-SUPERMAJORITY": ("governance.supermajority_num", "governance.supermajority_den"),
@@ -552,13 +555,9 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
         "consensus.app_salt_timeout_seconds",
         "governance.voting_period_seconds",
     ),
-    # The outbound cap and its exemptions decide which requests are allowed.
-    "ACT-ALLOWED": (
-        "governance.complaint_min_deposit_ustr",
-        "reputation.outbound_requests_per_minute",
-        "reputation.uncapped_min_stake_usd",
-        "reputation.uncapped_min_active_seconds",
-    ),
+    # A proposal is allowed by every key's documented domain (and the outbound cap, deposits,
+    # thresholds, periods decide the other refusals): every key.
+    "ACT-ALLOWED": tuple(DOMAINS),
     "ACT-TOTAL": (),
     # The executor's rounds run on the threshold and the phase timeouts.
     "GROUNDED": (*_THRESHOLD, *_TIMEOUTS),
