@@ -37,9 +37,11 @@ from model.chain.actions import (
     Prepay,
     RedeemStb,
     ResolveComplaint,
+    SetAppProfile,
     SlashValidator,
     SubmitComplaint,
     SubmitProposal,
+    SwapReserve,
     Tally,
     Transfer,
     Undelegate,
@@ -53,7 +55,9 @@ from model.ledger import (
     COMPLAINT_DEPOSITS,
     GOVERNANCE_DEPOSITS,
     NETWORK_SUPPORT,
+    STRATOSWAP_POOL,
     SUBCOMMITTEE_POOL,
+    SWAP_RESERVE,
     Token,
     get_escrow_account,
 )
@@ -63,6 +67,7 @@ from oracle.domains import value_problem
 from oracle.effects import is_user_account
 from oracle.governance import delegated_to, incoherences, is_active
 from oracle.ledger import balance, ustr_of
+from oracle.payment import usd_to_ustr
 from oracle.reputation import is_outbound_exempt, requests_in_minute
 from oracle.staking import bonded_total, power_of, total_power
 from oracle.supply import circulating_str
@@ -488,6 +493,30 @@ def _mint_allowed(state: ChainState, history: History, action: MintInflation) ->
     )
 
 
+def _swap_allowed(state: ChainState, history: History, action: SwapReserve) -> list[str]:
+    """§6.7: the swap reserve's STB buys STR on Stratoswap at a positive price, the pool paying
+    the floor of the STR bought (§6.3.3's rounding) out of what it holds."""
+    price = action.price
+    valid = isinstance(price, Fraction) and price > 0
+    reserve = balance(state.ledger, SWAP_RESERVE).ustb
+    bought = usd_to_ustr(reserve, price) if valid else 0
+    return _reasons(
+        ("the price is not a positive rational", reserve > 0 and not valid),
+        (
+            "the pool holds less STR than the reserve buys",
+            ustr_of(state.ledger, STRATOSWAP_POOL) < bought,
+        ),
+    )
+
+
+def _profile_allowed(state: ChainState, history: History, action: SetAppProfile) -> list[str]:
+    """§4.5: an app states whether it is open source and how much STR it stakes."""
+    stake = action.staked_ustr
+    return _reasons(
+        ("the stake is not a whole number of micro-units", not isinstance(stake, int) or stake < 0),
+    )
+
+
 JUDGED: dict[type, Callable[[ChainState, History, Any], list[str]]] = {
     Transfer: _transfer_allowed,
     DepositUsdc: _deposit_allowed,
@@ -511,6 +540,8 @@ JUDGED: dict[type, Callable[[ChainState, History, Any], list[str]]] = {
     CommitBlock: _commit_allowed,
     AdvanceTime: _advance_allowed,
     MintInflation: _mint_allowed,
+    SwapReserve: _swap_allowed,
+    SetAppProfile: _profile_allowed,
 }
 """Action kind -> the reasons the whitepaper gives to refuse it on a state (none: allowed)."""
 

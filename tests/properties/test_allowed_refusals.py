@@ -5,10 +5,11 @@ GOV-PARAMS on a proposal outside the documented domains: a model refusing what Â
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from typing import Any
 
 import pytest
-from broken_fixtures import GENESIS, run_trace
+from broken_fixtures import APP, GENESIS, run_trace
 from broken_rules import USER_0, V0, VOTING, P
 from hypothesis import given, settings
 
@@ -23,8 +24,10 @@ from model.chain.actions import (
     Equivocate,
     GrantNetworkSupport,
     ResolveComplaint,
+    SetAppProfile,
     SubmitComplaint,
     SubmitProposal,
+    SwapReserve,
     Tally,
     UndelegateFromSubcommittee,
 )
@@ -94,6 +97,8 @@ CASES: tuple[tuple[str, object, str, tuple[Action, ...]], ...] = (
             GrantNetworkSupport(USER_0, 0),
         ),
     ),
+    ("swap", economy, "process_swap_reserve", (SwapReserve(Fraction(1, 2)),)),
+    ("app profile", society, "process_set_app_profile", (SetAppProfile(APP, True, MICRO),)),
 )
 
 
@@ -132,6 +137,7 @@ def test_refusing_an_allowed_action__breaks_act_allowed(
         (GrantNetworkSupport(USER_0, 0),),
         (CreateSubcommittee(NETWORK_SUPPORT_COMMITTEE, USER_0),),
         (AdvanceTime(-1),),
+        (SetAppProfile(APP, False, -1),),
     ],
 )
 def test_refusal_the_text_allows__holds(actions: Sequence[Action]) -> None:
@@ -189,6 +195,8 @@ def test_judged_kinds__include_governance_and_safety() -> None:
         "CommitBlock",
         "AdvanceTime",
         "MintInflation",
+        "SwapReserve",
+        "SetAppProfile",
     }
 
 
