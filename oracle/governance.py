@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
+import attrs
 from attrs import frozen
 
 from model.chain.state import get_validator_operator
-from model.governance import GovernanceState, VoteOption
+from model.governance import GovernanceState, ParamChange, VoteOption
 from model.ledger import Ledger
 from model.params import Params
 from model.staking import StakingState
@@ -91,6 +92,17 @@ def incoherences(params: Params) -> tuple[Incoherence, ...]:
         if not 0 < num < den:
             found.append(Incoherence(name, f"{num}/{den} is not a fraction below 1"))
     return tuple(found)
+
+
+def with_changes(params: Params, changes: Iterable[ParamChange]) -> Params:
+    """§6.8: the parameter set a passed proposal leaves: `params` with each change's key set to
+    its value, read off the records' own fields (no domain or coherence is judged here)."""
+    for change in changes:
+        record = getattr(params, change.subspace)
+        params = attrs.evolve(
+            params, **{change.subspace: attrs.evolve(record, **{change.key: change.value})}
+        )
+    return params
 
 
 # --- Votes (GOV-SUPERMAJORITY) -----------------------------------------------------------------

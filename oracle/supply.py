@@ -86,6 +86,19 @@ def accrued_inflation(base: int, *, genesis: int, start: int, end: int, params: 
     """§6.9: the exact ustr `base` accrues over [start, end): each second of year y adds
     base * rate(y) / (10_000 * YEAR). The interval is cut at every year whose rate differs, so a
     year boundary falls exactly where the age in whole years changes."""
+    total = _accrued_scaled(base, genesis=genesis, start=start, end=end, params=params)
+    return Fraction(total, BPS * YEAR)
+
+
+def minted_amount(base: int, *, genesis: int, start: int, end: int, params: Params) -> int:
+    """§6.9: the ustr a mint of `base`'s inflation over [start, end) makes: the exact accrual
+    rounded down once (docs/model.md), `mint_bounds(...).amount` without the fraction."""
+    total = _accrued_scaled(base, genesis=genesis, start=start, end=end, params=params)
+    return total // (BPS * YEAR)
+
+
+def _accrued_scaled(base: int, *, genesis: int, start: int, end: int, params: Params) -> int:
+    """The accrual of `accrued_inflation` times 10_000 * YEAR: a whole number."""
     if end < start:
         raise ValueError(f"an interval ends at {end}, before its start {start}")
     total = 0
@@ -95,7 +108,7 @@ def accrued_inflation(base: int, *, genesis: int, start: int, end: int, params: 
         piece_end = min(end, genesis + next_rate_change(year) * YEAR)
         total += base * inflation_rate_bps(year, params) * (piece_end - cursor)
         cursor = piece_end
-    return Fraction(total, BPS * YEAR)
+    return total
 
 
 @frozen
