@@ -4,7 +4,11 @@ A property checked only away from its edges proves little: each `Boundary` names
 step exactly on a deadline, a vote exactly at its threshold, a cast the active set cuts) and the
 invariants it is evidence for. `EdgeTracker` recognises them on every step, applied or refused;
 an invariant one of whose boundaries no step reached is VACUOUS, never a pass
-(`properties.runner`). This is evidence, not oracle code: it may read the model's derived facts.
+(`properties.runner`). Whether a step is on an edge is judged by the oracle's readings of the raw
+state (balances, bonds, delegation records, votes, the clock) and the tracker's own memory of
+what earlier steps did (slashes, the start of each app's active use), never by the model's
+derived quantities: a model that misreads the supply or the active set would otherwise move
+the edge with its bug and still count it as reached.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from model.chain.actions import (
     Prepay,
     RedeemStb,
     RoundEffect,
+    SlashEffect,
     SlashValidator,
     SubmitProposal,
     Tally,
@@ -38,14 +43,15 @@ from model.chain.actions import (
     UndelegateFromSubcommittee,
 )
 from model.chain.state import ChainState, Genesis
-from model.governance import NETWORK_SUPPORT_COMMITTEE, get_subcommittee_delegated
-from model.ledger import MODULE_ACCOUNTS, get_str_circulating_supply, is_user_account
+from model.governance import NETWORK_SUPPORT_COMMITTEE, VoteOption
+from model.ledger import MODULE_ACCOUNTS
 from model.params import param_specs
-from model.reputation import get_app_reputation
-from model.slashing import get_slash_record
-from model.staking import get_active_set, get_validator_stakes
 from model.trusted.behaviour import Behaviour
 from model.units import BPS_DENOMINATOR, MICRO, SECONDS_PER_MINUTE, SECONDS_PER_YEAR, AppId
+from oracle.governance import SUPERMAJORITY_KEYS, delegated_to, tally
+from oracle.ledger import is_escrow_account, str_circulating
+from oracle.reputation import first_active
+from oracle.staking import active_set, validator_stakes
 
 SIDES = ("before", "on", "after")
 """A clock step one second before, exactly on, and one second after a deadline."""
@@ -144,17 +150,12 @@ BOUNDARIES: tuple[Boundary, ...] = (
         ("REP-OUTBOUND",),
         "a request of an app whose stake is worth within one ustr of the exemption's USD",
     ),
-    *(
-        Boundary(
-            f"outbound-active.{side}",
-            "4.5",
-            ("REP-OUTBOUND",),
-            f"a request six months after the app became active ({side})",
-            unreachable="no action of the chain records when an app became active"
-            " (AppReputation.first_active_time stays None), so §4.5's active-time exemption"
-            " never applies (docs/findings.md)",
-        )
-        for side in SIDES
+    *_three(
+        "outbound-active",
+        SIDES,
+        "4.5",
+        ("REP-OUTBOUND",),
+        "a request of a closed, unstaked app six months after its active use began",
     ),
     # Vote mixes at and around each threshold.
     *_three(
@@ -248,10 +249,16 @@ def _named_accounts(action: Action) -> tuple[str, ...]:
 
 
 class EdgeTracker:
-    """One example's memory of what boundaries need beyond a single step (prepayment prices)."""
+    """One example's memory of what boundaries need beyond a single step: prepayment prices,
+    each offender's last slash (§6.10) and when each app's active use began (§4.5)."""
 
     def __init__(self, genesis: Genesis) -> None:
         self.prices: dict[AppId, set[Fraction]] = {}
+        self.last_slash: dict[str, int] = {}
+        """Offender -> the time of its last slash, from the slashes steps made."""
+        self.first_active: dict[AppId, int] = {}
+        """App -> when its active use began: the decision time of its first settled round
+        (`oracle.reputation.first_active`, docs/model.md "Active use")."""
         if genesis.prepay_ustr and genesis.price is not None:
             self.genesis_price: Fraction | None = genesis.price
         else:
@@ -278,9 +285,9 @@ class EdgeTracker:
         for account in _named_accounts(action):
             if account in MODULE_ACCOUNTS:
                 yield "account.module-named"
-            elif not is_user_account(account):  # type: ignore[arg-type]
+            elif is_escrow_account(account):
                 yield "account.escrow-named"
-        yield from _by_action(before, action)
+        yield from self._by_action(before, action)
         if isinstance(action, GrantNetworkSupport):
             level = _activation_level(before, NETWORK_SUPPORT_COMMITTEE)
             if level is not None:
@@ -301,8 +308,14 @@ class EdgeTracker:
         for effect in effects:
             if isinstance(effect, RoundEffect):
                 yield from self._round(effect)
+                app = effect.run.scenario.app
+                since = first_active(self.first_active.get(app), settled_at=effect.run.decided_at)
+                if since is not None:
+                    self.first_active[app] = since
             elif isinstance(effect, TallyEffect):
-                yield from _tally(effect)
+                yield from _tally(before, effect)
+            elif isinstance(effect, SlashEffect):
+                self.last_slash[effect.offender] = effect.time
         if isinstance(action, (DelegateToSubcommittee, UndelegateFromSubcommittee, MintInflation)):
             yield from _subcommittees(after)
 
@@ -345,39 +358,38 @@ class EdgeTracker:
             if level is not None:
                 yield f"round-threshold.{level}"
 
-
-def _by_action(before: ChainState, action: Action) -> Iterator[str]:
-    match action:
-        case CommitBlock() | Equivocate():
-            yield from _active_set(before, action)
-        case CastVote() | Tally():
-            proposal = before.governance.proposals.get(action.proposal_id)
-            if proposal is not None and proposal.result is None:
-                kind = "vote" if isinstance(action, CastVote) else "tally"
-                side = _side(before.now - proposal.voting_end)
-                if side is not None:
-                    yield f"voting-end.{kind}.{side}"
-        case SlashValidator():
-            record = get_slash_record(before.slashing, f"validator:{action.validator}")
-            if record.last_slash_time is not None:
-                window = before.params.slashing.slash_window_seconds
-                side = _side(before.now - record.last_slash_time - window)
-                if side is not None:
-                    yield f"slash-window.{side}"
-        case MintInflation():
-            age = before.now - before.supply.genesis_time
-            if age >= SECONDS_PER_YEAR - 1:
-                side = _side((age + 1) % SECONDS_PER_YEAR - 1)
-                if side is not None:
-                    yield f"inflation-year.{side}"
-        case OutboundRequest():
-            yield from _outbound(before, action)
-        case SubmitProposal():
-            yield from _proposal(action)
+    def _by_action(self, before: ChainState, action: Action) -> Iterator[str]:
+        match action:
+            case CommitBlock() | Equivocate():
+                yield from _active_set(before, action)
+            case CastVote() | Tally():
+                proposal = before.governance.proposals.get(action.proposal_id)
+                if proposal is not None and proposal.result is None:
+                    kind = "vote" if isinstance(action, CastVote) else "tally"
+                    side = _side(before.now - proposal.voting_end)
+                    if side is not None:
+                        yield f"voting-end.{kind}.{side}"
+            case SlashValidator():
+                last = self.last_slash.get(f"validator:{action.validator}")
+                if last is not None:
+                    window = before.params.slashing.slash_window_seconds
+                    side = _side(before.now - last - window)
+                    if side is not None:
+                        yield f"slash-window.{side}"
+            case MintInflation():
+                age = before.now - before.supply.genesis_time
+                if age >= SECONDS_PER_YEAR - 1:
+                    side = _side((age + 1) % SECONDS_PER_YEAR - 1)
+                    if side is not None:
+                        yield f"inflation-year.{side}"
+            case OutboundRequest():
+                yield from _outbound(before, action, self.first_active.get(action.app))
+            case SubmitProposal():
+                yield from _proposal(action)
 
 
 def _active_set(before: ChainState, action: CommitBlock | Equivocate) -> Iterator[str]:
-    stakes = get_validator_stakes(before.staking)
+    stakes = validator_stakes(before.staking)
     params = before.params
     ranked = sorted((s for s in stakes.values() if s > 0), reverse=True)
     size = params.consensus.max_validators
@@ -386,7 +398,7 @@ def _active_set(before: ChainState, action: CommitBlock | Equivocate) -> Iterato
         if isinstance(action, CommitBlock) and ranked[size - 1] == ranked[size]:
             yield "cast.active-set-tie"
     if isinstance(action, CommitBlock):
-        active = set(get_active_set(before.staking, params))
+        active = set(active_set(before.staking, max_validators=size))
         total = sum(stakes[v] for v in active)
         power = sum(stakes[v] for v in action.signers if v in active)
         num, den = params.consensus.threshold_num, params.consensus.threshold_den
@@ -396,12 +408,15 @@ def _active_set(before: ChainState, action: CommitBlock | Equivocate) -> Iterato
                 yield f"commit-power.{level}"
 
 
-def _outbound(before: ChainState, action: OutboundRequest) -> Iterator[str]:
-    record = get_app_reputation(before.reputation, action.app)
+def _outbound(before: ChainState, action: OutboundRequest, since: int | None) -> Iterator[str]:
+    """§4.5: `since` is when the app's active use began, by the tracker's memory."""
+    record = before.reputation.apps.get(action.app)
     reputation = before.params.reputation
-    if record.open_source:
+    if record is not None and record.open_source:
         return
-    worth = record.staked_ustr * action.price
+    staked = record.staked_ustr if record is not None else 0
+    log = record.outbound_log if record is not None else ()
+    worth = staked * action.price
     threshold = reputation.uncapped_min_stake_usd * MICRO
     if action.price > 0:
         # The stake within one ustr of the threshold: one ustr more or less crosses it.
@@ -411,14 +426,13 @@ def _outbound(before: ChainState, action: OutboundRequest) -> Iterator[str]:
             yield "outbound-stake.above"
         elif threshold - action.price <= worth < threshold:
             yield "outbound-stake.below"
-    if record.first_active_time is not None:
-        since = before.now - record.first_active_time
-        side = _side(since - reputation.uncapped_min_active_seconds)
+    if since is not None and worth <= threshold:
+        side = _side(before.now - since - reputation.uncapped_min_active_seconds)
         if side is not None:
             yield f"outbound-active.{side}"
     cap = reputation.outbound_requests_per_minute
-    if worth <= threshold and 0 < cap <= len(record.outbound_log):
-        side = _side(before.now - record.outbound_log[-cap] - SECONDS_PER_MINUTE)
+    if worth <= threshold and 0 < cap <= len(log):
+        side = _side(before.now - log[-cap] - SECONDS_PER_MINUTE)
         if side is not None:
             yield f"outbound-minute.{side}"
 
@@ -440,11 +454,16 @@ def _proposal(action: SubmitProposal) -> Iterator[str]:
             yield f"proposal.value.{kinds[change.value]}"
 
 
-def _tally(effect: TallyEffect) -> Iterator[str]:
-    result = effect.result
-    yes, no, abstain = result.yes, result.no, result.abstain
-    if result.supermajority_required:
-        gov = effect.params_before.governance
+def _tally(before: ChainState, effect: TallyEffect) -> Iterator[str]:
+    """§6.4, §6.8: the weights behind each option and whether a supermajority is needed, read
+    by the oracle from the votes and the STR each voter holds and bonds before the tally."""
+    recorded = before.governance.proposals.get(effect.proposal.proposal_id)
+    proposal = effect.proposal if recorded is None else recorded
+    weights = tally(proposal.votes, before.ledger, before.staking)
+    yes, no, abstain = (weights[o] for o in (VoteOption.YES, VoteOption.NO, VoteOption.ABSTAIN))
+    keys = {(change.subspace, change.key) for change in proposal.changes}
+    if keys & set(SUPERMAJORITY_KEYS):
+        gov = before.params.governance
         num, den = gov.supermajority_num, gov.supermajority_den
         level = _level(yes * den - num * (yes + no + abstain), den)
         if level is not None:
@@ -460,8 +479,8 @@ def _tally(effect: TallyEffect) -> Iterator[str]:
 def _activation_level(state: ChainState, name: str) -> str | None:
     gov = state.governance
     share = gov.params.governance.subcommittee_activation_bps
-    supply = get_str_circulating_supply(state.ledger)
-    delegated = get_subcommittee_delegated(gov, name)
+    supply = str_circulating(state.ledger)
+    delegated = delegated_to(gov, name)
     if not delegated:
         return None
     return _level(delegated * BPS_DENOMINATOR - share * supply, BPS_DENOMINATOR)

@@ -14,7 +14,9 @@ from model.chain.actions import (
     GrantNetworkSupport,
     MintInflation,
     OutboundRequest,
+    Prepay,
     ResolveComplaint,
+    RunRound,
     SetAppProfile,
     SubmitComplaint,
     SubmitProposal,
@@ -22,26 +24,29 @@ from model.chain.actions import (
     Transfer,
     UndelegateFromSubcommittee,
 )
-from model.chain.common import get_bonded_by_account
+from model.chain.state import get_developer
 from model.governance import (
     INITIAL_SUBCOMMITTEES,
     NETWORK_SUPPORT_COMMITTEE,
     ParamChange,
     VoteOption,
-    compute_changed_params,
-    get_incoherence_reason,
-    get_subcommittee_delegated,
-    get_voting_power,
 )
-from model.ledger import NETWORK_SUPPORT, Token, get_balance, get_str_circulating_supply
+from model.ledger import NETWORK_SUPPORT, Token
 from model.params import ParamSpec
-from model.reputation import get_app_reputation
-from model.supply import process_inflation_mint
-from model.units import BPS_DENOMINATOR, SECONDS_PER_MINUTE, AccountId, AppId, Rejected
+from model.reputation import AppReputation
+from model.trusted.behaviour import NodePlan
+from model.units import BPS_DENOMINATOR, SECONDS_PER_MINUTE, AccountId, AppId
+from oracle.domains import value_problem
+from oracle.governance import delegated_to, incoherences, vote_weight, with_changes
+from oracle.ledger import str_circulating, ustr_of
+from oracle.reputation import requests_in_minute
+from oracle.supply import minted_amount
 from properties.driver import ChainDriver, guarded
 from properties.strategies import (
+    GOLDEN_COST,
     GOVERNABLE,
     MICRO,
+    NODES,
     PAYMENT_KEYS,
     USERS,
     amounts,
@@ -95,7 +100,9 @@ class GovernanceRules(ChainDriver):
         proposal_id = data.draw(st.sampled_from(self._proposal_ids()))
         if wait:
             # Let the vote run its course before the tally.
-            proposal = self.checked.state.governance.proposals[proposal_id]
+            proposal = self.checked.state.governance.proposals.get(proposal_id)
+            if proposal is None:  # an accepted proposal the model did not record: ACT-GOVERNANCE
+                return
             self.apply(AdvanceTime(max(0, proposal.voting_end - self.checked.state.now)))
         self.apply(Tally(proposal_id))
 
@@ -124,31 +131,20 @@ class GovernanceRules(ChainDriver):
         if not self.apply(SubmitProposal(funder, (ParamChange("payment", key, value),), 0)):
             return
         self.apply(CastVote(proposal_id, funder, VoteOption.YES))
-        proposal = self.checked.state.governance.proposals[proposal_id]
-        self.apply(AdvanceTime(max(0, proposal.voting_end - self.checked.state.now)))
-        self.apply(Tally(proposal_id))
+        self.run_to_tally(proposal_id)
 
     @rule(voters=st.permutations(USERS))
     @guarded
     def process_narrow_supermajority_vote(self, *, voters: list[AccountId]) -> None:
         """§6.4, §6.8: a burn-share change backed by more than 1/2 but at most 2/3 of the votes."""
         assert self.checked is not None
-        state = self.checked.state
-        payment = state.params.payment
-        for delta in (100, -100):
-            changes = (
-                ParamChange("payment", "str_burn_bps", payment.str_burn_bps + delta),
-                ParamChange("payment", "str_node_profit_bps", payment.str_node_profit_bps - delta),
-            )
-            changed = compute_changed_params(state.params, changes)
-            if not isinstance(changed, Rejected) and get_incoherence_reason(changed) is None:
-                break
-        else:
+        changes = self._burn_change()
+        if changes is None:
             return
+        state = self.checked.state
         yes_voter, no_voter = voters[0], voters[1]
-        bonded = get_bonded_by_account(state)
-        held_yes = get_voting_power(state.ledger, yes_voter, bonded)
-        held_no = get_voting_power(state.ledger, no_voter, bonded)
+        held_yes = vote_weight(state.ledger, state.staking, yes_voter)
+        held_no = vote_weight(state.ledger, state.staking, no_voter)
         # YES weight y and NO weight n with n < y <= 2n: a YES share in (1/2, 2/3].
         yes = max(held_yes, held_no + 1, 3 * MICRO)
         no = max(held_no, (yes + 1) // 2)
@@ -161,9 +157,7 @@ class GovernanceRules(ChainDriver):
             return
         self.apply(CastVote(proposal_id, yes_voter, VoteOption.YES))
         self.apply(CastVote(proposal_id, no_voter, VoteOption.NO))
-        proposal = self.checked.state.governance.proposals[proposal_id]
-        self.apply(AdvanceTime(max(0, proposal.voting_end - self.checked.state.now)))
-        self.apply(Tally(proposal_id))
+        self.run_to_tally(proposal_id)
 
     @rule(
         data=st.data(),
@@ -215,7 +209,9 @@ class GovernanceRules(ChainDriver):
         proposal_id = self.checked.state.governance.next_proposal_id
         if not self.apply(SubmitProposal(self._richest_developer(), (change,), 0)):
             return
-        proposal = self.checked.state.governance.proposals[proposal_id]
+        proposal = self.checked.state.governance.proposals.get(proposal_id)
+        if proposal is None:  # an accepted proposal the model did not record: ACT-GOVERNANCE
+            return
         self.apply(AdvanceTime(max(0, proposal.voting_end + offset - self.checked.state.now)))
         self.apply(CastVote(proposal_id, voter, option))  # type: ignore[arg-type]
         self.apply(Tally(proposal_id))
@@ -247,8 +243,7 @@ class GovernanceRules(ChainDriver):
             value = current + 1 if current < 10**6 else current - 1
             changes = (ParamChange("governance", "complaint_min_deposit_ustr", value),)
         yes_voter, no_voter, abstain_voter = voters
-        bonded = get_bonded_by_account(state)
-        held = {v: get_voting_power(state.ledger, v, bonded) for v in voters}
+        held = {v: vote_weight(state.ledger, state.staking, v) for v in voters}
         # A simple majority always hears an abstention: it must not count (§6.8).
         abstain = abstain if supermajority else max(abstain, 1)
         abstain = max(abstain, held[abstain_voter]) if abstain else 0
@@ -278,7 +273,9 @@ class GovernanceRules(ChainDriver):
         self.run_to_tally(proposal_id)
 
     def _burn_change(self) -> tuple[ParamChange, ...] | None:
-        """A coherent change of the burn share (a supermajority key), moved against the node's."""
+        """A coherent change of the burn share (a supermajority key), moved against the node's:
+        each value inside its documented domain and the shares still adding up (§6.8), judged by
+        the oracle's reading, not the model's."""
         assert self.checked is not None
         params = self.checked.state.params
         payment = params.payment
@@ -287,22 +284,33 @@ class GovernanceRules(ChainDriver):
                 ParamChange("payment", "str_burn_bps", payment.str_burn_bps + delta),
                 ParamChange("payment", "str_node_profit_bps", payment.str_node_profit_bps - delta),
             )
-            changed = compute_changed_params(params, changes)
-            if not isinstance(changed, Rejected) and get_incoherence_reason(changed) is None:
+            in_domain = all(
+                value_problem(f"{change.subspace}.{change.key}", change.value) is None
+                for change in changes
+            )
+            if in_domain and not incoherences(with_changes(params, changes)):
                 return changes
         return None
 
     def _mint_delay_to_whole_share(self, share: int) -> int | None:
-        """Seconds to wait so that a mint leaves `share` bps of the supply a whole ustr amount."""
+        """Seconds to wait so that a mint leaves `share` bps of the supply a whole ustr amount:
+        the mint is §6.9's accrual since the last mint, rounded down (`oracle.supply`), over the
+        circulating STR of the ledger's counters (`oracle.ledger`)."""
         assert self.checked is not None
         state = self.checked.state
+        supply, now = state.supply, state.now
+        if not supply.genesis_time <= supply.last_mint_time <= now:
+            return None
+        circulating = str_circulating(state.ledger)
         for delay in range(5_000):
-            minted = process_inflation_mint(
-                state.ledger, state.supply, now=state.now + delay, params=state.params
+            minted = minted_amount(
+                circulating,
+                genesis=supply.genesis_time,
+                start=supply.last_mint_time,
+                end=now + delay,
+                params=state.params,
             )
-            if isinstance(minted, Rejected):
-                return None
-            if share * get_str_circulating_supply(minted[0]) % BPS_DENOMINATOR == 0:
+            if share * (circulating + minted) % BPS_DENOMINATOR == 0:
                 return delay
         return None
 
@@ -321,15 +329,17 @@ class GovernanceRules(ChainDriver):
             self.apply(AdvanceTime(delay))
         self.apply(MintInflation())
         state = self.checked.state
-        boundary = share * get_str_circulating_supply(state.ledger) // BPS_DENOMINATOR
-        missing = boundary + offset - get_subcommittee_delegated(state.governance, name)
+        # §6.8 "greater than 1% of all STR", read by the oracle from the ledger's counters and
+        # the delegation records, so a model's own reading cannot move the aim with it.
+        boundary = share * str_circulating(state.ledger) // BPS_DENOMINATOR
+        missing = boundary + offset - delegated_to(state.governance, name)
         if missing > 0:
             self.apply(DelegateToSubcommittee(self._richest_developer(), name, missing))
         # §6.5: the Network Support Committee grants only while active, so a grant right at the
         # boundary is refused on it and below, and paid one ustr above (a grant of nothing when
         # Network Support holds nothing yet: activation is what is tested).
         if name == NETWORK_SUPPORT_COMMITTEE:
-            held = get_balance(state.ledger, NETWORK_SUPPORT).ustr
+            held = ustr_of(state.ledger, NETWORK_SUPPORT)
             self.apply(GrantNetworkSupport(USERS[0], min(1, held)))
 
     @rule(
@@ -350,7 +360,7 @@ class GovernanceRules(ChainDriver):
             self._back_another_subcommittee(other)
         self.process_subcommittee_at_threshold(name=NETWORK_SUPPORT_COMMITTEE, offset=offset)
         assert self.checked is not None
-        held = get_balance(self.checked.state.ledger, NETWORK_SUPPORT).ustr
+        held = ustr_of(self.checked.state.ledger, NETWORK_SUPPORT)
         self.apply(GrantNetworkSupport(recipient, held * quarters // 4))  # type: ignore[arg-type]
 
     def _back_another_subcommittee(self, other: str) -> None:
@@ -359,7 +369,7 @@ class GovernanceRules(ChainDriver):
         its STR, which must not count for Network Support."""
         assert self.checked is not None
         backer = self._richest_developer()
-        held = get_balance(self.checked.state.ledger, backer).ustr
+        held = ustr_of(self.checked.state.ledger, backer)
         self.apply(DelegateToSubcommittee(backer, other, held // 2))
 
     # --- Complaints and reputation ---------------------------------------------------------------
@@ -443,15 +453,21 @@ class GovernanceRules(ChainDriver):
         cap = self.checked.state.params.reputation.outbound_requests_per_minute
         if not 0 < cap <= 20:
             return
-        record = get_app_reputation(self.checked.state.reputation, app)
+        record = self._app_record(app)
         if record.open_source or record.staked_ustr:
             self.apply(SetAppProfile(app, False, 0))
-        record = get_app_reputation(self.checked.state.reputation, app)
+        record = self._app_record(app)
         if record.outbound_log and record.outbound_log[-1] > self.checked.state.now - 61:
             self.apply(AdvanceTime(SECONDS_PER_MINUTE + 1))
         for _ in range(cap):
             self.apply(OutboundRequest(app, price))  # type: ignore[arg-type]
         self.ask_outbound(app, price, SECONDS_PER_MINUTE + offset)
+
+    def _app_record(self, app: AppId) -> AppReputation:
+        """`app`'s reputation record as the state holds it (none yet: closed, unstaked, new)."""
+        assert self.checked is not None
+        record = self.checked.state.reputation.apps.get(app)
+        return AppReputation(app) if record is None else record
 
     def ask_outbound(self, app: AppId, price: object, after: int) -> None:
         """`app` asks once more `after` seconds from now."""
@@ -482,10 +498,44 @@ class GovernanceRules(ChainDriver):
                 continue
             self.apply(SetAppProfile(app, False, staked))
             state = self.checked.state
-            log = get_app_reputation(state.reputation, app).outbound_log
+            log = self._app_record(app).outbound_log
             filled = sum(1 for time in log if time > state.now - SECONDS_PER_MINUTE)
             for _ in range(max(0, cap - filled) + 1 if 0 <= cap <= 20 else 1):
                 self.apply(OutboundRequest(app, price))
+
+    @rule(app=apps, offset=st.sampled_from([-1, 0, 1]), price=prices)
+    @guarded
+    def process_outbound_at_active_age(self, *, app: AppId, offset: int, price: Fraction) -> None:
+        """§4.5: "in active use for > 6 months": an app with no other exemption (closed source,
+        nothing staked) asks once more than its cap within one second, one second before,
+        exactly when, or one second after its active use reaches the minimum; only the last may
+        make the extra request. Active use begins at the decision time of the app's first
+        settled round (docs/model.md, "Active use"), read from the checker's memory; an app not
+        active yet first runs an honest, paid round."""
+        assert self.checked is not None
+        cap = self.checked.state.params.reputation.outbound_requests_per_minute
+        if not 0 < cap <= 20:
+            return
+        start = self.checked.history.first_active.get(app)
+        if start is None:
+            plans = tuple(NodePlan(node) for node in NODES[:3])
+            self.apply(Prepay(app, get_developer(app), 4 * GOLDEN_COST, 10**12, price))
+            self.apply(RunRound(app, plans, GOLDEN_COST))
+            start = self.checked.history.first_active.get(app)
+            if start is None:
+                return
+        state = self.checked.state
+        target = start + state.params.reputation.uncapped_min_active_seconds + offset
+        if target < state.now:
+            return
+        self.apply(SetAppProfile(app, False, 0))
+        if target > state.now:
+            self.apply(AdvanceTime(target - state.now))
+        # The cap is filled in this one second, then one request more: the one past the cap.
+        seen = self.checked.history.outbound.get(app, ())
+        filled = requests_in_minute(seen, now=self.checked.state.now)
+        for _ in range(max(0, cap - filled) + 1):
+            self.apply(OutboundRequest(app, price))
 
     @rule(app=apps, count=st.integers(1, 15), gap=st.sampled_from([0, 1, 5]), price=prices)
     @guarded

@@ -16,8 +16,8 @@ from model.chain.actions import (
     Undelegate,
 )
 from model.governance import ParamChange
-from model.staking import get_active_set, get_validator_stakes
 from model.units import ValidatorId
+from oracle.staking import active_set, validator_stakes
 from properties.driver import ChainDriver, guarded
 from properties.strategies import (
     USERS,
@@ -92,10 +92,11 @@ class StakingRules(ChainDriver):
         double signers decide whether both pass."""
         assert self.checked is not None
         state = self.checked.state
-        active = get_active_set(state.staking, state.params)
+        # §4.2's active set and stakes, read by the oracle from the raw bonds.
+        active = active_set(state.staking, max_validators=state.params.consensus.max_validators)
         if not active:
             return
-        stakes = get_validator_stakes(state.staking)
+        stakes = validator_stakes(state.staking)
         ranked = sorted(active, key=lambda v: (-stakes[v], v))
         total = sum(stakes[v] for v in ranked)
         double: list[ValidatorId] = []
@@ -159,7 +160,7 @@ class StakingRules(ChainDriver):
         one or two, or none), then a block is committed by `signers`; with `judged`, a complaint
         is filed and resolved too, so its validator fee (§6.8) goes to the set as cut."""
         assert self.checked is not None
-        stakes = get_validator_stakes(self.checked.state.staking)
+        stakes = validator_stakes(self.checked.state.staking)
         staked = sum(1 for stake in stakes.values() if stake > 0)
         size = max(1, staked + offset)
         if size != self.checked.state.params.consensus.max_validators:
@@ -180,10 +181,10 @@ class StakingRules(ChainDriver):
         ustr short of, exactly at, or one ustr past the commit threshold."""
         assert self.checked is not None
         state = self.checked.state
-        active = get_active_set(state.staking, state.params)
+        active = active_set(state.staking, max_validators=state.params.consensus.max_validators)
         if len(active) < 2:
             return
-        stakes = get_validator_stakes(state.staking)
+        stakes = validator_stakes(state.staking)
         num = state.params.consensus.threshold_num
         rest = state.params.consensus.threshold_den - num
         if rest <= 0:
