@@ -48,6 +48,8 @@ from model.ledger import MODULE_ACCOUNTS
 from model.params import param_specs
 from model.trusted.behaviour import Behaviour
 from model.units import BPS_DENOMINATOR, MICRO, SECONDS_PER_MINUTE, SECONDS_PER_YEAR, AppId
+from oracle.defaults import WHITEPAPER_DEFAULTS
+from oracle.domains import DOMAINS
 from oracle.governance import SUPERMAJORITY_KEYS, delegated_to, tally
 from oracle.ledger import is_escrow_account, str_circulating
 from oracle.reputation import first_active
@@ -444,11 +446,17 @@ def _proposal(action: SubmitProposal) -> Iterator[str]:
         if spec is None:
             continue
         yield f"proposal.key.{spec.name}"
+        # The bounds and the default as docs/model.md and the whitepaper give them (the
+        # oracle's tables), not as the model's own table has them.
+        name = f"{change.subspace}.{change.key}"
+        domain, default = DOMAINS.get(name), WHITEPAPER_DEFAULTS.get(name)
+        if domain is None or default is None:
+            continue
         kinds = {
-            spec.minimum: "minimum",
-            spec.maximum: "maximum",
-            spec.default - 1: "default-1",
-            spec.default + 1: "default+1",
+            domain.minimum: "minimum",
+            domain.maximum: "maximum",
+            default.value - 1: "default-1",
+            default.value + 1: "default+1",
         }
         if change.value in kinds:
             yield f"proposal.value.{kinds[change.value]}"
