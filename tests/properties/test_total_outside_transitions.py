@@ -15,7 +15,7 @@ import model.chain.transitions
 import model.staking
 import properties.edges
 import properties.replay
-import properties.rules.staking
+import properties.rules.rounds
 from model.chain.actions import Action, Transfer
 from model.chain.state import ChainState, create_chain
 from model.ledger import Token
@@ -109,13 +109,13 @@ def test_raised_in_model__tells_the_models_frames_from_others() -> None:
 def test_a_model_function_raising_inside_a_rule__breaks_act_total(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The staking rules ask the model for the validators' stakes to aim at a boundary; a model
-    that raises there fails ACT-TOTAL with the trace so far, instead of ending the engine."""
+    """The round rules ask the model for an app's developer account; a model that raises there
+    fails ACT-TOTAL with the trace so far, instead of ending the engine."""
 
-    def raising(staking: Any) -> Any:
+    def raising(app: Any) -> Any:
         return model.staking.get_validator_stakes(None)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(properties.rules.staking, "get_validator_stakes", raising)
+    monkeypatch.setattr(properties.rules.rounds, "get_developer", raising)
     report = run_properties(*DEFAULTS, SMALL, 0, explore=False)
     by_id = {result.invariant_id: result for result in report.results}
     total = by_id["ACT-TOTAL"]
