@@ -145,9 +145,9 @@ _CACHE_REMOVED = (
     "no deadline and every health check suppressed, so only the wall time changes"
 )
 KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
-    KnownEquivalent("model/params.py:RemoveDecorator:9", "6334b412012e", _CACHE_REMOVED),
-    KnownEquivalent("model/params.py:RemoveDecorator:10", "1ddc97dd8f44", _CACHE_REMOVED),
-    KnownEquivalent("model/params.py:RemoveDecorator:11", "66f02938aec3", _CACHE_REMOVED),
+    KnownEquivalent("model/params.py:RemoveDecorator:9", "984480a9baa4", _CACHE_REMOVED),
+    KnownEquivalent("model/params.py:RemoveDecorator:10", "4d1d912a387a", _CACHE_REMOVED),
+    KnownEquivalent("model/params.py:RemoveDecorator:11", "feeaac7d2fee", _CACHE_REMOVED),
     KnownEquivalent("model/hashing.py:RemoveDecorator:0", "7994d4c434e0", _CACHE_REMOVED),
     KnownEquivalent("model/hashing.py:RemoveDecorator:1", "420ca2f83951", _CACHE_REMOVED),
     KnownEquivalent(
