@@ -75,8 +75,9 @@ def test_exempt__active_time_read_from_the_checkers_memory() -> None:
     """With a memory of when active use began, the record's own start is not read."""
     record = AppReputation(app=APP, first_active_time=100)
     now = 100 + SIX_MONTHS + 1
-    assert not is_outbound_exempt(record, now=now, price=Fraction(1), params=P, memory={})
-    remembered = {str(APP): 100}
+    nothing: dict[AppId, int] = {}
+    assert not is_outbound_exempt(record, now=now, price=Fraction(1), params=P, memory=nothing)
+    remembered = {APP: 100}
     assert is_outbound_exempt(record, now=now, price=Fraction(1), params=P, memory=remembered)
     unrecorded = AppReputation(app=APP)
     assert is_outbound_exempt(unrecorded, now=now, price=Fraction(1), params=P, memory=remembered)
