@@ -59,11 +59,6 @@ class PaymentSplit:
         return self.stb_cost_basis + self.stb_node_profit + self.stb_swap_reserve
 
     @property
-    def str_withdrawn_usd(self) -> UsdMicro:
-        """The USD value of the STR taken from the payer."""
-        return self.str_node_profit_usd + self.str_burn_usd + self.str_network_support_usd
-
-    @property
     def node_stb(self) -> UsdMicro:
         """The STB the node receives: its cost basis and its STB profit."""
         return self.stb_cost_basis + self.stb_node_profit

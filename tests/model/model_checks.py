@@ -256,3 +256,8 @@ def is_quorum_intersection_bounded(
 def compute_total_burn_usd(split: PaymentSplit) -> int:
     """§6.4: the USD value burned by one payment: the STR burn and the reserve swapped and burned."""
     return split.str_burn_usd + split.stb_swap_reserve
+
+
+def str_withdrawn_usd(split: PaymentSplit) -> int:
+    """The USD value of the STR a split takes from the payer (§6.3: the three STR shares)."""
+    return split.str_node_profit_usd + split.str_burn_usd + split.str_network_support_usd

@@ -26,7 +26,7 @@ from escrow_fixtures import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from model_checks import is_escrow_solvent
+from model_checks import is_escrow_solvent, str_withdrawn_usd
 from pyrsistent import pmap
 
 from model.escrow import (
@@ -276,7 +276,7 @@ def test_usage_payment__never_overdraws(ustb: int, ustr: int, cost: int) -> None
         ledger, book, app=APP, node_account=NODE, cost=cost, params=WHITEPAPER_PARAMS
     )
     split = compute_payment_split(cost, WHITEPAPER_PARAMS)
-    affordable = split.stb_withdrawn <= ustb and split.str_withdrawn_usd * 2 <= ustr
+    affordable = split.stb_withdrawn <= ustb and str_withdrawn_usd(split) * 2 <= ustr
     assert isinstance(result, Ledger) == affordable
     if isinstance(result, Ledger):
         assert is_consistent(result, book)

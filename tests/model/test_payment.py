@@ -13,6 +13,7 @@ from model_checks import (
     is_split_nonnegative,
     is_stb_conserved,
     is_str_conserved,
+    str_withdrawn_usd,
 )
 
 from model.coherence import check_coherence
@@ -101,7 +102,7 @@ def test_golden_vector__split() -> None:
     assert split.stb_node_profit == 10_000_000
     assert split.node_stb == 110_000_000
     assert split.stb_swap_reserve == 10_000_000
-    assert split.str_withdrawn_usd == 80_000_000
+    assert str_withdrawn_usd(split) == 80_000_000
     assert split.str_node_profit_usd == 40_000_000
     assert split.str_network_support_usd == 20_000_000
     assert split.str_burn_usd == 20_000_000
@@ -256,7 +257,7 @@ def test_str_payout__node_absorbs_conversion_dust() -> None:
     split = compute_payment_split(DOLLARS_100 + 7, WHITEPAPER_PARAMS)
     price = Fraction(3)
     payout = compute_str_payout(split, price)
-    assert payout.total_ustr == usd_to_ustr(split.str_withdrawn_usd, price)
+    assert payout.total_ustr == usd_to_ustr(str_withdrawn_usd(split), price)
     assert payout.burn_ustr == split.str_burn_usd // 3
     assert payout.network_ustr == split.str_network_support_usd // 3
     assert payout.node_ustr == payout.total_ustr - payout.burn_ustr - payout.network_ustr
