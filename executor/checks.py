@@ -143,7 +143,7 @@ def check_pay_only_majority(r: SettledRound) -> Observation | None:
     outside = sorted(set(r.outcome.paid) - set(r.decision.supermajority))
     if outside:
         problems.append(f"{outside} paid outside the supermajority")
-    accounts = {str(get_node_account(n)): n for n in r.round.scenario.assigned}
+    accounts = {str(get_node_account(n)): n for n in _assigned(r)}
     gained = sorted(
         {accounts[m.account] for m in r.outcome.movements if m.account in accounts and m.delta > 0}
         - set(r.outcome.paid)
@@ -155,7 +155,7 @@ def check_pay_only_majority(r: SettledRound) -> Observation | None:
 
 def check_bft_sound(r: SettledRound) -> Observation | None:
     """BFT-SOUND: with 3f < N faulty nodes, a TRUE consensus is on the function's real output."""
-    faulty, n = r.faulty(), len(r.round.scenario.assigned)
+    faulty, n = r.faulty(), len(_assigned(r))
     if not r.decision.consensus or 3 * len(faulty) >= n or r.reference_output is None:
         return None
     correct = wire.digest(r.reference_output, r.algorithm)
@@ -177,7 +177,7 @@ def check_bft_timeout(r: SettledRound) -> Observation | None:
     """BFT-TIMEOUT: a TRUE consensus has more than 2/3 of all assigned nodes behind it."""
     if not r.decision.consensus:
         return None
-    agree, assigned = len(r.decision.supermajority), len(r.round.scenario.assigned)
+    agree, assigned = len(r.decision.supermajority), len(_assigned(r))
     return _observe(
         "BFT-TIMEOUT",
         is_two_thirds_of(agree, assigned),
@@ -387,6 +387,11 @@ EXECUTOR_CHECKS: dict[str, Callable[[SettledRound], Observation | None]] = {
     "ACT-ROUND": check_act_round,
 }
 """Invariant ID -> the executor's check of it on a settled round (GROUNDED is checked per call)."""
+
+
+def _assigned(r: SettledRound) -> tuple[NodeId, ...]:
+    """The round's nodes, read from its plans."""
+    return tuple(plan.node for plan in r.round.scenario.plans)
 
 
 def check_settled_round(r: SettledRound) -> tuple[Observation, ...]:

@@ -101,10 +101,12 @@ class RoundExplorer:
         self.chain = chain
         self.settle = settle
         scenario = self.scenario
+        # The nodes read from the plans themselves, not from the scenario's derived property.
+        self.assigned = tuple(plan.node for plan in scenario.plans)
         self.app_salts = generate_app_salts(
             seed=scenario.seed,
             round_id=scenario.round_id,
-            assigned=scenario.assigned,
+            assigned=self.assigned,
             algorithm=scenario.algorithm,
         )
         self.node_salts = {
@@ -114,7 +116,7 @@ class RoundExplorer:
                 node=node,
                 algorithm=scenario.algorithm,
             )
-            for node in scenario.assigned
+            for node in self.assigned
         }
         self.outcomes: dict[RoundPoint, tuple[TrustedChain, RoundOutcome]] = {}
         self.settle_refusals: dict[RoundPoint, str] = {}
@@ -128,7 +130,7 @@ class RoundExplorer:
         opened = process_open_round(
             round_id=scenario.round_id,
             app=scenario.app,
-            assigned=scenario.assigned,
+            assigned=self.assigned,
             app_salts=self.app_salts,
             now=scenario.start,
             algorithm=scenario.algorithm,

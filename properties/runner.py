@@ -29,7 +29,7 @@ from properties.edges import BOUNDARIES, get_boundaries_of
 from properties.effort import Effort, get_settings
 from properties.evidence import Recorder, Witness
 from properties.explore import ExplorationReport, explore_rounds
-from properties.invariants.total import raised_in_model
+from properties.invariants.total import describe_error, raised_in_model
 from properties.machine import ChainMachine
 from properties.regression import render_regression_test, to_python
 from properties.reproducible import seed_only_hypothesis, seed_only_settings
@@ -269,13 +269,17 @@ def run_properties(
             found[invariant_id] = _machine_counterexample(
                 invariant_id, unshrunk, params=params, profile=profile, seed=seed
             )
-    exploration = (
-        explore_rounds(
-            params=params, profile=profile, max_nodes=effort.explore_max_nodes, seed=seed
-        )
-        if explore and not engine_error
-        else None
-    )
+    exploration = None
+    if explore and not engine_error:
+        try:
+            exploration = explore_rounds(
+                params=params, profile=profile, max_nodes=effort.explore_max_nodes, seed=seed
+            )
+        except Exception as error:
+            # As a crash of the machine: what it found still fails, the rest is `error`.
+            if not found:
+                raise
+            engine_error = f"the round search stopped on {describe_error(error)}"
     results = tuple(
         _verdict(invariant_id, params, recorder, found.get(invariant_id), exploration)
         if not engine_error or invariant_id in found
