@@ -126,11 +126,24 @@ class GovernanceRules(ChainDriver):
     def process_delegate_to_subcommittee(self, *, delegator: str, name: str, amount: int) -> None:
         self.apply(DelegateToSubcommittee(delegator, name, amount))  # type: ignore[arg-type]
 
-    @rule(delegator=signers, name=st.sampled_from(INITIAL_SUBCOMMITTEES), amount=amounts)
+    @rule(
+        delegator=signers,
+        name=st.sampled_from(INITIAL_SUBCOMMITTEES),
+        amount=amounts,
+        share=st.sampled_from([None, None, 1, 2]),
+    )
     @guarded
     def process_undelegate_from_subcommittee(
-        self, *, delegator: str, name: str, amount: int
+        self, *, delegator: str, name: str, amount: int, share: int | None
     ) -> None:
+        """§6.8: take subcommittee backing back: a drawn amount, or (`share` set) all or half of
+        a delegation that exists, so that taking back exactly what was delegated is common."""
+        assert self.checked is not None
+        held = sorted(self.checked.state.governance.subcommittee_delegations.items())
+        if share is not None and held:
+            (backer, backed), delegated = held[amount % len(held)]
+            self.apply(UndelegateFromSubcommittee(backer, backed, delegated // share))
+            return
         self.apply(UndelegateFromSubcommittee(delegator, name, amount))  # type: ignore[arg-type]
 
     @rule(key=st.sampled_from(PAYMENT_KEYS), delta=st.sampled_from([-100, -1, 1, 100]))
