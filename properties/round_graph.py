@@ -267,6 +267,11 @@ class RoundExplorer:
             if self.scenario.app_reveals_salts:
                 revealed = process_reveal_app_salts(state, salts=self.app_salts, now=now)
                 attempts.append(("app reveals its salts", revealed))
+                # §3.2 F6: salts other than those hashed at F1 must be refused.
+                first = self.assigned[0]
+                tampered = {**self.app_salts, first: get_wrong_app_salt(self.scenario, first)}
+                forged = process_reveal_app_salts(state, salts=tampered, now=now)
+                attempts.append(("app reveals a salt it did not hash", forged))
             expired = process_expire_app_salts(state, now=now, params=params, profile=profile)
             attempts.append(("validators expire the round", expired))
             return attempts

@@ -80,6 +80,7 @@ from model.reputation import AppReputation, NodeReputation
 from model.trusted.round import RoundState
 from model.trusted.settlement import NodeStake
 from model.units import AccountId, AppId, NodeId, ValidatorId
+from oracle.commit import digest
 from oracle.effects import BalanceKey, get_active_operators, get_balance_changes, is_user_account
 from oracle.governance import (
     SUPERMAJORITY_KEYS,
@@ -677,6 +678,16 @@ def check_round_run_contract(step: ChainStep, action: RunRound) -> list[Observat
     ]
 
 
+def _salts_not_opening(state: RoundState) -> list[str]:
+    """§3.2 F6: the app salts written on-chain must each open the hash the app posted at F1."""
+    algorithm = state.algorithm.value
+    return [
+        f"the app salt revealed for {node} does not hash to its F1 hash"
+        for node, salt in sorted(state.app_salts.items())
+        if digest(salt, algorithm) != state.app_salt_hashes.get(node)
+    ]
+
+
 def check_round_contract(view: RoundView, *, cost: int) -> tuple[Observation, ...]:
     """ACT-ROUND and the reveal deadline of ACT-DEADLINE on one explored round state: the reveals
     are in time and, once settled against `view`'s chain at `cost`, the money moved as it must."""
@@ -685,6 +696,8 @@ def check_round_contract(view: RoundView, *, cost: int) -> tuple[Observation, ..
         observations.append(
             observe("ACT-DEADLINE", *_verdict(_revealed_late(view.state, view.params)))
         )
+    if view.state.app_salts:
+        observations.append(observe("ACT-ROUND", *_verdict(_salts_not_opening(view.state))))
     if view.outcome is not None and view.chain_before is not None and view.chain_after is not None:
         before, after = view.chain_before, view.chain_after
         money = RoundMoney(
