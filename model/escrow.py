@@ -198,21 +198,6 @@ def process_prepayment(
     return result, _with_escrow(book, attrs.evolve(escrow, str_price=new_price))
 
 
-def process_initiation_payment(
-    ledger: Ledger, book: EscrowBook, *, app: AppId, node_account: AccountId, ustr: UStr
-) -> Outcome[Ledger]:
-    """§4.3.3, §4.4: pay a node's initiation fee in STR from the app's own escrow."""
-    rule = "process_initiation_payment"
-    # Verify the app has an escrow to pay from.
-    if app not in book.escrows:
-        return _unknown_app(rule, app)
-    # Verify the node is paid into an account of its own, not a pool or an escrow.
-    if not is_user_account(node_account):
-        return Rejected(rule, f"node account {node_account} is a module or escrow account")
-    step = transfer_step(get_escrow_account(app), node_account, Token.STR, ustr)
-    return apply_steps(ledger, (step,), rule=rule)
-
-
 def process_usage_payment(
     ledger: Ledger,
     book: EscrowBook,

@@ -287,17 +287,7 @@ def process_bridge_burn_stb(ledger: Ledger, *, holder: AccountId, amount: int) -
     return attrs.evolve(ledger, usdc_locked=ledger.usdc_locked - amount)
 
 
-# --- Supply accounting: what CONS-STR and CONS-STB compare ------------------------------------
-
-
-def get_total_str_holdings(ledger: Ledger) -> int:
-    """STR held anywhere but the burn address: accounts, escrows, bonds, module pools."""
-    return sum(b.ustr for account, b in ledger.balances.items() if account != BURN_ADDRESS)
-
-
-def get_total_stb_holdings(ledger: Ledger) -> int:
-    """STB held anywhere."""
-    return sum(balance.ustb for balance in ledger.balances.values())
+# --- Supply: the circulating STR that inflation and governance measure against ---------------
 
 
 def get_str_circulating_supply(ledger: Ledger) -> int:

@@ -9,7 +9,6 @@ BFT-ACCOUNTABLE are pure derivations from that state.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from fractions import Fraction
 
 import attrs
 from attrs import field, frozen
@@ -212,16 +211,6 @@ def get_power_of(staking: StakingState, params: Params, validators: Iterable[Val
     return sum(stakes[v] for v in set(validators) if v in active)
 
 
-def get_power_share(
-    staking: StakingState, params: Params, validators: Iterable[ValidatorId]
-) -> Fraction:
-    """§4.2: the exact share of total voting power `validators` hold (0 when nobody has power)."""
-    total = get_total_voting_power(staking, params)
-    if total == 0:
-        return Fraction(0)
-    return Fraction(get_power_of(staking, params, validators), total)
-
-
 # --- Block commits ------------------------------------------------------------------------------
 
 
@@ -313,10 +302,3 @@ def is_conflicting(commit_a: BlockCommit, commit_b: BlockCommit) -> bool:
         and commit_a.round == commit_b.round
         and commit_a.block_hash != commit_b.block_hash
     )
-
-
-def get_equivocators(commit_a: BlockCommit, commit_b: BlockCommit) -> frozenset[ValidatorId]:
-    """§6.10: the validators that signed both of two conflicting commits (none if no conflict)."""
-    if not is_conflicting(commit_a, commit_b):
-        return frozenset()
-    return commit_a.signers & commit_b.signers

@@ -1,4 +1,4 @@
-"""Token supply: the STB bridge (§6.1), STR inflation (§6.9) and supply accounting (§6.2, §6.4).
+"""Token supply: the STB bridge (§6.1) and STR inflation (§6.9).
 
 Inflation follows the curve the design fixed for §6.9's "logarithmically decreasing" yield: in
 year y (whole years since genesis) the yearly rate is
@@ -19,7 +19,6 @@ from model.ledger import (
     REWARDS_POOL,
     Ledger,
     get_str_circulating_supply,
-    get_total_stb_holdings,
     process_bridge_burn_stb,
     process_bridge_mint_stb,
     process_mint_str,
@@ -150,30 +149,3 @@ def process_inflation_mint(
     if isinstance(minted, Rejected):
         return minted
     return minted, attrs.evolve(supply, last_mint_time=now), amount
-
-
-# --- §6.4 supply accounting and projection ------------------------------------------------------
-
-
-@frozen
-class SupplySummary:
-    """§6.2, §6.4, §6.1: the STR issuance counters and the STB backing at one ledger state."""
-
-    str_genesis: UStr
-    str_minted: UStr
-    str_burned: UStr
-    str_circulating: UStr
-    usdc_locked: UStb
-    stb_supply: UStb
-
-
-def compute_supply_summary(ledger: Ledger) -> SupplySummary:
-    """§6.4: genesis, minted, burned and circulating STR, and USDC locked against STB supply."""
-    return SupplySummary(
-        str_genesis=ledger.str_genesis,
-        str_minted=ledger.str_minted,
-        str_burned=ledger.str_burned,
-        str_circulating=get_str_circulating_supply(ledger),
-        usdc_locked=ledger.usdc_locked,
-        stb_supply=get_total_stb_holdings(ledger),
-    )

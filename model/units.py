@@ -7,7 +7,6 @@ instead of raising, so an exception escaping the model is always a bug in the mo
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 from typing import NewType, TypeAlias, TypeVar
 
@@ -64,8 +63,3 @@ def is_valid_price(price: StrPrice) -> bool:
 def usd_to_ustr(usd: UsdMicro, price: StrPrice) -> UStr:
     """§6.3.3: the ustr worth `usd` micro-dollars at `price`, rounded down (the payer keeps dust)."""
     return Fraction(usd) // price
-
-
-def ustr_to_usd(amount: UStr, price: StrPrice) -> UsdMicro:
-    """The micro-dollar value of `amount` ustr at `price`, rounded down."""
-    return math.floor(amount * price)

@@ -159,7 +159,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/supply.py:ReplaceBinaryOperator_BitOr_BitXor:0",
-        "9e9ec060c657",
+        "e385d0403fbc",
         "§6.1 bridge: the deposit id is added only after the check that it is not processed yet,"
         " so `processed ^ {id}` and `processed | {id}` add it to a set that lacks it: the same set",
     ),
@@ -186,7 +186,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/staking.py:ReplaceAndWithOr:1",
-        "2f45a09019a3",
+        "93b3509a2bdb",
         "§6.10: no action hands the chain double-sign evidence; `process_equivocate` builds each"
         " pair of votes itself at one height and round, where `(same validator and same height)"
         " or (same round and ...)` and the conjunction of all clauses agree",

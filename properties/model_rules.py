@@ -72,7 +72,6 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
     "BFT-ACCOUNTABLE": (
         "model.staking.process_block_commit",
         "model.staking.is_block_committed",
-        "model.staking.get_equivocators",
         "model.slashing.process_double_sign_evidence",
     ),
     "CR-BINDING": (

@@ -7,11 +7,18 @@ These were self-checks the model ran on itself. The checkers read the whitepaper
 holdings, issuance, bonds), a check is written on it, so a test does not judge the model by the
 model's own sums; a check about a model value (a split, a slash outcome, the rate schedule, voting
 power) reads that value as the model defines it.
+
+A few readings the tests use to check a rule live here too, since no rule of the model needs
+them: the supply summary, a payout from an escrow, the equivocators of two conflicting commits and
+the share of voting power a set of validators holds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from fractions import Fraction
+
+from attrs import frozen
 
 from model.escrow import AppEscrow, EscrowBook
 from model.governance import GovernanceState
@@ -23,6 +30,7 @@ from model.ledger import (
     Ledger,
     get_escrow_account,
     get_locked_escrow_account,
+    process_transfer_str,
 )
 from model.params import Params
 from model.payment import PaymentSplit
@@ -32,7 +40,6 @@ from model.slashing import SlashOutcome
 from model.staking import (
     BlockCommit,
     StakingState,
-    get_equivocators,
     get_power_of,
     get_total_voting_power,
     is_block_committed,
@@ -40,10 +47,21 @@ from model.staking import (
 )
 from model.supply import compute_inflation_rate_bps
 from model.trusted.settlement import TrustedChain
-from model.units import BPS_DENOMINATOR, Bps, Seconds, UStb, UStr
+from model.units import (
+    BPS_DENOMINATOR,
+    AccountId,
+    AppId,
+    Bps,
+    Outcome,
+    Seconds,
+    UStb,
+    UStr,
+    ValidatorId,
+)
 from oracle.ledger import (
     balance,
     negative_accounts,
+    str_circulating,
     str_issued,
     total_stb_held,
     total_str_held,
@@ -71,6 +89,35 @@ def is_stb_conserved(ledger: Ledger) -> bool:
 def has_no_negative_balance(ledger: Ledger) -> bool:
     """No account holds a negative amount of either token."""
     return not negative_accounts(ledger)
+
+
+def get_total_str_holdings(ledger: Ledger) -> int:
+    """§6.2, §6.4: STR held anywhere but the burn address, as the oracle reads it."""
+    return total_str_held(ledger)
+
+
+@frozen
+class SupplySummary:
+    """§6.2, §6.4, §6.1: the STR issuance counters and the STB backing at one ledger state."""
+
+    str_genesis: UStr
+    str_minted: UStr
+    str_burned: UStr
+    str_circulating: UStr
+    usdc_locked: UStb
+    stb_supply: UStb
+
+
+def compute_supply_summary(ledger: Ledger) -> SupplySummary:
+    """§6.4: genesis, minted, burned and circulating STR, and USDC locked against STB supply."""
+    return SupplySummary(
+        str_genesis=ledger.str_genesis,
+        str_minted=ledger.str_minted,
+        str_burned=ledger.str_burned,
+        str_circulating=str_circulating(ledger),
+        usdc_locked=ledger.usdc_locked,
+        stb_supply=total_stb_held(ledger),
+    )
 
 
 # --- Module pools --------------------------------------------------------------------------------
@@ -121,6 +168,15 @@ def is_escrow_solvent(ledger: Ledger, book: EscrowBook) -> bool:
         if (locked.ustb, locked.ustr) != get_locked_totals(escrow):
             return False
     return True
+
+
+def pay_from_escrow(
+    ledger: Ledger, *, app: AppId, node_account: AccountId, ustr: UStr
+) -> Outcome[Ledger]:
+    """§4.3.3, §4.4: `ustr` STR paid out of `app`'s escrow to a node, as an initiation fee is."""
+    return process_transfer_str(
+        ledger, sender=get_escrow_account(app), recipient=node_account, amount=ustr
+    )
 
 
 # --- The payment split (CONS-SPLIT) --------------------------------------------------------------
@@ -214,6 +270,22 @@ def is_slash_request_covered(outcome: SlashOutcome) -> bool:
 
 
 # --- Conflicting commits (BFT-ACCOUNTABLE) -------------------------------------------------------
+
+
+def get_equivocators(commit_a: BlockCommit, commit_b: BlockCommit) -> frozenset[ValidatorId]:
+    """§6.10: the validators that signed both of two conflicting commits (none if no conflict)."""
+    if not is_conflicting(commit_a, commit_b):
+        return frozenset()
+    return commit_a.signers & commit_b.signers
+
+
+def get_power_share(
+    staking: StakingState, params: Params, validators: Iterable[ValidatorId]
+) -> Fraction:
+    """§4.2: the exact share of total voting power `validators` hold (the total must be > 0)."""
+    return Fraction(
+        get_power_of(staking, params, validators), get_total_voting_power(staking, params)
+    )
 
 
 def is_accountable(

@@ -6,7 +6,12 @@ from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from model_checks import is_accountable, is_quorum_intersection_bounded
+from model_checks import (
+    get_equivocators,
+    get_power_share,
+    is_accountable,
+    is_quorum_intersection_bounded,
+)
 from staking_fixtures import (
     ids,
     make_validators,
@@ -23,9 +28,7 @@ from model.staking import (
     StakingState,
     Vote,
     get_active_set,
-    get_equivocators,
     get_power_of,
-    get_power_share,
     get_total_voting_power,
     get_voting_power,
     is_block_committed,
@@ -90,7 +93,6 @@ def test_power_of__ignores_unknown_and_duplicates() -> None:
     _, staking = make_validators({"a": 10, "b": 30})
     names = [ValidatorId("a"), ValidatorId("a"), ValidatorId("zz")]
     assert get_power_of(staking, WHITEPAPER_PARAMS, names) == 10
-    assert get_power_share(StakingState(), WHITEPAPER_PARAMS, names) == 0
 
 
 # --- Block commits -------------------------------------------------------------------------------
@@ -163,19 +165,6 @@ def test_double_sign_evidence__invalid_cases() -> None:
     ]
     for vote_a, vote_b in cases:
         assert not is_valid_double_sign_evidence(DoubleSignEvidence(vote_a, vote_b))
-
-
-def test_equivocators__signers_of_both() -> None:
-    a = commit("v1", "v2", "v3", block_hash="h1")
-    b = commit("v3", "v4", "v2", block_hash="h2")
-    assert get_equivocators(a, b) == ids("v2", "v3")
-
-
-def test_equivocators__no_conflict_none() -> None:
-    a = commit("v1", "v2", block_hash="h1")
-    assert get_equivocators(a, commit("v1", "v2", block_hash="h1")) == frozenset()
-    assert get_equivocators(a, commit("v1", "v2", block_hash="h2", height=8)) == frozenset()
-    assert get_equivocators(a, commit("v1", "v2", block_hash="h2", round_=1)) == frozenset()
 
 
 def test_accountable__four_equal_validators() -> None:

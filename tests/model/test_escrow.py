@@ -1,4 +1,4 @@
-"""Tests of model.escrow: prepayment, the four kinds of payout, locking and ESCROW-SOLVENT."""
+"""Tests of model.escrow: prepayment, the payouts, locking and ESCROW-SOLVENT."""
 
 from __future__ import annotations
 
@@ -26,13 +26,12 @@ from escrow_fixtures import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from model_checks import is_escrow_solvent, str_withdrawn_usd
+from model_checks import is_escrow_solvent, pay_from_escrow, str_withdrawn_usd
 from pyrsistent import pmap
 
 from model.escrow import (
     EscrowBook,
     compute_average_price,
-    process_initiation_payment,
     process_open_escrow,
     process_prepayment,
     process_usage_payment,
@@ -110,7 +109,7 @@ def test_prepayment__stb_only_keeps_price() -> None:
 def test_prepayment__empty_escrow_takes_new_price() -> None:
     """Once the escrow's STR is spent, the next deposit's price is the escrow's price."""
     ledger, book = funded(ustb=0, ustr=1_000, price=HALF_DOLLAR)
-    spent = process_initiation_payment(ledger, book, app=APP, node_account=NODE, ustr=1_000)
+    spent = pay_from_escrow(ledger, app=APP, node_account=NODE, ustr=1_000)
     assert isinstance(spent, Ledger)
     result = process_prepayment(spent, book, app=APP, payer=DEV, ustb=0, ustr=5, price=Fraction(3))
     assert isinstance(result, tuple)
@@ -168,40 +167,6 @@ def test_invalid_prepayment__negative_amount() -> None:
     ledger, book = funded()
     refused = process_prepayment(ledger, book, app=APP, payer=DEV, ustb=-1, ustr=0, price=None)
     assert_rejected(refused, "process_prepayment")
-
-
-# --- process_initiation_payment -----------------------------------------------------------------
-
-
-def test_initiation_payment__basic() -> None:
-    ledger, book = funded(ustr=1_000)
-    result = process_initiation_payment(ledger, book, app=APP, node_account=NODE, ustr=600)
-    assert isinstance(result, Ledger)
-    assert get_balance(result, NODE).ustr == 600
-    assert get_balance(result, ESCROW).ustr == 400
-    assert escrows_of(result, OTHER_APP) == escrows_of(ledger, OTHER_APP)
-    assert is_consistent(result, book)
-
-
-def test_invalid_initiation_payment__insufficient() -> None:
-    ledger, book = funded(ustr=1_000)
-    refused = process_initiation_payment(ledger, book, app=APP, node_account=NODE, ustr=1_001)
-    assert_rejected(refused, "process_initiation_payment")
-
-
-def test_invalid_initiation_payment__unknown_app() -> None:
-    ledger, book = funded()
-    refused = process_initiation_payment(ledger, book, app=AppId("nope"), node_account=NODE, ustr=1)
-    assert_rejected(refused, "process_initiation_payment")
-
-
-def test_invalid_initiation_payment__into_other_escrow() -> None:
-    """ESCROW-SOLVENT: no payout from app A may land in app B's escrow."""
-    ledger, book = funded()
-    refused = process_initiation_payment(
-        ledger, book, app=APP, node_account=get_escrow_account(OTHER_APP), ustr=1
-    )
-    assert_rejected(refused, "process_initiation_payment")
 
 
 # --- process_usage_payment ----------------------------------------------------------------------

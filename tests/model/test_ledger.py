@@ -5,7 +5,12 @@ from __future__ import annotations
 import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from model_checks import has_no_negative_balance, is_stb_conserved, is_str_conserved
+from model_checks import (
+    get_total_str_holdings,
+    has_no_negative_balance,
+    is_stb_conserved,
+    is_str_conserved,
+)
 
 from model.ledger import (
     BONDED_POOL,
@@ -15,7 +20,6 @@ from model.ledger import (
     create_genesis,
     get_balance,
     get_str_circulating_supply,
-    get_total_str_holdings,
     process_bridge_burn_stb,
     process_bridge_mint_stb,
     process_burn,

@@ -7,7 +7,12 @@ import itertools
 import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from model_checks import is_inflation_schedule_sound, is_stb_conserved, is_str_conserved
+from model_checks import (
+    compute_supply_summary,
+    is_inflation_schedule_sound,
+    is_stb_conserved,
+    is_str_conserved,
+)
 
 from model.ledger import (
     BURN_ADDRESS,
@@ -22,7 +27,6 @@ from model.supply import (
     SupplyState,
     compute_age_doublings,
     compute_inflation_rate_bps,
-    compute_supply_summary,
     create_supply_state,
     process_inflation_mint,
     process_stb_redeem,

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.profile import HARDENED, PROFILES, WHITEPAPER
-from model.units import Rejected, is_valid_price, usd_to_ustr, ustr_to_usd
+from model.units import Rejected, is_valid_price, usd_to_ustr
 
 
 def test_usd_to_ustr__at_half_a_dollar() -> None:
@@ -17,7 +17,6 @@ def test_usd_to_ustr__at_half_a_dollar() -> None:
 
 def test_usd_to_ustr__rounds_down() -> None:
     assert usd_to_ustr(10, Fraction(3)) == 3
-    assert ustr_to_usd(10, Fraction(1, 3)) == 3
 
 
 @settings(max_examples=300, deadline=None)
