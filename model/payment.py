@@ -28,7 +28,6 @@ from model.ledger import (
 from model.params import Params, get_param_by_name
 from model.units import (
     AccountId,
-    Bps,
     Outcome,
     Rejected,
     StrPrice,
@@ -182,11 +181,6 @@ def get_str_payout(split: PaymentSplit, price: StrPrice | None, *, rule: str) ->
             f"the STR parts {str_parts} micro-USD need a positive STR price, got {price!r}",
         )
     return compute_str_payout(split, price)
-
-
-def compute_burn_share_bps(params: Params) -> Bps:
-    """§6.4 PAY-BURN: burn share of total spend = STR burn + STB swap reserve (15% at defaults)."""
-    return params.payment.str_burn_bps + params.payment.stb_reserve_swap_bps
 
 
 def process_payment_split(

@@ -40,10 +40,7 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
         "model.payment.compute_str_payout",
         "model.payment.process_payment_split",
     ),
-    "PAY-BURN": (
-        "model.payment.compute_burn_share_bps",
-        "model.payment.process_swap_reserve",
-    ),
+    "PAY-BURN": ("model.payment.process_swap_reserve",),
     "PAY-ONLY-MAJORITY": (
         "model.trusted.settlement.process_settle_round",
         "model.trusted.decision.compute_decision",

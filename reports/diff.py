@@ -14,11 +14,12 @@ from typing import Any
 from attrs import frozen
 
 from model.params import Params, param_specs
-from model.payment import compute_burn_share_bps, compute_payment_split
+from model.payment import compute_payment_split
 from model.profile import PROFILES, Profile
 from model.slashing import compute_slash_rate_bps
 from model.units import MICRO
 from reports.param_documents import parse_param_set
+from reports.plots import compute_burn_share_bps
 
 DIFF_SCHEMA = "stratoverify/diff/1"
 

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from model import arith
 from model.params import Params, ParamsError
-from model.payment import compute_burn_share_bps, compute_payment_split
+from model.payment import compute_payment_split
 from model.profile import PROFILES, Profile
 from model.slashing import compute_slash_rate_bps
 from model.supply import compute_inflation_rate_bps
@@ -131,6 +131,13 @@ PAYMENT_PART_LABELS: tuple[str, ...] = (
     "network support (STR)",
 )
 """The six parts of §6.3's node payment, in `PaymentSplit.parts` order."""
+
+
+def compute_burn_share_bps(params: Params) -> int:
+    """§6.4: the share of total spend burned, the STR burn plus the STB swap reserve (which buys
+    STR to burn): 15% at the defaults. The plot's projection and `diff` read it; no chain rule
+    does."""
+    return params.payment.str_burn_bps + params.payment.stb_reserve_swap_bps
 
 
 def payment_split_rows(

@@ -31,7 +31,6 @@ from model.ledger import (
 from model.params import WHITEPAPER_PARAMS, Params, with_values
 from model.payment import (
     SupportPurpose,
-    compute_burn_share_bps,
     compute_payment_split,
     compute_str_payout,
     get_str_payout,
@@ -40,6 +39,7 @@ from model.payment import (
     process_swap_reserve,
 )
 from model.units import AccountId, AppId, Rejected, StrPrice, usd_to_ustr
+from reports.plots import compute_burn_share_bps
 
 SOURCE = AccountId("payer")
 NODE = AccountId("node-1")

@@ -8,9 +8,10 @@ from solver_fixtures import refuted, run
 
 from model import arith
 from model.params import WHITEPAPER_PARAMS, with_values
-from model.payment import compute_burn_share_bps, compute_payment_split
+from model.payment import compute_payment_split
 from model.profile import HARDENED, WHITEPAPER, Profile
 from model.units import BPS_DENOMINATOR
+from reports.plots import compute_burn_share_bps
 from solver.claim import ParamMode, ProofStatus
 from solver.proofs.payment import MAX_COST
 
