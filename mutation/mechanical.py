@@ -198,6 +198,58 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
         " alike (0 or 1); double-sign evidence pairs two commits of the same height and round, and"
         " the chain's equivocations build both commits themselves, so no state tells 0 from 1",
     ),
+    KnownEquivalent(
+        "model/trusted/round.py:ReplaceBinaryOperator_Add_BitXor:0",
+        "87cb961d7434",
+        "§3.2 F6: the deadline computed here only words the refusal of an early expiry; the"
+        " decision to refuse reads `is_app_salt_deadline_passed`, so only the message changes",
+    ),
+    KnownEquivalent(
+        "model/escrow.py:ReplaceComparisonOperator_Eq_LtE:1",
+        "f8e32e75ac47",
+        "§6.3.3 average price: `held_ustr` is an escrow's STR balance, never negative (every"
+        " debit is checked against the balance), so `<= 0` and `== 0` agree",
+    ),
+    KnownEquivalent(
+        "model/reputation.py:NumberReplacer:19",
+        "7a96e4925cd8",
+        "§4.5 outbound log: every logged time is the chain's clock when it was logged, and the"
+        " clock never runs back (AdvanceTime refuses a negative step), so `now` is never below"
+        " the newest entry nor the oldest: both tests are always false",
+    ),
+    KnownEquivalent(
+        "model/trusted/settlement.py:NumberReplacer:2",
+        "c549e16ba337",
+        "§3.3: settlement's check for unregistered nodes is never reached: the chain's RunRound"
+        " refuses a plan naming an unregistered node before the round runs, and the round"
+        " search settles on a chain that registered every node; only that refusal's text moved",
+    ),
+    KnownEquivalent(
+        "model/trusted/round.py:ReplaceComparisonOperator_NotEq_Lt:0",
+        "b2042fb1c2fd",
+        "§3.2 F1: a set of the assigned nodes is never larger than their list, so `<` and `!=`"
+        " agree on every input",
+    ),
+    KnownEquivalent(
+        "model/trusted/settlement.py:ReplaceOrWithAnd:2",
+        "3777f1ac0564",
+        "§3.3: a round's decision is set exactly when its phase becomes DECIDED (the decision"
+        " and the expiry of an app that withheld its salts set both at once), so `phase is not"
+        " DECIDED` and `decision is None` are both true or both false on every round state",
+    ),
+    KnownEquivalent(
+        "model/staking.py:ReplaceComparisonOperator_Eq_Is:2",
+        "3ca99e4a6601",
+        "§4.2: the bonded pool never reaches this guard as a delegator: Delegate refuses a"
+        " signer that is not a user account first, and genesis bonds come from validator"
+        " operators; the test is false either way",
+    ),
+    KnownEquivalent(
+        "model/escrow.py:NumberReplacer:17",
+        "f078551ccb1a",
+        "§4.4: settlement pays a validation prefund only when it is positive, so the prefund"
+        " here is never negative and `-1 <=` and `0 <=` agree",
+    ),
 )
 """Mutants explained by hand, each with its reason; `tests/mutation/test_mechanical.py` keeps every
 entry matching a mutant of the current model."""
