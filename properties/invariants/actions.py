@@ -1301,6 +1301,20 @@ def _activity_problems(step: ChainStep, record: AppReputation | None, app: AppId
     return []
 
 
+def fresh_app_record(app: AppId) -> AppReputation:
+    """§4.5: the record of an app nobody has profiled yet, written out field by field (not the
+    model's defaults): closed source, no stake, not yet in active use, no complaints, no
+    outbound request."""
+    return AppReputation(
+        app=app,
+        open_source=False,
+        staked_ustr=0,
+        first_active_time=None,
+        node_complaints=0,
+        outbound_log=(),
+    )
+
+
 def check_app_profile_contract(step: ChainStep, action: SetAppProfile) -> list[Observation]:
     """ACT-REPUTATION (§4.5): an app profile sets exactly the open-source flag and the stake
     given, and nothing else."""
@@ -1370,7 +1384,8 @@ def check_outbound_request_contract(step: ChainStep, action: OutboundRequest) ->
         or list(log) != sorted(log)
     ):
         problems.append(f"app {action.app}'s log went from {log_before} to {log} at {before.now}")
-    if record is not None and _app_fields(record) != _app_fields(updated):
+    base = record if record is not None else fresh_app_record(action.app)
+    if _app_fields(base) != _app_fields(updated):
         problems.append(f"app {action.app}'s record changed beyond its log")
     problems += _activity_problems(step, updated, action.app)
     problems += _others_unchanged(old.apps, new.apps, action.app, "app records")
@@ -1443,7 +1458,7 @@ def _round_app_problems(step: ChainStep, app: AppId, complaints: int) -> list[st
             if record is None and complaints == 0
             else [*problems, f"{app} lost its record"]
         )
-    base = record if record is not None else AppReputation(app=app)
+    base = record if record is not None else fresh_app_record(app)
     want = (app, base.open_source, base.staked_ustr, base.node_complaints + complaints)
     got = (updated.app, updated.open_source, updated.staked_ustr, updated.node_complaints)
     if want != got or updated.outbound_log != base.outbound_log:

@@ -43,6 +43,7 @@ from oracle.ledger import str_circulating, ustr_of
 from oracle.reputation import requests_in_minute
 from oracle.supply import minted_amount
 from properties.driver import ChainDriver, guarded
+from properties.invariants.actions import fresh_app_record
 from properties.strategies import (
     GOLDEN_COST,
     GOVERNABLE,
@@ -509,7 +510,7 @@ class GovernanceRules(ChainDriver):
         """`app`'s reputation record as the state holds it (none yet: closed, unstaked, new)."""
         assert self.checked is not None
         record = self.checked.state.reputation.apps.get(app)
-        return AppReputation(app) if record is None else record
+        return fresh_app_record(app) if record is None else record
 
     def ask_outbound(self, app: AppId, price: object, after: int) -> None:
         """`app` asks once more `after` seconds from now."""
