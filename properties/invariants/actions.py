@@ -614,6 +614,25 @@ def _revealed_late(state: RoundState, params: Params) -> list[str]:
     ]
 
 
+def _phases_out_of_order(state: RoundState, start: int) -> list[str]:
+    """§3.2: a round opens at the chain's time, and its commit phase closes, and its reveal phase
+    opens, no earlier than the step before: time inside a round only moves forward."""
+    times = [
+        ("opening", state.opened_at),
+        ("commit close", state.commit_closed_at),
+        ("reveal opening", state.reveal_opened_at),
+    ]
+    problems = [] if state.opened_at == start else [f"opened at {state.opened_at}, not {start}"]
+    previous: tuple[str, int] | None = None
+    for name, time in times:
+        if time is None:
+            continue
+        if previous is not None and time < previous[1]:
+            problems.append(f"the {name} at {time} came before the {previous[0]} at {previous[1]}")
+        previous = (name, time)
+    return problems
+
+
 def check_round_run_contract(step: ChainStep, action: RunRound) -> list[Observation]:
     """ACT-ROUND, ACT-ONCE, ACT-DEADLINE (§3.3 F11-F12, §6.3, §4.4, §3.2 F6-F7): a round, under
     a fresh round id, moves only what its settlement owes, from reveals made in time."""
@@ -659,7 +678,10 @@ def check_round_run_contract(step: ChainStep, action: RunRound) -> list[Observat
         f"round id {round_id} (chain's next {before.next_round_id} -> {after.next_round_id}) is"
         " not a fresh id used once",
     )
-    deadline = _revealed_late(state, before.params)
+    deadline = _revealed_late(state, before.params) + _phases_out_of_order(state, before.now)
+    closed_at, decided_at = state.commit_closed_at, run.decided_at
+    if closed_at is not None and decided_at is not None and decided_at < closed_at:
+        deadline.append(f"decided at {decided_at}, before the commit phase closed at {closed_at}")
     if after.now < before.now:
         deadline.append(f"the clock went back from {before.now} to {after.now}")
     decision = state.decision
