@@ -148,6 +148,9 @@ def validator_bonds(draw: st.DrawFn) -> tuple[int, ...]:
     return tuple(base + draw(st.integers(0, 1)) for _ in range(size))
 
 
+GENESIS_LATE = 1_700_000_000
+"""A genesis time far from 0 (a Unix time in 2023): `t - genesis` and `t` differ there."""
+
 genesis_strategy = st.builds(
     Genesis,
     user_ustr=st.tuples(*[st.integers(0, 10**13)] * 3),
@@ -160,10 +163,12 @@ genesis_strategy = st.builds(
     prepay_ustb=st.sampled_from([10**14, 10**9]),
     price=prices,
     stratoswap_ustr=st.sampled_from([0, 10**13]),
+    time=st.sampled_from([0, 0, GENESIS_LATE]),
 )
 """Genesis: three funded users, a drawn cast of bonded validators, four staked nodes, two funded
-escrows (their STR at a drawn price that later prepayments move), and (mostly) STR liquidity
-in the Stratoswap pool for the swap reserve to buy."""
+escrows (their STR at a drawn price that later prepayments move), (mostly) STR liquidity in the
+Stratoswap pool for the swap reserve to buy, and a start at time 0 or late (every age, year and
+window is measured from the genesis, not from 0)."""
 
 
 def _documented(spec: ParamSpec) -> ParamSpec:
