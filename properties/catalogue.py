@@ -447,6 +447,8 @@ _COHERENCE = (
     "governance.supermajority_num",
     "governance.supermajority_den",
 )
+COHERENCE: tuple[str, ...] = _COHERENCE
+"""Every key a coherence rule of §6.8 reads: the rate, the shares of T, both thresholds."""
 # Every key of the payment subspace.
 _PAYMENT = (*_COHERENCE[:8], "payment.validation_floor_ustr")
 _THRESHOLD = ("consensus.threshold_num", "consensus.threshold_den")

@@ -29,6 +29,7 @@ from model.params import ParamSpec, param_specs
 from model.trusted.behaviour import Behaviour, NodePlan
 from model.units import AccountId, NodeId, ValidatorId
 from oracle.domains import DOMAINS
+from properties.catalogue import COHERENCE
 
 VALIDATOR_COUNT = 6
 """The most validators a genesis cast draws (from 1); rules may name any of them, drawn or not."""
@@ -181,22 +182,7 @@ GOVERNABLE: tuple[ParamSpec, ...] = tuple(_documented(spec) for spec in param_sp
 docs/model.md documents for it (`oracle.domains`), never the model's own bounds, so a bound the
 model moved is proposed where the documentation puts it."""
 
-COHERENCE_KEYS: frozenset[str] = frozenset(
-    {
-        "payment.payment_rate_bps",
-        "payment.stb_profit_margin_bps",
-        "payment.stb_node_profit_bps",
-        "payment.stb_reserve_swap_bps",
-        "payment.str_profit_margin_bps",
-        "payment.str_node_profit_bps",
-        "payment.str_burn_bps",
-        "payment.str_network_support_bps",
-        "consensus.threshold_num",
-        "consensus.threshold_den",
-        "governance.supermajority_num",
-        "governance.supermajority_den",
-    }
-)
+COHERENCE_KEYS: frozenset[str] = frozenset(COHERENCE)
 """The keys GOV-PARAMS' coherence ties together (§6.8: the rate and the shares of T; each
 threshold a fraction below one): one moved alone to an edge makes any proposal incoherent, and
 the hardened chain refuses it whatever the other keys hold."""
