@@ -1,12 +1,13 @@
 """Hypothesis strategies for grounding scenarios: whole Trusted Function calls with real inputs.
 
-A call has 1 to 7 nodes; each is honest, one of the eight behaviours of §3.5, honest but sent a
-wrong app salt, or honest but its process fails (crash, garbage, huge output, memory bomb; hang
-and sleep too when `slow_faults`, since each costs a wall-clock timeout). Inputs are real inputs of
-the fixture functions: a prime bound, a SQLite command log, a put/get log of blobs, a usage report.
-The escrow is prepaid at drawn STR prices, topped up at others, and the main round may carry a
-validation prefund for up to four validators. Everything shrinks towards one honest node, no
-faults, the compute function, small inputs and the default funding.
+A call has 1 to 7 nodes; each is honest, one of the other eight behaviours (the misbehaviours
+of §3.5, and sending the app an output other than the one it revealed, §3.2 F8-F9), honest but
+sent a wrong app salt, or honest but its process fails (crash, garbage, huge output, memory
+bomb; hang and sleep too when `slow_faults`, since each costs a wall-clock timeout). Inputs are
+real inputs of the fixture functions: a prime bound, a SQLite command log, a put/get log of blobs,
+a usage report. The escrow is prepaid at drawn STR prices, topped up at others, and the main round
+may carry a validation prefund for up to four validators. Everything shrinks towards one honest
+node, no faults, the compute function, small inputs and the default funding.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ The executor talks to it over its stdin and stdout, one JSON line each way (`exe
 node keeps the protocol pipe to itself: before any function runs, file descriptors 0 and 1 point
 at /dev/null, so a function that prints or reads cannot corrupt or steal the protocol. It limits
 its own address space and the CPU seconds of each call, and follows the behaviour the executor
-assigned (honest, or one of the misbehaviours of §3.5), or the process fault it was told to
-suffer: crash, hang, sleep, memory bomb, garbage on the pipe, huge output.
+assigned (honest, one of the misbehaviours of §3.5, or sending the app another output than the
+one it revealed, §3.2 F8-F9), or the process fault it was told to suffer: crash, hang, sleep,
+memory bomb, garbage on the pipe, huge output.
 """
 
 from __future__ import annotations
@@ -165,6 +166,14 @@ class Node:
             return wire.get_hex(self.round, "wrong_output")
         return b"wrong:" + wire.derive(seed, b"wrong-output", self.round["node"].encode())
 
+    def _sent_output(self, revealed: bytes) -> bytes:
+        """§3.2 F8: the output sent to the app; a sends-other-output node sends another one than
+        the output it revealed (the app's F9 check then complains about it)."""
+        if self.round["behaviour"] != "sends-other-output":
+            return revealed
+        seed = wire.get_hex(self.round, "seed")
+        return b"other:" + wire.derive(seed, b"other-output", self.round["node"].encode())
+
     def on_commit(self, message: Message) -> Message:
         """F4-F5: compute and commit at once, late, by copying, by guessing, or never."""
         behaviour, now = self.round["behaviour"], message["now"]
@@ -206,7 +215,8 @@ class Node:
         return min(counts, key=lambda output_hash: (-counts[output_hash], output_hash))
 
     def on_reveal(self, message: Message) -> Message:
-        """F7-F8: reveal in time, late, never, or (watchers) a hash others already revealed."""
+        """F7-F8: reveal in time, late, never, or (watchers) a hash others already revealed; send
+        the app the output revealed, or (sends-other-output) another one."""
         behaviour, now = self.round["behaviour"], message["now"]
         algorithm = self.round["algorithm"]
         if behaviour == "no-reveal":
@@ -227,11 +237,11 @@ class Node:
             output_hash = bytes.fromhex(copied)
         else:
             assert self.output is not None
-            output = self.output
-            too_large = check_output_size(output)
+            too_large = check_output_size(self.output)
             if too_large:
                 return {"error": too_large}  # F8 cannot deliver it: the node fails here
-            output_hash = wire.digest(output, algorithm)
+            output_hash = wire.digest(self.output, algorithm)
+            output = self._sent_output(self.output)
         salt = self.node_salt
         if self.round["reveal_contents"] == "node-salt-hash":
             salt = wire.digest(salt, algorithm)

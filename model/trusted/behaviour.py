@@ -1,7 +1,7 @@
 """Node behaviours and round scenarios as plain data, shared by the tests and the executor.
 
-A `Scenario` names the nodes of a round, what each does (honest or one of the misbehaviours of
-§3.5), whether the app sends it a wrong salt, whether the app reveals its salts at all (F6), the
+A `Scenario` names the nodes of a round, what each does (honest, one of the misbehaviours of
+§3.5, or sending the app an output other than the one it revealed, §3.2 F8-F9), whether the app sends it a wrong salt, whether the app reveals its salts at all (F6), the
 function's correct output and the seed all salts derive from. `model.trusted.scenario` runs it
 through the model; the executor runs it with real processes; both must reach the same outcome.
 """
@@ -34,6 +34,9 @@ class Behaviour(Enum):
     """Commits to a guess without computing, then reveals the output hash others revealed (§3.5.5)."""
     COPY_COMMIT = "copy-commit"
     """Copies another node's on-chain commit, then reveals that node's output hash (§3.5.3)."""
+    SENDS_OTHER_OUTPUT = "sends-other-output"
+    """Computes, commits and reveals the correct output honestly, then sends the app another
+    output at §3.2 F8, which the app's F9 check finds does not match the reveal."""
 
 
 BEHAVIOURS_THAT_COMPUTE = frozenset(
@@ -43,6 +46,7 @@ BEHAVIOURS_THAT_COMPUTE = frozenset(
         Behaviour.LATE_COMMIT,
         Behaviour.NO_REVEAL,
         Behaviour.LATE_REVEAL,
+        Behaviour.SENDS_OTHER_OUTPUT,
     }
 )
 """Behaviours whose node really runs the function (the others only pretend)."""

@@ -3,9 +3,11 @@
 The timeline is part of the contract with the executor: salt hashes at t0, commits at t0 + 1,
 copied commits at t0 + 2, late commits just past the commit timeout; app salts revealed when the
 commit phase closes (tc); reveals at tc + 1, copied reveals at tc + 2, late reveals just past the
-reveal timeout; the decision as soon as the reveal phase is over. An app that never reveals its
-salts (F6) leaves the round waiting at tc: the literal text waits forever (no decision), the
-hardened profile expires the round just past the app salt timeout, at tc + timeout + 1.
+reveal timeout, each node that computed sending the app its output (F8) as it reveals; the app's
+check of those outputs (F9) and the decision as soon as the reveal phase is over. An app that
+never reveals its salts (F6) leaves the round waiting at tc: the literal text waits forever (no
+decision), the hardened profile expires the round just past the app salt timeout, at
+tc + timeout + 1.
 """
 
 from __future__ import annotations
@@ -68,6 +70,14 @@ def get_node_output(scenario: Scenario, plan: NodePlan) -> bytes:
     if plan.wrong_output is not None:
         return plan.wrong_output
     return b"wrong:" + derive_bytes(scenario.seed, b"wrong-output", plan.node.encode())
+
+
+def get_sent_output(scenario: Scenario, plan: NodePlan) -> bytes:
+    """§3.2 F8: what a computing node sends the app: the output it revealed, except that a
+    SENDS_OTHER_OUTPUT node sends another one (which the app's F9 check must catch)."""
+    if plan.behaviour is Behaviour.SENDS_OTHER_OUTPUT:
+        return b"other:" + derive_bytes(scenario.seed, b"other-output", plan.node.encode())
+    return get_node_output(scenario, plan)
 
 
 def get_guessed_output(scenario: Scenario, plan: NodePlan) -> bytes:
@@ -263,7 +273,8 @@ def _steps_7_and_8(run: _Runner, tc: Seconds) -> None:
                 continue
             revealed = process_reveal(run.state, node=plan.node, reveal=reveal, params=run.params)
             if run.apply(at, plan.node, revealed) and plan.behaviour not in _WATCHERS:
-                output = get_node_output(run.scenario, plan)
+                # F8: the output sent to the app (off-chain), which F9 checks against the reveal.
+                output = get_sent_output(run.scenario, plan)
                 run.apply(
                     at, plan.node, process_send_output(run.state, node=plan.node, output=output)
                 )

@@ -76,6 +76,8 @@ EXPECTED: dict[Behaviour, dict[str, tuple[bool, bool, bool]]] = {
     # The literal reveal (h(S_N)) cannot be checked against the commit: the cheat is paid.
     B.REVEAL_MISMATCH: {"hardened": (False, True, True), "whitepaper": (True, False, True)},
     B.COPY_COMMIT: {"hardened": (False, True, True), "whitepaper": (True, False, True)},
+    # Its reveal opens its commit on the correct output: paid; only the app's F9 complaint names it.
+    B.SENDS_OTHER_OUTPUT: {"hardened": (True, False, True), "whitepaper": (True, False, True)},
 }
 
 
