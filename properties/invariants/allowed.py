@@ -7,10 +7,13 @@ list) and the checker's own memory of bridge deposits, they decide, by the words
 section, whether the action was allowed; a refused action that was allowed breaks ACT-ALLOWED.
 
 Only the actions whose preconditions the whitepaper states in full are judged here: transfers
-(§6.2), the bridge (§6.1), bonds (§4.2), an app's prepayment (§4.3.1), votes and complaints (§6.8)
-and outbound requests (§4.5). A refusal of any other
+(§6.2), the bridge (§6.1), bonds (§4.2), an app's prepayment (§4.3.1), votes and complaints (§6.8),
+outbound requests (§4.5), and Trusted Function rounds and their locked payments (§3.2-§3.3,
+§4.3.1, §4.4: `properties.invariants.allowed_rounds`). A refusal of any other
 kind is not judged (it neither holds nor breaks the invariant); an applied action of a judged
-kind counts as evidence that the invariant was exercised.
+kind counts as evidence that the invariant was exercised, except an applied round or
+resolution with a caller's error (a malformed scenario, an unregistered node, no escrow, no
+locked payment), which the chain must refuse and which breaks the invariant.
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ from oracle.payment import usd_to_ustr
 from oracle.reputation import is_outbound_exempt, requests_in_minute
 from oracle.staking import bonded_total, power_of, total_power
 from oracle.supply import circulating_str
+from properties.invariants.allowed_rounds import ROUND_JUDGES, check_applied_round
 from properties.invariants.base import Observation, holds, violated
 from properties.invariants.step import ChainStep, History
 
@@ -542,6 +546,7 @@ JUDGED: dict[type, Callable[[ChainState, History, Any], list[str]]] = {
     MintInflation: _mint_allowed,
     SwapReserve: _swap_allowed,
     SetAppProfile: _profile_allowed,
+    **ROUND_JUDGES,
 }
 """Action kind -> the reasons the whitepaper gives to refuse it on a state (none: allowed)."""
 
@@ -552,7 +557,7 @@ def check_allowed_applied(step: ChainStep) -> Observation | None:
     applied is the action contracts' question)."""
     if step.action is None or type(step.action) not in JUDGED:
         return None
-    return holds("ACT-ALLOWED")
+    return check_applied_round(step) or holds("ACT-ALLOWED")
 
 
 def check_refusal(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
+import attrs
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
@@ -12,13 +15,18 @@ from model.chain.actions import (
     SwapReserve,
     WithdrawPrepayment,
 )
+from model.chain.economy import get_round_scenario
 from model.chain.state import get_developer
 from model.governance import ParamChange
+from model.ledger import get_balance, get_escrow_account
 from model.trusted.behaviour import Behaviour, NodePlan
+from model.units import NodeId
+from oracle.payment import split_payment, usd_to_ustr
 from properties.driver import ChainDriver, guarded
 from properties.strategies import (
     GOLDEN_COST,
     MICRO,
+    NODE_COUNT,
     NODES,
     amounts,
     apps,
@@ -30,6 +38,46 @@ from properties.strategies import (
 
 ON_THRESHOLD: tuple[int, int] = (3, 2)
 """(size, agree) of a round exactly at 2/3."""
+
+MALFORMED: tuple[str, ...] = (
+    "wrong output equal to the correct one",
+    "a node twice",
+    "copies itself",
+    "copies an unassigned node",
+    "unregistered node",
+    "wrong_output on an honest plan",
+    "copy_from on an honest plan",
+)
+"""The malformed rounds `process_malformed_round` draws: each a caller's error (§3.2, §4.3.1)."""
+
+UNREGISTERED = NodeId("n-unregistered")
+
+
+def _fresh(node: NodeId) -> NodeId:
+    """`node` as a distinct str object equal to it, so `is` and `==` tell apart."""
+    return NodeId("".join(list(node)))
+
+
+def _malformed_plans(kind: str, round_run: RunRound, correct: bytes) -> tuple[NodePlan, ...]:
+    """`round_run`'s honest plans with the last one made into the malformed `kind`."""
+    plans = list(round_run.plans)
+    last = plans[-1].node
+    if kind == "wrong output equal to the correct one":
+        # A distinct bytes object equal to the correct output: `is` and `==` tell apart.
+        plans[-1] = NodePlan(last, Behaviour.WRONG_OUTPUT, wrong_output=bytes(bytearray(correct)))
+    elif kind == "a node twice":
+        plans[-1] = NodePlan(plans[0].node)
+    elif kind == "copies itself":
+        plans[-1] = NodePlan(last, Behaviour.COPY_COMMIT, _fresh(last))
+    elif kind == "copies an unassigned node":
+        plans[-1] = NodePlan(last, Behaviour.COPY_COMMIT, NODES[len(plans) % NODE_COUNT])
+    elif kind == "unregistered node":
+        plans[-1] = NodePlan(UNREGISTERED)
+    elif kind == "wrong_output on an honest plan":
+        plans[-1] = NodePlan(last, wrong_output=b"another output")
+    else:
+        plans[-1] = NodePlan(last, copy_from=plans[0].node)
+    return tuple(plans)
 
 
 class RoundRules(ChainDriver):
@@ -58,6 +106,43 @@ class RoundRules(ChainDriver):
         self, *, app: str, plans: tuple[object, ...], cost: int, app_reveals: bool, prefund: int
     ) -> None:
         self.apply(RunRound(app, plans, cost, app_reveals, prefund))  # type: ignore[arg-type]
+
+    @rule(app=apps, kind=st.sampled_from(MALFORMED), size=st.integers(2, 3))
+    @guarded
+    def process_malformed_round(self, *, app: str, kind: str, size: int) -> None:
+        """§3.2, §4.3.1: a round with a caller's error, which the chain must refuse (ACT-ALLOWED
+        fails on one it applies); the wrong output equal to the correct one is the round's own
+        correct output, as the chain derives it, in another bytes object."""
+        assert self.checked is not None
+        honest = RunRound(app, tuple(NodePlan(node) for node in NODES[:size]), GOLDEN_COST)  # type: ignore[arg-type]
+        correct = get_round_scenario(self.checked.state, honest).correct_output
+        self.apply(attrs.evolve(honest, plans=_malformed_plans(kind, honest, correct)))
+
+    @rule(
+        app=apps,
+        size=st.integers(1, NODE_COUNT),
+        price=prices,
+        cost=st.sampled_from([0, 1, MICRO, GOLDEN_COST]),
+        prefund=st.sampled_from([0, 0, MICRO]),
+        short=st.sampled_from(["", "", "ustb", "ustr"]),
+    )
+    @guarded
+    def process_round_at_the_funds(
+        self, *, app: str, size: int, price: Fraction, cost: int, prefund: int, short: str
+    ) -> None:
+        """§4.3.1, §4.4, §6.3: the escrow emptied, then prepaid exactly one split per node plus
+        the validation prefund (or one micro-unit less of STB or STR) before an honest round:
+        allowed at the funds, and refused one micro-unit short."""
+        assert self.checked is not None
+        held = get_balance(self.checked.state.ledger, get_escrow_account(app))  # type: ignore[arg-type]
+        self.apply(WithdrawPrepayment(app, held.ustb, held.ustr))  # type: ignore[arg-type]
+        split = split_payment(cost, self.checked.state.params)
+        ustb = size * split.stb_total - (short == "ustb")
+        ustr = size * usd_to_ustr(split.str_total_usd, price) + prefund - (short == "ustr")
+        developer = get_developer(app)  # type: ignore[arg-type]
+        self.apply(Prepay(app, developer, max(ustb, 0), max(ustr, 0), price))  # type: ignore[arg-type]
+        plans = tuple(NodePlan(node) for node in NODES[:size])
+        self.apply(RunRound(app, plans, cost, True, prefund))  # type: ignore[arg-type]
 
     @rule(app=apps, size=st.integers(1, 4), price=prices)
     @guarded
@@ -141,17 +226,32 @@ class RoundRules(ChainDriver):
         self.apply(Prepay(app, get_developer(app), 4 * GOLDEN_COST, 0, None))  # type: ignore[arg-type]
         self.apply(RunRound(app, plans, GOLDEN_COST))  # type: ignore[arg-type]
 
-    @rule(data=st.data(), pay_nodes=st.booleans())
+    @rule(
+        data=st.data(),
+        pay_nodes=st.booleans(),
+        again=st.booleans(),
+        which=st.sampled_from(["locked", "locked", "unknown"]),
+    )
     @guarded
-    def process_resolve_locked_payment(self, *, data: st.DataObject, pay_nodes: bool) -> None:
+    def process_resolve_locked_payment(
+        self, *, data: st.DataObject, pay_nodes: bool, again: bool, which: str
+    ) -> None:
+        """§3.3 Step 12: a locked payment resolved (paid or returned), sometimes a second time
+        either way (nothing is locked any more), or a round id never locked."""
         assert self.checked is not None
+        state = self.checked.state
         locked = sorted(
             (app, round_id)
-            for app, escrow in self.checked.state.escrows.escrows.items()
+            for app, escrow in state.escrows.escrows.items()
             for round_id in escrow.locked
         )
-        app, round_id = data.draw(st.sampled_from(locked)) if locked else ("app-0", 1)
-        self.apply(ResolveLocked(app, round_id, pay_nodes))  # type: ignore[arg-type]
+        if which == "unknown" or not locked:
+            app, round_id = data.draw(apps), state.next_round_id + data.draw(st.integers(0, 1))
+        else:
+            app, round_id = data.draw(st.sampled_from(locked))
+        self.apply(ResolveLocked(app, round_id, pay_nodes))
+        if again:
+            self.apply(ResolveLocked(app, round_id, data.draw(st.booleans())))
 
     @rule(app=apps, ustb=amounts, ustr=amounts)
     @guarded
