@@ -16,7 +16,7 @@ from attrs import frozen
 from executor import wire
 from executor.books import Books, SettlementRefusedError
 from executor.pool import Fault, Limits, NodePool
-from executor.records import Funding, RoundLog
+from executor.records import Funding, RefusedStep, RoundLog
 from executor.round import run_round
 from executor.scenario import NODE_STAKE_USTR, CallRecord, ExecRound, TrustedCall, decode_usage
 from executor.validators import Decision, settle
@@ -61,6 +61,14 @@ def resolve_function(spec: str) -> str:
             raise FunctionSpecError(f"function {spec!r}: no file {path}")
         return f"{path}:{name}"
     return spec
+
+
+def get_refused_steps(log: RoundLog) -> tuple[RefusedStep, ...]:
+    """The commits and reveals the executor's chain refused in a round, each at the slot it was
+    tried in (§3.2 F5, F7), sorted; `why` names the step first (`commit after ...`)."""
+    return tuple(
+        sorted(RefusedStep(time, node, why.split(" ", 1)[0]) for time, node, why in log.refused)
+    )
 
 
 @frozen
@@ -170,8 +178,10 @@ class Executor:
             )
 
         billing_log = self.run_round(call.billing, params=params, profile=profile)
+        billing_steps = get_refused_steps(billing_log)
         if billing_log.decided_at is None:
-            return CallRun(CallRecord(None, None, stalled="billing"), billing_log, None, references)
+            stalled = CallRecord(None, None, stalled="billing", billing_refused_steps=billing_steps)
+            return CallRun(stalled, billing_log, None, references)
         try:
             billing, decision = settle_round(call.billing, billing_log, 0, main=False)
         except SettlementRefusedError:
@@ -182,13 +192,25 @@ class Executor:
         claimed_hash = wire.digest(str(usage).encode("ascii"), algorithm)
         cost = usage if decision.consensus and decision.agreed_output_hash == claimed_hash else 0
         main_log = self.run_round(call.main, params=params, profile=profile)
+        main_steps = get_refused_steps(main_log)
         if main_log.decided_at is None:
-            return CallRun(
-                CallRecord(None, None, stalled="main"), billing_log, main_log, references
+            stalled = CallRecord(
+                None,
+                None,
+                stalled="main",
+                billing_refused_steps=billing_steps,
+                main_refused_steps=main_steps,
             )
+            return CallRun(stalled, billing_log, main_log, references)
         try:
             main, main_decision = settle_round(call.main, main_log, cost, main=True)
         except SettlementRefusedError:
             return CallRun(CallRecord(None, None, refused=True), billing_log, main_log, references)
-        record = CallRecord(billing, main, reputation=books.reputation())
+        record = CallRecord(
+            billing,
+            main,
+            reputation=books.reputation(),
+            billing_refused_steps=billing_steps,
+            main_refused_steps=main_steps,
+        )
         return CallRun(record, billing_log, main_log, references, (decision, main_decision))

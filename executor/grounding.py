@@ -96,12 +96,16 @@ class _BrokenError(Exception):
 
 
 def compare(observed: CallRecord, predicted: CallRecord) -> tuple[str, ...]:
-    """Every field where the executor's record and the model's differ, as `path: X vs M`."""
+    """Every field where the executor's record and the model's differ, as `path: X vs M`.
+
+    Times are fields like any other: when each round's commit phase closed, when each reveal
+    was recorded, when the round was decided or expired (its slashes' time), and the commits and
+    reveals the chain refused with the time each was tried, all on the protocol clock."""
     differences = []
-    for name in ("stalled", "refused"):
+    for name in ("stalled", "refused", "billing_refused_steps", "main_refused_steps"):
         left, right = getattr(observed, name), getattr(predicted, name)
         if left != right:
-            differences.append(f"{name}: executor {left!r}, model {right!r}")
+            differences.append(f"{name}: {describe_difference(left, right)}")
     for name in ("billing", "main", "reputation"):
         left, right = getattr(observed, name), getattr(predicted, name)
         if (left is None) != (right is None):
@@ -115,14 +119,15 @@ def compare(observed: CallRecord, predicted: CallRecord) -> tuple[str, ...]:
 
 
 def describe_difference(observed: object, predicted: object) -> str:
-    """`executor X, model M`; for two tuples of records (movements, slashes, track records),
-    only the records that differ, so a wrong amount stands out among a round's movements."""
+    """`executor X, model M`; for two tuples of records (movements, slashes, track records,
+    refused steps, reveal times), only the records that differ, so a wrong amount or a wrong
+    time stands out among a round's others."""
     records = (
         (*observed, *predicted)
         if isinstance(observed, tuple) and isinstance(predicted, tuple)
         else ()
     )
-    if records and all(attrs.has(type(item)) for item in records):
+    if records and all(attrs.has(type(item)) or isinstance(item, tuple) for item in records):
         assert isinstance(observed, tuple) and isinstance(predicted, tuple)
         only_observed = [item for item in observed if item not in predicted]
         only_predicted = [item for item in predicted if item not in observed]

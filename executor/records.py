@@ -30,6 +30,8 @@ class Revealed:
     output_hash: bytes
     node_salt: bytes
     """S_N itself, or h(S_N) under the literal profile."""
+    revealed_at: int
+    """The slot on the executor's clock at which the chain accepted the reveal (F7)."""
 
 
 @frozen
@@ -53,6 +55,23 @@ class RoundLog:
     expired: bool = False
     """The app's salt deadline passed (hardened F6): the round ends FALSE, the app to blame."""
     function_errors: dict[Node, str] = field(factory=dict)
+    commit_closed_at: int | None = None
+    """When the commit phase closed on the executor's clock (§3.2 F5); None: the round never
+    got that far."""
+
+
+@frozen(order=True)
+class RefusedStep:
+    """A node's commit or reveal the chain refused, at the time it was tried (§3.2 F5, F7).
+
+    The executor's chain refuses only late ones (past the commit or the reveal timeout); GROUNDED
+    compares these with the model's refused commits and reveals, so a step tried at the wrong
+    time shows even when the chain refuses it either way."""
+
+    time: int
+    node: Node
+    step: str
+    """`commit` or `reveal`."""
 
 
 @frozen

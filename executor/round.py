@@ -170,6 +170,7 @@ class _Round:
                     app_salt_hash=wire.get_hex(revealed, "app_salt_hash"),
                     output_hash=wire.get_hex(revealed, "output_hash"),
                     node_salt=wire.get_hex(revealed, "node_salt"),
+                    revealed_at=now,
                 )
                 if reply.get("output") is not None:
                     self.outputs[node] = wire.get_hex(reply, "output")  # F8, off-chain to the app
@@ -184,7 +185,9 @@ class _Round:
         self.reveal_slot(closed_at + timeout + 1, closed_at, one_by_one=False)
         return closed_at + timeout + 1
 
-    def log(self, *, revealed_salts: bool, decided_at: int | None, expired: bool) -> RoundLog:
+    def log(
+        self, *, closed_at: int, revealed_salts: bool, decided_at: int | None, expired: bool
+    ) -> RoundLog:
         return RoundLog(
             assigned=tuple(str(n) for n in self.scenario.assigned),
             app_salt_hashes={n: wire.digest(s, self.algorithm) for n, s in self.app_salts.items()},
@@ -200,6 +203,7 @@ class _Round:
             decided_at=decided_at,
             expired=expired,
             function_errors=dict(self.errors),
+            commit_closed_at=closed_at,
         )
 
 
@@ -219,10 +223,16 @@ def run_round(
         if not run.scenario.app_reveals_salts:
             # F6 withheld: the literal text waits forever; the hardened chain expires the round.
             if not profile.app_salt_timeout:
-                return run.log(revealed_salts=False, decided_at=None, expired=False)
+                return run.log(
+                    closed_at=closed_at, revealed_salts=False, decided_at=None, expired=False
+                )
             expired_at = closed_at + params.consensus.app_salt_timeout_seconds + 1
-            return run.log(revealed_salts=False, decided_at=expired_at, expired=True)
+            return run.log(
+                closed_at=closed_at, revealed_salts=False, decided_at=expired_at, expired=True
+            )
         decided_at = run.reveal_phase(closed_at)
-        return run.log(revealed_salts=True, decided_at=decided_at, expired=False)
+        return run.log(
+            closed_at=closed_at, revealed_salts=True, decided_at=decided_at, expired=False
+        )
     finally:
         pool.end_round()

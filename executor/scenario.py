@@ -6,7 +6,8 @@ input. Each round is a model `Scenario` (nodes and their §3.5 behaviours) plus 
 input and the process faults some honest nodes suffer. `predict` maps each fault onto the
 behaviour the model knows it as (a node that dies while computing never commits: NO_COMMIT; one
 that dies at the reveal never reveals: NO_REVEAL) and runs the model on a chain funded exactly
-like the executor's own books.
+like the executor's own books. A `CallRecord` holds what each round decided and moved and when
+(`RoundOutcome`), and the commits and reveals the chain refused, with their times.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from executor.records import (
     ESCROW_FUNDS,
     Funding,
     NodeTrack,
+    RefusedStep,
     Reputation,
     get_node_account,
 )
@@ -30,7 +32,8 @@ from model.params import Params
 from model.profile import Profile
 from model.reputation import ReputationState
 from model.trusted.behaviour import BEHAVIOURS_THAT_COMPUTE, Behaviour, Scenario
-from model.trusted.billing import TrustedFunctionResult, run_trusted_function
+from model.trusted.billing import TrustedFunctionResult, encode_usage, run_trusted_function
+from model.trusted.scenario import RoundRun, run_round_to_decision
 from model.trusted.settlement import RoundOutcome, TrustedChain, process_register_node
 from model.units import AccountId, AppId, NodeId, Rejected, UsdMicro
 
@@ -113,6 +116,12 @@ class CallRecord:
     """The chain refused to settle (incoherent parameters, say)."""
     reputation: Reputation | None = None
     """The track records and app complaints the settled call left (§3.4, §4.5)."""
+    billing_refused_steps: tuple[RefusedStep, ...] = ()
+    """The billing round's commits and reveals the chain refused, each at the time it was tried
+    (§3.2 F5, F7), sorted; for every round that ran to its decision or stalled, left empty when
+    the chain refused to settle."""
+    main_refused_steps: tuple[RefusedStep, ...] = ()
+    """The same for the main round."""
 
 
 def get_fault_problems(round_: ExecRound) -> tuple[str, ...]:
@@ -214,6 +223,31 @@ def decode_usage(output: bytes | None) -> UsdMicro:
     return int(output)
 
 
+REFUSED_STEP_RULES = {"process_commit": "commit", "process_reveal": "reveal"}
+"""The model's rules whose refusals are a node's commit or reveal refused (§3.2 F5, F7)."""
+
+
+def get_refused_steps(run: RoundRun) -> tuple[RefusedStep, ...]:
+    """The commits and reveals the model's chain refused in `run`, each at its time."""
+    return tuple(
+        sorted(
+            RefusedStep(attempt.time, attempt.actor, REFUSED_STEP_RULES[attempt.refusal.rule])
+            for attempt in run.refused
+            if attempt.refusal.rule in REFUSED_STEP_RULES
+        )
+    )
+
+
+def get_model_refused_steps(
+    scenario: Scenario, *, params: Params, profile: Profile
+) -> tuple[RefusedStep, ...]:
+    """The model's refused commits and reveals of one round: `run_trusted_function` keeps its
+    `RoundRun`s to itself, so the round is run again the same way (a pure function of its
+    scenario) to read them."""
+    run = run_round_to_decision(scenario, params=params, profile=profile)
+    return () if isinstance(run, Rejected) else get_refused_steps(run)
+
+
 def predict(
     call: TrustedCall,
     *,
@@ -225,25 +259,41 @@ def predict(
     """The model's record for `call`, given what the function returns when run once on its own."""
     nodes = tuple(sorted(set(call.billing.scenario.assigned) | set(call.main.scenario.assigned)))
     chain = make_model_chain(call.main.scenario.app, nodes, call.funding)
+    usage = decode_usage(billing_output)
+    billing = to_model_scenario(call.billing, billing_output)
+    main = to_model_scenario(call.main, main_output)
     result = run_trusted_function(
         chain,
-        billing=to_model_scenario(call.billing, billing_output),
-        main=to_model_scenario(call.main, main_output),
-        usage=decode_usage(billing_output),
+        billing=billing,
+        main=main,
+        usage=usage,
         params=params,
         profile=profile,
         validators=call.funding.validator_accounts,
         validation_prefund_ustr=call.funding.prefund_ustr,
     )
-    if isinstance(result, Rejected):
-        if "never decided" in result.reason:
-            which = "billing" if "the billing round" in result.reason else "main"
-            return CallRecord(billing=None, main=None, stalled=which)
+    if isinstance(result, Rejected) and "never decided" not in result.reason:
         return CallRecord(billing=None, main=None, refused=True)
+    # run_trusted_function bills the usage as its billing round's output (§4.3.1).
+    billed = attrs.evolve(billing, correct_output=encode_usage(usage))
+    billing_steps = get_model_refused_steps(billed, params=params, profile=profile)
+    if isinstance(result, Rejected):
+        if "the billing round" in result.reason:
+            return CallRecord(None, None, stalled="billing", billing_refused_steps=billing_steps)
+        main_steps = get_model_refused_steps(main, params=params, profile=profile)
+        return CallRecord(
+            None,
+            None,
+            stalled="main",
+            billing_refused_steps=billing_steps,
+            main_refused_steps=main_steps,
+        )
     settled, outcome = result
     assert isinstance(outcome, TrustedFunctionResult)
     return CallRecord(
         billing=outcome.billing,
         main=outcome.main,
         reputation=read_reputation(settled.reputation),
+        billing_refused_steps=billing_steps,
+        main_refused_steps=get_model_refused_steps(main, params=params, profile=profile),
     )

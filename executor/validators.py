@@ -102,6 +102,8 @@ def settle(
     """§3.3 Steps 9-12 on an observed round: complaints, decision, slashes, payment or lock,
     the validators' fee (§4.4) and the track records (§3.4), all on `books`."""
     assert log.decided_at is not None, "only a decided round is settled"
+    # The executor's clock: the decision (or the hardened F6 expiry) and every slash share it.
+    decided_at = log.decided_at
     if log.expired:
         decision = Decision(False, None, (), (), ())
         complaints: tuple[str, ...] = ()
@@ -109,7 +111,7 @@ def settle(
         complaints = complain_about(log, profile=profile, algorithm=algorithm)
         decision = decide(log, params=params, profile=profile, algorithm=algorithm)
     books.open_settlement()
-    slashes = [books.slash(node, now=log.decided_at) for node in decision.mismatched]
+    slashes = [books.slash(node, now=decided_at) for node in decision.mismatched]
     paid = decision.supermajority if decision.consensus else ()
     to_lock = tuple(sorted(log.commits)) if log.expired else decision.counted
     locked: tuple[str, ...] = ()
@@ -148,6 +150,9 @@ def settle(
         cost=cost,
         escrow_locked=_ids(locked),
         movements=books.movements(),
+        commit_closed_at=log.commit_closed_at,
+        reveal_times=tuple(sorted((NodeId(n), r.revealed_at) for n, r in log.reveals.items())),
+        decided_at=decided_at,
         app_withheld_salts=log.expired,
     )
     return outcome, decision

@@ -117,6 +117,14 @@ class RoundOutcome:
     escrow_locked: tuple[NodeId, ...]
     """Nodes whose payment was locked in escrow after consensus FALSE (F12)."""
     movements: tuple[TokenMovement, ...]
+    commit_closed_at: Seconds | None
+    """§3.2 F5: when the commit phase closed (every participant committed, or just past the
+    commit timeout); the app reveals its salts then (F6) and the reveal timeout runs from it."""
+    reveal_times: tuple[tuple[NodeId, Seconds], ...]
+    """§3.2 F7: (node, time) of every reveal recorded on-chain, by node."""
+    decided_at: Seconds
+    """§3.3 F10: when the validators decided, or (§3.2 F6, hardened) when the app's salt deadline
+    expired the round; its slashes (F11, §6.10) and its settlement (F12) take this time."""
     app_withheld_salts: bool = False
     """The app never revealed its salts (F6); the round expired with its nodes' payment locked."""
 
@@ -319,6 +327,9 @@ def process_settle_round(
         cost=cost,
         escrow_locked=tuple(sorted(locked)),
         movements=compute_movements(before, chain.ledger),
+        commit_closed_at=state.commit_closed_at,
+        reveal_times=tuple(sorted((node, r.revealed_at) for node, r in state.reveals.items())),
+        decided_at=now,
         app_withheld_salts=decision.app_withheld_salts,
     )
     return chain, outcome
