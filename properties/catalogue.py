@@ -377,8 +377,13 @@ CATALOGUE: tuple[Invariant, ...] = (
         " holds while its committee is active; a double sign or another fault of a registered"
         " validator, slashed once per height and round; a block signed by more than the"
         " threshold of voting power; the clock moving forward and a mint since the last one; a"
-        " genesis with every amount in its range",
-        "6.2, 6.1, 4.2, 4.3.1, 6.8, 4.5, 6.5, 6.10, 6.9",
+        " well-formed Trusted Function round of registered nodes for an app whose escrow holds a"
+        " split per node and the validation prefund, and the resolution, paid or returned, of a"
+        " locked payment; a genesis with every amount in its range. A round or resolution with a"
+        " caller's error (a node twice, a bad copy_from or wrong_output, a wrong output equal to"
+        " the correct one, an unregistered node, no escrow, an amount that is not a whole"
+        " non-negative number, no locked payment under the round id) is refused, not applied",
+        "6.2, 6.1, 4.2, 4.3.1, 6.8, 4.5, 6.5, 6.10, 6.9, 3.2, 3.3, 4.4",
         H,
     ),
     _row(
