@@ -108,9 +108,25 @@ def check_slash_doubling(step: ChainStep) -> Observation | None:
         k = 1 if memory is None else memory.count + 1
         if slash.rate_bps != expected:
             bad.append(f"{slash.offender} slash #{k}: rate {slash.rate_bps}, expected {expected}")
+        bad.extend(_level_problems(memory, slash))
     if not seen:
         return None
     return observe("SLASH-DOUBLING", not bad, "; ".join(bad))
+
+
+def _level_problems(memory: SlashMemory | None, slash: SlashEffect) -> list[str]:
+    """§6.10: a validator's slash reports the level it was applied at (the expected level: 0,
+    or the last slash's lowered by one per expired window) and the level it leaves, one up."""
+    outcome = slash.validator_outcome
+    if outcome is None:
+        return []
+    level = get_expected_level(memory, slash)
+    if (outcome.level_before, outcome.level_after) == (level, level + 1):
+        return []
+    return [
+        f"{slash.offender}: the slash reports levels {outcome.level_before} ->"
+        f" {outcome.level_after}, expected {level} -> {level + 1}"
+    ]
 
 
 def check_slash_decay(step: ChainStep) -> Observation | None:
@@ -133,6 +149,7 @@ def check_slash_decay(step: ChainStep) -> Observation | None:
                 f"{slash.offender}: {expired} window(s) expired, level"
                 f" {get_expected_level(memory, slash)}, rate {slash.rate_bps}, expected {expected}"
             )
+        bad.extend(_level_problems(memory, slash))
     if not seen:
         return None
     return observe("SLASH-DECAY", not bad, "; ".join(bad))

@@ -49,7 +49,6 @@ from properties.strategies import (
     GOVERNABLE,
     MICRO,
     NODES,
-    OUTSIDE_EDGES,
     PAYMENT_KEYS,
     USERS,
     amounts,
@@ -225,17 +224,6 @@ class GovernanceRules(ChainDriver):
             ParamChange(spec.subspace, spec.key, edge_value(spec, edge)) for spec in GOVERNABLE
         )
         self.apply(SubmitProposal(self._richest_developer(), changes, 0))
-
-    @rule(spec=st.sampled_from(GOVERNABLE))
-    @guarded
-    def process_proposal_past_a_bound(self, *, spec: ParamSpec) -> None:
-        """§6.8, docs/model.md's domains: one key proposed alone at one past each bound of its
-        documented domain, which the chain must refuse; a model whose bound moved outward accepts
-        it (GOV-PARAMS). Alone, because a proposal over several keys is refused for the first
-        outside value; one key a draw (31 keys), so every key is tried in nearly every run."""
-        for edge in OUTSIDE_EDGES:
-            change = ParamChange(spec.subspace, spec.key, edge_value(spec, edge))
-            self.apply(SubmitProposal(self._richest_developer(), (change,), 0))
 
     @rule(offset=st.sampled_from([-1, 0, 1]), voter=signers, option=st.sampled_from(VoteOption))
     @guarded

@@ -1,0 +1,93 @@
+"""Machine rules for the documented domain of every governable key (§6.8, docs/model.md).
+
+A proposal is the one door through which a parameter changes, so the bounds of each key's domain
+are judged where a proposal meets them: one past a bound must be refused (GOV-PARAMS fails on an
+accepted proposal holding a value outside its domain), and exactly at a bound must not be refused
+for that reason (ACT-ALLOWED judges the refusal). There are 31 keys and four edges each; a rule
+that draws one key a firing leaves keys untried in a quick run, so the sweep below asks the model
+about every key at one edge in one firing and keeps in the trace only the proposals whose fate a
+checker would judge wrong.
+"""
+
+from __future__ import annotations
+
+from hypothesis.stateful import precondition, rule
+
+from model.chain.actions import SubmitProposal
+from model.governance import ParamChange
+from model.units import Rejected
+from oracle.domains import DOMAINS
+from properties.driver import ChainDriver, guarded
+from properties.invariants.allowed import check_refusal
+from properties.replay import Checked, process_or_raise
+from properties.strategies import GOVERNABLE
+
+DOMAIN_EDGES: tuple[str, ...] = ("above-maximum", "below-minimum", "maximum", "minimum")
+"""Where the sweep puts each key, one edge a firing in this order: one past each documented
+bound, then at each bound."""
+
+
+def domain_edge_value(name: str, edge: str) -> int:
+    """The value of key `name` at `edge` of its documented domain (`oracle.domains`)."""
+    domain = DOMAINS[name]
+    return {
+        "below-minimum": domain.minimum - 1,
+        "minimum": domain.minimum,
+        "maximum": domain.maximum,
+        "above-maximum": domain.maximum + 1,
+    }[edge]
+
+
+class DomainRules(ChainDriver):
+    """Every key proposed alone at and one past each bound of its documented domain."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.swept_edges = 0
+        """How many of `DOMAIN_EDGES` this example has swept, in their order."""
+
+    @precondition(lambda self: self.swept_edges < len(DOMAIN_EDGES))
+    @rule()
+    @guarded
+    def process_every_key_at_a_bound(self) -> None:
+        """§6.8, docs/model.md's domains: every key alone at the next of `DOMAIN_EDGES`, asked
+        of the model on the current state without being applied. A proposal the model accepts
+        outside the domain, refuses inside it where ACT-ALLOWED says it was allowed, or raises
+        on, is then applied for real, so the trace holds it and its checker fails on it; the
+        others leave the chain as it was (a refusal changes nothing, and an accepted in-domain
+        proposal only opens a vote the other rules already open). One edge a firing, each at
+        most once an example, keeps the sweep under a second of a quick run."""
+        assert self.checked is not None
+        edge = DOMAIN_EDGES[self.swept_edges]
+        self.swept_edges += 1
+        proposer = self._richest_developer()
+        for spec in GOVERNABLE:
+            value = domain_edge_value(spec.name, edge)
+            action = SubmitProposal(proposer, (ParamChange(spec.subspace, spec.key, value),), 0)
+            if self._judged_wrong(action, inside=DOMAINS[spec.name].contains(value)):
+                self.apply(action)
+
+    def _judged_wrong(self, action: SubmitProposal, *, inside: bool) -> bool:
+        """Whether a checker fails on the model's answer to `action` on the current state. An
+        answer judged right is counted as evidence (the boundaries it reached, the refusal
+        ACT-ALLOWED judged); one judged wrong is counted when it is applied."""
+        assert self.checked is not None and self.edges is not None
+        current = self.checked
+        result = process_or_raise(current, action)
+        if isinstance(result, Checked):
+            return True  # the model raised: ACT-TOTAL
+        if isinstance(result, Rejected):
+            judged = check_refusal(current.state, current.history, action, result)
+            if any(not observation.holds for observation in judged):
+                return True
+            for observation in judged:
+                self.recorder.record_observation(observation)
+            self.recorder.record_boundaries(self.edges.reached(current.state, action, None, ()))
+            return False
+        if not inside:
+            return True  # accepted outside the domain: GOV-PARAMS
+        after, effects = result
+        self.recorder.record_boundaries(
+            self.edges.reached(current.state, action, after, tuple(effects))
+        )
+        return False
