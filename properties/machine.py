@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from hypothesis.stateful import invariant
 
-from properties.rules.domains import DomainRules
 from properties.rules.economy import EconomyRules
 from properties.rules.governance import GovernanceRules
+from properties.rules.parameters import ParameterRules
 from properties.rules.rounds import RoundRules
 from properties.rules.staking import StakingRules
 
 
-class ChainMachine(EconomyRules, RoundRules, StakingRules, GovernanceRules, DomainRules):
+class ChainMachine(EconomyRules, RoundRules, StakingRules, GovernanceRules, ParameterRules):
     """The chain from genesis, driven by every rule the model has."""
 
     @invariant()

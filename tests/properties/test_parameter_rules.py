@@ -1,4 +1,5 @@
-"""The machine's sweep of every governable key at and one past each documented bound (§6.8).
+"""The machine's parameter rules (§6.8): every governable key at and one past each documented
+bound, and two proposals coherent apart but not together.
 
 A model whose domain check lets a value through, or refuses a value at a bound, is caught on the
 first firing of the sweep that reaches that edge, whichever key it is; a correct model leaves the
@@ -17,7 +18,7 @@ from model.params import Params
 from model.units import Rejected
 from properties.driver import VIOLATIONS
 from properties.machine import ChainMachine
-from properties.rules.domains import DOMAIN_EDGES, domain_edge_value
+from properties.rules.parameters import DOMAIN_EDGES, domain_edge_value
 
 
 def _machine() -> ChainMachine:
@@ -73,3 +74,36 @@ def test_bound_moved_inward__a_refusal_at_the_bound_breaks_act_allowed(
     assert len(machine.actions) == 1
     with pytest.raises(VIOLATIONS["ACT-ALLOWED"], match="outside the allowed range"):
         machine.check("ACT-ALLOWED")
+
+
+def test_two_proposals_incoherent_together__the_second_tally_is_refused() -> None:
+    machine = _machine()
+    before = machine.checked
+    assert before is not None
+    machine.process_two_proposals_incoherent_together()
+    after = machine.checked
+    assert after is not None
+    tallies = [p.result for p in after.state.governance.proposals.values() if p.result]
+    assert [(r.passed, r.refused is not None) for r in tallies] == [(True, False), (False, True)]
+    machine.check("GOV-PARAMS")
+    pay = after.state.params.payment
+    assert pay.str_node_profit_bps == before.state.params.payment.str_node_profit_bps + 1
+
+
+def test_tally_without_the_coherence_recheck__breaks_gov_params(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = governance.get_incoherence_reason
+    submitted: list[Params] = []
+
+    def only_at_submission(params: Params) -> str | None:
+        # The check at submission stays; the one at the tally (the second call per proposal)
+        # is skipped, as a model that forgot the recheck would.
+        submitted.append(params)
+        return real(params) if len(submitted) <= 2 else None
+
+    monkeypatch.setattr(governance, "get_incoherence_reason", only_at_submission)
+    machine = _machine()
+    machine.process_two_proposals_incoherent_together()
+    with pytest.raises(VIOLATIONS["GOV-PARAMS"], match="str-sub-shares"):
+        machine.check("GOV-PARAMS")

@@ -1,4 +1,5 @@
-"""Machine rules for the documented domain of every governable key (§6.8, docs/model.md).
+"""Machine rules for the parameter set: each key's documented domain, and proposals that keep the
+shares coherent one by one but not together (§6.8, docs/model.md).
 
 A proposal is the one door through which a parameter changes, so the bounds of each key's domain
 are judged where a proposal meets them: one past a bound must be refused (GOV-PARAMS fails on an
@@ -7,14 +8,18 @@ for that reason (ACT-ALLOWED judges the refusal). There are 31 keys and four edg
 that draws one key a firing leaves keys untried in a quick run, so the sweep below asks the model
 about every key at one edge in one firing and keeps in the trace only the proposals whose fate a
 checker would judge wrong.
+
+The shares of T must add up (GOV-PARAMS). A proposal is judged coherent against the parameters
+of its submission; two proposals open at once can each be coherent there and break the sums
+together, so the second tally must judge against the parameters the first one left.
 """
 
 from __future__ import annotations
 
 from hypothesis.stateful import precondition, rule
 
-from model.chain.actions import SubmitProposal
-from model.governance import ParamChange
+from model.chain.actions import AdvanceTime, CastVote, SubmitProposal, Tally
+from model.governance import ParamChange, VoteOption
 from model.units import Rejected
 from oracle.domains import DOMAINS
 from properties.driver import ChainDriver, guarded
@@ -38,8 +43,8 @@ def domain_edge_value(name: str, edge: str) -> int:
     }[edge]
 
 
-class DomainRules(ChainDriver):
-    """Every key proposed alone at and one past each bound of its documented domain."""
+class ParameterRules(ChainDriver):
+    """Every key at its documented bounds, and proposals that only break the shares together."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -91,3 +96,40 @@ class DomainRules(ChainDriver):
             self.edges.reached(current.state, action, after, tuple(effects))
         )
         return False
+
+    @rule()
+    @guarded
+    def process_two_proposals_incoherent_together(self) -> None:
+        """§6.8: two STR sub-share proposals open at once, each keeping the three sub-shares'
+        sum on today's parameters (node +1, burn -1; then burn +1, network support -1), both
+        voted YES and tallied in turn. Together they raise the sum by one bps: the hardened
+        chain must refuse the second at its tally (GOV-PARAMS fails on live shares that do not
+        add up); the literal one adopts both, a finding."""
+        assert self.checked is not None
+        pay = self.checked.state.params.payment
+        node, burn = pay.str_node_profit_bps, pay.str_burn_bps
+        support = pay.str_network_support_bps
+        if burn < 1 or support < 1:
+            return
+        first = (
+            ParamChange("payment", "str_node_profit_bps", node + 1),
+            ParamChange("payment", "str_burn_bps", burn - 1),
+        )
+        second = (
+            ParamChange("payment", "str_burn_bps", burn + 1),
+            ParamChange("payment", "str_network_support_bps", support - 1),
+        )
+        proposer = self._richest_developer()
+        opened = []
+        for changes in (first, second):
+            proposal_id = self.checked.state.governance.next_proposal_id
+            if self.apply(SubmitProposal(proposer, changes, 0)):
+                self.apply(CastVote(proposal_id, proposer, VoteOption.YES))
+                opened.append(proposal_id)
+        proposals = self.checked.state.governance.proposals
+        ends = [proposals[i].voting_end for i in opened if i in proposals]
+        if not ends:
+            return
+        self.apply(AdvanceTime(max(0, max(ends) - self.checked.state.now)))
+        for proposal_id in opened:
+            self.apply(Tally(proposal_id))
