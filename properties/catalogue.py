@@ -136,8 +136,10 @@ CATALOGUE: tuple[Invariant, ...] = (
     _row("CR-INJECTIVE", "the composite-hash encoding is injective", "3.2 F4", Z, H, X),
     _row(
         "CR-VERIFIABLE",
-        "after reveal, commit(n) can be recomputed from public data",
-        "3.2 F7, F9",
+        "after reveal, commit(n) can be recomputed from public data; checking the outputs sent to"
+        " it, the app complains about exactly the nodes whose output does not hash to their"
+        " revealed output hash or whose reveal public data shows does not open their commit",
+        "3.2 F7-F9",
         H,
         X,
     ),

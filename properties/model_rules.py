@@ -95,6 +95,7 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
         "model.trusted.round.process_reveal",
         "model.trusted.round.check_reveal",
         "model.hashing.compute_composite_hash",
+        "model.trusted.round.process_app_verification",
     ),
     "CR-PHASES": (
         "model.trusted.round.process_commit",

@@ -6,7 +6,10 @@ Time: every step of the commit window happens at `start + 1`, every step of the 
 the instant the app revealed its salts, and a timeout moves the clock one second past its
 deadline. Timeliness: a deadline passes only once no step due before it is still possible, so
 honest nodes and an honest app meet their deadlines and missing one is a behaviour (NO_COMMIT,
-LATE_COMMIT, LATE_REVEAL, a silent app). Once the validators decide, only settlement follows.
+LATE_COMMIT, LATE_REVEAL, a silent app). The app checks the outputs sent to it (§3.2 F9) only once
+they are all in: the reveal phase is over and every node that revealed and computed has sent its
+output (F8); the validators may decide before or after it. Once the validators decide, only
+settlement follows.
 """
 
 from __future__ import annotations
@@ -45,7 +48,12 @@ from model.trusted.round import (
     process_send_output,
     process_send_wrong_app_salt,
 )
-from model.trusted.scenario import get_guessed_output, get_node_output, get_wrong_app_salt
+from model.trusted.scenario import (
+    get_guessed_output,
+    get_node_output,
+    get_sent_output,
+    get_wrong_app_salt,
+)
 from model.trusted.settlement import RoundOutcome, TrustedChain, process_settle_round
 from model.units import NodeId, Outcome, Rejected, Seconds
 from properties.invariants.round import RoundView
@@ -58,8 +66,9 @@ _COMMITS_OWN = (
     Behaviour.NO_REVEAL,
     Behaviour.LATE_REVEAL,
     Behaviour.REVEAL_MISMATCH,
+    Behaviour.SENDS_OTHER_OUTPUT,
 )
-_REVEALS_OWN = (Behaviour.HONEST, Behaviour.WRONG_OUTPUT)
+_REVEALS_OWN = (Behaviour.HONEST, Behaviour.WRONG_OUTPUT, Behaviour.SENDS_OTHER_OUTPUT)
 
 
 @frozen(cache_hash=True)
@@ -218,7 +227,8 @@ class RoundExplorer:
         if node not in state.reveals:
             return self._reveal_attempt(state, now, plan)
         if plan.behaviour not in _WATCHERS and node not in state.outputs:
-            output = get_node_output(self.scenario, plan)
+            # F8: the output sent to the app; SENDS_OTHER_OUTPUT sends another than it revealed.
+            output = get_sent_output(self.scenario, plan)
             sent = process_send_output(state, node=node, output=output)
             return f"{node} sends its output", False, sent
         return None
@@ -277,13 +287,24 @@ class RoundExplorer:
             return attempts
         if state.phase is Phase.REVEAL:
             attempts = []
-            if not state.app_verified:
+            if not state.app_verified and self._outputs_are_in(state, now):
                 verified = process_app_verification(state, profile=profile)
                 attempts.append(("app verifies the outputs", verified))
             decided = process_decide(state, now=now, params=params, profile=profile)
             attempts.append(("validators decide", decided))
             return attempts
         return []
+
+    def _outputs_are_in(self, state: RoundState, now: Seconds) -> bool:
+        """§3.2 F9 follows F7-F8: the app verifies once no reveal can come (the reveal phase is
+        over) and every node that revealed and computed has sent it its output."""
+        if not is_reveal_phase_over(state, now=now, params=self.params):
+            return False
+        return all(
+            plan.node in state.outputs
+            for plan in self.scenario.plans
+            if plan.node in state.reveals and plan.behaviour not in _WATCHERS
+        )
 
     def _timeout(self, state: RoundState, now: Seconds) -> _Step | None:
         """The deadline the round is waiting for, passed: the clock jumps just past it."""

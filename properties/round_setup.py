@@ -1,6 +1,6 @@
 """The rounds the exploration runs: assignments of behaviours, their scenarios, the funded chain.
 
-An assignment gives each of 1..4 nodes a `Kind` (one of the eight behaviours, or honest but sent a
+An assignment gives each of 1..4 nodes a `Kind` (one of the nine behaviours, or honest but sent a
 wrong app salt), says whom each copier copies and whether the app reveals its salts; one assignment
 stands for every relabelling of its nodes. Every explored round settles against the same funded
 escrow and staked nodes.
@@ -32,7 +32,7 @@ _PRICE = Fraction(1, 2)
 
 
 class Kind(Enum):
-    """What one node of an assignment is: one of the eight behaviours, or honest but wronged."""
+    """What one node of an assignment is: one of the nine behaviours, or honest but wronged."""
 
     HONEST = "honest"
     WRONG_OUTPUT = "wrong-output"
@@ -42,6 +42,8 @@ class Kind(Enum):
     LATE_REVEAL = "late-reveal"
     REVEAL_MISMATCH = "reveal-mismatch"
     COPY_COMMIT = "copy-commit"
+    SENDS_OTHER_OUTPUT = "sends-other-output"
+    """§3.2 F8-F9: reveals the correct output, then sends the app another one."""
     WRONGED = "honest-wrong-app-salt"
     """§3.5.2: an honest node the app sends a salt not matching its on-chain hash."""
 

@@ -15,7 +15,7 @@ from attrs import frozen
 
 from model.ledger import Token, get_escrow_account, get_locked_escrow_account
 from model.params import Params
-from model.profile import Profile
+from model.profile import Profile, RevealContents
 from model.trusted.behaviour import Behaviour, Scenario
 from model.trusted.round import Phase, RoundState
 from model.trusted.settlement import RoundOutcome, TrustedChain
@@ -262,6 +262,56 @@ def check_cr_verifiable(view: RoundView) -> Observation | None:
     )
 
 
+def is_reveal_refuted_in_public(view: RoundView, node: NodeId) -> bool:
+    """§3.2 F9 as the app can check it: public data shows `node`'s reveal does not open its
+    commit. The revealed h(S_a) is not the one written at F1; the revealed salt field is not the
+    posted h(S_N) (literal F7) or does not hash to it; or, S_N revealed, commit(n) recomputed from
+    the on-chain app salt and the revealed fields is not the on-chain commit."""
+    state = view.state
+    reveal = state.reveals[node]
+    if reveal.app_salt_hash != state.app_salt_hashes[node]:
+        return True
+    salt = reveal.node_salt_or_hash
+    if view.profile.reveal_contents is RevealContents.NODE_SALT_HASH:
+        return salt != state.node_salt_hashes[node]
+    if hashed(salt, state.algorithm.value) != state.node_salt_hashes[node]:
+        return True
+    recomputed = recompute_commit(
+        view, node, app_salt=state.app_salts[node], node_salt=salt, output_hash=reveal.output_hash
+    )
+    return recomputed != state.commits[node]
+
+
+def check_cr_app_complaints(view: RoundView) -> Observation | None:
+    """CR-VERIFIABLE: once the app has checked the outputs sent to it (§3.2 F9), it complains
+    about exactly the revealed nodes whose output sent at F8 does not hash to their revealed
+    output hash, or whose reveal public data shows does not open their commit."""
+    state = view.state
+    if not state.app_verified:
+        return None
+    algorithm = state.algorithm.value
+    expected = {
+        node
+        for node, output in state.outputs.items()
+        if node in state.reveals
+        and (
+            hashed(output, algorithm) != state.reveals[node].output_hash
+            or is_reveal_refuted_in_public(view, node)
+        )
+    }
+    problems: list[str] = []
+    recorded = {"the round": set(state.app_complaints)}
+    if view.outcome is not None:
+        recorded["the settlement"] = set(view.outcome.app_complaints)
+    for where, complaints in recorded.items():
+        missed, wrongly = sorted(expected - complaints), sorted(complaints - expected)
+        if missed:
+            problems.append(f"{where} has no complaint about {missed}, whose outputs mismatch")
+        if wrongly:
+            problems.append(f"{where} complains about {wrongly}, whose outputs match")
+    return observe("CR-VERIFIABLE", not problems, "; ".join(problems))
+
+
 def check_cr_injective(view: RoundView) -> Observation | None:
     """CR-INJECTIVE: commit(n) as the model built it tells its fields apart. For every node that
     revealed, the encoding its on-chain commit was built with is found by recomputing it from the
@@ -408,6 +458,7 @@ ROUND_CHECKERS: tuple[Callable[[RoundView], Observation | None], ...] = (
     check_cr_no_copy,
     check_cr_app_salt,
     check_cr_verifiable,
+    check_cr_app_complaints,
     check_cr_injective,
     check_cr_phases,
     check_pay_only_majority,

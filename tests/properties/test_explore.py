@@ -72,10 +72,10 @@ def explore_view(graph: Any, point: RoundPoint, description: str) -> RoundView:
 
 
 def test_assignments__count() -> None:
-    """N=1: 8 kinds (a lone copier has no target) x 2 apps; N=2: 45 kind pairs, +1 for the two
+    """N=1: 9 kinds (a lone copier has no target) x 2 apps; N=2: 55 kind pairs, +1 for the two
     wrong-output nodes colluding or not, each copier's target fixed by symmetry, x 2 apps."""
-    assert len(generate_assignments(1)) == 16
-    assert len(generate_assignments(2)) == 16 + 46 * 2
+    assert len(generate_assignments(1)) == 18
+    assert len(generate_assignments(2)) == 18 + 56 * 2
 
 
 def test_assignments__copy_targets_up_to_symmetry() -> None:
