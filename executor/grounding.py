@@ -96,11 +96,14 @@ class _BrokenError(Exception):
 
 
 def compare(observed: CallRecord, predicted: CallRecord) -> tuple[str, ...]:
-    """Every field where the executor's record and the model's differ, as `path: X vs M`.
+    """Every field where the executor's record and the model's differ, as `path: X vs M`: what
+    each round decided and moved, and when, on the protocol clock (the commit phase's close, each
+    reveal, the decision or expiry that is also the slashes' time, and each refused commit or
+    reveal at the time it was tried).
 
-    Times are fields like any other: when each round's commit phase closed, when each reveal
-    was recorded, when the round was decided or expired (its slashes' time), and the commits and
-    reveals the chain refused with the time each was tried, all on the protocol clock."""
+    Times are fields like any other, so a model whose timeline is off disagrees even when every
+    outcome is the same: a late reveal tried at time 0 is refused as too early instead of too
+    late, and only its time shows it."""
     differences = []
     for name in ("stalled", "refused", "billing_refused_steps", "main_refused_steps"):
         left, right = getattr(observed, name), getattr(predicted, name)
