@@ -27,7 +27,6 @@ from model.params import (
     ParamSpec,
     UnknownParamError,
     get_param_spec,
-    get_subspace_class,
     with_values,
 )
 
@@ -50,14 +49,12 @@ def suggest(name: str, known: Iterable[str]) -> str:
 
 
 def _subspace_class(subspace: object, *, where: str) -> type[Any]:
-    """`model.params.get_subspace_class`, an unknown subspace worded with the closest name."""
-    try:
-        return get_subspace_class(subspace, where=where)
-    except UnknownParamError as error:
-        hint = suggest(str(subspace), SUBSPACES)
-        raise UnknownParamError(
-            where, f"unknown subspace{hint}; known: {_known(SUBSPACES)}"
-        ) from error
+    """The parameter class of `subspace`; an unknown one is worded with the closest name."""
+    if isinstance(subspace, str) and subspace in SUBSPACES:
+        found: type[Any] = SUBSPACES[subspace]
+        return found
+    hint = suggest(str(subspace), SUBSPACES)
+    raise UnknownParamError(where, f"unknown subspace{hint}; known: {_known(SUBSPACES)}")
 
 
 def _param_spec(subspace: object, key: object, *, where: str) -> ParamSpec:
