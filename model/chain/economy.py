@@ -119,6 +119,13 @@ def process_run_round(state: ChainState, action: RunRound) -> Outcome[Step]:
         return Rejected(rule, f"{unknown[0]} is not a registered node")
     if action.app not in state.escrows.escrows:
         return Rejected(rule, f"app {action.app} has no escrow")
+    # Verify the cost (§4.3.1, the app's usage) and the validation prefund (§4.4) are amounts.
+    for name, amount in (
+        ("cost", action.cost),
+        ("validation prefund", action.validation_prefund_ustr),
+    ):
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+            return Rejected(rule, f"the round's {name} {amount!r} is not a non-negative amount")
     scenario = get_round_scenario(state, action)
     params, profile = state.params, state.profile
     run = run_round_to_decision(scenario, params=params, profile=profile)

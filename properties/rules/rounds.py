@@ -47,8 +47,11 @@ MALFORMED: tuple[str, ...] = (
     "unregistered node",
     "wrong_output on an honest plan",
     "copy_from on an honest plan",
+    "negative cost",
+    "negative prefund",
 )
-"""The malformed rounds `process_malformed_round` draws: each a caller's error (§3.2, §4.3.1)."""
+"""The malformed rounds `process_malformed_round` draws: each a caller's error (§3.2, §4.3.1,
+§4.4)."""
 
 UNREGISTERED = NodeId("n-unregistered")
 
@@ -115,8 +118,13 @@ class RoundRules(ChainDriver):
         correct output, as the chain derives it, in another bytes object."""
         assert self.checked is not None
         honest = RunRound(app, tuple(NodePlan(node) for node in NODES[:size]), GOLDEN_COST)  # type: ignore[arg-type]
-        correct = get_round_scenario(self.checked.state, honest).correct_output
-        self.apply(attrs.evolve(honest, plans=_malformed_plans(kind, honest, correct)))
+        if kind == "negative cost":
+            self.apply(attrs.evolve(honest, cost=-1))
+        elif kind == "negative prefund":
+            self.apply(attrs.evolve(honest, validation_prefund_ustr=-1))
+        else:
+            correct = get_round_scenario(self.checked.state, honest).correct_output
+            self.apply(attrs.evolve(honest, plans=_malformed_plans(kind, honest, correct)))
 
     @rule(
         app=apps,
