@@ -5,7 +5,10 @@ t0 + 2 and just past the commit timeout; the reveal phase at tc + 1, tc + 2 and 
 reveal timeout; each node's own code decides in which slot it acts (an honest node at once, a
 late one after the timeout, a copier once there is something to copy). What a node sends is
 checked the way validators check it, with the executor's own hashing (`executor.wire`), never
-the model's. A node that fails as a process is faulty from then on and the round goes on.
+the model's. A node that fails as a process is faulty from then on and the round goes on. The
+log keeps the times GROUNDED compares: each accepted reveal's slot, the commit phase's close,
+the decision or expiry, and each refused late commit or reveal with its slot (`why` names the
+step first).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Written from the whitepaper apart from `model.trusted`, so that the two must agr
 to pass. Commitments are recomputed with `oracle.commit`; every amount (the §6.3 split and its
 STR side, the §4.4 validation fee, the §6.10 slash) comes from the executor's own books
 (`executor.books`), which read the whitepaper through `oracle/` and never call the model. The
-result is the model's `RoundOutcome` record, filled from what was observed.
+result is the model's `RoundOutcome` record, filled from what was observed, its times from the
+executor's own clock (the round log's slots).
 """
 
 from __future__ import annotations

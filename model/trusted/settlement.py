@@ -97,7 +97,7 @@ class NodeSlash:
 
 @frozen
 class RoundOutcome:
-    """Everything a round decided and moved; equal records mean equal rounds."""
+    """Everything a round decided and moved, and when; equal records mean equal rounds."""
 
     round_id: int
     app: str
