@@ -28,7 +28,7 @@ from properties.invariants.allowed_rounds import (
     round_allowed,
 )
 from properties.replay import Checked, apply_and_check, start_and_check
-from properties.rules.rounds import MALFORMED, _malformed_plans
+from properties.rules.rounds import MALFORMED, malformed_round
 
 LOCKING_PLANS = (
     plan(0),
@@ -224,12 +224,12 @@ def test_wrong_output_compared_by_identity__breaks_act_allowed(
 
 @pytest.mark.parametrize("kind", MALFORMED)
 def test_drawn_malformed_round__is_a_callers_error(kind: str) -> None:
-    """Every kind `process_malformed_round` draws is refused, rightly; the equal wrong output
+    """Every kind `process_malformed_rounds` tries is refused, rightly; the equal wrong output
     and the self-copy are equal to, and not the same object as, what they must differ from."""
     current = _after()
     honest = honest_round(cost=100 * MICRO, size=3)
     correct = correct_output(current.state.next_round_id)
-    action = attrs.evolve(honest, plans=_malformed_plans(kind, honest, correct))
+    action = malformed_round(kind, honest, correct)
     reasons = round_allowed(current.state, current.history, action)
     assert reasons and all("a caller's error" in reason for reason in reasons), reasons
     last = action.plans[-1]
