@@ -15,14 +15,15 @@ from model.chain.actions import (
     SwapReserve,
     WithdrawPrepayment,
 )
-from model.chain.economy import get_round_scenario
 from model.chain.state import get_developer
 from model.governance import ParamChange
-from model.ledger import get_balance, get_escrow_account
+from model.ledger import get_escrow_account
 from model.trusted.behaviour import Behaviour, NodePlan
 from model.units import NodeId
+from oracle.ledger import balance
 from oracle.payment import split_payment, usd_to_ustr
 from properties.driver import ChainDriver, guarded
+from properties.invariants.allowed_rounds import correct_output
 from properties.strategies import (
     GOLDEN_COST,
     MICRO,
@@ -129,7 +130,7 @@ class RoundRules(ChainDriver):
         and a refused round costs no more than its checks."""
         assert self.checked is not None
         honest = RunRound(app, tuple(NodePlan(node) for node in NODES[:size]), GOLDEN_COST)  # type: ignore[arg-type]
-        correct = get_round_scenario(self.checked.state, honest).correct_output
+        correct = correct_output(self.checked.state.next_round_id)
         for kind in MALFORMED:
             self.apply(malformed_round(kind, honest, correct))
 
@@ -149,7 +150,7 @@ class RoundRules(ChainDriver):
         the validation prefund (or one micro-unit less of STB or STR) before an honest round:
         allowed at the funds, and refused one micro-unit short."""
         assert self.checked is not None
-        held = get_balance(self.checked.state.ledger, get_escrow_account(app))  # type: ignore[arg-type]
+        held = balance(self.checked.state.ledger, get_escrow_account(app))  # type: ignore[arg-type]
         self.apply(WithdrawPrepayment(app, held.ustb, held.ustr))  # type: ignore[arg-type]
         split = split_payment(cost, self.checked.state.params)
         ustb = size * split.stb_total - (short == "ustb")
