@@ -145,9 +145,9 @@ _CACHE_REMOVED = (
     "no deadline and every health check suppressed, so only the wall time changes"
 )
 KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
-    KnownEquivalent("model/params.py:RemoveDecorator:9", "984480a9baa4", _CACHE_REMOVED),
-    KnownEquivalent("model/params.py:RemoveDecorator:10", "4d1d912a387a", _CACHE_REMOVED),
-    KnownEquivalent("model/params.py:RemoveDecorator:11", "feeaac7d2fee", _CACHE_REMOVED),
+    KnownEquivalent("model/params.py:RemoveDecorator:9", "1efbb1bf2906", _CACHE_REMOVED),
+    KnownEquivalent("model/params.py:RemoveDecorator:10", "616498132bda", _CACHE_REMOVED),
+    KnownEquivalent("model/params.py:RemoveDecorator:11", "edf77eab16b6", _CACHE_REMOVED),
     KnownEquivalent("model/hashing.py:RemoveDecorator:0", "7994d4c434e0", _CACHE_REMOVED),
     KnownEquivalent("model/hashing.py:RemoveDecorator:1", "420ca2f83951", _CACHE_REMOVED),
     KnownEquivalent(
@@ -219,7 +219,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/trusted/settlement.py:NumberReplacer:2",
-        "c549e16ba337",
+        "f7efbd4acf15",
         "§3.3: settlement's check for unregistered nodes is never reached: the chain's RunRound"
         " refuses a plan naming an unregistered node before the round runs, and the round"
         " search settles on a chain that registered every node; only that refusal's text moved",
@@ -232,7 +232,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/trusted/settlement.py:ReplaceOrWithAnd:2",
-        "3777f1ac0564",
+        "59679abad34e",
         "§3.3: a round's decision is set exactly when its phase becomes DECIDED (the decision"
         " and the expiry of an app that withheld its salts set both at once), so `phase is not"
         " DECIDED` and `decision is None` are both true or both false on every round state",
@@ -249,6 +249,90 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
         "f078551ccb1a",
         "§4.4: settlement pays a validation prefund only when it is positive, so the prefund"
         " here is never negative and `-1 <=` and `0 <=` agree",
+    ),
+    KnownEquivalent(
+        "model/trusted/round.py:ReplaceBinaryOperator_Add_FloorDiv:0",
+        "1b7f1f4e0e43",
+        "§3.2 F6: the same refusal message as `round.py:ReplaceBinaryOperator_Add_BitXor:0`: the"
+        " deadline computed here is only printed; the decision reads `is_app_salt_deadline_passed`",
+    ),
+    KnownEquivalent(
+        "model/escrow.py:NumberReplacer:5",
+        "7d871596f1d3",
+        "§6.3.3 average price: a zero deposit returns before this test, so with `held_ustr == 0`"
+        " the weighted average `(0 * old + d * price) / d` is exactly `price`, what the early"
+        " return gives; `held_ustr`, a balance, is never -1",
+    ),
+    KnownEquivalent(
+        "model/payment.py:ReplaceComparisonOperator_Eq_LtE:2",
+        "1697f639f7eb",
+        "§6.7 swap: the reserve's STB is a balance, never negative, so `<= 0` and `== 0` agree",
+    ),
+    KnownEquivalent(
+        "model/payment.py:ReplaceComparisonOperator_Eq_Lt:2",
+        "1dd3ea834a4a",
+        "§6.7 swap: with an empty reserve (a balance is never negative) the mutant goes on where"
+        " the original returns the ledger: at a valid price it buys and burns 0 ustr, steps that"
+        " change nothing; at an invalid one it refuses, and a refused action changes nothing"
+        " either: the chain's state after the action is the same",
+    ),
+    KnownEquivalent(
+        "model/ledger.py:ReplaceComparisonOperator_Eq_LtE:4",
+        "899099781ecd",
+        "§6.2 transfer: `_check_amount` refuses a negative amount first, so `<= 0` and `== 0`"
+        " agree",
+    ),
+    KnownEquivalent(
+        "model/trusted/round.py:ReplaceComparisonOperator_NotEq_IsNot:3",
+        "05b6e6828459",
+        "§3.2 F6: `compute_hash` memoizes its digests, so a salt's digest and the on-chain hash"
+        " of equal bytes are one object exactly when they are equal (the argument of"
+        " `round.py:ReplaceComparisonOperator_Eq_Is:0`): `is not` and `!=` agree",
+    ),
+    KnownEquivalent(
+        "model/trusted/round.py:ReplaceComparisonOperator_NotEq_Is:2",
+        "48734fa6e922",
+        "§3.2 F6: no caller reveals salts for other than exactly the assigned nodes (the scenario"
+        " reveals the salts it generated for them; the round search's forged salt replaces one"
+        " value under the same keys), so the guard's test is false either way",
+    ),
+    KnownEquivalent(
+        "model/staking.py:ReplaceComparisonOperator_NotEq_LtE:1",
+        "4b4aa9e55b7d",
+        "§6.10: no action hands the chain double-sign evidence; `process_equivocate` builds the"
+        " pair itself as `block-H-a` then `block-H-b`, where `<=` and `!=` agree (the argument of"
+        " `staking.py:ReplaceAndWithOr:1`)",
+    ),
+    KnownEquivalent(
+        "model/staking.py:ReplaceComparisonOperator_Eq_LtE:8",
+        "5f220fb9cf47",
+        "§6.10: the chain's equivocations build both commits at consensus round 0, so `<=` and"
+        " `==` on their rounds agree (the argument of `staking.py:ReplaceAndWithOr:1`)",
+    ),
+    KnownEquivalent(
+        "model/trusted/settlement.py:ReplaceFalseWithTrue:0",
+        "2b8fdfaf19ec",
+        "§3.2 F6: the default of `RoundOutcome.app_withheld_salts` is never used: both"
+        " constructors (the model's settlement and the executor's) pass it",
+    ),
+    KnownEquivalent(
+        "model/payment.py:ReplaceOrWithAnd:0",
+        "a8a28b78b973",
+        "§6.3.3: an escrow's price is None or set from a prepayment whose price the chain checked"
+        " positive, so `None or invalid` and `None and invalid` agree on every escrow price",
+    ),
+    KnownEquivalent(
+        "model/trusted/scenario.py:ReplaceBinaryOperator_Add_LShift:5",
+        "06eaaca31866",
+        "§3.5.2: the time passed to the runner's `apply` is read only when the step is refused;"
+        " the complaint of a node with a bad salt is made at t0 + 1 (its own `now`), inside the"
+        " commit phase, by an assigned node that has not complained: never refused",
+    ),
+    KnownEquivalent(
+        "model/trusted/scenario.py:ReplaceBinaryOperator_Add_Pow:5",
+        "0cebfe524129",
+        "§3.5.2: as `scenario.py:ReplaceBinaryOperator_Add_LShift:5`, the complaint step's time"
+        " is read only on a refusal, which never happens",
     ),
 )
 """Mutants explained by hand, each with its reason; `tests/mutation/test_mechanical.py` keeps every
