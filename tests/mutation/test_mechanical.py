@@ -20,8 +20,8 @@ import pytest
 from mutation import mechanical
 from mutation.__main__ import main
 from mutation.harness import REPO_ROOT, MutationError, copy_tree, verify_isolation
+from mutation.known import KNOWN_EQUIVALENTS, KnownEquivalent
 from mutation.mechanical import (
-    KNOWN_EQUIVALENTS,
     Kind,
     MutationPoint,
     _score_detected,
@@ -195,7 +195,7 @@ def test_known_equivalents_match_the_current_model() -> None:
 def test_known_equivalent__stale_sha_is_ignored() -> None:
     entry = KNOWN_EQUIVALENTS[0]
     (point,) = find_points([entry.id])
-    stale = (mechanical.KnownEquivalent(entry.id, "000000000000", entry.reason),)
+    stale = (KnownEquivalent(entry.id, "000000000000", entry.reason),)
     source = (REPO_ROOT / point.file).read_text(encoding="utf-8")
     assert make_mutant(point, source, known=stale).kind is Kind.RUNNABLE
 
