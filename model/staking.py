@@ -293,12 +293,3 @@ def get_evidence_key(evidence: DoubleSignEvidence) -> EvidenceKey:
     """§6.10: what identifies one double-sign, whichever order its two votes come in."""
     vote = evidence.vote_a
     return (vote.validator, vote.height, vote.round)
-
-
-def is_conflicting(commit_a: BlockCommit, commit_b: BlockCommit) -> bool:
-    """§6.10: two commits conflict iff they are at one height and round for different blocks."""
-    return (
-        commit_a.height == commit_b.height
-        and commit_a.round == commit_b.round
-        and commit_a.block_hash != commit_b.block_hash
-    )

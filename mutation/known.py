@@ -69,7 +69,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/staking.py:ReplaceAndWithOr:1",
-        "93b3509a2bdb",
+        "9663c68082b5",
         "§6.10: no action hands the chain double-sign evidence; `process_equivocate` builds each"
         " pair of votes itself at one height and round, where `(same validator and same height)"
         " or (same round and ...)` and the conjunction of all clauses agree",
@@ -122,7 +122,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/staking.py:ReplaceComparisonOperator_Eq_Is:2",
-        "3ca99e4a6601",
+        "2bf2e9b1e715",
         "§4.2: the bonded pool never reaches this guard as a delegator: Delegate refuses a"
         " signer that is not a user account first, and genesis bonds come from validator"
         " operators; the test is false either way",
@@ -178,19 +178,6 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
         "§3.2 F6: no caller reveals salts for other than exactly the assigned nodes (the scenario"
         " reveals the salts it generated for them; the round search's forged salt replaces one"
         " value under the same keys), so the guard's test is false either way",
-    ),
-    KnownEquivalent(
-        "model/staking.py:ReplaceComparisonOperator_NotEq_LtE:1",
-        "4b4aa9e55b7d",
-        "§6.10: no action hands the chain double-sign evidence; `process_equivocate` builds the"
-        " pair itself as `block-H-a` then `block-H-b`, where `<=` and `!=` agree (the argument of"
-        " `staking.py:ReplaceAndWithOr:1`)",
-    ),
-    KnownEquivalent(
-        "model/staking.py:ReplaceComparisonOperator_Eq_LtE:8",
-        "5f220fb9cf47",
-        "§6.10: the chain's equivocations build both commits at consensus round 0, so `<=` and"
-        " `==` on their rounds agree (the argument of `staking.py:ReplaceAndWithOr:1`)",
     ),
     KnownEquivalent(
         "model/trusted/settlement.py:ReplaceFalseWithTrue:0",

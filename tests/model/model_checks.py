@@ -43,7 +43,6 @@ from model.staking import (
     get_power_of,
     get_total_voting_power,
     is_block_committed,
-    is_conflicting,
 )
 from model.supply import compute_inflation_rate_bps
 from model.trusted.settlement import TrustedChain
@@ -333,3 +332,13 @@ def compute_total_burn_usd(split: PaymentSplit) -> int:
 def str_withdrawn_usd(split: PaymentSplit) -> int:
     """The USD value of the STR a split takes from the payer (§6.3: the three STR shares)."""
     return split.str_node_profit_usd + split.str_burn_usd + split.str_network_support_usd
+
+
+def is_conflicting(commit_a: BlockCommit, commit_b: BlockCommit) -> bool:
+    """§6.10: two commits conflict iff they are at one height and round for different blocks
+    (a test's reading: the chain builds its conflicting commits itself and never asks)."""
+    return (
+        commit_a.height == commit_b.height
+        and commit_a.round == commit_b.round
+        and commit_a.block_hash != commit_b.block_hash
+    )
