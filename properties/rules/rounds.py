@@ -56,6 +56,9 @@ MALFORMED: tuple[str, ...] = (
 
 UNREGISTERED = NodeId("n-unregistered")
 
+NO_PRICES: tuple[Fraction | None, ...] = (None, Fraction(0), Fraction(-1, 2))
+"""STR prices that value nothing: none at all, zero and negative (§6.3.3 needs a positive one)."""
+
 
 def _fresh(node: NodeId) -> NodeId:
     """`node` as a distinct str object equal to it, so `is` and `==` tell apart."""
@@ -106,6 +109,17 @@ class RoundRules(ChainDriver):
     ) -> None:
         source = get_developer(app) if own else payer  # type: ignore[arg-type]
         self.apply(Prepay(app, source, ustb, ustr, price))  # type: ignore[arg-type]
+
+    @rule(app=apps)
+    @guarded
+    def process_prepayment_without_a_price(self, *, app: str) -> None:
+        """§4.3.1, §6.3.3: the developer prepays one ustr of STR, then one ustb of STB, with no
+        price, a zero and a negative one: STR valued at no positive price must be refused (the
+        escrow could not value its payouts), STB needs no price. Every price each firing."""
+        developer = get_developer(app)  # type: ignore[arg-type]
+        for price in NO_PRICES:
+            self.apply(Prepay(app, developer, 0, 1, price))  # type: ignore[arg-type]
+            self.apply(Prepay(app, developer, 1, 0, price))  # type: ignore[arg-type]
 
     @rule(
         app=apps,
