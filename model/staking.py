@@ -191,13 +191,6 @@ def _rank_active_set(stakes: dict[ValidatorId, UStr], params: Params) -> tuple[V
     return tuple(ranked[: params.consensus.max_validators])
 
 
-def get_voting_power(staking: StakingState, params: Params, validator: ValidatorId) -> UStr:
-    """§4.2: vote weight is bonded stake; a validator outside the active set has none."""
-    if validator not in get_active_set(staking, params):
-        return 0
-    return get_validator_stake(staking, validator)
-
-
 def get_total_voting_power(staking: StakingState, params: Params) -> UStr:
     """§4.2: the stake bonded to the active set, the denominator of every vote weight."""
     stakes = get_validator_stakes(staking)

@@ -69,7 +69,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/staking.py:ReplaceAndWithOr:1",
-        "9663c68082b5",
+        "08ab3424d9f3",
         "§6.10: no action hands the chain double-sign evidence; `process_equivocate` builds each"
         " pair of votes itself at one height and round, where `(same validator and same height)"
         " or (same round and ...)` and the conjunction of all clauses agree",
@@ -122,7 +122,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/staking.py:ReplaceComparisonOperator_Eq_Is:2",
-        "2bf2e9b1e715",
+        "c627259bfcd6",
         "§4.2: the bonded pool never reaches this guard as a delegator: Delegate refuses a"
         " signer that is not a user account first, and genesis bonds come from validator"
         " operators; the test is false either way",
@@ -203,6 +203,58 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
         "0cebfe524129",
         "§3.5.2: as `scenario.py:ReplaceBinaryOperator_Add_LShift:5`, the complaint step's time"
         " is read only on a refusal, which never happens",
+    ),
+    KnownEquivalent(
+        "model/reputation.py:NumberReplacer:21",
+        "a07b7f7714a9",
+        "§4.5 outbound log: only the message of a refusal the clock never triggers (the argument"
+        " of `reputation.py:NumberReplacer:19`: the log's times are the chain's clock, which"
+        " never runs back) reads `outbound_log[-0]` for `[-1]`",
+    ),
+    KnownEquivalent(
+        "model/trusted/scenario.py:ReplaceBinaryOperator_Add_BitAnd:5",
+        "8a93a8e436fe",
+        "§3.5.2: as `scenario.py:ReplaceBinaryOperator_Add_LShift:5`, the complaint step's time"
+        " is read only on a refusal, which never happens",
+    ),
+    KnownEquivalent(
+        "model/trusted/billing.py:NumberReplacer:1",
+        "8acdc086c83a",
+        "§4.4: the default validation prefund of `run_trusted_function` is used only by tests:"
+        " its one caller in what `check` runs, the executor's `predict`, always passes the call's"
+        " prefund",
+    ),
+    KnownEquivalent(
+        "model/trusted/round.py:ReplaceBinaryOperator_Add_BitOr:0",
+        "c2d3856c68b1",
+        "§3.2 F6: the same refusal message as `round.py:ReplaceBinaryOperator_Add_BitXor:0`: the"
+        " deadline computed here is only printed; the decision reads `is_app_salt_deadline_passed`",
+    ),
+    KnownEquivalent(
+        "model/staking.py:ReplaceComparisonOperator_Eq_GtE:5",
+        "721408d9bf4b",
+        "§6.10: no action hands the chain double-sign evidence; `process_equivocate` builds both"
+        " votes itself at one height, where `>=` and `==` agree (the argument of"
+        " `staking.py:ReplaceAndWithOr:1`)",
+    ),
+    KnownEquivalent(
+        "model/escrow.py:NumberReplacer:1",
+        "e8aaa35eed41",
+        "§4.3.1: every cost reaching `_check_cost` comes from a RunRound, which refuses a negative"
+        " cost before the round runs, or from the executor's decoded usage, never negative: `< -1`"
+        " and `< 0` agree on every cost that arrives",
+    ),
+    KnownEquivalent(
+        "model/chain/state.py:NumberReplacer:5",
+        "e3734a7a407f",
+        "§4.3.1: the genesis default of a developer's STB is used only by tests' fixtures: the"
+        " machine's genesis strategy always sets it, and no other engine builds a genesis",
+    ),
+    KnownEquivalent(
+        "model/escrow.py:ReplaceComparisonOperator_NotEq_Gt:3",
+        "827657f4326c",
+        "§4.3.1: the chain's WithdrawPrepayment passes the escrow's own developer as the one who"
+        " withdraws, so `developer > escrow.developer` and `!=` are both false on every call",
     ),
 )
 """Mutants explained by hand, each with its reason; `tests/mutation/test_mechanical.py` keeps every

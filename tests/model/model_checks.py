@@ -40,8 +40,10 @@ from model.slashing import SlashOutcome
 from model.staking import (
     BlockCommit,
     StakingState,
+    get_active_set,
     get_power_of,
     get_total_voting_power,
+    get_validator_stake,
     is_block_committed,
 )
 from model.supply import compute_inflation_rate_bps
@@ -342,3 +344,11 @@ def is_conflicting(commit_a: BlockCommit, commit_b: BlockCommit) -> bool:
         and commit_a.round == commit_b.round
         and commit_a.block_hash != commit_b.block_hash
     )
+
+
+def get_voting_power(staking: StakingState, params: Params, validator: ValidatorId) -> UStr:
+    """§4.2: vote weight is bonded stake; a validator outside the active set has none (a test's
+    reading: the chain weighs commits with `get_power_of` over the active set)."""
+    if validator not in get_active_set(staking, params):
+        return 0
+    return get_validator_stake(staking, validator)

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from model_checks import (
     get_equivocators,
     get_power_share,
+    get_voting_power,
     is_accountable,
     is_quorum_intersection_bounded,
 )
@@ -30,7 +31,6 @@ from model.staking import (
     get_active_set,
     get_power_of,
     get_total_voting_power,
-    get_voting_power,
     is_block_committed,
     is_valid_double_sign_evidence,
     process_block_commit,
