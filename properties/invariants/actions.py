@@ -86,8 +86,10 @@ from oracle.governance import (
     SUPERMAJORITY_KEYS,
     delegated_to,
     has_supermajority,
+    incoherences,
     is_active,
     tally,
+    with_changes,
 )
 from oracle.payment import (
     PaymentSplit,
@@ -1110,7 +1112,25 @@ def _vote_problems(before: ChainState, proposal: Proposal, result: TallyResult |
             f"the vote carried: {carried} (yes {yes}, no {no}, abstain {abstain}), but the tally"
             f" passed: {result.passed}, refused: {result.refused!r}"
         )
+    elif carried and before.profile.governance_checks_coherence:
+        problems += _coherence_refusal_problems(before, proposal, result)
     return problems
+
+
+def _coherence_refusal_problems(
+    before: ChainState, proposal: Proposal, result: TallyResult
+) -> list[str]:
+    """Hardened §6.8: a carried vote is refused exactly when its changes, applied to the
+    parameters of the tally, leave the shares incoherent (`oracle.governance.incoherences`)."""
+    try:
+        incoherent = bool(incoherences(with_changes(before.params, proposal.changes)))
+    except Exception:  # a value outside its domain: GOV-PARAMS and ACT-ALLOWED judge it
+        return []
+    if result.refused is not None and not incoherent:
+        return [f"the changes keep the shares coherent, but the tally refused: {result.refused}"]
+    if result.passed and incoherent:
+        return ["the tally adopted changes that leave the shares incoherent"]
+    return []
 
 
 def check_tally_contract(step: ChainStep, action: Tally) -> list[Observation]:

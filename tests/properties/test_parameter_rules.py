@@ -107,3 +107,24 @@ def test_tally_without_the_coherence_recheck__breaks_gov_params(
     machine.process_two_proposals_incoherent_together()
     with pytest.raises(VIOLATIONS["GOV-PARAMS"], match="str-sub-shares"):
         machine.check("GOV-PARAMS")
+
+
+def test_tally_refusing_coherent_changes__breaks_act_governance(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = governance.get_incoherence_reason
+    calls: list[Params] = []
+
+    def inverted_at_the_tally(params: Params) -> str | None:
+        # Submissions (the first two calls) are judged rightly; each tally inverts the verdict.
+        calls.append(params)
+        found = real(params)
+        if len(calls) <= 2:
+            return found
+        return None if found else "the shares do not add up"
+
+    monkeypatch.setattr(governance, "get_incoherence_reason", inverted_at_the_tally)
+    machine = _machine()
+    machine.process_two_proposals_incoherent_together()
+    with pytest.raises(VIOLATIONS["ACT-GOVERNANCE"], match="keep the shares coherent"):
+        machine.check("ACT-GOVERNANCE")
