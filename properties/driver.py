@@ -115,6 +115,9 @@ class ChainDriver(RuleBasedStateMachine):
         self.actions: list[Action] = []
         self.observations: dict[str, list[Observation]] = {}
         self.edges: EdgeTracker | None = None
+        self.swept: set[str] = set()
+        """The sweeps (rules that try every case of a list in one firing) done in this example:
+        each runs once an example, so its many steps do not crowd out the other rules."""
 
     # --- Applying actions ------------------------------------------------------------------------
 

@@ -249,16 +249,20 @@ class GovernanceRules(ChainDriver):
     @rule(
         voters=st.permutations(USERS),
         level=st.sampled_from([-1, 0, 1]),
-        supermajority=st.booleans(),
         abstain=st.sampled_from([0, 1, 3 * MICRO]),
     )
     @guarded
-    def process_vote_mix(
-        self, *, voters: list[AccountId], level: int, supermajority: bool, abstain: int
-    ) -> None:
+    def process_vote_mix(self, *, voters: list[AccountId], level: int, abstain: int) -> None:
         """§6.4, §6.5, §6.8: YES, NO and ABSTAIN weights set so YES is one ustr below, exactly
         at, or one ustr above the threshold: num/den of all votes cast for a burn-share change,
-        NO for another key."""
+        NO for another key. Both kinds each firing: a drawn kind came out a supermajority in
+        nearly every firing of a quick run, leaving the simple majority's edges unreached."""
+        for supermajority in (False, True):
+            self._vote_mix(voters, level=level, supermajority=supermajority, abstain=abstain)
+
+    def _vote_mix(
+        self, voters: list[AccountId], *, level: int, supermajority: bool, abstain: int
+    ) -> None:
         assert self.checked is not None
         state = self.checked.state
         gov = state.params.governance

@@ -97,6 +97,7 @@ class ParameterRules(ChainDriver):
         )
         return False
 
+    @precondition(lambda self: "joint-incoherence" not in self.swept)
     @rule()
     @guarded
     def process_two_proposals_incoherent_together(self) -> None:
@@ -104,8 +105,9 @@ class ParameterRules(ChainDriver):
         sum on today's parameters (node +1, burn -1; then burn +1, network support -1), both
         voted YES and tallied in turn. Together they raise the sum by one bps: the hardened
         chain must refuse the second at its tally (GOV-PARAMS fails on live shares that do not
-        add up); the literal one adopts both, a finding."""
+        add up); the literal one adopts both, a finding. Once an example."""
         assert self.checked is not None
+        self.swept.add("joint-incoherence")
         pay = self.checked.state.params.payment
         node, burn = pay.str_node_profit_bps, pay.str_burn_bps
         support = pay.str_network_support_bps

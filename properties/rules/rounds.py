@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import attrs
 from hypothesis import strategies as st
-from hypothesis.stateful import rule
+from hypothesis.stateful import precondition, rule
 
 from model.chain.actions import (
     Prepay,
@@ -110,12 +110,15 @@ class RoundRules(ChainDriver):
         source = get_developer(app) if own else payer  # type: ignore[arg-type]
         self.apply(Prepay(app, source, ustb, ustr, price))  # type: ignore[arg-type]
 
+    @precondition(lambda self: "priceless-prepayments" not in self.swept)
     @rule(app=apps)
     @guarded
     def process_prepayment_without_a_price(self, *, app: str) -> None:
         """§4.3.1, §6.3.3: the developer prepays one ustr of STR, then one ustb of STB, with no
         price, a zero and a negative one: STR valued at no positive price must be refused (the
-        escrow could not value its payouts), STB needs no price. Every price each firing."""
+        escrow could not value its payouts), STB needs no price. Every price each firing, once
+        an example."""
+        self.swept.add("priceless-prepayments")
         developer = get_developer(app)  # type: ignore[arg-type]
         for price in NO_PRICES:
             self.apply(Prepay(app, developer, 0, 1, price))  # type: ignore[arg-type]
@@ -134,15 +137,17 @@ class RoundRules(ChainDriver):
     ) -> None:
         self.apply(RunRound(app, plans, cost, app_reveals, prefund))  # type: ignore[arg-type]
 
+    @precondition(lambda self: "malformed-rounds" not in self.swept)
     @rule(app=apps, size=st.integers(2, 3))
     @guarded
     def process_malformed_rounds(self, *, app: str, size: int) -> None:
         """§3.2, §4.3.1, §4.4: a round with each caller's error of `MALFORMED` in turn, which
         the chain must refuse (ACT-ALLOWED fails on one it applies); the wrong output equal to
         the correct one is the round's own correct output, as the chain derives it, in another
-        bytes object. Every kind a firing: a drawn kind left some kinds undrawn in a quick run,
-        and a refused round costs no more than its checks."""
+        bytes object. Every kind a firing, once an example: a drawn kind left some kinds
+        undrawn in a quick run, and a refused round costs no more than its checks."""
         assert self.checked is not None
+        self.swept.add("malformed-rounds")
         honest = RunRound(app, tuple(NodePlan(node) for node in NODES[:size]), GOLDEN_COST)  # type: ignore[arg-type]
         correct = correct_output(self.checked.state.next_round_id)
         for kind in MALFORMED:
