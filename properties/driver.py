@@ -174,6 +174,23 @@ class ChainDriver(RuleBasedStateMachine):
         self._observe(self.checked.observations)
         return True
 
+    def apply_unless_rightly_refused(self, action: Action) -> bool:
+        """Apply `action`, unless the model refuses it and ACT-ALLOWED judges that refusal
+        right: then the chain stays as it was and only the evidence is kept (the judgement and
+        the boundaries reached), not a step. For sweeps of actions most of which must be
+        refused; True iff the action was applied."""
+        assert self.checked is not None and self.edges is not None
+        current = self.checked
+        answer = process_or_raise(current, action)
+        if isinstance(answer, Rejected):
+            judged = check_refusal(current.state, current.history, action, answer)
+            if all(observation.holds for observation in judged):
+                for observation in judged:
+                    self.recorder.record_observation(observation)
+                self.recorder.record_boundaries(self.edges.reached(current.state, action, None, ()))
+                return False
+        return self.apply(action)
+
     def enact(self, changes: tuple[ParamChange, ...]) -> bool:
         """§6.8: the richest developer proposes `changes`, votes YES alone, and the vote runs to
         its tally; True iff the changes were adopted."""

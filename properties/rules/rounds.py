@@ -121,8 +121,8 @@ class RoundRules(ChainDriver):
         self.swept.add("priceless-prepayments")
         developer = get_developer(app)  # type: ignore[arg-type]
         for price in NO_PRICES:
-            self.apply(Prepay(app, developer, 0, 1, price))  # type: ignore[arg-type]
-            self.apply(Prepay(app, developer, 1, 0, price))  # type: ignore[arg-type]
+            self.apply_unless_rightly_refused(Prepay(app, developer, 0, 1, price))  # type: ignore[arg-type]
+            self.apply_unless_rightly_refused(Prepay(app, developer, 1, 0, price))  # type: ignore[arg-type]
 
     @rule(
         app=apps,
@@ -151,7 +151,7 @@ class RoundRules(ChainDriver):
         honest = RunRound(app, tuple(NodePlan(node) for node in NODES[:size]), GOLDEN_COST)  # type: ignore[arg-type]
         correct = correct_output(self.checked.state.next_round_id)
         for kind in MALFORMED:
-            self.apply(malformed_round(kind, honest, correct))
+            self.apply_unless_rightly_refused(malformed_round(kind, honest, correct))
 
     @rule(
         app=apps,
