@@ -24,6 +24,7 @@ from model.profile import Profile
 from model.trusted.behaviour import Behaviour, NodePlan
 from model.units import MICRO, AccountId, NodeId, Rejected
 from properties.invariants.allowed import check_refusal
+from properties.machine import ChainMachine
 from properties.replay import apply_and_check, replay, start_and_check
 
 APP, OTHER_APP = APPS
@@ -44,6 +45,13 @@ GENESIS = Genesis(
 )
 """Four validators of equal power, four nodes of equal stake, both escrows funded at $1/STR."""
 NODES: tuple[NodeId, ...] = tuple(get_node(i) for i in range(4))
+
+
+def fresh_machine() -> ChainMachine:
+    """The whole machine on `GENESIS`, ready for its rules to be called one by one."""
+    machine = ChainMachine()
+    machine.create_chain(genesis=GENESIS)
+    return machine
 
 
 def plan(index: int, behaviour: Behaviour = Behaviour.HONEST, **fields: Any) -> NodePlan:

@@ -10,25 +10,18 @@ from __future__ import annotations
 
 import attrs
 import pytest
-from broken_fixtures import GENESIS
+from broken_fixtures import fresh_machine
 
 from model import governance
 from model.governance import ParamChange
 from model.params import Params
 from model.units import Rejected
 from properties.driver import VIOLATIONS
-from properties.machine import ChainMachine
 from properties.rules.parameters import DOMAIN_EDGES, domain_edge_value
 
 
-def _machine() -> ChainMachine:
-    machine = ChainMachine()
-    machine.create_chain(genesis=GENESIS)
-    return machine
-
-
 def test_correct_model__the_sweep_applies_nothing_and_holds() -> None:
-    machine = _machine()
+    machine = fresh_machine()
     for _ in DOMAIN_EDGES:
         machine.process_every_key_at_a_bound()
         machine.check("GOV-PARAMS")
@@ -47,7 +40,7 @@ def test_domain_check_skipped__an_accepted_value_past_a_bound_breaks_gov_params(
             return real(params, changes)
 
     monkeypatch.setattr(governance, "compute_changed_params", unchecked)
-    machine = _machine()
+    machine = fresh_machine()
     machine.process_every_key_at_a_bound()
     assert machine.actions, "the accepted out-of-domain proposals enter the trace"
     with pytest.raises(VIOLATIONS["GOV-PARAMS"], match="accepted proposal"):
@@ -68,7 +61,7 @@ def test_bound_moved_inward__a_refusal_at_the_bound_breaks_act_allowed(
         return real(params, changes)
 
     monkeypatch.setattr(governance, "compute_changed_params", narrowed)
-    machine = _machine()
+    machine = fresh_machine()
     for _ in DOMAIN_EDGES:
         machine.process_every_key_at_a_bound()
     assert len(machine.actions) == 1
@@ -77,7 +70,7 @@ def test_bound_moved_inward__a_refusal_at_the_bound_breaks_act_allowed(
 
 
 def test_two_proposals_incoherent_together__the_second_tally_is_refused() -> None:
-    machine = _machine()
+    machine = fresh_machine()
     before = machine.checked
     assert before is not None
     machine.process_two_proposals_incoherent_together()
@@ -103,7 +96,7 @@ def test_tally_without_the_coherence_recheck__breaks_gov_params(
         return real(params) if len(submitted) <= 2 else None
 
     monkeypatch.setattr(governance, "get_incoherence_reason", only_at_submission)
-    machine = _machine()
+    machine = fresh_machine()
     machine.process_two_proposals_incoherent_together()
     with pytest.raises(VIOLATIONS["GOV-PARAMS"], match="str-sub-shares"):
         machine.check("GOV-PARAMS")
@@ -124,7 +117,7 @@ def test_tally_refusing_coherent_changes__breaks_act_governance(
         return None if found else "the shares do not add up"
 
     monkeypatch.setattr(governance, "get_incoherence_reason", inverted_at_the_tally)
-    machine = _machine()
+    machine = fresh_machine()
     machine.process_two_proposals_incoherent_together()
     with pytest.raises(VIOLATIONS["ACT-GOVERNANCE"], match="keep the shares coherent"):
         machine.check("ACT-GOVERNANCE")

@@ -8,23 +8,16 @@ in one firing, and ACT-ESCROW fails on a model that takes the STR anyway.
 from __future__ import annotations
 
 import pytest
-from broken_fixtures import GENESIS
+from broken_fixtures import fresh_machine
 
 from model import escrow
 from model.chain.actions import Prepay
 from properties.driver import VIOLATIONS
-from properties.machine import ChainMachine
 from properties.rules.rounds import NO_PRICES
 
 
-def _machine() -> ChainMachine:
-    machine = ChainMachine()
-    machine.create_chain(genesis=GENESIS)
-    return machine
-
-
 def test_correct_model__str_without_a_price_is_refused_and_stb_is_taken() -> None:
-    machine = _machine()
+    machine = fresh_machine()
     machine.process_prepayment_without_a_price(app="app-0")
     for invariant_id in ("ACT-ESCROW", "ACT-ALLOWED"):
         machine.check(invariant_id)
@@ -36,7 +29,7 @@ def test_price_check_skipped__an_str_prepayment_at_price_zero_breaks_act_escrow(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(escrow, "is_valid_price", lambda price: price is not None)
-    machine = _machine()
+    machine = fresh_machine()
     machine.process_prepayment_without_a_price(app="app-0")
     with pytest.raises(VIOLATIONS["ACT-ESCROW"], match="without a positive price"):
         machine.check("ACT-ESCROW")

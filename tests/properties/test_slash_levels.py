@@ -11,20 +11,13 @@ from typing import Any
 
 import attrs
 import pytest
-from broken_fixtures import GENESIS
+from broken_fixtures import fresh_machine
 from broken_rules import V0
 
 from model import slashing
 from model.chain import security
 from model.chain.actions import AdvanceTime, SlashValidator
 from properties.driver import VIOLATIONS
-from properties.machine import ChainMachine
-
-
-def _machine() -> ChainMachine:
-    machine = ChainMachine()
-    machine.create_chain(genesis=GENESIS)
-    return machine
 
 
 def _levels_reported(monkeypatch: pytest.MonkeyPatch, change: int) -> None:
@@ -46,7 +39,7 @@ def test_slash_reporting_a_wrong_level_after__breaks_slash_doubling(
     monkeypatch: pytest.MonkeyPatch, change: int
 ) -> None:
     _levels_reported(monkeypatch, change)
-    machine = _machine()
+    machine = fresh_machine()
     assert machine.apply(SlashValidator(V0))
     with pytest.raises(VIOLATIONS["SLASH-DOUBLING"], match=r"levels 0 -> \d, expected 0 -> 1"):
         machine.check("SLASH-DOUBLING")
@@ -65,7 +58,7 @@ def test_second_slash_reporting_its_level_unmoved__breaks_slash_doubling(
         return result
 
     monkeypatch.setattr(security, "process_slash_validator", stuck_at_one)
-    machine = _machine()
+    machine = fresh_machine()
     assert machine.apply(SlashValidator(V0))
     machine.check("SLASH-DOUBLING")  # the first slash reports 0 -> 1: it holds
     assert machine.apply(AdvanceTime(1))
