@@ -96,12 +96,15 @@ def incoherences(params: Params) -> tuple[Incoherence, ...]:
 
 def with_changes(params: Params, changes: Iterable[ParamChange]) -> Params:
     """§6.8: the parameter set a passed proposal leaves: `params` with each change's key set to
-    its value, read off the records' own fields (no domain or coherence is judged here)."""
-    for change in changes:
-        record = getattr(params, change.subspace)
-        params = attrs.evolve(
-            params, **{change.subspace: attrs.evolve(record, **{change.key: change.value})}
-        )
+    its value, read off the records' own fields. No domain or coherence is judged here: the
+    records' own range checks (the model's bounds) are left out, and the documented domains are
+    judged apart (`oracle.domains`). Every change must name a key of the records."""
+    with attrs.validators.disabled():
+        for change in changes:
+            record = getattr(params, change.subspace)
+            params = attrs.evolve(
+                params, **{change.subspace: attrs.evolve(record, **{change.key: change.value})}
+            )
     return params
 
 

@@ -174,11 +174,13 @@ class ChainDriver(RuleBasedStateMachine):
         self._observe(self.checked.observations)
         return True
 
-    def apply_unless_rightly_refused(self, action: Action) -> bool:
+    def apply_unless_rightly_refused(self, action: Action, *, keep_if_applied: bool = True) -> bool:
         """Apply `action`, unless the model refuses it and ACT-ALLOWED judges that refusal
         right: then the chain stays as it was and only the evidence is kept (the judgement and
-        the boundaries reached), not a step. For sweeps of actions most of which must be
-        refused; True iff the action was applied."""
+        the boundaries reached), not a step. With `keep_if_applied` False, an action the model
+        applies is likewise only counted, not kept (the sweep judges it acceptable as it is).
+        For sweeps of actions most of which must be refused; True iff the action was applied
+        to the chain. A model that raises is always applied, so ACT-TOTAL fails on it."""
         assert self.checked is not None and self.edges is not None
         current = self.checked
         answer = process_or_raise(current, action)
@@ -189,6 +191,12 @@ class ChainDriver(RuleBasedStateMachine):
                     self.recorder.record_observation(observation)
                 self.recorder.record_boundaries(self.edges.reached(current.state, action, None, ()))
                 return False
+        elif isinstance(answer, tuple) and not keep_if_applied:
+            after, effects = answer
+            self.recorder.record_boundaries(
+                self.edges.reached(current.state, action, after, effects)
+            )
+            return False
         return self.apply(action)
 
     def enact(self, changes: tuple[ParamChange, ...]) -> bool:

@@ -81,6 +81,7 @@ from model.trusted.round import RoundState
 from model.trusted.settlement import NodeStake
 from model.units import AccountId, AppId, NodeId, ValidatorId
 from oracle.commit import digest
+from oracle.domains import value_problem
 from oracle.effects import BalanceKey, get_active_operators, get_balance_changes, is_user_account
 from oracle.governance import (
     SUPERMAJORITY_KEYS,
@@ -1122,10 +1123,10 @@ def _coherence_refusal_problems(
 ) -> list[str]:
     """Hardened §6.8: a carried vote is refused exactly when its changes, applied to the
     parameters of the tally, leave the shares incoherent (`oracle.governance.incoherences`)."""
-    try:
-        incoherent = bool(incoherences(with_changes(before.params, proposal.changes)))
-    except Exception:  # a value outside its domain: GOV-PARAMS and ACT-ALLOWED judge it
-        return []
+    names = [f"{change.subspace}.{change.key}" for change in proposal.changes]
+    if any(value_problem(name, c.value) for name, c in zip(names, proposal.changes, strict=True)):
+        return []  # not a documented key and value: GOV-PARAMS and ACT-ALLOWED judge it
+    incoherent = bool(incoherences(with_changes(before.params, proposal.changes)))
     if result.refused is not None and not incoherent:
         return [f"the changes keep the shares coherent, but the tally refused: {result.refused}"]
     if result.passed and incoherent:

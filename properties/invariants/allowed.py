@@ -22,8 +22,6 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-import attrs
-
 from model.chain.actions import (
     Action,
     AdvanceTime,
@@ -52,7 +50,7 @@ from model.chain.actions import (
     WithdrawPrepayment,
 )
 from model.chain.state import ChainState
-from model.governance import NETWORK_SUPPORT_COMMITTEE, ParamChange
+from model.governance import NETWORK_SUPPORT_COMMITTEE
 from model.ledger import (
     BONDED_POOL,
     COMPLAINT_DEPOSITS,
@@ -64,11 +62,10 @@ from model.ledger import (
     Token,
     get_escrow_account,
 )
-from model.params import Params
 from model.units import Rejected
 from oracle.domains import value_problem
 from oracle.effects import is_user_account
-from oracle.governance import delegated_to, incoherences, is_active
+from oracle.governance import delegated_to, incoherences, is_active, with_changes
 from oracle.ledger import balance, ustr_of
 from oracle.payment import usd_to_ustr
 from oracle.reputation import is_outbound_exempt, requests_in_minute
@@ -274,23 +271,6 @@ def _complaint_allowed(state: ChainState, history: History, action: SubmitCompla
 # --- Governance: proposals, tallies, subcommittees, Network Support (§6.5, §6.8) ----------------
 
 
-def _proposed_params(params: Params, changes: tuple[ParamChange, ...]) -> Params:
-    """`params` with `changes` written in, each value as proposed: the parameter set a vote
-    would adopt. The records' own range checks are left out (these are the model's bounds; the
-    documented ones are judged apart)."""
-    by_subspace: dict[str, dict[str, int]] = {}
-    for change in changes:
-        by_subspace.setdefault(change.subspace, {})[change.key] = change.value
-    with attrs.validators.disabled():
-        return attrs.evolve(
-            params,
-            **{
-                subspace: attrs.evolve(getattr(params, subspace), **values)
-                for subspace, values in by_subspace.items()
-            },
-        )
-
-
 def _proposal_allowed(state: ChainState, history: History, action: SubmitProposal) -> list[str]:
     """§6.8: a holder proposes to change known keys, each once and to a value inside its
     documented domain (docs/model.md), locking a deposit it holds; the hardened profile also
@@ -309,7 +289,7 @@ def _proposal_allowed(state: ChainState, history: History, action: SubmitProposa
         and bool(changes)
         and not problems
         and len(set(names)) == len(names)
-        and bool(incoherences(_proposed_params(state.params, changes)))
+        and bool(incoherences(with_changes(state.params, changes)))
     )
     return _reasons(
         ("the proposer is not a user account", not is_user_account(action.proposer)),

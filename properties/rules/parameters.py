@@ -20,11 +20,8 @@ from hypothesis.stateful import precondition, rule
 
 from model.chain.actions import AdvanceTime, CastVote, SubmitProposal, Tally
 from model.governance import ParamChange, VoteOption
-from model.units import Rejected
 from oracle.domains import DOMAINS
 from properties.driver import ChainDriver, guarded
-from properties.invariants.allowed import check_refusal
-from properties.replay import Checked, process_or_raise
 from properties.strategies import GOVERNABLE
 
 DOMAIN_EDGES: tuple[str, ...] = ("above-maximum", "below-minimum", "maximum", "minimum")
@@ -69,33 +66,10 @@ class ParameterRules(ChainDriver):
         for spec in GOVERNABLE:
             value = domain_edge_value(spec.name, edge)
             action = SubmitProposal(proposer, (ParamChange(spec.subspace, spec.key, value),), 0)
-            if self._judged_wrong(action, inside=DOMAINS[spec.name].contains(value)):
-                self.apply(action)
-
-    def _judged_wrong(self, action: SubmitProposal, *, inside: bool) -> bool:
-        """Whether a checker fails on the model's answer to `action` on the current state. An
-        answer judged right is counted as evidence (the boundaries it reached, the refusal
-        ACT-ALLOWED judged); one judged wrong is counted when it is applied."""
-        assert self.checked is not None and self.edges is not None
-        current = self.checked
-        result = process_or_raise(current, action)
-        if isinstance(result, Checked):
-            return True  # the model raised: ACT-TOTAL
-        if isinstance(result, Rejected):
-            judged = check_refusal(current.state, current.history, action, result)
-            if any(not observation.holds for observation in judged):
-                return True
-            for observation in judged:
-                self.recorder.record_observation(observation)
-            self.recorder.record_boundaries(self.edges.reached(current.state, action, None, ()))
-            return False
-        if not inside:
-            return True  # accepted outside the domain: GOV-PARAMS
-        after, effects = result
-        self.recorder.record_boundaries(
-            self.edges.reached(current.state, action, after, tuple(effects))
-        )
-        return False
+            # Accepted outside the domain, it is kept: GOV-PARAMS fails on it.
+            self.apply_unless_rightly_refused(
+                action, keep_if_applied=not DOMAINS[spec.name].contains(value)
+            )
 
     @precondition(lambda self: "joint-incoherence" not in self.swept)
     @rule()

@@ -8,6 +8,8 @@ chain as it was.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import attrs
 import pytest
 from broken_fixtures import fresh_machine
@@ -83,19 +85,26 @@ def test_two_proposals_incoherent_together__the_second_tally_is_refused() -> Non
     assert pay.str_node_profit_bps == before.state.params.payment.str_node_profit_bps + 1
 
 
+def _tally_judges_coherence(
+    monkeypatch: pytest.MonkeyPatch, at_tally: Callable[[str | None], str | None]
+) -> None:
+    """The model's coherence verdict kept at both submissions (its first two calls) and passed
+    through `at_tally` at each tally after them, as a model with a broken recheck would give."""
+    real = governance.get_incoherence_reason
+    calls: list[Params] = []
+
+    def judged(params: Params) -> str | None:
+        calls.append(params)
+        found = real(params)
+        return found if len(calls) <= 2 else at_tally(found)
+
+    monkeypatch.setattr(governance, "get_incoherence_reason", judged)
+
+
 def test_tally_without_the_coherence_recheck__breaks_gov_params(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real = governance.get_incoherence_reason
-    submitted: list[Params] = []
-
-    def only_at_submission(params: Params) -> str | None:
-        # The check at submission stays; the one at the tally (the second call per proposal)
-        # is skipped, as a model that forgot the recheck would.
-        submitted.append(params)
-        return real(params) if len(submitted) <= 2 else None
-
-    monkeypatch.setattr(governance, "get_incoherence_reason", only_at_submission)
+    _tally_judges_coherence(monkeypatch, lambda found: None)
     machine = fresh_machine()
     machine.process_two_proposals_incoherent_together()
     with pytest.raises(VIOLATIONS["GOV-PARAMS"], match="str-sub-shares"):
@@ -105,18 +114,7 @@ def test_tally_without_the_coherence_recheck__breaks_gov_params(
 def test_tally_refusing_coherent_changes__breaks_act_governance(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real = governance.get_incoherence_reason
-    calls: list[Params] = []
-
-    def inverted_at_the_tally(params: Params) -> str | None:
-        # Submissions (the first two calls) are judged rightly; each tally inverts the verdict.
-        calls.append(params)
-        found = real(params)
-        if len(calls) <= 2:
-            return found
-        return None if found else "the shares do not add up"
-
-    monkeypatch.setattr(governance, "get_incoherence_reason", inverted_at_the_tally)
+    _tally_judges_coherence(monkeypatch, lambda found: None if found else "shares do not add up")
     machine = fresh_machine()
     machine.process_two_proposals_incoherent_together()
     with pytest.raises(VIOLATIONS["ACT-GOVERNANCE"], match="keep the shares coherent"):
