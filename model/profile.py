@@ -53,6 +53,10 @@ class Profile:
     """§3.2 F6 gives the app no deadline to reveal its salts: `False` lets a round stall there."""
     governance_checks_coherence: bool
     """§6.8 lets governance set shares without checking they still add up: `False` adopts them."""
+    constitution_enforced: bool
+    """§6.8 names its processes but no quorum and no range: `False` adopts any in-domain value
+    on yes over no (`model.constitution.LITERAL_CONSTITUTION`); `True` enforces the hardened
+    constitution's processes, votes and ranges."""
 
 
 HARDENED = Profile(
@@ -63,6 +67,7 @@ HARDENED = Profile(
     slash_capped=True,
     app_salt_timeout=True,
     governance_checks_coherence=True,
+    constitution_enforced=True,
 )
 
 WHITEPAPER = Profile(
@@ -73,6 +78,7 @@ WHITEPAPER = Profile(
     slash_capped=False,
     app_salt_timeout=False,
     governance_checks_coherence=False,
+    constitution_enforced=False,
 )
 
 PROFILES: dict[str, Profile] = {profile.name: profile for profile in (HARDENED, WHITEPAPER)}
