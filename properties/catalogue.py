@@ -195,6 +195,16 @@ CATALOGUE: tuple[Invariant, ...] = (
         H,
     ),
     _row(
+        "GOV-SAFE",
+        "no proposal that governance can adopt leads to a parameter set under which an invariant"
+        " fails: every set the profile's constitution lets a vote adopt (each key in its range,"
+        " the fractions' bounds, coherent shares where the tally checks them;"
+        " docs/constitution.md) keeps every invariant",
+        "6.8",
+        Z,
+        H,
+    ),
+    _row(
         "GOV-DEFAULTS",
         "the whitepaper defaults the tool checks (what `check` reads with no file, and the base of"
         " every proposal) are the numbers the whitepaper quotes: T = 2x the cost, the shares of"
@@ -512,6 +522,7 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
     # Coherence reads the shares and thresholds; the documented domains read every key.
     "GOV-PARAMS": tuple(DOMAINS),
     # The defaults are the model's constant, whatever parameters the run checks.
+    "GOV-SAFE": tuple(DOMAINS),
     "GOV-DEFAULTS": (),
     "GOV-SUPERMAJORITY": ("governance.supermajority_num", "governance.supermajority_den"),
     "GOV-SUBCOMMITTEE": ("governance.subcommittee_activation_bps",),
