@@ -208,6 +208,22 @@ TEZOS_AMENDMENT = AmendmentRule(
 )
 
 
+CORE_KEYS: frozenset[str] = frozenset(
+    {
+        "payment.payment_rate_bps",
+        "payment.stb_profit_margin_bps",
+        "payment.stb_node_profit_bps",
+        "payment.stb_reserve_swap_bps",
+        "payment.str_profit_margin_bps",
+        "payment.str_node_profit_bps",
+        "payment.str_burn_bps",
+        "payment.str_network_support_bps",
+    }
+)
+"""§6.8's core network parameters: the payment rate and the seven shares it lists. Validators
+must vote on their changes "or risk time-out penalization"."""
+
+
 # --- The hardened rows ----------------------------------------------------------------------
 
 _CORE = "§6.8: a core network parameter, changed by the Cosmos parameter-change vote"

@@ -7,7 +7,12 @@ import attrs
 
 from model.chain.actions import Effect
 from model.chain.state import ChainState, get_validator_operator
-from model.ledger import is_user_account
+from model.ledger import (
+    get_balance,
+    get_escrow_account,
+    get_locked_escrow_account,
+    is_user_account,
+)
 from model.staking import get_active_set
 from model.units import AccountId, Outcome, Rejected
 
@@ -46,9 +51,23 @@ def get_validator_accounts(state: ChainState) -> tuple[AccountId, ...]:
     )
 
 
-def get_bonded_by_account(state: ChainState) -> dict[AccountId, int]:
-    """§6.8: each account's STR bonded to validators, which votes with it."""
-    bonded: dict[AccountId, int] = {}
+def get_held_str_by_account(state: ChainState) -> dict[AccountId, int]:
+    """§6.8: "each STR token represents one pro-rata vote": the STR each account holds outside
+    its liquid balance, which votes with it: bonded to validators (§4.2), delegated to a
+    subcommittee, staked by the account's node (§6.9), and prepaid into its app's escrow, open
+    or locked (§4.3.1: the developer's until a round pays it out)."""
+    held: dict[AccountId, int] = {}
+
+    def add(account: AccountId, amount: int) -> None:
+        held[account] = held.get(account, 0) + amount
+
     for (delegator, _), amount in state.staking.delegations.items():
-        bonded[delegator] = bonded.get(delegator, 0) + amount
-    return bonded
+        add(delegator, amount)
+    for (delegator, _), amount in state.governance.subcommittee_delegations.items():
+        add(delegator, amount)
+    for stake in state.nodes.values():
+        add(stake.account, stake.ustr)
+    for app, escrow in state.escrows.escrows.items():
+        for account in (get_escrow_account(app), get_locked_escrow_account(app)):
+            add(escrow.developer, get_balance(state.ledger, account).ustr)
+    return held

@@ -23,7 +23,7 @@ from model.chain.common import (
     Step,
     check_signer,
     done,
-    get_bonded_by_account,
+    get_held_str_by_account,
     get_validator_accounts,
     write_back,
 )
@@ -81,7 +81,8 @@ def process_tally_action(state: ChainState, action: Tally) -> Outcome[Step]:
         state.governance,
         proposal_id=action.proposal_id,
         now=state.now,
-        bonded=get_bonded_by_account(state),
+        held=get_held_str_by_account(state),
+        validators=get_validator_accounts(state),
         profile=state.profile,
     )
     if isinstance(result, Rejected):

@@ -83,13 +83,13 @@ def run_tally(
     ledger: Ledger,
     gov: GovernanceState,
     proposal_id: int,
-    bonded: dict[AccountId, int] | None = None,
+    held: dict[AccountId, int] | None = None,
     *,
     profile: Profile = HARDENED,
 ) -> tuple[Ledger, GovernanceState, TallyResult]:
     proposal = gov.proposals[proposal_id]
     result = process_tally(
-        ledger, gov, proposal_id=proposal_id, now=END, bonded=bonded, profile=profile
+        ledger, gov, proposal_id=proposal_id, now=END, held=held, profile=profile
     )
     assert not isinstance(result, Rejected), result
     new_ledger, new_gov, tally = result

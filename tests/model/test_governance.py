@@ -51,7 +51,15 @@ def test_basic__simple_majority_passes_and_updates_live_params() -> None:
     gov = vote(gov, pid, BOB, VoteOption.NO)
     _, gov, tally = run_tally(ledger, gov, pid)
     # Alice's 10 deposited ustr are locked during the tally: 50 yes against 40 no.
-    assert tally == TallyResult(yes=50, no=40, abstain=0, supermajority_required=False, passed=True)
+    assert tally == TallyResult(
+        yes=50,
+        no=40,
+        abstain=0,
+        supermajority_required=False,
+        passed=True,
+        total_power=90,
+        rule="x/gov",
+    )
     assert tally.refused is None
     assert gov.params.consensus.max_validators == 150
 
@@ -199,7 +207,7 @@ def test_invalid_tally_twice() -> None:
 def test_invalid_tally_negative_bond() -> None:
     ledger = genesis({ALICE: 60})
     ledger, gov, pid = submit(ledger, create_governance_state(), RATE_CHANGE)
-    result = process_tally(ledger, gov, proposal_id=pid, now=END, bonded={ALICE: -1})
+    result = process_tally(ledger, gov, proposal_id=pid, now=END, held={ALICE: -1})
     assert isinstance(result, Rejected)
 
 
@@ -216,13 +224,15 @@ def test_transfer_after_voting_cannot_double_count() -> None:
     assert (tally.yes, tally.no) == (100, 50)
 
 
-def test_bonded_stake_votes() -> None:
+def test_held_stake_votes() -> None:
     ledger = genesis({ALICE: 10, BOB: 40})
     ledger, gov, pid = submit(ledger, create_governance_state(), RATE_CHANGE, deposit=0)
     gov = vote(gov, pid, ALICE, VoteOption.YES)
     gov = vote(gov, pid, BOB, VoteOption.NO)
-    _, _, tally = run_tally(ledger, gov, pid, bonded={ALICE: 100, CAROL: 999})
+    _, _, tally = run_tally(ledger, gov, pid, held={ALICE: 100, CAROL: 99})
     assert (tally.yes, tally.no, tally.passed) == (110, 40, True)
+    # Carol's held STR is voting power too: the quorum's base is all of it.
+    assert tally.total_power == 10 + 40 + 100 + 99
 
 
 def test_invalid_proposal_out_of_domain() -> None:
