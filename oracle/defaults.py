@@ -80,3 +80,33 @@ def default_problems(values: Mapping[str, int]) -> list[str]:
         f"{name} has no default in the text" for name in values if name not in WHITEPAPER_DEFAULTS
     ]
     return problems
+
+
+# --- The numbers the invariants quote ------------------------------------------------------------
+
+
+def _quoted(name: str) -> int:
+    return WHITEPAPER_DEFAULTS[name].value
+
+
+SLASH_FACTOR = _quoted("slashing.slash_factor")
+"""§6.10: "increase by a factor of 2x per subsequent slash", and "decreases by the same factor of
+2x per time window expiration": SLASH-DOUBLING and SLASH-DECAY state this 2, whatever
+`slashing.slash_factor` holds."""
+
+INFLATION_INITIAL_BPS = _quoted("mint.inflation_initial_bps")
+"""§6.9: 11% yearly inflation at genesis: SUP-INFLATION starts the rate here."""
+
+OUTBOUND_REQUESTS_PER_MINUTE = _quoted("reputation.outbound_requests_per_minute")
+"""§4.5: an unqualified app makes at most 10 outbound requests a minute (REP-OUTBOUND)."""
+
+SUPERMAJORITY = (_quoted("governance.supermajority_num"), _quoted("governance.supermajority_den"))
+"""§6.4, §6.5: burn and network-support shares change only with more than 2/3 of the STR votes
+(GOV-SUPERMAJORITY), as (numerator, denominator)."""
+
+SUBCOMMITTEE_ACTIVATION_BPS = _quoted("governance.subcommittee_activation_bps")
+"""§6.8: a subcommittee is active with "greater than 1% of all STR" delegated (GOV-SUBCOMMITTEE)."""
+
+COMPLAINT_REFUND_BPS = _quoted("governance.complaint_refund_bps")
+"""§6.8: 80% of a complaint's MinDeposit is returned or sent to the reserve, 20% pays the
+validators (GOV-COMPLAINT)."""

@@ -5,6 +5,10 @@ of 2x per subsequent slash within the time window. Slash penalty inversely decre
 factor of 2x per time window expiration." DESIGN.md reads it as a level L: the rate is
 base x factor^L (capped under `hardened`), each slash raises L by one and each expired window
 lowers it by one, never below 0. §4.2: delegators lose the same fraction as their validator.
+
+SLASH-DOUBLING and SLASH-DECAY quote the factor, so their goals state the text's 2
+(`oracle.defaults.SLASH_FACTOR`), never `slashing.slash_factor`: a parameter set that moves the
+governed factor is judged against the doubling. Base and cap stay the governed values.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import z3
 from model.params import Params
 from model.profile import Profile
 from model.units import BPS_DENOMINATOR
+from oracle.defaults import SLASH_FACTOR
 from oracle.slashing import slash_rate_bps
 from solver.goals import Formula, Term
 
@@ -23,6 +28,11 @@ factor >= 2 give base x factor^14 >= 2^14 > 10000)."""
 
 FULL_RATE_BPS = BPS_DENOMINATOR
 """100%, in basis points."""
+
+TEXT_FACTOR: dict[str, int] = {"slashing.slash_factor": SLASH_FACTOR}
+"""§6.10's "factor of 2x" as the parameters write it: a claim of SLASH-DOUBLING or SLASH-DECAY
+for all parameters keeps it (every other factor breaks the statement), the constitution's range
+for the key (2..2)."""
 
 
 def _numeral(term: Term) -> Term:
@@ -36,9 +46,23 @@ def is_rate_bounded(rate: Term, base: Term) -> Formula:
     return z3.And(base <= rate, rate <= FULL_RATE_BPS)
 
 
+def get_doubled(base: Term, count: int) -> list[Term]:
+    """SLASH-DOUBLING (§6.10): E_1..E_count, E_k = base x 2^(k-1), the text's factor (a numeral
+    where `base` is one)."""
+    powers = [base]
+    for _ in range(count - 1):
+        powers.append(_numeral(powers[-1] * SLASH_FACTOR))
+    return powers
+
+
+def get_next_doubled(uncapped: Term) -> Term:
+    """SLASH-DOUBLING (§6.10): E_(k+1) = E_k x 2."""
+    return uncapped * SLASH_FACTOR
+
+
 def get_closed_rate(uncapped: Term, cap: Term, *, capped: bool) -> Term:
-    """SLASH-DOUBLING: the k-th slash's rate from E_k = base x factor^(k-1): min(E_k, cap) when
-    the profile caps it, else E_k."""
+    """SLASH-DOUBLING: the k-th slash's rate from E_k = base x 2^(k-1): min(E_k, cap) when the
+    profile caps it, else E_k."""
     return z3.If(uncapped <= cap, uncapped, cap) if capped else uncapped
 
 
@@ -54,9 +78,10 @@ def get_decayed_level(level: Term, elapsed: Term, window: Term) -> Term:
     return z3.If(lowered < 0, 0, lowered)
 
 
-def get_halved(rate: Term, base: Term, factor: Term) -> Term:
-    """SLASH-DECAY: the uncapped rate one level down: divided by the factor, never below base."""
-    quotient = rate / factor
+def get_halved(rate: Term, base: Term) -> Term:
+    """SLASH-DECAY (§6.10): the uncapped rate one level down: halved ("decreases by the same
+    factor of 2x"), never below base."""
+    quotient = rate / SLASH_FACTOR
     return z3.If(quotient < base, base, quotient)
 
 
@@ -71,15 +96,13 @@ def is_decay_as_stated(
     )
 
 
-def is_rate_decayed(first: Term, raised: Term, uncapped: Term, base: Term, factor: Term) -> Formula:
+def is_rate_decayed(first: Term, raised: Term, uncapped: Term, base: Term) -> Formula:
     """SLASH-DECAY on rates: the level-0 rate is base and stays base one level down; a rate
-    U >= base raised one level is >= base and halves back to U."""
+    U >= base raised one level is >= base and halves back to U (the text's factor 2)."""
     return z3.And(
         first >= base,
-        get_halved(first, base, factor) == first,
-        z3.Implies(
-            uncapped >= base, z3.And(raised >= base, get_halved(raised, base, factor) == uncapped)
-        ),
+        get_halved(first, base) == first,
+        z3.Implies(uncapped >= base, z3.And(raised >= base, get_halved(raised, base) == uncapped)),
     )
 
 

@@ -1,6 +1,7 @@
 """Goal of SUP-INFLATION (§6.9): the yearly rate at every year, the documented schedule.
 
-docs/model.md reads §6.9's "logarithmically decreasing" yield as: 11% in year 0, one step
+docs/model.md reads §6.9's "logarithmically decreasing" yield as: 11% in year 0 (the text's
+number, not `mint.inflation_initial_bps`: SUP-INFLATION quotes it), one step
 (`inflation_step_bps`) lower each time the chain's age in years reaches a power of two (10% in
 year 1, 9% in years 2-3, 8% in 4-7, ...), never below the floor (`inflation_min_bps`). The goal
 states the rate on each of those intervals of years, so it bounds the rate from both sides.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import z3
 
+from oracle.defaults import INFLATION_INITIAL_BPS
 from solver.goals import Formula, ParamGetter, Term
 
 YEAR_LIMIT = 2**64
@@ -17,8 +19,8 @@ YEAR_LIMIT = 2**64
 
 
 def get_scheduled_rate(get: ParamGetter, steps: Term) -> Term:
-    """§6.9: the rate after `steps` steps down from the initial rate, never below the floor."""
-    lowered = get("mint.inflation_initial_bps") - get("mint.inflation_step_bps") * steps
+    """§6.9: the rate after `steps` steps down from the text's 11%, never below the floor."""
+    lowered = INFLATION_INITIAL_BPS - get("mint.inflation_step_bps") * steps
     floor_rate = get("mint.inflation_min_bps")
     return z3.If(lowered < floor_rate, floor_rate, lowered)
 
@@ -52,6 +54,12 @@ def is_rate_at_steps(get: ParamGetter, steps: Term, rate: Term, next_rate: Term)
     )
 
 
-def is_initial_rate(get: ParamGetter, rate_at_zero: Term) -> Formula:
-    """§6.9: the rate starts at `inflation_initial_bps` (11% at the defaults)."""
-    return rate_at_zero == get("mint.inflation_initial_bps")
+TEXT_INITIAL_RATE: dict[str, int] = {"mint.inflation_initial_bps": INFLATION_INITIAL_BPS}
+"""§6.9's 11% at genesis as the parameters write it: a claim for all parameters keeps it (every
+other initial rate breaks SUP-INFLATION), the constitution's range for the key (1100..1100)."""
+
+
+def is_initial_rate(rate_at_zero: Term) -> Formula:
+    """§6.9: the rate starts at the text's 11% (`oracle.defaults.INFLATION_INITIAL_BPS`, 1100
+    bps), whatever `mint.inflation_initial_bps` holds."""
+    return rate_at_zero == INFLATION_INITIAL_BPS
