@@ -90,7 +90,7 @@ class Schedule:
         """`prop` of the rate at the input `level`: one implication per level when the rates are
         numerals (linear); of the one variable `level.rate` when they are terms in the
         parameters (the nonlinear solver then multiplies by one rate, not by fifteen)."""
-        if self.mode is ParamMode.ALL_PARAMS:
+        if self.mode is not ParamMode.CONCRETE:
             return prop(self.level_rate)
         return z3.And(
             *(z3.Implies(self.level == n, prop(rate)) for n, rate in enumerate(self.rates))
@@ -204,18 +204,17 @@ def claim_slash_bounds(params: Params, profile: Profile, mode: ParamMode) -> Cla
 
 
 def claim_slash_doubling(params: Params, profile: Profile, mode: ParamMode) -> Claim:
-    """SLASH-DOUBLING (§6.10): within one window the k-th slash is at min(base * factor^(k-1),
-    cap) (no cap under the literal profile), for every k >= 1."""
-    schedule = Schedule(ParamTerms(params, mode), profile, mode)
-    base, factor, cap = schedule.base, schedule.factor, schedule.cap
+    """SLASH-DOUBLING (§6.10): within one window the k-th slash is at min(base * 2^(k-1), cap)
+    (no cap under the literal profile), for every k >= 1: the text's factor 2, whatever
+    `slashing.slash_factor` holds (for all parameters it keeps 2, the constitution's range)."""
+    schedule = Schedule(ParamTerms(params, mode, fixed=goals.TEXT_FACTOR), profile, mode)
+    base, cap = schedule.base, schedule.cap
 
     def closed(uncapped: Term) -> Term:
         return goals.get_closed_rate(uncapped, cap, capped=schedule.capped)
 
-    # E_k = base * factor^(k-1), as products (the closed form of the checker, not the recurrence).
-    powers = [base]
-    for _ in range(SCHEDULE_DEPTH):
-        powers.append(fold(powers[-1] * factor))
+    # E_k = base * 2^(k-1), as products (the closed form of the checker, not the recurrence).
+    powers = goals.get_doubled(base, SCHEDULE_DEPTH + 1)
     k = z3.Int("k")
     capped = schedule.capped
     at_k = z3.And(
@@ -230,18 +229,18 @@ def claim_slash_doubling(params: Params, profile: Profile, mode: ParamMode) -> C
             for rate, power in zip(schedule.rates, powers, strict=True)
         )
     )
-    # The step: for a symbolic E_k >= 0, the recurrence from min(E_k, cap) is min(E_k * factor, cap).
+    # The step: for a symbolic E_k >= 0, the recurrence from min(E_k, cap) is min(E_k * 2, cap).
     uncapped = z3.Int("step.uncapped")
     step = goals.is_rate_closed(
-        schedule.next(closed(uncapped)), uncapped * factor, cap, capped=capped
+        schedule.next(closed(uncapped)), goals.get_next_doubled(uncapped), cap, capped=capped
     )
     goal = z3.And(at_k, z3.Or(step, z3.Not(every_k)))
     cap_text = "min(E_k, cap)" if schedule.capped else "E_k (no cap)"
     statement = (
         f"for every k >= 1: the k-th slash within one window (level k-1) is at {cap_text} with "
-        f"E_k = base * factor^(k-1); k = 1..{SCHEDULE_DEPTH + 1} unrolled; above by induction on "
-        "k with a symbolic E_k >= 0: if the rate is the closed form of E_k, the next rate is the "
-        "closed form of E_(k+1) = E_k * factor"
+        f"E_k = base * 2^(k-1) (§6.10's factor 2); k = 1..{SCHEDULE_DEPTH + 1} unrolled; above by "
+        "induction on k with a symbolic E_k >= 0: if the rate is the closed form of E_k, the next "
+        "rate is the closed form of E_(k+1) = E_k * 2"
     )
     return _assemble(
         "SLASH-DOUBLING",
@@ -259,9 +258,10 @@ def claim_slash_doubling(params: Params, profile: Profile, mode: ParamMode) -> C
 
 def claim_slash_decay(params: Params, profile: Profile, mode: ParamMode) -> Claim:
     """SLASH-DECAY (§6.10): each expired window lowers the level by one, never below 0, so the
-    uncapped rate is divided by the factor per window, never below base (then capped as
-    SLASH-DOUBLING proves; the claim is the same under both profiles)."""
-    terms = ParamTerms(params, mode)
+    uncapped rate is halved per window (the text's factor 2, whatever `slashing.slash_factor`
+    holds), never below base (then capped as SLASH-DOUBLING proves; the claim is the same under
+    both profiles)."""
+    terms = ParamTerms(params, mode, fixed=goals.TEXT_FACTOR)
     base, factor = terms["slashing.slash_base_bps"], terms["slashing.slash_factor"]
     window = terms["slashing.slash_window_seconds"]
     level, elapsed, uncapped = z3.Int("level"), z3.Int("elapsed"), z3.Int("step.uncapped")
@@ -275,15 +275,15 @@ def claim_slash_decay(params: Params, profile: Profile, mode: ParamMode) -> Clai
     raised = arith.next_slash_rate(Z3_TERMS, uncapped, factor, no_cap, capped=False)
     goal = z3.And(
         goals.is_decay_as_stated(level, elapsed, window, decayed, one_more),
-        goals.is_rate_decayed(first, raised, uncapped, base, factor),
+        goals.is_rate_decayed(first, raised, uncapped, base),
     )
     statement = (
         "for every level L >= 0 and time t >= 0 since the last slash: the decayed level is "
         "max(0, L - floor(t / window)), at t and at t + window (one level less per whole "
         "window); the uncapped rate U_l = base * factor^l is >= base "
-        "(induction on l) and U_(l-1) = max(base, U_l div factor), U_0 = max(base, U_0 div "
-        "factor); so after n windows the uncapped rate is max(base, U_L div factor^n), applied "
-        "capped (SLASH-DOUBLING)"
+        "(induction on l) and U_(l-1) = max(base, U_l div 2), U_0 = max(base, U_0 div 2) "
+        "(§6.10's factor 2); so after n windows the uncapped rate is max(base, U_L div 2^n), "
+        "applied capped (SLASH-DOUBLING)"
     )
     return _assemble(
         "SLASH-DECAY",
@@ -316,7 +316,7 @@ def claim_slash_stake(params: Params, profile: Profile, mode: ParamMode) -> Clai
             loss = arith.slash_bond(Z3_TERMS, amount, rate)
             left = amount - loss.burned
             held = goals.is_loss_covered(amount, loss.requested, loss.burned)
-            if mode is ParamMode.ALL_PARAMS:
+            if mode is not ParamMode.CONCRETE:
                 # Every parameter: a slash zeroes a positive stake iff its rate reaches 100%.
                 zeroes = (left == 0) == (rate >= FULL_RATE_BPS)
                 return z3.And(held, z3.Implies(amount > 0, zeroes))

@@ -33,7 +33,7 @@ def claim_sup_inflation(params: Params, profile: Profile, mode: ParamMode) -> Cl
     """SUP-INFLATION (§6.9): the rate is the documented schedule at every year below 2^64
     (initial in year 0, one step lower at each power-of-two age, never below the floor), never
     negative, and never rises from one year to the next."""
-    terms = ParamTerms(params, mode)
+    terms = ParamTerms(params, mode, fixed=goals.TEXT_INITIAL_RATE)
     initial = terms["mint.inflation_initial_bps"]
     step = terms["mint.inflation_step_bps"]
     floor_rate = terms["mint.inflation_min_bps"]
@@ -66,7 +66,7 @@ def claim_sup_inflation(params: Params, profile: Profile, mode: ParamMode) -> Cl
             for year in SAMPLE_YEARS
         ]
     goal = z3.And(
-        goals.is_initial_rate(get, rate(z3.IntVal(0))),
+        goals.is_initial_rate(rate(z3.IntVal(0))),
         *years,
         goals.is_rate_at_steps(get, steps, rate(steps), rate(steps + 1)),
         *sampled,
@@ -77,9 +77,10 @@ def claim_sup_inflation(params: Params, profile: Profile, mode: ParamMode) -> Cl
     return Claim(
         invariant_id="SUP-INFLATION",
         statement=(
-            "rate(0) = inflation_initial_bps; the model's doublings of year y are k at both ends "
+            "rate(0) = 1100, §6.9's 11% (for all parameters inflation_initial_bps keeps it, the"
+            " constitution's 1100..1100); the model's doublings of year y are k at both ends "
             "of every interval 2^(k-1) <= y < 2^k up to 2^64 (0 in year 0); for every 0 <= d "
-            "<= 65 the model's rate after d doublings is max(min, initial - step * d), so >= "
+            "<= 65 the model's rate after d doublings is max(min, 1100 - step * d), so >= "
             "min >= 0, and its rate after d + 1 is no higher; the model's "
             "compute_inflation_rate_bps at years 0-4, 1000, 2^63 and 2^64 - 1 is the schedule's; "
             "for all parameters, min <= initial is assumed"
