@@ -422,8 +422,12 @@ MUTANTS: tuple[Mutant, ...] = (
         id="M31",
         name="supermajority-half",
         file="model/governance.py",
-        original="        return yes * den > num * (yes + no + abstain)\n",
-        replacement="        return 2 * yes > yes + no + abstain\n",
+        original=(
+            "    threshold = rule.threshold or Fraction(\n"
+            "        params.governance.supermajority_num, params.governance.supermajority_den\n"
+            "    )\n"
+        ),
+        replacement="    threshold = rule.threshold or Fraction(1, 2)\n",
         description="burn and network-support changes pass with more than 1/2 instead of 2/3",
         section="6.4, 6.5, 6.8",
         expected=("GOV-SUPERMAJORITY (H)",),
@@ -580,8 +584,16 @@ MUTANTS: tuple[Mutant, ...] = (
         id="M41",
         name="failed-tally-not-recorded",
         file="model/governance.py",
-        original="    proposal = attrs.evolve(proposal, result=result)\n",
-        replacement="    proposal = attrs.evolve(proposal, result=result if passed else None)\n",
+        original=(
+            "    proposal = attrs.evolve(proposal, result=result, history=(*proposal.history,"
+            " result))\n"
+        ),
+        replacement=(
+            "    proposal = attrs.evolve(\n"
+            "        proposal, result=result if passed else None, history=(*proposal.history,"
+            " result)\n"
+            "    )\n"
+        ),
         description=(
             "only a passed proposal is marked tallied: a failed one can be tallied again, "
             "refunding its deposit twice and passing on a later, different weighing"
@@ -799,12 +811,11 @@ MUTANTS: tuple[Mutant, ...] = (
         file="model/chain/common.py",
         original=(
             "    for (delegator, _), amount in state.staking.delegations.items():\n"
-            "        bonded[delegator] = bonded.get(delegator, 0) + amount\n"
+            "        add(delegator, amount)\n"
         ),
         replacement=(
             "    for (_, validator), amount in state.staking.delegations.items():\n"
-            "        operator = get_validator_operator(validator)\n"
-            "        bonded[operator] = bonded.get(operator, 0) + amount\n"
+            "        add(get_validator_operator(validator), amount)\n"
         ),
         description=(
             "bonded STR votes with the validator's operator (as Cosmos validators inherit "
