@@ -2,7 +2,8 @@
 
 `ORACLE_CODE` lists every file that judges the model. Such a file may import from `model/` only
 what describes the state and its vocabulary: classes (frozen state records, actions, effects,
-enums), `NewType` ids, module constants, and the few id constructors named in `MODEL_ID_FUNCTIONS`.
+enums), `NewType` ids, module constants, the few id constructors named in `MODEL_ID_FUNCTIONS`,
+and the tables of the protocol's own text named in `MODEL_DATA`.
 Any other function of the model is a rule or a derived quantity, and a check that calls it would
 share the model's bugs. Oracle code imports other project code only if that code is oracle code
 too, so the line cannot be crossed through a helper module.
@@ -47,3 +48,12 @@ MODEL_ID_FUNCTIONS: dict[str, str] = {
 }
 """The only model functions oracle code may call: each builds an identifier from an index or
 another identifier, and none of them decides anything."""
+
+MODEL_DATA: dict[str, str] = {
+    "model.constitution.HARDENED_CONSTITUTION": "the constitution's table (docs/constitution.md):"
+    " frozen rows of key, process, vote, range and reason, and the bounds of the fractions two"
+    " keys form; GOV-PARAMS reads the ranges as data and calls none of the model's functions",
+}
+"""Model records that oracle code may import although they are instances, not classes or plain
+constants: each is a table of what the protocol allows, written from the text, that no rule
+computes; the oracle reads its fields and calls nothing on it."""

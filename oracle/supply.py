@@ -15,6 +15,7 @@ from attrs import frozen
 
 from model.ledger import Ledger
 from model.params import Params
+from oracle.defaults import INFLATION_INITIAL_BPS
 from oracle.payment import BPS
 
 YEAR = 365 * 86_400
@@ -52,18 +53,21 @@ def inflation_rate_bps(year: int, params: Params) -> int:
 
 
 def schedule_problems(params: Params, *, years: int) -> list[str]:
-    """§6.9 SUP-INFLATION on the curve itself over years 0..`years`: it starts at the initial
-    rate, never rises from one year to the next, and is never negative. The rate can change only
-    where the age reaches a power of two, so year 0 and those years are the ones to compare."""
+    """§6.9 SUP-INFLATION on the curve itself over years 0..`years`: it starts at the text's 11%
+    (`oracle.defaults.INFLATION_INITIAL_BPS`, whatever `mint.inflation_initial_bps` holds), never
+    rises from one year to the next, and is never negative. The rate can change only where the
+    age reaches a power of two, so year 0 and those years are the ones to compare."""
     checkpoints, power = [0], 1
     while power <= years:
         checkpoints.append(power)
         power *= 2
     rates = [inflation_rate_bps(year, params) for year in checkpoints]
     problems = []
-    initial = params.mint.inflation_initial_bps
-    if rates[0] != initial:
-        problems.append(f"year 0 rate {rates[0]} bps is not the initial {initial} bps")
+    if rates[0] != INFLATION_INITIAL_BPS:
+        problems.append(
+            f"year 0 rate {rates[0]} bps is not the initial {INFLATION_INITIAL_BPS} bps"
+            " (§6.9: 11% at genesis)"
+        )
     risen = [checkpoints[i] for i in range(1, len(rates)) if rates[i] > rates[i - 1]]
     if risen:
         problems.append(

@@ -159,14 +159,17 @@ CATALOGUE: tuple[Invariant, ...] = (
     _row("SLASH-BOUNDS", "base <= rate <= 100% for every slash sequence", "6.10", Z, H),
     _row(
         "SLASH-DOUBLING",
-        "within one window the k-th slash rate is min(base·2^(k-1), cap)",
+        "within one window the k-th slash rate is min(base·2^(k-1), cap): the text's factor 2,"
+        " which governance cannot move (the constitution pins slash_factor at 2); base and cap"
+        " are the governed values",
         "6.10",
         Z,
         H,
     ),
     _row(
         "SLASH-DECAY",
-        "each expired window halves the rate, never below base",
+        "each expired window halves the rate (the text's factor 2, whatever slash_factor holds),"
+        " never below base",
         "6.10",
         Z,
         H,
@@ -187,9 +190,11 @@ CATALOGUE: tuple[Invariant, ...] = (
     ),
     _row(
         "GOV-PARAMS",
-        "every parameter in its documented domain (docs/model.md), and every value of a proposal"
-        " the chain accepted; shares coherent (cost + STB margin + STR margin = 100%"
-        " of T; sub-shares sum to their margin)",
+        "every parameter within the constitution's range for its key (docs/constitution.md, the"
+        " hardened table under every profile) and in its documented domain (docs/model.md), and"
+        " every value of a proposal the chain accepted in its domain; each fraction of two keys"
+        " (consensus threshold, supermajority) at least 2/3 and below 1; shares coherent (cost +"
+        " STB margin + STR margin = 100% of T; sub-shares sum to their margin)",
         "6.8",
         Z,
         H,
@@ -216,13 +221,16 @@ CATALOGUE: tuple[Invariant, ...] = (
     ),
     _row(
         "GOV-SUPERMAJORITY",
-        "burn % and network support % change only with > 2/3 of STR votes",
+        "burn % and network support % change only with > 2/3 of STR votes (abstentions"
+        " included): the text's 2/3, whatever the governed supermajority (the constitution keeps"
+        " it at 2/3 or above)",
         "6.4, 6.5",
         H,
     ),
     _row(
         "GOV-SUBCOMMITTEE",
-        "active iff > 1% of STR delegated; each unit in at most one",
+        "active iff > 1% of STR delegated (the text's 1%, which governance cannot move: the"
+        " constitution pins the activation share at 100 bps); each unit in at most one",
         "6.8",
         H,
     ),
@@ -230,20 +238,24 @@ CATALOGUE: tuple[Invariant, ...] = (
         "GOV-COMPLAINT",
         "a resolved complaint's MinDeposit returns 80% to the complainant if upheld, else to the"
         " reserve pool; the other 20% pays the validators equally, its remainder to the reserve"
-        " pool",
+        " pool (the text's 80/20, which governance cannot move: the constitution pins the refund"
+        " at 8000 bps)",
         "6.8",
         H,
     ),
     _row(
         "SUP-INFLATION",
-        "inflation rate starts at 11%, never rises, never negative",
+        "inflation rate starts at 11% (the text's, which governance cannot move: the"
+        " constitution pins the initial rate at 1100 bps), never rises, never negative",
         "6.9",
         Z,
         H,
     ),
     _row(
         "REP-OUTBOUND",
-        "an unqualified app never exceeds 10 outbound requests per minute",
+        "an unqualified app never exceeds 10 outbound requests per minute: the text's 10,"
+        " whatever the governed cap (the constitution keeps it in 1..10: tightened, never"
+        " loosened)",
         "4.5",
         H,
     ),
@@ -476,6 +488,9 @@ _TIMEOUTS = (
 )
 _SCHEDULE = ("slashing.slash_base_bps", "slashing.slash_factor", "slashing.slash_cap_bps")
 
+# A number an invariant quotes (factor 2, 11%, > 2/3, > 1%, 80/20, 10 a minute) is fixed in its
+# check; the key that governs the model's copy of it stays listed, since moving it moves the
+# model's rule and so the verdict.
 PARAMETERS_READ: dict[str, tuple[str, ...]] = {
     # One Z3 query encodes every transition kind: the split and the complaint refund (slash
     # rates are symbolic there, so no slashing key enters).
@@ -519,11 +534,13 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
     ),
     "SLASH-STAKE": _SCHEDULE,
     "SLASH-DELEGATORS": _SCHEDULE,
-    # Coherence reads the shares and thresholds; the documented domains read every key.
+    # Coherence reads the shares and thresholds; the documented domains and the constitution's
+    # ranges read every key.
     "GOV-PARAMS": tuple(DOMAINS),
     # The defaults are the model's constant, whatever parameters the run checks.
     "GOV-SAFE": tuple(DOMAINS),
     "GOV-DEFAULTS": (),
+    # The model's tally adopts at the governed supermajority; the check holds it to 2/3.
     "GOV-SUPERMAJORITY": ("governance.supermajority_num", "governance.supermajority_den"),
     "GOV-SUBCOMMITTEE": ("governance.subcommittee_activation_bps",),
     "GOV-COMPLAINT": ("governance.complaint_refund_bps",),

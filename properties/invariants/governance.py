@@ -19,7 +19,8 @@ from model.chain.actions import (
     SubmitProposal,
     TallyEffect,
 )
-from model.governance import NETWORK_SUPPORT_COMMITTEE, VoteOption
+from model.constitution import HARDENED_CONSTITUTION
+from model.governance import NETWORK_SUPPORT_COMMITTEE, TallyResult, VoteOption
 from model.ledger import (
     COMPLAINT_DEPOSITS,
     RESERVE_POOL,
@@ -28,14 +29,18 @@ from model.ledger import (
 )
 from model.params import Params
 from model.units import AccountId
-from oracle.defaults import default_problems
-from oracle.domains import domain_problems, value_problem
+from oracle.defaults import (
+    COMPLAINT_REFUND_BPS,
+    OUTBOUND_REQUESTS_PER_MINUTE,
+    SUBCOMMITTEE_ACTIVATION_BPS,
+    SUPERMAJORITY,
+    default_problems,
+)
+from oracle.domains import domain_problems, param_values, value_problem
 from oracle.governance import (
-    SUPERMAJORITY_KEYS,
     changed_keys,
     complaint_split,
     delegated_to,
-    has_supermajority,
     incoherences,
     is_active,
     judging_validators,
@@ -76,17 +81,50 @@ def _params_problems(params: Params) -> tuple[str, ...]:
         return _checked_params[0][1]
     problems = (
         *domain_problems(params),
+        *constitution_problems(params),
         *(f"{i.rule}: {i.message}" for i in incoherences(params)),
     )
     _checked_params[:] = [(params, problems)]
     return problems
 
 
+def constitution_problems(params: Params) -> list[str]:
+    """§6.8 as the hardened constitution reads it (docs/constitution.md, the table
+    `model.constitution.HARDENED_CONSTITUTION`, read as data): every key of `params` inside its
+    row's range, and every fraction two keys form (the consensus threshold, the supermajority) in
+    [least, 1): num/den >= least and num < den. Each problem names the key, the value, the range
+    and the row's reason. The hardened table is the measure under every profile, so a set the
+    literal reading lets a vote adopt shows here as a finding."""
+    values = param_values(params)
+    rows = HARDENED_CONSTITUTION.rows
+    problems = [f"{name} has no row in the constitution" for name in values if name not in rows]
+    for name, value in values.items():
+        row = rows.get(name)
+        if row is not None and not row.minimum <= value <= row.maximum:
+            problems.append(
+                f"{name} = {value} is outside the constitution's range"
+                f" {row.minimum}..{row.maximum} ({row.reason})"
+            )
+    for bound in HARDENED_CONSTITUTION.ratio_bounds:
+        if bound.num_key not in values or bound.den_key not in values:
+            continue
+        num, den = values[bound.num_key], values[bound.den_key]
+        least = bound.least
+        if den <= 0 or num * least.den < least.num * den or num >= den:
+            problems.append(
+                f"{bound.num_key}/{bound.den_key} = {num}/{den} is outside the constitution's"
+                f" bound [{least}, 1) (§{bound.section}: {bound.reason})"
+            )
+    return problems
+
+
 def check_gov_params(step: ChainStep) -> Observation | None:
     """GOV-PARAMS: every live parameter lies inside its documented domain (docs/model.md,
-    `oracle.domains`), and the shares are coherent: cost + STB margin + STR margin = 100% of T,
-    sub-shares sum to their margin (§6.8). A proposal the chain accepted proposes only values
-    inside their domains, since a vote could adopt any of them."""
+    `oracle.domains`) and inside the constitution's range for its key, each fraction of two keys
+    within the constitution's bound (§6.8, docs/constitution.md: `constitution_problems`), and
+    the shares are coherent: cost + STB margin + STR margin = 100% of T, sub-shares sum to their
+    margin (§6.8). A proposal the chain accepted proposes only values inside their domains,
+    since a vote could adopt any of them."""
     problems = list(_params_problems(step.after.params))
     if isinstance(step.action, SubmitProposal):
         proposed = (
@@ -97,12 +135,38 @@ def check_gov_params(step: ChainStep) -> Observation | None:
     return observe("GOV-PARAMS", not problems, "; ".join(problems))
 
 
+BURN_AND_SUPPORT_KEYS: tuple[tuple[str, str], ...] = (
+    ("payment", "str_burn_bps"),
+    ("payment", "stb_reserve_swap_bps"),
+    ("payment", "str_network_support_bps"),
+)
+"""§6.4, §6.5: the STR burn, the STB burn through the swap reserve (§6.7) and network support:
+the shares that change only with more than 2/3 of the STR votes."""
+
+_OPTIONS = ("yes", "no", "abstain", "no_with_veto")
+"""The options a tally records a weight for (no-with-veto: 0 where a tally has none)."""
+
+
+def _recorded_weights(result: TallyResult) -> dict[str, int]:
+    """§6.8: the STR weight the tally recorded behind each option cast."""
+    return {option: int(getattr(result, option, 0)) for option in _OPTIONS}
+
+
+def _weighed(weights: dict[VoteOption, int]) -> dict[str, int]:
+    """The oracle's weight behind each option, by the names `_recorded_weights` uses."""
+    by_name = {option.name.lower(): weight for option, weight in weights.items()}
+    return {option: by_name.get(option, 0) for option in _OPTIONS}
+
+
 def check_gov_supermajority(step: ChainStep) -> Observation | None:
-    """GOV-SUPERMAJORITY: a tally that changes the burn or network-support share (or the
-    supermajority itself) had more than num/den of all STR votes cast, each voter weighed by the
-    STR it held and bonded at the tally (§6.8: 1 STR = 1 vote)."""
+    """GOV-SUPERMAJORITY (§6.4, §6.5): a tally that changes a burn or the network-support share
+    had yes weight more than 2/3 of all STR votes cast (abstentions and vetoes included). The
+    2/3 is the text's (`oracle.defaults.SUPERMAJORITY`), not `governance.supermajority_num/den`,
+    so lowering the governed bar cannot lower the check.
+    The weights are the tally's record, and that record must be the STR each voter held and
+    bonded at the tally (§6.8: 1 STR = 1 vote)."""
     tallies = [e for e in step.effects if isinstance(e, TallyEffect)]
-    touched = {f"{subspace}.{key}" for subspace, key in SUPERMAJORITY_KEYS}
+    touched = {f"{subspace}.{key}" for subspace, key in BURN_AND_SUPPORT_KEYS}
     if step.before is None or not any(
         f"{change.subspace}.{change.key}" in touched
         for t in tallies
@@ -112,23 +176,22 @@ def check_gov_supermajority(step: ChainStep) -> Observation | None:
     ledger, staking = step.before.ledger, step.before.staking
     bad = []
     for effect in tallies:
-        changed = changed_keys(effect.params_before, effect.params_after, SUPERMAJORITY_KEYS)
+        changed = changed_keys(effect.params_before, effect.params_after, BURN_AND_SUPPORT_KEYS)
         if not changed:
             continue
-        weights = tally(effect.proposal.votes, ledger, staking)
-        gov = effect.params_before.governance
-        num, den = gov.supermajority_num, gov.supermajority_den
-        if not has_supermajority(weights, num=num, den=den):
+        recorded = _recorded_weights(effect.result)
+        num, den = SUPERMAJORITY
+        yes, cast = recorded["yes"], sum(recorded.values())
+        if not yes * den > num * cast:
             bad.append(
-                f"{changed} changed with {weights[VoteOption.YES]} of {sum(weights.values())}"
-                f" ustr of votes yes (needs more than {num}/{den})"
+                f"{changed} changed with {yes} of {cast} ustr of votes yes (§6.4, §6.5: needs"
+                f" more than {num}/{den})"
             )
-        recorded = (effect.result.yes, effect.result.no, effect.result.abstain)
-        weighed = (weights[VoteOption.YES], weights[VoteOption.NO], weights[VoteOption.ABSTAIN])
+        weighed = _weighed(tally(effect.proposal.votes, ledger, staking))
         if recorded != weighed:
             bad.append(
-                f"{changed} changed on a tally of yes/no/abstain {recorded}, but the STR held"
-                f" and bonded by the voters weighs {weighed}"
+                f"{changed} changed on a tally of {recorded}, but the STR held and bonded by"
+                f" the voters weighs {weighed}"
             )
     return observe("GOV-SUPERMAJORITY", not bad, "; ".join(bad))
 
@@ -136,8 +199,9 @@ def check_gov_supermajority(step: ChainStep) -> Observation | None:
 def check_gov_subcommittee(step: ChainStep) -> Observation | None:
     """GOV-SUBCOMMITTEE (§6.8): every delegated unit is held once in the subcommittee pool, each
     delegation positive and to a subcommittee that exists; and the Network Support Committee,
-    the one whose activity the chain acts on (§6.5), pays a grant only while more than the
-    activation share of the circulating STR is delegated to it."""
+    the one whose activity the chain acts on (§6.5), pays a grant only while more than 1% of the
+    circulating STR is delegated to it: the text's "greater than 1% of all STR"
+    (`oracle.defaults.SUBCOMMITTEE_ACTIVATION_BPS`), not `governance.subcommittee_activation_bps`."""
     state = step.after
     gov = state.governance
     grant = isinstance(step.action, GrantNetworkSupport) and step.before is not None
@@ -157,20 +221,22 @@ def check_gov_subcommittee(step: ChainStep) -> Observation | None:
         before = step.before
         delegated = delegated_to(before.governance, NETWORK_SUPPORT_COMMITTEE)
         circulating = circulating_str(before.ledger)
-        share = before.params.governance.subcommittee_activation_bps
+        share = SUBCOMMITTEE_ACTIVATION_BPS
         if not is_active(delegated, circulating=circulating, activation_bps=share):
             bad.append(
                 f"Network Support paid a grant with {delegated} of {circulating} ustr delegated"
-                f" to its committee (inactive: not more than {share} bps)"
+                f" to its committee (inactive: not more than {share} bps, §6.8's 1%)"
             )
     return observe("GOV-SUBCOMMITTEE", not bad, "; ".join(bad))
 
 
 def check_gov_complaint(step: ChainStep) -> Observation | None:
     """GOV-COMPLAINT (§6.8): a resolved complaint's MinDeposit D leaves the complaint deposits;
-    floor(D * refund_bps / 10000) goes to the complainant if upheld, else to the reserve pool; the
-    rest is split equally among the active validators, its remainder to the reserve pool. Every
-    account's STR change is compared with that; nothing else moves."""
+    floor(D * 80%) goes to the complainant if upheld, else to the reserve pool; the rest, the
+    text's 20%, is split equally among the active validators, its remainder to the reserve pool.
+    The 80/20 is the text's (`oracle.defaults.COMPLAINT_REFUND_BPS`), not
+    `governance.complaint_refund_bps`. Every account's STR change is compared with that; nothing
+    else moves."""
     action = step.action
     if not isinstance(action, ResolveComplaint) or step.before is None:
         return None
@@ -181,7 +247,7 @@ def check_gov_complaint(step: ChainStep) -> Observation | None:
     validators = judging_validators(step.before.staking, step.before.params)
     split = complaint_split(
         deposit,
-        refund_bps=step.before.params.governance.complaint_refund_bps,
+        refund_bps=COMPLAINT_REFUND_BPS,
         validators=len(validators),
     )
     expected: dict[AccountId, int] = {}
@@ -211,7 +277,8 @@ def check_gov_complaint(step: ChainStep) -> Observation | None:
     return observe(
         "GOV-COMPLAINT",
         not wrong,
-        f"complaint {action.complaint_id!r} ({upheld}, deposit {deposit}): {'; '.join(wrong)}",
+        f"complaint {action.complaint_id!r} ({upheld}, deposit {deposit}, §6.8's 80/20: refund"
+        f" {split.refund} at {COMPLAINT_REFUND_BPS} bps): {'; '.join(wrong)}",
     )
 
 
@@ -219,8 +286,8 @@ def check_gov_complaint(step: ChainStep) -> Observation | None:
 
 
 def check_sup_inflation(step: ChainStep) -> Observation | None:
-    """SUP-INFLATION (§6.9): the schedule starts at the initial rate, never rises, never goes
-    negative; each mint covers the time since the last one, is neither above nor below the
+    """SUP-INFLATION (§6.9): the schedule starts at the text's 11% (`INFLATION_INITIAL_BPS`, not
+    `mint.inflation_initial_bps`), never rises, never goes negative; each mint covers the time since the last one, is neither above nor below the
     schedule's accrual on the circulating STR (rounded down once), and lands in the rewards pool.
     A step that mints nothing leaves the inflation clock alone."""
     mints = [e for e in step.effects if isinstance(e, MintEffect)]
@@ -279,13 +346,16 @@ def check_sup_inflation(step: ChainStep) -> Observation | None:
 def check_rep_outbound(step: ChainStep) -> Observation | None:
     """REP-OUTBOUND (§4.5): an app that is not open source, stakes no more than the minimum's
     worth of STR at the request's price and has not been active longer than the minimum makes
-    at most the cap's requests in any minute."""
+    at most 10 requests in any minute. The 10 is the text's
+    (`oracle.defaults.OUTBOUND_REQUESTS_PER_MINUTE`), not `reputation.outbound_requests_per_minute`:
+    governance may tighten the chain's cap, and no cap it sets lets an app past 10. The exemption
+    thresholds are governed (the constitution only lets them rise)."""
     requests = [e for e in step.effects if isinstance(e, OutboundEffect)]
     if not requests or step.before is None:
         return None
     history = record_effects(step.history, requests)
     params, apps = step.before.params, step.before.reputation.apps
-    cap = params.reputation.outbound_requests_per_minute
+    cap = OUTBOUND_REQUESTS_PER_MINUTE
     bad, capped = [], 0
     for request in requests:
         record = apps.get(request.app)
@@ -300,7 +370,9 @@ def check_rep_outbound(step: ChainStep) -> Observation | None:
         capped += 1
         seen = requests_in_minute(history.outbound.get(request.app, ()), now=request.time)
         if seen > cap:
-            bad.append(f"{request.app}: {seen} requests in the minute to {request.time}, cap {cap}")
+            bad.append(
+                f"{request.app}: {seen} requests in the minute to {request.time}, cap {cap} (§4.5)"
+            )
     if not capped:
         return None
     return observe("REP-OUTBOUND", not bad, "; ".join(bad))

@@ -16,6 +16,7 @@ from model.chain.actions import (
     SlashValidator,
 )
 from model.units import NodeId
+from oracle.defaults import SLASH_FACTOR
 from oracle.slashing import BPS, expired_windows, slashed_amount
 from oracle.staking import power_of, total_power, validator_stakes
 from properties.invariants.base import Observation, observe
@@ -93,8 +94,10 @@ def _replay_slashes(step: ChainStep) -> list[tuple[SlashEffect, SlashMemory | No
 
 
 def check_slash_doubling(step: ChainStep) -> Observation | None:
-    """SLASH-DOUBLING: a slash with no window expired since the offender's last one (or its
-    first slash) is at min(base * factor**level, cap), the level one up per slash in the run."""
+    """SLASH-DOUBLING (§6.10): a slash with no window expired since the offender's last one (or
+    its first slash) is at min(base * 2**level, cap), the level one up per slash in the run: the
+    k-th slash within one window at min(base * 2**(k-1), cap). The 2 is the text's "factor of 2x"
+    (`oracle.defaults.SLASH_FACTOR`), which no parameter moves; base and cap are governed."""
     capped = step.after.profile.slash_capped
     bad, seen = [], False
     for slash, memory in _replay_slashes(step):
@@ -106,8 +109,14 @@ def check_slash_doubling(step: ChainStep) -> Observation | None:
         seen = True
         expected = get_expected_rate(memory, slash, capped=capped)
         k = 1 if memory is None else memory.count + 1
+        level = get_expected_level(memory, slash)
         if slash.rate_bps != expected:
-            bad.append(f"{slash.offender} slash #{k}: rate {slash.rate_bps}, expected {expected}")
+            form = f"base x {SLASH_FACTOR}^{level}"
+            bad.append(
+                f"{slash.offender} slash #{k}: rate {slash.rate_bps}, expected {expected}"
+                f" ({f'min({form}, cap)' if capped else form} at level {level}: §6.10's factor"
+                f" {SLASH_FACTOR})"
+            )
         bad.extend(_level_problems(memory, slash))
     if not seen:
         return None
@@ -130,9 +139,10 @@ def _level_problems(memory: SlashMemory | None, slash: SlashEffect) -> list[str]
 
 
 def check_slash_decay(step: ChainStep) -> Observation | None:
-    """SLASH-DECAY: after whole windows without a slash, the level has come down one per
+    """SLASH-DECAY (§6.10): after whole windows without a slash, the level has come down one per
     window, never below 0, so the (uncapped) rate halved per window, never below base; the rate
-    applied is that, capped."""
+    applied is that, capped. "Decreases by the same factor of 2x": the halving is the text's 2
+    (`oracle.defaults.SLASH_FACTOR`), not `slashing.slash_factor`."""
     capped = step.after.profile.slash_capped
     bad, seen = [], False
     for slash, memory in _replay_slashes(step):
@@ -148,6 +158,7 @@ def check_slash_decay(step: ChainStep) -> Observation | None:
             bad.append(
                 f"{slash.offender}: {expired} window(s) expired, level"
                 f" {get_expected_level(memory, slash)}, rate {slash.rate_bps}, expected {expected}"
+                f" (halved per window: §6.10's factor {SLASH_FACTOR})"
             )
         bad.extend(_level_problems(memory, slash))
     if not seen:

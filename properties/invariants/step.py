@@ -2,7 +2,8 @@
 
 The slash-schedule checks compute the expected rate from `History`, kept by the checker from the
 effects it saw, with the oracle's reading of §6.10 (`oracle.slashing`: one level up per slash,
-one down per expired window), never with the model's slashing records.
+one down per expired window, the rate doubling per level as the text's "factor of 2x"), never
+with the model's slashing records.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from model.chain.actions import (
 )
 from model.chain.state import ChainState
 from model.units import AppId, Seconds
+from oracle.defaults import SLASH_FACTOR
 from oracle.reputation import first_active
 from oracle.slashing import decayed_level, expired_windows, slash_rate_bps
 
@@ -82,11 +84,13 @@ def get_expected_level(memory: SlashMemory | None, slash: SlashEffect) -> int:
 
 
 def get_expected_rate(memory: SlashMemory | None, slash: SlashEffect, *, capped: bool) -> int:
-    """§6.10: the rate `slash` should have, `base * factor**level`, capped if the profile caps."""
+    """§6.10: the rate `slash` should have, `base * 2**level`, capped if the profile caps. The
+    factor is the text's 2 ("a factor of 2x"), never `slashing.slash_factor`: a proposal that moves
+    the governed factor is judged against the doubling, not by it. Base and cap are governed."""
     schedule = slash.params.slashing
     return slash_rate_bps(
         base=schedule.slash_base_bps,
-        factor=schedule.slash_factor,
+        factor=SLASH_FACTOR,
         cap=schedule.slash_cap_bps if capped else None,
         level=get_expected_level(memory, slash),
     )

@@ -20,6 +20,7 @@ import pytest
 
 from oracle.boundary import (
     FORBIDDEN_MODEL_MODULES,
+    MODEL_DATA,
     MODEL_ID_FUNCTIONS,
     ORACLE_CODE,
     ORACLE_SUPPORT,
@@ -79,7 +80,9 @@ def model_import_problem(module: str, name: str | None) -> str | None:
     value = getattr(importlib.import_module(module), name)
     if isinstance(value, types.ModuleType):
         return f"imports the whole module {module}.{name}"
-    if f"{module}.{name}" in MODEL_ID_FUNCTIONS or is_vocabulary(value):
+    if f"{module}.{name}" in MODEL_ID_FUNCTIONS or f"{module}.{name}" in MODEL_DATA:
+        return None
+    if is_vocabulary(value):
         return None
     return f"imports {module}.{name}, a rule or derived quantity of the model"
 
@@ -125,6 +128,8 @@ def test_oracle_imports_only_the_model_vocabulary(path: Path) -> None:
         "from model.ledger import get_str_circulating_supply",
         "from model.params import WHITEPAPER_PARAMS",
         "from properties.driver import apply_action",
+        "from model.constitution import get_constitution",
+        "from model.constitution import LITERAL_CONSTITUTION",
         "def f():\n    from model.slashing import compute_slash_rate_bps\n",
     ],
 )
@@ -141,6 +146,7 @@ def test_invalid_import__is_refused(source: str) -> None:
         "from model.profile import Profile, CompositeEncoding",
         "from model.chain.actions import RunRound, SlashEffect",
         "from properties.catalogue import get_invariant",
+        "from model.constitution import HARDENED_CONSTITUTION, Row, RatioBound",
         "from oracle.boundary import ORACLE_CODE",
     ],
 )
