@@ -31,6 +31,7 @@ from properties.runner import (
 )
 from reports import regressions, traces
 from reports.inputs import LoadedParams
+from reports.region import KeysRun, analyse_changes
 from reports.report import (
     ENGINE_NAMES,
     BaseInputs,
@@ -457,6 +458,7 @@ def run_check(
         gatherer.timings[step.name] = round(time.perf_counter() - clock, 3)
         _say_verdicts(say, step.name, gatherer.evidence_of(step.name), selected)
 
+    keys = _analyse_changes(loaded, options, gatherer, say)
     gatherer.timings["total"] = round(time.perf_counter() - started, 3)
     report = Report(
         inputs=_inputs(loaded, options),
@@ -467,8 +469,33 @@ def run_check(
         },
         invariants=gatherer.rows(ids),
         timings=gatherer.timings,
+        keys=keys.keys,
+        keys_note=keys.note,
     )
     return CheckRun(report=report, artifacts=dict(sorted(gatherer.artifacts.items())))
+
+
+def _analyse_changes(
+    loaded: LoadedParams, options: CheckOptions, gatherer: _Gatherer, say: Progress
+) -> KeysRun:
+    """The per-key section: each changed key's constitution row, safe set and repairs."""
+    if not loaded.changes:
+        return KeysRun((), {}, "")
+    clock = time.perf_counter()
+    keys = analyse_changes(
+        loaded,
+        gatherer.profile,
+        effort=options.effort,
+        seed=options.seed,
+        with_regions="z3" in options.engines,
+        progress=say,
+    )
+    gatherer.timings["keys"] = round(time.perf_counter() - clock, 3)
+    if keys.milliseconds:
+        gatherer.timings["region_milliseconds"] = dict(keys.milliseconds)
+    if keys.note:
+        say(f"keys: {keys.note}")
+    return keys
 
 
 def _say_verdicts(

@@ -2,7 +2,8 @@
 
 Exit codes follow DESIGN.md: 0 every checked invariant holds, 1 an invariant fails, 2 bad input
 or usage (one line on stderr, never a traceback), 3 inconclusive. `check` writes its report
-folder with `--out`; `diff` compares two parameter sets; `reproduce` re-runs a report.
+folder with `--out`; `diff` compares two parameter sets; `reproduce` re-runs a report;
+`region` prints the values of one key, or a map of two, that keep every proof (docs/guide.md).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from properties.catalogue import INVARIANT_IDS
 from properties.effort import EFFORTS
 from reports import github
 from reports.inputs import InputError, LoadedParams, load_base, load_params
+from reports.param_documents import suggest
 from reports.report import ENGINE_NAMES, ReportFileError
 from reports.writer import OutputError, prepare_output, write_report
 
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
 ENGINE_MODULES = (
     "reports.check",
+    "reports.region",
     "reports.render",
     "reports.diff",
     "reports.reproduce",
@@ -110,6 +113,30 @@ def _invariant_id(text: str) -> str:
             f"unknown invariant {text!r}; known: {', '.join(INVARIANT_IDS)}"
         )
     return name
+
+
+def _key_name(text: str) -> str:
+    names = [spec.name for spec in param_specs()]
+    if text not in names:
+        raise argparse.ArgumentTypeError(
+            f"unknown parameter {text!r}{suggest(text, names)}; "
+            "`stratoverify params --format table` lists every key"
+        )
+    return text
+
+
+def _samples(text: str) -> int:
+    value = _seed(text)
+    if not 2 <= value <= 1_000:
+        raise argparse.ArgumentTypeError(f"{value} is outside 2..1000")
+    return value
+
+
+def _plot_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in (".svg", ".png"):
+        raise argparse.ArgumentTypeError(f"{text!r}: a plot file ends in .svg or .png")
+    return path
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -239,6 +266,52 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout", type=int, default=120, metavar="SECONDS", help="per query (120)"
     )
 
+    region = commands.add_parser(
+        "region",
+        help="the exact values of a key (or a map of two) that keep every proved invariant",
+        description=(
+            "For one key: exactly the values that, the other keys fixed, keep every invariant "
+            "the Z3 engine checks proved, each end of each safe interval with its evidence "
+            "(the end proved, its neighbour refuted by a named invariant), and the "
+            "constitution's process, vote and range for the key (docs/constitution.md). For "
+            "two keys: for each sampled value of the first, the safe values of the second. "
+            "Exit 0 when it ran, 2 on bad input."
+        ),
+    )
+    region.add_argument(
+        "key", metavar="KEY", type=_key_name, help="subspace.key, e.g. payment.str_burn_bps"
+    )
+    region.add_argument(
+        "key_y",
+        nargs="?",
+        metavar="KEY2",
+        type=_key_name,
+        help="a second key: map the safe values of KEY2 over sampled values of KEY",
+    )
+    region.add_argument(
+        "--base",
+        metavar="PARAMS_OR_PROPOSAL",
+        help="the parameter set, or a proposal over the whitepaper's (default: the whitepaper's)",
+    )
+    region.add_argument(
+        "--profile",
+        choices=tuple(PROFILES),
+        default="hardened",
+        help="hardened (default): DESIGN.md's repaired readings; whitepaper: the literal text",
+    )
+    region.add_argument("--seed", type=_seed, default=0, help="the solver's seed (0)")
+    region.add_argument(
+        "--samples",
+        type=_samples,
+        default=21,
+        metavar="N",
+        help="for two keys: how many values of KEY to sample (21)",
+    )
+    region.add_argument(
+        "--plot", type=_plot_path, metavar="FILE", help="draw the region to FILE.svg or FILE.png"
+    )
+    _add_output_options(region, out_help="write region.json, region.txt and region.svg here")
+
     params = commands.add_parser(
         "params",
         help="print a validated parameter set and whether its shares are coherent (GOV-PARAMS)",
@@ -299,6 +372,7 @@ def _finish_report(
     run: CheckRun, console: _Console, *, out: Path | None, as_json: bool, env: Mapping[str, str]
 ) -> dict[str, Any]:
     from reports.markdown import render_markdown  # noqa: PLC0415 - loaded by load_engines
+    from reports.region import render_keys_text  # noqa: PLC0415
     from reports.render import render_files  # noqa: PLC0415
     from reports.report import dump_document, to_document  # noqa: PLC0415
     from reports.summary import render_summary  # noqa: PLC0415
@@ -315,7 +389,13 @@ def _finish_report(
     if as_json:
         console.stdout.write(dump_document(document))
     else:
-        console.stdout.write(render_summary(document))
+        summary = render_summary(document)
+        keys = render_keys_text(document)
+        if keys:
+            # The changed keys go above the closing verdict line.
+            lines = summary.rstrip("\n").split("\n")
+            summary = "\n".join([*lines[:-1], *keys[1:], "", lines[-1]]) + "\n"
+        console.stdout.write(summary)
     return document
 
 
@@ -398,6 +478,71 @@ def run_reproduce_command(
     else:
         console.stdout.write(outcome.text)
     return EXIT_PASS if outcome.identical else EXIT_FAIL
+
+
+def run_region_command(arguments: argparse.Namespace, console: _Console) -> int:
+    """`stratoverify region`: a key's exact safe set, or two keys' safe map; exit 0 when it ran."""
+    loaded = _load(arguments.base, None)
+    if arguments.key_y == arguments.key:
+        raise InputError(f"region: give two different keys, not {arguments.key} twice")
+    if arguments.out is not None:
+        prepare_output(arguments.out)
+    # The safe sets are Z3's alone: the other engines are not loaded (nor is their import time
+    # spent), since no Hypothesis search runs here.
+    from reports.plots import save_region_plot  # noqa: PLC0415 - only once the input is good
+    from reports.region import (  # noqa: PLC0415
+        render_pair_text,
+        render_region_text,
+        run_key_region,
+        run_pair_region,
+    )
+    from reports.report import dump_document  # noqa: PLC0415
+    from solver.prove import SolverSettings  # noqa: PLC0415
+
+    settings = SolverSettings(seed=arguments.seed)
+    if arguments.key_y is None:
+        console.progress(
+            f"safe set of {arguments.key} on {loaded.source}, profile {arguments.profile}"
+        )
+        run = run_key_region(loaded, arguments.profile, arguments.key, settings=settings)
+        text = render_region_text(run.document)
+    else:
+        console.progress(
+            f"safe map of {arguments.key} x {arguments.key_y} on {loaded.source}, "
+            f"{arguments.samples} samples, profile {arguments.profile}"
+        )
+        run = run_pair_region(
+            loaded,
+            arguments.profile,
+            arguments.key,
+            arguments.key_y,
+            settings=settings,
+            samples=arguments.samples,
+        )
+        text = render_pair_text(run.document)
+    console.progress(f"computed in {run.milliseconds} ms")
+    if arguments.plot is not None:
+        try:
+            arguments.plot.write_bytes(
+                save_region_plot(run.document, arguments.plot.suffix.lower())
+            )
+        except OSError as error:
+            raise OutputError(
+                f"{arguments.plot}: cannot write ({error.strerror or error})"
+            ) from None
+        console.progress(f"plot written to {arguments.plot}")
+    if arguments.out is not None:
+        write_report(
+            arguments.out,
+            {
+                "region.json": dump_document(run.document),
+                "region.txt": text,
+                "region.svg": save_region_plot(run.document, ".svg").decode("utf-8"),
+            },
+        )
+        console.progress(f"region written to {arguments.out}/ (region.json, .txt, .svg)")
+    console.stdout.write(dump_document(run.document) if arguments.json else text)
+    return EXIT_PASS
 
 
 def run_recheck_command(arguments: argparse.Namespace, stdout: TextIO) -> int:
@@ -490,6 +635,8 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
             return run_diff_command(arguments, console, environment)
         if arguments.command == "reproduce":
             return run_reproduce_command(arguments, console, environment)
+        if arguments.command == "region":
+            return run_region_command(arguments, console)
         parser.error(f"unknown command {arguments.command!r}")  # pragma: no cover
     except (InputError, OutputError, ReportFileError) as error:
         sys.stderr.write(f"{PROGRAM}: error: {error}\n")

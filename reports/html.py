@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from reports.plots import Plot, render_plots
+from reports.plots import Plot, render_key_bar_svg, render_plots
 
 KNOWN_ENGINES: tuple[str, ...] = ("hypothesis", "z3", "executor")
 """The engines in the report's order; an engine the document names beyond these comes after."""
@@ -72,6 +72,10 @@ article.cx { border: 1px solid #d0d7de; border-left: 4px solid var(--bad); borde
              padding: 0.25rem 1rem 0.5rem; margin: 0.75rem 0; }
 figure { margin: 1.5rem 0; }
 figure svg { display: block; width: 100%; max-width: 48rem; height: auto; }
+article.key { border: 1px solid #d0d7de; border-radius: 4px; padding: 0.25rem 1rem 0.5rem;
+              margin: 0.75rem 0; }
+article.key figure { margin: 0.5rem 0; }
+article.key figure svg { max-width: 30rem; }
 figcaption { font-size: 0.9rem; color: #444c56; max-width: 48rem; }
 footer { margin-top: 2rem; font-size: 0.85rem; color: #57606a; }
 """.strip()
@@ -85,6 +89,7 @@ def render_html(document: Mapping[str, Any]) -> str:
         _render_headline(document),
         _render_inputs(document),
         _render_changes(inputs.get("changes", [])),
+        _render_keys(document),
         _render_invariants(document),
         _render_counterexamples(document.get("invariants", [])),
         _render_plots(render_plots(document)),
@@ -105,7 +110,7 @@ def render_html(document: Mapping[str, Any]) -> str:
             "</head>",
             "<body>",
             "<main>",
-            *sections,
+            *(section for section in sections if section),
             "</main>",
             "</body>",
             "</html>",
@@ -219,6 +224,95 @@ def _render_changes(changes: Sequence[Mapping[str, Any]]) -> str:
         else "<p>No parameter differs from the base.</p>"
     )
     return "\n".join(['<section id="changes">', "<h2>Parameter changes</h2>", body, "</section>"])
+
+
+def _intervals(items: Sequence[Mapping[str, Any]]) -> str:
+    shown = [
+        _text(item.get("low"))
+        if item.get("low") == item.get("high")
+        else f"{_text(item.get('low'))}..{_text(item.get('high'))}"
+        for item in items
+    ]
+    return ", ".join(shown) or "none"
+
+
+def _end(end: Mapping[str, Any]) -> str:
+    if end.get("neighbour") is None:
+        return f"{_text(end.get('value'))} PROVED; the domain ends there"
+    return (
+        f"{_text(end.get('value'))} PROVED; {_text(end.get('neighbour'))} REFUTED by "
+        f"{_text(end.get('refuted_by'))}"
+    )
+
+
+def _render_key(key: Mapping[str, Any]) -> str:
+    row: Mapping[str, Any] = key.get("constitution", {})
+    region: Mapping[str, Any] = key.get("region", {})
+    fits = row.get("fits")
+    verdict = "fits" if fits else "does not fit"
+    problems = "; ".join(_text(problem) for problem in row.get("problems") or [])
+    process = (
+        "an amendment"
+        if row.get("process") == "amendment"
+        else f"a parameter change by {_text(row.get('vote'))}"
+    )
+    parts = [
+        f'<article class="key" id="{_anchor("key", key.get("parameter"))}">',
+        f"<h3><code>{_text(key.get('parameter'))}</code> = {_text(key.get('value'))} "
+        f"(was {_text(key.get('base'))})</h3>",
+        f"<p>Needs {process}, range {_text(row.get('minimum'))}..{_text(row.get('maximum'))} "
+        f"(§{_text(row.get('section'))}, {_text(row.get('constitution'))} constitution): "
+        f'<span class="verdict {"ok" if fits else "bad"}">{verdict}</span>'
+        + (f" {problems}" if problems else "")
+        + "</p>",
+    ]
+    if not region.get("computed"):
+        parts.append(f"<p>Safe set not computed: {_text(region.get('reason'))}</p>")
+    else:
+        bar_region = {**region, "key": key.get("parameter"), "value": key.get("value")}
+        # The bar is drawn by this package from the document's integers; no text of it is raw.
+        parts.append(
+            "<figure>\n"
+            + render_key_bar_svg(bar_region, bar_id=_anchor("bar", key.get("parameter")))
+            + "<figcaption>The domain, its safe values shaded green (undecided amber), the "
+            "proposed value marked red.</figcaption>\n</figure>"
+        )
+        parts.append(f"<p>{_text(key.get('message'))}</p>")
+        items = [
+            f"<li>safe {_intervals([item])}: low end {_end(item['ends'][0])}; high end "
+            f"{_end(item['ends'][1])}</li>"
+            for item in region.get("safe") or []
+        ]
+        if region.get("unknown"):
+            items.append(f"<li>undecided (never safe): {_intervals(region['unknown'])}</li>")
+        items += [
+            f"<li>repair: <code>{_text(repair.get('parameter'))}</code> "
+            f"{'=' if repair.get('low') == repair.get('high') else 'in'} "
+            f"{_intervals([repair])} with it keeps every proved invariant</li>"
+            for repair in key.get("repairs") or []
+        ]
+        if items:
+            parts.append("<ul>" + "".join(items) + "</ul>")
+    parts.append("</article>")
+    return "\n".join(parts)
+
+
+def _render_keys(document: Mapping[str, Any]) -> str:
+    keys: Sequence[Mapping[str, Any]] = document.get("keys") or []
+    if not keys:
+        return ""
+    parts = [
+        '<section id="keys">',
+        "<h2>Changed keys</h2>",
+        "<p>For each key the input changes: the process the profile's constitution asks for "
+        "(docs/constitution.md), whether the value fits it, and the exact values of the key that "
+        "keep every Z3-proved invariant with the other keys as proposed.</p>",
+        *(_render_key(key) for key in keys),
+    ]
+    if document.get("keys_note"):
+        parts.append(f"<p><em>{_text(document['keys_note'])}</em></p>")
+    parts.append("</section>")
+    return "\n".join(parts)
 
 
 def _render_invariants(document: Mapping[str, Any]) -> str:

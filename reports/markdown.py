@@ -251,6 +251,82 @@ def _changes(document: Mapping[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _fits(constitution: Mapping[str, Any]) -> str:
+    if constitution.get("fits"):
+        return "fits"
+    return "**does not fit**: " + "; ".join(str(p) for p in constitution.get("problems") or [])
+
+
+def _interval_text(items: Sequence[Mapping[str, Any]]) -> str:
+    shown = [
+        str(item["low"]) if item["low"] == item["high"] else f"{item['low']}..{item['high']}"
+        for item in items
+    ]
+    return ", ".join(shown) or "none"
+
+
+def _end_text(end: Mapping[str, Any]) -> str:
+    if end.get("neighbour") is None:
+        return f"{end['value']} PROVED; the domain ends there"
+    return f"{end['value']} PROVED; {end['neighbour']} REFUTED by {end.get('refuted_by')}"
+
+
+def _keys(document: Mapping[str, Any]) -> list[str]:
+    """Each changed key: the process it needs, whether it fits the constitution, its exact safe
+    set with the other keys as proposed, and repairs."""
+    keys = document.get("keys") or []
+    if not keys:
+        return []
+    lines = [
+        "## Changed keys",
+        "",
+        "For each key the input changes: the process the profile's constitution asks for "
+        "(docs/constitution.md), whether the value fits it, and the exact values of the key that "
+        "keep every Z3-proved invariant with the other keys as proposed.",
+        "",
+        "| parameter | value | process | vote | range | constitution | safe values | breaks |",
+        "|---|---:|---|---|---|---|---|---|",
+    ]
+    for key in keys:
+        row = key["constitution"]
+        region = key.get("region") or {}
+        safe = (
+            _interval_text(region.get("safe") or [])
+            if region.get("computed")
+            else f"not computed: {region.get('reason', '')}"
+        )
+        breaks = ", ".join(region.get("breaks") or []) if region.get("computed") else "—"
+        lines.append(
+            f"| {escape_cell(key['parameter'])} | {escape_cell(key['value'])} "
+            f"| {escape_cell(str(row['process']).replace('-', ' '))} | {escape_cell(row['vote'])} "
+            f"| {escape_cell(_interval_text([{'low': row['minimum'], 'high': row['maximum']}]))} "
+            f"| {_fits(row)} | {escape_cell(safe)} | {escape_cell(breaks or 'nothing')} |"
+        )
+    lines.append("")
+    for key in keys:
+        region = key.get("region") or {}
+        if not region.get("computed"):
+            continue
+        lines.append(f"- {escape_cell(key['message'])}")
+        for item in region.get("safe") or []:
+            low, high = item["ends"]
+            lines.append(
+                f"  - safe {_interval_text([item])}: low end {_end_text(low)}; "
+                f"high end {_end_text(high)}"
+            )
+        if region.get("unknown"):
+            lines.append(f"  - undecided (never safe): {_interval_text(region['unknown'])}")
+        for repair in key.get("repairs") or []:
+            where = "=" if repair["low"] == repair["high"] else "in"
+            lines.append(
+                f"  - repair: {escape_cell(repair['parameter'])} {where} "
+                f"{_interval_text([repair])} with it keeps every proved invariant"
+            )
+    if document.get("keys_note"):
+        lines += ["", f"_{escape_cell(document['keys_note'])}_"]
+    return [*lines, ""]
+
+
 def _invariants(document: Mapping[str, Any]) -> list[str]:
     engines = get_engine_names(document)
     lines = [
@@ -404,6 +480,7 @@ def render_markdown(document: Mapping[str, Any], *, budget_bytes: int = BUDGET_B
         *_headline(document),
         *_inputs(document),
         *_changes(document),
+        *_keys(document),
         *_invariants(document),
         *_boundaries(document),
     ]

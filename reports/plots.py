@@ -9,8 +9,10 @@ report document gives the same SVG bytes.
 from __future__ import annotations
 
 import io
+import itertools
+import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -466,3 +468,173 @@ def _to_svg(figure: Figure, plot_id: str) -> str:
     svg = _ID.sub(lambda m: f'id="{plot_id}-{m.group(1)}"', svg)
     svg = _URL_REF.sub(lambda m: f"url(#{plot_id}-{m.group(1)})", svg)
     return _HREF_REF.sub(lambda m: f'xlink:href="#{plot_id}-{m.group(1)}"', svg).strip() + "\n"
+
+
+# --- Safe regions -------------------------------------------------------------------------------
+
+SAFE_COLOR = "#2e8b57"
+UNKNOWN_COLOR = "#e0b040"
+DOMAIN_COLOR = "#e6e9ee"
+VALUE_COLOR = "#b3261e"
+BAR_WIDTH, BAR_HEIGHT = 480, 46
+"""The inline key bar's size in CSS pixels."""
+_BAR_LEFT, _BAR_RIGHT, _BAR_TOP, _BAR_THICK = 8, 472, 14, 14
+LOG_SCALE_SPAN = 10**6
+"""A domain wider than this is drawn on a logarithmic scale, so small safe sets stay visible."""
+REGION_PLOT_SUFFIXES = (".svg", ".png")
+
+
+def _scale(low: int, high: int) -> tuple[bool, Callable[[int], float]]:
+    """Whether the domain `low..high` is drawn on a log scale, and the map from a value to 0..1."""
+    span = high - low
+    logarithmic = span > LOG_SCALE_SPAN
+    if span <= 0:
+        return False, lambda value: 0.0
+    if logarithmic:
+        top = math.log10(span + 1)
+        return True, lambda value: math.log10(max(0, value - low) + 1) / top
+    return False, lambda value: (value - low) / span
+
+
+def render_key_bar_svg(region: Mapping[str, Any], *, bar_id: str) -> str:
+    """One key as an inline SVG bar: the domain, its safe intervals shaded green, undecided
+    ranges amber, the proposed value marked red. Exact ends are in the text beside it."""
+    low, high = int(region["domain"]["low"]), int(region["domain"]["high"])
+    logarithmic, where = _scale(low, high)
+    width = _BAR_RIGHT - _BAR_LEFT
+
+    def x_of(value: int) -> float:
+        return _BAR_LEFT + width * where(value)
+
+    def band(item: Mapping[str, Any], color: str, name: str) -> str:
+        left = x_of(int(item["low"]))
+        # One value, or a range narrower than a pixel, is still drawn two pixels wide.
+        right = max(x_of(int(item["high"]) + (1 if not logarithmic else 0)), left + 2)
+        right = min(right, _BAR_RIGHT)
+        left = min(left, right - 2)
+        return (
+            f'<rect x="{left:.2f}" y="{_BAR_TOP}" width="{right - left:.2f}" '
+            f'height="{_BAR_THICK}" fill="{color}"><title>{name} '
+            f"{item['low']}..{item['high']}</title></rect>"
+        )
+
+    value = int(region["value"])
+    marker = x_of(value)
+    scale = " (log scale)" if logarithmic else ""
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" id="{bar_id}" viewBox="0 0 {BAR_WIDTH} '
+        f'{BAR_HEIGHT}" width="{BAR_WIDTH}" height="{BAR_HEIGHT}" role="img" '
+        f'aria-label="safe values of {_xml(str(region["key"]))}">',
+        f'<rect x="{_BAR_LEFT}" y="{_BAR_TOP}" width="{width}" height="{_BAR_THICK}" '
+        f'fill="{DOMAIN_COLOR}" stroke="#8a8f98" stroke-width="0.5"/>',
+        *(band(item, SAFE_COLOR, "safe") for item in region.get("safe") or []),
+        *(band(item, UNKNOWN_COLOR, "undecided") for item in region.get("unknown") or []),
+        f'<line x1="{marker:.2f}" y1="{_BAR_TOP - 6}" x2="{marker:.2f}" '
+        f'y2="{_BAR_TOP + _BAR_THICK + 6}" stroke="{VALUE_COLOR}" stroke-width="2"/>',
+        f'<text x="{_BAR_LEFT}" y="{BAR_HEIGHT - 4}" font-size="10" fill="#444c56">{low}</text>',
+        f'<text x="{_BAR_RIGHT}" y="{BAR_HEIGHT - 4}" font-size="10" fill="#444c56" '
+        f'text-anchor="end">{high}{scale}</text>',
+        f'<text x="{min(max(marker, 40.0), _BAR_RIGHT - 40):.2f}" y="10" font-size="10" '
+        f'fill="{VALUE_COLOR}" text-anchor="middle">{value}</text>',
+        "</svg>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def _xml(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def draw_key_region(axes: Axes, document: Mapping[str, Any]) -> None:
+    """One key's domain as a horizontal bar, safe intervals shaded, the base value marked."""
+    region = document["region"]
+    low, high = int(region["domain"]["low"]), int(region["domain"]["high"])
+    logarithmic, _ = _scale(low, high)
+    offset = -low + 1 if logarithmic else 0
+
+    def x(value: int) -> float:
+        return float(value + offset)
+
+    axes.broken_barh([(x(low), x(high) - x(low))], (0, 1), color=DOMAIN_COLOR)
+    for items, color, name in (
+        (region["safe"], SAFE_COLOR, "safe"),
+        (region["unknown"], UNKNOWN_COLOR, "undecided"),
+    ):
+        spans = [(x(int(i["low"])), max(x(int(i["high"])) - x(int(i["low"])), 0.0)) for i in items]
+        if spans:
+            axes.broken_barh(spans, (0, 1), color=color, label=name, linewidth=2, edgecolor=color)
+    axes.axvline(x(int(region["value"])), color=VALUE_COLOR, linewidth=1.6, label="value")
+    if logarithmic:
+        axes.set_xscale("log")
+    axes.set_xlim(x(low), x(high))
+    axes.set_yticks([])
+    axes.set_xlabel(str(region["key"]) + (f" (log scale, shifted by {offset})" if offset else ""))
+    axes.set_title(
+        f"Safe values of {region['key']} (profile {document['profile']}), the other keys fixed"
+    )
+    axes.legend(frameon=False, loc="upper right", fontsize=7)
+
+
+def draw_pair_region(axes: Axes, document: Mapping[str, Any]) -> None:
+    """Two keys' safe map: for each sampled x, its safe y intervals as a vertical bar."""
+    rows = document["rows"]
+    xs = [int(row["x"]) for row in rows]
+    step = min((b - a for a, b in itertools.pairwise(xs) if b > a), default=1)
+    width = max(step * 0.8, 1e-9)
+    for items, color, name in (
+        ("safe", SAFE_COLOR, "safe"),
+        ("unknown", UNKNOWN_COLOR, "undecided"),
+    ):
+        labelled = False
+        for row in rows:
+            for item in row[items]:
+                bottom, top = int(item["low"]), int(item["high"])
+                axes.bar(
+                    int(row["x"]),
+                    max(top - bottom, 0),
+                    bottom=bottom,
+                    width=width,
+                    color=color,
+                    edgecolor=color,
+                    linewidth=1.5,
+                    label=None if labelled else name,
+                )
+                labelled = True
+    axes.plot(
+        [int(document["value_x"])],
+        [int(document["value_y"])],
+        marker="x",
+        color=VALUE_COLOR,
+        markersize=9,
+        linestyle="none",
+        label="base",
+    )
+    domain_x, domain_y = document["domain_x"], document["domain_y"]
+    axes.set_xlim(int(domain_x["low"]) - width, int(domain_x["high"]) + width)
+    axes.set_ylim(int(domain_y["low"]), int(domain_y["high"]))
+    axes.set_xlabel(f"{document['key_x']} (x)")
+    axes.set_ylabel(f"{document['key_y']} (y)")
+    axes.set_title(f"Safe values, the other keys fixed (profile {document['profile']})")
+    axes.legend(frameon=False, loc="upper right", fontsize=7)
+
+
+def save_region_plot(document: Mapping[str, Any], suffix: str) -> bytes:
+    """The `region` command's plot of `document` as SVG or PNG bytes (`suffix` .svg or .png),
+    the same bytes for the same document."""
+    if suffix not in REGION_PLOT_SUFFIXES:
+        raise PlotError(f"a plot is .svg or .png, not {suffix or 'a file without a suffix'}")
+    with _figure() as figure:
+        axes = figure.add_subplot()
+        if document["kind"] == "pair":
+            draw_pair_region(axes, document)
+        else:
+            figure.set_size_inches(FIGURE_SIZE[0], 2.0)
+            draw_key_region(axes, document)
+        buffer = io.BytesIO()
+        if suffix == ".svg":
+            figure.savefig(buffer, format="svg", metadata=_SVG_METADATA)
+        else:
+            figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    return buffer.getvalue()

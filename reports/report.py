@@ -178,6 +178,11 @@ class Report:
     engines: Mapping[str, EngineSummary]
     invariants: tuple[InvariantRow, ...]
     timings: Mapping[str, Any]
+    keys: tuple[Mapping[str, Any], ...] = ()
+    """One document per changed key (`reports.region.analyse_changes`): its constitution row
+    and fit, its safe set with the other keys as proposed, and repairs."""
+    keys_note: str = ""
+    """Why some changed keys have no safe set (a time budget, the engines chosen), or empty."""
 
     @property
     def verdict(self) -> str:
@@ -264,6 +269,8 @@ def to_document(report: Report) -> dict[str, Any]:
             for name, engine in report.engines.items()
         },
         "invariants": [_invariant_document(row) for row in report.invariants],
+        "keys": [_plain(key) for key in report.keys],
+        "keys_note": report.keys_note,
     }
     document["content_sha256"] = compute_content_sha256(document)
     document["timings"] = _plain(report.timings)

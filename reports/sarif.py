@@ -133,20 +133,53 @@ def build_rule(invariant: Invariant) -> dict[str, Any]:
     }
 
 
-def describe_result(row: Mapping[str, Any]) -> str:
-    """The message of a failing or inconclusive invariant: what broke, or why it is undecided."""
+def describe_result(row: Mapping[str, Any], document: Mapping[str, Any] | None = None) -> str:
+    """The message of a failing or inconclusive invariant: what broke, or why it is undecided;
+    then, for each changed key whose value breaks it, the key's safe set and repairs."""
     if row["verdict"] == "fail":
-        return describe_failure(row)
-    return f"{row['id']} is inconclusive, which is not a pass: {describe_reasons(row)}"
+        text = describe_failure(row)
+    else:
+        text = f"{row['id']} is inconclusive, which is not a pass: {describe_reasons(row)}"
+    messages = get_key_messages(document or {}, row["id"])
+    if messages:
+        # The changed key and its repair lead: they are what a reviewer of the proposal acts on.
+        text = ". ".join(messages) + f". Counterexample: {text}"
+    return text
+
+
+def get_key_messages(document: Mapping[str, Any], invariant_id: str) -> list[str]:
+    """The messages of the changed keys (report.json's `keys`) whose value breaks
+    `invariant_id`."""
+    return [
+        str(key["message"])
+        for key in document.get("keys") or []
+        if key.get("message") and invariant_id in (key.get("region") or {}).get("breaks", [])
+    ]
+
+
+def _location_messages(
+    location: SourceLocation, row: Mapping[str, Any], keys: list[Mapping[str, Any]]
+) -> list[str]:
+    return [
+        str(key["message"])
+        for key in keys
+        if key.get("parameter") == location.parameter
+        and key.get("message")
+        and row["id"] in (key.get("region") or {}).get("breaks", [])
+    ]
 
 
 def _location(
-    location: SourceLocation, row: Mapping[str, Any], logical: dict[str, str]
+    location: SourceLocation,
+    row: Mapping[str, Any],
+    logical: dict[str, str],
+    keys: list[Mapping[str, Any]],
 ) -> dict[str, Any]:
     if location.parameter is None:
         text = "this input changes no parameter"
     elif location.parameter in PARAMETERS_READ.get(row["id"], ()):
         text = f"changes {location.parameter}: {location.base} -> {location.value}"
+        text += "".join(f"; {message}" for message in _location_messages(location, row, keys))
     else:
         text = (
             f"the input's first change ({location.parameter}); {row['id']} reads none of the "
@@ -178,9 +211,10 @@ def build_result(document: Mapping[str, Any], row: Mapping[str, Any]) -> dict[st
     if invariant_id in _RULE_INDEX:
         result["ruleIndex"] = _RULE_INDEX[invariant_id]
     result["level"] = LEVELS[row["verdict"]]
-    result["message"] = {"text": describe_result(row)}
+    result["message"] = {"text": describe_result(row, document)}
+    keys = list(document.get("keys") or [])
     if located:
-        result["locations"] = [_location(location, row, logical) for location in located]
+        result["locations"] = [_location(location, row, logical, keys) for location in located]
     else:
         # The defaults are no file: the invariant itself is the only place to point at.
         result["locations"] = [{"logicalLocations": [logical]}]
