@@ -24,12 +24,24 @@ class ProofStatus(Enum):
 
 
 class ParamMode(Enum):
-    """Whether the parameters are the set's values, or every value in their domains."""
+    """Whether the parameters are the set's values, every value in their domains, or every value
+    governance can adopt."""
 
     CONCRETE = "concrete"
     """The parameters are the checked set's values: the claim ranges over the other inputs."""
     ALL_PARAMS = "all-params"
     """Every parameter of the claim is a variable over its domain (and coherent where stated)."""
+    ADOPTABLE = "adoptable"
+    """Every parameter the claim reads is a variable, and the claim assumes nothing of it but its
+    domain: no stated value kept, no coherence, no other guard, so at each value of the
+    parameters it means what the CONCRETE claim of that set means. `solver.safety` bounds the
+    variables by a constitution (each key's range, the fractions' bounds, coherent shares where
+    the tally checks them): PROVED then means "safe for every set governance can adopt"."""
+
+
+PLAN_MODES: tuple[ParamMode, ...] = (ParamMode.CONCRETE, ParamMode.ALL_PARAMS)
+"""The modes a claim builder states on its own; ADOPTABLE claims are bounded by a constitution
+(`solver.safety.get_adoptable_claim`, which `solver.registry.build_claim` applies)."""
 
 
 @frozen

@@ -3,7 +3,9 @@
 In `ParamMode.CONCRETE` every parameter is its value in the checked set, so a claim ranges over
 the other inputs only (costs, stakes, vote counts) and mostly stays linear. In
 `ParamMode.ALL_PARAMS` a parameter a claim reads is a variable bounded by its key's domain, so
-PROVED means "safe for every parameter set in the domain" and REFUTED names an unsafe one.
+PROVED means "safe for every parameter set in the domain" and REFUTED names an unsafe one. In
+`ParamMode.ADOPTABLE` every parameter read is a variable with no stated value kept and no
+assumption but its domain; `solver.safety` adds what a constitution guarantees of it.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ class ParamTerms:
     ) -> None:
         self.params = params
         self.mode = mode
-        self.fixed = dict(fixed or {})
+        self.fixed = dict(fixed or {}) if mode is ParamMode.ALL_PARAMS else {}
         """Keys that keep a stated value in ALL_PARAMS mode (the whitepaper's, where a claim
-        holds only there), each a numeral rather than a variable."""
+        holds only there), each a numeral rather than a variable; none in the other modes (in
+        ADOPTABLE mode the constitution says which values a key may take)."""
         self._used: dict[str, Term] = {}
 
     def __getitem__(self, name: str) -> Term:
@@ -40,7 +43,7 @@ class ParamTerms:
         if name not in self._used:
             if self.mode is ParamMode.CONCRETE:
                 self._used[name] = z3.IntVal(get_param(self.params, spec.subspace, spec.key))
-            elif name in self.fixed:
+            elif name in self.fixed and self.mode is ParamMode.ALL_PARAMS:
                 self._used[name] = z3.IntVal(self.fixed[name])
             else:
                 self._used[name] = z3.Int(name)
@@ -61,9 +64,13 @@ class ParamTerms:
 
     def get_assumptions(self, *, coherent: bool) -> tuple[Formula, ...]:
         """In ALL_PARAMS mode: every parameter read within its domain, and, if `coherent`, the
-        shares coherent (GOV-PARAMS); in CONCRETE mode nothing. Call it after building the goal."""
+        shares coherent (GOV-PARAMS); in ADOPTABLE mode the domains only (whether the shares are
+        coherent is the constitution's to say); in CONCRETE mode nothing. Call it after building
+        the goal."""
         if self.mode is ParamMode.CONCRETE:
             return ()
+        if self.mode is ParamMode.ADOPTABLE:
+            return self.get_domain()
         coherence = (self.get_coherence(),) if coherent else ()
         return (*self.get_domain(), *coherence)
 

@@ -4,7 +4,8 @@ The registry is the one place that says which family module proves which ID; a t
 covers exactly the catalogue's Z IDs. `prove_all` runs the set in catalogue order, each with its
 own seeded solver, and returns frozen results. By default an ID is proved for every parameter set
 in the domain and for the checked set (`get_plan`); `CONCRETE_ONLY` lists the IDs that need
-concrete values, with the reason.
+concrete values, with the reason. GOV-SAFE has no claim of its own: it is every claim of
+`GOV_SAFE_COVERED` over the sets the constitution lets governance adopt (`solver.safety`).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from collections.abc import Iterable
 
 import attrs
 
+from model.constitution import Constitution, get_constitution
 from model.params import Params
 from model.profile import Profile
 from properties.catalogue import CATALOGUE, Engine, get_invariant
-from solver.claim import ParamMode, ProofResult, ProofStatus
+from solver.claim import Claim, ParamMode, ProofResult, ProofStatus
 from solver.proofs import (
     ClaimBuilder,
     consensus,
@@ -28,6 +30,7 @@ from solver.proofs import (
     supply,
 )
 from solver.prove import DEFAULT_SETTINGS, SolverSettings, prove
+from solver.safety import GOV_SAFE, get_adoptable_claim, prove_gov_safe
 
 CLAIM_BUILDERS: dict[str, ClaimBuilder] = {
     **conservation.CLAIMS,
@@ -40,8 +43,22 @@ CLAIM_BUILDERS: dict[str, ClaimBuilder] = {
 }
 """Invariant ID -> the builder of its claim."""
 
-PROVED_IDS: tuple[str, ...] = tuple(
+SET_IDS: tuple[str, ...] = tuple(
     invariant.id for invariant in CATALOGUE if invariant.id in CLAIM_BUILDERS
+)
+"""The IDs with a claim about one parameter set (a builder each), in catalogue order: what a
+parameter set's safe region (`solver.region`) is judged by."""
+
+GOV_SAFE_COVERED: tuple[str, ...] = SET_IDS
+"""The IDs whose claims GOV-SAFE proves over every adoptable set: every ID with a claim."""
+
+COMPOSITE_IDS: tuple[str, ...] = (GOV_SAFE,)
+"""IDs proved by many queries, one per covered claim, rather than by a claim of their own."""
+
+PROVED_IDS: tuple[str, ...] = tuple(
+    invariant.id
+    for invariant in CATALOGUE
+    if invariant.id in CLAIM_BUILDERS or invariant.id in COMPOSITE_IDS
 )
 """The IDs this engine proves, in catalogue order."""
 
@@ -65,7 +82,10 @@ DEFAULT_PLAN: tuple[ParamMode, ...] = (ParamMode.ALL_PARAMS, ParamMode.CONCRETE)
 
 
 def get_plan(invariant_id: str) -> tuple[ParamMode, ...]:
-    """The parameter modes `invariant_id` is proved in by default, in order."""
+    """The parameter modes `invariant_id` is proved in by default, in order (GOV-SAFE: every
+    adoptable set, one query per covered ID)."""
+    if invariant_id in COMPOSITE_IDS:
+        return (ParamMode.ADOPTABLE,)
     return (ParamMode.CONCRETE,) if invariant_id in CONCRETE_ONLY else DEFAULT_PLAN
 
 
@@ -91,12 +111,52 @@ class NotProvableError(KeyError):
     """Raised for a catalogue ID that has no Z3 proof (its engines do not include Z)."""
 
 
-def get_builder(invariant_id: str) -> ClaimBuilder:
-    """The claim builder of `invariant_id` (unknown IDs raise the catalogue's error)."""
+def check_provable(invariant_id: str) -> None:
+    """Raise unless Z3 proves `invariant_id` (unknown IDs raise the catalogue's error)."""
     invariant = get_invariant(invariant_id)
-    if Engine.Z3 not in invariant.engines or invariant_id not in CLAIM_BUILDERS:
+    if Engine.Z3 not in invariant.engines or invariant_id not in PROVED_IDS:
         raise NotProvableError(f"{invariant_id} is not checked by Z3 (engines: Z is absent)")
+
+
+def get_builder(invariant_id: str) -> ClaimBuilder:
+    """The claim builder of `invariant_id` (unknown IDs raise the catalogue's error; GOV-SAFE,
+    which has none, raises NotProvableError)."""
+    check_provable(invariant_id)
+    if invariant_id not in CLAIM_BUILDERS:
+        raise NotProvableError(f"{invariant_id} has no claim of its own (solver.safety)")
     return CLAIM_BUILDERS[invariant_id]
+
+
+def build_claim(
+    invariant_id: str,
+    params: Params,
+    profile: Profile,
+    mode: ParamMode,
+    *,
+    constitution: Constitution | None = None,
+) -> Claim:
+    """`invariant_id`'s claim for (params, profile, mode); in ADOPTABLE mode bounded by
+    `constitution` (default: the profile's, `model.constitution.get_constitution`)."""
+    claim = get_builder(invariant_id)(params, profile, mode)
+    if mode is not ParamMode.ADOPTABLE:
+        return claim
+    constitution = get_constitution(profile) if constitution is None else constitution
+    return get_adoptable_claim(claim, profile, constitution)
+
+
+def prove_safe(
+    params: Params,
+    profile: Profile,
+    *,
+    constitution: Constitution | None = None,
+    settings: SolverSettings = DEFAULT_SETTINGS,
+) -> ProofResult:
+    """GOV-SAFE: every claim of `GOV_SAFE_COVERED` over every set `constitution` (default: the
+    profile's) lets governance adopt (`solver.safety.prove_gov_safe`)."""
+    builders = tuple(
+        (invariant_id, CLAIM_BUILDERS[invariant_id]) for invariant_id in GOV_SAFE_COVERED
+    )
+    return prove_gov_safe(builders, params, profile, constitution=constitution, settings=settings)
 
 
 def prove_invariant(
@@ -108,11 +168,15 @@ def prove_invariant(
     settings: SolverSettings = DEFAULT_SETTINGS,
 ) -> ProofResult:
     """Build `invariant_id`'s claim for (params, profile, mode) and check it; with no mode, run
-    its plan (`get_plan`) and `decide`."""
-    builder = get_builder(invariant_id)
+    its plan (`get_plan`) and `decide`. GOV-SAFE is about every adoptable set, whatever `mode`
+    says (`prove_safe`)."""
+    check_provable(invariant_id)
+    if invariant_id == GOV_SAFE:
+        return prove_safe(params, profile, settings=settings)
     modes = get_plan(invariant_id) if mode is None else (mode,)
     results = tuple(
-        prove(builder(params, profile, each), mode=each, settings=settings) for each in modes
+        prove(build_claim(invariant_id, params, profile, each), mode=each, settings=settings)
+        for each in modes
     )
     return decide(results)
 
@@ -129,7 +193,7 @@ def prove_all(
     modes, or in `mode` alone."""
     wanted = PROVED_IDS if only is None else tuple(only)
     for invariant_id in wanted:
-        get_builder(invariant_id)
+        check_provable(invariant_id)
     return tuple(
         prove_invariant(invariant_id, params, profile, mode=mode, settings=settings)
         for invariant_id in PROVED_IDS

@@ -18,7 +18,7 @@ from model.profile import HARDENED, WHITEPAPER, Profile
 from model.slashing import compute_delegator_loss
 from model.units import AccountId, usd_to_ustr
 from solver.algebra import Z3_TERMS
-from solver.claim import ParamMode, ProofStatus
+from solver.claim import PLAN_MODES, ParamMode, ProofStatus
 from solver.proofs.books import STR
 from solver.proofs.conservation import (
     KINDS,
@@ -33,7 +33,7 @@ IDS = ("CONS-STR", "CONS-STB", "ESCROW-SOLVENT")
 
 @pytest.mark.parametrize("invariant_id", IDS)
 @pytest.mark.parametrize("profile", [HARDENED, WHITEPAPER], ids=lambda p: p.name)
-@pytest.mark.parametrize("mode", list(ParamMode), ids=lambda m: m.value)
+@pytest.mark.parametrize("mode", PLAN_MODES, ids=lambda m: m.value)
 def test_proved_for_every_kind(invariant_id: str, profile: Profile, mode: ParamMode) -> None:
     assert run(invariant_id, WHITEPAPER_PARAMS, profile, mode).status is ProofStatus.PROVED
 

@@ -11,13 +11,13 @@ from model.ledger import Ledger, create_genesis
 from model.params import WHITEPAPER_PARAMS, with_values
 from model.profile import HARDENED, WHITEPAPER, Profile
 from model.units import AccountId, Rejected
-from solver.claim import ParamMode, ProofStatus
+from solver.claim import PLAN_MODES, ParamMode, ProofStatus
 from solver.proofs.governance import GOVERNED_KEYS
 
 PROPOSER = AccountId("proposer")
 
 
-@pytest.mark.parametrize("mode", list(ParamMode), ids=lambda m: m.value)
+@pytest.mark.parametrize("mode", PLAN_MODES, ids=lambda m: m.value)
 def test_proved_under_hardened(mode: ParamMode) -> None:
     assert run("GOV-PARAMS", WHITEPAPER_PARAMS, HARDENED, mode).status is ProofStatus.PROVED
 
@@ -42,7 +42,7 @@ def _submit(change: ParamChange, profile: Profile) -> object:
     )
 
 
-@pytest.mark.parametrize("mode", list(ParamMode), ids=lambda m: m.value)
+@pytest.mark.parametrize("mode", PLAN_MODES, ids=lambda m: m.value)
 def test_refuted_under_literal_governance(mode: ParamMode) -> None:
     result = run("GOV-PARAMS", WHITEPAPER_PARAMS, WHITEPAPER, mode)
     values = refuted(result)

@@ -34,6 +34,19 @@ CVC5_GIVES_UP = frozenset(
 """Queries cvc5 cannot decide in 10 s (divisions of products of parameters, the nonlinear
 coherence of the rate; docs/solver.md): it must answer `unknown` there, never the other answer."""
 
+CVC5_MAY_GIVE_UP = frozenset(
+    {
+        ("hardened", "CONS-SPLIT", ParamMode.ADOPTABLE),
+        ("hardened", "PAY-COST", ParamMode.ADOPTABLE),
+        ("hardened", "BFT-TIMEOUT", ParamMode.ADOPTABLE),
+        ("hardened", "BFT-ACCOUNTABLE", ParamMode.ADOPTABLE),
+        ("whitepaper", "SLASH-STAKE", ParamMode.ADOPTABLE),
+    }
+)
+"""GOV-SAFE's queries cvc5 does not decide in 10 s with the constitutions as they stand (the
+threshold's num x N, the rate's coherence, a stake times the literal schedule); a constitution
+that pins more keys makes them linear. cvc5 answers `unknown` or the right answer there."""
+
 
 def _cvc5(script: Path) -> str:
     try:
@@ -51,13 +64,17 @@ def test_both_solvers_agree_with_every_proof(profile: Profile, tmp_path: Path) -
     for result in results:
         for query in result.get_queries():
             assert query.status in EXPECTED, (result.invariant_id, query.reason)
-            script = tmp_path / f"{result.invariant_id}.{query.mode.value}.smt2"
+            # GOV-SAFE's queries are the covered IDs' claims, each named by its own ID.
+            name = f"{result.invariant_id}.{query.invariant_id}.{query.mode.value}"
+            script = tmp_path / f"{name}.smt2"
             script.write_text(query.smt2, encoding="utf-8")
             expected = EXPECTED[query.status]
-            gives_up = (profile.name, result.invariant_id, query.mode) in CVC5_GIVES_UP
+            key = (profile.name, query.invariant_id, query.mode)
             answers = (recheck_with_z3_binary(script), _cvc5(script))
-            if answers != (expected, "unknown" if gives_up else expected):
-                disagreements.append((result.invariant_id, query.mode.value, answers))
+            if key in CVC5_MAY_GIVE_UP and answers == (expected, "unknown"):
+                continue
+            if answers != (expected, "unknown" if key in CVC5_GIVES_UP else expected):
+                disagreements.append((query.invariant_id, query.mode.value, answers))
     assert disagreements == []
     # The literal profile really has refutations to re-check.
     if profile is WHITEPAPER:

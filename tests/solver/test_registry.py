@@ -15,8 +15,11 @@ from solver.claim import Claim, ParamMode, ProofResult, ProofStatus
 from solver.prove import SolverSettings, get_solver_version, prove
 from solver.registry import (
     CLAIM_BUILDERS,
+    COMPOSITE_IDS,
     CONCRETE_ONLY,
+    GOV_SAFE_COVERED,
     PROVED_IDS,
+    SET_IDS,
     NotProvableError,
     decide,
     get_plan,
@@ -25,13 +28,17 @@ from solver.registry import (
 
 
 def test_every_z_invariant_has_exactly_one_proof() -> None:
-    assert set(CLAIM_BUILDERS) == set(get_ids_for(Engine.Z3))
+    assert set(CLAIM_BUILDERS) | set(COMPOSITE_IDS) == set(get_ids_for(Engine.Z3))
+    assert not set(CLAIM_BUILDERS) & set(COMPOSITE_IDS)
     assert get_ids_for(Engine.Z3) == PROVED_IDS
+    assert tuple(i for i in PROVED_IDS if i in CLAIM_BUILDERS) == SET_IDS
+    assert GOV_SAFE_COVERED == SET_IDS
 
 
 def test_the_whole_set_is_proved_for_the_whitepaper_under_hardened() -> None:
-    results = prove_all(WHITEPAPER_PARAMS, HARDENED, settings=FAST)
-    assert tuple(r.invariant_id for r in results) == PROVED_IDS
+    """Every claim of one set; GOV-SAFE, about every adoptable set, in test_gov_safe.py."""
+    results = prove_all(WHITEPAPER_PARAMS, HARDENED, settings=FAST, only=SET_IDS)
+    assert tuple(r.invariant_id for r in results) == SET_IDS
     unproved = {
         r.invariant_id: (r.status, r.reason) for r in results if r.status is not ProofStatus.PROVED
     }
@@ -61,6 +68,12 @@ def test_the_default_plan_proves_for_all_parameters_then_the_checked_set() -> No
     results = prove_all(WHITEPAPER_PARAMS, HARDENED, settings=FAST)
     for result in results:
         modes = tuple(query.mode for query in result.get_queries())
+        if result.invariant_id in COMPOSITE_IDS:
+            assert get_plan(result.invariant_id) == (ParamMode.ADOPTABLE,)
+            assert modes == (ParamMode.ADOPTABLE,) * len(GOV_SAFE_COVERED)
+            ids = tuple(query.invariant_id for query in result.get_queries())
+            assert ids == GOV_SAFE_COVERED
+            continue
         assert modes == get_plan(result.invariant_id)
         if result.invariant_id in CONCRETE_ONLY:
             assert modes == (ParamMode.CONCRETE,)

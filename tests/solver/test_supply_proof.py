@@ -11,7 +11,7 @@ from model import arith
 from model.params import WHITEPAPER_PARAMS, Params, with_values
 from model.profile import HARDENED, WHITEPAPER, Profile
 from model.supply import compute_age_doublings, compute_inflation_rate_bps
-from solver.claim import ParamMode, ProofResult, ProofStatus
+from solver.claim import PLAN_MODES, ParamMode, ProofResult, ProofStatus
 from solver.goals.supply import STEP_LIMIT, get_year_steps
 from solver.proofs.supply import CLAIMS, claim_sup_inflation
 from solver.prove import SolverSettings, prove
@@ -40,7 +40,7 @@ def test_claims_export_sup_inflation() -> None:
     assert set(CLAIMS) == {"SUP-INFLATION"}
 
 
-@pytest.mark.parametrize("mode", list(ParamMode), ids=lambda m: m.value)
+@pytest.mark.parametrize("mode", PLAN_MODES, ids=lambda m: m.value)
 @pytest.mark.parametrize("profile", [HARDENED, WHITEPAPER], ids=lambda p: p.name)
 def test_proved_for_the_whitepaper_curve(profile: Profile, mode: ParamMode) -> None:
     result = _run(profile=profile, mode=mode)
@@ -99,5 +99,5 @@ def test_a_miscounted_age_is_refuted(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(model.supply, "compute_age_doublings", _doublings_off_by_one)
     # Both queries read the model's count of doublings, so both refute it.
-    for mode in ParamMode:
+    for mode in PLAN_MODES:
         assert _run(mode=mode).status is ProofStatus.REFUTED
