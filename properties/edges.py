@@ -14,7 +14,7 @@ the edge with its bug and still count it as reached.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
 
 from attrs import frozen
@@ -43,14 +43,25 @@ from model.chain.actions import (
     UndelegateFromSubcommittee,
 )
 from model.chain.state import ChainState, Genesis
-from model.governance import NETWORK_SUPPORT_COMMITTEE, VoteOption
+from model.constitution import HARDENED_CONSTITUTION, AmendmentRule
+from model.governance import NETWORK_SUPPORT_COMMITTEE, AmendmentPhase, Proposal, VoteOption
 from model.ledger import MODULE_ACCOUNTS
 from model.params import param_specs
 from model.trusted.behaviour import Behaviour
 from model.units import BPS_DENOMINATOR, MICRO, SECONDS_PER_MINUTE, SECONDS_PER_YEAR, AppId
 from oracle.defaults import WHITEPAPER_DEFAULTS
-from oracle.domains import DOMAINS
-from oracle.governance import SUPERMAJORITY_KEYS, delegated_to, tally
+from oracle.domains import DOMAINS, param_values
+from oracle.governance import (
+    SUPERMAJORITY_KEYS,
+    amendment_quorum_bps,
+    delegated_to,
+    is_vetoed,
+    parameter_rule,
+    quorum_reached,
+    threshold_met,
+    total_voting_power,
+    weigh,
+)
 from oracle.ledger import is_escrow_account, str_circulating
 from oracle.reputation import first_active
 from oracle.staking import active_set, validator_stakes
@@ -82,7 +93,41 @@ def _three(
     )
 
 
+_ROUND_TIMELINE = (
+    "the hardened constitution keeps every round timeout at 10 s or more (docs/constitution.md:"
+    " a phase outlasts a block), and a round's timeline {does} 1 or 2 s after its phase opens,"
+    " or 1 s past the timeout (model/trusted/scenario.py): none lands on the timeout's second"
+    " or the one before it"
+)
+
+
+def _deadline(prefix: str, section: str, meaning: str, does: str) -> tuple[Boundary, ...]:
+    """A round deadline's three sides; the two inside it, unreachable under the constitution."""
+    return tuple(
+        Boundary(
+            f"{prefix}.{side}",
+            section,
+            _ROUNDS,
+            f"{meaning} ({side})",
+            unreachable="" if side == "after" else _ROUND_TIMELINE.format(does=does),
+        )
+        for side in SIDES
+    )
+
+
 _VOTES = ("GOV-SUPERMAJORITY", "GOV-PARAMS")
+_CONSTITUTION = ("GOV-SAFE", "GOV-PARAMS")
+
+CONSTITUTION_EDGES: tuple[str, ...] = ("below-minimum", "minimum", "maximum", "above-maximum")
+"""Where a proposed value sits against its key's range in the hardened constitution."""
+
+RATIO_EDGES: dict[str, str] = {
+    "below-least": "one below its least share (num/den < least by one of num)",
+    "least": "at its least share exactly, or the least num above it",
+    "below-one": "one below one (num = den - 1)",
+    "one": "at one (num = den), which no threshold may be",
+}
+"""Where a proposed fraction of two keys sits against its bound [least, 1)."""
 _ROUNDS = ("CR-PHASES", "BFT-TIMEOUT")
 
 BOUNDARIES: tuple[Boundary, ...] = (
@@ -126,8 +171,8 @@ BOUNDARIES: tuple[Boundary, ...] = (
         "a round settled from an escrow whose STR was prepaid at two or more prices",
     ),
     # Clock steps on every deadline.
-    *_three("commit-timeout", SIDES, "3.2 F5", _ROUNDS, "a commit at the commit timeout's second"),
-    *_three("reveal-timeout", SIDES, "3.2 F7", _ROUNDS, "a reveal at the reveal timeout's second"),
+    *_deadline("commit-timeout", "3.2 F5", "a commit at the commit timeout's second", "commits"),
+    *_deadline("reveal-timeout", "3.2 F7", "a reveal at the reveal timeout's second", "reveals"),
     *_three("voting-end.vote", SIDES, "6.8", _VOTES, "a vote cast at the voting period's end"),
     *_three("voting-end.tally", SIDES, "6.8", _VOTES, "a tally at the voting period's end"),
     *_three(
@@ -210,6 +255,83 @@ BOUNDARIES: tuple[Boundary, ...] = (
     *(
         Boundary(f"proposal.value.{kind}", "6.8", ("GOV-PARAMS",), f"a proposed value at {kind}")
         for kind in ("minimum", "maximum", "default-1", "default+1")
+    ),
+    # The constitution: each key at and one past its range, each fraction at its bounds.
+    *(
+        Boundary(
+            f"constitution.{kind}",
+            "6.8",
+            _CONSTITUTION,
+            f"a proposed value {kind.replace('-', ' ')} of its key's range in the hardened"
+            " constitution",
+        )
+        for kind in CONSTITUTION_EDGES
+    ),
+    *(
+        Boundary(
+            f"constitution.ratio.{kind}",
+            "3.3, 6.4, 6.8",
+            _CONSTITUTION,
+            f"a proposed fraction of two keys {meaning}",
+        )
+        for kind, meaning in RATIO_EDGES.items()
+    ),
+    Boundary(
+        "constitution.mixed-processes",
+        "6.8",
+        _CONSTITUTION,
+        "a proposal changing an amendment key and a parameter-change key together",
+    ),
+    # The constitution's votes at their edges (§6.8, x/gov; the literal text has no quorum).
+    Boundary(
+        "quorum.below",
+        "6.8",
+        ("GOV-SAFE",),
+        "a parameter-change tally whose votes cast are one ustr short of the quorum",
+    ),
+    Boundary(
+        "quorum.on",
+        "6.8",
+        ("GOV-SAFE",),
+        "a parameter-change tally whose votes cast reach the quorum exactly",
+    ),
+    Boundary(
+        "threshold.on",
+        "6.8",
+        ("GOV-SAFE",),
+        "a parameter-change tally whose yes is exactly at its threshold, not over it",
+    ),
+    Boundary(
+        "threshold.above",
+        "6.8",
+        ("GOV-SAFE",),
+        "a parameter-change tally whose yes is one ustr over its threshold",
+    ),
+    Boundary(
+        "veto.on",
+        "6.8",
+        ("GOV-SAFE",),
+        "a parameter-change tally whose no-with-veto is exactly at the veto share, not over it",
+    ),
+    Boundary(
+        "veto.above",
+        "6.8",
+        ("GOV-SAFE",),
+        "a parameter-change tally whose no-with-veto is one ustr over the veto share",
+    ),
+    # Tezos' amendment periods (§6.8, hardened).
+    *(
+        Boundary(f"amendment.{name}", "6.8", ("GOV-SAFE",), meaning)
+        for name, meaning in (
+            ("upvotes.below", "an amendment's upvotes one ustr short of the proposal quorum"),
+            ("upvotes.on", "an amendment's upvotes exactly at the proposal quorum"),
+            ("participation.below", "a ballot's participation one ustr short of its quorum"),
+            ("participation.on", "a ballot's participation exactly at its quorum"),
+            ("yay.below", "a ballot's yay one ustr short of 80% of yay and nay"),
+            ("yay.on", "a ballot's yay exactly at 80% of yay and nay"),
+            ("testing", "an amendment's testing period tallied (no vote)"),
+            ("adopted", "an amendment adopted after its promotion ballot"),
+        )
     ),
 )
 """Every boundary, in report order."""
@@ -316,6 +438,8 @@ class EdgeTracker:
                     self.first_active[app] = since
             elif isinstance(effect, TallyEffect):
                 yield from _tally(before, effect)
+                if effect.proposal.phase is AmendmentPhase.PROMOTION and effect.result.passed:
+                    yield "amendment.adopted"
             elif isinstance(effect, SlashEffect):
                 self.last_slash[effect.offender] = effect.time
         if isinstance(action, (DelegateToSubcommittee, UndelegateFromSubcommittee, MintInflation)):
@@ -388,6 +512,7 @@ class EdgeTracker:
                 yield from _outbound(before, action, self.first_active.get(action.app))
             case SubmitProposal():
                 yield from _proposal(action)
+                yield from _constitution(before, action)
 
 
 def _active_set(before: ChainState, action: CommitBlock | Equivocate) -> Iterator[str]:
@@ -439,6 +564,42 @@ def _outbound(before: ChainState, action: OutboundRequest, since: int | None) ->
             yield f"outbound-minute.{side}"
 
 
+def _constitution(before: ChainState, action: SubmitProposal) -> Iterator[str]:
+    """§6.8: where the proposed values sit against the hardened constitution's ranges and the
+    bounds of its fractions, read from its table as data."""
+    rows = HARDENED_CONSTITUTION.rows
+    proposed: dict[str, int] = {}
+    for change in action.changes:
+        name = f"{change.subspace}.{change.key}"
+        row = rows.get(name)
+        if row is None or not isinstance(change.value, int):
+            continue
+        proposed[name] = change.value
+        edges = {
+            row.minimum - 1: ("below-minimum",),
+            row.maximum + 1: ("above-maximum",),
+            row.minimum: ("minimum",),
+        }
+        edges[row.maximum] = (*edges.get(row.maximum, ()), "maximum")
+        for kind in edges.get(change.value, ()):
+            yield f"constitution.{kind}"
+    if len({rows[name].process for name in proposed}) > 1:
+        yield "constitution.mixed-processes"
+    for bound in HARDENED_CONSTITUTION.ratio_bounds:
+        if bound.num_key not in proposed and bound.den_key not in proposed:
+            continue
+        values = param_values(before.params) | proposed
+        num, den = values[bound.num_key], values[bound.den_key]
+        least = Fraction(bound.least.num, bound.least.den)
+        if den <= 0:
+            continue
+        smallest = -(-least.numerator * den // least.denominator)
+        kinds = {"below-least": smallest - 1, "least": smallest, "below-one": den - 1, "one": den}
+        for kind, at in kinds.items():
+            if num == at:
+                yield f"constitution.ratio.{kind}"
+
+
 def _proposal(action: SubmitProposal) -> Iterator[str]:
     specs = {(spec.subspace, spec.key): spec for spec in param_specs()}
     for change in action.changes:
@@ -464,10 +625,11 @@ def _proposal(action: SubmitProposal) -> Iterator[str]:
 
 def _tally(before: ChainState, effect: TallyEffect) -> Iterator[str]:
     """§6.4, §6.8: the weights behind each option and whether a supermajority is needed, read
-    by the oracle from the votes and the STR each voter holds and bonds before the tally."""
+    by the oracle from the votes and the STR each voter holds before the tally."""
     recorded = before.governance.proposals.get(effect.proposal.proposal_id)
     proposal = effect.proposal if recorded is None else recorded
-    weights = tally(proposal.votes, before.ledger, before.staking)
+    weights = weigh(proposal.votes, before)
+    yield from _constitution_votes(before, proposal, weights)
     yes, no, abstain = (weights[o] for o in (VoteOption.YES, VoteOption.NO, VoteOption.ABSTAIN))
     keys = {(change.subspace, change.key) for change in proposal.changes}
     if keys & set(SUPERMAJORITY_KEYS):
@@ -482,6 +644,75 @@ def _tally(before: ChainState, effect: TallyEffect) -> Iterator[str]:
         level = _level(yes - no, 1)
         if level is not None:
             yield f"majority.{level}"
+
+
+def _crossing(passes: Callable[[int], bool], amount: int) -> str | None:
+    """Where `amount` sits against the least amount that `passes` (a monotone test): exactly
+    the least ("least"), one below it ("short"), or the most that still fails ("last")."""
+    if passes(amount) and not passes(amount - 1):
+        return "least"
+    if not passes(amount) and passes(amount + 1):
+        return "short"
+    return None
+
+
+def _constitution_votes(
+    before: ChainState, proposal: Proposal, weights: Mapping[VoteOption, int]
+) -> Iterator[str]:
+    """§6.8: where a tally's weights sit against its rule's quorum, threshold and veto (a
+    parameter change), or Tezos' quorums and 80% (an amendment), each moved by one ustr of the
+    option that decides it, the others held; read by the oracle from the constitution."""
+    total = total_voting_power(before)
+    yes, no = weights[VoteOption.YES], weights[VoteOption.NO]
+    abstain, veto = weights[VoteOption.ABSTAIN], weights[VoteOption.NO_WITH_VETO]
+    cast = yes + no + abstain + veto
+    amendment = HARDENED_CONSTITUTION.amendment
+    if proposal.phase is not None and before.profile.constitution_enforced and amendment:
+        yield from _amendment_votes(before, proposal.phase, amendment, weights, total)
+        return
+    rule = parameter_rule(before, proposal.changes)
+    if rule.quorum is not None:
+        quorum = rule.quorum
+        edge = _crossing(lambda c: quorum_reached(c, total, quorum), cast)
+        yield from {"least": ("quorum.on",), "short": ("quorum.below",)}.get(edge or "", ())
+    rest = cast - yes - (0 if rule.counts_abstain else abstain)
+    edge = _crossing(lambda y: threshold_met(y, y + rest, rule.threshold), yes)
+    yield from {"least": ("threshold.above",), "short": ("threshold.on",)}.get(edge or "", ())
+    if rule.veto is not None:
+        share = rule.veto
+        edge = _crossing(lambda v: is_vetoed(v, cast - veto + v, share), veto)
+        yield from {"least": ("veto.above",), "short": ("veto.on",)}.get(edge or "", ())
+
+
+def _amendment_votes(
+    before: ChainState,
+    phase: AmendmentPhase,
+    amendment: AmendmentRule,
+    weights: Mapping[VoteOption, int],
+    total: int,
+) -> Iterator[str]:
+    """Tezos: upvotes against the proposal quorum; a ballot's participation against its
+    quorum at today's average, and yay against 80% of yay and nay."""
+    yes, no = weights[VoteOption.YES], weights[VoteOption.NO]
+    cast = sum(weights.values())
+    words = {"least": "on", "short": "below"}
+    if phase is AmendmentPhase.PROPOSAL:
+        share = Fraction(amendment.proposal_quorum.num, amendment.proposal_quorum.den)
+        edge = _crossing(lambda y: y >= share * total, yes)
+        if edge is not None:
+            yield f"amendment.upvotes.{words[edge]}"
+        return
+    if phase is AmendmentPhase.TESTING:
+        yield "amendment.testing"
+        return
+    quorum = amendment_quorum_bps(amendment, before.governance.participation_ema_bps)
+    edge = _crossing(lambda c: c * BPS_DENOMINATOR >= quorum * total, cast)
+    if edge is not None:
+        yield f"amendment.participation.{words[edge]}"
+    majority = Fraction(amendment.supermajority.num, amendment.supermajority.den)
+    edge = _crossing(lambda y: y + no > 0 and y >= majority * (y + no), yes)
+    if edge is not None:
+        yield f"amendment.yay.{words[edge]}"
 
 
 def _activation_level(state: ChainState, name: str) -> str | None:

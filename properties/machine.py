@@ -122,6 +122,10 @@ class ChainMachine(EconomyRules, RoundRules, StakingRules, GovernanceRules, Para
         self.check("GOV-PARAMS")
 
     @invariant()
+    def adopted_parameters_stay_proven(self) -> None:
+        self.check("GOV-SAFE")
+
+    @invariant()
     def burn_changes_need_a_supermajority(self) -> None:
         self.check("GOV-SUPERMAJORITY")
 
@@ -191,6 +195,7 @@ CHECKED_BY_MACHINE: dict[str, str] = {
     "SLASH-DELEGATORS": "delegators_lose_the_same_fraction",
     "GOV-PARAMS": "parameters_are_coherent",
     "GOV-DEFAULTS": "parameters_are_coherent",
+    "GOV-SAFE": "adopted_parameters_stay_proven",
     "GOV-SUPERMAJORITY": "burn_changes_need_a_supermajority",
     "GOV-SUBCOMMITTEE": "subcommittees_activate_at_their_share",
     "GOV-COMPLAINT": "complaint_deposits_split_80_20",

@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Any, TypeGuard, TypeVar
 
 import attrs
-from pyrsistent import PMap
+from pyrsistent import PMap, pmap
 
 from model.chain.actions import (
     AdvanceTime,
@@ -49,9 +49,11 @@ from model.chain.actions import (
     WithdrawPrepayment,
 )
 from model.chain.state import ChainState
+from model.constitution import Process
 from model.escrow import EscrowBook
 from model.governance import (
     NETWORK_SUPPORT_COMMITTEE,
+    AmendmentPhase,
     GovernanceState,
     ParamChange,
     Proposal,
@@ -81,16 +83,15 @@ from model.trusted.round import RoundState
 from model.trusted.settlement import NodeStake
 from model.units import AccountId, AppId, NodeId, ValidatorId
 from oracle.commit import digest
-from oracle.domains import value_problem
 from oracle.effects import BalanceKey, get_active_operators, get_balance_changes, is_user_account
 from oracle.governance import (
-    SUPERMAJORITY_KEYS,
+    AMENDMENT_PERIOD_SECONDS,
+    TallyReading,
     delegated_to,
-    has_supermajority,
-    incoherences,
     is_active,
-    tally,
-    with_changes,
+    proposal_process,
+    read_tally,
+    submission_problems,
 )
 from oracle.payment import (
     PaymentSplit,
@@ -105,6 +106,7 @@ from oracle.reputation import ABSENT, MAJORITY, MINORITY, app_complaints_of_roun
 from oracle.staking import power_of, total_power
 from oracle.supply import circulating_str, mint_bounds
 from properties.invariants.base import Observation, observe
+from properties.invariants.gov_safe import check_gov_safe
 from properties.invariants.round import RoundView
 from properties.invariants.step import ChainStep, record_effects
 
@@ -992,12 +994,19 @@ def check_grant_contract(step: ChainStep, action: GrantNetworkSupport) -> list[O
 
 def check_proposal_contract(step: ChainStep, action: SubmitProposal) -> list[Observation]:
     """ACT-GOVERNANCE, ACT-ONCE, ACT-DEADLINE (§6.8): a proposal locks exactly its deposit and
-    opens one new proposal, under a fresh id, voted on for exactly one voting period."""
+    opens one new proposal, under a fresh id, by the process the constitution gives its keys:
+    a parameter change voted on for one voting period, or (hardened) an amendment whose proposal
+    period runs one amendment period (90 days). Hardened, the chain accepts only a proposal that
+    keeps to one process and leaves the parameters inside the constitution's ranges."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "ledger", "governance")
     problems += _governance(before, after, "proposals", "next_proposal_id")
     problems += _amount_problems(deposit=action.deposit_ustr)
+    problems += [
+        f"the chain accepted a proposal the constitution refuses: {reason}"
+        for reason in submission_problems(before, action.changes)
+    ]
     expected: Expected = {}
     _move(expected, action.proposer, STR, -action.deposit_ustr)
     _move(expected, GOVERNANCE_DEPOSITS, STR, action.deposit_ustr)
@@ -1015,14 +1024,27 @@ def check_proposal_contract(step: ChainStep, action: SubmitProposal) -> list[Obs
     if proposal is None:
         problems.append(f"no proposal {new_id} was opened")
     else:
+        process = proposal_process(before, action.changes) or Process.AMENDMENT
+        amendment = process is Process.AMENDMENT and before.profile.constitution_enforced
+        phase = AmendmentPhase.PROPOSAL if amendment else None
         if (proposal.proposer, proposal.changes, proposal.deposit_ustr) != (
             action.proposer,
             action.changes,
             action.deposit_ustr,
-        ) or (len(proposal.votes), proposal.result) != (0, None):
+        ) or (len(proposal.votes), proposal.result, proposal.history) != (0, None, ()):
             problems.append(f"proposal {new_id} is not the one submitted: {proposal!r}")
-        # §6.8: the vote runs exactly one voting period from its submission.
-        end = before.now + before.params.governance.voting_period_seconds
+        if (proposal.process, proposal.phase) != (process, phase):
+            problems.append(
+                f"proposal {new_id} follows the {proposal.process.value} process in phase"
+                f" {proposal.phase}, not the {process.value} process in phase {phase}"
+            )
+        # §6.8: a vote runs one voting period; an amendment's first period 90 days.
+        period = (
+            AMENDMENT_PERIOD_SECONDS
+            if amendment
+            else before.params.governance.voting_period_seconds
+        )
+        end = before.now + period
         if proposal.voting_end != end:
             deadline.append(f"proposal {new_id}'s vote ends at {proposal.voting_end}, not {end}")
     once = observe(
@@ -1063,6 +1085,9 @@ def check_vote_contract(step: ChainStep, action: CastVote) -> list[Observation]:
         if late
         else []
     )
+    # §6.8, as Tezos: the testing period holds no vote.
+    if proposal.phase is AmendmentPhase.TESTING:
+        problems.append(f"a vote on proposal {action.proposal_id} in its testing period")
     return [
         observe("ACT-GOVERNANCE", *_verdict(problems)),
         observe("ACT-DEADLINE", *_verdict(deadline)),
@@ -1082,100 +1107,130 @@ def _param_values(
     return values
 
 
-def _vote_problems(before: ChainState, proposal: Proposal, result: TallyResult | None) -> list[str]:
-    """§6.8: the tally weighs each voter's last vote by its STR (liquid and bonded) at the tally;
-    a change to a burn or network-support share (or to the supermajority) needs more than
-    num/den of the votes cast, any other change more yes than no; a vote that passes is applied
-    unless (hardened) it would leave the shares incoherent, and then says why."""
-    if result is None:
-        return []
-    weights = tally(proposal.votes, before.ledger, before.staking)
-    yes, no, abstain = (weights[o] for o in (VoteOption.YES, VoteOption.NO, VoteOption.ABSTAIN))
-    problems = []
-    if (result.yes, result.no, result.abstain) != (yes, no, abstain):
-        problems.append(
-            f"the tally counted yes/no/abstain {result.yes}/{result.no}/{result.abstain},"
-            f" the voters hold {yes}/{no}/{abstain}"
-        )
-    keys = {(change.subspace, change.key) for change in proposal.changes}
-    needs_supermajority = bool(keys & set(SUPERMAJORITY_KEYS))
-    gov = before.params.governance
-    carried = (
-        has_supermajority(weights, num=gov.supermajority_num, den=gov.supermajority_den)
-        if needs_supermajority
-        else yes > no
+def _result_problems(result: TallyResult, want: TallyReading, proposal: Proposal) -> list[str]:
+    """§6.8: the tally's record against the constitution's reading: the STR behind each option,
+    all STR votes, the rule, whether the vote carried, the veto, the amendment's phases, the
+    adoption or its refusal, and the validators absent from a core change."""
+    weights = want.weights
+    recorded = (result.yes, result.no, result.abstain, result.no_with_veto)
+    weighed = tuple(
+        weights[o]
+        for o in (VoteOption.YES, VoteOption.NO, VoteOption.ABSTAIN, VoteOption.NO_WITH_VETO)
     )
-    if result.supermajority_required != needs_supermajority:
-        problems.append(f"a supermajority was required: {result.supermajority_required}")
-    applied = result.passed or result.refused is not None
-    if applied != carried or (result.passed and result.refused is not None):
+    problems = []
+    if recorded != weighed:
         problems.append(
-            f"the vote carried: {carried} (yes {yes}, no {no}, abstain {abstain}), but the tally"
-            f" passed: {result.passed}, refused: {result.refused!r}"
+            f"the tally counted yes/no/abstain/veto {recorded}, the voters hold {weighed}"
         )
-    elif carried and before.profile.governance_checks_coherence:
-        problems += _coherence_refusal_problems(before, proposal, result)
+    if result.total_power != want.total:
+        problems.append(
+            f"the tally counted {result.total_power} ustr of votes in all, not {want.total}"
+        )
+    if result.rule != want.rule:
+        problems.append(f"the tally applied the rule {result.rule!r}, not {want.rule!r}")
+    if (result.failed_because is None) != (want.failure is None):
+        problems.append(
+            f"the vote failed because {result.failed_because!r}; the constitution's reading:"
+            f" {want.failure or 'it carries'}"
+        )
+    if result.vetoed != want.vetoed:
+        problems.append(f"vetoed: {result.vetoed}, by the constitution's reading {want.vetoed}")
+    if (result.phase, result.next_phase) != (proposal.phase, want.next_phase):
+        problems.append(
+            f"the tally closed phase {result.phase} into {result.next_phase}, not"
+            f" {proposal.phase} into {want.next_phase}"
+        )
+    if result.passed != want.adopts or (result.refused is not None) != (want.refusal is not None):
+        problems.append(
+            f"the tally passed: {result.passed}, refused: {result.refused!r}; by the"
+            f" constitution's reading adopted: {want.adopts}, refused: {want.refusal!r}"
+        )
+    if frozenset(result.absent_validators) != want.absent or len(
+        set(result.absent_validators)
+    ) != len(result.absent_validators):
+        problems.append(
+            f"the absent validators are {result.absent_validators}, not {sorted(want.absent)}"
+        )
+    if result.supermajority_required != want.supermajority_required:
+        problems.append(f"a supermajority was required: {result.supermajority_required}")
     return problems
 
 
-def _coherence_refusal_problems(
-    before: ChainState, proposal: Proposal, result: TallyResult
-) -> list[str]:
-    """Hardened §6.8: a carried vote is refused exactly when its changes, applied to the
-    parameters of the tally, leave the shares incoherent (`oracle.governance.incoherences`)."""
-    names = [f"{change.subspace}.{change.key}" for change in proposal.changes]
-    if any(value_problem(name, c.value) for name, c in zip(names, proposal.changes, strict=True)):
-        return []  # not a documented key and value: GOV-PARAMS and ACT-ALLOWED judge it
-    incoherent = bool(incoherences(with_changes(before.params, proposal.changes)))
-    if result.refused is not None and not incoherent:
-        return [f"the changes keep the shares coherent, but the tally refused: {result.refused}"]
-    if result.passed and incoherent:
-        return ["the tally adopted changes that leave the shares incoherent"]
-    return []
+def _proposal_after_problems(
+    proposal: Proposal, after: Proposal, want: TallyReading
+) -> tuple[list[str], TallyResult | None]:
+    """§6.8: the proposal after its tally: ended with the result recorded, or (an amendment
+    moving on) in its next period, votes cleared, one amendment period later, the tally kept in
+    its history; the tally's result either way."""
+    result = after.history[-1] if after.history else None
+    if result is None:
+        return [f"proposal {proposal.proposal_id} after the tally records no tally"], None
+    if want.ends:
+        expected = attrs.evolve(proposal, result=result, history=(*proposal.history, result))
+    else:
+        expected = attrs.evolve(
+            proposal,
+            phase=want.next_phase,
+            votes=pmap(),
+            voting_end=proposal.voting_end + AMENDMENT_PERIOD_SECONDS,
+            history=(*proposal.history, result),
+        )
+    if after != expected:
+        return [f"proposal {proposal.proposal_id} after the tally is {after!r}"], result
+    return [], result
 
 
 def check_tally_contract(step: ChainStep, action: Tally) -> list[Observation]:
     """ACT-GOVERNANCE, ACT-ONCE, ACT-DEADLINE (§6.8): a tally, once and not before the vote's
-    end, returns exactly the deposit and changes the parameters by exactly the proposal's
-    changes if it passed."""
+    end, weighs every STR and decides as the constitution reads it (`oracle.governance.
+    read_tally`). At a proposal's last tally the deposit goes back to the proposer, or is burned
+    if x/gov's veto rejected it, and the parameters change by exactly the proposal's changes if
+    they were adopted; an amendment that moves on keeps its deposit locked and changes nothing
+    but its period and Tezos' participation average."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "ledger", "governance")
-    problems += _governance(before, after, "proposals", "params")
+    problems += _governance(before, after, "proposals", "params", "participation_ema_bps")
     proposal = before.governance.proposals.get(action.proposal_id)
     proposal_after = after.governance.proposals.get(action.proposal_id)
     if proposal is None or proposal_after is None:
         return [
             observe("ACT-GOVERNANCE", *_verdict([*problems, f"no proposal {action.proposal_id}"]))
         ]
-    result = proposal_after.result
     once = check_once(
         step,
         proposal.result is not None,
-        result is not None,
+        proposal_after.result is not None or proposal_after.phase != proposal.phase,
         f"the tally of proposal {action.proposal_id}",
     )
     if proposal.result is not None:
         return [observe("ACT-GOVERNANCE", *_verdict(problems)), once]
-    # §6.8: the tally returns the deposit and, if the vote passed, applies exactly the changes.
+    want = read_tally(before, proposal)
     expected: Expected = {}
-    _move(expected, GOVERNANCE_DEPOSITS, STR, -proposal.deposit_ustr)
-    _move(expected, proposal.proposer, STR, proposal.deposit_ustr)
+    if want.ends:
+        # §6.8: the deposit returns, or (x/gov's veto) is burned.
+        _move(expected, GOVERNANCE_DEPOSITS, STR, -proposal.deposit_ustr)
+        receiver = BURN_ADDRESS if want.vetoed else proposal.proposer
+        _move(expected, receiver, STR, proposal.deposit_ustr)
     problems += _ledger(before.ledger, after.ledger, expected)
-    if result is None or proposal_after != attrs.evolve(proposal, result=result):
-        problems.append(f"proposal {action.proposal_id} after the tally is {proposal_after!r}")
+    found, result = _proposal_after_problems(proposal, proposal_after, want)
+    problems += found
     problems += _others_unchanged(
         before.governance.proposals, after.governance.proposals, action.proposal_id, "proposals"
     )
-    problems += _vote_problems(before, proposal, result)
-    passed = result is not None and result.passed
-    # Only a passed vote changes a parameter: comparing every key is needed only then.
-    if passed or after.params != before.params:
-        want = _param_values(before.params, proposal.changes if passed else ())
+    if result is not None:
+        problems += _result_problems(result, want, proposal)
+    ema = after.governance.participation_ema_bps
+    if ema != want.ema_bps:
+        problems.append(f"the participation average moved to {ema} bps, not {want.ema_bps}")
+    adopted = want.adopts
+    # Only an adopted proposal changes a parameter: comparing every key is needed only then.
+    if adopted or after.params != before.params:
+        wanted = _param_values(before.params, proposal.changes if adopted else ())
         got = _param_values(after.params)
-        moved = sorted(k for k in want.keys() | got.keys() if want.get(k) != got.get(k))
+        moved = sorted(k for k in wanted.keys() | got.keys() if wanted.get(k) != got.get(k))
         if moved:
-            problems.append(f"the tally (passed: {passed}) left {moved} wrong")
+            problems.append(f"the tally (adopted: {adopted}) left {moved} wrong")
     early = before.now < proposal.voting_end
     deadline = (
         [f"a tally at {before.now} was accepted; voting ends at {proposal.voting_end}"]
@@ -1633,7 +1688,14 @@ def check_signer(step: ChainStep, action: object) -> list[Observation]:
 
 
 def check_action_contracts(step: ChainStep) -> tuple[Observation, ...]:
-    """ACT-*: the step's action against its contract (genesis has no action and no contract)."""
+    """ACT-*: the step's action against its contract (genesis has no action and no contract).
+    A tally is also judged by GOV-SAFE (`properties.invariants.gov_safe`): the parameters it
+    adopts stay where the invariants are proven."""
     if step.action is None or step.before is None:
         return ()
-    return (*CONTRACTS[type(step.action)](step, step.action), *check_signer(step, step.action))
+    safe = check_gov_safe(step) if isinstance(step.action, Tally) else None
+    return (
+        *CONTRACTS[type(step.action)](step, step.action),
+        *check_signer(step, step.action),
+        *(() if safe is None else (safe,)),
+    )

@@ -50,7 +50,7 @@ from model.chain.actions import (
     WithdrawPrepayment,
 )
 from model.chain.state import ChainState
-from model.governance import NETWORK_SUPPORT_COMMITTEE
+from model.governance import NETWORK_SUPPORT_COMMITTEE, AmendmentPhase
 from model.ledger import (
     BONDED_POOL,
     COMPLAINT_DEPOSITS,
@@ -65,7 +65,13 @@ from model.ledger import (
 from model.units import Rejected
 from oracle.domains import value_problem
 from oracle.effects import is_user_account
-from oracle.governance import delegated_to, incoherences, is_active, with_changes
+from oracle.governance import (
+    delegated_to,
+    incoherences,
+    is_active,
+    submission_problems,
+    with_changes,
+)
 from oracle.ledger import balance, ustr_of
 from oracle.payment import usd_to_ustr
 from oracle.reputation import is_outbound_exempt, requests_in_minute
@@ -215,7 +221,7 @@ def _withdrawal_allowed(
 
 def _vote_allowed(state: ChainState, history: History, action: CastVote) -> list[str]:
     """§6.8: a holder votes on a submitted proposal while its voting period is open (until its
-    end, exclusive: docs/model.md)."""
+    end, exclusive: docs/model.md); an amendment's testing period holds no vote (Tezos)."""
     proposal = state.governance.proposals.get(action.proposal_id)
     return _reasons(
         ("the voter is not a user account", not is_user_account(action.voter)),
@@ -223,6 +229,10 @@ def _vote_allowed(state: ChainState, history: History, action: CastVote) -> list
         (
             "the voting period is over",
             proposal is not None and state.now >= proposal.voting_end,
+        ),
+        (
+            "the amendment is in its testing period, which holds no vote",
+            proposal is not None and proposal.phase is AmendmentPhase.TESTING,
         ),
     )
 
@@ -274,7 +284,9 @@ def _complaint_allowed(state: ChainState, history: History, action: SubmitCompla
 def _proposal_allowed(state: ChainState, history: History, action: SubmitProposal) -> list[str]:
     """§6.8: a holder proposes to change known keys, each once and to a value inside its
     documented domain (docs/model.md), locking a deposit it holds; the hardened profile also
-    refuses changes whose shares would no longer add up (DESIGN.md, GOV-PARAMS)."""
+    refuses changes whose shares would no longer add up (DESIGN.md, GOV-PARAMS), a changed set
+    outside the constitution's ranges, and a proposal mixing amendment keys with
+    parameter-change keys (`oracle.governance.submission_problems`)."""
     changes = action.changes
     names = [f"{change.subspace}.{change.key}" for change in changes]
     problems = [
@@ -297,6 +309,12 @@ def _proposal_allowed(state: ChainState, history: History, action: SubmitProposa
         ("a key is changed twice", len(set(names)) != len(names)),
         ("a change is not a documented key and value: " + "; ".join(problems), bool(problems)),
         ("the changed shares would no longer add up (hardened)", incoherent),
+        *(
+            (f"the constitution refuses it: {reason}", True)
+            for reason in (
+                submission_problems(state, changes) if len(set(names)) == len(names) else []
+            )
+        ),
         ("the deposit is not a whole number of micro-units", not _is_amount(deposit)),
         (
             "the proposer holds less STR than the deposit",
@@ -540,16 +558,40 @@ def check_allowed_applied(step: ChainStep) -> Observation | None:
     return check_applied_round(step) or holds("ACT-ALLOWED")
 
 
+def _unnamed_constitution_refusal(
+    before: ChainState, action: SubmitProposal, reasons: list[str], refused: Rejected
+) -> str | None:
+    """§6.8: a proposal refused only because it leaves the constitution (no other reason of the
+    text applies) is refused for a reason that names a key it breaks, as the oracle reads it;
+    else what is wrong with the refusal."""
+    constitution = submission_problems(before, action.changes)
+    if not constitution or len(reasons) != len(constitution):
+        return None
+    keys = [problem.split(" ", 1)[0] for problem in constitution]
+    if any(key in refused.reason for key in keys):
+        return None
+    return (
+        f"the proposal leaves the constitution ({'; '.join(constitution)}), but the refusal by"
+        f" {refused.rule} names none of {keys}: {refused.reason}"
+    )
+
+
 def check_refusal(
     before: ChainState, history: History, action: Action, refused: Rejected
 ) -> tuple[Observation, ...]:
     """ACT-ALLOWED, for a refused action of a judged kind: the whitepaper gives a reason to
     refuse it on the state before (it holds), or it was allowed and the model refused it
-    anyway (it breaks, naming the model's reason)."""
+    anyway (it breaks, naming the model's reason). A proposal the constitution alone refuses
+    must be refused for a reason naming the key it breaks."""
     judge = JUDGED.get(type(action))
     if judge is None:
         return ()
-    if judge(before, history, action):
+    reasons = judge(before, history, action)
+    if reasons:
+        if isinstance(action, SubmitProposal) and any("constitution" in r for r in reasons):
+            unnamed = _unnamed_constitution_refusal(before, action, reasons, refused)
+            if unnamed is not None:
+                return (violated("ACT-ALLOWED", unnamed),)
         return (holds("ACT-ALLOWED"),)
     return (
         violated(

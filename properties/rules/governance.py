@@ -26,6 +26,7 @@ from model.chain.actions import (
     UndelegateFromSubcommittee,
 )
 from model.chain.state import get_developer
+from model.constitution import HARDENED_CONSTITUTION, AmendmentRule
 from model.governance import (
     INITIAL_SUBCOMMITTEES,
     NETWORK_SUPPORT_COMMITTEE,
@@ -38,11 +39,23 @@ from model.reputation import AppReputation
 from model.trusted.behaviour import NodePlan
 from model.units import BPS_DENOMINATOR, SECONDS_PER_MINUTE, AccountId, AppId
 from oracle.domains import value_problem
-from oracle.governance import delegated_to, incoherences, vote_weight, with_changes
+from oracle.governance import (
+    amendment_quorum_bps,
+    delegated_to,
+    held_str,
+    incoherences,
+    least_at_least,
+    least_reaching,
+    most_not_over,
+    parameter_rule,
+    total_voting_power,
+    voting_power,
+    with_changes,
+)
 from oracle.ledger import str_circulating, ustr_of
 from oracle.reputation import requests_in_minute
 from oracle.supply import minted_amount
-from properties.driver import ChainDriver, guarded
+from properties.driver import DEVELOPERS, ChainDriver, guarded
 from properties.invariants.actions import fresh_app_record
 from properties.strategies import (
     GOLDEN_COST,
@@ -171,10 +184,12 @@ class GovernanceRules(ChainDriver):
             return
         state = self.checked.state
         yes_voter, no_voter = voters[0], voters[1]
-        held_yes = vote_weight(state.ledger, state.staking, yes_voter)
-        held_no = vote_weight(state.ledger, state.staking, no_voter)
-        # YES weight y and NO weight n with n < y <= 2n: a YES share in (1/2, 2/3].
-        yes = max(held_yes, held_no + 1, 3 * MICRO)
+        held_yes = voting_power(state, yes_voter)
+        held_no = voting_power(state, no_voter)
+        # YES weight y and NO weight n with n < y <= 2n: a YES share in (1/2, 2/3], the votes
+        # cast reaching the quorum (hardened), so the threshold decides.
+        cast = self._least_cast(changes)
+        yes = max(held_yes, held_no + 1, 3 * MICRO, -(-2 * cast // 3) + 1)
         no = max(held_no, (yes + 1) // 2)
         funder = self._richest_developer()
         for voter, top_up in ((yes_voter, yes - held_yes), (no_voter, no - held_no)):
@@ -275,7 +290,7 @@ class GovernanceRules(ChainDriver):
             value = current + 1 if current < 10**6 else current - 1
             changes = (ParamChange("governance", "complaint_min_deposit_ustr", value),)
         yes_voter, no_voter, abstain_voter = voters
-        held = {v: vote_weight(state.ledger, state.staking, v) for v in voters}
+        held = {v: voting_power(state, v) for v in voters}
         # A simple majority always hears an abstention: it must not count (§6.8).
         abstain = abstain if supermajority else max(abstain, 1)
         abstain = max(abstain, held[abstain_voter]) if abstain else 0
@@ -286,6 +301,8 @@ class GovernanceRules(ChainDriver):
         # n + a = k * (den - num); a simple majority's threshold is y == n.
         unit_yes, unit_rest = (num, den - num) if supermajority else (1, 1)
         need = max(held[no_voter] + abstain, held[yes_voter] + 1, 3 * MICRO)
+        # The votes cast reach the quorum (hardened), so the threshold decides.
+        need = max(need, -(-self._least_cast(changes) // (unit_yes + unit_rest)) + 1)
         k = -(-need // min(unit_yes, unit_rest))
         yes = k * unit_yes + level
         no = k * unit_rest - (abstain if supermajority else 0)
@@ -299,10 +316,19 @@ class GovernanceRules(ChainDriver):
         proposal_id = self.checked.state.governance.next_proposal_id
         if not self.apply(SubmitProposal(funder, changes, 0)):
             return
-        for (voter, weight), option in zip(weights, VoteOption, strict=True):
+        options = (VoteOption.YES, VoteOption.NO, VoteOption.ABSTAIN)
+        for (voter, weight), option in zip(weights, options, strict=True):
             if weight or option is not VoteOption.ABSTAIN:
                 self.apply(CastVote(proposal_id, voter, option))
         self.run_to_tally(proposal_id)
+
+    def _least_cast(self, changes: tuple[ParamChange, ...]) -> int:
+        """§6.8: the fewest ustr of votes that reach the quorum of the vote `changes` need (the
+        oracle's reading of the constitution; 0 without a quorum)."""
+        assert self.checked is not None
+        state = self.checked.state
+        quorum = parameter_rule(state, changes).quorum
+        return 0 if quorum is None else least_reaching(quorum, total_voting_power(state))
 
     def _burn_change(self) -> tuple[ParamChange, ...] | None:
         """A coherent change of the burn share (a supermajority key), moved against the node's:
@@ -406,6 +432,223 @@ class GovernanceRules(ChainDriver):
             self.apply(CreateSubcommittee(other, backer))
         held = ustr_of(self.checked.state.ledger, backer)
         self.apply(DelegateToSubcommittee(backer, other, held // 2))
+
+    # --- The constitution's votes at their edges (§6.8) -----------------------------------------
+
+    def _sweep_change(self) -> tuple[ParamChange, ...]:
+        """An operational key moved by one (the MinDeposit of a complaint): a parameter change
+        under either reading, by x/gov's vote (hardened) or yes over no (literal)."""
+        assert self.checked is not None
+        current = self.checked.state.params.governance.complaint_min_deposit_ustr
+        value = current + 1 if current < 10**6 else current - 1
+        return (ParamChange("governance", "complaint_min_deposit_ustr", value),)
+
+    def _vote_edge_cases(
+        self, changes: tuple[ParamChange, ...], floor: int
+    ) -> list[tuple[str, dict[VoteOption, int]]]:
+        """§6.8: the weights of each option that put one vote of `changes` exactly at, or one
+        ustr past, each edge of its rule (the oracle's reading): the votes cast one ustr below
+        and exactly at the quorum, yes exactly at the threshold (not over it) and one ustr
+        above, no-with-veto exactly at the veto share and one ustr above. Every weight is at
+        least `floor` (or none), so the voters' STR held outside their balances fits."""
+        assert self.checked is not None
+        state = self.checked.state
+        rule = parameter_rule(state, changes)
+        total = total_voting_power(state)
+        least = 0 if rule.quorum is None else least_reaching(rule.quorum, total)
+        yes_, no_, abstain_, veto_ = (
+            VoteOption.YES,
+            VoteOption.NO,
+            VoteOption.ABSTAIN,
+            VoteOption.NO_WITH_VETO,
+        )
+        cases: list[tuple[str, dict[VoteOption, int]]] = []
+        if rule.quorum is not None:
+            for name, cast in (("quorum-below", least - 1), ("quorum-on", least)):
+                no = max(floor, cast // 4)
+                cases.append((name, {yes_: cast - no, no_: no}))
+        # Yes against a fixed no and abstain, the votes cast past the quorum.
+        share = rule.threshold
+        no = max(floor, least_reaching(1 - share, least + 1))
+        rest = no + (floor if rule.counts_abstain else 0)
+        on = most_not_over(share, rest)
+        for name, yes in (("threshold-on", on), ("threshold-above", on + 1)):
+            cases.append((name, {yes_: yes, no_: no, abstain_: floor}))
+        if rule.veto is not None:
+            yes = max(floor, least_reaching(1 - rule.veto, least + 1))
+            on = most_not_over(rule.veto, yes)
+            for name, veto in (("veto-on", on), ("veto-above", on + 1)):
+                cases.append((name, {yes_: yes, veto_: veto}))
+        return cases
+
+    @precondition(lambda self: self.is_sweep_example and "vote-edges" not in self.swept)
+    @rule()
+    @guarded
+    def process_votes_at_the_constitution_edges(self) -> None:
+        """§6.8: one proposal for each edge of its vote (`_vote_edge_cases`): the votes cast one
+        ustr below and exactly at the quorum, yes exactly at the threshold and one ustr above,
+        no-with-veto exactly at the veto share and one ustr above, each voter's STR votes set by
+        transfers from the richest developer just before the tally (votes weigh the STR held
+        then). All proposals are open at once and tallied in turn; the literal reading has no
+        quorum and no veto, so only its threshold is swept. Once an example, in a sweep example
+        (`is_sweep_example`)."""
+        assert self.checked is not None
+        self.swept.add("vote-edges")
+        funder = self._richest_developer()
+        voters = dict(zip((VoteOption.YES, VoteOption.NO), USERS[:2], strict=True))
+        voters[VoteOption.ABSTAIN] = voters[VoteOption.NO_WITH_VETO] = USERS[2]
+        state = self.checked.state
+        held = held_str(state)
+        floor = max(3 * MICRO, *(held.get(voter, 0) + 1 for voter in USERS))
+        changes = self._sweep_change()
+        opened: list[tuple[int, dict[VoteOption, int]]] = []
+        for _, weights in self._vote_edge_cases(changes, floor):
+            proposal_id = self.checked.state.governance.next_proposal_id
+            if not self.apply(SubmitProposal(funder, changes, 0)):
+                return
+            for option in weights:
+                self.apply(CastVote(proposal_id, voters[option], option))
+            opened.append((proposal_id, weights))
+        self._tally_at_weights(opened, voters, funder)
+
+    def _tally_at_weights(
+        self,
+        opened: list[tuple[int, dict[VoteOption, int]]],
+        voters: dict[VoteOption, AccountId],
+        funder: AccountId,
+    ) -> None:
+        """Run every proposal of `opened` to the end of its vote, then tally each with its
+        voters' STR votes set to its weights first."""
+        assert self.checked is not None
+        proposals = self.checked.state.governance.proposals
+        ends = [proposals[i].voting_end for i, _ in opened if i in proposals]
+        if not ends:
+            return
+        self.apply(AdvanceTime(max(0, max(ends) - self.checked.state.now)))
+        for proposal_id, weights in opened:
+            targets = {voters[option]: weight for option, weight in weights.items()}
+            if self.set_voting_powers(targets, funder):
+                self.apply(Tally(proposal_id))
+
+    @precondition(
+        lambda self: (
+            self.state_ready
+            and self.profile.constitution_enforced
+            and "amendment-periods" not in self.swept
+        )
+    )
+    @rule()
+    @guarded
+    def process_amendment_through_its_periods(self) -> None:
+        """§6.8, as Tezos: four amendments of one protocol constant run through their four
+        90-day periods together, each tally at the end of a period with its voters' STR set
+        around the edge it tests: upvotes one ustr below Tezos' proposal quorum (the first ends
+        there) and exactly at it (the others move on); at the exploration ballot, participation
+        one ustr below its quorum (ends), exactly at it with yay exactly at 80% of yay and nay
+        (moves on), and exactly at it with yay one ustr below (ends); the survivor passes
+        testing (no vote) and its promotion ballot, one ustr above both, and is adopted. The
+        quorum follows the participation average each ballot moves, read from the oracle just
+        before each tally. Once an example, in a sweep example (`is_sweep_example`), under the hardened
+        constitution only."""
+        assert self.checked is not None
+        self.swept.add("amendment-periods")
+        amendment = HARDENED_CONSTITUTION.amendment
+        if amendment is None:
+            return
+        params = self.checked.state.params
+        base = params.slashing.slash_base_bps
+        change = (
+            ParamChange("slashing", "slash_base_bps", base + 1 if base < 5_000 else base - 1),
+        )
+        funder = self._richest_developer()
+        ids = []
+        for _ in range(4):
+            proposal_id = self.checked.state.governance.next_proposal_id
+            if not self.apply(SubmitProposal(funder, change, 0)):
+                return
+            ids.append(proposal_id)
+        self._proposal_period(amendment, ids, funder)
+        # Exploration: (participation, yay) edges; promotion: one above both.
+        self._ballot_periods(
+            amendment, {ids[1]: [(-1, 1), (1, 1)], ids[2]: [(0, 0), (1, 1)], ids[3]: [(0, -1)]}
+        )
+
+    def _proposal_period(self, amendment: AmendmentRule, ids: list[int], funder: AccountId) -> None:
+        """Tezos' proposal period: one upvoter, its STR one ustr below the proposal quorum for
+        the first proposal and exactly at it for the others, just before each tally."""
+        assert self.checked is not None
+        upvoter = USERS[0]
+        for proposal_id in ids:
+            self.apply(CastVote(proposal_id, upvoter, VoteOption.YES))
+        self._advance_to_end(ids)
+        quorum = Fraction(amendment.proposal_quorum.num, amendment.proposal_quorum.den)
+        for index, proposal_id in enumerate(ids):
+            least = least_reaching(quorum, total_voting_power(self.checked.state))
+            if self.set_voting_powers({upvoter: least - (index == 0)}, funder):
+                self.apply(Tally(proposal_id))
+
+    def _ballot_periods(
+        self, amendment: AmendmentRule, ballots: dict[int, list[tuple[int, int]]]
+    ) -> None:
+        """Exploration, testing and promotion: each live proposal voted yes by the developer
+        that does not fund, no and abstain by two users, with each ballot's STR placed at its
+        next (participation, yay) edge just before its tally; testing holds no vote."""
+        assert self.checked is not None
+        funder = self._richest_developer()
+        other = next(d for d in DEVELOPERS if d != funder)
+        for period in range(3):
+            live = self._live(list(ballots))
+            if not live:
+                return
+            ballot = period != 1
+            if ballot:
+                for proposal_id in live:
+                    for voter, option in (
+                        (other, VoteOption.YES),
+                        (USERS[0], VoteOption.NO),
+                        (USERS[1], VoteOption.ABSTAIN),
+                    ):
+                        self.apply(CastVote(proposal_id, voter, option))
+            self._advance_to_end(live)
+            for proposal_id in live:
+                edges = ballots[proposal_id]
+                if ballot and edges:
+                    participation, yay = edges.pop(0)
+                    if not self._ballot_at(amendment, other, funder, participation, yay):
+                        del ballots[proposal_id]  # its STR cannot be placed: left open
+                        continue
+                self.apply(Tally(proposal_id))
+
+    def _live(self, ids: list[int]) -> list[int]:
+        """The proposals of `ids` still open (not ended by a tally)."""
+        assert self.checked is not None
+        proposals = self.checked.state.governance.proposals
+        return [i for i in ids if i in proposals and proposals[i].result is None]
+
+    def _advance_to_end(self, ids: list[int]) -> None:
+        """Advance the clock to the latest end of the proposals' current periods."""
+        assert self.checked is not None
+        proposals = self.checked.state.governance.proposals
+        ends = [proposals[i].voting_end for i in ids if i in proposals]
+        if ends:
+            self.apply(AdvanceTime(max(0, max(ends) - self.checked.state.now)))
+
+    def _ballot_at(
+        self, amendment: AmendmentRule, yes_voter: AccountId, funder: AccountId, part: int, yay: int
+    ) -> bool:
+        """Tezos' ballot: set the voters' STR so participation is `part` ustr off its quorum at
+        today's participation average, and yay `yay` ustr off 80% of yay and nay (the oracle's
+        reading); False if the STR cannot be placed so."""
+        assert self.checked is not None
+        state = self.checked.state
+        total = total_voting_power(state)
+        quorum_bps = amendment_quorum_bps(amendment, state.governance.participation_ema_bps)
+        cast = -(-quorum_bps * total // BPS_DENOMINATOR) + part
+        majority = Fraction(amendment.supermajority.num, amendment.supermajority.den)
+        no = cast // 10
+        yes = least_at_least(majority, no) + yay
+        targets = {yes_voter: yes, USERS[0]: no, USERS[1]: cast - yes - no}
+        return min(targets.values()) >= 0 and self.set_voting_powers(targets, funder)
 
     # --- Complaints and reputation ---------------------------------------------------------------
 

@@ -18,9 +18,20 @@ from __future__ import annotations
 
 from hypothesis.stateful import precondition, rule
 
-from model.chain.actions import AdvanceTime, CastVote, SubmitProposal, Tally
+from model.chain.actions import (
+    AdvanceTime,
+    CastVote,
+    CommitBlock,
+    Delegate,
+    SubmitProposal,
+    Tally,
+)
+from model.constitution import HARDENED_CONSTITUTION
 from model.governance import ParamChange, VoteOption
-from oracle.domains import DOMAINS
+from model.params import Params
+from oracle.domains import DOMAINS, param_values
+from oracle.governance import constitution_problems, with_changes
+from oracle.staking import validator_stakes
 from properties.driver import ChainDriver, guarded
 from properties.strategies import GOVERNABLE
 
@@ -38,6 +49,52 @@ def domain_edge_value(name: str, edge: str) -> int:
         "maximum": domain.maximum,
         "above-maximum": domain.maximum + 1,
     }[edge]
+
+
+def constitution_probes(params: Params) -> list[tuple[ParamChange, ...]]:
+    """§6.8: the proposals at and around the hardened constitution's bounds (read from its
+    table): each key alone at its range's ends and one past them (kept inside the key's
+    documented domain, whose own edges the domain sweep asks), each fraction of two keys at
+    its bounds on today's denominator, and one proposal mixing the two processes."""
+    probes: list[tuple[ParamChange, ...]] = []
+    for name, row in HARDENED_CONSTITUTION.rows.items():
+        subspace, key = name.split(".")
+        domain = DOMAINS[name]
+        for value in sorted({row.minimum - 1, row.minimum, row.maximum, row.maximum + 1}):
+            # A domain bound is the domain sweep's; one outside the domain is refused for it.
+            if domain.minimum < value < domain.maximum:
+                probes.append((ParamChange(subspace, key, value),))
+    values = param_values(params)
+    for bound in HARDENED_CONSTITUTION.ratio_bounds:
+        (num_space, num_key), (den_space, den_key) = (
+            bound.num_key.split("."),
+            bound.den_key.split("."),
+        )
+        # Today's denominator, and a larger one where the least share and one apart differ.
+        current = values[bound.den_key]
+        for den in sorted({current, current * 10 if current * 10 <= 1_000 else current}):
+            smallest = -(-bound.least.num * den // bound.least.den)
+            for num in sorted({smallest - 1, smallest, den - 1, den}):
+                if DOMAINS[bound.num_key].contains(num):
+                    probes.append(
+                        (ParamChange(num_space, num_key, num), ParamChange(den_space, den_key, den))
+                    )
+    base = values["slashing.slash_base_bps"]
+    deposit = values["governance.complaint_min_deposit_ustr"]
+    probes.append(
+        (
+            ParamChange("slashing", "slash_base_bps", base + 1 if base < 5_000 else base - 1),
+            ParamChange("governance", "complaint_min_deposit_ustr", deposit + 1),
+        )
+    )
+    return probes
+
+
+def _staked_count(machine: ChainDriver) -> int:
+    """§4.2: how many validators hold stake on the machine's chain (0 before genesis)."""
+    if machine.checked is None:
+        return 0
+    return sum(1 for s in validator_stakes(machine.checked.state.staking).values() if s > 0)
 
 
 class ParameterRules(ChainDriver):
@@ -70,6 +127,56 @@ class ParameterRules(ChainDriver):
             self.apply_unless_rightly_refused(
                 action, keep_if_applied=not DOMAINS[spec.name].contains(value)
             )
+
+    @precondition(lambda self: self.is_sweep_example and "constitution-bounds" not in self.swept)
+    @rule()
+    @guarded
+    def process_every_key_at_its_constitution_range(self) -> None:
+        """§6.8, docs/constitution.md: every key of the hardened constitution alone one below,
+        at, and one above each end of its range; each fraction of two keys one below and at its
+        least share, one below one and at one; and one proposal mixing an amendment key with a
+        parameter-change key, each in range. Each is asked of the model on the current state
+        without being applied, as the domain sweep does: a proposal the hardened chain accepts
+        outside the constitution is applied for real (ACT-GOVERNANCE fails on it), and a
+        refusal ACT-ALLOWED judges wrong stays in the trace. Once an example, in a sweep example
+        (`is_sweep_example`)."""
+        assert self.checked is not None
+        self.swept.add("constitution-bounds")
+        enforced = self.checked.state.profile.constitution_enforced
+        proposer = self._richest_developer()
+        for changes in constitution_probes(self.checked.state.params):
+            outside = bool(constitution_problems(with_changes(self.checked.state.params, changes)))
+            action = SubmitProposal(proposer, changes, 0)
+            self.apply_unless_rightly_refused(action, keep_if_applied=enforced and outside)
+
+    @precondition(
+        lambda self: (
+            self.state_ready
+            and "validator-floor" not in self.swept
+            and _staked_count(self) > HARDENED_CONSTITUTION.rows["consensus.max_validators"].minimum
+        )
+    )
+    @rule()
+    @guarded
+    def process_validator_count_at_its_floor(self) -> None:
+        """§4.2, §6.8: governance adopts max_validators at the least the hardened constitution
+        allows (4, the fewest that tolerate a fault) while more validators hold stake; the
+        richest developer first bonds to the first validator the set would cut until it holds
+        as much as the last one kept, so the cut falls between equal stakes; then every
+        validator signs a block. The cut and the tie at the cut are reached under either
+        reading. Once an example."""
+        assert self.checked is not None
+        self.swept.add("validator-floor")
+        floor = HARDENED_CONSTITUTION.rows["consensus.max_validators"].minimum
+        stakes = validator_stakes(self.checked.state.staking)
+        ranked = sorted((v for v, s in stakes.items() if s > 0), key=lambda v: (-stakes[v], v))
+        kept, cut = ranked[floor - 1], ranked[floor]
+        if stakes[kept] > stakes[cut]:
+            funder = self._richest_developer()
+            self.apply(Delegate(funder, cut, stakes[kept] - stakes[cut]))
+        if self.checked.state.params.consensus.max_validators != floor:
+            self.enact((ParamChange("consensus", "max_validators", floor),))
+        self.apply(CommitBlock(frozenset(stakes)))
 
     @precondition(lambda self: "joint-incoherence" not in self.swept)
     @rule()

@@ -126,7 +126,12 @@ def test_tally__weights_by_option() -> None:
     ledger = _ledger({ALICE: 60, BOB: 30, CAROL: 10})
     votes = pmap({ALICE: VoteOption.YES, BOB: VoteOption.NO, CAROL: VoteOption.ABSTAIN})
     weights = tally(votes, ledger, StakingState())
-    assert weights == {VoteOption.YES: 60, VoteOption.NO: 30, VoteOption.ABSTAIN: 10}
+    assert weights == {
+        VoteOption.YES: 60,
+        VoteOption.NO: 30,
+        VoteOption.ABSTAIN: 10,
+        VoteOption.NO_WITH_VETO: 0,
+    }
 
 
 @pytest.mark.parametrize(
