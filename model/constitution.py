@@ -329,19 +329,20 @@ _HARDENED_ROWS: tuple[Row, ...] = (
         "consensus.threshold_num",
         _A,
         AMENDMENT_VOTE,
-        1,
-        1_000,
+        2,
+        2,
         "3.3, 4.2",
-        f"{_PROTOCOL}; with its denominator, never below 2/3 (the BFT family needs it)",
+        f"{_PROTOCOL}; F10's 3 x agree > 2 x N, which BFT-THRESHOLD states: a higher threshold"
+        " would keep the BFT family safe but decide other rounds",
     ),
     Row(
         "consensus.threshold_den",
         _A,
         AMENDMENT_VOTE,
-        1,
-        1_000,
+        3,
+        3,
         "3.3, 4.2",
-        f"{_PROTOCOL}; with its numerator, never below 2/3 (the BFT family needs it)",
+        f"{_PROTOCOL}; F10's 3 x agree > 2 x N, which BFT-THRESHOLD states",
     ),
     Row(
         "consensus.max_validators",
@@ -495,7 +496,8 @@ _HARDENED_RATIOS: tuple[RatioBound, ...] = (
         "consensus.threshold_den",
         Fraction(2, 3),
         "3.3, 4.2",
-        "consensus needs more than 2/3 (BFT-SOUND, BFT-UNIQUE, BFT-ACCOUNTABLE)",
+        "consensus needs more than 2/3 (BFT-SOUND, BFT-UNIQUE, BFT-ACCOUNTABLE); the rows pin"
+        " it at 2/3 itself (BFT-THRESHOLD)",
     ),
     RatioBound(
         "governance.supermajority_num",

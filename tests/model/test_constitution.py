@@ -113,11 +113,20 @@ def test_each_row_refuses_a_value_outside_its_range(name: str) -> None:
         )
 
 
-def test_ratio_bound_refuses_a_threshold_below_two_thirds() -> None:
-    result = _submit(genesis({DAVE: 1}), (ParamChange("consensus", "threshold_num", 1),))
+def test_ratio_bound_refuses_a_supermajority_below_two_thirds() -> None:
+    changes = (
+        ParamChange("governance", "supermajority_num", 3),
+        ParamChange("governance", "supermajority_den", 5),
+    )
+    result = _submit(genesis({DAVE: 1}), changes)
     assert isinstance(result, Rejected)
-    assert "consensus.threshold_num / consensus.threshold_den = 1/3" in result.reason
+    assert "governance.supermajority_num / governance.supermajority_den = 3/5" in result.reason
     assert "[2/3, 1)" in result.reason
+    raised = (
+        ParamChange("governance", "supermajority_num", 3),
+        ParamChange("governance", "supermajority_den", 4),
+    )
+    assert not isinstance(_submit(genesis({DAVE: 1}), raised), Rejected)
 
 
 def test_processes_do_not_mix_when_hardened() -> None:
