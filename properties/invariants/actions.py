@@ -1140,7 +1140,15 @@ def _result_problems(result: TallyResult, want: TallyReading, proposal: Proposal
             f"the tally closed phase {result.phase} into {result.next_phase}, not"
             f" {proposal.phase} into {want.next_phase}"
         )
-    if result.passed != want.adopts or (result.refused is not None) != (want.refusal is not None):
+    carried = want.ends and want.failure is None
+    if carried and want.refusal is None and result.refused is not None:
+        problems.append(
+            "the changes keep the shares coherent and inside the constitution, but the tally"
+            f" refused: {result.refused}"
+        )
+    elif carried and want.refusal is not None and result.passed:
+        problems.append(f"the tally adopted changes the constitution refuses: {want.refusal}")
+    elif result.passed != want.adopts or (result.refused is not None) != (want.refusal is not None):
         problems.append(
             f"the tally passed: {result.passed}, refused: {result.refused!r}; by the"
             f" constitution's reading adopted: {want.adopts}, refused: {want.refusal!r}"

@@ -39,8 +39,16 @@ from properties.invariants.allowed import JUDGED
 from properties.strategies import GOVERNABLE, edge_value, one_key_past_a_bound
 
 MIN_DEPOSIT = P.governance.complaint_min_deposit_ustr
-AT_MAX = (ParamChange("slashing", "slash_factor", 100),)
+AT_MAX = (ParamChange("reputation", "outbound_requests_per_minute", 10),)
+"""A key at the top of its constitution range: the text's cap of 10 requests a minute (§4.5)."""
 PAST_MAX = (ParamChange("slashing", "slash_factor", 101),)
+IN_DOMAIN_OUTSIDE_THE_CONSTITUTION = (ParamChange("slashing", "slash_factor", 100),)
+"""Inside the documented domain (1..100), outside the hardened range (the text's 2)."""
+MIXED = (
+    ParamChange("slashing", "slash_base_bps", 101),
+    ParamChange("governance", "complaint_min_deposit_ustr", 2 * MICRO),
+)
+"""A protocol constant and an operational key, each in range: two processes in one proposal."""
 
 
 def _refuse(*args: Any, **kwargs: Any) -> Rejected:
@@ -129,6 +137,8 @@ def test_refusing_an_allowed_action__breaks_act_allowed(
         (SubmitProposal(USER_0, (*AT_MAX, *AT_MAX), MICRO),),
         (SubmitProposal(USER_0, (ParamChange("slashing", "slash_factr", 2),), MICRO),),
         (SubmitProposal(USER_0, AT_MAX, 10**30),),
+        (SubmitProposal(USER_0, IN_DOMAIN_OUTSIDE_THE_CONSTITUTION, MICRO),),
+        (SubmitProposal(USER_0, MIXED, MICRO),),
         _proposal_then(Tally(1)),
         _proposal_then(AdvanceTime(VOTING), Tally(1), Tally(1)),
         (ResolveComplaint("c0", True),),
@@ -141,8 +151,8 @@ def test_refusing_an_allowed_action__breaks_act_allowed(
     ],
 )
 def test_refusal_the_text_allows__holds(actions: Sequence[Action]) -> None:
-    """Out of domain, incoherent (hardened), a key twice, an unknown key, a deposit not held, a
-    tally early or twice, no complaint, nobody or an unknown validator double-signing, a grant
+    """Out of domain, incoherent (hardened), a key twice, an unknown key, a deposit not held,
+    outside the hardened constitution's range, two processes mixed, a tally early or twice, no complaint, nobody or an unknown validator double-signing, a grant
     while the committee is inactive, a name taken, the clock back: refused, and rightly."""
     run = run_trace(GENESIS, actions, params=P, profile=HARDENED)
     assert run.refused_by, "the correct model accepted it"
@@ -156,6 +166,34 @@ def test_incoherent_proposal__is_allowed_under_the_literal_text() -> None:
     change = (ParamChange("payment", "str_burn_bps", 1_200),)
     run = run_trace(GENESIS, [SubmitProposal(USER_0, change, MICRO)], params=P, profile=WHITEPAPER)
     assert run.refused_by == ()
+
+
+@pytest.mark.parametrize("changes", [IN_DOMAIN_OUTSIDE_THE_CONSTITUTION, MIXED])
+def test_constitution_refusal__is_allowed_under_the_literal_text(
+    changes: tuple[ParamChange, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """§6.8 read literally lets any in-domain value and any mix of keys be proposed: there the
+    chain accepts them, and a chain refusing them breaks ACT-ALLOWED."""
+    actions = [SubmitProposal(USER_0, changes, MICRO)]
+    assert run_trace(GENESIS, actions, params=P, profile=WHITEPAPER).refused_by == ()
+    monkeypatch.setattr(society, "process_submit_proposal", _refuse)
+    broken = run_trace(GENESIS, actions, params=P, profile=WHITEPAPER)
+    assert "ACT-ALLOWED" in broken.violated, broken.violations
+
+
+def test_constitution_refusal_naming_no_key__breaks_act_allowed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A proposal the constitution alone refuses is refused for a reason that names the key."""
+    actions = [SubmitProposal(USER_0, IN_DOMAIN_OUTSIDE_THE_CONSTITUTION, MICRO)]
+
+    def unnamed(*args: Any, **kwargs: Any) -> Rejected:
+        return Rejected("process_submit_proposal", "outside the constitution")
+
+    monkeypatch.setattr(society, "process_submit_proposal", unnamed)
+    broken = run_trace(GENESIS, actions, params=P, profile=HARDENED)
+    assert "ACT-ALLOWED" in broken.violated, broken.violations
+    assert any("names none of ['slashing.slash_factor']" in v for v in broken.violations)
 
 
 def _accept_any_value(monkeypatch: pytest.MonkeyPatch) -> None:
