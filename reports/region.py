@@ -43,7 +43,7 @@ PARAMETER_CHANGE_KINDS = frozenset({LEGACY_PROPOSAL, GOV_V1_PROPOSAL})
 MAX_REGION_KEYS = 8
 """`check` computes the safe set of at most this many changed keys (in parameter order)."""
 
-REGION_BUDGET_SECONDS: Mapping[str, float] = {"quick": 20.0, "default": 60.0, "thorough": 600.0}
+REGION_BUDGET_SECONDS: Mapping[str, float] = {"quick": 30.0, "default": 60.0, "thorough": 600.0}
 """`check`'s time for the changed keys' safe sets, per effort; a key is begun only while some
 of it is left (a begun key is finished), the rest are reported as not computed."""
 
@@ -229,6 +229,7 @@ def region_document(region: KeyRegion) -> dict[str, Any]:
         "safe": safe,
         "value_is_safe": any(item.low <= region.value <= item.high for item in region.safe),
         "breaks": list(region.breaks),
+        "fixed_breaks": list(getattr(region, "fixed_breaks", ())),
         "unknown": [_interval(interval) for interval in region.unknown],
     }
 
@@ -239,7 +240,12 @@ def repairs_document(repairs: Sequence[tuple[str, Interval]]) -> list[dict[str, 
 
 
 def describe_region(
-    key: str, value: int, region: Mapping[str, Any], repairs: Sequence[Mapping[str, Any]]
+    key: str,
+    value: int,
+    region: Mapping[str, Any],
+    repairs: Sequence[Mapping[str, Any]],
+    *,
+    repairs_note: str = "",
 ) -> str:
     """One sentence: what the value breaks, the safe set with the other keys fixed, and repairs.
 
@@ -258,8 +264,15 @@ def describe_region(
         head = f"{key} = {value} breaks {', '.join(region['breaks'])}"
     else:
         head = f"{key} = {value} is not proved safe (the solver left it undecided)"
+    fixed = region.get("fixed_breaks") or []
     if safe:
         head += f"; with the other keys fixed only {safe_text} {keep} every proved invariant"
+    elif fixed:
+        head += (
+            f"; no value of {key} keeps every proved invariant while {', '.join(fixed)} (which"
+            f" {'does' if len(fixed) == 1 else 'do'} not read it) {'is' if len(fixed) == 1 else 'are'}"
+            " refuted at the other keys' values"
+        )
     else:
         head += "; with the other keys fixed no value keeps every proved invariant"
     if region["unknown"]:
@@ -278,6 +291,8 @@ def describe_region(
         tail = f" (and {more} more in the report)" if more > 0 else ""
         comma = "," if len(moves) > 1 else ""
         head += f"; moving {', or '.join(moves)}{comma} with it keeps them{tail}"
+    elif repairs_note:
+        head += f"; {repairs_note}"
     elif region["breaks"]:
         head += "; no other single key moved with it keeps them"
     return head
@@ -300,6 +315,11 @@ def render_region_text(document: Mapping[str, Any]) -> str:
         lines.append(f"    high end: {describe_end(high)}")
     if region["unknown"]:
         lines.append(f"undecided (never counted safe): {format_intervals(region['unknown'])}")
+    if region.get("fixed_breaks"):
+        lines.append(
+            "refuted whatever the key's value (they do not read it): "
+            + ", ".join(region["fixed_breaks"])
+        )
     if region["value_is_safe"]:
         lines.append(f"at {value}: every Z3-checked invariant proved")
     elif region["breaks"]:
@@ -520,9 +540,9 @@ def _search_key(
             repairs = repairs_document(repaired)
     entry["region"] = {"computed": True, **found}
     entry["repairs"] = repairs
-    entry["message"] = describe_region(key, value, found, repairs)
-    if entry["repairs_note"]:
-        entry["message"] += f" ({entry['repairs_note']})"
+    entry["message"] = describe_region(
+        key, value, found, repairs, repairs_note=entry["repairs_note"]
+    )
     return True
 
 

@@ -29,8 +29,10 @@ from model.profile import HARDENED, WHITEPAPER
 from reports.inputs import load_params
 from reports.region import (
     MAX_REGION_KEYS,
+    REGION_BUDGET_SECONDS,
     KeysRun,
     analyse_changes,
+    describe_region,
     get_constitution_fit,
     render_keys_text,
 )
@@ -315,3 +317,92 @@ def test_check__defaults_have_no_keys(tmp_path: Path) -> None:
     assert "Changed keys" not in read(tmp_path, "report.md")
     assert 'id="keys"' not in read(tmp_path, "report.html")
     assert "changed keys" not in result.stdout
+
+
+# --- The one-line message ------------------------------------------------------------------------
+
+
+def _region(**fields: Any) -> dict[str, Any]:
+    region: dict[str, Any] = {
+        "safe": [],
+        "value_is_safe": False,
+        "breaks": [],
+        "fixed_breaks": [],
+        "unknown": [],
+    }
+    region.update(fields)
+    return region
+
+
+def test_message__safe_value() -> None:
+    region = _region(safe=[{"low": 0, "high": 500}], value_is_safe=True)
+    assert describe_region("k.v", 7, region, []) == (
+        "k.v = 7 keeps every proved invariant; with the other keys fixed the safe values are 0..500"
+    )
+
+
+def test_message__ranges_undecided_and_a_range_repair() -> None:
+    region = _region(
+        safe=[{"low": 0, "high": 5}, {"low": 9, "high": 9}],
+        breaks=["GOV-PARAMS"],
+        unknown=[{"low": 20, "high": 30}],
+    )
+    repairs = [{"parameter": "k.w", "low": 3, "high": 4}]
+    assert describe_region("k.v", 7, region, repairs) == (
+        "k.v = 7 breaks GOV-PARAMS; with the other keys fixed only 0..5, 9 keep every proved "
+        "invariant (undecided: 20..30); moving k.w to a value in 3..4 with it keeps them"
+    )
+
+
+def test_message__undecided_value_and_no_repair() -> None:
+    region = _region(safe=[{"low": 1, "high": 1}])
+    assert describe_region("k.v", 7, region, []) == (
+        "k.v = 7 is not proved safe (the solver left it undecided); with the other keys fixed "
+        "only 1 keeps every proved invariant"
+    )
+    broken = _region(breaks=["CONS-SPLIT"])
+    assert describe_region("k.v", 7, broken, []) == (
+        "k.v = 7 breaks CONS-SPLIT; with the other keys fixed no value keeps every proved "
+        "invariant; no other single key moved with it keeps them"
+    )
+
+
+def test_message__refuted_whatever_the_value() -> None:
+    region = _region(breaks=["SLASH-BOUNDS"], fixed_breaks=["SLASH-BOUNDS"])
+    message = describe_region("k.v", 7, region, [])
+    assert message.startswith(
+        "k.v = 7 breaks SLASH-BOUNDS; no value of k.v keeps every proved invariant while "
+        "SLASH-BOUNDS (which does not read it) is refuted at the other keys' values"
+    )
+
+
+def test_message__many_repairs_are_cut() -> None:
+    repairs = [{"parameter": f"k.r{n}", "low": n, "high": n} for n in range(5)]
+    message = describe_region("k.v", 7, _region(breaks=["X"]), repairs)
+    assert message.endswith(
+        "moving k.r0 to 0, or k.r1 to 1, or k.r2 to 2, with it keeps them (and 2 more in the report)"
+    )
+
+
+def test_budget_stops_the_repairs__says_so_and_claims_nothing() -> None:
+    """The safe set is found; the budget runs out before the repairs: the message says the
+    repairs were not searched to the end, never that no repair exists."""
+    calls = itertools.count()
+    # Four readings of the clock before the repairs begin (start, key begun, two budget checks).
+    keys = analyse_changes(
+        load_params(BURN_PROPOSAL),
+        HARDENED,
+        effort="quick",
+        seed=0,
+        clock=lambda: 0.0 if next(calls) < 4 else 1_000.0,
+    )
+    (key,) = keys.keys
+    assert key["region"]["computed"] is True
+    assert [(item["low"], item["high"]) for item in key["region"]["safe"]] == [(1000, 1000)]
+    assert key["repairs"] == []
+    budget = REGION_BUDGET_SECONDS["quick"]
+    assert key["repairs_note"].startswith(
+        f"repairs not searched to the end within the {budget:g} s"
+    )
+    assert "no other single key" not in key["message"]
+    assert key["message"].endswith(key["repairs_note"])

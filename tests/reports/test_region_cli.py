@@ -257,3 +257,19 @@ def test_every_key_is_accepted_by_name() -> None:
     parser = build_parser()
     for spec in param_specs():
         assert parser.parse_args(["region", spec.name]).key == spec.name
+
+
+def test_one_key__refuted_whatever_its_value() -> None:
+    """Under the literal text some invariants fail at the defaults and read no payment key: no
+    burn share is safe, and the output names them apart."""
+    result = stratoverify("region", BURN, "--profile", "whitepaper", "--json")
+    assert result.returncode == 0, result.stderr
+    region = json.loads(result.stdout)["region"]
+    assert region["safe"] == []
+    assert region["value_is_safe"] is False
+    assert region["fixed_breaks"]
+    assert set(region["fixed_breaks"]) <= set(region["breaks"])
+    text = stratoverify("region", BURN, "--profile", "whitepaper", "--quiet").stdout
+    assert "safe, the other keys fixed: none\n" in text
+    assert "refuted whatever the key's value (they do not read it): " in text
+    assert ", ".join(region["fixed_breaks"]) in text
