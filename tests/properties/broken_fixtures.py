@@ -47,9 +47,10 @@ GENESIS = Genesis(
 NODES: tuple[NodeId, ...] = tuple(get_node(i) for i in range(4))
 
 
-def fresh_machine() -> ChainMachine:
-    """The whole machine on `GENESIS`, ready for its rules to be called one by one."""
-    machine = ChainMachine()
+def fresh_machine(kind: type[ChainMachine] = ChainMachine) -> ChainMachine:
+    """The whole machine (or a subclass of it) on `GENESIS`, ready for its rules to be called
+    one by one."""
+    machine = kind()
     machine.create_chain(genesis=GENESIS)
     return machine
 
