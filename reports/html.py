@@ -269,13 +269,19 @@ def _render_key(key: Mapping[str, Any]) -> str:
     if not region.get("computed"):
         parts.append(f"<p>Safe set not computed: {_text(region.get('reason'))}</p>")
     else:
-        bar_region = {**region, "key": key.get("parameter"), "value": key.get("value")}
+        bar_region = {
+            **region,
+            "key": key.get("parameter"),
+            "value": key.get("value"),
+            "range": {"low": row.get("minimum"), "high": row.get("maximum")},
+        }
         # The bar is drawn by this package from the document's integers; no text of it is raw.
         parts.append(
             "<figure>\n"
             + render_key_bar_svg(bar_region, bar_id=_anchor("bar", key.get("parameter")))
             + "<figcaption>The domain, its safe values shaded green (undecided amber), the "
-            "proposed value marked red.</figcaption>\n</figure>"
+            "proposed value marked red, the constitution's range as the dark line under the bar."
+            "</figcaption>\n</figure>"
         )
         parts.append(f"<p>{_text(key.get('message'))}</p>")
         items = [

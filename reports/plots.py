@@ -498,7 +498,8 @@ def _scale(low: int, high: int) -> tuple[bool, Callable[[int], float]]:
 
 def render_key_bar_svg(region: Mapping[str, Any], *, bar_id: str) -> str:
     """One key as an inline SVG bar: the domain, its safe intervals shaded green, undecided
-    ranges amber, the proposed value marked red. Exact ends are in the text beside it."""
+    ranges amber, the proposed value marked red, and (`range` given) the constitution's range as
+    a bracket under the bar. Exact ends are in the text beside it."""
     low, high = int(region["domain"]["low"]), int(region["domain"]["high"])
     logarithmic, where = _scale(low, high)
     width = _BAR_RIGHT - _BAR_LEFT
@@ -521,6 +522,18 @@ def render_key_bar_svg(region: Mapping[str, Any], *, bar_id: str) -> str:
     value = int(region["value"])
     marker = x_of(value)
     scale = " (log scale)" if logarithmic else ""
+    bounds = region.get("range")
+    allowed = []
+    if bounds is not None:
+        # The constitution's range, as a bracket under the bar.
+        left = x_of(max(int(bounds["low"]), low))
+        right = max(x_of(min(int(bounds["high"]), high)), left + 2)
+        under = _BAR_TOP + _BAR_THICK + 3
+        allowed.append(
+            f'<line x1="{left:.2f}" y1="{under}" x2="{right:.2f}" y2="{under}" '
+            f'stroke="#1f2328" stroke-width="2"><title>the constitution\'s range '
+            f"{bounds['low']}..{bounds['high']}</title></line>"
+        )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" id="{bar_id}" viewBox="0 0 {BAR_WIDTH} '
         f'{BAR_HEIGHT}" width="{BAR_WIDTH}" height="{BAR_HEIGHT}" role="img" '
@@ -529,6 +542,7 @@ def render_key_bar_svg(region: Mapping[str, Any], *, bar_id: str) -> str:
         f'fill="{DOMAIN_COLOR}" stroke="#8a8f98" stroke-width="0.5"/>',
         *(band(item, SAFE_COLOR, "safe") for item in region.get("safe") or []),
         *(band(item, UNKNOWN_COLOR, "undecided") for item in region.get("unknown") or []),
+        *allowed,
         f'<line x1="{marker:.2f}" y1="{_BAR_TOP - 6}" x2="{marker:.2f}" '
         f'y2="{_BAR_TOP + _BAR_THICK + 6}" stroke="{VALUE_COLOR}" stroke-width="2"/>',
         f'<text x="{_BAR_LEFT}" y="{BAR_HEIGHT - 4}" font-size="10" fill="#444c56">{low}</text>',

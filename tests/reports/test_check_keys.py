@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import os
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from model.constitution import HARDENED_CONSTITUTION, LITERAL_CONSTITUTION
 from model.params import WHITEPAPER_PARAMS, Params, param_specs, with_values
 from model.profile import HARDENED, WHITEPAPER
 from reports.inputs import load_params
+from reports.plots import render_key_bar_svg
 from reports.region import (
     MAX_REGION_KEYS,
     REGION_BUDGET_SECONDS,
@@ -283,6 +285,8 @@ def test_check__html(burn_run: tuple[Path, str], burn_keys: KeysRun) -> None:
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     shaded = [rect for rect in root.iter("{http://www.w3.org/2000/svg}rect")]
     assert len(shaded) == 2  # the domain, and the one safe value
+    titles = [element.text for element in root.iter("{http://www.w3.org/2000/svg}title")]
+    assert titles == ["safe 1000..1000", "the constitution's range 0..10000"]
     assert "does not fit" not in section and ">fits<" in section
     (key,) = burn_keys.keys
     assert key["message"].replace("&", "&amp;") in section
@@ -406,3 +410,44 @@ def test_budget_stops_the_repairs__says_so_and_claims_nothing() -> None:
     )
     assert "no other single key" not in key["message"]
     assert key["message"].endswith(key["repairs_note"])
+
+
+# --- The HTML bar ---------------------------------------------------------------------------------
+
+
+def test_bar__wide_domain_is_drawn_on_a_log_scale_and_escaped() -> None:
+    region = {
+        "key": 'k.<v&"w>',
+        "value": 5,
+        "domain": {"low": 0, "high": 10**24},
+        "safe": [{"low": 1, "high": 10**24}],
+        "unknown": [{"low": 0, "high": 0}],
+        "range": {"low": 1, "high": 10**24},
+    }
+    svg = render_key_bar_svg(region, bar_id="bar-k")
+    root = ElementTree.fromstring(svg)
+    assert root.get("aria-label") == 'safe values of k.<v&"w>'
+    texts = [element.text for element in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert texts == ["0", f"{10**24} (log scale)", "5"]
+    rects = list(root.iter("{http://www.w3.org/2000/svg}rect"))
+    # The domain, the safe range from 1 on, and the undecided single value 0, at least 2 px wide.
+    assert len(rects) == 3
+    assert all(float(rect.get("width", "0")) >= 2 for rect in rects)
+    safe = rects[1]
+    # 1 sits near the bar's left: log10(1 + 1) of log10(10^24 + 1).
+    assert float(safe.get("x", "0")) == pytest.approx(8 + 464 * math.log10(2) / 24, abs=0.01)
+
+
+def test_bar__one_value_of_a_small_domain() -> None:
+    region = {
+        "key": "k.v",
+        "value": 3,
+        "domain": {"low": 0, "high": 4},
+        "safe": [{"low": 2, "high": 2}],
+        "unknown": [],
+    }
+    root = ElementTree.fromstring(render_key_bar_svg(region, bar_id="bar-k"))
+    _, safe = root.iter("{http://www.w3.org/2000/svg}rect")
+    # 2 of 0..4 on a linear scale: the bar's left third to its middle-ish, a fifth of it wide.
+    assert float(safe.get("x", "0")) == pytest.approx(8 + 464 * 2 / 4)
+    assert float(safe.get("width", "0")) == pytest.approx(464 / 4)
