@@ -9,7 +9,6 @@ report document gives the same SVG bytes.
 from __future__ import annotations
 
 import io
-import itertools
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -561,64 +560,75 @@ def _xml(text: str) -> str:
     )
 
 
+def _is_wide(domain: Mapping[str, Any]) -> bool:
+    return int(domain["high"]) - int(domain["low"]) > LOG_SCALE_SPAN
+
+
+def _log_ticks(low: int, high: int) -> list[float]:
+    """A few ticks for a symmetric-log axis over low..high (>= 0): 0, then every few decades."""
+    decades = len(str(max(high, 1))) - 1
+    step = max(1, math.ceil(decades / 6))
+    ticks = [float(low)] + [float(10**k) for k in range(0, decades + 1, step) if 10**k > low]
+    return ticks
+
+
+def _set_log_axis(axis: Any, low: int, high: int) -> None:
+    # Text stays text (no mathtext, `text.parse_math` is off): plain "1e12" labels.
+    ticks = _log_ticks(low, high)
+    axis.set_ticks(ticks, [f"{tick:g}" for tick in ticks])
+
+
 def draw_key_region(axes: Axes, document: Mapping[str, Any]) -> None:
-    """One key's domain as a horizontal bar, safe intervals shaded, the base value marked."""
+    """One key's domain as a horizontal bar, safe intervals shaded, the base value marked (a
+    domain wider than `LOG_SCALE_SPAN` on a symmetric log scale, so small sets stay visible)."""
     region = document["region"]
     low, high = int(region["domain"]["low"]), int(region["domain"]["high"])
-    logarithmic, _ = _scale(low, high)
-    offset = -low + 1 if logarithmic else 0
-
-    def x(value: int) -> float:
-        return float(value + offset)
-
-    axes.broken_barh([(x(low), x(high) - x(low))], (0, 1), color=DOMAIN_COLOR)
+    axes.broken_barh([(float(low), float(high - low))], (0.3, 0.4), color=DOMAIN_COLOR)
     for items, color, name in (
         (region["safe"], SAFE_COLOR, "safe"),
         (region["unknown"], UNKNOWN_COLOR, "undecided"),
     ):
-        spans = [(x(int(i["low"])), max(x(int(i["high"])) - x(int(i["low"])), 0.0)) for i in items]
-        if spans:
-            axes.broken_barh(spans, (0, 1), color=color, label=name, linewidth=2, edgecolor=color)
-    axes.axvline(x(int(region["value"])), color=VALUE_COLOR, linewidth=1.6, label="value")
-    if logarithmic:
-        axes.set_xscale("log")
-    axes.set_xlim(x(low), x(high))
+        if not items:
+            continue
+        spans = [(float(i["low"]), float(int(i["high"]) - int(i["low"]))) for i in items]
+        axes.broken_barh(spans, (0.3, 0.4), color=color, label=name)
+        # A single value has no width: a tick keeps it visible.
+        points = [float(i["low"]) for i in items if i["low"] == i["high"]]
+        if points:
+            axes.vlines(points, 0.3, 0.7, color=color, linewidth=3)
+    axes.axvline(float(region["value"]), color=VALUE_COLOR, linewidth=1.6, label="value")
+    if _is_wide(region["domain"]):
+        axes.set_xscale("symlog", linthresh=1)
+        _set_log_axis(axes.xaxis, low, high)
+    axes.set_xlim(float(low), float(high))
+    axes.set_ylim(0, 1.25)
     axes.set_yticks([])
-    axes.set_xlabel(str(region["key"]) + (f" (log scale, shifted by {offset})" if offset else ""))
+    axes.set_xlabel(str(region["key"]))
     axes.set_title(
         f"Safe values of {region['key']} (profile {document['profile']}), the other keys fixed"
     )
-    axes.legend(frameon=False, loc="upper right", fontsize=7)
+    axes.legend(frameon=False, loc="upper right", fontsize=7, ncols=3)
 
 
 def draw_pair_region(axes: Axes, document: Mapping[str, Any]) -> None:
-    """Two keys' safe map: for each sampled x, its safe y intervals as a vertical bar."""
-    rows = document["rows"]
-    xs = [int(row["x"]) for row in rows]
-    step = min((b - a for a, b in itertools.pairwise(xs) if b > a), default=1)
-    width = max(step * 0.8, 1e-9)
+    """Two keys' safe map: for each sampled x, its safe y intervals as a vertical stroke (a
+    single value as a dot)."""
     for items, color, name in (
         ("safe", SAFE_COLOR, "safe"),
         ("unknown", UNKNOWN_COLOR, "undecided"),
     ):
-        labelled = False
-        for row in rows:
+        xs, lows, highs = [], [], []
+        for row in document["rows"]:
             for item in row[items]:
-                bottom, top = int(item["low"]), int(item["high"])
-                axes.bar(
-                    int(row["x"]),
-                    max(top - bottom, 0),
-                    bottom=bottom,
-                    width=width,
-                    color=color,
-                    edgecolor=color,
-                    linewidth=1.5,
-                    label=None if labelled else name,
-                )
-                labelled = True
+                xs.append(float(row["x"]))
+                lows.append(float(item["low"]))
+                highs.append(float(item["high"]))
+        if xs:
+            axes.vlines(xs, lows, highs, color=color, linewidth=6, label=name)
+            axes.plot(xs, lows, linestyle="none", marker="s", markersize=4, color=color)
     axes.plot(
-        [int(document["value_x"])],
-        [int(document["value_y"])],
+        [float(document["value_x"])],
+        [float(document["value_y"])],
         marker="x",
         color=VALUE_COLOR,
         markersize=9,
@@ -626,8 +636,19 @@ def draw_pair_region(axes: Axes, document: Mapping[str, Any]) -> None:
         label="base",
     )
     domain_x, domain_y = document["domain_x"], document["domain_y"]
-    axes.set_xlim(int(domain_x["low"]) - width, int(domain_x["high"]) + width)
-    axes.set_ylim(int(domain_y["low"]), int(domain_y["high"]))
+    for domain, axis, set_scale, set_limits in (
+        (domain_x, axes.xaxis, axes.set_xscale, axes.set_xlim),
+        (domain_y, axes.yaxis, axes.set_yscale, axes.set_ylim),
+    ):
+        low, high = int(domain["low"]), int(domain["high"])
+        if _is_wide(domain):
+            set_scale("symlog", linthresh=1)
+            _set_log_axis(axis, low, high)
+            set_limits(float(low), float(high))
+        else:
+            # A little room on each side, so a stroke at a domain's end is not cut in half.
+            pad = (high - low) / 50
+            set_limits(low - pad, high + pad)
     axes.set_xlabel(f"{document['key_x']} (x)")
     axes.set_ylabel(f"{document['key_y']} (y)")
     axes.set_title(f"Safe values, the other keys fixed (profile {document['profile']})")
