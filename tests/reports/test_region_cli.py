@@ -273,3 +273,22 @@ def test_one_key__refuted_whatever_its_value() -> None:
     assert "safe, the other keys fixed: none\n" in text
     assert "refuted whatever the key's value (they do not read it): " in text
     assert ", ".join(region["fixed_breaks"]) in text
+
+
+def test_plot__domains_past_a_machine_integer(tmp_path: Path) -> None:
+    """Amounts range to 10^24: the map is drawn (on a log scale), not refused by an overflow."""
+    plot = tmp_path / "amounts.svg"
+    result = stratoverify(
+        "region",
+        "payment.validation_floor_ustr",
+        "governance.complaint_min_deposit_ustr",
+        "--samples",
+        "3",
+        "--plot",
+        plot,
+        "--quiet",
+    )
+    assert result.returncode == 0, result.stderr
+    root = ElementTree.parse(plot).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert "1e+24" in plot.read_text("utf-8")
