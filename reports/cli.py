@@ -297,7 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile",
         choices=tuple(PROFILES),
         default="hardened",
-        help="hardened (default): DESIGN.md's repaired readings; whitepaper: the literal text",
+        help="hardened (default): the repaired readings and constitution; whitepaper: the "
+        "literal text (docs/constitution.md)",
     )
     region.add_argument("--seed", type=_seed, default=0, help="the solver's seed (0)")
     region.add_argument(
