@@ -256,11 +256,16 @@ def _render_key(key: Mapping[str, Any]) -> str:
         if row.get("process") == "amendment"
         else f"a parameter change by {_text(row.get('vote'))}"
     )
+    bounds = (
+        f"fixed value {_text(row.get('minimum'))}"
+        if row.get("minimum") == row.get("maximum")
+        else f"range {_text(row.get('minimum'))}..{_text(row.get('maximum'))}"
+    )
     parts = [
         f'<article class="key" id="{_anchor("key", key.get("parameter"))}">',
         f"<h3><code>{_text(key.get('parameter'))}</code> = {_text(key.get('value'))} "
         f"(was {_text(key.get('base'))})</h3>",
-        f"<p>Needs {process}, range {_text(row.get('minimum'))}..{_text(row.get('maximum'))} "
+        f"<p>Needs {process}, {bounds} "
         f"(§{_text(row.get('section'))}, {_text(row.get('constitution'))} constitution): "
         f'<span class="verdict {"ok" if fits else "bad"}">{verdict}</span>'
         + (f" {problems}" if problems else "")

@@ -83,6 +83,13 @@ def format_intervals(intervals: Sequence[Mapping[str, int]], *, empty: str = "no
     return ", ".join(format_interval(item["low"], item["high"]) for item in intervals)
 
 
+def describe_range(minimum: int, maximum: int) -> str:
+    """`range 0..10000`, or `fixed value 2` for a range of one value."""
+    if minimum == maximum:
+        return f"fixed value {minimum}"
+    return f"range {minimum}..{maximum}"
+
+
 def describe_end(end: Mapping[str, Any]) -> str:
     """`1000 PROVED; 1001 REFUTED by GOV-PARAMS`, or `... ; the domain ends there`."""
     if end.get("neighbour") is None:
@@ -140,7 +147,10 @@ def get_constitution_fit(
         )  # fmt: skip
     problems: list[str] = []
     if not row.minimum <= value <= row.maximum:
-        problems.append(f"{value} is outside its range {format_interval(row.minimum, row.maximum)}")
+        if row.minimum == row.maximum:
+            problems.append(f"{value} is not its fixed value {row.minimum}")
+        else:
+            problems.append(f"{value} is outside its range {row.minimum}..{row.maximum}")
     for bound in constitution.ratio_bounds:
         if key not in (bound.num_key, bound.den_key):
             continue
@@ -196,7 +206,7 @@ def describe_constitution(document: Mapping[str, Any], value: int) -> str:
     if process is None:
         process = f"a parameter change by {document['vote']}"
     text = (
-        f"needs {process}, range {format_interval(document['minimum'], document['maximum'])} "
+        f"needs {process}, {describe_range(document['minimum'], document['maximum'])} "
         f"(§{document['section']}, {document['constitution']} constitution); "
     )
     if document["fits"]:

@@ -141,6 +141,9 @@ def test_amendment_keys_by_parameter_change__does_not_fit() -> None:
         assert key["constitution"]["fits"] is False
         problems = " ".join(key["constitution"]["problems"])
         assert "changes only by amendment" in problems
+        row = HARDENED_CONSTITUTION.rows[key["parameter"]]
+        if row.minimum == row.maximum != key["value"]:
+            assert f"{key['value']} is not its fixed value {row.minimum}" in problems
         assert key["region"] == {"computed": False, "reason": "the z3 engine was not selected"}
     assert keys.note == "no safe sets: the z3 engine was not selected"
     literal = analyse_changes(loaded, WHITEPAPER, effort="quick", seed=0, with_regions=False)
