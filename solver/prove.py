@@ -37,13 +37,15 @@ def get_solver_version() -> str:
     return f"z3 {z3.get_version_string()}"
 
 
-def make_solver(logic: str, settings: SolverSettings = DEFAULT_SETTINGS, ctx: Any = None) -> Any:
-    """A fresh Z3 solver for `logic` with fixed seeds, a timeout and a memory cap, in `ctx`
-    (Z3's main context if None)."""
+def make_solver(
+    logic: str | None, settings: SolverSettings = DEFAULT_SETTINGS, ctx: Any = None
+) -> Any:
+    """A fresh Z3 solver for `logic` (None: Z3's general solver, which picks its own tactics)
+    with fixed seeds, a timeout and a memory cap, in `ctx` (Z3's main context if None)."""
     z3.set_param("memory_max_size", settings.memory_mb)
     for name in _SEED_PARAMS:
         z3.set_param(name, settings.seed)
-    solver = z3.SolverFor(logic, ctx=ctx)
+    solver = z3.Solver(ctx=ctx) if logic is None else z3.SolverFor(logic, ctx=ctx)
     solver.set("random_seed", settings.seed)
     solver.set("timeout", settings.timeout_ms)
     return solver
@@ -81,13 +83,16 @@ def fold_constants(term: Any, memo: dict[int, Any]) -> Any:
         return memo[key]
     result = term
     if z3.is_app(term) and term.num_args() > 0:
-        children = [fold_constants(child, memo) for child in term.children()]
+        originals = term.children()
+        children = [fold_constants(child, memo) for child in originals]
         kind = term.decl().kind()
         if kind in _FOLDABLE and all(z3.is_int_value(child) for child in children):
             value = _FOLDABLE[kind]([child.as_long() for child in children])
             result = term.decl()(*children) if value is None else z3.IntVal(value)
-        else:
+        elif any(not new.eq(old) for new, old in zip(children, originals, strict=True)):
             result = term.decl()(*children)
+        # Otherwise nothing below changed: Z3 shares equal terms, so rebuilding it would give
+        # this very term back.
     memo[key] = result
     return result
 
@@ -161,7 +166,8 @@ def _read_byte_sequence(value: Any) -> bytes:
     return bytes(out)
 
 
-def _get_milliseconds(solver: Any) -> int:
+def get_milliseconds(solver: Any) -> int:
+    """The solver's own time for its last check, in milliseconds (0 if it reports none)."""
     statistics = solver.statistics()
     keys: list[str] = statistics.keys()
     if "time" not in keys:
@@ -175,8 +181,14 @@ def prove(
     *,
     mode: ParamMode = ParamMode.CONCRETE,
     settings: SolverSettings = DEFAULT_SETTINGS,
+    general: bool = False,
 ) -> ProofResult:
     """Check `claim`: PROVED (query unsat), REFUTED with a counterexample, or UNKNOWN.
+
+    With `general` the query goes to Z3's general solver rather than the one for the claim's
+    logic (the exported text still names the logic): for the adoptable claims, whose pinned
+    parameters leave products of a numeral-bounded key and an input, it answers several times
+    faster than the nonlinear tactic.
 
     The solver reads the exported SMT-LIB2 text in a context of its own, so it checks exactly the
     query whose sha256 the result records, and its search (which follows the ids of the terms it
@@ -185,7 +197,7 @@ def prove(
     query = build_query(claim)
     smt2 = export_smt2(claim, query)
     context = z3.Context()
-    solver = make_solver(claim.logic, settings, context)
+    solver = make_solver(None if general else claim.logic, settings, context)
     solver.from_string(smt2)
     answer = solver.check()
     counterexample: tuple[tuple[str, CounterexampleValue], ...] = ()
@@ -218,5 +230,5 @@ def prove(
         logic=claim.logic,
         smt2=smt2,
         query_sha256=get_query_sha256(smt2),
-        milliseconds=_get_milliseconds(solver),
+        milliseconds=get_milliseconds(solver),
     )

@@ -16,8 +16,9 @@ for a whole interval of K:
 
 Every safe interval is found from a safe value outwards, so each end is PROVED at its value and
 its neighbour is REFUTED (by the first refuted invariant, catalogue order) or lies outside the
-key's domain. Queries are cached per (claim, interval) within one region, and every solver is
-seeded (`solver.prove`), so a region is the same in every run.
+key's domain. The queries are internal (not exported): each is translated into a fresh Z3
+context for the general solver, seeded as every solver of the package (`solver.prove`), and
+cached per (claim, interval) within one region, so a region is the same in every run.
 """
 
 from __future__ import annotations
@@ -25,16 +26,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-import attrs
 import z3
 from attrs import frozen
 
 from model.params import WHITEPAPER_PARAMS, Params, get_param_by_name, param_specs, with_values
 from model.profile import Profile
-from solver.claim import Claim, ParamMode, ProofResult, ProofStatus
-from solver.prove import DEFAULT_SETTINGS, SolverSettings, build_query, prove
+from solver.claim import Claim, ParamMode, ProofStatus
+from solver.prove import (
+    DEFAULT_SETTINGS,
+    SolverSettings,
+    build_query,
+    get_milliseconds,
+    make_solver,
+)
 from solver.registry import CLAIM_BUILDERS, SET_IDS
-from solver.safety import get_logic, get_param_inputs, is_linear, substitute_params
+from solver.safety import get_param_inputs, substitute_params
 
 _SPECS = {spec.name: spec for spec in param_specs()}
 
@@ -137,39 +143,50 @@ def get_region_claim(
         for name in get_param_inputs(claim)
         if name not in keys
     }
-    claim = substitute_params(claim, values)
-    return attrs.evolve(claim, logic=get_logic(claim))
+    return substitute_params(claim, values)
 
 
-def _bounded(claim: Claim, key: str, low: int, high: int) -> Claim:
-    """`claim` with `key` in low..high (a point where they meet: then its numeral)."""
-    if low == high:
-        point = substitute_params(claim, {key: low})
-        return attrs.evolve(point, logic=get_logic(point))
-    term = z3.Int(key)
-    return attrs.evolve(claim, assumptions=(*claim.assumptions, low <= term, term <= high))
+@frozen
+class Answer:
+    """What the solver said of one region query."""
+
+    status: ProofStatus
+    """PROVED: no value of the query is bad (or, for "a safe value", none is safe); REFUTED: the
+    key's `value` is one; UNKNOWN: undecided."""
+    value: int | None
+    milliseconds: int
 
 
-def _for_all_claim(claims: Sequence[Claim], key: str, low: int, high: int) -> Claim:
-    """ "Some value of `key` in low..high makes every claim hold for all its other inputs", as a
-    claim whose goal is False: REFUTED names such a value, PROVED means there is none."""
-    term = z3.Int(key)
+def solve(formulas: Sequence[z3.BoolRef], key: str, settings: SolverSettings) -> Answer:
+    """Whether `formulas` have a model, in a fresh context of Z3's general solver (seeded as
+    every solver of the package, so the answer depends on the formulas alone); if so, the value
+    of `key` in it (none for an empty `key`)."""
+    context = z3.Context()
+    solver = make_solver(None, settings, context)
+    for formula in formulas:
+        solver.add(formula.translate(context))
+    answer = solver.check()
+    milliseconds = get_milliseconds(solver)
+    if answer == z3.unsat:
+        return Answer(ProofStatus.PROVED, None, milliseconds)
+    if answer == z3.sat:
+        if not key:
+            return Answer(ProofStatus.REFUTED, None, milliseconds)
+        value = solver.model().eval(z3.Int(key, context), model_completion=True)
+        return Answer(ProofStatus.REFUTED, int(value.as_long()), milliseconds)
+    return Answer(ProofStatus.UNKNOWN, None, milliseconds)
+
+
+def get_for_all(queries: Sequence[Sequence[z3.BoolRef]], key: str) -> z3.BoolRef:
+    """ "Every claim holds for all its other inputs" at the value of `key`: per claim, for all
+    its constants but the key, its assumptions imply its goal (`queries`: each claim's
+    assumptions and negated goal)."""
     bodies = []
-    linear = True
-    for claim in claims:
-        query = build_query(claim)
-        linear = linear and is_linear(query)
+    for query in queries:
         body = z3.Implies(z3.And(*query[:-1]), z3.Not(query[-1]))
         constants = _constants(query, exclude=key)
         bodies.append(z3.ForAll(constants, body) if constants else body)
-    return Claim(
-        invariant_id="REGION",
-        statement=f"some {key} in {low}..{high} under which every claim holds",
-        logic="LIA" if linear else "NIA",
-        inputs=((key, term),),
-        assumptions=(low <= term, term <= high, *bodies),
-        goal=z3.BoolVal(False),
-    )
+    return z3.And(*bodies)
 
 
 def _constants(formulas: Sequence[z3.ExprRef], *, exclude: str) -> list[z3.ExprRef]:
@@ -202,8 +219,12 @@ class _Search:
         self.settings = settings
         reads = get_reads(profile)
         self.ids = tuple(i for i in SET_IDS if key in reads[i])
-        self.claims = {i: get_region_claim(i, params, profile, (key,)) for i in self.ids}
-        self.cache: dict[tuple[str, int, int], ProofResult] = {}
+        self.term = z3.Int(key)
+        self.formulas = {
+            i: build_query(get_region_claim(i, params, profile, (key,))) for i in self.ids
+        }
+        """Per claim that reads the key: its assumptions and negated goal, constants folded."""
+        self.cache: dict[tuple[str, int, int], Answer] = {}
         self.refuted_at: dict[str, list[int]] = {}
         """Per claim, the values it is known refuted at."""
         self.proved: dict[str, list[Interval]] = {}
@@ -213,18 +234,18 @@ class _Search:
         self.milliseconds = 0
         self.queries = 0
 
-    def run(self, claim: Claim) -> ProofResult:
+    def run(self, formulas: Sequence[z3.BoolRef]) -> Answer:
         self.queries += 1
-        result = prove(claim, mode=ParamMode.ADOPTABLE, settings=self.settings)
-        self.milliseconds += result.milliseconds
-        return result
+        answer = solve(formulas, self.key, self.settings)
+        self.milliseconds += answer.milliseconds
+        return answer
 
-    def ask(self, invariant_id: str, low: int, high: int) -> ProofResult:
+    def ask(self, invariant_id: str, low: int, high: int) -> Answer:
         """`invariant_id` for every value of the key in low..high (cached)."""
         index = (invariant_id, low, high)
         if index not in self.cache:
-            claim = _bounded(self.claims[invariant_id], self.key, low, high)
-            self.cache[index] = self.run(claim)
+            bounds = (low <= self.term, self.term <= high)
+            self.cache[index] = self.run((*self.formulas[invariant_id], *bounds))
         return self.cache[index]
 
     def exhausted(self) -> bool:
@@ -252,15 +273,13 @@ class _Search:
         for proved in self.proved.setdefault(invariant_id, []):
             if proved.low <= low and high <= proved.high:
                 return ProofStatus.PROVED
-        result = self.ask(invariant_id, low, high)
-        if result.status is ProofStatus.REFUTED:
-            named = low if low == high else result.get_value(self.key)
-            assert isinstance(named, int)
-            self.refuted_at[invariant_id].append(named)
-            return named
-        if result.status is ProofStatus.PROVED:
+        answer = self.ask(invariant_id, low, high)
+        if answer.value is not None:
+            self.refuted_at[invariant_id].append(answer.value)
+            return answer.value
+        if answer.status is ProofStatus.PROVED:
             self.proved[invariant_id].append(Interval(low, high))
-        return result.status
+        return answer.status
 
     def get_breaks(self, value: int) -> tuple[tuple[str, ...], bool]:
         """The IDs refuted at `value` (catalogue order), and whether any is undecided there."""
@@ -320,14 +339,12 @@ class _Search:
         solver cannot tell and no probe finds one."""
         if hint is not None and low <= hint <= high and self.is_safe(hint):
             return hint
-        claims = [self.claims[i] for i in self.ids]
-        result = self.run(_for_all_claim(claims, self.key, low, high))
-        if result.status is ProofStatus.REFUTED:
-            value = result.get_value(self.key)
-            assert isinstance(value, int)
-            if self.is_safe(value):
-                return value
-        elif result.status is ProofStatus.PROVED:
+        every = get_for_all([self.formulas[i] for i in self.ids], self.key)
+        answer = self.run((low <= self.term, self.term <= high, every))
+        if answer.value is not None:
+            if self.is_safe(answer.value):
+                return answer.value
+        elif answer.status is ProofStatus.PROVED:
             return None
         for probe in _probes(low, high):
             if self.exhausted():
@@ -350,12 +367,15 @@ def _probes(low: int, high: int) -> list[int]:
     return sorted({low + span * n // (PROBES - 1) for n in range(PROBES)})
 
 
-def _fixed_breaks(params: Params, profile: Profile, ids: Sequence[str]) -> tuple[str, ...]:
-    """The IDs of `ids` not PROVED for the checked set (CONCRETE)."""
+def _fixed_breaks(
+    params: Params, profile: Profile, ids: Sequence[str], settings: SolverSettings
+) -> tuple[str, ...]:
+    """The IDs of `ids` not PROVED for the checked set (their CONCRETE claims)."""
     broken = []
     for invariant_id in ids:
         claim = CLAIM_BUILDERS[invariant_id](params, profile, ParamMode.CONCRETE)
-        if prove(claim, mode=ParamMode.CONCRETE).status is not ProofStatus.PROVED:
+        answer = solve(build_query(claim), "", settings)
+        if answer.status is not ProofStatus.PROVED:
             broken.append(invariant_id)
     return tuple(broken)
 
@@ -373,7 +393,7 @@ def get_key_region(
     domain = Interval(spec.minimum, spec.maximum)
     search = _Search(params, profile, key, settings)
     others = tuple(i for i in SET_IDS if i not in search.ids)
-    fixed = _fixed_breaks(params, profile, others)
+    fixed = _fixed_breaks(params, profile, others, settings)
     breaks, _ = search.get_breaks(value)
     safe: list[tuple[Interval, tuple[End, End]]] = []
     unknown: list[Interval] = []
@@ -484,7 +504,7 @@ def get_repairs(
     search = _Search(changed, profile, key, settings)
     broken, _ = search.get_breaks(value)
     others = tuple(i for i in SET_IDS if i not in search.ids)
-    broken = (*_fixed_breaks(changed, profile, others), *broken)
+    broken = (*_fixed_breaks(changed, profile, others, settings), *broken)
     reads = get_reads(profile)
     candidates = sorted(
         {name for invariant_id in broken for name in reads[invariant_id]} - {key},
