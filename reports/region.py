@@ -523,6 +523,18 @@ class _Budget:
         return f"{what} the {self.seconds:g} s budget of effort {self.effort} for safe sets"
 
 
+def _attempt(
+    worker: _Worker, function: Callable[..., Any], args: tuple[Any, ...], timeout: float
+) -> tuple[Any, str]:
+    """`worker.call`, and why it gave nothing: "" (it returned, or the time ran out: None), or
+    the error it raised, in one line (a solver bug must not lose the engines' results)."""
+    try:
+        return worker.call(function, args, timeout), ""
+    except Exception as error:
+        worker.close()
+        return None, " ".join(f"{type(error).__name__}: {error}".split())[:300]
+
+
 def _search_key(
     entry: dict[str, Any],
     loaded: LoadedParams,
@@ -532,19 +544,26 @@ def _search_key(
     budget: _Budget,
     worker: _Worker,
 ) -> bool:
-    """Fill `entry`'s region, repairs and message; False if the budget stopped the search."""
+    """Fill `entry`'s region, repairs and message; False if no safe set came back (the budget
+    stopped the search, or it failed)."""
     key, value = entry["parameter"], entry["value"]
-    region = worker.call(_key_region_task, (loaded.params, profile.name, key, seed), budget.left())
+    arguments = (loaded.params, profile.name, key, seed)
+    region, failure = _attempt(worker, _key_region_task, arguments, budget.left())
+    if failure:
+        entry["region"] = _not_computed(f"the search failed ({failure})")
+        return False
     if region is None:
         entry["region"] = _not_computed(budget.describe("the search did not end within"))
         return False
     found = region_document(region)
     repairs: list[dict[str, Any]] = []
     if not found["value_is_safe"]:
-        repaired = worker.call(
-            _repairs_task, (loaded.params, profile.name, key, value, seed), budget.left()
+        repaired, failure = _attempt(
+            worker, _repairs_task, (*arguments[:3], value, seed), budget.left()
         )
-        if repaired is None:
+        if failure:
+            entry["repairs_note"] = f"the search for repairs failed ({failure})"
+        elif repaired is None:
             entry["repairs_note"] = budget.describe("repairs not searched to the end within")
         else:
             repairs = repairs_document(repaired)

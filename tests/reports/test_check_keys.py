@@ -454,3 +454,21 @@ def test_bar__one_value_of_a_small_domain() -> None:
     # 2 of 0..4 on a linear scale: the bar's left third to its middle-ish, a fifth of it wide.
     assert float(safe.get("x", "0")) == pytest.approx(8 + 464 * 2 / 4)
     assert float(safe.get("width", "0")) == pytest.approx(464 / 4)
+
+
+def _explode(*_: object) -> None:
+    raise ValueError("the solver broke")
+
+
+def test_search_that_fails__is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A search that raises (in the child process) leaves the key without a safe set, says why,
+    and the check goes on."""
+    monkeypatch.setattr("reports.region._key_region_task", _explode)
+    keys = analyse_changes(load_params(BURN_PROPOSAL), HARDENED, effort="quick", seed=0)
+    (key,) = keys.keys
+    assert key["region"] == {
+        "computed": False,
+        "reason": "the search failed (ValueError: the solver broke)",
+    }
+    assert key["constitution"]["fits"] is True
+    assert keys.note == f"no safe set for {BURN}: the search failed (ValueError: the solver broke)"
