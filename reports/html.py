@@ -239,6 +239,8 @@ def _intervals(items: Sequence[Mapping[str, Any]]) -> str:
 def _end(end: Mapping[str, Any]) -> str:
     if end.get("neighbour") is None:
         return f"{_text(end.get('value'))} PROVED; the domain ends there"
+    if end.get("refuted_by") is None:
+        return f"{_text(end.get('value'))} PROVED; {_text(end.get('neighbour'))} undecided"
     return (
         f"{_text(end.get('value'))} PROVED; {_text(end.get('neighbour'))} REFUTED by "
         f"{_text(end.get('refuted_by'))}"

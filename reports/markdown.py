@@ -268,7 +268,9 @@ def _interval_text(items: Sequence[Mapping[str, Any]]) -> str:
 def _end_text(end: Mapping[str, Any]) -> str:
     if end.get("neighbour") is None:
         return f"{end['value']} PROVED; the domain ends there"
-    return f"{end['value']} PROVED; {end['neighbour']} REFUTED by {end.get('refuted_by')}"
+    if end.get("refuted_by") is None:
+        return f"{end['value']} PROVED; {end['neighbour']} undecided"
+    return f"{end['value']} PROVED; {end['neighbour']} REFUTED by {end['refuted_by']}"
 
 
 def _keys(document: Mapping[str, Any]) -> list[str]:

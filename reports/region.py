@@ -44,8 +44,9 @@ MAX_REGION_KEYS = 8
 """`check` computes the safe set of at most this many changed keys (in parameter order)."""
 
 REGION_BUDGET_SECONDS: Mapping[str, float] = {"quick": 30.0, "default": 60.0, "thorough": 600.0}
-"""`check`'s time for the changed keys' safe sets, per effort; a key is begun only while some
-of it is left (a begun key is finished), the rest are reported as not computed."""
+"""`check`'s time for the changed keys' safe sets and repairs, per effort, shared by the keys;
+a search still running when it is spent is stopped, and every key left without a safe set is
+reported with the reason."""
 
 MAX_REPAIRS_SHOWN = 3
 """How many repairs a one-line message names; the documents list them all."""
@@ -91,16 +92,13 @@ def describe_range(minimum: int, maximum: int) -> str:
 
 
 def describe_end(end: Mapping[str, Any]) -> str:
-    """`1000 PROVED; 1001 REFUTED by GOV-PARAMS`, or `... ; the domain ends there`."""
+    """`1000 PROVED; 1001 REFUTED by GOV-PARAMS`, `...; the domain ends there`, or `...; 1001
+    undecided` where the solver could not decide the neighbour."""
     if end.get("neighbour") is None:
         return f"{end['value']} PROVED; the domain ends there"
-    by = end.get("refuted_by") or "an invariant"
-    return f"{end['value']} PROVED; {end['neighbour']} REFUTED by {by}"
-
-
-def is_in(value: int, intervals: Sequence[Mapping[str, int]]) -> bool:
-    """Whether `value` lies in one of the `{"low", "high"}` intervals (both ends included)."""
-    return any(item["low"] <= value <= item["high"] for item in intervals)
+    if end.get("refuted_by") is None:
+        return f"{end['value']} PROVED; {end['neighbour']} undecided"
+    return f"{end['value']} PROVED; {end['neighbour']} REFUTED by {end['refuted_by']}"
 
 
 # --- The constitution's word on one key --------------------------------------------------------

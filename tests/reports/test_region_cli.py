@@ -292,3 +292,16 @@ def test_plot__domains_past_a_machine_integer(tmp_path: Path) -> None:
     root = ElementTree.parse(plot).getroot()
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert "1e+24" in plot.read_text("utf-8")
+
+
+def test_describe_end__three_kinds_of_evidence() -> None:
+    from reports.region import describe_end  # noqa: PLC0415 - the solver loads with it
+
+    assert describe_end({"value": 1000, "neighbour": 1001, "refuted_by": "GOV-PARAMS"}) == (
+        "1000 PROVED; 1001 REFUTED by GOV-PARAMS"
+    )
+    assert describe_end({"value": 10000, "neighbour": None, "refuted_by": None}) == (
+        "10000 PROVED; the domain ends there"
+    )
+    # A neighbour the solver could not decide is never called refuted.
+    assert describe_end({"value": 7, "neighbour": 8, "refuted_by": None}) == "7 PROVED; 8 undecided"
