@@ -356,8 +356,22 @@ def coherence_unchecked(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profil
 
 
 def supermajority_ignored(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """The tally asks a simple majority for every change, burn share included."""
-    monkeypatch.setattr(governance, "get_required_majority", lambda changes: False)
+    """The tally asks x/gov's simple majority (yes over half of yes and no) for every change,
+    burn share included."""
+    real = governance.get_vote_rule
+
+    def broken(changes: Any, constitution: Any) -> Any:
+        simple = [rule for rule in constitution.votes.values() if rule.threshold is not None]
+        return simple[0] if simple else real(changes, constitution)
+
+    monkeypatch.setattr(governance, "get_vote_rule", broken)
+    return DEFAULTS
+
+
+def constitution_unchecked(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
+    """The hardened chain lets a proposal and its adoption leave the constitution's ranges
+    (any value of the key's domain), under HARDENED."""
+    monkeypatch.setattr(governance, "get_constitution_violation", lambda params, c: None)
     return DEFAULTS
 
 

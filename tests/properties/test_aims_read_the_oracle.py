@@ -4,8 +4,9 @@ oracle's readings of the raw state, never with the model's derived quantities.
 A rule that tops a subcommittee up to "exactly its activation share" by asking the model for the
 circulating supply moves its aim with a model that misreads the supply, and the boundary still
 counts as reached in the model's own terms. So the rule modules and the edge tracker may take
-from `model/` only what the oracle may: classes, ids, enums, constants and the id constructors
-`oracle.boundary.MODEL_ID_FUNCTIONS` lists (the model's transitions run through the driver).
+from `model/` only what the oracle may: classes, ids, enums, constants, the id constructors
+`oracle.boundary.MODEL_ID_FUNCTIONS` lists and the tables of `oracle.boundary.MODEL_DATA` (the
+model's transitions run through the driver).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from oracle.boundary import FORBIDDEN_MODEL_MODULES, MODEL_ID_FUNCTIONS
+from oracle.boundary import FORBIDDEN_MODEL_MODULES, MODEL_DATA, MODEL_ID_FUNCTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMING: dict[str, str] = {
@@ -59,7 +60,8 @@ def _problem(module: str, name: str | None) -> str | None:
     value = getattr(importlib.import_module(module), name)
     if isinstance(value, types.ModuleType):
         return f"imports the whole module {module}.{name}"
-    known = f"{module}.{name}" in MODEL_ID_FUNCTIONS or f"{module}.{name}" in NAMING
+    qualified = f"{module}.{name}"
+    known = qualified in MODEL_ID_FUNCTIONS or qualified in MODEL_DATA or qualified in NAMING
     if known or _is_vocabulary(value):
         return None
     return f"imports {module}.{name}, a rule or derived quantity of the model"
@@ -81,3 +83,5 @@ def test_a_derived_quantity_is_refused() -> None:
     assert _problem("model.staking", "get_active_set") is not None
     assert _problem("model.ledger", "BURN_ADDRESS") is None
     assert _problem("model.chain.state", "get_developer") is None
+    assert _problem("model.constitution", "HARDENED_CONSTITUTION") is None
+    assert _problem("model.constitution", "get_constitution") is not None

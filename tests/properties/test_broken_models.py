@@ -42,6 +42,7 @@ from broken_rules import (
     coherence_unchecked,
     commit_concatenated,
     complaint_split_inverted,
+    constitution_unchecked,
     cost_basis_to_the_reserve,
     default_cap_drifted,
     delegators_spared,
@@ -89,7 +90,7 @@ from model.chain.actions import (
     Tally,
     Transfer,
 )
-from model.chain.state import Genesis
+from model.chain.state import Genesis, get_developer
 from model.governance import NETWORK_SUPPORT_COMMITTEE, ParamChange, VoteOption
 from model.ledger import INSURANCE_POOL, Token
 from model.profile import HARDENED
@@ -126,10 +127,19 @@ def _burn_change(value: int, *, with_node_profit: bool = True) -> tuple[ParamCha
     return tuple(changes)
 
 
+DEVELOPER = get_developer(APP)
+"""app-0's developer: 10 million of the genesis' 22 million STR votes (liquid and escrowed)."""
+
+
 def _vote(
-    *votes: tuple[AccountId, VoteOption], changes: tuple[ParamChange, ...]
+    *votes: tuple[AccountId, VoteOption],
+    changes: tuple[ParamChange, ...],
+    funded: tuple[tuple[AccountId, int], ...] = (),
 ) -> tuple[Action, ...]:
+    """The developer first pays each `funded` voter its amount, so the votes cast reach x/gov's
+    quorum (334/1000 of all STR votes); then one proposal, its votes, and its tally."""
     return (
+        *(Transfer(DEVELOPER, voter, Token.STR, amount) for voter, amount in funded),
         SubmitProposal(USER_0, changes, 0),
         *(CastVote(1, voter, option) for voter, option in votes),
         AdvanceTime(VOTING),
@@ -306,13 +316,47 @@ CASES: tuple[BrokenCase, ...] = (
     BrokenCase(
         "GOV-PARAMS",
         coherence_unchecked,
-        _vote((USER_0, VoteOption.YES), changes=_burn_change(1_500, with_node_profit=False)),
+        _vote(
+            (USER_0, VoteOption.YES),
+            changes=_burn_change(1_500, with_node_profit=False),
+            funded=((USER_0, 7_000_000 * MICRO),),
+        ),
+        # The incoherent shares leave the region GOV-SAFE holds every adopted set to.
+        also=frozenset({"GOV-SAFE"}),
+        refused_by_correct=("process_submit_proposal", "process_vote", "process_tally"),
+    ),
+    BrokenCase(
+        "GOV-SAFE",
+        constitution_unchecked,
+        # §4.5's cap of 10 lowered to 5 (adopted: GOV-SAFE judges it), then raised to 20 by
+        # x/gov's vote: in its domain, outside its range.
+        (
+            SubmitProposal(
+                USER_0, (ParamChange("reputation", "outbound_requests_per_minute", 5),), 0
+            ),
+            CastVote(1, DEVELOPER, VoteOption.YES),
+            SubmitProposal(
+                USER_0, (ParamChange("reputation", "outbound_requests_per_minute", 20),), 0
+            ),
+            CastVote(2, DEVELOPER, VoteOption.YES),
+            AdvanceTime(VOTING),
+            Tally(1),
+            Tally(2),
+        ),
+        # GOV-PARAMS holds every live key to the constitution's range too.
+        also=frozenset({"GOV-PARAMS"}),
         refused_by_correct=("process_submit_proposal", "process_vote", "process_tally"),
     ),
     BrokenCase(
         "GOV-SUPERMAJORITY",
         supermajority_ignored,
-        _vote((USER_0, VoteOption.YES), (USER_1, VoteOption.NO), changes=_burn_change(900)),
+        # 5 and 3.3 million STR: 60% of the votes, past the quorum, short of 2/3.
+        _vote(
+            (USER_0, VoteOption.YES),
+            (USER_1, VoteOption.NO),
+            changes=_burn_change(900),
+            funded=((USER_0, 4_400_000 * MICRO), (USER_1, 2_900_000 * MICRO)),
+        ),
     ),
     BrokenCase(
         "GOV-SUBCOMMITTEE",
