@@ -17,16 +17,41 @@ from typing import Any
 
 import attrs
 import pytest
-from broken_fixtures import fresh_machine
+from broken_fixtures import APP, fresh_machine
 
 from model import governance
-from model.chain.actions import AdvanceTime, CastVote, SubmitProposal, Tally
+from model.chain.actions import (
+    AdvanceTime,
+    CastVote,
+    Delegate,
+    DelegateToSubcommittee,
+    SubmitProposal,
+    Tally,
+)
+from model.chain.state import get_developer
 from model.constitution import Fraction as Share
 from model.constitution import VoteRule
-from model.governance import AmendmentPhase, ParamChange, TallyResult, VoteOption
-from model.ledger import GOVERNANCE_DEPOSITS, get_balance
+from model.governance import (
+    NETWORK_SUPPORT_COMMITTEE,
+    AmendmentPhase,
+    ParamChange,
+    TallyResult,
+    VoteOption,
+)
+from model.ledger import (
+    GOVERNANCE_DEPOSITS,
+    get_balance,
+    get_escrow_account,
+    get_locked_escrow_account,
+)
 from model.units import MICRO, AccountId
-from oracle.governance import TallyReading, read_tally, total_voting_power
+from oracle.governance import (
+    TallyReading,
+    held_str,
+    read_tally,
+    total_voting_power,
+    voting_power,
+)
 from properties.driver import DEVELOPERS, VIOLATIONS
 from properties.machine import ChainMachine
 from properties.strategies import USERS
@@ -386,3 +411,49 @@ def test_broken_tally__its_scenario_holds_on_the_correct_model(
     with pytest.MonkeyPatch.context() as patch:
         scenario = breaks(patch)
     scenario()
+
+
+# --- Every STR votes (§6.8) --------------------------------------------------------------------
+
+
+def test_voting_power__str_moved_into_a_bond_a_subcommittee_or_an_escrow_still_votes() -> None:
+    machine = fresh_machine()
+    assert machine.checked is not None
+    voter = USERS[0]
+    state = machine.checked.state
+    power, total = voting_power(state, voter), total_voting_power(state)
+    validator = sorted(state.staking.validators)[0]
+    assert machine.apply(Delegate(voter, validator, 3 * MICRO))
+    assert machine.apply(DelegateToSubcommittee(voter, NETWORK_SUPPORT_COMMITTEE, 2 * MICRO))
+    state = machine.checked.state
+    assert (voting_power(state, voter), total_voting_power(state)) == (power, total)
+    assert held_str(state)[voter] == 5 * MICRO
+    # An app's escrow, open or locked, votes with its developer; a node's stake with its account.
+    developer = get_developer(APP)
+    escrowed = get_balance(state.ledger, get_escrow_account(APP)).ustr
+    escrowed += get_balance(state.ledger, get_locked_escrow_account(APP)).ustr
+    liquid = get_balance(state.ledger, developer).ustr
+    assert escrowed > 0
+    assert voting_power(state, developer) == liquid + held_str(state)[developer]
+    assert held_str(state)[developer] >= escrowed
+    stake = next(iter(state.nodes.values()))
+    assert held_str(state)[stake.account] >= stake.ustr > 0
+    # A module pool has no vote: the governance deposits are not counted.
+    assert voting_power(state, GOVERNANCE_DEPOSITS) == 0
+
+
+def test_voting_power__a_tally_counting_liquid_str_only_is_caught(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The model's tally weighing each voter by its liquid STR only (its bonds forgotten)."""
+    real = governance.get_voting_power
+    monkeypatch.setattr(
+        governance, "get_voting_power", lambda ledger, voter, held: real(ledger, voter, {})
+    )
+    machine = fresh_machine()
+    assert machine.checked is not None
+    validator = sorted(machine.checked.state.staking.validators)[0]
+    assert machine.apply(Delegate(USERS[0], validator, 3 * MICRO))
+    vote = Vote(machine, OPERATIONAL)
+    with pytest.raises(VIOLATIONS["ACT-GOVERNANCE"], match="the voters hold"):
+        vote.tally({YES: _least_quorum(vote.total)})
