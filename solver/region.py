@@ -207,23 +207,57 @@ def _constants(formulas: Sequence[z3.ExprRef], *, exclude: str) -> list[z3.ExprR
     return [found[name] for name in sorted(found)]
 
 
+class _Prepared:
+    """The claims of one parameter set with some keys left variables, each built and folded once
+    (when first asked for), and the answers of those that read none of them."""
+
+    def __init__(
+        self, params: Params, profile: Profile, free: Sequence[str], settings: SolverSettings
+    ) -> None:
+        self.params = params
+        self.profile = profile
+        self.free = tuple(free)
+        self.settings = settings
+        self.reads = get_reads(profile)
+        self._queries: dict[str, tuple[z3.BoolRef, ...]] = {}
+        self._constant: dict[str, Answer] = {}
+
+    def get_query(self, invariant_id: str, pinned: Sequence[z3.BoolRef]) -> tuple[z3.BoolRef, ...]:
+        """`invariant_id`'s assumptions, `pinned`, and its negated goal (last)."""
+        if invariant_id not in self._queries:
+            claim = get_region_claim(invariant_id, self.params, self.profile, self.free)
+            self._queries[invariant_id] = build_query(claim)
+        query = self._queries[invariant_id]
+        return (*query[:-1], *pinned, query[-1])
+
+    def is_broken(self, invariant_id: str, pinned: Sequence[z3.BoolRef]) -> tuple[bool, int]:
+        """Whether `invariant_id` is not PROVED with the free keys as `pinned` sets them, and
+        the solver's time (0 for an answer known already: a claim that reads no free key)."""
+        constant = not self.reads[invariant_id] & set(self.free)
+        if constant and invariant_id in self._constant:
+            return self._constant[invariant_id].status is not ProofStatus.PROVED, 0
+        answer = solve(self.get_query(invariant_id, () if constant else pinned), "", self.settings)
+        if constant:
+            self._constant[invariant_id] = answer
+        return answer.status is not ProofStatus.PROVED, answer.milliseconds
+
+
 class _Search:
     """One key's region search: its claims, the query cache and the time spent."""
 
     def __init__(
-        self, params: Params, profile: Profile, key: str, settings: SolverSettings
+        self,
+        key: str,
+        prepared: _Prepared,
+        pinned: Sequence[z3.BoolRef] = (),
     ) -> None:
-        self.params = params
-        self.profile = profile
         self.key = key
-        self.settings = settings
-        reads = get_reads(profile)
-        self.ids = tuple(i for i in SET_IDS if key in reads[i])
+        self.settings = prepared.settings
+        self.ids = tuple(i for i in SET_IDS if key in prepared.reads[i])
         self.term = z3.Int(key)
-        self.formulas = {
-            i: build_query(get_region_claim(i, params, profile, (key,))) for i in self.ids
-        }
-        """Per claim that reads the key: its assumptions and negated goal, constants folded."""
+        self.formulas = {i: prepared.get_query(i, pinned) for i in self.ids}
+        """Per claim that reads the key: its assumptions (the pinned keys' values among them)
+        and negated goal, constants folded."""
         self.cache: dict[tuple[str, int, int], Answer] = {}
         self.refuted_at: dict[str, list[int]] = {}
         """Per claim, the values it is known refuted at."""
@@ -367,15 +401,17 @@ def _probes(low: int, high: int) -> list[int]:
     return sorted({low + span * n // (PROBES - 1) for n in range(PROBES)})
 
 
-def _fixed_breaks(
-    params: Params, profile: Profile, ids: Sequence[str], settings: SolverSettings
+def _get_fixed_breaks(
+    search: _Search, prepared: _Prepared, pinned: Sequence[z3.BoolRef]
 ) -> tuple[str, ...]:
-    """The IDs of `ids` not PROVED for the checked set (their CONCRETE claims)."""
+    """The IDs that do not read the search's key and are not PROVED at the checked set."""
     broken = []
-    for invariant_id in ids:
-        claim = CLAIM_BUILDERS[invariant_id](params, profile, ParamMode.CONCRETE)
-        answer = solve(build_query(claim), "", settings)
-        if answer.status is not ProofStatus.PROVED:
+    for invariant_id in SET_IDS:
+        if invariant_id in search.ids:
+            continue
+        is_broken, milliseconds = prepared.is_broken(invariant_id, pinned)
+        search.milliseconds += milliseconds
+        if is_broken:
             broken.append(invariant_id)
     return tuple(broken)
 
@@ -388,12 +424,18 @@ def get_key_region(
     settings: SolverSettings = DEFAULT_SETTINGS,
 ) -> KeyRegion:
     """The exact safe set of `key` ("subspace.key"), every other key at its value in `params`."""
+    prepared = _Prepared(params, profile, (key,), settings)
+    return _get_region(key, get_param_by_name(params, key), prepared, ())
+
+
+def _get_region(
+    key: str, value: int, prepared: _Prepared, pinned: Sequence[z3.BoolRef]
+) -> KeyRegion:
+    """The exact safe set of `key`, the claims `prepared` with the other free keys `pinned`."""
     spec = _SPECS[key]
-    value = get_param_by_name(params, key)
     domain = Interval(spec.minimum, spec.maximum)
-    search = _Search(params, profile, key, settings)
-    others = tuple(i for i in SET_IDS if i not in search.ids)
-    fixed = _fixed_breaks(params, profile, others, settings)
+    search = _Search(key, prepared, pinned)
+    fixed = _get_fixed_breaks(search, prepared, pinned)
     breaks, _ = search.get_breaks(value)
     safe: list[tuple[Interval, tuple[End, End]]] = []
     unknown: list[Interval] = []
@@ -474,15 +516,17 @@ def get_pair_region(
     and its value in `params`), every other key at its value in `params`."""
     spec_x = _SPECS[key_x]
     value_x = get_param_by_name(params, key_x)
+    value_y = get_param_by_name(params, key_y)
+    # Every claim is built once with both keys variables; a row pins x by one more assumption.
+    prepared = _Prepared(params, profile, (key_x, key_y), settings)
     rows = []
     for x in get_samples(Interval(spec_x.minimum, spec_x.maximum), value_x, samples):
-        at_x = with_values(params, {(spec_x.subspace, spec_x.key): x})
-        rows.append((x, get_key_region(at_x, profile, key_y, settings=settings)))
+        rows.append((x, _get_region(key_y, value_y, prepared, (z3.Int(key_x) == x,))))
     return PairRegion(
         key_x=key_x,
         key_y=key_y,
         value_x=value_x,
-        value_y=get_param_by_name(params, key_y),
+        value_y=value_y,
         rows=tuple(rows),
         milliseconds=sum(region.milliseconds for _, region in rows),
     )
@@ -501,10 +545,10 @@ def get_repairs(
     `value` breaks nothing, or nothing one more key can change repairs it."""
     spec = _SPECS[key]
     changed = with_values(params, {(spec.subspace, spec.key): value})
-    search = _Search(changed, profile, key, settings)
+    prepared = _Prepared(changed, profile, (key,), settings)
+    search = _Search(key, prepared)
     broken, _ = search.get_breaks(value)
-    others = tuple(i for i in SET_IDS if i not in search.ids)
-    broken = (*_fixed_breaks(changed, profile, others, settings), *broken)
+    broken = (*_get_fixed_breaks(search, prepared, ()), *broken)
     reads = get_reads(profile)
     candidates = sorted(
         {name for invariant_id in broken for name in reads[invariant_id]} - {key},
