@@ -280,8 +280,11 @@ def hardened_rule(changes: Iterable[ParamChange], params: Params) -> Rule:
     """The hardened constitution's vote for a parameter change, read off its table: each key's
     row names a vote rule; if any names a rule whose threshold is the governed supermajority
     (a threshold of None), that rule, else the rule of the keys (x/gov)."""
+    votes = HARDENED_CONSTITUTION.votes
     names = [HARDENED_CONSTITUTION.rows[_key(change)].vote for change in changes]
-    rules = [HARDENED_CONSTITUTION.votes[name] for name in names]
+    # An amendment key has no parameter-change rule (its tally is an amendment's): the
+    # strictest rule stands in, so a chain tallying it as a parameter change is judged by it.
+    rules = [votes[name] for name in names if name in votes] or list(votes.values())
     chosen = next((rule for rule in rules if rule.threshold is None), rules[0])
     threshold = _share(chosen.threshold) or governed_supermajority(params)
     return Rule(
