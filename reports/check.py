@@ -234,12 +234,26 @@ class _Gatherer:
     def take_proofs(self, results: tuple[ProofResult, ...]) -> None:
         for result in results:
             invariant_id = result.invariant_id
-            # The deciding query keeps the plain name; every other query is named by its mode.
+            # The deciding query keeps the plain name; every other query is named by its mode,
+            # and by its place among the queries of that mode when a plan has several.
             smt2_path = f"smt2/{invariant_id}.smt2"
+            plan = result.get_queries()
+            deciding_query = next(
+                (
+                    query
+                    for query in plan
+                    if query.mode is result.mode and query.query_sha256 == result.query_sha256
+                ),
+                next((query for query in plan if query.mode is result.mode), None),
+            )
+            modes = [query.mode for query in plan]
             queries = []
-            for query in result.get_queries():
-                deciding = query.mode is result.mode
-                path = smt2_path if deciding else f"smt2/{invariant_id}.{query.mode.value}.smt2"
+            for index, query in enumerate(plan):
+                deciding = query is deciding_query
+                suffix = query.mode.value
+                if modes.count(query.mode) > 1:
+                    suffix += f".{modes[: index + 1].count(query.mode)}"
+                path = smt2_path if deciding else f"smt2/{invariant_id}.{suffix}.smt2"
                 self.artifacts[path] = query.smt2
                 queries.append(
                     Z3Query(
