@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import z3
 
+from model.constitution import HARDENED_CONSTITUTION
 from model.units import BPS_DENOMINATOR
-from solver.goals import Formula, ParamGetter
+from solver.goals import Formula, ParamGetter, Term
 
 COHERENCE_KEYS: tuple[str, ...] = (
     "payment.payment_rate_bps",
@@ -50,10 +51,43 @@ def is_coherent(get: ParamGetter) -> Formula:
     )
 
 
+CONSTITUTION_BOUNDS: tuple[str, ...] = (
+    *sorted(HARDENED_CONSTITUTION.rows),
+    *(f"{bound.num_key}/{bound.den_key}" for bound in HARDENED_CONSTITUTION.ratio_bounds),
+)
+"""Every bound of the constitution: a key's range, then each fraction's, in a fixed order (a
+claim's `constitution.bound` input indexes it, so a counterexample names the bound it breaks)."""
+
+
+def is_within_constitution(get: ParamGetter, bound: Term | None = None) -> Formula:
+    """§6.8 GOV-PARAMS: every key inside the range the constitution gives it, and each fraction
+    of two keys inside its bound (docs/constitution.md; the ranges the invariants need, whatever
+    the profile enforces). With `bound`, the bound of that number in `CONSTITUTION_BOUNDS`."""
+    rows = sorted(HARDENED_CONSTITUTION.rows.items())
+    held = [z3.And(row.minimum <= get(name), get(name) <= row.maximum) for name, row in rows]
+    held += [
+        z3.And(
+            get(fraction.num_key) * fraction.least.den
+            >= fraction.least.num * get(fraction.den_key),
+            get(fraction.num_key) < get(fraction.den_key),
+        )
+        for fraction in HARDENED_CONSTITUTION.ratio_bounds
+    ]
+    if bound is None:
+        return z3.And(*held)
+    return z3.And(*(z3.Implies(bound == index, each) for index, each in enumerate(held)))
+
+
 def is_kept_coherent(
-    now: ParamGetter, after: ParamGetter, accepted: Formula, *, given: bool
+    now: ParamGetter,
+    after: ParamGetter,
+    accepted: Formula,
+    *,
+    given: bool,
+    bound: Term | None = None,
 ) -> Formula:
     """GOV-PARAMS over governance: a change the tally applies (`accepted`) leaves the set
-    coherent; with `given` False the current set's coherence is part of the goal too."""
+    coherent; with `given` False the current set's coherence and its fit to the constitution
+    (the bound numbered `bound`, or all) are part of the goal too."""
     step = z3.Implies(accepted, is_coherent(after))
-    return step if given else z3.And(is_coherent(now), step)
+    return step if given else z3.And(is_within_constitution(now, bound), is_coherent(now), step)

@@ -137,6 +137,14 @@ def claim_gov_params(params: Params, profile: Profile, mode: ParamMode) -> Claim
     assumptions: list[Formula] = []
     given = mode is ParamMode.ALL_PARAMS
     labels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    bound: Term | None = None
+    if not given:
+        # The checked set's fit to the constitution, one bound at a time: a counterexample
+        # names the bound it breaks (`constitution.bound.name`).
+        bound = z3.Int("constitution.bound")
+        inputs.append(("constitution.bound", bound))
+        assumptions.append(z3.And(bound >= 0, bound < len(goals.CONSTITUTION_BOUNDS)))
+        labels = (("constitution.bound", goals.CONSTITUTION_BOUNDS),)
     if profile.governance_checks_coherence:
         # Any proposal, however many keys it changes, is adopted only if the check passes on
         # the set it makes: every set in the domain that passes must be coherent.
@@ -148,7 +156,7 @@ def claim_gov_params(params: Params, profile: Profile, mode: ParamMode) -> Claim
         ]
         accepted = get_tally_acceptance(params, proposed)
         goal = goals.is_kept_coherent(
-            terms.__getitem__, proposed.__getitem__, accepted, given=given
+            terms.__getitem__, proposed.__getitem__, accepted, given=given, bound=bound
         )
     else:
         # The literal tally adopts any in-domain value: one key changed from the current set.
@@ -156,13 +164,17 @@ def claim_gov_params(params: Params, profile: Profile, mode: ParamMode) -> Claim
         inputs += [("change.key", key), ("change.value", value)]
         assumptions.append(_in_domain(key, value))
         after = _changed(terms, key, value)
-        goal = goals.is_kept_coherent(terms.__getitem__, after, z3.BoolVal(True), given=given)
-        labels = (("change.key", GOVERNED_KEYS),)
+        goal = goals.is_kept_coherent(
+            terms.__getitem__, after, z3.BoolVal(True), given=given, bound=bound
+        )
+        labels = (*labels, ("change.key", GOVERNED_KEYS))
     domain = terms.get_assumptions(coherent=given)
     return Claim(
         invariant_id="GOV-PARAMS",
         statement=(
-            "the shares are coherent (§6.8), and every set the tally adopts under this profile "
+            "every key within the constitution's range and each fraction within its bound"
+            " (docs/constitution.md), the shares are coherent (§6.8), and every set the tally"
+            " adopts under this profile "
             "is coherent: hardened, every set in the domain that "
             "model.governance.get_incoherence_reason (check_coherence) passes, whatever the keys "
             "a proposal changes; whitepaper, every single-key change to an in-domain value"

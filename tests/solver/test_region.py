@@ -138,10 +138,11 @@ def test_threshold_num__above_two_thirds_and_below_one() -> None:
     _check_against_scan(region, THRESHOLD_OF_THREE, HARDENED, sorted(set(points)))
 
 
-def test_slash_base_bps__the_whole_domain() -> None:
+def test_slash_base_bps__the_constitution_range() -> None:
     region = get_key_region(WHITEPAPER_PARAMS, HARDENED, "slashing.slash_base_bps", settings=FAST)
-    assert region.safe == (Interval(0, 10_000),)
-    assert region.ends == ((End(0, None, None), End(10_000, None, None)),)
+    # A first slash of 0% is in the domain but outside the constitution (GOV-PARAMS).
+    assert region.safe == (Interval(1, 10_000),)
+    assert region.ends == ((End(1, 0, "GOV-PARAMS"), End(10_000, None, None)),)
     _check_evidence(region, WHITEPAPER_PARAMS, HARDENED)
     points = _scan_points(region, window=2, randoms=4, seed=3)
     _check_against_scan(region, WHITEPAPER_PARAMS, HARDENED, points)
@@ -155,12 +156,13 @@ def test_slash_cap_bps__from_the_base_to_full() -> None:
     assert region.safe and region.safe[-1].high == 10_000
 
 
-def test_validation_floor__no_claim_reads_it() -> None:
+def test_validation_floor__only_the_constitution_bounds_it() -> None:
     region = get_key_region(
         WHITEPAPER_PARAMS, HARDENED, "payment.validation_floor_ustr", settings=FAST
     )
-    assert region.safe == (region.domain,)
-    assert region.queries == 0
+    # Only GOV-PARAMS reads the floor: the constitution keeps it at one ustr or more.
+    assert region.safe == (Interval(1, region.domain.high),)
+    assert region.ends[0][0] == End(1, 0, "GOV-PARAMS")
     points = _scan_points(region, window=1, randoms=3, seed=5)
     _check_against_scan(region, WHITEPAPER_PARAMS, HARDENED, points)
 
