@@ -221,9 +221,14 @@ def total_voting_power(state: ChainState, held: Mapping[AccountId, int] | None =
     return liquid + sum(held.values())
 
 
-def weigh(votes: Mapping[AccountId, VoteOption], state: ChainState) -> dict[VoteOption, int]:
-    """§6.8: the STR votes behind each option, each voter's last vote counted once."""
-    held = held_str(state)
+def weigh(
+    votes: Mapping[AccountId, VoteOption],
+    state: ChainState,
+    held: Mapping[AccountId, int] | None = None,
+) -> dict[VoteOption, int]:
+    """§6.8: the STR votes behind each option, each voter's last vote counted once (`held`:
+    `held_str(state)`, when the caller has it)."""
+    held = held_str(state) if held is None else held
     weights = dict.fromkeys(VoteOption, 0)
     for voter, option in votes.items():
         weights[option] += voting_power(state, voter, held)
@@ -562,8 +567,9 @@ def read_tally(state: ChainState, proposal: Proposal) -> TallyReading:
     moves through Tezos' periods, each tally closing one, and is adopted after its promotion
     vote; a carried vote is adopted unless (hardened) the changed set leaves the constitution or
     its shares no longer add up."""
-    weights = weigh(proposal.votes, state)
-    total = total_voting_power(state)
+    held = held_str(state)
+    weights = weigh(proposal.votes, state, held)
+    total = total_voting_power(state, held)
     gov = state.governance
     ema = gov.participation_ema_bps
     amendment = HARDENED_CONSTITUTION.amendment

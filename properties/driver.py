@@ -258,10 +258,11 @@ class ChainDriver(RuleBasedStateMachine):
             power = voting_power(state, voter, held)
             if power > target:
                 self.apply(Transfer(voter, funder, Token.STR, power - target))
+        # Transfers move liquid STR only: what each account holds elsewhere stays `held`.
         sources = [funder, *(a for a in SIGNERS if a != funder)]
         for voter, target in targets.items():
             state = self.checked.state
-            missing = target - voting_power(state, voter)
+            missing = target - voting_power(state, voter, held)
             for source in sources:
                 if missing <= 0:
                     break

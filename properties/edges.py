@@ -55,6 +55,7 @@ from oracle.governance import (
     SUPERMAJORITY_KEYS,
     amendment_quorum_bps,
     delegated_to,
+    held_str,
     is_vetoed,
     parameter_rule,
     quorum_reached,
@@ -628,8 +629,9 @@ def _tally(before: ChainState, effect: TallyEffect) -> Iterator[str]:
     by the oracle from the votes and the STR each voter holds before the tally."""
     recorded = before.governance.proposals.get(effect.proposal.proposal_id)
     proposal = effect.proposal if recorded is None else recorded
-    weights = weigh(proposal.votes, before)
-    yield from _constitution_votes(before, proposal, weights)
+    held = held_str(before)
+    weights = weigh(proposal.votes, before, held)
+    yield from _constitution_votes(before, proposal, weights, total_voting_power(before, held))
     yes, no, abstain = (weights[o] for o in (VoteOption.YES, VoteOption.NO, VoteOption.ABSTAIN))
     keys = {(change.subspace, change.key) for change in proposal.changes}
     if keys & set(SUPERMAJORITY_KEYS):
@@ -657,12 +659,12 @@ def _crossing(passes: Callable[[int], bool], amount: int) -> str | None:
 
 
 def _constitution_votes(
-    before: ChainState, proposal: Proposal, weights: Mapping[VoteOption, int]
+    before: ChainState, proposal: Proposal, weights: Mapping[VoteOption, int], total: int
 ) -> Iterator[str]:
     """§6.8: where a tally's weights sit against its rule's quorum, threshold and veto (a
     parameter change), or Tezos' quorums and 80% (an amendment), each moved by one ustr of the
-    option that decides it, the others held; read by the oracle from the constitution."""
-    total = total_voting_power(before)
+    option that decides it, the others held; read by the oracle from the constitution
+    (`total`: all STR votes)."""
     yes, no = weights[VoteOption.YES], weights[VoteOption.NO]
     abstain, veto = weights[VoteOption.ABSTAIN], weights[VoteOption.NO_WITH_VETO]
     cast = yes + no + abstain + veto
