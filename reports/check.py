@@ -423,9 +423,14 @@ def _describe_error_text(text: str) -> str:
 
 
 def run_check(
-    loaded: LoadedParams, options: CheckOptions, *, progress: Progress | None = None
+    loaded: LoadedParams,
+    options: CheckOptions,
+    *,
+    progress: Progress | None = None,
+    with_keys: bool = True,
 ) -> CheckRun:
-    """Run the selected engines on `loaded` and gather the report and its files."""
+    """Run the selected engines on `loaded` and gather the report and its files; with
+    `with_keys`, also what each changed key needs and which of its values are safe."""
     say = progress or (lambda _: None)
     params = loaded.params
     gatherer = _Gatherer(params, options)
@@ -472,7 +477,7 @@ def run_check(
         gatherer.timings[step.name] = round(time.perf_counter() - clock, 3)
         _say_verdicts(say, step.name, gatherer.evidence_of(step.name), selected)
 
-    keys = _analyse_changes(loaded, options, gatherer, say)
+    keys = _analyse_changes(loaded, options, gatherer, say) if with_keys else KeysRun((), {}, "")
     gatherer.timings["total"] = round(time.perf_counter() - started, 3)
     report = Report(
         inputs=_inputs(loaded, options),
