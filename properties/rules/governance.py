@@ -548,8 +548,7 @@ class GovernanceRules(ChainDriver):
         (moves on), and exactly at it with yay one ustr below (ends); the survivor passes
         testing (no vote) and its promotion ballot, one ustr above both, and is adopted. The
         quorum follows the participation average each ballot moves, read from the oracle just
-        before each tally. Once an example, in a sweep example (`is_sweep_example`), under the hardened
-        constitution only."""
+        before each tally. Once an example, under the hardened constitution only."""
         assert self.checked is not None
         self.swept.add("amendment-periods")
         amendment = HARDENED_CONSTITUTION.amendment
