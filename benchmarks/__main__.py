@@ -18,6 +18,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 BENCHMARKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("proofs.py", ()),
+    ("governance.py", ()),
     ("model_walk.py", ()),
     ("hypothesis_steps.py", ()),
     ("executor_rounds.py", ()),
@@ -52,6 +53,10 @@ def _executor_rate(lines: list[Line]) -> float | None:
     )
 
 
+def _gov_safe_seconds(lines: list[Line]) -> float | None:
+    return _first(lines, "seconds", benchmark="gov-safe", profile="hardened")
+
+
 def _check_seconds(lines: list[Line]) -> float | None:
     return _first(lines, "seconds", benchmark="check-wall", effort="default")
 
@@ -59,6 +64,7 @@ def _check_seconds(lines: list[Line]) -> float | None:
 TARGETS: tuple[tuple[str, str, float, Callable[[list[Line]], float | None]], ...] = (
     ("model_transitions_per_second", ">=", 50_000, _model_rate),
     ("proof_set_seconds", "<=", 2.0, _proofs_seconds),
+    ("gov_safe_seconds", "<=", 3.0, _gov_safe_seconds),
     ("executor_rounds_per_second_n7", ">=", 100, _executor_rate),
     ("check_default_seconds", "<=", 60.0, _check_seconds),
 )

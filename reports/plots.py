@@ -16,11 +16,7 @@ from contextlib import contextmanager
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-import matplotlib
-import matplotlib.style
 from attrs import frozen
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from model import arith
 from model.params import Params, ParamsError
@@ -33,6 +29,8 @@ from reports.param_documents import parse_param_set
 
 if TYPE_CHECKING:
     # The typed rc keys exist only in recent stubs; annotations are never evaluated at run time.
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
     from matplotlib.typing import RcKeyType
 
 PLOT_COST: UsdMicro = 100 * MICRO
@@ -447,6 +445,11 @@ def _draw_base_and_checked(
 @contextmanager
 def _figure() -> Iterator[Figure]:
     # Start from matplotlib's defaults, not the user's matplotlibrc, so bytes match everywhere.
+    # matplotlib is imported here, when a plot is drawn: a check without a report folder
+    # draws none and starts half a second sooner.
+    import matplotlib.style  # noqa: PLC0415
+    from matplotlib.figure import Figure  # noqa: PLC0415
+
     with matplotlib.style.context("default"), matplotlib.rc_context(_RC):
         yield Figure(figsize=FIGURE_SIZE, layout="constrained")
 
