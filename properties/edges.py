@@ -94,28 +94,6 @@ def _three(
     )
 
 
-_ROUND_TIMELINE = (
-    "the hardened constitution keeps every round timeout at 10 s or more (docs/constitution.md:"
-    " a phase outlasts a block), and a round's timeline {does} 1 or 2 s after its phase opens,"
-    " or 1 s past the timeout (model/trusted/scenario.py): none lands on the timeout's second"
-    " or the one before it"
-)
-
-
-def _deadline(prefix: str, section: str, meaning: str, does: str) -> tuple[Boundary, ...]:
-    """A round deadline's three sides; the two inside it, unreachable under the constitution."""
-    return tuple(
-        Boundary(
-            f"{prefix}.{side}",
-            section,
-            _ROUNDS,
-            f"{meaning} ({side})",
-            unreachable="" if side == "after" else _ROUND_TIMELINE.format(does=does),
-        )
-        for side in SIDES
-    )
-
-
 _VOTES = ("GOV-SUPERMAJORITY", "GOV-PARAMS")
 _CONSTITUTION = ("GOV-SAFE", "GOV-PARAMS")
 
@@ -172,8 +150,8 @@ BOUNDARIES: tuple[Boundary, ...] = (
         "a round settled from an escrow whose STR was prepaid at two or more prices",
     ),
     # Clock steps on every deadline.
-    *_deadline("commit-timeout", "3.2 F5", "a commit at the commit timeout's second", "commits"),
-    *_deadline("reveal-timeout", "3.2 F7", "a reveal at the reveal timeout's second", "reveals"),
+    *_three("commit-timeout", SIDES, "3.2 F5", _ROUNDS, "a commit at the commit timeout's second"),
+    *_three("reveal-timeout", SIDES, "3.2 F7", _ROUNDS, "a reveal at the reveal timeout's second"),
     *_three("voting-end.vote", SIDES, "6.8", _VOTES, "a vote cast at the voting period's end"),
     *_three("voting-end.tally", SIDES, "6.8", _VOTES, "a tally at the voting period's end"),
     *_three(
