@@ -432,8 +432,8 @@ def constitution_problems(
     params: Params, constitution: Constitution = HARDENED_CONSTITUTION
 ) -> list[str]:
     """§6.8 as a constitution reads it: every key of `params` inside its row's range, each
-    fraction two keys form in [least, 1). Each problem names the key, its value, the range and
-    the process that changes the key."""
+    fraction two keys form in [least, 1). Each problem names the key, its value, the range, the
+    process that changes the key and the row's reason."""
     return value_constitution_problems(param_values(params), constitution)
 
 
@@ -448,6 +448,7 @@ def value_constitution_problems(
             problems.append(
                 f"{name} = {value} is outside the constitution's range"
                 f" {row.minimum}..{row.maximum} for the {row.process.value} process"
+                f" ({row.reason})"
             )
     for bound in constitution.ratio_bounds:
         num, den = values.get(bound.num_key), values.get(bound.den_key)
@@ -458,6 +459,7 @@ def value_constitution_problems(
             problems.append(
                 f"{bound.num_key} / {bound.den_key} = {num}/{den} is outside the constitution's"
                 f" range [{least}, 1) for the {_process_of(bound.num_key).value} process"
+                f" (§{bound.section}: {bound.reason})"
             )
     return problems
 

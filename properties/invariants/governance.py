@@ -45,6 +45,9 @@ from oracle.governance import (
     is_active,
     judging_validators,
 )
+from oracle.governance import (
+    constitution_problems as oracle_constitution_problems,
+)
 from oracle.ledger import STR, movements, ustr_of
 from oracle.reputation import is_outbound_exempt, requests_in_minute
 from oracle.supply import YEAR, age_in_years, circulating_str, mint_bounds, schedule_problems
@@ -88,33 +91,16 @@ def _params_problems(params: Params) -> tuple[str, ...]:
 
 
 def constitution_problems(params: Params) -> list[str]:
-    """§6.8 as the hardened constitution reads it (docs/constitution.md, the table
-    `model.constitution.HARDENED_CONSTITUTION`, read as data): every key of `params` inside its
-    row's range, and every fraction two keys form (the consensus threshold, the supermajority) in
-    [least, 1): num/den >= least and num < den. Each problem names the key, the value, the range
-    and the row's reason. The hardened table is the measure under every profile, so a set the
-    literal reading lets a vote adopt shows here as a finding."""
+    """§6.8 as the hardened constitution reads it (docs/constitution.md, read as data by
+    `oracle.governance`): every key of `params` inside its row's range, and every fraction two
+    keys form (the consensus threshold, the supermajority) in [least, 1). Each problem names the
+    key, the value, the range, the process and the row's reason. The hardened table is the
+    measure under every profile, so a set the literal reading lets a vote adopt shows here as a
+    finding."""
     values = param_values(params)
     rows = HARDENED_CONSTITUTION.rows
-    problems = [f"{name} has no row in the constitution" for name in values if name not in rows]
-    for name, value in values.items():
-        row = rows.get(name)
-        if row is not None and not row.minimum <= value <= row.maximum:
-            problems.append(
-                f"{name} = {value} is outside the constitution's range"
-                f" {row.minimum}..{row.maximum} ({row.reason})"
-            )
-    for bound in HARDENED_CONSTITUTION.ratio_bounds:
-        if bound.num_key not in values or bound.den_key not in values:
-            continue
-        num, den = values[bound.num_key], values[bound.den_key]
-        least = bound.least
-        if den <= 0 or num * least.den < least.num * den or num >= den:
-            problems.append(
-                f"{bound.num_key}/{bound.den_key} = {num}/{den} is outside the constitution's"
-                f" bound [{least}, 1) (§{bound.section}: {bound.reason})"
-            )
-    return problems
+    missing = [f"{name} has no row in the constitution" for name in values if name not in rows]
+    return [*missing, *oracle_constitution_problems(params, HARDENED_CONSTITUTION)]
 
 
 def check_gov_params(step: ChainStep) -> Observation | None:

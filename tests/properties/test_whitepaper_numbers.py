@@ -236,19 +236,19 @@ def test_gov_params__defaults_lie_in_the_constitution() -> None:
             ("consensus", "max_validators"),
             1,
             "consensus.max_validators = 1 is outside the constitution's range 4..10000"
-            " (DESIGN.md: an operational key",
+            " for the parameter-change process (DESIGN.md: an operational key",
         ),
         (
             ("governance", "voting_period_seconds"),
             1,
             "governance.voting_period_seconds = 1 is outside the constitution's range"
-            " 86400..7776000 (DESIGN.md: an operational key",
+            " 86400..7776000 for the parameter-change process (DESIGN.md: an operational key",
         ),
         (
             ("slashing", "slash_factor"),
             1,
-            "slashing.slash_factor = 1 is outside the constitution's range 2..2 (§6.8: a"
-            " protocol constant",
+            "slashing.slash_factor = 1 is outside the constitution's range 2..2 for the"
+            " amendment process (§6.8: a protocol constant",
         ),
     ],
 )
@@ -266,13 +266,13 @@ def test_gov_params__a_key_outside_its_range_fails(
 def test_gov_params__a_broken_ratio_bound_fails() -> None:
     params = _params({("consensus", "threshold_num"): 1, ("consensus", "threshold_den"): 2})
     bound = (
-        "consensus.threshold_num/consensus.threshold_den = 1/2 is outside the constitution's"
-        " bound [2/3, 1) (§3.3, 4.2: consensus needs more than 2/3"
+        "consensus.threshold_num / consensus.threshold_den = 1/2 is outside the constitution's"
+        " range [2/3, 1) for the amendment process (§3.3, 4.2: consensus needs more than 2/3"
     )
     assert any(problem.startswith(bound) for problem in constitution_problems(params))
     run = run_trace(GENESIS, (AdvanceTime(1),), params=params, profile=WHITEPAPER)
     found = _found(run, "GOV-PARAMS")
-    assert found and "= 1/2 is outside the constitution's bound [2/3, 1)" in found[0], (
+    assert found and "= 1/2 is outside the constitution's range [2/3, 1)" in found[0], (
         run.violations
     )
 
@@ -282,8 +282,9 @@ def test_gov_params__a_supermajority_of_one_half_breaks_only_its_bound() -> None
     params = _params(HALF)
     (problem,) = constitution_problems(params)
     assert problem.startswith(
-        "governance.supermajority_num/governance.supermajority_den = 1/2 is outside the"
-        " constitution's bound [2/3, 1) (§6.4, 6.5: burn and network support need more than 2/3"
+        "governance.supermajority_num / governance.supermajority_den = 1/2 is outside the"
+        " constitution's range [2/3, 1) for the amendment process (§6.4, 6.5: burn and network"
+        " support need more than 2/3"
     )
 
 
@@ -292,4 +293,4 @@ def test_gov_params__a_fraction_at_one_fails() -> None:
         {("governance", "supermajority_num"): 3, ("governance", "supermajority_den"): 3}
     )
     problems = constitution_problems(params)
-    assert len(problems) == 1 and "= 3/3 is outside the constitution's bound" in problems[0]
+    assert len(problems) == 1 and "= 3/3 is outside the constitution's range" in problems[0]
