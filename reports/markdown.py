@@ -80,10 +80,20 @@ def describe_verdict(engine: str, evidence: Mapping[str, Any]) -> str:
             reached = sum(1 for count in boundaries.values() if count)
             facts.append(f"{reached}/{len(boundaries)} boundaries reached")
     elif engine == "z3" and evidence.get("logic"):
-        # Each query of the plan with its answer: "all-params proved, concrete proved".
+        # Each mode of the plan with its answers: "all-params proved, concrete proved", or
+        # "19 adoptable proved" for GOV-SAFE's query per covered invariant.
         queries = evidence.get("queries") or []
         if len(queries) > 1:
-            facts.append(", ".join(f"{query['mode']} {query['verdict']}" for query in queries))
+            tally: dict[tuple[str, str], int] = {}
+            for query in queries:
+                pair = (str(query["mode"]), str(query["verdict"]))
+                tally[pair] = tally.get(pair, 0) + 1
+            facts.append(
+                ", ".join(
+                    f"{count} {mode} {verdict}" if count > 1 else f"{mode} {verdict}"
+                    for (mode, verdict), count in tally.items()
+                )
+            )
         facts.append(str(evidence["logic"]))
     elif engine == "executor":
         facts.append(f"{evidence.get('scenarios', 0)} scenarios")
