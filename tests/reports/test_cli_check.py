@@ -230,7 +230,11 @@ def assert_sarif_points_at_the_change(
 ) -> None:
     sarif = json.loads((folder / "report.sarif").read_text("utf-8"))
     results = {result["ruleId"]: result for result in sarif["runs"][0]["results"]}
-    assert set(results) == set(failed)
+    # Every failing invariant is an error; an inconclusive one a warning (a set outside the
+    # constitution refuses every proposal, so the governance invariants see no adoption).
+    undecided = {row["id"] for row in document["invariants"] if row["verdict"] == "inconclusive"}
+    assert set(results) == set(failed) | undecided
+    assert {i for i, r in results.items() if r["level"] == "error"} == set(failed)
     threshold_lines = {
         change["line"]
         for change in document["inputs"]["changes"]
@@ -428,12 +432,14 @@ def test_recheck__every_query_in_the_z3_binary_and_cvc5(failing_run: Path) -> No
     ]
     rows = [line for line in result.stdout.splitlines() if "in the report)" in line]
     assert len(rows) == 2 * len(queries)
-    # Every query confirmed; cvc5 may give up (unknown) on a nonlinear all-parameters query
-    # only, and the z3 binary never does.
+    # Every query confirmed; cvc5 may give up (unknown) on a nonlinear all-parameters query,
+    # or on one of GOV-SAFE's adoptable queries (tests/solver/test_recheck.py lists those it
+    # may), and the z3 binary never does.
     assert not [line for line in rows if line.endswith("DISAGREES")]
     gave_up = [line for line in rows if line.endswith("gave up")]
     assert all(" cvc5  unknown " in line for line in gave_up)
-    assert len(gave_up) <= 3
+    assert len([line for line in gave_up if not line.startswith("GOV-SAFE ")]) <= 3
+    assert len([line for line in gave_up if line.startswith("GOV-SAFE ")]) <= 4
     # A refuted proof comes back sat in both solvers, a proved one unsat.
     assert any(
         line.startswith("BFT-THRESHOLD") and " cvc5  sat " in line
