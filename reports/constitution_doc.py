@@ -172,6 +172,29 @@ def _mixing(constitution: Constitution) -> str:
     return "One proposal changes keys of one process only."
 
 
+def _reading(title: str, constitution: Constitution) -> list[str]:
+    """One reading's sections: reasons, ratio bounds, votes, amendment and mixing."""
+    return [
+        f"## {title} reading (`{constitution.name}`)",
+        "",
+        *_reasons(constitution),
+        "",
+        "### Ratio bounds",
+        "",
+        *_ratio_bounds(constitution),
+        "",
+        "### Votes",
+        "",
+        *_votes(_sorted_votes(constitution)),
+        "",
+        "### Amendment",
+        "",
+        *_amendment(constitution.amendment),
+        "",
+        _mixing(constitution),
+    ]
+
+
 def render_constitution_doc(
     hardened: Constitution = HARDENED_CONSTITUTION,
     literal: Constitution = LITERAL_CONSTITUTION,
@@ -195,41 +218,9 @@ def render_constitution_doc(
         "",
         *_keys_side_by_side(hardened, literal),
         "",
-        f"## Hardened reading (`{hardened.name}`)",
+        *_reading("Hardened", hardened),
         "",
-        *_reasons(hardened),
-        "",
-        "### Ratio bounds",
-        "",
-        *_ratio_bounds(hardened),
-        "",
-        "### Votes",
-        "",
-        *_votes(_sorted_votes(hardened)),
-        "",
-        "### Amendment",
-        "",
-        *_amendment(hardened.amendment),
-        "",
-        _mixing(hardened),
-        "",
-        f"## Literal reading (`{literal.name}`)",
-        "",
-        *_reasons(literal),
-        "",
-        "### Ratio bounds",
-        "",
-        *_ratio_bounds(literal),
-        "",
-        "### Votes",
-        "",
-        *_votes(_sorted_votes(literal)),
-        "",
-        "### Amendment",
-        "",
-        *_amendment(literal.amendment),
-        "",
-        _mixing(literal),
+        *_reading("Literal", literal),
     ]
     return "\n".join(lines) + "\n"
 

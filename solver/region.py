@@ -40,7 +40,7 @@ from solver.prove import (
     make_solver,
 )
 from solver.registry import CLAIM_BUILDERS, SET_IDS
-from solver.safety import get_param_inputs, substitute_params
+from solver.safety import get_free_constants, get_param_inputs, substitute_params
 
 _SPECS = {spec.name: spec for spec in param_specs()}
 
@@ -191,20 +191,8 @@ def get_for_all(queries: Sequence[Sequence[z3.BoolRef]], key: str) -> z3.BoolRef
 
 def _constants(formulas: Sequence[z3.ExprRef], *, exclude: str) -> list[z3.ExprRef]:
     """The free constants of `formulas` but `exclude`, sorted by name."""
-    seen: set[int] = set()
-    found: dict[str, z3.ExprRef] = {}
-    stack = list(formulas)
-    while stack:
-        term = stack.pop()
-        if term.get_id() in seen:
-            continue
-        seen.add(term.get_id())
-        if z3.is_const(term) and term.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            name = term.decl().name()
-            if name != exclude:
-                found[name] = term
-        stack.extend(term.children())
-    return [found[name] for name in sorted(found)]
+    found = get_free_constants(formulas)
+    return [found[name] for name in sorted(found) if name != exclude]
 
 
 class _Prepared:

@@ -123,22 +123,25 @@ def get_param_inputs(claim: Claim) -> tuple[str, ...]:
 # --- The adoptable sets -------------------------------------------------------------------------
 
 
-def _keys_of(formula: Any) -> frozenset[str]:
-    """The parameters a formula reads (its constants named like keys)."""
-    found: set[str] = set()
+def get_free_constants(formulas: Sequence[Any]) -> dict[str, Any]:
+    """Every free (uninterpreted) constant of `formulas`, by name."""
+    found: dict[str, Any] = {}
     seen: set[int] = set()
-    stack = [formula]
+    stack = list(formulas)
     while stack:
         term = stack.pop()
         if term.get_id() in seen:
             continue
         seen.add(term.get_id())
         if z3.is_const(term) and term.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            name = term.decl().name()
-            if name in _SPECS:
-                found.add(name)
+            found[term.decl().name()] = term
         stack.extend(term.children())
-    return frozenset(found)
+    return found
+
+
+def _keys_of(formula: Any) -> frozenset[str]:
+    """The parameters a formula reads (its constants named like keys)."""
+    return frozenset(name for name in get_free_constants([formula]) if name in _SPECS)
 
 
 def get_ratio_bounds(constitution: Constitution) -> tuple[Formula, ...]:
