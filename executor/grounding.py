@@ -368,12 +368,15 @@ def run_executor(
     slow_faults: bool | None = None,
     shrink_budget: int = SHRINK_BUDGET,
     function_paths: tuple[str, ...] = (),
+    functions: tuple[str, ...] = (),
 ) -> ExecutorRun:
-    """The executor engine: GROUNDED and the X checks over generated calls, shrunk on failure."""
+    """The executor engine: GROUNDED and the X checks over generated calls, shrunk on failure.
+    `functions` are the user's own (`file.py:callable`, `module:callable`), drawn as the main
+    round's function beside the fixtures; `function_paths` is where modules are imported from."""
     chosen = get_effort(effort)
     examples = SCENARIOS_PER_EFFORT[chosen.name] if max_examples is None else max_examples
     slow = chosen.name == "thorough" if slow_faults is None else slow_faults
-    strategy = trusted_calls(params, slow_faults=slow)
+    strategy = trusted_calls(params, slow_faults=slow, functions=functions)
     counterexamples: dict[str, ExecutorCounterexample] = {}
     with Executor(limits, persistent=persistent, function_paths=function_paths) as executor:
         while True:

@@ -193,9 +193,28 @@ def get_round_span(params: Params) -> int:
     return consensus.commit_timeout_seconds + longest_wait + 10
 
 
+def user_inputs() -> st.SearchStrategy[bytes]:
+    """Inputs for a user's own function, whose input language the executor does not know: the
+    empty input, short JSON objects and arbitrary bytes."""
+    return st.one_of(
+        st.just(b""),
+        st.dictionaries(
+            st.sampled_from(("n", "key", "ops")), st.integers(0, 1_000), max_size=2
+        ).map(lambda value: json.dumps(value, sort_keys=True).encode()),
+        st.binary(max_size=64),
+    )
+
+
 @st.composite
-def trusted_calls(draw: st.DrawFn, params: Params, *, slow_faults: bool = False) -> TrustedCall:
-    """A billing round on a usage report, then the main round on a service function.
+def trusted_calls(
+    draw: st.DrawFn,
+    params: Params,
+    *,
+    slow_faults: bool = False,
+    functions: tuple[str, ...] = (),
+) -> TrustedCall:
+    """A billing round on a usage report, then the main round on a service function: a fixture,
+    or one of `functions`, the user's own (`file.py:callable` or `module:callable`).
 
     Each round's nodes are drawn as a list, so shrinking deletes nodes one by one; the billing
     round shrinks towards the main round's nodes, all honest.
@@ -206,8 +225,8 @@ def trusted_calls(draw: st.DrawFn, params: Params, *, slow_faults: bool = False)
     billing_kinds = draw(
         st.one_of(st.just([honest] * len(main_kinds)), st.lists(kinds, min_size=1, max_size=7))
     )
-    function = draw(st.sampled_from(tuple(FUNCTION_INPUTS)))
-    data = draw(FUNCTION_INPUTS[function])
+    function = draw(st.sampled_from((*FUNCTION_INPUTS, *functions)))
+    data = draw(FUNCTION_INPUTS[function] if function in FUNCTION_INPUTS else user_inputs())
     usage = draw(usage_reports())
     billing = draw(
         exec_rounds(kinds=billing_kinds, round_id=1, start=0, function="billing", data=usage)

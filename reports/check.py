@@ -14,6 +14,7 @@ import platform
 import time
 from collections.abc import Callable, Mapping
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
 from attrs import frozen
@@ -70,6 +71,11 @@ class CheckOptions:
     only: tuple[str, ...] = ()
     """Invariant IDs to check; empty means all."""
     engines: tuple[str, ...] = ENGINE_NAMES
+    functions: tuple[str, ...] = ()
+    """The user's own functions the executor grounds beside the fixtures, as resolved specs
+    (`/abs/path/file.py:callable` or `module:callable`)."""
+    function_paths: tuple[str, ...] = ()
+    """Where `module:callable` functions are imported from."""
 
 
 @frozen
@@ -96,6 +102,15 @@ def _package_version(name: str) -> str:
         return version(name)
     except PackageNotFoundError:  # pragma: no cover - running from a tree without install
         return "unknown"
+
+
+def describe_function(spec: str) -> dict[str, str]:
+    """A user's function as a report records it: its spec and, for a file, the sha256 of the
+    file's bytes, so a re-run can tell that the function is the one that was checked."""
+    location = spec.rpartition(":")[0]
+    if location.endswith(".py"):
+        return {"spec": spec, "sha256": hashlib.sha256(Path(location).read_bytes()).hexdigest()}
+    return {"spec": spec, "sha256": ""}
 
 
 def get_params_sha256(params: Params) -> str:
@@ -458,7 +473,14 @@ def run_check(
         _EngineStep(
             "executor",
             f"effort {effort.name}, seed {options.seed}, real node processes",
-            lambda _: run_executor(params, profile, effort.name, options.seed),
+            lambda _: run_executor(
+                params,
+                profile,
+                effort.name,
+                options.seed,
+                functions=options.functions,
+                function_paths=options.function_paths,
+            ),
             gatherer.take_executor,
         ),
     )
@@ -544,4 +566,5 @@ def _inputs(loaded: LoadedParams, options: CheckOptions) -> Inputs:
         seed=options.seed,
         only=options.only,
         engines=tuple(name for name in ENGINE_NAMES if name in options.engines),
+        functions=tuple(describe_function(spec) for spec in options.functions),
     )

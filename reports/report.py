@@ -64,6 +64,8 @@ class Inputs:
     seed: int
     only: tuple[str, ...]
     engines: tuple[str, ...]
+    functions: tuple[Mapping[str, str], ...] = ()
+    """The user's own functions the executor grounded (`spec`, and a file's `sha256`)."""
 
 
 @frozen

@@ -26,6 +26,7 @@ from reports.check import (
     CheckOptions,
     CheckRun,
     Progress,
+    describe_function,
     get_params_sha256,
     get_versions,
     run_check,
@@ -96,6 +97,28 @@ def validate_report_document(document: object, *, where: str) -> Mapping[str, An
     return document
 
 
+def _recorded_functions(recorded: list[dict[str, str]], where: str) -> tuple[str, ...]:
+    """The user's functions a report grounded, each file still holding the bytes it hashed."""
+    specs = []
+    for entry in recorded:
+        spec = entry["spec"]
+        location = spec.rpartition(":")[0]
+        if location.endswith(".py"):
+            try:
+                now = describe_function(spec)
+            except OSError as error:
+                raise ReportFileError(
+                    f"{where}: function {spec!r} cannot be read ({error.strerror or error})"
+                ) from None
+            if now["sha256"] != entry["sha256"]:
+                raise ReportFileError(
+                    f"{where}: function {spec!r} has changed since the report (sha256 "
+                    f"{now['sha256'][:12]}..., the report has {entry['sha256'][:12]}...)"
+                )
+        specs.append(spec)
+    return tuple(specs)
+
+
 def load_report(path: Path) -> RecordedReport:
     """The report at `path`, validated, with the check it records."""
     where = str(path)
@@ -124,12 +147,15 @@ def load_report(path: Path) -> RecordedReport:
         base=base,
         base_source=inputs["base"]["source"],
     )
+    functions = _recorded_functions(inputs.get("functions", []), where)
     options = CheckOptions(
         profile=inputs["profile"],
         effort=inputs["effort"],
         seed=inputs["seed"],
         only=tuple(inputs["only"]),
         engines=tuple(inputs["engines"]),
+        functions=functions,
+        function_paths=(str(Path.cwd()),) if functions else (),
     )
     return RecordedReport(path=path, document=document, loaded=loaded, options=options)
 
