@@ -1,8 +1,11 @@
-"""The report as JUnit XML (`junit.xml`): one test case per invariant, for CI test dashboards.
+"""The report as JUnit XML (`junit.xml`): one test suite per input, one test case per invariant.
 
-A failing invariant is a `<failure>` carrying its counterexamples, an inconclusive one an
+The XML follows the Jenkins xunit plugin's schema (junit-10.xsd), which most CI dashboards read:
+a failing invariant is a `<failure>` carrying its counterexamples, an inconclusive one an
 `<error>` (the check could not decide, which is not a pass), a not-applicable one `<skipped>`.
-No timestamps or durations, so the same report always renders the same bytes.
+An invariant's evidence goes in its `<system-out>`, the input's in the suite's `<properties>`.
+Times come from the report's `timings` only (no timestamps), so two renderings of one report are
+the same bytes.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from reports.markdown import (
     get_exit_code,
     get_reasons,
 )
+from reports.sarif import get_label, normalize_labels
 
 SUITE_NAME = "stratoverify"
+"""The name of `<testsuites>`; each `<testsuite>` is named by its input."""
 
 STEPS_SHOWN = 200
 """A failure lists at most this many steps of a counterexample; the trace has them all."""
@@ -82,17 +87,48 @@ def _suite_properties(document: Mapping[str, Any]) -> list[tuple[str, object]]:
     return pairs
 
 
-def _case(suite: ET.Element, row: Mapping[str, Any], classname: str) -> None:
-    case = ET.SubElement(suite, "testcase", classname=_xml(classname), name=_xml(row["id"]))
-    pairs: list[tuple[str, object]] = [
-        ("section", row.get("section", "")),
-        ("statement", row.get("statement", "")),
-        ("verdict", row["verdict"]),
+def format_time(seconds: float) -> str:
+    """Seconds as the schema's SUREFIRE_TIME: digits, a point, at most three decimals."""
+    return f"{max(seconds, 0.0):.3f}"
+
+
+def get_case_seconds(document: Mapping[str, Any], invariant_id: str) -> float:
+    """The engines' time spent on one invariant, where the report records it per invariant
+    (the solver's milliseconds); the other engines time a whole run, not an invariant."""
+    timings = document.get("timings") or {}
+    milliseconds = (timings.get("z3_milliseconds") or {}).get(invariant_id, 0)
+    return float(milliseconds) / 1000
+
+
+def get_suite_seconds(document: Mapping[str, Any]) -> float:
+    """The whole check's time (`timings.total`), or 0 when the report has none."""
+    return float((document.get("timings") or {}).get("total") or 0)
+
+
+def _evidence(row: Mapping[str, Any]) -> str:
+    lines = [
+        f"section: {row.get('section', '')}",
+        f"statement: {row.get('statement', '')}",
+        f"verdict: {row['verdict']}",
     ]
-    pairs += [
-        (engine, describe_verdict(engine, evidence)) for engine, evidence in row["engines"].items()
+    lines += [
+        f"{engine}: {describe_verdict(engine, evidence)}"
+        for engine, evidence in row["engines"].items()
     ]
-    _add_properties(case, pairs)
+    return "\n".join(lines)
+
+
+def _case(
+    suite: ET.Element, document: Mapping[str, Any], row: Mapping[str, Any], label: str
+) -> None:
+    classname = f"{SUITE_NAME}.{document['inputs'].get('profile', 'default')}"
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        name=_xml(f"{row['id']} [{label}]"),
+        classname=_xml(classname),
+        time=format_time(get_case_seconds(document, row["id"])),
+    )
     verdict = row["verdict"]
     if verdict == "fail":
         failure = ET.SubElement(
@@ -107,24 +143,54 @@ def _case(suite: ET.Element, row: Mapping[str, Any], classname: str) -> None:
         error.text = _xml("\n".join(lines))
     elif verdict == "not-applicable":
         ET.SubElement(case, "skipped", message=_xml(describe_reasons(row)))
+    ET.SubElement(case, "system-out").text = _xml(_evidence(row))
 
 
-def render_junit(document: Mapping[str, Any]) -> str:
-    """The report as JUnit XML: one `<testcase>` per invariant, no timestamps."""
-    rows = document["invariants"]
-    counts = {
+def _counts(rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    return {
         "tests": len(rows),
         "failures": sum(row["verdict"] == "fail" for row in rows),
         "errors": sum(row["verdict"] == "inconclusive" for row in rows),
         "skipped": sum(row["verdict"] == "not-applicable" for row in rows),
     }
-    attributes = {"name": SUITE_NAME, **{name: str(value) for name, value in counts.items()}}
-    root = ET.Element("testsuites", attributes)
+
+
+def _suite(root: ET.Element, document: Mapping[str, Any], label: str) -> None:
+    rows = document["invariants"]
+    attributes = {
+        "name": _xml(label),
+        **{name: str(value) for name, value in _counts(rows).items()},
+        "time": format_time(get_suite_seconds(document)),
+    }
     suite = ET.SubElement(root, "testsuite", attributes)
-    _add_properties(suite, _suite_properties(document))
-    classname = f"{SUITE_NAME}.{document['inputs'].get('profile', 'default')}"
+    _add_properties(suite, [("input", label), *_suite_properties(document)])
     for row in rows:
-        _case(suite, row, classname)
+        _case(suite, document, row, label)
+
+
+def render_junit_suites(documents: Sequence[Mapping[str, Any]], labels: Sequence[str]) -> str:
+    """JUnit XML with one `<testsuite>` per input, named by its label, and one `<testcase>` per
+    invariant named `ID [label]`, so no two inputs share a test name."""
+    if len(documents) != len(labels):
+        raise ValueError(f"{len(documents)} reports but {len(labels)} labels")
+    totals = _counts([row for document in documents for row in document["invariants"]])
+    seconds = sum(get_suite_seconds(document) for document in documents)
+    root = ET.Element(
+        "testsuites",
+        name=SUITE_NAME,
+        time=format_time(seconds),
+        tests=str(totals["tests"]),
+        failures=str(totals["failures"]),
+        errors=str(totals["errors"]),
+    )
+    for document, label in zip(documents, normalize_labels(labels), strict=True):
+        _suite(root, document, label)
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
+
+
+def render_junit(document: Mapping[str, Any]) -> str:
+    """The report as JUnit XML: one `<testsuite>` named by the input, a `<testcase>` per
+    invariant."""
+    return render_junit_suites([document], [get_label(document)])

@@ -6,6 +6,7 @@ One function, so `check`, `diff` and `reproduce` write the same folder the same 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from reports.html import render_html
@@ -15,13 +16,22 @@ from reports.report import dump_document
 from reports.sarif import render_sarif
 
 
-def render_files(document: Mapping[str, Any], artifacts: Mapping[str, str]) -> dict[str, str]:
-    """report.json, report.md, report.html, junit.xml, report.sarif, and the artifacts."""
+def render_files(
+    document: Mapping[str, Any],
+    artifacts: Mapping[str, str],
+    *,
+    sarif_root: Path | None = None,
+) -> dict[str, str]:
+    """report.json, report.md, report.html, junit.xml, report.sarif, and the artifacts.
+
+    report.sarif's URIs are relative to `sarif_root` (`%SRCROOT%`), or to the current directory
+    when it is None; an input outside it keeps an absolute file URI.
+    """
     return {
         **artifacts,
         "report.md": render_markdown(document),
         "report.html": render_html(document),
         "junit.xml": render_junit(document),
-        "report.sarif": render_sarif(document),
+        "report.sarif": render_sarif(document, sarif_root=sarif_root),
         "report.json": dump_document(document),
     }

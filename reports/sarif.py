@@ -9,8 +9,11 @@ alert beside the change that caused it.
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -27,6 +30,15 @@ from reports.markdown import (
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 TOOL_NAME = "stratoverify"
+SRCROOT = "%SRCROOT%"
+"""The base of every input's URI: the SARIF root (the checkout's top level)."""
+
+FALLBACK_INFORMATION_URI = "urn:stratoverify:docs:guide"
+"""`informationUri` while the package declares no home page: an absolute URI that names the
+tool's guide (docs/guide.md) without pointing at a web address nobody publishes."""
+
+RUNS_PER_LOG = 20
+"""GitHub code scanning rejects a SARIF file with more runs than this."""
 
 FINGERPRINT_KEY = "stratoverify/invariant-parameter/v1"
 """The partial fingerprint: the invariant ID and the changed parameters it reads."""
@@ -87,14 +99,89 @@ def get_source_locations(
     )
 
 
-def to_artifact_location(path: str) -> dict[str, str]:
-    """A SARIF artifactLocation: a relative path stays relative (to the checkout), an absolute
-    one becomes a file URI."""
+def get_information_uri() -> str:
+    """The tool's documentation: the home page the installed package declares, else
+    `FALLBACK_INFORMATION_URI`."""
+    try:
+        package = metadata.metadata(TOOL_NAME)
+    except metadata.PackageNotFoundError:
+        return FALLBACK_INFORMATION_URI
+    declared = dict(_split_project_url(entry) for entry in package.get_all("Project-URL") or [])
+    for label in ("documentation", "homepage", "home", "repository", "source"):
+        if declared.get(label):
+            return declared[label]
+    home_pages = [page for page in package.get_all("Home-page") or [] if page]
+    return home_pages[0] if home_pages else FALLBACK_INFORMATION_URI
+
+
+def _split_project_url(entry: str) -> tuple[str, str]:
+    label, _, url = entry.partition(",")
+    return label.strip().lower().replace("-", "").replace("_", ""), url.strip()
+
+
+def _file_uri(path: str) -> str:
     if re.match(r"^[A-Za-z]:/", path):
-        return {"uri": "file:///" + quote(path, safe="/:")}
-    if path.startswith("/"):
-        return {"uri": "file://" + quote(path, safe="/")}
-    return {"uri": quote(path, safe="/"), "uriBaseId": "%SRCROOT%"}
+        return "file:///" + quote(path, safe="/:")
+    return "file://" + quote(path, safe="/")
+
+
+def _relative_to(path: str, root: Path) -> str | None:
+    """`path` (relative to the current directory, or absolute) relative to `root`, with forward
+    slashes; None when it lies outside `root`."""
+    candidates = [(Path(os.path.abspath(path)), Path(os.path.abspath(root)))]
+    candidates.append((Path(path).resolve(), root.resolve()))
+    for absolute, base in candidates:
+        try:
+            return absolute.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return None
+
+
+def to_artifact_location(path: str, sarif_root: Path | None = None) -> dict[str, str]:
+    """A SARIF artifactLocation: relative to `%SRCROOT%` for an input under the SARIF root (the
+    current directory when no root is given), an absolute file URI for one outside it."""
+    if re.match(r"^[A-Za-z]:/", path):
+        # A Windows path given on another system: nothing here can make it relative.
+        return {"uri": _file_uri(path)}
+    relative = _relative_to(path, sarif_root if sarif_root is not None else Path.cwd())
+    if relative is None:
+        return {"uri": _file_uri(os.path.abspath(path))}
+    return {"uri": quote(relative, safe="/"), "uriBaseId": SRCROOT}
+
+
+def get_root_uri(sarif_root: Path) -> str:
+    """The SARIF root as an absolute file URI ending in a slash, as `originalUriBaseIds`
+    requires."""
+    uri = Path(os.path.abspath(sarif_root)).as_uri()
+    return uri if uri.endswith("/") else uri + "/"
+
+
+def get_label(document: Mapping[str, Any]) -> str:
+    """How an input is named when several share one output: its path as given, or
+    `whitepaper defaults`."""
+    return get_source_path(document) or str(document["inputs"].get("source") or "defaults")
+
+
+def normalize_labels(labels: Sequence[str]) -> list[str]:
+    """`labels` with forward slashes and no leading `./`, a repeated one numbered (`p.json (2)`)
+    so no two inputs share a category or a test name."""
+    seen: dict[str, int] = {}
+    normalized = []
+    for label in labels:
+        plain = label.replace("\\", "/")
+        while plain.startswith("./"):
+            plain = plain[2:]
+        seen[plain] = seen.get(plain, 0) + 1
+        normalized.append(plain if seen[plain] == 1 else f"{plain} ({seen[plain]})")
+    return normalized
+
+
+def get_automation_id(document: Mapping[str, Any], label: str) -> str:
+    """`run.automationDetails.id`: `stratoverify/<profile>/<label>/`. It ends in `/`, so the whole
+    id is the code-scanning category, one per input and profile."""
+    profile = document["inputs"].get("profile") or "default"
+    return f"{TOOL_NAME}/{profile}/{label.lstrip('/')}/"
 
 
 def _engines_of(invariant: Invariant) -> list[str]:
@@ -102,7 +189,10 @@ def _engines_of(invariant: Invariant) -> list[str]:
 
 
 def _rule_name(invariant_id: str) -> str:
-    return "".join(part.capitalize() for part in invariant_id.split("-"))
+    """A Pascal-case friendly name; SARIF asks that it differ from the id, so a one-word id
+    (GROUNDED) is named after what it claims to hold."""
+    name = "".join(part.capitalize() for part in invariant_id.split("-"))
+    return name if name.lower() != invariant_id.lower() else f"{name}Holds"
 
 
 def build_rule(invariant: Invariant) -> dict[str, Any]:
@@ -174,6 +264,7 @@ def _location(
     row: Mapping[str, Any],
     logical: dict[str, str],
     keys: list[Mapping[str, Any]],
+    sarif_root: Path | None,
 ) -> dict[str, Any]:
     if location.parameter is None:
         text = "this input changes no parameter"
@@ -187,7 +278,7 @@ def _location(
         )
     return {
         "physicalLocation": {
-            "artifactLocation": to_artifact_location(location.path),
+            "artifactLocation": to_artifact_location(location.path, sarif_root),
             "region": {"startLine": location.line},
         },
         "logicalLocations": [logical],
@@ -195,7 +286,9 @@ def _location(
     }
 
 
-def build_result(document: Mapping[str, Any], row: Mapping[str, Any]) -> dict[str, Any]:
+def build_result(
+    document: Mapping[str, Any], row: Mapping[str, Any], *, sarif_root: Path | None = None
+) -> dict[str, Any]:
     """The SARIF result of one failing or inconclusive invariant."""
     invariant_id = row["id"]
     logical = {
@@ -214,7 +307,9 @@ def build_result(document: Mapping[str, Any], row: Mapping[str, Any]) -> dict[st
     result["message"] = {"text": describe_result(row, document)}
     keys = list(document.get("keys") or [])
     if located:
-        result["locations"] = [_location(location, row, logical, keys) for location in located]
+        result["locations"] = [
+            _location(location, row, logical, keys, sarif_root) for location in located
+        ]
     else:
         # The defaults are no file: the invariant itself is the only place to point at.
         result["locations"] = [{"logicalLocations": [logical]}]
@@ -264,29 +359,68 @@ def _run_properties(document: Mapping[str, Any]) -> dict[str, Any]:
     return properties
 
 
-def render_sarif(document: Mapping[str, Any]) -> str:
-    """The report as a SARIF 2.1.0 log: one rule per catalogue ID, one result per failing or
-    inconclusive invariant."""
+def build_run(
+    document: Mapping[str, Any], *, label: str | None = None, sarif_root: Path | None = None
+) -> dict[str, Any]:
+    """One SARIF run for one input: the catalogue's rules, a result per failing or
+    inconclusive invariant, and an `automationDetails.id` of its own (see `get_automation_id`)."""
     versions = document.get("versions") or {}
     run: dict[str, Any] = {
         "tool": {
             "driver": {
                 "name": TOOL_NAME,
                 "version": str(versions.get("stratoverify", "")),
+                "informationUri": get_information_uri(),
                 "rules": [build_rule(invariant) for invariant in CATALOGUE],
             }
         },
-        "invocations": [_invocation(document)],
+        "automationDetails": {
+            "id": get_automation_id(document, label or get_label(document)),
+        },
     }
+    if sarif_root is not None:
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": get_root_uri(sarif_root)}}
+    run["invocations"] = [_invocation(document)]
     path = get_source_path(document)
     if path is not None:
-        artifact: dict[str, Any] = {"location": to_artifact_location(path)}
+        artifact: dict[str, Any] = {"location": to_artifact_location(path, sarif_root)}
         if document["inputs"].get("input_sha256"):
             artifact["hashes"] = {"sha-256": document["inputs"]["input_sha256"]}
         run["artifacts"] = [artifact]
     run["results"] = [
-        build_result(document, row) for row in document["invariants"] if row["verdict"] in LEVELS
+        build_result(document, row, sarif_root=sarif_root)
+        for row in document["invariants"]
+        if row["verdict"] in LEVELS
     ]
     run["properties"] = _run_properties(document)
-    log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+    return run
+
+
+def dump_log(runs: Sequence[Mapping[str, Any]]) -> str:
+    """A SARIF 2.1.0 log of `runs`, as indented JSON."""
+    log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": list(runs)}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_sarif(document: Mapping[str, Any], *, sarif_root: Path | None = None) -> str:
+    """The report as a SARIF 2.1.0 log: one rule per catalogue ID, one result per failing or
+    inconclusive invariant."""
+    return dump_log([build_run(document, sarif_root=sarif_root)])
+
+
+def render_sarif_logs(
+    documents: Sequence[Mapping[str, Any]],
+    labels: Sequence[str],
+    *,
+    sarif_root: Path | None = None,
+) -> list[str]:
+    """One SARIF log per `RUNS_PER_LOG` inputs (GitHub's limit per upload), a run per input
+    named by its label; a single log for up to 20 inputs."""
+    if len(documents) != len(labels):
+        raise ValueError(f"{len(documents)} reports but {len(labels)} labels")
+    runs = [
+        build_run(document, label=label, sarif_root=sarif_root)
+        for document, label in zip(documents, normalize_labels(labels), strict=True)
+    ]
+    chunks = [runs[start : start + RUNS_PER_LOG] for start in range(0, len(runs), RUNS_PER_LOG)]
+    return [dump_log(chunk) for chunk in chunks or [[]]]

@@ -6,10 +6,11 @@ files in `--out` carry everything else.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reports.markdown import describe_evidence
+from reports.sarif import normalize_labels
 
 
 def describe_engines(row: Mapping[str, Any]) -> str:
@@ -42,3 +43,20 @@ def render_summary(document: Mapping[str, Any]) -> str:
     lines.append("")
     lines.append(f"verdict: {document['verdict']} ({summary}); exit code {document['exit_code']}")
     return "\n".join(lines) + "\n"
+
+
+def render_summaries(documents: Sequence[Mapping[str, Any]], labels: Sequence[str]) -> str:
+    """Each input's summary under a `== label ==` line, then one verdict line per input."""
+    if len(documents) != len(labels):
+        raise ValueError(f"{len(documents)} reports but {len(labels)} labels")
+    names = normalize_labels(labels)
+    blocks = [
+        f"== {name} ==\n{render_summary(document)}"
+        for document, name in zip(documents, names, strict=True)
+    ]
+    width = max((len(name) for name in names), default=0)
+    verdicts = [
+        f"{name:<{width}}  {document['verdict']} (exit code {document['exit_code']})"
+        for document, name in zip(documents, names, strict=True)
+    ]
+    return "\n".join([*blocks, f"{len(documents)} inputs:", *verdicts]) + "\n"

@@ -1,0 +1,113 @@
+"""Third-party validators for the files we write: Microsoft's SARIF Multitool for SARIF (the
+2.1.0 schema, its own SARIF rules and GitHub's ingestion rules) and the Jenkins xunit plugin's
+junit-10.xsd for JUnit XML, read with the xmlschema package.
+
+Both live in `.tools/` of the checkout, put there by `tools/install-validators`; a missing one
+fails the test with that instruction, never skips it.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xmlschema
+
+CHECKOUT = Path(__file__).resolve().parents[2]
+TOOLS = CHECKOUT / ".tools"
+JUNIT_XSD = TOOLS / "junit-10.xsd"
+_PLATFORMS = {"Linux": "linux", "Darwin": "darwin", "Windows": "win32"}
+SARIF_MULTITOOL = (
+    TOOLS
+    / "sarif-multitool/node_modules/@microsoft"
+    / f"sarif-multitool-{_PLATFORMS.get(platform.system(), 'linux')}"
+    / "Sarif.Multitool"
+)
+RULE_KINDS = "Sarif;Gh"
+"""The Multitool's SARIF rules and its GitHub (code scanning ingestion) rules."""
+LEVELS = "Error;Warning;Note"
+
+INSTALL = "run tools/install-validators (it installs the validators into .tools/)"
+
+
+def _require(path: Path) -> None:
+    if not path.exists():
+        pytest.fail(f"{path.relative_to(CHECKOUT)} is missing: {INSTALL}", pytrace=False)
+
+
+@cache
+def _junit_schema() -> xmlschema.XMLSchema10:
+    _require(JUNIT_XSD)
+    return xmlschema.XMLSchema10(str(JUNIT_XSD))
+
+
+def junit_errors(text: str) -> list[str]:
+    """Every way `text` breaks junit-10.xsd, one line each; empty when it is valid."""
+    return [
+        f"{error.path}: {error.reason}"
+        for error in _junit_schema().iter_errors(text.encode("utf-8").decode("utf-8"))
+    ]
+
+
+def sarif_findings(logs: Mapping[str, str]) -> dict[str, list[str]]:
+    """The Multitool's errors, warnings and notes for each SARIF log in `logs` (file name ->
+    text), validated in one run of the tool; a valid log maps to an empty list."""
+    _require(SARIF_MULTITOOL)
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder)
+        for name, text in logs.items():
+            (base / name).write_text(text, encoding="utf-8")
+        output = base / "validation.json"
+        completed = subprocess.run(
+            [
+                str(SARIF_MULTITOOL),
+                "validate",
+                *(str(base / name) for name in logs),
+                "--rule-kind",
+                RULE_KINDS,
+                "--level",
+                LEVELS,
+                "--output",
+                str(output),
+                "--log",
+                "ForceOverwrite",
+                "--quiet",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if not output.exists():
+            pytest.fail(f"the SARIF Multitool wrote no log: {completed.stderr or completed.stdout}")
+        validation: dict[str, Any] = json.loads(output.read_text(encoding="utf-8-sig"))
+    findings: dict[str, list[str]] = {name: [] for name in logs}
+    (run,) = validation["runs"]
+    for notification in _notifications(run):
+        findings.setdefault("(tool)", []).append(notification)
+    for result in run.get("results") or []:
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        name = uri.rsplit("/", 1)[-1]
+        message = result["message"]
+        text = message.get("text") or " / ".join(message.get("arguments") or [])
+        findings.setdefault(name, []).append(f"{result.get('level')} {result['ruleId']}: {text}")
+    return findings
+
+
+def _notifications(run: Mapping[str, Any]) -> list[str]:
+    notes = []
+    for invocation in run.get("invocations") or []:
+        for notification in invocation.get("toolExecutionNotifications") or []:
+            if notification.get("level") == "error":
+                notes.append(f"tool error: {notification['message'].get('text')}")
+        for notification in invocation.get("toolConfigurationNotifications") or []:
+            if notification.get("level") == "error":
+                notes.append(f"configuration error: {notification['message'].get('text')}")
+    return notes
