@@ -19,14 +19,26 @@ from attrs import frozen
 
 from model.params import (
     WHITEPAPER_PARAMS,
-    MalformedParamsError,
     Params,
     ParamsError,
     get_param,
     param_specs,
 )
+from reports.addresses import (
+    DEFAULT_BECH32_PREFIX,
+    AddressError,
+    check_bech32_address,
+    compute_gov_authority,
+)
+from reports.chain_shapes import (
+    GOV_V1_PROPOSAL,
+    LEGACY_PROPOSAL,
+    PARAMETER_SET,
+    Reading,
+    classify_document,
+    read_document,
+)
 from reports.locate import (
-    JsonPath,
     LocateError,
     compute_line_map,
     find_duplicate_key,
@@ -35,34 +47,31 @@ from reports.locate import (
 from reports.param_documents import (
     MAX_DECIMAL_DIGITS,
     LongIntegerLiteral,
-    apply_changes,
-    apply_update_params,
-    get_update_params_subspace,
-    parse_param_set,
+    apply_settings,
 )
 
 DEFAULTS = "whitepaper defaults"
-PARAMETER_SET = "parameter set"
-LEGACY_PROPOSAL = "legacy proposal"
-GOV_V1_PROPOSAL = "gov v1 proposal"
 KINDS = (DEFAULTS, PARAMETER_SET, LEGACY_PROPOSAL, GOV_V1_PROPOSAL)
-"""The kinds of input `LoadedParams.kind` names."""
+"""The kinds of input `LoadedParams.kind` names; `LoadedParams.shape` says which shape of each."""
 
-LEGACY_PROPOSAL_FIELDS = frozenset({"title", "description", "changes", "deposit"})
-"""The fields of a Cosmos SDK legacy `ParameterChangeProposal` JSON file."""
-
-GOV_V1_PROPOSAL_FIELDS = frozenset(
-    {"messages", "metadata", "deposit", "title", "summary", "expedited"}
-)
-"""The fields of a proposal file for `simd tx gov submit-proposal` (Cosmos SDK gov v1)."""
-
-_GOV_V1_FIELD_TYPES: dict[str, tuple[type, str]] = {
-    "metadata": (str, "a string"),
-    "deposit": (str, "a coin string such as '10000000ustr'"),
-    "title": (str, "a string"),
-    "summary": (str, "a string"),
-    "expedited": (bool, "true or false"),
-}
+__all__ = [
+    "DEFAULTS",
+    "DEFAULT_BECH32_PREFIX",
+    "GOV_V1_PROPOSAL",
+    "KINDS",
+    "LEGACY_PROPOSAL",
+    "PARAMETER_SET",
+    "InputError",
+    "LoadedParams",
+    "ParamChange",
+    "check_authority_address",
+    "compute_changes",
+    "get_defaults",
+    "get_gov_authority",
+    "load_base",
+    "load_params",
+    "read_json_document",
+]
 
 MAX_INPUT_BYTES = 4 * 1024 * 1024
 """Parameter sets and proposals are small; a larger file is refused before it is read."""
@@ -105,6 +114,9 @@ class LoadedParams:
     """The input file's path, or `whitepaper defaults`."""
     kind: str
     """One of `KINDS`: `whitepaper defaults`, `parameter set`, `legacy proposal`, `gov v1 proposal`."""
+    shape: str = ""
+    """The shape the file was recognised in (`a gov v1 {"proposal": ...} query output`, ...);
+    empty for the whitepaper defaults and for inputs read back from a report."""
     base: Params
     base_source: str
     """The base's file path, or `whitepaper defaults`."""
@@ -129,6 +141,7 @@ def get_defaults() -> LoadedParams:
         params=WHITEPAPER_PARAMS,
         source=DEFAULTS,
         kind=DEFAULTS,
+        shape="",
         base=WHITEPAPER_PARAMS,
         base_source=DEFAULTS,
         changes=(),
@@ -223,89 +236,21 @@ def read_json_document(path: Path, *, max_bytes: int = MAX_INPUT_BYTES) -> objec
     return _read_input(path, max_bytes=max_bytes).document
 
 
-def get_document_kind(document: object) -> str:
-    """Which kind of input a decoded document is: a parameter set or one of the proposal shapes."""
-    if not isinstance(document, Mapping):
-        return PARAMETER_SET  # which parse_param_set refuses, naming what it got instead
-    if "changes" in document and "messages" in document:
-        raise MalformedParamsError(
-            "proposal",
-            "has both 'changes' (legacy) and 'messages' (gov v1); a proposal is one or the other",
-        )
-    if "changes" in document:
-        return LEGACY_PROPOSAL
-    if "messages" in document:
-        return GOV_V1_PROPOSAL
-    proposal_fields = sorted((LEGACY_PROPOSAL_FIELDS | GOV_V1_PROPOSAL_FIELDS) & set(document))
-    if proposal_fields:
-        raise MalformedParamsError(
-            "proposal",
-            f"has {proposal_fields[0]!r} but neither 'changes' (a legacy proposal) "
-            "nor 'messages' (a gov v1 proposal)",
-        )
-    return PARAMETER_SET
+def get_gov_authority(prefix: str = DEFAULT_BECH32_PREFIX) -> str:
+    """The gov module account under the bech32 `prefix`: the only `authority` a `MsgUpdateParams`
+    or `MsgExecLegacyContent` may carry. A prefix no address can carry is an `InputError`."""
+    try:
+        return compute_gov_authority(prefix)
+    except AddressError as error:
+        raise InputError(str(error)) from None
 
 
-def params_from_document(
-    document: object, *, base: Params = WHITEPAPER_PARAMS
-) -> tuple[Params, str]:
-    """A parameter set, a Cosmos legacy param-change proposal or a gov v1 proposal, over `base`."""
-    kind = get_document_kind(document)
-    if kind == PARAMETER_SET or not isinstance(document, Mapping):
-        return parse_param_set(document, base=base), kind
-    if kind == LEGACY_PROPOSAL:
-        _check_fields(document, LEGACY_PROPOSAL_FIELDS, "a legacy proposal")
-        return apply_changes(base, document["changes"]), kind
-    _check_fields(document, GOV_V1_PROPOSAL_FIELDS, "a gov v1 proposal")
-    for name, (python_type, expected) in _GOV_V1_FIELD_TYPES.items():
-        if name in document and not isinstance(document[name], python_type):
-            raise MalformedParamsError(name, f"expected {expected}")
-    return apply_update_params(base, document["messages"]), kind
-
-
-def _check_fields(document: Mapping[str, object], allowed: frozenset[str], shape: str) -> None:
-    unexpected = sorted(set(document) - allowed)
-    if unexpected:
-        raise MalformedParamsError(
-            "proposal",
-            f"unexpected field {_short_repr(unexpected[0])} "
-            f"({shape} has {', '.join(sorted(allowed))})",
-        )
-
-
-def get_setting_paths(document: object, kind: str) -> dict[tuple[str, str], JsonPath]:
-    """For a validated document, the JSON path of the value that sets each `(subspace, key)`."""
-    paths: dict[tuple[str, str], JsonPath] = {}
-    if not isinstance(document, Mapping):
-        return paths
-    if kind == PARAMETER_SET:
-        for subspace, entries in document.items():
-            for key in _mapping(entries):
-                paths[(subspace, key)] = (subspace, key)
-    elif kind == LEGACY_PROPOSAL:
-        for index, change in enumerate(_list(document["changes"])):
-            entry = _mapping(change)
-            paths[(str(entry["subspace"]), str(entry["key"]))] = ("changes", index, "value")
-    elif kind == GOV_V1_PROPOSAL:
-        for index, message in enumerate(_list(document["messages"])):
-            entry = _mapping(message)
-            subspace = get_update_params_subspace(entry["@type"], where=f"messages[{index}]")
-            for key in _mapping(entry["params"]):
-                paths[(subspace, key)] = ("messages", index, "params", key)
-    return paths
-
-
-def _mapping(value: object) -> Mapping[str, object]:
-    # Only called on documents the model has validated: anything else is a bug, not bad input.
-    if not isinstance(value, Mapping):
-        raise TypeError(f"expected a validated object, got {type(value).__name__}")
-    return value
-
-
-def _list(value: object) -> list[object]:
-    if not isinstance(value, list):
-        raise TypeError(f"expected a validated list, got {type(value).__name__}")
-    return value
+def check_authority_address(address: str) -> str:
+    """`address` if it is a bech32 account address, to expect as messages' `authority`."""
+    try:
+        return check_bech32_address(address, where="--authority")
+    except ParamsError as error:
+        raise InputError(str(error)) from None
 
 
 def compute_changes(
@@ -322,16 +267,21 @@ def compute_changes(
     return tuple(changes)
 
 
-def _load_file(file: Path, base: LoadedParams, *, only_parameter_set: bool = False) -> LoadedParams:
+def _load_file(
+    file: Path, base: LoadedParams, *, authority: str | None, only_parameter_set: bool = False
+) -> LoadedParams:
     read = _read_input(file)
     try:
-        kind = get_document_kind(read.document)
-        if only_parameter_set and kind != PARAMETER_SET:
+        seen = classify_document(read.document) if only_parameter_set else None
+        if seen is not None and seen[0] != PARAMETER_SET:
             raise InputError(
-                f"{file}: a base must be a parameter set, not a {kind} "
-                "(pass the proposal as the file to check, and the parameter set as --base)"
+                f"{file}: a base must be a parameter set, not a {seen[0]} ({seen[1]}; pass the "
+                "proposal as the file to check, and the parameter set as --base)"
             )
-        params, kind = params_from_document(read.document, base=base.params)
+        reading: Reading = read_document(read.document, authority=authority)
+        if only_parameter_set and reading.kind != PARAMETER_SET:  # pragma: no cover
+            raise AssertionError(f"{file}: {reading.shape} classified as a parameter set")
+        params = apply_settings(base.params, reading.settings)
     except ParamsError as error:
         raise InputError(f"{file}: {error}") from None
     try:
@@ -339,14 +289,15 @@ def _load_file(file: Path, base: LoadedParams, *, only_parameter_set: bool = Fal
     except LocateError as error:  # pragma: no cover - the text was just decoded
         raise AssertionError(f"{file}: decoded but not locatable: {error}") from None
     lines = {
-        name: line_map[path]
-        for name, path in get_setting_paths(read.document, kind).items()
-        if path in line_map
+        name: line_map[setting.path]
+        for name, setting in reading.settings.items()
+        if setting.path in line_map
     }
     return LoadedParams(
         params=params,
         source=str(file),
-        kind=kind,
+        kind=reading.kind,
+        shape=reading.shape,
         base=base.params,
         base_source=base.source,
         changes=compute_changes(base.params, params, lines=lines),
@@ -355,16 +306,23 @@ def _load_file(file: Path, base: LoadedParams, *, only_parameter_set: bool = Fal
 
 
 def load_params(
-    path: str | os.PathLike[str] | None, *, base: LoadedParams | None = None
+    path: str | os.PathLike[str] | None,
+    *,
+    base: LoadedParams | None = None,
+    authority: str | None = None,
 ) -> LoadedParams:
     """The parameters a command checks: the file at `path` applied over `base` (by default the
-    whitepaper's), or the base itself when there is no file."""
+    whitepaper's), or the base itself when there is no file. A message that executes with an
+    `authority` must carry `authority` (by default the gov module account under
+    `DEFAULT_BECH32_PREFIX`); a given one must itself be a bech32 address."""
+    expected = get_gov_authority() if authority is None else check_authority_address(authority)
     start = get_defaults() if base is None else base
     if path is None:
         return start
-    return _load_file(Path(path), start)
+    return _load_file(Path(path), start, authority=expected)
 
 
 def load_base(path: str | os.PathLike[str]) -> LoadedParams:
-    """A parameter-set file (such as the live chain's parameters) to apply a proposal over."""
-    return _load_file(Path(path), get_defaults(), only_parameter_set=True)
+    """A parameter set (such as the live chain's parameters, or a `{"params": ...}` query's
+    output) to apply a proposal over."""
+    return _load_file(Path(path), get_defaults(), authority=None, only_parameter_set=True)

@@ -3,18 +3,24 @@ or the `MsgUpdateParams` messages of a gov v1 proposal.
 
 Input is already-decoded JSON (reading files is the command line's job). Every value is an
 integer or a decimal string as Cosmos writes one, every key is known, every value is in its
-domain; anything else raises one of `model.params`' errors naming the place.
+domain; anything else raises one of `model.params`' errors naming the place. A key may be
+written as our docs write it (`str_burn_bps`), as an x/params store key (`StrBurnBps`) or as
+proto JSON's field name (`strBurnBps`); each reader also says where the document writes each
+value (a JSON path), so reports can point at its line.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Iterable, Mapping
+from functools import cache
 from numbers import Number
 from typing import Any
 
 import attrs
+from attrs import frozen
 
 from model.params import (
     SUBSPACES,
@@ -24,11 +30,15 @@ from model.params import (
     NotAnIntegerError,
     OutOfDomainError,
     Params,
+    ParamsError,
     ParamSpec,
     UnknownParamError,
     get_param_spec,
     with_values,
 )
+from reports.addresses import check_bech32_address, is_same_address
+
+__all__ = ["check_bech32_address"]  # kept importable from here, where it used to live
 
 MAX_DECIMAL_DIGITS = 40
 """A decimal string longer than this is out of every domain; it is refused before conversion."""
@@ -38,8 +48,35 @@ _SHOWN_NAME_CHARS = 60
 MSG_UPDATE_PARAMS_FIELDS = ("@type", "authority", "params")
 """The fields of a gov v1 `MsgUpdateParams` message as `simd tx gov submit-proposal` reads it."""
 _MSG_UPDATE_PARAMS = re.compile(r"/stratosphere\.([^.]*)\.([^.]*)\.MsgUpdateParams")
-_BECH32_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
-_BECH32_MAX_LENGTH = 1023  # the Cosmos SDK's limit for addresses, above BIP-173's 90
+
+JsonPath = tuple[str | int, ...]
+"""Object keys and list indexes from a document's root to one value (as `reports.locate`'s)."""
+
+
+class WrongAuthorityError(ParamsError):
+    """Raised when a message's `authority` is not the account allowed to change parameters."""
+
+
+@frozen
+class Setting:
+    """One parameter a document sets: its value and the JSON path where the document writes it."""
+
+    subspace: str
+    key: str
+    value: int
+    path: JsonPath
+
+
+Settings = dict[tuple[str, str], Setting]
+"""What a document sets, by `(subspace, key)`."""
+
+
+def format_path(path: JsonPath) -> str:
+    """A path as messages write it: `messages[0].params.str_burn_bps`."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{show_name(part)}"
+    return text.lstrip(".") or "the document"
 
 
 def suggest(name: str, known: Iterable[str]) -> str:
@@ -57,17 +94,53 @@ def _subspace_class(subspace: object, *, where: str) -> type[Any]:
     raise UnknownParamError(where, f"unknown subspace{hint}; known: {_known(SUBSPACES)}")
 
 
-def _param_spec(subspace: object, key: object, *, where: str) -> ParamSpec:
-    """`model.params.get_param_spec`, an unknown name worded with the closest known one."""
+def get_subspace_keys(subspace: str) -> tuple[str, ...]:
+    """The keys of a known subspace, in declaration order."""
+    return tuple(attribute.name for attribute in attrs.fields(SUBSPACES[subspace]))
+
+
+def to_store_key(key: str) -> str:
+    """The x/params store key the Cosmos SDK convention gives `key`: `str_burn_bps` ->
+    `StrBurnBps` (as `KeyMaxValidators = []byte("MaxValidators")`)."""
+    return "".join(part[:1].upper() + part[1:] for part in key.split("_"))
+
+
+def to_json_name(key: str) -> str:
+    """The proto JSON field name of `key`: `str_burn_bps` -> `strBurnBps`."""
+    store = to_store_key(key)
+    return store[:1].lower() + store[1:]
+
+
+@cache
+def _spellings(subspace: str) -> dict[str, str]:
+    """Every accepted way to write a key of `subspace`, mapped to the key."""
+    names: dict[str, str] = {}
+    for key in get_subspace_keys(subspace):
+        for spelling in (key, to_store_key(key), to_json_name(key)):
+            names.setdefault(spelling, key)
+    return names
+
+
+def _styled(key: str, written: str) -> str:
+    """`key` in the style `written` uses, so a suggestion reads like the input."""
+    if written[:1].isupper():
+        return to_store_key(key)
+    if any(char.isupper() for char in written):
+        return to_json_name(key)
+    return key
+
+
+def resolve_key(subspace: object, written: object, *, where: str) -> ParamSpec:
+    """The spec of the key `written` in `subspace`, however the SDK spells it; an unknown name
+    is worded with the closest known one, in the style it was written in."""
     cls = _subspace_class(subspace, where=where)
-    try:
-        return get_param_spec(subspace, key, where=where)
-    except UnknownParamError as error:
-        names = [attribute.name for attribute in attrs.fields(cls)]
-        hint = suggest(str(key), names)
-        raise UnknownParamError(
-            where, f"unknown key in {subspace}{hint}; known: {_known(names)}"
-        ) from error
+    name = str(subspace)
+    if isinstance(written, str) and written in _spellings(name):
+        return get_param_spec(name, _spellings(name)[written], where=where)
+    keys = [attribute.name for attribute in attrs.fields(cls)]
+    shown = [_styled(key, written) for key in keys] if isinstance(written, str) else keys
+    hint = suggest(str(written), shown)
+    raise UnknownParamError(where, f"unknown key in {name}{hint}; known: {_known(shown)}")
 
 
 def _known(names: Iterable[str]) -> str:
@@ -109,35 +182,61 @@ def parse_param_value(raw: object, *, where: str) -> int:
     raise NotAnIntegerError(where, f"expected an integer, got {_kind(raw)}")
 
 
-def parse_param_set(document: object, *, base: Params = WHITEPAPER_PARAMS) -> Params:
-    """A parameter-set document `{subspace: {key: value}}` over `base`; keys left out keep base."""
+def parse_change_value(raw: object, *, where: str) -> int:
+    """A legacy change's value: as `parse_param_value`, or JSON inside a string as x/params
+    stores it (`"\\"1200\\""`, the amino JSON of an integer; `"1200"` reads either way)."""
+    if isinstance(raw, str) and raw.strip().startswith('"'):
+        try:
+            inner = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise NotAnIntegerError(
+                where, f"expected JSON of a decimal integer string, got {_truncate(repr(raw))}"
+            ) from None
+        if not isinstance(inner, str):  # pragma: no cover - a JSON text opening with '"'
+            raise NotAnIntegerError(where, f"expected a string in {_truncate(repr(raw))}")
+        return parse_param_value(inner, where=where)
+    return parse_param_value(raw, where=where)
+
+
+def _set(settings: Settings, setting: Setting, *, where: str, already: str) -> None:
+    name = (setting.subspace, setting.key)
+    if name in settings:
+        raise DuplicateChangeError(where, already.format(place=format_path(settings[name].path)))
+    settings[name] = setting
+
+
+def collect_param_set(document: object, *, path: JsonPath = ()) -> Settings:
+    """A parameter-set document `{subspace: {key: value}}`: every value it sets."""
     if not isinstance(document, Mapping):
-        raise MalformedParamsError(
-            "parameter set", f"expected a JSON object, got {_kind(document)}"
-        )
-    values: dict[tuple[str, str], int] = {}
+        where = format_path(path) if path else "parameter set"
+        raise MalformedParamsError(where, f"expected a JSON object, got {_kind(document)}")
+    settings: Settings = {}
     for subspace, entries in document.items():
-        _subspace_class(subspace, where=show_name(subspace))
+        _subspace_class(subspace, where=format_path((*path, subspace)))
         if not isinstance(entries, Mapping):
             raise MalformedParamsError(
-                str(subspace), f"expected an object of keys, got {_kind(entries)}"
+                format_path((*path, subspace)), f"expected an object of keys, got {_kind(entries)}"
             )
-        for key, raw in entries.items():
-            where = f"{subspace}.{show_name(key)}"
-            spec = _param_spec(subspace, key, where=where)
-            values[(subspace, key)] = _in_domain(spec, parse_param_value(raw, where=where), where)
-    return with_values(base, values)
+        for written, raw in entries.items():
+            place = (*path, subspace, written)
+            where = format_path(place)
+            spec = resolve_key(subspace, written, where=where)
+            value = _in_domain(spec, parse_param_value(raw, where=where), where)
+            setting = Setting(spec.subspace, spec.key, value, place)
+            _set(settings, setting, where=where, already=f"{spec.name} is already set by {{place}}")
+    return settings
 
 
-def apply_changes(base: Params, changes: object, *, where: str = "changes") -> Params:
-    """A Cosmos legacy param-change list `[{subspace, key, value}]` applied over `base`."""
+def collect_changes(changes: object, *, path: JsonPath = ("changes",)) -> Settings:
+    """A Cosmos legacy param-change list `[{subspace, key, value}]`: every value it sets."""
+    where = format_path(path)
     if not isinstance(changes, list):
         raise MalformedParamsError(where, f"expected a list of changes, got {_kind(changes)}")
     if not changes:
         raise MalformedParamsError(where, "a proposal must change at least one parameter")
-    values: dict[tuple[str, str], int] = {}
+    settings: Settings = {}
     for index, change in enumerate(changes):
-        place = f"{where}[{index}]"
+        place = format_path((*path, index))
         if not isinstance(change, Mapping):
             raise MalformedParamsError(place, f"expected an object, got {_kind(change)}")
         missing = [name for name in ("subspace", "key", "value") if name not in change]
@@ -150,17 +249,53 @@ def apply_changes(base: Params, changes: object, *, where: str = "changes") -> P
         if not isinstance(subspace, str) or not isinstance(key, str):
             raise MalformedParamsError(place, "subspace and key must be strings")
         name = f"{place} ({show_name(subspace)}.{show_name(key)})"
-        spec = _param_spec(subspace, key, where=name)
-        if (subspace, key) in values:
+        spec = resolve_key(subspace, key, where=name)
+        if (spec.subspace, spec.key) in settings:
             raise DuplicateChangeError(name, "this key is already changed earlier in the list")
-        value = parse_param_value(change["value"], where=name)
-        values[(subspace, key)] = _in_domain(spec, value, name)
-    return with_values(base, values)
+        value = _in_domain(spec, parse_change_value(change["value"], where=name), name)
+        settings[(spec.subspace, spec.key)] = Setting(
+            spec.subspace, spec.key, value, (*path, index, "value")
+        )
+    return settings
+
+
+def collect_subspace(
+    subspace: str, entries: object, *, path: JsonPath, what: str = "a MsgUpdateParams"
+) -> Settings:
+    """Every key of `subspace` from `{key: value}`, as a `MsgUpdateParams` (or a params query of
+    one module) carries them all."""
+    where = format_path(path)
+    _subspace_class(subspace, where=where)
+    if not isinstance(entries, Mapping):
+        raise MalformedParamsError(
+            where, f"expected an object with every key of {subspace}, got {_kind(entries)}"
+        )
+    settings: Settings = {}
+    for written, raw in entries.items():
+        place = (*path, written)
+        spot = format_path(place)
+        spec = resolve_key(subspace, written, where=spot)
+        value = _in_domain(spec, parse_param_value(raw, where=spot), spot)
+        setting = Setting(subspace, spec.key, value, place)
+        _set(settings, setting, where=spot, already=f"{spec.key} is already set by {{place}}")
+    # Like the SDK's MsgUpdateParams, a key left out would be reset, never kept: refuse it.
+    missing = [key for key in get_subspace_keys(subspace) if (subspace, key) not in settings]
+    if missing:
+        raise MalformedParamsError(
+            f"{where}.{missing[0]}",
+            f"missing; {what} sets every key of {subspace} (missing: {', '.join(missing)})",
+        )
+    return settings
 
 
 def get_update_params_type(subspace: str) -> str:
     """The type URL of the gov v1 message that replaces every parameter of `subspace`."""
     return f"/stratosphere.{subspace}.v1.MsgUpdateParams"
+
+
+def is_update_params_type(type_url: object) -> bool:
+    """Whether `type_url` has the form of this chain's `MsgUpdateParams` (any subspace name)."""
+    return isinstance(type_url, str) and _MSG_UPDATE_PARAMS.fullmatch(type_url) is not None
 
 
 def get_update_params_subspace(type_url: object, *, where: str) -> str:
@@ -188,122 +323,101 @@ def get_update_params_subspace(type_url: object, *, where: str) -> str:
     return subspace
 
 
+def check_authority(
+    fields: Mapping[str, object], *, path: JsonPath, expected: str | None, message: str
+) -> str:
+    """The `authority` of a message's `fields`: present, bech32, and `expected` when given."""
+    where = format_path((*path, "authority"))
+    if "authority" not in fields:
+        raise MalformedParamsError(where, "missing (the bech32 address of the gov module account)")
+    seen = check_bech32_address(fields["authority"], where=where)
+    if expected is not None and not is_same_address(seen, expected):
+        raise WrongAuthorityError(
+            where,
+            f"{seen} is not the gov module account {expected}; the chain executes a {message} "
+            "only from the gov module (give another expected account with --authority)",
+        )
+    return seen
+
+
+def collect_update_params(
+    subspace: str, fields: Mapping[str, object], *, path: JsonPath, authority: str | None
+) -> Settings:
+    """A `MsgUpdateParams` of `subspace`: its fields (the type URL aside) at `path`; every key
+    of the subspace, set by `authority` when one is expected."""
+    extra = [name for name in fields if name not in MSG_UPDATE_PARAMS_FIELDS]
+    if extra:
+        raise MalformedParamsError(
+            format_path((*path, extra[0])),
+            f"unexpected field (a MsgUpdateParams has {', '.join(MSG_UPDATE_PARAMS_FIELDS)})",
+        )
+    check_authority(fields, path=path, expected=authority, message="MsgUpdateParams")
+    if "params" not in fields:
+        raise MalformedParamsError(
+            format_path((*path, "params")), f"missing (an object with every key of {subspace})"
+        )
+    return collect_subspace(subspace, fields["params"], path=(*path, "params"))
+
+
+def merge_settings(settings: Settings, more: Settings, *, by: str) -> None:
+    """Add `more` (what the message or list at `by` sets) to `settings`; a key both set is bad
+    input, as the result would depend on the order the chain executes them in."""
+    for name, setting in more.items():
+        if name in settings:
+            raise DuplicateChangeError(
+                format_path(setting.path),
+                f"{setting.subspace}.{setting.key} is already set by "
+                f"{format_path(settings[name].path)} ({by} sets it again)",
+            )
+        settings[name] = setting
+
+
+def apply_settings(base: Params, settings: Settings) -> Params:
+    """`base` with every value of `settings`."""
+    return with_values(base, {name: setting.value for name, setting in settings.items()})
+
+
+def parse_param_set(document: object, *, base: Params = WHITEPAPER_PARAMS) -> Params:
+    """A parameter-set document `{subspace: {key: value}}` over `base`; keys left out keep base."""
+    return apply_settings(base, collect_param_set(document))
+
+
+def apply_changes(base: Params, changes: object, *, where: str = "changes") -> Params:
+    """A Cosmos legacy param-change list `[{subspace, key, value}]` applied over `base`."""
+    return apply_settings(base, collect_changes(changes, path=(where,)))
+
+
 def parse_subspace(subspace: str, entries: object, *, where: str) -> dict[str, int]:
     """Every key of `subspace` from `{key: value}`, as a `MsgUpdateParams` carries them all."""
-    _subspace_class(subspace, where=where)
-    if not isinstance(entries, Mapping):
-        raise MalformedParamsError(
-            where, f"expected an object with every key of {subspace}, got {_kind(entries)}"
-        )
-    values: dict[str, int] = {}
-    for key, raw in entries.items():
-        place = f"{where}.{show_name(key)}"
-        spec = _param_spec(subspace, key, where=place)
-        values[spec.key] = _in_domain(spec, parse_param_value(raw, where=place), place)
-    # Like the SDK's MsgUpdateParams, a key left out would be reset, never kept: refuse it.
-    names = [attribute.name for attribute in attrs.fields(SUBSPACES[subspace])]
-    missing = [key for key in names if key not in values]
-    if missing:
-        raise MalformedParamsError(
-            f"{where}.{missing[0]}",
-            f"missing; a MsgUpdateParams sets every key of {subspace} "
-            f"(missing: {', '.join(missing)})",
-        )
-    return values
+    settings = collect_subspace(subspace, entries, path=(where,))
+    return {key: setting.value for (_, key), setting in settings.items()}
 
 
 def apply_update_params(base: Params, messages: object, *, where: str = "messages") -> Params:
-    """Gov v1 `MsgUpdateParams` messages, each replacing all of one subspace, applied over `base`."""
+    """Gov v1 `MsgUpdateParams` messages, each replacing all of one subspace, applied over `base`
+    (any valid bech32 authority: `reports.chain_shapes` checks it is the gov module's)."""
     if not isinstance(messages, list):
         raise MalformedParamsError(where, f"expected a list of messages, got {_kind(messages)}")
     if not messages:
         raise MalformedParamsError(where, "a proposal must carry at least one MsgUpdateParams")
-    values: dict[tuple[str, str], int] = {}
+    settings: Settings = {}
     updated_by: dict[str, str] = {}
     for index, message in enumerate(messages):
-        place = f"{where}[{index}]"
+        path: JsonPath = (where, index)
+        place = format_path(path)
         if not isinstance(message, Mapping):
             raise MalformedParamsError(place, f"expected a message object, got {_kind(message)}")
         if "@type" not in message:
             raise MalformedParamsError(f"{place}.@type", "missing (the message's type URL)")
         subspace = get_update_params_subspace(message["@type"], where=f"{place}.@type")
-        extra = [name for name in message if name not in MSG_UPDATE_PARAMS_FIELDS]
-        if extra:
-            raise MalformedParamsError(
-                f"{place}.{show_name(extra[0])}",
-                f"unexpected field (a MsgUpdateParams has {', '.join(MSG_UPDATE_PARAMS_FIELDS)})",
-            )
         if subspace in updated_by:
             raise DuplicateChangeError(
                 place, f"{subspace} is already updated by {updated_by[subspace]}"
             )
         updated_by[subspace] = place
-        if "authority" not in message:
-            raise MalformedParamsError(
-                f"{place}.authority", "missing (the bech32 address of the gov module account)"
-            )
-        check_bech32_address(message["authority"], where=f"{place}.authority")
-        if "params" not in message:
-            raise MalformedParamsError(
-                f"{place}.params", f"missing (an object with every key of {subspace})"
-            )
-        for key, value in parse_subspace(
-            subspace, message["params"], where=f"{place}.params"
-        ).items():
-            values[(subspace, key)] = value
-    return with_values(base, values)
-
-
-def check_bech32_address(address: object, *, where: str) -> str:
-    """`address` if it is a bech32 string with a valid checksum (BIP-173), else bad input."""
-    if not isinstance(address, str):
-        raise MalformedParamsError(where, f"expected a bech32 address string, got {_kind(address)}")
-    problem = _bech32_problem(address)
-    if problem is not None:
-        raise MalformedParamsError(
-            where, f"expected a bech32 address, got {show_name(address)} ({problem})"
-        )
-    return address
-
-
-def _bech32_problem(address: str) -> str | None:
-    if not address:
-        return "empty"
-    if len(address) > _BECH32_MAX_LENGTH:
-        return f"longer than {_BECH32_MAX_LENGTH} characters"
-    if address.lower() != address and address.upper() != address:
-        return "mixed case"
-    text = address.lower()
-    hrp, separator, data = text.rpartition("1")
-    if not separator:
-        return "no separator '1' between prefix and data"
-    if not hrp:
-        return "no prefix before the separator '1'"
-    if any(not 33 <= ord(char) <= 126 for char in hrp):
-        return "the prefix has characters outside ASCII 33..126"
-    if len(data) < 6:
-        return "too short for its 6-character checksum"
-    bad = [char for char in data if char not in _BECH32_CHARSET]
-    if bad:
-        return f"{bad[0]!r} is not a bech32 character"
-    values = [ord(char) >> 5 for char in hrp] + [0] + [ord(char) & 31 for char in hrp]
-    values += [_BECH32_CHARSET.index(char) for char in data]
-    if _bech32_polymod(values) != 1:
-        return "bad checksum"
-    return None
-
-
-def _bech32_polymod(values: list[int]) -> int:
-    # BIP-173's checksum: a BCH code over GF(32), generator constants from the BIP.
-    generator = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
-    checksum = 1
-    for value in values:
-        top = checksum >> 25
-        checksum = (checksum & 0x1FFFFFF) << 5 ^ value
-        for bit, constant in enumerate(generator):
-            if (top >> bit) & 1:
-                checksum ^= constant
-    return checksum
+        fields = {name: value for name, value in message.items() if name != "@type"}
+        settings.update(collect_update_params(subspace, fields, path=path, authority=None))
+    return apply_settings(base, settings)
 
 
 def show_name(name: object) -> str:
@@ -324,6 +438,11 @@ def _in_domain(spec: ParamSpec, value: int, where: str) -> int:
             where, f"{value} is outside the allowed range {spec.minimum}..{spec.maximum}"
         )
     return value
+
+
+def describe_kind(value: object) -> str:
+    """What a JSON value is, for a message: `an object`, `a list`, `a string`, `null`, ..."""
+    return _kind(value)
 
 
 def _kind(value: object) -> str:

@@ -17,6 +17,8 @@ MISSING_FILE = "missing file"
 DIRECTORY = "a directory"
 GOV_AUTHORITY = "strato10d07y265gmmuvt4z0w9aw880jnsr700jwgmf9g"
 """The gov module account (sha256("gov")[:20]) under the prefix the fixtures use."""
+COSMOS_GOV_AUTHORITY = "cosmos10d07y265gmmuvt4z0w9aw880jnsr700j6zn9kn"
+"""The same account under the Cosmos Hub's prefix: not this chain's gov module account."""
 
 PAYMENT_TYPE = "/stratosphere.payment.v1.MsgUpdateParams"
 
@@ -153,9 +155,9 @@ MALFORMED: list[tuple[str, bytes | str | None, str]] = [
     ("message not an object", gov_v1(PAYMENT_TYPE), "messages[0]: expected a message object, got a string"),
     ("message without @type", gov_v1(message(**{"@type": None})), "messages[0].@type: missing"),
     ("@type not a string", gov_v1(message(**{"@type": 1})), "messages[0].@type: expected a type URL string, got a number"),
-    ("wrong message type", gov_v1(message(**{"@type": "/cosmos.bank.v1beta1.MsgSend"})), "messages[0].@type: /cosmos.bank.v1beta1.MsgSend is not a parameter update of this chain"),
-    ("legacy content in gov v1", gov_v1(message(**{"@type": "/cosmos.gov.v1.MsgExecLegacyContent"})), "messages[0].@type: /cosmos.gov.v1.MsgExecLegacyContent is not a parameter update"),
-    ("SDK module's MsgUpdateParams", gov_v1(message(**{"@type": "/cosmos.staking.v1beta1.MsgUpdateParams"})), "messages[0].@type: /cosmos.staking.v1beta1.MsgUpdateParams is not a parameter update"),
+    ("wrong message type", gov_v1(message(**{"@type": "/cosmos.bank.v1beta1.MsgSend"})), "messages[0].@type: a gov v1 proposal whose message 0 is /cosmos.bank.v1beta1.MsgSend: only this chain's MsgUpdateParams"),
+    ("legacy content in gov v1", gov_v1(message(**{"@type": "/cosmos.gov.v1.MsgExecLegacyContent"})), "messages[0].params: unexpected field (a MsgExecLegacyContent has @type, authority, content)"),
+    ("SDK module's MsgUpdateParams", gov_v1(message(**{"@type": "/cosmos.staking.v1beta1.MsgUpdateParams"})), "messages[0].@type: a gov v1 proposal whose message 0 is /cosmos.staking.v1beta1.MsgUpdateParams: only"),
     ("unknown subspace in @type", gov_v1(message(**{"@type": "/stratosphere.paymnt.v1.MsgUpdateParams"})), "messages[0].@type (paymnt): unknown subspace (did you mean 'payment'?)"),
     ("unknown version in @type", gov_v1(message(**{"@type": "/stratosphere.payment.v1beta1.MsgUpdateParams"})), "messages[0].@type: version v1beta1 of payment's MsgUpdateParams is unknown"),
     ("message with an extra field", gov_v1(message(signer=GOV_AUTHORITY)), "messages[0].signer: unexpected field"),
@@ -175,6 +177,15 @@ MALFORMED: list[tuple[str, bytes | str | None, str]] = [
     ("gov v1 unexpected field", gov_v1(description="d"), "proposal: unexpected field 'description' (a gov v1 proposal has deposit, expedited, messages, metadata, summary, title)"),
     ("gov v1 expedited not a boolean", gov_v1(expedited="no"), "expedited: expected true or false"),
     ("gov v1 title not a string", gov_v1(title=5), "title: expected a string"),
+    # Shapes of the chain.
+    ("authority of another chain", gov_v1(message(authority=COSMOS_GOV_AUTHORITY)), f"messages[0].authority: {COSMOS_GOV_AUTHORITY} is not the gov module account {GOV_AUTHORITY}"),
+    ("query output of a text proposal", json.dumps({"proposal": {"proposal_id": "4", "content": {"@type": "/cosmos.gov.v1beta1.TextProposal", "title": "t", "description": "d"}, "status": "PROPOSAL_STATUS_PASSED"}}), 'proposal.content.@type: a gov v1beta1 {"proposal": ...} query output holding a /cosmos.gov.v1beta1.TextProposal: only a /cosmos.params.v1beta1.ParameterChangeProposal changes parameters'),
+    ("query output without a proposal body", '{"proposal": {"id": "4", "status": "PROPOSAL_STATUS_PASSED"}}', 'proposal: a {"proposal": ...} query output holding neither \'messages\' (gov v1) nor \'content\' (gov v1beta1)'),
+    ("list query output", '{"proposals": [], "pagination": {"next_key": null, "total": "0"}}', 'proposals: a {"proposals": [...]} list query output holds many proposals; give one proposal'),
+    ("a send message alone", json.dumps({"@type": "/cosmos.bank.v1beta1.MsgSend", "from_address": GOV_AUTHORITY, "to_address": GOV_AUTHORITY, "amount": []}), "@type: a /cosmos.bank.v1beta1.MsgSend message changes no parameter of this chain"),
+    ("params query of two modules' keys", '{"params": {"str_burn_bps": "1000", "max_validators": "100"}}', "params: a params query of one module holds one subspace's keys, but max_validators is in consensus and str_burn_bps in payment"),
+    ("legacy value as JSON of a fraction", legacy(change("payment", "str_burn_bps", '"12.5"')), "changes[0] (payment.str_burn_bps): expected a decimal integer string, got '12.5'"),
+    ("legacy store key misspelt", legacy(change("payment", "StrBurnBp", "1200")), "changes[0] (payment.StrBurnBp): unknown key in payment (did you mean 'StrBurnBps'?)"),
 ]
 """Every malformed input: (case name, content or None for a special case, expected fragment)."""
 # fmt: on

@@ -355,8 +355,7 @@ def test_invalid_update_params__a_missing_key_is_named() -> None:
         GOV_AUTHORITY,
         GOV_AUTHORITY.upper(),
         "cosmos10d07y265gmmuvt4z0w9aw880jnsr700j6zn9kn",  # the Cosmos Hub's gov module account
-        "a12uel5l",  # BIP-173's test vectors
-        "abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw",
+        "abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw",  # BIP-173's test vector
     ],
 )
 def test_check_bech32_address__valid(address: str) -> None:
@@ -374,6 +373,7 @@ def test_check_bech32_address__valid(address: str) -> None:
         ("1qpzry9x8gf2tvdw0s3jn54khce6mua7l", "no prefix"),
         ("strato", "no separator"),
         ("strato1abc", "too short"),
+        ("a12uel5l", "0 bytes; an account address has 1 to 255"),  # BIP-173's, but empty
         ("a" * 1024, "longer than 1023"),
     ],
 )
