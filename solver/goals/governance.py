@@ -9,6 +9,7 @@ can only be met if they are below one. Written here on terms, apart from `model.
 from __future__ import annotations
 
 import z3
+from attrs import frozen
 
 from model.constitution import HARDENED_CONSTITUTION
 from model.units import BPS_DENOMINATOR
@@ -31,9 +32,45 @@ COHERENCE_KEYS: tuple[str, ...] = (
 """Every key §6.8's coherence speaks of, in a fixed order (a change's `key` indexes it)."""
 
 
-def is_coherent(get: ParamGetter) -> Formula:
-    """§6.8 GOV-PARAMS: cost + STB margin + STR margin = 100% of T, each margin's sub-shares sum
-    to it, and both thresholds are fractions below one."""
+COHERENCE_RULES: tuple[str, ...] = (
+    "cost-plus-margins",
+    "stb-sub-shares",
+    "str-sub-shares",
+    "consensus-threshold",
+    "governance-supermajority",
+)
+"""The rules of §6.8's coherence, in the order `get_coherence_rules` states them (a claim's
+`coherence.rule` input indexes it, so a counterexample names the rule it breaks). The names are
+the ones a violation carries wherever GOV-PARAMS is checked."""
+
+
+COHERENCE_RULE_KEYS: dict[str, tuple[str, ...]] = {
+    "cost-plus-margins": (
+        "payment.payment_rate_bps",
+        "payment.stb_profit_margin_bps",
+        "payment.str_profit_margin_bps",
+    ),
+    "stb-sub-shares": (
+        "payment.stb_profit_margin_bps",
+        "payment.stb_node_profit_bps",
+        "payment.stb_reserve_swap_bps",
+    ),
+    "str-sub-shares": (
+        "payment.str_profit_margin_bps",
+        "payment.str_node_profit_bps",
+        "payment.str_burn_bps",
+        "payment.str_network_support_bps",
+    ),
+    "consensus-threshold": ("consensus.threshold_num", "consensus.threshold_den"),
+    "governance-supermajority": ("governance.supermajority_num", "governance.supermajority_den"),
+}
+"""The keys each rule of `COHERENCE_RULES` reads: a change to one of them is what can break it."""
+
+
+def get_coherence_rules(get: ParamGetter) -> tuple[Formula, ...]:
+    """§6.8 GOV-PARAMS, one formula per rule of `COHERENCE_RULES`: cost + STB margin + STR margin
+    = 100% of T, each margin's sub-shares sum to it, and both thresholds are fractions below
+    one."""
     margins = get("payment.stb_profit_margin_bps") + get("payment.str_profit_margin_bps")
     stb_parts = get("payment.stb_node_profit_bps") + get("payment.stb_reserve_swap_bps")
     str_parts = (
@@ -41,7 +78,7 @@ def is_coherent(get: ParamGetter) -> Formula:
         + get("payment.str_burn_bps")
         + get("payment.str_network_support_bps")
     )
-    return z3.And(
+    return (
         get("payment.payment_rate_bps") * (BPS_DENOMINATOR - margins)
         == BPS_DENOMINATOR * BPS_DENOMINATOR,
         stb_parts == get("payment.stb_profit_margin_bps"),
@@ -49,6 +86,15 @@ def is_coherent(get: ParamGetter) -> Formula:
         get("consensus.threshold_num") < get("consensus.threshold_den"),
         get("governance.supermajority_num") < get("governance.supermajority_den"),
     )
+
+
+def is_coherent(get: ParamGetter, rule: Term | None = None) -> Formula:
+    """§6.8 GOV-PARAMS: every rule of `get_coherence_rules` holds; with `rule`, the rule of that
+    number in `COHERENCE_RULES` (none for any other number)."""
+    rules = get_coherence_rules(get)
+    if rule is None:
+        return z3.And(*rules)
+    return z3.And(*(z3.Implies(rule == index, each) for index, each in enumerate(rules)))
 
 
 CONSTITUTION_BOUNDS: tuple[str, ...] = (
@@ -84,10 +130,44 @@ def is_kept_coherent(
     accepted: Formula,
     *,
     given: bool,
-    bound: Term | None = None,
+    part: GoalPart | None = None,
 ) -> Formula:
     """GOV-PARAMS over governance: a change the tally applies (`accepted`) leaves the set
-    coherent; with `given` False the current set's coherence and its fit to the constitution
-    (the bound numbered `bound`, or all) are part of the goal too."""
+    coherent; with `given` False the current set's fit to the constitution and its coherence
+    are part of the goal too. With `part`, the one part of the goal it selects: the bound of
+    that number, the coherence rule of that number, or (neither selected) the tally's step."""
     step = z3.Implies(accepted, is_coherent(after))
-    return step if given else z3.And(is_within_constitution(now, bound), is_coherent(now), step)
+    if given:
+        return step
+    if part is None:
+        return z3.And(is_within_constitution(now), is_coherent(now), step)
+    return z3.And(
+        is_within_constitution(now, part.bound),
+        is_coherent(now, part.rule),
+        z3.Implies(part.is_step(), step),
+    )
+
+
+@frozen
+class GoalPart:
+    """Which part of GOV-PARAMS a query states: `bound` numbers a bound of
+    `CONSTITUTION_BOUNDS`, `rule` a rule of `COHERENCE_RULES`, each -1 when it selects none;
+    at most one selects, and with neither the part is the tally's step. A counterexample then
+    names the one part that fails, and the inputs of the other parts stay out of it."""
+
+    bound: Term
+    rule: Term
+
+    def get_domain(self) -> Formula:
+        """Each number names one of its parts or none, and at most one of them names one."""
+        return z3.And(
+            self.bound >= -1,
+            self.bound < len(CONSTITUTION_BOUNDS),
+            self.rule >= -1,
+            self.rule < len(COHERENCE_RULES),
+            z3.Or(self.bound == -1, self.rule == -1),
+        )
+
+    def is_step(self) -> Formula:
+        """The part is the tally's step: neither a bound nor a coherence rule is selected."""
+        return z3.And(self.bound == -1, self.rule == -1)

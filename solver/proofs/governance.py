@@ -137,35 +137,53 @@ def claim_gov_params(params: Params, profile: Profile, mode: ParamMode) -> Claim
     assumptions: list[Formula] = []
     given = mode is ParamMode.ALL_PARAMS
     labels: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    bound: Term | None = None
+    part: goals.GoalPart | None = None
     if not given:
-        # The checked set's fit to the constitution, one bound at a time: a counterexample
-        # names the bound it breaks (`constitution.bound.name`).
-        bound = z3.Int("constitution.bound")
-        inputs.append(("constitution.bound", bound))
-        assumptions.append(z3.And(bound >= 0, bound < len(goals.CONSTITUTION_BOUNDS)))
-        labels = (("constitution.bound", goals.CONSTITUTION_BOUNDS),)
+        # One part of the goal at a time: a bound of the constitution, a coherence rule, or the
+        # tally's step; a counterexample names the part it breaks (`constitution.bound.name`,
+        # `coherence.rule.name`), and a proposal only where the step is the part.
+        part = goals.GoalPart(z3.Int("constitution.bound"), z3.Int("coherence.rule"))
+        inputs += [("coherence.rule", part.rule), ("constitution.bound", part.bound)]
+        assumptions.append(part.get_domain())
+        labels = (
+            ("coherence.rule", goals.COHERENCE_RULES),
+            ("constitution.bound", goals.CONSTITUTION_BOUNDS),
+        )
     if profile.governance_checks_coherence:
         # Any proposal, however many keys it changes, is adopted only if the check passes on
         # the set it makes: every set in the domain that passes must be coherent.
         proposed = {name: z3.Int(f"proposal.{name}") for name in GOVERNED_KEYS}
         inputs += sorted((f"proposal.{name}", term) for name, term in proposed.items())
-        assumptions += [
-            z3.And(_SPECS[name].minimum <= term, term <= _SPECS[name].maximum)
-            for name, term in proposed.items()
-        ]
+        in_domain = z3.And(
+            *(
+                z3.And(_SPECS[name].minimum <= term, term <= _SPECS[name].maximum)
+                for name, term in proposed.items()
+            )
+        )
+        if part is None:
+            assumptions.append(in_domain)
+        else:
+            # Where the part is not the step no proposal is read: it is the checked set itself,
+            # so the counterexample shows no change the set does not make.
+            unchanged = z3.And(*(term == terms[name] for name, term in proposed.items()))
+            assumptions.append(z3.If(part.is_step(), in_domain, unchanged))
         accepted = get_tally_acceptance(params, proposed)
         goal = goals.is_kept_coherent(
-            terms.__getitem__, proposed.__getitem__, accepted, given=given, bound=bound
+            terms.__getitem__, proposed.__getitem__, accepted, given=given, part=part
         )
     else:
         # The literal tally adopts any in-domain value: one key changed from the current set.
         key, value = z3.Int("change.key"), z3.Int("change.value")
         inputs += [("change.key", key), ("change.value", value)]
-        assumptions.append(_in_domain(key, value))
+        if part is None:
+            assumptions.append(_in_domain(key, value))
+        else:
+            # Where the part is not the step, no key is changed (key -1 names none).
+            no_change = z3.And(key == -1, value == 0)
+            assumptions.append(z3.If(part.is_step(), _in_domain(key, value), no_change))
         after = _changed(terms, key, value)
         goal = goals.is_kept_coherent(
-            terms.__getitem__, after, z3.BoolVal(True), given=given, bound=bound
+            terms.__getitem__, after, z3.BoolVal(True), given=given, part=part
         )
         labels = (*labels, ("change.key", GOVERNED_KEYS))
     domain = terms.get_assumptions(coherent=given)
