@@ -3,8 +3,9 @@
 `Executor.run_call` runs the billing round on the billing function, settles it, reads the usage
 the nodes agreed on, runs the main round on the service's function and settles it, all on the
 executor's own books, and returns the same `CallRecord` shape the model predicts. Functions are
-named by a fixture name (`compute`, `database`, `storage`, `billing`, from `fixtures/functions/`)
-or by the user as `path/to/file.py:callable` or `module:callable` (`bytes -> bytes`).
+named by a fixture name (`compute`, `database`, `storage`, `billing`: the modules of
+`executor.functions`, shipped with the package) or by the user as `path/to/file.py:callable` or
+`module:callable` (`bytes -> bytes`).
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from model.profile import Profile
 from model.trusted.settlement import RoundOutcome
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURE_FUNCTIONS = ROOT / "fixtures" / "functions"
+FUNCTIONS_PACKAGE = "executor.functions"
+"""The package of the functions a fixture name stands for, imported by module name in the nodes,
+so a spec is the same wherever the tool is installed and needs no checkout."""
 FIXTURES = {
-    name: f"{FIXTURE_FUNCTIONS / name}.py:run"
+    name: f"{FUNCTIONS_PACKAGE}.{name}:run"
     for name in ("compute", "database", "storage", "billing")
 }
 NO_VALIDATION = Funding(validators=0, prefund_ustr=0)

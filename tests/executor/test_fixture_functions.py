@@ -1,6 +1,6 @@
 """The real functions the executor runs, and the function specs that name them.
 
-Each fixture of `fixtures/functions/` is checked in-process against results worked out
+Each fixture function of `executor.functions` is checked in-process against results worked out
 independently (prime counts, rate-card prices, content hashes), then through the executor's node
 processes: fixture names, user `file.py:callable` and `module:callable` specs, bad specs, and
 hostile functions whose failure is the function's, never the executor's.
@@ -9,7 +9,7 @@ hostile functions whose failure is the function's, never the executor's.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
+import importlib
 import json
 import os
 import sqlite3
@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from executor_fixtures import no_orphan_nodes  # noqa: F401 - autouse: no node left behind
 
-from executor.engine import FIXTURE_FUNCTIONS, Executor, FunctionSpecError, resolve_function
+from executor.engine import ROOT, Executor, FunctionSpecError, resolve_function
 from executor.pool import get_live_groups
 from executor.scenario import ExecRound
 from model.params import WHITEPAPER_PARAMS
@@ -30,20 +30,15 @@ from model.trusted.behaviour import NodePlan, Scenario
 from model.trusted.billing import encode_usage
 from model.units import AppId, NodeId
 
-HOSTILE = FIXTURE_FUNCTIONS / "hostile.py"
+HOSTILE = ROOT / "fixtures" / "functions" / "hostile.py"
+"""Test-only functions that attack the executor; they do not ship with the package."""
 SPAWNED_HERE: list[int] = []
 """Every node process group an executor of this file started, for the last test."""
 
 
 def load_fixture(name: str) -> ModuleType:
-    """A fixture module loaded in-process straight from its file."""
-    spec = importlib.util.spec_from_file_location(
-        f"fixture_{name}", FIXTURE_FUNCTIONS / f"{name}.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """A fixture function's module, imported in-process from the package the nodes import it from."""
+    return importlib.import_module(f"executor.functions.{name}")
 
 
 COMPUTE = load_fixture("compute")
@@ -333,7 +328,7 @@ def test_relative_file_spec_is_resolved_against_the_working_directory(
 @pytest.mark.parametrize(
     ("spec", "data", "expected"),
     [
-        ("fixtures.functions.compute:run", as_json({"n": 10}), b"count=4 sum=17"),
+        ("executor.functions.compute:run", as_json({"n": 10}), b"count=4 sum=17"),
         ("base64:b64encode", b"stratosphere", b"c3RyYXRvc3BoZXJl"),
         ("binascii:hexlify", b"\x01\xab", b"01ab"),
     ],
@@ -341,7 +336,7 @@ def test_relative_file_spec_is_resolved_against_the_working_directory(
 def test_module_function_runs_in_a_node_process(
     executor: Executor, spec: str, data: bytes, expected: bytes
 ) -> None:
-    # A node imports from the project root and the interpreter's own library.
+    # A node imports from the installed packages and the interpreter's own library.
     assert resolve_function(spec) == spec
     assert executor.reference_output(spec, data) == expected
 
