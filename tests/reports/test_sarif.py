@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
+import pytest
 from report_samples import failing_document, passing_document
 
 from properties.catalogue import CATALOGUE, get_parameters_read
-from reports.sarif import FINGERPRINT_KEY, render_sarif
+from reports.sarif import (
+    FALLBACK_INFORMATION_URI,
+    FINGERPRINT_KEY,
+    SRCROOT,
+    get_information_uri,
+    render_sarif,
+    to_artifact_location,
+)
 
 
 def parse(document: dict[str, Any]) -> dict[str, Any]:
@@ -57,6 +67,41 @@ def test_basic() -> None:
     driver = log["runs"][0]["tool"]["driver"]
     assert driver["name"] == "stratoverify"
     assert driver["version"] == "0.1.0"
+    assert driver["informationUri"] == get_information_uri()
+    run = log["runs"][0]
+    assert run["automationDetails"] == {"id": "stratoverify/whitepaper/proposal.json/"}
+    assert run_of(passing_document())["automationDetails"] == {
+        "id": "stratoverify/hardened/whitepaper defaults/"
+    }
+
+
+def test_information_uri_is_the_declared_home_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The package's declared Documentation or Homepage URL, else the fallback URN."""
+    from reports import sarif  # noqa: PLC0415
+
+    class Metadata:
+        def __init__(self, urls: list[str]) -> None:
+            self.urls = urls
+
+        def get_all(self, name: str) -> list[str] | None:
+            return self.urls if name == "Project-URL" else None
+
+    monkeypatch.setattr(
+        sarif.metadata,
+        "metadata",
+        lambda _: Metadata(["Source, https://x.test/src", "Homepage, https://x.test/"]),
+    )
+    assert get_information_uri() == "https://x.test/"
+    monkeypatch.setattr(sarif.metadata, "metadata", lambda _: Metadata([]))
+    assert get_information_uri() == FALLBACK_INFORMATION_URI
+
+
+def test_rule_names_differ_from_ids() -> None:
+    """SARIF1001: a rule's friendly name must not repeat its id (GROUNDED is one word)."""
+    rules = run_of(passing_document())["tool"]["driver"]["rules"]
+    for rule in rules:
+        assert rule["name"].lower() != rule["id"].lower()
+    assert {rule["id"]: rule["name"] for rule in rules}["SLASH-BOUNDS"] == "SlashBounds"
 
 
 def test_one_rule_per_catalogue_id_in_catalogue_order() -> None:
@@ -161,6 +206,50 @@ def test_paths_use_forward_slashes_and_stay_relative() -> None:
     document["inputs"]["source"] = "/srv/ci/proposal.json"
     location = results_by_id(document)["SLASH-BOUNDS"]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {"uri": "file:///srv/ci/proposal.json"}
+
+
+def test_absolute_path_under_the_current_directory_stays_relative(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no SARIF root, an absolute input path under the current directory is made
+    relative to it; only a path outside it keeps a file URI."""
+    monkeypatch.chdir(tmp_path)
+    document = failing_document()
+    document["inputs"]["source"] = str(tmp_path / "gov" / "p.json")
+    run = run_of(document)
+    assert "originalUriBaseIds" not in run
+    assert run["artifacts"][0]["location"] == {"uri": "gov/p.json", "uriBaseId": SRCROOT}
+    location = results_by_id(document)["SLASH-BOUNDS"]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "gov/p.json", "uriBaseId": SRCROOT}
+
+
+def test_uris_relative_to_the_sarif_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "checkout"
+    (root / "proposals").mkdir(parents=True)
+    monkeypatch.chdir(root / "proposals")
+    document = failing_document()
+    document["inputs"]["source"] = "./burn.json"
+    (run,) = json.loads(render_sarif(document, sarif_root=root))["runs"]
+    assert run["originalUriBaseIds"] == {SRCROOT: {"uri": root.as_uri() + "/"}}
+    assert run["artifacts"][0]["location"] == {"uri": "proposals/burn.json", "uriBaseId": SRCROOT}
+    for result in run["results"]:
+        artifact = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert artifact == {"uri": "proposals/burn.json", "uriBaseId": SRCROOT}
+
+
+def test_input_outside_the_sarif_root_keeps_a_file_uri(tmp_path: Path) -> None:
+    root = tmp_path / "checkout"
+    root.mkdir()
+    outside = tmp_path / "elsewhere" / "p 1.json"
+    assert to_artifact_location(str(outside), root) == {
+        "uri": "file://" + str(outside).replace(" ", "%20")
+    }
+    assert to_artifact_location(str(root / "a" / "p.json"), root) == {
+        "uri": "a/p.json",
+        "uriBaseId": SRCROOT,
+    }
+    relative = os.path.relpath(root / "b.json")
+    assert to_artifact_location(relative, root) == {"uri": "b.json", "uriBaseId": SRCROOT}
 
 
 def test_run_carries_verdict_and_hashes() -> None:

@@ -111,3 +111,33 @@ def _notifications(run: Mapping[str, Any]) -> list[str]:
             if notification.get("level") == "error":
                 notes.append(f"configuration error: {notification['message'].get('text')}")
     return notes
+
+
+ACCEPTED_NOTES = {
+    "SARIF2002": "message arguments: our messages are whole sentences, not templates",
+    "SARIF2003": "versionControlProvenance: the tool does not know the checkout's revision",
+    "SARIF2006": "URIs reachable: the validator cannot reach the network here",
+    "SARIF2009": "rule id convention: our ids are the invariant catalogue's, stable by design",
+    "SARIF2010": "code snippets: a proposal's line is shown by the code-scanning view itself",
+    "SARIF2011": "context regions: as for snippets",
+    "SARIF2012": "helpUri: the tool's documentation has no public address",
+    "SARIF2013": "embedded file contents: the input is in the repository",
+}
+"""The Multitool's advisory notes a log of ours may carry, and why; any other note, and every
+warning and error, is a problem."""
+
+
+def sarif_problems(
+    logs: Mapping[str, str], *, also_accepted: Mapping[str, str] | None = None
+) -> dict[str, list[str]]:
+    """`sarif_findings` less the notes in `ACCEPTED_NOTES` (and `also_accepted`): what must be
+    empty for a log to count as valid."""
+    accepted = {**ACCEPTED_NOTES, **(also_accepted or {})}
+    return {
+        name: [
+            finding
+            for finding in findings
+            if not (finding.startswith("note ") and finding[5:].split(":")[0] in accepted)
+        ]
+        for name, findings in sarif_findings(logs).items()
+    }
