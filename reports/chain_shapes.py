@@ -131,15 +131,15 @@ def classify_document(document: object) -> tuple[str, str] | None:
     it can tell (a packed message of another type, a shape refused as such)."""
     if not isinstance(document, Mapping):
         return PARAMETER_SET, "a parameter set"
-    if "changes" in document:
-        return LEGACY_PROPOSAL, "a legacy proposal"
-    if "messages" in document:
-        return GOV_V1_PROPOSAL, "a gov v1 proposal"
     url = document.get("@type", document.get("type"))
     if url in _GOV_V1_URLS or is_update_params_type(url):
         return GOV_V1_PROPOSAL, f"a {url}"
     if url in _LEGACY_URLS:
         return LEGACY_PROPOSAL, f"a {url}"
+    if "changes" in document:
+        return LEGACY_PROPOSAL, "a legacy proposal"
+    if "messages" in document:
+        return GOV_V1_PROPOSAL, "a gov v1 proposal"
     proposal = document.get("proposal")
     if isinstance(proposal, Mapping) and "messages" in proposal:
         return GOV_V1_PROPOSAL, 'a gov v1 {"proposal": ...} query output'
@@ -159,6 +159,9 @@ def read_document(document: object, *, authority: str | None) -> Reading:
     (None: any valid bech32 address)."""
     if not isinstance(document, Mapping):
         return Reading(PARAMETER_SET, "a parameter set", collect_param_set(document))
+    packed = _unpack(document, ())
+    if packed.type_url is not None:
+        return _read_packed(packed, authority)
     if "changes" in document and "messages" in document:
         raise MalformedParamsError(
             "proposal",
@@ -173,9 +176,6 @@ def read_document(document: object, *, authority: str | None) -> Reading:
             if name in document and not isinstance(document[name], python_type):
                 raise MalformedParamsError(name, f"expected {expected}")
         return _read_gov_v1(document["messages"], ("messages",), "a gov v1 proposal", authority)
-    packed = _unpack(document, ())
-    if packed.type_url is not None:
-        return _read_packed(packed, "", authority)
     for name, read in _ENVELOPES.items():
         if name in document:
             return read(document, authority)
@@ -320,17 +320,17 @@ def _refuse_unknown_key(written: str) -> None:
     )
 
 
-def _read_packed(packed: _Any, shape_prefix: str, authority: str | None) -> Reading:
+def _read_packed(packed: _Any, authority: str | None) -> Reading:
     """A document that is itself one packed message: a MsgSubmitProposal, a single message, a
     ParameterChangeProposal content or a wrapped query response."""
     url = packed.type_url
     if url == MSG_SUBMIT_PROPOSAL_V1:
-        shape = f"a gov v1 {MSG_SUBMIT_PROPOSAL_V1}"
+        shape = f"a {MSG_SUBMIT_PROPOSAL_V1} message"
         _check_fields(packed.fields, SUBMIT_V1_FIELDS, packed.path, shape)
         messages = packed.fields.get("messages")
         return _read_gov_v1(messages, (*packed.path, "messages"), shape, authority)
     if url == MSG_SUBMIT_PROPOSAL_V1BETA1:
-        shape = f"a gov v1beta1 {MSG_SUBMIT_PROPOSAL_V1BETA1}"
+        shape = f"a {MSG_SUBMIT_PROPOSAL_V1BETA1} message"
         _check_fields(packed.fields, SUBMIT_V1BETA1_FIELDS, packed.path, shape)
         if "content" not in packed.fields:
             raise MalformedParamsError(format_path((*packed.path, "content")), "missing")
