@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 
 from model import arith
+from model.coherence import check_coherence
 from model.params import Params, ParamsError
 from model.payment import compute_payment_split
 from model.profile import PROFILES, Profile
@@ -117,6 +118,16 @@ class PlotInputs:
     profile: Profile
     base_source: str
     checked_source: str
+    base_label: str = "base"
+    """What the legends and captions call the base set (`diff`: "old")."""
+    checked_label: str = "checked"
+    """What the legends and captions call the checked set (`diff`: "new")."""
+    checked_profile: Profile | None = None
+    """The checked set's profile where it differs from `profile` (`diff` of two profiles)."""
+
+    def get_checked_profile(self) -> Profile:
+        """The profile the checked set is read under."""
+        return self.profile if self.checked_profile is None else self.checked_profile
 
 
 # --- Data: exact values from the model -----------------------------------------------------------
@@ -145,6 +156,53 @@ def payment_split_rows(
     """§6.3: each part of the node payment for `cost`, as (label, micro-dollars)."""
     split = compute_payment_split(cost, params)
     return tuple(zip(PAYMENT_PART_LABELS, split.parts(), strict=True))
+
+
+REMAINDER_LABEL = "unassigned (+) / over-assigned (-)"
+"""The bar of an incoherent set's split: what its stated shares leave of T, or take beyond it."""
+
+
+@frozen
+class DrawnSplit:
+    """A payment split as drawn: each part at its own stated share, and what remains of T.
+
+    For a coherent set the parts are the model's split and nothing remains. For an incoherent
+    one (GOV-PARAMS) each part is its stated share of T (the cost basis the cost itself), so the
+    node's profit is not silently the remainder: the remainder is a part of its own, positive if
+    the shares leave some of T unassigned, negative if they assign more than T."""
+
+    rows: tuple[tuple[str, int], ...]
+    """(label, micro-dollars) of `PAYMENT_PART_LABELS`, in that order."""
+    remainder: int
+    """T minus the drawn parts; 0 for a coherent set."""
+    rules: tuple[str, ...]
+    """The coherence rules the set breaks (`model.coherence.check_coherence`), empty if none."""
+
+    def describe(self) -> str:
+        """ "incoherent: <rule>, ..." or the empty text for a coherent set."""
+        return f"incoherent: {', '.join(self.rules)}" if self.rules else ""
+
+
+def draw_payment_split(params: Params, *, cost: UsdMicro = PLOT_COST) -> DrawnSplit:
+    """§6.3, §6.8: the split of `cost`'s payment as a plot or a table shows it (`DrawnSplit`)."""
+    split = compute_payment_split(cost, params)
+    rules = tuple(dict.fromkeys(violation.rule for violation in check_coherence(params)))
+    if not rules:
+        return DrawnSplit(rows=payment_split_rows(params, cost=cost), remainder=0, rules=())
+    payment = params.payment
+    stated = (
+        cost,
+        split.total * payment.stb_node_profit_bps // BPS_DENOMINATOR,
+        split.stb_swap_reserve,
+        split.total * payment.str_node_profit_bps // BPS_DENOMINATOR,
+        split.str_burn_usd,
+        split.str_network_support_usd,
+    )
+    return DrawnSplit(
+        rows=tuple(zip(PAYMENT_PART_LABELS, stated, strict=True)),
+        remainder=split.total - sum(stated),
+        rules=rules,
+    )
 
 
 def slash_schedule_points(
@@ -261,56 +319,91 @@ def render_plots(document: Mapping[str, Any]) -> tuple[Plot, ...]:
 
 
 def render_payment_split_plot(inputs: PlotInputs) -> Plot:
-    """Grouped bars: the six parts of a $100 node payment, base beside checked parameters."""
-    base = payment_split_rows(inputs.base)
-    checked = payment_split_rows(inputs.checked)
+    """Grouped bars: the six parts of a $100 node payment, base beside checked parameters; a
+    set whose shares do not add up (GOV-PARAMS) is named in the title, its parts drawn at their
+    stated shares and what they leave of T (or take beyond it) as a bar of its own."""
+    drawn = (
+        (inputs.base_label, draw_payment_split(inputs.base)),
+        (inputs.checked_label, draw_payment_split(inputs.checked)),
+    )
+    flagged = [(name, split) for name, split in drawn if split.rules]
+    labels = [*PAYMENT_PART_LABELS, *((REMAINDER_LABEL,) if flagged else ())]
     title = f"Payment split of a {format_usd(PLOT_COST)} cost"
-    with _figure() as figure:
+    if flagged:
+        title += "; " + "; ".join(f"{name} {split.describe()}" for name, split in flagged)
+    with open_figure() as figure:
         axes = figure.add_subplot()
-        positions = range(len(base))
+        positions = range(len(labels))
         width = 0.38
-        for offset, rows, color, name in (
-            (-width / 2, base, BASE_COLOR, "base"),
-            (width / 2, checked, CHECKED_COLOR, "checked"),
+        for offset, (name, split), color in zip(
+            (-width / 2, width / 2), drawn, (BASE_COLOR, CHECKED_COLOR), strict=True
         ):
+            values = [value for _, value in split.rows]
+            values += [split.remainder] if flagged else []
             bars = axes.bar(
                 [position + offset for position in positions],
-                [value / MICRO for _, value in rows],
+                [value / MICRO for value in values],
                 width=width,
                 color=color,
-                label=name,
+                label=f"{name} ({split.describe()})" if split.rules else name,
             )
-            axes.bar_label(bars, labels=[format_usd(value) for _, value in rows], fontsize=7)
+            if split.rules:
+                for bar in bars:
+                    bar.set_hatch("//")
+                    bar.set_edgecolor(LIMIT_COLOR)
+            axes.bar_label(bars, labels=[format_usd(value) for value in values], fontsize=7)
         axes.axhline(0, color="#333333", linewidth=0.8)
-        axes.set_xticks(
-            list(positions), [label.replace(" (", "\n(") for label in PAYMENT_PART_LABELS]
-        )
+        axes.set_xticks(list(positions), [_tick_label(label) for label in labels])
+        if flagged:
+            axes.tick_params(axis="x", labelsize=7)
         axes.set_ylabel("USD")
-        axes.set_title(title)
+        heading = axes.set_title(title)
+        if flagged:
+            heading.set_color(LIMIT_COLOR)
+            heading.set_wrap(True)
         axes.margins(y=0.15)
         axes.legend(frameon=False)
-        svg = _to_svg(figure, "plot-payment-split")
-    negative = [label for label, value in (*base, *checked) if value < 0]
+        svg = figure_to_svg(figure, "plot-payment-split")
+    (base_name, base), (checked_name, checked) = drawn
+    totals = [
+        compute_payment_split(PLOT_COST, params).total for params in (inputs.base, inputs.checked)
+    ]
     caption = (
         f"§6.3: the node payment T for a cost of {format_usd(PLOT_COST)}, split into its six "
-        f"parts; exact micro-dollar values from the model. Base: {inputs.base_source} "
-        f"(T = {format_usd(_total(base))}); checked: {inputs.checked_source} "
-        f"(T = {format_usd(_total(checked))})."
+        f"parts; exact micro-dollar values from the model. {base_name.capitalize()}: "
+        f"{inputs.base_source} (T = {format_usd(totals[0])}); {checked_name}: "
+        f"{inputs.checked_source} (T = {format_usd(totals[1])})."
     )
-    if negative:
+    for name, split in flagged:
         caption += (
-            " A negative part means the payment shares are incoherent (GOV-PARAMS): "
-            f"{', '.join(dict.fromkeys(negative))}."
+            f" The {name} set's payment shares are incoherent (GOV-PARAMS: "
+            f"{', '.join(split.rules)}): its parts are drawn at their stated shares, the cost "
+            f"basis at the cost, and the {format_usd(abs(split.remainder))} they "
+            f"{'leave of' if split.remainder >= 0 else 'assign beyond'} T as "
+            f"{'unassigned' if split.remainder >= 0 else 'over-assigned'}, not as node profit."
         )
+    negative = [label for label, value in (*base.rows, *checked.rows) if value < 0]
+    if negative:
+        caption += f" Negative parts: {', '.join(dict.fromkeys(negative))}."
     return Plot(id="plot-payment-split", title=title, caption=caption, svg=svg)
+
+
+def _tick_label(label: str) -> str:
+    if label == REMAINDER_LABEL:
+        return "remainder:\n+ unassigned\n- over-assigned"
+    return label.replace(" (", "\n(")
 
 
 def render_slash_schedule_plot(inputs: PlotInputs) -> Plot:
     """Lines: the slash rate over a fixed sequence of slashes and expired windows, with 100%."""
+    checked_profile = inputs.get_checked_profile()
     base = slash_schedule_points(inputs.base, inputs.profile)
-    checked = slash_schedule_points(inputs.checked, inputs.profile)
-    title = f"Slash rate over a fixed event sequence (profile {inputs.profile.name})"
-    with _figure() as figure:
+    checked = slash_schedule_points(inputs.checked, checked_profile)
+    profiles = inputs.profile.name
+    if checked_profile is not inputs.profile:
+        profiles = f"{inputs.base_label} {profiles}, {inputs.checked_label} {checked_profile.name}"
+    title = f"Slash rate over a fixed event sequence (profile {profiles})"
+    with open_figure() as figure:
         axes = figure.add_subplot()
         positions = list(range(len(base)))
         expired = [i for i, point in enumerate(base) if point.event is SlashEvent.WINDOW_EXPIRED]
@@ -322,6 +415,7 @@ def render_slash_schedule_plot(inputs: PlotInputs) -> Plot:
             positions,
             [point.rate_bps / 100 for point in base],
             [point.rate_bps / 100 for point in checked],
+            (inputs.base_label, inputs.checked_label),
         )
         axes.set_xticks(positions, [point.label for point in base])
         axes.set_xlabel("event (S = slash, W = a window expires without a slash)")
@@ -329,15 +423,17 @@ def render_slash_schedule_plot(inputs: PlotInputs) -> Plot:
         axes.set_ylim(bottom=0)
         axes.set_title(title)
         axes.legend(frameon=False, loc="upper left")
-        svg = _to_svg(figure, "plot-slash-schedule")
+        svg = figure_to_svg(figure, "plot-slash-schedule")
     caption = (
         "§6.10: seven slashes within one window, three windows expiring without a slash, then "
         "two more slashes. Each slash raises the level by one, each expired window lowers it by "
         "one; a W point shows the rate the next slash would take. "
-        f"Base: {_describe_slashing(inputs.base, inputs.profile, base)} "
-        f"Checked: {_describe_slashing(inputs.checked, inputs.profile, checked)}"
+        f"{inputs.base_label.capitalize()}: "
+        f"{_describe_slashing(inputs.base, inputs.profile, base)} "
+        f"{inputs.checked_label.capitalize()}: "
+        f"{_describe_slashing(inputs.checked, checked_profile, checked)}"
     )
-    if not inputs.profile.slash_capped:
+    if not inputs.profile.slash_capped or not checked_profile.slash_capped:
         caption += (
             " Under the whitepaper profile §6.10 names no cap, so the rate passes 100% of the "
             "stake (SLASH-BOUNDS)."
@@ -350,7 +446,7 @@ def render_supply_plot(inputs: PlotInputs) -> Plot:
     base = supply_projection_points(inputs.base)
     checked = supply_projection_points(inputs.checked)
     title = f"STR supply over {PROJECTION_YEARS} years"
-    with _figure() as figure:
+    with open_figure() as figure:
         axes = figure.add_subplot()
         years = list(range(len(base)))
         _draw_base_and_checked(
@@ -358,25 +454,27 @@ def render_supply_plot(inputs: PlotInputs) -> Plot:
             years,
             [point / (1_000_000 * MICRO) for point in base],
             [point / (1_000_000 * MICRO) for point in checked],
+            (inputs.base_label, inputs.checked_label),
         )
         axes.set_xticks(years)
         axes.set_xlabel("years since genesis")
         axes.set_ylabel("STR supply (millions)")
         axes.set_title(title)
         axes.legend(frameon=False, loc="upper left")
-        svg = _to_svg(figure, "plot-supply")
+        svg = figure_to_svg(figure, "plot-supply")
     caption = (
         f"§6.4, §6.9: STR supply at the start of each year. The whitepaper gives no genesis "
         f"supply, so {format_str(GENESIS_SUPPLY_USTR)} STR is assumed. Inflation follows the "
         f"§6.9 schedule ({_describe_inflation(inputs.base, inputs.checked)}). Assumed: each year "
         f"{format_bps(SPEND_SHARE_BPS)} of the supply is spent through the network and the §6.4 "
         f"burn share of that spend (STR burn + swap reserve) is burned: "
-        f"base {format_bps(compute_burn_share_bps(inputs.base))} of spend = "
-        f"{format_bps(get_yearly_burn_bps(inputs.base))} of supply a year, checked "
+        f"{inputs.base_label} {format_bps(compute_burn_share_bps(inputs.base))} of spend = "
+        f"{format_bps(get_yearly_burn_bps(inputs.base))} of supply a year, "
+        f"{inputs.checked_label} "
         f"{format_bps(compute_burn_share_bps(inputs.checked))} of spend = "
         f"{format_bps(get_yearly_burn_bps(inputs.checked))}. Mint and burn are floored on each "
-        f"year's opening supply. Year {PROJECTION_YEARS}: base {format_str(base[-1])} STR, "
-        f"checked {format_str(checked[-1])} STR."
+        f"year's opening supply. Year {PROJECTION_YEARS}: {inputs.base_label} "
+        f"{format_str(base[-1])} STR, {inputs.checked_label} {format_str(checked[-1])} STR."
     )
     return Plot(id="plot-supply", title=title, caption=caption, svg=svg)
 
@@ -432,18 +530,25 @@ def _describe_inflation(base: Params, checked: Params) -> str:
 
 
 def _draw_base_and_checked(
-    axes: Axes, xs: Sequence[int], base: Sequence[float], checked: Sequence[float]
+    axes: Axes,
+    xs: Sequence[int],
+    base: Sequence[float],
+    checked: Sequence[float],
+    labels: tuple[str, str] = ("base", "checked"),
 ) -> None:
     # Where the checked parameters equal the base the lines coincide: a wide pale base line
     # under a thin dark checked line keeps both visible.
-    axes.plot(xs, base, color=BASE_LINE_COLOR, linewidth=5, marker="o", markersize=8, label="base")
     axes.plot(
-        xs, checked, color=CHECKED_COLOR, linewidth=1.6, marker="s", markersize=4, label="checked"
+        xs, base, color=BASE_LINE_COLOR, linewidth=5, marker="o", markersize=8, label=labels[0]
+    )
+    axes.plot(
+        xs, checked, color=CHECKED_COLOR, linewidth=1.6, marker="s", markersize=4, label=labels[1]
     )
 
 
 @contextmanager
-def _figure() -> Iterator[Figure]:
+def open_figure() -> Iterator[Figure]:
+    """A new figure under the fixed rc settings, so its SVG is the same bytes everywhere."""
     # Start from matplotlib's defaults, not the user's matplotlibrc, so bytes match everywhere.
     # matplotlib is imported here, when a plot is drawn: a check without a report folder
     # draws none and starts half a second sooner.
@@ -459,7 +564,8 @@ _URL_REF = re.compile(r"url\(#([^)]+)\)")
 _HREF_REF = re.compile(r'xlink:href="#([^"]+)"')
 
 
-def _to_svg(figure: Figure, plot_id: str) -> str:
+def figure_to_svg(figure: Figure, plot_id: str) -> str:
+    """`figure` as an `<svg>` element to inline in HTML, its ids prefixed with `plot_id`."""
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata=_SVG_METADATA)
     text = buffer.getvalue()
@@ -663,7 +769,7 @@ def save_region_plot(document: Mapping[str, Any], suffix: str) -> bytes:
     the same bytes for the same document."""
     if suffix not in REGION_PLOT_SUFFIXES:
         raise PlotError(f"a plot is .svg or .png, not {suffix or 'a file without a suffix'}")
-    with _figure() as figure:
+    with open_figure() as figure:
         axes = figure.add_subplot()
         if document["kind"] == "pair":
             draw_pair_region(axes, document)

@@ -25,13 +25,21 @@ def run_json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
 
 def test_diff__a_coherent_burn_change(capsys: pytest.CaptureFixture[str]) -> None:
     code, diff = run_json(
-        ["diff", str(DEFAULTS), str(PROPOSALS / "burn-12pct.legacy.json"), "--engines", "z3"],
+        [
+            "diff",
+            str(DEFAULTS),
+            str(PROPOSALS / "burn-12pct.legacy.json"),
+            "--engines",
+            "z3",
+            "--effort",
+            "quick",
+        ],
         capsys,
     )
     assert code == 0
     assert diff["parameters"] == [
-        {"parameter": "payment.str_node_profit_bps", "before": 2000, "after": 1800},
-        {"parameter": "payment.str_burn_bps", "before": 1000, "after": 1200},
+        {"parameter": "payment.str_node_profit_bps", "before": 2000, "after": 1800, "flag": ""},
+        {"parameter": "payment.str_burn_bps", "before": 1000, "after": 1200, "flag": ""},
     ]
     parts = {part["name"]: part for part in diff["payment_split_usd_micro"]["parts"]}
     # §6.3.3: $100 of cost; the burn moves from $20 to $24 of STR, the node's STR from $40 to $36.
@@ -52,6 +60,8 @@ def test_diff__a_change_that_breaks_an_invariant(capsys: pytest.CaptureFixture[s
             str(PROPOSALS / "burn-12pct-alone.legacy.json"),
             "--engines",
             "z3",
+            "--effort",
+            "quick",
         ],
         capsys,
     )
@@ -59,14 +69,51 @@ def test_diff__a_change_that_breaks_an_invariant(capsys: pytest.CaptureFixture[s
     changed = {row["id"]: row for row in diff["verdicts"]}
     assert changed["GOV-PARAMS"]["before"] == "pass"
     assert changed["GOV-PARAMS"]["after"] == "fail"
-    assert changed["GOV-PARAMS"]["detail"]
+    assert "coherence.rule.name = str-sub-shares" in changed["GOV-PARAMS"]["detail"]
+    # The new set is flagged wherever it is shown: its split at the stated shares, the $4 the
+    # STR sub-shares assign beyond the STR margin on a row of its own, not in the node's profit.
+    flag = "after incoherent: str-sub-shares"
+    (violation,) = diff["coherence"]["after"]["violations"]
+    assert violation["rule"] == "str-sub-shares"
+    assert violation["changed_keys"] == ["payment.str_burn_bps"]
+    assert diff["coherence"]["before"] == {"coherent": True, "violations": []}
+    assert diff["parameters"] == [
+        {
+            "parameter": "payment.str_burn_bps",
+            "before": 1000,
+            "after": 1200,
+            "flag": "incoherent: str-sub-shares",
+        }
+    ]
+    parts = {part["name"]: part for part in diff["payment_split_usd_micro"]["parts"]}
+    assert all(part["flag"] == flag for part in parts.values())
+    assert parts["str_node_profit_usd"]["after"] == 40_000_000
+    assert parts["unassigned_usd"] == {
+        "name": "unassigned_usd",
+        "before": 0,
+        "after": -4_000_000,
+        "delta": -4_000_000,
+        "flag": flag,
+    }
+    assert diff["burn_share_bps"] == {"before": 1500, "after": 1700, "flag": flag}
+    assert [row["flag"] for row in diff["supply_effect_ustr"]["years"]] == [flag] * 3
 
 
 def test_diff__markdown_and_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     slashing = tmp_path / "slashing.json"
     slashing.write_text('{"slashing": {"slash_base_bps": 1000}}', encoding="utf-8")
     code = main(
-        ["diff", str(DEFAULTS), str(slashing), "--engines", "z3", "--out", str(tmp_path / "d")],
+        [
+            "diff",
+            str(DEFAULTS),
+            str(slashing),
+            "--engines",
+            "z3",
+            "--effort",
+            "quick",
+            "--out",
+            str(tmp_path / "d"),
+        ],
         env={},
     )
     out = capsys.readouterr().out
