@@ -8,36 +8,29 @@ with the same content give the same page byte for byte.
 
 from __future__ import annotations
 
-import html
-import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from reports.counterexample_tables import Trace
+from reports.failure_lines import FailureLine, describe_counts, get_failure_lines
+from reports.html_counterexamples import render_counterexamples
+from reports.html_markup import anchor as _anchor
+from reports.html_markup import badge as _badge
+from reports.html_markup import code as _code
+from reports.html_markup import invariant_id as _id
+from reports.html_markup import key_value_table as _key_value_table
+from reports.html_markup import link as _link
+from reports.html_markup import number as _number
+from reports.html_markup import table as _table
+from reports.html_markup import text as _text
+from reports.html_markup import verdict_class as _verdict_class
 from reports.plots import Plot, render_key_bar_svg, render_plots
 
 KNOWN_ENGINES: tuple[str, ...] = ("hypothesis", "z3", "executor")
 """The engines in the report's order; an engine the document names beyond these comes after."""
 
-_VERDICT_CLASSES: dict[str, str] = {
-    "pass": "ok",
-    "proved": "ok",
-    "ran": "ok",
-    "fail": "bad",
-    "refuted": "bad",
-    "error": "bad",
-    "inconclusive": "warn",
-    "vacuous": "warn",
-    "unknown": "warn",
-    "not-applicable": "na",
-}
-"""CSS class per verdict; class names never come from the document itself."""
-
 _COUNT_KEYS: tuple[str, ...] = ("examples", "steps", "scenarios", "observations", "violations")
 """Evidence counts an engine may give for one invariant, shown as "N key"."""
-
-_RELATIVE_PATH = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*")
-_ANCHOR_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 _CSS = """
 :root { color-scheme: light; --ok: #1e7a3c; --bad: #b3261e; --warn: #9a6700; --na: #5f6368; }
@@ -78,20 +71,58 @@ article.key figure { margin: 0.5rem 0; }
 article.key figure svg { max-width: 30rem; }
 figcaption { font-size: 0.9rem; color: #444c56; max-width: 48rem; }
 footer { margin-top: 2rem; font-size: 0.85rem; color: #57606a; }
+code.id { white-space: nowrap; overflow-wrap: normal; word-break: keep-all; font-weight: 600; }
+ul.failures { margin: 0.5rem 0 1rem; padding-left: 1.25rem; }
+ul.failures li { margin: 0.35rem 0; }
+ul.failures .by { display: block; color: #444c56; font-size: 0.9em; }
+p.allpass { font-size: 1.1rem; }
+nav#contents { border: 1px solid #d0d7de; border-radius: 6px; padding: 0.25rem 1rem;
+               margin: 1rem 0; font-size: 0.9rem; }
+nav#contents h2 { margin: 0.5rem 0 0.25rem; font-size: 1rem; border: 0; }
+nav#contents ol.ids { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; list-style: none;
+                      padding-left: 1rem; }
+.scroll { overflow-x: auto; }
+table.steps td { white-space: nowrap; }
+table.steps th { min-width: 5rem; overflow-wrap: anywhere; }
+table.steps td code { white-space: normal; overflow-wrap: anywhere; display: inline-block;
+                      min-width: 14rem; max-width: 32rem; }
+.broke { color: var(--bad); font-weight: 600; white-space: normal; display: inline-block;
+         min-width: 16rem; }
+.statement { font-weight: normal; font-size: 0.9rem; color: #444c56; }
+p.note { color: #57606a; font-size: 0.85rem; }
+h5 { margin: 0.75rem 0 0.25rem; font-size: 0.9rem; }
 """.strip()
 
 
-def render_html(document: Mapping[str, Any]) -> str:
-    """The report document as one self-contained HTML5 page: inline style and SVG, no script."""
+_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("failures", "What fails"),
+    ("inputs", "Inputs"),
+    ("changes", "Parameter changes"),
+    ("keys", "Changed keys"),
+    ("invariants", "Invariants"),
+    ("counterexamples", "Counterexamples"),
+    ("plots", "Plots"),
+)
+"""Each section's anchor and title, in page order, for the contents."""
+
+
+def render_html(document: Mapping[str, Any], *, traces: Mapping[str, Trace] | None = None) -> str:
+    """The report document as one self-contained HTML5 page: inline style and SVG, no script.
+
+    `traces` (artifact path -> ITF trace, `reports.counterexample_tables.load_traces`) adds to
+    each counterexample's steps the chain values its invariant reads; without them the steps
+    show the rules and arguments report.json records."""
     inputs: Mapping[str, Any] = document.get("inputs", {})
     verdict = _text(document.get("verdict", "unknown"))
+    lines = get_failure_lines(document)
     sections = [
-        _render_headline(document),
+        _render_headline(document, lines),
+        _render_contents(document, lines),
         _render_inputs(document),
         _render_changes(inputs.get("changes", [])),
         _render_keys(document),
         _render_invariants(document),
-        _render_counterexamples(document.get("invariants", [])),
+        render_counterexamples(document, traces),
         _render_plots(render_plots(document)),
         _render_footer(document),
     ]
@@ -122,18 +153,93 @@ def render_html(document: Mapping[str, Any]) -> str:
 # --- Sections ------------------------------------------------------------------------------------
 
 
-def _render_headline(document: Mapping[str, Any]) -> str:
+def _target(line: FailureLine) -> str:
+    """Where a failure line leads: its counterexamples, else its row of the invariants table."""
+    return _anchor("cx" if line.has_counterexample else "inv", line.id)
+
+
+def _render_failure(line: FailureLine) -> str:
+    engines = (
+        f'<span class="by">{"refuted" if line.verdict == "fail" else "undecided"} by '
+        f"{_text(', '.join(line.engines))}</span>"
+        if line.engines
+        else ""
+    )
+    keys = "".join(
+        f'<span class="by">{_code(key.parameter)} = {_text(key.value)} breaks it; safe values: '
+        f"<strong>{_text(key.safe)}</strong></span>"
+        for key in line.keys
+    )
+    return (
+        f'<li><a href="#{_target(line)}">{_id(line.id)}</a> {_badge(line.verdict)} '
+        f"{_text(line.statement)}{engines}{keys}</li>"
+    )
+
+
+def _render_headline(document: Mapping[str, Any], lines: Sequence[FailureLine]) -> str:
     verdict = document.get("verdict", "unknown")
-    summary: Mapping[str, Any] = document.get("summary", {})
-    counts = " · ".join(f"{_text(count)} {_text(name)}" for name, count in summary.items())
+    counts = _text(describe_counts(document))
+    parts = [
+        '<header id="verdict">',
+        "<h1>stratoverify report</h1>",
+        f'<p class="headline {_verdict_class(verdict)}">Verdict: {_badge(verdict)} '
+        f"· exit code <strong>{_text(document.get('exit_code'))}</strong> · {counts}</p>",
+    ]
+    if lines:
+        failing = sum(1 for line in lines if line.verdict == "fail")
+        undecided = len(lines) - failing
+        title = ", ".join(
+            [
+                *(
+                    [f"{failing} invariant{'s fail' if failing != 1 else ' fails'}"]
+                    if failing
+                    else []
+                ),
+                *([f"{undecided} inconclusive"] if undecided else []),
+            ]
+        )
+        parts += [
+            '<section id="failures">',
+            f"<h2>{title}</h2>",
+            '<ul class="failures">',
+            *(_render_failure(line) for line in lines),
+            "</ul>",
+            "</section>",
+        ]
+    else:
+        parts.append(
+            '<p class="allpass" id="failures">Every invariant checked holds; no engine found a '
+            "counterexample.</p>"
+        )
+    parts.append("</header>")
+    return "\n".join(parts)
+
+
+def _render_contents(document: Mapping[str, Any], lines: Sequence[FailureLine]) -> str:
+    present = {"failures", "inputs", "changes", "invariants", "counterexamples", "plots"}
+    if document.get("keys"):
+        present.add("keys")
+    items = []
+    for section, title in _SECTIONS:
+        if section not in present:
+            continue
+        shown = title if section != "failures" or lines else "Verdict"
+        nested = (
+            '<ol class="ids">'
+            + "".join(f'<li><a href="#{_target(line)}">{_id(line.id)}</a></li>' for line in lines)
+            + "</ol>"
+            if section == "failures" and lines
+            else ""
+        )
+        items.append(f'<li><a href="#{section}">{shown}</a>{nested}</li>')
     return "\n".join(
         [
-            '<header id="verdict">',
-            "<h1>stratoverify report</h1>",
-            f'<p class="headline {_verdict_class(verdict)}">Verdict: {_badge(verdict)} '
-            f"· exit code <strong>{_text(document.get('exit_code'))}</strong></p>",
-            f"<p>Invariants: {counts or 'none listed'}.</p>",
-            "</header>",
+            '<nav id="contents" aria-label="Contents">',
+            "<h2>Contents</h2>",
+            "<ol>",
+            *items,
+            "</ol>",
+            "</nav>",
         ]
     )
 
@@ -172,7 +278,7 @@ def _render_inputs(document: Mapping[str, Any]) -> str:
         [
             _code(row.get("name")),
             _text(row.get("section")),
-            _text(", ".join(row.get("invariants", []))),
+            ", ".join(_id(name) for name in row.get("invariants", [])),
             _text(f"unreachable: {row['unreachable']}" if row.get("unreachable") else "")
             or _badge("pass" if row.get("reached") else "vacuous"),
             _number(row.get("reached")),
@@ -243,7 +349,7 @@ def _end(end: Mapping[str, Any]) -> str:
         return f"{_text(end.get('value'))} PROVED; {_text(end.get('neighbour'))} undecided"
     return (
         f"{_text(end.get('value'))} PROVED; {_text(end.get('neighbour'))} REFUTED by "
-        f"{_text(end.get('refuted_by'))}"
+        f"{_id(end.get('refuted_by'))}"
     )
 
 
@@ -340,8 +446,7 @@ def _render_invariants(document: Mapping[str, Any]) -> str:
             verdict_cell += f'<span class="evidence"><a href="#{anchor}">counterexample</a></span>'
         rows.append(
             [
-                f'<code id="{_anchor("inv", invariant.get("id"))}">'
-                f"{_text(invariant.get('id'))}</code>",
+                _id(invariant.get("id"), element_id=_anchor("inv", invariant.get("id"))),
                 _text(invariant.get("section")),
                 _text(invariant.get("statement")),
                 verdict_cell,
@@ -354,50 +459,6 @@ def _render_invariants(document: Mapping[str, Any]) -> str:
         else "<p>No invariant was checked.</p>"
     )
     return "\n".join(['<section id="invariants">', "<h2>Invariants</h2>", body, "</section>"])
-
-
-def _render_counterexamples(invariants: Sequence[Mapping[str, Any]]) -> str:
-    parts = ['<section id="counterexamples">', "<h2>Counterexamples</h2>"]
-    found = [invariant for invariant in invariants if invariant.get("counterexamples")]
-    if not found:
-        parts.append("<p>No engine found a counterexample.</p>")
-    for invariant in found:
-        parts.append(f'<section id="{_anchor("cx", invariant.get("id"))}">')
-        parts.append(
-            f"<h3><code>{_text(invariant.get('id'))}</code> {_badge(invariant.get('verdict'))}</h3>"
-        )
-        parts.extend(_render_counterexample(example) for example in invariant["counterexamples"])
-        parts.append("</section>")
-    parts.append("</section>")
-    return "\n".join(parts)
-
-
-def _render_counterexample(example: Mapping[str, Any]) -> str:
-    parts = [
-        '<article class="cx">',
-        f"<h4>{_text(example.get('engine'))} ({_text(example.get('source'))})</h4>",
-        f"<p>{_text(example.get('detail'))}</p>",
-    ]
-    steps: Sequence[Any] = example.get("steps") or []
-    if steps:
-        parts.append("<pre>" + "\n".join(_text(step) for step in steps) + "</pre>")
-    values: Mapping[str, Any] = example.get("values") or {}
-    if values:
-        parts.append(
-            _table(
-                ["variable", "value"],
-                [[_code(name), _code(value)] for name, value in values.items()],
-            )
-        )
-    links = [
-        f"{label}: {_link(example.get(key))}"
-        for key, label in (("trace", "ITF trace"), ("regression", "regression test"))
-        if example.get(key)
-    ]
-    if links:
-        parts.append("<p>" + " · ".join(links) + "</p>")
-    parts.append("</article>")
-    return "\n".join(parts)
 
 
 def _render_plots(plots: Iterable[Plot]) -> str:
@@ -479,73 +540,3 @@ def _describe_counts(record: Mapping[str, Any], *, skip: Sequence[str]) -> str:
         else:
             described.append(f"{name} {value}")
     return ", ".join(described)
-
-
-def _table(
-    headers: Sequence[str], rows: Iterable[Sequence[str]], *, numeric: Sequence[int] = ()
-) -> str:
-    head = "".join(f"<th>{header}</th>" for header in headers)
-    body = [
-        "<tr>"
-        + "".join(
-            f'<td class="num">{cell}</td>' if index in numeric else f"<td>{cell}</td>"
-            for index, cell in enumerate(row)
-        )
-        + "</tr>"
-        for row in rows
-    ]
-    return "\n".join(
-        ["<table>", f"<thead><tr>{head}</tr></thead>", "<tbody>", *body, "</tbody>", "</table>"]
-    )
-
-
-def _key_value_table(rows: Iterable[tuple[str, str]]) -> str:
-    body = [f'<tr><th scope="row">{key}</th><td>{value}</td></tr>' for key, value in rows]
-    return "\n".join(["<table>", "<tbody>", *body, "</tbody>", "</table>"])
-
-
-def _badge(verdict: object) -> str:
-    return f'<span class="verdict {_verdict_class(verdict)}">{_text(verdict)}</span>'
-
-
-def _verdict_class(verdict: object) -> str:
-    return _VERDICT_CLASSES.get(verdict, "na") if isinstance(verdict, str) else "na"
-
-
-def _link(path: object) -> str:
-    """A link to an artifact beside the report, or the bare path if it is not a plain relative one."""
-    if isinstance(path, str) and _is_relative_path(path):
-        return f'<a href="{_text(path)}"><code>{_text(path)}</code></a>'
-    return _code(path)
-
-
-def _is_relative_path(path: str) -> bool:
-    # Only folder/file names of safe characters: no scheme, no host, no absolute path, no "..".
-    if not _RELATIVE_PATH.fullmatch(path):
-        return False
-    return all(segment not in (".", "..") for segment in path.split("/"))
-
-
-def _anchor(prefix: str, invariant_id: object) -> str:
-    return f"{prefix}-{_ANCHOR_UNSAFE.sub('_', str(invariant_id))}"
-
-
-def _code(value: object) -> str:
-    return f"<code>{_text(value)}</code>" if value is not None else '<span class="absent">—</span>'
-
-
-def _number(value: object) -> str:
-    return _text(value) if value is not None else "—"
-
-
-def _text(value: object) -> str:
-    """Any document value as escaped HTML text; JSON containers as compact JSON."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return html.escape(value, quote=True)
-    if isinstance(value, int | float):
-        return html.escape(str(value), quote=True)
-    return html.escape(json.dumps(value, ensure_ascii=False, separators=(",", ":")), quote=True)

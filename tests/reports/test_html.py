@@ -7,11 +7,13 @@ against the model's exact numbers and against the whitepaper's own examples.
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 from attrs import define, field
+from counterexample_samples import SIX_SLASHES, make_machine_counterexample
 from report_samples import failing_document, passing_document
 
 from model.params import WHITEPAPER_PARAMS, with_values
@@ -32,6 +34,7 @@ from reports.plots import (
     slash_schedule_points,
     supply_projection_points,
 )
+from reports.traces import machine_trace
 
 HOSTILE = "<script>alert(1)</script>"
 PLOT_IDS = ["plot-payment-split", "plot-slash-schedule", "plot-supply"]
@@ -210,6 +213,129 @@ def test_headline_verdict_and_exit_code(failing_page: str, passing_page: str) ->
         assert f"Verdict: {verdict} · exit code {code}" in text
 
 
+def burn_key(breaks: list[str]) -> dict[str, Any]:
+    """A changed key as report.json's `keys` holds it: 1200 breaks `breaks`, only 1000 is safe."""
+    ends = [
+        {"value": 1000, "neighbour": 999, "refuted_by": breaks[0]},
+        {"value": 1000, "neighbour": 1001, "refuted_by": breaks[0]},
+    ]
+    return {
+        "parameter": "payment.str_burn_bps",
+        "base": 1000,
+        "value": 1200,
+        "line": 5,
+        "constitution": {
+            "constitution": "whitepaper",
+            "process": "parameter-change",
+            "vote": "x/gov supermajority",
+            "minimum": 0,
+            "maximum": 10000,
+            "section": "6.4, 6.8",
+            "reason": "a share of T",
+            "fits": True,
+            "problems": [],
+        },
+        "region": {
+            "computed": True,
+            "key": "payment.str_burn_bps",
+            "value": 1200,
+            "domain": {"low": 0, "high": 10000},
+            "safe": [{"low": 1000, "high": 1000, "ends": ends}],
+            "value_is_safe": False,
+            "breaks": breaks,
+            "unknown": [],
+        },
+        "repairs": [{"parameter": "payment.str_node_profit_bps", "low": 1800, "high": 1800}],
+        "repairs_note": "",
+        "message": "payment.str_burn_bps = 1200 breaks " + ", ".join(breaks),
+    }
+
+
+def header_items(page_text: str) -> list[str]:
+    """The text of each item of the failure list at the top of the page."""
+    header = page_text.split('<header id="verdict">', 1)[1].split("</header>", 1)[0]
+    failures = header.split('<ul class="failures">', 1)[1].split("</ul>", 1)[0]
+    items = re.findall(r"<li>(.*?)</li>", failures, re.DOTALL)
+    return [" ".join(" ".join(parse(item).text).split()) for item in items]
+
+
+def test_failures_first__one_line_each_before_any_section(failing_page: str) -> None:
+    page = parse(failing_page)
+    links = [
+        attrs.get("href")
+        for tag, attrs in page.tags
+        if tag == "a" and (attrs.get("href") or "").startswith("#")
+    ]
+    # The first links of the page are the failure lines: each fails, then each inconclusive.
+    assert links[:3] == ["#cx-SLASH-BOUNDS", "#cx-CR-BINDING", "#inv-GOV-SUBCOMMITTEE"]
+    assert failing_page.index('id="failures"') < failing_page.index('<section id="inputs">')
+    items = header_items(failing_page)
+    assert items == [
+        "SLASH-BOUNDS fail base <= rate <= 100% for every slash sequence "
+        "refuted by hypothesis fail, z3 refuted",
+        "CR-BINDING fail a reveal that does not match its commit is slashed and unpaid "
+        "refuted by executor fail",
+        "GOV-SUBCOMMITTEE inconclusive active iff > 1% of STR delegated; each unit in at most one "
+        "undecided by hypothesis vacuous",
+    ]
+    assert "2 invariants fail, 1 inconclusive" in "".join(page.text)
+
+
+def test_failures_first__the_changed_key_and_its_safe_set() -> None:
+    document = failing_document()
+    document["keys"] = [burn_key(["SLASH-BOUNDS"])]
+    items = header_items(render_html(document))
+    assert items[0].endswith("payment.str_burn_bps = 1200 breaks it; safe values: 1000")
+    assert "payment.str_burn_bps" not in items[1]
+
+
+def test_passing_page_says_so_at_the_top(passing_page: str) -> None:
+    header = passing_page.split('<header id="verdict">', 1)[1].split("</header>", 1)[0]
+    text = " ".join("".join(parse(header).text).split())
+    assert "Verdict: pass · exit code 0 · 3 invariants checked: 3 pass" in text
+    assert "Every invariant checked holds; no engine found a counterexample." in text
+    assert "fail" not in text
+
+
+def test_contents_links_every_section_and_failing_invariant(failing_page: str) -> None:
+    page = parse(failing_page)
+    ids = {attrs["id"] for _, attrs in page.tags if attrs.get("id")}
+    nav = failing_page.split('<nav id="contents"', 1)[1].split("</nav>", 1)[0]
+    hrefs = [attrs.get("href") or "" for tag, attrs in parse(nav).tags if tag == "a"]
+    assert hrefs == [
+        "#failures",
+        "#cx-SLASH-BOUNDS",
+        "#cx-CR-BINDING",
+        "#inv-GOV-SUBCOMMITTEE",
+        "#inputs",
+        "#changes",
+        "#invariants",
+        "#counterexamples",
+        "#plots",
+    ]
+    assert {href[1:] for href in hrefs} <= ids
+    document = failing_document()
+    document["keys"] = [burn_key(["SLASH-BOUNDS"])]
+    assert '<li><a href="#keys">Changed keys</a></li>' in render_html(document)
+
+
+def test_invariant_ids_never_break_mid_word(failing_page: str) -> None:
+    """Every invariant ID on the page is in a `code.id`, which the style keeps on one line."""
+    page = parse(failing_page)
+    rule = re.search(r"code\.id \{([^}]*)\}", page.style)
+    assert rule is not None and "white-space: nowrap" in rule.group(1)
+    assert "overflow-wrap: normal" in rule.group(1)
+    ids = [row["id"] for row in failing_document()["invariants"]]
+    spans = re.findall(r'<code class="id"(?: id="[^"]*")?>([^<]*)</code>', failing_page)
+    assert set(spans) == set(ids)
+    # Outside those elements an ID appears only inside longer text (a statement, a detail).
+    bare = re.sub(r'<code class="id"[^>]*>[^<]*</code>', "", failing_page)
+    for invariant in ids:
+        for match in re.finditer(re.escape(invariant), bare):
+            before = bare[max(0, match.start() - 40) : match.start()]
+            assert "<td>" not in before[-5:] and "<h3>" not in before[-5:], invariant
+
+
 @pytest.mark.parametrize(
     ("make", "page_fixture"),
     [(failing_document, "failing_page"), (passing_document, "passing_page")],
@@ -260,25 +386,71 @@ def test_changes_table(failing_page: str, passing_page: str) -> None:
     assert "No parameter differs from the base." in "".join(parse(passing_page).text)
 
 
+def rows_of(table: Table) -> list[list[str]]:
+    return [[cell.text for cell in row] for row in table.rows]
+
+
 def test_counterexamples_show_steps_values_and_artifact_links(failing_page: str) -> None:
     page = parse(failing_page)
     text = "".join(page.text)
     assert "the sixth slash asked 16000 bps, above 10000" in text
-    assert "main compute(9): n0 honest, n1 reveal-mismatch" in text
-    pres = [tag for tag, _ in page.tags if tag == "pre"]
-    assert len(pres) == 2  # the machine's and the executor's steps; the proof has none
+    # No Python repr block: the steps are a table of rule and arguments.
+    assert not [tag for tag, _ in page.tags if tag == "pre"]
     hrefs = [attrs.get("href") for tag, attrs in page.tags if tag == "a"]
     document = failing_document()
     for invariant in document["invariants"]:
         for example in invariant["counterexamples"]:
             assert example["trace"] in hrefs
             assert example["regression"] in hrefs
-    values = [t for t in page.tables if t.section == "cx-SLASH-BOUNDS"]
-    assert [[cell.text for cell in row] for row in values[0].rows] == [
-        ["variable", "value"],
-        ["slashes", "6"],
-        ["stake", "1"],
+    slash = [rows_of(t) for t in page.tables if t.section == "cx-SLASH-BOUNDS"]
+    parameters, steps, state, inputs = slash
+    assert parameters == [
+        ["parameter", "checked", "base"],
+        ["slashing.slash_base_bps", "500", "500"],
+        ["slashing.slash_factor", "2", "2"],
+        ["slashing.slash_cap_bps", "10000", "10000"],
     ]
+    assert steps == [
+        ["#", "rule", "arguments"],
+        ["0", "Genesis", "validators=('v0',)"],
+        *([str(index), "SlashValidator", "validator='v0'"] for index in range(1, 7)),
+    ]
+    # The solver's constants, grouped: the stake is chain state, the slash count an input.
+    assert state == [["name", "value"], ["stake", "1"]]
+    assert inputs == [["name", "value"], ["slashes", "6"]]
+    headings = [t for t in text.split("\n") if t.startswith("Solver values")]
+    assert headings == ["Solver values: state", "Solver values: inputs"]
+    (parameters, executor) = [rows_of(t) for t in page.tables if t.section == "cx-CR-BINDING"]
+    assert parameters[1:] == [
+        ["consensus.threshold_num", "2", "2"],
+        ["consensus.threshold_den", "3", "3"],
+    ]
+    assert executor[1:] == [
+        ["0", "billing", "compute(7): n0 honest"],
+        ["1", "main", "compute(9): n0 honest, n1 reveal-mismatch"],
+    ]
+
+
+def test_counterexample_steps_show_the_state_the_invariant_reads() -> None:
+    """Given the ITF trace, the machine's steps carry the slash level and rate after each step,
+    and mark the step where SLASH-BOUNDS broke."""
+    document = failing_document()
+    counterexample = make_machine_counterexample("SLASH-BOUNDS", SIX_SLASHES)
+    example = document["invariants"][1]["counterexamples"][0]
+    example["steps"] = list(counterexample.steps)
+    trace = machine_trace(counterexample, params=WHITEPAPER_PARAMS, profile=WHITEPAPER)
+    page = parse(render_html(document, traces={example["trace"]: trace}))
+    steps = rows_of([t for t in page.tables if t.section == "cx-SLASH-BOUNDS"][1])
+    headers = steps[0]
+    assert headers[:3] == ["#", "rule", "arguments"]
+    assert headers[-1] == "SLASH-BOUNDS broken"
+    rate = headers.index("SlashEffect.rate_bps")
+    level = headers.index("slashing.records[validator:v0].level")
+    assert [row[rate] for row in steps[1:]] == ["", "500", "1000", "2000", "4000", "8000", "16000"]
+    assert [row[level] for row in steps[1:]] == ["", "1", "2", "3", "4", "5", "6"]
+    broken = [row[-1] for row in steps[1:]]
+    assert broken[:-1] == [""] * 6 and "16000" in broken[-1]
+    assert [row[1] for row in steps[1:]] == ["Genesis", *["SlashValidator"] * 6]
 
 
 def test_passing_page_has_no_counterexample(passing_page: str) -> None:
