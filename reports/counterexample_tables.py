@@ -172,7 +172,7 @@ def _step_table(
     states = _trace_states(trace, len(steps), partial=example.get("engine") == "executor")
     if states is None:
         why = (
-            "the chain values after each step are in the ITF trace, not in report.json"
+            "The chain values after each step are in the ITF trace, not in report.json"
             if example.get("trace")
             else ""
         )

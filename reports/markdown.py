@@ -7,25 +7,22 @@ note, and counterexamples that would not fit are left to report.json.
 
 from __future__ import annotations
 
-import json
-import re
 import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from reports.counterexample_tables import Trace
+from reports.failure_lines import get_failure_lines
+from reports.markdown_counterexamples import render_counterexample
+from reports.markdown_text import code_span as _code
+from reports.markdown_text import escape_cell as escape_cell  # noqa: PLC0414 - re-exported
+from reports.markdown_text import fenced as _fenced
 
 SUMMARY_LIMIT_BYTES = 1024 * 1024
 """GitHub's limit on one step summary."""
 
 BUDGET_BYTES = SUMMARY_LIMIT_BYTES - 64 * 1024
 """What report.md may take: the limit less room for whatever else the step writes."""
-
-STEPS_HEAD, STEPS_TAIL = 30, 20
-"""A long step list shows its first and last steps: a failing program breaks at its end."""
-
-DETAIL_CHARS = 4_000
-STEP_CHARS = 1_000
-VALUE_CHARS = 500
-CELL_CHARS = 500
 
 ENGINE_ORDER = ("hypothesis", "z3", "executor")
 """The engines in the order the report lists their evidence."""
@@ -150,49 +147,6 @@ def count_verdicts(document: Mapping[str, Any]) -> dict[str, int]:
     return counts
 
 
-# --- Markdown text -------------------------------------------------------------------------------
-
-
-def _shorten(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}… ({len(text) - limit} more characters)"
-
-
-def escape_cell(text: object, *, limit: int = CELL_CHARS) -> str:
-    """`text` safe inside a Markdown table cell: pipes and markup escaped, tags inert, newlines
-    as <br>."""
-    plain = _html(_shorten(_plain(text), limit))
-    # One pass, so a backslash this adds is never escaped again.
-    plain = re.sub(r"([\\`*~\[\]|])", r"\\\1", plain)
-    return "<br>".join(plain.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-
-
-def _code(text: object) -> str:
-    """`text` as an inline code span that no backtick, pipe or newline inside can break."""
-    plain = re.sub(r"[\r\n]+", " ", _plain(text)).replace("|", "\\|")
-    fence = "`" * (max((len(run) for run in re.findall(r"`+", plain)), default=0) + 1)
-    pad = " " if plain.startswith("`") or plain.endswith("`") else ""
-    return f"{fence}{pad}{plain}{pad}{fence}"
-
-
-def _fenced(lines: Sequence[str], *, info: str = "text") -> list[str]:
-    """A fenced code block longer than any backtick run in `lines`."""
-    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return [f"{fence}{info}", *lines, fence]
-
-
-def _plain(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 # --- Sections ------------------------------------------------------------------------------------
 
 
@@ -208,7 +162,57 @@ def _headline(document: Mapping[str, Any]) -> list[str]:
         "",
         f"{total} invariant{'s' if total != 1 else ''} checked: {', '.join(parts)}.",
         "",
+        *_failures(document),
     ]
+
+
+def _failures(document: Mapping[str, Any]) -> list[str]:
+    """One line per failing, then per inconclusive, invariant: what a designer acts on first."""
+    lines = get_failure_lines(document)
+    if not lines:
+        return ["Every invariant checked holds; no engine found a counterexample.", ""]
+    failing = sum(1 for line in lines if line.verdict == "fail")
+    undecided = len(lines) - failing
+    title = ", ".join(
+        [
+            *([f"{failing} invariant{'s fail' if failing != 1 else ' fails'}"] if failing else []),
+            *([f"{undecided} inconclusive"] if undecided else []),
+        ]
+    )
+    items = []
+    for line in lines:
+        by = "refuted" if line.verdict == "fail" else "undecided"
+        engines = f"; {by} by {escape_cell(', '.join(line.engines))}" if line.engines else ""
+        keys = "".join(
+            f"; {_code(key.parameter)} = {escape_cell(key.value)} breaks it, safe values: "
+            f"**{escape_cell(key.safe)}**"
+            for key in line.keys
+        )
+        where = "counterexamples" if line.has_counterexample else "invariants"
+        items.append(
+            f"- {VERDICT_MARKS.get(line.verdict, '')} **{_code(line.id)}** — "
+            f"{escape_cell(line.statement)}{engines}{keys} ([{where}](#{where}))"
+        )
+    return [f"**{title}:**", "", *items, ""]
+
+
+def _contents(document: Mapping[str, Any], *, counterexamples: bool) -> list[str]:
+    """A linked list of the sections, by the anchors GitHub gives their headings."""
+    sections = [
+        ("Inputs", "inputs", True),
+        ("Parameter changes", "parameter-changes", True),
+        ("Changed keys", "changed-keys", bool(document.get("keys"))),
+        ("Invariants", "invariants", True),
+        (
+            "Boundary states (Hypothesis)",
+            "boundary-states-hypothesis",
+            bool((document.get("engines", {}).get("hypothesis") or {}).get("boundaries")),
+        ),
+        ("Counterexamples", "counterexamples", counterexamples),
+        ("Reproduce", "reproduce", True),
+    ]
+    items = [f"- [{title}](#{anchor})" for title, anchor, shown in sections if shown]
+    return ["Contents:", "", *items, ""]
 
 
 def _inputs(document: Mapping[str, Any]) -> list[str]:
@@ -389,55 +393,6 @@ def _boundaries(document: Mapping[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
-def _steps(steps: Sequence[object]) -> list[str]:
-    shown = [_shorten(_plain(step), STEP_CHARS) for step in steps]
-    if len(shown) <= STEPS_HEAD + STEPS_TAIL:
-        return _fenced(shown)
-    omitted = len(shown) - STEPS_HEAD - STEPS_TAIL
-    # A comment keeps the shown steps a valid Python program to paste.
-    marker = f"# ... {omitted} steps omitted: the full list is in report.json and the trace ..."
-    block = _fenced([*shown[:STEPS_HEAD], marker, *shown[-STEPS_TAIL:]])
-    return [*block, "", f"_{len(shown)} steps; {omitted} in the middle are not shown._"]
-
-
-def _counterexample(row: Mapping[str, Any], example: Mapping[str, Any]) -> list[str]:
-    detail = _plain(example.get("detail", ""))
-    headline = _shorten(" ".join(detail.split()), 200)
-    summary = (
-        f"<b>{_html(row['id'])}</b> (§{_html(_plain(row.get('section', '')))}), "
-        f"{_html(_plain(example.get('engine', '?')))} {_html(_plain(example.get('source', '')))}"
-        f": {_html(headline)}"
-    )
-    lines = ["<details>", f"<summary>{summary}</summary>", ""]
-    if headline != detail:
-        # The summary line shows a long or multi-line detail cut; here it is whole.
-        lines += _fenced(_shorten(detail, DETAIL_CHARS).splitlines() or [""])
-        lines.append("")
-    steps = example.get("steps") or []
-    if steps:
-        lines += [f"Steps ({len(steps)}):", "", *_steps(steps), ""]
-    values = example.get("values") or {}
-    if values:
-        lines += ["| name | value |", "|---|---|"]
-        lines += [
-            f"| {escape_cell(name)} | {escape_cell(value, limit=VALUE_CHARS)} |"
-            for name, value in values.items()
-        ]
-        lines.append("")
-    files = [
-        f"- {label}: {_code(example[key])}"
-        for label, key in (("trace", "trace"), ("regression test", "regression"))
-        if example.get(key)
-    ]
-    proof = row["engines"].get("z3") or {}
-    if example.get("engine") == "z3" and proof.get("smt2"):
-        digest = f" (sha256 {_code(proof['smt2_sha256'])})" if proof.get("smt2_sha256") else ""
-        files.append(f"- SMT-LIB query: {_code(proof['smt2'])}{digest}")
-    if files:
-        lines += [*files, ""]
-    return [*lines, "</details>", ""]
-
-
 def _reproduce(document: Mapping[str, Any]) -> list[str]:
     inputs = document["inputs"]
     command = ["stratoverify", "check"]
@@ -486,10 +441,24 @@ def _size(lines: Sequence[str]) -> int:
     return sum(len(line.encode("utf-8")) + 1 for line in lines)
 
 
-def render_markdown(document: Mapping[str, Any], *, budget_bytes: int = BUDGET_BYTES) -> str:
-    """The report as Markdown for a CI step summary, at most `budget_bytes` of UTF-8."""
+def render_markdown(
+    document: Mapping[str, Any],
+    *,
+    budget_bytes: int = BUDGET_BYTES,
+    traces: Mapping[str, Trace] | None = None,
+) -> str:
+    """The report as Markdown for a CI step summary, at most `budget_bytes` of UTF-8.
+
+    `traces` (artifact path -> ITF trace, `reports.counterexample_tables.load_traces`) adds to
+    each counterexample's steps the chain values its invariant reads."""
+    pairs = [
+        (row, example)
+        for row in document["invariants"]
+        for example in row.get("counterexamples") or []
+    ]
     head = [
         *_headline(document),
+        *_contents(document, counterexamples=bool(pairs)),
         *_inputs(document),
         *_changes(document),
         *_keys(document),
@@ -497,17 +466,13 @@ def render_markdown(document: Mapping[str, Any], *, budget_bytes: int = BUDGET_B
         *_boundaries(document),
     ]
     tail = _reproduce(document)
-    pairs = [
-        (row, example)
-        for row in document["invariants"]
-        for example in row.get("counterexamples") or []
-    ]
     body: list[str] = ["## Counterexamples", ""] if pairs else []
     # Room for the note that says how many were left out.
     used = _size(head) + _size(tail) + _size(body) + 512
     shown = 0
-    for row, example in pairs:
-        block = _counterexample(row, example)
+    for index, (row, example) in enumerate(pairs):
+        first = index == 0 or pairs[index - 1][0] is not row
+        block = render_counterexample(row, example, document, traces=traces, with_parameters=first)
         if used + _size(block) > budget_bytes:
             break
         body += block

@@ -6,8 +6,12 @@ import copy
 import re
 from typing import Any
 
+from counterexample_samples import SIX_SLASHES, make_machine_counterexample
 from report_samples import failing_document, passing_document
+from test_html import burn_key
 
+from model.params import WHITEPAPER_PARAMS
+from model.profile import WHITEPAPER
 from reports.markdown import (
     BUDGET_BYTES,
     SUMMARY_LIMIT_BYTES,
@@ -15,6 +19,7 @@ from reports.markdown import (
     escape_cell,
     render_markdown,
 )
+from reports.traces import machine_trace
 
 
 def table_rows(text: str, header: str) -> list[str]:
@@ -94,8 +99,14 @@ def test_counterexamples_in_details_blocks() -> None:
         "<summary><b>SLASH-BOUNDS</b> (§6.10), hypothesis machine: the sixth slash asked 16000 bps,"
         " above 10000</summary>" in text
     )
-    assert "SlashValidator(validator='v0')" in text
-    assert "| slashes | 6 |" in text and "| stake | 1 |" in text
+    assert "| 1 | SlashValidator | validator='v0' |" in text
+    assert "| 1 | main | compute(9): n0 honest, n1 reveal-mismatch |" in text
+    assert "Solver values, state:\n\n| name | value |\n|---|---:|\n| stake | 1 |" in text
+    assert "Solver values, inputs:\n\n| name | value |\n|---|---:|\n| slashes | 6 |" in text
+    # The parameters an invariant reads, once per invariant, with checked and base values.
+    assert text.count("Parameters SLASH-BOUNDS reads:") == 1
+    assert "| slashing.slash_factor | 2 | 2 |" in text
+    assert "SlashValidator(validator=" not in text
     for path in (
         "traces/SLASH-BOUNDS.hypothesis.itf.json",
         "regressions/test_slash_bounds__z3.py",
@@ -156,7 +167,7 @@ def test_detail_is_escaped_in_summary_and_fenced_in_body() -> None:
     # Whole in the body, in a fence the detail's own backticks cannot close.
     assert "````text\n<img src=x> broke\n```\nnot code\n````" in text
     assert text.count("<img") == 1
-    assert "````text\nstep ``` one\ntwo\n````" in text
+    assert "| 0 | step | \\`\\`\\` one |\n| 1 |  | two |" in text
 
 
 def test_long_step_list_is_cut_with_a_note() -> None:
@@ -165,10 +176,11 @@ def test_long_step_list_is_cut_with_a_note() -> None:
     document["invariants"][1]["counterexamples"][0]["steps"] = steps
     text = render_markdown(document)
     assert "Steps (5000):" in text
-    assert "SlashValidator(validator='v0')" in text and "SlashValidator(validator='v4999')" in text
-    assert "SlashValidator(validator='v2500')" not in text
-    assert "# ... 4950 steps omitted" in text
-    assert "_5000 steps; 4950 in the middle are not shown._" in text
+    assert "| 0 | SlashValidator | validator='v0' |" in text
+    assert "| 4999 | SlashValidator | validator='v4999' |" in text
+    assert "validator='v2500'" not in text
+    assert "| … |  | 4950 steps omitted |" in text
+    assert "_5000 steps; 4950 in the middle are not shown: " in text
 
 
 def test_huge_report_fits_a_step_summary() -> None:
@@ -188,3 +200,63 @@ def test_huge_report_fits_a_step_summary() -> None:
     assert 0 < shown < 401
     assert f"_{401 - shown} of 401 counterexamples are not shown" in text
     assert text.index("counterexamples are not shown") < text.index("## Reproduce")
+
+
+def github_anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_failures_first() -> None:
+    text = render_markdown(failing_document())
+    top = text.split("## Inputs", 1)[0]
+    assert (
+        "**2 invariants fail, 1 inconclusive:**\n\n"
+        "- ❌ **`SLASH-BOUNDS`** — base &lt;= rate &lt;= 100% for every slash sequence; "
+        "refuted by hypothesis fail, z3 refuted ([counterexamples](#counterexamples))\n"
+        "- ❌ **`CR-BINDING`** — a reveal that does not match its commit is slashed and unpaid; "
+        "refuted by executor fail ([counterexamples](#counterexamples))\n"
+        "- ⚠️ **`GOV-SUBCOMMITTEE`** — active iff &gt; 1% of STR delegated; each unit in at most "
+        "one; undecided by hypothesis vacuous ([invariants](#invariants))\n"
+    ) in top
+
+
+def test_failures_first__the_changed_key_and_its_safe_set() -> None:
+    document = failing_document()
+    document["keys"] = [burn_key(["SLASH-BOUNDS"])]
+    top = render_markdown(document).split("## Inputs", 1)[0]
+    (line,) = [line for line in top.splitlines() if "SLASH-BOUNDS" in line]
+    assert "; `payment.str_burn_bps` = 1200 breaks it, safe values: **1000** (" in line
+    assert "- [Changed keys](#changed-keys)" in top
+
+
+def test_passing_says_so_at_the_top() -> None:
+    top = render_markdown(passing_document()).split("## Inputs", 1)[0]
+    assert "3 invariants checked: 0 fail, 0 inconclusive, 3 pass, 0 not-applicable." in top
+    assert "Every invariant checked holds; no engine found a counterexample." in top
+    assert "Counterexamples" not in top
+
+
+def test_contents_link_to_every_section() -> None:
+    for document in (failing_document(), passing_document()):
+        text = render_markdown(document)
+        headings = {github_anchor(line[3:]) for line in text.splitlines() if line[:3] == "## "}
+        links = re.findall(r"^- \[[^]]+\]\(#([^)]+)\)$", text, re.MULTILINE)
+        assert set(links) == headings
+
+
+def test_steps_show_the_state_the_invariant_reads() -> None:
+    document = failing_document()
+    counterexample = make_machine_counterexample("SLASH-BOUNDS", SIX_SLASHES)
+    example = document["invariants"][1]["counterexamples"][0]
+    example["steps"] = list(counterexample.steps)
+    trace = machine_trace(counterexample, params=WHITEPAPER_PARAMS, profile=WHITEPAPER)
+    text = render_markdown(document, traces={example["trace"]: trace})
+    rows = table_rows(text, "| # |")
+    headers = [cell.strip() for cell in rows[0].strip("|").split("|")]
+    assert headers[-1] == "SLASH-BOUNDS broken"
+    rate = headers.index("SlashEffect.rate_bps")
+    cells = [[cell.strip() for cell in row.strip("|").split("|")] for row in rows[2:]]
+    assert [row[rate] for row in cells] == ["", "500", "1000", "2000", "4000", "8000", "16000"]
+    assert [bool(row[-1]) for row in cells] == [False] * 6 + [True]
+    assert {count_cells(row) for row in rows} == {len(headers)}
