@@ -132,6 +132,8 @@ def classify_document(document: object) -> tuple[str, str] | None:
     if not isinstance(document, Mapping):
         return PARAMETER_SET, "a parameter set"
     url = document.get("@type", document.get("type"))
+    if not isinstance(url, str):
+        url = None
     if url in _GOV_V1_URLS or is_update_params_type(url):
         return GOV_V1_PROPOSAL, f"a {url}"
     if url in _LEGACY_URLS:

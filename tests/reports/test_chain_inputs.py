@@ -14,10 +14,13 @@ from pathlib import Path
 
 import bech32
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from malformed_inputs import COSMOS_GOV_AUTHORITY, GOV_AUTHORITY, payment_params
 
 from model.coherence import is_coherent
-from model.params import WHITEPAPER_PARAMS, with_values
+from model.params import WHITEPAPER_PARAMS, ParamsError, with_values
+from reports.chain_shapes import classify_document, read_document
 from reports.cli import EXIT_BAD_INPUT, EXIT_FAIL, EXIT_PASS, main
 from reports.inputs import (
     DEFAULT_BECH32_PREFIX,
@@ -506,3 +509,65 @@ def test_accepted_shapes__through_the_command_line(capsys: pytest.CaptureFixture
     captured = capsys.readouterr()
     assert json.loads(captured.out)["payment"]["str_burn_bps"] == 1200
     assert "GOV-PARAMS fails (str-sub-shares)" in captured.err
+
+
+# --- one message on its own ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("document", "kind", "shape"),
+    [
+        (update_payment(str_burn_bps="1200", str_node_profit_bps="1800"), GOV_V1_PROPOSAL, "a message on its own"),
+        (exec_content(change("StrBurnBps", '"1200"'), change("StrNodeProfitBps", 1800)), GOV_V1_PROPOSAL, "a message on its own"),
+        ({"@type": CHANGE_PROPOSAL, "title": "t", "description": "d", "changes": [change("str_burn_bps", "1200"), change("str_node_profit_bps", "1800")]}, LEGACY_PROPOSAL, f"a {CHANGE_PROPOSAL}"),
+        ({"type": "cosmos-sdk/v1/MsgSubmitProposal", "value": {"messages": [update_payment(str_burn_bps="1200", str_node_profit_bps="1800")], "initial_deposit": [], "proposer": GOV_AUTHORITY}}, GOV_V1_PROPOSAL, "a /cosmos.gov.v1.MsgSubmitProposal message"),
+    ],
+    ids=["MsgUpdateParams", "MsgExecLegacyContent", "ParameterChangeProposal", "amino MsgSubmitProposal"],
+)  # fmt: skip
+def test_one_message__is_a_proposal_of_it(
+    document: object, kind: str, shape: str, tmp_path: Path
+) -> None:
+    loaded = load_params(write(tmp_path, document))
+    assert (loaded.kind, loaded.shape) == (kind, shape)
+    assert loaded.params == load_params(PROPOSALS / "burn-12pct.legacy.json").params
+
+
+# --- whatever the document, a reading or one line of bad input ----------------------------------
+
+_NAMES = st.sampled_from(
+    ["changes", "messages", "proposal", "content", "params", "@type", "type", "value", "authority",
+     "subspace", "key", "payment", "str_burn_bps", "StrBurnBps", "title", "proposals", "body"]
+)  # fmt: skip
+_URLS = st.sampled_from(
+    [EXEC, CHANGE_PROPOSAL, "/stratosphere.payment.v1.MsgUpdateParams",
+     "/cosmos.gov.v1.MsgSubmitProposal", "/cosmos.gov.v1beta1.MsgSubmitProposal",
+     "/cosmos.gov.v1.QueryProposalResponse", "cosmos-sdk/ParameterChangeProposal", GOV_AUTHORITY]
+)  # fmt: skip
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    _URLS,
+    st.just('"1200"'),
+    st.just("1200"),
+)
+_JSON = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(_NAMES, inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(document=st.dictionaries(_NAMES, _JSON, max_size=4))
+def test_any_document__loads_or_is_one_line_of_bad_input(document: dict[str, object]) -> None:
+    try:
+        reading = read_document(document, authority=GOV_AUTHORITY)
+    except ParamsError as error:
+        assert "\n" not in str(error)
+    else:
+        assert reading.kind in (PARAMETER_SET, LEGACY_PROPOSAL, GOV_V1_PROPOSAL)
+    seen = classify_document(document)
+    assert seen is None or seen[0] in (PARAMETER_SET, LEGACY_PROPOSAL, GOV_V1_PROPOSAL)
