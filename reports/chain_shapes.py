@@ -368,7 +368,9 @@ def _read_gov_v1(messages: object, path: JsonPath, shape: str, authority: str | 
         )
     if not messages:
         raise MalformedParamsError(
-            where, "a proposal must carry at least one MsgUpdateParams or MsgExecLegacyContent"
+            where,
+            f"{shape} with no message changes no parameter (it needs at least one "
+            "MsgUpdateParams or MsgExecLegacyContent)",
         )
     packed = []
     for index, message in enumerate(messages):

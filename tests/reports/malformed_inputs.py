@@ -151,7 +151,7 @@ MALFORMED: list[tuple[str, bytes | str | None, str]] = [
     ("proposal without changes", '{"title": "t", "description": "d"}', "proposal: has 'description' but neither 'changes'"),
     # Gov v1 proposals.
     ("messages not a list", gov_v1(messages={"@type": PAYMENT_TYPE}), "messages: expected a list of messages, got an object"),
-    ("no messages", gov_v1(messages=[]), "messages: a proposal must carry at least one MsgUpdateParams"),
+    ("no messages", gov_v1(messages=[]), "messages: a gov v1 proposal with no message changes no parameter (it needs at least one MsgUpdateParams"),
     ("message not an object", gov_v1(PAYMENT_TYPE), "messages[0]: expected a message object, got a string"),
     ("message without @type", gov_v1(message(**{"@type": None})), "messages[0].@type: missing"),
     ("@type not a string", gov_v1(message(**{"@type": 1})), "messages[0].@type: expected a type URL string, got a number"),

@@ -458,6 +458,11 @@ REFUSED: list[tuple[str, object, str]] = [
         f"proposal.votes: unexpected field ({V1_QUERY} has",
     ),
     (
+        "signal proposal",
+        {"proposal": {"id": "3", "messages": [], "title": "Signal", "summary": "s"}},
+        f"proposal.messages: {V1_QUERY} with no message changes no parameter",
+    ),
+    (
         "query output holding a list",
         {"proposal": []},
         'proposal: a {"proposal": ...} query output holding a list',
