@@ -10,10 +10,16 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from reports.markdown import BUDGET_BYTES, SUMMARY_LIMIT_BYTES, render_markdown
-from reports.sarif import describe_result, get_source_locations, normalize_labels
+from reports.sarif import (
+    describe_result,
+    get_relative_path,
+    get_source_locations,
+    normalize_labels,
+)
 
 LEVELS = {"fail": "error", "inconclusive": "warning"}
 """The workflow command of each verdict that makes an annotation."""
@@ -53,7 +59,9 @@ def _as_list(documents: Documents) -> list[Mapping[str, Any]]:
     return list(documents)
 
 
-def _annotations_of(document: Mapping[str, Any], label: str | None) -> list[tuple[str, str]]:
+def _annotations_of(
+    document: Mapping[str, Any], label: str | None, root: Path | None
+) -> list[tuple[str, str]]:
     """(command, line) for each failing or inconclusive invariant of one input."""
     annotations = []
     for row in document["invariants"]:
@@ -63,7 +71,9 @@ def _annotations_of(document: Mapping[str, Any], label: str | None) -> list[tupl
         properties: dict[str, object] = {}
         locations = get_source_locations(document, row)
         if locations:
-            properties["file"] = locations[0].path
+            path = locations[0].path
+            # GitHub places an annotation by its path from the repository's top level.
+            properties["file"] = (get_relative_path(path, root) if root else None) or path
             properties["line"] = locations[0].line
         title = f"{row['id']} (§{row.get('section', '')})"
         properties["title"] = f"{label}: {title}" if label else title
@@ -76,13 +86,15 @@ def render_annotations(
     labels: Sequence[str] | None = None,
     *,
     report_dir: str = "the report folder",
+    sarif_root: Path | None = None,
 ) -> list[str]:
     """One `::error` per failing invariant and one `::warning` per inconclusive one, at the
     input line of a changed parameter it reads when the input is a file.
 
     With several inputs each title starts with the input's label, and the inputs take turns, so
     each one's first findings are shown. At most 10 errors and 10 warnings (GitHub's limit per
-    step); one closing `::notice` counts those left out and says where to read them.
+    step); one closing `::notice` counts those left out and says where to read them. A file
+    under `sarif_root` (the repository's top level) is named relative to it.
     """
     reports = _as_list(documents)
     if labels is not None and len(labels) != len(reports):
@@ -90,7 +102,8 @@ def render_annotations(
     names: list[str | None] = list(normalize_labels(labels)) if labels is not None else []
     names += [None] * (len(reports) - len(names))
     per_input = [
-        _annotations_of(document, name) for document, name in zip(reports, names, strict=True)
+        _annotations_of(document, name, sarif_root)
+        for document, name in zip(reports, names, strict=True)
     ]
     turns = itertools.chain.from_iterable(itertools.zip_longest(*per_input))
     shown = {command: 0 for command in ANNOTATIONS_PER_STEP}

@@ -125,7 +125,7 @@ def _file_uri(path: str) -> str:
     return "file://" + quote(path, safe="/")
 
 
-def _relative_to(path: str, root: Path) -> str | None:
+def get_relative_path(path: str, root: Path) -> str | None:
     """`path` (relative to the current directory, or absolute) relative to `root`, with forward
     slashes; None when it lies outside `root`."""
     candidates = [(Path(os.path.abspath(path)), Path(os.path.abspath(root)))]
@@ -144,7 +144,7 @@ def to_artifact_location(path: str, sarif_root: Path | None = None) -> dict[str,
     if re.match(r"^[A-Za-z]:/", path):
         # A Windows path given on another system: nothing here can make it relative.
         return {"uri": _file_uri(path)}
-    relative = _relative_to(path, sarif_root if sarif_root is not None else Path.cwd())
+    relative = get_relative_path(path, sarif_root if sarif_root is not None else Path.cwd())
     if relative is None:
         return {"uri": _file_uri(os.path.abspath(path))}
     return {"uri": quote(relative, safe="/"), "uriBaseId": SRCROOT}

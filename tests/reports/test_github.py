@@ -6,6 +6,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import pytest
 from report_samples import failing_document, passing_document
 
 from reports.github import (
@@ -184,3 +185,17 @@ def test_demote_headings_leaves_code_alone() -> None:
     assert demote_headings(markdown) == (
         "## Title\n\n### Part\n\n````text\n# not a heading\n```\n# still code\n````\n## After"
     )
+
+
+def test_file_relative_to_the_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from a subfolder, an annotation still names the file from the repository's top."""
+    (tmp_path / "gov").mkdir()
+    monkeypatch.chdir(tmp_path / "gov")
+    document = failing_document()
+    document["inputs"]["source"] = "p.json"
+    (first, *_) = render_annotations([document], ["p.json"], sarif_root=tmp_path)
+    assert first.startswith("::error file=gov/p.json,line=5,")
+    outside = failing_document()
+    outside["inputs"]["source"] = "/srv/p.json"
+    (first, *_) = render_annotations([outside], ["/srv/p.json"], sarif_root=tmp_path)
+    assert first.startswith("::error file=/srv/p.json,line=5,")

@@ -97,7 +97,9 @@ def sarif_findings(logs: Mapping[str, str]) -> dict[str, list[str]]:
         name = uri.rsplit("/", 1)[-1]
         message = result["message"]
         text = message.get("text") or " / ".join(message.get("arguments") or [])
-        findings.setdefault(name, []).append(f"{result.get('level')} {result['ruleId']}: {text}")
+        # A result with no level is a warning (SARIF 2.1.0 §3.27.10).
+        level = result.get("level", "warning")
+        findings.setdefault(name, []).append(f"{level} {result['ruleId']}: {text}")
     return findings
 
 
@@ -128,16 +130,16 @@ warning and error, is a problem."""
 
 
 def sarif_problems(
-    logs: Mapping[str, str], *, also_accepted: Mapping[str, str] | None = None
+    logs: Mapping[str, str], *, also_accepted: Mapping[str, Mapping[str, str]] | None = None
 ) -> dict[str, list[str]]:
-    """`sarif_findings` less the notes in `ACCEPTED_NOTES` (and `also_accepted`): what must be
-    empty for a log to count as valid."""
-    accepted = {**ACCEPTED_NOTES, **(also_accepted or {})}
-    return {
-        name: [
+    """`sarif_findings` less the notes in `ACCEPTED_NOTES` (and, per log name, those in
+    `also_accepted`): what must be empty for a log to count as valid."""
+    problems = {}
+    for name, findings in sarif_findings(logs).items():
+        accepted = {**ACCEPTED_NOTES, **(also_accepted or {}).get(name, {})}
+        problems[name] = [
             finding
             for finding in findings
             if not (finding.startswith("note ") and finding[5:].split(":")[0] in accepted)
         ]
-        for name, findings in sarif_findings(logs).items()
-    }
+    return problems
