@@ -95,7 +95,7 @@ h5 { margin: 0.75rem 0 0.25rem; font-size: 0.9rem; }
 
 
 _SECTIONS: tuple[tuple[str, str], ...] = (
-    ("failures", "What fails"),
+    ("failures", "Verdict and failures"),
     ("inputs", "Inputs"),
     ("changes", "Parameter changes"),
     ("keys", "Changed keys"),
