@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ def git(repo: Path, *arguments: str) -> str:
     return done.stdout.strip()
 
 
-def commit(repo: Path, files: dict[str, str | None], message: str) -> str:
+def commit(repo: Path, files: Mapping[str, str | None], message: str) -> str:
     """Write (or, for None, delete) `files`, commit them, and return the commit."""
     for name, text in files.items():
         path = repo / name
