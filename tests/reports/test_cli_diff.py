@@ -47,7 +47,7 @@ def test_diff__a_coherent_burn_change(capsys: pytest.CaptureFixture[str]) -> Non
     assert parts["str_burn_usd"]["after"] == 24_000_000
     assert parts["str_node_profit_usd"]["delta"] == -4_000_000
     assert parts["total"]["delta"] == 0
-    assert diff["burn_share_bps"] == {"before": 1500, "after": 1700}
+    assert diff["burn_share_bps"] == {"before": 1500, "after": 1700, "flag": ""}
     assert diff["slash_schedule_bps"]["before"] == diff["slash_schedule_bps"]["after"]
     assert diff["verdicts"] == []
 

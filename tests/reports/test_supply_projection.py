@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import itertools
 
-from model.params import WHITEPAPER_PARAMS
+from model.params import WHITEPAPER_PARAMS, with_values
 from model.units import Rejected
-from reports.plots import compute_supply_projection
+from reports.diff import get_supply_effect
+from reports.plots import compute_supply_projection, supply_projection_points
 
 
 def test_supply_projection_basic() -> None:
@@ -36,3 +37,21 @@ def test_invalid_supply_projection() -> None:
     ):
         result = compute_supply_projection(params=WHITEPAPER_PARAMS, **kwargs)
         assert isinstance(result, Rejected), kwargs
+
+
+def test_supply_effect__the_projection_at_one_five_and_ten_years() -> None:
+    more_burn = with_values(
+        WHITEPAPER_PARAMS,
+        {("payment", "str_burn_bps"): 1_200, ("payment", "str_node_profit_bps"): 1_800},
+    )
+    effect = get_supply_effect(WHITEPAPER_PARAMS, more_burn, "")
+    before, after = supply_projection_points(WHITEPAPER_PARAMS), supply_projection_points(more_burn)
+    assert [row["year"] for row in effect["years"]] == [1, 5, 10]
+    for row in effect["years"]:
+        assert row["before"] == before[row["year"]] and row["after"] == after[row["year"]]
+        # 17% of spend burned instead of 15%: less STR every year, the gap growing.
+        assert row["delta"] == row["after"] - row["before"] < 0
+    deltas = [row["delta"] for row in effect["years"]]
+    assert deltas == sorted(deltas, reverse=True)
+    unchanged = get_supply_effect(WHITEPAPER_PARAMS, WHITEPAPER_PARAMS, "")
+    assert all(row["delta"] == 0 for row in unchanged["years"])
