@@ -1,31 +1,69 @@
 """The wheel users install: every package and the data the tool reads, working without a checkout.
 
-One module fixture builds the wheel with pip from a copy of the source tree (no stale `build/`),
-installs it in a fresh virtual environment outside the checkout (its dependencies from the same
-index as the project's own install) and runs the installed `stratoverify` from a directory that is
-not the checkout, so nothing can be imported from the source tree by accident.
+One module fixture builds the wheel the way the Dockerfile does (its own `RUN` commands, from a
+copy of the tree filtered by .dockerignore, so neither a stale `build/` nor a file the image
+leaves out can help), installs it in a fresh virtual environment outside the checkout (its
+dependencies from the same index as the project's own install) and runs the installed
+`stratoverify` from a directory that is not the checkout. No Docker engine runs here: the
+Dockerfile is read with Docker's own parser and its wheel commands are the ones run below.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import dockerfile  # type: ignore[import-not-found]
 import pytest
 from attrs import frozen
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("model", "oracle", "properties", "solver", "executor", "reports", "mutation")
 BAD_PROPOSAL = ROOT / "fixtures" / "proposals" / "burn-12pct-alone.legacy.json"
-COPY_IGNORED = shutil.ignore_patterns(
-    ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", "out"
-)
+WHEEL_COMMAND = "python -m pip wheel --no-deps . -w /dist"
+INSTALL_COMMAND = "python -m pip install /dist/*.whl && rm -rf /dist"
+"""The Dockerfile's build and install steps, word for word."""
+
+
+def read_dockerignore() -> list[str]:
+    lines = (ROOT / ".dockerignore").read_text("utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def dockerignore_filter() -> Callable[[str, list[str]], set[str]]:
+    """A `shutil.copytree` ignore that leaves out what Docker's build context leaves out: a plain
+    pattern matches at the top of the context, `**/name` at any depth (the only forms used)."""
+    patterns = read_dockerignore()
+    top = [pattern for pattern in patterns if not pattern.startswith("**/")]
+    anywhere = [pattern.removeprefix("**/") for pattern in patterns if pattern.startswith("**/")]
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        here = top + anywhere if Path(directory) == ROOT else anywhere
+        return {name for name in names if any(fnmatch.fnmatchcase(name, p) for p in here)}
+
+    return ignore
+
+
+def build_wheel(target: Path) -> Path:
+    """The Dockerfile's wheel build, run on a copy of its build context."""
+    source = target / "source"
+    shutil.copytree(ROOT, source, ignore=dockerignore_filter())
+    dist = target / "dist"
+    words = [
+        sys.executable if w == "python" else str(dist) if w == "/dist" else w
+        for w in shlex.split(WHEEL_COMMAND)
+    ]
+    subprocess.run(words, cwd=source, check=True, capture_output=True, timeout=600)
+    (wheel,) = dist.glob("stratoverify-*.whl")
+    return wheel
 
 
 @frozen
@@ -60,20 +98,6 @@ class Installed:
         )
 
 
-def build_wheel(target: Path) -> Path:
-    """`pip wheel --no-deps` of a clean copy of the source tree, as `pip install .` builds it."""
-    source = target / "source"
-    shutil.copytree(ROOT, source, ignore=COPY_IGNORED)
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", str(source), "-w", target],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    (wheel,) = target.glob("stratoverify-*.whl")
-    return wheel
-
-
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     base = tmp_path_factory.mktemp("wheel")
@@ -81,15 +105,39 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     wheel = build_wheel(base)
     venv = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    subprocess.run(
-        [venv / "bin" / "python", "-m", "pip", "install", "--quiet", str(wheel)],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
+    # The Dockerfile's install step, with the environment's python and the built wheel.
+    install = shlex.split(INSTALL_COMMAND.split(" && ", maxsplit=1)[0])
+    install = [
+        str(venv / "bin" / "python") if w == "python" else str(wheel) if w == "/dist/*.whl" else w
+        for w in install
+    ]
+    subprocess.run(install, check=True, capture_output=True, timeout=600)
     workdir = base / "elsewhere"
     workdir.mkdir()
     yield Installed(wheel=wheel, venv=venv, workdir=workdir)
+
+
+def test_dockerfile_builds_and_installs_the_wheel_as_tested() -> None:
+    commands = dockerfile.parse_file(str(ROOT / "Dockerfile"))
+    runs = [command.value[0] for command in commands if command.cmd == "RUN"]
+    assert WHEEL_COMMAND in runs
+    assert INSTALL_COMMAND in runs
+    stages = [command.value for command in commands if command.cmd == "FROM"]
+    assert len(stages) == 2 and all(stage[0] == "python:3.11-slim" for stage in stages)
+    (entrypoint,) = [command for command in commands if command.cmd == "ENTRYPOINT"]
+    assert entrypoint.json and entrypoint.value == ("stratoverify",)
+
+
+def test_dockerignore_keeps_the_environment_and_tests_out_of_the_context() -> None:
+    patterns = read_dockerignore()
+    assert {".venv", ".git", "build", "*.egg-info", "tests", "fixtures"} <= set(patterns)
+    assert all(
+        not pattern.startswith("!") and "/" not in pattern.removeprefix("**/")
+        for pattern in patterns
+    )
+    ignore = dockerignore_filter()
+    assert ignore(str(ROOT), [".venv", "model", "pyproject.toml", "README.md"]) == {".venv"}
+    assert ignore(str(ROOT / "reports"), ["__pycache__", "cli.py"]) == {"__pycache__"}
 
 
 def test_wheel_holds_every_package_and_its_data(installed: Installed) -> None:
