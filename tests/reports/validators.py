@@ -50,10 +50,7 @@ def _junit_schema() -> xmlschema.XMLSchema10:
 
 def junit_errors(text: str) -> list[str]:
     """Every way `text` breaks junit-10.xsd, one line each; empty when it is valid."""
-    return [
-        f"{error.path}: {error.reason}"
-        for error in _junit_schema().iter_errors(text.encode("utf-8").decode("utf-8"))
-    ]
+    return [f"{error.path}: {error.reason}" for error in _junit_schema().iter_errors(text)]
 
 
 def sarif_findings(logs: Mapping[str, str]) -> dict[str, list[str]]:
