@@ -14,6 +14,13 @@ The claim: the checked set is coherent, and every set the tally adopts is cohere
 `whitepaper` the tally adopts any in-domain value: one key changed from the current set, the key
 an input (`change.key`, an index into `GOVERNED_KEYS`; a counterexample also names it, as
 `change.key.name`).
+
+On the checked set (CONCRETE, ADOPTABLE) each query states one part of the goal, chosen by its
+inputs (`solver.goals.governance.GoalPart`): a bound of the constitution, a coherence rule (named
+as every GOV-PARAMS check names it: `str-sub-shares`, ...), or the tally's step. The proposal is
+read only by the step; for the other parts it is the checked set itself, so a counterexample of
+an incoherent set names its broken rule and no change the set does not make (left free, the
+solver would fill the proposal with whatever values it met first).
 """
 
 from __future__ import annotations
