@@ -144,6 +144,23 @@ def test_action_runs_the_gate_script_and_uploads_sarif_even_on_failure() -> None
     assert setup["uses"] == "actions/setup-python@v7"
 
 
+def test_gate_and_the_action_scripts_pass_shellcheck(tmp_path: Path) -> None:
+    scripts = [GATE]
+    for number, step in enumerate(load_action()["runs"]["steps"]):
+        if "run" in step:
+            script = tmp_path / f"step-{number}.sh"
+            script.write_text(step["run"], "utf-8")
+            scripts.append(script)
+    result = subprocess.run(
+        [BIN / "shellcheck", "--shell=bash", "--severity=style", *scripts],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout
+
+
 # --- the gate, end to end -------------------------------------------------------------------------
 
 
