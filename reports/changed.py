@@ -99,9 +99,9 @@ def get_proposal_kind(path: Path, shown: str) -> str:
 
 def find_changed_proposals(
     base: str, patterns: Sequence[str] = DEFAULT_PATHS, *, cwd: Path | None = None
-) -> list[Path]:
-    """The proposal files under `patterns` that differ between `base` and HEAD, relative to `cwd`
-    and sorted; every touched file there must be a proposal."""
+) -> list[str]:
+    """The proposal files under `patterns` that differ between `base` and HEAD, as paths relative
+    to `cwd`, sorted; every touched file there must be a proposal."""
     here = Path.cwd() if cwd is None else cwd
     top = Path(run_git("rev-parse", "--show-toplevel", cwd=here).decode().rstrip("\n"))
     base_commit = resolve_base(base, cwd=top)
@@ -120,8 +120,10 @@ def find_changed_proposals(
     changed = []
     for name in names:
         shown = os.path.relpath(top / name, here)
+        if shown.startswith("-"):
+            shown = f".{os.sep}{shown}"  # never read as an option of the command it is given to
         get_proposal_kind(top / name, shown)
-        changed.append(Path(shown))
+        changed.append(shown)
     return changed
 
 
@@ -156,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"stratoverify changed: {error}", file=sys.stderr)
         return 2
     separator = "\0" if arguments.z else "\n"
-    if not arguments.z and any("\n" in str(path) for path in changed):
+    if not arguments.z and any("\n" in path for path in changed):
         print("stratoverify changed: a file name holds a newline; use -z", file=sys.stderr)
         return 2
     sys.stdout.write("".join(f"{path}{separator}" for path in changed))

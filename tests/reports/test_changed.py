@@ -96,6 +96,12 @@ def test_nul_separated_and_relative_to_the_current_directory(repo: Path) -> None
     assert result.stdout == "a b.json\0c.json\0"
 
 
+def test_a_name_like_an_option_is_given_as_a_path(repo: Path) -> None:
+    base = git(repo, "rev-parse", "HEAD")
+    commit(repo, {"proposals/--out.json": GOOD}, "add")
+    assert changed(repo / "proposals", "--base", base).stdout == "./--out.json\n"
+
+
 def test_a_renamed_proposal_is_checked_under_its_new_name(repo: Path) -> None:
     base = git(repo, "rev-parse", "HEAD")
     git(repo, "mv", "proposals/old.json", "proposals/renamed.json")
@@ -173,4 +179,4 @@ def test_the_function_raises_rather_than_returning_nothing(repo: Path) -> None:
         find_changed_proposals("missing-ref", cwd=repo)
     base = git(repo, "rev-parse", "HEAD")
     commit(repo, {"proposals/x.json": GOOD}, "add")
-    assert find_changed_proposals(base, cwd=repo) == [Path("proposals/x.json")]
+    assert find_changed_proposals(base, cwd=repo) == ["proposals/x.json"]
