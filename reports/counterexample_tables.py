@@ -190,11 +190,8 @@ def _step_table(
             row.append(refusal)
         row += [values.get(column, "") for column in shown]
         row.append(broken)
-    note = (
-        f"{hidden} more chain values change along the trace; the ITF trace has them all."
-        if hidden > 0
-        else ""
-    )
+    where = "change along the trace" if len(states) > 1 else "are in the state"
+    note = f"{hidden} more chain values {where}; the ITF trace has them all." if hidden > 0 else ""
     return Table(tuple(headers), tuple(tuple(row) for row in rows), note), ""
 
 
@@ -231,7 +228,7 @@ def _flatten_state(state: Mapping[str, Any], read: Sequence[str]) -> dict[str, s
             _flatten(name, value, flat)
     if not read:
         return flat
-    return {
+    chosen = {
         path: value
         for path, value in flat.items()
         if any(path == prefix or path.startswith((prefix + ".", prefix + "[")) for prefix in read)
@@ -241,6 +238,19 @@ def _flatten_state(state: Mapping[str, Any], read: Sequence[str]) -> dict[str, s
             for prefix in read
         )
     }
+    if "ledger" in read:
+        # What a conservation invariant compares: every account's balance of a token, summed.
+        for token in ("ustr", "ustb"):
+            amounts = [
+                int(value)
+                for path, value in flat.items()
+                if path.startswith("ledger.balances[")
+                and path.endswith(f"].{token}")
+                and value.lstrip("-").isdigit()
+            ]
+            if amounts:
+                chosen[f"ledger.sum.{token}"] = str(sum(amounts))
+    return chosen
 
 
 def _label(path: str) -> str:
@@ -259,9 +269,10 @@ def _drop_index(path: str) -> str:
 def _varying(flat: Sequence[Mapping[str, str]]) -> list[str]:
     """The paths whose value is not the same at every step (all paths for a one-state trace)."""
     order = list(dict.fromkeys(path for values in flat for path in values))
-    if len(flat) <= 1:
-        return order
-    return [path for path in order if len({values.get(path, "") for values in flat}) > 1]
+    if len(flat) > 1:
+        order = [path for path in order if len({values.get(path, "") for values in flat}) > 1]
+    # Totals and flags before the entries of maps: `ledger.sum.ustr` before each balance.
+    return sorted(order, key=lambda path: path.count(".") + path.count("["))
 
 
 def _broke(violations: object, invariant_id: str) -> str:

@@ -37,8 +37,8 @@ class FailureLine:
     verdict: str
     statement: str
     engines: tuple[str, ...]
-    """The engines that refuted it (fail), or could not decide it (inconclusive), with their
-    verdict: `z3 refuted`."""
+    """The engines that refuted it (fail: `z3`), or could not decide it, with their verdict
+    (inconclusive: `hypothesis vacuous`)."""
     keys: tuple[KeyBreak, ...]
     has_counterexample: bool
 
@@ -94,7 +94,9 @@ def get_failure_lines(document: Mapping[str, Any]) -> tuple[FailureLine, ...]:
                     verdict=wanted,
                     statement=shorten(str(row.get("statement") or "")),
                     engines=tuple(
-                        f"{name} {evidence.get('verdict')}"
+                        # A refutation is one word whoever made it; why an engine did not
+                        # decide (vacuous, unknown, error) matters.
+                        str(name) if wanted == "fail" else f"{name} {evidence.get('verdict')}"
                         for name, evidence in engines.items()
                         if evidence.get("verdict") in engine_verdicts
                     ),

@@ -74,7 +74,6 @@ def _parameters(invariant: str, document: Mapping[str, Any]) -> list[str]:
     lines = [f"Parameters {escape_cell(invariant)} reads:", ""]
     if parameters.rows:
         lines += _table(parameters, limit=VALUE_CHARS)
-        lines += [f"_{escape_cell(parameters.note)}_"] if parameters.note else []
     elif parameters.note:
         lines.append(f"_{escape_cell(parameters.note)}_")
     return [*lines, ""]
@@ -92,7 +91,8 @@ def _numeric(data: Table) -> tuple[int, ...]:
 def _table(data: Table, *, limit: int) -> list[str]:
     rows = [[escape_cell(cell, limit=limit) for cell in row] for row in data.rows]
     lines = table([escape_cell(h) for h in data.headers], rows, numeric=_numeric(data))
-    return [*lines, *([f"_{escape_cell(data.note)}_"] if data.note else [])]
+    # A blank line ends the table, so the note is not read as one more row.
+    return [*lines, *(["", f"_{escape_cell(data.note)}_"] if data.note else [])]
 
 
 def _steps(data: Table) -> list[str]:

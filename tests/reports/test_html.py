@@ -272,9 +272,9 @@ def test_failures_first__one_line_each_before_any_section(failing_page: str) -> 
     items = header_items(failing_page)
     assert items == [
         "SLASH-BOUNDS fail base <= rate <= 100% for every slash sequence "
-        "refuted by hypothesis fail, z3 refuted",
+        "refuted by hypothesis, z3",
         "CR-BINDING fail a reveal that does not match its commit is slashed and unpaid "
-        "refuted by executor fail",
+        "refuted by executor",
         "GOV-SUBCOMMITTEE inconclusive active iff > 1% of STR delegated; each unit in at most one "
         "undecided by hypothesis vacuous",
     ]

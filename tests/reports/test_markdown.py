@@ -6,12 +6,15 @@ import copy
 import re
 from typing import Any
 
+import pytest
 from counterexample_samples import SIX_SLASHES, make_machine_counterexample
+from markdown_it import MarkdownIt
 from report_samples import failing_document, passing_document
 from test_html import burn_key
 
 from model.params import WHITEPAPER_PARAMS
 from model.profile import WHITEPAPER
+from reports import counterexample_tables
 from reports.markdown import (
     BUDGET_BYTES,
     SUMMARY_LIMIT_BYTES,
@@ -213,9 +216,9 @@ def test_failures_first() -> None:
     assert (
         "**2 invariants fail, 1 inconclusive:**\n\n"
         "- ❌ **`SLASH-BOUNDS`** — base &lt;= rate &lt;= 100% for every slash sequence; "
-        "refuted by hypothesis fail, z3 refuted ([counterexamples](#counterexamples))\n"
+        "refuted by hypothesis, z3 ([counterexamples](#counterexamples))\n"
         "- ❌ **`CR-BINDING`** — a reveal that does not match its commit is slashed and unpaid; "
-        "refuted by executor fail ([counterexamples](#counterexamples))\n"
+        "refuted by executor ([counterexamples](#counterexamples))\n"
         "- ⚠️ **`GOV-SUBCOMMITTEE`** — active iff &gt; 1% of STR delegated; each unit in at most "
         "one; undecided by hypothesis vacuous ([invariants](#invariants))\n"
     ) in top
@@ -260,3 +263,45 @@ def test_steps_show_the_state_the_invariant_reads() -> None:
     assert [row[rate] for row in cells] == ["", "500", "1000", "2000", "4000", "8000", "16000"]
     assert [bool(row[-1]) for row in cells] == [False] * 6 + [True]
     assert {count_cells(row) for row in rows} == {len(headers)}
+
+
+def parsed_tables(text: str) -> list[list[list[str]]]:
+    """Each table as a GFM parser reads it (markdown-it-py, CommonMark with GFM tables)."""
+    tables: list[list[list[str]]] = []
+    for token in MarkdownIt("commonmark").enable("table").parse(text):
+        if token.type == "table_open":
+            tables.append([])
+        elif token.type == "tr_open":
+            tables[-1].append([])
+        elif token.type == "inline" and tables and token.level > 2:
+            tables[-1][-1].append(token.content)
+        elif token.type == "table_close":
+            tables[-1] = [row for row in tables[-1] if row]
+    return tables
+
+
+def test_tables_read_back_by_a_gfm_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A parser sees each step table with one row per step, and its notes as paragraphs."""
+    # One state column only, so the steps table carries a note on the columns left out.
+    monkeypatch.setattr(counterexample_tables, "MAX_STATE_COLUMNS", 1)
+    document = failing_document()
+    counterexample = make_machine_counterexample("SLASH-BOUNDS", SIX_SLASHES)
+    example = document["invariants"][1]["counterexamples"][0]
+    example["steps"] = list(counterexample.steps)
+    trace = machine_trace(counterexample, params=WHITEPAPER_PARAMS, profile=WHITEPAPER)
+    text = render_markdown(document, traces={example["trace"]: trace})
+    steps = [table for table in parsed_tables(text) if table[0][0] == "#"]
+    assert [len(table) for table in steps] == [8, 3]  # SLASH-BOUNDS' 7 steps, CR-BINDING's 2
+    assert [row[1] for row in steps[0][1:]] == ["Genesis", *["SlashValidator"] * 6]
+    assert steps[1][0] == ["#", "rule", "arguments"]
+    assert len(steps[0][0]) == 5  # #, rule, arguments, one state column, broken
+    assert "more chain values change along the trace; the ITF trace has them all._" in text
+    for table in parsed_tables(text):
+        for row in table:
+            assert not any(cell.startswith("_") for cell in row), row
+    parameters = [table for table in parsed_tables(text) if table[0][0] == "parameter"]
+    assert [row[0] for row in parameters[0][1:]] == [
+        "payment.str_burn_bps",
+        "payment.str_node_profit_bps",
+    ]
+    assert parameters[1][1] == ["slashing.slash_base_bps", "500", "500"]
