@@ -15,6 +15,9 @@ from attrs import frozen
 STATEMENT_CHARS = 90
 """A statement longer than this is cut at a word in the line (the invariants table has it whole)."""
 
+REASON_CHARS = 140
+"""An undecided engine's reason longer than this is cut at a word (the invariants table has it)."""
+
 _REFUTING = frozenset({"fail", "refuted"})
 _UNDECIDED = frozenset({"vacuous", "unknown", "error"})
 
@@ -41,6 +44,9 @@ class FailureLine:
     (inconclusive: `hypothesis vacuous`)."""
     keys: tuple[KeyBreak, ...]
     has_counterexample: bool
+    reason: str = ""
+    """Why an inconclusive invariant was not decided (the first undecided engine's reason), cut
+    short; empty for a failure."""
 
 
 def shorten(text: str, limit: int = STATEMENT_CHARS) -> str:
@@ -79,6 +85,15 @@ def _key_breaks(invariant_id: str, keys: Sequence[Mapping[str, Any]]) -> tuple[K
     return tuple(found)
 
 
+def _reason(engines: Mapping[str, Any]) -> str:
+    for evidence in engines.values():
+        if evidence.get("verdict") in _UNDECIDED:
+            why = evidence.get("reason") or evidence.get("note")
+            if why:
+                return shorten(str(why), REASON_CHARS)
+    return ""
+
+
 def get_failure_lines(document: Mapping[str, Any]) -> tuple[FailureLine, ...]:
     """A line per failing invariant, then one per inconclusive invariant, in catalogue order."""
     keys: Sequence[Mapping[str, Any]] = document.get("keys") or []
@@ -102,6 +117,7 @@ def get_failure_lines(document: Mapping[str, Any]) -> tuple[FailureLine, ...]:
                     ),
                     keys=_key_breaks(str(row.get("id")), keys),
                     has_counterexample=bool(row.get("counterexamples")),
+                    reason=_reason(engines) if wanted == "inconclusive" else "",
                 )
             )
     return tuple(lines)
@@ -119,12 +135,3 @@ def describe_counts(document: Mapping[str, Any]) -> str:
     parts = [f"{counts[name]} {name}" for name in order if counts.get(name)]
     noun = "invariant" if total == 1 else "invariants"
     return f"{total} {noun} checked: {', '.join(parts) or 'none'}"
-
-
-def describe_line(line: FailureLine) -> str:
-    """The line as plain text (the renderers mark it up): `SLASH-BOUNDS — base <= rate ...`."""
-    by = f"; {line.verdict} by {', '.join(line.engines)}" if line.engines else ""
-    keys = "".join(
-        f"; {key.parameter} = {key.value} breaks it, safe values: {key.safe}" for key in line.keys
-    )
-    return f"{line.id} — {line.statement}{by}{keys}"

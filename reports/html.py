@@ -160,9 +160,10 @@ def _target(line: FailureLine) -> str:
 
 
 def _render_failure(line: FailureLine) -> str:
+    reason = f": {_text(line.reason)}" if line.reason else ""
     engines = (
         f'<span class="by">{"refuted" if line.verdict == "fail" else "undecided"} by '
-        f"{_text(', '.join(line.engines))}</span>"
+        f"{_text(', '.join(line.engines))}{reason}</span>"
         if line.engines
         else ""
     )

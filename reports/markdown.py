@@ -183,6 +183,7 @@ def _failures(document: Mapping[str, Any]) -> list[str]:
     for line in lines:
         by = "refuted" if line.verdict == "fail" else "undecided"
         engines = f"; {by} by {escape_cell(', '.join(line.engines))}" if line.engines else ""
+        engines += f": {escape_cell(line.reason)}" if line.engines and line.reason else ""
         keys = "".join(
             f"; {_code(key.parameter)} = {escape_cell(key.value)} breaks it, safe values: "
             f"**{escape_cell(key.safe)}**"

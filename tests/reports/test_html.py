@@ -276,7 +276,8 @@ def test_failures_first__one_line_each_before_any_section(failing_page: str) -> 
         "CR-BINDING fail a reveal that does not match its commit is slashed and unpaid "
         "refuted by executor",
         "GOV-SUBCOMMITTEE inconclusive active iff > 1% of STR delegated; each unit in at most one "
-        "undecided by hypothesis vacuous",
+        "undecided by hypothesis vacuous: no step or round state gave this invariant "
+        "anything to check",
     ]
     assert "2 invariants fail, 1 inconclusive" in "".join(page.text)
 

@@ -220,7 +220,8 @@ def test_failures_first() -> None:
         "- ❌ **`CR-BINDING`** — a reveal that does not match its commit is slashed and unpaid; "
         "refuted by executor ([counterexamples](#counterexamples))\n"
         "- ⚠️ **`GOV-SUBCOMMITTEE`** — active iff &gt; 1% of STR delegated; each unit in at most "
-        "one; undecided by hypothesis vacuous ([invariants](#invariants))\n"
+        "one; undecided by hypothesis vacuous: no step or round state gave this invariant "
+        "anything to check ([invariants](#invariants))\n"
     ) in top
 
 
