@@ -447,11 +447,14 @@ def render_markdown(
     *,
     budget_bytes: int = BUDGET_BYTES,
     traces: Mapping[str, Trace] | None = None,
+    contents: bool = True,
 ) -> str:
     """The report as Markdown for a CI step summary, at most `budget_bytes` of UTF-8.
 
     `traces` (artifact path -> ITF trace, `reports.counterexample_tables.load_traces`) adds to
-    each counterexample's steps the chain values its invariant reads."""
+    each counterexample's steps the chain values its invariant reads. `contents=False` leaves
+    out the list of links to the sections, for a page that holds several reports (their
+    headings repeat, so the links would all lead to the first)."""
     pairs = [
         (row, example)
         for row in document["invariants"]
@@ -459,7 +462,7 @@ def render_markdown(
     ]
     head = [
         *_headline(document),
-        *_contents(document, counterexamples=bool(pairs)),
+        *(_contents(document, counterexamples=bool(pairs)) if contents else []),
         *_inputs(document),
         *_changes(document),
         *_keys(document),

@@ -247,6 +247,9 @@ def test_contents_link_to_every_section() -> None:
         headings = {github_anchor(line[3:]) for line in text.splitlines() if line[:3] == "## "}
         links = re.findall(r"^- \[[^]]+\]\(#([^)]+)\)$", text, re.MULTILINE)
         assert set(links) == headings
+        without = render_markdown(document, contents=False)
+        assert "Contents:" not in without
+        assert not re.findall(r"^- \[[^]]+\]\(#([^)]+)\)$", without, re.MULTILINE)
 
 
 def test_steps_show_the_state_the_invariant_reads() -> None:
