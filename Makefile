@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench clean validators browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/stratoverify check
 
-test: typecheck lint unit
+test: typecheck lint validators browser unit
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict
@@ -24,6 +24,20 @@ typecheck: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The third-party consumers the output tests validate against: Microsoft's SARIF Multitool (npm)
+# and the Jenkins xunit schema for junit.xml, into .tools/ (tools/install-validators).
+validators: $(STAMP)
+	PYTHON=$(BIN)/python tools/install-validators
+
+# Headless Chromium (Debian's package) renders report.html in the browser test.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "make test needs Debian's chromium: sudo apt-get install chromium" >&2; exit 1; \
+	  fi; }
 
 unit: $(STAMP)
 	$(BIN)/pytest
@@ -33,4 +47,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache .tools

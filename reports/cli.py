@@ -9,15 +9,22 @@ folder with `--out`; `diff` compares two parameter sets; `reproduce` re-runs a r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import os
+import re
+import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+import traceback
+from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
+import shtab
+
+from executor.engine import FunctionSpecError
 from model.coherence import check_coherence
 from model.params import Params, param_specs, params_to_document
 from model.profile import PROFILES
@@ -40,6 +47,7 @@ ENGINE_MODULES = (
     "reports.reproduce",
     "reports.recheck",
     "reports.summary",
+    "reports.combined",
 )
 """The engines and renderers: imported only once the input is known to be good."""
 
@@ -49,6 +57,8 @@ EXIT_PASS = 0
 EXIT_FAIL = 1
 EXIT_BAD_INPUT = 2
 EXIT_INCONCLUSIVE = 3
+EXIT_INTERNAL = 4
+"""The tool itself broke (a broken install, a bug): never read as a verdict."""
 
 PROGRAM = "stratoverify"
 
@@ -65,6 +75,30 @@ def _version() -> str:
         return version("stratoverify")
     except PackageNotFoundError:  # pragma: no cover - running from a tree without install
         return "unknown"
+
+
+class _VersionAction(argparse.Action):
+    """`--version`: the tool's version, then each engine's and package's that can change a
+    verdict (the same list every report records under `versions`)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help=kwargs.get("help"))
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        from reports.check import get_versions  # noqa: PLC0415 - the engines load only here
+
+        versions = get_versions()
+        lines = [f"{PROGRAM} {versions.pop('stratoverify')}"]
+        width = max(map(len, versions))
+        lines += [f"  {name:<{width}}  {value}" for name, value in versions.items()]
+        sys.stdout.write("\n".join(lines) + "\n")
+        parser.exit(EXIT_PASS)
 
 
 def load_engines() -> None:
@@ -173,6 +207,16 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         metavar="PARAMS",
         help="the parameter set a proposal applies over (default: the whitepaper's)",
     )
+    _add_authority_option(parser)
+
+
+def _add_authority_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--authority",
+        metavar="ADDRESS",
+        help="the bech32 address a MsgUpdateParams must name as its authority (default: the "
+        "gov module account's address, docs/inputs.md)",
+    )
 
 
 def _add_output_options(parser: argparse.ArgumentParser, *, out_help: str) -> None:
@@ -188,9 +232,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _ArgumentParser(
         prog=PROGRAM,
         description="Check the Stratosphere protocol's invariants for a set of parameters.",
-        epilog="Exit codes: 0 pass, 1 an invariant fails, 2 bad input or usage, 3 inconclusive.",
+        epilog=(
+            "Exit codes: 0 pass, 1 an invariant fails, 2 bad input or usage, 3 inconclusive, "
+            "4 the tool itself failed. docs/guide.md tells more."
+        ),
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument(
+        "--version",
+        action=_VersionAction,
+        help="print the version of the tool and of every engine and package, then exit",
+    )
+    shtab.add_argument_to(
+        parser, ["--print-completion"], help="print a shell completion script (bash, zsh, tcsh)"
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_ArgumentParser)
 
     check = commands.add_parser(
@@ -205,15 +259,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "path",
-        nargs="?",
+        nargs="*",
         metavar="PARAMS_OR_PROPOSAL",
-        help="a JSON parameter set or proposal (default: the whitepaper's parameters)",
+        help="JSON parameter sets or proposals, each checked on its own (default: the "
+        "whitepaper's parameters)",
     )
     _add_run_options(check)
     _add_output_options(
         check,
         out_help="write report.json, report.md, report.html, junit.xml, report.sarif, smt2/, "
-        "traces/ and regressions/ here",
+        "traces/ and regressions/ here; with several inputs, one such folder per input and "
+        "report.sarif, junit.xml and summary.md over all of them",
+    )
+    check.add_argument(
+        "--sarif-root",
+        type=Path,
+        metavar="DIR",
+        help="SARIF locations are relative to DIR (default: the git top level of the current "
+        "folder, else the current folder)",
+    )
+    check.add_argument(
+        "--function",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="ground your own function too: path/to/file.py:callable or module:callable, "
+        "bytes -> bytes; the executor runs it on generated inputs beside the fixtures "
+        "(repeatable; docs/guide.md)",
     )
 
     diff = commands.add_parser(
@@ -311,6 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     region.add_argument(
         "--plot", type=_plot_path, metavar="FILE", help="draw the region to FILE.svg or FILE.png"
     )
+    _add_authority_option(region)
     _add_output_options(region, out_help="write region.json, region.txt and region.svg here")
 
     params = commands.add_parser(
@@ -334,6 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="json",
         help="json (default): the parameter set document; table: keys with domains and sections",
     )
+    _add_authority_option(params)
     return parser
 
 
@@ -349,7 +423,7 @@ class _Console:
             self.stderr.flush()
 
 
-def _options(arguments: argparse.Namespace) -> CheckOptions:
+def _options(arguments: argparse.Namespace, functions: tuple[str, ...] = ()) -> CheckOptions:
     from reports.check import CheckOptions  # noqa: PLC0415 - loaded by load_engines
 
     return CheckOptions(
@@ -358,19 +432,47 @@ def _options(arguments: argparse.Namespace) -> CheckOptions:
         seed=arguments.seed,
         only=tuple(dict.fromkeys(arguments.only)),
         engines=arguments.engines,
+        functions=functions,
+        function_paths=(str(Path.cwd()),) if functions else (),
     )
 
 
+def load_functions(specs: Sequence[str], engines: Sequence[str]) -> tuple[str, ...]:
+    """The user's functions, resolved and loaded once in a node process before any engine
+    runs: a spec that names no loadable callable is bad input (exit 2), not a finding."""
+    if not specs:
+        return ()
+    if "executor" not in engines:
+        raise InputError("--function: the executor engine grounds functions; add it to --engines")
+    from executor.engine import Executor, resolve_function  # noqa: PLC0415 - after the input
+
+    resolved = tuple(dict.fromkeys(resolve_function(spec) for spec in specs))
+    with Executor(function_paths=(str(Path.cwd()),)) as executor:
+        for spec in resolved:
+            executor.reference_output(spec, b"")
+    return resolved
+
+
 def _load(
-    path: str | None, base_path: str | None, *, base: LoadedParams | None = None
+    path: str | None,
+    base_path: str | None,
+    *,
+    authority: str | None,
+    base: LoadedParams | None = None,
 ) -> LoadedParams:
     if base is None and base_path is not None:
         base = load_base(base_path)
-    return load_params(path, base=base)
+    return load_params(path, base=base, authority=authority)
 
 
 def _finish_report(
-    run: CheckRun, console: _Console, *, out: Path | None, as_json: bool, env: Mapping[str, str]
+    run: CheckRun,
+    console: _Console,
+    *,
+    out: Path | None,
+    as_json: bool,
+    env: Mapping[str, str],
+    sarif_root: Path | None = None,
 ) -> dict[str, Any]:
     from reports.markdown import render_markdown  # noqa: PLC0415 - loaded by load_engines
     from reports.region import render_keys_text  # noqa: PLC0415
@@ -380,10 +482,13 @@ def _finish_report(
 
     document = to_document(run.report)
     if out is not None:
-        write_report(out, render_files(document, run.artifacts))
+        write_report(out, render_files(document, run.artifacts, sarif_root=sarif_root))
         console.progress(f"report written to {out}/ (report.json, .md, .html, junit.xml, .sarif)")
     if github.is_github_actions(env):
-        for line in github.render_annotations(document):
+        report_dir = str(out) if out is not None else "the report folder"
+        for line in github.render_annotations(
+            document, report_dir=report_dir, sarif_root=sarif_root
+        ):
             console.stderr.write(line + "\n")
         if not github.write_step_summary(render_markdown(document), env):
             console.progress("could not append the report to $GITHUB_STEP_SUMMARY")
@@ -400,29 +505,191 @@ def _finish_report(
     return document
 
 
+def _label(path: str | None) -> str:
+    """An input as the reports name it: the path as given, relative and with `/`."""
+    if path is None:
+        return "whitepaper defaults"
+    given = Path(path)
+    with contextlib.suppress(ValueError):  # outside the current folder: the path as given
+        given = given.resolve().relative_to(Path.cwd().resolve())
+    return given.as_posix()
+
+
+def _slug(label: str, taken: set[str]) -> str:
+    """A folder name for one input's report: its label with every character that is not a
+    letter, digit, `.`, `_` or `-` replaced, unique among the inputs of the run."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", label.replace("/", "__")).strip("._") or "input"
+    slug, number = stem, 2
+    while slug in taken:
+        slug, number = f"{stem}-{number}", number + 1
+    taken.add(slug)
+    return slug
+
+
+def get_sarif_root(given: Path | None, cwd: Path | None = None) -> Path:
+    """Where SARIF URIs are relative to: `--sarif-root`, else the git top level of the current
+    folder, else the current folder."""
+    if given is not None:
+        return given.resolve()
+    here = (cwd or Path.cwd()).resolve()
+    try:
+        completed = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return here
+    top = completed.stdout.strip()
+    return Path(top).resolve() if completed.returncode == 0 and top else here
+
+
+def combine_exit_codes(codes: Sequence[int]) -> int:
+    """One exit code for several inputs: 1 if any fails, else 3 if any is inconclusive, else 0."""
+    if EXIT_FAIL in codes:
+        return EXIT_FAIL
+    if EXIT_INCONCLUSIVE in codes:
+        return EXIT_INCONCLUSIVE
+    return EXIT_PASS
+
+
+def _load_inputs(arguments: argparse.Namespace) -> list[tuple[str, LoadedParams]]:
+    """Every input, loaded and validated before any engine runs: bad input anywhere is refused
+    before a minute is spent on the others."""
+    paths: list[str | None] = list(arguments.path) or [None]
+    base = load_base(arguments.base) if arguments.base is not None else None
+    inputs: list[tuple[str, LoadedParams]] = []
+    seen: dict[Path, str] = {}
+    for path in paths:
+        if path is not None:
+            resolved = Path(path).resolve()
+            if resolved in seen:
+                raise InputError(f"{path}: given twice (as {seen[resolved]!r} before)")
+            seen[resolved] = path
+        inputs.append((_label(path), load_params(path, base=base, authority=arguments.authority)))
+    return inputs
+
+
 def run_check_command(
     arguments: argparse.Namespace, console: _Console, env: Mapping[str, str]
 ) -> int:
-    """`stratoverify check`: every engine on one parameter set; the verdict as the exit code."""
-    loaded = _load(arguments.path, arguments.base)
+    """`stratoverify check`: every engine on each parameter set; the verdict as the exit code."""
+    inputs = _load_inputs(arguments)
+    sarif_root = get_sarif_root(arguments.sarif_root)
     if arguments.out is not None:
         prepare_output(arguments.out)
-    console.progress(f"checking {loaded.source} ({loaded.kind}), profile {arguments.profile}")
+    functions = load_functions(arguments.function, arguments.engines)
     load_engines()
     from reports.check import run_check  # noqa: PLC0415 - loaded by load_engines
 
-    run = run_check(loaded, _options(arguments), progress=console.progress)
-    document = _finish_report(run, console, out=arguments.out, as_json=arguments.json, env=env)
-    console.progress(f"verdict: {document['verdict']}")
-    return int(document["exit_code"])
+    if len(inputs) == 1:
+        ((_, loaded),) = inputs
+        console.progress(f"checking {loaded.source} ({loaded.kind}), profile {arguments.profile}")
+        run = run_check(loaded, _options(arguments, functions), progress=console.progress)
+        document = _finish_report(
+            run,
+            console,
+            out=arguments.out,
+            as_json=arguments.json,
+            env=env,
+            sarif_root=sarif_root,
+        )
+        console.progress(f"verdict: {document['verdict']}")
+        return int(document["exit_code"])
+    return _check_several(
+        inputs,
+        arguments=arguments,
+        console=console,
+        env=env,
+        sarif_root=sarif_root,
+        run_check=lambda loaded: run_check(
+            loaded, _options(arguments, functions), progress=console.progress
+        ),
+    )
+
+
+def _check_several(
+    inputs: Sequence[tuple[str, LoadedParams]],
+    *,
+    arguments: argparse.Namespace,
+    console: _Console,
+    env: Mapping[str, str],
+    sarif_root: Path,
+    run_check: Callable[[LoadedParams], CheckRun],
+) -> int:
+    """Several inputs in one run: a report folder per input under `--out`, one SARIF log with a
+    run per input, one JUnit file with a suite per input, and a summary per input."""
+    from reports.combined import render_combined  # noqa: PLC0415 - loaded by load_engines
+    from reports.render import render_files  # noqa: PLC0415
+    from reports.report import dump_document, to_document  # noqa: PLC0415
+    from reports.summary import render_summaries  # noqa: PLC0415
+
+    documents: list[dict[str, Any]] = []
+    labels = [label for label, _ in inputs]
+    taken: set[str] = set()
+    for number, (label, loaded) in enumerate(inputs, 1):
+        slug = _slug(label, taken)
+        console.progress(
+            f"[{number}/{len(inputs)}] checking {label} ({loaded.kind}), profile "
+            f"{arguments.profile}"
+        )
+        run = run_check(loaded)
+        document = to_document(run.report)
+        documents.append(document)
+        if arguments.out is not None:
+            write_report(
+                arguments.out / slug,
+                render_files(document, run.artifacts, sarif_root=sarif_root),
+            )
+            console.progress(f"[{number}/{len(inputs)}] report written to {arguments.out / slug}/")
+        console.progress(f"[{number}/{len(inputs)}] verdict for {label}: {document['verdict']}")
+    codes = [int(document["exit_code"]) for document in documents]
+    if arguments.out is not None:
+        write_report(arguments.out, render_combined(documents, labels, sarif_root=sarif_root))
+        console.progress(
+            f"{arguments.out}/report.sarif (a run per input), junit.xml and summary.md written"
+        )
+    if github.is_github_actions(env):
+        report_dir = str(arguments.out) if arguments.out is not None else "the report folder"
+        for line in github.render_annotations(
+            documents, labels, report_dir=report_dir, sarif_root=sarif_root
+        ):
+            console.stderr.write(line + "\n")
+        if not github.write_step_summary(github.render_step_summaries(documents, labels), env):
+            console.progress("could not append the reports to $GITHUB_STEP_SUMMARY")
+    exit_code = combine_exit_codes(codes)
+    if arguments.json:
+        console.stdout.write(
+            dump_document(
+                {
+                    "exit_code": exit_code,
+                    "reports": [
+                        {"input": label, "report": document}
+                        for label, document in zip(labels, documents, strict=True)
+                    ],
+                }
+            )
+        )
+    else:
+        console.stdout.write(render_summaries(documents, labels))
+        counts = {
+            verdict: sum(document["verdict"] == verdict for document in documents)
+            for verdict in ("fail", "inconclusive", "pass")
+        }
+        tally = ", ".join(f"{count} {verdict}" for verdict, count in counts.items() if count)
+        console.stdout.write(f"verdict: {len(inputs)} inputs, {tally}; exit code {exit_code}\n")
+    return exit_code
 
 
 def run_diff_command(
     arguments: argparse.Namespace, console: _Console, env: Mapping[str, str]
 ) -> int:
     """`stratoverify diff`: both sets checked, and what changes between them."""
-    old = _load(arguments.old, arguments.base)
-    new = _load(arguments.new, None, base=old)
+    old = _load(arguments.old, arguments.base, authority=arguments.authority)
+    new = _load(arguments.new, None, base=old, authority=arguments.authority)
     if arguments.out is not None:
         prepare_output(arguments.out)
     load_engines()
@@ -484,7 +751,7 @@ def run_reproduce_command(
 
 def run_region_command(arguments: argparse.Namespace, console: _Console) -> int:
     """`stratoverify region`: a key's exact safe set, or two keys' safe map; exit 0 when it ran."""
-    loaded = _load(arguments.base, None)
+    loaded = _load(arguments.base, None, authority=arguments.authority)
     if arguments.key_y == arguments.key:
         raise InputError(f"region: give two different keys, not {arguments.key} twice")
     if arguments.out is not None:
@@ -606,7 +873,7 @@ def _render_table(params: Params) -> str:
 
 def run_params(arguments: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> int:
     """`stratoverify params`: the validated parameter set, and GOV-PARAMS as an exit code."""
-    loaded = load_params(arguments.path)
+    loaded = load_params(arguments.path, authority=arguments.authority)
     if arguments.format == "json":
         stdout.write(json.dumps(params_to_document(loaded.params), indent=2) + "\n")
     else:
@@ -618,6 +885,19 @@ def run_params(arguments: argparse.Namespace, *, stdout: TextIO, stderr: TextIO)
     for violation in violations:
         stderr.write(f"GOV-PARAMS fails ({violation.rule}): {violation.message}\n")
     return EXIT_FAIL
+
+
+def _internal_error(error: BaseException) -> int:
+    """An exception nobody expected: one line, the place it was raised, and exit code 4, so a
+    gate never reads a broken tool as "an invariant fails" (1) or as bad input (2)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    sys.stderr.write(
+        f"{PROGRAM}: internal error: {type(error).__name__}: {error}{where}; this is a fault "
+        f"of the tool, not a verdict (exit {EXIT_INTERNAL}); `{PROGRAM} --version` lists what "
+        "is installed\n"
+    )
+    return EXIT_INTERNAL
 
 
 def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = None) -> int:
@@ -640,7 +920,7 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
         if arguments.command == "region":
             return run_region_command(arguments, console)
         parser.error(f"unknown command {arguments.command!r}")  # pragma: no cover
-    except (InputError, OutputError, ReportFileError) as error:
+    except (InputError, OutputError, ReportFileError, FunctionSpecError) as error:
         sys.stderr.write(f"{PROGRAM}: error: {error}\n")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
@@ -649,6 +929,8 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
     except BrokenPipeError:  # the reader of stdout went away (e.g. `| head`): not our error
         sys.stderr.close()
         return EXIT_PASS
+    except Exception as error:
+        return _internal_error(error)
     return EXIT_PASS  # pragma: no cover
 
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from reports.counterexample_tables import load_traces
 from reports.html import render_html
 from reports.junit import render_junit
 from reports.markdown import render_markdown
@@ -27,10 +28,13 @@ def render_files(
     report.sarif's URIs are relative to `sarif_root` (`%SRCROOT%`), or to the current directory
     when it is None; an input outside it keeps an absolute file URI.
     """
+    # The ITF traces hold the chain state after each step: the counterexample tables show the
+    # values each failing invariant reads from them.
+    traces = load_traces(artifacts)
     return {
         **artifacts,
-        "report.md": render_markdown(document),
-        "report.html": render_html(document),
+        "report.md": render_markdown(document, traces=traces),
+        "report.html": render_html(document, traces=traces),
         "junit.xml": render_junit(document),
         "report.sarif": render_sarif(document, sarif_root=sarif_root),
         "report.json": dump_document(document),
