@@ -55,7 +55,9 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def several(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+def several(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """Two proposals, one good and one bad, checked in one run into one folder, with a GitHub
     step summary and annotations."""
     out = tmp_path_factory.mktemp("several") / "out"
