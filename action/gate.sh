@@ -51,7 +51,9 @@ git rev-parse --git-dir >/dev/null 2>&1 || fail "$PWD is not a git checkout"
 # as an empty change.
 if ! git rev-parse --verify --quiet --end-of-options "$base^{commit}" >/dev/null; then
     echo "stratoverify gate: fetching the base $base from origin" >&2
-    git fetch --quiet --no-tags --depth=1 origin "$base" || fail "cannot fetch the base $base from origin"
+    if ! said=$(git fetch --quiet --no-tags --depth=1 origin "$base" 2>&1); then
+        fail "cannot fetch the base $base from origin: ${said##*$'\n'}"
+    fi
     base=$(git rev-parse --verify --quiet "FETCH_HEAD^{commit}") || fail "the fetch of $base gave no commit"
 fi
 
