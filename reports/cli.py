@@ -44,6 +44,7 @@ ENGINE_MODULES = (
     "reports.region",
     "reports.render",
     "reports.diff",
+    "reports.diff_html",
     "reports.reproduce",
     "reports.recheck",
     "reports.summary",
@@ -301,7 +302,11 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("old", metavar="OLD", help="the parameter set (or proposal) before")
     diff.add_argument("new", metavar="NEW", help="the parameter set or proposal after")
     _add_run_options(diff)
-    _add_output_options(diff, out_help="write both reports (old/, new/) and diff.json here")
+    _add_output_options(
+        diff,
+        out_help="write both reports (old/, new/), diff.json, diff.md, diff.html and the "
+        "before/after plots (SVG) here",
+    )
 
     reproduce = commands.add_parser(
         "reproduce",
@@ -695,6 +700,7 @@ def run_diff_command(
     load_engines()
     from reports.check import run_check  # noqa: PLC0415 - loaded by load_engines
     from reports.diff import diff_reports, render_diff_markdown  # noqa: PLC0415
+    from reports.diff_html import render_diff_files  # noqa: PLC0415
     from reports.render import render_files  # noqa: PLC0415
     from reports.report import dump_document, to_document  # noqa: PLC0415
 
@@ -709,13 +715,7 @@ def run_diff_command(
     if arguments.out is not None:
         write_report(arguments.out / "old", render_files(old_document, old_run.artifacts))
         write_report(arguments.out / "new", render_files(new_document, new_run.artifacts))
-        write_report(
-            arguments.out,
-            {
-                "diff.json": dump_document(result.document),
-                "diff.md": render_diff_markdown(result.document),
-            },
-        )
+        write_report(arguments.out, render_diff_files(result.document, old_document, new_document))
     if arguments.json:
         console.stdout.write(dump_document(result.document))
     else:

@@ -11,6 +11,7 @@ import pytest
 from model.params import WHITEPAPER_PARAMS, params_to_document
 from reports.cli import main
 from reports.diff import diff_reports
+from reports.diff_plots import DIFF_PLOT_FILES
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULTS = ROOT / "fixtures" / "params" / "whitepaper.json"
@@ -123,6 +124,12 @@ def test_diff__markdown_and_files(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "| after | 1000 | 2000 | 4000 | 8000 | 10000 | 10000 | 10000 | 10000 |" in out
     for name in ("diff.json", "diff.md", "old/report.json", "new/report.json", "new/report.html"):
         assert (tmp_path / "d" / name).is_file(), name
+    # The designer's page: the before/after plots beside the tables, each file written.
+    html = (tmp_path / "d" / "diff.html").read_text("utf-8")
+    for _, plot in DIFF_PLOT_FILES:
+        svg = (tmp_path / "d" / plot).read_text("utf-8")
+        assert svg.lstrip().startswith(("<?xml", "<svg")), plot
+    assert html.count("<svg") >= len(DIFF_PLOT_FILES)
 
 
 def test_diff_reports__whitepaper_profile_shows_the_uncapped_schedule() -> None:
