@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,6 @@ def test_basic() -> None:
 
 def test_information_uri_is_the_declared_home_page(monkeypatch: pytest.MonkeyPatch) -> None:
     """The package's declared Documentation or Homepage URL, else the fallback URN."""
-    from reports import sarif  # noqa: PLC0415
 
     class Metadata:
         def __init__(self, urls: list[str]) -> None:
@@ -87,12 +87,12 @@ def test_information_uri_is_the_declared_home_page(monkeypatch: pytest.MonkeyPat
             return self.urls if name == "Project-URL" else None
 
     monkeypatch.setattr(
-        sarif.metadata,
+        metadata,
         "metadata",
         lambda _: Metadata(["Source, https://x.test/src", "Homepage, https://x.test/"]),
     )
     assert get_information_uri() == "https://x.test/"
-    monkeypatch.setattr(sarif.metadata, "metadata", lambda _: Metadata([]))
+    monkeypatch.setattr(metadata, "metadata", lambda _: Metadata([]))
     assert get_information_uri() == FALLBACK_INFORMATION_URI
 
 
