@@ -54,7 +54,7 @@ if ! git rev-parse --verify --quiet --end-of-options "$base^{commit}" >/dev/null
     if ! said=$(git fetch --quiet --no-tags --depth=1 origin "$base" 2>&1); then
         fail "cannot fetch the base $base from origin: ${said##*$'\n'}"
     fi
-    base=$(git rev-parse --verify --quiet "FETCH_HEAD^{commit}") || fail "the fetch of $base gave no commit"
+    base=$(git rev-parse --verify --quiet "FETCH_HEAD^{commit}") || fail "fetching the base gave no commit"
 fi
 
 # -P: never import the checked repository's own modules in place of the tool's.
@@ -77,9 +77,11 @@ output proposals "${#proposals[@]}"
 code=0
 "$stratoverify" check "${proposals[@]}" --out "$out" --sarif-root "${GITHUB_WORKSPACE:-$PWD}" \
     "${extra[@]}" || code=$?
-if [ -f "$out/report.sarif" ]; then
-    output sarif "$out/report.sarif"
-fi
+# A verdict (pass, fail, inconclusive) writes the reports; bad input and a broken tool write none,
+# so a SARIF log left from an earlier run is never uploaded as this one's.
+case "$code" in
+0 | 1 | 3) [ ! -f "$out/report.sarif" ] || output sarif "$out/report.sarif" ;;
+esac
 output report-dir "$out"
 output exit-code "$code"
 exit "$code"

@@ -219,6 +219,22 @@ def test_gate_says_no_proposal_changed_and_passes(tmp_path: Path) -> None:
     assert outputs(workspace) == {"proposals": "0", "exit-code": "0"}
 
 
+def test_gate_on_a_malformed_proposal_is_bad_input_and_uploads_nothing(tmp_path: Path) -> None:
+    broken = '{"changes": [{"subspace": "payment", "key": "no_such_key", "value": "1"}]}'
+    workspace, base = pull_request(tmp_path, {"proposals/broken.json": broken})
+    stale = tmp_path / "report" / "report.sarif"
+    stale.parent.mkdir()
+    stale.write_text("{}", "utf-8")  # left by an earlier run
+    result = gate(workspace, STRATOVERIFY_BASE=base)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "no_such_key" in result.stderr
+    assert outputs(workspace) == {
+        "proposals": "1",
+        "report-dir": str(tmp_path / "report"),
+        "exit-code": "2",
+    }
+
+
 def test_gate_without_a_base_fails_closed(tmp_path: Path) -> None:
     workspace, _ = pull_request(tmp_path, {"proposals/bad.json": BAD})
     assert "no base" in fails_closed(gate(workspace, STRATOVERIFY_BASE=""), workspace)
