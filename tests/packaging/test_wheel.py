@@ -165,6 +165,10 @@ def test_installed_packages_come_from_the_environment(installed: Installed) -> N
     where = Path(result.stdout.strip()).resolve()
     assert where.is_relative_to(installed.venv.resolve())
     assert not where.is_relative_to(ROOT)
+    # The gate's listing runs from the installed package too (outside a repository: exit 2).
+    listing = installed.run("python", "-P", "-m", "reports.changed", "--base", "HEAD")
+    assert listing.returncode == 2, listing.stderr
+    assert listing.stderr.startswith("stratoverify changed: git rev-parse failed")
 
 
 def test_version(installed: Installed) -> None:
