@@ -328,3 +328,25 @@ def test_function__a_spec_that_loads_nothing_is_bad_input(
     )
     assert result.returncode == 2, result.stderr
     assert expected in one_line_error(result)
+
+
+def test_console_script__a_missing_library_is_exit_4_not_1() -> None:
+    """A broken install (a library the command line imports is missing) is the tool failing, not
+    an invariant failing."""
+    code = (
+        "import sys; sys.modules['bech32'] = None; "  # `import bech32` now raises ImportError
+        "from reports.entry import main; sys.exit(main(['check']))"
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+        check=False,
+    )
+    assert result.returncode == 4, result.stderr
+    line = one_line_error(result)
+    assert line.startswith("stratoverify: internal error: the tool cannot start (ModuleNotFound")
