@@ -31,7 +31,7 @@ from properties.runner import (
     run_properties,
 )
 from reports import regressions, traces
-from reports.inputs import LoadedParams
+from reports.inputs import LoadedParams, ParamChange
 from reports.region import KeysRun, analyse_changes
 from reports.report import (
     ENGINE_NAMES,
@@ -50,6 +50,7 @@ from reports.report import (
     decide_invariant,
 )
 from solver.claim import ProofResult, ProofStatus
+from solver.goals.governance import COHERENCE_RULE_KEYS
 from solver.prove import SolverSettings, get_solver_version
 from solver.registry import PROVED_IDS, prove_all
 
@@ -104,6 +105,25 @@ def _package_version(name: str) -> str:
         return "unknown"
 
 
+def describe_coherence_rule(
+    values: Mapping[str, int | str], changes: tuple[ParamChange, ...]
+) -> str:
+    """For a GOV-PARAMS counterexample that names the coherence rule it breaks: the keys that rule
+    reads, and which of them the checked input changed (from its base, to its value)."""
+    rule = values.get("coherence.rule.name")
+    if not isinstance(rule, str) or rule not in COHERENCE_RULE_KEYS:
+        return ""
+    keys = COHERENCE_RULE_KEYS[rule]
+    changed = [change for change in changes if change.parameter in keys]
+    text = f"; the rule {rule} reads {', '.join(keys)}"
+    if changed:
+        moves = ", ".join(
+            f"{change.parameter} ({change.base} -> {change.value})" for change in changed
+        )
+        return f"{text}; the input changed {moves}"
+    return f"{text}; the input changed none of them (the base already breaks it)"
+
+
 def describe_function(spec: str) -> dict[str, str]:
     """A user's function as a report records it: its spec and, for a file, the sha256 of the
     file's bytes, so a re-run can tell that the function is the one that was checked."""
@@ -152,8 +172,10 @@ def _regression_path(invariant_id: str, engine: str) -> str:
 class _Gatherer:
     """Collects evidence, counterexamples and files per invariant while the engines run."""
 
-    def __init__(self, params: Params, options: CheckOptions) -> None:
-        self.params, self.options = params, options
+    def __init__(
+        self, params: Params, options: CheckOptions, changes: tuple[ParamChange, ...] = ()
+    ) -> None:
+        self.params, self.options, self.changes = params, options, changes
         self.profile = PROFILES[options.profile]
         self.effort = get_effort(options.effort)
         self.hypothesis: dict[str, HypothesisEvidence] = {}
@@ -307,12 +329,13 @@ class _Gatherer:
         )
         values = dict(result.counterexample)
         shown = ", ".join(f"{name} = {value}" for name, value in result.counterexample)
+        detail = f"refuted for {shown}" if shown else "refuted"
         self.add_counterexample(
             invariant_id,
             CounterexampleRow(
                 engine="z3",
                 source="proof",
-                detail=f"refuted for {shown}" if shown else "refuted",
+                detail=detail + describe_coherence_rule(values, self.changes),
                 steps=(),
                 values=values,
                 trace=trace_path,
@@ -448,7 +471,7 @@ def run_check(
     `with_keys`, also what each changed key needs and which of its values are safe."""
     say = progress or (lambda _: None)
     params = loaded.params
-    gatherer = _Gatherer(params, options)
+    gatherer = _Gatherer(params, options, loaded.changes)
     profile, effort = gatherer.profile, gatherer.effort
     ids = select_ids(options)
     started = time.perf_counter()

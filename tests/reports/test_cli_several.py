@@ -350,3 +350,24 @@ def test_console_script__a_missing_library_is_exit_4_not_1() -> None:
     assert result.returncode == 4, result.stderr
     line = one_line_error(result)
     assert line.startswith("stratoverify: internal error: the tool cannot start (ModuleNotFound")
+
+
+def test_gov_params_counterexample__names_the_rule_and_the_changed_key() -> None:
+    """A payment-only proposal that breaks the STR sub-shares: the Z3 counterexample says which
+    coherence rule breaks, the keys it reads, and the one the proposal moved."""
+    result = stratoverify("check", BAD, *FAST, "--only", "GOV-PARAMS", "--json")
+    assert result.returncode == 1, result.stderr
+    (row,) = json.loads(result.stdout)["invariants"]
+    detail = row["counterexample"]["detail"]
+    assert "coherence.rule.name = str-sub-shares" in detail
+    assert detail.endswith("; the input changed payment.str_burn_bps (1000 -> 1200)")
+    assert "supermajority_den = 512" not in detail
+
+
+def test_describe_coherence_rule__none_changed_and_no_rule() -> None:
+    from reports.check import describe_coherence_rule  # noqa: PLC0415 - loads the engines
+
+    text = describe_coherence_rule({"coherence.rule.name": "stb-sub-shares"}, ())
+    assert text.startswith("; the rule stb-sub-shares reads payment.stb_profit_margin_bps")
+    assert text.endswith("the input changed none of them (the base already breaks it)")
+    assert describe_coherence_rule({"coherence.rule": -1}, ()) == ""
