@@ -552,6 +552,12 @@ def get_sarif_root(given: Path | None, cwd: Path | None = None) -> Path:
     return Path(top).resolve() if completed.returncode == 0 and top else here
 
 
+def _describe_kind(loaded: LoadedParams) -> str:
+    """The input's kind, and the shape it was read in when that says more (`a gov v1
+    {"proposal": ...} query output`)."""
+    return f"{loaded.kind}, as {loaded.shape}" if loaded.shape else loaded.kind
+
+
 def combine_exit_codes(codes: Sequence[int]) -> int:
     """One exit code for several inputs: 1 if any fails, else 3 if any is inconclusive, else 0."""
     if EXIT_FAIL in codes:
@@ -592,7 +598,9 @@ def run_check_command(
 
     if len(inputs) == 1:
         ((_, loaded),) = inputs
-        console.progress(f"checking {loaded.source} ({loaded.kind}), profile {arguments.profile}")
+        console.progress(
+            f"checking {loaded.source} ({_describe_kind(loaded)}), profile {arguments.profile}"
+        )
         run = run_check(loaded, _options(arguments, functions), progress=console.progress)
         document = _finish_report(
             run,
@@ -638,7 +646,7 @@ def _check_several(
     for number, (label, loaded) in enumerate(inputs, 1):
         slug = _slug(label, taken)
         console.progress(
-            f"[{number}/{len(inputs)}] checking {label} ({loaded.kind}), profile "
+            f"[{number}/{len(inputs)}] checking {label} ({_describe_kind(loaded)}), profile "
             f"{arguments.profile}"
         )
         run = run_check(loaded)

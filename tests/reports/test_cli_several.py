@@ -371,3 +371,21 @@ def test_describe_coherence_rule__none_changed_and_no_rule() -> None:
     assert text.startswith("; the rule stb-sub-shares reads payment.stb_profit_margin_bps")
     assert text.endswith("the input changed none of them (the base already breaks it)")
     assert describe_coherence_rule({"coherence.rule": -1}, ()) == ""
+
+
+def test_progress_names_the_shape_the_input_was_read_in() -> None:
+    result = stratoverify(
+        "check",
+        PROPOSALS / "chain" / "query-v1.payment.json",
+        "--effort",
+        "quick",
+        "--engines",
+        "z3",
+        "--only",
+        "GOV-PARAMS",
+    )
+    assert result.returncode == 0, result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.endswith(
+        '(gov v1 proposal, as a gov v1 {"proposal": ...} query output), profile hardened'
+    )
