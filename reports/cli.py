@@ -555,7 +555,8 @@ def get_sarif_root(given: Path | None, cwd: Path | None = None) -> Path:
 def _describe_kind(loaded: LoadedParams) -> str:
     """The input's kind, and the shape it was read in when that says more (`a gov v1
     {"proposal": ...} query output`)."""
-    return f"{loaded.kind}, as {loaded.shape}" if loaded.shape else loaded.kind
+    plain = loaded.shape.removeprefix("an ").removeprefix("a ")
+    return f"{loaded.kind}, as {loaded.shape}" if plain not in ("", loaded.kind) else loaded.kind
 
 
 def combine_exit_codes(codes: Sequence[int]) -> int:
