@@ -175,11 +175,18 @@ def test_several__the_same_input_twice_is_refused(tmp_path: Path) -> None:
 
 
 def test_several__json_lists_each_report() -> None:
-    result = stratoverify("check", GOOD, BAD, *FAST, "--json")
-    assert result.returncode == 1
+    parameter_set = ROOT / "fixtures" / "params" / "whitepaper.json"
+    result = stratoverify("check", GOOD, parameter_set, *FAST, "--json")
+    assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert document["exit_code"] == 1
-    assert [entry["report"]["verdict"] for entry in document["reports"]] == ["pass", "fail"]
+    assert document["exit_code"] == 0
+    assert [entry["input"] for entry in document["reports"]] == [
+        "fixtures/proposals/payment.gov-v1.json",
+        "fixtures/params/whitepaper.json",
+    ]
+    assert [entry["report"]["verdict"] for entry in document["reports"]] == ["pass", "pass"]
+    kinds = [entry["report"]["inputs"]["kind"] for entry in document["reports"]]
+    assert kinds == ["gov v1 proposal", "parameter set"]
 
 
 def test_combine_exit_codes() -> None:
