@@ -22,6 +22,7 @@ from xml.etree import ElementTree
 import pytest
 
 from reports import cli
+from reports import several as naming
 
 ROOT = Path(__file__).resolve().parents[2]
 PROPOSALS = ROOT / "fixtures" / "proposals"
@@ -190,27 +191,27 @@ def test_several__json_lists_each_report() -> None:
 
 
 def test_combine_exit_codes() -> None:
-    assert cli.combine_exit_codes([0, 0]) == 0
-    assert cli.combine_exit_codes([0, 3]) == 3
-    assert cli.combine_exit_codes([3, 1, 0]) == 1
+    assert naming.combine_exit_codes([0, 0]) == 0
+    assert naming.combine_exit_codes([0, 3]) == 3
+    assert naming.combine_exit_codes([3, 1, 0]) == 1
 
 
 def test_slugs_are_unique_and_plain() -> None:
     taken: set[str] = set()
-    assert cli._slug("proposals/a b.json", taken) == "proposals__a_b.json"
-    assert cli._slug("proposals/a_b.json", taken) == "proposals__a_b.json-2"
-    assert cli._slug("../x.json", taken) == "x.json"
+    assert naming.get_slug("proposals/a b.json", taken) == "proposals__a_b.json"
+    assert naming.get_slug("proposals/a_b.json", taken) == "proposals__a_b.json-2"
+    assert naming.get_slug("../x.json", taken) == "x.json"
 
 
 def test_sarif_root__git_top_level_else_the_folder(tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
-    assert cli.get_sarif_root(None, plain) == plain.resolve()
+    assert naming.get_sarif_root(None, plain) == plain.resolve()
     repository = tmp_path / "repo"
     (repository / "sub").mkdir(parents=True)
     subprocess.run(["git", "init", "-q", str(repository)], check=True)
-    assert cli.get_sarif_root(None, repository / "sub") == repository.resolve()
-    assert cli.get_sarif_root(plain, repository) == plain.resolve()
+    assert naming.get_sarif_root(None, repository / "sub") == repository.resolve()
+    assert naming.get_sarif_root(plain, repository) == plain.resolve()
 
 
 def test_sarif_root__option_makes_uris_relative_to_it(tmp_path: Path) -> None:
