@@ -57,6 +57,10 @@ def _gov_safe_seconds(lines: list[Line]) -> float | None:
     return _first(lines, "seconds", benchmark="gov-safe", profile="hardened")
 
 
+def _repairs_seconds(lines: list[Line]) -> float | None:
+    return _first(lines, "seconds", benchmark="repairs", key="payment.str_burn_bps")
+
+
 def _check_seconds(lines: list[Line]) -> float | None:
     return _first(lines, "seconds", benchmark="check-wall", effort="default")
 
@@ -65,6 +69,7 @@ TARGETS: tuple[tuple[str, str, float, Callable[[list[Line]], float | None]], ...
     ("model_transitions_per_second", ">=", 50_000, _model_rate),
     ("proof_set_seconds", "<=", 2.0, _proofs_seconds),
     ("gov_safe_seconds", "<=", 3.0, _gov_safe_seconds),
+    ("repairs_seconds", "<=", 8.0, _repairs_seconds),
     ("executor_rounds_per_second_n7", ">=", 100, _executor_rate),
     ("check_default_seconds", "<=", 60.0, _check_seconds),
 )
