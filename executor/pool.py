@@ -104,6 +104,26 @@ class _Process:
         os.set_blocking(self.stdout_fd, False)
         self.outgoing = b""
         self.incoming = bytearray()
+        self.request_id = 0
+        """The id of the request in flight: its reply must carry it."""
+        self.op = ""
+
+    def drain(self) -> Fault | None:
+        """Read whatever the node wrote since its last reply: nothing, for a node that follows
+        the protocol. Bytes outside a reply (a thread left writing, a forged or extra line) are
+        a fault of the node, and are never read as the next request's reply."""
+        stale = 0
+        while True:
+            try:
+                chunk = os.read(self.stdout_fd, 1 << 16)
+            except BlockingIOError:
+                break
+            except OSError as error:
+                return Fault("exited", f"its pipe failed ({error.strerror or error})")
+            if not chunk:
+                return self.exit_fault()
+            stale += len(chunk)
+        return Fault("garbage", f"{stale} bytes outside a reply") if stale else None
 
     @property
     def pgid(self) -> int:
@@ -138,6 +158,7 @@ class NodePool:
         self.limits = limits or Limits()
         self.persistent = persistent
         self._processes: dict[str, _Process] = {}
+        self._next_id = 0
         self.spawned_groups: list[int] = []
         """Every process group ever started, so a test can check that none is left."""
         self.spawn_count = 0
@@ -196,7 +217,14 @@ class NodePool:
             if isinstance(process, Fault):
                 replies[node] = process
                 continue
-            process.outgoing = wire.encode_message(request)
+            stale = process.drain()
+            if stale is not None:
+                replies[node] = stale
+                continue
+            # Every request carries a fresh id; a reply is taken only with that id.
+            self._next_id += 1
+            process.request_id, process.op = self._next_id, str(request.get("op", ""))
+            process.outgoing = wire.encode_message({**request, "id": self._next_id})
             process.incoming = bytearray()
             live[node] = process
         replies.update(self._pump(live))
@@ -268,6 +296,7 @@ class NodePool:
         if end + 1 != len(process.incoming):
             return Fault("garbage", "bytes after the reply")
         try:
-            return wire.decode_message(bytes(process.incoming[:end]))
+            message = wire.decode_message(bytes(process.incoming[:end]))
+            return wire.check_reply(process.op, process.request_id, message)
         except wire.WireError as error:
             return Fault("garbage", str(error))

@@ -86,3 +86,52 @@ def get_hex(message: Message, key: str) -> bytes:
         return bytes.fromhex(value)
     except ValueError:
         raise WireError(f"field {key!r} is not hex") from None
+
+
+REVEAL_FIELDS = ("app_salt_hash", "node_salt", "output_hash")
+"""F7's reveal as a node sends it: each field hex."""
+
+REPLY_SHAPES: dict[str, tuple[dict[str, str], ...]] = {
+    "run": ({"output": "hex"}, {"load_error": "text"}),
+    "open": ({"salt_hash": "hex", "complain": "bool"},),
+    "commit": ({"commit": "hex"}, {"wait": "true"}),
+    "reveal": ({"reveal": "reveal", "output": "hex-or-null"}, {"wait": "true"}),
+    "ping": ({"pong": "int"},),
+}
+"""Every reply a node may send to each request, by field and kind; `{"error": text}` is a reply to
+any request (the node's function failed). Anything else is a fault of the node."""
+
+
+def _check_field(kind: str, message: Message, key: str) -> None:
+    value = message[key]
+    if kind == "hex" or (kind == "hex-or-null" and value is not None):
+        get_hex(message, key)
+    elif kind == "reveal":
+        if not isinstance(value, dict) or sorted(value) != list(REVEAL_FIELDS):
+            raise WireError(f"field {key!r} must hold exactly {', '.join(REVEAL_FIELDS)}")
+        for field in REVEAL_FIELDS:
+            get_hex(value, field)
+    elif kind == "text" and not isinstance(value, str):
+        raise WireError(f"field {key!r} must be a string, got {type(value).__name__}")
+    elif kind == "bool" and not isinstance(value, bool):
+        raise WireError(f"field {key!r} must be true or false, got {type(value).__name__}")
+    elif kind == "true" and value is not True:
+        raise WireError(f"field {key!r} must be true")
+    elif kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
+        raise WireError(f"field {key!r} must be an integer, got {type(value).__name__}")
+
+
+def check_reply(op: str, request_id: int, message: Message) -> Message:
+    """The reply without its id, if it answers request `request_id` (an `op`) in one of the
+    shapes that op allows; WireError naming what is wrong otherwise (a stale reply, a forged or
+    extra line, a missing or mistyped field)."""
+    if message.get("id") != request_id:
+        raise WireError(f"a reply to request {message.get('id')!r}, not to {request_id}")
+    body = {key: value for key, value in message.items() if key != "id"}
+    shapes = ({"error": "text"}, *REPLY_SHAPES.get(op, ()))
+    shape = next((shape for shape in shapes if set(shape) == set(body)), None)
+    if shape is None:
+        raise WireError(f"a {op!r} reply with fields {sorted(body)}, not one the protocol has")
+    for key, kind in shape.items():
+        _check_field(kind, body, key)
+    return body

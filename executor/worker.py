@@ -292,9 +292,13 @@ def main(argv: list[str] | None = None) -> None:
     node = Node(replies, args.cpu_seconds)
     for line in requests:
         reply: Any
+        request_id: object = None
         try:
-            reply = node.handle(wire.decode_message(line))
+            message = wire.decode_message(line)
+            request_id = message.get("id")
+            reply = node.handle(message)
         except (KeyError, TypeError, wire.WireError) as error:
             reply = {"error": f"bad request: {error.__class__.__name__}: {error}"}
-        replies.write(wire.encode_message(reply))
+        # The reply carries its request's id: the executor takes no other.
+        replies.write(wire.encode_message({**reply, "id": request_id}))
         replies.flush()
