@@ -14,6 +14,7 @@ from typing import Any
 
 from reports.diff import render_diff_markdown
 from reports.diff_plots import DIFF_PLOT_FILES, render_diff_plots
+from reports.html_markup import page
 from reports.plots import Plot, format_bps, format_str, format_usd
 from reports.report import dump_document
 
@@ -178,28 +179,7 @@ def render_diff_html(document: Mapping[str, Any], plots: Sequence[Plot]) -> str:
             for plot in plots
         ),
     ]
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            '<html lang="en">',
-            "<head>",
-            '<meta charset="utf-8">',
-            '<meta http-equiv="Content-Security-Policy" '
-            "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>stratoverify diff: {escape(old['verdict'])} &rarr; "
-            f"{escape(new['verdict'])}</title>",
-            f"<style>\n{_CSS}\n</style>",
-            "</head>",
-            "<body>",
-            "<main>",
-            *(section for section in sections if section),
-            "</main>",
-            "</body>",
-            "</html>",
-            "",
-        ]
-    )
+    return page(f"stratoverify diff: {old['verdict']} \u2192 {new['verdict']}", _CSS, sections)
 
 
 def _supply_section(supply: Mapping[str, Any] | None) -> list[str]:

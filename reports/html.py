@@ -22,6 +22,7 @@ from reports.html_markup import invariant_id as _id
 from reports.html_markup import key_value_table as _key_value_table
 from reports.html_markup import link as _link
 from reports.html_markup import number as _number
+from reports.html_markup import page
 from reports.html_markup import table as _table
 from reports.html_markup import text as _text
 from reports.html_markup import verdict_class as _verdict_class
@@ -114,7 +115,6 @@ def render_html(document: Mapping[str, Any], *, traces: Mapping[str, Trace] | No
     each counterexample's steps the chain values its invariant reads; without them the steps
     show the rules and arguments report.json records."""
     inputs: Mapping[str, Any] = document.get("inputs", {})
-    verdict = _text(document.get("verdict", "unknown"))
     lines = get_failure_lines(document)
     sections = [
         _render_headline(document, lines),
@@ -127,28 +127,7 @@ def render_html(document: Mapping[str, Any], *, traces: Mapping[str, Trace] | No
         _render_plots(render_plots(document)),
         _render_footer(document),
     ]
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            '<html lang="en">',
-            "<head>",
-            '<meta charset="utf-8">',
-            # Defence in depth: even a string that escaped escaping could load or run nothing.
-            '<meta http-equiv="Content-Security-Policy" '
-            "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>stratoverify report: {verdict}</title>",
-            f"<style>\n{_CSS}\n</style>",
-            "</head>",
-            "<body>",
-            "<main>",
-            *(section for section in sections if section),
-            "</main>",
-            "</body>",
-            "</html>",
-            "",
-        ]
-    )
+    return page(f"stratoverify report: {document.get('verdict', 'unknown')}", _CSS, sections)
 
 
 # --- Sections ------------------------------------------------------------------------------------

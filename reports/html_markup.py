@@ -117,3 +117,30 @@ def text(value: object) -> str:
     if isinstance(value, int | float):
         return html.escape(str(value), quote=True)
     return html.escape(json.dumps(value, ensure_ascii=False, separators=(",", ":")), quote=True)
+
+
+def page(title: str, css: str, sections: Iterable[str]) -> str:
+    """One self-contained HTML page: `title` (escaped here), `css` inline, the non-empty
+    `sections` in a `<main>`. Its Content-Security-Policy allows no script and no outside
+    resource: defence in depth, so even a string that escaped escaping could load or run nothing."""
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta http-equiv="Content-Security-Policy" '
+            "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{html.escape(title)}</title>",
+            f"<style>\n{css}\n</style>",
+            "</head>",
+            "<body>",
+            "<main>",
+            *(section for section in sections if section),
+            "</main>",
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )

@@ -48,6 +48,17 @@ def stratoverify(
     )
 
 
+def located_uris(runs: list[dict[str, Any]]) -> set[str]:
+    """Every artifact URI the results of `runs` are located at."""
+    return {
+        location["physicalLocation"]["artifactLocation"]["uri"]
+        for run in runs
+        for result in run["results"]
+        for location in result.get("locations", [])
+        if "physicalLocation" in location
+    }
+
+
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     assert "Traceback" not in result.stderr, result.stderr
     lines = result.stderr.strip().splitlines()
@@ -120,13 +131,7 @@ def test_several__one_sarif_log_with_a_run_per_input(
     assert len(runs) == 2
     ids = [run["automationDetails"]["id"] for run in runs]
     assert len(set(ids)) == 2
-    uris = {
-        location["physicalLocation"]["artifactLocation"]["uri"]
-        for run in runs
-        for result in run["results"]
-        for location in result.get("locations", [])
-        if "physicalLocation" in location
-    }
+    uris = located_uris(runs)
     # Relative to the git top level (the checkout), never an absolute file URI.
     assert "fixtures/proposals/burn-12pct-alone.legacy.json" in uris
     assert not any(uri.startswith("file:") for uri in uris)
@@ -224,13 +229,7 @@ def test_sarif_root__option_makes_uris_relative_to_it(tmp_path: Path) -> None:
     )
     assert result.returncode == 1, result.stderr
     log = json.loads((out / "report.sarif").read_text("utf-8"))
-    uris = {
-        location["physicalLocation"]["artifactLocation"]["uri"]
-        for result in log["runs"][0]["results"]
-        for location in result.get("locations", [])
-        if "physicalLocation" in location
-    }
-    assert uris == {"proposals/burn.json"}
+    assert located_uris(log["runs"]) == {"proposals/burn.json"}
 
 
 def test_version_lists_the_engines() -> None:
