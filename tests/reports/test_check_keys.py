@@ -12,9 +12,6 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import os
-import subprocess
-import sys
 from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,6 +19,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from cli_runner import stratoverify
 
 from model.coherence import check_coherence
 from model.constitution import HARDENED_CONSTITUTION, LITERAL_CONSTITUTION
@@ -45,20 +43,6 @@ PROPOSALS = ROOT / "fixtures" / "proposals"
 BURN_PROPOSAL = PROPOSALS / "burn-12pct-alone.legacy.json"
 BURN = "payment.str_burn_bps"
 NODE = "payment.str_node_profit_bps"
-
-
-def stratoverify(*args: str | Path, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-    """The command line in a child process, as `stratoverify ARGS`."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-    return subprocess.run(
-        [sys.executable, "-m", "reports.cli", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=environment,
-        check=False,
-    )
 
 
 def setting(params: Params, **values: int) -> Params:

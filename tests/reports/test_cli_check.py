@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from cli_runner import stratoverify
 
 from reports.report import compute_content_sha256
 from reports.reproduce import get_report_validator
@@ -27,23 +27,6 @@ from reports.reproduce import get_report_validator
 ROOT = Path(__file__).resolve().parents[2]
 PROPOSALS = ROOT / "fixtures" / "proposals"
 REPORT_FILES = ("report.json", "report.md", "report.html", "junit.xml", "report.sarif")
-
-
-def stratoverify(
-    *args: str | Path, env: Mapping[str, str] | None = None, timeout: float = 600
-) -> subprocess.CompletedProcess[str]:
-    """The command line in a child process, as `stratoverify ARGS`."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "reports.cli", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=environment,
-        check=False,
-    )
 
 
 def read_report(folder: Path) -> dict[str, Any]:

@@ -14,12 +14,12 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from cli_runner import stratoverify
 
 from reports import cli
 from reports import several as naming
@@ -29,23 +29,6 @@ PROPOSALS = ROOT / "fixtures" / "proposals"
 GOOD = PROPOSALS / "payment.gov-v1.json"
 BAD = PROPOSALS / "burn-12pct-alone.legacy.json"
 FAST = ("--effort", "quick", "--engines", "z3", "--quiet")
-
-
-def stratoverify(
-    *args: str | Path, cwd: Path = ROOT, env: Mapping[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-    environment["PYTHONPATH"] = os.pathsep.join([str(ROOT), environment.get("PYTHONPATH", "")])
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "reports.cli", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=environment,
-        check=False,
-    )
 
 
 def located_uris(runs: list[dict[str, Any]]) -> set[str]:

@@ -9,15 +9,13 @@ whitepaper's values only `str_burn_bps = 1000` keeps the shares coherent.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from cli_runner import stratoverify
 
 from model.coherence import check_coherence
 from model.params import WHITEPAPER_PARAMS, Params, param_specs, with_values
@@ -27,20 +25,6 @@ ROOT = Path(__file__).resolve().parents[2]
 PROPOSALS = ROOT / "fixtures" / "proposals"
 BURN = "payment.str_burn_bps"
 NODE = "payment.str_node_profit_bps"
-
-
-def stratoverify(*args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """The command line in a child process, as `stratoverify ARGS`."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-    return subprocess.run(
-        [sys.executable, "-m", "reports.cli", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=environment,
-        check=False,
-    )
 
 
 def setting(params: Params, key: str, value: int) -> Params:
