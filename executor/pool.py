@@ -51,6 +51,21 @@ Reply = Message | Fault
 
 _SPAWNED_GROUPS: list[int] = []
 """Every node process group this interpreter started, in order."""
+_GROUP_STARTS: dict[int, str] = {}
+"""When each group's leader started (clock ticks since boot, /proc), to tell our group from a
+later process that was given the same number once our group was gone."""
+
+
+def _start_time(pid: int) -> str | None:
+    """The start time of process `pid` (field 22 of /proc/PID/stat); None if there is none."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return fields[19] if len(fields) > 19 else None
+
+
 _OPEN_POOLS: weakref.WeakSet[NodePool] = weakref.WeakSet()
 
 
@@ -58,6 +73,11 @@ def get_live_groups() -> list[int]:
     """Process groups started here that still have a process in them (should be none after use)."""
     live = []
     for pgid in _SPAWNED_GROUPS:
+        leader = _start_time(pgid)
+        if leader is not None and leader != _GROUP_STARTS.get(pgid, leader):
+            # The number is another process's now: Linux hands out a process id only once no
+            # group is left under it, so ours is gone (another test worker's node got it).
+            continue
         try:
             os.killpg(pgid, 0)
         except ProcessLookupError:
@@ -183,6 +203,7 @@ class NodePool:
         self._processes[node] = process
         self.spawned_groups.append(process.pgid)
         _SPAWNED_GROUPS.append(process.pgid)
+        _GROUP_STARTS[process.pgid] = _start_time(process.pgid) or ""
         self.spawn_count += 1
         return process
 
