@@ -98,8 +98,8 @@ class Executor:
     ) -> None:
         self.sys_path = (str(ROOT), *(str(Path(p).resolve()) for p in function_paths))
         """Where nodes import `module:callable` functions from: the project, then the user's."""
-        self.pool = NodePool(limits, persistent=persistent)
-        self.reference_pool = NodePool(limits, persistent=True)
+        self.pool = NodePool(limits, persistent=persistent, paths=self.sys_path)
+        self.reference_pool = NodePool(limits, persistent=True, paths=self.sys_path)
         self._references: dict[tuple[str, bytes], bytes | None] = {}
 
     def __enter__(self) -> Executor:
@@ -117,12 +117,14 @@ class Executor:
     def spawned_groups(self) -> list[int]:
         return self.pool.spawned_groups + self.reference_pool.spawned_groups
 
-    def reference_output(self, function: str, data: bytes) -> bytes | None:
-        """The function's output run once in an isolated process; None if it fails there."""
+    def reference_output(self, function: str, data: bytes, app: str = "") -> bytes | None:
+        """The function's output run once in the reference node's sandbox for `app`; None if it
+        fails there."""
         key = (function, data)
         if key not in self._references:
             request = {
                 "op": "run",
+                "app": app,
                 "function": function,
                 "sys_path": list(self.sys_path),
                 "input": data.hex(),
@@ -135,8 +137,7 @@ class Executor:
             elif "output" in reply:
                 self._references[key] = wire.get_hex(reply, "output")
             else:
-                self.reference_pool.discard(REFERENCE)
-                self._references[key] = None
+                self._references[key] = None  # the function raised; its sandbox is clean
         return self._references[key]
 
     def run_round(self, round_: ExecRound, *, params: Params, profile: Profile) -> RoundLog:
@@ -145,8 +146,9 @@ class Executor:
 
     def run_call(self, call: TrustedCall, *, params: Params, profile: Profile) -> CallRun:
         """A billing round, then the main round it pays for, each settled on the executor's books."""
-        billing_output = self.reference_output(call.billing.function, call.billing.input)
-        main_output = self.reference_output(call.main.function, call.main.input)
+        app = str(call.main.scenario.app)
+        billing_output = self.reference_output(call.billing.function, call.billing.input, app)
+        main_output = self.reference_output(call.main.function, call.main.input, app)
         if billing_output is not None and not billing_output.isdigit():
             raise FunctionSpecError(
                 f"billing function {call.billing.function!r} returned {billing_output[:40]!r}, "

@@ -1,8 +1,8 @@
 """Node processes: spawned isolated, spoken to over pipes, always under a deadline, killed whole.
 
-Each node is `python -I executor/node_main.py` in its own process group, with stderr discarded,
-its address space and per-call CPU seconds limited by the node itself before any function
-loads. `exchange` sends one request to each of several nodes and collects every reply within one
+Each node is `python -I executor/node_main.py` in its own process group, with stderr discarded;
+it runs its functions in a sandbox of its own (`executor.sandbox`), in the mode probed once per
+executor process, whose calls are bound by the pool's `Limits`. `exchange` sends one request to each of several nodes and collects every reply within one
 wall-clock deadline, reading and writing without ever blocking; a node that crashes, hangs,
 writes garbage or floods the pipe comes back as a `Fault` value, and its whole process group is
 killed. The executor never waits on a node without a deadline and never lets an error escape.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import json
 import os
 import selectors
 import signal
@@ -21,9 +22,12 @@ import time
 import weakref
 from pathlib import Path
 
-from attrs import frozen
+from attrs import asdict, frozen
 
 from executor import wire
+from executor.sandbox.client import become_subreaper, reap_orphans
+from executor.sandbox.isolation import probe
+from executor.sandbox.launch import SandboxLimits, get_site_paths
 from executor.wire import Message
 
 NODE_MAIN = Path(__file__).resolve().parent / "node_main.py"
@@ -31,11 +35,29 @@ NODE_MAIN = Path(__file__).resolve().parent / "node_main.py"
 
 @frozen
 class Limits:
-    """What one node may use: wall seconds per request, CPU seconds per call, address space."""
+    """What one node may use: wall seconds per request; and each call of its function: CPU
+    seconds, address space, processes, file size, open files and temp-dir bytes (hard limits)."""
 
     wall_seconds: float = 2.0
     cpu_seconds: int = 2
     memory_bytes: int = 512 * 1024 * 1024
+    processes: int = 32
+    file_bytes: int = 32 * 1024 * 1024
+    open_files: int = 256
+    tmp_bytes: int = 64 * 1024 * 1024
+
+    def sandbox(self) -> SandboxLimits:
+        """The limits of one call; its wall time leaves a quarter of the request's for the
+        sandbox to clean up and the node to answer, so the executor hears the fault first."""
+        return SandboxLimits(
+            cpu_seconds=self.cpu_seconds,
+            wall_seconds=round(self.wall_seconds * 0.75, 3),
+            memory_bytes=self.memory_bytes,
+            processes=self.processes,
+            file_bytes=self.file_bytes,
+            open_files=self.open_files,
+            tmp_bytes=self.tmp_bytes,
+        )
 
 
 @frozen
@@ -43,8 +65,12 @@ class Fault:
     """A node that did not answer a request with a message: why, as a named code."""
 
     code: str
-    """`timeout`, `exited`, `killed-by-signal`, `garbage`, `oversize`, `broken-pipe`, `spawn`."""
+    """`timeout`, `exited`, `killed-by-signal`, `garbage`, `oversize`, `broken-pipe`, `spawn`,
+    `sandbox`."""
     detail: str = ""
+    in_function: bool = False
+    """The node's function failed as a process, in its sandbox; the node itself answered, and
+    the sandbox has already removed everything of the call, so the node is kept."""
 
 
 Reply = Message | Fault
@@ -66,25 +92,42 @@ def _start_time(pid: int) -> str | None:
     return fields[19] if len(fields) > 19 else None
 
 
+_LIVE_NODE_PIDS: set[int] = set()
+"""Node processes started here and not yet reaped (a Popen waits for each)."""
+
 _OPEN_POOLS: weakref.WeakSet[NodePool] = weakref.WeakSet()
 
 
+def _running_groups() -> set[int]:
+    """The process group of every process on the machine that is not a zombie."""
+    groups: set[int] = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 2 and fields[0] not in ("Z", "X"):
+            groups.add(int(fields[2]))
+    return groups
+
+
 def get_live_groups() -> list[int]:
-    """Process groups started here that still have a process in them (should be none after use)."""
+    """Process groups started here with a running process left in them (should be none after
+    use). A zombie does not count: a killed node's sandbox launcher may wait a moment for the
+    machine's init to reap it."""
     live = []
+    running = _running_groups()
     for pgid in _SPAWNED_GROUPS:
         leader = _start_time(pgid)
         if leader is not None and leader != _GROUP_STARTS.get(pgid, leader):
             # The number is another process's now: Linux hands out a process id only once no
             # group is left under it, so ours is gone (another test worker's node got it).
             continue
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            continue
-        except PermissionError:  # pragma: no cover - the id was reused by someone else's group
-            continue
-        live.append(pgid)
+        if pgid in running:
+            live.append(pgid)
     return live
 
 
@@ -98,15 +141,18 @@ def _close_open_pools() -> None:
 class _Process:
     """One live node process and the bytes in flight to and from it."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, sandbox_mode: str, paths: tuple[str, ...]) -> None:
         command = [
             sys.executable,
             "-I",
+            "-S",
             str(NODE_MAIN),
-            "--cpu-seconds",
-            str(limits.cpu_seconds),
-            "--memory-bytes",
-            str(limits.memory_bytes),
+            "--sandbox",
+            sandbox_mode,
+            "--limits",
+            json.dumps(asdict(limits.sandbox()), sort_keys=True),
+            "--paths",
+            json.dumps(list(paths)),
         ]
         self.popen = subprocess.Popen(
             command,
@@ -115,8 +161,13 @@ class _Process:
             stderr=subprocess.DEVNULL,
             process_group=0,
             close_fds=True,
-            env={"PATH": os.environ.get("PATH", ""), "LC_ALL": "C.UTF-8"},
+            env={
+                "PATH": os.environ.get("PATH", ""),
+                "LC_ALL": "C.UTF-8",
+                "STRATOVERIFY_NODE_PATH": os.pathsep.join(get_site_paths()),
+            },
         )
+        _LIVE_NODE_PIDS.add(self.popen.pid)
         assert self.popen.stdin is not None and self.popen.stdout is not None
         self.stdin_fd = self.popen.stdin.fileno()
         self.stdout_fd = self.popen.stdout.fileno()
@@ -169,14 +220,25 @@ class _Process:
                     stream.close()
         with contextlib.suppress(subprocess.TimeoutExpired):  # SIGKILL cannot be ignored
             self.popen.wait(timeout=5.0)
+        # The node's sandbox launcher and zygote come back to the executor (a subreaper) once
+        # the node is gone; reap them, leaving the nodes other pools still talk to.
+        reap_orphans(_LIVE_NODE_PIDS - {self.popen.pid}, seconds=1.0)
+        _LIVE_NODE_PIDS.discard(self.popen.pid)
 
 
 class NodePool:
     """Node processes by node id: persistent across rounds, or fresh for every round."""
 
-    def __init__(self, limits: Limits | None = None, *, persistent: bool = True) -> None:
+    def __init__(
+        self, limits: Limits | None = None, *, persistent: bool = True, paths: tuple[str, ...] = ()
+    ) -> None:
         self.limits = limits or Limits()
         self.persistent = persistent
+        become_subreaper()
+        self.isolation, self.sandbox_mode = probe()
+        self.paths = paths
+        """What the nodes' sandboxes bind read-only: where functions are imported from."""
+        """Where functions run on this machine (`executor.sandbox.isolation`)."""
         self._processes: dict[str, _Process] = {}
         self._next_id = 0
         self.spawned_groups: list[int] = []
@@ -197,7 +259,7 @@ class NodePool:
         if process is not None:
             process.kill()
         try:
-            process = _Process(self.limits)
+            process = _Process(self.limits, self.sandbox_mode, self.paths)
         except OSError as error:
             return Fault("spawn", str(error))
         self._processes[node] = process
@@ -250,7 +312,7 @@ class NodePool:
             live[node] = process
         replies.update(self._pump(live))
         for node, reply in replies.items():
-            if isinstance(reply, Fault):
+            if isinstance(reply, Fault) and not reply.in_function:
                 self.discard(node)
         return replies
 
@@ -318,6 +380,10 @@ class NodePool:
             return Fault("garbage", "bytes after the reply")
         try:
             message = wire.decode_message(bytes(process.incoming[:end]))
-            return wire.check_reply(process.op, process.request_id, message)
+            reply = wire.check_reply(process.op, process.request_id, message)
         except wire.WireError as error:
             return Fault("garbage", str(error))
+        if "fault" in reply:
+            # The function's process failed; the node is thrown away with its sandbox.
+            return Fault(reply["fault"], reply["detail"], in_function=True)
+        return reply

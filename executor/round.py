@@ -63,7 +63,6 @@ class _Round:
             elif "error" in reply:
                 self.faulty[node] = "function-error"
                 self.errors[node] = str(reply["error"])
-                self.pool.discard(node)
             else:
                 answered[node] = reply
         return answered
@@ -99,6 +98,7 @@ class _Round:
                 "fault": None if fault is None else fault.fault.value,
                 "fault_phase": None if fault is None else fault.phase.value,
                 "function": self.round.function,
+                "app": str(scenario.app),
                 "sys_path": list(self.sys_path),
                 "input": self.round.input.hex(),
             }

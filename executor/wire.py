@@ -99,7 +99,12 @@ REPLY_SHAPES: dict[str, tuple[dict[str, str], ...]] = {
     "ping": ({"pong": "int"},),
 }
 """Every reply a node may send to each request, by field and kind; `{"error": text}` is a reply to
-any request (the node's function failed). Anything else is a fault of the node."""
+any request (the node's function failed), and so is `{"fault": code, "detail": text}` (its
+function's process failed: a code of FUNCTION_FAULTS). Anything else is a fault of the node."""
+FUNCTION_FAULTS = frozenset(
+    {"exited", "killed-by-signal", "timeout", "garbage", "oversize", "sandbox"}
+)
+"""How a function's process may fail, as the sandbox reports it (`executor.sandbox.zygote`)."""
 
 
 def _check_field(kind: str, message: Message, key: str) -> None:
@@ -128,10 +133,12 @@ def check_reply(op: str, request_id: int, message: Message) -> Message:
     if message.get("id") != request_id:
         raise WireError(f"a reply to request {message.get('id')!r}, not to {request_id}")
     body = {key: value for key, value in message.items() if key != "id"}
-    shapes = ({"error": "text"}, *REPLY_SHAPES.get(op, ()))
+    shapes = ({"error": "text"}, {"fault": "text", "detail": "text"}, *REPLY_SHAPES.get(op, ()))
     shape = next((shape for shape in shapes if set(shape) == set(body)), None)
     if shape is None:
         raise WireError(f"a {op!r} reply with fields {sorted(body)}, not one the protocol has")
     for key, kind in shape.items():
         _check_field(kind, body, key)
+    if "fault" in body and body["fault"] not in FUNCTION_FAULTS:
+        raise WireError(f"a fault {body['fault']!r} the sandbox does not report")
     return body

@@ -1,9 +1,9 @@
-"""A node: one OS process that runs the app's function and does the node side of commit-reveal.
+"""A node: one OS process that does the node side of commit-reveal, and has its function run.
 
 The executor talks to it over its stdin and stdout, one JSON line each way (`executor.wire`). The
-node keeps the protocol pipe to itself: before any function runs, file descriptors 0 and 1 point
-at /dev/null, so a function that prints or reads cannot corrupt or steal the protocol. It limits
-its own address space and the CPU seconds of each call, and follows the behaviour the executor
+node never runs function code: each call runs in a fresh process of the app's sandbox
+(`executor.sandbox`), which holds no descriptor of the protocol and cannot see or signal the
+node, the executor or any other node. The node follows the behaviour the executor
 assigned (honest, one of the misbehaviours of §3.5, or sending the app another output than the
 one it revealed, §3.2 F8-F9), or the process fault it was told to suffer: crash, hang, sleep,
 memory bomb, garbage on the pipe, huge output.
@@ -12,7 +12,8 @@ memory bomb, garbage on the pipe, huge output.
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import contextlib
+import json
 import os
 import resource
 import sys
@@ -22,45 +23,48 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from executor import wire
+from executor.sandbox.client import Sandbox, SandboxError, UncleanError, become_subreaper
+from executor.sandbox.launch import MODES, SANDBOX_UID_BASE, SandboxLimits
 from executor.wire import Message
-
-Function = Callable[[bytes], bytes]
 
 WATCHERS = frozenset({"copy-commit", "reveal-mismatch"})
 """Behaviours (by their model.trusted.behaviour values) that never compute and copy a reveal."""
 
 
 class FunctionLoadError(Exception):
-    """Raised when a function spec names no importable callable."""
+    """Raised when a function spec names no loadable callable."""
 
 
-def load_function(spec: str, sys_path: list[str]) -> Function:
-    """`path/to/file.py:name` or `package.module:name` -> the callable it names."""
+class FunctionError(Exception):
+    """The function raised, or returned something other than bytes (its message)."""
+
+
+class FunctionFault(Exception):  # noqa: N818 - a fault, as the pool's Fault
+    """The function's process failed as a process (exited, killed, timed out, garbage): the
+    node answers with the fault, and the executor throws the node and its sandbox away."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code, self.detail = code, detail
+
+
+def get_function_request(spec: str, sys_path: list[str]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """What the sandbox needs to load `spec`, and the paths it must see. A file's source is read
+    here and sent, so the file's folder need not be readable by the sandbox's user; a module is
+    imported there from `sys_path`. Nothing of the function runs in this process."""
     location, _, name = spec.rpartition(":")
     if not location or not name:
         raise FunctionLoadError(f"function {spec!r} is not 'module:callable' or 'file.py:callable'")
-    for entry in sys_path:
-        if entry not in sys.path:
-            sys.path.append(entry)
-    try:
-        if location.endswith(".py"):
-            module_spec = importlib.util.spec_from_file_location(
-                f"_fn_{abs(hash(location))}", location
-            )
-            if module_spec is None or module_spec.loader is None:
-                raise FunctionLoadError(f"cannot load {location}")
-            module = importlib.util.module_from_spec(module_spec)
-            module_spec.loader.exec_module(module)
-        else:
-            module = importlib.import_module(location)
-    except FunctionLoadError:
-        raise
-    except BaseException as error:  # a hostile module may raise anything while importing
-        raise FunctionLoadError(f"importing {location} raised {error.__class__.__name__}") from None
-    function = getattr(module, name, None)
-    if not callable(function):
-        raise FunctionLoadError(f"{location} has no callable named {name!r}")
-    return function  # type: ignore[no-any-return]
+    request: dict[str, Any] = {"name": name, "sys_path": sys_path}
+    if location.endswith(".py"):
+        try:
+            with open(location, encoding="utf-8") as file:
+                request.update(source=file.read(), filename=location)
+        except (OSError, UnicodeDecodeError) as error:
+            raise FunctionLoadError(f"cannot read {location}: {error}") from None
+        return request, tuple(sys_path)
+    request["module"] = location
+    return request, tuple(sys_path)
 
 
 def suffer(fault: str, channel: IO[bytes]) -> None:
@@ -103,42 +107,88 @@ def check_output_size(output: bytes) -> str | None:
 class Node:
     """The node's memory of the current round and its loaded functions."""
 
-    def __init__(self, channel: IO[bytes], cpu_seconds: int) -> None:
+    def __init__(self, channel: IO[bytes], sandbox_mode: str, limits: SandboxLimits) -> None:
         self.channel = channel
-        self.cpu_seconds = cpu_seconds
-        self.functions: dict[str, Function] = {}
+        self.sandbox_mode, self.limits = sandbox_mode, limits
+        self.sandbox: Sandbox | None = None
+        self.sandbox_key: tuple[object, ...] = ()
         self.round: Message = {}
         self.output: bytes | None = None
         self.node_salt = b""
         self.commit: bytes | None = None
 
-    def run_function(self, spec: str, sys_path: list[str], data: bytes) -> bytes:
-        """Run the function once under this call's CPU budget; its output must be bytes."""
-        function = self.functions.get(spec)
-        if function is None:
-            function = self.functions[spec] = load_function(spec, sys_path)
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        budget = int(usage.ru_utime + usage.ru_stime) + 1 + self.cpu_seconds
-        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-        soft = budget if hard == resource.RLIM_INFINITY else min(budget, hard)
-        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
-        output = function(data)
-        if not isinstance(output, bytes):
-            raise TypeError(f"the function returned {type(output).__name__}, not bytes")
-        return output
+    def start_sandbox(self, paths: tuple[str, ...]) -> None:
+        """Start a sandbox no app has used yet; the first app to call a function takes it."""
+        self.sandbox = Sandbox(
+            self.sandbox_mode,
+            self.limits,
+            paths=paths,
+            uid=SANDBOX_UID_BASE + os.getpid(),
+            max_message_bytes=wire.MAX_MESSAGE_BYTES,
+        )
+        self.sandbox_key = (None, paths)
+
+    def get_sandbox(self, app: str, paths: tuple[str, ...]) -> Sandbox:
+        """This app's sandbox: a new one for a new app (never one another app used)."""
+        key = (app, paths)
+        fresh = (None, paths)
+        if self.sandbox is not None and self.sandbox_key not in (key, fresh):
+            self.sandbox.close()
+            self.sandbox = None
+        if self.sandbox is not None and not self.sandbox.alive:
+            self.sandbox.close()
+            self.sandbox = None
+        if self.sandbox is None:
+            self.start_sandbox(paths)
+        assert self.sandbox is not None
+        self.sandbox_key = key
+        return self.sandbox
+
+    def run_function(self, app: str, spec: str, sys_path: list[str], data: bytes) -> bytes:
+        """Run the function once, in a fresh process of this app's sandbox; its output must be
+        bytes. Raises FunctionLoadError, FunctionFault, or RuntimeError with the function's error."""
+        request, paths = get_function_request(spec, sys_path)
+        request["input"] = data.hex()
+        try:
+            try:
+                reply = self.get_sandbox(app, paths).call(request)
+            except UncleanError:
+                self.sandbox = None  # closed already; a new one takes the call
+                reply = self.get_sandbox(app, paths).call(request)
+        except SandboxError as error:
+            if self.sandbox is not None:
+                self.sandbox.close()
+                self.sandbox = None
+            raise FunctionFault("sandbox", str(error)) from None
+        if "output" in reply and isinstance(reply["output"], str):
+            return bytes.fromhex(reply["output"])
+        if "load_error" in reply:
+            raise FunctionLoadError(f"{spec}: {reply['load_error']}")
+        if "fault" in reply:
+            raise FunctionFault(str(reply["fault"]), str(reply.get("detail", "")))
+        raise FunctionError(str(reply.get("error", "the sandbox answered out of protocol")))
+
+    def close(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.close()
+            self.sandbox = None
 
     def on_run(self, message: Message) -> Message:
         """A reference run: the function's output on one input, or the error it raised."""
         try:
             output = self.run_function(
-                message["function"], message["sys_path"], wire.get_hex(message, "input")
+                message["app"],
+                message["function"],
+                message["sys_path"],
+                wire.get_hex(message, "input"),
             )
         except FunctionLoadError as error:
             return {"load_error": str(error)}
-        except BaseException as error:
-            return {"error": f"{error.__class__.__name__}: {error}"[:500]}
-        too_large = check_output_size(output)
-        return {"error": too_large} if too_large else {"output": output.hex()}
+        except FunctionFault as fault:
+            return {"fault": fault.code, "detail": fault.detail}
+        except FunctionError as error:
+            return {"error": str(error)[:500]}
+        return {"output": output.hex()}
 
     def on_open(self, message: Message) -> Message:
         """F3-F4: draw the node salt, post its hash, check the app salt (complain if bad)."""
@@ -158,7 +208,10 @@ class Node:
     def _my_output(self) -> bytes:
         behaviour, seed = self.round["behaviour"], wire.get_hex(self.round, "seed")
         output = self.run_function(
-            self.round["function"], self.round["sys_path"], wire.get_hex(self.round, "input")
+            self.round["app"],
+            self.round["function"],
+            self.round["sys_path"],
+            wire.get_hex(self.round, "input"),
         )
         if behaviour != "wrong-output":
             return output
@@ -193,8 +246,10 @@ class Node:
         else:
             try:
                 self.output = self._my_output()
-            except BaseException as error:
-                return {"error": f"{error.__class__.__name__}: {error}"[:500]}
+            except FunctionFault as fault:
+                return {"fault": fault.code, "detail": fault.detail}
+            except (FunctionError, FunctionLoadError) as error:
+                return {"error": str(error)[:500]}
             output_hash = wire.digest(self.output, self.round["algorithm"])
         self.commit = wire.commitment(
             node=self.round["node"],
@@ -283,13 +338,20 @@ def _claim_pipes() -> tuple[IO[bytes], IO[bytes]]:
 def main(argv: list[str] | None = None) -> None:
     """Serve requests until the executor closes the pipe."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--cpu-seconds", type=int, required=True)
-    parser.add_argument("--memory-bytes", type=int, required=True)
+    parser.add_argument("--sandbox", choices=MODES, required=True)
+    parser.add_argument("--limits", type=json.loads, required=True, help="SandboxLimits as JSON")
+    parser.add_argument("--paths", type=json.loads, default=[], help="the sandbox's paths, JSON")
     args = parser.parse_args(argv)
+    limits = SandboxLimits(**args.limits)
     requests, replies = _claim_pipes()
-    resource.setrlimit(resource.RLIMIT_AS, (args.memory_bytes, args.memory_bytes))
+    become_subreaper()
+    # The node's own address space, for its simulated memory bomb (its function's is the sandbox's).
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    node = Node(replies, args.cpu_seconds)
+    node = Node(replies, args.sandbox, limits)
+    # The sandbox boots while the executor sends the first requests.
+    with contextlib.suppress(SandboxError):
+        node.start_sandbox(tuple(args.paths))
     for line in requests:
         reply: Any
         request_id: object = None
@@ -302,3 +364,4 @@ def main(argv: list[str] | None = None) -> None:
         # The reply carries its request's id: the executor takes no other.
         replies.write(wire.encode_message({**reply, "id": request_id}))
         replies.flush()
+    node.close()

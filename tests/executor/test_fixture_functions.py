@@ -293,14 +293,16 @@ def user_file(tmp_path: Path) -> Path:
     return path
 
 
-def test_user_file_function_runs_in_a_node_process(executor: Executor, user_file: Path) -> None:
+def test_user_file_function_runs_apart_from_every_node(executor: Executor, user_file: Path) -> None:
+    """The function's process is neither the executor nor a node: a call of its own, in the
+    node's sandbox (in a PID namespace of its own where the machine has one)."""
     spec = resolve_function(f"{user_file}:whoami")
     assert spec == f"{user_file.resolve()}:whoami"
     output = executor.reference_output(spec, b"")
     assert output is not None
     pid = int(output)
     assert pid != os.getpid()
-    assert pid in executor.spawned_groups  # each node leads its own process group
+    assert pid not in executor.spawned_groups
 
 
 def test_user_file_function_decides_a_round(executor: Executor, user_file: Path) -> None:

@@ -95,10 +95,11 @@ def forge(data: bytes) -> bytes:
 '''
 
 
-def test_forged_lines_make_the_node_faulty_and_never_reach_a_later_round(tmp_path: Path) -> None:
-    """A function that writes forged commits on the node's own protocol pipe: each node is
-    faulty (garbage), the round ends without an exception, no forged commit is recorded, and the
-    next round on the same executor is clean."""
+def test_forged_lines_never_reach_the_protocol_or_a_later_round(tmp_path: Path) -> None:
+    """A function that writes forged commits into every pipe it holds reaches only its own
+    result pipe (the node's protocol pipe is in another process): a node whose result it garbled
+    is faulty (garbage), no forged commit is recorded, the round ends without an exception, and
+    the next round on the same executor is clean."""
     path = tmp_path / "forger.py"
     path.write_text(FORGER)
     started = time.monotonic()
@@ -111,9 +112,9 @@ def test_forged_lines_make_the_node_faulty_and_never_reach_a_later_round(tmp_pat
         again = executor.run_round(
             make_round(honest(3), round_id=3), params=WHITEPAPER_PARAMS, profile=HARDENED
         )
-    assert sorted(log.faulty) == ["n0", "n1", "n2"]
     assert all(reason.startswith("garbage") for reason in log.faulty.values()), log.faulty
     assert bytes(32) not in log.commits.values()
+    assert set(log.commits) == {"n0", "n1", "n2"} - set(log.faulty)
     assert not again.faulty and len(again.reveals) == 3
     decision = decide(again, params=WHITEPAPER_PARAMS, profile=HARDENED, algorithm="sha256")
     assert decision.consensus
