@@ -24,6 +24,7 @@ from executor.checks import EXECUTOR_CHECKS, Observation, SettledRound, check_se
 from executor.engine import CallRun, Executor, resolve_function
 from executor.pool import Limits
 from executor.records import DEFAULT_FUNDING, Deposit, Funding
+from executor.sandbox.isolation import Isolation
 from executor.scenario import CallRecord, ExecRound, TrustedCall, predict
 from executor.strategies import APP, get_round_span, trusted_calls
 from model.params import Params
@@ -83,6 +84,8 @@ class ExecutorRun:
     scenarios: int
     rounds: int
     node_faults: tuple[tuple[str, int], ...]
+    isolation: Isolation
+    """Where the functions ran: the sandbox mode and what it was measured to have."""
     """Process faults the executor contained, by kind (`killed-by-signal`, `timeout`, ...)."""
     results: tuple[ExecutorResult, ...]
 
@@ -379,6 +382,7 @@ def run_executor(
     strategy = trusted_calls(params, slow_faults=slow, functions=functions)
     counterexamples: dict[str, ExecutorCounterexample] = {}
     with Executor(limits, persistent=persistent, function_paths=function_paths) as executor:
+        isolation = executor.pool.isolation
         while True:
             search = _Search(
                 executor,
@@ -442,5 +446,6 @@ def run_executor(
         scenarios=search.scenarios,
         rounds=search.rounds,
         node_faults=tuple(sorted(search.faults.items())),
+        isolation=isolation,
         results=tuple(results),
     )

@@ -242,6 +242,9 @@ def _render_inputs(document: Mapping[str, Any]) -> str:
         ("base", _text(base.get("source"))),
         ("base params sha256", _code(base.get("params_sha256"))),
     ]
+    isolation = (document.get("engines", {}).get("executor") or {}).get("isolation")
+    if isinstance(isolation, Mapping):
+        rows.append(("function isolation", _text(isolation.get("description"))))
     seeds: Mapping[str, Any] = document.get("seeds", {})
     rows.extend((f"seed ({_text(name)})", _text(seed)) for name, seed in seeds.items())
     versions: Mapping[str, Any] = document.get("versions", {})
@@ -251,7 +254,7 @@ def _render_inputs(document: Mapping[str, Any]) -> str:
             _text(name),
             _badge(run.get("verdict")),
             _text(run.get("reason") or ""),
-            _text(_describe_counts(run, skip=("verdict", "reason", "boundaries"))),
+            _text(_describe_counts(run, skip=("verdict", "reason", "boundaries", "isolation"))),
         ]
         for name, run in engines.items()
     ]

@@ -235,6 +235,9 @@ def _inputs(document: Mapping[str, Any]) -> list[str]:
         )
     if inputs.get("engines"):
         rows.append(("engines", escape_cell(", ".join(inputs["engines"]))))
+    isolation = (document.get("engines", {}).get("executor") or {}).get("isolation")
+    if isinstance(isolation, Mapping):
+        rows.append(("function isolation", escape_cell(isolation.get("description", ""))))
     if inputs.get("only"):
         rows.append(("only", escape_cell(", ".join(inputs["only"]))))
     if document.get("seeds"):

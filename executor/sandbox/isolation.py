@@ -72,7 +72,9 @@ def judge(mode: str, measured: dict[str, object]) -> tuple[tuple[str, bool], ...
         "network-namespace": measured.get("network_interfaces") == ["lo"],
         "read-only-filesystem": isolated and measured.get("writable_root") is False,
         "private-temp-dir": isolated and measured.get("tmp_writable") is True,
-        "own-uid": measured.get("uid") not in (0, os.getuid()),
+        # A uid of its own outside the sandbox too: only setpriv, as root, can give one (a user
+        # namespace maps the executor's own uid to whatever uid it shows inside).
+        "own-uid": mode == "bubblewrap-root" and measured.get("uid") not in (0, os.getuid()),
         "no-new-privileges": measured.get("no_new_privs") is True,
         "no-capabilities": measured.get("capabilities") == "0000000000000000",
         "seccomp": measured.get("seccomp") is True,
@@ -94,10 +96,10 @@ def probe() -> tuple[Isolation, str]:
                 uid=SANDBOX_UID_BASE + os.getpid(),
                 max_message_bytes=1 << 20,
             )
+            measured = sandbox.measured
         except SandboxError as error:
             problems.append(f"{mode}: {error}")
             continue
-        measured = sandbox.measured
         sandbox.close()
         return Isolation(mode, judge(mode, measured), tuple(problems)), mode
     raise SandboxError("no sandbox mode starts here: " + "; ".join(problems))

@@ -38,6 +38,8 @@ SANDBOX_UID_BASE = 0x3000_0000
 """Sandbox uids are this plus the node process's pid: one uid per live node, none in /etc/passwd,
 so no two sandboxes share a process count, a file or a signal right."""
 INSIDE_TMP = "/tmp"
+NOBODY = 65534
+"""The uid and gid a function has inside a user namespace of its own."""
 SYSTEM_DIRS = ("/usr", "/etc")
 """Bound read-only: programs, libraries and the dynamic linker's cache."""
 
@@ -184,11 +186,15 @@ def get_command(
         "--proc", "/proc", "--dev", "/dev",
         "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", INSIDE_TMP,
         "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/dev/shm",
+        "--remount-ro", "/",
         "--chdir", INSIDE_TMP,
         *(["--seccomp", str(seccomp_fd)] if seccomp_fd is not None else []),
     ]  # fmt: skip
     if mode == "bubblewrap-userns":
-        return [*command, "--unshare-user", "--", *python, argument]
+        # Not root inside its namespace either, so it holds no capability there; outside, it is
+        # still the executor's own uid (a user namespace maps only that one).
+        inside = ["--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY)]
+        return [*command, *inside, "--", *python, argument]
     setpriv = [
         "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
         "--bounding-set=-all", "--inh-caps=-all",

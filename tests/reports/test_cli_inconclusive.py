@@ -73,6 +73,7 @@ def test_broken_engine__inconclusive_and_the_others_kept(
         raise RuntimeError("the executor gave different answers on one call:\nsecond line")
 
     monkeypatch.setattr(reports.check, "run_executor", broken_executor)
+    monkeypatch.setattr(reports.check, "EXECUTOR_IN_BACKGROUND", False)  # where the patch holds
     code, document = run_json(
         [
             "check",
