@@ -75,6 +75,8 @@ class Fault:
 
 Reply = Message | Fault
 
+BOOT_SECONDS = 30.0
+"""How long a new node may take to start with its sandbox (a loaded machine, a cold cache)."""
 _SPAWNED_GROUPS: list[int] = []
 """Every node process group this interpreter started, in order."""
 _GROUP_STARTS: dict[int, str] = {}
@@ -175,6 +177,8 @@ class _Process:
         os.set_blocking(self.stdout_fd, False)
         self.outgoing = b""
         self.incoming = bytearray()
+        self.ready = False
+        """Whether the node has answered its first ping (its sandbox booted)."""
         self.request_id = 0
         """The id of the request in flight: its reply must carry it."""
         self.op = ""
@@ -295,11 +299,24 @@ class NodePool:
         """Send each node its request and gather every reply within one wall-clock deadline."""
         replies: dict[str, Reply] = {}
         live: dict[str, _Process] = {}
-        for node, request in requests.items():
+        # A new node boots its sandbox first, under a start-up deadline, so that a slow start
+        # never counts against a round's wall-clock limits.
+        booting: dict[str, _Process] = {}
+        for node in requests:
             process = self._process(node)
             if isinstance(process, Fault):
                 replies[node] = process
+            elif not process.ready:
+                booting[node] = process
+        for node, booted in self._pump(booting, op="ping", seconds=BOOT_SECONDS).items():
+            if isinstance(booted, Fault):
+                replies[node] = booted
+            else:
+                booting[node].ready = True
+        for node, request in requests.items():
+            if node in replies:
                 continue
+            process = self._processes[node]
             stale = process.drain()
             if stale is not None:
                 replies[node] = stale
@@ -316,10 +333,19 @@ class NodePool:
                 self.discard(node)
         return replies
 
-    def _pump(self, live: dict[str, _Process]) -> dict[str, Reply]:
-        """Write every request and read every reply, never blocking, until the deadline."""
+    def _pump(
+        self, live: dict[str, _Process], *, op: str = "", seconds: float | None = None
+    ) -> dict[str, Reply]:
+        """Write every request and read every reply, never blocking, until the deadline; with
+        `op`, each process is sent that request first (a fresh id)."""
+        for process in live.values() if op else ():
+            self._next_id += 1
+            process.request_id, process.op = self._next_id, op
+            process.outgoing = wire.encode_message({"op": op, "id": self._next_id})
+            process.incoming = bytearray()
+        wall = self.limits.wall_seconds if seconds is None else seconds
         replies: dict[str, Reply] = {}
-        deadline = time.monotonic() + self.limits.wall_seconds
+        deadline = time.monotonic() + wall
         with selectors.DefaultSelector() as selector:
             for node, process in live.items():
                 selector.register(process.stdin_fd, selectors.EVENT_WRITE, (node, "w"))
@@ -346,7 +372,7 @@ class NodePool:
                         if fd in selector.get_map():
                             selector.unregister(fd)
         for node in sorted(pending):
-            replies[node] = Fault("timeout", f"no reply within {self.limits.wall_seconds} s")
+            replies[node] = Fault("timeout", f"no reply within {wall} s")
         return replies
 
     @staticmethod

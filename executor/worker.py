@@ -307,6 +307,13 @@ class Node:
         }
         return {"reveal": reveal, "output": None if output is None else output.hex()}
 
+    def on_ping(self, _: Message) -> Message:
+        """Alive, with its sandbox booted (or its boot failed: the first call says so)."""
+        if self.sandbox is not None:
+            with contextlib.suppress(SandboxError):
+                _ = self.sandbox.measured
+        return {"pong": os.getpid()}
+
     def handle(self, message: Message) -> Message:
         """Dispatch one request."""
         handlers: dict[str, Callable[[Message], Message]] = {
@@ -314,7 +321,7 @@ class Node:
             "open": self.on_open,
             "commit": self.on_commit,
             "reveal": self.on_reveal,
-            "ping": lambda _: {"pong": os.getpid()},
+            "ping": self.on_ping,
         }
         handler = handlers.get(message.get("op", ""))
         if handler is None:

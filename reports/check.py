@@ -470,8 +470,9 @@ def _executor_task(
     params: Params, options: CheckOptions, profile_name: str, effort: str
 ) -> tuple[ExecutorRun, float]:
     """The executor engine as its own process runs it, and the seconds it took there. It yields
-    the processor to the other engines (its nodes mostly wait on each other anyway)."""
-    os.nice(19)
+    the processor to the other engines a little (its nodes mostly wait on each other); not so
+    much that a node starves past its wall-clock limits."""
+    os.nice(5)
     clock = time.perf_counter()
     run = run_executor(
         params,
