@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean validators browser
+.PHONY: run test lint typecheck unit bench clean validators browser sandbox
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,10 +13,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) sandbox
 	$(BIN)/stratoverify check
 
-test: typecheck lint validators browser unit
+test: typecheck lint validators browser sandbox unit
+
+# bubblewrap (Debian's package) gives each function a sandbox of namespaces; without it the
+# executor still runs, and its report says that hostile functions are not contained.
+sandbox:
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	  else \
+	    echo "for contained functions install bubblewrap: sudo apt-get install bubblewrap" >&2; \
+	  fi; }
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict
