@@ -87,6 +87,24 @@ def _can_write(directory: str) -> bool:
     return True
 
 
+def process_limit_holds() -> bool:
+    """Whether the kernel enforces a process limit here: a child limited to one process of its
+    uid tries to fork (it does not for uid 0 of the machine, which a user namespace can map to)."""
+    child = os.fork()
+    if child == 0:
+        try:
+            resource.setrlimit(resource.RLIMIT_NPROC, (1, 1))
+            grandchild = os.fork()
+        except OSError:
+            os._exit(0)
+        if grandchild == 0:
+            os._exit(0)
+        os.waitpid(grandchild, 0)
+        os._exit(1)
+    _, status = os.waitpid(child, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
 def measure(tmp: str, seccomp_problem: str) -> dict[str, Any]:
     """What this process can see and do, read from the kernel, not assumed from the launcher."""
     try:
@@ -112,6 +130,7 @@ def measure(tmp: str, seccomp_problem: str) -> dict[str, Any]:
         "writable_root": _can_write("/"),
         "tmp": tmp,
         "tmp_writable": _can_write(tmp),
+        "process_limit": process_limit_holds(),
     }
 
 

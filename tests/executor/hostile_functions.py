@@ -163,6 +163,6 @@ def probe(data: bytes) -> bytes:
         "hashlib_patched": sys.modules.get("hashlib", 0) is None,
         "threads": threading.active_count(),
         "tmp_files": sorted(os.listdir(os.environ.get("TMPDIR", "/tmp"))),
-        "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+        "processes": sum(1 for p in os.listdir("/proc") if p.isdigit()),
     }
     return repr(sorted(report.items())).encode()
