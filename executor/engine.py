@@ -16,6 +16,7 @@ from attrs import frozen
 
 from executor import wire
 from executor.books import Books, SettlementRefusedError
+from executor.functions import MODULES, NAMES
 from executor.pool import Fault, Limits, NodePool
 from executor.records import Funding, RefusedStep, RoundLog
 from executor.round import run_round
@@ -29,10 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_PACKAGE = "executor.functions"
 """The package of the functions a fixture name stands for, imported by module name in the nodes,
 so a spec is the same wherever the tool is installed and needs no checkout."""
-FIXTURES = {
-    name: f"{FUNCTIONS_PACKAGE}.{name}:run"
-    for name in ("compute", "database", "storage", "billing")
-}
+FIXTURES = {name: f"{module}:run" for name, module in zip(NAMES, MODULES, strict=True)}
 NO_VALIDATION = Funding(validators=0, prefund_ustr=0)
 """The billing round's validation: none is prefunded (§4.3.1 bills the main round's usage)."""
 REFERENCE = "reference"

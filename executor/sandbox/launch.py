@@ -30,6 +30,7 @@ from pathlib import Path
 
 from attrs import frozen
 
+from executor.functions import MODULES as SHIPPED_MODULES
 from executor.sandbox.filter import get_program
 
 ZYGOTE = Path(__file__).resolve().parent / "zygote.py"
@@ -145,6 +146,8 @@ def zygote_argument(
             "max_message_bytes": max_message_bytes,
             "isolated": isolated,
             "site": get_site_paths(),
+            "root": str(ZYGOTE.parent.parent.parent),
+            "preload": list(SHIPPED_MODULES),
             "tmp": tmp,
         },
         sort_keys=True,

@@ -29,6 +29,7 @@ import sys
 import time
 from typing import Any
 
+_DEVNULL = open(os.devnull, "w")  # noqa: SIM115 - every call's stdout and stderr, made once
 PR_SET_DUMPABLE = 4
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP = 22
@@ -187,19 +188,21 @@ def load_function(request: dict[str, Any]) -> Any:
 def serve_one(requests: int, result: int, limits: dict[str, Any], site: list[str]) -> None:
     """In the forked child: wait for the one request, run the function once, write one JSON
     line on `result`. Only `requests` and `result` stay open; fds 0-2 are /dev/null."""
-    null = os.open(os.devnull, os.O_RDWR)
+    null = _DEVNULL.fileno()
     for fd in (0, 1, 2):
         os.dup2(null, fd)
-    keep = sorted({0, 1, 2, requests, result})
+    keep = sorted({0, 1, 2, null, requests, result})
     ends = [*keep[1:], resource.getrlimit(resource.RLIMIT_NOFILE)[0]]
     for low, high in zip(keep, ends, strict=True):
         os.closerange(low + 1, high)
-    sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the child ends soon
+    sys.stdout = sys.stderr = _DEVNULL
     reply: dict[str, Any]
     try:
         set_hard_limits(limits)
-        with os.fdopen(requests, "rb") as stream:
-            request = json.loads(stream.read())
+        chunks = []
+        while chunk := os.read(requests, 1 << 16):
+            chunks.append(chunk)
+        request = json.loads(b"".join(chunks))
         sys.path[:0] = [*request["sys_path"], *site]
         try:
             function = load_function(request)
@@ -367,6 +370,13 @@ def main() -> None:
     os.chdir(tmp)
     replies.write(json.dumps({"hello": measure(tmp, seccomp_problem)}).encode() + b"\n")
     replies.flush()
+    # The shipped functions' modules are code of the tool: loaded here once, so no call imports
+    # them (their functions are only defined here, never called).
+    sys.path.insert(0, limits["root"])
+    for name in limits["preload"]:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+    del sys.path[0]
     # Collections in a call's process would touch (and so copy) every page it shares with this
     # one; frozen objects are never collected there.
     gc.freeze()

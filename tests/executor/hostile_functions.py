@@ -150,6 +150,46 @@ def reach_the_network(data: bytes) -> bytes:
     return b"online"
 
 
+def freeze_in_cgroup(data: bytes) -> bytes:
+    """Puts its parent (and every pid it sees) into a frozen cgroup, where SIGKILL cannot end it."""
+    frozen = []
+    for root in ("/sys/fs/cgroup/freezer", "/sys/fs/cgroup"):
+        group = os.path.join(root, "hostile-freeze")
+        try:
+            os.makedirs(group, exist_ok=True)
+            for pid in (os.getppid(), 1):
+                with open(os.path.join(group, "cgroup.procs"), "w") as procs:
+                    procs.write(str(pid))
+            for name, value in (("freezer.state", "FROZEN"), ("cgroup.freeze", "1")):
+                with contextlib.suppress(OSError), open(os.path.join(group, name), "w") as knob:
+                    knob.write(value)
+            frozen.append(group)
+        except OSError:
+            continue
+    return ",".join(frozen).encode() or b"nothing frozen"
+
+
+def memory_children(data: bytes) -> bytes:
+    """Children that each take memory just under the address-space limit, all at once."""
+    pids = []
+    for _ in range(4):
+        try:
+            pid = os.fork()
+        except OSError:
+            break
+        if pid == 0:
+            try:
+                hoard = bytearray(96 * 1024 * 1024)
+                hoard[::4096] = b"x" * len(hoard[::4096])
+            except MemoryError:
+                os._exit(1)
+            time.sleep(3600)
+            os._exit(0)
+        pids.append(pid)
+    time.sleep(0.2)
+    return str(len(pids)).encode()
+
+
 def probe(data: bytes) -> bytes:
     """What a call inherits: environment, umask, cwd, path, builtins, modules, threads, files,
     processes it can see, descriptors."""

@@ -47,6 +47,8 @@ ATTACKS = (
     "write_everywhere",
     "lift_limits",
     "reach_the_network",
+    "freeze_in_cgroup",
+    "memory_children",
 )
 
 
@@ -75,11 +77,13 @@ def probe_outputs(executor: Executor, round_id: int) -> set[bytes]:
     return set(log.outputs.values())
 
 
-def left_behind(node_pids: list[int]) -> list[int]:
-    """Running processes left by an executor whose nodes had these pids: any with one of their
-    sandboxes' uids, and any child of this process (where orphans of a killed node or sandbox
-    land: the executor is a subreaper)."""
-    uids = {SANDBOX_UID_BASE + pid for pid in node_pids}
+def children() -> set[int]:
+    """Running children of this process."""
+    return {pid for pid, (_, parent) in _running() if parent == os.getpid()}
+
+
+def _running() -> list[tuple[int, tuple[int, int]]]:
+    """(pid, (uid, parent pid)) of every running process."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -91,11 +95,20 @@ def left_behind(node_pids: list[int]) -> list[int]:
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
         if fields.get("State", "Z").split()[0] in ("Z", "X"):
             continue
-        uid = int(fields.get("Uid", "0").split()[0])
-        parent = int(fields.get("PPid", "0"))
-        if uid in uids or parent == os.getpid():
-            found.append(int(entry))
+        found.append((int(entry), (int(fields["Uid"].split()[0]), int(fields["PPid"]))))
     return found
+
+
+def left_behind(node_pids: list[int], before: set[int]) -> list[int]:
+    """Running processes left by an executor whose nodes had these pids: any with one of their
+    sandboxes' uids, and any new child of this process (where orphans of a killed node or
+    sandbox land: the executor is a subreaper); `before` are the children it had already."""
+    uids = {SANDBOX_UID_BASE + pid for pid in node_pids}
+    return [
+        pid
+        for pid, (uid, parent) in _running()
+        if uid in uids or (parent == os.getpid() and pid not in before)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +124,7 @@ def test_attack_is_contained(
 ) -> None:
     monkeypatch.setenv(functions.SECRET_ENV, "hunter2-secret")
     drop = HOSTILE.parent / "hostile-drop"
+    before = children()
     started = time.monotonic()
     with Executor(LIMITS) as executor:
         isolation = executor.pool.isolation
@@ -124,6 +138,8 @@ def test_attack_is_contained(
         assert bytes(32) not in log.commits.values()
         assert b"secret-seen" not in log.outputs.values()
         assert b"online" not in log.outputs.values()
+        if attack == "freeze_in_cgroup":
+            assert set(log.outputs.values()) <= {b"nothing frozen"}
         assert not drop.exists() and not Path("/tmp/hostile-big").exists()
         # The next app inherits nothing: its probe reports what a fresh executor's does.
         assert probe_outputs(executor, 8) == clean_probe
@@ -133,9 +149,9 @@ def test_attack_is_contained(
         assert run.record == predict_run(call, run, WHITEPAPER_PARAMS, HARDENED)
         nodes = executor.spawned_groups
     deadline = time.monotonic() + 5
-    while left_behind(nodes) and time.monotonic() < deadline:
+    while left_behind(nodes, before) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert left_behind(nodes) == []
+    assert left_behind(nodes, before) == []
 
 
 def test_a_lifted_cpu_limit_still_stops_the_function() -> None:
@@ -151,6 +167,7 @@ def test_a_lifted_cpu_limit_still_stops_the_function() -> None:
 def test_a_fork_flood_stops_at_the_process_limit() -> None:
     """Where a process limit binds, a fork flood stops at it and the function answers; where it
     does not (the sandbox is uid 0 of the machine), the call's wall clock ends it."""
+    before = children()
     with Executor(LIMITS) as executor:
         isolation = executor.pool.isolation
         flood = in_app(make_round(honest(1), function=f"{HOSTILE}:fork_flood"), "flood")
@@ -162,6 +179,6 @@ def test_a_fork_flood_stops_at_the_process_limit() -> None:
         assert not log.faulty
         assert int(log.outputs["n0"]) < LIMITS.processes
     deadline = time.monotonic() + 5
-    while left_behind(nodes) and time.monotonic() < deadline:
+    while left_behind(nodes, before) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert left_behind(nodes) == []
+    assert left_behind(nodes, before) == []

@@ -103,5 +103,5 @@ def test_the_hostile_suite_holds_in_a_user_namespace() -> None:
         timeout=600,
         check=False,
     )  # fmt: skip
+    # pytest's exit code is 0 only when tests ran and every one passed.
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
-    assert " passed" in completed.stdout and "failed" not in completed.stdout
