@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # Started with -S (site's .pth files cost more than the node's own imports): the executor names
 # its package folders instead.
 sys.path[1:1] = [p for p in os.environ.get("STRATOVERIFY_NODE_PATH", "").split(os.pathsep) if p]
+# (the name is executor.sandbox.launch.SITE_VARIABLE, not imported: the path is not set yet)
 
 from executor.worker import main  # noqa: E402 - after the path is set
 

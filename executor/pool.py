@@ -22,12 +22,13 @@ import time
 import weakref
 from pathlib import Path
 
-from attrs import asdict, frozen
+from attrs import frozen
 
 from executor import wire
 from executor.sandbox.client import become_subreaper, reap_orphans
+from executor.sandbox.filter import PROGRAM_VARIABLE, get_program
 from executor.sandbox.isolation import probe
-from executor.sandbox.launch import SandboxLimits, get_site_paths
+from executor.sandbox.launch import SITE_VARIABLE, SandboxLimits, get_site_paths
 from executor.wire import Message
 
 NODE_MAIN = Path(__file__).resolve().parent / "node_main.py"
@@ -152,7 +153,7 @@ class _Process:
             "--sandbox",
             sandbox_mode,
             "--limits",
-            json.dumps(asdict(limits.sandbox()), sort_keys=True),
+            json.dumps(limits.sandbox()._asdict(), sort_keys=True),
             "--paths",
             json.dumps(list(paths)),
         ]
@@ -166,7 +167,8 @@ class _Process:
             env={
                 "PATH": os.environ.get("PATH", ""),
                 "LC_ALL": "C.UTF-8",
-                "STRATOVERIFY_NODE_PATH": os.pathsep.join(get_site_paths()),
+                SITE_VARIABLE: os.pathsep.join(get_site_paths()),
+                PROGRAM_VARIABLE: (get_program() or b"").hex(),
             },
         )
         _LIVE_NODE_PIDS.add(self.popen.pid)

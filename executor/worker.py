@@ -11,7 +11,6 @@ memory bomb, garbage on the pipe, huge output.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -344,21 +343,24 @@ def _claim_pipes() -> tuple[IO[bytes], IO[bytes]]:
 
 def main(argv: list[str] | None = None) -> None:
     """Serve requests until the executor closes the pipe."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sandbox", choices=MODES, required=True)
-    parser.add_argument("--limits", type=json.loads, required=True, help="SandboxLimits as JSON")
-    parser.add_argument("--paths", type=json.loads, default=[], help="the sandbox's paths, JSON")
-    args = parser.parse_args(argv)
-    limits = SandboxLimits(**args.limits)
+    # `--sandbox MODE --limits JSON --paths JSON`, from the pool (argparse costs a node's start
+    # more than all of this).
+    args = sys.argv[1:] if argv is None else argv
+    options = dict(zip(args[::2], args[1::2], strict=True))
+    mode = options["--sandbox"]
+    if mode not in MODES:
+        raise SystemExit(f"unknown sandbox mode {mode!r}")
+    limits = SandboxLimits(**json.loads(options["--limits"]))
+    paths = tuple(json.loads(options.get("--paths", "[]")))
     requests, replies = _claim_pipes()
     become_subreaper()
     # The node's own address space, for its simulated memory bomb (its function's is the sandbox's).
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    node = Node(replies, args.sandbox, limits)
+    node = Node(replies, mode, limits)
     # The sandbox boots while the executor sends the first requests.
     with contextlib.suppress(SandboxError):
-        node.start_sandbox(tuple(args.paths))
+        node.start_sandbox(paths)
     for line in requests:
         reply: Any
         request_id: object = None

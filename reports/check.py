@@ -472,7 +472,7 @@ def _executor_task(
     """The executor engine as its own process runs it, and the seconds it took there. It yields
     the processor to the other engines a little (its nodes mostly wait on each other); not so
     much that a node starves past its wall-clock limits."""
-    os.nice(5)
+    os.nice(10)
     clock = time.perf_counter()
     run = run_executor(
         params,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import os
 import tempfile
 
 CLONE_NAMESPACE_FLAGS = (
@@ -39,9 +40,16 @@ DENIED_SYSCALLS = (
 """What the filter refuses (EPERM) to every process of the sandbox."""
 
 
+PROGRAM_VARIABLE = "STRATOVERIFY_SECCOMP"
+"""Where a node process finds the program its executor compiled (hex; empty: none), so that no
+node loads libseccomp itself."""
+
+
 @functools.cache
 def get_program() -> bytes | None:
     """The compiled filter for this machine's architecture (BPF); None without libseccomp."""
+    if PROGRAM_VARIABLE in os.environ:
+        return bytes.fromhex(os.environ[PROGRAM_VARIABLE]) or None
     try:
         import pyseccomp  # noqa: PLC0415 - loads libseccomp, which a machine may lack
     except (ImportError, OSError):

@@ -27,8 +27,7 @@ import sys
 import sysconfig
 from collections.abc import Iterable
 from pathlib import Path
-
-from attrs import frozen
+from typing import NamedTuple
 
 from executor.functions import MODULES as SHIPPED_MODULES
 from executor.sandbox.filter import get_program
@@ -45,9 +44,9 @@ SYSTEM_DIRS = ("/usr", "/etc")
 """Bound read-only: programs, libraries and the dynamic linker's cache."""
 
 
-@frozen
-class SandboxLimits:
-    """What one function call may use, enforced as hard limits in the call's process."""
+class SandboxLimits(NamedTuple):
+    """What one function call may use, enforced as hard limits in the call's process (a named
+    tuple, not attrs: a node imports this at every start)."""
 
     cpu_seconds: int = 2
     wall_seconds: float = 1.5
@@ -62,8 +61,14 @@ def get_bwrap() -> str | None:
     return shutil.which("bwrap")
 
 
+SITE_VARIABLE = "STRATOVERIFY_NODE_PATH"
+"""Where a node process finds its executor's package folders (os.pathsep-separated)."""
+
+
 def get_site_paths() -> list[str]:
     """Where this interpreter's packages are, for functions that import them (and pyseccomp)."""
+    if SITE_VARIABLE in os.environ:
+        return [path for path in os.environ[SITE_VARIABLE].split(os.pathsep) if path]
     paths = [
         sysconfig.get_paths()["purelib"],
         sysconfig.get_paths()["platlib"],
