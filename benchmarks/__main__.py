@@ -22,6 +22,7 @@ BENCHMARKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("model_walk.py", ()),
     ("hypothesis_steps.py", ()),
     ("executor_rounds.py", ()),
+    ("sandbox_calls.py", ()),
     ("check_wall.py", ()),
 )
 """Each script and its arguments; separate processes, so no cache or warm-up carries over."""
@@ -53,6 +54,14 @@ def _executor_rate(lines: list[Line]) -> float | None:
     )
 
 
+def _sandbox_call_cpu(lines: list[Line]) -> float | None:
+    """CPU milliseconds of one call of the compute fixture: the zygote's and the call's process."""
+    for line in lines:
+        if line.get("benchmark") == "sandbox-call" and line.get("function") == "compute":
+            return round(line["zygote_cpu_ms_per_call"] + line["call_process_cpu_ms_per_call"], 3)
+    return None
+
+
 def _gov_safe_seconds(lines: list[Line]) -> float | None:
     return _first(lines, "seconds", benchmark="gov-safe", profile="hardened")
 
@@ -71,6 +80,7 @@ TARGETS: tuple[tuple[str, str, float, Callable[[list[Line]], float | None]], ...
     ("gov_safe_seconds", "<=", 3.0, _gov_safe_seconds),
     ("repairs_seconds", "<=", 8.0, _repairs_seconds),
     ("executor_rounds_per_second_n7", ">=", 100, _executor_rate),
+    ("sandbox_call_cpu_ms", "<=", 3.0, _sandbox_call_cpu),
     ("check_default_seconds", "<=", 60.0, _check_seconds),
 )
 """The suite's speed targets on the 2-core reference machine: name, comparison, bound, figure."""
