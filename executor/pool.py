@@ -25,7 +25,7 @@ from pathlib import Path
 from attrs import frozen
 
 from executor import wire
-from executor.sandbox.client import become_subreaper, reap_orphans
+from executor.sandbox.client import become_subreaper, get_processes, reap_orphans
 from executor.sandbox.filter import PROGRAM_VARIABLE, get_program
 from executor.sandbox.isolation import probe
 from executor.sandbox.launch import SITE_VARIABLE, SandboxLimits, get_site_paths
@@ -103,18 +103,7 @@ _OPEN_POOLS: weakref.WeakSet[NodePool] = weakref.WeakSet()
 
 def _running_groups() -> set[int]:
     """The process group of every process on the machine that is not a zombie."""
-    groups: set[int] = set()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if len(fields) > 2 and fields[0] not in ("Z", "X"):
-            groups.add(int(fields[2]))
-    return groups
+    return {process.group for process in get_processes() if process.state not in ("Z", "X")}
 
 
 def get_live_groups() -> list[int]:

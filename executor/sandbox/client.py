@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from executor.sandbox.filter import get_program
 from executor.sandbox.launch import SandboxLimits, get_command
@@ -42,16 +42,16 @@ def become_subreaper() -> None:
 def reap_orphans(keep: Iterable[int] = (), *, seconds: float = 0.0) -> None:
     """Reap this process's zombie children but those in `keep` (children a Popen still waits
     for), polling for up to `seconds` while killed ones are still on their way out."""
-    me, kept = str(os.getpid()), set(keep)
+    me, kept = os.getpid(), set(keep)
     deadline = time.monotonic() + seconds
     while True:
         waiting = False
-        for pid, ppid, state in _processes():
-            if ppid != me or int(pid) in kept:
+        for process in get_processes():
+            if process.parent != me or process.pid in kept:
                 continue
-            if state == "Z":
+            if process.state == "Z":
                 with contextlib.suppress(ChildProcessError):
-                    os.waitpid(int(pid), os.WNOHANG)
+                    os.waitpid(process.pid, os.WNOHANG)
             else:
                 waiting = True
         if not waiting or time.monotonic() >= deadline:
@@ -59,8 +59,17 @@ def reap_orphans(keep: Iterable[int] = (), *, seconds: float = 0.0) -> None:
         time.sleep(0.01)
 
 
-def _processes() -> Iterator[tuple[str, str, str]]:
-    """(pid, parent pid, state) of every process this one can see."""
+class ProcessState(NamedTuple):
+    """One process as /proc/PID/stat shows it."""
+
+    pid: int
+    state: str
+    parent: int
+    group: int
+
+
+def get_processes() -> Iterator[ProcessState]:
+    """Every process this one can see (one that ends while it is read is left out)."""
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
@@ -68,7 +77,7 @@ def _processes() -> Iterator[tuple[str, str, str]]:
                     fields = stat.read().rsplit(")", 1)[1].split()
             except (OSError, IndexError):
                 continue
-            yield entry, fields[1], fields[0]
+            yield ProcessState(int(entry), fields[0], int(fields[1]), int(fields[2]))
 
 
 class SandboxError(Exception):

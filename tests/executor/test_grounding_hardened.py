@@ -1,0 +1,12 @@
+"""GROUNDED on more than a thousand generated calls under the hardened profile."""
+
+from __future__ import annotations
+
+from executor_fixtures import no_orphan_nodes  # noqa: F401 - autouse: no node left behind
+from thousand_calls import check_a_thousand_calls
+
+from model.profile import HARDENED
+
+
+def test_grounded_agrees_on_a_thousand_calls() -> None:
+    check_a_thousand_calls(HARDENED)
