@@ -14,6 +14,7 @@ import atexit
 import contextlib
 import json
 import os
+import select
 import selectors
 import signal
 import subprocess
@@ -76,6 +77,9 @@ class Fault:
 
 Reply = Message | Fault
 
+RESYNCABLE = frozenset({"garbage", "oversize"})
+"""Faults of a node that lives on: it is read clean and kept, not replaced (a new node and its
+sandbox cost a start-up; a garbled line does not say the process is broken)."""
 BOOT_SECONDS = 30.0
 """How long a new node may take to start with its sandbox (a loaded machine, a cold cache)."""
 _SPAWNED_GROUPS: list[int] = []
@@ -170,6 +174,8 @@ class _Process:
         self.incoming = bytearray()
         self.ready = False
         """Whether the node has answered its first ping (its sandbox booted)."""
+        self.resync = False
+        """Whether it wrote outside the protocol and must read clean before its next request."""
         self.request_id = 0
         """The id of the request in flight: its reply must carry it."""
         self.op = ""
@@ -295,6 +301,9 @@ class NodePool:
         booting: dict[str, _Process] = {}
         for node in requests:
             process = self._process(node)
+            if not isinstance(process, Fault) and process.resync and not self._resync(process):
+                self.discard(node)
+                process = self._process(node)
             if isinstance(process, Fault):
                 replies[node] = process
             elif not process.ready:
@@ -321,8 +330,57 @@ class NodePool:
         replies.update(self._pump(live))
         for node, reply in replies.items():
             if isinstance(reply, Fault) and not reply.in_function:
-                self.discard(node)
+                self._after_fault(node, reply)
         return replies
+
+    def _after_fault(self, node: str, fault: Fault) -> None:
+        """A node that wrote bytes outside the protocol but lives must read clean before its
+        next request (`_resync`), or is replaced then; any other faulty node is replaced now."""
+        alive = self._processes.get(node)
+        if fault.code in RESYNCABLE and alive is not None and alive.popen.poll() is None:
+            alive.resync = True
+        else:
+            self.discard(node)
+
+    def _resync(self, process: _Process) -> bool:
+        """Read away what a node wrote outside the protocol, then ask it for a ping: True if it
+        answers that ping (with its id) within the wall-clock limit and nothing after it."""
+        process.resync = False
+        self._next_id += 1
+        ping_id = self._next_id
+        outgoing = wire.encode_message({"op": "ping", "id": ping_id})
+        deadline = time.monotonic() + self.limits.wall_seconds
+        pending = bytearray()
+        budget = 4 * wire.MAX_MESSAGE_BYTES
+        while time.monotonic() < deadline and budget > 0:
+            writing = [process.stdin_fd] if outgoing else []
+            readable, writable, _ = select.select(
+                [process.stdout_fd], writing, [], max(deadline - time.monotonic(), 0)
+            )
+            try:
+                if writable:
+                    outgoing = outgoing[os.write(process.stdin_fd, outgoing) :]
+                if not readable:
+                    continue
+                chunk = os.read(process.stdout_fd, 1 << 16)
+            except BlockingIOError:
+                continue
+            except OSError:
+                return False
+            if not chunk:
+                return False
+            budget -= len(chunk)
+            pending += chunk
+            *lines, rest = bytes(pending).split(b"\n")
+            pending = bytearray(rest)
+            for line in lines:
+                try:
+                    message = wire.decode_message(line)
+                except wire.WireError:
+                    continue
+                if message.get("id") == ping_id and "pong" in message:
+                    return not pending and not outgoing
+        return False
 
     def _pump(
         self, live: dict[str, _Process], *, op: str = "", seconds: float | None = None

@@ -157,3 +157,23 @@ def test_per_call_mode_starts_fresh_processes_every_round() -> None:
             )
             assert len(log.reveals) == 2
         assert executor.pool.spawn_count == 4
+
+
+@pytest.mark.parametrize("fault", [ProcessFault.GARBAGE, ProcessFault.HUGE_OUTPUT])
+def test_a_node_that_wrote_garbage_is_read_clean_and_kept(fault: ProcessFault) -> None:
+    """A node that wrote outside the protocol but lives is faulty in that round; before its next
+    request everything it wrote is read away and it answers a ping, so it serves the next round
+    as the same process (no new node or sandbox to start)."""
+    with Executor(LIMITS) as executor:
+        log = executor.run_round(
+            make_round(honest(3), faults=(NodeFault(NodeId("n2"), fault, FaultPhase.COMPUTE),)),
+            params=WHITEPAPER_PARAMS,
+            profile=HARDENED,
+        )
+        spawned = executor.pool.spawn_count
+        again = executor.run_round(
+            make_round(honest(3), round_id=3), params=WHITEPAPER_PARAMS, profile=HARDENED
+        )
+        assert executor.pool.spawn_count == spawned == 3
+    assert log.faulty["n2"].startswith(EXPECTED_CODE[fault])
+    assert not again.faulty and len(again.reveals) == 3
