@@ -99,9 +99,6 @@ def _start_time(pid: int) -> str | None:
     return fields[19] if len(fields) > 19 else None
 
 
-_LIVE_NODE_PIDS: set[int] = set()
-"""Node processes started here and not yet reaped (a Popen waits for each)."""
-
 _OPEN_POOLS: weakref.WeakSet[NodePool] = weakref.WeakSet()
 
 
@@ -164,7 +161,6 @@ class _Process:
                 PROGRAM_VARIABLE: (get_program() or b"").hex(),
             },
         )
-        _LIVE_NODE_PIDS.add(self.popen.pid)
         assert self.popen.stdin is not None and self.popen.stdout is not None
         self.stdin_fd = self.popen.stdin.fileno()
         self.stdout_fd = self.popen.stdout.fileno()
@@ -212,7 +208,14 @@ class _Process:
         return Fault("exited", f"exit status {code}")
 
     def kill(self) -> None:
-        """Kill the node's whole process group and reap the node."""
+        """Kill the node's whole process group and reap the node and what it left."""
+        # Children the executor had before (other pools' nodes, helpers of the test runner...)
+        # are not this node's: only the orphans its death hands over are waited for.
+        before = {
+            process.pid
+            for process in get_processes()
+            if process.parent == os.getpid() and process.pid != self.popen.pid
+        }
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pgid, signal.SIGKILL)
         for stream in (self.popen.stdin, self.popen.stdout):
@@ -222,9 +225,8 @@ class _Process:
         with contextlib.suppress(subprocess.TimeoutExpired):  # SIGKILL cannot be ignored
             self.popen.wait(timeout=5.0)
         # The node's sandbox launcher and zygote come back to the executor (a subreaper) once
-        # the node is gone; reap them, leaving the nodes other pools still talk to.
-        reap_orphans(_LIVE_NODE_PIDS - {self.popen.pid}, seconds=1.0)
-        _LIVE_NODE_PIDS.discard(self.popen.pid)
+        # the node is gone; reap them.
+        reap_orphans(before, seconds=1.0)
 
 
 class NodePool:
