@@ -461,9 +461,20 @@ class _EngineStep:
     take: Callable[[Any, tuple[str, ...]], None]
 
 
-EXECUTOR_IN_BACKGROUND = True
-"""Run the executor engine in a process of its own, beside the others (off: in this process,
-in its turn, where a test can replace it)."""
+ENGINES_IN_BACKGROUND = True
+"""Run the Z3 and executor engines each in a process of its own, beside the Hypothesis engine
+(off: in this process, in their turn, where a test can replace them)."""
+
+
+def _z3_task(
+    params: Params, profile_name: str, seed: int, selected: tuple[str, ...]
+) -> tuple[tuple[ProofResult, ...], float]:
+    """The Z3 engine as its own process runs it, and the seconds it took there."""
+    clock = time.perf_counter()
+    results = prove_all(
+        params, PROFILES[profile_name], settings=SolverSettings(seed=seed), only=selected
+    )
+    return results, time.perf_counter() - clock
 
 
 def _executor_task(
@@ -555,14 +566,17 @@ def run_check(
             gatherer.take_executor,
         ),
     )
-    # The executor's node processes mostly wait on each other: it runs in a process of its own
-    # beside the other two engines, and its result is taken in its turn.
-    background = None
-    if EXECUTOR_IN_BACKGROUND and "executor" in options.engines and _engine_ids("executor", ids):
-        background = _Background(
-            _executor_task,
-            (params, options, profile.name, effort.name),
-        )
+    # The executor's node processes mostly wait on each other, and the proofs need no state of
+    # the machine: each runs in a process of its own beside the Hypothesis engine, and its
+    # result is taken in its turn.
+    background: dict[str, _Background] = {}
+    tasks: dict[str, tuple[Callable[..., Any], tuple[Any, ...]]] = {
+        "z3": (_z3_task, (params, profile.name, options.seed, _engine_ids("z3", ids))),
+        "executor": (_executor_task, (params, options, profile.name, effort.name)),
+    }
+    for name, (function, args) in tasks.items():
+        if ENGINES_IN_BACKGROUND and name in options.engines and _engine_ids(name, ids):
+            background[name] = _Background(function, args)
     try:
         for step in engines:
             selected = _engine_ids(step.name, ids)
@@ -571,8 +585,8 @@ def run_check(
             say(f"{step.name}: {len(selected)} invariants, {step.describe}")
             clock = time.perf_counter()
             try:
-                if step.name == "executor" and background is not None:
-                    result, seconds = background.result()
+                if step.name in background:
+                    result, seconds = background[step.name].result()
                 else:
                     result, seconds = step.run(selected), None
             except Exception as error:  # a model bug must not lose the other engines' results
@@ -584,8 +598,8 @@ def run_check(
             gatherer.timings[step.name] = round(elapsed, 3)
             _say_verdicts(say, step.name, gatherer.evidence_of(step.name), selected)
     finally:
-        if background is not None:
-            background.close()
+        for task in background.values():
+            task.close()
 
     keys = _analyse_changes(loaded, options, gatherer, say) if with_keys else KeysRun((), {}, "")
     gatherer.timings["total"] = round(time.perf_counter() - started, 3)

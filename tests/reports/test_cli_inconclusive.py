@@ -57,6 +57,7 @@ def test_unknown_proof__inconclusive(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(reports.check, "prove_all", prove_too_hard)
+    monkeypatch.setattr(reports.check, "ENGINES_IN_BACKGROUND", False)  # where the patch holds
     code, document = run_json(["check", "--engines", "z3", "--only", "PAY-BURN"], capsys)
     assert code == EXIT_INCONCLUSIVE == document["exit_code"]
     assert document["verdict"] == "inconclusive"
@@ -73,7 +74,7 @@ def test_broken_engine__inconclusive_and_the_others_kept(
         raise RuntimeError("the executor gave different answers on one call:\nsecond line")
 
     monkeypatch.setattr(reports.check, "run_executor", broken_executor)
-    monkeypatch.setattr(reports.check, "EXECUTOR_IN_BACKGROUND", False)  # where the patch holds
+    monkeypatch.setattr(reports.check, "ENGINES_IN_BACKGROUND", False)  # where the patch holds
     code, document = run_json(
         [
             "check",
