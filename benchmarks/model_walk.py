@@ -152,7 +152,7 @@ def _resolve_locked(rng: random.Random, state: ChainState) -> Rule:
         for round_id in escrow.locked
     )
     app, round_id = rng.choice(locked) if locked else (APPS[0], 1)
-    return (ResolveLocked(app, round_id, rng.random() < 0.5),)
+    return (ResolveLocked(app, round_id),)
 
 
 def _equivocate(rng: random.Random, _: ChainState) -> Rule:

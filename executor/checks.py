@@ -17,6 +17,7 @@ from attrs import frozen
 
 from executor import wire
 from executor.books import get_deposit_weighted_price
+from executor.committee import is_byzantine_bounded, paid_hash
 from executor.records import DEFAULT_FUNDING, Funding, RoundLog, get_node_account
 from executor.scenario import ExecRound
 from executor.validators import Decision
@@ -31,9 +32,10 @@ from model.ledger import (
 )
 from model.params import Params
 from model.profile import Profile
-from model.trusted.behaviour import Behaviour
+from model.trusted.behaviour import Behaviour, ValidatorBehaviour
 from model.trusted.settlement import RoundOutcome
 from model.units import NodeId
+from oracle import validation
 from oracle.payment import StrPayout, split_payment, str_payout
 
 
@@ -136,7 +138,11 @@ def check_escrow_solvent(r: SettledRound) -> Observation | None:
 
 
 def check_pay_only_majority(r: SettledRound) -> Observation | None:
-    """PAY-ONLY-MAJORITY: only the supermajority is paid, only under consensus TRUE."""
+    """PAY-ONLY-MAJORITY: only the supermajority is paid, only under consensus TRUE; checked
+    within the validators' own bound (fewer than a third of the committee deviate), since a
+    committee more than 2/3 of which lies passes what it likes."""
+    if not is_byzantine_bounded(r.round.scenario.validators, r.outcome.validators):
+        return None
     problems = []
     if r.outcome.paid and not r.outcome.consensus:
         problems.append(f"{list(r.outcome.paid)} paid without consensus")
@@ -290,9 +296,10 @@ def get_escrow_price(funding: Funding) -> Fraction | None:
 
 
 def get_round_contract(r: SettledRound) -> tuple[dict[tuple[str, str], int], list[str]]:
-    """ACT-ROUND's effects as (account, token) -> change: the §6.3 split to each supermajority
-    node on TRUE, the counted nodes' payment locked on FALSE, what each mismatched node's slash
-    burned, the validators' equal parts; with the problems found on the way."""
+    """ACT-ROUND's effects as (account, token) -> change: the §6.3 split to each counted node
+    that revealed h when the committee applied `TRUE:h` (Steps 10 and 12), the counted nodes'
+    payment locked on FALSE or recourse, what each mismatched node's slash burned, the
+    validators' equal parts; with the problems found on the way."""
     expected: Counter[tuple[str, str]] = Counter()
     problems: list[str] = []
     stb, str_ = Token.STB.value, Token.STR.value
@@ -306,8 +313,12 @@ def get_round_contract(r: SettledRound) -> tuple[dict[tuple[str, str], int], lis
         if split.str_total_usd:
             assert price is not None, "every drawn funding deposits STR at a price"
             payout = str_payout(split, price)
-        if decision.consensus:
-            for node in decision.supermajority:
+        applied = r.outcome.decision_passed if r.outcome.block_passed else None
+        paying = paid_hash(applied)
+        if paying is not None:
+            for node in decision.counted:
+                if r.log.reveals[node].output_hash != paying:
+                    continue
                 account = str(get_node_account(NodeId(node)))
                 expected[(escrow, stb)] -= split.stb_total
                 expected[(escrow, str_)] -= payout.total
@@ -374,9 +385,114 @@ def check_act_round(r: SettledRound) -> Observation | None:
     return _observe("ACT-ROUND", not problems, "; ".join(problems))
 
 
+def check_app_validators(r: SettledRound) -> Observation | None:
+    """APP-VALIDATORS: the committee is the developer's count of the eligible validators,
+    ranked by the seed of the beacon secrets they revealed (each validator's real secret, which
+    the harness knows); the proposer is the first drawn; only members vote."""
+    scenario, outcome = r.round.scenario, r.outcome
+    algorithm = r.algorithm
+    plans = scenario.validators
+    revealed = {
+        str(p.validator): validation.beacon_secret(
+            scenario.seed, scenario.round_id, str(p.validator), algorithm
+        )
+        for p in plans
+        if not p.withholds_beacon
+    }
+    seed = validation.beacon_seed(scenario.round_id, revealed, algorithm)
+    excluded = r.profile.beacon_excludes_withholders
+    eligible = [str(p.validator) for p in plans if not (excluded and p.withholds_beacon)]
+    order = validation.ranked(eligible, seed, algorithm)
+    committee = order[: validation.committee_size(scenario.validator_count, len(order))]
+    withheld = tuple(sorted(str(p.validator) for p in plans if p.withholds_beacon))
+    problems = []
+    if outcome.beacon_seed != seed.hex():
+        problems.append(f"beacon seed {outcome.beacon_seed}, the secrets give {seed.hex()}")
+    if outcome.beacon_withheld != withheld:
+        problems.append(f"withholders recorded {outcome.beacon_withheld}, planned {withheld}")
+    if outcome.validators != committee:
+        problems.append(f"committee {outcome.validators}, the beacon draws {committee}")
+    proposer = committee[0] if committee else None
+    if outcome.proposer != proposer:
+        problems.append(f"proposer {outcome.proposer}, the first drawn is {proposer}")
+    voters = {v for v, _ in outcome.decision_votes} | {v for v, _ in outcome.block_votes}
+    strangers = sorted(voters - set(outcome.validators))
+    if strangers:
+        problems.append(f"{strangers} voted without being on the committee")
+    return _observe("APP-VALIDATORS", not problems, "; ".join(problems))
+
+
+def _cast_as_planned(r: SettledRound, truth: str) -> list[str]:
+    """Each member's Step 10 votes are what its real plan casts: the truth, one other value,
+    both, or nothing."""
+    behaviours = {str(p.validator): p.behaviour for p in r.round.scenario.validators}
+    cast: dict[str, list[str]] = {}
+    for validator, value in r.outcome.decision_votes:
+        cast.setdefault(validator, []).append(value)
+    problems = []
+    for validator in r.outcome.validators:
+        behaviour = behaviours.get(validator, ValidatorBehaviour.HONEST)
+        got = sorted(cast.get(validator, []))
+        expected = {
+            ValidatorBehaviour.HONEST: got == [truth],
+            ValidatorBehaviour.ABSTAIN: got == [],
+            ValidatorBehaviour.LIE: len(got) == 1 and got[0] != truth,
+            ValidatorBehaviour.EQUIVOCATE: len(got) == 2 and truth in got and len(set(got)) == 2,
+        }[behaviour]
+        if not expected:
+            problems.append(f"{validator} ({behaviour.value}) cast {got}, the truth is {truth}")
+    return problems
+
+
+def check_bft_validators(r: SettledRound) -> Observation | None:
+    """BFT-VALIDATORS: a decision (Step 10) or a block (Step 12) passes only with more than 2/3
+    of the committee, an equivocator counted for neither, so no two decisions both pass; with
+    fewer than a third of the members deviating (by their real plans), the decision that passes
+    is F10 over the nodes' reveals and an honest proposer's block passes."""
+    outcome = r.outcome
+    n = len(outcome.validators)
+    if n == 0:
+        return None
+    agreed = outcome.agreed_output_hash
+    truth = validation.value_of(outcome.consensus, bytes.fromhex(agreed) if agreed else None)
+    counts = validation.tally(outcome.decision_votes, n)
+    over = sorted(v for v, count in counts.items() if validation.is_over_two_thirds(count, n))
+    problems = _cast_as_planned(r, truth)
+    if len(over) > 1:
+        problems.append(f"two decisions each have more than 2/3 of {n}: {over}")
+    passed = outcome.decision_passed
+    if passed is not None and passed not in over:
+        problems.append(f"{passed} passed with {counts.get(passed, 0)} of {n}, not over 2/3")
+    if passed is None and over:
+        problems.append(f"{over[0]} had more than 2/3 of {n} validators and did not pass")
+    ballots = [(v, "approve" if approve else "reject") for v, approve in outcome.block_votes]
+    approvals = sum(1 for b in validation.single_votes(ballots).values() if b == "approve")
+    if outcome.block_passed and not (
+        passed is not None and validation.is_over_two_thirds(approvals, n)
+    ):
+        problems.append(f"the block passed with {approvals} approvals of {n}")
+    doubled = validation.double_voters(outcome.decision_votes) | validation.double_voters(
+        outcome.block_votes
+    )
+    if set(outcome.equivocators) != doubled:
+        problems.append(f"equivocators {outcome.equivocators}, double votes by {sorted(doubled)}")
+    if is_byzantine_bounded(r.round.scenario.validators, outcome.validators):
+        if passed != truth:
+            problems.append(f"under 1/3 of {n} validators deviate, {passed} passed, F10 {truth}")
+        honest_proposer = any(
+            p.validator == outcome.proposer and p.behaviour is ValidatorBehaviour.HONEST
+            for p in r.round.scenario.validators
+        )
+        if honest_proposer and not outcome.block_passed:
+            problems.append(f"under 1/3 of {n} deviate, {outcome.proposer}'s block failed")
+    return _observe("BFT-VALIDATORS", not problems, "; ".join(problems))
+
+
 EXECUTOR_CHECKS: dict[str, Callable[[SettledRound], Observation | None]] = {
     "ESCROW-SOLVENT": check_escrow_solvent,
     "PAY-ONLY-MAJORITY": check_pay_only_majority,
+    "APP-VALIDATORS": check_app_validators,
+    "BFT-VALIDATORS": check_bft_validators,
     "BFT-SOUND": check_bft_sound,
     "BFT-TIMEOUT": check_bft_timeout,
     "CR-BINDING": check_cr_binding,

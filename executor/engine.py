@@ -16,6 +16,7 @@ from attrs import frozen
 
 from executor import wire
 from executor.books import Books, SettlementRefusedError
+from executor.committee import true_value
 from executor.functions import MODULES, NAMES
 from executor.pool import Fault, Limits, NodePool
 from executor.records import Funding, RefusedStep, RoundLog
@@ -178,6 +179,9 @@ class Executor:
                 algorithm=scenario.algorithm.value,
                 validators=funding.validator_accounts,
                 prefund_ustr=funding.prefund_ustr,
+                eligible=scenario.validators,
+                validator_count=scenario.validator_count,
+                seed=scenario.seed,
             )
 
         billing_log = self.run_round(call.billing, params=params, profile=profile)
@@ -189,11 +193,13 @@ class Executor:
             billing, decision = settle_round(call.billing, billing_log, 0, main=False)
         except SettlementRefusedError:
             return CallRun(CallRecord(None, None, refused=True), billing_log, None, references)
-        # §4.3.1: the app's claimed usage stands only if the billing nodes agreed on its hash.
+        # §4.3.1: the app's claimed usage stands only if its hash is what the billing round put
+        # on-chain: the value its committee passed, block included (§3.3 Steps 10 and 12).
         usage = decode_usage(billing_output)
         algorithm = call.billing.scenario.algorithm.value
         claimed_hash = wire.digest(str(usage).encode("ascii"), algorithm)
-        cost = usage if decision.consensus and decision.agreed_output_hash == claimed_hash else 0
+        on_chain = decision.validation.applied if decision.validation is not None else None
+        cost = usage if on_chain == true_value(claimed_hash) else 0
         main_log = self.run_round(call.main, params=params, profile=profile)
         main_steps = get_refused_steps(main_log)
         if main_log.decided_at is None:

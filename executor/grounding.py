@@ -21,16 +21,24 @@ from hypothesis import errors as hypothesis_errors
 from hypothesis import seed as hypothesis_seed
 
 from executor.checks import EXECUTOR_CHECKS, Observation, SettledRound, check_settled_round
+from executor.committee import Validator, draw_committee, run_beacon
 from executor.engine import CallRun, Executor, resolve_function
 from executor.pool import Limits
 from executor.records import DEFAULT_FUNDING, Deposit, Funding
 from executor.sandbox.isolation import Isolation
 from executor.scenario import CallRecord, ExecRound, TrustedCall, predict
-from executor.strategies import APP, get_round_span, trusted_calls
+from executor.strategies import APP, as_honest, get_round_span, trusted_calls
 from model.params import Params
 from model.profile import Profile
-from model.trusted.behaviour import Behaviour, NodePlan, Scenario
-from model.units import NodeId
+from model.trusted.behaviour import (
+    HONEST_VALIDATORS,
+    Behaviour,
+    NodePlan,
+    Scenario,
+    ValidatorBehaviour,
+    ValidatorPlan,
+)
+from model.units import NodeId, ValidatorId
 from properties.effort import get_effort
 from properties.invariants.total import describe_error, raised_in_model
 from properties.reproducible import without_local_constants
@@ -158,7 +166,22 @@ def describe_round(round_: ExecRound) -> str:
     function = round_.function.rsplit("/", 1)[-1]
     app = "" if round_.scenario.app_reveals_salts else "; app withholds its salts"
     data = round_.input[:120].decode("utf-8", "replace")
-    return f"{function}({data}): {', '.join(parts)}{app}"
+    return f"{function}({data}): {', '.join(parts)}{app}{describe_validators(round_.scenario)}"
+
+
+def describe_validators(scenario: Scenario) -> str:
+    """`; validators v0 lie, v1 honest (withholds its beacon secret), count 2`, or nothing for
+    the default four honest validators."""
+    if scenario.validators == HONEST_VALIDATORS and scenario.validator_count is None:
+        return ""
+    parts = []
+    for plan in scenario.validators:
+        text = f"{plan.validator} {plan.behaviour.value}"
+        if plan.withholds_beacon:
+            text += " (withholds its beacon secret)"
+        parts.append(text)
+    count = "" if scenario.validator_count is None else f", count {scenario.validator_count}"
+    return f"; validators {', '.join(parts)}{count}"
 
 
 def describe_funding(funding: Funding) -> str:
@@ -345,6 +368,55 @@ def get_money_calls(params: Params) -> tuple[TrustedCall, ...]:
     )
 
 
+def get_committee_calls(params: Params, profile: Profile) -> tuple[TrustedCall, ...]:
+    """Two paid calls whose main round's committee is byzantine, on every run (§3.3 Steps 10
+    and 12), the billing round's committee honest so the main round has a cost.
+
+    The first: four agreeing nodes, four validators, and the top of the beacon's ranking (the
+    proposer) a liar: the truth passes Step 10 with 3 of 4, the liar proposes the FALSE block,
+    the honest three reject it: recourse, the payment locked. The second: no node supermajority
+    (n0 honest, n1 another output, n2 never reveals, n3 never commits), three liars, one honest
+    validator and an equivocator that withholds its beacon secret: under the hardened profile the
+    withholder is out and 3 of 4 liars pass a TRUE the nodes never reached; under the literal
+    one it sits, and neither value has more than 2/3 of five.
+    """
+    nodes = tuple(NodeId(f"n{index}") for index in range(4))
+    billing = Scenario(1, APP, tuple(NodePlan(node) for node in nodes), b"", b"bill")
+    main = Scenario(2, APP, billing.plans, b"", b"main", start=get_round_span(params))
+    eligible = HONEST_VALIDATORS
+    players = [Validator(plan) for plan in eligible]
+    algorithm = main.algorithm.value
+    beacon = run_beacon(players, seed=main.seed, round_id=main.round_id, algorithm=algorithm)
+    top = draw_committee(players, beacon, count=None, profile=profile, algorithm=algorithm)[0]
+    lying_proposer = tuple(
+        ValidatorPlan(plan.validator, ValidatorBehaviour.LIE) if plan.validator == top.id else plan
+        for plan in eligible
+    )
+    liars = (
+        *(ValidatorPlan(ValidatorId(f"v{i}"), ValidatorBehaviour.LIE) for i in range(3)),
+        ValidatorPlan(ValidatorId("v3")),
+        ValidatorPlan(ValidatorId("v4"), ValidatorBehaviour.EQUIVOCATE, withholds_beacon=True),
+    )
+    split = (
+        NodePlan(nodes[0]),
+        NodePlan(nodes[1], Behaviour.WRONG_OUTPUT),
+        NodePlan(nodes[2], Behaviour.NO_REVEAL),
+        NodePlan(nodes[3], Behaviour.NO_COMMIT),
+    )
+    usage, compute = resolve_function("billing"), resolve_function("compute")
+    return tuple(
+        TrustedCall(
+            billing=ExecRound(
+                attrs.evolve(billing, validators=as_honest(validators)), usage, DISSENT_USAGE
+            ),
+            main=ExecRound(
+                attrs.evolve(main, plans=plans, validators=validators), compute, b'{"n": 100}'
+            ),
+        )
+        for plans, validators in ((main.plans, lying_proposer), (split, liars))
+    )
+
+
 def _search_settings(max_examples: int) -> settings:
     return settings(
         database=None,
@@ -394,8 +466,14 @@ def run_executor(
             )
 
             test = given(strategy)(search.check)
-            # Explicit calls run first, in this order: the dissent round, then the money's edges.
-            for call in reversed((get_dissent_call(params), *get_money_calls(params))):
+            # Explicit calls run first, in this order: the dissent round, the money's edges, then
+            # the byzantine committees.
+            explicit = (
+                get_dissent_call(params),
+                *get_money_calls(params),
+                *get_committee_calls(params, profile),
+            )
+            for call in reversed(explicit):
                 test = example(call)(test)
             explore = hypothesis_seed(seed)(_search_settings(examples)(test))
 

@@ -6,8 +6,12 @@ sent a wrong app salt, or honest but its process fails (crash, garbage, huge out
 bomb; hang and sleep too when `slow_faults`, since each costs a wall-clock timeout). Inputs are
 real inputs of the fixture functions: a prime bound, a SQLite command log, a put/get log of blobs,
 a usage report. The escrow is prepaid at drawn STR prices, topped up at others, and the main round
-may carry a validation prefund for up to four validators. Everything shrinks towards one honest
-node, no faults, the compute function, small inputs and the default funding.
+may carry a validation prefund for up to four validators. The app's validators are 1 to 7 eligible
+ones, each honest, a liar, an abstainer or an equivocator, some withholding their beacon secret,
+and the developer's count of them (so committees of one liar, and liars holding a third or two
+thirds of the committee, are drawn); the billing round has the same validators, honest or
+acting as in the main round. Everything shrinks towards one honest node, no faults, the compute
+function, small inputs, the default funding and four honest validators.
 """
 
 from __future__ import annotations
@@ -24,8 +28,15 @@ from executor.records import DEFAULT_FUNDING, ESCROW_FUNDS, Deposit, Funding
 from executor.scenario import ExecRound, FaultPhase, NodeFault, ProcessFault, TrustedCall
 from model.hashing import HashAlgorithm
 from model.params import Params
-from model.trusted.behaviour import Behaviour, NodePlan, Scenario
-from model.units import AppId, NodeId
+from model.trusted.behaviour import (
+    HONEST_VALIDATORS,
+    Behaviour,
+    NodePlan,
+    Scenario,
+    ValidatorBehaviour,
+    ValidatorPlan,
+)
+from model.units import AppId, NodeId, ValidatorId
 
 APP = AppId("app")
 SHARED_WRONG_OUTPUT = b"wrong: the colluders' output"
@@ -138,6 +149,30 @@ def fundings(draw: st.DrawFn) -> Funding:
 
 
 @st.composite
+def validator_plans(draw: st.DrawFn) -> tuple[tuple[ValidatorPlan, ...], int | None]:
+    """The round's eligible validators (in active-set order) and the developer's count: the
+    default four honest ones, or 1 to 7 drawn, each of the four behaviours alike, one in eight
+    withholding its beacon secret, with no count or a count of 1 up to all of them."""
+    behaviours = st.sampled_from(tuple(ValidatorBehaviour))
+    withholds = st.one_of(st.just(False), st.sampled_from((False, False, False, True)))
+    drawn = st.lists(st.tuples(behaviours, withholds), min_size=1, max_size=7)
+    chosen = draw(st.one_of(st.just(None), drawn))
+    if chosen is None:
+        return HONEST_VALIDATORS, None
+    plans = tuple(
+        ValidatorPlan(ValidatorId(f"v{index}"), behaviour, withholds_beacon=withheld)
+        for index, (behaviour, withheld) in enumerate(chosen)
+    )
+    count = draw(st.one_of(st.just(None), st.integers(1, len(plans))))
+    return plans, count
+
+
+def as_honest(plans: tuple[ValidatorPlan, ...]) -> tuple[ValidatorPlan, ...]:
+    """The same validators, each honest and revealing its beacon secret."""
+    return tuple(ValidatorPlan(plan.validator) for plan in plans)
+
+
+@st.composite
 def exec_rounds(
     draw: st.DrawFn,
     *,
@@ -146,8 +181,11 @@ def exec_rounds(
     start: int,
     function: str,
     data: bytes,
+    validators: tuple[ValidatorPlan, ...] = HONEST_VALIDATORS,
+    validator_count: int | None = None,
 ) -> ExecRound:
-    """One round whose i-th node is `kinds[i]`, on `function(data)`."""
+    """One round whose i-th node is `kinds[i]`, on `function(data)`, validated by the eligible
+    `validators`, the developer's `validator_count` of them."""
     nodes = len(kinds)
     wrong = [i for i, k in enumerate(kinds) if k[1] is Behaviour.WRONG_OUTPUT]
     colluding = len(wrong) > 1 and draw(st.booleans())
@@ -182,6 +220,8 @@ def exec_rounds(
         start=start,
         algorithm=draw(st.sampled_from(tuple(HashAlgorithm))),
         app_reveals_salts=draw(st.one_of(st.just(True), st.booleans())),
+        validators=validators,
+        validator_count=validator_count,
     )
     return ExecRound(scenario, resolve_function(function), data, tuple(faults))
 
@@ -228,12 +268,28 @@ def trusted_calls(
     function = draw(st.sampled_from((*FUNCTION_INPUTS, *functions)))
     data = draw(FUNCTION_INPUTS[function] if function in FUNCTION_INPUTS else user_inputs())
     usage = draw(usage_reports())
+    validators, count = draw(validator_plans())
+    billing_validators = draw(st.sampled_from((as_honest(validators), validators)))
     billing = draw(
-        exec_rounds(kinds=billing_kinds, round_id=1, start=0, function="billing", data=usage)
+        exec_rounds(
+            kinds=billing_kinds,
+            round_id=1,
+            start=0,
+            function="billing",
+            data=usage,
+            validators=billing_validators,
+            validator_count=count,
+        )
     )
     main = draw(
         exec_rounds(
-            kinds=main_kinds, round_id=2, start=get_round_span(params), function=function, data=data
+            kinds=main_kinds,
+            round_id=2,
+            start=get_round_span(params),
+            function=function,
+            data=data,
+            validators=validators,
+            validator_count=count,
         )
     )
     funding = draw(st.one_of(st.just(DEFAULT_FUNDING), fundings()))

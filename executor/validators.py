@@ -6,18 +6,27 @@ STR side, the §4.4 validation fee, the §6.10 slash) comes from the executor's 
 (`executor.books`), which read the whitepaper through `oracle/` and never call the model. The
 result is the model's `RoundOutcome` record, filled from what was observed, its times from the
 executor's own clock (the round log's slots).
+
+The app's committee of validators (`executor.committee`) votes the decision (Step 10) and the
+block (Step 12); the nodes are paid only when a `TRUE:<h>` value and its block pass, and then
+exactly the counted nodes that revealed h (F11); FALSE, or no supermajority of the committee
+(recourse), locks the payment in escrow. Slashes and track records follow from the on-chain
+reveals and F10 alone.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
+import attrs
 from attrs import frozen
 
 from executor.books import Books
+from executor.committee import FALSE, PublicRound, Validation, paid_hash, true_value, validate
 from executor.records import RoundLog
 from model.params import Params
 from model.profile import Profile
+from model.trusted.behaviour import ValidatorPlan
 from model.trusted.settlement import RoundOutcome
 from model.units import AccountId, NodeId
 from oracle import commit
@@ -32,6 +41,15 @@ class Decision:
     supermajority: tuple[str, ...]
     counted: tuple[str, ...]
     mismatched: tuple[str, ...]
+    validation: Validation | None = None
+    """Steps 10 and 12: what the app's committee voted and passed (None: not yet voted)."""
+
+    @property
+    def truth(self) -> str:
+        """The value an honest validator votes: F10 over the nodes' counted reveals."""
+        if not self.consensus or self.agreed_output_hash is None:
+            return FALSE
+        return true_value(self.agreed_output_hash)
 
 
 def opens_commit(log: RoundLog, node: str, *, profile: Profile, algorithm: str) -> bool | None:
@@ -99,9 +117,14 @@ def settle(
     algorithm: str,
     validators: tuple[AccountId, ...] = (),
     prefund_ustr: int = 0,
+    eligible: tuple[ValidatorPlan, ...],
+    validator_count: int | None = None,
+    seed: bytes,
 ) -> tuple[RoundOutcome, Decision]:
-    """§3.3 Steps 9-12 on an observed round: complaints, decision, slashes, payment or lock,
-    the validators' fee (§4.4) and the track records (§3.4), all on `books`."""
+    """§3.3 Steps 9-12 on an observed round: complaints, decision, the committee's votes drawn
+    from the `eligible` validators (the developer's `validator_count` of them, by the beacon on
+    `seed`), slashes, payment or lock, the validators' fee (§4.4) and the track records (§3.4),
+    all on `books`."""
     assert log.decided_at is not None, "only a decided round is settled"
     # The executor's clock: the decision (or the hardened F6 expiry) and every slash share it.
     decided_at = log.decided_at
@@ -111,15 +134,30 @@ def settle(
     else:
         complaints = complain_about(log, profile=profile, algorithm=algorithm)
         decision = decide(log, params=params, profile=profile, algorithm=algorithm)
+    # Steps 10 and 12: the committee votes on what the chain shows of the round.
+    view = PublicRound(decision.truth, tuple(log.reveals[n].output_hash for n in decision.counted))
+    validation = validate(
+        eligible,
+        view,
+        count=validator_count,
+        seed=seed,
+        round_id=round_id,
+        algorithm=algorithm,
+        params=params,
+        profile=profile,
+    )
+    decision = attrs.evolve(decision, validation=validation)
     books.open_settlement()
     slashes = [books.slash(node, now=decided_at) for node in decision.mismatched]
-    paid = decision.supermajority if decision.consensus else ()
+    # F11: a passed TRUE:h pays exactly the counted nodes that revealed h.
+    paying = paid_hash(validation.applied)
+    paid = tuple(n for n in decision.counted if log.reveals[n].output_hash == paying)
     to_lock = tuple(sorted(log.commits)) if log.expired else decision.counted
     locked: tuple[str, ...] = ()
-    if decision.consensus and cost > 0:
+    if paying is not None and cost > 0:
         for node in paid:
             books.pay(node, cost)
-    elif not decision.consensus and to_lock and cost > 0:
+    elif paying is None and to_lock and cost > 0:
         locked = to_lock
         books.lock(locked, cost)
     books.pay_validators(prefund_ustr, validators, round_id=round_id)
@@ -155,6 +193,15 @@ def settle(
         reveal_times=tuple(sorted((NodeId(n), r.revealed_at) for n, r in log.reveals.items())),
         decided_at=decided_at,
         app_withheld_salts=log.expired,
+        validators=validation.committee,
+        beacon_seed=validation.beacon.seed.hex(),
+        beacon_withheld=validation.beacon.withheld,
+        decision_votes=validation.decision_votes,
+        decision_passed=validation.decision_passed,
+        proposer=validation.proposer,
+        block_votes=validation.block_votes,
+        block_passed=validation.block_passed,
+        equivocators=validation.equivocators,
     )
     return outcome, decision
 

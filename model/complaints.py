@@ -1,7 +1,9 @@
 """Complaint Network Committee (§6.8): complaints on apps or nodes and their MinDeposits.
 
 A complaint locks its deposit until validators judge it; the refund share then goes back to the
-complainant if upheld (else to the reserve pool) and the rest pays the judging validators.
+complainant if upheld (else to the reserve pool) and the rest pays the judging validators. An
+upheld complaint on a node is added to the node's reputation by the chain
+(`model.chain.society.process_resolve_complaint_action`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from model.ledger import (
     process_transfer_str,
 )
 from model.params import Params
-from model.units import AccountId, Outcome, Rejected, UStr
+from model.units import AccountId, NodeId, Outcome, Rejected, UStr
+
+NODE_TARGET_PREFIX = "node:"
+"""A complaint's target names a node as `node:<node id>` (an app as `app:<app id>`)."""
 
 
 @frozen
@@ -52,6 +57,13 @@ class ComplaintBook:
     """§6.8: every complaint filed, open or resolved, by id."""
 
     complaints: PMap[str, Complaint] = field(factory=pmap)
+
+
+def get_complained_node(target: str) -> NodeId | None:
+    """§6.8: the node a complaint's target names, or None if it names no node."""
+    if target.startswith(NODE_TARGET_PREFIX) and len(target) > len(NODE_TARGET_PREFIX):
+        return NodeId(target[len(NODE_TARGET_PREFIX) :])
+    return None
 
 
 def process_submit_complaint(

@@ -45,6 +45,7 @@ from model.units import (
     UsdMicro,
     UStb,
     UStr,
+    ValidatorId,
     is_valid_price,
 )
 
@@ -61,6 +62,18 @@ class LockedPayment:
     """The split's STR side at `price`, per node."""
     price: StrPrice | None
     """The escrow's STR price at locking; None when the split has no STR part."""
+    validators: tuple[ValidatorId, ...] = ()
+    """§3.3 Step 12: the round's committee of validators, who resolve the lock (ranking order)."""
+    output_hashes: tuple[bytes | None, ...] = ()
+    """Per node account, in order, the output hash its counted reveal carried (None: none)."""
+    agreed_output_hash: bytes | None = None
+    """§3.3 F10 over the nodes' reveals: the supermajority output, None if consensus FALSE."""
+    threshold_base: int = 0
+    """The N of the round's F10 threshold."""
+
+    def get_output_hash(self, index: int) -> bytes | None:
+        """The output hash of the `index`-th node account (None when not recorded)."""
+        return self.output_hashes[index] if index < len(self.output_hashes) else None
 
     @property
     def locked_ustb(self) -> UStb:
@@ -302,8 +315,13 @@ def process_lock_round_payment(
     node_accounts: tuple[AccountId, ...],
     cost: UsdMicro,
     params: Params,
+    validators: tuple[ValidatorId, ...] = (),
+    output_hashes: tuple[bytes | None, ...] = (),
+    agreed_output_hash: bytes | None = None,
+    threshold_base: int = 0,
 ) -> Outcome[tuple[Ledger, EscrowBook]]:
-    """§3.3 Step 12: after consensus FALSE, lock what the round would pay its nodes in escrow."""
+    """§3.3 Step 12: after consensus FALSE, or without a validator supermajority, lock what the
+    round would pay its nodes in escrow, with what its validators need to resolve it."""
     rule = "process_lock_round_payment"
     escrow = book.escrows.get(app)
     if escrow is None:
@@ -320,7 +338,20 @@ def process_lock_round_payment(
     payout = get_str_payout(split, escrow.str_price, rule=rule)
     if isinstance(payout, Rejected):
         return payout
-    record = LockedPayment(round_id, node_accounts, split, payout, escrow.str_price)
+    # Verify each node account has at most one recorded output hash.
+    if len(output_hashes) > len(node_accounts):
+        return Rejected(rule, "more output hashes than locked node accounts")
+    record = LockedPayment(
+        round_id,
+        node_accounts,
+        split,
+        payout,
+        escrow.str_price,
+        validators=validators,
+        output_hashes=output_hashes,
+        agreed_output_hash=agreed_output_hash,
+        threshold_base=threshold_base,
+    )
     source, target = get_escrow_account(app), get_locked_escrow_account(app)
     steps = (
         transfer_step(source, target, Token.STB, record.locked_ustb),
@@ -344,9 +375,11 @@ def _check_new_round(
 
 
 def process_resolve_locked_payment(
-    ledger: Ledger, book: EscrowBook, *, app: AppId, round_id: int, pay_nodes: bool
-) -> Outcome[tuple[Ledger, EscrowBook]]:
-    """§3.3 Step 12: a resolved round either pays its nodes the locked split or returns it."""
+    ledger: Ledger, book: EscrowBook, *, app: AppId, round_id: int, paid_hash: bytes | None
+) -> Outcome[tuple[Ledger, EscrowBook, tuple[AccountId, ...]]]:
+    """§3.3 Steps 11-12: a resolved lock pays the locked split to exactly the nodes whose
+    revealed output is the resolved one (`paid_hash`; None: consensus FALSE, nobody) and
+    returns every other node's share to the app's escrow."""
     rule = "process_resolve_locked_payment"
     escrow = book.escrows.get(app)
     if escrow is None:
@@ -356,20 +389,26 @@ def process_resolve_locked_payment(
     if record is None:
         return Rejected(rule, f"round {round_id} of app {app} has no locked payment")
     locked_account = get_locked_escrow_account(app)
-    steps: list[Step]
-    if pay_nodes:
-        steps = [_pay_step(locked_account, node, record) for node in record.node_accounts]
-    else:
-        target = get_escrow_account(app)
-        steps = [
-            transfer_step(locked_account, target, Token.STB, record.locked_ustb),
-            transfer_step(locked_account, target, Token.STR, record.locked_ustr),
+    paid = tuple(
+        account
+        for index, account in enumerate(record.node_accounts)
+        if paid_hash is not None and record.get_output_hash(index) == paid_hash
+    )
+    returned = len(record.node_accounts) - len(paid)
+    target = get_escrow_account(app)
+    steps: list[Step] = [_pay_step(locked_account, node, record) for node in paid]
+    if returned:
+        steps += [
+            transfer_step(locked_account, target, Token.STB, returned * record.split.stb_withdrawn),
+            transfer_step(
+                locked_account, target, Token.STR, returned * record.str_payout.total_ustr
+            ),
         ]
     result = apply_steps(ledger, steps, rule=rule)
     if isinstance(result, Rejected):
         return result
     resolved = attrs.evolve(escrow, locked=escrow.locked.remove(round_id))
-    return result, _with_escrow(book, resolved)
+    return result, _with_escrow(book, resolved), paid
 
 
 def _pay_step(source: AccountId, node: AccountId, record: LockedPayment) -> Step:

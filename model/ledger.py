@@ -43,6 +43,8 @@ GOVERNANCE_DEPOSITS = AccountId("module:gov_deposits")
 """§6.8: deposits of parameter-change proposals while they are voted on."""
 NODE_STAKE_POOL = AccountId("module:node_stakes")
 """§6.9: STR that nodes stake to serve apps; slashed under §3.3 F11."""
+UNBONDING_POOL = AccountId("module:unbonding")
+"""§4.2 (Cosmos x/staking): undelegated STR waiting out the unbonding period, still slashable."""
 
 MODULE_ACCOUNTS: tuple[AccountId, ...] = (
     BURN_ADDRESS,
@@ -58,6 +60,7 @@ MODULE_ACCOUNTS: tuple[AccountId, ...] = (
     VALIDATION_POOL,
     GOVERNANCE_DEPOSITS,
     NODE_STAKE_POOL,
+    UNBONDING_POOL,
 )
 
 

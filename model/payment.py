@@ -107,6 +107,11 @@ class SupportPurpose(Enum):
     BUG_BOUNTY = "bug-bounty"
 
 
+def is_support_purpose(purpose: object) -> bool:
+    """§6.5.1-§6.5.3: `purpose` is one of the three Network Support names."""
+    return isinstance(purpose, SupportPurpose)
+
+
 Step = Callable[[Ledger], Outcome[Ledger]]
 """One ledger primitive with its arguments bound, waiting for the ledger."""
 

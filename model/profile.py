@@ -51,12 +51,30 @@ class Profile:
     """§6.10 names no cap: `False` lets the rate pass 100%."""
     app_salt_timeout: bool
     """§3.2 F6 gives the app no deadline to reveal its salts: `False` lets a round stall there."""
+    beacon_excludes_withholders: bool
+    """§4.4's "randomized selection" of an app's validators names no source of randomness; the
+    model's commit-reveal beacon among the eligible validators lets a validator that committed
+    withhold its secret after seeing the others: `False` keeps it eligible (it picks the seed
+    that puts itself on the committee); `True` takes it off this round's committee."""
     governance_checks_coherence: bool
     """§6.8 lets governance set shares without checking they still add up: `False` adopts them."""
     constitution_enforced: bool
     """§6.8 names its processes but no quorum and no range: `False` adopts any in-domain value
     on yes over no (`model.constitution.LITERAL_CONSTITUTION`); `True` enforces the hardened
     constitution's processes, votes and ranges."""
+    committee_votes: bool
+    """§6.8 gives subcommittees powers (Network Support grants, insurance payouts, node slashing)
+    but no way to decide: `False` carries out anyone's request while the committee is active;
+    `True` needs the committee's vote, its delegators' signatures holding more than 2/3 of the
+    STR delegated to it (`model.committees`)."""
+    unbonding_period: bool
+    """§4.2 names no unbonding period: `False` returns undelegated STR at once, so stake leaves
+    before evidence of an earlier double sign arrives; `True` holds it for Cosmos x/staking's
+    21 days (`model.staking.UNBONDING_SECONDS`), slashable for infractions before it left."""
+    rewards_whole_active_set: bool
+    """§4.2 pays "only validators with a stake greater than the smallest validator in the set":
+    `False` reads it literally (the smallest of the active set, and every validator when all
+    stakes are equal, earn nothing); `True` pays every validator of the active set."""
 
 
 HARDENED = Profile(
@@ -66,8 +84,12 @@ HARDENED = Profile(
     threshold_base=ThresholdBase.ASSIGNED,
     slash_capped=True,
     app_salt_timeout=True,
+    beacon_excludes_withholders=True,
     governance_checks_coherence=True,
     constitution_enforced=True,
+    committee_votes=True,
+    unbonding_period=True,
+    rewards_whole_active_set=True,
 )
 
 WHITEPAPER = Profile(
@@ -77,8 +99,12 @@ WHITEPAPER = Profile(
     threshold_base=ThresholdBase.COMMITTED,
     slash_capped=False,
     app_salt_timeout=False,
+    beacon_excludes_withholders=False,
     governance_checks_coherence=False,
     constitution_enforced=False,
+    committee_votes=False,
+    unbonding_period=False,
+    rewards_whole_active_set=False,
 )
 
 PROFILES: dict[str, Profile] = {profile.name: profile for profile in (HARDENED, WHITEPAPER)}

@@ -1,15 +1,18 @@
 """Reputation (§4.5, §3.4): node and app track records, and the outbound-request cap.
 
 A node's record counts the rounds it was in the majority, the minority or absent (§3.4's "track
-record of inclusion"); §4.5's node scores (minority reporting, uptime) are not computed from it
-yet, as nothing uses them. An app's record holds what lifts §4.5's outbound cap (open source,
-stake, the start of its active use) and the complaints of its nodes (§3.5.2). An unqualified app
-may make at most the capped number of outbound requests in any sliding minute; the model keeps
-only that minute's log, so the state stays bounded.
+record of inclusion"), and the complaints made on it: its app's F9 complaints on its output
+(§3.2) and the complaints the Complaint Network Committee upheld (§6.8). §4.5's node scores
+(minority reporting, uptime) are not computed from it yet, as nothing uses them. An app's record
+holds what lifts §4.5's outbound cap (open source, stake, the start of its active use) and the
+complaints of its nodes (§3.5.2). An unqualified app may make at most the capped number of
+outbound requests in any sliding minute; the model keeps only that minute's log, so the state
+stays bounded.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
 from fractions import Fraction
 
@@ -58,6 +61,10 @@ class NodeReputation:
     rounds_in_minority: int = 0
     rounds_absent: int = 0
     hosted_apps: frozenset[AppId] = frozenset()
+    output_complaints: int = 0
+    """§3.2 F9: rounds in which its app complained that its output did not match its reveal."""
+    upheld_complaints: int = 0
+    """§6.8: complaints on the node that the Complaint Network Committee's validators upheld."""
 
 
 @frozen
@@ -124,6 +131,25 @@ def process_record_round(
         hosted_apps=record.hosted_apps | {app},
     )
     return _with_node(rep, record)
+
+
+def process_record_output_complaints(
+    rep: ReputationState, *, nodes: Iterable[NodeId]
+) -> ReputationState:
+    """§3.2 F9: "Application complains to decrease Node (n) reputation score": a settled round's
+    complaints of its app, one per node it names, are added to those nodes' records."""
+    for node in sorted(set(nodes)):
+        record = get_node_reputation(rep, node)
+        complained = attrs.evolve(record, output_complaints=record.output_complaints + 1)
+        rep = _with_node(rep, complained)
+    return rep
+
+
+def process_record_upheld_complaint(rep: ReputationState, *, node: NodeId) -> ReputationState:
+    """§6.8: "if consensus is reached on the complaint, then the complaint is added to node's
+    reputation on-chain": one upheld complaint on `node`."""
+    record = get_node_reputation(rep, node)
+    return _with_node(rep, attrs.evolve(record, upheld_complaints=record.upheld_complaints + 1))
 
 
 # --- App records ------------------------------------------------------------------------------

@@ -2,8 +2,11 @@
 
 Bonded STR sits in the ledger's BONDED_POOL, and `StakingState` records who bonded how much to
 which validator, so CONS-STR stays a ledger property and the pool is checkable against the
-delegations. Voting power, the > 2/3 block commit and the double-sign accounting behind
-BFT-ACCOUNTABLE are pure derivations from that state.
+delegations. Undelegated STR waits out the unbonding period in UNBONDING_POOL (profile switch
+`unbonding_period`), recorded entry by entry so that evidence of an earlier infraction still
+slashes it. Voting power, the > 2/3 block commit and the double-sign accounting behind
+BFT-ACCOUNTABLE are pure derivations from that state; a jailed or tombstoned validator
+(`model.standing`) has no power.
 """
 
 from __future__ import annotations
@@ -15,12 +18,16 @@ from attrs import field, frozen
 from pyrsistent import PMap, pmap
 
 from model import arith
-from model.ledger import BONDED_POOL, Ledger, Token, process_transfer
+from model.ledger import BONDED_POOL, UNBONDING_POOL, Ledger, Token, process_transfer
 from model.params import Params
-from model.units import AccountId, Outcome, Rejected, UStr, ValidatorId
+from model.units import AccountId, Outcome, Rejected, Seconds, UStr, ValidatorId
 
 EvidenceKey = tuple[ValidatorId, int, int]
 """(validator, height, round): one double-sign is punished once (§6.10)."""
+
+UNBONDING_SECONDS: Seconds = 21 * 24 * 60 * 60
+"""Cosmos SDK x/staking's default unbonding time, 21 days (1,814,400 s). §4.2 builds the chain on
+Cosmos and Tendermint and names no period of its own; a named constant, not a governed key."""
 
 
 @frozen
@@ -40,6 +47,42 @@ def _empty_delegations() -> PMap[tuple[AccountId, ValidatorId], int]:
 
 
 @frozen
+class UnbondingEntry:
+    """§4.2 (Cosmos x/staking): STR undelegated at `start`, paid out at `completion`."""
+
+    delegator: AccountId
+    validator: ValidatorId
+    amount: UStr
+    start: Seconds
+    completion: Seconds
+
+
+@frozen
+class Infraction:
+    """§6.10: a double sign committed at `time` whose evidence has not been submitted yet;
+    unbonding entries numbered `first_entry` or later started after it and stay slashable."""
+
+    time: Seconds
+    first_entry: int
+
+
+def _empty_entries() -> PMap[int, UnbondingEntry]:
+    return pmap()
+
+
+def _empty_infractions() -> PMap[EvidenceKey, Infraction]:
+    return pmap()
+
+
+def _empty_jail() -> PMap[ValidatorId, Seconds]:
+    return pmap()
+
+
+def _empty_missed() -> PMap[ValidatorId, tuple[bool, ...]]:
+    return pmap()
+
+
+@frozen
 class StakingState:
     """§4.2: the validators, every bond (self-bond included) and the evidence already punished."""
 
@@ -47,6 +90,19 @@ class StakingState:
     delegations: PMap[tuple[AccountId, ValidatorId], int] = field(factory=_empty_delegations)
     """(delegator, validator) -> bonded ustr; always > 0, a bond reaching 0 is removed."""
     processed_evidence: frozenset[EvidenceKey] = frozenset()
+    unbonding: PMap[int, UnbondingEntry] = field(factory=_empty_entries)
+    """Entry number -> an undelegation waiting out the unbonding period (profile `hardened`)."""
+    next_entry: int = 0
+    """The number the next unbonding entry gets: entries are numbered in the order they start."""
+    infractions: PMap[EvidenceKey, Infraction] = field(factory=_empty_infractions)
+    """Double signs committed but not yet punished, awaiting their evidence."""
+    jailed: PMap[ValidatorId, Seconds] = field(factory=_empty_jail)
+    """Jailed validator -> the earliest time it may unjail (`model.standing`)."""
+    tombstoned: frozenset[ValidatorId] = frozenset()
+    """Validators that double-signed: jailed for ever (§6.10: "losing its good standing")."""
+    missed: PMap[ValidatorId, tuple[bool, ...]] = field(factory=_empty_missed)
+    """Validator -> for each of the last committed heights it was in the active set, oldest
+    first, whether it missed the block (at most `model.standing.SIGNED_BLOCKS_WINDOW`)."""
 
 
 # --- Bonding -------------------------------------------------------------------------------------
@@ -157,8 +213,12 @@ def process_undelegate(
     delegator: AccountId,
     validator: ValidatorId,
     amount: UStr,
+    now: Seconds = 0,
+    unbonding: bool = False,
 ) -> Outcome[tuple[Ledger, StakingState]]:
-    """§4.2: return `amount` bonded STR to `delegator` at once (the whitepaper gives no unbonding)."""
+    """§4.2: take `amount` bonded STR back: to `delegator` at once (the literal text gives no
+    unbonding), or, with `unbonding`, into an unbonding entry that completes after
+    UNBONDING_SECONDS (Cosmos x/staking)."""
     rule = "process_undelegate"
     refused = _check_bond_request(rule, delegator, amount)
     if refused is not None:
@@ -167,40 +227,84 @@ def process_undelegate(
     bonded = get_delegation(staking, delegator, validator)
     if bonded < amount:
         return Rejected(rule, f"{delegator} has {bonded} ustr bonded to {validator}, not {amount}")
+    recipient = UNBONDING_POOL if unbonding else delegator
     moved = process_transfer(
-        ledger, sender=BONDED_POOL, recipient=delegator, token=Token.STR, amount=amount
+        ledger, sender=BONDED_POOL, recipient=recipient, token=Token.STR, amount=amount
     )
     if isinstance(moved, Rejected):
         return Rejected(rule, moved.reason)
     key = (delegator, validator)
     left = bonded - amount
     delegations = staking.delegations.set(key, left) if left else staking.delegations.remove(key)
-    return moved, attrs.evolve(staking, delegations=delegations)
+    staking = attrs.evolve(staking, delegations=delegations)
+    if unbonding:
+        entry = UnbondingEntry(delegator, validator, amount, now, now + UNBONDING_SECONDS)
+        staking = attrs.evolve(
+            staking,
+            unbonding=staking.unbonding.set(staking.next_entry, entry),
+            next_entry=staking.next_entry + 1,
+        )
+    return moved, staking
+
+
+def process_complete_unbonding(
+    ledger: Ledger, staking: StakingState, *, now: Seconds
+) -> Outcome[tuple[Ledger, StakingState]]:
+    """§4.2 (Cosmos x/staking): every unbonding entry whose period has ended by `now` is paid
+    out of UNBONDING_POOL to its delegator and removed."""
+    rule = "process_complete_unbonding"
+    unbonding = staking.unbonding
+    for number, entry in sorted(staking.unbonding.items()):
+        if entry.completion > now:
+            continue
+        paid = process_transfer(
+            ledger,
+            sender=UNBONDING_POOL,
+            recipient=entry.delegator,
+            token=Token.STR,
+            amount=entry.amount,
+        )
+        # Verify the unbonding pool holds what its entries say.
+        if isinstance(paid, Rejected):
+            return Rejected(rule, paid.reason)
+        ledger, unbonding = paid, unbonding.remove(number)
+    return ledger, attrs.evolve(staking, unbonding=unbonding)
 
 
 # --- Validator set and voting power -------------------------------------------------------------
 
 
+def is_in_good_standing(staking: StakingState, validator: ValidatorId) -> bool:
+    """§6.10: a validator neither jailed nor tombstoned may join the active set."""
+    return validator not in staking.jailed and validator not in staking.tombstoned
+
+
 def get_active_set(staking: StakingState, params: Params) -> tuple[ValidatorId, ...]:
-    """§4.2: the top `max_validators` validators with stake > 0, by stake desc then id asc."""
-    return _rank_active_set(get_validator_stakes(staking), params)
+    """§4.2: the top `max_validators` validators in good standing with stake > 0, by stake desc
+    then id asc."""
+    return _rank_active_set(staking, get_validator_stakes(staking), params)
 
 
-def _rank_active_set(stakes: dict[ValidatorId, UStr], params: Params) -> tuple[ValidatorId, ...]:
-    ranked = sorted((v for v, stake in stakes.items() if stake > 0), key=lambda v: (-stakes[v], v))
+def _rank_active_set(
+    staking: StakingState, stakes: dict[ValidatorId, UStr], params: Params
+) -> tuple[ValidatorId, ...]:
+    ranked = sorted(
+        (v for v, stake in stakes.items() if stake > 0 and is_in_good_standing(staking, v)),
+        key=lambda v: (-stakes[v], v),
+    )
     return tuple(ranked[: params.consensus.max_validators])
 
 
 def get_total_voting_power(staking: StakingState, params: Params) -> UStr:
     """§4.2: the stake bonded to the active set, the denominator of every vote weight."""
     stakes = get_validator_stakes(staking)
-    return sum(stakes[v] for v in _rank_active_set(stakes, params))
+    return sum(stakes[v] for v in _rank_active_set(staking, stakes, params))
 
 
 def get_power_of(staking: StakingState, params: Params, validators: Iterable[ValidatorId]) -> UStr:
     """§4.2: the voting power of a set of validators; those outside the active set count 0."""
     stakes = get_validator_stakes(staking)
-    active = set(_rank_active_set(stakes, params))
+    active = set(_rank_active_set(staking, stakes, params))
     return sum(stakes[v] for v in set(validators) if v in active)
 
 

@@ -94,8 +94,8 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
         " debit is checked against the balance), so `<= 0` and `== 0` agree",
     ),
     KnownEquivalent(
-        "model/reputation.py:NumberReplacer:19",
-        "7a96e4925cd8",
+        "model/reputation.py:NumberReplacer:27",
+        "a34aea6bbe0d",
         "§4.5 outbound log: every logged time is the chain's clock when it was logged, and the"
         " clock never runs back (AdvanceTime refuses a negative step), so `now` is never below"
         " the newest entry nor the oldest: both tests are always false",
@@ -148,12 +148,12 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/payment.py:ReplaceComparisonOperator_Eq_LtE:2",
-        "1697f639f7eb",
+        "e14661d45a62",
         "§6.7 swap: the reserve's STB is a balance, never negative, so `<= 0` and `== 0` agree",
     ),
     KnownEquivalent(
         "model/payment.py:ReplaceComparisonOperator_Eq_Lt:2",
-        "1dd3ea834a4a",
+        "56529004b75d",
         "§6.7 swap: with an empty reserve (a balance is never negative) the mutant goes on where"
         " the original returns the ledger: at a valid price it buys and burns 0 ustr, steps that"
         " change nothing; at an invalid one it refuses, and a refused action changes nothing"
@@ -187,7 +187,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/payment.py:ReplaceOrWithAnd:0",
-        "a8a28b78b973",
+        "e19dd1a481bf",
         "§6.3.3: an escrow's price is None or set from a prepayment whose price the chain checked"
         " positive, so `None or invalid` and `None and invalid` agree on every escrow price",
     ),
@@ -205,10 +205,10 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
         " is read only on a refusal, which never happens",
     ),
     KnownEquivalent(
-        "model/reputation.py:NumberReplacer:21",
-        "a07b7f7714a9",
+        "model/reputation.py:NumberReplacer:29",
+        "fea7bda2794a",
         "§4.5 outbound log: only the message of a refusal the clock never triggers (the argument"
-        " of `reputation.py:NumberReplacer:19`: the log's times are the chain's clock, which"
+        " of `reputation.py:NumberReplacer:27`: the log's times are the chain's clock, which"
         " never runs back) reads `outbound_log[-0]` for `[-1]`",
     ),
     KnownEquivalent(

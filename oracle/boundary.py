@@ -16,6 +16,7 @@ ORACLE_CODE: tuple[str, ...] = (
     "properties/invariants",
     "executor/validators.py",
     "executor/books.py",
+    "executor/committee.py",
     "solver/goals",
 )
 """Files and folders (relative to the repository root) whose code is the oracle."""

@@ -44,6 +44,7 @@ from oracle.effects import get_active_operators, is_user_account
 from oracle.ledger import ustr_of
 from oracle.payment import BPS
 from oracle.staking import active_set, validator_stakes
+from oracle.supply import circulating_str
 
 SUPERMAJORITY_KEYS: tuple[tuple[str, str], ...] = (
     ("payment", "str_burn_bps"),
@@ -660,3 +661,70 @@ def complaint_split(deposit: int, *, refund_bps: int, validators: int) -> Compla
     rest = deposit - refund
     each = rest // validators if validators > 0 else 0
     return ComplaintSplit(refund=refund, each_validator=each, reserve_dust=rest - each * validators)
+
+
+# --- Subcommittee powers (SUB-POWERS) ----------------------------------------------------------
+
+COMMITTEE_PASS = Fraction(2, 3)
+"""The hardened reading of a committee's vote (docs/model.md, "Subcommittee powers"): its
+signing delegators hold strictly more than 2/3 of the STR delegated to it."""
+NETWORK_SUPPORT = "network-support"
+APP_MINING = "app-mining-voting"
+INSURANCE_PAYOUTS = "insurance-pool-payouts"
+COMPLAINT_NETWORK = "complaint-network"
+"""§6.8's committees that hold a power the chain acts on, by the names the chain gives them."""
+
+
+def grant_committees(purpose: object) -> tuple[str, ...]:
+    """§6.5, §6.8: "The Network Support Committee will initially be in charge of STR allocation
+    to core development, app mining, and bug bounty"; app mining's payouts are also what the App
+    Mining Committee's monthly vote decides. An unknown purpose belongs to no committee."""
+    value = getattr(purpose, "value", None)
+    if value == "app-mining":
+        return (NETWORK_SUPPORT, APP_MINING)
+    if value in ("core-development", "bug-bounty"):
+        return (NETWORK_SUPPORT,)
+    return ()
+
+
+def signed_weight(gov: GovernanceState, name: str, signers: Iterable[AccountId]) -> int:
+    """§6.8 "each STR token represents one pro-rata vote": the STR the distinct `signers`
+    delegated to committee `name`."""
+    return sum(gov.subcommittee_delegations.get((signer, name), 0) for signer in set(signers))
+
+
+def committee_vote_passes(weight: int, delegated: int) -> bool:
+    """The committee's vote passes: `weight` is strictly more than 2/3 of `delegated`."""
+    return weight > COMMITTEE_PASS * delegated
+
+
+def committee_power_problems(
+    state: ChainState,
+    committees: Iterable[str],
+    signers: Iterable[AccountId],
+    *,
+    activation_bps: int,
+    votes: bool,
+) -> list[str]:
+    """§6.8: why `committees` could not act on `signers`' request in `state`: one is inactive
+    (not more than `activation_bps` of the circulating STR delegated to it), or, if `votes`, its
+    signers hold no more than 2/3 of its delegated STR, or a signer is a pool or an escrow."""
+    names = tuple(committees)
+    signers = tuple(signers)
+    problems = [] if names else ["no committee holds this power"]
+    circulating = circulating_str(state.ledger)
+    for name in names:
+        delegated = delegated_to(state.governance, name)
+        if not is_active(delegated, circulating=circulating, activation_bps=activation_bps):
+            problems.append(
+                f"committee {name} is inactive: {delegated} of {circulating} ustr delegated,"
+                f" not more than {activation_bps} bps"
+            )
+        weight = signed_weight(state.governance, name, signers)
+        if votes and not committee_vote_passes(weight, delegated):
+            problems.append(
+                f"committee {name}: the signers hold {weight} of its {delegated} delegated ustr,"
+                " not more than 2/3"
+            )
+    problems.extend(f"voter {s} is a pool or an escrow" for s in signers if not is_user_account(s))
+    return problems

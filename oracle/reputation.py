@@ -132,3 +132,25 @@ def is_outbound_exempt(
 def requests_in_minute(times: Iterable[int], *, now: int) -> int:
     """§4.5: how many of the request `times` fall in the minute up to `now`: (now - 60, now]."""
     return sum(1 for time in times if now - MINUTE < time <= now)
+
+
+# --- Complaints on nodes (§3.2 F9, §6.8) ---------------------------------------------------------
+
+NODE_TARGET = "node:"
+"""How a complaint names a node: `node:<node id>` (an app: `app:<app id>`)."""
+
+
+def complained_node(target: str) -> str | None:
+    """§6.8: the node a complaint's target names, or None when it names none (an app)."""
+    if target.startswith(NODE_TARGET) and len(target) > len(NODE_TARGET):
+        return target[len(NODE_TARGET) :]
+    return None
+
+
+def complaint_counts(before: Mapping[str, int], complained: Iterable[str]) -> dict[str, int]:
+    """§3.2 F9, §6.8: each node's complaint count after one more complaint on each node named
+    in `complained` (a node named twice in one round or verdict counts once)."""
+    after = dict(before)
+    for node in set(complained):
+        after[node] = after.get(node, 0) + 1
+    return after

@@ -10,7 +10,39 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from model.staking import StakingState
-from model.units import ValidatorId
+from model.units import AccountId, ValidatorId
+
+# Cosmos' defaults, which the whitepaper's "Tendermint BFT" slashing (§6.10) and its Cosmos
+# chain (§4.2) take over without numbers of their own: the oracle's own copies.
+UNBONDING_SECONDS = 21 * 86_400
+"""x/staking `unbonding_time`: three weeks."""
+SIGNED_BLOCKS_WINDOW = 100
+"""x/slashing `signed_blocks_window`: the blocks watched."""
+MIN_SIGNED_SHARE = (1, 2)
+"""x/slashing `min_signed_per_window`: 0.5 of the window must be signed."""
+DOWNTIME_JAIL_SECONDS = 600
+"""x/slashing `downtime_jail_duration`: ten minutes."""
+
+
+def slashed_amount_capped(amount: int, rate_bps: int) -> int:
+    """§6.10: what a slash at `rate_bps` takes from `amount`, rounded down, never more than it."""
+    return min(amount, amount * rate_bps // 10_000)
+
+
+def is_down(missed: tuple[bool, ...]) -> bool:
+    """Cosmos x/slashing: a validator is down when it signed fewer than half the watched blocks:
+    it missed more than window * (1 - 1/2) of them."""
+    num, den = MIN_SIGNED_SHARE
+    return sum(missed) * den > SIGNED_BLOCKS_WINDOW * (den - num)
+
+
+def unbonding_of(staking: StakingState, delegator: AccountId, validator: ValidatorId) -> int:
+    """§4.2: what `delegator` has unbonding from `validator`, every entry summed."""
+    return sum(
+        e.amount
+        for e in staking.unbonding.values()
+        if e.delegator == delegator and e.validator == validator
+    )
 
 
 def validator_stakes(staking: StakingState) -> dict[ValidatorId, int]:
@@ -31,10 +63,12 @@ def active_set(staking: StakingState, *, max_validators: int) -> tuple[Validator
 
     A validator with nothing bonded is not in the set: its vote weight, "the bonded token to the
     validator, divided by the total token bonded", is zero, and a Tendermint validator without
-    power is removed from the set (§4.2 builds on Tendermint).
+    power is removed from the set (§4.2 builds on Tendermint). Nor is one in the jail or the
+    tombstone records: §6.10's "losing its good standing", Cosmos x/slashing's jail.
     """
     stakes = validator_stakes(staking)
-    bonded = [validator for validator, stake in stakes.items() if stake > 0]
+    barred = set(staking.jailed) | staking.tombstoned
+    bonded = [v for v, stake in stakes.items() if stake > 0 and v not in barred]
     ranked = sorted(bonded, key=lambda validator: (-stakes[validator], validator))
     return tuple(ranked[:max_validators])
 

@@ -80,9 +80,31 @@ CATALOGUE: tuple[Invariant, ...] = (
     ),
     _row(
         "PAY-ONLY-MAJORITY",
-        "only nodes in the supermajority group are paid, and only when consensus is TRUE",
-        "3.3 F11",
+        "only nodes in the supermajority group are paid, and only when consensus is TRUE; a"
+        " payment locked in escrow is paid only after more than 2/3 of the round's validators"
+        " vote its resolution, and only to the nodes that revealed the resolved output (the"
+        " supermajority group while byzantine validators hold under 1/3 of the committee)",
+        "3.3 F11, Step 12",
         H,
+        X,
+    ),
+    _row(
+        "APP-VALIDATORS",
+        "a round's validators are the developer's count of the active set, drawn by the seed"
+        " of their commit-reveal beacon, none of them one that withheld its beacon secret (it"
+        " saw the others' first); the block's proposer is one of them; only they vote",
+        "3.3, 4.3.2, 4.4",
+        H,
+        X,
+    ),
+    _row(
+        "BFT-VALIDATORS",
+        "a decision or block passes only with > 2/3 of the round's validators, an equivocator"
+        " counted for neither, so two conflicting decisions never both pass; with byzantine"
+        " validators under 1/3, the decision that passes is F10 over the nodes' reveals",
+        "3.3 Steps 10, 12; 4.2",
+        H,
+        Z,
         X,
     ),
     _row("BFT-THRESHOLD", "consensus TRUE iff 3·agree > 2·N, for all N", "3.3 F10", Z),
@@ -189,6 +211,33 @@ CATALOGUE: tuple[Invariant, ...] = (
         Z,
     ),
     _row(
+        "SLASH-AVOIDED",
+        "stake bonded to a validator at the time of its double sign loses the slash rate when the"
+        " evidence comes, whether or not it was undelegated since, until the unbonding period"
+        " (Cosmos' 21 days) has passed",
+        "6.10, 4.2",
+        H,
+    ),
+    _row(
+        "REW-PRORATA",
+        "a staking period's rewards pay each bond to an eligible validator (the active set in"
+        " good standing; literally, those above its smallest stake) floor(pool * bond / eligible"
+        " stake) out of the rewards pool; the dust, less than one ustr per bond, stays in the"
+        " pool, so the shares and the dust sum exactly to the pool",
+        "6.9, 4.2",
+        H,
+        Z,
+    ),
+    _row(
+        "VAL-STANDING",
+        "jailed and tombstoned validators carry no voting power and earn no rewards; a tombstone"
+        " is for ever; a validator is jailed only on evidence (a double sign, more than half of"
+        " Cosmos' 100 watched blocks missed, no vote on a §6.8 core change) and leaves jail only"
+        " by unjailing once the jail has ended",
+        "6.10, 6.8, 4.2",
+        H,
+    ),
+    _row(
         "GOV-PARAMS",
         "every parameter within the constitution's range for its key (docs/constitution.md, the"
         " hardened table under every profile) and in its documented domain (docs/model.md), and"
@@ -259,6 +308,35 @@ CATALOGUE: tuple[Invariant, ...] = (
         "4.5",
         H,
     ),
+    _row(
+        "REP-RECORDED",
+        "an upheld complaint on a node adds one to that node's upheld complaints on-chain; a"
+        " settled round's F9 complaints of its app add one to each named node's output"
+        " complaints; a settled round starts its app's active use (the start §4.5's six months"
+        " count from); nothing else moves these records",
+        "6.8, 3.2 F9, 4.5",
+        H,
+    ),
+    _row(
+        "INS-POOL",
+        "the insurance pool holds STR only; it grows only by a contribution of exactly its"
+        " amount and shrinks only by a payout of exactly its amount to a user account, for a"
+        " cybercrime bounty or a node's reimbursement",
+        "4.5",
+        H,
+    ),
+    _row(
+        "SUB-POWERS",
+        "a Network Support grant (its committees by purpose: app mining also the App Mining"
+        " Voting Committee's), an insurance payout (the Insurance Pool Payouts Committee's) or a"
+        " node slash (the Complaint Network Committee's) is carried out only while each of its"
+        " committees has more than 1% of all STR delegated (the text's 1%) and on its vote:"
+        " signing delegators, each weighing the STR it delegated to that committee, holding"
+        " more than 2/3 of the STR delegated to it",
+        "6.8, 6.5, 6.10, 4.5",
+        H,
+        Z,
+    ),
     # Action contracts: each accepted action does what it says, to whom it says, once, on time.
     _row(
         "ACT-BRIDGE",
@@ -326,8 +404,11 @@ CATALOGUE: tuple[Invariant, ...] = (
         "ACT-GRANT",
         "a Network Support grant is paid only while its subcommittee holds strictly more than the"
         " activation share of circulating STR, only to a user account, and moves exactly its"
-        " amount from Network Support to the recipient",
-        "6.5, 6.8",
+        " amount from Network Support to the recipient; an insurance payout likewise from the"
+        " insurance pool while its committee is active, a contribution exactly from its"
+        " contributor into the pool, and a committee's node slash burns exactly its amount of"
+        " that node's stake from the node stakes' pool; nothing else moves",
+        "6.5, 6.8, 4.5, 6.10",
         H,
     ),
     _row(
@@ -398,7 +479,9 @@ CATALOGUE: tuple[Invariant, ...] = (
         " (coherent shares too, hardened); the tally of an untallied proposal once its vote is"
         " over; the resolution of an open complaint; a new subcommittee, a delegation of held STR"
         " to one and the return of at most what was delegated; a grant from what Network Support"
-        " holds while its committee is active; a double sign or another fault of a registered"
+        " holds while its committees are active (hardened: on their vote); a contribution of held"
+        " STR to the insurance pool, and a payout from what it holds or a slash of at most a"
+        " node's stake while their committee is active (hardened: on its vote); a double sign or another fault of a registered"
         " validator, slashed once per height and round; a block signed by more than the"
         " threshold of voting power; the clock moving forward and a mint since the last one; a"
         " well-formed Trusted Function round of registered nodes for an app whose escrow holds a"
@@ -510,6 +593,10 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
     "PAY-BURN": _SPLIT_SHARES,
     # The threshold decides consensus, so who is paid.
     "PAY-ONLY-MAJORITY": _THRESHOLD,
+    # The active set is drawn from; the count is the developer's (no parameter).
+    "APP-VALIDATORS": ("consensus.max_validators",),
+    # The model's votes pass at the governed threshold; the check holds them to 2/3.
+    "BFT-VALIDATORS": _THRESHOLD,
     "BFT-THRESHOLD": _THRESHOLD,
     "BFT-UNIQUE": _THRESHOLD,
     "BFT-SOUND": _THRESHOLD,
@@ -534,6 +621,13 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
     ),
     "SLASH-STAKE": _SCHEDULE,
     "SLASH-DELEGATORS": _SCHEDULE,
+    # The rate of the late slash, and the active set that commits the infraction's blocks.
+    "SLASH-AVOIDED": (*_SCHEDULE, "consensus.max_validators"),
+    # The active set decides who earns.
+    "REW-PRORATA": ("consensus.max_validators",),
+    # The active set decides whose blocks are watched and who must vote; the threshold, whose
+    # commits pass.
+    "VAL-STANDING": (*_THRESHOLD, "consensus.max_validators"),
     # Coherence reads the shares and thresholds; the documented domains and the constitution's
     # ranges read every key.
     "GOV-PARAMS": tuple(DOMAINS),
@@ -554,11 +648,16 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
         "reputation.uncapped_min_stake_usd",
         "reputation.uncapped_min_active_seconds",
     ),
+    "REP-RECORDED": (),
+    "INS-POOL": (),
+    # The activation share is the text's 1% (the governed key moves the model's copy of it).
+    "SUB-POWERS": ("governance.subcommittee_activation_bps",),
     # The action contracts read the parameters their expectations are computed from.
     "ACT-BRIDGE": (),
     "ACT-TRANSFER": (),
-    # A locked payment carries its own split and price (ACT-ROUND checks them at the lock).
-    "ACT-ESCROW": (),
+    # A locked payment carries its own split and price (ACT-ROUND checks them at the lock);
+    # its resolution passes at the threshold of its committee.
+    "ACT-ESCROW": _THRESHOLD,
     # The split, the validation floor, the threshold (who is paid) and the active set (who may
     # be paid a validation prefund).
     "ACT-ROUND": (

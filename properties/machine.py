@@ -53,6 +53,11 @@ class ChainMachine(EconomyRules, RoundRules, StakingRules, GovernanceRules, Para
         self.check("PAY-ONLY-MAJORITY")
 
     @invariant()
+    def app_validators_vote_as_drawn(self) -> None:
+        self.check("APP-VALIDATORS")
+        self.check("BFT-VALIDATORS")
+
+    @invariant()
     def one_output_at_most_passes(self) -> None:
         self.check("BFT-UNIQUE")
 
@@ -117,6 +122,13 @@ class ChainMachine(EconomyRules, RoundRules, StakingRules, GovernanceRules, Para
         self.check("SLASH-DELEGATORS")
 
     @invariant()
+    def the_stake_lifecycle_holds(self) -> None:
+        # One invariant for the three lifecycle IDs: each step exercises at most one of them.
+        self.check("SLASH-AVOIDED")
+        self.check("REW-PRORATA")
+        self.check("VAL-STANDING")
+
+    @invariant()
     def parameters_are_coherent(self) -> None:
         self.check("GOV-DEFAULTS")
         self.check("GOV-PARAMS")
@@ -144,6 +156,18 @@ class ChainMachine(EconomyRules, RoundRules, StakingRules, GovernanceRules, Para
     @invariant()
     def outbound_requests_respect_the_cap(self) -> None:
         self.check("REP-OUTBOUND")
+
+    @invariant()
+    def complaints_reach_the_reputation(self) -> None:
+        self.check("REP-RECORDED")
+
+    @invariant()
+    def the_insurance_pool_moves_as_section_4_5_says(self) -> None:
+        self.check("INS-POOL")
+
+    @invariant()
+    def committees_act_on_their_own_vote(self) -> None:
+        self.check("SUB-POWERS")
 
     @invariant()
     def actions_do_what_they_say(self) -> None:
@@ -177,6 +201,8 @@ CHECKED_BY_MACHINE: dict[str, str] = {
     "PAY-VECTOR": "golden_vector_is_reproduced",
     "PAY-BURN": "the_swap_reserve_burns_what_it_buys",
     "PAY-ONLY-MAJORITY": "only_the_majority_is_paid",
+    "APP-VALIDATORS": "app_validators_vote_as_drawn",
+    "BFT-VALIDATORS": "app_validators_vote_as_drawn",
     "BFT-UNIQUE": "one_output_at_most_passes",
     "BFT-SOUND": "consensus_is_the_honest_output",
     "BFT-TIMEOUT": "silent_nodes_cannot_help_a_minority",
@@ -193,6 +219,9 @@ CHECKED_BY_MACHINE: dict[str, str] = {
     "SLASH-DECAY": "slash_rates_halve_per_expired_window",
     "SLASH-STAKE": "slashes_burn_at_most_the_stake",
     "SLASH-DELEGATORS": "delegators_lose_the_same_fraction",
+    "SLASH-AVOIDED": "the_stake_lifecycle_holds",
+    "REW-PRORATA": "the_stake_lifecycle_holds",
+    "VAL-STANDING": "the_stake_lifecycle_holds",
     "GOV-PARAMS": "parameters_are_coherent",
     "GOV-DEFAULTS": "parameters_are_coherent",
     "GOV-SAFE": "adopted_parameters_stay_proven",
@@ -201,6 +230,9 @@ CHECKED_BY_MACHINE: dict[str, str] = {
     "GOV-COMPLAINT": "complaint_deposits_split_80_20",
     "SUP-INFLATION": "inflation_never_rises",
     "REP-OUTBOUND": "outbound_requests_respect_the_cap",
+    "REP-RECORDED": "complaints_reach_the_reputation",
+    "INS-POOL": "the_insurance_pool_moves_as_section_4_5_says",
+    "SUB-POWERS": "committees_act_on_their_own_vote",
     "ACT-BRIDGE": "actions_do_what_they_say",
     "ACT-TRANSFER": "actions_do_what_they_say",
     "ACT-ESCROW": "actions_do_what_they_say",

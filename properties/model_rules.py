@@ -45,6 +45,18 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
         "model.trusted.settlement.process_settle_round",
         "model.trusted.decision.compute_decision",
         "model.escrow.process_lock_round_payment",
+        "model.escrow.process_resolve_locked_payment",
+    ),
+    "APP-VALIDATORS": (
+        "model.trusted.validation.process_select_committee",
+        "model.trusted.validation.compute_beacon_seed",
+        "model.chain.economy.get_round_scenario",
+        "model.chain.economy.process_set_app_validator_count",
+    ),
+    "BFT-VALIDATORS": (
+        "model.trusted.validation.process_validate_round",
+        "model.trusted.validation.compute_tally",
+        "model.trusted.validation.process_resolution_vote",
     ),
     "BFT-THRESHOLD": (
         "model.trusted.decision.is_supermajority",
@@ -172,6 +184,23 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
         "model.reputation.is_outbound_uncapped",
         "model.reputation.get_outbound_window",
     ),
+    "REP-RECORDED": (
+        "model.reputation.process_record_upheld_complaint",
+        "model.reputation.process_record_output_complaints",
+        "model.reputation.process_record_app_activity",
+        "model.chain.society.process_resolve_complaint_action",
+    ),
+    "INS-POOL": (
+        "model.insurance.process_insurance_contribution",
+        "model.insurance.process_insurance_payout",
+        "model.chain.society.process_pay_insurance_action",
+    ),
+    "SUB-POWERS": (
+        "model.committees.get_committee_refusal",
+        "model.committees.is_committee_vote_passed",
+        "model.committees.get_grant_committees",
+        "model.committees.process_committee_node_slash",
+    ),
     "ACT-BRIDGE": (
         "model.chain.economy.process_deposit_usdc",
         "model.supply.process_usdc_deposit",
@@ -209,7 +238,8 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
     "ACT-GRANT": (
         "model.chain.economy.process_grant_network_support",
         "model.payment.process_network_support_grant",
-        "model.governance.is_network_support_grant_allowed",
+        "model.insurance.process_insurance_payout",
+        "model.committees.process_committee_node_slash",
     ),
     "ACT-GOVERNANCE": (
         "model.governance.process_submit_proposal",
@@ -250,6 +280,22 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
         "model.staking.process_undelegate",
         "model.escrow.process_prepayment",
         "model.escrow.process_withdraw_prepayment",
+    ),
+    "SLASH-AVOIDED": (
+        "model.staking.process_undelegate",
+        "model.standing.process_late_double_sign_evidence",
+        "model.standing.process_slash_unbonding",
+    ),
+    "REW-PRORATA": (
+        "model.rewards.process_distribute_rewards",
+        "model.rewards.get_reward_eligible",
+        "model.rewards.compute_reward_share",
+    ),
+    "VAL-STANDING": (
+        "model.standing.process_downtime_evidence",
+        "model.standing.process_unjail",
+        "model.standing.process_non_vote_penalty",
+        "model.staking.get_active_set",
     ),
     "ACT-TOTAL": ("model.chain.transitions.process_action",),
     "GROUNDED": (

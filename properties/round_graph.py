@@ -55,6 +55,7 @@ from model.trusted.scenario import (
     get_wrong_app_salt,
 )
 from model.trusted.settlement import RoundOutcome, TrustedChain, process_settle_round
+from model.trusted.validation import process_validate_round
 from model.units import NodeId, Outcome, Rejected, Seconds
 from properties.invariants.round import RoundView
 from properties.round_setup import ROUND_COST, Assignment, make_scenario
@@ -332,6 +333,16 @@ class RoundExplorer:
         return None
 
     def _settle(self, point: RoundPoint) -> _Step | None:
+        # §3.3 Steps 10, 12: the scenario's validators (honest by default) vote, then settle.
+        scenario = self.scenario
+        validation = process_validate_round(
+            point.state,
+            plans=scenario.validators,
+            count=scenario.validator_count,
+            seed=scenario.seed,
+            params=self.params,
+            profile=self.profile,
+        )
         settled = self.settle(
             self.chain,
             point.state,
@@ -339,6 +350,7 @@ class RoundExplorer:
             now=point.now,
             params=self.params,
             profile=self.profile,
+            validation=validation,
         )
         if isinstance(settled, Rejected):
             self.settle_refusals[point] = str(settled)

@@ -21,13 +21,16 @@ from properties.catalogue import CATALOGUE, Engine, get_invariant
 from solver.claim import Claim, ParamMode, ProofResult, ProofStatus
 from solver.proofs import (
     ClaimBuilder,
+    committees,
     consensus,
     conservation,
     encoding,
     governance,
     payment,
+    rewards,
     slashing,
     supply,
+    validators,
 )
 from solver.prove import DEFAULT_SETTINGS, SolverSettings, prove
 from solver.safety import GOV_SAFE, get_adoptable_claim, prove_gov_safe
@@ -38,8 +41,11 @@ CLAIM_BUILDERS: dict[str, ClaimBuilder] = {
     **consensus.CLAIMS,
     **encoding.CLAIMS,
     **slashing.CLAIMS,
+    **rewards.CLAIMS,
     **governance.CLAIMS,
     **supply.CLAIMS,
+    **validators.CLAIMS,
+    **committees.CLAIMS,
 }
 """Invariant ID -> the builder of its claim."""
 
@@ -65,6 +71,8 @@ PROVED_IDS: tuple[str, ...] = tuple(
 
 CONCRETE_ONLY: dict[str, str] = {
     "CR-INJECTIVE": "reads no parameter: both modes build the same query",
+    "SUB-POWERS": "the committee's vote reads no parameter: both modes build the same query",
+    "REW-PRORATA": "the split reads no parameter: both modes build the same query",
     "SLASH-BOUNDS": "the schedule base x factor^L is a polynomial of degree 14 in the "
     "parameters; for all parameters the query takes seconds and needs cap >= base",
     "SLASH-DOUBLING": "the closed form base x factor^(k-1) is a polynomial of degree 14 in the "

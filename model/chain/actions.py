@@ -11,14 +11,16 @@ from fractions import Fraction
 from attrs import frozen
 
 from model.governance import ParamChange, Proposal, TallyResult, VoteOption
+from model.insurance import InsuranceClaim
 from model.ledger import Token
 from model.params import Params
+from model.payment import SupportPurpose
 from model.slashing import SlashOutcome
 from model.staking import BlockCommit, StakingState
-from model.trusted.behaviour import NodePlan
+from model.trusted.behaviour import NodePlan, ValidatorPlan
 from model.trusted.scenario import RoundRun
 from model.trusted.settlement import RoundOutcome, TrustedChain
-from model.units import AccountId, AppId, Bps, Seconds, UStr, ValidatorId
+from model.units import AccountId, AppId, Bps, NodeId, Seconds, UStr, ValidatorId
 
 # --- Tokens and the bridge -----------------------------------------------------------------------
 
@@ -73,15 +75,28 @@ class RunRound:
     cost: int
     app_reveals_salts: bool = True
     validation_prefund_ustr: int = 0
+    validator_plans: tuple[ValidatorPlan, ...] = ()
+    """§3.3 Steps 10, 12: what named active validators do (every other one is honest)."""
 
 
 @frozen
 class ResolveLocked:
-    """§3.3 Step 12: a payment locked on consensus FALSE is paid out or returned."""
+    """§3.3 Step 12: the round's validators vote the resolved decision of a locked payment; the
+    supermajority output's nodes are paid, the rest returns to the escrow."""
 
     app: AppId
     round_id: int
-    pay_nodes: bool
+    validator_plans: tuple[ValidatorPlan, ...] = ()
+    """What named committee members do (every other one is honest)."""
+
+
+@frozen
+class SetAppValidatorCount:
+    """§3.3, §4.3.2: the app's developer sets how many validators validate its rounds."""
+
+    app: AppId
+    signer: AccountId
+    count: int
 
 
 @frozen
@@ -129,6 +144,41 @@ class Equivocate:
     double_signers: frozenset[ValidatorId]
     side_a: frozenset[ValidatorId]
     side_b: frozenset[ValidatorId]
+    reported: bool = True
+    """False: nobody submits the evidence yet; `ReportDoubleSign` may submit it later."""
+
+
+@frozen
+class ReportDoubleSign:
+    """§6.10: evidence of an earlier, unreported double sign of `validator` at `height`."""
+
+    validator: ValidatorId
+    height: int
+
+
+@frozen
+class ReportDowntime:
+    """§6.10 (Cosmos x/slashing): evidence that `validator` missed too many recent blocks."""
+
+    validator: ValidatorId
+
+
+@frozen
+class Unjail:
+    """§6.10 (Cosmos x/slashing): a jailed validator asks to return once its jail has ended."""
+
+    validator: ValidatorId
+
+
+@frozen
+class CompleteUnbonding:
+    """§4.2 (Cosmos x/staking): every unbonding entry whose period has ended is paid out."""
+
+
+@frozen
+class DistributeRewards:
+    """§6.9, §4.2: one staking period's rewards: the rewards pool paid to the bonds of the
+    eligible validators, pro rata."""
 
 
 @frozen
@@ -162,10 +212,42 @@ class SwapReserve:
 
 @frozen
 class GrantNetworkSupport:
-    """§6.5: Network Support pays a grant, if its subcommittee is active."""
+    """§6.5, §6.8: Network Support pays a grant for one of its three purposes, on the vote of
+    its committees (`model.committees.GRANT_COMMITTEES`), signed by their delegators."""
 
     recipient: AccountId
     amount: int
+    purpose: SupportPurpose = SupportPurpose.CORE_DEVELOPMENT
+    signers: frozenset[AccountId] = frozenset()
+
+
+@frozen
+class FundInsurance:
+    """§4.5: STR paid into the insurance pool."""
+
+    contributor: AccountId
+    amount: int
+
+
+@frozen
+class PayInsurance:
+    """§4.5, §6.8: the insurance pool pays a bounty or a reimbursement, on the Insurance Pool
+    Payouts Committee's vote, signed by its delegators."""
+
+    recipient: AccountId
+    amount: int
+    claim: InsuranceClaim
+    signers: frozenset[AccountId] = frozenset()
+
+
+@frozen
+class SlashNode:
+    """§6.10, §6.8: STR slashed from a cheating node's stake, the amount voted by the
+    relevant subcommittee (the Complaint Network Committee), signed by its delegators."""
+
+    node: NodeId
+    amount: int
+    signers: frozenset[AccountId] = frozenset()
 
 
 @frozen
@@ -261,16 +343,25 @@ Action = (
     | Prepay
     | RunRound
     | ResolveLocked
+    | SetAppValidatorCount
     | WithdrawPrepayment
     | Delegate
     | Undelegate
     | CommitBlock
     | Equivocate
+    | ReportDoubleSign
+    | ReportDowntime
+    | Unjail
+    | CompleteUnbonding
+    | DistributeRewards
     | SlashValidator
     | AdvanceTime
     | MintInflation
     | SwapReserve
     | GrantNetworkSupport
+    | FundInsurance
+    | PayInsurance
+    | SlashNode
     | SubmitProposal
     | CastVote
     | Tally
@@ -295,6 +386,18 @@ class RoundEffect:
     before: TrustedChain
     after: TrustedChain
     params: Params
+
+
+@frozen
+class ResolveEffect:
+    """§3.3 Step 12: a locked payment resolved by its committee's vote: the votes cast, the value
+    that passed and the node accounts paid."""
+
+    app: AppId
+    round_id: int
+    votes: tuple[tuple[ValidatorId, str], ...]
+    passed: str
+    paid: tuple[AccountId, ...]
 
 
 @frozen
@@ -349,4 +452,35 @@ class OutboundEffect:
     price: Fraction
 
 
-Effect = RoundEffect | SlashEffect | CommitEffect | TallyEffect | MintEffect | OutboundEffect
+@frozen
+class InfractionEffect:
+    """A double sign committed at `height` and `time` and not reported yet, with the bonds it
+    was committed under."""
+
+    validator: ValidatorId
+    height: int
+    time: Seconds
+    staking: StakingState
+
+
+@frozen
+class JailEffect:
+    """A validator jailed until `until` (or, `tombstoned`, for ever), and why."""
+
+    validator: ValidatorId
+    until: Seconds
+    tombstoned: bool
+    reason: str
+
+
+Effect = (
+    RoundEffect
+    | ResolveEffect
+    | SlashEffect
+    | CommitEffect
+    | TallyEffect
+    | MintEffect
+    | OutboundEffect
+    | InfractionEffect
+    | JailEffect
+)

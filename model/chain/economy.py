@@ -12,9 +12,11 @@ from model.chain.actions import (
     MintInflation,
     Prepay,
     RedeemStb,
+    ResolveEffect,
     ResolveLocked,
     RoundEffect,
     RunRound,
+    SetAppValidatorCount,
     SlashEffect,
     SwapReserve,
     Transfer,
@@ -22,21 +24,22 @@ from model.chain.actions import (
 )
 from model.chain.common import Step, check_signer, done, get_validator_accounts, write_back
 from model.chain.state import ChainState, get_trusted_chain, with_trusted_chain
+from model.committees import get_committee_refusal, get_grant_committees
 from model.escrow import (
     process_prepayment,
     process_resolve_locked_payment,
     process_withdraw_prepayment,
 )
-from model.governance import (
-    is_network_support_grant_allowed,
-)
 from model.ledger import is_user_account, process_transfer
-from model.payment import SupportPurpose, process_network_support_grant, process_swap_reserve
+from model.payment import is_support_purpose, process_network_support_grant, process_swap_reserve
+from model.reputation import process_record_output_complaints
+from model.staking import get_active_set
 from model.supply import process_inflation_mint, process_stb_redeem, process_usdc_deposit
-from model.trusted.behaviour import Scenario
+from model.trusted.behaviour import Scenario, ValidatorPlan
 from model.trusted.scenario import run_round_to_decision
 from model.trusted.settlement import process_settle_round
-from model.units import NodeId, Outcome, Rejected
+from model.trusted.validation import encode_value, get_value_hash, process_resolution_vote
+from model.units import NodeId, Outcome, Rejected, ValidatorId
 
 
 def process_deposit_usdc(state: ChainState, action: DepositUsdc) -> Outcome[Step]:
@@ -97,8 +100,15 @@ def process_prepay(state: ChainState, action: Prepay) -> Outcome[Step]:
 
 
 def get_round_scenario(state: ChainState, action: RunRound) -> Scenario:
-    """§3.2: the scenario of the chain's next round: its id, seed and start come from the chain."""
+    """§3.2, §3.3, §4.3.2: the scenario of the chain's next round: its id, seed and start come
+    from the chain; its eligible validators are the active set (in set order), each doing what
+    the action plans for it (honest when unnamed), and its validator count is the developer's."""
     round_id = state.next_round_id
+    planned = {plan.validator: plan for plan in action.validator_plans}
+    validators = tuple(
+        planned.get(validator, ValidatorPlan(validator))
+        for validator in get_active_set(state.staking, state.params)
+    )
     return Scenario(
         round_id=round_id,
         app=action.app,
@@ -107,7 +117,42 @@ def get_round_scenario(state: ChainState, action: RunRound) -> Scenario:
         seed=b"round-seed-%d" % round_id,
         start=state.now,
         app_reveals_salts=action.app_reveals_salts,
+        validators=validators,
+        validator_count=state.app_validator_counts.get(action.app),
     )
+
+
+def _check_validator_plans(
+    rule: str, plans: tuple[ValidatorPlan, ...], eligible: tuple[ValidatorId, ...]
+) -> Rejected | None:
+    named = [plan.validator for plan in plans]
+    if len(set(named)) != len(named):
+        return Rejected(rule, "a validator is planned twice")
+    outside = sorted(set(named) - set(eligible))
+    if outside:
+        return Rejected(rule, f"{outside[0]} is not one of the validators that vote")
+    return None
+
+
+def process_set_app_validator_count(
+    state: ChainState, action: SetAppValidatorCount
+) -> Outcome[Step]:
+    """§3.3, §4.3.2: "the number of which is determined by the developer": the app's developer
+    sets how many active validators validate each of its rounds."""
+    rule = "process_set_app_validator_count"
+    escrow = state.escrows.escrows.get(action.app)
+    if escrow is None:
+        return Rejected(rule, f"app {action.app} has no escrow")
+    # Verify the developer of the app signs.
+    if action.signer != escrow.developer:
+        return Rejected(rule, f"{action.signer} is not the developer of app {action.app}")
+    # Verify the count is a whole number of validators the active set can supply.
+    active = len(get_active_set(state.staking, state.params))
+    count = action.count
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= active:
+        return Rejected(rule, f"the count {count!r} is not between 1 and the {active} active")
+    counts = state.app_validator_counts.set(action.app, count)
+    return done(attrs.evolve(state, app_validator_counts=counts))
 
 
 def process_run_round(state: ChainState, action: RunRound) -> Outcome[Step]:
@@ -127,6 +172,13 @@ def process_run_round(state: ChainState, action: RunRound) -> Outcome[Step]:
         if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
             return Rejected(rule, f"the round's {name} {amount!r} is not a non-negative amount")
     scenario = get_round_scenario(state, action)
+    # Verify validators can vote (§3.3) and the plans name each of them at most once.
+    if not scenario.validators:
+        return Rejected(rule, "the active validator set is empty: nobody can validate the round")
+    eligible = tuple(plan.validator for plan in scenario.validators)
+    refused = _check_validator_plans(rule, action.validator_plans, eligible)
+    if refused is not None:
+        return refused
     params, profile = state.params, state.profile
     run = run_round_to_decision(scenario, params=params, profile=profile)
     if isinstance(run, Rejected):
@@ -147,6 +199,7 @@ def process_run_round(state: ChainState, action: RunRound) -> Outcome[Step]:
         # Only a validation prefund pays validators; ranking the active set costs a sort.
         validators=get_validator_accounts(state) if action.validation_prefund_ustr > 0 else (),
         validation_prefund_ustr=action.validation_prefund_ustr,
+        validation=run.validation,
     )
     if isinstance(settled, Rejected):
         return settled
@@ -163,20 +216,56 @@ def process_run_round(state: ChainState, action: RunRound) -> Outcome[Step]:
         )
         for slash in outcome.slashed
     )
+    # §3.2 F9: the app's complaints on nodes' outputs reach those nodes' reputation.
+    after = attrs.evolve(
+        after,
+        reputation=process_record_output_complaints(after.reputation, nodes=outcome.app_complaints),
+    )
     state = with_trusted_chain(attrs.evolve(state, now=run.decided_at), after)
     return done(state, RoundEffect(run, outcome, before, after, params), *slashes)
 
 
 def process_resolve_locked(state: ChainState, action: ResolveLocked) -> Outcome[Step]:
-    """§3.3 Step 12: pay out or return a locked round payment."""
+    """§3.3 Steps 11-12: "validator recourse ensues and node payment is locked in escrow until
+    the resolved decision": the round's committee votes the decision again; with more than 2/3
+    of it, the nodes of the supermajority output are paid and the rest returns to the escrow."""
+    rule = "process_resolve_locked"
+    escrow = state.escrows.escrows.get(action.app)
+    if escrow is None:
+        return Rejected(rule, f"app {action.app} has no escrow")
+    # Verify the round has a locked payment.
+    record = escrow.locked.get(action.round_id)
+    if record is None:
+        return Rejected(rule, f"round {action.round_id} of app {action.app} has no locked payment")
+    # Verify the plans name members of the round's committee, each once.
+    refused = _check_validator_plans(rule, action.validator_plans, record.validators)
+    if refused is not None:
+        return refused
+    counted = [h for h in record.output_hashes if h is not None]
+    vote = process_resolution_vote(
+        committee=record.validators,
+        plans=action.validator_plans,
+        truth=encode_value(record.agreed_output_hash is not None, record.agreed_output_hash),
+        counted_hashes=counted,
+        params=state.params,
+    )
+    # Verify more than 2/3 of the round's committee voted one decision.
+    if vote.passed is None:
+        return Rejected(
+            rule, f"no value has a supermajority of the {len(record.validators)} validators"
+        )
     result = process_resolve_locked_payment(
         state.ledger,
         state.escrows,
         app=action.app,
         round_id=action.round_id,
-        pay_nodes=action.pay_nodes,
+        paid_hash=get_value_hash(vote.passed),
     )
-    return write_back(state, result, "ledger", "escrows")
+    if isinstance(result, Rejected):
+        return result
+    ledger, escrows, paid = result
+    effect = ResolveEffect(action.app, action.round_id, vote.votes, vote.passed, paid)
+    return done(attrs.evolve(state, ledger=ledger, escrows=escrows), effect)
 
 
 def process_withdraw(state: ChainState, action: WithdrawPrepayment) -> Outcome[Step]:
@@ -214,18 +303,32 @@ def process_swap_reserve_action(state: ChainState, action: SwapReserve) -> Outco
 
 
 def process_grant_network_support(state: ChainState, action: GrantNetworkSupport) -> Outcome[Step]:
-    """§6.5, §6.8: Network Support pays a grant once its subcommittee is active."""
-    # Verify the Network Support subcommittee is active.
-    if not is_network_support_grant_allowed(state.ledger, state.governance):
-        return Rejected("process_grant_network_support", "the subcommittee is not active")
+    """§6.5, §6.8: Network Support pays a grant for one of its three purposes, on its
+    committees' vote (`model.committees`)."""
+    rule = "process_grant_network_support"
+    # Verify each voter signs: nobody signs for a module pool or an escrow.
+    for signer in sorted(action.signers):
+        if (refused := check_signer(rule, signer)) is not None:
+            return refused
+    # Verify the purpose's committees are active and (hardened) voted the grant.
+    committees = get_grant_committees(action.purpose) if is_support_purpose(action.purpose) else ()
+    refusal = get_committee_refusal(
+        state.ledger,
+        state.governance,
+        committees=committees,
+        signers=action.signers,
+        profile=state.profile,
+    )
+    if refusal is not None:
+        return Rejected(rule, refusal)
     # Verify the grant pays a wallet: §6.5's grants pay people, and a module pool or an escrow
     # holds only what its own records say.
     if not is_user_account(action.recipient):
-        return Rejected("process_grant_network_support", f"{action.recipient} is not a wallet")
+        return Rejected(rule, f"{action.recipient} is not a wallet")
     ledger = process_network_support_grant(
         state.ledger,
         recipient=action.recipient,
         amount=action.amount,
-        purpose=SupportPurpose.CORE_DEVELOPMENT,
+        purpose=action.purpose,
     )
     return write_back(state, ledger, "ledger")

@@ -1,5 +1,6 @@
-"""Chain actions on stake and safety: bonds, block commits, equivocation, slashing, and the
-clock every window is measured on (§4.2, §6.10)."""
+"""Chain actions on stake and safety: bonds and unbonding, block commits, equivocation and its
+evidence, downtime, jail, slashing, staking rewards, and the clock every window is measured on
+(§4.2, §6.9, §6.10)."""
 
 from __future__ import annotations
 
@@ -11,26 +12,48 @@ from model.chain.actions import (
     AdvanceTime,
     CommitBlock,
     CommitEffect,
+    CompleteUnbonding,
     Delegate,
+    DistributeRewards,
     Effect,
     Equivocate,
+    InfractionEffect,
+    JailEffect,
+    ReportDoubleSign,
+    ReportDowntime,
     SlashEffect,
     SlashValidator,
     Undelegate,
+    Unjail,
 )
 from model.chain.common import Step, check_signer, done, write_back
-from model.chain.state import ChainState
+from model.chain.state import ChainState, get_validator_operator
+from model.constitution import CORE_KEYS
+from model.governance import Proposal
+from model.rewards import process_distribute_rewards
 from model.slashing import process_double_sign_evidence, process_slash_validator
 from model.staking import (
     BlockCommit,
     DoubleSignEvidence,
     Vote,
+    get_active_set,
     get_validator_stake,
     process_block_commit,
+    process_complete_unbonding,
     process_delegate,
     process_undelegate,
 )
-from model.units import Outcome, Rejected
+from model.standing import (
+    DOWNTIME_JAIL_SECONDS,
+    process_downtime_evidence,
+    process_late_double_sign_evidence,
+    process_non_vote_penalty,
+    process_record_infraction,
+    process_record_signatures,
+    process_tombstone,
+    process_unjail,
+)
+from model.units import Outcome, Rejected, ValidatorId
 
 
 def process_delegate_action(state: ChainState, action: Delegate) -> Outcome[Step]:
@@ -59,8 +82,26 @@ def process_undelegate_action(state: ChainState, action: Undelegate) -> Outcome[
         delegator=action.delegator,
         validator=action.validator,
         amount=action.amount,
+        now=state.now,
+        unbonding=state.profile.unbonding_period,
     )
     return write_back(state, result, "ledger", "staking")
+
+
+def process_complete_unbonding_action(
+    state: ChainState, action: CompleteUnbonding
+) -> Outcome[Step]:
+    """§4.2 (Cosmos x/staking): pay out every unbonding entry whose period has ended."""
+    result = process_complete_unbonding(state.ledger, state.staking, now=state.now)
+    return write_back(state, result, "ledger", "staking")
+
+
+def process_distribute_rewards_action(
+    state: ChainState, action: DistributeRewards
+) -> Outcome[Step]:
+    """§6.9, §4.2: one staking period's rewards paid to the eligible validators' bonds."""
+    result = process_distribute_rewards(state.ledger, state.staking, state.params, state.profile)
+    return write_back(state, result, "ledger")
 
 
 def _record_commit(state: ChainState, commit: BlockCommit) -> ChainState:
@@ -76,7 +117,9 @@ def process_commit_block(state: ChainState, action: CommitBlock) -> Outcome[Step
     if isinstance(accepted, Rejected):
         return accepted
     effect = CommitEffect(accepted, state.staking, state.params)
-    return done(_record_commit(attrs.evolve(state, height=height), accepted), effect)
+    staking = process_record_signatures(state.staking, state.params, accepted.signers)
+    state = attrs.evolve(state, height=height, staking=staking)
+    return done(_record_commit(state, accepted), effect)
 
 
 def _slash_effect(state: ChainState, outcome: Any, stake_before: int) -> SlashEffect:
@@ -103,12 +146,33 @@ def process_equivocate(state: ChainState, action: Equivocate) -> Outcome[Step]:
     staking_then, params = state.staking, state.params
     state = attrs.evolve(state, height=height)
     effects: list[Effect] = []
+    signed: set[ValidatorId] = set()
     for side, extra in (("a", action.side_a), ("b", action.side_b)):
         commit = BlockCommit(height, 0, f"block-{height}-{side}", action.double_signers | extra)
         accepted = process_block_commit(staking_then, params, commit)
         if not isinstance(accepted, Rejected):
             state = _record_commit(state, accepted)
             effects.append(CommitEffect(accepted, staking_then, params))
+            signed |= accepted.signers
+    if effects:
+        # A validator that signed neither committed block missed the height.
+        staking = process_record_signatures(state.staking, params, signed)
+        state = attrs.evolve(state, staking=staking)
+    if not action.reported:
+        # The double signs are committed; their evidence may come later (ReportDoubleSign).
+        staking = state.staking
+        for validator in sorted(action.double_signers):
+            # Verify the validator exists.
+            if validator not in staking.validators:
+                return Rejected(rule, f"unknown validator {validator}")
+            # Verify this double sign is not on record already.
+            if (validator, height, 0) in staking.processed_evidence:
+                return Rejected(rule, f"double-sign of {validator} at {height} already slashed")
+            staking = process_record_infraction(
+                staking, validator=validator, height=height, now=state.now
+            )
+            effects.append(InfractionEffect(validator, height, state.now, staking_then))
+        return done(attrs.evolve(state, staking=staking), *effects)
     for validator in sorted(action.double_signers):
         evidence = DoubleSignEvidence(
             Vote(height, 0, f"block-{height}-a", validator),
@@ -127,9 +191,84 @@ def process_equivocate(state: ChainState, action: Equivocate) -> Outcome[Step]:
         if isinstance(slashed, Rejected):
             return slashed
         ledger, staking, slashing, outcome = slashed
+        staking = process_tombstone(staking, validator=validator)
         state = attrs.evolve(state, ledger=ledger, staking=staking, slashing=slashing)
         effects.append(_slash_effect(state, outcome, stake_before))
+        effects.append(JailEffect(validator, state.now, True, "double sign"))
     return done(state, *effects)
+
+
+def process_report_double_sign(state: ChainState, action: ReportDoubleSign) -> Outcome[Step]:
+    """§6.10: late evidence of a double sign slashes the validator's bonds and the unbonding
+    entries that started after the infraction, and tombstones it."""
+    stake_before = get_validator_stake(state.staking, action.validator)
+    slashed = process_late_double_sign_evidence(
+        state.ledger,
+        state.staking,
+        state.slashing,
+        validator=action.validator,
+        height=action.height,
+        now=state.now,
+        params=state.params,
+        profile=state.profile,
+    )
+    if isinstance(slashed, Rejected):
+        return slashed
+    ledger, staking, slashing, outcome, _ = slashed
+    state = attrs.evolve(state, ledger=ledger, staking=staking, slashing=slashing)
+    jail = JailEffect(action.validator, state.now, True, "double sign")
+    return done(state, _slash_effect(state, outcome, stake_before), jail)
+
+
+def process_report_downtime(state: ChainState, action: ReportDowntime) -> Outcome[Step]:
+    """§6.10: a validator that missed too many recent blocks is slashed and jailed."""
+    stake_before = get_validator_stake(state.staking, action.validator)
+    slashed = process_downtime_evidence(
+        state.ledger,
+        state.staking,
+        state.slashing,
+        validator=action.validator,
+        now=state.now,
+        params=state.params,
+        profile=state.profile,
+    )
+    if isinstance(slashed, Rejected):
+        return slashed
+    ledger, staking, slashing, outcome = slashed
+    state = attrs.evolve(state, ledger=ledger, staking=staking, slashing=slashing)
+    until = state.now + DOWNTIME_JAIL_SECONDS
+    jail = JailEffect(action.validator, until, False, "downtime")
+    return done(state, _slash_effect(state, outcome, stake_before), jail)
+
+
+def process_unjail_action(state: ChainState, action: Unjail) -> Outcome[Step]:
+    """§6.10: a jailed validator returns once its jail has ended."""
+    staking = process_unjail(state.staking, validator=action.validator, now=state.now)
+    return write_back(state, staking, "staking")
+
+
+def is_core_proposal(proposal: Proposal) -> bool:
+    """§6.8: a proposal that changes a core network parameter."""
+    return any(f"{change.subspace}.{change.key}" in CORE_KEYS for change in proposal.changes)
+
+
+def process_core_vote_timeouts(
+    before: ChainState, after: ChainState, proposal: Proposal
+) -> tuple[ChainState, tuple[Effect, ...]]:
+    """§6.8: once a core parameter change is tallied, each validator of the active set whose
+    operator did not vote on it is timed out (jailed as for downtime); `before` is the chain
+    the tally weighed, `after` the chain it left."""
+    if not is_core_proposal(proposal):
+        return after, ()
+    silent = tuple(
+        validator
+        for validator in get_active_set(before.staking, before.params)
+        if get_validator_operator(validator) not in proposal.votes
+    )
+    staking = process_non_vote_penalty(after.staking, validators=silent, now=after.now)
+    until = after.now + DOWNTIME_JAIL_SECONDS
+    effects = tuple(JailEffect(v, until, False, "no vote on a core parameter") for v in silent)
+    return attrs.evolve(after, staking=staking), effects
 
 
 def process_slash_validator_action(state: ChainState, action: SlashValidator) -> Outcome[Step]:

@@ -1,5 +1,6 @@
-"""Chain actions of governance and reputation: proposals, votes, tallies, subcommittees,
-complaints, app profiles and outbound requests (§4.5, §6.8)."""
+"""Chain actions of governance and reputation: proposals, votes, tallies, subcommittees and
+their powers (insurance payouts, node slashes), complaints, app profiles and outbound requests
+(§4.5, §6.8, §6.10)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from model.chain.actions import (
     CastVote,
     CreateSubcommittee,
     DelegateToSubcommittee,
+    FundInsurance,
     OutboundEffect,
     OutboundRequest,
+    PayInsurance,
     ResolveComplaint,
     SetAppProfile,
+    SlashNode,
     SubmitComplaint,
     SubmitProposal,
     Tally,
@@ -27,8 +31,19 @@ from model.chain.common import (
     get_validator_accounts,
     write_back,
 )
+from model.chain.security import process_core_vote_timeouts
 from model.chain.state import ChainState
-from model.complaints import process_resolve_complaint, process_submit_complaint
+from model.committees import (
+    INSURANCE_COMMITTEE,
+    SLASHING_COMMITTEE,
+    get_committee_refusal,
+    process_committee_node_slash,
+)
+from model.complaints import (
+    get_complained_node,
+    process_resolve_complaint,
+    process_submit_complaint,
+)
 from model.governance import (
     process_create_subcommittee,
     process_delegate_to_subcommittee,
@@ -37,8 +52,14 @@ from model.governance import (
     process_undelegate_from_subcommittee,
     process_vote,
 )
-from model.reputation import process_outbound_request, process_set_app_profile
-from model.units import Outcome, Rejected
+from model.insurance import process_insurance_contribution, process_insurance_payout
+from model.ledger import is_user_account
+from model.reputation import (
+    process_outbound_request,
+    process_record_upheld_complaint,
+    process_set_app_profile,
+)
+from model.units import AccountId, Outcome, Rejected
 
 
 def process_submit_proposal_action(state: ChainState, action: SubmitProposal) -> Outcome[Step]:
@@ -90,7 +111,10 @@ def process_tally_action(state: ChainState, action: Tally) -> Outcome[Step]:
     assert proposal is not None
     ledger, governance, tally = result
     effect = TallyEffect(proposal, tally, state.params, governance.params)
-    return done(attrs.evolve(state, ledger=ledger, governance=governance), effect)
+    after = attrs.evolve(state, ledger=ledger, governance=governance)
+    # §6.8: validators that did not vote on a core parameter change are timed out.
+    after, timeouts = process_core_vote_timeouts(state, after, proposal)
+    return done(after, effect, *timeouts)
 
 
 def process_create_subcommittee_action(
@@ -159,7 +183,8 @@ def process_submit_complaint_action(state: ChainState, action: SubmitComplaint) 
 
 
 def process_resolve_complaint_action(state: ChainState, action: ResolveComplaint) -> Outcome[Step]:
-    """§6.8: resolve a complaint; its deposit splits between refund or reserve and validators."""
+    """§6.8: resolve a complaint; its deposit splits between refund or reserve and validators,
+    and an upheld complaint on a node "is added to node's reputation on-chain"."""
     result = process_resolve_complaint(
         state.ledger,
         state.complaints,
@@ -168,7 +193,79 @@ def process_resolve_complaint_action(state: ChainState, action: ResolveComplaint
         upheld=action.upheld,
         validators=get_validator_accounts(state),
     )
-    return write_back(state, result, "ledger", "complaints")
+    if isinstance(result, Rejected):
+        return result
+    ledger, complaints, resolution = result
+    reputation = state.reputation
+    node = get_complained_node(resolution.target)
+    if resolution.upheld and node is not None:
+        reputation = process_record_upheld_complaint(reputation, node=node)
+    return done(attrs.evolve(state, ledger=ledger, complaints=complaints, reputation=reputation))
+
+
+def _check_voters(rule: str, signers: frozenset[AccountId]) -> Rejected | None:
+    """§6.2, §6.8: every voter of a committee signs for itself; nobody signs for a pool."""
+    for signer in sorted(signers):
+        # Verify the voter is a user account.
+        if (refused := check_signer(rule, signer)) is not None:
+            return refused
+    return None
+
+
+def process_fund_insurance_action(state: ChainState, action: FundInsurance) -> Outcome[Step]:
+    """§4.5: a contribution of STR to the insurance pool."""
+    # Verify the contributor signs: nobody signs for a module pool or an escrow.
+    if (refused := check_signer("process_fund_insurance_action", action.contributor)) is not None:
+        return refused
+    ledger = process_insurance_contribution(
+        state.ledger, contributor=action.contributor, amount=action.amount
+    )
+    return write_back(state, ledger, "ledger")
+
+
+def process_pay_insurance_action(state: ChainState, action: PayInsurance) -> Outcome[Step]:
+    """§4.5, §6.8: the insurance pool pays a bounty or a reimbursement on its committee's vote."""
+    rule = "process_pay_insurance_action"
+    if (refused := _check_voters(rule, action.signers)) is not None:
+        return refused
+    # Verify the Insurance Pool Payouts Committee is active and (hardened) voted the payout.
+    refusal = get_committee_refusal(
+        state.ledger,
+        state.governance,
+        committees=(INSURANCE_COMMITTEE,),
+        signers=action.signers,
+        profile=state.profile,
+    )
+    if refusal is not None:
+        return Rejected(rule, refusal)
+    # Verify the payout goes to a wallet, a node's or a bounty hunter's.
+    if not is_user_account(action.recipient):
+        return Rejected(rule, f"{action.recipient} is not a wallet")
+    ledger = process_insurance_payout(
+        state.ledger, recipient=action.recipient, amount=action.amount, claim=action.claim
+    )
+    return write_back(state, ledger, "ledger")
+
+
+def process_slash_node_action(state: ChainState, action: SlashNode) -> Outcome[Step]:
+    """§6.10, §6.8: burn the amount of a cheating node's stake its committee voted."""
+    rule = "process_slash_node_action"
+    if (refused := _check_voters(rule, action.signers)) is not None:
+        return refused
+    # Verify the slashing committee is active and (hardened) voted the slash.
+    refusal = get_committee_refusal(
+        state.ledger,
+        state.governance,
+        committees=(SLASHING_COMMITTEE,),
+        signers=action.signers,
+        profile=state.profile,
+    )
+    if refusal is not None:
+        return Rejected(rule, refusal)
+    result = process_committee_node_slash(
+        state.ledger, state.nodes, node=action.node, amount=action.amount
+    )
+    return write_back(state, result, "ledger", "nodes")
 
 
 def process_set_app_profile_action(state: ChainState, action: SetAppProfile) -> Outcome[Step]:

@@ -108,6 +108,8 @@ class ChainState:
     next_round_id: int = 1
     commits: PMap[int, tuple[BlockCommit, ...]] = field(factory=_empty_commits)
     """Every block commit accepted, by height (two at one height are a safety failure)."""
+    app_validator_counts: PMap[AppId, int] = field(factory=pmap)
+    """§3.3, §4.3.2: each app's number of validators, set by its developer (absent: all)."""
 
     @property
     def params(self) -> Params:

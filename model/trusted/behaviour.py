@@ -13,7 +13,7 @@ from enum import Enum
 from attrs import frozen
 
 from model.hashing import DEFAULT_ALGORITHM, HashAlgorithm
-from model.units import AppId, NodeId, Seconds
+from model.units import AppId, NodeId, Seconds, ValidatorId
 
 
 class Behaviour(Enum):
@@ -66,6 +66,35 @@ class NodePlan:
     """§3.5.2: the app sends this node a salt whose hash is not the one on-chain."""
 
 
+class ValidatorBehaviour(Enum):
+    """What one app-layer validator does in a round's votes (§3.3 Steps 10 and 12)."""
+
+    HONEST = "honest"
+    """Votes the decision F10 gives over the nodes' reveals; approves only that block."""
+    LIE = "lie"
+    """Votes the round's lie value (all liars agree on it); approves only the lie block."""
+    ABSTAIN = "abstain"
+    """Casts no vote and proposes nothing."""
+    EQUIVOCATE = "equivocate"
+    """Casts two conflicting votes (the truth and the lie): evidence, and neither counts."""
+
+
+@frozen
+class ValidatorPlan:
+    """One eligible validator of a round: what it votes and whether it reveals its beacon secret."""
+
+    validator: ValidatorId
+    behaviour: ValidatorBehaviour = ValidatorBehaviour.HONEST
+    withholds_beacon: bool = False
+    """Commits h(secret) to the selection beacon and never reveals the secret."""
+
+
+HONEST_VALIDATORS: tuple[ValidatorPlan, ...] = tuple(
+    ValidatorPlan(ValidatorId(f"v{index}")) for index in range(4)
+)
+"""The validators of a scenario that names none: four honest ones, v0 to v3."""
+
+
 @frozen
 class Scenario:
     """A whole Trusted Function round, as data."""
@@ -79,6 +108,11 @@ class Scenario:
     algorithm: HashAlgorithm = DEFAULT_ALGORITHM
     app_reveals_salts: bool = True
     """The app's behaviour at F6: `False` means it never reveals its salts, stalling the round."""
+    validators: tuple[ValidatorPlan, ...] = HONEST_VALIDATORS
+    """§3.3, §4.3.2: the validators eligible for the round (the active set, in set order) and
+    what each does; the app's committee is drawn from them (`model.trusted.validation`)."""
+    validator_count: int | None = None
+    """§3.3: the developer's number of validators for the app (None: every eligible one)."""
 
     @property
     def assigned(self) -> tuple[NodeId, ...]:
@@ -111,4 +145,11 @@ def get_scenario_problems(scenario: Scenario) -> tuple[str, ...]:
             problems.append(f"{plan.node} names wrong_output but is not WRONG_OUTPUT")
         if plan.wrong_output == scenario.correct_output and plan.wrong_output is not None:
             problems.append(f"{plan.node}'s wrong output equals the correct output")
+    validators = [plan.validator for plan in scenario.validators]
+    if not validators:
+        problems.append("a scenario needs at least one eligible validator")
+    if len(set(validators)) != len(validators):
+        problems.append("a validator appears twice")
+    if scenario.validator_count is not None and scenario.validator_count < 1:
+        problems.append(f"the validator count {scenario.validator_count} is not positive")
     return tuple(problems)

@@ -17,6 +17,7 @@ from model.profile import Profile
 from model.trusted.behaviour import Scenario
 from model.trusted.scenario import RoundRun, run_round_to_decision
 from model.trusted.settlement import RoundOutcome, TrustedChain, process_settle_round
+from model.trusted.validation import FALSE, encode_value, get_value_hash
 from model.units import AccountId, Outcome, Rejected, UsdMicro, UStr
 
 
@@ -26,14 +27,24 @@ def encode_usage(cost: UsdMicro) -> bytes:
 
 
 def get_billed_cost(run: RoundRun, *, claimed_cost: UsdMicro) -> Outcome[UsdMicro]:
-    """§4.3.1: the usage the validators pay from: `claimed_cost`, if billing agreed on its hash."""
+    """§4.3.1, §3.3 Steps 10-12: the usage the validators pay from: `claimed_cost`, if the
+    billing round's validators passed its hash on-chain (decision and block; a run without
+    validators: if the nodes agreed on it)."""
     rule = "get_billed_cost"
     decision = run.state.decision
-    if decision is None or not decision.consensus:
+    if decision is None:
         return Rejected(rule, "the billing round reached no consensus on usage")
-    # Verify the claimed amount is the one whose hash the nodes agreed on.
-    if compute_hash(encode_usage(claimed_cost), run.state.algorithm) != decision.agreed_output_hash:
-        return Rejected(rule, f"{claimed_cost} is not the usage the billing round agreed on")
+    applied = (
+        run.validation.applied_value
+        if run.validation is not None
+        else encode_value(decision.consensus, decision.agreed_output_hash)
+    )
+    # Verify the usage is on-chain: its hash passed by the validators' decision and block.
+    if applied is None or applied == FALSE:
+        return Rejected(rule, "the billing round's validators passed no usage on-chain")
+    # Verify the claimed amount is the one whose hash passed.
+    if get_value_hash(applied) != compute_hash(encode_usage(claimed_cost), run.state.algorithm):
+        return Rejected(rule, f"{claimed_cost} is not the usage the billing round passed")
     return claimed_cost
 
 
@@ -78,7 +89,13 @@ def run_trusted_function(
         return Rejected(rule, _undecided_reason("billing", billed))
     # Billing rounds are not paid from usage; they settle slashes and reputation only.
     settled_billing = process_settle_round(
-        chain, billed.state, cost=0, now=billed.decided_at, params=params, profile=profile
+        chain,
+        billed.state,
+        cost=0,
+        now=billed.decided_at,
+        params=params,
+        profile=profile,
+        validation=billed.validation,
     )
     if isinstance(settled_billing, Rejected):
         return settled_billing
@@ -99,6 +116,7 @@ def run_trusted_function(
         profile=profile,
         validators=validators,
         validation_prefund_ustr=validation_prefund_ustr,
+        validation=ran.validation,
     )
     if isinstance(settled, Rejected):
         return settled

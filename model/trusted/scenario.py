@@ -7,7 +7,8 @@ reveal timeout, each node that computed sending the app its output (F8) as it re
 check of those outputs (F9) and the decision as soon as the reveal phase is over. An app that
 never reveals its salts (F6) leaves the round waiting at tc: the literal text waits forever (no
 decision), the hardened profile expires the round just past the app salt timeout, at
-tc + timeout + 1.
+tc + timeout + 1. Once decided, the app's committee of validators votes the decision and its
+block (§3.3 Steps 10 and 12, `model.trusted.validation`) at the decision's time.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from model.trusted.round import (
     process_send_output,
     process_send_wrong_app_salt,
 )
+from model.trusted.validation import AppValidation, process_validate_round
 from model.units import NodeId, Outcome, Rejected, Seconds
 
 
@@ -61,6 +63,9 @@ class RoundRun:
     refused: tuple[Attempt, ...]
     decided_at: Seconds | None
     """When the validators decided; None when the round never decides (the app stalls F6)."""
+    validation: AppValidation | None = None
+    """§3.3 Steps 10 and 12: the app's validators' votes on the decision and its block (None:
+    the round never decided)."""
 
 
 def get_node_output(scenario: Scenario, plan: NodePlan) -> bytes:
@@ -250,7 +255,24 @@ def _expire_or_stall(run: _Runner, tc: Seconds) -> Outcome[RoundRun]:
     if not run.apply(expired_at, "validators", expired):
         return run.refused[-1].refusal
     return RoundRun(
-        scenario=run.scenario, state=run.state, refused=tuple(run.refused), decided_at=expired_at
+        scenario=run.scenario,
+        state=run.state,
+        refused=tuple(run.refused),
+        decided_at=expired_at,
+        validation=_validate(run),
+    )
+
+
+def _validate(run: _Runner) -> AppValidation | None:
+    # Steps 10 and 12: the app's committee of validators votes the decision and its block.
+    scenario = run.scenario
+    return process_validate_round(
+        run.state,
+        plans=scenario.validators,
+        count=scenario.validator_count,
+        seed=scenario.seed,
+        params=run.params,
+        profile=run.profile,
     )
 
 
@@ -319,5 +341,9 @@ def run_round_to_decision(
     if not run.apply(decided_at, "validators", decided):
         return run.refused[-1].refusal
     return RoundRun(
-        scenario=scenario, state=run.state, refused=tuple(run.refused), decided_at=decided_at
+        scenario=scenario,
+        state=run.state,
+        refused=tuple(run.refused),
+        decided_at=decided_at,
+        validation=_validate(run),
     )

@@ -1,9 +1,10 @@
 """Settling a decided round, Steps 11 and 12 of §3.3, over the slice of chain state it touches.
 
 F11: only the supermajority group is paid, and a node whose reveal provably does not open its
-commit is slashed (on the §6.10 schedule, from its node stake). F12: on consensus TRUE the paid
-nodes receive the §6.3 split from the app's own escrow; on FALSE their payment is locked in
-escrow until resolved. A round the app stalled by withholding its salts (F6, expired under the
+commit is slashed (on the §6.10 schedule, from its node stake). F12: once the app's validators
+pass consensus TRUE and its block (`model.trusted.validation`), the paid nodes receive the §6.3
+split from the app's own escrow; on FALSE, or without a validator supermajority (recourse),
+their payment is locked in escrow until the validators resolve it. A round the app stalled by withholding its salts (F6, expired under the
 hardened profile) locks the committed nodes' payment and marks the app, not the nodes. The
 result is one `RoundOutcome`, complete enough for the executor to produce the same record from
 real processes.
@@ -42,6 +43,7 @@ from model.reputation import (
 )
 from model.slashing import SlashingState, process_slash_offender
 from model.trusted.round import Phase, RoundState
+from model.trusted.validation import AppValidation, encode_value, get_value_hash
 from model.units import (
     AccountId,
     NodeId,
@@ -127,6 +129,25 @@ class RoundOutcome:
     expired the round; its slashes (F11, §6.10) and its settlement (F12) take this time."""
     app_withheld_salts: bool = False
     """The app never revealed its salts (F6); the round expired with its nodes' payment locked."""
+    validators: tuple[str, ...] = ()
+    """§3.3, §4.3.2: the app's committee of validators for the round, in the beacon's ranking
+    order (empty: settled without modelling the validators)."""
+    beacon_seed: str | None = None
+    """§4.4: hex of the beacon seed the committee was drawn with."""
+    beacon_withheld: tuple[str, ...] = ()
+    """Eligible validators that committed to the beacon and never revealed their secret."""
+    decision_votes: tuple[tuple[str, str], ...] = ()
+    """§3.3 Step 10: (validator, `TRUE:<hex>` or `FALSE`), every vote cast, sorted."""
+    decision_passed: str | None = None
+    """The value more than 2/3 of the committee voted, or None."""
+    proposer: str | None = None
+    """§3.3 Step 12 item 1: the committee member that proposed the block (the first ranked)."""
+    block_votes: tuple[tuple[str, bool], ...] = ()
+    """§3.3 Step 12 item 3: (validator, approve), every vote on the proposed block, sorted."""
+    block_passed: bool = False
+    """§3.3 Step 12 item 4: more than 2/3 of the committee approved the block."""
+    equivocators: tuple[str, ...] = ()
+    """Committee members that cast two conflicting votes (evidence; neither counted)."""
 
 
 def process_register_node(
@@ -240,8 +261,12 @@ def process_settle_round(
     profile: Profile,
     validators: tuple[AccountId, ...] = (),
     validation_prefund_ustr: UStr = 0,
+    validation: AppValidation | None = None,
 ) -> Outcome[tuple[TrustedChain, RoundOutcome]]:
-    """§3.3 Steps 11-12: slash mismatches, pay the supermajority or lock in escrow, record reputation."""
+    """§3.3 Steps 11-12: slash mismatches; pay the group of the decision the app's validators
+    passed, block included, or lock the payment in escrow (FALSE, or no validator
+    supermajority: recourse); record reputation. Without `validation` the F10 decision applies
+    as honest validators would pass it."""
     rule = "process_settle_round"
     decision = state.decision
     # Verify the validators decided (F10) and every node to pay is registered.
@@ -262,41 +287,13 @@ def process_settle_round(
             return Rejected(rule, str(slashed))
         chain, record = slashed
         slashes.append(record)
-    # Step 12: pay the supermajority group, or lock what the counted nodes would be owed; a
-    # round the app stalled at F6 locks what every committed node would be owed.
-    paid: tuple[NodeId, ...] = decision.supermajority if decision.consensus else ()
-    to_lock = tuple(sorted(state.commits)) if decision.app_withheld_salts else decision.counted
-    locked: tuple[NodeId, ...] = ()
-    ledger, escrows = chain.ledger, chain.escrows
-    if decision.consensus and cost > 0:
-        for node in paid:
-            payment = process_usage_payment(
-                ledger,
-                escrows,
-                app=state.app,
-                node_account=chain.nodes[node].account,
-                cost=cost,
-                params=params,
-            )
-            if isinstance(payment, Rejected):
-                return Rejected(rule, str(payment))
-            ledger = payment
-    elif not decision.consensus and to_lock and cost > 0:
-        locked = to_lock
-        lock = process_lock_round_payment(
-            ledger,
-            escrows,
-            app=state.app,
-            round_id=state.round_id,
-            node_accounts=tuple(chain.nodes[node].account for node in locked),
-            cost=cost,
-            params=params,
-        )
-        if isinstance(lock, Rejected):
-            return Rejected(rule, str(lock))
-        ledger, escrows = lock
+    # Step 12: pay the group of the decision the validators passed, or lock the payment.
+    step12 = _pay_or_lock(chain, state, cost=cost, params=params, validation=validation)
+    if isinstance(step12, Rejected):
+        return Rejected(rule, step12.reason)
+    ledger, escrows, paid, locked = step12
     if validation_prefund_ustr > 0:
-        validation = process_validation_payment(
+        prefunded = process_validation_payment(
             ledger,
             escrows,
             app=state.app,
@@ -305,9 +302,9 @@ def process_settle_round(
             seed=state.round_id.to_bytes(8, "big"),
             params=params,
         )
-        if isinstance(validation, Rejected):
-            return Rejected(rule, str(validation))
-        ledger, escrows, _ = validation
+        if isinstance(prefunded, Rejected):
+            return Rejected(rule, str(prefunded))
+        ledger, escrows, _ = prefunded
     chain = _record_reputation(attrs.evolve(chain, ledger=ledger, escrows=escrows), state, now)
     outcome = RoundOutcome(
         round_id=state.round_id,
@@ -332,4 +329,87 @@ def process_settle_round(
         decided_at=now,
         app_withheld_salts=decision.app_withheld_salts,
     )
+    if validation is not None:
+        outcome = _with_validation(outcome, validation)
     return chain, outcome
+
+
+def _pay_or_lock(
+    chain: TrustedChain,
+    state: RoundState,
+    *,
+    cost: UsdMicro,
+    params: Params,
+    validation: AppValidation | None,
+) -> Outcome[tuple[Ledger, EscrowBook, tuple[NodeId, ...], tuple[NodeId, ...]]]:
+    """§3.3 Step 12: with the validators' block passed on `TRUE:h`, pay the counted nodes that
+    revealed h; otherwise (FALSE, or recourse: no validator supermajority) lock what the counted
+    nodes would be owed; a round the app stalled at F6 locks what every committed node would be
+    owed. The lock keeps the committee and the reveals, for the resolution's vote."""
+    rule = "process_settle_round"
+    decision = state.decision
+    assert decision is not None
+    truth = encode_value(decision.consensus, decision.agreed_output_hash)
+    applied = validation.applied_value if validation is not None else truth
+    paid_hash = get_value_hash(applied) if applied is not None else None
+    # The validators passed F10's own decision (always, with honest ones): its supermajority.
+    paid: tuple[NodeId, ...] = (
+        decision.supermajority
+        if applied == truth
+        else tuple(n for n in decision.counted if state.reveals[n].output_hash == paid_hash)
+    )
+    to_lock = tuple(sorted(state.commits)) if decision.app_withheld_salts else decision.counted
+    locked: tuple[NodeId, ...] = ()
+    ledger, escrows = chain.ledger, chain.escrows
+    if paid_hash is not None and cost > 0:
+        for node in paid:
+            payment = process_usage_payment(
+                ledger,
+                escrows,
+                app=state.app,
+                node_account=chain.nodes[node].account,
+                cost=cost,
+                params=params,
+            )
+            if isinstance(payment, Rejected):
+                return Rejected(rule, str(payment))
+            ledger = payment
+    elif paid_hash is None and to_lock and cost > 0:
+        locked = to_lock
+        lock = process_lock_round_payment(
+            ledger,
+            escrows,
+            app=state.app,
+            round_id=state.round_id,
+            node_accounts=tuple(chain.nodes[node].account for node in locked),
+            cost=cost,
+            params=params,
+            validators=validation.committee.selected if validation is not None else (),
+            output_hashes=tuple(
+                state.reveals[node].output_hash if node in decision.counted else None
+                for node in locked
+            ),
+            agreed_output_hash=decision.agreed_output_hash if decision.consensus else None,
+            threshold_base=decision.base,
+        )
+        if isinstance(lock, Rejected):
+            return Rejected(rule, str(lock))
+        ledger, escrows = lock
+    return ledger, escrows, paid, locked
+
+
+def _with_validation(outcome: RoundOutcome, validation: AppValidation) -> RoundOutcome:
+    """The record with what the app's validators did (§3.3 Steps 10 and 12)."""
+    committee = validation.committee
+    return attrs.evolve(
+        outcome,
+        validators=tuple(str(v) for v in committee.selected),
+        beacon_seed=committee.seed.hex(),
+        beacon_withheld=tuple(str(v) for v in committee.withheld),
+        decision_votes=tuple((str(v), value) for v, value in validation.decision_votes),
+        decision_passed=validation.decision_passed,
+        proposer=str(validation.proposer) if validation.proposer is not None else None,
+        block_votes=tuple((str(v), approve) for v, approve in validation.block_votes),
+        block_passed=validation.block_passed,
+        equivocators=tuple(str(v) for v in validation.equivocators),
+    )

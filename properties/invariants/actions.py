@@ -23,21 +23,30 @@ from model.chain.actions import (
     AdvanceTime,
     CastVote,
     CommitBlock,
+    CompleteUnbonding,
     CreateSubcommittee,
     Delegate,
     DelegateToSubcommittee,
     DepositUsdc,
+    DistributeRewards,
     Equivocate,
+    FundInsurance,
     GrantNetworkSupport,
     MintInflation,
     OutboundRequest,
+    PayInsurance,
     Prepay,
     RedeemStb,
+    ReportDoubleSign,
+    ReportDowntime,
     ResolveComplaint,
     ResolveLocked,
     RoundEffect,
     RunRound,
     SetAppProfile,
+    SetAppValidatorCount,
+    SlashEffect,
+    SlashNode,
     SlashValidator,
     SubmitComplaint,
     SubmitProposal,
@@ -46,6 +55,7 @@ from model.chain.actions import (
     Transfer,
     Undelegate,
     UndelegateFromSubcommittee,
+    Unjail,
     WithdrawPrepayment,
 )
 from model.chain.state import ChainState
@@ -65,6 +75,7 @@ from model.ledger import (
     BURN_ADDRESS,
     COMPLAINT_DEPOSITS,
     GOVERNANCE_DEPOSITS,
+    INSURANCE_POOL,
     NETWORK_SUPPORT,
     NODE_STAKE_POOL,
     RESERVE_POOL,
@@ -72,6 +83,7 @@ from model.ledger import (
     STRATOSWAP_POOL,
     SUBCOMMITTEE_POOL,
     SWAP_RESERVE,
+    UNBONDING_POOL,
     Ledger,
     Token,
     get_escrow_account,
@@ -79,13 +91,16 @@ from model.ledger import (
 )
 from model.params import Params
 from model.reputation import AppReputation, NodeReputation
+from model.staking import Infraction, UnbondingEntry
 from model.trusted.round import RoundState
-from model.trusted.settlement import NodeStake
+from model.trusted.settlement import NodeStake, RoundOutcome
 from model.units import AccountId, AppId, NodeId, ValidatorId
 from oracle.commit import digest
 from oracle.effects import BalanceKey, get_active_operators, get_balance_changes, is_user_account
 from oracle.governance import (
     AMENDMENT_PERIOD_SECONDS,
+    COMPLAINT_NETWORK,
+    INSURANCE_PAYOUTS,
     TallyReading,
     delegated_to,
     is_active,
@@ -103,8 +118,15 @@ from oracle.payment import (
     validation_selected_count,
 )
 from oracle.reputation import ABSENT, MAJORITY, MINORITY, app_complaints_of_round, round_entries
-from oracle.staking import power_of, total_power
+from oracle.staking import (
+    DOWNTIME_JAIL_SECONDS,
+    UNBONDING_SECONDS,
+    active_set,
+    power_of,
+    total_power,
+)
 from oracle.supply import circulating_str, mint_bounds
+from properties.invariants.app_validators import resolution_outcome
 from properties.invariants.base import Observation, observe
 from properties.invariants.gov_safe import check_gov_safe
 from properties.invariants.round import RoundView
@@ -428,8 +450,9 @@ def _pay_split(
 
 
 def check_locked_resolution_contract(step: ChainStep, action: ResolveLocked) -> list[Observation]:
-    """ACT-ESCROW, ACT-ONCE (§3.3 Step 12): a locked payment, resolved once, pays each of its
-    nodes the locked split or returns all of it to the escrow."""
+    """ACT-ESCROW, ACT-ONCE (§3.3 Step 12): a locked payment, resolved once by a supermajority
+    of its round's committee, pays the locked split to each node that revealed the resolved
+    output and returns every other share to the escrow."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "ledger", "escrows")
@@ -446,13 +469,18 @@ def check_locked_resolution_contract(step: ChainStep, action: ResolveLocked) -> 
     if payout is None:
         return [observe("ACT-ESCROW", *_verdict([*problems, f"{what} owes STR at no price"])), once]
     locked, expected = get_locked_escrow_account(action.app), Expected()
-    if action.pay_nodes:
-        _pay_split(expected, locked, record.node_accounts, split, payout)
-    else:
-        count = len(record.node_accounts)
-        for token, amount in ((STB, count * split.stb_total), (STR, count * payout.total)):
-            _move(expected, locked, token, -amount)
-            _move(expected, get_escrow_account(action.app), token, amount)
+    # §3.3 Step 12: the committee's vote decides who is paid; every other share returns.
+    consensus = before.params.consensus
+    passed, paid = resolution_outcome(
+        record, action.validator_plans, consensus.threshold_num, consensus.threshold_den
+    )
+    if passed is None:
+        problems.append(f"{what} was resolved without a supermajority of its committee")
+    _pay_split(expected, locked, paid, split, payout)
+    count = len(record.node_accounts) - len(paid)
+    for token, amount in ((STB, count * split.stb_total), (STR, count * payout.total)):
+        _move(expected, locked, token, -amount)
+        _move(expected, get_escrow_account(action.app), token, amount)
     problems += _ledger(before.ledger, after.ledger, expected)
     if escrow_after is None or escrow_after != attrs.evolve(
         escrow, locked=escrow.locked.discard(action.round_id)
@@ -462,6 +490,31 @@ def check_locked_resolution_contract(step: ChainStep, action: ResolveLocked) -> 
         before.escrows.escrows, after.escrows.escrows, action.app, "escrows"
     )
     return [observe("ACT-ESCROW", *_verdict(problems)), once]
+
+
+def check_app_validator_count_contract(
+    step: ChainStep, action: SetAppValidatorCount
+) -> list[Observation]:
+    """ACT-ROUND (§3.3, §4.3.2): the app's developer sets its validator count, between 1 and the
+    active set's size; only that count changes."""
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "app_validator_counts")
+    escrow = before.escrows.escrows.get(action.app)
+    if escrow is None or action.signer != escrow.developer:
+        problems.append(
+            f"{action.signer} set the validator count of {action.app}, not its developer"
+        )
+    seats = before.params.consensus.max_validators
+    active = len(active_set(before.staking, max_validators=seats))
+    count = action.count
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= active:
+        problems.append(f"a count of {action.count!r} with {active} active validators was accepted")
+    old, new = before.app_validator_counts, after.app_validator_counts
+    if new.get(action.app) != action.count:
+        problems.append(f"the count of {action.app} is {new.get(action.app)} after")
+    problems += _others_unchanged(old, new, action.app, "validator counts")
+    return [observe("ACT-ROUND", *_verdict(problems))]
 
 
 # --- §3.3 F11-F12, §6.3, §4.4: a round and its settlement ----------------------------------------
@@ -485,6 +538,18 @@ class RoundMoney:
     prefund: int = 0
     subscribers: tuple[AccountId, ...] = ()
     """The accounts a validation prefund may pay (§4.4: the active validators)."""
+    outcome: RoundOutcome | None = None
+    """The round's record: what its validators passed (§3.3 Steps 10, 12)."""
+
+    def get_applied_value(self) -> str | None:
+        """§3.3 Step 12: the decision whose payments apply: the one the committee passed with
+        its block (None: recourse); F10's own when the round recorded no validators."""
+        outcome, decision = self.outcome, self.state.decision
+        if outcome is None or outcome.beacon_seed is None:
+            if decision is None or not decision.consensus or decision.agreed_output_hash is None:
+                return "FALSE"
+            return "TRUE:" + decision.agreed_output_hash.hex()
+        return outcome.decision_passed if outcome.block_passed else None
 
 
 def _lock_problems(money: RoundMoney, nodes: tuple[NodeId, ...], split: PaymentSplit) -> list[str]:
@@ -579,13 +644,22 @@ def get_round_money_problems(money: RoundMoney) -> list[str]:
     if payout is None:
         return [f"the round owes STR worth {split.str_total_usd} micro-USD at no positive price"]
     locked_nodes: tuple[NodeId, ...] = ()
-    if decision.consensus and money.cost > 0:
-        # F12: each node of the supermajority group is paid the split from the app's escrow.
-        accounts = [money.nodes_before[node].account for node in decision.supermajority]
+    applied = money.get_applied_value()
+    paid_hash = applied.removeprefix("TRUE:") if applied and applied != "FALSE" else None
+    if paid_hash is not None and money.cost > 0:
+        # F12: each counted node that revealed the output the validators passed (with honest
+        # ones, the supermajority group) is paid the split from the app's escrow.
+        group = [
+            node
+            for node in decision.counted
+            if money.state.reveals[node].output_hash.hex() == paid_hash
+        ]
+        accounts = [money.nodes_before[node].account for node in group]
         _pay_split(expected, get_escrow_account(money.app), accounts, split, payout)
-    elif not decision.consensus and money.cost > 0:
-        # F12: on FALSE what the counted nodes (or, if the app stalled at F6, every committed
-        # node) would be owed moves to the locked escrow.
+    elif paid_hash is None and money.cost > 0:
+        # F12: on FALSE, or without a validator supermajority (Step 12 item 4), what the
+        # counted nodes (or, if the app stalled at F6, every committed node) would be owed
+        # moves to the locked escrow.
         locked_nodes = (
             tuple(sorted(money.state.commits)) if decision.app_withheld_salts else decision.counted
         )
@@ -662,6 +736,7 @@ def check_round_run_contract(step: ChainStep, action: RunRound) -> list[Observat
         nodes_before=before.nodes,
         nodes_after=after.nodes,
         prefund=action.validation_prefund_ustr,
+        outcome=effects[0].outcome,
         # Only a prefund pays validators: ranking the active set is needed only then.
         subscribers=(
             get_active_operators(before.staking, before.params)
@@ -738,6 +813,7 @@ def check_round_contract(view: RoundView, *, cost: int) -> tuple[Observation, ..
             escrows_after=after.escrows,
             nodes_before=before.nodes,
             nodes_after=after.nodes,
+            outcome=view.outcome,
         )
         observations.append(observe("ACT-ROUND", *_verdict(get_round_money_problems(money))))
     return tuple(observations)
@@ -762,14 +838,113 @@ def check_bond_contract(step: ChainStep, action: Delegate | Undelegate) -> list[
     sign = 1 if isinstance(action, Delegate) else -1
     if sign < 0 and bonds.get(key, 0) < action.amount:
         problems.append(f"{action.amount} ustr undelegated from a bond of {bonds.get(key, 0)}")
+    # §4.2 (Cosmos x/staking, profile `unbonding_period`): an undelegation waits out the
+    # unbonding period in the unbonding pool, as one new entry.
+    unbonds = sign < 0 and before.profile.unbonding_period
     expected: Expected = {}
-    _move(expected, action.delegator, STR, -sign * action.amount)
+    _move(expected, UNBONDING_POOL if unbonds else action.delegator, STR, -sign * action.amount)
     _move(expected, BONDED_POOL, STR, sign * action.amount)
     problems += _ledger(before.ledger, after.ledger, expected)
     problems += _map_change(bonds, after.staking.delegations, key, sign * action.amount, "the bond")
-    if _untouched(before.staking, after.staking, ("validators", "processed_evidence"), ()):
-        problems.append("the validators or the evidence changed")
+    problems += _entries_added(before, after, [action] if unbonds else [])
+    if _untouched(before.staking, after.staking, _STAKING_RECORDS, ()):
+        problems.append("the validators, the evidence or the jail changed")
     return [observe("ACT-STAKING", *_verdict(problems))]
+
+
+_STAKING_RECORDS = (
+    "validators",
+    "processed_evidence",
+    "infractions",
+    "jailed",
+    "tombstoned",
+    "missed",
+)
+"""The staking records no bond, unbonding or reward moves."""
+
+
+def _entries_added(before: ChainState, after: ChainState, undelegations: list[Any]) -> list[str]:
+    """§4.2: one unbonding entry per undelegation, numbered on, completing 21 days on."""
+    old, new = before.staking, after.staking
+    number = old.next_entry
+    wanted = dict(old.unbonding)
+    for undelegation in undelegations:
+        wanted[number] = UnbondingEntry(
+            undelegation.delegator,
+            undelegation.validator,
+            undelegation.amount,
+            before.now,
+            before.now + UNBONDING_SECONDS,
+        )
+        number += 1
+    if new.next_entry != number or dict(new.unbonding) != wanted:
+        return [f"the unbonding entries are {dict(new.unbonding)}, expected {wanted}"]
+    return []
+
+
+def check_unbonding_completion_contract(
+    step: ChainStep, action: CompleteUnbonding
+) -> list[Observation]:
+    """ACT-STAKING (§4.2): every entry whose 21 days have passed, and only those, is paid to
+    its delegator out of the unbonding pool and removed."""
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger", "staking")
+    expected: Expected = {}
+    due = {n: e for n, e in before.staking.unbonding.items() if e.completion <= before.now}
+    for entry in due.values():
+        _move(expected, UNBONDING_POOL, STR, -entry.amount)
+        _move(expected, entry.delegator, STR, entry.amount)
+    problems += _ledger(before.ledger, after.ledger, expected)
+    left = {n: e for n, e in before.staking.unbonding.items() if n not in due}
+    if dict(after.staking.unbonding) != left:
+        problems.append(f"the entries left are {dict(after.staking.unbonding)}, not {left}")
+    if _untouched(before.staking, after.staking, ("delegations", *_STAKING_RECORDS), ()):
+        problems.append("a bond or a staking record changed")
+    return [observe("ACT-STAKING", *_verdict(problems))]
+
+
+def check_unjail_contract(step: ChainStep, action: Unjail) -> list[Observation]:
+    """ACT-STAKING (§6.10): an unjailed validator, jailed until now or before and never
+    tombstoned, leaves the jail record; nothing else moves."""
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "staking")
+    jailed = before.staking.jailed
+    validator = action.validator
+    if validator not in jailed or before.now < jailed[validator]:
+        problems.append(
+            f"{validator} was let out of a jail {jailed.get(validator)} at {before.now}"
+        )
+    if validator in before.staking.tombstoned:
+        problems.append(f"{validator} is tombstoned and was unjailed")
+    if dict(after.staking.jailed) != {v: t for v, t in jailed.items() if v != validator}:
+        problems.append(f"the jail became {dict(after.staking.jailed)}")
+    others = tuple(name for name in _STAKING_RECORDS if name != "jailed")
+    if _untouched(before.staking, after.staking, ("delegations", "unbonding", *others), ()):
+        problems.append("a bond or another staking record changed")
+    return [observe("ACT-STAKING", *_verdict(problems))]
+
+
+def check_rewards_contract(step: ChainStep, action: DistributeRewards) -> list[Observation]:
+    """ACT-SUPPLY (§6.9): a distribution debits only the rewards pool, by what it credits, and
+    credits only accounts bonded to a validator; no bond or record moves."""
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger")
+    changes = get_balance_changes(before.ledger, after.ledger)
+    bonded = {d for (d, _), amount in before.staking.delegations.items() if amount}
+    credited = 0
+    for (account, token), amount in sorted(changes.items(), key=str):
+        if (account, token) == (REWARDS_POOL, STR):
+            continue
+        if token is not STR or amount < 0 or account not in bonded:
+            problems.append(f"{account} {token.value} moved {amount} in a distribution")
+        credited += amount
+    if changes.get((REWARDS_POOL, STR), 0) != -credited:
+        problems.append(f"the pool paid {changes.get((REWARDS_POOL, STR), 0)}, {credited} paid")
+    problems += _counters(before.ledger, after.ledger)
+    return [observe("ACT-SUPPLY", *_verdict(problems))]
 
 
 def _power_passes(before: ChainState, signers: frozenset[ValidatorId]) -> bool:
@@ -808,8 +983,12 @@ def check_block_commit_contract(step: ChainStep, action: CommitBlock) -> list[Ob
     a commit over the threshold."""
     before, after = step.before, step.after
     assert before is not None
-    problems = _frame(before, after, "height", "commits")
+    problems = _frame(before, after, "height", "commits", "staking")
     problems += _commits_added(before, after, [action.signers])
+    # §6.10: a commit changes only the record of the blocks each validator missed.
+    records = ("delegations", "unbonding", "next_entry", *_STAKING_RECORDS[:-1])
+    if _untouched(before.staking, after.staking, records, ()):
+        problems.append("a block commit changed a bond or a staking record")
     return [observe("ACT-STAKING", *_verdict(problems))]
 
 
@@ -885,13 +1064,18 @@ def check_equivocation_contract(step: ChainStep, action: Equivocate) -> list[Obs
     unknown = sorted(offenders - set(before.staking.validators))
     if unknown:
         problems.append(f"{unknown} are no validators")
-    bonds, lost = _slashed_bonds(before, after, offenders)
-    problems += bonds + _slash_records(before, after, offenders) + _slash_money(before, after, lost)
     # §4.2: of the two conflicting blocks, those over the threshold are recorded as commits.
     sides = [offenders | side for side in (action.side_a, action.side_b)]
     problems += _commits_added(before, after, [s for s in sides if _power_passes(before, s)])
-    # §6.10: one double-sign, one piece of evidence, punished once.
     height = before.height + 1
+    if not action.reported:
+        return [observe("ACT-SLASH", *_verdict(problems + _unreported(before, after, action)))]
+    bonds, lost = _slashed_bonds(before, after, offenders)
+    problems += bonds + _slash_records(before, after, offenders) + _slash_money(before, after, lost)
+    # §6.10: a double signer loses its good standing for ever.
+    if after.staking.tombstoned != before.staking.tombstoned | offenders:
+        problems.append(f"the tombstones are {sorted(after.staking.tombstoned)}")
+    # §6.10: one double-sign, one piece of evidence, punished once.
     evidence = {(v, height, 0) for v in offenders}
     seen = bool(evidence & before.staking.processed_evidence)
     recorded = after.staking.processed_evidence == before.staking.processed_evidence | evidence
@@ -901,6 +1085,109 @@ def check_equivocation_contract(step: ChainStep, action: Equivocate) -> list[Obs
         observe("ACT-SLASH", *_verdict(problems)),
         check_once(step, seen, recorded, f"the double-sign at {height}"),
     ]
+
+
+def _unreported(before: ChainState, after: ChainState, action: Equivocate) -> list[str]:
+    """§6.10: a double sign nobody reports yet moves no token and slashes no bond; it is on
+    record as an infraction at this time, with the unbonding entries numbered from now on."""
+    problems = _ledger(before.ledger, after.ledger, {})
+    if before.staking.delegations != after.staking.delegations:
+        problems.append("an unreported double sign moved a bond")
+    if before.slashing != after.slashing:
+        problems.append("an unreported double sign changed a slash record")
+    height = before.height + 1
+    added = {
+        (v, height, 0): Infraction(before.now, before.staking.next_entry)
+        for v in action.double_signers
+    }
+    wanted = {**before.staking.infractions, **added}
+    if dict(after.staking.infractions) != wanted or any(
+        key in before.staking.processed_evidence for key in added
+    ):
+        problems.append(f"the infractions are {dict(after.staking.infractions)}, not {wanted}")
+    return problems
+
+
+def _slash_problems(
+    before: ChainState, after: ChainState, validator: ValidatorId, unbonding_burned: int
+) -> list[str]:
+    """§6.10: only `validator`'s bonds fall, and its unbonding entries by `unbonding_burned`;
+    the bonded and unbonding pools burn exactly what they lost; its record is set now."""
+    offenders = frozenset({validator})
+    bonds, lost = _slashed_bonds(before, after, offenders)
+    expected: Expected = {}
+    _move(expected, BONDED_POOL, STR, -lost)
+    _move(expected, UNBONDING_POOL, STR, -unbonding_burned)
+    _move(expected, BURN_ADDRESS, STR, lost + unbonding_burned)
+    return [
+        *bonds,
+        *_slash_records(before, after, offenders),
+        *_ledger(before.ledger, after.ledger, expected),
+    ]
+
+
+def check_late_evidence_contract(step: ChainStep, action: ReportDoubleSign) -> list[Observation]:
+    """ACT-SLASH, ACT-ONCE (§6.10): evidence of an unreported double sign slashes the
+    validator's bonds, and its unbonding entries started since the double sign at the same
+    rate, burning what they lose; it tombstones the validator and is punished once."""
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger", "staking", "slashing")
+    key = (action.validator, action.height, 0)
+    infraction = before.staking.infractions.get(key)
+    if infraction is None:
+        problems.append(f"no double sign of {action.validator} at {action.height} was on record")
+    old, new = before.staking.unbonding, after.staking.unbonding
+    offender = f"validator:{action.validator}"
+    rates = [
+        e.rate_bps for e in step.effects if isinstance(e, SlashEffect) and e.offender == offender
+    ]
+    burned = 0
+    for number, entry in old.items():
+        left = new[number].amount if number in new else 0
+        slashable = (
+            infraction is not None
+            and entry.validator == action.validator
+            and number >= infraction.first_entry
+        )
+        # §6.10 (Cosmos): an entry started after the infraction loses the slash's rate.
+        loss = min(entry.amount, entry.amount * rates[0] // 10_000) if slashable and rates else 0
+        if left != entry.amount - loss:
+            problems.append(
+                f"unbonding entry {number} of {entry.amount} left {left}, not {entry.amount - loss}"
+            )
+        burned += entry.amount - left
+    if set(new) - set(old):
+        problems.append("an unbonding entry appeared")
+    problems += _slash_problems(before, after, action.validator, burned)
+    if after.staking.tombstoned != before.staking.tombstoned | {action.validator}:
+        problems.append(f"the tombstones are {sorted(after.staking.tombstoned)}")
+    if dict(after.staking.infractions) != {
+        k: v for k, v in before.staking.infractions.items() if k != key
+    }:
+        problems.append("the infractions on record are not those before less this one")
+    done = key in after.staking.processed_evidence
+    return [
+        observe("ACT-SLASH", *_verdict(problems)),
+        check_once(step, key in before.staking.processed_evidence, done, f"the evidence {key}"),
+    ]
+
+
+def check_downtime_contract(step: ChainStep, action: ReportDowntime) -> list[Observation]:
+    """ACT-SLASH (§6.10): downtime evidence slashes only the validator's bonds, burning what they
+    lose, records the slash now and jails it for Cosmos' ten minutes."""
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger", "staking", "slashing")
+    problems += _slash_problems(before, after, action.validator, 0)
+    until = before.now + DOWNTIME_JAIL_SECONDS
+    if after.staking.jailed.get(action.validator, -1) < until:
+        problems.append(
+            f"{action.validator} is jailed until {after.staking.jailed.get(action.validator)}"
+        )
+    if before.staking.unbonding != after.staking.unbonding:
+        problems.append("downtime moved an unbonding entry")
+    return [observe("ACT-SLASH", *_verdict(problems))]
 
 
 # --- §6.9, §6.7, §6.5: supply and Network Support ------------------------------------------------
@@ -985,6 +1272,65 @@ def check_grant_contract(step: ChainStep, action: GrantNetworkSupport) -> list[O
     expected: Expected = {}
     _move(expected, NETWORK_SUPPORT, STR, -action.amount)
     _move(expected, action.recipient, STR, action.amount)
+    problems += _ledger(before.ledger, after.ledger, expected)
+    return [observe("ACT-GRANT", *_verdict(problems))]
+
+
+def check_insurance_contribution_contract(
+    step: ChainStep, action: FundInsurance
+) -> list[Observation]:
+    """ACT-GRANT (§4.5): a contribution moves exactly its amount of STR from the contributor
+    into the insurance pool, and nothing else."""
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger") + _amount_problems(amount=action.amount)
+    expected: Expected = {}
+    _move(expected, action.contributor, STR, -action.amount)
+    _move(expected, INSURANCE_POOL, STR, action.amount)
+    problems += _ledger(before.ledger, after.ledger, expected)
+    return [observe("ACT-GRANT", *_verdict(problems))]
+
+
+def _committee_active(before: ChainState, name: str) -> bool:
+    return is_active(
+        delegated_to(before.governance, name),
+        circulating=circulating_str(before.ledger),
+        activation_bps=before.params.governance.subcommittee_activation_bps,
+    )
+
+
+def check_insurance_payout_contract(step: ChainStep, action: PayInsurance) -> list[Observation]:
+    """ACT-GRANT (§4.5, §6.8): an insurance payout is paid only while the Insurance Pool Payouts
+    Committee is active, only to a user account, and moves exactly its amount out of the pool."""
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger") + _amount_problems(amount=action.amount)
+    if not _committee_active(before, INSURANCE_PAYOUTS):
+        problems.append("an insurance payout was paid while its committee is inactive")
+    if not is_user_account(action.recipient):
+        problems.append(f"the payout went to {action.recipient}, a module or escrow account")
+    expected: Expected = {}
+    _move(expected, INSURANCE_POOL, STR, -action.amount)
+    _move(expected, action.recipient, STR, action.amount)
+    problems += _ledger(before.ledger, after.ledger, expected)
+    return [observe("ACT-GRANT", *_verdict(problems))]
+
+
+def check_node_slash_contract(step: ChainStep, action: SlashNode) -> list[Observation]:
+    """ACT-GRANT (§6.10, §6.8): a committee's node slash, while the committee is active, lowers
+    that one node's stake by exactly its amount and burns it out of the node stakes' pool."""
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger", "nodes") + _amount_problems(amount=action.amount)
+    if not _committee_active(before, COMPLAINT_NETWORK):
+        problems.append("a node was slashed while its committee is inactive")
+    old, new = before.nodes.get(action.node), after.nodes.get(action.node)
+    if old is None or new is None or new != attrs.evolve(old, ustr=old.ustr - action.amount):
+        problems.append(f"{action.node}'s stake went from {old!r} to {new!r} on {action.amount}")
+    problems += _others_unchanged(before.nodes, after.nodes, action.node, "node stakes")
+    expected: Expected = {}
+    _move(expected, NODE_STAKE_POOL, STR, -action.amount)
+    _move(expected, BURN_ADDRESS, STR, action.amount)
     problems += _ledger(before.ledger, after.ledger, expected)
     return [observe("ACT-GRANT", *_verdict(problems))]
 
@@ -1197,8 +1543,12 @@ def check_tally_contract(step: ChainStep, action: Tally) -> list[Observation]:
     but its period and Tezos' participation average."""
     before, after = step.before, step.after
     assert before is not None
-    problems = _frame(before, after, "ledger", "governance")
+    problems = _frame(before, after, "ledger", "governance", "staking")
     problems += _governance(before, after, "proposals", "params", "participation_ema_bps")
+    # §6.8: a tally may time validators out (VAL-STANDING judges whom); nothing else of staking.
+    others = tuple(name for name in _STAKING_RECORDS if name not in ("jailed", "missed"))
+    if _untouched(before.staking, after.staking, ("delegations", "unbonding", *others), ()):
+        problems.append("a tally moved a bond or a staking record other than the jail")
     proposal = before.governance.proposals.get(action.proposal_id)
     proposal_after = after.governance.proposals.get(action.proposal_id)
     if proposal is None or proposal_after is None:
@@ -1346,7 +1696,8 @@ def check_complaint_resolution_contract(
     deposit, only to the complainant (if upheld), the reserve pool and the active validators."""
     before, after = step.before, step.after
     assert before is not None
-    problems = _frame(before, after, "ledger", "complaints")
+    # The verdict reaches the node's reputation: REP-RECORDED checks how.
+    problems = _frame(before, after, "ledger", "complaints", "reputation")
     old, new = before.complaints.complaints, after.complaints.complaints
     complaint, resolved = old.get(action.complaint_id), new.get(action.complaint_id)
     what = f"the resolution of complaint {action.complaint_id!r}"
@@ -1529,7 +1880,8 @@ def _node_track_problems(
         old, new = before.get(node), after.get(node)
         kind = entries.get(node)
         if kind is None:
-            if old != new:
+            # The F9 complaints a round adds are REP-RECORDED's to check.
+            if _track(old) != _track(new):
                 problems.append(f"{node} has no entry for the round, yet its record changed")
             continue
         assigned, majority, minority, absent, hosted = _track(old)
@@ -1641,16 +1993,25 @@ CONTRACTS: dict[type[Any], Callable[[ChainStep, Any], list[Observation]]] = {
     Prepay: check_prepayment_contract,
     RunRound: check_round_and_reputation_contract,
     ResolveLocked: check_locked_resolution_contract,
+    SetAppValidatorCount: check_app_validator_count_contract,
     WithdrawPrepayment: check_withdrawal_contract,
     Delegate: check_bond_contract,
     Undelegate: check_bond_contract,
     CommitBlock: check_block_commit_contract,
     Equivocate: check_equivocation_contract,
+    ReportDoubleSign: check_late_evidence_contract,
+    ReportDowntime: check_downtime_contract,
+    Unjail: check_unjail_contract,
+    CompleteUnbonding: check_unbonding_completion_contract,
+    DistributeRewards: check_rewards_contract,
     SlashValidator: check_validator_slash_contract,
     AdvanceTime: check_clock_contract,
     MintInflation: check_mint_contract,
     SwapReserve: check_reserve_swap_contract,
     GrantNetworkSupport: check_grant_contract,
+    FundInsurance: check_insurance_contribution_contract,
+    PayInsurance: check_insurance_payout_contract,
+    SlashNode: check_node_slash_contract,
     SubmitProposal: check_proposal_contract,
     CastVote: check_vote_contract,
     Tally: check_tally_contract,
@@ -1674,6 +2035,7 @@ SIGNED_BY: dict[type, tuple[str, str]] = {
     SubmitProposal: ("proposer", "ACT-GOVERNANCE"),
     CastVote: ("voter", "ACT-GOVERNANCE"),
     SubmitComplaint: ("complainant", "ACT-COMPLAINT"),
+    FundInsurance: ("contributor", "ACT-GRANT"),
 }
 """Actions that spend from or speak for one account, the field naming it, and the contract it
 belongs to. §6.2: an account acts only by its key, and nobody holds a key to a module pool or an

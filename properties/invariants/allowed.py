@@ -8,7 +8,8 @@ section, whether the action was allowed; a refused action that was allowed break
 
 Only the actions whose preconditions the whitepaper states in full are judged here: transfers
 (§6.2), the bridge (§6.1), bonds (§4.2), an app's prepayment (§4.3.1), votes and complaints (§6.8),
-outbound requests (§4.5), and Trusted Function rounds and their locked payments (§3.2-§3.3,
+outbound requests (§4.5), the committees' grants, insurance payouts and node slashes and the
+insurance pool's contributions (§4.5, §6.5, §6.8, §6.10), and Trusted Function rounds and their locked payments (§3.2-§3.3,
 §4.3.1, §4.4: `properties.invariants.allowed_rounds`). A refusal of any other
 kind is not judged (it neither holds nor breaks the invariant); an applied action of a judged
 kind counts as evidence that the invariant was exercised, except an applied round or
@@ -27,18 +28,25 @@ from model.chain.actions import (
     AdvanceTime,
     CastVote,
     CommitBlock,
+    CompleteUnbonding,
     CreateSubcommittee,
     Delegate,
     DelegateToSubcommittee,
     DepositUsdc,
+    DistributeRewards,
     Equivocate,
+    FundInsurance,
     GrantNetworkSupport,
     MintInflation,
     OutboundRequest,
+    PayInsurance,
     Prepay,
     RedeemStb,
+    ReportDoubleSign,
+    ReportDowntime,
     ResolveComplaint,
     SetAppProfile,
+    SlashNode,
     SlashValidator,
     SubmitComplaint,
     SubmitProposal,
@@ -47,26 +55,34 @@ from model.chain.actions import (
     Transfer,
     Undelegate,
     UndelegateFromSubcommittee,
+    Unjail,
     WithdrawPrepayment,
 )
 from model.chain.state import ChainState
 from model.governance import NETWORK_SUPPORT_COMMITTEE, AmendmentPhase
+from model.insurance import InsuranceClaim
 from model.ledger import (
     BONDED_POOL,
     COMPLAINT_DEPOSITS,
     GOVERNANCE_DEPOSITS,
+    INSURANCE_POOL,
     NETWORK_SUPPORT,
     STRATOSWAP_POOL,
     SUBCOMMITTEE_POOL,
     SWAP_RESERVE,
+    UNBONDING_POOL,
     Token,
     get_escrow_account,
 )
-from model.units import Rejected
+from model.units import AccountId, Rejected
 from oracle.domains import value_problem
 from oracle.effects import is_user_account
 from oracle.governance import (
+    COMPLAINT_NETWORK,
+    INSURANCE_PAYOUTS,
+    committee_power_problems,
     delegated_to,
+    grant_committees,
     incoherences,
     is_active,
     submission_problems,
@@ -75,7 +91,7 @@ from oracle.governance import (
 from oracle.ledger import balance, ustr_of
 from oracle.payment import usd_to_ustr
 from oracle.reputation import is_outbound_exempt, requests_in_minute
-from oracle.staking import bonded_total, power_of, total_power
+from oracle.staking import active_set, bonded_total, is_down, power_of, total_power
 from oracle.supply import circulating_str
 from properties.invariants.allowed_rounds import ROUND_JUDGES, check_applied_round
 from properties.invariants.base import Observation, holds, violated
@@ -386,22 +402,82 @@ def _subcommittee_undelegation_allowed(
     )
 
 
+def _committee_reasons(
+    state: ChainState, committees: tuple[str, ...], signers: frozenset[AccountId]
+) -> list[str]:
+    """§6.8: a committee acts while active (more than the activation share of all STR delegated
+    to it); the hardened reading (switch `committee_votes`) also needs its vote, signers holding
+    more than 2/3 of its delegated STR."""
+    return committee_power_problems(
+        state,
+        committees,
+        signers,
+        activation_bps=state.params.governance.subcommittee_activation_bps,
+        votes=state.profile.committee_votes,
+    )
+
+
 def _grant_allowed(state: ChainState, history: History, action: GrantNetworkSupport) -> list[str]:
     """§6.5, §6.8: Network Support pays a wallet a grant out of what it holds while its
-    subcommittee is active (more than the activation share of all STR delegated to it)."""
+    subcommittee is active (more than the activation share of all STR delegated to it), and
+    (hardened) on its committees' vote."""
     amount = action.amount
     active = is_active(
         delegated_to(state.governance, NETWORK_SUPPORT_COMMITTEE),
         circulating=circulating_str(state.ledger),
         activation_bps=state.params.governance.subcommittee_activation_bps,
     )
-    return _reasons(
+    committees = grant_committees(action.purpose)
+    return _committee_reasons(state, committees, action.signers) + _reasons(
         ("the Network Support subcommittee is not active", not active),
         ("the recipient is not a wallet", not is_user_account(action.recipient)),
         ("the amount is not a whole number of micro-units", not _is_amount(amount)),
         (
             "Network Support holds less than the amount",
             _is_amount(amount) and ustr_of(state.ledger, NETWORK_SUPPORT) < amount,
+        ),
+    )
+
+
+def _contribution_allowed(state: ChainState, history: History, action: FundInsurance) -> list[str]:
+    """§4.5: a user pays STR it holds into the insurance pool."""
+    amount = action.amount
+    return _reasons(
+        ("the contributor is not a user account", not is_user_account(action.contributor)),
+        ("the amount is not a whole number of micro-units", not _is_amount(amount)),
+        (
+            "the contributor holds less STR than the amount",
+            _is_amount(amount) and _held(state, action.contributor, Token.STR) < amount,
+        ),
+    )
+
+
+def _payout_allowed(state: ChainState, history: History, action: PayInsurance) -> list[str]:
+    """§4.5, §6.8: the insurance pool pays a wallet a bounty or a reimbursement out of what it
+    holds while its committee is active, and (hardened) on the committee's vote."""
+    amount = action.amount
+    return _committee_reasons(state, (INSURANCE_PAYOUTS,), action.signers) + _reasons(
+        ("the recipient is not a wallet", not is_user_account(action.recipient)),
+        ("the claim is not a purpose of §4.5", not isinstance(action.claim, InsuranceClaim)),
+        ("the amount is not a whole number of micro-units", not _is_amount(amount)),
+        (
+            "the insurance pool holds less than the amount",
+            _is_amount(amount) and ustr_of(state.ledger, INSURANCE_POOL) < amount,
+        ),
+    )
+
+
+def _node_slash_allowed(state: ChainState, history: History, action: SlashNode) -> list[str]:
+    """§6.10, §6.8: the Complaint Network Committee slashes at most a registered node's stake
+    while active, and (hardened) on its vote."""
+    amount = action.amount
+    stake = state.nodes.get(action.node)
+    return _committee_reasons(state, (COMPLAINT_NETWORK,), action.signers) + _reasons(
+        ("the node is not registered", stake is None),
+        ("the amount is not a whole number of micro-units", not _is_amount(amount)),
+        (
+            "the node stakes less than the amount",
+            stake is not None and _is_amount(amount) and stake.ustr < amount,
         ),
     )
 
@@ -463,6 +539,72 @@ def _equivocation_allowed(state: ChainState, history: History, action: Equivocat
             )
         )
     return _reasons(*checks)
+
+
+def _late_evidence_allowed(
+    state: ChainState, history: History, action: ReportDoubleSign
+) -> list[str]:
+    """§6.10: evidence of a double sign the checker saw committed and nobody has reported yet
+    is admissible, and slashes a registered validator."""
+    checks = _slash_blocked(state, history, action.validator)
+    checks.append(
+        (
+            "no unreported double sign of the validator at that height",
+            (action.validator, action.height) not in history.infractions,
+        )
+    )
+    return _reasons(*checks)
+
+
+def _downtime_allowed(state: ChainState, history: History, action: ReportDowntime) -> list[str]:
+    """§6.10 (Cosmos x/slashing): a validator of the active set that missed more than half of
+    its watched blocks (the checker's own count) may be reported."""
+    seats = state.params.consensus.max_validators
+    checks = _slash_blocked(state, history, action.validator)
+    checks += [
+        (
+            "the validator is not in the active set",
+            action.validator not in active_set(state.staking, max_validators=seats),
+        ),
+        (
+            "the validator signed at least half of its watched blocks",
+            not is_down(history.signing.get(action.validator, ())),
+        ),
+    ]
+    return _reasons(*checks)
+
+
+def _unjail_allowed(state: ChainState, history: History, action: Unjail) -> list[str]:
+    """§6.10 (Cosmos x/slashing): a jailed validator, not tombstoned, unjails once its jail
+    has ended."""
+    jailed = state.staking.jailed
+    return _reasons(
+        ("the validator is not jailed", action.validator not in jailed),
+        ("the validator is tombstoned", action.validator in state.staking.tombstoned),
+        (
+            "the jail has not ended",
+            action.validator in jailed and state.now < jailed[action.validator],
+        ),
+    )
+
+
+def _completion_allowed(
+    state: ChainState, history: History, action: CompleteUnbonding
+) -> list[str]:
+    """§4.2: matured unbonding entries are paid out at any time, unless the unbonding pool holds
+    less than its entries (the books already disagree)."""
+    entries = sum(entry.amount for entry in state.staking.unbonding.values())
+    return _reasons(
+        (
+            "the unbonding pool holds less than its entries",
+            ustr_of(state.ledger, UNBONDING_POOL) < entries,
+        )
+    )
+
+
+def _rewards_allowed(state: ChainState, history: History, action: DistributeRewards) -> list[str]:
+    """§6.9: a staking period's rewards are distributed at any time."""
+    return []
 
 
 def _slash_allowed(state: ChainState, history: History, action: SlashValidator) -> list[str]:
@@ -537,7 +679,15 @@ JUDGED: dict[type, Callable[[ChainState, History, Any], list[str]]] = {
     DelegateToSubcommittee: _subcommittee_delegation_allowed,
     UndelegateFromSubcommittee: _subcommittee_undelegation_allowed,
     GrantNetworkSupport: _grant_allowed,
+    FundInsurance: _contribution_allowed,
+    PayInsurance: _payout_allowed,
+    SlashNode: _node_slash_allowed,
     Equivocate: _equivocation_allowed,
+    ReportDoubleSign: _late_evidence_allowed,
+    ReportDowntime: _downtime_allowed,
+    Unjail: _unjail_allowed,
+    CompleteUnbonding: _completion_allowed,
+    DistributeRewards: _rewards_allowed,
     SlashValidator: _slash_allowed,
     CommitBlock: _commit_allowed,
     AdvanceTime: _advance_allowed,

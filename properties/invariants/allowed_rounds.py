@@ -1,9 +1,9 @@
 """ACT-ALLOWED for Trusted Function rounds and locked payments (§3.2-§3.3, §4.3.1, §4.4, §6.3).
 
 `properties.invariants.allowed` judges a refusal by the reasons the text gives to refuse; this
-module gives those reasons for `RunRound` and `ResolveLocked`, from the raw state before the
-action (the node registry, the escrow records and balances, the validator list) and the
-checker's own memory of slashes, never from a model rule.
+module gives those reasons for `RunRound`, `ResolveLocked` and `SetAppValidatorCount`, from the
+raw state before the action (the node registry, the escrow records and balances, the validator
+list) and the checker's own memory of slashes, never from a model rule.
 
 The reasons come in two kinds:
 
@@ -11,16 +11,21 @@ The reasons come in two kinds:
   scenario naming no node, a node twice, a copier naming itself or no assigned node, a
   `copy_from` or `wrong_output` on a plan whose behaviour has none, a wrong output equal to the
   round's correct output, an unregistered node (§4.3.1), an app without an escrow (§4.3.1), a
-  cost or validation prefund that is not a whole non-negative number of micro-units; a
+  cost or validation prefund that is not a whole non-negative number of micro-units; no active
+  validator to vote (§3.3), a validator plan naming one twice or one that does not vote; a
   resolution of an app without escrow or of a round with no locked payment (unknown, or resolved
-  already: §3.3 Step 12 resolves a lock once). Such an action must be refused: applied, it
+  already: §3.3 Step 12 resolves a lock once), or with plans naming a validator twice or one
+  outside the lock's committee. Such an action must be refused: applied, it
   breaks ACT-ALLOWED too (`check_applied_round`).
 - **A reason the chain may refuse** (funding): the escrow may hold less than the round can
   withdraw (a split of §6.3 per assigned node, each node paid or locked at most once, plus the
   validation prefund of §4.4), an STR part owed without a positive STR price (§6.3.3), the payment
   parameters giving a negative part, no validator payable the floor (§4.4), two nodes paying
   into one account or into a module account, a lock under the round's id already (§3.3 Step 12),
-  a node last slashed after now or a node stake pool short of the stakes (§3.3 Step 11, §6.10).
+  a node last slashed after now or a node stake pool short of the stakes (§3.3 Step 11, §6.10);
+  a resolution no value of which has more than the threshold of the lock's committee (§3.3
+  Step 12: the payment stays locked until the validators resolve it); a developer's validator
+  count not signed by the developer or outside 1 to the active set's size (§3.3, §4.3.2).
   Each is an upper bound of what the round takes, so the judge calls a round allowed only when
   nothing it could owe is missing; a refusal of such a round breaks ACT-ALLOWED.
 
@@ -34,10 +39,10 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from model.chain.actions import ResolveLocked, RunRound
+from model.chain.actions import ResolveLocked, RunRound, SetAppValidatorCount
 from model.chain.state import ChainState
 from model.ledger import NODE_STAKE_POOL, get_escrow_account, get_locked_escrow_account
-from model.trusted.behaviour import Behaviour, NodePlan
+from model.trusted.behaviour import Behaviour, NodePlan, ValidatorPlan
 from oracle.effects import get_active_operators, is_user_account
 from oracle.ledger import balance, ustr_of
 from oracle.payment import (
@@ -48,6 +53,8 @@ from oracle.payment import (
     usd_to_ustr,
     validation_selected_count,
 )
+from oracle.staking import active_set
+from properties.invariants.app_validators import resolution_outcome
 from properties.invariants.base import Observation, violated
 from properties.invariants.step import ChainStep, History
 
@@ -130,7 +137,29 @@ def round_errors(state: ChainState, action: RunRound) -> list[str]:
             "a caller's error: the validation prefund is not a whole number of ustr (§4.4)",
             not _is_amount(action.validation_prefund_ustr),
         ),
+        *_validator_plan_errors(action.validator_plans, _active(state)),
     )
+
+
+def _active(state: ChainState) -> tuple[str, ...]:
+    seats = state.params.consensus.max_validators
+    return tuple(str(v) for v in active_set(state.staking, max_validators=seats))
+
+
+def _validator_plan_errors(
+    plans: tuple[ValidatorPlan, ...], voters: tuple[str, ...]
+) -> list[tuple[str, bool]]:
+    """§3.3: the validators that vote are given (the active set, or a lock's committee); a plan
+    names one of them, once; and without any, nobody can decide."""
+    named = [str(plan.validator) for plan in plans]
+    return [
+        ("a caller's error: no validator can vote (§3.3)", not voters),
+        ("a caller's error: a validator is planned twice", len(set(named)) != len(named)),
+        (
+            "a caller's error: a plan names a validator that does not vote",
+            not set(named) <= set(voters),
+        ),
+    ]
 
 
 def _funding_reasons(
@@ -214,12 +243,15 @@ def resolution_errors(state: ChainState, action: ResolveLocked) -> list[str]:
     """The caller's errors of `action`: no escrow, or no payment locked under the round id (an
     unknown round, or one resolved already: Step 12 resolves a lock once)."""
     escrow = state.escrows.escrows.get(action.app)
+    record = escrow.locked.get(action.round_id) if escrow is not None else None
+    committee = tuple(str(v) for v in record.validators) if record is not None else ()
     return _reasons(
         ("a caller's error: the app has no escrow (§4.3.1)", escrow is None),
         (
             "a caller's error: no payment is locked under the round id (§3.3 Step 12)",
             escrow is not None and action.round_id not in escrow.locked,
         ),
+        *(_validator_plan_errors(action.validator_plans, committee) if record else []),
     )
 
 
@@ -237,7 +269,15 @@ def resolution_allowed(state: ChainState, history: History, action: ResolveLocke
     str_each = str_payout(split, price).total if owes_str and price is not None else 0
     count = len(record.node_accounts)
     held = balance(state.ledger, get_locked_escrow_account(action.app))
+    consensus = state.params.consensus
+    passed, paid = resolution_outcome(
+        record, action.validator_plans, consensus.threshold_num, consensus.threshold_den
+    )
     return _reasons(
+        (
+            "no value has more than the threshold of the round's committee (§3.3 Step 12)",
+            passed is None,
+        ),
         ("the locked split has a negative part (§6.3)", any(p < 0 for p in split.parts)),
         ("the lock owes STR at no positive price (§6.3.3)", owes_str and price is None),
         (
@@ -246,7 +286,31 @@ def resolution_allowed(state: ChainState, history: History, action: ResolveLocke
         ),
         (
             "a node account of the lock is not a user account",
-            action.pay_nodes and not all(is_user_account(a) for a in record.node_accounts),
+            not all(is_user_account(a) for a in paid),
+        ),
+    )
+
+
+# --- SetAppValidatorCount (§3.3, §4.3.2) ---------------------------------------------------------
+
+
+def validator_count_allowed(
+    state: ChainState, history: History, action: SetAppValidatorCount
+) -> list[str]:
+    """§3.3: "the number of which is determined by the developer": the app's developer sets a
+    count between one validator and the whole active set."""
+    escrow = state.escrows.escrows.get(action.app)
+    count = action.count
+    whole = isinstance(count, int) and not isinstance(count, bool)
+    return _reasons(
+        ("the app has no escrow, so no developer (§4.3.1)", escrow is None),
+        (
+            "the signer is not the app's developer (§3.3)",
+            escrow is not None and action.signer != escrow.developer,
+        ),
+        (
+            "the count is not between 1 and the active set's size (§4.3.2)",
+            not whole or not 1 <= count <= len(_active(state)),
         ),
     )
 
@@ -254,6 +318,7 @@ def resolution_allowed(state: ChainState, history: History, action: ResolveLocke
 ROUND_JUDGES: dict[type, Callable[[ChainState, History, Any], list[str]]] = {
     RunRound: round_allowed,
     ResolveLocked: resolution_allowed,
+    SetAppValidatorCount: validator_count_allowed,
 }
 """The judges of this module, for `allowed.JUDGED`."""
 

@@ -26,6 +26,7 @@ from model.ledger import (
     NODE_STAKE_POOL,
     SUBCOMMITTEE_POOL,
     SWAP_RESERVE,
+    UNBONDING_POOL,
     get_escrow_account,
     get_locked_escrow_account,
 )
@@ -62,7 +63,13 @@ from oracle.payment import (
 from oracle.staking import active_set, bonded_total
 from properties.invariants.actions import check_action_contracts
 from properties.invariants.allowed import check_allowed_applied
+from properties.invariants.app_validators import (
+    check_app_validators_step,
+    check_resolution_pays_majority,
+    resolution_outcome,
+)
 from properties.invariants.base import Observation, observe
+from properties.invariants.committees import check_ins_pool, check_rep_recorded, check_sub_powers
 from properties.invariants.governance import (
     check_gov_complaint,
     check_gov_params,
@@ -80,6 +87,11 @@ from properties.invariants.slashing import (
     check_slash_doubling,
     check_slash_stake,
 )
+from properties.invariants.stake_lifecycle import (
+    check_rew_prorata,
+    check_slash_avoided,
+    check_val_standing,
+)
 from properties.invariants.step import ChainStep, History, record_action, record_effects
 from properties.invariants.total import check_transition_answered
 
@@ -95,7 +107,8 @@ GOLDEN_COST = GOLDEN_VECTOR.cost_usd * MICRO
 def check_cons_str(step: ChainStep) -> Observation | None:
     """CONS-STR: all STR holdings + burned = genesis + minted, the burned STR sits at the burn
     address (§6.4), and each pool holds exactly the records it stands for: the bonded pool the
-    bonds, the node-stake pool the node stakes, the subcommittee pool its delegations."""
+    bonds, the unbonding pool the unbonding entries, the node-stake pool the node stakes, the
+    subcommittee pool its delegations."""
     state = step.after
     ledger = state.ledger
     held, issued = total_str_held(ledger) + ledger.str_burned, str_issued(ledger)
@@ -113,6 +126,9 @@ def check_cons_str(step: ChainStep) -> Observation | None:
     stakes = [stake.ustr for stake in state.nodes.values()]
     if any(amount < 0 for amount in stakes) or ustr_of(ledger, NODE_STAKE_POOL) != sum(stakes):
         problems.append("the node stake pool does not hold exactly the node stakes")
+    entries = [entry.amount for entry in state.staking.unbonding.values()]
+    if any(amount <= 0 for amount in entries) or ustr_of(ledger, UNBONDING_POOL) != sum(entries):
+        problems.append("the unbonding pool does not hold exactly the unbonding entries")
     delegated = sum(state.governance.subcommittee_delegations.values())
     if ustr_of(ledger, SUBCOMMITTEE_POOL) != delegated:
         problems.append("the subcommittee pool does not hold exactly the delegations")
@@ -269,6 +285,19 @@ def _lock_record_problems(
     want = (accounts, split.parts, payout, price if split.str_total_usd else record.price)
     if got != want:
         return [f"round {outcome.round_id}'s locked record {got}, expected {want}"]
+    # Step 12 recourse: the lock keeps the committee that resolves it and each node's reveal.
+    reveals = effect.run.state.reveals
+    hashes = tuple(reveals[n].output_hash if n in reveals else None for n in outcome.escrow_locked)
+    kept = record.output_hashes
+    if (
+        tuple(map(str, record.validators)) != outcome.validators
+        or len(kept) != len(hashes)
+        or any(h is not None and h != r for h, r in zip(kept, hashes, strict=False))
+    ):
+        return [
+            f"round {outcome.round_id}'s lock keeps {record.validators} and {kept},"
+            f" the round had {outcome.validators} and {hashes}"
+        ]
     return []
 
 
@@ -296,15 +325,17 @@ def _resolve_problems(step: ChainStep, action: ResolveLocked) -> list[str]:
         return [payout]
     locked = get_locked_escrow_account(action.app)
     moved: Movements = {}
-    if action.pay_nodes:
-        for account in record.node_accounts:
-            _pay_node(moved, source=locked, node_account=account, split=split, payout=payout)
-    else:
-        count = len(record.node_accounts)
-        escrow = get_escrow_account(action.app)
-        for token, amount in ((STB, split.stb_total), (STR, payout.total)):
-            add_movement(moved, locked, token, -count * amount)
-            add_movement(moved, escrow, token, count * amount)
+    consensus = step.before.params.consensus
+    _, paid = resolution_outcome(
+        record, action.validator_plans, consensus.threshold_num, consensus.threshold_den
+    )
+    for account in paid:
+        _pay_node(moved, source=locked, node_account=account, split=split, payout=payout)
+    count = len(record.node_accounts) - len(paid)
+    escrow = get_escrow_account(action.app)
+    for token, amount in ((STB, split.stb_total), (STR, payout.total)):
+        add_movement(moved, locked, token, -count * amount)
+        add_movement(moved, escrow, token, count * amount)
     got = movements(step.before.ledger, step.after.ledger)
     return movement_differences(moved, got)
 
@@ -485,14 +516,22 @@ STEP_CHECKERS: tuple[Callable[[ChainStep], Observation | None], ...] = (
     check_slash_decay,
     check_slash_stake,
     check_slash_delegators,
+    check_slash_avoided,
+    check_rew_prorata,
+    check_val_standing,
     check_gov_params,
     check_gov_supermajority,
     check_gov_subcommittee,
     check_gov_complaint,
     check_sup_inflation,
     check_rep_outbound,
+    check_rep_recorded,
+    check_ins_pool,
+    check_sub_powers,
     check_transition_answered,
     check_allowed_applied,
+    check_app_validators_step,
+    check_resolution_pays_majority,
 )
 
 

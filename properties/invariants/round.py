@@ -21,6 +21,11 @@ from model.trusted.round import Phase, RoundState
 from model.trusted.settlement import RoundOutcome, TrustedChain
 from model.units import NodeId
 from oracle.commit import ENCODINGS, commit, composite, digest
+from properties.invariants.app_validators import (
+    byzantine_share_below_third,
+    check_app_validators,
+    check_bft_validators,
+)
 from properties.invariants.base import Observation, holds, observe, violated
 
 # A round's checks hash the same salts and preimages many times over (each node's salt for
@@ -382,9 +387,11 @@ def check_cr_phases(view: RoundView) -> Observation | None:
 
 
 def check_pay_only_majority(view: RoundView) -> Observation | None:
-    """PAY-ONLY-MAJORITY: only supermajority nodes are paid, and only under consensus TRUE."""
+    """PAY-ONLY-MAJORITY: only supermajority nodes are paid, and only under consensus TRUE,
+    while the app's byzantine validators hold under 1/3 of its committee (beyond that, more
+    than 2/3 of it can vote any value: BFT-VALIDATORS states what they can and cannot do)."""
     outcome, decision = view.outcome, view.state.decision
-    if outcome is None or decision is None:
+    if outcome is None or decision is None or not byzantine_share_below_third(view):
         return None
     problems: list[str] = []
     if outcome.paid and not outcome.consensus:
@@ -464,6 +471,8 @@ ROUND_CHECKERS: tuple[Callable[[RoundView], Observation | None], ...] = (
     check_pay_only_majority,
     check_round_escrow,
     check_pay_cost,
+    check_app_validators,
+    check_bft_validators,
 )
 """Checkers that apply to any round state; ROUND-LIVE is separate (it needs the whole graph)."""
 

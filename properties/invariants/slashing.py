@@ -40,7 +40,7 @@ NODE_OFFENDER = "node:"
 
 def check_bft_accountable(step: ChainStep) -> Observation | None:
     """BFT-ACCOUNTABLE: conflicting commits at one height mean >= 1/3 of power double-signed,
-    and every double signer was slashed."""
+    and every double signer was slashed, or is on record for slashing when evidence comes."""
     commits = [e for e in step.effects if isinstance(e, CommitEffect)]
     pairs = [
         (a, b)
@@ -61,9 +61,16 @@ def check_bft_accountable(step: ChainStep) -> Observation | None:
                 f"height {a.commit.height}: conflicting commits with only {power} of {total}"
                 f" voting power double-signed ({sorted(both)})"
             )
-        unslashed = sorted(v for v in both if f"validator:{v}" not in slashed)
+        # §6.10: each double signer is slashed on the spot, or (evidence not submitted yet)
+        # is on record as an infraction at that height, slashable when the evidence comes.
+        pending = step.after.staking.infractions
+        unslashed = sorted(
+            v
+            for v in both
+            if f"validator:{v}" not in slashed and (v, a.commit.height, 0) not in pending
+        )
         if unslashed:
-            problems.append(f"double signers {unslashed} were not slashed")
+            problems.append(f"double signers {unslashed} were neither slashed nor on record")
     return observe("BFT-ACCOUNTABLE", not problems, "; ".join(problems))
 
 

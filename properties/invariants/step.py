@@ -16,17 +16,22 @@ from pyrsistent import PMap, pmap
 
 from model.chain.actions import (
     Action,
+    CommitEffect,
     DepositUsdc,
     Effect,
+    InfractionEffect,
+    JailEffect,
     OutboundEffect,
+    ReportDoubleSign,
     RoundEffect,
     SlashEffect,
 )
 from model.chain.state import ChainState
-from model.units import AppId, Seconds
+from model.units import AccountId, AppId, Seconds, ValidatorId
 from oracle.defaults import SLASH_FACTOR
 from oracle.reputation import first_active
 from oracle.slashing import decayed_level, expired_windows, slash_rate_bps
+from oracle.staking import SIGNED_BLOCKS_WINDOW, active_set, slashed_amount_capped
 
 # --- The checker's own memory --------------------------------------------------------------------
 
@@ -60,6 +65,25 @@ def _no_activity() -> PMap[AppId, Seconds]:
 
 
 @frozen
+class InfractionMemory:
+    """A double sign the checker saw committed and not yet reported: when, and what each
+    delegator had bonded to the validator then, lowered by every slash of it since."""
+
+    time: Seconds
+    at_stake: PMap[AccountId, int]
+    slashes: int = 0
+    """How many slashes lowered `at_stake` since (each may round one ustr per bond)."""
+
+
+def _no_infractions() -> PMap[tuple[ValidatorId, int], InfractionMemory]:
+    return pmap()
+
+
+def _no_signing() -> PMap[ValidatorId, tuple[bool, ...]]:
+    return pmap()
+
+
+@frozen
 class History:
     """Slashes, outbound requests, bridge deposits and the start of each app's active use seen so
     far, kept by the checker, not by the model."""
@@ -71,6 +95,12 @@ class History:
     first_active: PMap[AppId, Seconds] = field(factory=_no_activity)
     """App -> when its active use began (§4.5, `oracle.reputation.first_active`): the decision
     time of its first settled round."""
+    infractions: PMap[tuple[ValidatorId, int], InfractionMemory] = field(factory=_no_infractions)
+    """(validator, height) -> an unreported double sign and the stake it put at risk."""
+    signing: PMap[ValidatorId, tuple[bool, ...]] = field(factory=_no_signing)
+    """Validator -> for each of the last committed heights (at most the window) at which it
+    was in the active set, whether it signed none of that height's commits; cleared when it is
+    jailed."""
 
 
 def get_expected_level(memory: SlashMemory | None, slash: SlashEffect) -> int:
@@ -96,10 +126,63 @@ def get_expected_rate(memory: SlashMemory | None, slash: SlashEffect, *, capped:
     )
 
 
+def _record_signatures(history: History, commits: list[CommitEffect]) -> History:
+    """§6.10 (Cosmos x/slashing): at each height a step committed, each validator of the active
+    set (as the first commit weighed it) missed the block iff it signed none of its commits."""
+    signing = history.signing
+    for height in sorted({c.commit.height for c in commits}):
+        at = [c for c in commits if c.commit.height == height]
+        signed = frozenset().union(*(c.commit.signers for c in at))
+        seats = at[0].params.consensus.max_validators
+        for validator in active_set(at[0].staking, max_validators=seats):
+            seen = (*signing.get(validator, ()), validator not in signed)
+            signing = signing.set(validator, seen[-SIGNED_BLOCKS_WINDOW:])
+    return attrs.evolve(history, signing=signing)
+
+
+def _lower_at_stake(history: History, slash: SlashEffect) -> History:
+    """Every open infraction of the slashed validator: what is at stake falls by the rate."""
+    if slash.validator_outcome is None:
+        return history
+    validator = slash.validator_outcome.validator
+    infractions = history.infractions
+    for key, memory in history.infractions.items():
+        if key[0] != validator:
+            continue
+        lowered = pmap(
+            {
+                d: amount - slashed_amount_capped(amount, slash.rate_bps)
+                for d, amount in memory.at_stake.items()
+            }
+        )
+        infractions = infractions.set(
+            key, attrs.evolve(memory, at_stake=lowered, slashes=memory.slashes + 1)
+        )
+    return attrs.evolve(history, infractions=infractions)
+
+
 def record_effects(history: History, effects: Iterable[Effect]) -> History:
     """`history` after a step's effects."""
+    effects = tuple(effects)
+    commits = [effect for effect in effects if isinstance(effect, CommitEffect)]
+    if commits:
+        history = _record_signatures(history, commits)
     for effect in effects:
-        if isinstance(effect, SlashEffect):
+        if isinstance(effect, InfractionEffect):
+            at_stake = pmap(
+                {
+                    d: amount
+                    for (d, v), amount in effect.staking.delegations.items()
+                    if v == effect.validator
+                }
+            )
+            infraction = InfractionMemory(time=effect.time, at_stake=at_stake)
+            key = (effect.validator, effect.height)
+            history = attrs.evolve(history, infractions=history.infractions.set(key, infraction))
+        elif isinstance(effect, JailEffect):
+            history = attrs.evolve(history, signing=history.signing.discard(effect.validator))
+        elif isinstance(effect, SlashEffect):
+            history = _lower_at_stake(history, effect)
             memory = history.slashes.get(effect.offender)
             updated = SlashMemory(
                 last_time=effect.time,
@@ -121,6 +204,9 @@ def record_effects(history: History, effects: Iterable[Effect]) -> History:
 
 def record_action(history: History, action: Action) -> History:
     """`history` after an accepted `action`: the bridge deposits it made."""
+    if isinstance(action, ReportDoubleSign):
+        key = (action.validator, action.height)
+        return attrs.evolve(history, infractions=history.infractions.discard(key))
     if isinstance(action, DepositUsdc) and action.deposit_id not in history.deposits:
         deposits = history.deposits.set(action.deposit_id, action.amount)
         return attrs.evolve(history, deposits=deposits)

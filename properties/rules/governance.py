@@ -12,13 +12,16 @@ from model.chain.actions import (
     CastVote,
     CreateSubcommittee,
     DelegateToSubcommittee,
+    FundInsurance,
     GrantNetworkSupport,
     MintInflation,
     OutboundRequest,
+    PayInsurance,
     Prepay,
     ResolveComplaint,
     RunRound,
     SetAppProfile,
+    SlashNode,
     SubmitComplaint,
     SubmitProposal,
     Tally,
@@ -33,15 +36,20 @@ from model.governance import (
     ParamChange,
     VoteOption,
 )
-from model.ledger import NETWORK_SUPPORT, Token
+from model.insurance import InsuranceClaim
+from model.ledger import INSURANCE_POOL, NETWORK_SUPPORT, Token
 from model.params import ParamSpec
+from model.payment import SupportPurpose
 from model.reputation import AppReputation
 from model.trusted.behaviour import NodePlan
-from model.units import BPS_DENOMINATOR, SECONDS_PER_MINUTE, AccountId, AppId
+from model.units import BPS_DENOMINATOR, SECONDS_PER_MINUTE, AccountId, AppId, NodeId
 from oracle.domains import value_problem
 from oracle.governance import (
+    COMPLAINT_NETWORK,
+    INSURANCE_PAYOUTS,
     amendment_quorum_bps,
     delegated_to,
+    grant_committees,
     held_str,
     incoherences,
     least_at_least,
@@ -395,7 +403,8 @@ class GovernanceRules(ChainDriver):
         # Network Support holds nothing yet: activation is what is tested).
         if name == NETWORK_SUPPORT_COMMITTEE:
             held = ustr_of(state.ledger, NETWORK_SUPPORT)
-            self.apply(GrantNetworkSupport(USERS[0], min(1, held)))
+            voters = self._committee_voters(NETWORK_SUPPORT_COMMITTEE)
+            self.apply(GrantNetworkSupport(USERS[0], min(1, held), signers=voters))
 
     @rule(
         offset=st.sampled_from([-1, 0, 1]),
@@ -416,7 +425,9 @@ class GovernanceRules(ChainDriver):
         self.process_subcommittee_at_threshold(name=NETWORK_SUPPORT_COMMITTEE, offset=offset)
         assert self.checked is not None
         held = ustr_of(self.checked.state.ledger, NETWORK_SUPPORT)
-        self.apply(GrantNetworkSupport(recipient, held * quarters // 4))  # type: ignore[arg-type]
+        voters = self._committee_voters(NETWORK_SUPPORT_COMMITTEE)
+        grant = GrantNetworkSupport(recipient, held * quarters // 4, signers=voters)  # type: ignore[arg-type]
+        self.apply(grant)
 
     def _back_another_subcommittee(self, other: str) -> None:
         """§6.8: "an STR token can be delegated to only one Subcommittee". The developer who will
@@ -646,6 +657,115 @@ class GovernanceRules(ChainDriver):
         targets = {yes_voter: yes, USERS[0]: no, USERS[1]: cast - yes - no}
         return min(targets.values()) >= 0 and self.set_voting_powers(targets, funder)
 
+    # --- Subcommittee powers (§4.5, §6.5, §6.8, §6.10) ------------------------------------------
+
+    def _committee_voters(self, name: str) -> frozenset[AccountId]:
+        """§6.8: every delegator of committee `name`: a vote of all the STR delegated to it."""
+        assert self.checked is not None
+        delegations = self.checked.state.governance.subcommittee_delegations
+        return frozenset(d for (d, n), amount in delegations.items() if n == name and amount)
+
+    def _committee_minority(self, name: str) -> frozenset[AccountId]:
+        """§6.8: the smallest delegators of `name` while they hold at most 2/3 of its STR: a
+        vote that must not pass (empty when one delegator holds more)."""
+        assert self.checked is not None
+        delegations = self.checked.state.governance.subcommittee_delegations
+        mine = sorted((amount, d) for (d, n), amount in delegations.items() if n == name)
+        total = sum(amount for amount, _ in mine)
+        chosen: set[AccountId] = set()
+        weight = 0
+        for amount, delegator in mine:
+            if 3 * (weight + amount) > 2 * total:
+                break
+            weight += amount
+            chosen.add(delegator)
+        return frozenset(chosen)
+
+    def _activate_committee(self, name: str) -> None:
+        """§6.8: bring committee `name` one ustr past its activation share, if it is not."""
+        assert self.checked is not None
+        state = self.checked.state
+        share = state.params.governance.subcommittee_activation_bps
+        boundary = share * str_circulating(state.ledger) // BPS_DENOMINATOR
+        missing = boundary + 1 - delegated_to(state.governance, name)
+        if missing > 0:
+            self.apply(DelegateToSubcommittee(self._richest_developer(), name, missing))
+
+    @rule(
+        power=st.sampled_from([*SupportPurpose, "insurance", "slash"]),
+        unvoted=st.sampled_from(["minority", "none", "pool"]),
+        recipient=users | named_accounts,
+        quarters=st.sampled_from([0, 1, 2, 4]),
+        node=st.sampled_from(NODES),
+        contributor=named_accounts,
+    )
+    @guarded
+    def process_committee_power(
+        self,
+        *,
+        power: SupportPurpose | str,
+        unvoted: str,
+        recipient: AccountId,
+        quarters: int,
+        node: NodeId,
+        contributor: AccountId,
+    ) -> None:
+        """§4.5, §6.5, §6.8, §6.10: the committees holding a power brought past their
+        activation share, then the power used twice: first without the committee's vote
+        (signed by a minority of its delegated STR, by nobody, or by a pool: refused under
+        hardened), then signed by every delegator (passes). The power is a grant for one
+        purpose, an insurance payout (after a contribution, refused from a pool or an escrow)
+        or a node slash, of a quarter, half or all of what there is."""
+        committees: tuple[str, ...]
+        if isinstance(power, SupportPurpose):
+            committees = grant_committees(power)
+        else:
+            committees = (INSURANCE_PAYOUTS,) if power == "insurance" else (COMPLAINT_NETWORK,)
+        for name in committees:
+            self._activate_committee(name)
+        assert self.checked is not None
+        if power == "insurance":
+            # §4.5: a contribution of at most what the contributor holds (a pool or an escrow
+            # is refused), and the richest developer's if the pool is still empty.
+            held = ustr_of(self.checked.state.ledger, contributor)
+            self.apply(FundInsurance(contributor, min(MICRO, held)))
+            if not ustr_of(self.checked.state.ledger, INSURANCE_POOL):
+                self.apply(FundInsurance(self._richest_developer(), MICRO))
+        minority = frozenset(v for name in committees for v in self._committee_minority(name))
+        failed = {"minority": minority, "none": frozenset(), "pool": frozenset({INSURANCE_POOL})}
+        voted = frozenset(v for name in committees for v in self._committee_voters(name))
+        for voters in (failed[unvoted], voted):
+            self._use_power(power, voters, recipient=recipient, quarters=quarters, node=node)
+
+    def _use_power(
+        self,
+        power: SupportPurpose | str,
+        voters: frozenset[AccountId],
+        *,
+        recipient: AccountId,
+        quarters: int,
+        node: NodeId,
+    ) -> None:
+        """§4.5, §6.5, §6.10: one grant, insurance payout or node slash signed by `voters`."""
+        assert self.checked is not None
+        state = self.checked.state
+        if power == "insurance":
+            held = ustr_of(state.ledger, INSURANCE_POOL)
+            claim = (
+                InsuranceClaim.CYBERCRIME_BOUNTY
+                if quarters % 2
+                else InsuranceClaim.NODE_REIMBURSEMENT
+            )
+            self.apply(PayInsurance(recipient, held * quarters // 4, claim, voters))
+        elif power == "slash":
+            stake = state.nodes.get(node)
+            amount = stake.ustr * quarters // 4 if stake is not None else 1
+            self.apply(SlashNode(node, amount, voters))
+        else:
+            assert isinstance(power, SupportPurpose)
+            held = ustr_of(state.ledger, NETWORK_SUPPORT)
+            self.apply(GrantNetworkSupport(recipient, held * quarters // 4, power, voters))
+
     # --- Complaints and reputation ---------------------------------------------------------------
 
     @rule(
@@ -777,15 +897,18 @@ class GovernanceRules(ChainDriver):
             for _ in range(max(0, cap - filled) + 1 if 0 <= cap <= 20 else 1):
                 self.apply(OutboundRequest(app, price))
 
-    @rule(app=apps, offset=st.sampled_from([-1, 0, 1]), price=prices)
+    @rule(app=apps, offset=st.sampled_from([-1, 0, 1, None, None]), price=prices)
     @guarded
-    def process_outbound_at_active_age(self, *, app: AppId, offset: int, price: Fraction) -> None:
+    def process_outbound_at_active_age(
+        self, *, app: AppId, offset: int | None, price: Fraction
+    ) -> None:
         """§4.5: "in active use for > 6 months": an app with no other exemption (closed source,
         nothing staked) asks once more than its cap within one second, one second before,
-        exactly when, or one second after its active use reaches the minimum; only the last may
-        make the extra request. Active use begins at the decision time of the app's first
-        settled round (docs/model.md, "Active use"), read from the checker's memory; an app not
-        active yet first runs an honest, paid round."""
+        exactly when, or one second after its active use reaches the minimum (`offset`; None:
+        all three in turn, so none is left to Hypothesis' draws once the clock has passed the
+        app's start); only the last may make the extra request. Active use begins at the decision time of the app's first settled round
+        (docs/model.md, "Active use"), read from the checker's memory; an app not active yet
+        first runs an honest, paid round."""
         assert self.checked is not None
         cap = self.checked.state.params.reputation.outbound_requests_per_minute
         if not 0 < cap <= 20:
@@ -798,18 +921,21 @@ class GovernanceRules(ChainDriver):
             start = self.checked.history.first_active.get(app)
             if start is None:
                 return
-        state = self.checked.state
-        target = start + state.params.reputation.uncapped_min_active_seconds + offset
-        if target < state.now:
+        minimum = start + self.checked.state.params.reputation.uncapped_min_active_seconds
+        now = self.checked.state.now
+        targets = [minimum + side for side in ((-1, 0, 1) if offset is None else (offset,))]
+        targets = [target for target in targets if target >= now]
+        if not targets:
             return
         self.apply(SetAppProfile(app, False, 0))
-        if target > state.now:
-            self.apply(AdvanceTime(target - state.now))
-        # The cap is filled in this one second, then one request more: the one past the cap.
-        seen = self.checked.history.outbound.get(app, ())
-        filled = requests_in_minute(seen, now=self.checked.state.now)
-        for _ in range(max(0, cap - filled) + 1):
-            self.apply(OutboundRequest(app, price))
+        for target in targets:
+            if target > self.checked.state.now:
+                self.apply(AdvanceTime(target - self.checked.state.now))
+            # The cap is filled in this one second, then one request more: the one past the cap.
+            seen = self.checked.history.outbound.get(app, ())
+            filled = requests_in_minute(seen, now=self.checked.state.now)
+            for _ in range(max(0, cap - filled) + 1):
+                self.apply(OutboundRequest(app, price))
 
     @rule(app=apps, count=st.integers(1, 15), gap=st.sampled_from([0, 1, 5]), price=prices)
     @guarded

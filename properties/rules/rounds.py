@@ -12,16 +12,18 @@ from model.chain.actions import (
     Prepay,
     ResolveLocked,
     RunRound,
+    SetAppValidatorCount,
     SwapReserve,
     WithdrawPrepayment,
 )
 from model.chain.state import get_developer
 from model.governance import ParamChange
 from model.ledger import get_escrow_account
-from model.trusted.behaviour import Behaviour, NodePlan
-from model.units import NodeId
+from model.trusted.behaviour import Behaviour, NodePlan, ValidatorBehaviour, ValidatorPlan
+from model.units import NodeId, ValidatorId
 from oracle.ledger import balance
 from oracle.payment import split_payment, usd_to_ustr
+from oracle.staking import active_set
 from properties.driver import ChainDriver, guarded
 from properties.invariants.allowed_rounds import correct_output
 from properties.strategies import (
@@ -29,6 +31,8 @@ from properties.strategies import (
     MICRO,
     NODE_COUNT,
     NODES,
+    USERS,
+    VALIDATORS,
     amounts,
     apps,
     costs,
@@ -58,6 +62,34 @@ UNREGISTERED = NodeId("n-unregistered")
 
 NO_PRICES: tuple[Fraction | None, ...] = (None, Fraction(0), Fraction(-1, 2))
 """STR prices that value nothing: none at all, zero and negative (§6.3.3 needs a positive one)."""
+
+
+BEHAVIOURS = st.sampled_from(
+    [ValidatorBehaviour.HONEST] * 3
+    + [ValidatorBehaviour.LIE, ValidatorBehaviour.ABSTAIN, ValidatorBehaviour.EQUIVOCATE]
+)
+"""A validator's behaviour: honest half the time, else one of the byzantine ones."""
+
+
+@st.composite
+def validator_plans(draw: st.DrawFn) -> tuple[ValidatorPlan, ...]:
+    """§3.3 Steps 10, 12: plans for some of the validators: any mix of honest, lying,
+    abstaining and equivocating ones, now and then one that withholds its beacon secret (the
+    rule keeps those of the voting validators); often none (all honest)."""
+    if draw(st.integers(0, 2)) == 0:
+        return ()
+    named = draw(st.lists(st.sampled_from(VALIDATORS), unique=True, max_size=len(VALIDATORS)))
+    return tuple(
+        ValidatorPlan(v, draw(BEHAVIOURS), draw(st.sampled_from([False] * 5 + [True])))
+        for v in named
+    )
+
+
+def keep_plans(
+    plans: tuple[ValidatorPlan, ...], voters: tuple[ValidatorId, ...]
+) -> tuple[ValidatorPlan, ...]:
+    """The plans that name a validator that votes (the active set, or a lock's committee)."""
+    return tuple(plan for plan in plans if plan.validator in voters)
 
 
 def _fresh(node: NodeId) -> NodeId:
@@ -137,6 +169,33 @@ class RoundRules(ChainDriver):
     ) -> None:
         self.apply(RunRound(app, plans, cost, app_reveals, prefund))  # type: ignore[arg-type]
 
+    @rule(
+        app=apps,
+        plans=node_plans(),
+        validators=validator_plans(),
+        count=st.sampled_from([None, None, 1, 2, 3, 7]),
+    )
+    @guarded
+    def process_validated_round(
+        self,
+        *,
+        app: str,
+        plans: tuple[object, ...],
+        validators: tuple[ValidatorPlan, ...],
+        count: int | None,
+    ) -> None:
+        """§3.3 Steps 10-12: a $100 round of any mix of node behaviours whose committee's
+        validators are honest or byzantine (lying, abstaining, equivocating, withholding their
+        beacon secret); now and then the developer first sets the app's validator count, from
+        one to past the active set. Without a supermajority the payment is locked (recourse)."""
+        assert self.checked is not None
+        if count is not None:
+            self.apply(SetAppValidatorCount(app, get_developer(app), count))  # type: ignore[arg-type]
+        state = self.checked.state
+        active = active_set(state.staking, max_validators=state.params.consensus.max_validators)
+        voting = keep_plans(validators, active)
+        self.apply(RunRound(app, plans, GOLDEN_COST, validator_plans=voting))  # type: ignore[arg-type]
+
     @precondition(lambda self: "malformed-rounds" not in self.swept)
     @rule(app=apps, size=st.integers(2, 3))
     @guarded
@@ -152,6 +211,9 @@ class RoundRules(ChainDriver):
         correct = correct_output(self.checked.state.next_round_id)
         for kind in MALFORMED:
             self.apply_unless_rightly_refused(malformed_round(kind, honest, correct))
+        # §3.3: only the developer sets the app's validator count, and only to a count of them.
+        for signer, count in ((USERS[0], 1), (get_developer(app), 0)):  # type: ignore[arg-type]
+            self.apply_unless_rightly_refused(SetAppValidatorCount(app, signer, count))  # type: ignore[arg-type]
 
     @rule(
         app=apps,
@@ -263,16 +325,22 @@ class RoundRules(ChainDriver):
 
     @rule(
         data=st.data(),
-        pay_nodes=st.booleans(),
+        votes=validator_plans(),
         again=st.booleans(),
         which=st.sampled_from(["locked", "locked", "unknown"]),
     )
     @guarded
     def process_resolve_locked_payment(
-        self, *, data: st.DataObject, pay_nodes: bool, again: bool, which: str
+        self,
+        *,
+        data: st.DataObject,
+        votes: tuple[ValidatorPlan, ...],
+        again: bool,
+        which: str,
     ) -> None:
-        """§3.3 Step 12: a locked payment resolved (paid or returned), sometimes a second time
-        either way (nothing is locked any more), or a round id never locked."""
+        """§3.3 Step 12: a locked payment resolved by its round's committee voting by the drawn
+        plans (honest, lying, abstaining, equivocating: with no supermajority it stays locked),
+        sometimes a second time (nothing is locked any more), or a round id never locked."""
         assert self.checked is not None
         state = self.checked.state
         locked = sorted(
@@ -284,9 +352,12 @@ class RoundRules(ChainDriver):
             app, round_id = data.draw(apps), state.next_round_id + data.draw(st.integers(0, 1))
         else:
             app, round_id = data.draw(st.sampled_from(locked))
-        self.apply(ResolveLocked(app, round_id, pay_nodes))
+        escrow = state.escrows.escrows.get(app)
+        record = escrow.locked.get(round_id) if escrow is not None else None
+        plans = keep_plans(votes, record.validators) if record is not None else ()
+        self.apply(ResolveLocked(app, round_id, plans))
         if again:
-            self.apply(ResolveLocked(app, round_id, data.draw(st.booleans())))
+            self.apply(ResolveLocked(app, round_id))
 
     @rule(app=apps, ustb=amounts, ustr=amounts)
     @guarded

@@ -8,16 +8,28 @@ from hypothesis.stateful import rule
 from model.chain.actions import (
     AdvanceTime,
     CommitBlock,
+    CompleteUnbonding,
     Delegate,
+    DistributeRewards,
     Equivocate,
+    MintInflation,
+    ReportDoubleSign,
+    ReportDowntime,
     ResolveComplaint,
     SlashValidator,
     SubmitComplaint,
     Undelegate,
+    Unjail,
 )
 from model.governance import ParamChange
 from model.units import ValidatorId
-from oracle.staking import active_set, validator_stakes
+from oracle.staking import (
+    DOWNTIME_JAIL_SECONDS,
+    SIGNED_BLOCKS_WINDOW,
+    UNBONDING_SECONDS,
+    active_set,
+    validator_stakes,
+)
 from properties.driver import ChainDriver, guarded
 from properties.strategies import (
     USERS,
@@ -29,7 +41,87 @@ from properties.strategies import (
 
 
 class StakingRules(ChainDriver):
-    """Delegation, block commits, double signs, repeated validator faults."""
+    """Delegation, block commits, double signs, repeated validator faults, rewards, unbonding
+    against late evidence, downtime and the jail."""
+
+    # --- The stake lifecycle (§4.2, §6.9, §6.10) ---------------------------------------------------
+
+    @rule(days=st.sampled_from([0, 1, 30]))
+    @guarded
+    def process_distribute_rewards(self, *, days: int) -> None:
+        """§6.9: a staking period: the clock moves `days`, inflation is minted into the rewards
+        pool, and the pool is paid to the eligible bonds."""
+        if days:
+            self.apply(AdvanceTime(days * 86_400))
+        self.apply(MintInflation())
+        self.apply(DistributeRewards())
+
+    @rule(
+        index=st.integers(0, 5),
+        share=st.sampled_from([1, 1, 2]),
+        wait=st.sampled_from(["none", "day", "period-1", "period"]),
+        draw=st.integers(0, 1),
+    )
+    @guarded
+    def process_late_double_sign_evidence(
+        self, *, index: int, share: int, wait: str, draw: int
+    ) -> None:
+        """§6.10, §4.2: a validator double-signs unseen, its operator undelegates all (or half)
+        of its self-bond, the clock moves (not at all, a day, one second short of or exactly the
+        unbonding period), the evidence arrives, then matured unbonding is paid out. The
+        evidence tombstones the validator for good, so the rule runs one time in two it is
+        drawn, and only while another stays active, to leave the chain validators to run
+        rounds with."""
+        assert self.checked is not None
+        state = self.checked.state
+        seats = state.params.consensus.max_validators
+        active = active_set(state.staking, max_validators=seats)
+        if draw or len(active) < 2:
+            return
+        validator = active[index % len(active)]
+        others = frozenset(active) - {validator}
+        height = state.height + 1
+        if not self.apply(Equivocate(frozenset({validator}), others, frozenset(), reported=False)):
+            return
+        operator = state.staking.validators[validator].operator
+        bonded = self.checked.state.staking.delegations.get((operator, validator), 0)
+        if bonded // share:
+            self.apply(Undelegate(operator, validator, bonded // share))
+        seconds = {"day": 86_400, "period-1": UNBONDING_SECONDS - 1, "period": UNBONDING_SECONDS}
+        if wait in seconds:
+            self.apply(AdvanceTime(seconds[wait]))
+        self.apply(ReportDoubleSign(validator, height))
+        self.apply(CompleteUnbonding())
+
+    @rule(
+        index=st.integers(0, 5),
+        missed=st.sampled_from([50, 51]),
+        early=st.booleans(),
+        draw=st.integers(0, 7),
+    )
+    @guarded
+    def process_downtime_evidence(self, *, index: int, missed: int, early: bool, draw: int) -> None:
+        """§6.10 (Cosmos x/slashing): a validator of the active set misses `missed` blocks in a
+        row (the window allows 50 of 100), is reported, and asks to unjail one second before
+        or exactly when its ten minutes end. Fifty blocks are fifty checked steps: the rule
+        runs one time in eight it is drawn, to keep the quick effort quick."""
+        assert self.checked is not None
+        if draw:
+            return
+        state = self.checked.state
+        active = active_set(state.staking, max_validators=state.params.consensus.max_validators)
+        if len(active) < 2:
+            return
+        validator = active[index % len(active)]
+        signers = frozenset(active) - {validator}
+        for _ in range(min(missed, SIGNED_BLOCKS_WINDOW)):
+            if not self.apply(CommitBlock(signers)):
+                break
+        self.apply(ReportDowntime(validator))
+        self.apply(AdvanceTime(DOWNTIME_JAIL_SECONDS - 1 if early else DOWNTIME_JAIL_SECONDS))
+        self.apply(Unjail(validator))
+        for jailed in sorted(self.checked.state.staking.jailed):
+            self.apply(Unjail(jailed))
 
     # --- Staking, blocks, slashing ---------------------------------------------------------------
 

@@ -215,6 +215,8 @@ def test_slashes_take_the_decision_time_on_both_sides() -> None:
         params=PARAMS,
         profile=HARDENED,
         algorithm=call.main.scenario.algorithm.value,
+        eligible=call.main.scenario.validators,
+        seed=call.main.scenario.seed,
     )
     assert books.last_slash == {"n3": outcome.decided_at} and outcome.decided_at == main.decided_at
     # The model's chain: its slash record carries the same time.

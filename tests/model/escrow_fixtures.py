@@ -93,8 +93,18 @@ def assert_rejected(result: object, rule: str) -> Rejected:
 NODES = (NODE, NODE_2)
 
 
+OUTPUT_A = b"a" * 32
+OUTPUT_B = b"b" * 32
+"""Output hashes the locked nodes revealed (both of `NODES` revealed OUTPUT_A by default)."""
+
+
 def lock(
-    ledger: Ledger, book: EscrowBook, *, round_id: int = 7, cost: int = DOLLARS_100
+    ledger: Ledger,
+    book: EscrowBook,
+    *,
+    round_id: int = 7,
+    cost: int = DOLLARS_100,
+    output_hashes: tuple[bytes | None, ...] = (OUTPUT_A, OUTPUT_A),
 ) -> tuple[Ledger, EscrowBook]:
     result = process_lock_round_payment(
         ledger,
@@ -104,6 +114,7 @@ def lock(
         node_accounts=NODES,
         cost=cost,
         params=WHITEPAPER_PARAMS,
+        output_hashes=output_hashes,
     )
     assert isinstance(result, tuple), result
     return result

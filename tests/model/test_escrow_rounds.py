@@ -12,6 +12,8 @@ from escrow_fixtures import (
     NODE,
     NODES,
     OTHER_APP,
+    OUTPUT_A,
+    OUTPUT_B,
     RICH,
     assert_rejected,
     escrows_of,
@@ -42,7 +44,7 @@ from model.ledger import (
 )
 from model.params import WHITEPAPER_PARAMS, Params, with_values
 from model.payment import compute_payment_split
-from model.units import AccountId, AppId, Rejected
+from model.units import AccountId, AppId, Rejected, ValidatorId
 
 # --- process_validation_payment -----------------------------------------------------------------
 
@@ -250,10 +252,11 @@ def test_lock_then_resolve__pay_nodes() -> None:
     ledger, book = funded(ustb=1_000_000_000, ustr=1_000_000_000)
     locked_ledger, locked_book = lock(ledger, book)
     result = process_resolve_locked_payment(
-        locked_ledger, locked_book, app=APP, round_id=7, pay_nodes=True
+        locked_ledger, locked_book, app=APP, round_id=7, paid_hash=OUTPUT_A
     )
     assert isinstance(result, tuple)
-    after, after_book = result
+    after, after_book, paid = result
+    assert paid == NODES
     for node in NODES:
         assert get_balance(after, node) == Balance(ustr=80_000_000, ustb=110_000_000)
     assert get_balance(after, LOCKED) == Balance(ustr=0, ustb=0)
@@ -268,22 +271,76 @@ def test_lock_then_resolve__return_to_escrow() -> None:
     ledger, book = funded(ustb=1_000_000_000, ustr=1_000_000_000)
     locked_ledger, locked_book = lock(ledger, book)
     result = process_resolve_locked_payment(
-        locked_ledger, locked_book, app=APP, round_id=7, pay_nodes=False
+        locked_ledger, locked_book, app=APP, round_id=7, paid_hash=None
     )
     assert isinstance(result, tuple)
-    after, after_book = result
+    after, after_book, paid = result
+    assert paid == ()
     assert escrows_of(after, APP) == (escrows_of(ledger, APP)[0], Balance(ustr=0, ustb=0))
     assert after_book == book
     assert is_consistent(after, after_book)
+
+
+def test_lock_then_resolve__pays_only_the_resolved_output() -> None:
+    """§3.3 F11-F12: a resolution pays only the nodes that revealed the resolved output; the
+    share of a node that revealed another returns to the app's escrow."""
+    ledger, book = funded(ustb=1_000_000_000, ustr=1_000_000_000)
+    locked_ledger, locked_book = lock(ledger, book, output_hashes=(OUTPUT_A, OUTPUT_B))
+    result = process_resolve_locked_payment(
+        locked_ledger, locked_book, app=APP, round_id=7, paid_hash=OUTPUT_A
+    )
+    assert isinstance(result, tuple)
+    after, after_book, paid = result
+    assert paid == (NODES[0],)
+    assert get_balance(after, NODES[0]) == Balance(ustr=80_000_000, ustb=110_000_000)
+    assert get_balance(after, NODES[1]) == Balance(ustr=0, ustb=0)
+    assert get_balance(after, LOCKED) == Balance(ustr=0, ustb=0)
+    assert get_balance(after, ESCROW) == Balance(
+        ustr=680_000_000 + 160_000_000, ustb=760_000_000 + 120_000_000
+    )
+    assert is_consistent(after, after_book)
+
+
+def test_lock_records_what_the_resolution_needs() -> None:
+    ledger, book = funded()
+    result = process_lock_round_payment(
+        ledger,
+        book,
+        app=APP,
+        round_id=7,
+        node_accounts=NODES,
+        cost=DOLLARS_100,
+        params=WHITEPAPER_PARAMS,
+        validators=(ValidatorId("v1"), ValidatorId("v0")),
+        output_hashes=(OUTPUT_B, None),
+        agreed_output_hash=OUTPUT_B,
+        threshold_base=3,
+    )
+    assert isinstance(result, tuple)
+    record = result[1].escrows[APP].locked[7]
+    assert record.validators == ("v1", "v0")
+    assert (record.get_output_hash(0), record.get_output_hash(1)) == (OUTPUT_B, None)
+    assert (record.agreed_output_hash, record.threshold_base) == (OUTPUT_B, 3)
+    too_many = process_lock_round_payment(
+        ledger,
+        book,
+        app=APP,
+        round_id=7,
+        node_accounts=NODES,
+        cost=DOLLARS_100,
+        params=WHITEPAPER_PARAMS,
+        output_hashes=(OUTPUT_B, None, OUTPUT_A),
+    )
+    assert_rejected(too_many, "process_lock_round_payment")
 
 
 def test_lock_two_rounds__resolve_one() -> None:
     ledger, book = funded(ustb=1_000_000_000, ustr=1_000_000_000)
     ledger, book = lock(ledger, book, round_id=1, cost=3)
     ledger, book = lock(ledger, book, round_id=2, cost=DOLLARS_100)
-    result = process_resolve_locked_payment(ledger, book, app=APP, round_id=2, pay_nodes=False)
+    result = process_resolve_locked_payment(ledger, book, app=APP, round_id=2, paid_hash=None)
     assert isinstance(result, tuple)
-    after, after_book = result
+    after, after_book, _ = result
     split = compute_payment_split(3, WHITEPAPER_PARAMS)
     assert get_balance(after, LOCKED).ustb == 2 * split.stb_withdrawn
     assert is_consistent(after, after_book)
@@ -348,7 +405,7 @@ def test_invalid_resolve_locked_payment__unknown_round() -> None:
     ledger, book = lock(*funded())
     for app, round_id in ((APP, 8), (AppId("nope"), 7)):
         refused = process_resolve_locked_payment(
-            ledger, book, app=app, round_id=round_id, pay_nodes=True
+            ledger, book, app=app, round_id=round_id, paid_hash=OUTPUT_A
         )
         assert_rejected(refused, "process_resolve_locked_payment")
 
@@ -360,8 +417,8 @@ def test_invalid_resolve_locked_payment__locked_account_drained() -> None:
         ledger,
         balances=ledger.balances.set(LOCKED, Balance(ustr=0, ustb=0)),
     )
-    for pay_nodes in (True, False):
+    for paid_hash in (OUTPUT_A, None):
         refused = process_resolve_locked_payment(
-            broken, book, app=APP, round_id=7, pay_nodes=pay_nodes
+            broken, book, app=APP, round_id=7, paid_hash=paid_hash
         )
         assert_rejected(refused, "process_resolve_locked_payment")

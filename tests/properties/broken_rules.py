@@ -17,7 +17,17 @@ from broken_fixtures import (
 
 import model.trusted.round as round_model
 import properties.replay
-from model import complaints, escrow, governance, hashing, payment, slashing, supply
+from model import (
+    complaints,
+    escrow,
+    governance,
+    hashing,
+    payment,
+    rewards,
+    slashing,
+    standing,
+    supply,
+)
 from model.chain import economy, security, society
 from model.chain.state import get_user, get_validator, get_validator_operator
 from model.escrow import process_usage_payment
@@ -36,7 +46,7 @@ from model.payment import PaymentSplit, compute_payment_split
 from model.profile import HARDENED, CompositeEncoding, Profile, RevealContents
 from model.reputation import process_outbound_request
 from model.slashing import DelegatorLoss, SlashingState, SlashRecord
-from model.staking import get_power_of, get_total_voting_power
+from model.staking import get_power_of, get_total_voting_power, is_in_good_standing
 from model.supply import SupplyState, process_usdc_deposit
 from model.trusted import scenario, settlement
 from model.trusted.round import RevealCheck, RoundState
@@ -478,4 +488,39 @@ def default_cap_drifted(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profil
         reputation=attrs.evolve(WHITEPAPER_PARAMS.reputation, outbound_requests_per_minute=11),
     )
     monkeypatch.setattr(properties.replay, "WHITEPAPER_PARAMS", drifted)
+    return DEFAULTS
+
+
+# --- The stake lifecycle -------------------------------------------------------------------------
+
+
+def unbonding_slash_spares_entries(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
+    """Late double-sign evidence slashes the bonds but none of the unbonding entries."""
+    real = standing.process_slash_unbonding
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        return real(*args, **(kwargs | {"first_entry": 10**9}))
+
+    replace_rule(monkeypatch, real, broken)
+    return DEFAULTS
+
+
+def rewards_split_equally(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
+    """Each bond receives a fifth of the rewards pool, whatever its stake."""
+    real = rewards.compute_reward_share
+
+    def broken(alg: Any, pool: int, bond: int, total: int) -> int:
+        return pool // 5
+
+    replace_rule(monkeypatch, real, broken)
+    return DEFAULTS
+
+
+def jail_keeps_the_power(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
+    """The active set forgets the jail: a jailed validator keeps its voting power."""
+
+    def broken(staking: Any, validator: Any) -> bool:
+        return validator not in staking.tombstoned
+
+    replace_rule(monkeypatch, is_in_good_standing, broken)
     return DEFAULTS

@@ -30,6 +30,7 @@ from broken_rules import DEFAULTS, GOLDEN_COST, USER_0, USER_1, USER_2, V0, V1, 
 
 import model.chain.economy
 import model.chain.state
+import model.committees
 import model.trusted.decision
 import model.trusted.round as round_model
 import properties.replay
@@ -230,7 +231,11 @@ def validation_paid_to_a_user(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, 
 
 def undelegate_as_delegate(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
     """An undelegation bonds the amount once more instead of returning it."""
-    replace_rule(monkeypatch, process_undelegate, process_delegate)
+
+    def broken(ledger: Any, staking: Any, *, now: int, unbonding: bool, **kwargs: Any) -> Any:
+        return process_delegate(ledger, staking, **kwargs)
+
+    replace_rule(monkeypatch, process_undelegate, broken)
     return DEFAULTS
 
 
@@ -278,7 +283,7 @@ def mint_into_network_support(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, 
 
 def grant_while_inactive(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
     """Network Support pays grants whether or not its subcommittee is active."""
-    monkeypatch.setattr(economy, "is_network_support_grant_allowed", lambda *args: True)
+    monkeypatch.setattr(model.committees, "is_subcommittee_active", lambda *args: True)
     return DEFAULTS
 
 
@@ -448,6 +453,8 @@ ACTIVE_NETWORK_SUPPORT: tuple[Action, ...] = (
     honest_round(cost=GOLDEN_COST),
 )
 """Network Support's subcommittee active, and STR paid into Network Support by a round."""
+NETWORK_SUPPORT_VOTE = frozenset({USER_2})
+"""The signature of Network Support's only delegator: all of its delegated STR votes."""
 
 
 def _proposal(*, wait: int) -> tuple[Action, ...]:
@@ -526,13 +533,14 @@ CASES: tuple[ContractCase, ...] = (
         grant_while_inactive,
         (
             *ACTIVE_NETWORK_SUPPORT,
-            GrantNetworkSupport(USER_1, MICRO),
-            # Network Support's subcommittee is inactive again: the next grant must be refused.
-            UndelegateFromSubcommittee(USER_2, NETWORK_SUPPORT_COMMITTEE, BACKING),
-            GrantNetworkSupport(USER_1, MICRO),
+            GrantNetworkSupport(USER_1, MICRO, signers=NETWORK_SUPPORT_VOTE),
+            # Network Support's subcommittee is inactive again (a fifth of its backing left, far
+            # below 1%; its one delegator still votes all of it): the next grant must be refused.
+            UndelegateFromSubcommittee(USER_2, NETWORK_SUPPORT_COMMITTEE, BACKING * 4 // 5),
+            GrantNetworkSupport(USER_1, MICRO, signers=NETWORK_SUPPORT_VOTE),
         ),
-        # GOV-SUBCOMMITTEE holds Network Support to its committee's activation as well.
-        also=frozenset({"GOV-SUBCOMMITTEE"}),
+        # GOV-SUBCOMMITTEE and SUB-POWERS hold Network Support to its committee's activation.
+        also=frozenset({"GOV-SUBCOMMITTEE", "SUB-POWERS"}),
         refused_by_correct=("process_grant_network_support",),
     ),
     ContractCase(
@@ -689,7 +697,10 @@ def test_grant_into_a_pool__refused_and_caught_without_the_guard(
     records. The chain refuses a grant into a pool; without that guard a grant into the bonded
     pool or the node stake pool leaves them holding more than their bonds and stakes, and
     ACT-GRANT catches every such grant."""
-    actions = (*ACTIVE_NETWORK_SUPPORT, GrantNetworkSupport(pool, 5 * MICRO))
+    actions = (
+        *ACTIVE_NETWORK_SUPPORT,
+        GrantNetworkSupport(pool, 5 * MICRO, signers=NETWORK_SUPPORT_VOTE),
+    )
     refused = run_trace(GENESIS, actions, params=P, profile=HARDENED)
     assert refused.refused_by == ("process_grant_network_support",)
     assert not refused.violations
@@ -700,7 +711,10 @@ def test_grant_into_a_pool__refused_and_caught_without_the_guard(
     assert found.violated == {"ACT-GRANT", *pools_out_of_step}, found.violations
     to_a_user = run_trace(
         GENESIS,
-        (*ACTIVE_NETWORK_SUPPORT, GrantNetworkSupport(USER_1, 5 * MICRO)),
+        (
+            *ACTIVE_NETWORK_SUPPORT,
+            GrantNetworkSupport(USER_1, 5 * MICRO, signers=NETWORK_SUPPORT_VOTE),
+        ),
         params=P,
         profile=HARDENED,
     )

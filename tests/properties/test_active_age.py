@@ -70,6 +70,17 @@ def test_each_side_of_six_months_is_reached_and_holds(offset: int) -> None:
     assert len(accepted) == cap + (1 if offset == 1 else 0)
 
 
+def test_without_an_offset__the_rule_reaches_all_three_sides_in_turn() -> None:
+    machine_class: type[ChainMachine] = type("AgeRun", (ChainMachine,), {"recorder": Recorder()})
+    machine = machine_class()
+    machine.create_chain(genesis=GENESIS)
+    machine.process_outbound_at_active_age(app=APP, offset=None, price=Fraction(1))
+    reached = machine.recorder.boundaries
+    assert all(reached[f"outbound-active.{side}"] > 0 for side in SIDES.values()), reached
+    for invariant in ("REP-OUTBOUND", "ACT-ALLOWED", "ACT-REPUTATION"):
+        assert not _violated(machine, invariant), invariant
+
+
 def test_the_rule_waits_for_no_app_already_past_its_six_months() -> None:
     machine = _run(1)
     taken = len(machine.actions)

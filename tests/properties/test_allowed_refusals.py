@@ -102,7 +102,7 @@ CASES: tuple[tuple[str, object, str, tuple[Action, ...]], ...] = (
         (
             # user-0's 600,000 STR is well over 1% of all STR.
             DelegateToSubcommittee(USER_0, NETWORK_SUPPORT_COMMITTEE, 500_000 * MICRO),
-            GrantNetworkSupport(USER_0, 0),
+            GrantNetworkSupport(USER_0, 0, signers=frozenset({USER_0})),
         ),
     ),
     ("swap", economy, "process_swap_reserve", (SwapReserve(Fraction(1, 2)),)),

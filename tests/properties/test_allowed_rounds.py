@@ -16,10 +16,17 @@ from broken_rules import P
 
 from model.chain import economy
 from model.chain.actions import Action, ResolveLocked, RunRound, WithdrawPrepayment
-from model.chain.state import get_node
+from model.chain.state import get_node, get_validator
 from model.profile import HARDENED
 from model.trusted import behaviour
-from model.trusted.behaviour import Behaviour, NodePlan, Scenario, get_scenario_problems
+from model.trusted.behaviour import (
+    Behaviour,
+    NodePlan,
+    Scenario,
+    ValidatorBehaviour,
+    ValidatorPlan,
+    get_scenario_problems,
+)
 from model.units import MICRO, NodeId, Rejected
 from properties.invariants.allowed import JUDGED
 from properties.invariants.allowed_rounds import (
@@ -140,11 +147,20 @@ def test_round_at_the_funds__is_allowed_exactly_and_refused_one_short(short: str
         assert not isinstance(applied, Rejected), applied
 
 
+ABSTAINING = tuple(ValidatorPlan(get_validator(i), ValidatorBehaviour.ABSTAIN) for i in range(2))
+"""Two of the four validators abstain: no validator supermajority, the payment is locked."""
+
+
 def test_resolution__is_allowed_once_either_way() -> None:
-    locked = _after(RunRound(APP, LOCKING_PLANS, MICRO))
-    assert 1 in locked.state.escrows.escrows[APP].locked
-    for pay_nodes in (True, False):
-        action = ResolveLocked(APP, 1, pay_nodes)
+    """A lock of a round without consensus returns to the escrow; a lock of a round whose
+    validators did not reach a supermajority (recourse) pays its supermajority group."""
+    for locking in (
+        RunRound(APP, LOCKING_PLANS, MICRO),
+        RunRound(APP, tuple(plan(i) for i in range(4)), MICRO, validator_plans=ABSTAINING),
+    ):
+        locked = _after(locking)
+        assert 1 in locked.state.escrows.escrows[APP].locked
+        action = ResolveLocked(APP, 1)
         assert resolution_allowed(locked.state, locked.history, action) == []
         resolved = apply_and_check(locked, action)
         assert not isinstance(resolved, Rejected), resolved
@@ -152,12 +168,22 @@ def test_resolution__is_allowed_once_either_way() -> None:
         assert again and "a caller's error" in again[0], again
 
 
+def test_resolution_without_a_supermajority__may_be_refused() -> None:
+    """§3.3 Step 12: a lock is resolved only by more than 2/3 of its committee: with two of four
+    abstaining, the text lets the chain refuse, and it does."""
+    locked = _after(RunRound(APP, LOCKING_PLANS, MICRO))
+    action = ResolveLocked(APP, 1, ABSTAINING)
+    reasons = resolution_allowed(locked.state, locked.history, action)
+    assert reasons and "threshold of the round's committee" in reasons[0], reasons
+    assert isinstance(apply_and_check(locked, action), Rejected)
+
+
 @pytest.mark.parametrize(
     "action",
     [
-        ResolveLocked(APP, 1, True),
-        ResolveLocked(APP, 7, False),
-        ResolveLocked("app-9", 1, True),  # type: ignore[arg-type]
+        ResolveLocked(APP, 1),
+        ResolveLocked(APP, 7),
+        ResolveLocked("app-9", 1),  # type: ignore[arg-type]
     ],
 )
 def test_unknown_resolution__is_a_callers_error(action: ResolveLocked) -> None:
@@ -184,7 +210,7 @@ def test_model_refusing_a_valid_round__breaks_act_allowed(monkeypatch: pytest.Mo
 def test_model_refusing_a_valid_resolution__breaks_act_allowed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    actions: list[Action] = [RunRound(APP, LOCKING_PLANS, MICRO), ResolveLocked(APP, 1, True)]
+    actions: list[Action] = [RunRound(APP, LOCKING_PLANS, MICRO), ResolveLocked(APP, 1)]
     assert not run_trace(GENESIS, actions, params=P, profile=HARDENED).violations
     monkeypatch.setattr(economy, "process_resolve_locked_payment", _refuse)
     broken = run_trace(GENESIS, actions, params=P, profile=HARDENED)

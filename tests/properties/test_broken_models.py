@@ -49,6 +49,7 @@ from broken_rules import (
     deposit_credits_twice,
     every_counted_node_paid,
     inflation_rises,
+    jail_keeps_the_power,
     mismatch_not_slashed,
     node_profit_to_the_reserve,
     node_slash_of_the_pool,
@@ -56,6 +57,7 @@ from broken_rules import (
     reveal_salt_hash,
     reveals_before_app_salts,
     reveals_not_recomputed,
+    rewards_split_equally,
     slash_level_not_raised,
     slash_rate_uncapped,
     slash_window_never_expires,
@@ -66,7 +68,18 @@ from broken_rules import (
     threshold_base_committed,
     threshold_one_third,
     transfer_mints_a_unit,
+    unbonding_slash_spares_entries,
     usage_paid_from_the_other_escrow,
+)
+from broken_validators import committee_count_ignored, validator_votes_at_half
+from committee_breaks import (
+    COMPLAINTS,
+    SUB_POWERS_REFUSED,
+    SUB_POWERS_TRACE,
+    VOTED,
+    payout_one_over,
+    upheld_not_recorded,
+    vote_ignored,
 )
 
 from model import payment
@@ -74,27 +87,33 @@ from model.chain.actions import (
     Action,
     AdvanceTime,
     CastVote,
+    CommitBlock,
     Delegate,
     DelegateToSubcommittee,
     DepositUsdc,
+    DistributeRewards,
     Equivocate,
     GrantNetworkSupport,
     MintInflation,
     OutboundRequest,
+    ReportDoubleSign,
+    ReportDowntime,
     ResolveComplaint,
     RunRound,
+    SetAppValidatorCount,
     SlashValidator,
     SubmitComplaint,
     SubmitProposal,
     SwapReserve,
     Tally,
     Transfer,
+    Undelegate,
 )
-from model.chain.state import Genesis, get_developer
+from model.chain.state import Genesis, get_developer, get_validator_operator
 from model.governance import NETWORK_SUPPORT_COMMITTEE, ParamChange, VoteOption
 from model.ledger import INSURANCE_POOL, Token
 from model.profile import HARDENED
-from model.trusted.behaviour import Behaviour
+from model.trusted.behaviour import Behaviour, ValidatorBehaviour, ValidatorPlan
 from model.units import MICRO, SECONDS_PER_YEAR, AccountId
 from properties.driver import MACHINE_IDS
 from properties.effort import EFFORTS
@@ -191,6 +210,31 @@ CASES: tuple[BrokenCase, ...] = (
         (RunRound(APP, (plan(0), plan(1), plan(2), plan(3, Behaviour.WRONG_OUTPUT)), MICRO),),
     ),
     BrokenCase(
+        "APP-VALIDATORS",
+        committee_count_ignored,
+        (
+            SetAppValidatorCount(APP, get_developer(APP), 2),
+            RunRound(APP, (plan(0), plan(1), plan(2)), MICRO),
+        ),
+    ),
+    BrokenCase(
+        "BFT-VALIDATORS",
+        validator_votes_at_half,
+        (
+            RunRound(
+                APP,
+                (plan(0), plan(1), plan(2)),
+                MICRO,
+                validator_plans=(
+                    ValidatorPlan(V2, ValidatorBehaviour.ABSTAIN),
+                    ValidatorPlan(V3, ValidatorBehaviour.ABSTAIN),
+                ),
+            ),
+        ),
+        # Paid instead of locked: the round's contract and its split see the payment too.
+        also=frozenset({"ACT-ROUND", "CONS-SPLIT"}),
+    ),
+    BrokenCase(
         "BFT-UNIQUE",
         threshold_one_third,
         (
@@ -243,8 +287,9 @@ CASES: tuple[BrokenCase, ...] = (
         "BFT-ACCOUNTABLE",
         block_commit_at_half,
         (
-            # Half the power double-signs: both commits pass and are accountable.
-            Equivocate(frozenset({V0, V1}), frozenset({V2}), frozenset({V3})),
+            # Half the power double-signs, unreported (so it keeps its power and stays in the
+            # set): both commits pass and are accountable.
+            Equivocate(frozenset({V0, V1}), frozenset({V2}), frozenset({V3}), reported=False),
             # One validator of four double-signs; the broken rule commits at half the power.
             Equivocate(frozenset({V2}), frozenset({V3}), frozenset({V0, V1})),
         ),
@@ -314,6 +359,41 @@ CASES: tuple[BrokenCase, ...] = (
         (Delegate(USER_0, V0, 100 * MICRO), SlashValidator(V0)),
     ),
     BrokenCase(
+        "SLASH-AVOIDED",
+        unbonding_slash_spares_entries,
+        (
+            # v0 double-signs unseen, its operator undelegates 100 STR, the evidence comes.
+            Equivocate(frozenset({V0}), frozenset({V1, V2, V3}), frozenset(), reported=False),
+            Undelegate(get_validator_operator(V0), V0, 100 * MICRO),
+            ReportDoubleSign(V0, 1),
+        ),
+        # The late-evidence contract weighs each unbonding entry's loss too.
+        also=frozenset({"ACT-SLASH"}),
+    ),
+    BrokenCase(
+        "REW-PRORATA",
+        rewards_split_equally,
+        (
+            AdvanceTime(86_400),
+            MintInflation(),
+            Delegate(USER_0, V0, 100 * MICRO),
+            DistributeRewards(),
+        ),
+    ),
+    BrokenCase(
+        "VAL-STANDING",
+        jail_keeps_the_power,
+        (
+            # v0 misses 51 blocks and is jailed; a block then passes only on its power.
+            *(CommitBlock(frozenset({V1, V2, V3})) for _ in range(51)),
+            ReportDowntime(V0),
+            CommitBlock(frozenset({V0, V1, V2})),
+        ),
+        # The commit contract weighs the signers without the jailed power too.
+        also=frozenset({"ACT-STAKING"}),
+        refused_by_correct=("process_block_commit",),
+    ),
+    BrokenCase(
         "GOV-PARAMS",
         coherence_unchecked,
         _vote(
@@ -364,9 +444,12 @@ CASES: tuple[BrokenCase, ...] = (
         (
             DelegateToSubcommittee(USER_2, NETWORK_SUPPORT_COMMITTEE, 100_000 * MICRO),
             # The chain acts on activation only through Network Support's grants: a grant of
-            # nothing is refused while its committee is inactive, paid once it is active.
-            GrantNetworkSupport(USER_0, 0),
+            # nothing, voted by the committee's only delegator, is refused while its committee
+            # is inactive, paid once it is active.
+            GrantNetworkSupport(USER_0, 0, signers=frozenset({USER_2})),
         ),
+        # SUB-POWERS holds every committee power to the text's 1% as well.
+        also=frozenset({"SUB-POWERS"}),
         refused_by_correct=("process_grant_network_support",),
     ),
     BrokenCase(
@@ -387,6 +470,14 @@ CASES: tuple[BrokenCase, ...] = (
         outbound_cap_off_by_one,
         (OutboundRequest(APP, PRICE),) * 11,
         refused_by_correct=("process_outbound_request",),
+    ),
+    BrokenCase("REP-RECORDED", upheld_not_recorded, COMPLAINTS),
+    BrokenCase("INS-POOL", payout_one_over, VOTED),
+    BrokenCase(
+        "SUB-POWERS",
+        vote_ignored,
+        SUB_POWERS_TRACE,
+        refused_by_correct=SUB_POWERS_REFUSED,
     ),
 )
 
@@ -452,7 +543,8 @@ def test_network_support_paid_elsewhere__caught_by_cons_split(
     monkeypatch.setattr(payment, "NETWORK_SUPPORT", INSURANCE_POOL)
     broken = run_trace(GENESIS, actions, params=P, profile=HARDENED)
     assert "CONS-SPLIT" in broken.violated, broken.violations
-    # The action checks (ACT-*) see the same wrong recipient; nothing else breaks.
-    assert {i for i in broken.violated if not i.startswith("ACT-")} == {"CONS-SPLIT"}
+    # The action checks (ACT-*) see the same wrong recipient, and INS-POOL the insurance pool
+    # growing without a contribution; nothing else breaks.
+    assert {i for i in broken.violated if not i.startswith("ACT-")} == {"CONS-SPLIT", "INS-POOL"}
     split = [v for v in broken.violations if v.startswith("CONS-SPLIT")]
     assert "module:insurance str" in split[0]

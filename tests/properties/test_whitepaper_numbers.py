@@ -179,9 +179,10 @@ def test_gov_supermajority__a_governed_half_is_judged_by_the_texts_2_3() -> None
 SMALL_BACKING_GRANT: tuple[Action, ...] = (
     DelegateToSubcommittee(USER_2, NETWORK_SUPPORT_COMMITTEE, MICRO),
     honest_round(cost=GOLDEN_COST),
-    GrantNetworkSupport(USER_1, MICRO),
+    GrantNetworkSupport(USER_1, MICRO, signers=frozenset({USER_2})),
 )
-"""Network Support backed by one STR of some 22 million (far below 1%) pays a grant."""
+"""Network Support backed by one STR of some 22 million (far below 1%) pays a grant its only
+delegator voted."""
 
 
 def test_gov_subcommittee__defaults_refuse_the_grant_and_hold() -> None:
