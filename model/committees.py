@@ -66,7 +66,11 @@ def get_committee_vote_weight(
     gov: GovernanceState, name: str, signers: Iterable[AccountId]
 ) -> UStr:
     """§6.8: the STR that `signers` delegated to committee `name`: their vote's weight."""
-    return sum(gov.subcommittee_delegations.get((signer, name), 0) for signer in set(signers))
+    # In account order, so that the sum is the same term whatever the hash seed (the proofs
+    # build it on Z3 terms, and their query text must not change from run to run).
+    return sum(
+        gov.subcommittee_delegations.get((signer, name), 0) for signer in sorted(set(signers))
+    )
 
 
 def is_committee_vote_passed(gov: GovernanceState, name: str, signers: Iterable[AccountId]) -> bool:

@@ -625,7 +625,7 @@ def get_subcommittee_delegated(gov: GovernanceState, name: str) -> UStr:
     """§6.8: the STR delegated to subcommittee `name`."""
     return sum(
         amount
-        for (_, subcommittee), amount in gov.subcommittee_delegations.items()
+        for (_, subcommittee), amount in sorted(gov.subcommittee_delegations.items())
         if subcommittee == name
     )
 

@@ -68,15 +68,15 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
         " the on-chain one are one object exactly when they are equal: `is` and `==` agree",
     ),
     KnownEquivalent(
-        "model/staking.py:ReplaceAndWithOr:1",
-        "08ab3424d9f3",
+        "model/staking.py:ReplaceAndWithOr:3",
+        "1e767624bc42",
         "§6.10: no action hands the chain double-sign evidence; `process_equivocate` builds each"
         " pair of votes itself at one height and round, where `(same validator and same height)"
         " or (same round and ...)` and the conjunction of all clauses agree",
     ),
     KnownEquivalent(
         "model/chain/security.py:NumberReplacer:2",
-        "630668bd4950",
+        "add30f004b1e",
         "§4.2: the consensus round a committed block carries is a label that every CommitBlock sets"
         " alike (0 or 1); double-sign evidence pairs two commits of the same height and round, and"
         " the chain's equivocations build both commits themselves, so no state tells 0 from 1",
@@ -89,7 +89,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/escrow.py:ReplaceComparisonOperator_Eq_LtE:1",
-        "f8e32e75ac47",
+        "22d46704755e",
         "§6.3.3 average price: `held_ustr` is an escrow's STR balance, never negative (every"
         " debit is checked against the balance), so `<= 0` and `== 0` agree",
     ),
@@ -102,7 +102,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/trusted/settlement.py:NumberReplacer:2",
-        "f7efbd4acf15",
+        "34f4055f65fb",
         "§3.3: settlement's check for unregistered nodes is never reached: the chain's RunRound"
         " refuses a plan naming an unregistered node before the round runs, and the round"
         " search settles on a chain that registered every node; only that refusal's text moved",
@@ -115,21 +115,21 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/trusted/settlement.py:ReplaceOrWithAnd:2",
-        "59679abad34e",
+        "7e0ba9383cc2",
         "§3.3: a round's decision is set exactly when its phase becomes DECIDED (the decision"
         " and the expiry of an app that withheld its salts set both at once), so `phase is not"
         " DECIDED` and `decision is None` are both true or both false on every round state",
     ),
     KnownEquivalent(
         "model/staking.py:ReplaceComparisonOperator_Eq_Is:2",
-        "c627259bfcd6",
+        "5f810fc12bc8",
         "§4.2: the bonded pool never reaches this guard as a delegator: Delegate refuses a"
         " signer that is not a user account first, and genesis bonds come from validator"
         " operators; the test is false either way",
     ),
     KnownEquivalent(
-        "model/escrow.py:NumberReplacer:17",
-        "f078551ccb1a",
+        "model/escrow.py:NumberReplacer:19",
+        "8e5e8ca55a4b",
         "§4.4: settlement pays a validation prefund only when it is positive, so the prefund"
         " here is never negative and `-1 <=` and `0 <=` agree",
     ),
@@ -140,8 +140,8 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
         " deadline computed here is only printed; the decision reads `is_app_salt_deadline_passed`",
     ),
     KnownEquivalent(
-        "model/escrow.py:NumberReplacer:5",
-        "7d871596f1d3",
+        "model/escrow.py:NumberReplacer:7",
+        "5da61399911f",
         "§6.3.3 average price: a zero deposit returns before this test, so with `held_ustr == 0`"
         " the weighted average `(0 * old + d * price) / d` is exactly `price`, what the early"
         " return gives; `held_ustr`, a balance, is never -1",
@@ -161,7 +161,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/ledger.py:ReplaceComparisonOperator_Eq_LtE:4",
-        "899099781ecd",
+        "bbad6e6cd52b",
         "§6.2 transfer: `_check_amount` refuses a negative amount first, so `<= 0` and `== 0`"
         " agree",
     ),
@@ -181,7 +181,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/trusted/settlement.py:ReplaceFalseWithTrue:0",
-        "2b8fdfaf19ec",
+        "114160f9f2cf",
         "§3.2 F6: the default of `RoundOutcome.app_withheld_salts` is never used: both"
         " constructors (the model's settlement and the executor's) pass it",
     ),
@@ -193,14 +193,14 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/trusted/scenario.py:ReplaceBinaryOperator_Add_LShift:5",
-        "06eaaca31866",
+        "c002f61620f2",
         "§3.5.2: the time passed to the runner's `apply` is read only when the step is refused;"
         " the complaint of a node with a bad salt is made at t0 + 1 (its own `now`), inside the"
         " commit phase, by an assigned node that has not complained: never refused",
     ),
     KnownEquivalent(
         "model/trusted/scenario.py:ReplaceBinaryOperator_Add_Pow:5",
-        "0cebfe524129",
+        "fc689e9bc44e",
         "§3.5.2: as `scenario.py:ReplaceBinaryOperator_Add_LShift:5`, the complaint step's time"
         " is read only on a refusal, which never happens",
     ),
@@ -213,13 +213,13 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/trusted/scenario.py:ReplaceBinaryOperator_Add_BitAnd:5",
-        "8a93a8e436fe",
+        "9b4e9e66e0fc",
         "§3.5.2: as `scenario.py:ReplaceBinaryOperator_Add_LShift:5`, the complaint step's time"
         " is read only on a refusal, which never happens",
     ),
     KnownEquivalent(
         "model/trusted/billing.py:NumberReplacer:1",
-        "8acdc086c83a",
+        "6290bdd86873",
         "§4.4: the default validation prefund of `run_trusted_function` is used only by tests:"
         " its one caller in what `check` runs, the executor's `predict`, always passes the call's"
         " prefund",
@@ -232,27 +232,27 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/staking.py:ReplaceComparisonOperator_Eq_GtE:5",
-        "721408d9bf4b",
+        "87c9cd512215",
         "§6.10: no action hands the chain double-sign evidence; `process_equivocate` builds both"
         " votes itself at one height, where `>=` and `==` agree (the argument of"
         " `staking.py:ReplaceAndWithOr:1`)",
     ),
     KnownEquivalent(
-        "model/escrow.py:NumberReplacer:1",
-        "e8aaa35eed41",
+        "model/escrow.py:NumberReplacer:3",
+        "471743e004b9",
         "§4.3.1: every cost reaching `_check_cost` comes from a RunRound, which refuses a negative"
         " cost before the round runs, or from the executor's decoded usage, never negative: `< -1`"
         " and `< 0` agree on every cost that arrives",
     ),
     KnownEquivalent(
         "model/chain/state.py:NumberReplacer:5",
-        "e3734a7a407f",
+        "f6f29b734395",
         "§4.3.1: the genesis default of a developer's STB is used only by tests' fixtures: the"
         " machine's genesis strategy always sets it, and no other engine builds a genesis",
     ),
     KnownEquivalent(
         "model/escrow.py:ReplaceComparisonOperator_NotEq_Gt:3",
-        "827657f4326c",
+        "a4e5f430eef6",
         "§4.3.1: the chain's WithdrawPrepayment passes the escrow's own developer as the one who"
         " withdraws, so `developer > escrow.developer` and `!=` are both false on every call",
     ),

@@ -497,7 +497,9 @@ class EdgeTracker:
 def _active_set(before: ChainState, action: CommitBlock | Equivocate) -> Iterator[str]:
     stakes = validator_stakes(before.staking)
     params = before.params
-    ranked = sorted((s for s in stakes.values() if s > 0), reverse=True)
+    # Jailed and tombstoned validators hold stake but no seat (§6.10).
+    barred = set(before.staking.jailed) | before.staking.tombstoned
+    ranked = sorted((s for v, s in stakes.items() if s > 0 and v not in barred), reverse=True)
     size = params.consensus.max_validators
     if len(ranked) > size:
         yield "cast.active-set-cut"

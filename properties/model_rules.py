@@ -225,15 +225,18 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
         "model.staking.process_delegate",
         "model.staking.process_undelegate",
         "model.chain.security.process_commit_block",
+        "model.staking.process_complete_unbonding",
     ),
     "ACT-SLASH": (
         "model.slashing.process_slash_validator",
         "model.slashing.process_double_sign_evidence",
         "model.chain.security.process_equivocate",
+        "model.standing.process_late_double_sign_evidence",
     ),
     "ACT-SUPPLY": (
         "model.supply.process_inflation_mint",
         "model.payment.process_swap_reserve",
+        "model.rewards.process_distribute_rewards",
     ),
     "ACT-GRANT": (
         "model.chain.economy.process_grant_network_support",

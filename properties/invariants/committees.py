@@ -24,7 +24,7 @@ from model.chain.state import ChainState
 from model.insurance import InsuranceClaim
 from model.ledger import INSURANCE_POOL
 from model.reputation import NodeReputation
-from model.units import AccountId, NodeId
+from model.units import NodeId
 from oracle.defaults import SUBCOMMITTEE_ACTIVATION_BPS
 from oracle.effects import is_user_account
 from oracle.governance import (
@@ -181,8 +181,3 @@ def check_rep_recorded(step: ChainStep) -> Observation | None:
         for field in ("upheld_complaints", "output_complaints"):
             problems += _count_problems(step, field, (), f"a {type(action).__name__}")
     return observe("REP-RECORDED", not problems, "; ".join(problems))
-
-
-def signers_problems(signers: Iterable[AccountId]) -> list[str]:
-    """§6.2: every voter signs for itself; nobody holds the key of a pool or an escrow."""
-    return [f"voter {s} is a pool or an escrow" for s in sorted(signers) if not is_user_account(s)]

@@ -169,33 +169,6 @@ class RoundRules(ChainDriver):
     ) -> None:
         self.apply(RunRound(app, plans, cost, app_reveals, prefund))  # type: ignore[arg-type]
 
-    @rule(
-        app=apps,
-        plans=node_plans(),
-        validators=validator_plans(),
-        count=st.sampled_from([None, None, 1, 2, 3, 7]),
-    )
-    @guarded
-    def process_validated_round(
-        self,
-        *,
-        app: str,
-        plans: tuple[object, ...],
-        validators: tuple[ValidatorPlan, ...],
-        count: int | None,
-    ) -> None:
-        """§3.3 Steps 10-12: a $100 round of any mix of node behaviours whose committee's
-        validators are honest or byzantine (lying, abstaining, equivocating, withholding their
-        beacon secret); now and then the developer first sets the app's validator count, from
-        one to past the active set. Without a supermajority the payment is locked (recourse)."""
-        assert self.checked is not None
-        if count is not None:
-            self.apply(SetAppValidatorCount(app, get_developer(app), count))  # type: ignore[arg-type]
-        state = self.checked.state
-        active = active_set(state.staking, max_validators=state.params.consensus.max_validators)
-        voting = keep_plans(validators, active)
-        self.apply(RunRound(app, plans, GOLDEN_COST, validator_plans=voting))  # type: ignore[arg-type]
-
     @precondition(lambda self: "malformed-rounds" not in self.swept)
     @rule(app=apps, size=st.integers(2, 3))
     @guarded
@@ -204,7 +177,9 @@ class RoundRules(ChainDriver):
         the chain must refuse (ACT-ALLOWED fails on one it applies); the wrong output equal to
         the correct one is the round's own correct output, as the chain derives it, in another
         bytes object. Every kind a firing, once an example: a drawn kind left some kinds
-        undrawn in a quick run, and a refused round costs no more than its checks."""
+        undrawn in a quick run, and a refused round costs no more than its checks. Then the
+        app's validator count from a non-developer and out of range (refused), and the
+        committees of `_sweep_committees`."""
         assert self.checked is not None
         self.swept.add("malformed-rounds")
         honest = RunRound(app, tuple(NodePlan(node) for node in NODES[:size]), GOLDEN_COST)  # type: ignore[arg-type]
@@ -214,6 +189,46 @@ class RoundRules(ChainDriver):
         # §3.3: only the developer sets the app's validator count, and only to a count of them.
         for signer, count in ((USERS[0], 1), (get_developer(app), 0)):  # type: ignore[arg-type]
             self.apply_unless_rightly_refused(SetAppValidatorCount(app, signer, count))  # type: ignore[arg-type]
+        self._sweep_committees(app, size)
+
+    def _sweep_committees(self, app: str, size: int) -> None:
+        """§3.3 Steps 10-12, §4.3.2: the developer sets the app's validator count to `size`,
+        then two $100 rounds of four nodes, one wrong output (consensus TRUE) and two
+        independent ones (FALSE), under committees whose members, in active-set order, lie,
+        abstain, equivocate, withhold their beacon secret or stay honest, in turn from a
+        different start each round; a lock left behind is resolved by an honest committee.
+        Byzantine committees this way take no draws of their own: the drawn genesis (1 to 6
+        validators, their stakes) and `size` vary them, so the other rules' draws are as
+        before (a rule of their own moved the quick run's reach of unrelated boundaries)."""
+        assert self.checked is not None
+        developer = get_developer(app)  # type: ignore[arg-type]
+        self.apply(SetAppValidatorCount(app, developer, size))  # type: ignore[arg-type]
+        cycle = (
+            ValidatorPlan(VALIDATORS[0], ValidatorBehaviour.LIE),
+            ValidatorPlan(VALIDATORS[0], ValidatorBehaviour.ABSTAIN),
+            ValidatorPlan(VALIDATORS[0], ValidatorBehaviour.EQUIVOCATE),
+            ValidatorPlan(VALIDATORS[0], withholds_beacon=True),
+            ValidatorPlan(VALIDATORS[0]),
+        )
+        for wrong in (1, 2):
+            state = self.checked.state
+            seats = state.params.consensus.max_validators
+            active = active_set(state.staking, max_validators=seats)
+            start = size + wrong
+            voting = tuple(
+                attrs.evolve(cycle[(start + index) % len(cycle)], validator=validator)
+                for index, validator in enumerate(active)
+            )
+            plans = (
+                *(NodePlan(node) for node in NODES[: 4 - wrong]),
+                *(NodePlan(node, Behaviour.WRONG_OUTPUT) for node in NODES[4 - wrong :]),
+            )
+            round_id = state.next_round_id
+            self.apply(Prepay(app, developer, 4 * GOLDEN_COST, 10**12, Fraction(1)))  # type: ignore[arg-type]
+            self.apply(RunRound(app, plans, GOLDEN_COST, validator_plans=voting))  # type: ignore[arg-type]
+            escrow = self.checked.state.escrows.escrows.get(app)  # type: ignore[call-overload]
+            if escrow is not None and round_id in escrow.locked:
+                self.apply(ResolveLocked(app, round_id))  # type: ignore[arg-type]
 
     @rule(
         app=apps,

@@ -252,8 +252,11 @@ class StakingRules(ChainDriver):
         one or two, or none), then a block is committed by `signers`; with `judged`, a complaint
         is filed and resolved too, so its validator fee (§6.8) goes to the set as cut."""
         assert self.checked is not None
-        stakes = validator_stakes(self.checked.state.staking)
-        staked = sum(1 for stake in stakes.values() if stake > 0)
+        staking = self.checked.state.staking
+        stakes = validator_stakes(staking)
+        # Jailed and tombstoned validators hold stake but no seat (§6.10).
+        barred = set(staking.jailed) | staking.tombstoned
+        staked = sum(1 for v, stake in stakes.items() if stake > 0 and v not in barred)
         size = max(1, staked + offset)
         if size != self.checked.state.params.consensus.max_validators:
             self.enact((ParamChange("consensus", "max_validators", size),))

@@ -25,6 +25,7 @@ from attrs import frozen
 from model import arith
 from model.params import Params
 from model.profile import Profile
+from model.rewards import compute_reward_share
 from solver.algebra import Z3_TERMS, Formula, Term
 from solver.claim import Claim, ParamMode
 from solver.goals import conservation as goals
@@ -159,6 +160,40 @@ def kind_delegation(kind: Kind) -> None:
     books.balances[("bond_a", BOND)] = books.get("bond_a", BOND) - undelegated
 
 
+def kind_unbonding(kind: Kind) -> None:
+    """§4.2 (Cosmos x/staking): `model.staking.process_undelegate` with the unbonding period
+    moves a bond into an unbonding entry, `model.standing.process_slash_unbonding` burns a rate
+    of the entry, `process_complete_unbonding` pays what is left to the delegator."""
+    kind.backs("bonded_pool", "bond_a")
+    kind.backs("unbonding_pool", "entry_a")
+    undelegated, rate = kind.amount("undelegated"), kind.amount("rate")
+    books = kind.books
+    books.require(undelegated <= books.get("bond_a", BOND))
+    books.transfer("bonded_pool", "unbonding_pool", STR, undelegated)
+    books.balances[("bond_a", BOND)] = books.get("bond_a", BOND) - undelegated
+    books.balances[("entry_a", BOND)] = books.get("entry_a", BOND) + undelegated
+    loss = arith.slash_bond(Z3_TERMS, books.get("entry_a", BOND), rate)
+    books.burn("unbonding_pool", loss.burned)
+    books.balances[("entry_a", BOND)] = books.get("entry_a", BOND) - loss.burned
+    paid = books.get("entry_a", BOND)
+    books.transfer("unbonding_pool", "user", STR, paid)
+    books.balances[("entry_a", BOND)] = books.get("entry_a", BOND) - paid
+
+
+def kind_rewards(kind: Kind) -> None:
+    """§6.9: `model.rewards.process_distribute_rewards` pays the rewards pool to three bonds'
+    holders, each `compute_reward_share` of it; the dust stays in the pool."""
+    bonds = [kind.amount(f"bond_{name}") for name in "abc"]
+    total = _sum(*bonds)
+    kind.assumptions.append(total > 0)
+    books = kind.books
+    pool = books.get("rewards", STR)
+    for name, bond in zip("abc", bonds, strict=True):
+        books.transfer(
+            "rewards", f"holder_{name}", STR, compute_reward_share(Z3_TERMS, pool, bond, total)
+        )
+
+
 def kind_validator_slash(kind: Kind) -> None:
     """§4.2, §6.10: `model.slashing.process_slash_validator` on two bonds at any rate."""
     kind.backs("bonded_pool", "bond_a", "bond_b")
@@ -207,6 +242,8 @@ KINDS: dict[str, TransitionKind] = {
     "validation_payment": kind_validation_payment,
     "complaint_resolution": kind_complaint_resolution,
     "delegation": kind_delegation,
+    "unbonding": kind_unbonding,
+    "rewards": kind_rewards,
     "validator_slash": kind_validator_slash,
     "node_slash": kind_node_slash,
     "inflation": kind_inflation,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import pytest
 from broken_fixtures import GENESIS, Break, replace_rule, run_trace
 from broken_rules import (
@@ -226,3 +227,74 @@ def test_broken_lifecycle_rule__caught(
     broken = run_trace(GENESIS, actions, params=params, profile=profile)
     assert must <= broken.violated, (breaks.__doc__, broken.violations)
     assert broken.violated <= must | may, broken.violations
+
+
+def infraction_numbered_late(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
+    """An unreported double sign records the entry after next as the first slashable one."""
+    real = model.standing.process_record_infraction
+
+    def broken(staking: Any, **kwargs: Any) -> Any:
+        recorded = real(staking, **kwargs)
+        key = (kwargs["validator"], kwargs["height"], 0)
+        late = attrs.evolve(recorded.infractions[key], first_entry=staking.next_entry + 1)
+        return attrs.evolve(recorded, infractions=recorded.infractions.set(key, late))
+
+    replace_rule(monkeypatch, real, broken)
+    return DEFAULTS
+
+
+def test_unreported_double_sign_recorded_wrong__breaks_act_slash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    correct = run_trace(GENESIS, LATE_EVIDENCE[:1], params=P, profile=HARDENED)
+    assert "ACT-SLASH" in correct.observed and not correct.violations, correct.violations
+    params, profile = infraction_numbered_late(monkeypatch)
+    broken = run_trace(GENESIS, LATE_EVIDENCE[:1], params=params, profile=profile)
+    assert broken.violated == {"ACT-SLASH"}, broken.violations
+
+
+# --- ACT-ALLOWED: the lifecycle's refusals -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "actions",
+    [
+        (ReportDoubleSign(V0, 1),),
+        (*DOWNTIME[:50], ReportDowntime(V0)),
+        (*DOWNTIME, AdvanceTime(599), Unjail(V0)),
+        (Unjail(V0),),
+        (*LATE_EVIDENCE, Unjail(V0)),
+    ],
+    ids=["no-infraction", "fifty-missed", "jail-not-over", "not-jailed", "tombstoned"],
+)
+def test_lifecycle_refusal_the_text_allows__holds(actions: tuple[Action, ...]) -> None:
+    """Evidence of nothing, downtime at half the window, an unjail before the ten minutes end,
+    an unjail of a validator never jailed or tombstoned: refused, and rightly."""
+    run = run_trace(GENESIS, actions, params=P, profile=HARDENED)
+    assert run.refused_by, "the correct model accepted it"
+    assert "ACT-ALLOWED" in run.observed and not run.violations, run.violations
+
+
+def _refuse(*args: Any, **kwargs: Any) -> Rejected:
+    return Rejected("broken", "refused for no reason of the text")
+
+
+@pytest.mark.parametrize(
+    ("rule", "actions"),
+    [
+        (model.standing.process_unjail, (*DOWNTIME, AdvanceTime(600), Unjail(V0))),
+        (model.staking.process_complete_unbonding, (CompleteUnbonding(),)),
+        (model.rewards.process_distribute_rewards, (DistributeRewards(),)),
+        (model.standing.process_downtime_evidence, DOWNTIME),
+        (model.standing.process_late_double_sign_evidence, LATE_EVIDENCE),
+    ],
+    ids=["unjail", "complete-unbonding", "rewards", "downtime", "late-evidence"],
+)
+def test_refusing_an_allowed_lifecycle_action__breaks_act_allowed(
+    rule: object, actions: tuple[Action, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    correct = run_trace(GENESIS, actions, params=P, profile=HARDENED)
+    assert not correct.violations and not correct.refused_by, correct.violations
+    replace_rule(monkeypatch, rule, _refuse)
+    broken = run_trace(GENESIS, actions, params=P, profile=HARDENED)
+    assert "ACT-ALLOWED" in broken.violated, broken.violations

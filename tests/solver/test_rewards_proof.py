@@ -1,6 +1,6 @@
 """REW-PRORATA in Z3: the model's reward share is proved to be the floored pro-rata share, with
-the dust under one ustr per bond, for every pool and three bonds in a bounded domain; shares
-that round up or split equally are refuted."""
+the dust under one ustr per bond, for every pool and two bonds (three with z3 alone) in a
+bounded domain; shares that round up or split equally are refuted."""
 
 from __future__ import annotations
 
@@ -26,6 +26,12 @@ def _prove(profile: Profile = HARDENED) -> ProofResult:
 def test_the_split__proved(profile: Profile) -> None:
     assert "REW-PRORATA" in PROVED_IDS and "REW-PRORATA" in CONCRETE_ONLY
     result = _prove(profile)
+    assert result.status is ProofStatus.PROVED, result.counterexample
+
+
+def test_three_bonds__proved_by_z3() -> None:
+    claim = claim_rew_prorata(WHITEPAPER_PARAMS, HARDENED, ParamMode.CONCRETE, bond_count=3)
+    result = prove(claim, mode=ParamMode.CONCRETE)
     assert result.status is ProofStatus.PROVED, result.counterexample
 
 
