@@ -141,8 +141,8 @@ MUTANTS: tuple[Mutant, ...] = (
         id="M09",
         name="pay-non-majority",
         file="model/trusted/settlement.py",
-        original="paid: tuple[NodeId, ...] = decision.supermajority if decision.consensus else ()",
-        replacement="paid: tuple[NodeId, ...] = decision.counted if decision.consensus else ()",
+        original="        decision.supermajority\n        if applied == truth\n",
+        replacement="        decision.counted\n        if applied == truth\n",
         description="under consensus TRUE every counted node is paid, the minority included",
         section="3.3 F11",
         expected=("PAY-ONLY-MAJORITY (H, X)", "GROUNDED (X)"),
@@ -333,9 +333,9 @@ MUTANTS: tuple[Mutant, ...] = (
         original=(
             "    delegations = staking.delegations.set(key, left) if left else "
             "staking.delegations.remove(key)\n"
-            "    return moved, attrs.evolve(staking, delegations=delegations)\n"
+            "    staking = attrs.evolve(staking, delegations=delegations)\n"
         ),
-        replacement="    return moved, staking\n",
+        replacement="",
         description="undelegating returns the STR but never lowers the bond",
         section="4.2",
         expected=("CONS-STR (H)",),
@@ -637,17 +637,8 @@ MUTANTS: tuple[Mutant, ...] = (
         id="M44",
         name="active-set-tiebreak-reversed",
         file="model/staking.py",
-        original=(
-            "    ranked = sorted((v for v, stake in stakes.items() if stake > 0), "
-            "key=lambda v: (-stakes[v], v))\n"
-        ),
-        replacement=(
-            "    ranked = sorted(\n"
-            "        (v for v, stake in stakes.items() if stake > 0),\n"
-            "        key=lambda v: (stakes[v], v),\n"
-            "        reverse=True,\n"
-            "    )\n"
-        ),
+        original="        key=lambda v: (-stakes[v], v),\n    )\n",
+        replacement="        key=lambda v: (stakes[v], v),\n        reverse=True,\n    )\n",
         description=(
             "the active set is sorted stake-descending by reversing the whole key, which also "
             "reverses the id tie-break: at the max_validators cut the larger id wins a tie"
@@ -747,8 +738,8 @@ MUTANTS: tuple[Mutant, ...] = (
         id="M50",
         name="unlock-to-developer",
         file="model/escrow.py",
-        original="        target = get_escrow_account(app)\n",
-        replacement="        target = escrow.developer\n",
+        original="    target = get_escrow_account(app)\n    steps: list[Step]",
+        replacement="    target = escrow.developer\n    steps: list[Step]",
         description=(
             "a locked round payment resolved against the nodes goes to the developer's "
             "account instead of back to the app's escrow"

@@ -333,6 +333,17 @@ def test_tally__times_out_validators_that_did_not_vote_on_a_core_change() -> Non
     )
 
 
+def test_tally__a_core_vote_no_validator_cast_halts_blocks_for_the_time_out() -> None:
+    """Observed (docs/findings.md): the time-out jails every active validator that did not
+    vote, so a core change voted by holders alone leaves no power to commit a block until the
+    validators unjail."""
+    state = _core_tally(())
+    assert not get_active_set(state.staking, P)
+    assert isinstance(process_action(state, CommitBlock(frozenset(V))), Rejected)
+    state = _apply(state, AdvanceTime(DOWNTIME_JAIL_SECONDS), *(Unjail(v) for v in V))
+    assert not isinstance(process_action(state, CommitBlock(frozenset(V))), Rejected)
+
+
 def test_tally__spares_validators_when_the_change_is_not_core() -> None:
     change = (ParamChange("reputation", "outbound_requests_per_minute", 5),)
     state = _apply(

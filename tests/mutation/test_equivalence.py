@@ -88,7 +88,7 @@ def test_the_models_marker_swaps_and_phase_tests__are_judged_statically() -> Non
     for point in find_points(
         [
             "model/trusted/round.py:ReplaceComparisonOperator_IsNot_NotEq:0",
-            "model/staking.py:ReplaceBinaryOperator_Mul_Div:2",
+            "model/staking.py:ReplaceBinaryOperator_Mul_Div:3",
         ]
     ):
         source = sources.setdefault(
@@ -97,5 +97,5 @@ def test_the_models_marker_swaps_and_phase_tests__are_judged_statically() -> Non
         kinds[point.id] = make_mutant(point, source, index=index).kind
     assert kinds == {
         "model/trusted/round.py:ReplaceComparisonOperator_IsNot_NotEq:0": Kind.IDENTITY,
-        "model/staking.py:ReplaceBinaryOperator_Mul_Div:2": Kind.SIGNATURE,
+        "model/staking.py:ReplaceBinaryOperator_Mul_Div:3": Kind.SIGNATURE,
     }
