@@ -7,6 +7,7 @@ import attrs
 
 from model.chain.actions import Effect
 from model.chain.state import ChainState, get_validator_operator
+from model.committees import get_committee_refusal
 from model.ledger import (
     get_balance,
     get_escrow_account,
@@ -41,6 +42,27 @@ def check_signer(rule: str, account: AccountId) -> Rejected | None:
     if not is_user_account(account):
         return Rejected(rule, f"{account} is a module or escrow account and cannot sign")
     return None
+
+
+def check_committee_vote(
+    rule: str, state: ChainState, committees: tuple[str, ...], signers: frozenset[AccountId]
+) -> Rejected | None:
+    """§6.2, §6.8: a committee's power is used only on its voters' own signatures (nobody signs
+    for a module pool or an escrow), while each of `committees` is active and (profile switch
+    `committee_votes`) its vote passed (`model.committees`)."""
+    for signer in sorted(signers):
+        # Verify the voter is a user account.
+        if (refused := check_signer(rule, signer)) is not None:
+            return refused
+    # Verify the committees are active and (hardened) voted.
+    refusal = get_committee_refusal(
+        state.ledger,
+        state.governance,
+        committees=committees,
+        signers=signers,
+        profile=state.profile,
+    )
+    return None if refusal is None else Rejected(rule, refusal)
 
 
 def get_validator_accounts(state: ChainState) -> tuple[AccountId, ...]:

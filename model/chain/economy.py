@@ -22,9 +22,16 @@ from model.chain.actions import (
     Transfer,
     WithdrawPrepayment,
 )
-from model.chain.common import Step, check_signer, done, get_validator_accounts, write_back
+from model.chain.common import (
+    Step,
+    check_committee_vote,
+    check_signer,
+    done,
+    get_validator_accounts,
+    write_back,
+)
 from model.chain.state import ChainState, get_trusted_chain, with_trusted_chain
-from model.committees import get_committee_refusal, get_grant_committees
+from model.committees import get_grant_committees
 from model.escrow import (
     process_prepayment,
     process_resolve_locked_payment,
@@ -306,21 +313,10 @@ def process_grant_network_support(state: ChainState, action: GrantNetworkSupport
     """§6.5, §6.8: Network Support pays a grant for one of its three purposes, on its
     committees' vote (`model.committees`)."""
     rule = "process_grant_network_support"
-    # Verify each voter signs: nobody signs for a module pool or an escrow.
-    for signer in sorted(action.signers):
-        if (refused := check_signer(rule, signer)) is not None:
-            return refused
     # Verify the purpose's committees are active and (hardened) voted the grant.
     committees = get_grant_committees(action.purpose) if is_support_purpose(action.purpose) else ()
-    refusal = get_committee_refusal(
-        state.ledger,
-        state.governance,
-        committees=committees,
-        signers=action.signers,
-        profile=state.profile,
-    )
-    if refusal is not None:
-        return Rejected(rule, refusal)
+    if (refused := check_committee_vote(rule, state, committees, action.signers)) is not None:
+        return refused
     # Verify the grant pays a wallet: §6.5's grants pay people, and a module pool or an escrow
     # holds only what its own records say.
     if not is_user_account(action.recipient):

@@ -122,6 +122,15 @@ def process_commit_block(state: ChainState, action: CommitBlock) -> Outcome[Step
     return done(_record_commit(state, accepted), effect)
 
 
+def _write_slash(
+    state: ChainState, slashed: tuple[Any, ...], stake_before: int
+) -> tuple[ChainState, SlashEffect]:
+    """A validator slash's ledger, bonds and slash record written back, and its effect."""
+    ledger, staking, slashing, outcome = slashed[:4]
+    state = attrs.evolve(state, ledger=ledger, staking=staking, slashing=slashing)
+    return state, _slash_effect(state, outcome, stake_before)
+
+
 def _slash_effect(state: ChainState, outcome: Any, stake_before: int) -> SlashEffect:
     return SlashEffect(
         offender=f"validator:{outcome.validator}",
@@ -214,10 +223,9 @@ def process_report_double_sign(state: ChainState, action: ReportDoubleSign) -> O
     )
     if isinstance(slashed, Rejected):
         return slashed
-    ledger, staking, slashing, outcome, _ = slashed
-    state = attrs.evolve(state, ledger=ledger, staking=staking, slashing=slashing)
+    state, effect = _write_slash(state, slashed, stake_before)
     jail = JailEffect(action.validator, state.now, True, "double sign")
-    return done(state, _slash_effect(state, outcome, stake_before), jail)
+    return done(state, effect, jail)
 
 
 def process_report_downtime(state: ChainState, action: ReportDowntime) -> Outcome[Step]:
@@ -234,11 +242,10 @@ def process_report_downtime(state: ChainState, action: ReportDowntime) -> Outcom
     )
     if isinstance(slashed, Rejected):
         return slashed
-    ledger, staking, slashing, outcome = slashed
-    state = attrs.evolve(state, ledger=ledger, staking=staking, slashing=slashing)
+    state, effect = _write_slash(state, slashed, stake_before)
     until = state.now + DOWNTIME_JAIL_SECONDS
     jail = JailEffect(action.validator, until, False, "downtime")
-    return done(state, _slash_effect(state, outcome, stake_before), jail)
+    return done(state, effect, jail)
 
 
 def process_unjail_action(state: ChainState, action: Unjail) -> Outcome[Step]:
@@ -285,9 +292,8 @@ def process_slash_validator_action(state: ChainState, action: SlashValidator) ->
     )
     if isinstance(slashed, Rejected):
         return slashed
-    ledger, staking, slashing, outcome = slashed
-    state = attrs.evolve(state, ledger=ledger, staking=staking, slashing=slashing)
-    return done(state, _slash_effect(state, outcome, stake_before))
+    state, effect = _write_slash(state, slashed, stake_before)
+    return done(state, effect)
 
 
 def process_advance_time(state: ChainState, action: AdvanceTime) -> Outcome[Step]:

@@ -25,6 +25,7 @@ from model.chain.actions import (
 )
 from model.chain.common import (
     Step,
+    check_committee_vote,
     check_signer,
     done,
     get_held_str_by_account,
@@ -36,7 +37,6 @@ from model.chain.state import ChainState
 from model.committees import (
     INSURANCE_COMMITTEE,
     SLASHING_COMMITTEE,
-    get_committee_refusal,
     process_committee_node_slash,
 )
 from model.complaints import (
@@ -59,7 +59,7 @@ from model.reputation import (
     process_record_upheld_complaint,
     process_set_app_profile,
 )
-from model.units import AccountId, Outcome, Rejected
+from model.units import Outcome, Rejected
 
 
 def process_submit_proposal_action(state: ChainState, action: SubmitProposal) -> Outcome[Step]:
@@ -203,15 +203,6 @@ def process_resolve_complaint_action(state: ChainState, action: ResolveComplaint
     return done(attrs.evolve(state, ledger=ledger, complaints=complaints, reputation=reputation))
 
 
-def _check_voters(rule: str, signers: frozenset[AccountId]) -> Rejected | None:
-    """§6.2, §6.8: every voter of a committee signs for itself; nobody signs for a pool."""
-    for signer in sorted(signers):
-        # Verify the voter is a user account.
-        if (refused := check_signer(rule, signer)) is not None:
-            return refused
-    return None
-
-
 def process_fund_insurance_action(state: ChainState, action: FundInsurance) -> Outcome[Step]:
     """§4.5: a contribution of STR to the insurance pool."""
     # Verify the contributor signs: nobody signs for a module pool or an escrow.
@@ -226,18 +217,11 @@ def process_fund_insurance_action(state: ChainState, action: FundInsurance) -> O
 def process_pay_insurance_action(state: ChainState, action: PayInsurance) -> Outcome[Step]:
     """§4.5, §6.8: the insurance pool pays a bounty or a reimbursement on its committee's vote."""
     rule = "process_pay_insurance_action"
-    if (refused := _check_voters(rule, action.signers)) is not None:
-        return refused
     # Verify the Insurance Pool Payouts Committee is active and (hardened) voted the payout.
-    refusal = get_committee_refusal(
-        state.ledger,
-        state.governance,
-        committees=(INSURANCE_COMMITTEE,),
-        signers=action.signers,
-        profile=state.profile,
-    )
-    if refusal is not None:
-        return Rejected(rule, refusal)
+    if (
+        refused := check_committee_vote(rule, state, (INSURANCE_COMMITTEE,), action.signers)
+    ) is not None:
+        return refused
     # Verify the payout goes to a wallet, a node's or a bounty hunter's.
     if not is_user_account(action.recipient):
         return Rejected(rule, f"{action.recipient} is not a wallet")
@@ -250,18 +234,11 @@ def process_pay_insurance_action(state: ChainState, action: PayInsurance) -> Out
 def process_slash_node_action(state: ChainState, action: SlashNode) -> Outcome[Step]:
     """§6.10, §6.8: burn the amount of a cheating node's stake its committee voted."""
     rule = "process_slash_node_action"
-    if (refused := _check_voters(rule, action.signers)) is not None:
-        return refused
     # Verify the slashing committee is active and (hardened) voted the slash.
-    refusal = get_committee_refusal(
-        state.ledger,
-        state.governance,
-        committees=(SLASHING_COMMITTEE,),
-        signers=action.signers,
-        profile=state.profile,
-    )
-    if refusal is not None:
-        return Rejected(rule, refusal)
+    if (
+        refused := check_committee_vote(rule, state, (SLASHING_COMMITTEE,), action.signers)
+    ) is not None:
+        return refused
     result = process_committee_node_slash(
         state.ledger, state.nodes, node=action.node, amount=action.amount
     )
