@@ -388,7 +388,8 @@ def check_act_round(r: SettledRound) -> Observation | None:
 def check_app_validators(r: SettledRound) -> Observation | None:
     """APP-VALIDATORS: the committee is the developer's count of the eligible validators,
     ranked by the seed of the beacon secrets they revealed (each validator's real secret, which
-    the harness knows); the proposer is the first drawn; only members vote."""
+    the harness knows), and none of it withheld its secret; the proposer is the first drawn;
+    only members vote."""
     scenario, outcome = r.round.scenario, r.outcome
     algorithm = r.algorithm
     plans = scenario.validators
@@ -412,6 +413,10 @@ def check_app_validators(r: SettledRound) -> Observation | None:
         problems.append(f"withholders recorded {outcome.beacon_withheld}, planned {withheld}")
     if outcome.validators != committee:
         problems.append(f"committee {outcome.validators}, the beacon draws {committee}")
+    # A withholder saw the others' secrets first: seated, it may have picked the seed.
+    seated = sorted(set(outcome.validators) & set(withheld))
+    if seated:
+        problems.append(f"{seated} withheld their beacon secrets and sit on the committee")
     proposer = committee[0] if committee else None
     if outcome.proposer != proposer:
         problems.append(f"proposer {outcome.proposer}, the first drawn is {proposer}")

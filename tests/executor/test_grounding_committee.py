@@ -108,13 +108,32 @@ def test_byzantine_committees_are_grounded(
     runs: dict[tuple[str, str], tuple[TrustedCall, CallRun, Profile]],
 ) -> None:
     """Executor and model agree on every field, the new ones included, and the X checks of the
-    committee hold on each real round."""
+    committee hold on each real round but two: under the literal profile the two calls with a
+    withholding validator seat it (docs/findings.md, APP-VALIDATORS), and the executor's check
+    says so on their main rounds."""
+    literal_findings = {
+        ("whitepaper", "liar supermajority"),
+        ("whitepaper", "equivocator, withholder, count"),
+    }
     for key, entry in runs.items():
         assert differences(entry) == (), (key, describe_call(entry[0]))
-        for settled in settled_rounds(entry[1], entry[0], WHITEPAPER_PARAMS, entry[2]):
+        rounds = settled_rounds(entry[1], entry[0], WHITEPAPER_PARAMS, entry[2])
+        for index, settled in enumerate(rounds):
             for check in (check_app_validators, check_bft_validators):
                 observation = check(settled)
-                assert observation is not None and observation.holds, (key, observation)
+                assert observation is not None, (key, check)
+                if (
+                    key in literal_findings
+                    and index == len(rounds) - 1
+                    and check is check_app_validators
+                ):
+                    assert not observation.holds, observation
+                    assert (
+                        "withheld their beacon secrets and sit on the committee"
+                        in observation.detail
+                    )
+                else:
+                    assert observation.holds, (key, observation)
 
 
 def test_a_lying_proposer_sends_the_payment_to_recourse(
