@@ -765,24 +765,44 @@ def check_reserve_swap_contract(step: ChainStep, action: SwapReserve) -> list[Ob
     return [observe("ACT-SUPPLY", *_verdict(problems))]
 
 
+def _committee_active(before: ChainState, name: str) -> bool:
+    """§6.8: more than the activation share of all STR is delegated to committee `name`."""
+    return is_active(
+        delegated_to(before.governance, name),
+        circulating=circulating_str(before.ledger),
+        activation_bps=before.params.governance.subcommittee_activation_bps,
+    )
+
+
+def _committee_payout(
+    step: ChainStep, *, pool: AccountId, committee: str, recipient: AccountId, amount: int
+) -> list[str]:
+    """§4.5, §6.5, §6.8: a committee's payout is made only while the committee is active, only
+    to a user account, and moves exactly its amount of STR out of `pool`."""
+    before, after = step.before, step.after
+    assert before is not None
+    problems = _frame(before, after, "ledger") + _amount_problems(amount=amount)
+    if not _committee_active(before, committee):
+        problems.append(f"paid while the {committee} committee is inactive")
+    # Grants and payouts pay people (developers, app miners, bug hunters, nodes), never a pool.
+    if not is_user_account(recipient):
+        problems.append(f"paid to {recipient}, a module or escrow account")
+    expected: Expected = {}
+    _move(expected, pool, STR, -amount)
+    _move(expected, recipient, STR, amount)
+    return problems + _ledger(before.ledger, after.ledger, expected)
+
+
 def check_grant_contract(step: ChainStep, action: GrantNetworkSupport) -> list[Observation]:
     """ACT-GRANT (§6.5, §6.8): a grant is paid only while Network Support's subcommittee is
     active, only to a user account, and moves exactly its amount."""
-    before, after = step.before, step.after
-    assert before is not None
-    problems = _frame(before, after, "ledger") + _amount_problems(amount=action.amount)
-    delegated = delegated_to(before.governance, NETWORK_SUPPORT_COMMITTEE)
-    activation = before.params.governance.subcommittee_activation_bps
-    circulating = circulating_str(before.ledger)
-    if not is_active(delegated, circulating=circulating, activation_bps=activation):
-        problems.append("a grant was paid while the Network Support subcommittee is inactive")
-    # §6.5: grants pay people (developers, app miners, bug hunters), never a pool or an escrow.
-    if not is_user_account(action.recipient):
-        problems.append(f"the grant went to {action.recipient}, a module or escrow account")
-    expected: Expected = {}
-    _move(expected, NETWORK_SUPPORT, STR, -action.amount)
-    _move(expected, action.recipient, STR, action.amount)
-    problems += _ledger(before.ledger, after.ledger, expected)
+    problems = _committee_payout(
+        step,
+        pool=NETWORK_SUPPORT,
+        committee=NETWORK_SUPPORT_COMMITTEE,
+        recipient=action.recipient,
+        amount=action.amount,
+    )
     return [observe("ACT-GRANT", *_verdict(problems))]
 
 
@@ -801,28 +821,16 @@ def check_insurance_contribution_contract(
     return [observe("ACT-GRANT", *_verdict(problems))]
 
 
-def _committee_active(before: ChainState, name: str) -> bool:
-    return is_active(
-        delegated_to(before.governance, name),
-        circulating=circulating_str(before.ledger),
-        activation_bps=before.params.governance.subcommittee_activation_bps,
-    )
-
-
 def check_insurance_payout_contract(step: ChainStep, action: PayInsurance) -> list[Observation]:
     """ACT-GRANT (§4.5, §6.8): an insurance payout is paid only while the Insurance Pool Payouts
     Committee is active, only to a user account, and moves exactly its amount out of the pool."""
-    before, after = step.before, step.after
-    assert before is not None
-    problems = _frame(before, after, "ledger") + _amount_problems(amount=action.amount)
-    if not _committee_active(before, INSURANCE_PAYOUTS):
-        problems.append("an insurance payout was paid while its committee is inactive")
-    if not is_user_account(action.recipient):
-        problems.append(f"the payout went to {action.recipient}, a module or escrow account")
-    expected: Expected = {}
-    _move(expected, INSURANCE_POOL, STR, -action.amount)
-    _move(expected, action.recipient, STR, action.amount)
-    problems += _ledger(before.ledger, after.ledger, expected)
+    problems = _committee_payout(
+        step,
+        pool=INSURANCE_POOL,
+        committee=INSURANCE_PAYOUTS,
+        recipient=action.recipient,
+        amount=action.amount,
+    )
     return [observe("ACT-GRANT", *_verdict(problems))]
 
 

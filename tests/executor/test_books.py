@@ -28,7 +28,8 @@ import model.trusted.settlement
 from executor.books import Books, SettlementRefusedError, rank_validators
 from executor.checks import check_act_round
 from executor.engine import CallRun, Executor
-from executor.grounding import GROUNDED, compare, get_money_calls, run_executor, settled_rounds
+from executor.fixed_calls import get_money_calls
+from executor.grounding import GROUNDED, compare, run_executor, settled_rounds
 from executor.records import Deposit, Funding, NodeTrack, Reputation, get_validator_account
 from executor.scenario import CallRecord, TrustedCall
 from model.ledger import BURN_ADDRESS, NETWORK_SUPPORT, NODE_STAKE_POOL, SWAP_RESERVE

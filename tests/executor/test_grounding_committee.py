@@ -30,11 +30,11 @@ from executor.checks import (
 )
 from executor.committee import FALSE, PublicRound, is_byzantine_bounded, tally, true_value
 from executor.engine import CallRun, Executor
+from executor.fixed_calls import get_committee_calls
 from executor.grounding import (
     GROUNDED,
     compare,
     describe_call,
-    get_committee_calls,
     run_executor,
     settled_rounds,
 )
