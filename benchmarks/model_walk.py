@@ -247,7 +247,7 @@ RULES: dict[str, Drawer] = {
     "slash_validator": _slash_validator,
     "advance_time": lambda r, s: (AdvanceTime(r.choice(CLOCK_STEPS)),),
     "inflation_mint": lambda r, s: (MintInflation(),),
-    "swap_reserve": lambda r, s: (SwapReserve(draw_price(r)),),
+    "swap_reserve": lambda r, s: (SwapReserve(),),
     "network_support_grant": lambda r, s: (GrantNetworkSupport(r.choice(USERS), draw_amount(r)),),
     "submit_proposal": _submit_proposal,
     "vote": _vote,

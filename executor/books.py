@@ -64,10 +64,14 @@ def get_deposit_weighted_price(
     return value / (held_ustr + deposit.ustr)
 
 
-def rank_validators(subscribers: tuple[AccountId, ...], round_id: int) -> tuple[AccountId, ...]:
+def rank_validators(
+    subscribers: tuple[AccountId, ...], round_id: int, *, seed: bytes | None = None
+) -> tuple[AccountId, ...]:
     """§4.4's "randomized selection", as docs/model.md fixes it so both sides pick alike: by
-    sha256 of the round id (8 bytes, big-endian) and the account id, ties by the id."""
-    seed = round_id.to_bytes(8, "big")
+    sha256 of the seed and the account id, ties by the id; the seed is the round's beacon seed
+    when given, else (the literal reading) the round id, 8 bytes big-endian."""
+    if seed is None:
+        seed = round_id.to_bytes(8, "big")
     return tuple(
         sorted(subscribers, key=lambda a: (hashlib.sha256(seed + a.encode("utf-8")).digest(), a))
     )
@@ -176,10 +180,16 @@ class Books:
     # --- Validation payment (§4.4) --------------------------------------------------------------
 
     def pay_validators(
-        self, prefund: int, subscribers: tuple[AccountId, ...], *, round_id: int
+        self,
+        prefund: int,
+        subscribers: tuple[AccountId, ...],
+        *,
+        round_id: int,
+        seed: bytes | None = None,
     ) -> ValidationShare | None:
         """§4.4: the prefund divided equally among the validators, in STR from the escrow; with
-        too little for the floor, as many as it pays at the floor, chosen at random."""
+        too little for the floor, as many as it pays at the floor, chosen at random (by the
+        round's beacon `seed` when given, else by the round id)."""
         if prefund <= 0:
             return None
         self._withdraw(self.escrow, ustb=0, ustr=prefund, what="the validation prefund")
@@ -192,7 +202,7 @@ class Books:
             raise SettlementRefusedError(
                 f"a prefund of {prefund} ustr pays none of {len(subscribers)} validators"
             )
-        selected = rank_validators(subscribers, round_id)[:count]
+        selected = rank_validators(subscribers, round_id, seed=seed)[:count]
         each = validation_share(prefund, count)
         for validator in selected:
             self.move(self.escrow, str(validator), STR, each)

@@ -160,7 +160,9 @@ def settle(
     elif paying is None and to_lock and cost > 0:
         locked = to_lock
         books.lock(locked, cost)
-    books.pay_validators(prefund_ustr, validators, round_id=round_id)
+    # §4.4: the draw on oversubscription uses the round's beacon (hardened) or its round id.
+    beacon = validation.beacon.seed if profile.validation_draw_by_beacon else None
+    books.pay_validators(prefund_ustr, validators, round_id=round_id, seed=beacon)
     books.record_round(
         assigned=log.assigned,
         abstained=log.abstained,

@@ -273,11 +273,23 @@ def read_coherence_inputs(get: Callable[[str], N]) -> CoherenceInputs[N]:
 
 
 def is_cost_plus_margins_whole(alg: Algebra[N, B], c: CoherenceInputs[N]) -> B:
-    """§6.8: cost basis + STB margin + STR margin = T, i.e. rate * (10000 - margins) = 10000^2."""
-    rest = alg.sub(
+    """§6.3.1, §6.8: the cost basis, what T leaves after both margins, covers the cost with less
+    than one basis point of T to spare.
+
+    The cost is 10^8 / rate bps of T (T = rate x C); the cost basis is b = 10^4 - margins bps of
+    T, a whole number. Costs are "fully covered in STB" (§6.3.1) when b >= 10^8 / rate, and the
+    margins take all the rest when b - 1 < 10^8 / rate, i.e. b = ceil(10^8 / rate):
+    rate * b >= 10^8 and rate * (b - 1) < 10^8. At rates dividing 10^8 (2x: b = 5000) that is
+    the exact equality rate * b = 10^8; at 1.5x b = 6667, at 3x b = 3334.
+    """
+    basis = alg.sub(
         alg.sub(alg.lit(BPS_DENOMINATOR), c.stb_profit_margin_bps), c.str_profit_margin_bps
     )
-    return alg.eq(alg.mul(c.payment_rate_bps, rest), alg.lit(BPS_DENOMINATOR * BPS_DENOMINATOR))
+    cost = alg.lit(BPS_DENOMINATOR * BPS_DENOMINATOR)
+    return alg.all_of(
+        alg.lt(alg.mul(c.payment_rate_bps, basis), alg.add(cost, c.payment_rate_bps)),
+        alg.lt(alg.sub(cost, alg.lit(1)), alg.mul(c.payment_rate_bps, basis)),
+    )
 
 
 def is_stb_margin_split(alg: Algebra[N, B], c: CoherenceInputs[N]) -> B:
@@ -378,3 +390,16 @@ def inflation_rate(alg: Algebra[N, B], initial: N, step: N, floor_rate: N, doubl
     """§6.9: the yearly rate after `doublings` doublings of the chain's age: initial - step * d,
     never below the floor."""
     return maximum(alg, floor_rate, alg.sub(initial, alg.mul(step, doublings)))
+
+
+# --- §6.6 Stratoswap's constant-product curve -----------------------------------------------------
+
+
+def swap_output(alg: Algebra[N, B], reserve_in: N, reserve_out: N, amount_in: N, fee_bps: N) -> N:
+    """§6.6: what a constant-product pool pays for `amount_in` after its `fee_bps` commission:
+    floor(Y * a * (10^4 - f) / (X * 10^4 + a * (10^4 - f))), for X > 0 or a * (10^4 - f) > 0."""
+    kept = alg.mul(amount_in, alg.sub(alg.lit(BPS_DENOMINATOR), fee_bps))
+    return alg.floordiv(
+        alg.mul(reserve_out, kept),
+        alg.add(alg.mul(reserve_in, alg.lit(BPS_DENOMINATOR)), kept),
+    )

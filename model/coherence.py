@@ -27,19 +27,21 @@ def get_coherence_inputs(params: Params) -> arith.CoherenceInputs[int]:
 
 
 def check_coherence(params: Params) -> tuple[CoherenceViolation, ...]:
-    """§6.8 GOV-PARAMS: cost + STB margin + STR margin = 100% of T; sub-shares sum to margins."""
+    """§6.8 GOV-PARAMS: cost basis + STB margin + STR margin = 100% of T, the cost basis covering
+    the cost with under one bp of T to spare (§6.3.1); sub-shares sum to margins."""
     payment = params.payment
     inputs = get_coherence_inputs(params)
     violations: list[CoherenceViolation] = []
-    # Verify the cost basis plus both margins is all of T: C/T = 10_000 / rate.
+    # Verify the cost basis the margins leave covers the cost, with under one bp of T to spare.
     if not arith.is_cost_plus_margins_whole(arith.INTS, inputs):
         # The message names the inputs only: arithmetic in a message is arithmetic nothing checks.
         violations.append(
             CoherenceViolation(
                 "cost-plus-margins",
-                f"at payment_rate_bps {payment.payment_rate_bps} the cost basis is "
-                f"10^8/{payment.payment_rate_bps} bps of T, but the margins leave 10^4 - "
-                f"{payment.stb_profit_margin_bps} - {payment.str_profit_margin_bps} bps",
+                f"at payment_rate_bps {payment.payment_rate_bps} the cost is "
+                f"10^8/{payment.payment_rate_bps} bps of T, but the margins leave a cost basis of "
+                f"10^4 - {payment.stb_profit_margin_bps} - {payment.str_profit_margin_bps} bps, "
+                "not the least whole number of bps that covers it",
             )
         )
     # Verify the STB margin is split exactly between node and swap reserve.

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 import attrs
 from pyrsistent import PMap
 
+from model import arith
 from model.governance import (
     NETWORK_SUPPORT_COMMITTEE,
     GovernanceState,
@@ -35,7 +36,7 @@ from model.ledger import NODE_STAKE_POOL, Ledger, process_burn
 from model.payment import SupportPurpose
 from model.profile import Profile
 from model.trusted.settlement import NodeStake
-from model.units import AccountId, NodeId, Outcome, Rejected, UStr
+from model.units import BPS_DENOMINATOR, AccountId, NodeId, Outcome, Rejected, UStr
 
 APP_MINING_COMMITTEE = "app-mining-voting"
 """§6.5.2, §6.8: votes on the month's most popular releases; decides app-mining payouts."""
@@ -55,6 +56,24 @@ GRANT_COMMITTEES: dict[SupportPurpose, tuple[str, ...]] = {
 }
 """§6.5, §6.8: the committees whose votes a Network Support grant needs, by purpose: Network
 Support allocates all three; app-mining payouts are the App Mining Voting Committee's too."""
+
+
+NO_BOUND = -1
+"""`get_max_active_subcommittees` at an activation share of 0: every ustr can back a committee
+of its own, so the share bounds nothing."""
+
+
+def get_max_active_subcommittees(activation_bps: int) -> int:
+    """§6.8: the most subcommittees active at once at an activation share of s bps: each holds
+    more than s / 10^4 of all STR and no STR backs two, so k x s < 10^4, at most
+    ceil(10^4 / s) - 1 (99 at the text's 1%); NO_BOUND at s = 0."""
+    ints = arith.INTS
+    # The divisor is kept positive; the share 0 takes the other branch.
+    divisor = arith.maximum(ints, activation_bps, ints.lit(1))
+    rounded_up = ints.floordiv(ints.add(ints.lit(BPS_DENOMINATOR - 1), activation_bps), divisor)
+    return ints.ite(
+        ints.lt(activation_bps, ints.lit(1)), ints.lit(NO_BOUND), ints.sub(rounded_up, ints.lit(1))
+    )
 
 
 def get_grant_committees(purpose: SupportPurpose) -> tuple[str, ...]:

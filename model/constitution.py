@@ -488,6 +488,53 @@ _HARDENED_ROWS: tuple[Row, ...] = (
         "4.5",
         f"{_OPERATIONAL}; the text's six months may be lengthened, never shortened",
     ),
+    Row(
+        "market.stratoswap_fee_bps",
+        _P,
+        X_GOV,
+        0,
+        1_000,
+        "6.6",
+        f"{_OPERATIONAL}; the text names no commission: 0% to 10% (PAY-BURN-MARKET)",
+    ),
+    Row(
+        "market.initiation_fee_ustr",
+        _P,
+        X_GOV,
+        0,
+        _AMOUNT_MAX,
+        "4.3.3, 4.4",
+        f"{_OPERATIONAL}; the text names no fee: any amount of ustr",
+    ),
+    Row(
+        "market.max_deviation_bps",
+        _A,
+        AMENDMENT_VOTE,
+        0,
+        3_333,
+        "4.3.3",
+        f"{_PROTOCOL}; an app's allowed deviation is at most 33.33%, so agreeing is at least"
+        " as strict as F10's > 2/3 and two outputs never both agree (BFT-DEVIATION)",
+    ),
+    Row(
+        "market.max_str_margin_bps",
+        _P,
+        X_GOV,
+        0,
+        8_000,
+        "4.4, 6.3.2",
+        f"{_OPERATIONAL}; a node bids at most the network's own STR margin (§4.4: 40% of T at"
+        " 2x, 80% of cost): nodes compete by bidding under the network's rate (APP-SETTINGS)",
+    ),
+    Row(
+        "market.external_request_payout_ustb",
+        _P,
+        X_GOV,
+        0,
+        _AMOUNT_MAX,
+        "4.4",
+        f"{_OPERATIONAL}; the text names no payout: any amount of ustb (PAY-EXTERNAL)",
+    ),
 )
 
 _HARDENED_RATIOS: tuple[RatioBound, ...] = (

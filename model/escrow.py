@@ -31,6 +31,7 @@ from model.payment import (
     StrPayout,
     apply_steps,
     check_split_nonnegative,
+    compute_bid_payment_split,
     compute_payment_split,
     get_str_payout,
     process_payment_split,
@@ -91,6 +92,31 @@ def _no_locked() -> PMap[int, LockedPayment]:
 
 
 @frozen
+class OwedPayment:
+    """§4.3.1, §6.3: a node's payment for a round that its app's escrow could not pay when the
+    round settled (the literal reading runs such rounds); a book entry, never tokens."""
+
+    round_id: int
+    node_account: AccountId
+    split: PaymentSplit
+    """The node's §6.3 split: its STB (`split.stb_withdrawn`) and its STR as USD values."""
+
+    @property
+    def owed_ustb(self) -> UStb:
+        """The STB owed: the node's cost basis and STB profit, and the swap reserve's part."""
+        return self.split.stb_withdrawn
+
+    @property
+    def owed_str_usd(self) -> UsdMicro:
+        """The STR owed, in micro-dollars: the node's STR profit, the burn and network support."""
+        return (
+            self.split.str_node_profit_usd
+            + self.split.str_burn_usd
+            + self.split.str_network_support_usd
+        )
+
+
+@frozen
 class AppEscrow:
     """§4.3.1: the book of one app's escrow; the tokens live in the ledger's escrow accounts."""
 
@@ -99,6 +125,8 @@ class AppEscrow:
     str_price: StrPrice | None = None
     """USD per STR of the STR held, the deposit-weighted average of prepayment prices."""
     locked: PMap[int, LockedPayment] = field(factory=_no_locked)
+    owed: tuple[OwedPayment, ...] = ()
+    """Node payments the escrow could not pay at settlement, oldest first (`process_pay_owed`)."""
 
 
 def _no_escrows() -> PMap[AppId, AppEscrow]:
@@ -219,8 +247,12 @@ def process_usage_payment(
     node_account: AccountId,
     cost: UsdMicro,
     params: Params,
+    at_price: StrPrice | None = None,
+    str_margin_bps: int | None = None,
 ) -> Outcome[Ledger]:
-    """§4.4, §6.3: pay a node's usage payment for `cost` from the app's own escrow."""
+    """§4.4, §6.3: pay a node's usage payment for `cost` from the app's own escrow, its STR at
+    `at_price` (None: the escrow's deposit price, §6.3.3), its STR margin the node's bid
+    (`str_margin_bps` of cost; None: the network's)."""
     rule = "process_usage_payment"
     escrow = book.escrows.get(app)
     if escrow is None:
@@ -229,17 +261,114 @@ def process_usage_payment(
     refused = _check_cost(rule, cost)
     if refused is not None:
         return refused
-    split = compute_payment_split(cost, params)
     result = process_payment_split(
         ledger,
         source=get_escrow_account(app),
         node_account=node_account,
-        split=split,
-        price=escrow.str_price,
+        split=get_node_split(cost, params, str_margin_bps),
+        price=escrow.str_price if at_price is None else at_price,
     )
     if isinstance(result, Rejected):
         return Rejected(rule, str(result))
     return result
+
+
+def get_node_split(cost: UsdMicro, params: Params, str_margin_bps: int | None) -> PaymentSplit:
+    """§6.3, §6.3.2: a node's split: the network's, or the one of its STR margin bid."""
+    if str_margin_bps is None:
+        return compute_payment_split(cost, params)
+    return compute_bid_payment_split(cost, params, str_margin_bps)
+
+
+def is_payment_covered(
+    ledger: Ledger, app: AppId, split: PaymentSplit, price: StrPrice | None, count: int = 1
+) -> bool:
+    """§4.3.1: the app's escrow holds `count` payments of `split` (STR at `price`) in full."""
+    payout = get_str_payout(split, price, rule="is_payment_covered")
+    if isinstance(payout, Rejected):
+        return False
+    held = get_balance(ledger, get_escrow_account(app))
+    return held.ustb >= count * split.stb_withdrawn and held.ustr >= count * payout.total_ustr
+
+
+def check_round_funded(
+    ledger: Ledger,
+    *,
+    app: AppId,
+    nodes: int,
+    cost: UsdMicro,
+    params: Params,
+    price: StrPrice | None,
+    prefund_ustr: UStr,
+) -> Rejected | None:
+    """§4.3.1, §4.4: a round starts only when the app's escrow holds its whole payment: each of
+    its `nodes` assigned nodes' STB and STR (at `price`) and the validation prefund."""
+    rule = "check_round_funded"
+    split = compute_payment_split(cost, params)
+    # Verify no part is negative (incoherent parameters produce negative parts).
+    refused = check_split_nonnegative(split, rule=rule)
+    if refused is not None:
+        return refused
+    payout = get_str_payout(split, price, rule=rule)
+    if isinstance(payout, Rejected):
+        return payout
+    held = get_balance(ledger, get_escrow_account(app))
+    need_ustb = nodes * split.stb_withdrawn
+    need_ustr = nodes * payout.total_ustr + prefund_ustr
+    # Verify the escrow holds every node's payment and the prefund.
+    if held.ustb < need_ustb or held.ustr < need_ustr:
+        return Rejected(
+            rule,
+            f"the escrow of {app} holds {held.ustb} ustb and {held.ustr} ustr, the round needs"
+            f" {need_ustb} ustb and {need_ustr} ustr",
+        )
+    return None
+
+
+def process_record_owed(
+    book: EscrowBook, *, app: AppId, round_id: int, node_account: AccountId, split: PaymentSplit
+) -> Outcome[EscrowBook]:
+    """§4.3.1 (literal): a node the escrow cannot pay is owed its payment, in the book only."""
+    rule = "process_record_owed"
+    escrow = book.escrows.get(app)
+    if escrow is None:
+        return _unknown_app(rule, app)
+    entry = OwedPayment(round_id=round_id, node_account=node_account, split=split)
+    return _with_escrow(book, attrs.evolve(escrow, owed=(*escrow.owed, entry)))
+
+
+def process_pay_owed(
+    ledger: Ledger, book: EscrowBook, *, app: AppId, at_price: StrPrice | None = None
+) -> Outcome[tuple[Ledger, EscrowBook, tuple[OwedPayment, ...]]]:
+    """§4.3.1, §6.3: pay the app's owed node payments oldest first, each in full from the
+    escrow (STR at `at_price`; None: the deposit price), stopping at the first it cannot pay."""
+    rule = "process_pay_owed"
+    escrow = book.escrows.get(app)
+    if escrow is None:
+        return _unknown_app(rule, app)
+    # Verify something is owed.
+    if not escrow.owed:
+        return Rejected(rule, f"app {app} owes no node payment")
+    price = escrow.str_price if at_price is None else at_price
+    account = get_escrow_account(app)
+    paid: list[OwedPayment] = []
+    for entry in escrow.owed:
+        result = process_payment_split(
+            ledger,
+            source=account,
+            node_account=entry.node_account,
+            split=entry.split,
+            price=price,
+        )
+        if isinstance(result, Rejected):
+            break
+        ledger = result
+        paid.append(entry)
+    # Verify the oldest owed payment could be paid.
+    if not paid:
+        return Rejected(rule, f"the escrow of {app} cannot pay its oldest owed payment")
+    rest = escrow.owed[len(paid) :]
+    return ledger, _with_escrow(book, attrs.evolve(escrow, owed=rest)), tuple(paid)
 
 
 def compute_validator_ranking(
@@ -319,9 +448,11 @@ def process_lock_round_payment(
     output_hashes: tuple[bytes | None, ...] = (),
     agreed_output_hash: bytes | None = None,
     threshold_base: int = 0,
+    at_price: StrPrice | None = None,
 ) -> Outcome[tuple[Ledger, EscrowBook]]:
     """§3.3 Step 12: after consensus FALSE, or without a validator supermajority, lock what the
-    round would pay its nodes in escrow, with what its validators need to resolve it."""
+    round would pay its nodes in escrow, with what its validators need to resolve it; the STR
+    at `at_price` (None: the escrow's deposit price, §6.3.3)."""
     rule = "process_lock_round_payment"
     escrow = book.escrows.get(app)
     if escrow is None:
@@ -335,7 +466,8 @@ def process_lock_round_payment(
     refused = _check_cost(rule, cost) or check_split_nonnegative(split, rule=rule)
     if refused is not None:
         return refused
-    payout = get_str_payout(split, escrow.str_price, rule=rule)
+    price = escrow.str_price if at_price is None else at_price
+    payout = get_str_payout(split, price, rule=rule)
     if isinstance(payout, Rejected):
         return payout
     # Verify each node account has at most one recorded output hash.
@@ -346,7 +478,7 @@ def process_lock_round_payment(
         node_accounts,
         split,
         payout,
-        escrow.str_price,
+        price,
         validators=validators,
         output_hashes=output_hashes,
         agreed_output_hash=agreed_output_hash,

@@ -45,6 +45,8 @@ NODE_STAKE_POOL = AccountId("module:node_stakes")
 """§6.9: STR that nodes stake to serve apps; slashed under §3.3 F11."""
 UNBONDING_POOL = AccountId("module:unbonding")
 """§4.2 (Cosmos x/staking): undelegated STR waiting out the unbonding period, still slashable."""
+APP_STAKE_POOL = AccountId("module:app_stake")
+"""§4.3.3: STR that developers stake to launch their apps' services."""
 
 MODULE_ACCOUNTS: tuple[AccountId, ...] = (
     BURN_ADDRESS,
@@ -61,6 +63,7 @@ MODULE_ACCOUNTS: tuple[AccountId, ...] = (
     GOVERNANCE_DEPOSITS,
     NODE_STAKE_POOL,
     UNBONDING_POOL,
+    APP_STAKE_POOL,
 )
 
 

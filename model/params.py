@@ -293,6 +293,47 @@ class ReputationParams:
     )
 
 
+@frozen
+class MarketParams:
+    """§6.6, §6.7: Stratoswap, the STR / STB pool the swap reserve's market order trades with."""
+
+    SUBSPACE: ClassVar[str] = "market"
+
+    stratoswap_fee_bps: int = field(
+        default=30,
+        validator=_check_domain,
+        metadata=_domain(
+            0, 1_000, "6.6", "exchange commission kept by the pool for its providers (no number)"
+        ),
+    )
+    initiation_fee_ustr: int = field(
+        default=1_000_000,
+        validator=_check_domain,
+        metadata=_domain(
+            0, _AMOUNT_MAX, "4.3.3, 4.4", "initiation payment per node launched (no number)"
+        ),
+    )
+    max_deviation_bps: int = field(
+        default=3_333,
+        validator=_check_domain,
+        metadata=_domain(*_BPS, "4.3.3", "largest allowed deviation an app may set (hardened)"),
+    )
+    max_str_margin_bps: int = field(
+        default=8_000,
+        validator=_check_domain,
+        metadata=_domain(
+            0, 1_000_000, "4.4, 6.3.2", "largest STR margin a node may bid, bps of cost (hardened)"
+        ),
+    )
+    external_request_payout_ustb: int = field(
+        default=1_000,
+        validator=_check_domain,
+        metadata=_domain(
+            0, _AMOUNT_MAX, "4.4", "minimum base payout per external request, in ustb (no number)"
+        ),
+    )
+
+
 SUBSPACES: dict[str, type[Any]] = {
     cls.SUBSPACE: cls
     for cls in (
@@ -302,6 +343,7 @@ SUBSPACES: dict[str, type[Any]] = {
         MintParams,
         GovernanceParams,
         ReputationParams,
+        MarketParams,
     )
 }
 
@@ -316,6 +358,7 @@ class Params:
     mint: MintParams = field(factory=MintParams)
     governance: GovernanceParams = field(factory=GovernanceParams)
     reputation: ReputationParams = field(factory=ReputationParams)
+    market: MarketParams = field(factory=MarketParams)
 
 
 WHITEPAPER_PARAMS = Params()

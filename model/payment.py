@@ -26,15 +26,16 @@ from model.ledger import (
     process_transfer,
 )
 from model.params import Params, get_param_by_name
+from model.stratoswap import compute_swap_output, get_reserves, get_swap_refusal, is_pool_empty
 from model.units import (
     AccountId,
+    Bps,
     Outcome,
     Rejected,
     StrPrice,
     UsdMicro,
     UStr,
     is_valid_price,
-    usd_to_ustr,
 )
 
 
@@ -153,6 +154,30 @@ def compute_payment_split(cost: UsdMicro, params: Params) -> PaymentSplit:
     return PaymentSplit(cost=cost, **attrs.asdict(terms, recurse=False))
 
 
+def compute_bid_payment_split(cost: UsdMicro, params: Params, str_margin_bps: int) -> PaymentSplit:
+    """§6.3.2 "The node can set this amount to be received", §4.4: the split of a node that bids
+    an STR profit margin of `str_margin_bps` of its cost. The STB parts are the network's (cost
+    basis and STB margin from the governed shares of T); the STR parts total
+    cost * str_margin_bps // 10_000, shared among the node, the burn and network support in
+    proportion to the governed STR sub-shares, the node taking the dust. At the network's margin
+    (str_profit_margin_bps * payment_rate_bps // 10_000 of cost) and the whitepaper's shares it
+    is `compute_payment_split` exactly."""
+    network = compute_payment_split(cost, params)
+    pay = params.payment
+    str_total = cost * str_margin_bps // 10_000
+    margin_bps = pay.str_profit_margin_bps
+    # A zero STR margin share has zero sub-shares (GOV-PARAMS): the node keeps the whole bid.
+    burn = str_total * pay.str_burn_bps // margin_bps if margin_bps else 0
+    support = str_total * pay.str_network_support_bps // margin_bps if margin_bps else 0
+    return attrs.evolve(
+        network,
+        total=network.stb_withdrawn + str_total,
+        str_node_profit_usd=str_total - burn - support,
+        str_burn_usd=burn,
+        str_network_support_usd=support,
+    )
+
+
 def check_split_nonnegative(split: PaymentSplit, *, rule: str) -> Rejected | None:
     """CONS-SPLIT (§6.3): `rule`'s refusal naming the first negative part, or None if none is."""
     for name, part in split.named_parts():
@@ -228,25 +253,26 @@ def process_payment_split(
     return apply_steps(ledger, steps, rule=rule)
 
 
-def process_swap_reserve(ledger: Ledger, *, price: StrPrice) -> Outcome[Ledger]:
-    """§6.7: the swap reserve's STB buys STR on Stratoswap at `price`, and that STR is burned."""
+def process_swap_reserve(ledger: Ledger, *, fee_bps: Bps) -> Outcome[Ledger]:
+    """§6.7: the swap reserve places a market order for STR with all of its STB on Stratoswap
+    (§6.6: the constant-product curve after the `fee_bps` commission), and the STR it receives
+    is sent to the burn contract."""
     rule = "process_swap_reserve"
     reserve_ustb = get_balance(ledger, SWAP_RESERVE).ustb
     if reserve_ustb == 0:
         return ledger
-    # Verify the price is a positive rational.
-    if not is_valid_price(price):
-        return Rejected(rule, f"the Stratoswap price must be positive, got {price!r}")
-    # The pool pays the floor of the STR bought; it keeps the fraction of a ustr.
-    bought_ustr = usd_to_ustr(reserve_ustb, price)
-    # Verify the pool holds the STR the reserve buys.
-    pool_ustr = get_balance(ledger, STRATOSWAP_POOL).ustr
-    if pool_ustr < bought_ustr:
-        return Rejected(
-            rule,
-            f"{STRATOSWAP_POOL} holds {pool_ustr} ustr, the reserve's {reserve_ustb} ustb "
-            f"buys {bought_ustr} ustr at {price}",
-        )
+    reserves = get_reserves(ledger)
+    bought_ustr = (
+        0
+        if is_pool_empty(reserves)
+        else compute_swap_output(reserves.ustb, reserves.ustr, reserve_ustb, fee_bps)
+    )
+    # Verify the pool can fill the order: it has both sides and pays at least one ustr.
+    refused = get_swap_refusal(
+        rule, reserves, Token.STB, amount_in=reserve_ustb, out=bought_ustr, min_out=0
+    )
+    if refused is not None:
+        return refused
     steps = (
         transfer_step(SWAP_RESERVE, STRATOSWAP_POOL, Token.STB, reserve_ustb),
         transfer_step(STRATOSWAP_POOL, SWAP_RESERVE, Token.STR, bought_ustr),

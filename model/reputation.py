@@ -20,15 +20,18 @@ import attrs
 from attrs import field, frozen
 from pyrsistent import PMap, pmap
 
+from model.ledger import Ledger, Token, get_balance, get_escrow_account, process_transfer
 from model.params import Params
 from model.units import (
     MICRO,
     SECONDS_PER_MINUTE,
+    AccountId,
     AppId,
     NodeId,
     Outcome,
     Rejected,
     Seconds,
+    UStb,
     UStr,
     is_valid_price,
 )
@@ -244,3 +247,26 @@ def process_outbound_request(
     # exemption lapse; at least one is kept so time cannot run backwards unnoticed.
     kept = (*window, now)[-max(cap, 1) :]
     return _with_app(rep, attrs.evolve(record, outbound_log=kept))
+
+
+def process_external_request_payout(
+    ledger: Ledger, *, app: AppId, node_account: AccountId, params: Params
+) -> Outcome[tuple[Ledger, UStb]]:
+    """§4.4 External Request Payouts: "a minimum base payout set per external server request":
+    the node that makes an app's outbound request is paid the base payout in STB from the app's
+    escrow; a request the escrow cannot pay is refused."""
+    rule = "process_external_request_payout"
+    payout = params.market.external_request_payout_ustb
+    escrow = get_escrow_account(app)
+    # Verify the app's escrow holds the base payout.
+    held = get_balance(ledger, escrow).of(Token.STB)
+    if held < payout:
+        return Rejected(
+            rule, f"app {app}'s escrow holds {held} ustb, the external request pays {payout}"
+        )
+    moved = process_transfer(
+        ledger, sender=escrow, recipient=node_account, token=Token.STB, amount=payout
+    )
+    if isinstance(moved, Rejected):
+        return Rejected(rule, moved.reason)
+    return moved, payout

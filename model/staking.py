@@ -82,6 +82,10 @@ def _empty_missed() -> PMap[ValidatorId, tuple[bool, ...]]:
     return pmap()
 
 
+def _empty_arrivals() -> PMap[ValidatorId, int]:
+    return pmap()
+
+
 @frozen
 class StakingState:
     """§4.2: the validators, every bond (self-bond included) and the evidence already punished."""
@@ -103,6 +107,14 @@ class StakingState:
     missed: PMap[ValidatorId, tuple[bool, ...]] = field(factory=_empty_missed)
     """Validator -> for each of the last committed heights it was in the active set, oldest
     first, whether it missed the block (at most `model.standing.SIGNED_BLOCKS_WINDOW`)."""
+    arrivals: PMap[ValidatorId, int] = field(factory=_empty_arrivals)
+    """Validator -> its arrival number, given at its first bond (its creation), in order: the
+    literal §4.2 set keeps the earlier arrival at a tie (switch `validator_set_by_arrival`)."""
+    next_arrival: int = 0
+    """The arrival number the next validator created gets."""
+    by_arrival: bool = False
+    """The chain's reading of a tie at the cut (switch `validator_set_by_arrival`): True keeps
+    the earlier arrival, False the smaller id."""
 
 
 # --- Bonding -------------------------------------------------------------------------------------
@@ -178,7 +190,10 @@ def process_create_validator(
     if validator in staking.validators:
         return Rejected(rule, f"validator {validator} already exists")
     staking = attrs.evolve(
-        staking, validators=staking.validators.set(validator, Validator(validator, operator))
+        staking,
+        validators=staking.validators.set(validator, Validator(validator, operator)),
+        arrivals=staking.arrivals.set(validator, staking.next_arrival),
+        next_arrival=staking.next_arrival + 1,
     )
     return _bond(
         ledger, staking, rule=rule, delegator=operator, validator=validator, amount=self_bond
@@ -279,20 +294,43 @@ def is_in_good_standing(staking: StakingState, validator: ValidatorId) -> bool:
     return validator not in staking.jailed and validator not in staking.tombstoned
 
 
-def get_active_set(staking: StakingState, params: Params) -> tuple[ValidatorId, ...]:
-    """§4.2: the top `max_validators` validators in good standing with stake > 0, by stake desc
-    then id asc."""
-    return _rank_active_set(staking, get_validator_stakes(staking), params)
+def get_active_set(
+    staking: StakingState, params: Params, *, by_arrival: bool | None = None
+) -> tuple[ValidatorId, ...]:
+    """§4.2: the top `max_validators` validators in good standing with stake > 0, by stake desc;
+    at equal stakes by id asc, or (`by_arrival`, switch `validator_set_by_arrival`) by arrival.
+    Without `by_arrival`, the chain's own reading (`StakingState.by_arrival`) applies."""
+    return _rank_active_set(staking, get_validator_stakes(staking), params, by_arrival=by_arrival)
+
+
+def get_arrival(staking: StakingState, validator: ValidatorId) -> int:
+    """§4.2: the order in which `validator` first bonded (one never recorded counts as last)."""
+    return staking.arrivals.get(validator, staking.next_arrival)
 
 
 def _rank_active_set(
-    staking: StakingState, stakes: dict[ValidatorId, UStr], params: Params
+    staking: StakingState,
+    stakes: dict[ValidatorId, UStr],
+    params: Params,
+    *,
+    by_arrival: bool | None = None,
 ) -> tuple[ValidatorId, ...]:
+    """§4.2: rank the eligible validators by stake. A tie at the cut goes, in the hardened
+    reading, to the smaller id, so the set is a function of the stakes alone; in the literal
+    reading ("only validators with a stake greater than the smallest validator in the set"
+    enter a full set) a newcomer with a stake equal to the smallest does not displace the
+    incumbent, read here as: the earlier arrival keeps its seat."""
+    eligible = [v for v, stake in stakes.items() if stake > 0 and is_in_good_standing(staking, v)]
+    seats = params.consensus.max_validators
+    if staking.by_arrival if by_arrival is None else by_arrival:
+        return tuple(
+            sorted(eligible, key=lambda v: (-stakes[v], get_arrival(staking, v), v))[:seats]
+        )
     ranked = sorted(
-        (v for v, stake in stakes.items() if stake > 0 and is_in_good_standing(staking, v)),
+        eligible,
         key=lambda v: (-stakes[v], v),
     )
-    return tuple(ranked[: params.consensus.max_validators])
+    return tuple(ranked[:seats])
 
 
 def get_total_voting_power(staking: StakingState, params: Params) -> UStr:

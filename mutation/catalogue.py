@@ -768,8 +768,8 @@ MUTANTS: tuple[Mutant, ...] = (
         id="M52",
         name="node-id-paid",
         file="model/trusted/settlement.py",
-        original="                node_account=chain.nodes[node].account,\n",
-        replacement="                node_account=AccountId(node),\n",
+        original="        account = chain.nodes[node].account\n",
+        replacement="        account = AccountId(node)\n",
         description=(
             "a majority node's payment goes to an account named after the node id instead "
             "of the node's registered payout account"

@@ -63,6 +63,14 @@ WHITEPAPER_DEFAULTS: Mapping[str, Default] = {
     "reputation.outbound_requests_per_minute": Default(10, "§4.5: 10 requests per minute"),
     "reputation.uncapped_min_stake_usd": Default(10_000, "§4.5: a stake over $10,000"),
     "reputation.uncapped_min_active_seconds": Default(180 * DAY, "§4.5: six months (180 days)"),
+    # §6.6 names no commission; docs/model.md takes a constant-product pool's usual 0.3%.
+    "market.stratoswap_fee_bps": Default(30, "docs/model.md: 0.3%, as Uniswap v2"),
+    # §4.3.3, §4.4 name an initiation fee, a deviation and node bids, with no numbers.
+    "market.initiation_fee_ustr": Default(1_000_000, "docs/model.md: 1 STR per node launched"),
+    "market.max_deviation_bps": Default(3_333, "docs/model.md: 33.33%, F10's > 2/3 kept"),
+    "market.max_str_margin_bps": Default(8_000, "§4.4, §6.3: the network's 40% of T at 2x"),
+    # §4.4 names a "minimum base payout set per external server request", with no number.
+    "market.external_request_payout_ustb": Default(1_000, "docs/model.md: $0.001 a request"),
 }
 """`subspace.key` -> its default and its source, for every governable key."""
 

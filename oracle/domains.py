@@ -98,6 +98,14 @@ DOMAINS: Mapping[str, Domain] = {
     "reputation.uncapped_min_active_seconds": Domain(
         0, SECONDS_MAX, "docs/model.md: 0 s..100 years"
     ),
+    # §6.6.
+    "market.stratoswap_fee_bps": Domain(0, 1_000, "docs/model.md: 0..10% commission in bps"),
+    # §4.3.3, §4.4, §6.3.2.
+    "market.initiation_fee_ustr": Domain(0, AMOUNT_MAX, "docs/model.md: an amount of ustr"),
+    "market.max_deviation_bps": Domain(0, BPS_MAX, _BPS),
+    "market.max_str_margin_bps": Domain(0, 1_000_000, "docs/model.md: bps of cost, 0..100x"),
+    # §4.4: External Request Payouts.
+    "market.external_request_payout_ustb": Domain(0, AMOUNT_MAX, "docs/model.md: ustb, 0..10^24"),
 }
 """`subspace.key` -> its documented domain, for every governable key."""
 

@@ -73,20 +73,27 @@ def incoherences(params: Params) -> tuple[Incoherence, ...]:
     sub-shares make up the margin; and both thresholds are fractions below one, else no vote and
     no round could ever pass them.
 
-    T is the payment rate times the cost (§6.3), so the cost basis is 10_000 / rate of T:
-    10_000 * 10_000 / rate bps of it, the one share that need not be a whole number of bps.
+    T is the payment rate times the cost (§6.3), so the cost is 10_000 / rate of T:
+    10_000 * 10_000 / rate bps of it, which need not be a whole number of bps. The cost basis
+    is what T leaves after the margins, a whole number of bps; costs are "fully covered in STB"
+    (§6.3.1) when it is at least the cost's share, and the margins take the rest when it is the
+    least such whole number: the cost's share rounded up. The node then receives its cost and
+    less than one bp of T more (the dust of the rounding up).
     """
     pay = params.payment
     found: list[Incoherence] = []
     rate = pay.payment_rate_bps
     margins = pay.stb_profit_margin_bps + pay.str_profit_margin_bps
-    if rate <= 0 or Fraction(BPS * BPS, rate) + margins != BPS:
-        cost = "none" if rate <= 0 else f"{Fraction(BPS * BPS, rate)}"
+    basis = BPS - margins
+    cost_share = Fraction(BPS * BPS, rate) if rate > 0 else None
+    if cost_share is None or not basis - 1 < cost_share <= basis:
+        cost = "none" if cost_share is None else f"{cost_share}"
         found.append(
             Incoherence(
                 "cost-plus-margins",
-                f"at payment_rate_bps {rate} the cost basis is {cost} bps of T, and the margins"
-                f" {margins} bps: together not the {BPS} bps of T",
+                f"at payment_rate_bps {rate} the cost is {cost} bps of T, and the margins"
+                f" {margins} bps leave a cost basis of {basis} bps: not the cost rounded up to"
+                " whole bps",
             )
         )
     stb_parts = pay.stb_node_profit_bps + pay.stb_reserve_swap_bps

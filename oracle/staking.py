@@ -59,7 +59,8 @@ def bonded_total(staking: StakingState) -> int:
 
 
 def active_set(staking: StakingState, *, max_validators: int) -> tuple[ValidatorId, ...]:
-    """§4.2: the top `max_validators` validators by stake; equal stakes in id order.
+    """§4.2: the top `max_validators` validators by stake; equal stakes in id order, or, on a
+    chain that reads §4.2 literally (`StakingState.by_arrival`), in order of arrival.
 
     A validator with nothing bonded is not in the set: its vote weight, "the bonded token to the
     validator, divided by the total token bonded", is zero, and a Tendermint validator without
@@ -69,7 +70,15 @@ def active_set(staking: StakingState, *, max_validators: int) -> tuple[Validator
     stakes = validator_stakes(staking)
     barred = set(staking.jailed) | staking.tombstoned
     bonded = [v for v, stake in stakes.items() if stake > 0 and v not in barred]
-    ranked = sorted(bonded, key=lambda validator: (-stakes[validator], validator))
+    if staking.by_arrival:
+        # §4.2 literally: a newcomer enters a full set only with a stake greater than the
+        # smallest in it, so at equal stakes the earlier arrival keeps its seat.
+        def arrival(validator: ValidatorId) -> int:
+            return staking.arrivals.get(validator, staking.next_arrival)
+
+        ranked = sorted(bonded, key=lambda v: (-stakes[v], arrival(v), v))
+    else:
+        ranked = sorted(bonded, key=lambda validator: (-stakes[validator], validator))
     return tuple(ranked[:max_validators])
 
 

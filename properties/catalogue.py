@@ -71,12 +71,40 @@ CATALOGUE: tuple[Invariant, ...] = (
     _row("PAY-COST", "a paid node receives at least its cost in STB", "6.3.1", H, Z),
     _row("PAY-VECTOR", "the §6.3.3 example is reproduced exactly", "6.3.3", H),
     _row(
+        "PAY-USD",
+        "a node paid for a round receives, valued at the STR price when its round settles, its"
+        " cost and STB profit in STB and STR worth its STR profit share of T (§6.3.2), less the"
+        " conversion dust (under one ustr for each of the three STR parts)",
+        "6.3, 6.3.2, 6.3.3, 6.6",
+        H,
+    ),
+    _row(
+        "PAY-FUNDED",
+        "every node of a passed supermajority is paid in full when its round settles: nothing is"
+        " owed",
+        "4.3.1, 3.3 F12",
+        H,
+    ),
+    _row(
         "PAY-BURN",
         "total burn share = STR burn bps + STB reserve bps (15% at defaults); the STR the"
         " swap reserve buys is burned",
         "6.4, 6.7",
         Z,
         H,
+    ),
+    _row(
+        "PAY-BURN-MARKET",
+        "a swap-reserve market order sells all the reserve's STB X_in to Stratoswap and burns"
+        " exactly the STR the pool's constant-product curve pays for it after the commission f,"
+        " the most that keeps (X + a(1 - f)) * (Y - out) >= X * Y; valued at the pool's price"
+        " before the order (Y / X) that STR falls short of the STB spent by at most"
+        " a * (f + a / X) plus one ustr of rounding, never exceeds it, and leaves the pool STR,"
+        " so a payment's burn reaches §6.4's 15% of total spend only with an infinitely deep,"
+        " fee-less pool",
+        "6.4, 6.6, 6.7",
+        H,
+        Z,
     ),
     _row(
         "PAY-ONLY-MAJORITY",
@@ -109,6 +137,24 @@ CATALOGUE: tuple[Invariant, ...] = (
     ),
     _row("BFT-THRESHOLD", "consensus TRUE iff 3·agree > 2·N, for all N", "3.3 F10", Z),
     _row("BFT-UNIQUE", "at most one output can reach the threshold", "3.3", Z, H),
+    _row(
+        "BFT-DEVIATION",
+        "with the allowed deviation d an app sets, at most one output of its round agrees"
+        " (agree·10^4 >= (10^4 - d)·N, N the round's nodes), for every d the app may set and"
+        " every N; a TRUE consensus is on an output that agrees",
+        "4.3.3 (c), 3.3 F10",
+        H,
+        Z,
+    ),
+    _row(
+        "APP-SETTINGS",
+        "a round of an app with a service runs only its chosen nodes (at most max_nodes, the"
+        " lowest bids), no sooner than its frequency after the last, and pays each node by its"
+        " own bid; a launch locks exactly its stake (the app's §4.5 stake, hardened), a choice"
+        " pays each new node the initiation fee, a use pays the usage fee, nothing else moves",
+        "4.3.3, 4.4, 6.3.2",
+        H,
+    ),
     _row(
         "BFT-SOUND",
         "with 3f < N faulty nodes, a TRUE consensus is the honest output",
@@ -238,12 +284,38 @@ CATALOGUE: tuple[Invariant, ...] = (
         H,
     ),
     _row(
+        "VAL-SET-ORDER",
+        "the active set depends only on the stakes, not on the order in which validators"
+        " arrived: the same stakes seat the same validators, those with the most stake",
+        "4.2",
+        Z,
+    ),
+    _row(
+        "VAL-PAY",
+        "a round's validation prefund pays each selected validator prefund // count STR, count ="
+        " all subscribers (the round's committee) unless prefund // subscribers is below the"
+        " floor, then prefund // floor of them, chosen by the round's beacon; the remainder stays"
+        " in the app's escrow; nobody is paid below the floor",
+        "4.4",
+        H,
+    ),
+    _row(
+        "PAY-EXTERNAL",
+        "an outbound request made by a node moves exactly the governed base payout per external"
+        " request (market.external_request_payout_ustb) in STB from the app's own escrow to that"
+        " node's account and no other STB; a request the escrow cannot pay is refused and not"
+        " counted against the §4.5 cap",
+        "4.4",
+        H,
+    ),
+    _row(
         "GOV-PARAMS",
         "every parameter within the constitution's range for its key (docs/constitution.md, the"
         " hardened table under every profile) and in its documented domain (docs/model.md), and"
         " every value of a proposal the chain accepted in its domain; each fraction of two keys"
-        " (consensus threshold, supermajority) at least 2/3 and below 1; shares coherent (cost +"
-        " STB margin + STR margin = 100% of T; sub-shares sum to their margin)",
+        " (consensus threshold, supermajority) at least 2/3 and below 1; shares coherent (cost"
+        " basis + STB margin + STR margin = 100% of T, the cost basis the cost's share of T"
+        " rounded up to whole bps, §6.3.1; sub-shares sum to their margin)",
         "6.8",
         Z,
         H,
@@ -282,6 +354,14 @@ CATALOGUE: tuple[Invariant, ...] = (
         " constitution pins the activation share at 100 bps); each unit in at most one",
         "6.8",
         H,
+    ),
+    _row(
+        "GOV-SUBCOMMITTEE-BOUND",
+        "at most ceil(10^4/s) - 1 subcommittees can be active at once, for any activation share"
+        " 1 <= s <= 10^4 bps (99 at §6.8's 1%), and that many can be: each active one holds more"
+        " than s/10^4 of all STR, and no STR backs two",
+        "6.8",
+        Z,
     ),
     _row(
         "GOV-COMPLAINT",
@@ -350,8 +430,12 @@ CATALOGUE: tuple[Invariant, ...] = (
     _row(
         "ACT-TRANSFER",
         "a transfer between two user accounts debits the sender and credits the recipient exactly"
-        " the amount of the token named; no other balance, counter or record moves",
-        "6.2",
+        " the amount of the token named; no other balance, counter or record moves; on"
+        " Stratoswap a deposit takes both tokens at the pool's ratio (rounded for the pool) for"
+        " floor-proportional shares, a redemption pays each reserve's floor-proportional part,"
+        " and a market order pays exactly the constant-product curve's amount after the"
+        " commission, at least its limit, and moves nothing else",
+        "6.2, 6.6",
         H,
     ),
     _row(
@@ -359,8 +443,11 @@ CATALOGUE: tuple[Invariant, ...] = (
         "a prepayment moves exactly its STB and STR from the app's developer into the app's escrow"
         " (at the deposit-weighted price); a withdrawal moves them back to the developer; a"
         " resolved locked payment pays each of its nodes the locked split out of the locked escrow"
-        " or returns all of it to the escrow; nothing else moves",
-        "4.3.1, 3.3 Step 12",
+        " or returns all of it to the escrow; a prepayment sized for timeframes moves nodes x"
+        " timeframes x (a node's STB and its STR margin at the market price, §4.3.1); owed node"
+        " payments are paid oldest first, each in full at the payout price; a market price report"
+        " sets only the chain's STR price (§6.6); nothing else moves",
+        "4.3.1, 3.3 Step 12, 6.6",
         H,
     ),
     _row(
@@ -396,7 +483,7 @@ CATALOGUE: tuple[Invariant, ...] = (
         "an inflation mint credits only the rewards pool, never more than the curve accrues on"
         " the circulating supply since the last mint and less only by the fraction of a ustr per"
         " stretch of one rate; a reserve swap sends all the reserve's STB to Stratoswap and burns"
-        " exactly the STR it buys at the price",
+        " exactly the STR the pool's curve pays for it",
         "6.9, 6.7",
         H,
     ),
@@ -441,7 +528,8 @@ CATALOGUE: tuple[Invariant, ...] = (
         " wronged it) to its track record and its nodes' complaints to the app's record, and"
         " starts the app's active use if it had not begun; an app profile sets exactly the"
         " open-source flag and stake given; an outbound request logs exactly the current time for"
-        " its app; none moves a token or another record",
+        " its app and, made by a node, moves only §4.4's base payout to it (PAY-EXTERNAL); none"
+        " moves another token or record",
         "4.5, 3.4, 3.5.2",
         H,
     ),
@@ -577,8 +665,8 @@ _SCHEDULE = ("slashing.slash_base_bps", "slashing.slash_factor", "slashing.slash
 PARAMETERS_READ: dict[str, tuple[str, ...]] = {
     # One Z3 query encodes every transition kind: the split and the complaint refund (slash
     # rates are symbolic there, so no slashing key enters).
-    "CONS-STR": (*_SPLIT_SHARES, "governance.complaint_refund_bps"),
-    "CONS-STB": (*_SPLIT_SHARES, "governance.complaint_refund_bps"),
+    "CONS-STR": (*_SPLIT_SHARES, "governance.complaint_refund_bps", "market.stratoswap_fee_bps"),
+    "CONS-STB": (*_SPLIT_SHARES, "governance.complaint_refund_bps", "market.stratoswap_fee_bps"),
     # The Z3 goal checks the node's profits against their own shares (§6.8).
     "CONS-SPLIT": _COHERENCE[:8],
     # The validation floor decides how many validators an escrow pays.
@@ -586,15 +674,31 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
         *_SPLIT_SHARES,
         "payment.validation_floor_ustr",
         "governance.complaint_refund_bps",
+        "market.stratoswap_fee_bps",
     ),
     "PAY-COST": (*_COHERENCE[:5], *_COHERENCE[6:8]),
     # §6.3.3's example applies only where every payment key has its whitepaper value.
     "PAY-VECTOR": _PAYMENT,
-    "PAY-BURN": _SPLIT_SHARES,
+    # The split decides what a node is owed; the threshold, who is paid.
+    "PAY-USD": (*_SPLIT_SHARES, *_THRESHOLD),
+    # The split and the validation floor decide what a round needs; the threshold, who is paid.
+    "PAY-FUNDED": (*_SPLIT_SHARES, "payment.validation_floor_ustr", *_THRESHOLD),
+    "PAY-BURN": (*_SPLIT_SHARES, "market.stratoswap_fee_bps"),
+    # The pool's commission decides what the reserve's STB buys.
+    "PAY-BURN-MARKET": ("market.stratoswap_fee_bps",),
     # The threshold decides consensus, so who is paid.
     "PAY-ONLY-MAJORITY": _THRESHOLD,
     # The active set is drawn from; the count is the developer's (no parameter).
     "APP-VALIDATORS": ("consensus.max_validators",),
+    # The initiation fee a choice pays and the bid cap a bid is held to; the payment keys that
+    # pay a bid (through the split).
+    "APP-SETTINGS": (
+        *_SPLIT_SHARES,
+        "market.initiation_fee_ustr",
+        "market.max_str_margin_bps",
+    ),
+    # The deviation an app may set (hardened) and F10's threshold (hardened, both apply).
+    "BFT-DEVIATION": (*_THRESHOLD, "market.max_deviation_bps"),
     # The model's votes pass at the governed threshold; the check holds them to 2/3.
     "BFT-VALIDATORS": _THRESHOLD,
     "BFT-THRESHOLD": _THRESHOLD,
@@ -628,6 +732,11 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
     # The active set decides whose blocks are watched and who must vote; the threshold, whose
     # commits pass.
     "VAL-STANDING": (*_THRESHOLD, "consensus.max_validators"),
+    # Three validators for two seats: the claim fixes the set's size; the profile decides.
+    "VAL-SET-ORDER": (),
+    # The floor decides how many subscribers are paid; the committee comes from the active set.
+    "VAL-PAY": ("payment.validation_floor_ustr", "consensus.max_validators"),
+    "PAY-EXTERNAL": ("market.external_request_payout_ustb",),
     # Coherence reads the shares and thresholds; the documented domains and the constitution's
     # ranges read every key.
     "GOV-PARAMS": tuple(DOMAINS),
@@ -637,6 +746,7 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
     # The model's tally adopts at the governed supermajority; the check holds it to 2/3.
     "GOV-SUPERMAJORITY": ("governance.supermajority_num", "governance.supermajority_den"),
     "GOV-SUBCOMMITTEE": ("governance.subcommittee_activation_bps",),
+    "GOV-SUBCOMMITTEE-BOUND": ("governance.subcommittee_activation_bps",),
     "GOV-COMPLAINT": ("governance.complaint_refund_bps",),
     "SUP-INFLATION": (
         "mint.inflation_initial_bps",
@@ -654,7 +764,7 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
     "SUB-POWERS": ("governance.subcommittee_activation_bps",),
     # The action contracts read the parameters their expectations are computed from.
     "ACT-BRIDGE": (),
-    "ACT-TRANSFER": (),
+    "ACT-TRANSFER": ("market.stratoswap_fee_bps",),
     # A locked payment carries its own split and price (ACT-ROUND checks them at the lock);
     # its resolution passes at the threshold of its committee.
     "ACT-ESCROW": _THRESHOLD,
@@ -678,13 +788,14 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
         "mint.inflation_initial_bps",
         "mint.inflation_step_bps",
         "mint.inflation_min_bps",
+        "market.stratoswap_fee_bps",
     ),
     "ACT-GRANT": ("governance.subcommittee_activation_bps",),
     "ACT-GOVERNANCE": (),
     "ACT-SUBCOMMITTEE": (),
     # The MinDeposit, and the active set the rest of a deposit pays.
     "ACT-COMPLAINT": ("consensus.max_validators", "governance.complaint_min_deposit_ustr"),
-    "ACT-REPUTATION": (),
+    "ACT-REPUTATION": ("market.external_request_payout_ustb",),
     "ACT-ONCE": (),
     "ACT-DEADLINE": (
         "consensus.reveal_timeout_seconds",

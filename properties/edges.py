@@ -33,6 +33,7 @@ from model.chain.actions import (
     Prepay,
     RedeemStb,
     RoundEffect,
+    RunRound,
     SlashEffect,
     SlashValidator,
     SubmitProposal,
@@ -45,7 +46,7 @@ from model.chain.actions import (
 from model.chain.state import ChainState, Genesis
 from model.constitution import HARDENED_CONSTITUTION, AmendmentRule
 from model.governance import NETWORK_SUPPORT_COMMITTEE, AmendmentPhase, Proposal, VoteOption
-from model.ledger import MODULE_ACCOUNTS
+from model.ledger import MODULE_ACCOUNTS, get_escrow_account
 from model.params import param_specs
 from model.trusted.behaviour import Behaviour
 from model.units import BPS_DENOMINATOR, MICRO, SECONDS_PER_MINUTE, SECONDS_PER_YEAR, AppId
@@ -63,9 +64,11 @@ from oracle.governance import (
     total_voting_power,
     weigh,
 )
-from oracle.ledger import is_escrow_account, str_circulating
+from oracle.ledger import balance, is_escrow_account, str_circulating
 from oracle.reputation import first_active
 from oracle.staking import active_set, validator_stakes
+from properties.invariants.market import get_market_edges
+from properties.invariants.price import PRICE_EDGES, get_price_edges
 
 SIDES = ("before", "on", "after")
 """A clock step one second before, exactly on, and one second after a deadline."""
@@ -149,6 +152,10 @@ BOUNDARIES: tuple[Boundary, ...] = (
         ("CONS-SPLIT", "PAY-COST"),
         "a round settled from an escrow whose STR was prepaid at two or more prices",
     ),
+    *(
+        Boundary(name, "4.3.1, 6.3.3, 6.6", invariants, meaning)
+        for name, invariants, meaning in PRICE_EDGES
+    ),
     # Clock steps on every deadline.
     *_three("commit-timeout", SIDES, "3.2 F5", _ROUNDS, "a commit at the commit timeout's second"),
     *_three("reveal-timeout", SIDES, "3.2 F7", _ROUNDS, "a reveal at the reveal timeout's second"),
@@ -226,6 +233,22 @@ BOUNDARIES: tuple[Boundary, ...] = (
         ("BFT-SOUND", "PAY-ONLY-MAJORITY", "BFT-TIMEOUT"),
         "a round whose largest agreeing group is one node from the threshold of its nodes",
     ),
+    *_three(
+        "validation-floor",
+        LEVELS,
+        "4.4",
+        ("VAL-PAY",),
+        "a round's validation prefund within one ustr of its subscribers times a floor above"
+        " one ustr (one short: fewer are paid, chosen by the draw)",
+    ),
+    *_three(
+        "external-payout",
+        LEVELS,
+        "4.4",
+        ("PAY-EXTERNAL",),
+        "an outbound request made by a node while the app's escrow holds within one ustb of the"
+        " base payout per external request",
+    ),
     # Proposals over every governable key, at its domain's bounds and around its default.
     *(
         Boundary(f"proposal.key.{spec.name}", spec.section, ("GOV-PARAMS",), spec.meaning)
@@ -298,6 +321,37 @@ BOUNDARIES: tuple[Boundary, ...] = (
         ("GOV-SAFE",),
         "a parameter-change tally whose no-with-veto is one ustr over the veto share",
     ),
+    # Stratoswap (§6.6, §6.7): limits on the curve's payout, an emptied pool, order depths.
+    Boundary(
+        "market.swap-limit.on",
+        "6.6",
+        ("ACT-TRANSFER",),
+        "a market order whose limit is exactly what the curve pays",
+    ),
+    Boundary(
+        "market.swap-limit.above",
+        "6.6",
+        ("ACT-TRANSFER",),
+        "a market order whose limit is one unit over what the curve pays",
+    ),
+    Boundary(
+        "market.pool-emptied",
+        "6.6",
+        ("ACT-TRANSFER",),
+        "a redemption of every share of the pool",
+    ),
+    Boundary(
+        "market.reserve-order.shallow",
+        "6.7",
+        ("PAY-BURN-MARKET",),
+        "the swap reserve's order against a pool holding no more STB than the order",
+    ),
+    Boundary(
+        "market.reserve-order.deep",
+        "6.7",
+        ("PAY-BURN-MARKET",),
+        "the swap reserve's order against a pool at least a thousand times the order deep",
+    ),
     # Tezos' amendment periods (§6.8, hardened).
     *(
         Boundary(f"amendment.{name}", "6.8", ("GOV-SAFE",), meaning)
@@ -336,6 +390,19 @@ def _level(excess: int, step: int) -> str | None:
     if -step <= excess < 0:
         return "below"
     return None
+
+
+def _validation_floor(action: Action, effect: RoundEffect) -> Iterator[str]:
+    """§4.4: a prefund one ustr below, at or above subscribers x floor, the floor above one ustr
+    (at one ustr, prefund // subscribers and prefund - subscribers agree on the count)."""
+    floor = effect.params.payment.validation_floor_ustr
+    if not isinstance(action, RunRound) or effect.outcome is None or floor <= 1:
+        return
+    subscribers = len(effect.outcome.validators)
+    if action.validation_prefund_ustr > 0 and subscribers > 0:
+        level = _level(action.validation_prefund_ustr - subscribers * floor, 1)
+        if level is not None:
+            yield f"validation-floor.{level}"
 
 
 def _named_accounts(action: Action) -> tuple[str, ...]:
@@ -391,6 +458,14 @@ class EdgeTracker:
             elif is_escrow_account(account):
                 yield "account.escrow-named"
         yield from self._by_action(before, action)
+        yield from get_market_edges(before, action, applied=after is not None)
+        yield from get_price_edges(before, action, effects if after is not None else ())
+        if isinstance(action, OutboundRequest) and action.node is not None:
+            payout = before.params.market.external_request_payout_ustb
+            held = balance(before.ledger, get_escrow_account(action.app)).ustb
+            level = _level(held - payout, 1)
+            if level is not None:
+                yield f"external-payout.{level}"
         if isinstance(action, GrantNetworkSupport):
             level = _activation_level(before, NETWORK_SUPPORT_COMMITTEE)
             if level is not None:
@@ -411,6 +486,7 @@ class EdgeTracker:
         for effect in effects:
             if isinstance(effect, RoundEffect):
                 yield from self._round(effect)
+                yield from _validation_floor(action, effect)
                 app = effect.run.scenario.app
                 since = first_active(self.first_active.get(app), settled_at=effect.run.decided_at)
                 if since is not None:

@@ -12,12 +12,26 @@ from hypothesis.stateful import invariant
 
 from properties.rules.economy import EconomyRules
 from properties.rules.governance import GovernanceRules
+from properties.rules.market import MarketRules
 from properties.rules.parameters import ParameterRules
+from properties.rules.prices import PriceRules
 from properties.rules.rounds import RoundRules
+from properties.rules.services import ServiceRules
 from properties.rules.staking import StakingRules
+from properties.rules.validation_pay import ValidationPayRules
 
 
-class ChainMachine(EconomyRules, RoundRules, StakingRules, GovernanceRules, ParameterRules):
+class ChainMachine(
+    EconomyRules,
+    RoundRules,
+    StakingRules,
+    GovernanceRules,
+    ParameterRules,
+    ValidationPayRules,
+    MarketRules,
+    ServiceRules,
+    PriceRules,
+):
     """The chain from genesis, driven by every rule the model has."""
 
     @invariant()
@@ -45,8 +59,20 @@ class ChainMachine(EconomyRules, RoundRules, StakingRules, GovernanceRules, Para
         self.check("PAY-VECTOR")
 
     @invariant()
+    def paid_nodes_get_their_dollars_worth(self) -> None:
+        self.check("PAY-USD")
+
+    @invariant()
+    def passed_rounds_are_paid_in_full(self) -> None:
+        self.check("PAY-FUNDED")
+
+    @invariant()
     def the_swap_reserve_burns_what_it_buys(self) -> None:
         self.check("PAY-BURN")
+
+    @invariant()
+    def the_reserve_burns_what_the_curve_pays(self) -> None:
+        self.check("PAY-BURN-MARKET")
 
     @invariant()
     def only_the_majority_is_paid(self) -> None:
@@ -60,6 +86,12 @@ class ChainMachine(EconomyRules, RoundRules, StakingRules, GovernanceRules, Para
     @invariant()
     def one_output_at_most_passes(self) -> None:
         self.check("BFT-UNIQUE")
+
+    @invariant()
+    def services_keep_their_settings(self) -> None:
+        # One invariant for the market's two IDs: a step exercises at most a round or an action.
+        self.check("APP-SETTINGS")
+        self.check("BFT-DEVIATION")
 
     @invariant()
     def consensus_is_the_honest_output(self) -> None:
@@ -127,6 +159,14 @@ class ChainMachine(EconomyRules, RoundRules, StakingRules, GovernanceRules, Para
         self.check("SLASH-AVOIDED")
         self.check("REW-PRORATA")
         self.check("VAL-STANDING")
+
+    @invariant()
+    def validation_prefunds_pay_the_drawn_validators(self) -> None:
+        self.check("VAL-PAY")
+
+    @invariant()
+    def external_requests_pay_their_node(self) -> None:
+        self.check("PAY-EXTERNAL")
 
     @invariant()
     def parameters_are_coherent(self) -> None:
@@ -199,11 +239,16 @@ CHECKED_BY_MACHINE: dict[str, str] = {
     "ESCROW-SOLVENT": "escrows_are_solvent",
     "PAY-COST": "paid_nodes_cover_their_cost",
     "PAY-VECTOR": "golden_vector_is_reproduced",
+    "PAY-USD": "paid_nodes_get_their_dollars_worth",
+    "PAY-FUNDED": "passed_rounds_are_paid_in_full",
     "PAY-BURN": "the_swap_reserve_burns_what_it_buys",
+    "PAY-BURN-MARKET": "the_reserve_burns_what_the_curve_pays",
     "PAY-ONLY-MAJORITY": "only_the_majority_is_paid",
     "APP-VALIDATORS": "app_validators_vote_as_drawn",
     "BFT-VALIDATORS": "app_validators_vote_as_drawn",
     "BFT-UNIQUE": "one_output_at_most_passes",
+    "BFT-DEVIATION": "services_keep_their_settings",
+    "APP-SETTINGS": "services_keep_their_settings",
     "BFT-SOUND": "consensus_is_the_honest_output",
     "BFT-TIMEOUT": "silent_nodes_cannot_help_a_minority",
     "BFT-ACCOUNTABLE": "conflicting_commits_are_accountable",
@@ -222,6 +267,8 @@ CHECKED_BY_MACHINE: dict[str, str] = {
     "SLASH-AVOIDED": "the_stake_lifecycle_holds",
     "REW-PRORATA": "the_stake_lifecycle_holds",
     "VAL-STANDING": "the_stake_lifecycle_holds",
+    "VAL-PAY": "validation_prefunds_pay_the_drawn_validators",
+    "PAY-EXTERNAL": "external_requests_pay_their_node",
     "GOV-PARAMS": "parameters_are_coherent",
     "GOV-DEFAULTS": "parameters_are_coherent",
     "GOV-SAFE": "adopted_parameters_stay_proven",

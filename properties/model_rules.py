@@ -40,7 +40,24 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
         "model.payment.compute_str_payout",
         "model.payment.process_payment_split",
     ),
+    "PAY-USD": (
+        "model.price.get_payout_price",
+        "model.price.process_move_price",
+        "model.escrow.process_usage_payment",
+        "model.trusted.settlement.process_settle_round",
+    ),
+    "PAY-FUNDED": (
+        "model.escrow.check_round_funded",
+        "model.escrow.process_record_owed",
+        "model.escrow.process_pay_owed",
+        "model.chain.economy.process_run_round",
+    ),
     "PAY-BURN": ("model.payment.process_swap_reserve",),
+    "PAY-BURN-MARKET": (
+        "model.payment.process_swap_reserve",
+        "model.stratoswap.compute_swap_output",
+        "model.arith.swap_output",
+    ),
     "PAY-ONLY-MAJORITY": (
         "model.trusted.settlement.process_settle_round",
         "model.trusted.decision.compute_decision",
@@ -62,6 +79,18 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
         "model.trusted.decision.is_supermajority",
         "model.arith.is_over_threshold",
         "model.trusted.round.get_threshold_base",
+    ),
+    "BFT-DEVIATION": (
+        "model.trusted.decision.compute_decision",
+        "model.trusted.decision.is_app_agreement",
+        "model.trusted.decision.is_within_deviation",
+        "model.market.is_deviation_allowed",
+    ),
+    "APP-SETTINGS": (
+        "model.market.process_launch_service",
+        "model.market.process_choose_nodes",
+        "model.market.get_round_refusal",
+        "model.market.get_str_margins",
     ),
     "BFT-UNIQUE": (
         "model.trusted.decision.compute_decision",
@@ -170,6 +199,10 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
         "model.governance.process_delegate_to_subcommittee",
         "model.governance.process_undelegate_from_subcommittee",
     ),
+    "GOV-SUBCOMMITTEE-BOUND": (
+        "model.governance.is_subcommittee_active",
+        "model.committees.get_max_active_subcommittees",
+    ),
     "GOV-COMPLAINT": (
         "model.complaints.process_submit_complaint",
         "model.complaints.process_resolve_complaint",
@@ -207,13 +240,16 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
         "model.supply.process_stb_redeem",
     ),
     "ACT-TRANSFER": (
-        "model.chain.economy.process_transfer_action",
         "model.ledger.process_transfer",
+        "model.stratoswap.process_add_liquidity",
+        "model.stratoswap.process_remove_liquidity",
+        "model.stratoswap.process_swap",
     ),
     "ACT-ESCROW": (
         "model.escrow.process_prepayment",
         "model.escrow.process_withdraw_prepayment",
         "model.escrow.process_resolve_locked_payment",
+        "model.price.compute_prepayment_amounts",
     ),
     "ACT-ROUND": (
         "model.chain.economy.process_run_round",
@@ -289,6 +325,16 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
         "model.standing.process_late_double_sign_evidence",
         "model.standing.process_slash_unbonding",
     ),
+    "PAY-EXTERNAL": (
+        "model.reputation.process_external_request_payout",
+        "model.chain.society.process_outbound_request_action",
+    ),
+    "VAL-PAY": (
+        "model.escrow.process_validation_payment",
+        "model.escrow.compute_validator_count",
+        "model.escrow.compute_validator_ranking",
+        "model.chain.economy.get_committee_accounts",
+    ),
     "REW-PRORATA": (
         "model.rewards.process_distribute_rewards",
         "model.rewards.get_reward_eligible",
@@ -299,6 +345,10 @@ MODEL_RULES: dict[str, tuple[str, ...]] = {
         "model.standing.process_unjail",
         "model.standing.process_non_vote_penalty",
         "model.staking.get_active_set",
+    ),
+    "VAL-SET-ORDER": (
+        "model.staking.get_active_set",
+        "model.staking.process_create_validator",
     ),
     "ACT-TOTAL": ("model.chain.transitions.process_action",),
     "GROUNDED": (

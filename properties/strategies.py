@@ -164,11 +164,12 @@ genesis_strategy = st.builds(
     prepay_ustb=st.sampled_from([10**14, 10**9]),
     price=prices,
     stratoswap_ustr=st.sampled_from([0, 10**13]),
+    stratoswap_ustb=st.sampled_from([0, 10**7, 10**13]),
     time=st.sampled_from([0, 0, GENESIS_LATE]),
 )
 """Genesis: three funded users, a drawn cast of bonded validators, four staked nodes, two funded
-escrows (their STR at a drawn price that later prepayments move), (mostly) STR liquidity in the
-Stratoswap pool for the swap reserve to buy, and a start at time 0 or late (every age, year and
+escrows (their STR at a drawn price that later prepayments move), (mostly) STR and STB liquidity in
+the Stratoswap pool for the swap reserve to buy from, and a start at time 0 or late (every age, year and
 window is measured from the genesis, not from 0)."""
 
 

@@ -26,7 +26,8 @@ from reports.html_markup import page
 from reports.html_markup import table as _table
 from reports.html_markup import text as _text
 from reports.html_markup import verdict_class as _verdict_class
-from reports.plots import Plot, render_plots
+from reports.market_plots import render_market_plots
+from reports.plots import Plot, read_plot_inputs, render_plots
 
 KNOWN_ENGINES: tuple[str, ...] = ("hypothesis", "z3", "executor")
 """The engines in the report's order; an engine the document names beyond these comes after."""
@@ -124,7 +125,9 @@ def render_html(document: Mapping[str, Any], *, traces: Mapping[str, Trace] | No
         render_keys(document),
         _render_invariants(document),
         render_counterexamples(document, traces),
-        _render_plots(render_plots(document)),
+        _render_plots(
+            (*render_plots(document), *render_market_plots(read_plot_inputs(document)))
+        ),
         _render_footer(document),
     ]
     return page(f"stratoverify report: {document.get('verdict', 'unknown')}", _CSS, sections)

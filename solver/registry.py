@@ -21,6 +21,7 @@ from properties.catalogue import CATALOGUE, Engine, get_invariant
 from solver.claim import Claim, ParamMode, ProofResult, ProofStatus
 from solver.proofs import (
     ClaimBuilder,
+    bounds,
     committees,
     consensus,
     conservation,
@@ -28,7 +29,9 @@ from solver.proofs import (
     governance,
     payment,
     rewards,
+    services,
     slashing,
+    stratoswap,
     supply,
     validators,
 )
@@ -45,7 +48,10 @@ CLAIM_BUILDERS: dict[str, ClaimBuilder] = {
     **governance.CLAIMS,
     **supply.CLAIMS,
     **validators.CLAIMS,
+    **services.CLAIMS,
     **committees.CLAIMS,
+    **bounds.CLAIMS,
+    **stratoswap.CLAIMS,
 }
 """Invariant ID -> the builder of its claim."""
 
@@ -73,6 +79,8 @@ CONCRETE_ONLY: dict[str, str] = {
     "CR-INJECTIVE": "reads no parameter: both modes build the same query",
     "SUB-POWERS": "the committee's vote reads no parameter: both modes build the same query",
     "REW-PRORATA": "the split reads no parameter: both modes build the same query",
+    "VAL-SET-ORDER": "three validators for two seats, whatever the set: both modes build the"
+    " same query",
     "SLASH-BOUNDS": "the schedule base x factor^L is a polynomial of degree 14 in the "
     "parameters; for all parameters the query takes seconds and needs cap >= base",
     "SLASH-DOUBLING": "the closed form base x factor^(k-1) is a polynomial of degree 14 in the "

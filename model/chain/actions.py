@@ -67,6 +67,32 @@ class Prepay:
 
 
 @frozen
+class MovePrice:
+    """§6.6: an oracle report of the STR/USD market price on Stratoswap (USD per STR)."""
+
+    price: Fraction
+
+
+@frozen
+class PrepayTimeframes:
+    """§4.3.1: a prepayment sized for `timeframes` rounds of `nodes` nodes at `cost_per_node`
+    (micro-USD), its STR at the chain's market price."""
+
+    app: AppId
+    payer: AccountId
+    cost_per_node: int
+    nodes: int
+    timeframes: int
+
+
+@frozen
+class PayOwed:
+    """§4.3.1, §6.3: the app's escrow pays the node payments it owes, oldest first."""
+
+    app: AppId
+
+
+@frozen
 class RunRound:
     """§3.2-§3.3: a Trusted Function round with these node plans, then its settlement."""
 
@@ -97,6 +123,47 @@ class SetAppValidatorCount:
     app: AppId
     signer: AccountId
     count: int
+
+
+@frozen
+class LaunchService:
+    """§4.3.3, §4.4: the app's developer launches its service with settings (a)-(d), staking
+    `stake_ustr` of STR in advance of usage (the total funding is the escrow's prepayment)."""
+
+    app: AppId
+    developer: AccountId
+    max_nodes: int
+    frequency_seconds: int
+    deviation_bps: int
+    usage_fee_ustr: int
+    stake_ustr: int
+
+
+@frozen
+class BidService:
+    """§4.4, §6.3.2: a registered node offers to serve the app at its own STR margin (bps of
+    cost)."""
+
+    node: NodeId
+    app: AppId
+    str_margin_bps: int
+
+
+@frozen
+class ChooseNodes:
+    """§4.4: the developer chooses the service's nodes: the lowest bids, each newly chosen one
+    paid the initiation fee."""
+
+    app: AppId
+    developer: AccountId
+
+
+@frozen
+class UseService:
+    """§4.3.3 (d): a user uses the app's service, paying its usage fee in STR."""
+
+    user: AccountId
+    app: AppId
 
 
 @frozen
@@ -205,9 +272,36 @@ class MintInflation:
 
 @frozen
 class SwapReserve:
-    """§6.7: the swap reserve's STB buys STR, which is burned."""
+    """§6.7: the swap reserve's market order: all of its STB sold to Stratoswap for STR, which
+    is burned (a market order names no price)."""
 
-    price: Fraction
+
+@frozen
+class AddLiquidity:
+    """§6.6: a market maker contributes STB and STR to Stratoswap's pool for shares."""
+
+    provider: AccountId
+    ustb: int
+    ustr: int
+
+
+@frozen
+class RemoveLiquidity:
+    """§6.6: a market maker redeems pool shares for its part of both reserves."""
+
+    provider: AccountId
+    shares: int
+
+
+@frozen
+class Swap:
+    """§6.6: a market order on Stratoswap: sell `amount_in` of `token_in`, receive at least
+    `min_out` of the other token."""
+
+    trader: AccountId
+    token_in: Token
+    amount_in: int
+    min_out: int
 
 
 @frozen
@@ -334,6 +428,9 @@ class OutboundRequest:
 
     app: AppId
     price: Fraction
+    node: NodeId | None = None
+    """§4.4: the node that makes the call, paid the base payout from the app's escrow (None: no
+    node named, nothing paid)."""
 
 
 Action = (
@@ -341,9 +438,16 @@ Action = (
     | RedeemStb
     | Transfer
     | Prepay
+    | MovePrice
+    | PrepayTimeframes
+    | PayOwed
     | RunRound
     | ResolveLocked
     | SetAppValidatorCount
+    | LaunchService
+    | BidService
+    | ChooseNodes
+    | UseService
     | WithdrawPrepayment
     | Delegate
     | Undelegate
@@ -358,6 +462,9 @@ Action = (
     | AdvanceTime
     | MintInflation
     | SwapReserve
+    | AddLiquidity
+    | RemoveLiquidity
+    | Swap
     | GrantNetworkSupport
     | FundInsurance
     | PayInsurance
@@ -450,6 +557,9 @@ class OutboundEffect:
     app: AppId
     time: Seconds
     price: Fraction
+    node: NodeId | None = None
+    payout_ustb: int = 0
+    """§4.4: the base payout the node that made the call was paid, in ustb."""
 
 
 @frozen

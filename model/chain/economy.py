@@ -27,26 +27,43 @@ from model.chain.common import (
     check_committee_vote,
     check_signer,
     done,
-    get_validator_accounts,
     write_back,
 )
-from model.chain.state import ChainState, get_trusted_chain, with_trusted_chain
+from model.chain.state import (
+    ChainState,
+    get_trusted_chain,
+    get_validator_operator,
+    with_trusted_chain,
+)
 from model.committees import get_grant_committees
 from model.escrow import (
+    check_round_funded,
     process_prepayment,
     process_resolve_locked_payment,
     process_withdraw_prepayment,
 )
 from model.ledger import is_user_account, process_transfer
+from model.market import (
+    get_deviation,
+    get_round_refusal,
+    get_str_margins,
+    process_record_round_start,
+)
 from model.payment import is_support_purpose, process_network_support_grant, process_swap_reserve
+from model.price import get_payout_price
 from model.reputation import process_record_output_complaints
 from model.staking import get_active_set
 from model.supply import process_inflation_mint, process_stb_redeem, process_usdc_deposit
 from model.trusted.behaviour import Scenario, ValidatorPlan
 from model.trusted.scenario import run_round_to_decision
 from model.trusted.settlement import process_settle_round
-from model.trusted.validation import encode_value, get_value_hash, process_resolution_vote
-from model.units import NodeId, Outcome, Rejected, ValidatorId
+from model.trusted.validation import (
+    AppValidation,
+    encode_value,
+    get_value_hash,
+    process_resolution_vote,
+)
+from model.units import AccountId, NodeId, Outcome, Rejected, ValidatorId
 
 
 def process_deposit_usdc(state: ChainState, action: DepositUsdc) -> Outcome[Step]:
@@ -126,7 +143,16 @@ def get_round_scenario(state: ChainState, action: RunRound) -> Scenario:
         app_reveals_salts=action.app_reveals_salts,
         validators=validators,
         validator_count=state.app_validator_counts.get(action.app),
+        deviation_bps=get_deviation(state.market, action.app),
     )
+
+
+def get_committee_accounts(validation: AppValidation | None) -> tuple[AccountId, ...]:
+    """§4.4, §3.3: the operator accounts of the round's committee, in the beacon's order: the
+    validators that offer to validate the round, whom its validation prefund pays."""
+    if validation is None:
+        return ()
+    return tuple(get_validator_operator(validator) for validator in validation.committee.selected)
 
 
 def _check_validator_plans(
@@ -186,12 +212,35 @@ def process_run_round(state: ChainState, action: RunRound) -> Outcome[Step]:
     refused = _check_validator_plans(rule, action.validator_plans, eligible)
     if refused is not None:
         return refused
+    # Verify an app with a service runs its chosen nodes, at its frequency (§4.3.3, §4.4).
+    nodes = tuple(plan.node for plan in action.plans)
+    off_service = get_round_refusal(state.market, app=action.app, nodes=nodes, now=state.now)
+    if off_service is not None:
+        return Rejected(rule, off_service)
     params, profile = state.params, state.profile
+    # Verify (hardened) the escrow holds the round's whole payment before the round starts.
+    if profile.rounds_need_escrowed_payment:
+        escrow = state.escrows.escrows[action.app]
+        refused = check_round_funded(
+            state.ledger,
+            app=action.app,
+            nodes=len({plan.node for plan in action.plans}),
+            cost=action.cost,
+            params=params,
+            price=get_payout_price(escrow.str_price, state.str_price, profile),
+            prefund_ustr=action.validation_prefund_ustr,
+        )
+        if refused is not None:
+            return Rejected(rule, refused.reason)
     run = run_round_to_decision(scenario, params=params, profile=profile)
     if isinstance(run, Rejected):
         return run
     before = get_trusted_chain(state)
-    state = attrs.evolve(state, next_round_id=state.next_round_id + 1)
+    state = attrs.evolve(
+        state,
+        next_round_id=state.next_round_id + 1,
+        market=process_record_round_start(state.market, app=action.app, now=state.now),
+    )
     if run.decided_at is None:
         # The round is stuck (F6 without a deadline): nothing settles, the clock moves on.
         last = max([state.now, *(attempt.time for attempt in run.refused)])
@@ -203,10 +252,13 @@ def process_run_round(state: ChainState, action: RunRound) -> Outcome[Step]:
         now=run.decided_at,
         params=params,
         profile=profile,
-        # Only a validation prefund pays validators; ranking the active set costs a sort.
-        validators=get_validator_accounts(state) if action.validation_prefund_ustr > 0 else (),
+        # §4.4: the validators that offer for the round are the app's committee (§3.3).
+        validators=get_committee_accounts(run.validation),
         validation_prefund_ustr=action.validation_prefund_ustr,
         validation=run.validation,
+        str_price=state.str_price,
+        # §4.4, §6.3.2: the service's nodes are paid at their own bids.
+        str_margins=get_str_margins(state.market, action.app),
     )
     if isinstance(settled, Rejected):
         return settled
@@ -304,8 +356,8 @@ def process_mint_inflation(state: ChainState, action: MintInflation) -> Outcome[
 
 
 def process_swap_reserve_action(state: ChainState, action: SwapReserve) -> Outcome[Step]:
-    """§6.7: swap the reserve's STB for STR and burn it."""
-    ledger = process_swap_reserve(state.ledger, price=action.price)
+    """§6.7: the reserve's market order on Stratoswap at the live commission; the STR is burned."""
+    ledger = process_swap_reserve(state.ledger, fee_bps=state.params.market.stratoswap_fee_bps)
     return write_back(state, ledger, "ledger")
 
 

@@ -55,6 +55,7 @@ from model.governance import (
 from model.insurance import process_insurance_contribution, process_insurance_payout
 from model.ledger import is_user_account
 from model.reputation import (
+    process_external_request_payout,
     process_outbound_request,
     process_record_upheld_complaint,
     process_set_app_profile,
@@ -246,7 +247,16 @@ def process_slash_node_action(state: ChainState, action: SlashNode) -> Outcome[S
 
 
 def process_set_app_profile_action(state: ChainState, action: SetAppProfile) -> Outcome[Step]:
-    """§4.5: record what exempts an app from the outbound cap."""
+    """§4.5: record what exempts an app from the outbound cap; under `app_stake_locked` an app
+    whose service is launched stakes exactly the STR it locked (§4.3.3)."""
+    service = state.market.services.get(action.app)
+    # Verify (hardened) a launched app declares only the stake it locked.
+    locked = service.stake_ustr if service is not None else None
+    if state.profile.app_stake_locked and locked is not None and action.staked_ustr != locked:
+        return Rejected(
+            "process_set_app_profile_action",
+            f"app {action.app} locked {locked} ustr at launch, not {action.staked_ustr!r}",
+        )
     reputation = process_set_app_profile(
         state.reputation,
         app=action.app,
@@ -257,11 +267,28 @@ def process_set_app_profile_action(state: ChainState, action: SetAppProfile) -> 
 
 
 def process_outbound_request_action(state: ChainState, action: OutboundRequest) -> Outcome[Step]:
-    """§4.5: an outbound request, refused past an unqualified app's cap."""
+    """§4.5: an outbound request, refused past an unqualified app's cap; §4.4: the node that
+    makes it is paid the base payout from the app's escrow, and a request the escrow cannot
+    pay is refused (and not counted)."""
+    rule = "process_outbound_request_action"
     reputation = process_outbound_request(
         state.reputation, app=action.app, now=state.now, params=state.params, str_price=action.price
     )
     if isinstance(reputation, Rejected):
         return reputation
-    effect = OutboundEffect(action.app, state.now, action.price)
-    return done(attrs.evolve(state, reputation=reputation), effect)
+    ledger, payout = state.ledger, 0
+    if action.node is not None:
+        node = state.nodes.get(action.node)
+        # Verify a registered node of an app with an escrow makes the call.
+        if node is None:
+            return Rejected(rule, f"{action.node} is not a registered node")
+        if action.app not in state.escrows.escrows:
+            return Rejected(rule, f"app {action.app} has no escrow")
+        paid = process_external_request_payout(
+            state.ledger, app=action.app, node_account=node.account, params=state.params
+        )
+        if isinstance(paid, Rejected):
+            return paid
+        ledger, payout = paid
+    effect = OutboundEffect(action.app, state.now, action.price, action.node, payout)
+    return done(attrs.evolve(state, reputation=reputation, ledger=ledger), effect)

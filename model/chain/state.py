@@ -17,14 +17,25 @@ from model.complaints import ComplaintBook
 from model.escrow import EscrowBook, process_open_escrow, process_prepayment
 from model.governance import GovernanceState, create_governance_state
 from model.ledger import STRATOSWAP_POOL, Ledger, create_genesis
+from model.market import MarketState
 from model.params import Params
 from model.profile import Profile
 from model.reputation import ReputationState
 from model.slashing import SlashingState
 from model.staking import BlockCommit, StakingState, process_create_validator
+from model.stratoswap import PoolBook, create_genesis_pool
 from model.supply import SupplyState, create_supply_state
 from model.trusted.settlement import NodeStake, TrustedChain, process_register_node
-from model.units import AccountId, AppId, NodeId, Outcome, Rejected, Seconds, ValidatorId
+from model.units import (
+    AccountId,
+    AppId,
+    NodeId,
+    Outcome,
+    Rejected,
+    Seconds,
+    ValidatorId,
+    is_valid_price,
+)
 
 USER_COUNT = 3
 APPS: tuple[AppId, ...] = (AppId("app-0"), AppId("app-1"))
@@ -83,6 +94,9 @@ class Genesis:
     time: Seconds = 0
     stratoswap_ustr: int = 0
     """STR liquidity in the Stratoswap pool, which the swap reserve buys from (§6.7)."""
+    stratoswap_ustb: int = 0
+    """STB liquidity in the Stratoswap pool (§6.6), backed by USDC bridged before genesis; with
+    both sides, the pool's shares go to `model.stratoswap.GENESIS_PROVIDER`."""
 
 
 def _empty_commits() -> PMap[int, tuple[BlockCommit, ...]]:
@@ -110,6 +124,12 @@ class ChainState:
     """Every block commit accepted, by height (two at one height are a safety failure)."""
     app_validator_counts: PMap[AppId, int] = field(factory=pmap)
     """§3.3, §4.3.2: each app's number of validators, set by its developer (absent: all)."""
+    str_price: Fraction | None = None
+    """§6.6: the STR/USD market price last reported (USD per STR; None: none reported yet)."""
+    market: MarketState = field(factory=MarketState)
+    """§4.3.3, §4.4: the apps' launched services and the nodes' bids on them."""
+    pool: PoolBook = field(factory=PoolBook)
+    """§6.6: the liquidity providers' shares of Stratoswap's pool."""
 
     @property
     def params(self) -> Params:
@@ -158,14 +178,15 @@ def create_chain(genesis: Genesis, *, params: Params, profile: Profile) -> Outco
     for app in APPS:
         allocations[get_developer(app)] = genesis.developer_ustr
         deposits[get_developer(app)] = genesis.developer_ustb
-    # Stratoswap's pool gets an account only when it has liquidity (§6.7).
+    # Stratoswap's pool gets an account only when it has liquidity (§6.6, §6.7).
     allocations.update(
         {STRATOSWAP_POOL: genesis.stratoswap_ustr} if genesis.stratoswap_ustr else {}
     )
+    deposits.update({STRATOSWAP_POOL: genesis.stratoswap_ustb} if genesis.stratoswap_ustb else {})
     ledger = create_genesis(allocations, stb_deposits=deposits)
     if isinstance(ledger, Rejected):
         return ledger
-    staking = StakingState()
+    staking = StakingState(by_arrival=profile.validator_set_by_arrival)
     for validator, bond in zip(validators, genesis.validator_bonds, strict=True):
         created = process_create_validator(
             ledger,
@@ -204,6 +225,8 @@ def create_chain(genesis: Genesis, *, params: Params, profile: Profile) -> Outco
             if isinstance(funded, Rejected):
                 return Rejected(rule, funded.reason)
             ledger, escrows = funded
+    # §6.6: the genesis prepayment's price is the first market price known, if positive.
+    market = genesis.price if genesis.price is not None and is_valid_price(genesis.price) else None
     return ChainState(
         profile=profile,
         now=genesis.time,
@@ -216,4 +239,6 @@ def create_chain(genesis: Genesis, *, params: Params, profile: Profile) -> Outco
         staking=staking,
         supply=create_supply_state(genesis_time=genesis.time),
         governance=create_governance_state(params=params),
+        str_price=market,
+        pool=create_genesis_pool(genesis.stratoswap_ustb, genesis.stratoswap_ustr),
     )

@@ -13,8 +13,11 @@ from typing import Any
 
 from model.chain.actions import (
     Action,
+    AddLiquidity,
     AdvanceTime,
+    BidService,
     CastVote,
+    ChooseNodes,
     CommitBlock,
     CompleteUnbonding,
     CreateSubcommittee,
@@ -25,11 +28,16 @@ from model.chain.actions import (
     Equivocate,
     FundInsurance,
     GrantNetworkSupport,
+    LaunchService,
     MintInflation,
+    MovePrice,
     OutboundRequest,
     PayInsurance,
+    PayOwed,
     Prepay,
+    PrepayTimeframes,
     RedeemStb,
+    RemoveLiquidity,
     ReportDoubleSign,
     ReportDowntime,
     ResolveComplaint,
@@ -41,12 +49,14 @@ from model.chain.actions import (
     SlashValidator,
     SubmitComplaint,
     SubmitProposal,
+    Swap,
     SwapReserve,
     Tally,
     Transfer,
     Undelegate,
     UndelegateFromSubcommittee,
     Unjail,
+    UseService,
     WithdrawPrepayment,
 )
 from model.chain.common import Step
@@ -63,6 +73,16 @@ from model.chain.economy import (
     process_transfer_action,
     process_withdraw,
 )
+from model.chain.market import (
+    process_add_liquidity_action,
+    process_remove_liquidity_action,
+    process_swap_action,
+)
+from model.chain.prices import (
+    process_move_price_action,
+    process_pay_owed_action,
+    process_prepay_timeframes,
+)
 from model.chain.security import (
     process_advance_time,
     process_commit_block,
@@ -75,6 +95,12 @@ from model.chain.security import (
     process_slash_validator_action,
     process_undelegate_action,
     process_unjail_action,
+)
+from model.chain.services import (
+    process_bid_service_action,
+    process_choose_nodes_action,
+    process_launch_service_action,
+    process_use_service_action,
 )
 from model.chain.society import (
     process_cast_vote,
@@ -99,9 +125,16 @@ _HANDLERS: dict[type[Any], Callable[[ChainState, Any], Outcome[Step]]] = {
     RedeemStb: process_redeem_stb,
     Transfer: process_transfer_action,
     Prepay: process_prepay,
+    MovePrice: process_move_price_action,
+    PrepayTimeframes: process_prepay_timeframes,
+    PayOwed: process_pay_owed_action,
     RunRound: process_run_round,
     ResolveLocked: process_resolve_locked,
     SetAppValidatorCount: process_set_app_validator_count,
+    LaunchService: process_launch_service_action,
+    BidService: process_bid_service_action,
+    ChooseNodes: process_choose_nodes_action,
+    UseService: process_use_service_action,
     WithdrawPrepayment: process_withdraw,
     Delegate: process_delegate_action,
     Undelegate: process_undelegate_action,
@@ -116,6 +149,9 @@ _HANDLERS: dict[type[Any], Callable[[ChainState, Any], Outcome[Step]]] = {
     AdvanceTime: process_advance_time,
     MintInflation: process_mint_inflation,
     SwapReserve: process_swap_reserve_action,
+    AddLiquidity: process_add_liquidity_action,
+    RemoveLiquidity: process_remove_liquidity_action,
+    Swap: process_swap_action,
     GrantNetworkSupport: process_grant_network_support,
     FundInsurance: process_fund_insurance_action,
     PayInsurance: process_pay_insurance_action,

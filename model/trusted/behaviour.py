@@ -113,6 +113,8 @@ class Scenario:
     what each does; the app's committee is drawn from them (`model.trusted.validation`)."""
     validator_count: int | None = None
     """§3.3: the developer's number of validators for the app (None: every eligible one)."""
+    deviation_bps: int | None = None
+    """§4.3.3 (c): the app's allowed deviation from complete consensus (None: F10 alone)."""
 
     @property
     def assigned(self) -> tuple[NodeId, ...]:

@@ -337,7 +337,13 @@ def run_round_to_decision(
     if not is_reveal_phase_over(run.state, now=decided_at, params=params):
         decided_at = tc + params.consensus.reveal_timeout_seconds + 1
     run.apply(decided_at, "app", process_app_verification(run.state, profile=profile))
-    decided = process_decide(run.state, now=decided_at, params=params, profile=profile)
+    decided = process_decide(
+        run.state,
+        now=decided_at,
+        params=params,
+        profile=profile,
+        deviation_bps=scenario.deviation_bps,
+    )
     if not run.apply(decided_at, "validators", decided):
         return run.refused[-1].refusal
     return RoundRun(

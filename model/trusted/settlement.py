@@ -12,6 +12,8 @@ real processes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import attrs
 from attrs import field, frozen
 from pyrsistent import PMap, pmap
@@ -19,7 +21,10 @@ from pyrsistent import PMap, pmap
 from model import arith
 from model.escrow import (
     EscrowBook,
+    get_node_split,
+    is_payment_covered,
     process_lock_round_payment,
+    process_record_owed,
     process_usage_payment,
     process_validation_payment,
 )
@@ -33,6 +38,8 @@ from model.ledger import (
     process_transfer,
 )
 from model.params import Params
+from model.payment import check_split_nonnegative
+from model.price import get_payout_price
 from model.profile import Profile
 from model.reputation import (
     ReputationState,
@@ -50,6 +57,7 @@ from model.units import (
     Outcome,
     Rejected,
     Seconds,
+    StrPrice,
     UsdMicro,
     UStr,
 )
@@ -148,6 +156,9 @@ class RoundOutcome:
     """§3.3 Step 12 item 4: more than 2/3 of the committee approved the block."""
     equivocators: tuple[str, ...] = ()
     """Committee members that cast two conflicting votes (evidence; neither counted)."""
+    owed: tuple[NodeId, ...] = ()
+    """§4.3.1 (literal reading): nodes of the paid group the escrow could not pay; each is owed
+    its payment in the app's escrow book (`model.escrow.OwedPayment`)."""
 
 
 def process_register_node(
@@ -262,11 +273,15 @@ def process_settle_round(
     validators: tuple[AccountId, ...] = (),
     validation_prefund_ustr: UStr = 0,
     validation: AppValidation | None = None,
+    str_price: StrPrice | None = None,
+    str_margins: Mapping[NodeId, int] | None = None,
 ) -> Outcome[tuple[TrustedChain, RoundOutcome]]:
     """§3.3 Steps 11-12: slash mismatches; pay the group of the decision the app's validators
     passed, block included, or lock the payment in escrow (FALSE, or no validator
     supermajority: recourse); record reputation. Without `validation` the F10 decision applies
-    as honest validators would pass it."""
+    as honest validators would pass it. `str_price` is the chain's market price (§6.6), which
+    the `str_priced_at_payout` reading pays STR at; `str_margins` the nodes' STR margin bids
+    (bps of cost, §6.3.2; a node left out takes the network's margin)."""
     rule = "process_settle_round"
     decision = state.decision
     # Verify the validators decided (F10) and every node to pay is registered.
@@ -288,18 +303,36 @@ def process_settle_round(
         chain, record = slashed
         slashes.append(record)
     # Step 12: pay the group of the decision the validators passed, or lock the payment.
-    step12 = _pay_or_lock(chain, state, cost=cost, params=params, validation=validation)
+    step12 = _pay_or_lock(
+        chain,
+        state,
+        cost=cost,
+        params=params,
+        validation=validation,
+        profile=profile,
+        market_price=str_price,
+        str_margins=str_margins or {},
+    )
     if isinstance(step12, Rejected):
         return Rejected(rule, step12.reason)
-    ledger, escrows, paid, locked = step12
+    ledger, escrows, paid, locked, owed = step12
+    # §4.4: the subscribers are the validators that offer for the round (the chain passes the
+    # accounts of the app's committee).
     if validation_prefund_ustr > 0:
+        # The draw on oversubscription: the round's beacon seed, which no single validator
+        # controls, or (literally) the public round id.
+        seed = (
+            validation.committee.seed
+            if profile.validation_draw_by_beacon and validation is not None
+            else state.round_id.to_bytes(8, "big")
+        )
         prefunded = process_validation_payment(
             ledger,
             escrows,
             app=state.app,
             prefund_ustr=validation_prefund_ustr,
             subscribers=validators,
-            seed=state.round_id.to_bytes(8, "big"),
+            seed=seed,
             params=params,
         )
         if isinstance(prefunded, Rejected):
@@ -323,6 +356,7 @@ def process_settle_round(
         app_complaints=tuple(sorted(state.app_complaints)),
         cost=cost,
         escrow_locked=tuple(sorted(locked)),
+        owed=owed,
         movements=compute_movements(before, chain.ledger),
         commit_closed_at=state.commit_closed_at,
         reveal_times=tuple(sorted((node, r.revealed_at) for node, r in state.reveals.items())),
@@ -341,11 +375,18 @@ def _pay_or_lock(
     cost: UsdMicro,
     params: Params,
     validation: AppValidation | None,
-) -> Outcome[tuple[Ledger, EscrowBook, tuple[NodeId, ...], tuple[NodeId, ...]]]:
+    profile: Profile,
+    market_price: StrPrice | None,
+    str_margins: Mapping[NodeId, int],
+) -> Outcome[
+    tuple[Ledger, EscrowBook, tuple[NodeId, ...], tuple[NodeId, ...], tuple[NodeId, ...]]
+]:
     """§3.3 Step 12: with the validators' block passed on `TRUE:h`, pay the counted nodes that
     revealed h; otherwise (FALSE, or recourse: no validator supermajority) lock what the counted
     nodes would be owed; a round the app stalled at F6 locks what every committed node would be
-    owed. The lock keeps the committee and the reveals, for the resolution's vote."""
+    owed. The lock keeps the committee and the reveals, for the resolution's vote. STR is paid
+    at the payout price (§6.3.3, §6.6); under the literal §4.3.1 a node the escrow cannot pay
+    in full is owed its payment instead (paid, locked and owed nodes are returned)."""
     rule = "process_settle_round"
     decision = state.decision
     assert decision is not None
@@ -353,7 +394,7 @@ def _pay_or_lock(
     applied = validation.applied_value if validation is not None else truth
     paid_hash = get_value_hash(applied) if applied is not None else None
     # The validators passed F10's own decision (always, with honest ones): its supermajority.
-    paid: tuple[NodeId, ...] = (
+    group: tuple[NodeId, ...] = (
         decision.supermajority
         if applied == truth
         else tuple(n for n in decision.counted if state.reveals[n].output_hash == paid_hash)
@@ -361,20 +402,28 @@ def _pay_or_lock(
     to_lock = tuple(sorted(state.commits)) if decision.app_withheld_salts else decision.counted
     locked: tuple[NodeId, ...] = ()
     ledger, escrows = chain.ledger, chain.escrows
-    if paid_hash is not None and cost > 0:
-        for node in paid:
-            payment = process_usage_payment(
-                ledger,
-                escrows,
-                app=state.app,
-                node_account=chain.nodes[node].account,
-                cost=cost,
-                params=params,
-            )
-            if isinstance(payment, Rejected):
-                return Rejected(rule, str(payment))
-            ledger = payment
-    elif paid_hash is None and to_lock and cost > 0:
+    escrow = escrows.escrows.get(state.app)
+    price = get_payout_price(escrow.str_price if escrow is not None else None, market_price, profile)
+    if paid_hash is None or cost == 0:
+        paid: tuple[NodeId, ...] = group if paid_hash is not None else ()
+        owed: tuple[NodeId, ...] = ()
+    else:
+        paying = _pay_group(
+            ledger,
+            escrows,
+            state,
+            group,
+            chain=chain,
+            cost=cost,
+            params=params,
+            price=price,
+            profile=profile,
+            str_margins=str_margins,
+        )
+        if isinstance(paying, Rejected):
+            return Rejected(rule, paying.reason)
+        ledger, escrows, paid, owed = paying
+    if paid_hash is None and to_lock and cost > 0:
         locked = to_lock
         lock = process_lock_round_payment(
             ledger,
@@ -391,11 +440,66 @@ def _pay_or_lock(
             ),
             agreed_output_hash=decision.agreed_output_hash if decision.consensus else None,
             threshold_base=decision.base,
+            at_price=price,
         )
         if isinstance(lock, Rejected):
             return Rejected(rule, str(lock))
         ledger, escrows = lock
-    return ledger, escrows, paid, locked
+    return ledger, escrows, paid, locked, owed
+
+
+def _pay_group(
+    ledger: Ledger,
+    escrows: EscrowBook,
+    state: RoundState,
+    group: tuple[NodeId, ...],
+    *,
+    chain: TrustedChain,
+    cost: UsdMicro,
+    params: Params,
+    price: StrPrice | None,
+    profile: Profile,
+    str_margins: Mapping[NodeId, int],
+) -> Outcome[tuple[Ledger, EscrowBook, tuple[NodeId, ...], tuple[NodeId, ...]]]:
+    """§3.3 Step 12, §6.3: pay each node of the group its split from the app's escrow, its STR
+    at `price`; under the literal §4.3.1 (`rounds_need_escrowed_payment` off) a node the escrow
+    cannot pay in full is owed its payment instead (the paid and the owed nodes are returned)."""
+    rule = "process_settle_round"
+    paid: list[NodeId] = []
+    owed: list[NodeId] = []
+    for node in group:
+        account = chain.nodes[node].account
+        margin = str_margins.get(node)
+        split = get_node_split(cost, params, margin)
+        if (
+            not profile.rounds_need_escrowed_payment
+            and check_split_nonnegative(split, rule=rule) is None
+            and not is_payment_covered(ledger, state.app, split, price)
+        ):
+            # §4.3.1 read literally: the round ran; what the escrow cannot pay is owed.
+            recorded = process_record_owed(
+                escrows, app=state.app, round_id=state.round_id, node_account=account, split=split
+            )
+            if isinstance(recorded, Rejected):
+                return Rejected(rule, str(recorded))
+            escrows = recorded
+            owed.append(node)
+            continue
+        payment = process_usage_payment(
+            ledger,
+            escrows,
+            app=state.app,
+            node_account=account,
+            cost=cost,
+            params=params,
+            at_price=price,
+            str_margin_bps=margin,
+        )
+        if isinstance(payment, Rejected):
+            return Rejected(rule, str(payment))
+        ledger = payment
+        paid.append(node)
+    return ledger, escrows, tuple(paid), tuple(owed)
 
 
 def _with_validation(outcome: RoundOutcome, validation: AppValidation) -> RoundOutcome:

@@ -20,8 +20,11 @@ import attrs
 from pyrsistent import PMap, pmap
 
 from model.chain.actions import (
+    AddLiquidity,
     AdvanceTime,
+    BidService,
     CastVote,
+    ChooseNodes,
     CommitBlock,
     CompleteUnbonding,
     CreateSubcommittee,
@@ -32,11 +35,16 @@ from model.chain.actions import (
     Equivocate,
     FundInsurance,
     GrantNetworkSupport,
+    LaunchService,
     MintInflation,
+    MovePrice,
     OutboundRequest,
     PayInsurance,
+    PayOwed,
     Prepay,
+    PrepayTimeframes,
     RedeemStb,
+    RemoveLiquidity,
     ReportDoubleSign,
     ReportDowntime,
     ResolveComplaint,
@@ -49,12 +57,14 @@ from model.chain.actions import (
     SlashValidator,
     SubmitComplaint,
     SubmitProposal,
+    Swap,
     SwapReserve,
     Tally,
     Transfer,
     Undelegate,
     UndelegateFromSubcommittee,
     Unjail,
+    UseService,
     WithdrawPrepayment,
 )
 from model.chain.state import ChainState
@@ -88,7 +98,7 @@ from model.params import Params
 from model.reputation import AppReputation, NodeReputation
 from model.trusted.round import RoundState
 from model.trusted.settlement import NodeStake, RoundOutcome
-from model.units import AccountId, AppId, NodeId
+from model.units import AccountId, AppId, NodeId, ValidatorId
 from oracle.commit import digest
 from oracle.effects import BalanceKey, get_active_operators, get_balance_changes, is_user_account
 from oracle.governance import (
@@ -102,19 +112,20 @@ from oracle.governance import (
     read_tally,
     submission_problems,
 )
+from oracle.ledger import balance
 from oracle.payment import (
     PaymentSplit,
     StrPayout,
     read_split,
     split_payment,
     str_payout,
-    usd_to_ustr,
     validation_selected_count,
 )
 from oracle.reputation import ABSENT, MAJORITY, MINORITY, app_complaints_of_round, round_entries
 from oracle.staking import (
     active_set,
 )
+from oracle.stratoswap import curve_payout
 from oracle.supply import circulating_str, mint_bounds
 from properties.invariants.app_validators import resolution_outcome
 from properties.invariants.base import Observation, observe
@@ -137,7 +148,26 @@ from properties.invariants.contract_frame import (
     check_once,
 )
 from properties.invariants.gov_safe import check_gov_safe
+from properties.invariants.market import (
+    check_add_liquidity_contract,
+    check_remove_liquidity_contract,
+    check_swap_contract,
+)
+from properties.invariants.price import (
+    check_move_price_contract,
+    check_pay_owed_contract,
+    check_prepay_timeframes_contract,
+    owed_entries,
+    payout_price,
+    split_paid_or_owed,
+)
 from properties.invariants.round import RoundView
+from properties.invariants.services import (
+    check_bid_contract,
+    check_choice_contract,
+    check_launch_contract,
+    check_use_contract,
+)
 from properties.invariants.stake_contracts import (
     STAKING_RECORDS,
     check_block_commit_contract,
@@ -421,6 +451,10 @@ class RoundMoney:
     """The accounts a validation prefund may pay (§4.4: the active validators)."""
     outcome: RoundOutcome | None = None
     """The round's record: what its validators passed (§3.3 Steps 10, 12)."""
+    price: Fraction | None = None
+    """The STR price the round pays at (§6.3.3, §6.6; None: the escrow's deposit price)."""
+    owes_when_short: bool = False
+    """§4.3.1 read literally: a node the escrow cannot pay in full is owed, not paid."""
 
     def get_applied_value(self) -> str | None:
         """§3.3 Step 12: the decision whose payments apply: the one the committee passed with
@@ -448,10 +482,9 @@ def _lock_problems(money: RoundMoney, nodes: tuple[NodeId, ...], split: PaymentS
         problems.append(f"the lock names {sorted(record.node_accounts)}, the round {accounts}")
     if read_split(record.split) != split or record.split.cost != money.cost:
         problems.append(f"the lock records the split {record.split!r}, §6.3 gives {split!r}")
-    if record.price != before.str_price:
-        problems.append(
-            f"the lock keeps the price {record.price}, the escrow's is {before.str_price}"
-        )
+    price = before.str_price if money.price is None else money.price
+    if record.price != price:
+        problems.append(f"the lock keeps the price {record.price}, the payout price is {price}")
     if (
         attrs.evolve(after, locked=after.locked.discard(round_id)) != before
         or round_id in before.locked
@@ -507,6 +540,22 @@ def _node_slashes(
     return problems
 
 
+def _owed_problems(money: RoundMoney, owed: list[AccountId]) -> list[str]:
+    """§4.3.1 (literal): the round recorded each unpaid node of its group as owed, and changed
+    nothing else of the escrow books."""
+    before = money.escrows_before.escrows[money.app]
+    after = money.escrows_after.escrows.get(money.app)
+    if after is None:
+        return [f"the escrow record of {money.app} disappeared"]
+    problems = owed_entries(before, after, money.state.round_id, owed)
+    if attrs.evolve(after, owed=before.owed) != before or any(
+        app != money.app and book != money.escrows_before.escrows.get(app)
+        for app, book in money.escrows_after.escrows.items()
+    ):
+        problems.append(f"the escrow records changed beyond the owed payments of {money.app}")
+    return problems
+
+
 def get_round_money_problems(money: RoundMoney) -> list[str]:
     """ACT-ROUND: what one settled round moved, against §3.3 F11-F12, §6.3 and §4.4."""
     decision = money.state.decision
@@ -521,10 +570,11 @@ def get_round_money_problems(money: RoundMoney) -> list[str]:
     escrow = money.escrows_before.escrows.get(money.app)
     if escrow is None:
         return [f"app {money.app} has no escrow, yet its round settled"]
-    payout = _payout(split, escrow.str_price)
-    if payout is None:
+    payout = _payout(split, escrow.str_price if money.price is None else money.price)
+    if payout is None and not money.owes_when_short:
         return [f"the round owes STR worth {split.str_total_usd} micro-USD at no positive price"]
     locked_nodes: tuple[NodeId, ...] = ()
+    owed: list[AccountId] = []
     applied = money.get_applied_value()
     paid_hash = applied.removeprefix("TRUE:") if applied and applied != "FALSE" else None
     if paid_hash is not None and money.cost > 0:
@@ -536,11 +586,26 @@ def get_round_money_problems(money: RoundMoney) -> list[str]:
             if money.state.reveals[node].output_hash.hex() == paid_hash
         ]
         accounts = [money.nodes_before[node].account for node in group]
-        _pay_split(expected, get_escrow_account(money.app), accounts, split, payout)
+        # §4.3.1 (literal): what the escrow cannot pay in full is owed, in the group's order.
+        held = balance(money.ledger_before, get_escrow_account(money.app))
+        paid, owed = (
+            split_paid_or_owed(
+                (held.ustb, held.ustr),
+                accounts,
+                split,
+                payout,
+                owes_when_short=money.owes_when_short,
+            )
+            if payout is not None
+            else ([], accounts)
+        )
+        _pay_split(expected, get_escrow_account(money.app), paid, split, payout or _NO_PAYOUT)
     elif paid_hash is None and money.cost > 0:
         # F12: on FALSE, or without a validator supermajority (Step 12 item 4), what the
         # counted nodes (or, if the app stalled at F6, every committed node) would be owed
         # moves to the locked escrow.
+        if payout is None:
+            return [f"the round locked STR worth {split.str_total_usd} micro-USD at no price"]
         locked_nodes = (
             tuple(sorted(money.state.commits)) if decision.app_withheld_salts else decision.counted
         )
@@ -555,6 +620,8 @@ def get_round_money_problems(money: RoundMoney) -> list[str]:
     problems += _ledger(money.ledger_before, money.ledger_after, expected)
     if locked_nodes:
         problems += _lock_problems(money, locked_nodes, split)
+    elif owed:
+        problems += _owed_problems(money, owed)
     elif money.escrows_before != money.escrows_after:
         problems.append("the round changed an escrow record without locking a payment")
     return problems
@@ -593,12 +660,30 @@ def _phases_out_of_order(state: RoundState, start: int) -> list[str]:
     return problems
 
 
+def _committee_operators(before: ChainState, outcome: RoundOutcome | None) -> tuple[AccountId, ...]:
+    """§4.4: the operator accounts of the round's committee (its record's validators)."""
+    if outcome is None:
+        return ()
+    known = before.staking.validators
+    members = [ValidatorId(v) for v in outcome.validators]
+    return tuple(known[v].operator for v in members if v in known)
+
+
+def _round_price(before: ChainState, action: RunRound) -> Fraction | None:
+    """§6.3.3, §6.6: the price the round's STR is paid at, as the profile reads it."""
+    escrow = before.escrows.escrows.get(action.app)
+    return payout_price(before, escrow.str_price if escrow is not None else None)
+
+
 def check_round_run_contract(step: ChainStep, action: RunRound) -> list[Observation]:
     """ACT-ROUND, ACT-ONCE, ACT-DEADLINE (§3.3 F11-F12, §6.3, §4.4, §3.2 F6-F7): a round, under
     a fresh round id, moves only what its settlement owes, from reveals made in time."""
     before, after = step.before, step.after
     assert before is not None
-    allowed = ("now", "ledger", "escrows", "nodes", "slashing", "reputation", "next_round_id")
+    allowed = (
+        *("now", "ledger", "escrows", "nodes", "slashing", "reputation", "next_round_id"),
+        "market",
+    )
     problems = _frame(before, after, *allowed)
     effects = [effect for effect in step.effects if isinstance(effect, RoundEffect)]
     if len(effects) != 1:
@@ -618,12 +703,10 @@ def check_round_run_contract(step: ChainStep, action: RunRound) -> list[Observat
         nodes_after=after.nodes,
         prefund=action.validation_prefund_ustr,
         outcome=effects[0].outcome,
-        # Only a prefund pays validators: ranking the active set is needed only then.
-        subscribers=(
-            get_active_operators(before.staking, before.params)
-            if action.validation_prefund_ustr > 0
-            else ()
-        ),
+        price=_round_price(before, action),
+        owes_when_short=not before.profile.rounds_need_escrowed_payment,
+        # §4.4, §3.3: the validators that offer for the round are its recorded committee.
+        subscribers=_committee_operators(before, effects[0].outcome),
     )
     if state.app != action.app or {plan.node for plan in action.plans} != set(state.assigned):
         problems.append(f"the round ran app {state.app} on {state.assigned}, not the action's")
@@ -739,8 +822,8 @@ def check_mint_contract(step: ChainStep, action: MintInflation) -> list[Observat
 
 
 def check_reserve_swap_contract(step: ChainStep, action: SwapReserve) -> list[Observation]:
-    """ACT-SUPPLY (§6.7): a reserve swap sends all the reserve's STB to Stratoswap and burns
-    exactly the STR it buys at the price."""
+    """ACT-SUPPLY (§6.6, §6.7): a reserve swap sends all the reserve's STB to Stratoswap and
+    burns exactly the STR the pool's curve pays for it (`oracle.stratoswap`)."""
     before, after = step.before, step.after
     assert before is not None
     problems = _frame(before, after, "ledger")
@@ -748,15 +831,18 @@ def check_reserve_swap_contract(step: ChainStep, action: SwapReserve) -> list[Ob
     reserve = held.ustb if held is not None else 0
     expected: Expected = {}
     if reserve:
-        # §6.7: all the reserve's STB buys STR on Stratoswap at the price, and that STR is burned.
-        if not _is_positive(action.price):
+        # §6.7: all the reserve's STB buys STR on Stratoswap's curve, and that STR is burned.
+        pool = before.ledger.balances.get(STRATOSWAP_POOL)
+        pool_stb, pool_str = (pool.ustb, pool.ustr) if pool is not None else (0, 0)
+        fee = before.params.market.stratoswap_fee_bps
+        bought = curve_payout(pool_stb, pool_str, reserve, fee)
+        if bought <= 0:
             return [
                 observe(
                     "ACT-SUPPLY",
-                    *_verdict([*problems, f"a swap at the price {action.price} was accepted"]),
+                    *_verdict([*problems, f"a swap buying {bought} ustr was accepted"]),
                 )
             ]
-        bought = usd_to_ustr(reserve, action.price)
         _move(expected, SWAP_RESERVE, STB, -reserve)
         _move(expected, STRATOSWAP_POOL, STB, reserve)
         _move(expected, STRATOSWAP_POOL, STR, -bought)
@@ -1333,12 +1419,42 @@ def _app_fields(record: AppReputation) -> tuple[object, ...]:
     )
 
 
+_PAID_CALL = ("reputation", "ledger")
+
+
+def _external_payout_problems(
+    before: ChainState, after: ChainState, action: OutboundRequest
+) -> list[str]:
+    """§4.4: the node's account gains the base payout in STB and the app's escrow pays it."""
+    payout = before.params.market.external_request_payout_ustb
+    stake = before.nodes.get(action.node) if action.node is not None else None
+    if stake is None:
+        return [f"a request by {action.node}, not a registered node, was accepted"]
+    expected: dict[BalanceKey, int] = {}
+    if payout:
+        expected = {
+            (get_escrow_account(action.app), STB): -payout,
+            (stake.account, STB): payout,
+        }
+    moved = get_balance_changes(before.ledger, after.ledger)
+    problems = [
+        f"{account} {token.value} moved {moved.get((account, token), 0)}, the payout"
+        f" {expected.get((account, token), 0)}"
+        for account, token in sorted(moved.keys() | expected.keys(), key=str)
+        if moved.get((account, token), 0) != expected.get((account, token), 0)
+    ]
+    return problems + _counters(before.ledger, after.ledger)
+
+
 def check_outbound_request_contract(step: ChainStep, action: OutboundRequest) -> list[Observation]:
-    """ACT-REPUTATION (§4.5): an outbound request logs exactly the current time for its app,
-    and nothing else."""
+    """ACT-REPUTATION (§4.5, §4.4): an outbound request logs exactly the current time for its
+    app and, made by a node, moves the base payout from the app's escrow to the node's account
+    in STB; nothing else."""
     before, after = step.before, step.after
     assert before is not None
-    problems = _frame(before, after, "reputation")
+    problems = _frame(before, after, *(("reputation",) if action.node is None else _PAID_CALL))
+    if action.node is not None:
+        problems += _external_payout_problems(before, after, action)
     if not _is_positive(action.price):
         problems.append(f"a request at the STR price {action.price} was accepted")
     old, new = before.reputation, after.reputation
@@ -1509,9 +1625,16 @@ CONTRACTS: dict[type[Any], Callable[[ChainStep, Any], list[Observation]]] = {
     RedeemStb: check_redemption_contract,
     Transfer: check_transfer_contract,
     Prepay: check_prepayment_contract,
+    MovePrice: check_move_price_contract,
+    PrepayTimeframes: check_prepay_timeframes_contract,
+    PayOwed: check_pay_owed_contract,
     RunRound: check_round_and_reputation_contract,
     ResolveLocked: check_locked_resolution_contract,
     SetAppValidatorCount: check_app_validator_count_contract,
+    LaunchService: check_launch_contract,
+    BidService: check_bid_contract,
+    ChooseNodes: check_choice_contract,
+    UseService: check_use_contract,
     WithdrawPrepayment: check_withdrawal_contract,
     Delegate: check_bond_contract,
     Undelegate: check_bond_contract,
@@ -1526,6 +1649,9 @@ CONTRACTS: dict[type[Any], Callable[[ChainStep, Any], list[Observation]]] = {
     AdvanceTime: check_clock_contract,
     MintInflation: check_mint_contract,
     SwapReserve: check_reserve_swap_contract,
+    AddLiquidity: check_add_liquidity_contract,
+    RemoveLiquidity: check_remove_liquidity_contract,
+    Swap: check_swap_contract,
     GrantNetworkSupport: check_grant_contract,
     FundInsurance: check_insurance_contribution_contract,
     PayInsurance: check_insurance_payout_contract,

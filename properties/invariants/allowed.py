@@ -9,7 +9,8 @@ section, whether the action was allowed; a refused action that was allowed break
 Only the actions whose preconditions the whitepaper states in full are judged here: transfers
 (§6.2), the bridge (§6.1), bonds (§4.2), an app's prepayment (§4.3.1), votes and complaints (§6.8),
 outbound requests (§4.5), the committees' grants, insurance payouts and node slashes and the
-insurance pool's contributions (§4.5, §6.5, §6.8, §6.10), and Trusted Function rounds and their locked payments (§3.2-§3.3,
+insurance pool's contributions (§4.5, §6.5, §6.8, §6.10), Stratoswap's deposits, redemptions and
+market orders (§6.6, `properties.invariants.market`), and Trusted Function rounds and their locked payments (§3.2-§3.3,
 §4.3.1, §4.4: `properties.invariants.allowed_rounds`). A refusal of any other
 kind is not judged (it neither holds nor breaks the invariant); an applied action of a judged
 kind counts as evidence that the invariant was exercised, except an applied round or
@@ -25,6 +26,7 @@ from typing import Any
 
 from model.chain.actions import (
     Action,
+    AddLiquidity,
     AdvanceTime,
     CastVote,
     CommitBlock,
@@ -42,6 +44,7 @@ from model.chain.actions import (
     PayInsurance,
     Prepay,
     RedeemStb,
+    RemoveLiquidity,
     ReportDoubleSign,
     ReportDowntime,
     ResolveComplaint,
@@ -50,6 +53,7 @@ from model.chain.actions import (
     SlashValidator,
     SubmitComplaint,
     SubmitProposal,
+    Swap,
     SwapReserve,
     Tally,
     Transfer,
@@ -89,12 +93,17 @@ from oracle.governance import (
     with_changes,
 )
 from oracle.ledger import balance, ustr_of
-from oracle.payment import usd_to_ustr
 from oracle.reputation import is_outbound_exempt, requests_in_minute
 from oracle.staking import active_set, bonded_total, is_down, power_of, total_power
+from oracle.stratoswap import curve_payout
 from oracle.supply import circulating_str
 from properties.invariants.allowed_rounds import ROUND_JUDGES, check_applied_round
 from properties.invariants.base import Observation, holds, violated
+from properties.invariants.market import (
+    add_liquidity_allowed,
+    remove_liquidity_allowed,
+    swap_allowed,
+)
 from properties.invariants.step import ChainStep, History
 
 
@@ -265,11 +274,22 @@ def _outbound_allowed(state: ChainState, history: History, action: OutboundReque
         record, now=state.now, price=price, params=params, memory=history.first_active
     )
     made = requests_in_minute(history.outbound.get(action.app, ()), now=state.now)
+    # §4.4: a node that makes the call is paid the base payout from the app's escrow.
+    node = action.node
+    paid_call = node is not None
+    payout = params.market.external_request_payout_ustb
+    escrow_stb = balance(state.ledger, get_escrow_account(action.app)).ustb
     return _reasons(
         ("the price is not positive", not valid_price),
         (
             "the app is capped and made the cap's requests in the minute",
             not exempt and made >= params.reputation.outbound_requests_per_minute,
+        ),
+        ("the node making the call is not registered", paid_call and node not in state.nodes),
+        ("the app has no escrow", paid_call and action.app not in state.escrows.escrows),
+        (
+            "the app's escrow holds less STB than the external request's base payout (§4.4)",
+            paid_call and escrow_stb < payout,
         ),
     )
 
@@ -638,17 +658,16 @@ def _mint_allowed(state: ChainState, history: History, action: MintInflation) ->
 
 
 def _swap_allowed(state: ChainState, history: History, action: SwapReserve) -> list[str]:
-    """§6.7: the swap reserve's STB buys STR on Stratoswap at a positive price, the pool paying
-    the floor of the STR bought (§6.3.3's rounding) out of what it holds."""
-    price = action.price
-    valid = isinstance(price, Fraction) and price > 0
+    """§6.6, §6.7: the swap reserve's market order sells its STB to Stratoswap whenever the
+    pool has both sides and its curve pays at least one ustr for it."""
     reserve = balance(state.ledger, SWAP_RESERVE).ustb
-    bought = usd_to_ustr(reserve, price) if valid else 0
+    pool = balance(state.ledger, STRATOSWAP_POOL)
+    fee = state.params.market.stratoswap_fee_bps
     return _reasons(
-        ("the price is not a positive rational", reserve > 0 and not valid),
+        ("the pool lacks a side, so it has no price", reserve > 0 and not (pool.ustb and pool.ustr)),
         (
-            "the pool holds less STR than the reserve buys",
-            ustr_of(state.ledger, STRATOSWAP_POOL) < bought,
+            "the pool's curve pays nothing for the reserve's STB",
+            reserve > 0 and curve_payout(pool.ustb, pool.ustr, reserve, fee) == 0,
         ),
     )
 
@@ -656,8 +675,14 @@ def _swap_allowed(state: ChainState, history: History, action: SwapReserve) -> l
 def _profile_allowed(state: ChainState, history: History, action: SetAppProfile) -> list[str]:
     """§4.5: an app states whether it is open source and how much STR it stakes."""
     stake = action.staked_ustr
+    service = state.market.services.get(action.app)
+    locked = service.stake_ustr if service is not None else None
     return _reasons(
         ("the stake is not a whole number of micro-units", not isinstance(stake, int) or stake < 0),
+        (
+            "hardened: a launched app stakes the STR it locked (§4.3.3)",
+            state.profile.app_stake_locked and locked is not None and stake != locked,
+        ),
     )
 
 
@@ -693,6 +718,9 @@ JUDGED: dict[type, Callable[[ChainState, History, Any], list[str]]] = {
     AdvanceTime: _advance_allowed,
     MintInflation: _mint_allowed,
     SwapReserve: _swap_allowed,
+    AddLiquidity: add_liquidity_allowed,
+    RemoveLiquidity: remove_liquidity_allowed,
+    Swap: swap_allowed,
     SetAppProfile: _profile_allowed,
     **ROUND_JUDGES,
 }

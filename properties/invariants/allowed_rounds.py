@@ -56,6 +56,8 @@ from oracle.payment import (
 from oracle.staking import active_set
 from properties.invariants.app_validators import resolution_outcome
 from properties.invariants.base import Observation, violated
+from properties.invariants.price import payout_price
+from properties.invariants.services import service_round_reasons
 from properties.invariants.step import ChainStep, History
 
 
@@ -172,7 +174,8 @@ def _funding_reasons(
     nodes = sorted({plan.node for plan in action.plans})
     cost, prefund = action.cost, action.validation_prefund_ustr
     split = split_payment(cost, params) if cost > 0 else PaymentSplit(0, 0, 0, 0, 0, 0, 0)
-    price = _positive_price(escrow.str_price)
+    # §6.3.3, §6.6: the round's STR is valued at the price the profile pays at.
+    price = _positive_price(payout_price(state, escrow.str_price))
     owes_str = split.str_total_usd > 0
     str_each = usd_to_ustr(split.str_total_usd, price) if owes_str and price is not None else 0
     held = balance(state.ledger, get_escrow_account(action.app))
@@ -233,7 +236,10 @@ def round_allowed(state: ChainState, history: History, action: RunRound) -> list
     errors = round_errors(state, action)
     if errors:
         return errors
-    return _reasons(*_funding_reasons(state, history, action))
+    return [
+        *_reasons(*_funding_reasons(state, history, action)),
+        *service_round_reasons(state, action),
+    ]
 
 
 # --- ResolveLocked (§3.3 Step 12) ---------------------------------------------------------------

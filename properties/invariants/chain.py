@@ -24,13 +24,14 @@ from model.ledger import (
     BURN_ADDRESS,
     NETWORK_SUPPORT,
     NODE_STAKE_POOL,
+    STRATOSWAP_POOL,
     SUBCOMMITTEE_POOL,
     SWAP_RESERVE,
     UNBONDING_POOL,
     get_escrow_account,
     get_locked_escrow_account,
 )
-from model.units import AccountId, AppId
+from model.units import AccountId, AppId, ValidatorId
 from oracle.ledger import (
     STB,
     STR,
@@ -60,7 +61,7 @@ from oracle.payment import (
     validation_payment_each,
     validation_selected_count,
 )
-from oracle.staking import active_set, bonded_total
+from oracle.staking import bonded_total
 from properties.invariants.actions import check_action_contracts
 from properties.invariants.allowed import check_allowed_applied
 from properties.invariants.app_validators import (
@@ -78,7 +79,10 @@ from properties.invariants.governance import (
     check_rep_outbound,
     check_sup_inflation,
 )
+from properties.invariants.market import check_pay_burn_market
+from properties.invariants.price import check_pay_funded, check_pay_usd, payout_price
 from properties.invariants.round import RoundView, check_round, check_round_live
+from properties.invariants.services import check_app_settings, check_bft_deviation_step
 from properties.invariants.slashing import (
     check_bft_accountable,
     check_slash_bounds,
@@ -94,6 +98,7 @@ from properties.invariants.stake_lifecycle import (
 )
 from properties.invariants.step import ChainStep, History, record_action, record_effects
 from properties.invariants.total import check_transition_answered
+from properties.invariants.validation_pay import check_pay_external, check_val_pay
 
 __all__ = ["ChainStep", "History", "check_step", "record_action", "record_effects"]
 
@@ -202,17 +207,17 @@ def _validation_movements(
     step: ChainStep, effect: RoundEffect, got: Movements, moved: Movements
 ) -> list[str]:
     """§4.4: a round's validation prefund paid from the app's escrow, prefund // k to each of
-    the k validators it pays (all of the active set, or as many as the floor allows)."""
+    the k validators it pays (all of the round's committee, or as many as the floor allows)."""
     action = step.action
     prefund = action.validation_prefund_ustr if isinstance(action, RunRound) else 0
-    if prefund <= 0 or step.before is None:
+    if prefund <= 0 or step.before is None or effect.outcome is None:
         return []
     staking = step.before.staking
-    seats = effect.params.consensus.max_validators
+    # §4.4, §3.3: the validators that offer for the round are its committee, as recorded.
     operators = {
-        str(staking.validators[v].operator)
-        for v in active_set(staking, max_validators=seats)
-        if v in staking.validators
+        str(staking.validators[ValidatorId(v)].operator)
+        for v in effect.outcome.validators
+        if ValidatorId(v) in staking.validators
     }
     count = validation_selected_count(
         prefund, len(operators), effect.params.payment.validation_floor_ustr
@@ -240,6 +245,8 @@ def _expected_round(step: ChainStep, effect: RoundEffect) -> tuple[Movements, li
     escrow = get_escrow_account(app)
     book = effect.before.escrows.escrows.get(app)
     price = book.str_price if book is not None else None
+    # §6.3.3, §6.6: the STR is converted at the price the profile pays at.
+    price = payout_price(step.before, price) if step.before is not None else price
     split = split_payment(outcome.cost, effect.params)
     problems: list[str] = []
     moved: Movements = {}
@@ -427,6 +434,7 @@ def check_pay_vector(step: ChainStep) -> Observation | None:
         assert outcome is not None
         book = effect.before.escrows.escrows.get(AppId(outcome.app))
         price = book.str_price if book is not None else None
+        price = payout_price(step.before, price) if step.before is not None else price
         if price is None:
             problems.append("a $100 round was paid with no STR price in its escrow")
             continue
@@ -455,24 +463,25 @@ def check_pay_vector(step: ChainStep) -> Observation | None:
 
 
 def check_pay_burn(step: ChainStep) -> Observation | None:
-    """PAY-BURN (§6.4, 6.7): the swap reserve spends all its STB on STR at the step's price,
-    and all of that STR is burned: nothing stays in the reserve."""
+    """PAY-BURN (§6.4, 6.7): the swap reserve spends all its STB on Stratoswap, and all of the
+    STR the pool pays for it is burned: nothing stays in the reserve (the price it gets is
+    PAY-BURN-MARKET's)."""
     action = step.action
     if not isinstance(action, SwapReserve) or step.before is None:
         return None
     reserve_ustb = balance(step.before.ledger, SWAP_RESERVE).ustb
     if reserve_ustb == 0:
         return None
-    # ustb are micro-dollars (§6.1), so the STR bought is their USD value at the price.
-    price = action.price
-    bought = usd_to_ustr(reserve_ustb, price)
+    # What the reserve bought is what left the pool.
+    pool = STRATOSWAP_POOL
+    bought = ustr_of(step.before.ledger, pool) - ustr_of(step.after.ledger, pool)
     burned = step.after.ledger.str_burned - step.before.ledger.str_burned
     sent = ustr_of(step.after.ledger, BURN_ADDRESS) - ustr_of(step.before.ledger, BURN_ADDRESS)
     left = balance(step.after.ledger, SWAP_RESERVE)
     problems = []
     if burned != bought or sent != bought:
         problems.append(
-            f"{reserve_ustb} ustb bought {bought} ustr at {price}, {burned} burned and {sent}"
+            f"{reserve_ustb} ustb bought {bought} ustr from the pool, {burned} burned and {sent}"
             " sent to the burn address"
         )
     if left.ustb or left.ustr:
@@ -509,7 +518,10 @@ STEP_CHECKERS: tuple[Callable[[ChainStep], Observation | None], ...] = (
     check_cons_split,
     check_escrow_solvent,
     check_pay_vector,
+    check_pay_usd,
+    check_pay_funded,
     check_pay_burn,
+    check_pay_burn_market,
     check_bft_accountable,
     check_slash_bounds,
     check_slash_doubling,
@@ -532,6 +544,10 @@ STEP_CHECKERS: tuple[Callable[[ChainStep], Observation | None], ...] = (
     check_allowed_applied,
     check_app_validators_step,
     check_resolution_pays_majority,
+    check_val_pay,
+    check_pay_external,
+    check_app_settings,
+    check_bft_deviation_step,
 )
 
 

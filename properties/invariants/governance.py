@@ -107,8 +107,9 @@ def check_gov_params(step: ChainStep) -> Observation | None:
     """GOV-PARAMS: every live parameter lies inside its documented domain (docs/model.md,
     `oracle.domains`) and inside the constitution's range for its key, each fraction of two keys
     within the constitution's bound (§6.8, docs/constitution.md: `constitution_problems`), and
-    the shares are coherent: cost + STB margin + STR margin = 100% of T, sub-shares sum to their
-    margin (§6.8). A proposal the chain accepted proposes only values inside their domains,
+    the shares are coherent: cost basis + STB margin + STR margin = 100% of T, the cost basis
+    covering the cost with under one bp of T to spare (§6.3.1), sub-shares sum to their margin
+    (§6.8). A proposal the chain accepted proposes only values inside their domains,
     since a vote could adopt any of them."""
     problems = list(_params_problems(step.after.params))
     if isinstance(step.action, SubmitProposal):

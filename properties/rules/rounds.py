@@ -385,4 +385,4 @@ class RoundRules(ChainDriver):
         # §6.7: paid rounds fill the swap reserve; `size` honest nodes run a $100 round first.
         if size:
             self.process_golden_round(app=app, size=size, price=price)
-        self.apply(SwapReserve(price))  # type: ignore[arg-type]
+        self.apply(SwapReserve())

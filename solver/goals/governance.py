@@ -1,8 +1,10 @@
 """Goal of GOV-PARAMS (§6.8): the shares are coherent, read from the whitepaper's table.
 
-§6.8 names the payment's parts as shares of T: the cost basis (10^4 / rate of T) and the two
-margins make up all of T; the STB margin is the node's STB profit plus the swap reserve; the STR
-margin is the node's STR profit plus the burn plus network support. §3.3 and §6.8's thresholds
+§6.8 names the payment's parts as shares of T: the cost basis and the two margins make up all
+of T, the cost basis a whole number of bps that covers the cost (10^4 / rate of T, §6.3.1:
+"fully covered in STB") with less than one bp to spare; the STB margin is the node's STB profit
+plus the swap reserve; the STR margin is the node's STR profit plus the burn plus network
+support. §3.3 and §6.8's thresholds
 can only be met if they are below one. Written here on terms, apart from `model.coherence`.
 """
 
@@ -68,9 +70,9 @@ COHERENCE_RULE_KEYS: dict[str, tuple[str, ...]] = {
 
 
 def get_coherence_rules(get: ParamGetter) -> tuple[Formula, ...]:
-    """§6.8 GOV-PARAMS, one formula per rule of `COHERENCE_RULES`: cost + STB margin + STR margin
-    = 100% of T, each margin's sub-shares sum to it, and both thresholds are fractions below
-    one."""
+    """§6.8 GOV-PARAMS, one formula per rule of `COHERENCE_RULES`: cost basis + STB margin + STR
+    margin = 100% of T, the cost basis covering the cost with under one bp of T to spare
+    (§6.3.1), each margin's sub-shares sum to it, and both thresholds are fractions below one."""
     margins = get("payment.stb_profit_margin_bps") + get("payment.str_profit_margin_bps")
     stb_parts = get("payment.stb_node_profit_bps") + get("payment.stb_reserve_swap_bps")
     str_parts = (
@@ -78,9 +80,15 @@ def get_coherence_rules(get: ParamGetter) -> tuple[Formula, ...]:
         + get("payment.str_burn_bps")
         + get("payment.str_network_support_bps")
     )
+    # §6.3.1 costs "fully covered in STB": the cost basis b = 10^4 - margins bps of T covers the
+    # cost, 10^8 / rate bps of T, and b - 1 would not (the least whole number of bps that does).
+    basis = BPS_DENOMINATOR - margins
+    rate = get("payment.payment_rate_bps")
     return (
-        get("payment.payment_rate_bps") * (BPS_DENOMINATOR - margins)
-        == BPS_DENOMINATOR * BPS_DENOMINATOR,
+        z3.And(
+            rate * basis >= BPS_DENOMINATOR * BPS_DENOMINATOR,
+            rate * (basis - 1) < BPS_DENOMINATOR * BPS_DENOMINATOR,
+        ),
         stb_parts == get("payment.stb_profit_margin_bps"),
         str_parts == get("payment.str_profit_margin_bps"),
         get("consensus.threshold_num") < get("consensus.threshold_den"),

@@ -85,16 +85,26 @@ PART_NAMES = (
 """The six parts of a split (§6.3), in the order of the split's fields."""
 
 
-def is_cost_covered(cost: Term, get: ParamGetter, total: Term, node_stb: Term) -> Formula:
-    """PAY-COST (§6.3.1, §6.8): the node's STB is at least its cost C, and is C plus its STB
-    profit share of T (T x stb_node_profit_bps / 10^4) to within the dust: less than one
-    micro-dollar below (T's own rounding), less than two above (the margins' floors)."""
+def is_cost_covered(
+    cost: Term, get: ParamGetter, total: Term, cost_basis: Term, node_stb: Term
+) -> Formula:
+    """PAY-COST (§6.3.1, §6.8): costs are "fully covered in STB", with a dust rule.
+
+    The cost basis is at least the cost C and exceeds it by less than one bp of T, plus under
+    two micro-dollars (the cost basis is a whole number of bps of T, the cost rounded up to one,
+    and it absorbs both margins' floors): 0 <= 10^4 x (basis - C) < T + 2 x 10^4. The node's STB
+    (cost basis and STB profit) is at least C, and is C plus its STB profit share of T
+    (T x stb_node_profit_bps / 10^4) to within the same dust: less than one micro-dollar below
+    (T's own rounding), less than one bp of T plus two micro-dollars above."""
+    spare = BPS_DENOMINATOR * (cost_basis - cost)
     gap = BPS_DENOMINATOR * (node_stb - cost) - total * get("payment.stb_node_profit_bps")
     return z3.And(
         is_total(cost, get, total),
+        cost_basis >= cost,
+        spare < total + 2 * BPS_DENOMINATOR,
         node_stb >= cost,
         gap > -BPS_DENOMINATOR,
-        gap < 2 * BPS_DENOMINATOR,
+        gap < total + 2 * BPS_DENOMINATOR,
     )
 
 
@@ -113,14 +123,19 @@ def is_burn_as_stated(cost: Term, get: ParamGetter, total: Term, burned: Term) -
 
 
 def is_reserve_burned(
-    reserve_stb: Term,
-    price_num: Term,
-    price_den: Term,
+    reserve_stb: tuple[Term, Term],
+    pool_str: tuple[Term, Term],
     burned: Term,
     reserve_str: tuple[Term, Term],
 ) -> Formula:
-    """PAY-BURN (§6.7): the reserve's STB buys STR at the price (num/den USD per STR, the pool
-    keeping the fraction of a ustr), and all of it is burned: the burned count rises by exactly
-    that much and the reserve's STR (before, after) is unchanged."""
-    bought = (reserve_stb * price_den) / price_num
-    return z3.And(burned == bought, reserve_str[1] == reserve_str[0])
+    """PAY-BURN (§6.7): the swap reserve's market order spends all of its STB (before,
+    after), and the STR it receives, what leaves the pool (before, after), is
+    all burned: the burned count rises by exactly that much and the reserve's STR (before,
+    after) is unchanged. The price the pool pays at is PAY-BURN-MARKET's."""
+    bought = pool_str[0] - pool_str[1]
+    return z3.And(
+        reserve_stb[1] == 0,
+        bought >= 0,
+        burned == bought,
+        reserve_str[1] == reserve_str[0],
+    )

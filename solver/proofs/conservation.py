@@ -223,13 +223,15 @@ def kind_inflation(kind: Kind) -> None:
 
 
 def kind_reserve_swap(kind: Kind) -> None:
-    """§6.7: `model.payment.process_swap_reserve`: the reserve's STB buys STR, which is burned."""
-    price_num, price_den = kind.amount("price_num"), kind.amount("price_den")
-    # A price is a positive rational (model.units.is_valid_price).
-    kind.assumptions.append(z3.And(price_num > 0, price_den > 0))
+    """§6.6, §6.7: `model.payment.process_swap_reserve`: the reserve's STB is sold to
+    Stratoswap's pool on its curve, and the STR it buys is burned."""
     books = kind.books
     reserve = books.get("swap_reserve", STB)
-    bought = arith.usd_to_ustr(Z3_TERMS, reserve, price_num, price_den)
+    pool_stb, pool_str = books.get("stratoswap", STB), books.get("stratoswap", STR)
+    # The order fills only against a pool with both sides (model.stratoswap.is_pool_empty).
+    kind.assumptions.append(z3.And(pool_stb > 0, pool_str > 0))
+    fee = kind.terms["market.stratoswap_fee_bps"]
+    bought = arith.swap_output(Z3_TERMS, pool_stb, pool_str, reserve, fee)
     books.transfer("swap_reserve", "stratoswap", STB, reserve)
     books.transfer("stratoswap", "swap_reserve", STR, bought)
     books.burn("swap_reserve", bought)

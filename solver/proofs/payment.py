@@ -73,14 +73,18 @@ def claim_cons_split(params: Params, profile: Profile, mode: ParamMode) -> Claim
 
 
 def claim_pay_cost(params: Params, profile: Profile, mode: ParamMode) -> Claim:
-    """PAY-COST (§6.3.1): a paid node's STB is its cost plus its STB profit share of T."""
+    """PAY-COST (§6.3.1): a paid node's cost basis covers its cost with under one bp of T to
+    spare, and its STB is its cost plus its STB profit share of T, within that dust."""
     terms, cost, split = _cost_claim(params, mode)
     node_stb = split.stb_cost_basis + split.stb_node_profit
-    goal = goals.is_cost_covered(cost, terms.__getitem__, split.total, node_stb)
+    goal = goals.is_cost_covered(
+        cost, terms.__getitem__, split.total, split.stb_cost_basis, node_stb
+    )
     statement = (
         "for every cost 0 <= C <= 2^128, T = floor(C * rate / 10^4) and P = T * "
-        "stb_node_profit_bps / 10^4: the node's STB (cost basis + STB profit) is >= C and "
-        "C + P - 1 < STB < C + P + 2"
+        "stb_node_profit_bps / 10^4: the cost basis B has C <= B < C + T / 10^4 + 2 (costs fully "
+        "covered, under one bp of T to spare); the node's STB (cost basis + STB profit) is >= C "
+        "and C + P - 1 < STB < C + P + T / 10^4 + 2"
     )
     return _assemble("PAY-COST", statement, terms, cost, goal, mode=mode)
 
@@ -95,10 +99,10 @@ def claim_pay_burn(params: Params, profile: Profile, mode: ParamMode) -> Claim:
     kind_reserve_swap(swap)
     books = swap.books
     reserve_str = (books.openings[("swap_reserve", "str")], books.get("swap_reserve", "str"))
+    pool_str = (books.openings[("stratoswap", "str")], books.get("stratoswap", "str"))
     swapped = goals.is_reserve_burned(
-        books.openings[("swap_reserve", "stb")],
-        swap.inputs["reserve_swap.price_num"],
-        swap.inputs["reserve_swap.price_den"],
+        (books.openings[("swap_reserve", "stb")], books.get("swap_reserve", "stb")),
+        pool_str,
         books.burned - swap.inputs["reserve_swap.burned"],
         reserve_str,
     )
@@ -109,8 +113,9 @@ def claim_pay_burn(params: Params, profile: Profile, mode: ParamMode) -> Claim:
     statement = (
         "for every cost 0 <= C <= 2^128: 0 <= T * (str_burn_bps + stb_reserve_swap_bps) "
         "- 10^4 * burned < 2 * 10^4, T = floor(C * rate / 10^4) (two floored parts); and for "
-        "every reserve, pool and positive price, the reserve swap burns exactly the STR it buys "
-        "(floor(reserve / price)) and the reserve keeps none of it"
+        "every reserve and pool with both sides, the reserve's market order spends all its STB "
+        "and burns exactly the STR the pool pays out, the reserve keeping none of it (the "
+        "curve's price is PAY-BURN-MARKET's)"
     )
     return _assemble(
         "PAY-BURN",

@@ -376,64 +376,79 @@ def test_invalid_node_is_module_or_escrow_account() -> None:
 # --- process_swap_reserve -----------------------------------------------------------------------
 
 
-def make_swap_ledger(*, reserve_ustb: int, pool_ustr: int) -> Ledger:
-    ledger = create_genesis({STRATOSWAP_POOL: pool_ustr}, stb_deposits={SWAP_RESERVE: reserve_ustb})
+def make_swap_ledger(*, reserve_ustb: int, pool_ustb: int, pool_ustr: int) -> Ledger:
+    ledger = create_genesis(
+        {STRATOSWAP_POOL: pool_ustr},
+        stb_deposits={SWAP_RESERVE: reserve_ustb, STRATOSWAP_POOL: pool_ustb},
+    )
     assert isinstance(ledger, Ledger)
     return ledger
 
 
 def test_swap_reserve__basic() -> None:
-    """§6.7: 10 STB at $0.50 buys 20 STR from Stratoswap, and those 20 STR are burned."""
-    ledger = make_swap_ledger(reserve_ustb=10_000_000, pool_ustr=50_000_000)
-    result = process_swap_reserve(ledger, price=HALF_DOLLAR)
+    """§6.6, §6.7: with no fee, 100 ustb into a 100/100 pool doubles its STB, so the pool pays
+    half its STR (50 ustr) and keeps X * Y; those 50 ustr are burned."""
+    ledger = make_swap_ledger(reserve_ustb=100, pool_ustb=100, pool_ustr=100)
+    result = process_swap_reserve(ledger, fee_bps=0)
     assert isinstance(result, Ledger)
-    assert get_balance(result, SWAP_RESERVE).ustb == 0
-    assert get_balance(result, SWAP_RESERVE).ustr == 0
-    assert get_balance(result, STRATOSWAP_POOL).ustb == 10_000_000
-    assert get_balance(result, STRATOSWAP_POOL).ustr == 30_000_000
-    assert result.str_burned == 20_000_000
+    assert get_balance(result, SWAP_RESERVE) == get_balance(Ledger(), SWAP_RESERVE)
+    assert get_balance(result, STRATOSWAP_POOL).ustb == 200
+    assert get_balance(result, STRATOSWAP_POOL).ustr == 50
+    assert result.str_burned == 50
     assert is_str_conserved(result) and is_stb_conserved(result)
 
 
-def test_swap_reserve__pool_keeps_fraction() -> None:
-    ledger = make_swap_ledger(reserve_ustb=10, pool_ustr=100)
-    result = process_swap_reserve(ledger, price=Fraction(3))
+def test_swap_reserve__fee_stays_in_the_pool() -> None:
+    """§6.6: a fee lowers what the reserve gets, so the pool's product grows."""
+    ledger = make_swap_ledger(reserve_ustb=100, pool_ustb=100, pool_ustr=100)
+    result = process_swap_reserve(ledger, fee_bps=30)
     assert isinstance(result, Ledger)
-    assert result.str_burned == 3
-    assert get_balance(result, STRATOSWAP_POOL).ustr == 97
-    assert is_str_conserved(result)
+    # 100 * 99.7 / (100 + 99.7) = 49.92..., floored.
+    assert result.str_burned == 49
+    pool = get_balance(result, STRATOSWAP_POOL)
+    assert pool.ustb * pool.ustr > 100 * 100
 
 
 def test_swap_reserve__empty_reserve_is_unchanged() -> None:
-    ledger = make_swap_ledger(reserve_ustb=0, pool_ustr=0)
-    assert process_swap_reserve(ledger, price=HALF_DOLLAR) == ledger
+    ledger = make_swap_ledger(reserve_ustb=0, pool_ustb=0, pool_ustr=0)
+    assert process_swap_reserve(ledger, fee_bps=30) == ledger
 
 
-def test_invalid_swap_reserve__pool_too_small() -> None:
-    ledger = make_swap_ledger(reserve_ustb=10_000_000, pool_ustr=20_000_000 - 1)
-    refused = process_swap_reserve(ledger, price=HALF_DOLLAR)
+def test_invalid_swap_reserve__pool_without_stb() -> None:
+    ledger = make_swap_ledger(reserve_ustb=10_000_000, pool_ustb=0, pool_ustr=20_000_000)
+    refused = process_swap_reserve(ledger, fee_bps=30)
     assert isinstance(refused, Rejected) and refused.rule == "process_swap_reserve"
 
 
-def test_invalid_swap_reserve__price() -> None:
-    ledger = make_swap_ledger(reserve_ustb=10, pool_ustr=100)
-    refused = process_swap_reserve(ledger, price=Fraction(0))
+def test_invalid_swap_reserve__buys_nothing() -> None:
+    """One ustb against a pool where a ustr costs a million ustb buys nothing: refused."""
+    ledger = make_swap_ledger(reserve_ustb=1, pool_ustb=10**12, pool_ustr=10**6)
+    refused = process_swap_reserve(ledger, fee_bps=0)
     assert isinstance(refused, Rejected) and refused.rule == "process_swap_reserve"
 
 
-def test_payment_then_swap__total_burn() -> None:
-    """PAY-BURN end to end: after the swap, $30 of the $200 payment has been burned (15%)."""
+def test_payment_then_swap__total_burn_falls_short_of_15_percent() -> None:
+    """PAY-BURN, PAY-BURN-MARKET end to end: at $0.50 per STR, the payment burns $20 of STR
+    and the reserve's $10 buys STR on the pool; the total reaches §6.4's $30 (15% of $200)
+    only up to the fee and the price impact."""
+    pool_ustb = 10**12
     ledger = create_genesis(
-        {SOURCE: 10**12, STRATOSWAP_POOL: 10**12}, stb_deposits={SOURCE: 10**12}
+        {SOURCE: 10**12, STRATOSWAP_POOL: 2 * pool_ustb},
+        stb_deposits={SOURCE: 10**12, STRATOSWAP_POOL: pool_ustb},
     )
     assert isinstance(ledger, Ledger)
     paid = run_process_payment_split(ledger, cost=DOLLARS_100)
     assert isinstance(paid, Ledger)
-    swapped = process_swap_reserve(paid, price=HALF_DOLLAR)
+    fee = WHITEPAPER_PARAMS.market.stratoswap_fee_bps
+    swapped = process_swap_reserve(paid, fee_bps=fee)
     assert isinstance(swapped, Ledger)
     burned_usd = swapped.str_burned * HALF_DOLLAR
-    assert burned_usd == 30_000_000
-    assert burned_usd * 10_000 == compute_burn_share_bps(WHITEPAPER_PARAMS) * 200_000_000
+    target = Fraction(compute_burn_share_bps(WHITEPAPER_PARAMS) * 200_000_000, 10_000)
+    assert target == 30_000_000
+    order = 10_000_000
+    # Short by the fee and the impact on $10, plus one ustr ($0.50 micro-dollars) of rounding.
+    bound = order * Fraction(fee, 10_000) + Fraction(order * order, pool_ustb) + HALF_DOLLAR
+    assert 0 < target - burned_usd <= bound
 
 
 # --- process_network_support_grant --------------------------------------------------------------

@@ -25,7 +25,7 @@ from model.ledger import (
     create_genesis,
     get_balance,
 )
-from model.params import WHITEPAPER_PARAMS
+from model.params import WHITEPAPER_PARAMS, with_values
 from model.staking import (
     StakingState,
     get_active_set,
@@ -260,3 +260,66 @@ def test_bonded_pool_consistent__detects_mismatch() -> None:
     assert not is_bonded_pool_consistent(genesis(alice=1_000), staking)
     negative = staking.delegations.set((BOB, V1), -1).set((ALICE, V1), 101)
     assert not is_bonded_pool_consistent(ledger, StakingState(staking.validators, negative))
+
+
+# --- The active set and the order of arrival (VAL-SET-ORDER, §4.2) ----------------------------
+
+TWO_SEATS = with_values(WHITEPAPER_PARAMS, {("consensus", "max_validators"): 2})
+
+
+def _arrived(order: tuple[str, ...], stakes: dict[str, int]) -> StakingState:
+    """Validators created in `order`, each self-bonding its stake."""
+    return make_validators({name: stakes[name] for name in order})[1]
+
+
+def test_create_validator__numbers_arrivals_in_order() -> None:
+    staking = _arrived(("v2", "v0", "v1"), {"v0": 5, "v1": 5, "v2": 5})
+    assert dict(staking.arrivals) == {"v2": 0, "v0": 1, "v1": 2}
+    assert staking.next_arrival == 3
+
+
+def test_create_validator__a_refused_creation_takes_no_arrival_number() -> None:
+    ledger, staking = make_validators({"v0": 5})
+    refused = process_create_validator(
+        ledger, staking, validator=ValidatorId("v0"), operator=ALICE, self_bond=1
+    )
+    assert isinstance(refused, Rejected)
+    assert staking.next_arrival == 1
+
+
+def test_active_set__hardened_tie_at_the_cut_goes_to_the_smaller_id_in_any_order() -> None:
+    stakes = {"v0": 2, "v1": 1, "v2": 1}
+    for order in (("v0", "v2", "v1"), ("v1", "v2", "v0"), ("v2", "v1", "v0")):
+        assert get_active_set(_arrived(order, stakes), TWO_SEATS) == ("v0", "v1")
+
+
+def test_finding__literal_active_set_depends_on_the_order_of_arrival() -> None:
+    """VAL-SET-ORDER under the literal §4.2: stakes v0 = 2, v1 = v2 = 1 for two seats. Arriving
+    v0, v2, v1, the incumbent v2 keeps the seat v1 only ties; arriving v1, v2, v0, v1 keeps it.
+    The same stakes seat different validators (the Z3 counterexample's two orders)."""
+    stakes = {"v0": 2, "v1": 1, "v2": 1}
+    first = _arrived(("v0", "v2", "v1"), stakes)
+    second = _arrived(("v1", "v2", "v0"), stakes)
+    assert get_active_set(first, TWO_SEATS, by_arrival=True) == ("v0", "v2")
+    assert get_active_set(second, TWO_SEATS, by_arrival=True) == ("v0", "v1")
+    # The hardened rank seats the same validators for both.
+    assert get_active_set(first, TWO_SEATS) == get_active_set(second, TWO_SEATS) == ("v0", "v1")
+
+
+def test_active_set__literal_a_greater_stake_displaces_the_incumbent() -> None:
+    """§4.2: a newcomer with a stake greater than the smallest of a full set enters it."""
+    staking = _arrived(("v0", "v1", "v2"), {"v0": 3, "v1": 1, "v2": 2})
+    assert get_active_set(staking, TWO_SEATS, by_arrival=True) == ("v0", "v2")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(1, 3), min_size=3, max_size=3), st.permutations(["v0", "v1", "v2"]))
+def test_active_set__both_readings_seat_the_most_stake(values: list[int], order: list[str]) -> None:
+    """Whatever the tie rule, the seated validators hold at least the stake of any left out."""
+    stakes = dict(zip(("v0", "v1", "v2"), values, strict=True))
+    staking = _arrived(tuple(order), stakes)
+    for by_arrival in (False, True):
+        seated = get_active_set(staking, TWO_SEATS, by_arrival=by_arrival)
+        assert len(seated) == 2
+        left = set(stakes) - set(seated)
+        assert all(stakes[s] >= stakes[v] for s in seated for v in left)

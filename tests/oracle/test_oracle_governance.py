@@ -76,11 +76,22 @@ def test_coherence__the_cost_basis_must_be_the_rest_of_t(rate: int) -> None:
 
 
 def test_coherence__a_cost_basis_that_is_not_whole_bps() -> None:
-    # At 3x the cost is 1/3 of T; margins of 2/3 of T are not whole bps either, so no set of
-    # integer margins is coherent at 3x (10**8 / 30000 is not an integer).
+    # At 3x the cost is 3333.33 bps of T: margins of 6667 bps leave 3333, short of it.
     assert "cost-plus-margins" in _rules(
         _payment(payment_rate_bps=30_000, stb_profit_margin_bps=2_667, str_profit_margin_bps=4_000)
     )
+
+
+def test_coherence__the_cost_rounded_up_to_whole_bps() -> None:
+    # §6.3.1: margins of 6666 bps leave 3334, the cost rounded up: covered, under a bp to spare.
+    coherent = _payment(
+        payment_rate_bps=30_000,
+        stb_profit_margin_bps=2_666,
+        stb_node_profit_bps=2_166,
+        str_profit_margin_bps=4_000,
+    )
+    assert "cost-plus-margins" not in _rules(coherent)
+    assert incoherences(coherent) == ()
 
 
 def test_coherence__thresholds_below_one() -> None:

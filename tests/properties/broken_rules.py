@@ -26,6 +26,7 @@ from model import (
     rewards,
     slashing,
     standing,
+    stratoswap,
     supply,
 )
 from model.chain import economy, security, society
@@ -453,14 +454,26 @@ def swap_reserve_keeps_its_str(monkeypatch: pytest.MonkeyPatch) -> tuple[Params,
     """The swap reserve buys STR with its STB and keeps it instead of burning it."""
     real = payment.process_swap_reserve
 
-    def broken(ledger: Ledger, *, price: Any) -> Outcome[Ledger]:
+    def broken(ledger: Ledger, *, fee_bps: int) -> Outcome[Ledger]:
         reserve = get_balance(ledger, SWAP_RESERVE).ustb
-        bought = reserve * price.denominator // price.numerator
+        pool = get_balance(ledger, STRATOSWAP_POOL)
+        bought = stratoswap.compute_swap_output(pool.ustb, pool.ustr, reserve, fee_bps)
         steps = (
             payment.transfer_step(SWAP_RESERVE, STRATOSWAP_POOL, Token.STB, reserve),
             payment.transfer_step(STRATOSWAP_POOL, SWAP_RESERVE, Token.STR, bought),
         )
         return payment.apply_steps(ledger, steps, rule="process_swap_reserve")
+
+    replace_rule(monkeypatch, real, broken)
+    return DEFAULTS
+
+
+def reserve_order_paid_before_the_fee(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
+    """Stratoswap pays the swap reserve's order as if it charged no commission."""
+    real = stratoswap.compute_swap_output
+
+    def broken(reserve_in: int, reserve_out: int, amount_in: int, fee_bps: int) -> int:
+        return real(reserve_in, reserve_out, amount_in, 0)
 
     replace_rule(monkeypatch, real, broken)
     return DEFAULTS

@@ -499,8 +499,8 @@ CASES: tuple[ContractCase, ...] = (
         "ACT-ROUND",
         validation_paid_to_a_user,
         (RunRound(APP, tuple(plan(i) for i in range(4)), MICRO, validation_prefund_ustr=MICRO),),
-        # CONS-SPLIT checks the validation payment of a round as well.
-        also=frozenset({"CONS-SPLIT"}),
+        # CONS-SPLIT and VAL-PAY check the validation payment of a round as well.
+        also=frozenset({"CONS-SPLIT", "VAL-PAY"}),
     ),
     ContractCase(
         "ACT-STAKING",

@@ -5,7 +5,6 @@ GOV-PARAMS on a proposal outside the documented domains: a model refusing what Â
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -105,7 +104,7 @@ CASES: tuple[tuple[str, object, str, tuple[Action, ...]], ...] = (
             GrantNetworkSupport(USER_0, 0, signers=frozenset({USER_0})),
         ),
     ),
-    ("swap", economy, "process_swap_reserve", (SwapReserve(Fraction(1, 2)),)),
+    ("swap", economy, "process_swap_reserve", (SwapReserve(),)),
     ("app profile", society, "process_set_app_profile", (SetAppProfile(APP, True, MICRO),)),
 )
 

@@ -54,6 +54,7 @@ from broken_rules import (
     node_profit_to_the_reserve,
     node_slash_of_the_pool,
     outbound_cap_off_by_one,
+    reserve_order_paid_before_the_fee,
     reveal_salt_hash,
     reveals_before_app_salts,
     reveals_not_recomputed,
@@ -81,6 +82,14 @@ from committee_breaks import (
     upheld_not_recorded,
     vote_ignored,
 )
+from price_breaks import (
+    NO_STR,
+    PRICE_HALVED,
+    UNDERFUNDED,
+    round_started_without_its_payment,
+    str_paid_at_the_deposit_price,
+)
+from services_breaks import SPLIT, TOO_SOON, deviation_doubled, frequency_ignored
 
 from model import payment
 from model.chain.actions import (
@@ -175,7 +184,13 @@ CASES: tuple[BrokenCase, ...] = (
     # Judged at genesis: the trace only needs to start the chain.
     BrokenCase("GOV-DEFAULTS", default_cap_drifted, (AdvanceTime(1),)),
     BrokenCase("CONS-STB", deposit_credits_twice, (DepositUsdc("d0", USER_0, 5 * MICRO),)),
-    BrokenCase("CONS-SPLIT", split_drops_the_dust, (honest_round(cost=MICRO + 3),)),
+    BrokenCase(
+        "CONS-SPLIT",
+        split_drops_the_dust,
+        (honest_round(cost=MICRO + 3),),
+        # The node's STB falls short of its cost basis and STB profit (PAY-USD, PAY-FUNDED).
+        also=frozenset({"PAY-USD", "PAY-FUNDED"}),
+    ),
     BrokenCase(
         "ESCROW-SOLVENT",
         usage_paid_from_the_other_escrow,
@@ -187,22 +202,46 @@ CASES: tuple[BrokenCase, ...] = (
         "PAY-COST",
         cost_basis_to_the_reserve,
         (HONEST,),
-        # CONS-SPLIT checks who receives each part: the reserve got part of the node's STB.
-        also=frozenset({"CONS-SPLIT"}),
+        # CONS-SPLIT checks who receives each part: the reserve got part of the node's STB,
+        # which PAY-USD and PAY-FUNDED miss as well.
+        also=frozenset({"CONS-SPLIT", "PAY-USD", "PAY-FUNDED"}),
     ),
     BrokenCase(
         "PAY-VECTOR",
         node_profit_to_the_reserve,
         (honest_round(cost=GOLDEN_COST),),
-        # CONS-SPLIT checks who receives each part: the reserve got half the node's STB profit.
+        # CONS-SPLIT checks who receives each part: the reserve got half the node's STB profit,
+        # which PAY-USD and PAY-FUNDED miss as well.
+        also=frozenset({"CONS-SPLIT", "PAY-USD", "PAY-FUNDED"}),
+    ),
+    BrokenCase(
+        "PAY-USD",
+        str_paid_at_the_deposit_price,
+        PRICE_HALVED,
+        # CONS-SPLIT expects the STR parts at the market price too.
         also=frozenset({"CONS-SPLIT"}),
+    ),
+    BrokenCase(
+        "PAY-FUNDED",
+        round_started_without_its_payment,
+        UNDERFUNDED,
+        refused_by_correct=("process_run_round",),
+        genesis=NO_STR,
     ),
     BrokenCase(
         "PAY-BURN",
         swap_reserve_keeps_its_str,
-        (honest_round(cost=GOLDEN_COST), SwapReserve(PRICE)),
-        # Stratoswap's pool holds the STR the reserve's 40 STB buy at $1.
-        genesis=attrs.evolve(GENESIS, stratoswap_ustr=1_000 * MICRO),
+        (honest_round(cost=GOLDEN_COST), SwapReserve()),
+        # Stratoswap's pool holds both sides for the reserve's 40 STB to buy from.
+        genesis=attrs.evolve(GENESIS, stratoswap_ustr=1_000 * MICRO, stratoswap_ustb=1_000 * MICRO),
+        # PAY-BURN-MARKET reads the burn counter: nothing was burned for the curve's payout.
+        also=frozenset({"PAY-BURN-MARKET"}),
+    ),
+    BrokenCase(
+        "PAY-BURN-MARKET",
+        reserve_order_paid_before_the_fee,
+        (honest_round(cost=GOLDEN_COST), SwapReserve()),
+        genesis=attrs.evolve(GENESIS, stratoswap_ustr=1_000 * MICRO, stratoswap_ustb=1_000 * MICRO),
     ),
     BrokenCase(
         "PAY-ONLY-MAJORITY",
@@ -473,6 +512,11 @@ CASES: tuple[BrokenCase, ...] = (
     ),
     BrokenCase("REP-RECORDED", upheld_not_recorded, COMPLAINTS),
     BrokenCase("INS-POOL", payout_one_over, VOTED),
+    BrokenCase(
+        "APP-SETTINGS", frequency_ignored, TOO_SOON, refused_by_correct=("process_run_round",)
+    ),
+    # Two outputs both agreeing at 2 of 4 is also a consensus by fewer than 2/3 of the nodes.
+    BrokenCase("BFT-DEVIATION", deviation_doubled, SPLIT, also=frozenset({"BFT-TIMEOUT"})),
     BrokenCase(
         "SUB-POWERS",
         vote_ignored,

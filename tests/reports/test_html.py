@@ -39,6 +39,7 @@ from reports.traces import machine_trace
 
 HOSTILE = "<script>alert(1)</script>"
 PLOT_IDS = ["plot-payment-split", "plot-slash-schedule", "plot-supply"]
+MARKET_PLOT_IDS = ["plot-burn-depth", "plot-node-pay"]
 # Elements that make a browser fetch or run something.
 FETCHING_TAGS = {"script", "link", "img", "iframe", "object", "embed", "audio", "video", "source"}
 
@@ -197,9 +198,10 @@ def hostile_document() -> dict[str, Any]:
 # --- The page ------------------------------------------------------------------------------------
 
 
-def test_three_figures_each_holding_one_svg(failing_page: str) -> None:
+def test_five_figures_each_holding_one_svg(failing_page: str) -> None:
+    """The three parameter plots, then the two market plots (`reports.market_plots`)."""
     page = parse(failing_page)
-    assert [figure.id for figure in page.figures] == PLOT_IDS
+    assert [figure.id for figure in page.figures] == [*PLOT_IDS, *MARKET_PLOT_IDS]
     for figure in page.figures:
         assert figure.svgs == 1
         assert figure.caption.strip()

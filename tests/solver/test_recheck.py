@@ -28,11 +28,13 @@ CVC5_GIVES_UP = frozenset(
         ("hardened", "PAY-COST", ParamMode.ALL_PARAMS),
         ("whitepaper", "CONS-SPLIT", ParamMode.ALL_PARAMS),
         ("whitepaper", "PAY-COST", ParamMode.ALL_PARAMS),
-        ("whitepaper", "GOV-PARAMS", ParamMode.ALL_PARAMS),
+        ("hardened", "GOV-SUBCOMMITTEE-BOUND", ParamMode.ALL_PARAMS),
+        ("whitepaper", "GOV-SUBCOMMITTEE-BOUND", ParamMode.ALL_PARAMS),
     }
 )
-"""Queries cvc5 cannot decide in 10 s (divisions of products of parameters, the nonlinear
-coherence of the rate; docs/solver.md): it must answer `unknown` there, never the other answer."""
+"""Queries cvc5 cannot decide in 10 s (divisions of products of parameters, a count of
+committees times a holding, divided by the activation share; docs/solver.md): it must answer
+`unknown` there, never the other answer."""
 
 CVC5_MAY_GIVE_UP = frozenset(
     {
@@ -41,11 +43,12 @@ CVC5_MAY_GIVE_UP = frozenset(
         ("hardened", "BFT-TIMEOUT", ParamMode.ADOPTABLE),
         ("hardened", "BFT-ACCOUNTABLE", ParamMode.ADOPTABLE),
         ("whitepaper", "SLASH-STAKE", ParamMode.ADOPTABLE),
+        ("whitepaper", "GOV-SUBCOMMITTEE-BOUND", ParamMode.ADOPTABLE),
     }
 )
 """GOV-SAFE's queries cvc5 does not decide in 10 s with the constitutions as they stand (the
-threshold's num x N, the rate's coherence, a stake times the literal schedule); a constitution
-that pins more keys makes them linear. cvc5 answers `unknown` or the right answer there."""
+threshold's num x N, the rate's coherence, a stake times the literal schedule, the literal
+activation share as a divisor); a constitution that pins more keys makes them linear. cvc5 answers `unknown` or the right answer there."""
 
 
 def _cvc5(script: Path, *, known_hard: bool = False) -> str:

@@ -165,22 +165,29 @@ def test_pay_burn__a_total_rounded_up_refuted_now_proved_before(
     assert old.status is ProofStatus.PROVED
 
 
-def _usd_to_ustr_inverted(alg: arith.Algebra[Any, Any], usd: Any, num: Any, den: Any) -> Any:
-    """Mutant: the price read upside down (STR per USD), for the reserve swap and conversions."""
-    return alg.floordiv(alg.mul(usd, num), den)
+ORIGINAL_SWAP_OUTPUT = arith.swap_output
 
 
-def test_pay_burn__a_reserve_swap_at_the_inverse_price_is_refuted(
+def _swap_output_before_fee(
+    alg: arith.Algebra[Any, Any], reserve_in: Any, reserve_out: Any, amount_in: Any, fee: Any
+) -> Any:
+    """Mutant: the pool pays the reserve's order as if no commission were charged."""
+    return ORIGINAL_SWAP_OUTPUT(alg, reserve_in, reserve_out, amount_in, alg.lit(0))
+
+
+def test_pay_burn_market__a_reserve_order_paid_before_the_fee_is_refuted(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(arith, "usd_to_ustr", _usd_to_ustr_inverted)
-    # The books still balance (what is bought is burned), so conservation cannot see it.
+    monkeypatch.setattr(arith, "swap_output", _swap_output_before_fee)
+    # The books still balance and what leaves the pool is burned, so conservation and
+    # PAY-BURN (what is bought is burned) cannot see it.
     assert _now("CONS-STR").status is ProofStatus.PROVED
-    assert _old("PAY-BURN", ParamMode.CONCRETE, _old_pay_burn).status is ProofStatus.PROVED
-    result = _now("PAY-BURN")
+    assert _now("PAY-BURN").status is ProofStatus.PROVED
+    result = _now("PAY-BURN-MARKET")
     assert result.status is ProofStatus.REFUTED
     values = dict(result.counterexample)
-    assert values["reserve_swap.price_num"] != values["reserve_swap.price_den"]
+    assert isinstance(values["market_order.swap_reserve.stb"], int)
+    assert values["market_order.swap_reserve.stb"] > 0
 
 
 # --- SUP-INFLATION: the rate at every year is the documented schedule ----------------------------

@@ -1,0 +1,102 @@
+"""Machine rules for Stratoswap (§6.6) and the swap reserve's market order on it (§6.7).
+
+Providers add and remove liquidity, traders send market orders with their limit exactly met or
+one unit above what the curve pays, and the reserve's order runs against pools a few times to
+a thousand times deeper than itself, so the fee-and-impact bound of PAY-BURN-MARKET is
+exercised where impact dominates and where the fee does.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from hypothesis import strategies as st
+from hypothesis.stateful import rule
+
+from model.chain.actions import AddLiquidity, Prepay, RemoveLiquidity, RunRound, Swap, SwapReserve
+from model.chain.state import APPS, get_developer
+from model.ledger import SWAP_RESERVE, Token, get_balance
+from model.stratoswap import compute_swap_output, get_reserves, is_pool_empty
+from model.trusted.behaviour import NodePlan
+from model.units import MICRO
+from properties.driver import ChainDriver, guarded
+from properties.strategies import GOLDEN_COST, NODES, amounts, users
+
+DEPTHS = (1, 10, 1_000)
+"""Pool STB depth as a multiple of the reserve's order."""
+
+SIZES: dict[str, int] = {"drawn": 0, "1%": 1, "10%": 10, "all": 100}
+"""A market order's size: a drawn amount, or a percentage of the pool's side it sells."""
+
+
+class MarketRules(ChainDriver):
+    """Liquidity added and removed, market orders, and the reserve's order at chosen depths."""
+
+    @rule(provider=users, ustb=amounts, ustr=amounts)
+    @guarded
+    def process_add_liquidity(self, *, provider: str, ustb: int, ustr: int) -> None:
+        self.apply(AddLiquidity(provider, ustb, ustr))  # type: ignore[arg-type]
+
+    @rule(provider=users, part=st.sampled_from(["all", "half", "one", "one-more", "every"]))
+    @guarded
+    def process_remove_liquidity(self, *, provider: str, part: str) -> None:
+        """§6.6: all of a provider's shares, half, one, or one more than it holds; or ("every")
+        every provider redeems all its shares in turn (a pool without providers first gets a
+        deposit of one STB and one STR), so the last redemption empties the pool."""
+        assert self.checked is not None
+        if part == "every":
+            if self.checked.state.pool.total == 0:
+                self.apply(AddLiquidity(provider, MICRO, MICRO))  # type: ignore[arg-type]
+            for holder, held in sorted(self.checked.state.pool.shares.items()):
+                self.apply(RemoveLiquidity(holder, held))
+            return
+        held = self.checked.state.pool.shares.get(provider, 0)  # type: ignore[call-overload]
+        shares = {"all": held, "half": held // 2, "one": 1, "one-more": held + 1}[part]
+        self.apply(RemoveLiquidity(provider, shares))  # type: ignore[arg-type]
+
+    @rule(
+        trader=users,
+        token_in=st.sampled_from(Token),
+        size=st.sampled_from(tuple(SIZES)),
+        amount=amounts,
+    )
+    @guarded
+    def process_swap(self, *, trader: str, token_in: Token, size: str, amount: int) -> None:
+        """§6.6: a market order of a drawn amount, or of a share of the pool's side it sells,
+        first with its limit one above what the curve pays (refused), then exactly at it."""
+        assert self.checked is not None
+        state = self.checked.state
+        reserves = get_reserves(state.ledger)
+        token_out = Token.STR if token_in is Token.STB else Token.STB
+        reserve_in = reserves.of(token_in)
+        amount_in = amount if size == "drawn" else max(1, reserve_in * SIZES[size] // 100)
+        fee = state.params.market.stratoswap_fee_bps
+        out = (
+            compute_swap_output(reserve_in, reserves.of(token_out), amount_in, fee)
+            if not is_pool_empty(reserves) and amount_in > 0
+            else 0
+        )
+        self.apply(Swap(trader, token_in, amount_in, out + 1))  # type: ignore[arg-type]
+        self.apply(Swap(trader, token_in, amount_in, out))  # type: ignore[arg-type]
+
+    @rule(provider=users, depth=st.sampled_from(DEPTHS))
+    @guarded
+    def process_swap_reserve_at_depth(self, *, provider: str, depth: int) -> None:
+        """§6.7: the reserve's order against a pool `depth` times its STB deep: an honest $100
+        round of four nodes fills an empty reserve (§6.3.1), and a provider tops the pool up at
+        its ratio first, when it holds the tokens."""
+        assert self.checked is not None
+        if get_balance(self.checked.state.ledger, SWAP_RESERVE).ustb == 0:
+            app = APPS[0]
+            self.apply(Prepay(app, get_developer(app), 0, 0, Fraction(1)))
+            self.apply(RunRound(app, tuple(NodePlan(node) for node in NODES), GOLDEN_COST))
+        state = self.checked.state
+        order = get_balance(state.ledger, SWAP_RESERVE).ustb
+        reserves = get_reserves(state.ledger)
+        missing = depth * order - reserves.ustb
+        if order and missing > 0:
+            ustr = (
+                missing * reserves.ustr // reserves.ustb if not is_pool_empty(reserves) else missing
+            )
+            self.apply(AddLiquidity(provider, missing, ustr))  # type: ignore[arg-type]
+        self.apply(SwapReserve())
