@@ -70,7 +70,7 @@ class PriceRules(ChainDriver):
         move=st.sampled_from(MOVES + BAD_PRICES),
     )
     @guarded
-    def process_market_price(
+    def process_str_price(
         self, *, scenario: str, app: str, cost: int, size: int, move: Fraction
     ) -> None:
         """§6.6: the oracle reports the market price moved by `move` (a zero or negative `move`
