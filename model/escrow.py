@@ -58,11 +58,11 @@ class LockedPayment:
     round_id: int
     node_accounts: tuple[AccountId, ...]
     split: PaymentSplit
-    """The split each node is owed (every node the same: same cost, same parameters)."""
+    """The network's split of the round's cost (§6.3): what a node without a bid is owed."""
     str_payout: StrPayout
     """The split's STR side at `price`, per node."""
     price: StrPrice | None
-    """The escrow's STR price at locking; None when the split has no STR part."""
+    """The escrow's STR price at locking; None when no locked split has an STR part."""
     validators: tuple[ValidatorId, ...] = ()
     """§3.3 Step 12: the round's committee of validators, who resolve the lock (ranking order)."""
     output_hashes: tuple[bytes | None, ...] = ()
@@ -71,20 +71,29 @@ class LockedPayment:
     """§3.3 F10 over the nodes' reveals: the supermajority output, None if consensus FALSE."""
     threshold_base: int = 0
     """The N of the round's F10 threshold."""
+    node_splits: tuple[tuple[PaymentSplit, StrPayout], ...] = ()
+    """§4.4, §6.3.2: per node account, in order, the split it is owed at its own STR margin bid
+    and its STR side at `price` (empty: every node is owed `split` and `str_payout`)."""
 
     def get_output_hash(self, index: int) -> bytes | None:
         """The output hash of the `index`-th node account (None when not recorded)."""
         return self.output_hashes[index] if index < len(self.output_hashes) else None
 
+    def get_node_split(self, index: int) -> tuple[PaymentSplit, StrPayout]:
+        """The split the `index`-th node account is owed, and its STR side at `price`."""
+        if self.node_splits:
+            return self.node_splits[index]
+        return self.split, self.str_payout
+
     @property
     def locked_ustb(self) -> UStb:
         """All STB the record holds in the locked escrow."""
-        return len(self.node_accounts) * self.split.stb_withdrawn
+        return sum(self.get_node_split(i)[0].stb_withdrawn for i in range(len(self.node_accounts)))
 
     @property
     def locked_ustr(self) -> UStr:
         """All STR the record holds in the locked escrow."""
-        return len(self.node_accounts) * self.str_payout.total_ustr
+        return sum(self.get_node_split(i)[1].total_ustr for i in range(len(self.node_accounts)))
 
 
 def _no_locked() -> PMap[int, LockedPayment]:
@@ -300,9 +309,12 @@ def check_round_funded(
     params: Params,
     price: StrPrice | None,
     prefund_ustr: UStr,
+    str_margins: tuple[int | None, ...] = (),
 ) -> Rejected | None:
     """§4.3.1, §4.4: a round starts only when the app's escrow holds its whole payment: each of
-    its `nodes` assigned nodes' STB and STR (at `price`) and the validation prefund."""
+    its `nodes` assigned nodes' STB and STR (at `price`), each at its own STR margin bid
+    (`str_margins`, per node; none, or None: the network's, §6.3.2), and the validation
+    prefund."""
     rule = "check_round_funded"
     split = compute_payment_split(cost, params)
     # Verify no part is negative (incoherent parameters produce negative parts).
@@ -312,9 +324,13 @@ def check_round_funded(
     payout = get_str_payout(split, price, rule=rule)
     if isinstance(payout, Rejected):
         return payout
+    margins = str_margins or (None,) * nodes
+    owed = _get_own_splits(cost, params, price, margins, rule=rule) or ((split, payout),) * nodes
+    if isinstance(owed, Rejected):
+        return owed
     held = get_balance(ledger, get_escrow_account(app))
-    need_ustb = nodes * split.stb_withdrawn
-    need_ustr = nodes * payout.total_ustr + prefund_ustr
+    need_ustb = sum(own.stb_withdrawn for own, _ in owed)
+    need_ustr = sum(own_payout.total_ustr for _, own_payout in owed) + prefund_ustr
     # Verify the escrow holds every node's payment and the prefund.
     if held.ustb < need_ustb or held.ustr < need_ustr:
         return Rejected(
@@ -449,10 +465,12 @@ def process_lock_round_payment(
     agreed_output_hash: bytes | None = None,
     threshold_base: int = 0,
     at_price: StrPrice | None = None,
+    str_margins: tuple[int | None, ...] = (),
 ) -> Outcome[tuple[Ledger, EscrowBook]]:
     """§3.3 Step 12: after consensus FALSE, or without a validator supermajority, lock what the
     round would pay its nodes in escrow, with what its validators need to resolve it; the STR
-    at `at_price` (None: the escrow's deposit price, §6.3.3)."""
+    at `at_price` (None: the escrow's deposit price, §6.3.3); each node at its own STR margin
+    bid, `str_margins` per node account (§4.4, §6.3.2; none, or None: the network's)."""
     rule = "process_lock_round_payment"
     escrow = book.escrows.get(app)
     if escrow is None:
@@ -467,12 +485,15 @@ def process_lock_round_payment(
     if refused is not None:
         return refused
     price = escrow.str_price if at_price is None else at_price
+    # Verify each node account has at most one margin and one recorded output hash.
+    if len(str_margins) > len(node_accounts) or len(output_hashes) > len(node_accounts):
+        return Rejected(rule, "more margins or output hashes than locked node accounts")
     payout = get_str_payout(split, price, rule=rule)
     if isinstance(payout, Rejected):
         return payout
-    # Verify each node account has at most one recorded output hash.
-    if len(output_hashes) > len(node_accounts):
-        return Rejected(rule, "more output hashes than locked node accounts")
+    own_splits = _get_own_splits(cost, params, price, str_margins, rule=rule)
+    if isinstance(own_splits, Rejected):
+        return own_splits
     record = LockedPayment(
         round_id,
         node_accounts,
@@ -483,6 +504,7 @@ def process_lock_round_payment(
         output_hashes=output_hashes,
         agreed_output_hash=agreed_output_hash,
         threshold_base=threshold_base,
+        node_splits=own_splits,
     )
     source, target = get_escrow_account(app), get_locked_escrow_account(app)
     steps = (
@@ -494,6 +516,32 @@ def process_lock_round_payment(
         return result
     locked = attrs.evolve(escrow, locked=escrow.locked.set(round_id, record))
     return result, _with_escrow(book, locked)
+
+
+def _get_own_splits(
+    cost: UsdMicro,
+    params: Params,
+    price: StrPrice | None,
+    str_margins: tuple[int | None, ...],
+    *,
+    rule: str,
+) -> Outcome[tuple[tuple[PaymentSplit, StrPayout], ...]]:
+    """§4.4, §6.3.2: each node's split at its own margin and its STR side at `price`; none when
+    no node bid (every node is owed the network's split)."""
+    if all(margin is None for margin in str_margins):
+        return ()
+    owed = []
+    for margin in str_margins:
+        split = get_node_split(cost, params, margin)
+        # Verify no part of the node's split is negative.
+        refused = check_split_nonnegative(split, rule=rule)
+        if refused is not None:
+            return refused
+        payout = get_str_payout(split, price, rule=rule)
+        if isinstance(payout, Rejected):
+            return payout
+        owed.append((split, payout))
+    return tuple(owed)
 
 
 def _check_new_round(
@@ -526,14 +574,21 @@ def process_resolve_locked_payment(
         for index, account in enumerate(record.node_accounts)
         if paid_hash is not None and record.get_output_hash(index) == paid_hash
     )
-    returned = len(record.node_accounts) - len(paid)
+    owed = [record.get_node_split(i) for i in range(len(record.node_accounts))]
+    returned = [owed[i] for i, account in enumerate(record.node_accounts) if account not in paid]
     target = get_escrow_account(app)
-    steps: list[Step] = [_pay_step(locked_account, node, record) for node in paid]
+    steps: list[Step] = [
+        _pay_step(locked_account, account, owed[i][0], record.price)
+        for i, account in enumerate(record.node_accounts)
+        if account in paid
+    ]
     if returned:
         steps += [
-            transfer_step(locked_account, target, Token.STB, returned * record.split.stb_withdrawn),
             transfer_step(
-                locked_account, target, Token.STR, returned * record.str_payout.total_ustr
+                locked_account, target, Token.STB, sum(s.stb_withdrawn for s, _ in returned)
+            ),
+            transfer_step(
+                locked_account, target, Token.STR, sum(p.total_ustr for _, p in returned)
             ),
         ]
     result = apply_steps(ledger, steps, rule=rule)
@@ -543,9 +598,11 @@ def process_resolve_locked_payment(
     return result, _with_escrow(book, resolved), paid
 
 
-def _pay_step(source: AccountId, node: AccountId, record: LockedPayment) -> Step:
+def _pay_step(
+    source: AccountId, node: AccountId, split: PaymentSplit, price: StrPrice | None
+) -> Step:
     return lambda ledger: process_payment_split(
-        ledger, source=source, node_account=node, split=record.split, price=record.price
+        ledger, source=source, node_account=node, split=split, price=price
     )
 
 

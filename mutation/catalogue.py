@@ -37,8 +37,8 @@ MUTANTS: tuple[Mutant, ...] = (
         id="M01",
         name="threshold-off-by-one",
         file="model/trusted/decision.py",
-        original="if is_supermajority(len(members), base, params)",
-        replacement="if is_supermajority(len(members) + 1, base, params)",
+        original="len(members), base, deviation_bps, params=params, profile=profile",
+        replacement="len(members) + 1, base, deviation_bps, params=params, profile=profile",
         description="F10 counts one agreeing node too many, so 2 of 4 nodes reach consensus",
         section="3.3 F10",
         expected=("BFT-TIMEOUT (H, X)", "GROUNDED (X)"),
@@ -781,12 +781,18 @@ MUTANTS: tuple[Mutant, ...] = (
         id="M53",
         name="round-id-reused-after-false",
         file="model/chain/economy.py",
-        original="    state = attrs.evolve(state, next_round_id=state.next_round_id + 1)\n",
+        original=(
+            "    state = attrs.evolve(\n"
+            "        state,\n"
+            "        next_round_id=state.next_round_id + 1,\n"
+        ),
         replacement=(
             "    # Only a round that reached consensus uses up its id.\n"
             "    decision = run.state.decision\n"
             "    used = 1 if decision is not None and decision.consensus else 0\n"
-            "    state = attrs.evolve(state, next_round_id=state.next_round_id + used)\n"
+            "    state = attrs.evolve(\n"
+            "        state,\n"
+            "        next_round_id=state.next_round_id + used,\n"
         ),
         description=(
             "a round without consensus does not use up its id: the next round runs under the "

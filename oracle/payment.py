@@ -12,7 +12,11 @@ from fractions import Fraction
 import attrs
 from attrs import frozen
 
+from model.escrow import LockedPayment
+from model.market import MarketState
 from model.params import Params
+from model.payment import StrPayout as RecordedPayout
+from model.units import AppId, NodeId
 
 BPS = 10_000
 """Basis points in a whole: a share of `bps` is `bps / BPS` of the amount."""
@@ -78,6 +82,27 @@ def read_split(record: object) -> PaymentSplit:
     )
 
 
+def read_payout(record: RecordedPayout) -> StrPayout:
+    """An STR payout the model recorded, read field by field into the oracle's record."""
+    return StrPayout(
+        total=record.total_ustr,
+        node=record.node_ustr,
+        burn=record.burn_ustr,
+        network_support=record.network_ustr,
+    )
+
+
+def read_locked(record: LockedPayment) -> tuple[tuple[PaymentSplit, StrPayout], ...]:
+    """§3.3 Step 12, §6.3.2: what a locked payment owes each of its node accounts, in order,
+    read from its fields: the node's own split and STR, or the one split every node is owed."""
+    if record.node_splits:
+        return tuple(
+            (read_split(split), read_payout(payout)) for split, payout in record.node_splits
+        )
+    owed = (read_split(record.split), read_payout(record.str_payout))
+    return (owed,) * len(record.node_accounts)
+
+
 def split_payment(cost: int, params: Params) -> PaymentSplit:
     """§6.3, §6.8: the split of the payment for a cost of `cost` micro-USD.
 
@@ -103,6 +128,51 @@ def split_payment(cost: int, params: Params) -> PaymentSplit:
         str_burn_usd=burn,
         str_network_support_usd=network_support,
     )
+
+
+def bid_split(cost: int, params: Params, str_margin_bps: int) -> PaymentSplit:
+    """§6.3.2 "The node can set this amount to be received": the split of a node that bids an
+    STR profit margin of `str_margin_bps` basis points of its cost `cost` micro-USD.
+
+    §6.3.1: the STB parts (cost basis, STB profit, swap reserve) are the network's, as in
+    `split_payment`. §6.3.2: the STR received is the bid's share of the cost, rounded down;
+    "Received STR is divided into three sections", in the proportions the STR sub-shares hold
+    within the STR margin share; burn and network support round down and the node takes the
+    rest. A network whose STR margin share is zero has no sub-shares: the node keeps the bid.
+    """
+    network = split_payment(cost, params)
+    pay = params.payment
+    received = share_of(cost, str_margin_bps)
+    whole = pay.str_profit_margin_bps
+    burn = received * pay.str_burn_bps // whole if whole else 0
+    network_support = received * pay.str_network_support_bps // whole if whole else 0
+    return PaymentSplit(
+        total=network.stb_total + received,
+        stb_cost_basis=network.stb_cost_basis,
+        stb_node_profit=network.stb_node_profit,
+        stb_swap_reserve=network.stb_swap_reserve,
+        str_node_profit_usd=received - burn - network_support,
+        str_burn_usd=burn,
+        str_network_support_usd=network_support,
+    )
+
+
+def node_split(cost: int, params: Params, str_margin_bps: int | None) -> PaymentSplit:
+    """The split a paid node is owed: at its own bid (§6.3.2) when it has one, else the
+    network's split (§6.3)."""
+    if str_margin_bps is None:
+        return split_payment(cost, params)
+    return bid_split(cost, params, str_margin_bps)
+
+
+def bid_of(market: MarketState, app: AppId, node: NodeId) -> int | None:
+    """§4.4 "Payout amount is set by the nodes": the STR margin `node` bid when it was chosen
+    for `app`'s service, as the market's record holds it (None: the app has no service or the
+    node no bid on it, so the network's rate pays)."""
+    service = market.services.get(app)
+    if service is None:
+        return None
+    return dict(service.margins).get(node)
 
 
 def usd_to_ustr(usd_micro: int, price: Fraction) -> int:

@@ -690,6 +690,12 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
     "PAY-ONLY-MAJORITY": _THRESHOLD,
     # The active set is drawn from; the count is the developer's (no parameter).
     "APP-VALIDATORS": ("consensus.max_validators",),
+    # The model's votes pass at the governed threshold; the check holds them to 2/3.
+    "BFT-VALIDATORS": _THRESHOLD,
+    "BFT-THRESHOLD": _THRESHOLD,
+    "BFT-UNIQUE": _THRESHOLD,
+    # The deviation an app may set (hardened) and F10's threshold (hardened, both apply).
+    "BFT-DEVIATION": (*_THRESHOLD, "market.max_deviation_bps"),
     # The initiation fee a choice pays and the bid cap a bid is held to; the payment keys that
     # pay a bid (through the split).
     "APP-SETTINGS": (
@@ -697,12 +703,6 @@ PARAMETERS_READ: dict[str, tuple[str, ...]] = {
         "market.initiation_fee_ustr",
         "market.max_str_margin_bps",
     ),
-    # The deviation an app may set (hardened) and F10's threshold (hardened, both apply).
-    "BFT-DEVIATION": (*_THRESHOLD, "market.max_deviation_bps"),
-    # The model's votes pass at the governed threshold; the check holds them to 2/3.
-    "BFT-VALIDATORS": _THRESHOLD,
-    "BFT-THRESHOLD": _THRESHOLD,
-    "BFT-UNIQUE": _THRESHOLD,
     "BFT-SOUND": _THRESHOLD,
     "BFT-TIMEOUT": _THRESHOLD,
     "BFT-ACCOUNTABLE": _THRESHOLD,

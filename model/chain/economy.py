@@ -221,14 +221,17 @@ def process_run_round(state: ChainState, action: RunRound) -> Outcome[Step]:
     # Verify (hardened) the escrow holds the round's whole payment before the round starts.
     if profile.rounds_need_escrowed_payment:
         escrow = state.escrows.escrows[action.app]
+        assigned = sorted({plan.node for plan in action.plans})
+        margins = get_str_margins(state.market, action.app) or {}
         refused = check_round_funded(
             state.ledger,
             app=action.app,
-            nodes=len({plan.node for plan in action.plans}),
+            nodes=len(assigned),
             cost=action.cost,
             params=params,
             price=get_payout_price(escrow.str_price, state.str_price, profile),
             prefund_ustr=action.validation_prefund_ustr,
+            str_margins=tuple(margins.get(node) for node in assigned),
         )
         if refused is not None:
             return Rejected(rule, refused.reason)

@@ -383,10 +383,11 @@ def _pay_or_lock(
 ]:
     """§3.3 Step 12: with the validators' block passed on `TRUE:h`, pay the counted nodes that
     revealed h; otherwise (FALSE, or recourse: no validator supermajority) lock what the counted
-    nodes would be owed; a round the app stalled at F6 locks what every committed node would be
-    owed. The lock keeps the committee and the reveals, for the resolution's vote. STR is paid
-    at the payout price (§6.3.3, §6.6); under the literal §4.3.1 a node the escrow cannot pay
-    in full is owed its payment instead (paid, locked and owed nodes are returned)."""
+    nodes would be owed, each at its own bid; a round the app stalled at F6 locks what every
+    committed node would be owed. The lock keeps the committee and the reveals, for the
+    resolution's vote. STR is paid at the payout price (§6.3.3, §6.6); under the literal
+    §4.3.1 a node the escrow cannot pay in full is owed its payment instead (paid, locked and
+    owed nodes are returned)."""
     rule = "process_settle_round"
     decision = state.decision
     assert decision is not None
@@ -441,6 +442,7 @@ def _pay_or_lock(
             agreed_output_hash=decision.agreed_output_hash if decision.consensus else None,
             threshold_base=decision.base,
             at_price=price,
+            str_margins=tuple(str_margins.get(node) for node in locked),
         )
         if isinstance(lock, Rejected):
             return Rejected(rule, str(lock))

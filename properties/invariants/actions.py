@@ -94,6 +94,7 @@ from model.ledger import (
     get_escrow_account,
     get_locked_escrow_account,
 )
+from model.market import MarketState
 from model.params import Params
 from model.reputation import AppReputation, NodeReputation
 from model.trusted.round import RoundState
@@ -116,6 +117,9 @@ from oracle.ledger import balance
 from oracle.payment import (
     PaymentSplit,
     StrPayout,
+    bid_of,
+    node_split,
+    read_locked,
     read_split,
     split_payment,
     str_payout,
@@ -375,9 +379,9 @@ def check_locked_resolution_contract(step: ChainStep, action: ResolveLocked) -> 
     once = check_once(step, record is None, not still_locked, what)
     if escrow is None or record is None:
         return [observe("ACT-ESCROW", *_verdict([*problems, f"{what} does not exist"])), once]
-    split = read_split(record.split)
-    payout = _payout(split, record.price)
-    if payout is None:
+    # §6.3.2: each node account is owed its own split (its bid's), at the locked price.
+    owed = [(split, _payout(split, record.price)) for split, _ in read_locked(record)]
+    if any(payout is None for _, payout in owed):
         return [observe("ACT-ESCROW", *_verdict([*problems, f"{what} owes STR at no price"])), once]
     locked, expected = get_locked_escrow_account(action.app), Expected()
     # §3.3 Step 12: the committee's vote decides who is paid; every other share returns.
@@ -387,11 +391,13 @@ def check_locked_resolution_contract(step: ChainStep, action: ResolveLocked) -> 
     )
     if passed is None:
         problems.append(f"{what} was resolved without a supermajority of its committee")
-    _pay_split(expected, locked, paid, split, payout)
-    count = len(record.node_accounts) - len(paid)
-    for token, amount in ((STB, count * split.stb_total), (STR, count * payout.total)):
-        _move(expected, locked, token, -amount)
-        _move(expected, get_escrow_account(action.app), token, amount)
+    for account, (split, payout) in zip(record.node_accounts, owed, strict=True):
+        if account in paid:
+            _pay_split(expected, locked, [account], split, payout or _NO_PAYOUT)
+            continue
+        for token, amount in ((STB, split.stb_total), (STR, (payout or _NO_PAYOUT).total)):
+            _move(expected, locked, token, -amount)
+            _move(expected, get_escrow_account(action.app), token, amount)
     problems += _ledger(before.ledger, after.ledger, expected)
     if escrow_after is None or escrow_after != attrs.evolve(
         escrow, locked=escrow.locked.discard(action.round_id)
@@ -455,6 +461,15 @@ class RoundMoney:
     """The STR price the round pays at (§6.3.3, §6.6; None: the escrow's deposit price)."""
     owes_when_short: bool = False
     """§4.3.1 read literally: a node the escrow cannot pay in full is owed, not paid."""
+    market: MarketState | None = None
+    """The chain's market before the round: the STR margin each chosen node bid (§4.4, §6.3.2;
+    None: every node is paid the network's split)."""
+
+    def get_node_split(self, node: NodeId) -> PaymentSplit:
+        """§4.4 "Payout amount is set by the nodes", §6.3.2: the split `node` is paid, at its
+        own bid, or the network's split without one."""
+        margin = bid_of(self.market, self.app, node) if self.market is not None else None
+        return node_split(self.cost, self.params, margin)
 
     def get_applied_value(self) -> str | None:
         """§3.3 Step 12: the decision whose payments apply: the one the committee passed with
@@ -467,9 +482,26 @@ class RoundMoney:
         return outcome.decision_passed if outcome.block_passed else None
 
 
-def _lock_problems(money: RoundMoney, nodes: tuple[NodeId, ...], split: PaymentSplit) -> list[str]:
-    """§3.3 Step 12: the lock record names exactly the nodes' accounts, the §6.3 split of the
-    cost and the escrow's price."""
+def _lock_moves(
+    money: RoundMoney, escrow_price: Fraction | None, nodes: tuple[NodeId, ...], expected: Expected
+) -> list[str]:
+    """F12, §6.3.2: each locked node's own split (its bid's, the network's without one) moves
+    from the app's escrow to its locked escrow, its STR at the round's price."""
+    price = escrow_price if money.price is None else money.price
+    for node in nodes:
+        split = money.get_node_split(node)
+        payout = _payout(split, price)
+        if payout is None:
+            return [f"the round locked STR worth {split.str_total_usd} micro-USD at no price"]
+        for token, amount in ((STB, split.stb_total), (STR, payout.total)):
+            _move(expected, get_escrow_account(money.app), token, -amount)
+            _move(expected, get_locked_escrow_account(money.app), token, amount)
+    return []
+
+
+def _lock_problems(money: RoundMoney, nodes: tuple[NodeId, ...]) -> list[str]:
+    """§3.3 Step 12, §6.3.2: the lock record names exactly the nodes' accounts, each with the
+    split of the cost at its own bid (the §6.3 split without one), and the escrow's price."""
     app, round_id = money.app, money.state.round_id
     before = money.escrows_before.escrows[app]
     after = money.escrows_after.escrows.get(app)
@@ -480,8 +512,13 @@ def _lock_problems(money: RoundMoney, nodes: tuple[NodeId, ...], split: PaymentS
     accounts = sorted(money.nodes_before[node].account for node in nodes)
     if sorted(record.node_accounts) != accounts:
         problems.append(f"the lock names {sorted(record.node_accounts)}, the round {accounts}")
-    if read_split(record.split) != split or record.split.cost != money.cost:
-        problems.append(f"the lock records the split {record.split!r}, §6.3 gives {split!r}")
+    network = split_payment(money.cost, money.params)
+    if read_split(record.split) != network or record.split.cost != money.cost:
+        problems.append(f"the lock records the split {record.split!r}, §6.3 gives {network!r}")
+    owed = {money.nodes_before[node].account: money.get_node_split(node) for node in nodes}
+    for account, (split, _) in zip(record.node_accounts, read_locked(record), strict=True):
+        if account in owed and split != owed[account]:
+            problems.append(f"the lock owes {account} {split!r}, its bid gives {owed[account]!r}")
     price = before.str_price if money.price is None else money.price
     if record.price != price:
         problems.append(f"the lock keeps the price {record.price}, the payout price is {price}")
@@ -556,6 +593,33 @@ def _owed_problems(money: RoundMoney, owed: list[AccountId]) -> list[str]:
     return problems
 
 
+def _pay_group(
+    money: RoundMoney, escrow_price: Fraction | None, group: list[NodeId], expected: Expected
+) -> tuple[list[str], list[AccountId]]:
+    """F12, §4.4, §6.3.2: each node of the paid group is paid from the app's escrow at its own
+    bid (the network's split without one), its STR at the round's price; under the literal
+    §4.3.1 what the escrow cannot pay in full is owed instead, in the group's order. Returns
+    the reason the round could pay nobody, if any, and the owed accounts."""
+    price = escrow_price if money.price is None else money.price
+    owing: dict[AccountId, tuple[PaymentSplit, StrPayout | None]] = {}
+    for node in group:
+        own = money.get_node_split(node)
+        owing[money.nodes_before[node].account] = (own, _payout(own, price))
+    unpriced = [account for account, (_, payout) in owing.items() if payout is None]
+    if unpriced and not money.owes_when_short:
+        return [f"the round owes {unpriced} STR at no positive price"], []
+    held = balance(money.ledger_before, get_escrow_account(money.app))
+    paid, owed = split_paid_or_owed(
+        (held.ustb, held.ustr),
+        [(account, *owing[account]) for account in owing],
+        owes_when_short=money.owes_when_short,
+    )
+    for account in paid:
+        own, payout = owing[account]
+        _pay_split(expected, get_escrow_account(money.app), [account], own, payout or _NO_PAYOUT)
+    return [], owed
+
+
 def get_round_money_problems(money: RoundMoney) -> list[str]:
     """ACT-ROUND: what one settled round moved, against §3.3 F11-F12, §6.3 and §4.4."""
     decision = money.state.decision
@@ -585,21 +649,8 @@ def get_round_money_problems(money: RoundMoney) -> list[str]:
             for node in decision.counted
             if money.state.reveals[node].output_hash.hex() == paid_hash
         ]
-        accounts = [money.nodes_before[node].account for node in group]
-        # §4.3.1 (literal): what the escrow cannot pay in full is owed, in the group's order.
-        held = balance(money.ledger_before, get_escrow_account(money.app))
-        paid, owed = (
-            split_paid_or_owed(
-                (held.ustb, held.ustr),
-                accounts,
-                split,
-                payout,
-                owes_when_short=money.owes_when_short,
-            )
-            if payout is not None
-            else ([], accounts)
-        )
-        _pay_split(expected, get_escrow_account(money.app), paid, split, payout or _NO_PAYOUT)
+        unpriced, owed = _pay_group(money, escrow.str_price, group, expected)
+        problems += unpriced
     elif paid_hash is None and money.cost > 0:
         # F12: on FALSE, or without a validator supermajority (Step 12 item 4), what the
         # counted nodes (or, if the app stalled at F6, every committed node) would be owed
@@ -609,17 +660,14 @@ def get_round_money_problems(money: RoundMoney) -> list[str]:
         locked_nodes = (
             tuple(sorted(money.state.commits)) if decision.app_withheld_salts else decision.counted
         )
-        count = len(locked_nodes)
-        for token, amount in ((STB, count * split.stb_total), (STR, count * payout.total)):
-            _move(expected, get_escrow_account(money.app), token, -amount)
-            _move(expected, get_locked_escrow_account(money.app), token, amount)
+        problems += _lock_moves(money, escrow.str_price, locked_nodes, expected)
     problems += _node_slashes(money, decision.mismatched, expected)
     if money.prefund > 0:
         actual = get_balance_changes(money.ledger_before, money.ledger_after)
         problems += _validation(money, expected, actual)
     problems += _ledger(money.ledger_before, money.ledger_after, expected)
     if locked_nodes:
-        problems += _lock_problems(money, locked_nodes, split)
+        problems += _lock_problems(money, locked_nodes)
     elif owed:
         problems += _owed_problems(money, owed)
     elif money.escrows_before != money.escrows_after:
@@ -705,6 +753,7 @@ def check_round_run_contract(step: ChainStep, action: RunRound) -> list[Observat
         outcome=effects[0].outcome,
         price=_round_price(before, action),
         owes_when_short=not before.profile.rounds_need_escrowed_payment,
+        market=before.market,
         # §4.4, §3.3: the validators that offer for the round are its recorded committee.
         subscribers=_committee_operators(before, effects[0].outcome),
     )

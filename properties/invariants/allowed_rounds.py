@@ -47,7 +47,9 @@ from oracle.effects import get_active_operators, is_user_account
 from oracle.ledger import balance, ustr_of
 from oracle.payment import (
     PaymentSplit,
-    read_split,
+    bid_of,
+    node_split,
+    read_locked,
     split_payment,
     str_payout,
     usd_to_ustr,
@@ -176,8 +178,16 @@ def _funding_reasons(
     split = split_payment(cost, params) if cost > 0 else PaymentSplit(0, 0, 0, 0, 0, 0, 0)
     # §6.3.3, §6.6: the round's STR is valued at the price the profile pays at.
     price = _positive_price(payout_price(state, escrow.str_price))
-    owes_str = split.str_total_usd > 0
-    str_each = usd_to_ustr(split.str_total_usd, price) if owes_str and price is not None else 0
+    # §4.4, §6.3.2: each node is paid, or locked (Step 12), the split of its own bid (the
+    # network's without one).
+    owns = [
+        node_split(cost, params, bid_of(state.market, action.app, node)) if cost > 0 else split
+        for node in nodes
+    ]
+    owes_str = any(own.str_total_usd > 0 for own in (split, *owns))
+    str_usd = [own.str_total_usd for own in owns]
+    str_need = sum(usd_to_ustr(usd, price) for usd in str_usd) if price is not None else 0
+    stb_need = sum(own.stb_total for own in owns)
     held = balance(state.ledger, get_escrow_account(action.app))
     accounts = [state.nodes[node].account for node in nodes]
     subscribers = get_active_operators(state.staking, params) if prefund > 0 else ()
@@ -190,18 +200,21 @@ def _funding_reasons(
         and memory.last_time > state.now
     ]
     return [
-        ("the payment parameters give a negative part (§6.3)", any(p < 0 for p in split.parts)),
+        (
+            "the payment parameters give a negative part (§6.3)",
+            any(p < 0 for own in (split, *owns) for p in own.parts),
+        ),
         (
             "the round owes STR and the escrow has no positive STR price (§6.3.3)",
             owes_str and price is None,
         ),
         (
             "the escrow may hold less STB than a split per assigned node (§4.3.1, §6.3)",
-            held.ustb < len(nodes) * split.stb_total,
+            held.ustb < stb_need,
         ),
         (
             "the escrow may hold less STR than a split per assigned node and the prefund (§4.4)",
-            held.ustr < len(nodes) * str_each + prefund,
+            held.ustr < str_need + prefund,
         ),
         (
             "no validator can be paid the validation floor (§4.4)",
@@ -269,11 +282,16 @@ def resolution_allowed(state: ChainState, history: History, action: ResolveLocke
     if errors:
         return errors
     record = state.escrows.escrows[action.app].locked[action.round_id]
-    split = read_split(record.split)
+    # §6.3.2: each node account is owed its own split (its bid's), at the locked price.
+    splits = [split for split, _ in read_locked(record)]
     price = _positive_price(record.price)
-    owes_str = split.str_total_usd > 0
-    str_each = str_payout(split, price).total if owes_str and price is not None else 0
-    count = len(record.node_accounts)
+    owes_str = any(split.str_total_usd > 0 for split in splits)
+    str_need = (
+        sum(str_payout(split, price).total for split in splits if split.str_total_usd > 0)
+        if price is not None
+        else 0
+    )
+    stb_need = sum(split.stb_total for split in splits)
     held = balance(state.ledger, get_locked_escrow_account(action.app))
     consensus = state.params.consensus
     passed, paid = resolution_outcome(
@@ -284,11 +302,14 @@ def resolution_allowed(state: ChainState, history: History, action: ResolveLocke
             "no value has more than the threshold of the round's committee (§3.3 Step 12)",
             passed is None,
         ),
-        ("the locked split has a negative part (§6.3)", any(p < 0 for p in split.parts)),
+        (
+            "the locked split has a negative part (§6.3)",
+            any(p < 0 for split in splits for p in split.parts),
+        ),
         ("the lock owes STR at no positive price (§6.3.3)", owes_str and price is None),
         (
             "the locked escrow holds less than the locked payment",
-            held.ustb < count * split.stb_total or held.ustr < count * str_each,
+            held.ustb < stb_need or held.ustr < str_need,
         ),
         (
             "a node account of the lock is not a user account",

@@ -18,7 +18,6 @@ from model.chain.actions import (
     SwapReserve,
 )
 from model.chain.state import ChainState
-from model.escrow import LockedPayment
 from model.ledger import (
     BONDED_POOL,
     BURN_ADDRESS,
@@ -31,7 +30,7 @@ from model.ledger import (
     get_escrow_account,
     get_locked_escrow_account,
 )
-from model.units import AccountId, AppId, ValidatorId
+from model.units import AccountId, AppId, NodeId, ValidatorId
 from oracle.ledger import (
     STB,
     STR,
@@ -48,13 +47,16 @@ from oracle.ledger import (
     ustr_of,
 )
 from oracle.payment import (
+    BPS,
     GOLDEN_VECTOR,
     MICRO,
     PaymentSplit,
     StrPayout,
+    bid_of,
     golden_split_micro,
     is_whitepaper_payment,
-    read_split,
+    node_split,
+    read_locked,
     split_payment,
     str_payout,
     usd_to_ustr,
@@ -252,33 +254,59 @@ def _expected_round(step: ChainStep, effect: RoundEffect) -> tuple[Movements, li
     moved: Movements = {}
     nodes = effect.before.nodes
     payout = _payout_at(split, price)
-    owed = outcome.paid or outcome.escrow_locked
     if isinstance(payout, str):
-        if owed and outcome.cost > 0:
+        if outcome.escrow_locked and outcome.cost > 0:
             problems.append(payout)
         payout = StrPayout(total=0, node=0, burn=0, network_support=0)
     if outcome.cost > 0:
         for node in outcome.paid:
             account = nodes[node].account if node in nodes else f"unregistered {node}"
-            _pay_node(moved, source=escrow, node_account=account, split=split, payout=payout)
+            # §4.4, §6.3.2: each node is paid at the STR margin it bid, else the network's.
+            own = _node_split(step, effect, node)
+            own_payout = _payout_at(own, price)
+            if isinstance(own_payout, str):
+                problems.append(own_payout)
+                own_payout = StrPayout(total=0, node=0, burn=0, network_support=0)
+            _pay_node(moved, source=escrow, node_account=account, split=own, payout=own_payout)
         if outcome.escrow_locked:
-            count = len(outcome.escrow_locked)
+            # §3.3 Step 12, §6.3.2: each locked node's own split moves to the locked escrow.
+            owed: list[tuple[PaymentSplit, StrPayout]] = []
+            for node in outcome.escrow_locked:
+                own = _node_split(step, effect, node)
+                own_payout = _payout_at(own, price)
+                if isinstance(own_payout, str):
+                    problems.append(own_payout)
+                    own_payout = StrPayout(total=0, node=0, burn=0, network_support=0)
+                owed.append((own, own_payout))
             locked = get_locked_escrow_account(app)
-            for token, amount in ((STB, split.stb_total), (STR, payout.total)):
-                add_movement(moved, escrow, token, -count * amount)
-                add_movement(moved, locked, token, count * amount)
-            problems.extend(_lock_record_problems(effect, split, payout, price))
+            for token, amount in (
+                (STB, sum(own.stb_total for own, _ in owed)),
+                (STR, sum(own_payout.total for _, own_payout in owed)),
+            ):
+                add_movement(moved, escrow, token, -amount)
+                add_movement(moved, locked, token, amount)
+            problems.extend(_lock_record_problems(effect, owed, price))
     for slash in outcome.slashed:
         add_movement(moved, NODE_STAKE_POOL, STR, -slash.burned_ustr)
         add_movement(moved, BURN_ADDRESS, STR, slash.burned_ustr)
     return moved, problems
 
 
+def _node_split(step: ChainStep, effect: RoundEffect, node: NodeId) -> PaymentSplit:
+    """§4.4 "Payout amount is set by the nodes", §6.3.2: the split `node` is owed for the
+    round's cost: at the STR margin it was chosen at, or the network's split without one."""
+    outcome = effect.outcome
+    assert outcome is not None
+    before = step.before
+    margin = bid_of(before.market, AppId(outcome.app), node) if before is not None else None
+    return node_split(outcome.cost, effect.params, margin)
+
+
 def _lock_record_problems(
-    effect: RoundEffect, split: PaymentSplit, payout: StrPayout, price: Fraction | None
+    effect: RoundEffect, owed: list[tuple[PaymentSplit, StrPayout]], price: Fraction | None
 ) -> list[str]:
-    """§3.3 Step 12: the locked record owes each locked node the oracle's split at the price in
-    force when it was locked."""
+    """§3.3 Step 12, §6.3.2: the locked record owes each locked node the oracle's split at its
+    own bid (`owed`, in the locked nodes' order) at the price in force when it was locked."""
     outcome = effect.outcome
     assert outcome is not None
     book = effect.after.escrows.escrows.get(AppId(outcome.app))
@@ -287,9 +315,11 @@ def _lock_record_problems(
         return [f"round {outcome.round_id} locked a payment but left no record"]
     nodes = effect.before.nodes
     accounts = tuple(nodes[n].account for n in outcome.escrow_locked if n in nodes)
-    owed = read_split(record.split)
-    got = (record.node_accounts, owed.parts, _record_payout(record), record.price)
-    want = (accounts, split.parts, payout, price if split.str_total_usd else record.price)
+    recorded = [(split.parts, payout) for split, payout in read_locked(record)]
+    expected = [(split.parts, payout) for split, payout in owed]
+    owes_str = any(split.str_total_usd for split, _ in owed)
+    got = (record.node_accounts, recorded, record.price)
+    want = (accounts, expected, price if owes_str else record.price)
     if got != want:
         return [f"round {outcome.round_id}'s locked record {got}, expected {want}"]
     # Step 12 recourse: the lock keeps the committee that resolves it and each node's reveal.
@@ -308,16 +338,6 @@ def _lock_record_problems(
     return []
 
 
-def _record_payout(record: LockedPayment) -> StrPayout:
-    payout = record.str_payout
-    return StrPayout(
-        total=payout.total_ustr,
-        node=payout.node_ustr,
-        burn=payout.burn_ustr,
-        network_support=payout.network_ustr,
-    )
-
-
 def _resolve_problems(step: ChainStep, action: ResolveLocked) -> list[str]:
     """§3.3 Step 12: a resolved lock pays each recorded node its split at the locked price, or
     returns everything it holds to the app's escrow; nothing else moves."""
@@ -326,23 +346,24 @@ def _resolve_problems(step: ChainStep, action: ResolveLocked) -> list[str]:
     record = book.locked.get(action.round_id) if book is not None else None
     if record is None:
         return [f"round {action.round_id} of {action.app} was resolved but had no lock"]
-    split = read_split(record.split)
-    payout = _payout_at(split, record.price)
-    if isinstance(payout, str):
-        return [payout]
     locked = get_locked_escrow_account(action.app)
     moved: Movements = {}
     consensus = step.before.params.consensus
     _, paid = resolution_outcome(
         record, action.validator_plans, consensus.threshold_num, consensus.threshold_den
     )
-    for account in paid:
-        _pay_node(moved, source=locked, node_account=account, split=split, payout=payout)
-    count = len(record.node_accounts) - len(paid)
     escrow = get_escrow_account(action.app)
-    for token, amount in ((STB, split.stb_total), (STR, payout.total)):
-        add_movement(moved, locked, token, -count * amount)
-        add_movement(moved, escrow, token, count * amount)
+    # §6.3.2: each node account is owed its own split (its bid's), at the locked price.
+    for account, (split, _) in zip(record.node_accounts, read_locked(record), strict=True):
+        payout = _payout_at(split, record.price)
+        if isinstance(payout, str):
+            return [payout]
+        if account in paid:
+            _pay_node(moved, source=locked, node_account=account, split=split, payout=payout)
+            continue
+        for token, amount in ((STB, split.stb_total), (STR, payout.total)):
+            add_movement(moved, locked, token, -amount)
+            add_movement(moved, escrow, token, amount)
     got = movements(step.before.ledger, step.after.ledger)
     return movement_differences(moved, got)
 
@@ -360,11 +381,13 @@ def check_cons_split(step: ChainStep) -> Observation | None:
         if outcome is None or not (outcome.paid or outcome.escrow_locked):
             continue
         seen = True
-        split = split_payment(outcome.cost, effect.params)
-        if sum(split.parts) != split.total or min(split.parts) < 0:
-            problems.append(
-                f"cost {outcome.cost}: parts {split.parts} for a total of {split.total}"
-            )
+        splits = [split_payment(outcome.cost, effect.params)]
+        splits += [_node_split(step, effect, node) for node in outcome.paid]
+        for split in splits:
+            if sum(split.parts) != split.total or min(split.parts) < 0:
+                problems.append(
+                    f"cost {outcome.cost}: parts {split.parts} for a total of {split.total}"
+                )
         expected, found = _expected_round(step, effect)
         problems.extend(found)
         got = {(m.account, m.token): m.delta for m in outcome.movements if m.delta}
@@ -393,9 +416,9 @@ def _escrow_problems(state: ChainState) -> list[str]:
     for app, book in sorted(state.escrows.escrows.items()):
         owed_stb = owed_str = 0
         for record in book.locked.values():
-            count = len(record.node_accounts)
-            owed_stb += count * read_split(record.split).stb_total
-            owed_str += count * record.str_payout.total_ustr
+            for split, payout in read_locked(record):
+                owed_stb += split.stb_total
+                owed_str += payout.total
         held = balance(ledger, get_locked_escrow_account(app))
         if (held.ustb, held.ustr) != (owed_stb, owed_str):
             problems.append(
@@ -411,10 +434,25 @@ def check_escrow_solvent(step: ChainStep) -> Observation | None:
     return observe("ESCROW-SOLVENT", not problems, "; ".join(problems))
 
 
+GOLDEN_BID = GOLDEN_VECTOR.str_withdrawn_usd * BPS // GOLDEN_VECTOR.cost_usd
+"""§6.3.3's STR margin in bps of cost: $80 of STR on a $100 cost at the 2x rate (8000)."""
+
+
+def _is_paid_at_the_network_rate(step: ChainStep, effect: RoundEffect) -> bool:
+    """§6.3.3's example is the network's 2x rate: every paid node of the round either bid no
+    margin of its own or bid the example's (§6.3.2 lets a node set its STR margin)."""
+    outcome = effect.outcome
+    assert outcome is not None
+    before = step.before
+    bids = [bid_of(before.market, AppId(outcome.app), n) for n in outcome.paid] if before else []
+    return all(bid is None or bid == GOLDEN_BID for bid in bids)
+
+
 def check_pay_vector(step: ChainStep) -> Observation | None:
-    """PAY-VECTOR: at the whitepaper's payment parameters, a $100 round pays as §6.3.3 says:
-    each paid node receives 110 STB and $40 of STR, the swap reserve 10 STB, network support
-    and the burn $20 of STR each, and the escrow gives up 120 STB and $80 of STR a node."""
+    """PAY-VECTOR: at the whitepaper's payment parameters, a $100 round paid at the network's
+    rate (no node bid a margin of its own, §6.3.2) pays as §6.3.3 says: each paid node receives
+    110 STB and $40 of STR, the swap reserve 10 STB, network support and the burn $20 of STR
+    each, and the escrow gives up 120 STB and $80 of STR a node."""
     golden = [
         e
         for e in _round_effects(step)
@@ -422,6 +460,7 @@ def check_pay_vector(step: ChainStep) -> Observation | None:
         and e.outcome.paid
         and e.outcome.cost == GOLDEN_COST
         and is_whitepaper_payment(e.params)
+        and _is_paid_at_the_network_rate(step, e)
     ]
     if not golden:
         return None

@@ -17,11 +17,13 @@ from model.chain.state import ChainState
 from model.escrow import AppEscrow
 from model.ledger import BURN_ADDRESS, NETWORK_SUPPORT, SWAP_RESERVE, get_escrow_account
 from model.trusted.settlement import RoundOutcome
-from model.units import AccountId, NodeId
+from model.units import AccountId, AppId, NodeId
 from oracle.ledger import balance
 from oracle.payment import (
     PaymentSplit,
     StrPayout,
+    bid_of,
+    node_split,
     read_split,
     split_payment,
     str_payout,
@@ -89,22 +91,22 @@ def pay_split(
 
 def split_paid_or_owed(
     held: tuple[int, int],
-    accounts: Sequence[AccountId],
-    split: PaymentSplit,
-    payout: StrPayout,
+    payments: Sequence[tuple[AccountId, PaymentSplit, StrPayout | None]],
     *,
     owes_when_short: bool,
 ) -> tuple[list[AccountId], list[AccountId]]:
-    """§4.3.1: which of `accounts`, paid in order from an escrow holding `held` (ustb, ustr),
-    are paid in full and which (the literal reading) are left owed because the escrow no longer
-    holds a whole payment; without `owes_when_short` every account is to be paid."""
+    """§4.3.1: which of the accounts of `payments` (each with its own split and STR payout, None
+    when its STR has no price to be paid at), paid in order from an escrow holding `held`
+    (ustb, ustr), are paid in full and which (the literal reading) are left owed because the
+    escrow no longer holds a whole payment; without `owes_when_short` every account is to be
+    paid."""
     if not owes_when_short:
-        return list(accounts), []
+        return [account for account, _, _ in payments], []
     ustb, ustr = held
     paid: list[AccountId] = []
     owed: list[AccountId] = []
-    for account in accounts:
-        if ustb >= split.stb_total and ustr >= payout.total:
+    for account, split, payout in payments:
+        if payout is not None and ustb >= split.stb_total and ustr >= payout.total:
             ustb, ustr = ustb - split.stb_total, ustr - payout.total
             paid.append(account)
         else:
@@ -139,15 +141,17 @@ def check_pay_usd(step: ChainStep) -> Observation | None:
         if outcome is None or not outcome.paid or outcome.cost <= 0 or not _is_positive(market):
             continue
         seen = True
-        split = split_payment(outcome.cost, effect.params)
-        # The ustr worth the node's STR share at the market price, rounded down once.
-        least = usd_to_ustr(split.str_node_profit_usd, market)
-        most = least + STR_PARTS - 1
         for node in outcome.paid:
             stake = effect.before.nodes.get(node)
             if stake is None:
                 problems.append(f"paid node {node} is not registered")
                 continue
+            # §4.4, §6.3.2: the node is owed at its own bid (the network's split without one).
+            margin = bid_of(before.market, AppId(outcome.app), node)
+            split = node_split(outcome.cost, effect.params, margin)
+            # The ustr worth the node's STR share at the market price, rounded down once.
+            least = usd_to_ustr(split.str_node_profit_usd, market)
+            most = least + STR_PARTS - 1
             ustb, ustr = _received(outcome, str(stake.account))
             if ustb != split.node_stb or not least <= ustr <= most:
                 worth = Fraction(ustr) * market
@@ -203,8 +207,9 @@ def check_pay_funded(step: ChainStep) -> Observation | None:
         if not group:
             continue
         seen = True
-        split = split_payment(outcome.cost, effect.params)
         for node in sorted(group):
+            margin = bid_of(step.before.market, AppId(outcome.app), node) if step.before else None
+            split = node_split(outcome.cost, effect.params, margin)
             stake = effect.before.nodes.get(node)
             account = str(stake.account) if stake is not None else f"unregistered {node}"
             ustb, _ = _received(outcome, account)

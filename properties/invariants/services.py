@@ -23,7 +23,8 @@ from model.chain.actions import (
 )
 from model.chain.state import ChainState
 from model.ledger import APP_STAKE_POOL, Token
-from model.units import AccountId, NodeId
+from model.units import AccountId, AppId, NodeId
+from oracle.payment import bid_split, str_payout
 from properties.invariants.base import Observation, observe
 from properties.invariants.contract_frame import (
     Expected,
@@ -32,6 +33,7 @@ from properties.invariants.contract_frame import (
     _move,
     _verdict,
 )
+from properties.invariants.price import payout_price
 from properties.invariants.round import RoundView
 from properties.invariants.step import ChainStep
 
@@ -141,8 +143,9 @@ def _paid_str(step: ChainStep, effect: RoundEffect, node: NodeId) -> int:
 def _round_problems(step: ChainStep, action: RunRound) -> list[str]:
     """§4.3.3 (a), (b), §4.4: a round of an app with a service runs only its chosen nodes (at
     most `max_nodes`), no sooner than its frequency after the last, each paid by its own bid:
-    nodes that bid alike receive alike STR, and a lower bid never receives more STR than a
-    higher one (the amounts themselves are the payment checks' reading of the split)."""
+    each paid node receives exactly the STR profit of the split at the margin it was chosen at
+    (§6.3.2), at the round's payout price; so nodes that bid alike receive alike STR, and a
+    lower bid never receives more STR than a higher one."""
     before = step.before
     assert before is not None
     service = before.market.services.get(action.app)
@@ -181,6 +184,37 @@ def _round_problems(step: ChainStep, action: RunRound) -> list[str]:
                     f"{low} bid {low_bid} bps and was paid {low_str} ustr, {high} bid"
                     f" {high_bid} bps and was paid {high_str} ustr"
                 )
+    if outcome is not None and outcome.cost > 0:
+        problems += _bid_pay_problems(step, effect, dict(service.margins))
+    return problems
+
+
+def _bid_pay_problems(step: ChainStep, effect: RoundEffect, bids: dict[NodeId, int]) -> list[str]:
+    """§4.4 "Payout amount is set by the nodes", §6.3.2 "The node can set this amount to be
+    received": each paid node's STR is its bid's STR profit, converted at the payout price."""
+    before, outcome = step.before, effect.outcome
+    assert before is not None and outcome is not None
+    escrow = before.escrows.escrows.get(AppId(outcome.app))
+    price = payout_price(before, escrow.str_price if escrow is not None else None)
+    problems = []
+    for node in outcome.paid:
+        bid = bids.get(node)
+        if bid is None:
+            continue
+        own = bid_split(outcome.cost, effect.params, bid)
+        if own.str_total_usd == 0:
+            owed = 0
+        elif price is None or price <= 0:
+            problems.append(f"{node} was paid its bid of {bid} bps without a positive STR price")
+            continue
+        else:
+            owed = str_payout(own, price).node
+        got = _paid_str(step, effect, node)
+        if got != owed:
+            problems.append(
+                f"{node} bid {bid} bps of cost {outcome.cost}: owed {owed} ustr of STR profit"
+                f" (STR worth {own.str_node_profit_usd} micro-USD at {price}), paid {got} ustr"
+            )
     return problems
 
 

@@ -15,10 +15,11 @@ from hypothesis.stateful import rule
 
 from model.chain.actions import AddLiquidity, Prepay, RemoveLiquidity, RunRound, Swap, SwapReserve
 from model.chain.state import APPS, get_developer
-from model.ledger import SWAP_RESERVE, Token, get_balance
-from model.stratoswap import compute_swap_output, get_reserves, is_pool_empty
+from model.ledger import STRATOSWAP_POOL, SWAP_RESERVE, Token
 from model.trusted.behaviour import NodePlan
 from model.units import MICRO
+from oracle.ledger import ustb_of, ustr_of
+from oracle.stratoswap import curve_payout
 from properties.driver import ChainDriver, guarded
 from properties.strategies import GOLDEN_COST, NODES, amounts, users
 
@@ -66,14 +67,18 @@ class MarketRules(ChainDriver):
         first with its limit one above what the curve pays (refused), then exactly at it."""
         assert self.checked is not None
         state = self.checked.state
-        reserves = get_reserves(state.ledger)
-        token_out = Token.STR if token_in is Token.STB else Token.STB
-        reserve_in = reserves.of(token_in)
+        pool_ustb, pool_ustr = (
+            ustb_of(state.ledger, STRATOSWAP_POOL),
+            ustr_of(state.ledger, STRATOSWAP_POOL),
+        )
+        reserve_in, reserve_out = (
+            (pool_ustb, pool_ustr) if token_in is Token.STB else (pool_ustr, pool_ustb)
+        )
         amount_in = amount if size == "drawn" else max(1, reserve_in * SIZES[size] // 100)
         fee = state.params.market.stratoswap_fee_bps
         out = (
-            compute_swap_output(reserve_in, reserves.of(token_out), amount_in, fee)
-            if not is_pool_empty(reserves) and amount_in > 0
+            curve_payout(reserve_in, reserve_out, amount_in, fee)
+            if pool_ustb > 0 and pool_ustr > 0 and amount_in > 0
             else 0
         )
         self.apply(Swap(trader, token_in, amount_in, out + 1))  # type: ignore[arg-type]
@@ -86,17 +91,16 @@ class MarketRules(ChainDriver):
         round of four nodes fills an empty reserve (§6.3.1), and a provider tops the pool up at
         its ratio first, when it holds the tokens."""
         assert self.checked is not None
-        if get_balance(self.checked.state.ledger, SWAP_RESERVE).ustb == 0:
+        if ustb_of(self.checked.state.ledger, SWAP_RESERVE) == 0:
             app = APPS[0]
             self.apply(Prepay(app, get_developer(app), 0, 0, Fraction(1)))
             self.apply(RunRound(app, tuple(NodePlan(node) for node in NODES), GOLDEN_COST))
         state = self.checked.state
-        order = get_balance(state.ledger, SWAP_RESERVE).ustb
-        reserves = get_reserves(state.ledger)
-        missing = depth * order - reserves.ustb
+        order = ustb_of(state.ledger, SWAP_RESERVE)
+        pool_ustb = ustb_of(state.ledger, STRATOSWAP_POOL)
+        pool_ustr = ustr_of(state.ledger, STRATOSWAP_POOL)
+        missing = depth * order - pool_ustb
         if order and missing > 0:
-            ustr = (
-                missing * reserves.ustr // reserves.ustb if not is_pool_empty(reserves) else missing
-            )
+            ustr = missing * pool_ustr // pool_ustb if pool_ustb > 0 and pool_ustr > 0 else missing
             self.apply(AddLiquidity(provider, missing, ustr))  # type: ignore[arg-type]
         self.apply(SwapReserve())

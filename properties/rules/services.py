@@ -40,17 +40,21 @@ HALF = CASES[0]
 DEVIATIONS = st.sampled_from(CASES)
 """A deviation a developer sets (spread further by the genesis, `ensure_service`)."""
 
-MARGINS = st.sampled_from([0, 1_000, 4_000, 8_000, 8_001])
+BIDS: tuple[int, ...] = (0, 1_000, 4_000, 8_000, 8_001)
 """§6.3.2 bids: none, under the network's 8000 bps, on it and one over (the hardened cap)."""
+
+MARGINS = st.sampled_from(BIDS)
+"""A bid a node makes (the nodes' first bids spread from it, `ensure_service`)."""
 
 
 class ServiceRules(ChainDriver):
     """One rule, so the market takes one share of the quick run's draws: a launch, bids and a
     choice when none was made, a use, two rounds around the frequency, a new bid."""
 
-    def ensure_service(self, deviation: int, max_nodes: int, frequency: int) -> None:
+    def ensure_service(self, deviation: int, max_nodes: int, frequency: int, margin: int) -> None:
         """Launch the service with these settings unless it is launched, and have every node
-        bid and the developer choose, unless nodes are chosen."""
+        bid (the i-th node the i-th bid of `BIDS` after `margin`) and the developer choose,
+        unless nodes are chosen."""
         assert self.checked is not None
         developer = get_developer(SERVICE_APP)
         if SERVICE_APP not in self.checked.state.market.services:
@@ -70,14 +74,13 @@ class ServiceRules(ChainDriver):
                 self.apply(attrs.evolve(launch, deviation_bps=min(deviation, bound)))
         service = self.checked.state.market.services.get(SERVICE_APP)
         if service is not None and not service.chosen:
-            # Every node bids the network's own STR margin (§4.4: 40% of T at 2x, in bps of
-            # cost), so the choice falls to the node ids and the rounds pay what the payment
-            # checks (ACT-ROUND, CONS-SPLIT) compute from the network's split; drawn bids reach
-            # a choice in tests/properties/test_services_checks.py.
-            pay = self.checked.state.params.payment
-            network = pay.str_profit_margin_bps * pay.payment_rate_bps // 10_000
-            for node in NODES:
-                self.apply(BidService(node, SERVICE_APP, network))
+            # The nodes bid apart (§6.3.2 "the node can set this amount"), from no margin to
+            # one over the hardened cap (refused there, so that node is not chosen): the
+            # rounds pay each chosen node at its own bid, and a round split 2-2 locks nodes of
+            # different bids.
+            first = BIDS.index(margin)
+            for index, node in enumerate(NODES):
+                self.apply(BidService(node, SERVICE_APP, BIDS[(first + index) % len(BIDS)]))
             self.apply(ChooseNodes(SERVICE_APP, developer))
 
     # A sweep of a dozen steps: once an example, in the sweep examples only (a third, the late
@@ -108,10 +111,11 @@ class ServiceRules(ChainDriver):
         (then again on), on, or one second after the frequency: in one of them (the first
         with `split`) half of the nodes return one wrong output (2-2 among four, 1-1 among two);
         a user pays the usage fee first (§4.3.3 (d)); a node bids `margin` last (§6.3.2, at and
-        around the hardened cap). A service not launched yet is launched first with the drawn settings (deviations
-        at and around the hardened bound and 50%), its nodes bid and are chosen."""
+        around the hardened cap). A service not launched yet is launched first with the drawn
+        settings (deviations at and around the hardened bound and 50%), its nodes bid apart
+        from `margin` and are chosen."""
         self.swept.add("service")
-        self.ensure_service(deviation, max_nodes, frequency)
+        self.ensure_service(deviation, max_nodes, frequency, margin)
         self.apply(UseService(user, SERVICE_APP))
         assert self.checked is not None
         service = self.checked.state.market.services.get(SERVICE_APP)

@@ -90,6 +90,12 @@ from price_breaks import (
     str_paid_at_the_deposit_price,
 )
 from services_breaks import SPLIT, TOO_SOON, deviation_doubled, frequency_ignored
+from validation_pay_breaks import (
+    PAID_CALL,
+    PREFUNDED,
+    external_request_paid_twice,
+    validators_paid_prefund_minus_count,
+)
 
 from model import payment
 from model.chain.actions import (
@@ -221,6 +227,14 @@ CASES: tuple[BrokenCase, ...] = (
         # CONS-SPLIT expects the STR parts at the market price too.
         also=frozenset({"CONS-SPLIT"}),
     ),
+    BrokenCase(
+        "VAL-PAY",
+        validators_paid_prefund_minus_count,
+        PREFUNDED,
+        # CONS-SPLIT follows every unit a round moves: the validators' STR left the escrow.
+        also=frozenset({"CONS-SPLIT"}),
+    ),
+    BrokenCase("PAY-EXTERNAL", external_request_paid_twice, PAID_CALL),
     BrokenCase(
         "PAY-FUNDED",
         round_started_without_its_payment,

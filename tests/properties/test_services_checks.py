@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from broken_fixtures import APP, GENESIS, NODES, replace_rule, run_trace
 
+import model.escrow
 import model.market
 from model.chain.actions import (
     Action,
@@ -16,6 +17,7 @@ from model.chain.actions import (
     BidService,
     ChooseNodes,
     LaunchService,
+    ResolveLocked,
     RunRound,
     SetAppProfile,
     UseService,
@@ -143,3 +145,56 @@ def test_initiation_fee_unpaid__caught(monkeypatch: pytest.MonkeyPatch) -> None:
     run = run_trace(GENESIS, trace, params=P, profile=HARDENED)
     found = [v for v in run.violations if v.startswith("APP-SETTINGS")]
     assert found and "moved 0, expected" in found[0], run.violations
+
+
+# --- Each node is paid, and locked, at its own bid (§4.4, §6.3.2) ---------------------------------
+
+SPLIT_TRACE: tuple[Action, ...] = (
+    LaunchService(APP, DEV, 4, 0, 0, 0, 0),
+    *BIDS,
+    ChooseNodes(APP, DEV),
+    SPLIT,
+    ResolveLocked(APP, 1),
+)
+"""Four nodes of mixed bids split 2-2: consensus FALSE locks each node's payment, and the
+round's committee resolves the lock (FALSE again: everything returns to the escrow)."""
+
+PAYMENT_IDS = {"APP-SETTINGS", "ACT-ROUND", "CONS-SPLIT", "PAY-USD", "ESCROW-SOLVENT"}
+
+
+@pytest.mark.parametrize("profile", [HARDENED, WHITEPAPER], ids=lambda p: p.name)
+def test_rounds_at_mixed_bids__hold(profile: Profile) -> None:
+    run = run_trace(GENESIS, service_trace(), params=P, profile=profile)
+    assert PAYMENT_IDS - {"ESCROW-SOLVENT"} <= run.observed
+    assert not run.violated & PAYMENT_IDS, run.violations
+
+
+def test_lock_at_mixed_bids__holds() -> None:
+    run = run_trace(GENESIS, SPLIT_TRACE, params=P, profile=HARDENED)
+    assert not run.refused_by, run.refused_by
+    assert {"ACT-ROUND", "CONS-SPLIT", "ESCROW-SOLVENT", "ACT-ESCROW"} <= run.observed
+    assert not run.violated, run.violations
+
+
+def test_chosen_node_paid_the_network_margin__caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A settlement that ignores the bids pays every chosen node the network's 8000 bps."""
+
+    def broken(market: MarketState, app: str) -> None:
+        return None
+
+    replace_rule(monkeypatch, model.market.get_str_margins, broken)
+    run = run_trace(GENESIS, service_trace(), params=P, profile=HARDENED)
+    assert {"APP-SETTINGS", "ACT-ROUND"} <= run.violated, run.violations
+    found = [v for v in run.violations if v.startswith("APP-SETTINGS")]
+    assert "bid 500 bps of cost 1000000: owed" in found[0], found
+
+
+def test_lock_at_the_network_split__caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lock that owes every node the network's split, whatever it bid."""
+
+    def broken(*args: object, **kwargs: object) -> tuple[()]:
+        return ()
+
+    replace_rule(monkeypatch, model.escrow._get_own_splits, broken)
+    run = run_trace(GENESIS, SPLIT_TRACE, params=P, profile=HARDENED)
+    assert {"ACT-ROUND", "CONS-SPLIT"} <= run.violated, run.violations
