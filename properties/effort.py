@@ -24,7 +24,7 @@ class Effort:
 EFFORTS: dict[str, Effort] = {
     effort.name: effort
     for effort in (
-        Effort("quick", max_examples=220, steps_per_example=22, explore_max_nodes=2),
+        Effort("quick", max_examples=180, steps_per_example=22, explore_max_nodes=2),
         Effort("default", max_examples=850, steps_per_example=30, explore_max_nodes=3),
         Effort("thorough", max_examples=5_000, steps_per_example=80, explore_max_nodes=4),
     )

@@ -125,9 +125,7 @@ def render_html(document: Mapping[str, Any], *, traces: Mapping[str, Trace] | No
         render_keys(document),
         _render_invariants(document),
         render_counterexamples(document, traces),
-        _render_plots(
-            (*render_plots(document), *render_market_plots(read_plot_inputs(document)))
-        ),
+        _render_plots((*render_plots(document), *render_market_plots(read_plot_inputs(document)))),
         _render_footer(document),
     ]
     return page(f"stratoverify report: {document.get('verdict', 'unknown')}", _CSS, sections)

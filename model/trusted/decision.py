@@ -71,9 +71,7 @@ def compute_decision(
         (
             output_hash
             for output_hash, members in groups.items()
-            if is_app_agreement(
-                len(members), base, deviation_bps, params=params, profile=profile
-            )
+            if is_app_agreement(len(members), base, deviation_bps, params=params, profile=profile)
         ),
         key=lambda output_hash: (-len(groups[output_hash]), output_hash),
     )
@@ -105,7 +103,5 @@ def process_decide(
     # Verify no reveal can still arrive: a decision before the deadline could exclude honest nodes.
     if not round_steps.is_reveal_phase_over(state, now=now, params=params):
         return Rejected(rule, f"at {now} the reveal timeout has not passed and reveals are missing")
-    decision = compute_decision(
-        state, params=params, profile=profile, deviation_bps=deviation_bps
-    )
+    decision = compute_decision(state, params=params, profile=profile, deviation_bps=deviation_bps)
     return attrs.evolve(state, phase=Phase.DECIDED, decision=decision)

@@ -378,9 +378,7 @@ def _pay_or_lock(
     profile: Profile,
     market_price: StrPrice | None,
     str_margins: Mapping[NodeId, int],
-) -> Outcome[
-    tuple[Ledger, EscrowBook, tuple[NodeId, ...], tuple[NodeId, ...], tuple[NodeId, ...]]
-]:
+) -> Outcome[tuple[Ledger, EscrowBook, tuple[NodeId, ...], tuple[NodeId, ...], tuple[NodeId, ...]]]:
     """§3.3 Step 12: with the validators' block passed on `TRUE:h`, pay the counted nodes that
     revealed h; otherwise (FALSE, or recourse: no validator supermajority) lock what the counted
     nodes would be owed, each at its own bid; a round the app stalled at F6 locks what every
@@ -404,7 +402,9 @@ def _pay_or_lock(
     locked: tuple[NodeId, ...] = ()
     ledger, escrows = chain.ledger, chain.escrows
     escrow = escrows.escrows.get(state.app)
-    price = get_payout_price(escrow.str_price if escrow is not None else None, market_price, profile)
+    price = get_payout_price(
+        escrow.str_price if escrow is not None else None, market_price, profile
+    )
     if paid_hash is None or cost == 0:
         paid: tuple[NodeId, ...] = group if paid_hash is not None else ()
         owed: tuple[NodeId, ...] = ()

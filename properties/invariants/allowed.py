@@ -664,7 +664,10 @@ def _swap_allowed(state: ChainState, history: History, action: SwapReserve) -> l
     pool = balance(state.ledger, STRATOSWAP_POOL)
     fee = state.params.market.stratoswap_fee_bps
     return _reasons(
-        ("the pool lacks a side, so it has no price", reserve > 0 and not (pool.ustb and pool.ustr)),
+        (
+            "the pool lacks a side, so it has no price",
+            reserve > 0 and not (pool.ustb and pool.ustr),
+        ),
         (
             "the pool's curve pays nothing for the reserve's STB",
             reserve > 0 and curve_payout(pool.ustb, pool.ustr, reserve, fee) == 0,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from hypothesis import strategies as st
-from hypothesis.stateful import rule
+from hypothesis.stateful import precondition, rule
 
 from model.chain.actions import AddLiquidity, Prepay, RemoveLiquidity, RunRound, Swap, SwapReserve
 from model.chain.state import APPS, get_developer
@@ -21,7 +21,7 @@ from model.units import MICRO
 from oracle.ledger import ustb_of, ustr_of
 from oracle.stratoswap import curve_payout
 from properties.driver import ChainDriver, guarded
-from properties.strategies import GOLDEN_COST, NODES, amounts, users
+from properties.strategies import GOLDEN_COST, NODES, USERS, amounts, users
 
 DEPTHS = (1, 10, 1_000)
 """Pool STB depth as a multiple of the reserve's order."""
@@ -65,6 +65,33 @@ class MarketRules(ChainDriver):
     def process_swap(self, *, trader: str, token_in: Token, size: str, amount: int) -> None:
         """§6.6: a market order of a drawn amount, or of a share of the pool's side it sells,
         first with its limit one above what the curve pays (refused), then exactly at it."""
+        self._swap_at_its_limit(trader, token_in, amount if size == "drawn" else -SIZES[size])
+
+    @precondition(lambda self: not self.is_sweep_example and "section-6.6-pool" not in self.swept)
+    @rule()
+    @guarded
+    def process_pool_at_its_edges(self) -> None:
+        """§6.6: once an example, the pool's edges without a draw of their own: a provider with
+        tokens tops the pool up (or opens it), a trader sells 1% of the pool's STB side with
+        its limit one above what the curve pays and then exactly at it, and every provider
+        redeems all its shares in turn, which empties the pool."""
+        assert self.checked is not None
+        self.swept.add("section-6.6-pool")
+        ledger = self.checked.state.ledger
+        rich = [u for u in USERS if ustb_of(ledger, u) >= MICRO and ustr_of(ledger, u) >= MICRO]
+        if not rich:
+            return
+        provider = rich[0]
+        pool_ustb, pool_ustr = ustb_of(ledger, STRATOSWAP_POOL), ustr_of(ledger, STRATOSWAP_POOL)
+        ustr = MICRO * pool_ustr // pool_ustb if pool_ustb > 0 and pool_ustr > 0 else MICRO
+        self.apply(AddLiquidity(provider, MICRO, max(ustr, 1)))
+        self._swap_at_its_limit(provider, Token.STB, -SIZES["1%"])
+        for holder, held in sorted(self.checked.state.pool.shares.items()):
+            self.apply(RemoveLiquidity(holder, held))
+
+    def _swap_at_its_limit(self, trader: str, token_in: Token, amount: int) -> None:
+        """A market order of `amount` (a negative amount: that percentage of the pool's side it
+        sells), first with its limit one above what the curve pays, then exactly at it."""
         assert self.checked is not None
         state = self.checked.state
         pool_ustb, pool_ustr = (
@@ -74,7 +101,7 @@ class MarketRules(ChainDriver):
         reserve_in, reserve_out = (
             (pool_ustb, pool_ustr) if token_in is Token.STB else (pool_ustr, pool_ustb)
         )
-        amount_in = amount if size == "drawn" else max(1, reserve_in * SIZES[size] // 100)
+        amount_in = amount if amount >= 0 else max(1, reserve_in * -amount // 100)
         fee = state.params.market.stratoswap_fee_bps
         out = (
             curve_payout(reserve_in, reserve_out, amount_in, fee)

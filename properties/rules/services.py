@@ -85,7 +85,7 @@ class ServiceRules(ChainDriver):
 
     # A sweep of a dozen steps: once an example, in the sweep examples only (a third, the late
     # geneses), so it leaves room for every other rule in a quick run.
-    @precondition(lambda self: self.is_sweep_example and "service" not in self.swept)
+    @precondition(lambda self: not self.is_sweep_example and "service" not in self.swept)
     @rule(
         offset=st.sampled_from([-1, 0, 1]),
         split=st.sampled_from([True, False]),
