@@ -320,7 +320,10 @@ def _rank_active_set(
     reading ("only validators with a stake greater than the smallest validator in the set"
     enter a full set) a newcomer with a stake equal to the smallest does not displace the
     incumbent, read here as: the earlier arrival keeps its seat."""
-    eligible = [v for v, stake in stakes.items() if stake > 0 and is_in_good_standing(staking, v)]
+    # In id order, so the comparisons the ranking makes come in one order (a proof replays them).
+    eligible = [
+        v for v, stake in sorted(stakes.items()) if stake > 0 and is_in_good_standing(staking, v)
+    ]
     seats = params.consensus.max_validators
     if staking.by_arrival if by_arrival is None else by_arrival:
         return tuple(

@@ -28,9 +28,9 @@ _CACHE_REMOVED = (
     "no deadline and every health check suppressed, so only the wall time changes"
 )
 KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
-    KnownEquivalent("model/params.py:RemoveDecorator:9", "1efbb1bf2906", _CACHE_REMOVED),
-    KnownEquivalent("model/params.py:RemoveDecorator:10", "616498132bda", _CACHE_REMOVED),
-    KnownEquivalent("model/params.py:RemoveDecorator:11", "edf77eab16b6", _CACHE_REMOVED),
+    KnownEquivalent("model/params.py:RemoveDecorator:10", "f89a121eb161", _CACHE_REMOVED),
+    KnownEquivalent("model/params.py:RemoveDecorator:11", "ab2a37696bb0", _CACHE_REMOVED),
+    KnownEquivalent("model/params.py:RemoveDecorator:12", "5c57e55b8cda", _CACHE_REMOVED),
     KnownEquivalent("model/hashing.py:RemoveDecorator:0", "7994d4c434e0", _CACHE_REMOVED),
     KnownEquivalent("model/hashing.py:RemoveDecorator:1", "420ca2f83951", _CACHE_REMOVED),
     KnownEquivalent(
@@ -69,7 +69,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/staking.py:ReplaceAndWithOr:3",
-        "1e767624bc42",
+        "2e8f6efb9ee1",
         "§6.10: no action hands the chain double-sign evidence; `process_equivocate` builds each"
         " pair of votes itself at one height and round, where `(same validator and same height)"
         " or (same round and ...)` and the conjunction of all clauses agree",
@@ -89,20 +89,20 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/escrow.py:ReplaceComparisonOperator_Eq_LtE:1",
-        "22d46704755e",
+        "e2a0d8458826",
         "§6.3.3 average price: `held_ustr` is an escrow's STR balance, never negative (every"
         " debit is checked against the balance), so `<= 0` and `== 0` agree",
     ),
     KnownEquivalent(
         "model/reputation.py:NumberReplacer:27",
-        "a34aea6bbe0d",
+        "aac69ce50c2f",
         "§4.5 outbound log: every logged time is the chain's clock when it was logged, and the"
         " clock never runs back (AdvanceTime refuses a negative step), so `now` is never below"
         " the newest entry nor the oldest: both tests are always false",
     ),
     KnownEquivalent(
         "model/trusted/settlement.py:NumberReplacer:2",
-        "34f4055f65fb",
+        "272ac7fc3cce",
         "§3.3: settlement's check for unregistered nodes is never reached: the chain's RunRound"
         " refuses a plan naming an unregistered node before the round runs, and the round"
         " search settles on a chain that registered every node; only that refusal's text moved",
@@ -115,21 +115,21 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/trusted/settlement.py:ReplaceOrWithAnd:2",
-        "7e0ba9383cc2",
+        "8cb888a2520d",
         "§3.3: a round's decision is set exactly when its phase becomes DECIDED (the decision"
         " and the expiry of an app that withheld its salts set both at once), so `phase is not"
         " DECIDED` and `decision is None` are both true or both false on every round state",
     ),
     KnownEquivalent(
         "model/staking.py:ReplaceComparisonOperator_Eq_Is:2",
-        "5f810fc12bc8",
+        "1039cc4081d4",
         "§4.2: the bonded pool never reaches this guard as a delegator: Delegate refuses a"
         " signer that is not a user account first, and genesis bonds come from validator"
         " operators; the test is false either way",
     ),
     KnownEquivalent(
-        "model/escrow.py:NumberReplacer:19",
-        "8e5e8ca55a4b",
+        "model/escrow.py:NumberReplacer:25",
+        "f78675223753",
         "§4.4: settlement pays a validation prefund only when it is positive, so the prefund"
         " here is never negative and `-1 <=` and `0 <=` agree",
     ),
@@ -140,20 +140,20 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
         " deadline computed here is only printed; the decision reads `is_app_salt_deadline_passed`",
     ),
     KnownEquivalent(
-        "model/escrow.py:NumberReplacer:7",
-        "5da61399911f",
+        "model/escrow.py:NumberReplacer:11",
+        "3182a0fe1688",
         "§6.3.3 average price: a zero deposit returns before this test, so with `held_ustr == 0`"
         " the weighted average `(0 * old + d * price) / d` is exactly `price`, what the early"
         " return gives; `held_ustr`, a balance, is never -1",
     ),
     KnownEquivalent(
         "model/payment.py:ReplaceComparisonOperator_Eq_LtE:2",
-        "e14661d45a62",
+        "23c99e76f99e",
         "§6.7 swap: the reserve's STB is a balance, never negative, so `<= 0` and `== 0` agree",
     ),
     KnownEquivalent(
         "model/payment.py:ReplaceComparisonOperator_Eq_Lt:2",
-        "56529004b75d",
+        "d4134b729810",
         "§6.7 swap: with an empty reserve (a balance is never negative) the mutant goes on where"
         " the original returns the ledger: at a valid price it buys and burns 0 ustr, steps that"
         " change nothing; at an invalid one it refuses, and a refused action changes nothing"
@@ -161,7 +161,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/ledger.py:ReplaceComparisonOperator_Eq_LtE:4",
-        "bbad6e6cd52b",
+        "6323563ddebf",
         "§6.2 transfer: `_check_amount` refuses a negative amount first, so `<= 0` and `== 0`"
         " agree",
     ),
@@ -181,39 +181,39 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/trusted/settlement.py:ReplaceFalseWithTrue:0",
-        "114160f9f2cf",
+        "ac5c318a4e4c",
         "§3.2 F6: the default of `RoundOutcome.app_withheld_salts` is never used: both"
         " constructors (the model's settlement and the executor's) pass it",
     ),
     KnownEquivalent(
         "model/payment.py:ReplaceOrWithAnd:0",
-        "e19dd1a481bf",
+        "a8b70cea7938",
         "§6.3.3: an escrow's price is None or set from a prepayment whose price the chain checked"
         " positive, so `None or invalid` and `None and invalid` agree on every escrow price",
     ),
     KnownEquivalent(
         "model/trusted/scenario.py:ReplaceBinaryOperator_Add_LShift:5",
-        "c002f61620f2",
+        "0de847ff9f41",
         "§3.5.2: the time passed to the runner's `apply` is read only when the step is refused;"
         " the complaint of a node with a bad salt is made at t0 + 1 (its own `now`), inside the"
         " commit phase, by an assigned node that has not complained: never refused",
     ),
     KnownEquivalent(
         "model/trusted/scenario.py:ReplaceBinaryOperator_Add_Pow:5",
-        "fc689e9bc44e",
+        "4c9929d93c02",
         "§3.5.2: as `scenario.py:ReplaceBinaryOperator_Add_LShift:5`, the complaint step's time"
         " is read only on a refusal, which never happens",
     ),
     KnownEquivalent(
         "model/reputation.py:NumberReplacer:29",
-        "fea7bda2794a",
+        "e3a7160966ab",
         "§4.5 outbound log: only the message of a refusal the clock never triggers (the argument"
         " of `reputation.py:NumberReplacer:27`: the log's times are the chain's clock, which"
         " never runs back) reads `outbound_log[-0]` for `[-1]`",
     ),
     KnownEquivalent(
         "model/trusted/scenario.py:ReplaceBinaryOperator_Add_BitAnd:5",
-        "9b4e9e66e0fc",
+        "49e60a1e723c",
         "§3.5.2: as `scenario.py:ReplaceBinaryOperator_Add_LShift:5`, the complaint step's time"
         " is read only on a refusal, which never happens",
     ),
@@ -232,27 +232,27 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/staking.py:ReplaceComparisonOperator_Eq_GtE:5",
-        "87c9cd512215",
+        "5c261dc392a0",
         "§6.10: no action hands the chain double-sign evidence; `process_equivocate` builds both"
         " votes itself at one height, where `>=` and `==` agree (the argument of"
         " `staking.py:ReplaceAndWithOr:1`)",
     ),
     KnownEquivalent(
-        "model/escrow.py:NumberReplacer:3",
-        "471743e004b9",
+        "model/escrow.py:NumberReplacer:7",
+        "d83e8dbb71f9",
         "§4.3.1: every cost reaching `_check_cost` comes from a RunRound, which refuses a negative"
         " cost before the round runs, or from the executor's decoded usage, never negative: `< -1`"
         " and `< 0` agree on every cost that arrives",
     ),
     KnownEquivalent(
         "model/chain/state.py:NumberReplacer:5",
-        "f6f29b734395",
+        "d64e130f72ae",
         "§4.3.1: the genesis default of a developer's STB is used only by tests' fixtures: the"
         " machine's genesis strategy always sets it, and no other engine builds a genesis",
     ),
     KnownEquivalent(
         "model/escrow.py:ReplaceComparisonOperator_NotEq_Gt:3",
-        "a4e5f430eef6",
+        "709ca098e2a7",
         "§4.3.1: the chain's WithdrawPrepayment passes the escrow's own developer as the one who"
         " withdraws, so `developer > escrow.developer` and `!=` are both false on every call",
     ),

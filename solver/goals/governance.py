@@ -113,10 +113,9 @@ CONSTITUTION_BOUNDS: tuple[str, ...] = (
 claim's `constitution.bound` input indexes it, so a counterexample names the bound it breaks)."""
 
 
-def is_within_constitution(get: ParamGetter, bound: Term | None = None) -> Formula:
-    """§6.8 GOV-PARAMS: every key inside the range the constitution gives it, and each fraction
-    of two keys inside its bound (docs/constitution.md; the ranges the invariants need, whatever
-    the profile enforces). With `bound`, the bound of that number in `CONSTITUTION_BOUNDS`."""
+def _get_bounds_held(get: ParamGetter) -> list[Formula]:
+    """Each bound of `CONSTITUTION_BOUNDS`, in its order: the key inside the constitution's
+    range, or the fraction of two keys inside its bound (docs/constitution.md)."""
     rows = sorted(HARDENED_CONSTITUTION.rows.items())
     held = [z3.And(row.minimum <= get(name), get(name) <= row.maximum) for name, row in rows]
     held += [
@@ -127,6 +126,14 @@ def is_within_constitution(get: ParamGetter, bound: Term | None = None) -> Formu
         )
         for fraction in HARDENED_CONSTITUTION.ratio_bounds
     ]
+    return held
+
+
+def is_within_constitution(get: ParamGetter, bound: Term | None = None) -> Formula:
+    """§6.8 GOV-PARAMS: every key inside the range the constitution gives it, and each fraction
+    of two keys inside its bound (docs/constitution.md; the ranges the invariants need, whatever
+    the profile enforces). With `bound`, the bound of that number in `CONSTITUTION_BOUNDS`."""
+    held = _get_bounds_held(get)
     if bound is None:
         return z3.And(*held)
     return z3.And(*(z3.Implies(bound == index, each) for index, each in enumerate(held)))
@@ -179,3 +186,16 @@ class GoalPart:
     def is_step(self) -> Formula:
         """The part is the tally's step: neither a bound nor a coherence rule is selected."""
         return z3.And(self.bound == -1, self.rule == -1)
+
+    def is_first_bound(self, get: ParamGetter) -> Formula:
+        """A bound is selected only if every bound before it in `CONSTITUTION_BOUNDS` holds of
+        `get`: a set that leaves several bounds is shown leaving the first of them, whichever
+        one the solver meets first (the goal fails for some bound exactly when it fails for
+        the first one it fails for, so no counterexample is lost)."""
+        held = _get_bounds_held(get)
+        return z3.And(
+            *(
+                z3.Implies(self.bound == index, z3.And(True, *held[:index]))
+                for index in range(len(held))
+            )
+        )

@@ -148,10 +148,11 @@ def claim_gov_params(params: Params, profile: Profile, mode: ParamMode) -> Claim
     if not given:
         # One part of the goal at a time: a bound of the constitution, a coherence rule, or the
         # tally's step; a counterexample names the part it breaks (`constitution.bound.name`,
-        # `coherence.rule.name`), and a proposal only where the step is the part.
+        # `coherence.rule.name`; of several bounds broken, the first), and a proposal only
+        # where the step is the part.
         part = goals.GoalPart(z3.Int("constitution.bound"), z3.Int("coherence.rule"))
         inputs += [("coherence.rule", part.rule), ("constitution.bound", part.bound)]
-        assumptions.append(part.get_domain())
+        assumptions += [part.get_domain(), part.is_first_bound(terms.__getitem__)]
         labels = (
             ("coherence.rule", goals.COHERENCE_RULES),
             ("constitution.bound", goals.CONSTITUTION_BOUNDS),

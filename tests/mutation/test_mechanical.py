@@ -35,7 +35,7 @@ from mutation.mechanical import (
     make_mutant,
 )
 
-DECAY_BELOW_ZERO = "model/arith.py:NumberReplacer:1"
+DECAY_BELOW_ZERO = "model/arith.py:NumberReplacer:3"
 """`alg.lit(0)` in `decayed_level` becomes `alg.lit( -1)`: the catalogue's M28, made by cosmic-ray."""
 UNION_BROKEN = "model/chain/actions.py:ReplaceBinaryOperator_BitOr_LShift:5"
 """The `Action` union's `|` becomes `<<`, which raises TypeError while the module loads."""

@@ -14,6 +14,7 @@ from model.params import WHITEPAPER_PARAMS
 from model.profile import HARDENED, WHITEPAPER, Profile
 from model.trusted.round import Phase, RoundState
 from model.trusted.settlement import RoundOutcome, TrustedChain, process_settle_round
+from model.trusted.validation import encode_value
 from model.units import Outcome
 from properties import explore
 from properties.explore import (
@@ -316,9 +317,21 @@ def test_broken_settlement_pays_every_revealer__caught(monkeypatch: pytest.Monke
     def pay_every_revealer(
         chain: TrustedChain, state: RoundState, **kwargs: Any
     ) -> Outcome[tuple[TrustedChain, RoundOutcome]]:
+        """Decides TRUE on the agreed output (else the first revealer's) with every revealer in
+        the supermajority, and has the validators pass that decision, block included."""
         assert state.decision is not None
         everyone = tuple(sorted(state.reveals))
-        decision = attrs.evolve(state.decision, consensus=bool(everyone), supermajority=everyone)
+        if not everyone:
+            return original(chain, state, **kwargs)
+        agreed = state.decision.agreed_output_hash or state.reveals[everyone[0]].output_hash
+        decision = attrs.evolve(
+            state.decision, consensus=True, agreed_output_hash=agreed, supermajority=everyone
+        )
+        validation = kwargs.get("validation")
+        if validation is not None:
+            kwargs["validation"] = attrs.evolve(
+                validation, decision_passed=encode_value(True, agreed), block_passed=True
+            )
         return original(chain, attrs.evolve(state, decision=decision), **kwargs)
 
     monkeypatch.setattr(explore, "process_settle_round", pay_every_revealer)

@@ -68,8 +68,11 @@ class _BlindMachine(ChainMachine):
 def test_recorded_but_unraised_violation__fails_with_the_first_trace(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """A machine that records the uncapped slash but never raises it still fails SLASH-BOUNDS,
+    with the first recorded trace, unshrunk (quick effort with 400 runs of 20 steps, enough for
+    the whole rule mix to draw the slashes that pass the cap)."""
     slash_rate_uncapped(monkeypatch)
-    effort = attrs.evolve(EFFORTS["quick"], steps_per_example=20)
+    effort = attrs.evolve(EFFORTS["quick"], max_examples=400, steps_per_example=20)
     report = run_properties(
         P,
         HARDENED,

@@ -431,7 +431,9 @@ def test_recheck__every_query_in_the_z3_binary_and_cvc5(failing_run: Path) -> No
     assert not [line for line in rows if line.endswith("DISAGREES")]
     gave_up = [line for line in rows if line.endswith("gave up")]
     assert all(" cvc5  unknown " in line for line in gave_up)
-    assert len([line for line in gave_up if not line.startswith("GOV-SAFE ")]) <= 3
+    # Outside GOV-SAFE: the all-parameters queries of CONS-SPLIT, PAY-COST and
+    # GOV-SUBCOMMITTEE-BOUND, and both of PAY-BURN-MARKET's (the constant-product quote).
+    assert len([line for line in gave_up if not line.startswith("GOV-SAFE ")]) <= 5
     assert len([line for line in gave_up if line.startswith("GOV-SAFE ")]) <= 4
     # A refuted proof comes back sat in both solvers, a proved one unsat.
     assert any(

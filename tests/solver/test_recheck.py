@@ -30,11 +30,17 @@ CVC5_GIVES_UP = frozenset(
         ("whitepaper", "PAY-COST", ParamMode.ALL_PARAMS),
         ("hardened", "GOV-SUBCOMMITTEE-BOUND", ParamMode.ALL_PARAMS),
         ("whitepaper", "GOV-SUBCOMMITTEE-BOUND", ParamMode.ALL_PARAMS),
+        ("hardened", "PAY-BURN-MARKET", ParamMode.ALL_PARAMS),
+        ("hardened", "PAY-BURN-MARKET", ParamMode.CONCRETE),
+        ("whitepaper", "PAY-BURN-MARKET", ParamMode.ALL_PARAMS),
+        ("whitepaper", "PAY-BURN-MARKET", ParamMode.CONCRETE),
     }
 )
 """Queries cvc5 cannot decide in 10 s (divisions of products of parameters, a count of
-committees times a holding, divided by the activation share; docs/solver.md): it must answer
-`unknown` there, never the other answer."""
+committees times a holding, divided by the activation share; the StratoSwap market order's
+constant-product quote, a floor division of a product of the two pool reserves and the order
+that stays nonlinear with every parameter pinned; docs/solver.md): it must answer `unknown`
+there, never the other answer. Z3 proves each of them."""
 
 CVC5_MAY_GIVE_UP = frozenset(
     {
@@ -44,11 +50,13 @@ CVC5_MAY_GIVE_UP = frozenset(
         ("hardened", "BFT-ACCOUNTABLE", ParamMode.ADOPTABLE),
         ("whitepaper", "SLASH-STAKE", ParamMode.ADOPTABLE),
         ("whitepaper", "GOV-SUBCOMMITTEE-BOUND", ParamMode.ADOPTABLE),
+        ("hardened", "PAY-BURN-MARKET", ParamMode.ADOPTABLE),
+        ("whitepaper", "PAY-BURN-MARKET", ParamMode.ADOPTABLE),
     }
 )
 """GOV-SAFE's queries cvc5 does not decide in 10 s with the constitutions as they stand (the
 threshold's num x N, the rate's coherence, a stake times the literal schedule, the literal
-activation share as a divisor); a constitution that pins more keys makes them linear. cvc5 answers `unknown` or the right answer there."""
+activation share as a divisor, the market order's constant-product quote); a constitution that pins more keys makes them linear. cvc5 answers `unknown` or the right answer there."""
 
 
 def _cvc5(script: Path, *, known_hard: bool = False) -> str:
