@@ -122,7 +122,6 @@ from oracle.payment import (
     read_locked,
     read_split,
     split_payment,
-    str_payout,
     validation_selected_count,
 )
 from oracle.reputation import ABSENT, MAJORITY, MINORITY, app_complaints_of_round, round_entries
@@ -162,6 +161,8 @@ from properties.invariants.price import (
     check_pay_owed_contract,
     check_prepay_timeframes_contract,
     owed_entries,
+    pay_split,
+    payout_or_none,
     payout_price,
     split_paid_or_owed,
 )
@@ -336,34 +337,6 @@ def check_withdrawal_contract(step: ChainStep, action: WithdrawPrepayment) -> li
     return [observe("ACT-ESCROW", *_verdict(problems))]
 
 
-def _payout(split: PaymentSplit, price: Fraction | None) -> StrPayout | None:
-    """§6.3.3: the STR side at `price`; None when STR is owed but no positive price is fixed."""
-    if split.str_total_usd == 0:
-        return _NO_PAYOUT
-    if not _is_positive(price):
-        return None
-    return str_payout(split, price)
-
-
-def _pay_split(
-    expected: Expected,
-    source: AccountId,
-    accounts: Iterable[AccountId],
-    split: PaymentSplit,
-    payout: StrPayout,
-) -> None:
-    """§6.3: each of `accounts` is paid `split` out of `source`: the node's STB and STR, the swap
-    reserve's STB, network support's STR and the burn."""
-    for account in accounts:
-        _move(expected, source, STB, -split.stb_total)
-        _move(expected, source, STR, -payout.total)
-        _move(expected, account, STB, split.node_stb)
-        _move(expected, account, STR, payout.node)
-        _move(expected, SWAP_RESERVE, STB, split.stb_swap_reserve)
-        _move(expected, NETWORK_SUPPORT, STR, payout.network_support)
-        _move(expected, BURN_ADDRESS, STR, payout.burn)
-
-
 def check_locked_resolution_contract(step: ChainStep, action: ResolveLocked) -> list[Observation]:
     """ACT-ESCROW, ACT-ONCE (§3.3 Step 12): a locked payment, resolved once by a supermajority
     of its round's committee, pays the locked split to each node that revealed the resolved
@@ -380,7 +353,7 @@ def check_locked_resolution_contract(step: ChainStep, action: ResolveLocked) -> 
     if escrow is None or record is None:
         return [observe("ACT-ESCROW", *_verdict([*problems, f"{what} does not exist"])), once]
     # §6.3.2: each node account is owed its own split (its bid's), at the locked price.
-    owed = [(split, _payout(split, record.price)) for split, _ in read_locked(record)]
+    owed = [(split, payout_or_none(split, record.price)) for split, _ in read_locked(record)]
     if any(payout is None for _, payout in owed):
         return [observe("ACT-ESCROW", *_verdict([*problems, f"{what} owes STR at no price"])), once]
     locked, expected = get_locked_escrow_account(action.app), Expected()
@@ -393,7 +366,7 @@ def check_locked_resolution_contract(step: ChainStep, action: ResolveLocked) -> 
         problems.append(f"{what} was resolved without a supermajority of its committee")
     for account, (split, payout) in zip(record.node_accounts, owed, strict=True):
         if account in paid:
-            _pay_split(expected, locked, [account], split, payout or _NO_PAYOUT)
+            pay_split(expected, locked, account, split, payout or _NO_PAYOUT)
             continue
         for token, amount in ((STB, split.stb_total), (STR, (payout or _NO_PAYOUT).total)):
             _move(expected, locked, token, -amount)
@@ -490,7 +463,7 @@ def _lock_moves(
     price = escrow_price if money.price is None else money.price
     for node in nodes:
         split = money.get_node_split(node)
-        payout = _payout(split, price)
+        payout = payout_or_none(split, price)
         if payout is None:
             return [f"the round locked STR worth {split.str_total_usd} micro-USD at no price"]
         for token, amount in ((STB, split.stb_total), (STR, payout.total)):
@@ -604,7 +577,7 @@ def _pay_group(
     owing: dict[AccountId, tuple[PaymentSplit, StrPayout | None]] = {}
     for node in group:
         own = money.get_node_split(node)
-        owing[money.nodes_before[node].account] = (own, _payout(own, price))
+        owing[money.nodes_before[node].account] = (own, payout_or_none(own, price))
     unpriced = [account for account, (_, payout) in owing.items() if payout is None]
     if unpriced and not money.owes_when_short:
         return [f"the round owes {unpriced} STR at no positive price"], []
@@ -616,7 +589,7 @@ def _pay_group(
     )
     for account in paid:
         own, payout = owing[account]
-        _pay_split(expected, get_escrow_account(money.app), [account], own, payout or _NO_PAYOUT)
+        pay_split(expected, get_escrow_account(money.app), account, own, payout or _NO_PAYOUT)
     return [], owed
 
 
@@ -634,7 +607,7 @@ def get_round_money_problems(money: RoundMoney) -> list[str]:
     escrow = money.escrows_before.escrows.get(money.app)
     if escrow is None:
         return [f"app {money.app} has no escrow, yet its round settled"]
-    payout = _payout(split, escrow.str_price if money.price is None else money.price)
+    payout = payout_or_none(split, escrow.str_price if money.price is None else money.price)
     if payout is None and not money.owes_when_short:
         return [f"the round owes STR worth {split.str_total_usd} micro-USD at no positive price"]
     locked_nodes: tuple[NodeId, ...] = ()

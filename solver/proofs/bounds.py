@@ -36,6 +36,7 @@ from solver.claim import Claim, ParamMode
 from solver.goals import bounds as goals
 from solver.params import ParamTerms, get_param_logic
 from solver.proofs import ClaimBuilder
+from solver.proofs.governance import DecisionPath
 from solver.symbolic import arith_as, make_symbolic_params
 
 ACTIVATION_KEY = "governance.subcommittee_activation_bps"
@@ -108,27 +109,10 @@ SEATS = 2
 """The active set's size in VAL-SET-ORDER's claim: one validator is always left out."""
 
 
-class _Path:
-    """One path through a function: the decisions taken so far and the conditions they need."""
-
-    def __init__(self, decisions: list[bool]) -> None:
-        self.decisions = decisions
-        self.taken = 0
-        self.conditions: list[Formula] = []
-
-    def decide(self, formula: Formula) -> bool:
-        if self.taken == len(self.decisions):
-            self.decisions.append(True)
-        decision = self.decisions[self.taken]
-        self.taken += 1
-        self.conditions.append(formula if decision else z3.Not(formula))
-        return decision
-
-
 class _Number:
     """A Z3 integer that Python code compares: each comparison asks the path being run."""
 
-    def __init__(self, term: Term, path: _Path) -> None:
+    def __init__(self, term: Term, path: DecisionPath) -> None:
         self.term = term
         self.path = path
 
@@ -171,7 +155,7 @@ def get_seated(
     seated: dict[str, list[Formula]] = {v: [] for v in VALIDATORS}
     decisions: list[bool] = []
     while True:
-        path = _Path(decisions)
+        path = DecisionPath(decisions)
         # The stakes and arrival numbers stand where the state holds integers: the ranking
         # compares them, and each comparison asks the path.
         bonds: dict[tuple[AccountId, ValidatorId], Any] = {

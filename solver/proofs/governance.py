@@ -49,7 +49,7 @@ _SPECS = {spec.name: spec for spec in param_specs()}
 class _Branch:
     """A Z3 Boolean that Python code branches on: `bool()` answers from the path being run."""
 
-    def __init__(self, formula: Formula, path: _Path) -> None:
+    def __init__(self, formula: Formula, path: DecisionPath) -> None:
         self.formula = formula
         self.path = path
 
@@ -57,7 +57,7 @@ class _Branch:
         return self.path.decide(self.formula)
 
 
-class _Path:
+class DecisionPath:
     """One path through a function: the decisions taken so far and the conditions they need."""
 
     def __init__(self, decisions: list[bool]) -> None:
@@ -77,7 +77,7 @@ class _Path:
 class _PathAlgebra(Z3Algebra):
     """`Z3_TERMS` whose truth values are `_Branch`es of one path."""
 
-    def __init__(self, path: _Path) -> None:
+    def __init__(self, path: DecisionPath) -> None:
         self.path = path
 
     def lt(self, a: Term, b: Term) -> Any:
@@ -108,7 +108,7 @@ def get_tally_acceptance(params: Params, values: Mapping[str, Term]) -> Formula:
     accepted: list[Formula] = []
     decisions: list[bool] = []
     while True:
-        path = _Path(decisions)
+        path = DecisionPath(decisions)
         with arith_as(model.coherence, _PathAlgebra(path)):
             if model.governance.get_incoherence_reason(symbolic) is None:
                 accepted.append(z3.And(*path.conditions))
