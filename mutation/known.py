@@ -69,7 +69,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/staking.py:ReplaceAndWithOr:3",
-        "2e8f6efb9ee1",
+        "de4de934ba30",
         "§6.10: no action hands the chain double-sign evidence; `process_equivocate` builds each"
         " pair of votes itself at one height and round, where `(same validator and same height)"
         " or (same round and ...)` and the conjunction of all clauses agree",
@@ -122,7 +122,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/staking.py:ReplaceComparisonOperator_Eq_Is:2",
-        "1039cc4081d4",
+        "b4eeeaf140d4",
         "§4.2: the bonded pool never reaches this guard as a delegator: Delegate refuses a"
         " signer that is not a user account first, and genesis bonds come from validator"
         " operators; the test is false either way",
@@ -232,7 +232,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/staking.py:ReplaceComparisonOperator_Eq_GtE:5",
-        "5c261dc392a0",
+        "bcaddc5369a2",
         "§6.10: no action hands the chain double-sign evidence; `process_equivocate` builds both"
         " votes itself at one height, where `>=` and `==` agree (the argument of"
         " `staking.py:ReplaceAndWithOr:1`)",
