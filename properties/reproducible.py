@@ -15,8 +15,10 @@ Three things besides the seed steered a Hypothesis run (docs/findings.md, the de
   generated fewer examples and shrank other bugs. `seed_only_settings` turns multi-bug reporting
   off, which skips that test; a caller re-runs for the next bug instead.
 * the engine gives up shrinking after `MAX_SHRINKING_SECONDS` (five minutes).
-  `without_shrink_time_limit` lifts that limit for the duration of a run; shrinking then ends only
-  when no pass makes progress, or at Hypothesis' bound on successful shrinks.
+  `without_shrink_time_limit` lifts that limit for the duration of a run; shrinking then ends
+  when no pass makes progress, at Hypothesis' bound on successful shrinks, or, under
+  `with_shrink_budget`, after a given number of test cases: a count, so a slower machine stops
+  at the same counterexample as a faster one (the executor's searches count the same way).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from hypothesis import settings
 
@@ -66,9 +69,42 @@ def without_shrink_time_limit() -> Iterator[None]:
 
 
 @contextmanager
-def seed_only_hypothesis() -> Iterator[None]:
-    """Within the block, no harvested local constants and no time limit on shrinking."""
-    with without_local_constants(), without_shrink_time_limit():
+def with_shrink_budget(calls: int | None) -> Iterator[None]:
+    """Within the block, each search stops shrinking after `calls` test cases (None: no bound).
+
+    The count starts when the engine starts shrinking and covers every test case it runs from
+    then on, failing or not; at the bound the engine ends its run as at its own bound on
+    successful shrinks, with the smallest failing case found so far, which it replays once more
+    to report it.
+    """
+    engine = importlib.import_module("hypothesis.internal.conjecture.engine")
+    runner_class = getattr(engine, "ConjectureRunner", None)
+    exit_reason = getattr(getattr(engine, "ExitReason", None), "max_shrinks", None)
+    original = getattr(runner_class, "test_function", None)
+    if calls is None or runner_class is None or original is None or exit_reason is None:
+        yield
+        return
+
+    def test_function(runner: Any, data: Any) -> None:
+        if getattr(runner, "finish_shrinking_deadline", None) is not None:  # shrinking
+            spent: int = getattr(runner, "_shrink_calls_spent", 0)
+            if spent >= calls:
+                runner.exit_with(exit_reason)
+            runner._shrink_calls_spent = spent + 1
+        original(runner, data)
+
+    runner_class.test_function = test_function
+    try:
+        yield
+    finally:
+        runner_class.test_function = original
+
+
+@contextmanager
+def seed_only_hypothesis(shrink_calls: int | None = None) -> Iterator[None]:
+    """Within the block, no harvested local constants, no time limit on shrinking, and at most
+    `shrink_calls` test cases spent shrinking each counterexample (None: no bound)."""
+    with without_local_constants(), without_shrink_time_limit(), with_shrink_budget(shrink_calls):
         yield
 
 

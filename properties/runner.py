@@ -31,6 +31,7 @@ from properties.evidence import Recorder, Witness
 from properties.explore import ExplorationReport, explore_rounds
 from properties.invariants.total import describe_error, raised_in_model
 from properties.machine import ChainMachine
+from properties.minimise import minimise_trace
 from properties.regression import render_regression_test, to_python
 from properties.reproducible import seed_only_hypothesis, seed_only_settings
 
@@ -169,7 +170,7 @@ def _run_machine(
     attributes = {"params": params, "profile": profile, "recorder": recorder, "asserted": asserted}
     run_class = hypothesis_seed(seed)(type("ChainRun", (machine,), attributes))
     try:
-        with seed_only_hypothesis():
+        with seed_only_hypothesis(effort.shrink_calls):
             run_state_machine_as_test(run_class, settings=seed_only_settings(get_settings(effort)))
     except BaseException as error:
         leaves = _flatten(error)
@@ -252,20 +253,26 @@ def run_properties(
         if not new:
             break
         for violation in sorted(new, key=lambda v: v.invariant_id):
-            found[violation.invariant_id] = _machine_counterexample(
+            witness = Witness(violation.detail, violation.genesis, violation.actions)
+            shorter = minimise_trace(
+                violation.genesis,
+                violation.actions,
                 violation.invariant_id,
-                Witness(violation.detail, violation.genesis, violation.actions),
                 params=params,
                 profile=profile,
-                seed=seed,
+            )
+            if shorter is not None:
+                witness = Witness(shorter.detail, violation.genesis, shorter.actions)
+            found[violation.invariant_id] = _machine_counterexample(
+                violation.invariant_id, witness, params=params, profile=profile, seed=seed
             )
         remaining = remaining - {v.invariant_id for v in new}
     # A violation the machine recorded but no run raised (while another bug was being shrunk,
     # say) still fails the invariant, with the first trace that showed it, unshrunk.
     for invariant_id in sorted(remaining):
-        witness = recorder.witnesses.get(invariant_id)
-        if witness is not None:
-            unshrunk = Witness(f"(unshrunk) {witness.detail}", witness.genesis, witness.actions)
+        seen = recorder.witnesses.get(invariant_id)
+        if seen is not None:
+            unshrunk = Witness(f"(unshrunk) {seen.detail}", seen.genesis, seen.actions)
             found[invariant_id] = _machine_counterexample(
                 invariant_id, unshrunk, params=params, profile=profile, seed=seed
             )
