@@ -4,13 +4,29 @@ machine running the tests."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+PROPOSALS = ROOT / "fixtures" / "proposals"
+REPORT_FILES = ("report.json", "report.md", "report.html", "junit.xml", "report.sarif")
+"""The files `check --out` writes for one input."""
+
+
+def read_report(folder: Path) -> dict[str, Any]:
+    """The report.json a `check --out` wrote in `folder`."""
+    document: dict[str, Any] = json.loads((folder / "report.json").read_text("utf-8"))
+    return document
+
+
+def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "Traceback" not in result.stdout
 
 
 def stratoverify(
