@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean validators browser sandbox
+.PHONY: run test lint typecheck unit bench clean validators browser sandbox quint
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,8 +52,22 @@ browser:
 unit: $(STAMP)
 	$(BIN)/pytest
 
+# Node.js and npm (Debian's packages) run Quint 0.33.1, the peer of benchmarks/quint_peers.py,
+# installed from the lock file into benchmarks/peers/quint/node_modules (the benchmark does the
+# npm step itself when it is missing).
+quint:
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	  else \
+	    echo "the Quint benchmark needs Node.js: sudo apt-get install nodejs npm" >&2; \
+	  fi; }
+	@if command -v npm >/dev/null 2>&1 && [ ! -d benchmarks/peers/quint/node_modules ]; then \
+	  cd benchmarks/peers/quint && npm ci --no-audit --no-fund --loglevel=error; \
+	fi
+
 # Every benchmark, one JSON line per figure, then the targets line (docs/benchmarks.md).
-bench: $(STAMP)
+bench: $(STAMP) quint
 	$(BIN)/python -m benchmarks
 
 clean:

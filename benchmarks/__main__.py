@@ -24,8 +24,11 @@ BENCHMARKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("executor_rounds.py", ()),
     ("sandbox_calls.py", ()),
     ("check_wall.py", ()),
+    ("quint_peers.py", ()),
 )
 """Each script and its arguments; separate processes, so no cache or warm-up carries over."""
+QUINT_WALKS = ("slash", "commit-reveal")
+"""The peer walks benchmarks/quint_peers.py runs against Quint; the ratio target needs both."""
 
 Line = dict[str, Any]
 
@@ -58,7 +61,8 @@ def _sandbox_call_cpu(lines: list[Line]) -> float | None:
     """CPU milliseconds of one call of the compute fixture: the zygote's and the call's process."""
     for line in lines:
         if line.get("benchmark") == "sandbox-call" and line.get("function") == "compute":
-            return round(line["zygote_cpu_ms_per_call"] + line["call_process_cpu_ms_per_call"], 3)
+            cpu_ms: float = line["zygote_cpu_ms_per_call"] + line["call_process_cpu_ms_per_call"]
+            return round(cpu_ms, 3)
     return None
 
 
@@ -74,6 +78,12 @@ def _check_seconds(lines: list[Line]) -> float | None:
     return _first(lines, "seconds", benchmark="check-wall", effort="default")
 
 
+def _quint_ratio(lines: list[Line]) -> float | None:
+    """The model's traces per second over Quint's on the slower of the two peer walks."""
+    ratios = [_first(lines, "ratio", benchmark="quint-peer", walk=w) for w in QUINT_WALKS]
+    return None if None in ratios else min(r for r in ratios if r is not None)
+
+
 TARGETS: tuple[tuple[str, str, float, Callable[[list[Line]], float | None]], ...] = (
     ("model_transitions_per_second", ">=", 50_000, _model_rate),
     ("proof_set_seconds", "<=", 2.0, _proofs_seconds),
@@ -82,6 +92,7 @@ TARGETS: tuple[tuple[str, str, float, Callable[[list[Line]], float | None]], ...
     ("executor_rounds_per_second_n7", ">=", 100, _executor_rate),
     ("sandbox_call_cpu_ms", "<=", 3.0, _sandbox_call_cpu),
     ("check_default_seconds", "<=", 60.0, _check_seconds),
+    ("model_over_quint_both_walks", ">=", 3.0, _quint_ratio),
 )
 """The suite's speed targets on the 2-core reference machine: name, comparison, bound, figure."""
 

@@ -208,7 +208,6 @@ class _Prepared:
         self.settings = settings
         self.reads = get_reads(profile)
         self._queries: dict[str, tuple[z3.BoolRef, ...]] = {}
-        self._constant: dict[str, Answer] = {}
 
     def get_query(self, invariant_id: str, pinned: Sequence[z3.BoolRef]) -> tuple[z3.BoolRef, ...]:
         """`invariant_id`'s assumptions, `pinned`, and its negated goal (last)."""
@@ -222,12 +221,19 @@ class _Prepared:
         """Whether `invariant_id` is not PROVED with the free keys as `pinned` sets them, and
         the solver's time (0 for an answer known already: a claim that reads no free key)."""
         constant = not self.reads[invariant_id] & set(self.free)
-        if constant and invariant_id in self._constant:
-            return self._constant[invariant_id].status is not ProofStatus.PROVED, 0
+        index = (self.params, self.profile, self.settings, invariant_id)
+        if constant and index in _CONSTANT_ANSWERS:
+            return _CONSTANT_ANSWERS[index].status is not ProofStatus.PROVED, 0
         answer = solve(self.get_query(invariant_id, () if constant else pinned), "", self.settings)
         if constant:
-            self._constant[invariant_id] = answer
+            _CONSTANT_ANSWERS[index] = answer
         return answer.status is not ProofStatus.PROVED, answer.milliseconds
+
+
+_CONSTANT_ANSWERS: dict[tuple[Params, Profile, SolverSettings, str], Answer] = {}
+"""The answer of each claim that reads none of a search's free keys, per parameter set, profile
+and solver settings: the same for every key searched on that set (a proposal's changed keys, one
+after the other), so it is asked once per process."""
 
 
 class _Search:

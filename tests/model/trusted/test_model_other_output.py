@@ -8,7 +8,7 @@ the validators, who see only the on-chain reveal, count and pay it like an hones
 from __future__ import annotations
 
 import pytest
-from conftest import COST, make_chain, make_scenario, node_id
+from trusted_fixtures import COST, make_chain, make_scenario, node_id
 
 from model.hashing import compute_hash
 from model.params import WHITEPAPER_PARAMS

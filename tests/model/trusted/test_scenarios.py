@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import attrs
 import pytest
-from conftest import (
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from model_checks import (
+    is_escrow_solvent,
+    is_node_stake_pool_consistent,
+    is_stb_conserved,
+    is_str_conserved,
+)
+from trusted_fixtures import (
     APP,
     COST,
     PRICE,
@@ -13,14 +21,6 @@ from conftest import (
     make_scenario,
     node_account,
     node_id,
-)
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from model_checks import (
-    is_escrow_solvent,
-    is_node_stake_pool_consistent,
-    is_stb_conserved,
-    is_str_conserved,
 )
 
 from model.hashing import compute_composite_hash, compute_hash

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 import pytest
-from conftest import COST, make_chain, make_scenario, node_id
+from trusted_fixtures import COST, make_chain, make_scenario, node_id
 
 from model.hashing import DEFAULT_ALGORITHM, compute_hash
 from model.params import WHITEPAPER_PARAMS

@@ -1,0 +1,579 @@
+"""Benchmark: the model against Quint's simulator on the same two walks, the same invariant checked.
+
+Run: .venv/bin/python benchmarks/quint_peers.py [--samples N] [--steps K] [--repeat R] [--seed S]
+        [--walks slash commit-reveal]
+Quint 0.33.1 (npm, pinned in benchmarks/peers/quint/, installed there on the first run) walks
+`slash.qnt` and `commit_reveal.qnt`; the model walks the same steps through its own rules
+(`model.slashing`, `model.trusted.round`, `model.trusted.decision`), each sample from a freshly
+built initial state, drawing with a local `random.Random(seed)` and checking the specs' `inv` on
+the raw state after every step. Quint and the model run alternately R times; one JSON line per
+walk gives the best traces per second of each, their ratio and the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from attrs import frozen
+
+from model.chain.state import APPS, get_node, get_validator, get_validator_operator
+from model.hashing import DEFAULT_ALGORITHM, compute_hash
+from model.ledger import Ledger, create_genesis
+from model.params import WHITEPAPER_PARAMS, Params
+from model.profile import HARDENED, Profile
+from model.slashing import SlashingState, SlashOutcome, process_slash_validator
+from model.staking import StakingState, process_create_validator
+from model.trusted.decision import process_decide
+from model.trusted.round import (
+    Phase,
+    Reveal,
+    RoundState,
+    compute_node_commit,
+    generate_app_salts,
+    generate_node_salt,
+    process_close_commit_phase,
+    process_commit,
+    process_open_round,
+    process_post_node_salt_hash,
+    process_reveal,
+    process_reveal_app_salts,
+)
+from model.units import NodeId, Outcome, Rejected, Seconds, ValidatorId
+
+PEERS = Path(__file__).resolve().parent / "peers" / "quint"
+QUINT_VERSION = "0.33.1"
+TARGET_RATIO = 3.0
+"""The suite's target: the model walks at least 3 times as many traces per second as Quint."""
+QUINT_TIMEOUT_SECONDS = 1_800.0
+
+# --- The slash walk (slash.qnt) -------------------------------------------------------------------
+
+SLASH_VALIDATORS: tuple[ValidatorId, ...] = tuple(get_validator(index) for index in range(4))
+INIT_STAKE: tuple[int, ...] = (1_000_000, 250_000, 40_000, 7)
+"""slash.qnt's INIT_STAKE of v1 to v4, each a validator's self-bond here."""
+INITIAL_TOTAL = sum(INIT_STAKE)
+BASE_BPS = 500
+MAX_BPS = 10_000
+OFFENDER_INDEX = {f"validator:{validator}": i for i, validator in enumerate(SLASH_VALIDATORS)}
+"""Slash records are keyed `validator:<id>` (`model.slashing.get_validator_offender`)."""
+
+
+@frozen
+class Violation:
+    """The first state of a walk where the invariant failed: which sample, after which step."""
+
+    walk: str
+    sample: int
+    step: int
+    reason: str
+
+
+@frozen
+class WalkResult:
+    """What one run of a walk did: the traces and steps completed, and a violation if one."""
+
+    traces: int
+    steps: int
+    violation: Violation | None = None
+
+
+class SlashRule(Protocol):
+    """The signature of `process_slash_validator`, so a test can hand the walk a broken one."""
+
+    def __call__(
+        self,
+        ledger: Ledger,
+        staking: StakingState,
+        slashing: SlashingState,
+        *,
+        validator: ValidatorId,
+        now: Seconds,
+        params: Params,
+        profile: Profile,
+    ) -> Outcome[tuple[Ledger, StakingState, SlashingState, SlashOutcome]]: ...
+
+
+def build_slash_genesis() -> tuple[Ledger, StakingState, SlashingState]:
+    """slash.qnt's `init` in the model: each validator's operator holds its stake at genesis and
+    bonds all of it to the validator; nobody was ever slashed."""
+    operators = [get_validator_operator(validator) for validator in SLASH_VALIDATORS]
+    ledger = create_genesis(dict(zip(operators, INIT_STAKE, strict=True)))
+    assert not isinstance(ledger, Rejected), ledger
+    staking = StakingState()
+    for validator, operator, stake in zip(SLASH_VALIDATORS, operators, INIT_STAKE, strict=True):
+        created = process_create_validator(
+            ledger, staking, validator=validator, operator=operator, self_bond=stake
+        )
+        assert not isinstance(created, Rejected), created
+        ledger, staking = created
+    return ledger, staking, SlashingState()
+
+
+def check_slash_state(
+    ledger: Ledger,
+    staking: StakingState,
+    slashing: SlashingState,
+    *,
+    clocks: Sequence[Seconds],
+    window: Seconds,
+    applied_rate: int | None,
+) -> str | None:
+    """slash.qnt's `inv` on the raw state (None when it holds): no stake is negative, the stakes
+    and the STR burned add up to the initial total, and every validator's rate is within
+    [500, 10000] bps, both the rate a slash just applied and the next one §6.10's words give from
+    the validator's record (its level, lowered by one per whole window since its last slash)."""
+    bonded = 0
+    for (_, validator), amount in staking.delegations.items():
+        # Verify no bond is negative (a validator's stake is the sum of its bonds).
+        if amount < 0:
+            return f"a bond to {validator} is negative: {amount}"
+        bonded += amount
+    # Verify the stakes and what was burned add up to the stake bonded at genesis.
+    if bonded + ledger.str_burned != INITIAL_TOTAL:
+        return f"{bonded} bonded and {ledger.str_burned} burned, not {INITIAL_TOTAL} in all"
+    # Verify the rate a slash applied is within [500, 10000] bps.
+    if applied_rate is not None and not BASE_BPS <= applied_rate <= MAX_BPS:
+        return f"a slash applied {applied_rate} bps"
+    for offender, record in slashing.records.items():
+        level, last = record.level, record.last_slash_time
+        # Verify the level is a count of slashes, never negative.
+        if level < 0:
+            return f"{offender} is at level {level}"
+        now = clocks[OFFENDER_INDEX[offender]]
+        if last is not None and now >= last:
+            level = max(0, level - (now - last) // window)
+        rate = min(BASE_BPS << level, MAX_BPS)
+        # Verify the next slash's rate is within [500, 10000] bps.
+        if not BASE_BPS <= rate <= MAX_BPS:
+            return f"{offender} at level {record.level} would be slashed at {rate} bps"
+    return None
+
+
+def walk_slash(
+    samples: int,
+    steps: int,
+    seed: int,
+    *,
+    slash: SlashRule = process_slash_validator,
+    params: Params = WHITEPAPER_PARAMS,
+    profile: Profile = HARDENED,
+) -> WalkResult:
+    """slash.qnt's walk: each step picks a validator and slashes it or lets its window expire.
+
+    A validator's window expiring is its clock moving on by one slash window; each validator
+    keeps a clock of its own (the schedule reads only the offender's record and `now`), so an
+    expiry lowers that validator's level alone, as `expire_window(v)` halves v's rate alone."""
+    rng = random.Random(seed)
+    window = params.slashing.slash_window_seconds
+    done = 0
+    for sample in range(samples):
+        ledger, staking, slashing = build_slash_genesis()
+        clocks = [0, 0, 0, 0]
+        violation = check_slash_state(
+            ledger, staking, slashing, clocks=clocks, window=window, applied_rate=None
+        )
+        if violation is not None:
+            return WalkResult(sample, done, Violation("slash", sample, 0, violation))
+        for step in range(1, steps + 1):
+            index = rng.randrange(4)
+            applied_rate = None
+            if rng.randrange(2):
+                clocks[index] += window
+            else:
+                slashed = slash(
+                    ledger,
+                    staking,
+                    slashing,
+                    validator=SLASH_VALIDATORS[index],
+                    now=clocks[index],
+                    params=params,
+                    profile=profile,
+                )
+                if isinstance(slashed, Rejected):
+                    reason = f"the model refused to slash: {slashed.reason}"
+                    return WalkResult(sample, done, Violation("slash", sample, step, reason))
+                ledger, staking, slashing, outcome = slashed
+                applied_rate = outcome.rate_bps
+            done += 1
+            violation = check_slash_state(
+                ledger, staking, slashing, clocks=clocks, window=window, applied_rate=applied_rate
+            )
+            if violation is not None:
+                return WalkResult(sample, done, Violation("slash", sample, step, violation))
+    return WalkResult(samples, done)
+
+
+# --- The commit-reveal walk (commit_reveal.qnt) ---------------------------------------------------
+
+CR_NODES: tuple[NodeId, ...] = tuple(get_node(index) for index in range(4))
+HONEST, BYZ_WRONG, BYZ_SILENT = "honest", "byz_wrong", "byz_silent"
+KINDS = (HONEST, BYZ_WRONG, BYZ_SILENT)
+HONEST_OUTPUT = b"42"
+WRONG_OUTPUTS = (b"7", b"13")
+LIES = (*WRONG_OUTPUTS, HONEST_OUTPUT)
+HONEST_OUTPUT_HASH = hashlib.sha256(HONEST_OUTPUT).digest()
+"""h("42") under the model's default hash, SHA-256, computed here from the standard library."""
+ROUND_ID = 1
+ROUND_SEED = b"quint-peer-round"
+"""The seed every sample's salts derive from: each sample replays one round's salts, as round
+ids restart with every trace of the machine (so the model's digest cache is warm)."""
+
+
+class DecideRule(Protocol):
+    """The signature of `process_decide`, so a test can hand the walk a broken one."""
+
+    def __call__(
+        self,
+        state: RoundState,
+        *,
+        now: Seconds,
+        params: Params,
+        profile: Profile,
+        deviation_bps: int | None = None,
+    ) -> Outcome[RoundState]: ...
+
+
+def check_round_state(kinds: Sequence[str], state: RoundState) -> str | None:
+    """commit_reveal.qnt's `inv` on the raw state (None when it holds): with fewer than N/3
+    byzantine nodes a TRUE consensus agrees on the honest output, and consensus is TRUE exactly
+    when an agreed output is recorded (no decision yet: neither)."""
+    byzantine = sum(kind != HONEST for kind in kinds)
+    decision = state.decision
+    consensus = decision is not None and decision.consensus
+    agreed = None if decision is None else decision.agreed_output_hash
+    if 3 * byzantine < len(kinds) and consensus and agreed != HONEST_OUTPUT_HASH:
+        return f"{byzantine} byzantine of {len(kinds)} and consensus on {agreed!r}"
+    if consensus != (agreed is not None):
+        return f"consensus {consensus} with agreed output {agreed!r}"
+    return None
+
+
+T0: Seconds = 0
+CLOSED_AT: Seconds = T0 + 2
+"""Commits land at t0 + 1; the commit phase closes (all committed) and reveals open at t0 + 2."""
+
+
+class _RoundWalk:
+    """One sample of the commit-reveal walk: the node kinds drawn, the round state, and each of
+    the spec's actions as the model's steps."""
+
+    def __init__(
+        self, rng: random.Random, decide: DecideRule, params: Params, profile: Profile
+    ) -> None:
+        self.rng = rng
+        self.decide = decide
+        self.params = params
+        self.profile = profile
+        self.kinds = [KINDS[rng.randrange(3)] for _ in CR_NODES]
+        self.committed: dict[int, bytes] = {}
+        # init, Step 1: the app draws a salt per node and writes their hashes (F1-F2).
+        self.salts = generate_app_salts(
+            seed=ROUND_SEED, round_id=ROUND_ID, assigned=CR_NODES, algorithm=DEFAULT_ALGORITHM
+        )
+        opened = process_open_round(
+            round_id=ROUND_ID,
+            app=APPS[0],
+            assigned=CR_NODES,
+            app_salts=self.salts,
+            now=T0,
+            algorithm=DEFAULT_ALGORITHM,
+        )
+        assert not isinstance(opened, Rejected), opened
+        self.state = opened
+
+    def step(self) -> Rejected | None:
+        """commit_reveal.qnt's `step`: the one branch enabled, its node drawn as Quint draws it."""
+        state = self.state
+        if state.phase is Phase.COMMIT:
+            index = self._first_node(lambda i: CR_NODES[i] not in state.commits)
+            result = self._close() if index is None else self._commit(index)
+        elif state.phase is Phase.REVEAL:
+            index = self._first_node(
+                lambda i: CR_NODES[i] not in state.reveals and self.kinds[i] != BYZ_SILENT
+            )
+            result = self._decide() if index is None else self._reveal(index)
+        else:
+            return None  # stutter: decided, the state stays as it is
+        if isinstance(result, Rejected):
+            return result
+        self.state = result
+        return None
+
+    def _first_node(self, enabled: Callable[[int], bool]) -> int | None:
+        start = self.rng.randrange(4)
+        for offset in range(4):
+            index = (start + offset) % 4
+            if enabled(index):
+                return index
+        return None
+
+    def _node_salt(self, node: NodeId) -> bytes:
+        return generate_node_salt(
+            seed=ROUND_SEED, round_id=ROUND_ID, node=node, algorithm=DEFAULT_ALGORITHM
+        )
+
+    def _commit(self, index: int) -> Outcome[RoundState]:
+        """commit(i): the node posts h(S_N) (F3) and commits to its output (F4)."""
+        node = CR_NODES[index]
+        wrong = WRONG_OUTPUTS[self.rng.randrange(2)]
+        output = wrong if self.kinds[index] == BYZ_WRONG else HONEST_OUTPUT
+        node_salt = self._node_salt(node)
+        posted = process_post_node_salt_hash(
+            self.state,
+            node=node,
+            salt_hash=compute_hash(node_salt, DEFAULT_ALGORITHM),
+            now=T0,
+            params=self.params,
+        )
+        if isinstance(posted, Rejected):
+            return posted
+        commit = compute_node_commit(
+            posted,
+            node=node,
+            app_salt=posted.sent_app_salts[node],
+            node_salt=node_salt,
+            output=output,
+            profile=self.profile,
+        )
+        self.committed[index] = output
+        return process_commit(posted, node=node, commit=commit, now=T0 + 1, params=self.params)
+
+    def _close(self) -> Outcome[RoundState]:
+        """closeCommit: every node committed (F5); the app reveals its salts (F6)."""
+        closed = process_close_commit_phase(self.state, now=CLOSED_AT, params=self.params)
+        if isinstance(closed, Rejected):
+            return closed
+        return process_reveal_app_salts(closed, salts=self.salts, now=CLOSED_AT)
+
+    def _reveal(self, index: int) -> Outcome[RoundState]:
+        """reveal(i): honest nodes reveal their commitment, byzantine-wrong ones that or, half
+        the time, any of the three outputs (F7)."""
+        node = CR_NODES[index]
+        match_commit = self.rng.randrange(2)
+        lie = LIES[self.rng.randrange(3)]
+        kept = self.kinds[index] == HONEST or match_commit
+        output = self.committed[index] if kept else lie
+        reveal = Reveal(
+            app_salt_hash=compute_hash(self.state.sent_app_salts[node], DEFAULT_ALGORITHM),
+            output_hash=compute_hash(output, DEFAULT_ALGORITHM),
+            node_salt_or_hash=self._node_salt(node),
+            revealed_at=CLOSED_AT + 1,
+        )
+        return process_reveal(self.state, node=node, reveal=reveal, params=self.params)
+
+    def _decide(self) -> Outcome[RoundState]:
+        """decide: everyone who will ever reveal has; the validators decide past the timeout."""
+        now = CLOSED_AT + self.params.consensus.reveal_timeout_seconds + 1
+        return self.decide(self.state, now=now, params=self.params, profile=self.profile)
+
+
+def walk_commit_reveal(
+    samples: int,
+    steps: int,
+    seed: int,
+    *,
+    decide: DecideRule = process_decide,
+    params: Params = WHITEPAPER_PARAMS,
+    profile: Profile = HARDENED,
+) -> WalkResult:
+    """commit_reveal.qnt's walk: draw each node's kind, then commit, close, reveal, decide, stutter.
+
+    In every state exactly one of the spec's four `step` branches is enabled (commit or reveal by
+    some node, closing the commit phase, deciding, stuttering once done), so Quint's shuffle of
+    them leaves the walk as here; the node is the first enabled one from a uniformly drawn start,
+    as Quint retries `nondet i` position by position. Deciding waits out the reveal timeout, as
+    byzantine-silent nodes never reveal.
+    """
+    rng = random.Random(seed)
+    done = 0
+    for sample in range(samples):
+        walk = _RoundWalk(rng, decide, params, profile)
+        violation = check_round_state(walk.kinds, walk.state)
+        if violation is not None:
+            return WalkResult(sample, done, Violation("commit-reveal", sample, 0, violation))
+        for step in range(1, steps + 1):
+            refused = walk.step()
+            if refused is not None:
+                reason = f"the model refused a step: {refused}"
+                return WalkResult(sample, done, Violation("commit-reveal", sample, step, reason))
+            done += 1
+            violation = check_round_state(walk.kinds, walk.state)
+            if violation is not None:
+                return WalkResult(sample, done, Violation("commit-reveal", sample, step, violation))
+    return WalkResult(samples, done)
+
+
+# --- Quint ----------------------------------------------------------------------------------------
+
+
+@frozen
+class Walk:
+    """One peer walk: its Quint spec and the model's walk."""
+
+    name: str
+    spec: str
+    run_model: Callable[[int, int, int], WalkResult]
+
+
+WALKS: dict[str, Walk] = {
+    "slash": Walk("slash", "slash.qnt", walk_slash),
+    "commit-reveal": Walk("commit-reveal", "commit_reveal.qnt", walk_commit_reveal),
+}
+
+
+class QuintUnavailableError(Exception):
+    """Node.js or npm is missing, or Quint could not be installed or run."""
+
+
+@frozen
+class QuintRun:
+    """One `quint run`: its own simulation time and rate, and the wall time with start-up."""
+
+    traces_per_second: float
+    simulation_seconds: float
+    wall_seconds: float
+    trace_length_max: int | None
+
+
+def ensure_quint() -> None:
+    """Install the pinned Quint into benchmarks/peers/quint unless it is there already."""
+    for tool in ("node", "npm", "npx"):
+        if shutil.which(tool) is None:
+            raise QuintUnavailableError(
+                f"{tool} is missing: install Node.js and npm (`make quint`, or "
+                "`sudo apt-get install nodejs npm`), see benchmarks/peers/quint/README.md"
+            )
+    installed = PEERS / "node_modules" / "@informalsystems" / "quint" / "package.json"
+    if installed.exists() and json.loads(installed.read_text())["version"] == QUINT_VERSION:
+        return
+    print(f"installing Quint {QUINT_VERSION} into {PEERS} (npm ci)", file=sys.stderr, flush=True)
+    done = subprocess.run(
+        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=PEERS,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise QuintUnavailableError(f"npm ci failed in {PEERS}: {done.stderr.strip()[-500:]}")
+
+
+_RATE = re.compile(r"No violation found \((\d+)ms at (\d+) traces/second\)")
+_LENGTHS = re.compile(r"Trace length statistics: max=(\d+)")
+
+
+def run_quint(spec: str, *, samples: int, steps: int, seed: int) -> QuintRun:
+    """`quint run` of `spec` with the TypeScript backend, checking `inv` at every state."""
+    command = ["npx", "--no", "quint", "run", "--backend=typescript", f"--seed={seed}"]
+    command += [f"--max-samples={samples}", f"--max-steps={steps}", "--invariant=inv"]
+    command += ["--verbosity=2", spec]
+    env = {**os.environ, "QUINT_HOME": str(PEERS / ".quint")}
+    started = time.perf_counter()
+    done = subprocess.run(
+        command,
+        cwd=PEERS,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=QUINT_TIMEOUT_SECONDS,
+        check=False,
+    )
+    wall = time.perf_counter() - started
+    rate = _RATE.search(done.stdout)
+    if done.returncode != 0 or rate is None:
+        tail = (done.stdout + done.stderr).strip()[-800:]
+        raise QuintUnavailableError(f"quint run {spec} exited {done.returncode}: {tail}")
+    lengths = _LENGTHS.search(done.stdout)
+    return QuintRun(
+        traces_per_second=float(rate.group(2)),
+        simulation_seconds=int(rate.group(1)) / 1000,
+        wall_seconds=wall,
+        trace_length_max=int(lengths.group(1)) if lengths else None,
+    )
+
+
+def time_model(walk: Walk, *, samples: int, steps: int, seed: int) -> tuple[float, WalkResult]:
+    """Wall seconds of one model walk (imports excluded, as Quint's figure excludes its start)."""
+    started = time.perf_counter()
+    result = walk.run_model(samples, steps, seed)
+    return time.perf_counter() - started, result
+
+
+def measure(walk: Walk, *, samples: int, steps: int, seed: int, repeat: int) -> dict[str, Any]:
+    """Quint then the model, `repeat` times in turn; the best of each and their ratio."""
+    load_before = os.getloadavg()[0]
+    quint_runs: list[QuintRun] = []
+    model_seconds: list[float] = []
+    for _ in range(repeat):
+        quint_runs.append(run_quint(walk.spec, samples=samples, steps=steps, seed=seed))
+        seconds, result = time_model(walk, samples=samples, steps=steps, seed=seed)
+        if result.violation is not None:
+            raise AssertionError(f"the model's {walk.name} walk broke its invariant: {result}")
+        model_seconds.append(seconds)
+    load_after = os.getloadavg()[0]
+    quint_best = max(run.traces_per_second for run in quint_runs)
+    model_best = samples / min(model_seconds)
+    ratio = model_best / quint_best
+    return {
+        "benchmark": "quint-peer",
+        "walk": walk.name,
+        "spec": f"benchmarks/peers/quint/{walk.spec}",
+        "quint_version": QUINT_VERSION,
+        "samples": samples,
+        "steps": steps,
+        "seed": seed,
+        "repeat": repeat,
+        "quint_traces_per_second": round(quint_best, 1),
+        "quint_runs_traces_per_second": [run.traces_per_second for run in quint_runs],
+        "quint_wall_traces_per_second": round(
+            samples / min(run.wall_seconds for run in quint_runs), 1
+        ),
+        "quint_trace_length_max": quint_runs[0].trace_length_max,
+        "model_traces_per_second": round(model_best, 1),
+        "model_runs_traces_per_second": [round(samples / s, 1) for s in model_seconds],
+        "ratio": round(ratio, 2),
+        "target_ratio": TARGET_RATIO,
+        "met": ratio >= TARGET_RATIO,
+        "load_1min_before": round(load_before, 2),
+        "load_1min_after": round(load_after, 2),
+    }
+
+
+def main() -> None:
+    """Install Quint if needed, then measure each walk and print one JSON line per walk."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--samples", type=int, default=10_000, help="traces per run")
+    parser.add_argument("--steps", type=int, default=20, help="steps per trace")
+    parser.add_argument("--repeat", type=int, default=3, help="alternate runs; the best is kept")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--walks", nargs="+", choices=sorted(WALKS), default=list(WALKS))
+    args = parser.parse_args()
+    if min(args.samples, args.steps, args.repeat) < 1:
+        parser.error("samples, steps and repeat must be at least 1")
+    try:
+        ensure_quint()
+    except QuintUnavailableError as missing:
+        print(f"quint_peers: {missing}", file=sys.stderr)
+        sys.exit(2)
+    for name in args.walks:
+        line = measure(
+            WALKS[name], samples=args.samples, steps=args.steps, seed=args.seed, repeat=args.repeat
+        )
+        print(json.dumps(line, sort_keys=True), flush=True)
+
+
+if __name__ == "__main__":
+    main()
