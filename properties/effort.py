@@ -19,7 +19,7 @@ class Effort:
     max_examples: int
     steps_per_example: int
     explore_max_nodes: int
-    shrink_calls: int | None = None
+    shrink_calls: int | None = 150
     """Test cases the machine may run shrinking one counterexample (a count, not a time, so the
     same seed stops at the same counterexample on any machine); then it reports the smallest
     failing trace found so far. None: shrink until no pass makes progress."""
@@ -28,7 +28,7 @@ class Effort:
 EFFORTS: dict[str, Effort] = {
     effort.name: effort
     for effort in (
-        Effort("quick", 180, steps_per_example=22, explore_max_nodes=2, shrink_calls=150),
+        Effort("quick", 180, steps_per_example=22, explore_max_nodes=2),
         Effort("default", 850, steps_per_example=30, explore_max_nodes=3, shrink_calls=500),
         Effort("thorough", 5_000, steps_per_example=80, explore_max_nodes=4, shrink_calls=3_000),
     )

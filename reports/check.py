@@ -463,7 +463,8 @@ class _EngineStep:
 
 ENGINES_IN_BACKGROUND = True
 """Run the Z3 and executor engines each in a process of its own, beside the Hypothesis engine
-(off: in this process, in their turn, where a test can replace them)."""
+(off: in this process, in their turn, where a test can replace them). An engine with no other
+beside it runs in this process: a process of its own would only add its start-up."""
 
 
 def _z3_task(
@@ -574,8 +575,9 @@ def run_check(
         "z3": (_z3_task, (params, profile.name, options.seed, _engine_ids("z3", ids))),
         "executor": (_executor_task, (params, options, profile.name, effort.name)),
     }
+    running = [name for name in ENGINE_NAMES if name in options.engines and _engine_ids(name, ids)]
     for name, (function, args) in tasks.items():
-        if ENGINES_IN_BACKGROUND and name in options.engines and _engine_ids(name, ids):
+        if ENGINES_IN_BACKGROUND and name in running and len(running) > 1:
             background[name] = _Background(function, args)
     try:
         for step in engines:

@@ -24,7 +24,7 @@ from pre_commit.clientlib import load_manifest  # type: ignore[import-untyped]
 
 ROOT = Path(__file__).resolve().parents[2]
 PROPOSALS = ROOT / "fixtures" / "proposals"
-GOOD = (PROPOSALS / "payment.gov-v1.json").read_text("utf-8")
+GOOD = (PROPOSALS / "complaint-deposit.gov-v1.json").read_text("utf-8")
 BAD = (PROPOSALS / "burn-12pct-alone.legacy.json").read_text("utf-8")
 PARAMS = (ROOT / "fixtures" / "params" / "whitepaper.json").read_text("utf-8")
 GATE = ROOT / "action" / "gate.sh"

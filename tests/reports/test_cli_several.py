@@ -26,7 +26,7 @@ from reports import several as naming
 
 ROOT = Path(__file__).resolve().parents[2]
 PROPOSALS = ROOT / "fixtures" / "proposals"
-GOOD = PROPOSALS / "payment.gov-v1.json"
+GOOD = PROPOSALS / "complaint-deposit.gov-v1.json"
 BAD = PROPOSALS / "burn-12pct-alone.legacy.json"
 FAST = ("--effort", "quick", "--engines", "z3", "--quiet")
 
@@ -79,7 +79,7 @@ def test_several__exit_code_is_the_worst_verdict(
     assert lines[-1] == "verdict: 2 inputs, 1 fail, 1 pass; exit code 1"
     verdicts = {line.split()[0]: line.split()[1] for line in lines if "(exit code" in line}
     assert verdicts == {
-        "fixtures/proposals/payment.gov-v1.json": "pass",
+        "fixtures/proposals/complaint-deposit.gov-v1.json": "pass",
         "fixtures/proposals/burn-12pct-alone.legacy.json": "fail",
     }
 
@@ -91,7 +91,7 @@ def test_several__a_report_folder_per_input(
     folders = sorted(path.name for path in out.iterdir() if path.is_dir())
     assert folders == [
         "fixtures__proposals__burn-12pct-alone.legacy.json",
-        "fixtures__proposals__payment.gov-v1.json",
+        "fixtures__proposals__complaint-deposit.gov-v1.json",
     ]
     verdicts = {}
     for folder in folders:
@@ -101,7 +101,7 @@ def test_several__a_report_folder_per_input(
             assert (out / folder / name).is_file()
     assert verdicts == {
         "fixtures__proposals__burn-12pct-alone.legacy.json": "fail",
-        "fixtures__proposals__payment.gov-v1.json": "pass",
+        "fixtures__proposals__complaint-deposit.gov-v1.json": "pass",
     }
 
 
@@ -128,7 +128,7 @@ def test_several__junit_suite_per_input(
     suites = root.findall("testsuite")
     assert len(suites) == 2
     names = [suite.get("name", "") for suite in suites]
-    assert any("payment.gov-v1.json" in name for name in names)
+    assert any("complaint-deposit.gov-v1.json" in name for name in names)
     assert any("burn-12pct-alone.legacy.json" in name for name in names)
     failures = {suite.get("name"): int(suite.get("failures", "0")) for suite in suites}
     assert sorted(failures.values())[0] == 0
@@ -140,7 +140,7 @@ def test_several__step_summary_and_annotations_name_each_input(
 ) -> None:
     out, result = several
     summary = (out.parent / "summary.md").read_text("utf-8")
-    assert "payment.gov-v1.json" in summary
+    assert "complaint-deposit.gov-v1.json" in summary
     assert "burn-12pct-alone.legacy.json" in summary
     errors = [line for line in result.stderr.splitlines() if line.startswith("::error")]
     assert errors
@@ -170,7 +170,7 @@ def test_several__json_lists_each_report() -> None:
     document = json.loads(result.stdout)
     assert document["exit_code"] == 0
     assert [entry["input"] for entry in document["reports"]] == [
-        "fixtures/proposals/payment.gov-v1.json",
+        "fixtures/proposals/complaint-deposit.gov-v1.json",
         "fixtures/params/whitepaper.json",
     ]
     assert [entry["report"]["verdict"] for entry in document["reports"]] == ["pass", "pass"]
