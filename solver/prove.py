@@ -9,13 +9,13 @@ auditor can re-check exactly the query that was proved.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from typing import Any
 
 import z3
 from attrs import frozen
 
 from solver.claim import Claim, CounterexampleValue, ParamMode, ProofResult, ProofStatus
+from solver.terms import fold_constants, get_free_constants
 
 
 @frozen
@@ -58,58 +58,9 @@ def build_query(claim: Claim) -> tuple[Any, ...]:
     return tuple(fold_constants(f, memo) for f in (*claim.assumptions, z3.Not(claim.goal)))
 
 
-def _product(args: list[int]) -> int:
-    result = 1
-    for arg in args:
-        result *= arg
-    return result
-
-
-_FOLDABLE: dict[int, Callable[[list[int]], int | None]] = {
-    z3.Z3_OP_ADD: sum,
-    z3.Z3_OP_SUB: lambda args: args[0] - sum(args[1:]),
-    z3.Z3_OP_MUL: _product,
-    z3.Z3_OP_UMINUS: lambda args: -args[0],
-    z3.Z3_OP_IDIV: lambda args: args[0] // args[1] if args[1] > 0 else None,
-}
-
-
-def fold_constants(term: Any, memo: dict[int, Any]) -> Any:
-    """`term` with every arithmetic operation on numerals replaced by its value, and nothing else
-    changed: unlike `z3.simplify`, which reorders arguments by internal term ids, the result
-    depends on the term alone, so the exported query is the same in every run."""
-    key = term.get_id()
-    if key in memo:
-        return memo[key]
-    result = term
-    if z3.is_app(term) and term.num_args() > 0:
-        originals = term.children()
-        children = [fold_constants(child, memo) for child in originals]
-        kind = term.decl().kind()
-        if kind in _FOLDABLE and all(z3.is_int_value(child) for child in children):
-            value = _FOLDABLE[kind]([child.as_long() for child in children])
-            result = term.decl()(*children) if value is None else z3.IntVal(value)
-        elif any(not new.eq(old) for new, old in zip(children, originals, strict=True)):
-            result = term.decl()(*children)
-        # Otherwise nothing below changed: Z3 shares equal terms, so rebuilding it would give
-        # this very term back.
-    memo[key] = result
-    return result
-
-
 def _collect_constants(formulas: tuple[Any, ...]) -> list[Any]:
-    """The free constants of `formulas` (the query's inputs), each once."""
-    seen: set[int] = set()
-    found: dict[str, Any] = {}
-    stack = list(formulas)
-    while stack:
-        term = stack.pop()
-        if term.get_id() in seen:
-            continue
-        seen.add(term.get_id())
-        if z3.is_const(term) and term.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            found[term.decl().name()] = term
-        stack.extend(term.children())
+    """The free constants of `formulas` (the query's inputs), each once, by name."""
+    found = get_free_constants(formulas)
     return [found[name] for name in sorted(found)]
 
 

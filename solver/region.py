@@ -40,7 +40,8 @@ from solver.prove import (
     make_solver,
 )
 from solver.registry import CLAIM_BUILDERS, SET_IDS
-from solver.safety import get_free_constants, get_param_inputs, substitute_params
+from solver.safety import get_param_inputs, substitute_params
+from solver.terms import get_free_constants
 
 _SPECS = {spec.name: spec for spec in param_specs()}
 

@@ -45,6 +45,7 @@ from solver.claim import Claim, CounterexampleValue, ParamMode, ProofResult, Pro
 from solver.goals import governance
 from solver.proofs import ClaimBuilder
 from solver.prove import DEFAULT_SETTINGS, SolverSettings, build_query, prove
+from solver.terms import get_free_constants
 
 GOV_SAFE = "GOV-SAFE"
 """The invariant this module proves."""
@@ -121,22 +122,6 @@ def get_param_inputs(claim: Claim) -> tuple[str, ...]:
 
 
 # --- The adoptable sets -------------------------------------------------------------------------
-
-
-def get_free_constants(formulas: Sequence[Any]) -> dict[str, Any]:
-    """Every free (uninterpreted) constant of `formulas`, by name."""
-    found: dict[str, Any] = {}
-    seen: set[int] = set()
-    stack = list(formulas)
-    while stack:
-        term = stack.pop()
-        if term.get_id() in seen:
-            continue
-        seen.add(term.get_id())
-        if z3.is_const(term) and term.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            found[term.decl().name()] = term
-        stack.extend(term.children())
-    return found
 
 
 def _keys_of(formula: Any) -> frozenset[str]:
