@@ -19,7 +19,7 @@ class Effort:
     max_examples: int
     steps_per_example: int
     explore_max_nodes: int
-    shrink_calls: int | None = 150
+    shrink_calls: int | None = 100
     """Test cases the machine may run shrinking one counterexample (a count, not a time, so the
     same seed stops at the same counterexample on any machine); then it reports the smallest
     failing trace found so far. None: shrink until no pass makes progress."""

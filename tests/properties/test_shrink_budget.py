@@ -73,7 +73,7 @@ def test_every_effort_has_a_shrink_budget_growing_with_it() -> None:
     budgets = [effort.shrink_calls or 0 for effort in EFFORTS.values()]
     assert all(budget > 0 for budget in budgets)
     assert budgets == sorted(budgets)
-    assert get_effort("quick").shrink_calls == 150
+    assert get_effort("quick").shrink_calls == 100
 
 
 def test_minimise__deletes_the_steps_the_failure_does_not_need() -> None:
