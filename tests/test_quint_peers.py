@@ -11,6 +11,7 @@ import attrs
 from benchmarks.quint_peers import (
     HONEST_OUTPUT_HASH,
     INITIAL_TOTAL,
+    DecideRule,
     build_slash_genesis,
     walk_commit_reveal,
     walk_slash,
@@ -80,51 +81,39 @@ def test_slash_checker_reports_the_literal_profiles_uncapped_rate() -> None:
     assert "a slash applied 16000 bps" in result.violation.reason
 
 
-def _decide_on_a_wrong_output(
-    state: RoundState,
-    *,
-    now: Seconds,
-    params: Params,
-    profile: Profile,
-    deviation_bps: int | None = None,
-) -> Outcome[RoundState]:
-    """A broken decision: whatever the reveals say, consensus on the output 7."""
-    decided = process_decide(
-        state, now=now, params=params, profile=profile, deviation_bps=deviation_bps
-    )
-    if isinstance(decided, Rejected) or decided.decision is None:
-        return decided
-    decision = attrs.evolve(decided.decision, consensus=True, agreed_output_hash=compute_hash(b"7"))
-    return attrs.evolve(decided, decision=decision)
+def _deciding_consensus_on(agreed: bytes | None) -> DecideRule:
+    """A broken decision: consensus TRUE on the output `agreed` (None: on no output), whatever
+    the reveals say."""
 
+    def decide(
+        state: RoundState,
+        *,
+        now: Seconds,
+        params: Params,
+        profile: Profile,
+        deviation_bps: int | None = None,
+    ) -> Outcome[RoundState]:
+        decided = process_decide(
+            state, now=now, params=params, profile=profile, deviation_bps=deviation_bps
+        )
+        if isinstance(decided, Rejected) or decided.decision is None:
+            return decided
+        agreed_hash = None if agreed is None else compute_hash(agreed)
+        decision = attrs.evolve(decided.decision, consensus=True, agreed_output_hash=agreed_hash)
+        return attrs.evolve(decided, decision=decision)
 
-def _decide_without_an_output(
-    state: RoundState,
-    *,
-    now: Seconds,
-    params: Params,
-    profile: Profile,
-    deviation_bps: int | None = None,
-) -> Outcome[RoundState]:
-    """A broken decision: consensus TRUE with no agreed output."""
-    decided = process_decide(
-        state, now=now, params=params, profile=profile, deviation_bps=deviation_bps
-    )
-    if isinstance(decided, Rejected) or decided.decision is None:
-        return decided
-    decision = attrs.evolve(decided.decision, consensus=True, agreed_output_hash=None)
-    return attrs.evolve(decided, decision=decision)
+    return decide
 
 
 def test_round_checker_reports_consensus_on_a_wrong_output() -> None:
-    result = walk_commit_reveal(40, 20, 0, decide=_decide_on_a_wrong_output)
+    result = walk_commit_reveal(40, 20, 0, decide=_deciding_consensus_on(b"7"))
     assert result.violation is not None
     assert result.violation.walk == "commit-reveal"
     assert "byzantine of 4 and consensus on" in result.violation.reason
 
 
 def test_round_checker_reports_consensus_without_an_output() -> None:
-    result = walk_commit_reveal(40, 20, 0, decide=_decide_without_an_output)
+    result = walk_commit_reveal(40, 20, 0, decide=_deciding_consensus_on(None))
     assert result.violation is not None
     assert result.violation.reason == "consensus True with agreed output None"
 

@@ -197,8 +197,13 @@ def test_recheck__every_query_in_the_z3_binary_and_cvc5(failing_run: Path) -> No
     gave_up = [line for line in rows if line.endswith("gave up")]
     assert all(" cvc5  unknown " in line for line in gave_up)
     # Outside GOV-SAFE: the all-parameters queries of CONS-SPLIT, PAY-COST and
-    # GOV-SUBCOMMITTEE-BOUND, and both of PAY-BURN-MARKET's (the constant-product quote).
-    assert len([line for line in gave_up if not line.startswith("GOV-SAFE ")]) <= 5
+    # GOV-SUBCOMMITTEE-BOUND, and both of PAY-BURN-MARKET's (the constant-product quote); and
+    # CR-INJECTIVE's, which cvc5 decides in 1-3 s on an idle machine, so past the 3 s under load
+    # (tests/solver/test_recheck.py gives every query 10 s and checks each answer).
+    may_give_up = {"CONS-SPLIT", "PAY-COST", "GOV-SUBCOMMITTEE-BOUND", "PAY-BURN-MARKET"}
+    outside = [line.split()[0] for line in gave_up if not line.startswith("GOV-SAFE ")]
+    assert set(outside) <= may_give_up | {"CR-INJECTIVE"}, outside
+    assert len([name for name in outside if name != "CR-INJECTIVE"]) <= 5
     assert len([line for line in gave_up if line.startswith("GOV-SAFE ")]) <= 4
     # A refuted proof comes back sat in both solvers, a proved one unsat.
     assert any(
