@@ -54,9 +54,10 @@ def test_shrink_budget__stops_after_the_count_and_reports_a_failure() -> None:
     # and the final replay of the smallest failure found.
     assert bounded_calls <= 25 + 10
     assert free_calls > 4 * bounded_calls
-    assert sum(bounded) >= 20_000 and sum(free) >= 20_000
-    assert free == sorted(free) or sum(free) == 20_000  # shrunk all the way
-    assert bounded != free  # stopped before Hypothesis' own end
+    # Unbounded, Hypothesis shrinks to the boundary itself (two 10,000s, every other value 0);
+    # bounded, it reports a failure it had not finished shrinking.
+    assert sum(free) == 20_000 and sorted(free)[-2:] == [10_000, 10_000]
+    assert sum(bounded) > 20_000
     assert _shrink(25) == (bounded_calls, bounded)  # a count, not a clock
 
 
