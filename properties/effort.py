@@ -23,6 +23,9 @@ class Effort:
     """Test cases the machine may run shrinking one counterexample (a count, not a time, so the
     same seed stops at the same counterexample on any machine); then it reports the smallest
     failing trace found so far. None: shrink until no pass makes progress."""
+    shards: int = 1
+    """Independent seed streams the machine runs on, `max_examples` each: on a cluster they run
+    at once, and the report is the same whatever ran them (`properties.runner`)."""
 
 
 EFFORTS: dict[str, Effort] = {
@@ -30,7 +33,14 @@ EFFORTS: dict[str, Effort] = {
     for effort in (
         Effort("quick", 180, steps_per_example=22, explore_max_nodes=2),
         Effort("default", 850, steps_per_example=30, explore_max_nodes=3, shrink_calls=500),
-        Effort("thorough", 5_000, steps_per_example=80, explore_max_nodes=4, shrink_calls=3_000),
+        Effort(
+            "thorough",
+            1_250,
+            steps_per_example=80,
+            explore_max_nodes=4,
+            shrink_calls=3_000,
+            shards=4,
+        ),
     )
 }
 DEFAULT_EFFORT = EFFORTS["default"]

@@ -12,11 +12,14 @@ wall-clock test decides what is generated (`properties.reproducible`, docs/findi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 
 from attrs import frozen
 from hypothesis import seed as hypothesis_seed
+from hypothesis import settings
+from hypothesis.database import ExampleDatabase
 from hypothesis.stateful import run_state_machine_as_test
 
 from model.chain.actions import Action
@@ -24,6 +27,7 @@ from model.chain.state import Genesis
 from model.params import WHITEPAPER_PARAMS, Params
 from model.profile import Profile
 from properties.catalogue import Engine, get_ids_for, get_invariant
+from properties.database import DeferredDatabase, Write, watching_reuse
 from properties.driver import InvariantViolationError
 from properties.edges import BOUNDARIES, get_boundaries_of
 from properties.effort import Effort, get_settings
@@ -60,7 +64,8 @@ class Counterexample:
     invariant_id: str
     detail: str
     source: str
-    """`machine` (a shrunk whole-chain trace) or `exploration` (a shortest round path)."""
+    """`machine` (a shrunk whole-chain trace), `database` (a failing case the example database
+    replayed, then shrunk) or `exploration` (a shortest round path)."""
     steps: tuple[str, ...]
     """Human-readable steps, genesis first."""
     genesis: Genesis | None = None
@@ -136,6 +141,9 @@ class PropertyReport:
     engine_error: str = ""
     """Why the engine stopped early, if it did: every invariant it had not seen fail is then
     `error`, and each it had seen fail keeps its (unshrunk) counterexample."""
+    database_writes: tuple[Write, ...] = ()
+    """The failing cases this run saved for the example database, written once the check is
+    over (`properties.database`)."""
 
 
 def get_applicability(invariant_id: str, params: Params) -> str | None:
@@ -165,13 +173,18 @@ def _run_machine(
     seed: int,
     recorder: Recorder,
     asserted: frozenset[str],
-) -> list[InvariantViolationError]:
+    database: ExampleDatabase | None = None,
+) -> tuple[list[InvariantViolationError], bool]:
+    """The violations one seeded run raised, and whether its failure came from the database."""
     # A fresh subclass carries this run's state: `machine`'s own class variables stay untouched.
     attributes = {"params": params, "profile": profile, "recorder": recorder, "asserted": asserted}
     run_class = hypothesis_seed(seed)(type("ChainRun", (machine,), attributes))
+    run_settings = seed_only_settings(get_settings(effort))
+    if database is not None:
+        run_settings = settings(run_settings, database=database)
     try:
-        with seed_only_hypothesis(effort.shrink_calls):
-            run_state_machine_as_test(run_class, settings=seed_only_settings(get_settings(effort)))
+        with seed_only_hypothesis(effort.shrink_calls), watching_reuse() as watch:
+            run_state_machine_as_test(run_class, settings=run_settings)
     except BaseException as error:
         leaves = _flatten(error)
         violations = [leaf for leaf in leaves if isinstance(leaf, InvariantViolationError)]
@@ -186,17 +199,23 @@ def _run_machine(
                 f"the machine stopped on {type(first).__name__}: {first}"
                 " (raised outside the model: a bug of the check, not a verdict on the model)"
             ) from first
-        return violations
-    return []
+        return violations, watch.from_database
+    return [], False
 
 
 def _machine_counterexample(
-    invariant_id: str, witness: Witness, *, params: Params, profile: Profile, seed: int
+    invariant_id: str,
+    witness: Witness,
+    *,
+    params: Params,
+    profile: Profile,
+    seed: int,
+    source: str = "machine",
 ) -> Counterexample:
     return Counterexample(
         invariant_id=invariant_id,
         detail=witness.detail,
-        source="machine",
+        source=source,
         steps=_describe_trace(witness.genesis, witness.actions),
         genesis=witness.genesis,
         actions=witness.actions,
@@ -212,20 +231,42 @@ def _machine_counterexample(
     )
 
 
-def run_properties(
+@frozen
+class MachineShard:
+    """What the machine found on one seed stream: the evidence, the counterexamples, the runs."""
+
+    seed: int
+    recorder: Recorder
+    found: dict[str, Counterexample]
+    runs: int
+    engine_error: str = ""
+    database_writes: tuple[Write, ...] = ()
+
+
+def get_shard_seeds(seed: int, shards: int) -> tuple[int, ...]:
+    """The seed of each of an effort's independent machine runs: the check's seed for the first,
+    and for shard k > 0 a seed derived from (seed, k), so the streams do not overlap."""
+    derived = (
+        int.from_bytes(hashlib.sha256(f"stratoverify-shard:{seed}:{k}".encode()).digest()[:8])
+        for k in range(1, shards)
+    )
+    return (seed, *derived)
+
+
+def run_machine_shard(
     params: Params,
     profile: Profile,
     effort: Effort,
     seed: int,
     *,
-    only: frozenset[str] | None = None,
+    ids: tuple[str, ...],
     machine: type[ChainMachine] = ChainMachine,
-    explore: bool = True,
-) -> PropertyReport:
-    """The Hypothesis engine's verdict on every invariant it claims (or those in `only`)."""
-    claimed = get_ids_for(Engine.HYPOTHESIS)
-    ids = tuple(i for i in claimed if only is None or i in only)
+    database: ExampleDatabase | None = None,
+) -> MachineShard:
+    """Run the machine on one seed stream until it passes, re-running with every invariant it
+    has broken no longer asserted, and shrink each broken invariant's trace."""
     recorder = Recorder()
+    deferred = None if database is None else DeferredDatabase(database)
     found: dict[str, Counterexample] = {}
     remaining = frozenset(ids)
     runs = 0
@@ -233,7 +274,7 @@ def run_properties(
     while remaining:
         runs += 1
         try:
-            violations = _run_machine(
+            violations, from_database = _run_machine(
                 machine,
                 params=params,
                 profile=profile,
@@ -241,6 +282,7 @@ def run_properties(
                 seed=seed,
                 recorder=recorder,
                 asserted=remaining,
+                database=deferred,
             )
         except EngineError as error:
             # What the machine saw fail before the crash still fails (below, unshrunk); a
@@ -264,7 +306,12 @@ def run_properties(
             if shorter is not None:
                 witness = Witness(shorter.detail, violation.genesis, shorter.actions)
             found[violation.invariant_id] = _machine_counterexample(
-                violation.invariant_id, witness, params=params, profile=profile, seed=seed
+                violation.invariant_id,
+                witness,
+                params=params,
+                profile=profile,
+                seed=seed,
+                source="database" if from_database else "machine",
             )
         remaining = remaining - {v.invariant_id for v in new}
     # A violation the machine recorded but no run raised (while another bug was being shrunk,
@@ -276,8 +323,85 @@ def run_properties(
             found[invariant_id] = _machine_counterexample(
                 invariant_id, unshrunk, params=params, profile=profile, seed=seed
             )
-    exploration = None
-    if explore and not engine_error:
+    return MachineShard(
+        seed=seed,
+        recorder=recorder,
+        found=found,
+        runs=runs,
+        engine_error=engine_error,
+        database_writes=() if deferred is None else deferred.writes(),
+    )
+
+
+ShardMap = Callable[[Sequence[int]], Sequence[MachineShard]]
+"""Runs the machine on each of the given seeds (in this process, or on a cluster) and returns
+the shards in the same order."""
+
+
+def run_properties(
+    params: Params,
+    profile: Profile,
+    effort: Effort,
+    seed: int,
+    *,
+    only: frozenset[str] | None = None,
+    machine: type[ChainMachine] = ChainMachine,
+    explore: bool = True,
+    database: ExampleDatabase | None = None,
+    shard_map: ShardMap | None = None,
+    exploration: ExplorationReport | None = None,
+) -> PropertyReport:
+    """The Hypothesis engine's verdict on every invariant it claims (or those in `only`).
+
+    The machine runs on `effort.shards` independent seed streams (`get_shard_seeds`), by
+    `shard_map` when given (a cluster), else one after another; the shards are merged in seed
+    order, so the verdict does not depend on where or in which order they ran. An exploration
+    computed elsewhere may be passed in; otherwise the round search runs here.
+    """
+    claimed = get_ids_for(Engine.HYPOTHESIS)
+    ids = tuple(i for i in claimed if only is None or i in only)
+    seeds = get_shard_seeds(seed, effort.shards)
+    if shard_map is None:
+        shards: Sequence[MachineShard] = [
+            run_machine_shard(
+                params, profile, effort, s, ids=ids, machine=machine, database=database
+            )
+            for s in seeds
+        ]
+    else:
+        shards = shard_map(seeds)
+    return assemble_properties(
+        params,
+        profile,
+        effort,
+        seed,
+        ids=ids,
+        shards=shards,
+        exploration=exploration,
+        explore=explore,
+    )
+
+
+def assemble_properties(
+    params: Params,
+    profile: Profile,
+    effort: Effort,
+    seed: int,
+    *,
+    ids: tuple[str, ...],
+    shards: Sequence[MachineShard],
+    exploration: ExplorationReport | None = None,
+    explore: bool = True,
+) -> PropertyReport:
+    """One report from the machine's shards (merged in seed order: each invariant's
+    counterexample is the first shard's that found one) and the round search."""
+    recorder = merge_recorders([shard.recorder for shard in shards])
+    found: dict[str, Counterexample] = {}
+    for shard in shards:
+        for invariant_id, counterexample in sorted(shard.found.items()):
+            found.setdefault(invariant_id, counterexample)
+    engine_error = next((shard.engine_error for shard in shards if shard.engine_error), "")
+    if exploration is None and explore and not engine_error:
         try:
             exploration = explore_rounds(
                 params=params, profile=profile, max_nodes=effort.explore_max_nodes, seed=seed
@@ -297,7 +421,7 @@ def run_properties(
         profile=profile.name,
         effort=effort.name,
         seed=seed,
-        machine_runs=runs,
+        machine_runs=sum(shard.runs for shard in shards),
         examples=recorder.examples,
         steps=recorder.steps,
         results=results,
@@ -323,7 +447,27 @@ def run_properties(
             if any(invariant_id in ids for invariant_id in boundary.invariants)
         ),
         engine_error=engine_error,
+        database_writes=tuple(write for shard in shards for write in shard.database_writes),
     )
+
+
+def merge_recorders(recorders: Sequence[Recorder]) -> Recorder:
+    """One recorder counting everything the given ones counted; each invariant's witness is the
+    first recorder's that has one."""
+    if len(recorders) == 1:
+        return recorders[0]
+    merged = Recorder()
+    for recorder in recorders:
+        merged.examples += recorder.examples
+        merged.steps += recorder.steps
+        for name in ("observed", "examples_observing", "violations", "fired", "refused"):
+            getattr(merged, name).update(getattr(recorder, name))
+        merged.refusal_reasons.update(recorder.refusal_reasons)
+        merged.boundaries.update(recorder.boundaries)
+        merged.examples_reaching.update(recorder.examples_reaching)
+        for invariant_id, witness in recorder.witnesses.items():
+            merged.witnesses.setdefault(invariant_id, witness)
+    return merged
 
 
 def _errored(invariant_id: str, recorder: Recorder, reason: str) -> InvariantResult:

@@ -18,14 +18,16 @@ import time
 from collections.abc import Callable, Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
+from hypothesis.database import ExampleDatabase
 
 from executor.grounding import EXECUTOR_IDS, ExecutorResult, ExecutorRun, run_executor
 from model.params import Params, params_to_document
 from model.profile import PROFILES
 from properties.catalogue import CATALOGUE, Engine
+from properties.database import Write, open_database, parse_location
 from properties.effort import get_effort
 from properties.runner import (
     Counterexample,
@@ -56,6 +58,10 @@ from solver.claim import ProofResult, ProofStatus
 from solver.goals.governance import COHERENCE_RULE_KEYS
 from solver.prove import SolverSettings, get_solver_version
 from solver.registry import PROVED_IDS, prove_all
+from sweep.cluster import Placement
+
+if TYPE_CHECKING:
+    from sweep.shards import PartResults
 
 ENGINE_OF = {"hypothesis": Engine.HYPOTHESIS, "z3": Engine.Z3, "executor": Engine.EXECUTOR}
 
@@ -80,6 +86,16 @@ class CheckOptions:
     (`/abs/path/file.py:callable` or `module:callable`)."""
     function_paths: tuple[str, ...] = ()
     """Where `module:callable` functions are imported from."""
+    database: str | None = None
+    """The example database's location (a directory or a redis:// URL), None for none
+    (`properties.database`). It never enters the report's inputs: a replayed failure says so in
+    its counterexample's source."""
+    placement: Placement | None = None
+    """Where the engines' parts run (`sweep.shards`): None runs them here, the Z3 and executor
+    engines each in a process of its own."""
+    in_background: bool | None = None
+    """Whether the Z3 and executor engines may run in processes of their own (None:
+    `ENGINES_IN_BACKGROUND`); a sweep's point runs them in turn, its worker being one core."""
 
 
 @frozen
@@ -88,6 +104,8 @@ class CheckRun:
 
     report: Report
     artifacts: Mapping[str, str]
+    database_writes: tuple[Write, ...] = ()
+    """The failing cases to save in the example database once the check is written."""
 
 
 def get_versions() -> dict[str, str]:
@@ -513,6 +531,8 @@ class _Background:
 
 
 def _describe_error(error: BaseException) -> str:
+    if isinstance(error, _PartFailedError):  # described on its worker the same way
+        return _describe_error_text(str(error))
     return _describe_error_text(f"{type(error).__name__}: {error}")
 
 
@@ -520,29 +540,21 @@ def _describe_error_text(text: str) -> str:
     return " ".join(text.split())[:500]
 
 
-def run_check(
-    loaded: LoadedParams,
-    options: CheckOptions,
-    *,
-    progress: Progress | None = None,
-    with_keys: bool = True,
-) -> CheckRun:
-    """Run the selected engines on `loaded` and gather the report and its files; with
-    `with_keys`, also what each changed key needs and which of its values are safe."""
-    say = progress or (lambda _: None)
-    params = loaded.params
-    gatherer = _Gatherer(params, options, loaded.changes)
-    profile, effort = gatherer.profile, gatherer.effort
-    ids = select_ids(options)
-    started = time.perf_counter()
+def _open_database(options: CheckOptions) -> ExampleDatabase | None:
+    location = None if options.database is None else parse_location(options.database)
+    return None if location is None else open_database(location)
 
-    engines: tuple[_EngineStep, ...] = (
+
+def _engine_steps(
+    gatherer: _Gatherer, options: CheckOptions, run_hypothesis: Callable[[tuple[str, ...]], Any]
+) -> tuple[_EngineStep, ...]:
+    """How each engine runs in this process, in the report's order."""
+    params, profile, effort = gatherer.params, gatherer.profile, gatherer.effort
+    return (
         _EngineStep(
             "hypothesis",
             f"effort {effort.name}, seed {options.seed}",
-            lambda selected: run_properties(
-                params, profile, effort, options.seed, only=frozenset(selected)
-            ),
+            run_hypothesis,
             lambda result, _: gatherer.take_properties(result),
         ),
         _EngineStep(
@@ -567,18 +579,43 @@ def run_check(
             gatherer.take_executor,
         ),
     )
-    # The executor's node processes mostly wait on each other, and the proofs need no state of
-    # the machine: each runs in a process of its own beside the Hypothesis engine, and its
-    # result is taken in its turn.
+
+
+def run_check(
+    loaded: LoadedParams,
+    options: CheckOptions,
+    *,
+    progress: Progress | None = None,
+    with_keys: bool = True,
+) -> CheckRun:
+    """Run the selected engines on `loaded` and gather the report and its files; with
+    `with_keys`, also what each changed key needs and which of its values are safe."""
+    say = progress or (lambda _: None)
+    params = loaded.params
+    gatherer = _Gatherer(params, options, loaded.changes)
+    profile, effort = gatherer.profile, gatherer.effort
+    ids = select_ids(options)
+    started = time.perf_counter()
+    database = _open_database(options)
+    writes: list[Write] = []
+
+    def run_hypothesis(selected: tuple[str, ...]) -> Any:
+        report = run_properties(
+            params, profile, effort, options.seed, only=frozenset(selected), database=database
+        )
+        writes.extend(report.database_writes)
+        return report
+
+    engines = _engine_steps(gatherer, options, run_hypothesis)
     background: dict[str, _Background] = {}
-    tasks: dict[str, tuple[Callable[..., Any], tuple[Any, ...]]] = {
-        "z3": (_z3_task, (params, profile.name, options.seed, _engine_ids("z3", ids))),
-        "executor": (_executor_task, (params, options, profile.name, effort.name)),
-    }
     running = [name for name in ENGINE_NAMES if name in options.engines and _engine_ids(name, ids)]
-    for name, (function, args) in tasks.items():
-        if ENGINES_IN_BACKGROUND and name in running and len(running) > 1:
-            background[name] = _Background(function, args)
+    on_cluster = None
+    if options.placement is not None:
+        on_cluster = _run_on_cluster(params, options, ids, running, say)
+        if on_cluster.hypothesis is not None:
+            writes.extend(on_cluster.hypothesis.database_writes)
+    else:
+        background = _start_background(params, options, ids, running)
     try:
         for step in engines:
             selected = _engine_ids(step.name, ids)
@@ -587,7 +624,9 @@ def run_check(
             say(f"{step.name}: {len(selected)} invariants, {step.describe}")
             clock = time.perf_counter()
             try:
-                if step.name in background:
+                if on_cluster is not None:
+                    result, seconds = _cluster_result(on_cluster, step.name)
+                elif step.name in background:
                     result, seconds = background[step.name].result()
                 else:
                     result, seconds = step.run(selected), None
@@ -617,7 +656,78 @@ def run_check(
         keys=keys.keys,
         keys_note=keys.note,
     )
-    return CheckRun(report=report, artifacts=dict(sorted(gatherer.artifacts.items())))
+    return CheckRun(
+        report=report,
+        artifacts=dict(sorted(gatherer.artifacts.items())),
+        database_writes=tuple(writes),
+    )
+
+
+def _start_background(
+    params: Params, options: CheckOptions, ids: tuple[str, ...], running: list[str]
+) -> dict[str, _Background]:
+    """The executor's node processes mostly wait on each other, and the proofs need no state of
+    the machine: each runs in a process of its own beside the Hypothesis engine, and its result
+    is taken in its turn."""
+    allowed = ENGINES_IN_BACKGROUND if options.in_background is None else options.in_background
+    if not allowed or len(running) < 2:
+        return {}
+    tasks: dict[str, tuple[Callable[..., Any], tuple[Any, ...]]] = {
+        "z3": (_z3_task, (params, options.profile, options.seed, _engine_ids("z3", ids))),
+        "executor": (_executor_task, (params, options, options.profile, options.effort)),
+    }
+    return {
+        name: _Background(function, args)
+        for name, (function, args) in tasks.items()
+        if name in running
+    }
+
+
+class _PartFailedError(RuntimeError):
+    """An engine's part stopped on a worker; the message is the worker's one-line reason."""
+
+
+def _run_on_cluster(
+    params: Params,
+    options: CheckOptions,
+    ids: tuple[str, ...],
+    running: list[str],
+    say: Progress,
+) -> PartResults:
+    """Every engine's parts at once on the options' placement (`sweep.shards`)."""
+    from sweep.cluster import Done  # noqa: PLC0415
+    from sweep.shards import CheckParts, run_parts  # noqa: PLC0415
+
+    placement = options.placement
+    assert placement is not None
+    parts = CheckParts(
+        params=params,
+        profile=options.profile,
+        effort=options.effort,
+        seed=options.seed,
+        hypothesis_ids=_engine_ids("hypothesis", ids) if "hypothesis" in running else (),
+        z3_ids=_engine_ids("z3", ids) if "z3" in running else (),
+        run_executor="executor" in running,
+        functions=options.functions,
+        function_paths=options.function_paths,
+        database=options.database,
+    )
+
+    def progress(done: Done[Any], finished: int, total: int) -> None:
+        say(
+            f"  part {finished}/{total}: {done.result.kind} on worker {done.worker}, "
+            f"{done.seconds:.1f} s"
+        )
+
+    say(f"running the check's parts on {placement.describe()}")
+    return run_parts(parts, placement, progress=progress)
+
+
+def _cluster_result(results: PartResults, engine: str) -> tuple[Any, float]:
+    if engine in results.errors:
+        raise _PartFailedError(results.errors[engine])
+    found = {"hypothesis": results.hypothesis, "z3": results.z3, "executor": results.executor}
+    return found[engine], results.seconds.get(engine, 0.0)
 
 
 def _analyse_changes(

@@ -1,0 +1,233 @@
+"""One check, cut into independent parts that run at once on a cluster.
+
+The Hypothesis engine's seed streams (`Effort.shards`), its exhaustive round search, the Z3
+proofs and the executor's grounding are independent: each part is a pure function of the
+parameter set, the profile, the effort and the seed, so it runs on any worker and gives the same
+result. The parts are merged in a fixed order (`properties.runner.assemble_properties`), so a
+report's content hash is the same on one worker, on two, or in this process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+from attrs import frozen
+
+from executor.grounding import ExecutorRun, run_executor
+from model.params import Params
+from model.profile import PROFILES
+from properties.catalogue import Engine, get_ids_for
+from properties.database import open_database, parse_location
+from properties.effort import get_effort
+from properties.evidence import Recorder
+from properties.explore import ExplorationReport, explore_rounds
+from properties.runner import (
+    MachineShard,
+    PropertyReport,
+    assemble_properties,
+    get_shard_seeds,
+    run_machine_shard,
+)
+from solver.claim import ProofResult
+from solver.prove import SolverSettings
+from solver.registry import prove_all
+from sweep.cluster import Placement, Progress, run_tasks
+
+
+@frozen
+class PartOutcome:
+    """A part's result, or the one-line reason it stopped (a model bug, say)."""
+
+    kind: str
+    result: Any = None
+    error: str = ""
+    seconds: float = 0.0
+
+
+@frozen
+class CheckParts:
+    """Where a check is cut: what runs, with which arguments, and the IDs of each engine."""
+
+    params: Params
+    profile: str
+    effort: str
+    seed: int
+    hypothesis_ids: tuple[str, ...]
+    z3_ids: tuple[str, ...]
+    run_executor: bool
+    functions: tuple[str, ...] = ()
+    function_paths: tuple[str, ...] = ()
+    database: str | None = None
+
+
+def _machine_part(parts: CheckParts, seed: int) -> MachineShard:
+    location = None if parts.database is None else parse_location(parts.database)
+    opened = None if location is None else open_database(location)
+    return run_machine_shard(
+        parts.params,
+        PROFILES[parts.profile],
+        get_effort(parts.effort),
+        seed,
+        ids=parts.hypothesis_ids,
+        database=opened,
+    )
+
+
+def _exploration_part(parts: CheckParts) -> ExplorationReport:
+    return explore_rounds(
+        params=parts.params,
+        profile=PROFILES[parts.profile],
+        max_nodes=get_effort(parts.effort).explore_max_nodes,
+        seed=parts.seed,
+    )
+
+
+def _z3_part(parts: CheckParts) -> tuple[ProofResult, ...]:
+    return prove_all(
+        parts.params,
+        PROFILES[parts.profile],
+        settings=SolverSettings(seed=parts.seed),
+        only=parts.z3_ids,
+    )
+
+
+def _executor_part(parts: CheckParts) -> ExecutorRun:
+    return run_executor(
+        parts.params,
+        PROFILES[parts.profile],
+        parts.effort,
+        parts.seed,
+        functions=parts.functions,
+        function_paths=parts.function_paths,
+    )
+
+
+PARTS: dict[str, Callable[..., Any]] = {
+    "machine": _machine_part,
+    "exploration": _exploration_part,
+    "z3": _z3_part,
+    "executor": _executor_part,
+}
+
+
+def run_part(kind: str, args: tuple[Any, ...]) -> PartOutcome:
+    """Run one part on a worker; an error becomes its one-line description."""
+    try:
+        return PartOutcome(kind, PARTS[kind](*args))
+    except Exception as error:  # as `check` describes an engine that stopped
+        return PartOutcome(kind, error=f"{type(error).__name__}: {error}")
+
+
+@frozen
+class PartResults:
+    """Each engine's result once its parts are merged, or the reason it failed."""
+
+    hypothesis: PropertyReport | None
+    z3: tuple[ProofResult, ...] | None
+    executor: ExecutorRun | None
+    errors: dict[str, str]
+    seconds: dict[str, float]
+    """Per engine, the seconds its parts took on their workers, summed."""
+
+
+def plan_parts(parts: CheckParts) -> list[tuple[str, tuple[Any, ...]]]:
+    """Every part of the check with its arguments, in the order they are submitted (the longest,
+    the executor, first)."""
+    plan: list[tuple[str, tuple[Any, ...]]] = []
+    if parts.run_executor:
+        plan.append(("executor", (parts,)))
+    if parts.hypothesis_ids:
+        seeds = get_shard_seeds(parts.seed, get_effort(parts.effort).shards)
+        plan.extend(("machine", (parts, seed)) for seed in seeds)
+        plan.append(("exploration", (parts,)))
+    if parts.z3_ids:
+        plan.append(("z3", (parts,)))
+    return plan
+
+
+def run_parts(
+    parts: CheckParts, placement: Placement, *, progress: Progress | None = None
+) -> PartResults:
+    """Run every part of the check on `placement` and merge each engine's parts."""
+    plan = plan_parts(parts)
+    done = run_tasks(
+        run_part,
+        [(kind, args) for kind, args in plan],
+        placement=placement,
+        name="part",
+        progress=progress,
+    )
+    outcomes = [d.result for d in done]
+    seconds: dict[str, float] = {}
+    for (kind, _), finished in zip(plan, done, strict=True):
+        engine = "hypothesis" if kind in ("machine", "exploration") else kind
+        seconds[engine] = round(seconds.get(engine, 0.0) + finished.seconds, 3)
+    errors: dict[str, str] = {}
+    by_kind: dict[str, list[PartOutcome]] = {}
+    for outcome in outcomes:
+        by_kind.setdefault(outcome.kind, []).append(outcome)
+    hypothesis = None
+    if parts.hypothesis_ids:
+        hypothesis, error = _merge_hypothesis(parts, by_kind["machine"], by_kind["exploration"][0])
+        if error:
+            errors["hypothesis"] = error
+    z3 = None
+    if parts.z3_ids:
+        (outcome,) = by_kind["z3"]
+        z3 = outcome.result
+        if outcome.error:
+            errors["z3"] = outcome.error
+    executor = None
+    if parts.run_executor:
+        (outcome,) = by_kind["executor"]
+        executor = outcome.result
+        if outcome.error:
+            errors["executor"] = outcome.error
+    return PartResults(hypothesis, z3, executor, errors, seconds)
+
+
+def _merge_hypothesis(
+    parts: CheckParts, machines: list[PartOutcome], exploration: PartOutcome
+) -> tuple[PropertyReport | None, str]:
+    """As `run_properties` would have: a crashed shard fails the engine unless something was
+    seen failing before it; a crashed round search likewise."""
+    shards: list[MachineShard] = []
+    for outcome in machines:
+        if outcome.error:
+            shards.append(_crashed_shard(outcome.error))
+        else:
+            shards.append(outcome.result)
+    seen_failing = any(shard.found or shard.recorder.witnesses for shard in shards)
+    first_error = next((outcome.error for outcome in machines if outcome.error), "")
+    if first_error and not seen_failing:
+        return None, first_error
+    explored = None if exploration.error else exploration.result
+    if exploration.error and not first_error:
+        if not any(shard.found for shard in shards):
+            return None, exploration.error
+        first_error = f"the round search stopped on {exploration.error}"
+    effort = get_effort(parts.effort)
+    ids = tuple(i for i in get_ids_for(Engine.HYPOTHESIS) if i in parts.hypothesis_ids)
+    report = assemble_properties(
+        parts.params,
+        PROFILES[parts.profile],
+        effort,
+        parts.seed,
+        ids=ids,
+        shards=shards,
+        exploration=explored,
+        explore=False,
+    )
+    if first_error and not report.engine_error:
+        report = _with_engine_error(report, first_error)
+    return report, ""
+
+
+def _crashed_shard(error: str) -> MachineShard:
+    return MachineShard(seed=0, recorder=Recorder(), found={}, runs=1, engine_error=error)
+
+
+def _with_engine_error(report: PropertyReport, error: str) -> PropertyReport:
+    return attrs.evolve(report, engine_error=error)
