@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, NoReturn
@@ -18,9 +18,11 @@ import shtab
 from model.params import param_specs
 from model.profile import PROFILES
 from properties.catalogue import INVARIANT_IDS
+from properties.database import DATABASE_ENVIRONMENT, DEFAULT_DATABASE, parse_location
 from properties.effort import EFFORTS
 from reports.param_documents import suggest
 from reports.report import ENGINE_NAMES
+from sweep.cluster import Placement
 
 RECHECK_SOLVERS = ("z3", "cvc5")
 
@@ -132,6 +134,61 @@ def _plot_path(text: str) -> Path:
     if path.suffix.lower() not in (".svg", ".png"):
         raise argparse.ArgumentTypeError(f"{text!r}: a plot file ends in .svg or .png")
     return path
+
+
+def _workers(text: str) -> int:
+    value = _seed(text)
+    if not 0 <= value <= 1_024:
+        raise argparse.ArgumentTypeError(f"{value} is outside 0..1024")
+    return value
+
+
+def add_cluster_options(parser: argparse.ArgumentParser, *, workers_help: str) -> None:
+    """`--workers N` (a local Dask cluster) or `--scheduler ADDRESS` (an existing one)."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_workers, metavar="N", help=workers_help)
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on the Dask cluster whose scheduler listens at ADDRESS (tcp://host:8786; "
+        "docs/sweep.md shows SLURM and Kubernetes set-ups)",
+    )
+
+
+def add_database_options(parser: argparse.ArgumentParser) -> None:
+    """`--database LOCATION` or `--no-database`: the shared Hypothesis example database."""
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--database",
+        metavar="LOCATION",
+        help="the example database that replays earlier failures first: a directory or a "
+        "redis://host:port/db URL (default: $STRATOVERIFY_DATABASE, else "
+        ".stratoverify/examples; docs/sweep.md)",
+    )
+    which.add_argument(
+        "--no-database",
+        action="store_true",
+        help="read and write no example database: the same inputs and seed give the same "
+        "report, byte for byte",
+    )
+
+
+def get_database_location(arguments: argparse.Namespace, env: Mapping[str, str]) -> str | None:
+    """The example database `--database`/`--no-database` ask for, or the environment's default;
+    None for none. A malformed location is a DatabaseError (one line)."""
+    if arguments.no_database:
+        return None
+    location = arguments.database or env.get(DATABASE_ENVIRONMENT) or DEFAULT_DATABASE
+    return None if parse_location(location) is None else location
+
+
+def get_placement(arguments: argparse.Namespace, *, default_workers: int | None) -> Placement | None:
+    """Where `--workers`/`--scheduler` ask the work to run; `default_workers` when neither is
+    given (None: not on a cluster)."""
+    if arguments.scheduler is not None:
+        return Placement(scheduler=arguments.scheduler)
+    workers = arguments.workers if arguments.workers is not None else default_workers
+    return None if workers is None else Placement(workers=workers)
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -247,6 +304,44 @@ def build_parser() -> argparse.ArgumentParser:
         help="ground your own function too: path/to/file.py:callable or module:callable, "
         "bytes -> bytes; the executor runs it on generated inputs beside the fixtures "
         "(repeatable; docs/guide.md)",
+    )
+    add_database_options(check)
+    add_cluster_options(
+        check,
+        workers_help="run the engines' parts (each Hypothesis seed stream, the round search, "
+        "the proofs, the executor) on a local Dask cluster of N worker processes; the report "
+        "is the same as without (default: here, the proofs and executor beside the machine)",
+    )
+
+    sweep = commands.add_parser(
+        "sweep",
+        help="check every point of a grid or sample of parameter values, on a Dask cluster",
+        description=(
+            "Run a full check on every point a sweep file names (keys with values, ranges or "
+            "seeded random samples, over a base; docs/sweep.md) and write one report: each "
+            "point's verdict and failing IDs, safety maps over each pair of keys with the "
+            "proved region drawn on them, the points sorted by margin, and each point's own "
+            "report folder. Exit 0 if every point passes, 1 if one fails, 2 on bad input, 3 if "
+            "a point is inconclusive."
+        ),
+    )
+    sweep.add_argument("spec", metavar="SPEC", type=Path, help="the sweep file (.toml or .json)")
+    sweep.add_argument(
+        "--out",
+        metavar="DIR",
+        type=Path,
+        required=True,
+        help="write sweep.json, sweep.md, sweep.html and points/NNNN/ (each a check report) here",
+    )
+    sweep.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    sweep.add_argument(
+        "--json", action="store_true", help="print the sweep document alone on stdout"
+    )
+    add_database_options(sweep)
+    add_cluster_options(
+        sweep,
+        workers_help="worker processes of the local Dask cluster (default: every core; 0: "
+        "every point in this process, without Dask)",
     )
 
     diff = commands.add_parser(

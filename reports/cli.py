@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from executor.engine import FunctionSpecError
 from model.coherence import check_coherence
 from model.params import Params, param_specs, params_to_document
+from properties.database import DatabaseError
 from reports import github
 from reports.arguments import (
     EXIT_BAD_INPUT,
@@ -31,6 +32,8 @@ from reports.arguments import (
     PROGRAM,
     RECHECK_SOLVERS,
     build_parser,
+    get_database_location,
+    get_placement,
 )
 from reports.inputs import InputError, LoadedParams, load_base, load_params
 from reports.report import ReportFileError
@@ -42,6 +45,7 @@ from reports.several import (
     get_slug,
 )
 from reports.writer import OutputError, prepare_output, write_report
+from sweep.cluster import ClusterError
 
 if TYPE_CHECKING:
     from reports.check import CheckOptions, CheckRun
@@ -95,7 +99,12 @@ class _Console:
             self.stderr.flush()
 
 
-def _options(arguments: argparse.Namespace, functions: tuple[str, ...] = ()) -> CheckOptions:
+def _options(
+    arguments: argparse.Namespace,
+    functions: tuple[str, ...] = (),
+    env: Mapping[str, str] | None = None,
+) -> CheckOptions:
+    """What to check; with `env` (`check`), also the example database and where to run."""
     from reports.check import CheckOptions  # noqa: PLC0415 - loaded by load_engines
 
     return CheckOptions(
@@ -106,7 +115,27 @@ def _options(arguments: argparse.Namespace, functions: tuple[str, ...] = ()) -> 
         engines=arguments.engines,
         functions=functions,
         function_paths=(str(Path.cwd()),) if functions else (),
+        database=None if env is None else get_database_location(arguments, env),
+        placement=None if env is None else get_placement(arguments, default_workers=None),
     )
+
+
+def _saving(run: CheckRun, options: CheckOptions, console: _Console) -> CheckRun:
+    _save_failures(run, options, console)
+    return run
+
+
+def _save_failures(run: CheckRun, options: CheckOptions, console: _Console) -> None:
+    """Write the failing cases the check found into its example database, once its report is
+    out (`properties.database`)."""
+    if options.database is None or not run.database_writes:
+        return
+    from properties.database import apply_writes, open_database, parse_location  # noqa: PLC0415
+
+    location = parse_location(options.database)
+    if location is not None:
+        saved = apply_writes(open_database(location), run.database_writes)
+        console.progress(f"{saved} failing case(s) saved to {location.describe()}")
 
 
 def load_functions(specs: Sequence[str], engines: Sequence[str]) -> tuple[str, ...]:
@@ -208,12 +237,13 @@ def run_check_command(
     load_engines()
     from reports.check import run_check  # noqa: PLC0415 - loaded by load_engines
 
+    options = _options(arguments, functions, env)
     if len(inputs) == 1:
         ((_, loaded),) = inputs
         console.progress(
             f"checking {loaded.source} ({describe_kind(loaded)}), profile {arguments.profile}"
         )
-        run = run_check(loaded, _options(arguments, functions), progress=console.progress)
+        run = run_check(loaded, options, progress=console.progress)
         document = _finish_report(
             run,
             console,
@@ -222,6 +252,7 @@ def run_check_command(
             env=env,
             sarif_root=sarif_root,
         )
+        _save_failures(run, options, console)
         console.progress(f"verdict: {document['verdict']}")
         return int(document["exit_code"])
     return _check_several(
@@ -230,8 +261,8 @@ def run_check_command(
         console=console,
         env=env,
         sarif_root=sarif_root,
-        run_check=lambda loaded: run_check(
-            loaded, _options(arguments, functions), progress=console.progress
+        run_check=lambda loaded: _saving(
+            run_check(loaded, options, progress=console.progress), options, console
         ),
     )
 
@@ -539,8 +570,19 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
             return run_reproduce_command(arguments, console, environment)
         if arguments.command == "region":
             return run_region_command(arguments, console)
+        if arguments.command == "sweep":
+            from sweep.command import run_sweep_command  # noqa: PLC0415 - Dask loads only here
+
+            return run_sweep_command(arguments, console, environment)
         parser.error(f"unknown command {arguments.command!r}")  # pragma: no cover
-    except (InputError, OutputError, ReportFileError, FunctionSpecError) as error:
+    except (
+        InputError,
+        OutputError,
+        ReportFileError,
+        FunctionSpecError,
+        DatabaseError,
+        ClusterError,
+    ) as error:
         sys.stderr.write(f"{PROGRAM}: error: {error}\n")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

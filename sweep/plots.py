@@ -14,6 +14,7 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 from attrs import frozen
 
 from reports.plots import (
@@ -152,9 +153,24 @@ def find_region(
     return None
 
 
-def render_sweep_plots(document: Mapping[str, Any]) -> tuple[Plot, ...]:
-    """Every safety map of a sweep document, pair by pair, each pair's map of every invariant
-    first and then one per failing invariant (at most `MAX_PAIRS` x (1 + `MAX_INVARIANT_MAPS`))."""
+@frozen
+class MapPlan:
+    """One safety map to draw: its element id, title, axes, invariant, and what was left out."""
+
+    id: str
+    title: str
+    x: Axis
+    y: Axis | None
+    invariant: str | None
+    """None: a point fails if any invariant fails there."""
+    left_out: str
+    """Which pairs and invariants get no map (said in the caption of each pair's first map)."""
+
+
+def plan_maps(document: Mapping[str, Any]) -> tuple[MapPlan, ...]:
+    """Every safety map of a sweep document, pair by pair (one strip for a single key), each
+    pair's map of every invariant first and then one per failing invariant: at most
+    `MAX_PAIRS` x (1 + `MAX_INVARIANT_MAPS`)."""
     keys = [str(key) for key in document["keys"]]
     points: Sequence[Mapping[str, Any]] = document["points"]
     if not keys:
@@ -169,32 +185,42 @@ def render_sweep_plots(document: Mapping[str, Any]) -> tuple[Plot, ...]:
     if len(failing) > MAX_INVARIANT_MAPS:
         left = failing[MAX_INVARIANT_MAPS:]
         notes.append(f"Not mapped on their own, to keep the page small: {', '.join(left)}.")
-    if len(axes) == 1:
-        pairs: list[tuple[Axis, Axis | None]] = [(axes[0], None)]
-    else:
+    pairs: list[tuple[Axis, Axis | None]] = [(axes[0], None)]
+    if len(axes) > 1:
         every_pair = list(itertools.combinations(axes, 2))
         if len(every_pair) > MAX_PAIRS:
             left_pairs = [f"{a.key} x {b.key}" for a, b in every_pair[MAX_PAIRS:]]
             notes.append(f"Pairs not mapped: {'; '.join(left_pairs)}.")
         pairs = list(every_pair[:MAX_PAIRS])
-    plots = []
-    for number, (x, y) in enumerate(pairs):
-        for layer, invariant in enumerate(layers):
-            plots.append(
-                _render_map(document, x, y, invariant, plot_id=f"plot-sweep-{number}-{layer}")
-            )
-    if notes and plots:
-        last = plots[-1]
-        plots[-1] = Plot(last.id, last.title, f"{last.caption} {' '.join(notes)}", last.svg)
-    return tuple(plots)
+    return tuple(
+        MapPlan(
+            id=f"plot-sweep-{number}-{layer}",
+            title=_title(x, y, invariant),
+            x=x,
+            y=y,
+            invariant=invariant,
+            left_out=" ".join(notes) if layer == 0 else "",
+        )
+        for number, (x, y) in enumerate(pairs)
+        for layer, invariant in enumerate(layers)
+    )
 
 
-def _render_map(
-    document: Mapping[str, Any], x: Axis, y: Axis | None, invariant: str | None, *, plot_id: str
-) -> Plot:
-    import numpy as np  # noqa: PLC0415 - matplotlib's own dependency, loaded only to draw
+def render_sweep_plots(document: Mapping[str, Any]) -> tuple[Plot, ...]:
+    """Every map of `plan_maps`, drawn."""
+    return tuple(_render_map(document, plan) for plan in plan_maps(document))
+
+
+def _title(x: Axis, y: Axis | None, invariant: str | None) -> str:
+    what = "every invariant" if invariant is None else invariant
+    return f"{y.key} by {x.key}: {what}" if y else f"{x.key}: {what}"
+
+
+def _render_map(document: Mapping[str, Any], plan: MapPlan) -> Plot:
+    # matplotlib is imported when a map is drawn, as in reports.plots.
     from matplotlib.colors import LinearSegmentedColormap, ListedColormap  # noqa: PLC0415
 
+    x, y, invariant, title = plan.x, plan.y, plan.invariant, plan.title
     cells = count_cells(document["points"], x, y, invariant)
     rows = y.cells if y else 1
     shares = np.full((rows, x.cells), np.nan)
@@ -205,8 +231,6 @@ def _render_map(
             undecided[row, column] = 1.0
         else:
             shares[row, column] = share
-    what = "every invariant" if invariant is None else invariant
-    title = f"{y.key} by {x.key}: {what}" if y else f"{x.key}: {what}"
     region = find_region(document, x.key, y.key) if y else None
     with open_figure() as figure:
         figure.set_size_inches(*(MAP_SIZE if y else STRIP_SIZE))
@@ -255,9 +279,11 @@ def _render_map(
         axes.set_title(title)
         if axes.get_legend_handles_labels()[0]:
             figure.legend(frameon=False, fontsize=7, loc="outside lower center", ncols=5)
-        svg = figure_to_svg(figure, plot_id)
+        svg = figure_to_svg(figure, plan.id)
     caption = _caption(document, x=x, y=y, invariant=invariant, cells=cells, region=region)
-    return Plot(id=plot_id, title=title, caption=caption, svg=svg)
+    if plan.left_out:
+        caption += f" {plan.left_out}"
+    return Plot(id=plan.id, title=title, caption=caption, svg=svg)
 
 
 def _draw_region(axes: Axes, region: Mapping[str, Any], x: Axis, y: Axis, *, swapped: bool) -> None:

@@ -31,7 +31,7 @@ from sweep.margins import (
     get_verdict,
     order_by_margin,
 )
-from sweep.plots import render_sweep_plots
+from sweep.plots import MapPlan, plan_maps, render_sweep_plots
 
 HTML_ROW_LIMIT = 2_000
 """The page's table of points shows at most this many rows; sweep.json and sweep.md have all."""
@@ -206,7 +206,7 @@ def _describe_spec(document: Mapping[str, Any]) -> list[tuple[str, str]]:
 def render_markdown(document: Mapping[str, Any]) -> str:
     """The sweep report as GitHub-flavoured Markdown: every point, the maps left to sweep.html."""
     view = read_view(document)
-    plots = render_sweep_plots(document)
+    plans = plan_maps(document)
     lines = [
         f"# stratoverify sweep: {escape_cell(describe_run(document))}",
         "",
@@ -240,12 +240,7 @@ def render_markdown(document: Mapping[str, Any]) -> str:
         "",
         "## Safety maps",
         "",
-        *(
-            ["The maps are drawn in sweep.html:", "", *(f"- {escape_cell(p.title)}" for p in plots)]
-            if plots
-            else ["No point, so no map."]
-        ),
-        "",
+        *_markdown_maps(plans),
         "## Points",
         "",
         f"Passing points first, the farthest from a failure first. {MARGIN_NOTE}",
@@ -259,6 +254,20 @@ def render_markdown(document: Mapping[str, Any]) -> str:
         f"{code_span(document.get('content_sha256'))}; sweep.json holds every field.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _markdown_maps(plans: Sequence[MapPlan]) -> list[str]:
+    if not plans:
+        return ["No point, so no map.", ""]
+    notes = dict.fromkeys(plan.left_out for plan in plans if plan.left_out)
+    return [
+        "The maps are drawn in sweep.html:",
+        "",
+        *(f"- {escape_cell(plan.title)}" for plan in plans),
+        "",
+        *(f"_{escape_cell(note)}_" for note in notes),
+        *([""] if notes else []),
+    ]
 
 
 def _markdown_points(view: SweepView) -> list[str]:

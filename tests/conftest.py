@@ -9,7 +9,14 @@ only the order, never what runs.
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# No test reads or writes the example database unless it says so (tests/sweep/test_database.py):
+# a database shared by every test would let one test's failures be replayed first by another, and
+# a report would then depend on which tests ran before it. Child processes inherit this.
+os.environ["STRATOVERIFY_DATABASE"] = "off"
 
 LONGEST_FIRST = (
     "tests/reports/test_cli_check_failing.py",
