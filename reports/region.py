@@ -416,10 +416,14 @@ def run_pair_region(
     *,
     settings: SolverSettings,
     samples: int = 21,
+    xs: Sequence[int] | None = None,
 ) -> RegionRun:
-    """Two keys' safe map on `loaded`: for each sampled x value, the safe y values."""
+    """Two keys' safe map on `loaded`: for each sampled x value (or each of `xs`), the safe y
+    values."""
     profile = PROFILES[profile_name]
-    pair = get_pair_region(loaded.params, profile, key_x, key_y, samples=samples, settings=settings)
+    pair = get_pair_region(
+        loaded.params, profile, key_x, key_y, samples=samples, settings=settings, xs=xs
+    )
     spec_x, spec_y = get_key_spec(key_x), get_key_spec(key_y)
     rows = [
         {

@@ -79,3 +79,38 @@ def _swap_folder(new: Path, current: Path, staging: Path) -> None:
         os.replace(current, staging / f"old-{current.name}")
     if new.exists():
         os.replace(new, current)
+
+
+def write_reports(
+    out: Path,
+    folder: str,
+    reports: Mapping[str, Mapping[str, str]],
+    files: Mapping[str, str],
+    *,
+    last: str,
+) -> None:
+    """Write several report folders under `out/folder/` (name -> that report's files), swapped
+    in whole, then the top-level `files`, `last` of them last (a sweep: points/NNNN/ and
+    sweep.json)."""
+    for name in (folder, *reports, *files):
+        if Path(name).is_absolute() or len(Path(name).parts) != 1 or name in ("..", "."):
+            raise ValueError(f"report entry {name!r} is not a plain name")
+    prepare_output(out)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".stratoverify-staging-", dir=out))
+    except OSError as error:
+        raise OutputError(
+            f"{out}: cannot write the report here ({error.strerror or error})"
+        ) from None
+    try:
+        for name, report in reports.items():
+            write_report(staging / folder / name, report)
+        _swap_folder(staging / folder, out / folder, staging)
+        for name, text in files.items():
+            (staging / name).write_text(text, encoding="utf-8")
+        for name in (*sorted(name for name in files if name != last), last):
+            os.replace(staging / name, out / name)
+    except OSError as error:
+        raise OutputError(f"{out}: writing the report failed ({error.strerror or error})") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -506,16 +506,19 @@ def get_pair_region(
     *,
     samples: int = 21,
     settings: SolverSettings = DEFAULT_SETTINGS,
+    xs: Sequence[int] | None = None,
 ) -> PairRegion:
     """The safe set of `key_y` at each of `samples` values of `key_x` (spread over its domain,
-    and its value in `params`), every other key at its value in `params`."""
+    and its value in `params`), or at each of `xs` when given (a sweep's own values), every
+    other key at its value in `params`."""
     spec_x = _SPECS[key_x]
     value_x = get_param_by_name(params, key_x)
     value_y = get_param_by_name(params, key_y)
     # Every claim is built once with both keys variables; a row pins x by one more assumption.
     prepared = _Prepared(params, profile, (key_x, key_y), settings)
     rows = []
-    for x in get_samples(Interval(spec_x.minimum, spec_x.maximum), value_x, samples):
+    chosen = get_samples(Interval(spec_x.minimum, spec_x.maximum), value_x, samples)
+    for x in chosen if xs is None else tuple(sorted(set(xs))):
         rows.append((x, _get_region(key_y, value_y, prepared, (z3.Int(key_x) == x,))))
     return PairRegion(
         key_x=key_x,

@@ -3,7 +3,7 @@
 Both read only the sweep document: the summary, how many points fail each invariant, the safety
 maps (drawn inline in the page; listed by title in Markdown), every point sorted by its margin
 (`sweep.margins`) with a link to its own check report, and every counterexample grouped by
-invariant. Every string from the document is escaped with the check report's helpers, links go
+invariant. Every string from the document is escaped by the check report's own escaping, links go
 only to plain relative paths, and the same document gives the same bytes.
 """
 
@@ -182,7 +182,7 @@ def _describe_spec(document: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("seed", str(spec.get("seed"))),
         ("engines", ", ".join(str(name) for name in spec.get("engines") or [])),
         ("invariants", ", ".join(str(name) for name in only) if only else "every invariant"),
-        ("base", str(spec["base"]) if spec.get("base") else "whitepaper defaults"),
+        ("base", _describe_base(spec.get("base"))),
         (
             "points",
             f"a sample of {sample.get('count')} (seed {sample.get('seed')})"
@@ -201,6 +201,14 @@ def _describe_spec(document: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 # --- Markdown ------------------------------------------------------------------------------------
+
+
+def _describe_base(base: Any) -> str:
+    """The sweep's base: the whitepaper defaults, or a parameter set named by its hash."""
+    if isinstance(base, Mapping):
+        digest = str(base.get("params_sha256", ""))[:12]
+        return f"{base.get('source', 'parameter set')} (parameters sha256 {digest})"
+    return str(base) if base else "whitepaper defaults"
 
 
 def render_markdown(document: Mapping[str, Any]) -> str:
