@@ -182,7 +182,9 @@ def get_database_location(arguments: argparse.Namespace, env: Mapping[str, str])
     return None if parse_location(location) is None else location
 
 
-def get_placement(arguments: argparse.Namespace, *, default_workers: int | None) -> Placement | None:
+def get_placement(
+    arguments: argparse.Namespace, *, default_workers: int | None
+) -> Placement | None:
     """Where `--workers`/`--scheduler` ask the work to run; `default_workers` when neither is
     given (None: not on a cluster)."""
     if arguments.scheduler is not None:

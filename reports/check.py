@@ -258,7 +258,7 @@ class _Gatherer:
         invariant_id = result.invariant_id
         trace_path = _trace_path(invariant_id, "hypothesis")
         regression_path = _regression_path(invariant_id, "hypothesis")
-        if counterexample.source == "machine":
+        if counterexample.source in ("machine", "database"):
             trace = traces.machine_trace(counterexample, params=self.params, profile=self.profile)
             regression = counterexample.regression_test
         else:
@@ -703,7 +703,7 @@ def _run_on_cluster(
     parts = CheckParts(
         params=params,
         profile=options.profile,
-        effort=options.effort,
+        effort=get_effort(options.effort),
         seed=options.seed,
         hypothesis_ids=_engine_ids("hypothesis", ids) if "hypothesis" in running else (),
         z3_ids=_engine_ids("z3", ids) if "z3" in running else (),

@@ -20,7 +20,7 @@ from model.params import Params
 from model.profile import PROFILES
 from properties.catalogue import Engine, get_ids_for
 from properties.database import open_database, parse_location
-from properties.effort import get_effort
+from properties.effort import Effort
 from properties.evidence import Recorder
 from properties.explore import ExplorationReport, explore_rounds
 from properties.runner import (
@@ -52,7 +52,7 @@ class CheckParts:
 
     params: Params
     profile: str
-    effort: str
+    effort: Effort
     seed: int
     hypothesis_ids: tuple[str, ...]
     z3_ids: tuple[str, ...]
@@ -68,7 +68,7 @@ def _machine_part(parts: CheckParts, seed: int) -> MachineShard:
     return run_machine_shard(
         parts.params,
         PROFILES[parts.profile],
-        get_effort(parts.effort),
+        parts.effort,
         seed,
         ids=parts.hypothesis_ids,
         database=opened,
@@ -79,7 +79,7 @@ def _exploration_part(parts: CheckParts) -> ExplorationReport:
     return explore_rounds(
         params=parts.params,
         profile=PROFILES[parts.profile],
-        max_nodes=get_effort(parts.effort).explore_max_nodes,
+        max_nodes=parts.effort.explore_max_nodes,
         seed=parts.seed,
     )
 
@@ -97,7 +97,7 @@ def _executor_part(parts: CheckParts) -> ExecutorRun:
     return run_executor(
         parts.params,
         PROFILES[parts.profile],
-        parts.effort,
+        parts.effort.name,
         parts.seed,
         functions=parts.functions,
         function_paths=parts.function_paths,
@@ -139,7 +139,7 @@ def plan_parts(parts: CheckParts) -> list[tuple[str, tuple[Any, ...]]]:
     if parts.run_executor:
         plan.append(("executor", (parts,)))
     if parts.hypothesis_ids:
-        seeds = get_shard_seeds(parts.seed, get_effort(parts.effort).shards)
+        seeds = get_shard_seeds(parts.seed, parts.effort.shards)
         plan.extend(("machine", (parts, seed)) for seed in seeds)
         plan.append(("exploration", (parts,)))
     if parts.z3_ids:
@@ -208,7 +208,7 @@ def _merge_hypothesis(
         if not any(shard.found for shard in shards):
             return None, exploration.error
         first_error = f"the round search stopped on {exploration.error}"
-    effort = get_effort(parts.effort)
+    effort = parts.effort
     ids = tuple(i for i in get_ids_for(Engine.HYPOTHESIS) if i in parts.hypothesis_ids)
     report = assemble_properties(
         parts.params,

@@ -1,0 +1,247 @@
+"""Mutation campaigns on a Dask cluster: `python -m mutation --workers N` or `--scheduler ADDRESS`.
+
+Every mutant, of the catalogue or of a mechanical sample, is one task of `sweep.cluster.run_tasks`.
+A task copies the tree into a temporary folder of its own on the worker, applies the mutant there
+and runs the check in that copy, so it is a pure function of its arguments: a worker that dies
+mid-task has its mutant rerun elsewhere with the same result. A line is printed per mutant as it
+finishes (with the worker that ran it); the summary and the report list the mutants in catalogue
+(or sample) order, whatever order they finished in, and name no worker.
+
+On a cluster of other machines, every worker must see the tree at the same path (`--tree`) and
+import this repository's `mutation` package (start the workers from a checkout of it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from mutation import mechanical
+from mutation.catalogue import Mutant
+from mutation.harness import MutantResult, Outcome, run_mutant
+from sweep.cluster import IN_PROCESS, Placement, open_client, run_tasks
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from sweep.cluster import Done
+
+
+def run_mutant_task(
+    mutant: Mutant | None,
+    effort: str,
+    seed: int,
+    engines: tuple[str, ...],
+    timeout_seconds: float,
+    source: Path,
+) -> MutantResult:
+    """Run on a worker: the check of a copy of `source` with `mutant` applied (None: unmutated)."""
+    return run_mutant(
+        mutant,
+        effort=effort,
+        seed=seed,
+        engines=engines,
+        timeout_seconds=timeout_seconds,
+        source=source,
+    )
+
+
+def check_mechanical_task(
+    mutant: mechanical.MechanicalMutant,
+    root: Path,
+    effort: str,
+    seed: int,
+    engines: tuple[str, ...],
+    timeout_seconds: float,
+) -> mechanical.MechanicalResult:
+    """Run on a worker: import the mutated model, then (if it imports) check a copy of `root`."""
+    return mechanical.check_mutant(
+        mutant,
+        root=root,
+        effort=effort,
+        seed=seed,
+        engines=engines,
+        timeout_seconds=timeout_seconds,
+    )
+
+
+def task_name(prefix: str, arguments: Sequence[tuple[Any, ...]]) -> str:
+    """`prefix-HASH`: the tasks' keys on a shared scheduler depend on what they compute, so two
+    campaigns at once never take each other's results, and equal ones may share them."""
+    digest = hashlib.sha256(repr(list(arguments)).encode("utf-8")).hexdigest()[:12]
+    return f"{prefix}-{digest}"
+
+
+@contextmanager
+def connect(placement: Placement) -> Iterator[Client | None]:
+    """One client for a whole campaign (None in this process), so a local cluster starts once."""
+    if placement.scheduler is None and placement.workers == IN_PROCESS:
+        yield None
+        return
+    with open_client(placement) as client:
+        yield client
+
+
+def _printer(stdout: TextIO, line: Callable[[int, Any], str]) -> Callable[[Done[Any], int, int], None]:
+    def progress(done: Done[Any], finished: int, total: int) -> None:
+        stdout.write(f"{line(done.index, done.result)}  on worker {done.worker}\n")
+        stdout.flush()
+
+    return progress
+
+
+def run_catalogue(
+    mutants: Sequence[Mutant],
+    *,
+    placement: Placement,
+    effort: str,
+    seed: int,
+    engines: Sequence[str],
+    timeout_seconds: float,
+    source: Path,
+    line: Callable[[Mutant, MutantResult], str],
+    stdout: TextIO,
+) -> list[MutantResult]:
+    """Check every mutant on `placement`; print `line` of each as it finishes; results in order."""
+    arguments = [
+        (mutant, effort, seed, tuple(engines), timeout_seconds, source) for mutant in mutants
+    ]
+    done = run_tasks(
+        run_mutant_task,
+        arguments,
+        placement=placement,
+        name=task_name("mutant", arguments),
+        progress=_printer(stdout, lambda index, result: line(mutants[index], result)),
+    )
+    return [task.result for task in done]
+
+
+def main_mechanical(
+    *,
+    placement: Placement,
+    root: Path,
+    size: int,
+    seed: int,
+    check_seed: int,
+    only: Sequence[str] | None,
+    effort: str,
+    engines: Sequence[str],
+    timeout_seconds: float,
+    out: Path | None,
+    stdout: TextIO = sys.stdout,
+) -> int:
+    """`--mechanical` on `placement`: `mechanical.main`'s run, with each mutant one task."""
+    started = time.monotonic()
+    sample = _draw(root, size=size, seed=seed, only=only)
+    stdout.write(
+        f"{len(sample.mutants)} mechanical mutants of {root / mechanical.MUTATED_PACKAGE} "
+        f"(seed {seed}, digest {sample.digest}; {len(sample.skipped)} passed over) "
+        f"on {placement.describe()}\n"
+    )
+    stdout.flush()
+    engines = tuple(engines)
+    with connect(placement) as client:
+        unmutated_arguments = [(None, effort, check_seed, engines, timeout_seconds, root)]
+        unmutated = run_tasks(
+            run_mutant_task,
+            unmutated_arguments,
+            placement=placement,
+            name=task_name("unmutated", unmutated_arguments),
+            client=client,
+        )[0].result
+        verdict = "passes" if unmutated.outcome is Outcome.SURVIVED else unmutated.outcome.value
+        stdout.write(f"UNMUTATED   {verdict}  [{unmutated.seconds:.1f} s]\n")
+        if unmutated.outcome is not Outcome.SURVIVED:
+            stdout.write(
+                f"the unmutated tree does not pass ({unmutated.outcome.value}: "
+                f"{unmutated.detail}); no mutant can be judged against it\n"
+            )
+            return mechanical.EXIT_UNMUTATED_FAILS
+        results = _run_sample(
+            sample.mutants,
+            placement=placement,
+            client=client,
+            arguments=(root, effort, check_seed, engines, timeout_seconds),
+            stdout=stdout,
+        )
+    # `jobs` is left out of the settings: the report is the same whatever ran it.
+    settings = {
+        "tree": str(root),
+        "tree_digest": mechanical.get_tree_digest(root),
+        "sample_seed": seed,
+        "check_seed": check_seed,
+        "effort": effort,
+        "engines": list(engines),
+        "timeout_seconds": timeout_seconds,
+    }
+    summary = mechanical.summarise(
+        results, sample, seconds=time.monotonic() - started, settings=settings
+    )
+    if out is not None:
+        document = {
+            "summary": summary,
+            "results": [mechanical.result_document(result) for result in results],
+            "passed_over": [
+                mechanical.result_document(
+                    mechanical.MechanicalResult(mutant, _static_outcome(mutant))
+                )
+                for mutant in sample.skipped
+            ],
+        }
+        out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    for text in mechanical.format_survivors(results):
+        stdout.write(text + "\n")
+    stdout.write(json.dumps(summary) + "\n")
+    return mechanical.EXIT_SURVIVORS if summary["survivors"] else mechanical.EXIT_DONE
+
+
+def _draw(root: Path, *, size: int, seed: int, only: Sequence[str] | None) -> mechanical.Sample:
+    if not only:
+        return mechanical.draw_sample(root, size=size, seed=seed)
+    points = mechanical.find_points(only, root)
+    sources = mechanical.SourceCache(root)
+    mutants = tuple(
+        mechanical.make_mutant(point, sources[point.file], index=sources.index) for point in points
+    )
+    return mechanical.Sample(seed, mutants, (), len(points))
+
+
+def _run_sample(
+    mutants: Sequence[mechanical.MechanicalMutant],
+    *,
+    placement: Placement,
+    client: Client | None,
+    arguments: tuple[Path, str, int, tuple[str, ...], float],
+    stdout: TextIO,
+) -> list[mechanical.MechanicalResult]:
+    """The runnable mutants as tasks; the others settled here, before any task starts."""
+    settled: dict[int, mechanical.MechanicalResult] = {}
+    runnable: list[int] = []
+    for index, mutant in enumerate(mutants):
+        if mutant.kind is mechanical.Kind.RUNNABLE:
+            runnable.append(index)
+        else:
+            settled[index] = mechanical.MechanicalResult(mutant, _static_outcome(mutant))
+            stdout.write(mechanical.format_line(settled[index]) + "\n")
+    task_arguments = [(mutants[index], *arguments) for index in runnable]
+    done = run_tasks(
+        check_mechanical_task,
+        task_arguments,
+        placement=placement,
+        name=task_name("mechanical", task_arguments),
+        progress=_printer(stdout, lambda _, result: mechanical.format_line(result)),
+        client=client,
+    )
+    for index, task in zip(runnable, done, strict=True):
+        settled[index] = task.result
+    return [settled[index] for index in range(len(mutants))]
+
+
+def _static_outcome(mutant: mechanical.MechanicalMutant) -> str:
+    return "incompetent" if mutant.kind is mechanical.Kind.INCOMPETENT else "equivalent"
