@@ -5,7 +5,8 @@ every mutant is killed or survives as a catalogued equivalent; 1 otherwise; 2 on
 A crash, timeout or inconclusive check is its own outcome and counts as a kill only with
 `--crash-kills`, so a model that merely breaks is never mistaken for a suite that caught it.
 `--mechanical` runs a seeded sample of cosmic-ray's mutants instead (`mutation.mechanical`;
-exit 3 there when the unmutated tree does not pass).
+exit 3 there when the unmutated tree does not pass). `--workers N` or `--scheduler ADDRESS` runs
+each mutant as a task of a Dask cluster (`mutation.distributed`) instead of `--jobs` threads.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any, TextIO
 
 import attrs
 
-from mutation import mechanical
+from mutation import distributed, mechanical
 from mutation.catalogue import MUTANTS, Mutant, get_mutant
 from mutation.harness import (
     DEFAULT_TIMEOUT_SECONDS,
@@ -31,6 +32,8 @@ from mutation.harness import (
     Outcome,
     run_mutant,
 )
+from reports.arguments import add_cluster_options, get_placement
+from sweep.cluster import ClusterError, Placement
 
 EXIT_ALL_KILLED = 0
 EXIT_SURVIVORS = 1
@@ -139,7 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="run only these mutants (with --mechanical: model/FILE.py:OPERATOR:OCCURRENCE)",
     )
     parser.add_argument(
-        "--jobs", type=int, default=1, help="mutants checked at once (default 1: 2 cores)"
+        "--jobs", type=int, help="mutants checked at once by threads (default 1: 2 cores)"
+    )
+    add_cluster_options(
+        parser,
+        workers_help="check each mutant as a task of a local Dask cluster of N worker processes "
+        "(0: in this process); the report is the same whatever N",
     )
     parser.add_argument("--out", type=Path, help="also write a JSON report to this file")
     parser.add_argument("--effort", default="quick", choices=("quick", "default", "thorough"))
@@ -193,10 +201,28 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO = sys.stdout) -> i
     """Run the selected mutants, print a line each and the JSON summary; exit 0 iff none survive."""
     parser = build_parser()
     arguments = parser.parse_args(argv)
+    placement = get_placement(arguments, default_workers=None)
+    if arguments.jobs is not None and placement is not None:
+        parser.error("--jobs goes without --workers and --scheduler (a cluster has its own)")
+    if arguments.jobs is None:
+        arguments.jobs = 1
     if arguments.jobs < 1:
         parser.error(f"--jobs must be at least 1, got {arguments.jobs}")
-    if arguments.mechanical:
-        return _main_mechanical(parser, arguments, stdout)
+    try:
+        if arguments.mechanical:
+            return _main_mechanical(parser, arguments, placement, stdout)
+        return _main_catalogue(parser, arguments, placement, stdout)
+    except ClusterError as error:
+        sys.stderr.write(f"python -m mutation: error: {error}\n")
+        return EXIT_USAGE
+
+
+def _main_catalogue(
+    parser: argparse.ArgumentParser,
+    arguments: argparse.Namespace,
+    placement: Placement | None,
+    stdout: TextIO,
+) -> int:
     if arguments.sample != mechanical.DEFAULT_SAMPLE or arguments.list:
         parser.error("--sample and --list go with --mechanical")
     timeout = DEFAULT_TIMEOUT_SECONDS if arguments.timeout is None else arguments.timeout
@@ -207,6 +233,33 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO = sys.stdout) -> i
         sys.stderr.write(f"python -m mutation: error: {error.args[0]}\n")
         return EXIT_USAGE
     started = time.monotonic()
+    if placement is None:
+        ordered = _run_threads(mutants, arguments, timeout, stdout)
+    else:
+        plural = "s" if len(mutants) != 1 else ""
+        stdout.write(f"{len(mutants)} mutant{plural} on {placement.describe()}\n")
+        stdout.flush()
+        finished = distributed.run_catalogue(
+            mutants,
+            placement=placement,
+            settings=distributed.CheckSettings(
+                arguments.tree.resolve(),
+                arguments.effort,
+                arguments.seed,
+                arguments.engines,
+                timeout,
+            ),
+            line=format_line,
+            stdout=stdout,
+        )
+        ordered = list(zip(mutants, finished, strict=True))
+    return _report(ordered, arguments, started, stdout)
+
+
+def _run_threads(
+    mutants: Sequence[Mutant], arguments: argparse.Namespace, timeout: float, stdout: TextIO
+) -> list[tuple[Mutant, MutantResult]]:
+    """`--jobs` threads in this process, a line per mutant as it finishes; results in order."""
     results: dict[str, MutantResult] = {}
     with ThreadPoolExecutor(max_workers=arguments.jobs) as pool:
         futures = {
@@ -226,7 +279,16 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO = sys.stdout) -> i
             results[mutant.id] = future.result()
             stdout.write(format_line(mutant, results[mutant.id]) + "\n")
             stdout.flush()
-    ordered = [(mutant, results[mutant.id]) for mutant in mutants]
+    return [(mutant, results[mutant.id]) for mutant in mutants]
+
+
+def _report(
+    ordered: Sequence[tuple[Mutant, MutantResult]],
+    arguments: argparse.Namespace,
+    started: float,
+    stdout: TextIO,
+) -> int:
+    """The JSON line (and `--out`), in catalogue order; nothing in it names a worker."""
     settings = {
         "effort": arguments.effort,
         "seed": arguments.seed,
@@ -251,27 +313,47 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO = sys.stdout) -> i
 
 
 def _main_mechanical(
-    parser: argparse.ArgumentParser, arguments: argparse.Namespace, stdout: TextIO
+    parser: argparse.ArgumentParser,
+    arguments: argparse.Namespace,
+    placement: Placement | None,
+    stdout: TextIO,
 ) -> int:
     if arguments.crash_kills:
         parser.error("--crash-kills does not apply to --mechanical (it reports both scores)")
     if arguments.sample < 1:
         parser.error(f"--sample must be at least 1, got {arguments.sample}")
-    timeout = arguments.timeout
+    timeout = (
+        mechanical.DEFAULT_MECHANICAL_TIMEOUT_SECONDS
+        if arguments.timeout is None
+        else arguments.timeout
+    )
+    check_seed = arguments.seed if arguments.check_seed is None else arguments.check_seed
     try:
+        if placement is not None and not arguments.list:
+            return distributed.main_mechanical(
+                placement=placement,
+                root=arguments.tree.resolve(),
+                size=arguments.sample,
+                seed=arguments.seed,
+                check_seed=check_seed,
+                only=arguments.only,
+                effort=arguments.effort,
+                engines=arguments.engines,
+                timeout_seconds=timeout,
+                out=arguments.out,
+                stdout=stdout,
+            )
         return mechanical.main(
             root=arguments.tree.resolve(),
             size=arguments.sample,
             seed=arguments.seed,
-            check_seed=arguments.seed if arguments.check_seed is None else arguments.check_seed,
+            check_seed=check_seed,
             only=arguments.only,
             list_only=arguments.list,
             jobs=arguments.jobs,
             effort=arguments.effort,
             engines=arguments.engines,
-            timeout_seconds=mechanical.DEFAULT_MECHANICAL_TIMEOUT_SECONDS
-            if timeout is None
-            else timeout,
+            timeout_seconds=timeout,
             out=arguments.out,
             stdout=stdout,
         )

@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from attrs import frozen
+
 from mutation import mechanical
 from mutation.catalogue import Mutant
 from mutation.harness import MutantResult, Outcome, run_mutant
@@ -33,41 +35,41 @@ if TYPE_CHECKING:
     from sweep.cluster import Done
 
 
-def run_mutant_task(
-    mutant: Mutant | None,
-    effort: str,
-    seed: int,
-    engines: tuple[str, ...],
-    timeout_seconds: float,
-    source: Path,
-) -> MutantResult:
-    """Run on a worker: the check of a copy of `source` with `mutant` applied (None: unmutated)."""
+@frozen
+class CheckSettings:
+    """How every mutant of a campaign is checked: the same for all, sent with each task."""
+
+    tree: Path
+    """The tree copied and mutated; a worker must see it at this path."""
+    effort: str
+    seed: int
+    engines: tuple[str, ...]
+    timeout_seconds: float
+
+
+def run_mutant_task(mutant: Mutant | None, settings: CheckSettings) -> MutantResult:
+    """Run on a worker: the check of a copy of the tree with `mutant` applied (None: unmutated)."""
     return run_mutant(
         mutant,
-        effort=effort,
-        seed=seed,
-        engines=engines,
-        timeout_seconds=timeout_seconds,
-        source=source,
+        effort=settings.effort,
+        seed=settings.seed,
+        engines=settings.engines,
+        timeout_seconds=settings.timeout_seconds,
+        source=settings.tree,
     )
 
 
 def check_mechanical_task(
-    mutant: mechanical.MechanicalMutant,
-    root: Path,
-    effort: str,
-    seed: int,
-    engines: tuple[str, ...],
-    timeout_seconds: float,
+    mutant: mechanical.MechanicalMutant, settings: CheckSettings
 ) -> mechanical.MechanicalResult:
-    """Run on a worker: import the mutated model, then (if it imports) check a copy of `root`."""
+    """Run on a worker: import the mutated model, then (if it imports) check a copy of the tree."""
     return mechanical.check_mutant(
         mutant,
-        root=root,
-        effort=effort,
-        seed=seed,
-        engines=engines,
-        timeout_seconds=timeout_seconds,
+        root=settings.tree,
+        effort=settings.effort,
+        seed=settings.seed,
+        engines=settings.engines,
+        timeout_seconds=settings.timeout_seconds,
     )
 
 
@@ -88,7 +90,9 @@ def connect(placement: Placement) -> Iterator[Client | None]:
         yield client
 
 
-def _printer(stdout: TextIO, line: Callable[[int, Any], str]) -> Callable[[Done[Any], int, int], None]:
+def _printer(
+    stdout: TextIO, line: Callable[[int, Any], str]
+) -> Callable[[Done[Any], int, int], None]:
     def progress(done: Done[Any], finished: int, total: int) -> None:
         stdout.write(f"{line(done.index, done.result)}  on worker {done.worker}\n")
         stdout.flush()
@@ -100,18 +104,12 @@ def run_catalogue(
     mutants: Sequence[Mutant],
     *,
     placement: Placement,
-    effort: str,
-    seed: int,
-    engines: Sequence[str],
-    timeout_seconds: float,
-    source: Path,
+    settings: CheckSettings,
     line: Callable[[Mutant, MutantResult], str],
     stdout: TextIO,
 ) -> list[MutantResult]:
     """Check every mutant on `placement`; print `line` of each as it finishes; results in order."""
-    arguments = [
-        (mutant, effort, seed, tuple(engines), timeout_seconds, source) for mutant in mutants
-    ]
+    arguments = [(mutant, settings) for mutant in mutants]
     done = run_tasks(
         run_mutant_task,
         arguments,
@@ -145,9 +143,9 @@ def main_mechanical(
         f"on {placement.describe()}\n"
     )
     stdout.flush()
-    engines = tuple(engines)
+    settings = CheckSettings(root, effort, check_seed, tuple(engines), timeout_seconds)
     with connect(placement) as client:
-        unmutated_arguments = [(None, effort, check_seed, engines, timeout_seconds, root)]
+        unmutated_arguments = [(None, settings)]
         unmutated = run_tasks(
             run_mutant_task,
             unmutated_arguments,
@@ -167,11 +165,11 @@ def main_mechanical(
             sample.mutants,
             placement=placement,
             client=client,
-            arguments=(root, effort, check_seed, engines, timeout_seconds),
+            settings=settings,
             stdout=stdout,
         )
     # `jobs` is left out of the settings: the report is the same whatever ran it.
-    settings = {
+    fields = {
         "tree": str(root),
         "tree_digest": mechanical.get_tree_digest(root),
         "sample_seed": seed,
@@ -181,7 +179,7 @@ def main_mechanical(
         "timeout_seconds": timeout_seconds,
     }
     summary = mechanical.summarise(
-        results, sample, seconds=time.monotonic() - started, settings=settings
+        results, sample, seconds=time.monotonic() - started, settings=fields
     )
     if out is not None:
         document = {
@@ -217,7 +215,7 @@ def _run_sample(
     *,
     placement: Placement,
     client: Client | None,
-    arguments: tuple[Path, str, int, tuple[str, ...], float],
+    settings: CheckSettings,
     stdout: TextIO,
 ) -> list[mechanical.MechanicalResult]:
     """The runnable mutants as tasks; the others settled here, before any task starts."""
@@ -229,7 +227,7 @@ def _run_sample(
         else:
             settled[index] = mechanical.MechanicalResult(mutant, _static_outcome(mutant))
             stdout.write(mechanical.format_line(settled[index]) + "\n")
-    task_arguments = [(mutants[index], *arguments) for index in runnable]
+    task_arguments = [(mutants[index], settings) for index in runnable]
     done = run_tasks(
         check_mechanical_task,
         task_arguments,

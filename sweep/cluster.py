@@ -30,6 +30,9 @@ T = TypeVar("T")
 ALLOWED_FAILURES = 3
 """How many workers may die running one task before it is given up (Dask's allowed-failures)."""
 
+CONNECT_SECONDS = 20
+"""How long to keep trying to reach a scheduler given by address."""
+
 IN_PROCESS = 0
 """`--workers 0`: run every task in this process, one after another, without Dask."""
 
@@ -99,7 +102,7 @@ def open_client(placement: Placement) -> Iterator[Client]:
     with dask.config.set(config):
         if placement.scheduler is not None:
             try:
-                client = Client(placement.scheduler, timeout="20s")
+                client = Client(placement.scheduler, timeout=f"{CONNECT_SECONDS}s")
             except (OSError, TimeoutError, ValueError) as error:
                 raise ClusterError(
                     f"cannot reach the Dask scheduler at {placement.scheduler}: "
