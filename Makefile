@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean validators browser sandbox quint
+.PHONY: run test lint typecheck unit bench clean validators browser sandbox quint redis
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP) sandbox
 	$(BIN)/stratoverify check
 
-test: typecheck lint validators browser sandbox unit
+test: typecheck lint validators browser sandbox redis unit
 
 # bubblewrap (Debian's package) gives each function a sandbox of namespaces; without it the
 # executor still runs, and its report says that hostile functions are not contained.
@@ -39,6 +39,16 @@ lint: $(STAMP)
 # and the Jenkins xunit schema for junit.xml, into .tools/ (tools/install-validators).
 validators: $(STAMP)
 	PYTHON=$(BIN)/python tools/install-validators
+
+# A Redis server (Debian's package): the tests share Hypothesis' example database through it, as
+# a cluster does (docs/sweep.md).
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else \
+	    echo "make test needs Debian's redis-server: sudo apt-get install redis-server" >&2; exit 1; \
+	  fi; }
 
 # Headless Chromium (Debian's package) renders report.html in the browser test.
 browser:

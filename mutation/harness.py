@@ -179,6 +179,8 @@ def get_child_environment(base: Mapping[str, str] | None = None) -> dict[str, st
     for name in SCRUBBED_ENVIRONMENT:
         environment.pop(name, None)
     environment["PYTHONDONTWRITEBYTECODE"] = "1"
+    # Each mutant is judged on its own: no example database shared with another mutant's check.
+    environment["STRATOVERIFY_DATABASE"] = "off"
     return environment
 
 

@@ -230,6 +230,13 @@ def run_check_command(
 ) -> int:
     """`stratoverify check`: every engine on each parameter set; the verdict as the exit code."""
     inputs = _load_inputs(arguments)
+    database = get_database_location(arguments, env)
+    if database is not None:  # an unreachable database is bad input, refused before any work
+        from properties.database import open_database, parse_location  # noqa: PLC0415
+
+        location = parse_location(database)
+        if location is not None:
+            open_database(location)
     sarif_root = get_sarif_root(arguments.sarif_root)
     if arguments.out is not None:
         prepare_output(arguments.out)

@@ -117,7 +117,7 @@ def open_client(placement: Placement) -> Iterator[Client]:
             n_workers=placement.workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
             silence_logs=logging.ERROR,
         )
         try:
