@@ -48,9 +48,7 @@ def _check(tmp_path: Path, *extra: str) -> tuple[int, dict[str, Any], str]:
 
 
 def _sources(document: dict[str, Any]) -> list[str]:
-    return [
-        found["source"] for row in document["invariants"] for found in row["counterexamples"]
-    ]
+    return [found["source"] for row in document["invariants"] for found in row["counterexamples"]]
 
 
 def test_a_failure_is_replayed_from_the_default_database(tmp_path: Path) -> None:
@@ -65,9 +63,10 @@ def test_a_failure_is_replayed_from_the_default_database(tmp_path: Path) -> None
     assert code == 1
     assert _sources(second) == ["database"]  # replayed before anything was generated
     row = second["invariants"][0]
-    assert row["counterexamples"][0]["detail"] == first["invariants"][0]["counterexamples"][0][
-        "detail"
-    ]
+    assert (
+        row["counterexamples"][0]["detail"]
+        == first["invariants"][0]["counterexamples"][0]["detail"]
+    )
     # Without the database the check is what it always was, byte for byte but for timings.
     _, plain_one, _ = _check(tmp_path, "--no-database")
     _, plain_two, _ = _check(tmp_path, "--no-database")
@@ -85,8 +84,19 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         port = probe.getsockname()[1]
     folder = tmp_path_factory.mktemp("redis")
     process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(folder)],
+        [
+            server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
