@@ -27,7 +27,7 @@ ENGINE_TIMINGS = ("hypothesis", "z3", "executor", "total")
 def run_check(effort: str, seed: int, timeout: float) -> tuple[float, int, dict[str, Any] | None]:
     """Wall seconds, exit code and the parsed report of one check (None if stdout is not JSON)."""
     command = [sys.executable, "-m", "reports.cli", "check"]
-    command += ["--effort", effort, "--seed", str(seed), "--quiet", "--json"]
+    command += ["--effort", effort, "--seed", str(seed), "--quiet", "--json", "--no-database"]
     started = time.perf_counter()
     try:
         done = subprocess.run(
