@@ -25,6 +25,7 @@ BENCHMARKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("sandbox_calls.py", ()),
     ("check_wall.py", ()),
     ("quint_peers.py", ()),
+    ("sweep_scaling.py", ()),
 )
 """Each script and its arguments; separate processes, so no cache or warm-up carries over."""
 QUINT_WALKS = ("slash", "commit-reveal")
@@ -84,6 +85,10 @@ def _quint_ratio(lines: list[Line]) -> float | None:
     return None if None in ratios else min(r for r in ratios if r is not None)
 
 
+def _sweep_speedup(lines: list[Line]) -> float | None:
+    return _first(lines, "speedup", benchmark="sweep-speedup")
+
+
 TARGETS: tuple[tuple[str, str, float, Callable[[list[Line]], float | None]], ...] = (
     ("model_transitions_per_second", ">=", 50_000, _model_rate),
     ("proof_set_seconds", "<=", 2.0, _proofs_seconds),
@@ -93,6 +98,7 @@ TARGETS: tuple[tuple[str, str, float, Callable[[list[Line]], float | None]], ...
     ("sandbox_call_cpu_ms", "<=", 3.0, _sandbox_call_cpu),
     ("check_default_seconds", "<=", 60.0, _check_seconds),
     ("model_over_quint_both_walks", ">=", 3.0, _quint_ratio),
+    ("sweep_speedup_one_to_two_workers", ">=", 1.8, _sweep_speedup),
 )
 """The suite's speed targets on the 2-core reference machine: name, comparison, bound, figure."""
 
