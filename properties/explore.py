@@ -10,6 +10,7 @@ settlement. A violation comes with the shortest path from the opened round to a 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from typing import Any
 
 import networkx as nx
@@ -244,17 +245,50 @@ def build_round_graph(
     return explorer.build()
 
 
+@frozen
+class ExplorationPart:
+    """One part of the round search: every `parts`-th assignment from the `part`-th on, with
+    what it found (a cluster runs the parts at once; `merge_exploration` joins them)."""
+
+    states: int
+    edges: int
+    ends: int
+    observed: dict[str, int]
+    violations: dict[str, int]
+    best: dict[str, _Candidate]
+
+
 def explore_rounds(
     *, params: Params, profile: Profile, max_nodes: int, seed: int = 0
 ) -> ExplorationReport:
     """Every assignment of up to `max_nodes` nodes, every order of its steps, every state checked."""
+    part = explore_part(params=params, profile=profile, max_nodes=max_nodes, seed=seed)
+    return merge_exploration([part], profile=profile, max_nodes=max_nodes)
+
+
+def explore_part(
+    *,
+    params: Params,
+    profile: Profile,
+    max_nodes: int,
+    seed: int = 0,
+    part: int = 0,
+    parts: int = 1,
+) -> ExplorationPart:
+    """The assignments whose place in the search's order is `part` modulo `parts`, each explored
+    as `explore_rounds` explores it. Each counterexample keeps its assignment's place in the
+    whole order, so the parts merge to the report one search gives."""
     if not 1 <= max_nodes <= MAX_NODES:
         raise ExplorationBoundError(f"max_nodes must be between 1 and {MAX_NODES}, got {max_nodes}")
+    if not 0 <= part < parts:
+        raise ExplorationBoundError(f"part {part} of {parts} does not exist")
     assignments = generate_assignments(max_nodes)
     chains = {n: make_funded_chain(n) for n in range(1, max_nodes + 1)}
     tally = _Tally()
     states = edges = ends = 0
     for order, assignment in enumerate(assignments):
+        if order % parts != part:
+            continue
         chain = chains[len(assignment.kinds)]
         explorer = _make_explorer(
             assignment, params=params, profile=profile, chain=chain, seed=seed
@@ -275,12 +309,28 @@ def explore_rounds(
         ends += len(explorer.outcomes)
         explored.check_states(tally)
         explored.check_liveness(tally)
+    return ExplorationPart(states, edges, ends, tally.observed, tally.violations, tally.best)
+
+
+def merge_exploration(
+    parts: Sequence[ExplorationPart], *, profile: Profile, max_nodes: int
+) -> ExplorationReport:
+    """One report from every part of a search: counts summed, and for each invariant the
+    shortest counterexample, the earliest assignment's at a tie, as one search keeps it."""
+    tally = _Tally()
+    for part in parts:
+        for invariant_id, count in part.observed.items():
+            tally.observed[invariant_id] = tally.observed.get(invariant_id, 0) + count
+        for invariant_id, count in part.violations.items():
+            tally.violations[invariant_id] = tally.violations.get(invariant_id, 0) + count
+        for invariant_id, candidate in part.best.items():
+            tally.offer(invariant_id, candidate)
     return ExplorationReport(
         profile=profile.name,
         max_nodes=max_nodes,
-        assignments=len(assignments),
-        states=states,
-        edges=edges,
-        ends=ends,
+        assignments=len(generate_assignments(max_nodes)),
+        states=sum(part.states for part in parts),
+        edges=sum(part.edges for part in parts),
+        ends=sum(part.ends for part in parts),
         invariants=tally.results(),
     )

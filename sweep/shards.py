@@ -1,10 +1,12 @@
 """One check, cut into independent parts that run at once on a cluster.
 
-The Hypothesis engine's seed streams (`Effort.shards`), its exhaustive round search, the Z3
-proofs and the executor's grounding are independent: each part is a pure function of the
-parameter set, the profile, the effort and the seed, so it runs on any worker and gives the same
-result. The parts are merged in a fixed order (`properties.runner.assemble_properties`), so a
-report's content hash is the same on one worker, on two, or in this process.
+The Hypothesis engine's seed streams (`Effort.shards`), its exhaustive round search (cut into as
+many parts, each every `shards`-th assignment), the Z3 proofs and the executor's grounding are
+independent: each part is a pure function of the parameter set, the profile, the effort and the
+seed, so it runs on any worker and gives the same result. The parts are merged in a fixed order
+(`properties.runner.assemble_properties`, `properties.explore.merge_exploration`), so a report's
+content hash is the same on one worker, on two, or in this process. The executor's scenarios
+stay one part: its search shrinks each failure against the scenarios before it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from properties.catalogue import Engine, get_ids_for
 from properties.database import open_database, parse_location
 from properties.effort import Effort
 from properties.evidence import Recorder
-from properties.explore import ExplorationReport, explore_rounds
+from properties.explore import ExplorationPart, explore_part, merge_exploration
 from properties.runner import (
     MachineShard,
     PropertyReport,
@@ -75,12 +77,14 @@ def _machine_part(parts: CheckParts, seed: int) -> MachineShard:
     )
 
 
-def _exploration_part(parts: CheckParts) -> ExplorationReport:
-    return explore_rounds(
+def _exploration_part(parts: CheckParts, part: int) -> ExplorationPart:
+    return explore_part(
         params=parts.params,
         profile=PROFILES[parts.profile],
         max_nodes=parts.effort.explore_max_nodes,
         seed=parts.seed,
+        part=part,
+        parts=parts.effort.shards,
     )
 
 
@@ -141,7 +145,7 @@ def plan_parts(parts: CheckParts) -> list[tuple[str, tuple[Any, ...]]]:
     if parts.hypothesis_ids:
         seeds = get_shard_seeds(parts.seed, parts.effort.shards)
         plan.extend(("machine", (parts, seed)) for seed in seeds)
-        plan.append(("exploration", (parts,)))
+        plan.extend(("exploration", (parts, part)) for part in range(parts.effort.shards))
     if parts.z3_ids:
         plan.append(("z3", (parts,)))
     return plan
@@ -170,7 +174,7 @@ def run_parts(
         by_kind.setdefault(outcome.kind, []).append(outcome)
     hypothesis = None
     if parts.hypothesis_ids:
-        hypothesis, error = _merge_hypothesis(parts, by_kind["machine"], by_kind["exploration"][0])
+        hypothesis, error = _merge_hypothesis(parts, by_kind["machine"], by_kind["exploration"])
         if error:
             errors["hypothesis"] = error
     z3 = None
@@ -189,7 +193,7 @@ def run_parts(
 
 
 def _merge_hypothesis(
-    parts: CheckParts, machines: list[PartOutcome], exploration: PartOutcome
+    parts: CheckParts, machines: list[PartOutcome], explorations: list[PartOutcome]
 ) -> tuple[PropertyReport | None, str]:
     """As `run_properties` would have: a crashed shard fails the engine unless something was
     seen failing before it; a crashed round search likewise."""
@@ -203,11 +207,18 @@ def _merge_hypothesis(
     first_error = next((outcome.error for outcome in machines if outcome.error), "")
     if first_error and not seen_failing:
         return None, first_error
-    explored = None if exploration.error else exploration.result
-    if exploration.error and not first_error:
+    search_error = next((outcome.error for outcome in explorations if outcome.error), "")
+    explored = None
+    if not search_error:
+        explored = merge_exploration(
+            [outcome.result for outcome in explorations],
+            profile=PROFILES[parts.profile],
+            max_nodes=parts.effort.explore_max_nodes,
+        )
+    if search_error and not first_error:
         if not any(shard.found for shard in shards):
-            return None, exploration.error
-        first_error = f"the round search stopped on {exploration.error}"
+            return None, search_error
+        first_error = f"the round search stopped on {search_error}"
     effort = parts.effort
     ids = tuple(i for i in get_ids_for(Engine.HYPOTHESIS) if i in parts.hypothesis_ids)
     report = assemble_properties(

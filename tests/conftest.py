@@ -37,6 +37,9 @@ LONGEST_FIRST = (
     "tests/mutation/test_mechanical.py",
     "tests/solver/test_gov_safe.py",
     "tests/reports/test_unsafe_proposals.py",
+    "tests/sweep/test_cluster.py",
+    "tests/sweep/test_database.py",
+    "tests/mutation/test_distributed.py",
 )
 
 

@@ -26,7 +26,7 @@ import pytest
 from attrs import frozen
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("model", "oracle", "properties", "solver", "executor", "reports", "mutation")
+PACKAGES = ("model", "oracle", "properties", "solver", "executor", "reports", "mutation", "sweep")
 BAD_PROPOSAL = ROOT / "fixtures" / "proposals" / "burn-12pct-alone.legacy.json"
 WHEEL_COMMAND = "python -m pip wheel --no-deps . -w /dist"
 INSTALL_COMMAND = "python -m pip install /dist/*.whl && rm -rf /dist"
@@ -150,7 +150,13 @@ def test_wheel_holds_every_package_and_its_data(installed: Installed) -> None:
     assert "model/trusted" in packages and "solver/proofs" in packages  # the search finds them
     missing = [package for package in packages if f"{package}/__init__.py" not in names]
     assert missing == []
-    for data in ("reports/schema/report.schema.json", "model/py.typed", "reports/py.typed"):
+    for data in (
+        "reports/schema/report.schema.json",
+        "sweep/schema/sweep-spec.schema.json",
+        "sweep/schema/sweep-report.schema.json",
+        "model/py.typed",
+        "reports/py.typed",
+    ):
         assert data in names
     for function in ("compute", "database", "storage", "billing"):
         assert f"executor/functions/{function}.py" in names
