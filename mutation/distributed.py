@@ -14,7 +14,6 @@ import this repository's `mutation` package (start the workers from a checkout o
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -26,7 +25,7 @@ from attrs import frozen
 
 from mutation import mechanical
 from mutation.catalogue import Mutant
-from mutation.harness import MutantResult, Outcome, run_mutant
+from mutation.harness import MutantResult, run_mutant
 from sweep.cluster import IN_PROCESS, Placement, open_client, run_tasks
 
 if TYPE_CHECKING:
@@ -136,7 +135,7 @@ def main_mechanical(
 ) -> int:
     """`--mechanical` on `placement`: `mechanical.main`'s run, with each mutant one task."""
     started = time.monotonic()
-    sample = _draw(root, size=size, seed=seed, only=only)
+    sample = mechanical.select_sample(root, size=size, seed=seed, only=only)
     stdout.write(
         f"{len(sample.mutants)} mechanical mutants of {root / mechanical.MUTATED_PACKAGE} "
         f"(seed {seed}, digest {sample.digest}; {len(sample.skipped)} passed over) "
@@ -153,13 +152,7 @@ def main_mechanical(
             name=task_name("unmutated", unmutated_arguments),
             client=client,
         )[0].result
-        verdict = "passes" if unmutated.outcome is Outcome.SURVIVED else unmutated.outcome.value
-        stdout.write(f"UNMUTATED   {verdict}  [{unmutated.seconds:.1f} s]\n")
-        if unmutated.outcome is not Outcome.SURVIVED:
-            stdout.write(
-                f"the unmutated tree does not pass ({unmutated.outcome.value}: "
-                f"{unmutated.detail}); no mutant can be judged against it\n"
-            )
+        if not mechanical.report_unmutated(unmutated, stdout):
             return mechanical.EXIT_UNMUTATED_FAILS
         results = _run_sample(
             sample.mutants,
@@ -178,36 +171,9 @@ def main_mechanical(
         "engines": list(engines),
         "timeout_seconds": timeout_seconds,
     }
-    summary = mechanical.summarise(
-        results, sample, seconds=time.monotonic() - started, settings=fields
+    return mechanical.report_campaign(
+        results, sample, fields, started=started, out=out, stdout=stdout
     )
-    if out is not None:
-        document = {
-            "summary": summary,
-            "results": [mechanical.result_document(result) for result in results],
-            "passed_over": [
-                mechanical.result_document(
-                    mechanical.MechanicalResult(mutant, _static_outcome(mutant))
-                )
-                for mutant in sample.skipped
-            ],
-        }
-        out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    for text in mechanical.format_survivors(results):
-        stdout.write(text + "\n")
-    stdout.write(json.dumps(summary) + "\n")
-    return mechanical.EXIT_SURVIVORS if summary["survivors"] else mechanical.EXIT_DONE
-
-
-def _draw(root: Path, *, size: int, seed: int, only: Sequence[str] | None) -> mechanical.Sample:
-    if not only:
-        return mechanical.draw_sample(root, size=size, seed=seed)
-    points = mechanical.find_points(only, root)
-    sources = mechanical.SourceCache(root)
-    mutants = tuple(
-        mechanical.make_mutant(point, sources[point.file], index=sources.index) for point in points
-    )
-    return mechanical.Sample(seed, mutants, (), len(points))
 
 
 def _run_sample(
@@ -225,7 +191,9 @@ def _run_sample(
         if mutant.kind is mechanical.Kind.RUNNABLE:
             runnable.append(index)
         else:
-            settled[index] = mechanical.MechanicalResult(mutant, _static_outcome(mutant))
+            settled[index] = mechanical.MechanicalResult(
+                mutant, mechanical.get_static_outcome(mutant)
+            )
             stdout.write(mechanical.format_line(settled[index]) + "\n")
     task_arguments = [(mutants[index], settings) for index in runnable]
     done = run_tasks(
@@ -239,7 +207,3 @@ def _run_sample(
     for index, task in zip(runnable, done, strict=True):
         settled[index] = task.result
     return [settled[index] for index in range(len(mutants))]
-
-
-def _static_outcome(mutant: mechanical.MechanicalMutant) -> str:
-    return "incompetent" if mutant.kind is mechanical.Kind.INCOMPETENT else "equivalent"

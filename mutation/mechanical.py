@@ -499,7 +499,7 @@ def run_sample(
     results: dict[str, MechanicalResult] = {}
     for mutant in mutants:
         if mutant.kind is not Kind.RUNNABLE:
-            results[mutant.id] = MechanicalResult(mutant, _static_outcome(mutant))
+            results[mutant.id] = MechanicalResult(mutant, get_static_outcome(mutant))
             stdout.write(format_line(results[mutant.id]) + "\n")
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {
@@ -739,15 +739,7 @@ def main(
         document.pop("settled")
         stdout.write(json.dumps(document) + "\n")
         return EXIT_DONE
-    if only:
-        points = find_points(only, root)
-        sources = SourceCache(root)
-        mutants = tuple(
-            make_mutant(point, sources[point.file], index=sources.index) for point in points
-        )
-        sample = Sample(seed, mutants, (), len(points))
-    else:
-        sample = draw_sample(root, size=size, seed=seed)
+    sample = select_sample(root, size=size, seed=seed, only=only)
     stdout.write(
         f"{len(sample.mutants)} mechanical mutants of {root / MUTATED_PACKAGE} "
         f"(seed {seed}, digest {sample.digest}; {len(sample.skipped)} passed over)\n"
@@ -761,13 +753,7 @@ def main(
         timeout_seconds=timeout_seconds,
         source=root,
     )
-    verdict = "passes" if unmutated.outcome is Outcome.SURVIVED else unmutated.outcome.value
-    stdout.write(f"UNMUTATED   {verdict}  [{unmutated.seconds:.1f} s]\n")
-    if unmutated.outcome is not Outcome.SURVIVED:
-        stdout.write(
-            f"the unmutated tree does not pass ({unmutated.outcome.value}: {unmutated.detail}); "
-            "no mutant can be judged against it\n"
-        )
+    if not report_unmutated(unmutated, stdout):
         return EXIT_UNMUTATED_FAILS
     results = run_sample(
         sample.mutants,
@@ -789,13 +775,51 @@ def main(
         "jobs": jobs,
         "timeout_seconds": timeout_seconds,
     }
+    return report_campaign(results, sample, settings, started=started, out=out, stdout=stdout)
+
+
+def select_sample(root: Path, *, size: int, seed: int, only: Sequence[str] | None) -> Sample:
+    """The mutants `only` names, or a seeded sample of `size`."""
+    if not only:
+        return draw_sample(root, size=size, seed=seed)
+    points = find_points(only, root)
+    sources = SourceCache(root)
+    mutants = tuple(
+        make_mutant(point, sources[point.file], index=sources.index) for point in points
+    )
+    return Sample(seed, mutants, (), len(points))
+
+
+def report_unmutated(unmutated: MutantResult, stdout: TextIO) -> bool:
+    """Print the unmutated tree's check; whether it passes (else no mutant can be judged)."""
+    verdict = "passes" if unmutated.outcome is Outcome.SURVIVED else unmutated.outcome.value
+    stdout.write(f"UNMUTATED   {verdict}  [{unmutated.seconds:.1f} s]\n")
+    if unmutated.outcome is Outcome.SURVIVED:
+        return True
+    stdout.write(
+        f"the unmutated tree does not pass ({unmutated.outcome.value}: {unmutated.detail}); "
+        "no mutant can be judged against it\n"
+    )
+    return False
+
+
+def report_campaign(
+    results: Sequence[MechanicalResult],
+    sample: Sample,
+    settings: dict[str, Any],
+    *,
+    started: float,
+    out: Path | None,
+    stdout: TextIO,
+) -> int:
+    """The summary line (and `out`'s report) of a finished campaign; its exit code."""
     summary = summarise(results, sample, seconds=time.monotonic() - started, settings=settings)
     if out is not None:
         document = {
             "summary": summary,
             "results": [result_document(result) for result in results],
             "passed_over": [
-                result_document(MechanicalResult(mutant, _static_outcome(mutant)))
+                result_document(MechanicalResult(mutant, get_static_outcome(mutant)))
                 for mutant in sample.skipped
             ],
         }
@@ -806,5 +830,6 @@ def main(
     return EXIT_SURVIVORS if summary["survivors"] else EXIT_DONE
 
 
-def _static_outcome(mutant: MechanicalMutant) -> str:
+def get_static_outcome(mutant: MechanicalMutant) -> str:
+    """The outcome of a mutant settled without running it."""
     return "incompetent" if mutant.kind is Kind.INCOMPETENT else "equivalent"
