@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -170,21 +170,35 @@ def _refuse_constant(name: str) -> object:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _read_input(path: Path, *, max_bytes: int = MAX_INPUT_BYTES) -> _Input:
-    where = str(path)
+def read_file_bytes(
+    path: Path,
+    *,
+    where: str,
+    max_bytes: int,
+    expected: str,
+    refuse: Callable[[str], Exception] = InputError,
+) -> bytes:
+    """A user's file, whole: a missing, unreadable, oversized, empty file or a folder is refused
+    with one line starting with `where` (`expected` names what the file should hold)."""
     try:
         if not path.exists():
-            raise InputError(f"{where}: no such file")
+            raise refuse(f"{where}: no such file")
         if path.is_dir():
-            raise InputError(f"{where}: is a directory, expected a JSON file")
+            raise refuse(f"{where}: is a directory, expected {expected}")
         size = path.stat().st_size
         if size > max_bytes:
-            raise InputError(f"{where}: {size} bytes is larger than the {max_bytes} allowed")
+            raise refuse(f"{where}: {size} bytes is larger than the {max_bytes} allowed")
         raw = path.read_bytes()
     except OSError as error:
-        raise InputError(f"{where}: cannot read ({error.strerror or error})") from None
+        raise refuse(f"{where}: cannot read ({error.strerror or error})") from None
     if not raw.strip():
-        raise InputError(f"{where}: the file is empty, expected a JSON object")
+        raise refuse(f"{where}: the file is empty, expected {expected}")
+    return raw
+
+
+def _read_input(path: Path, *, max_bytes: int = MAX_INPUT_BYTES) -> _Input:
+    where = str(path)
+    raw = read_file_bytes(path, where=where, max_bytes=max_bytes, expected="a JSON object")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

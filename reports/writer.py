@@ -49,13 +49,7 @@ def write_report(out: Path, files: Mapping[str, str]) -> None:
             raise ValueError(f"report file {name!r} is not a plain path inside the report")
         if len(relative.parts) == 2 and relative.parts[0] not in ARTIFACT_FOLDERS:
             raise ValueError(f"report file {name!r} is in no known artifact folder")
-    prepare_output(out)
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=".stratoverify-staging-", dir=out))
-    except OSError as error:
-        raise OutputError(
-            f"{out}: cannot write the report here ({error.strerror or error})"
-        ) from None
+    staging = _make_staging(out)
     try:
         for name, text in files.items():
             target = staging / name
@@ -70,6 +64,18 @@ def write_report(out: Path, files: Mapping[str, str]) -> None:
         raise OutputError(f"{out}: writing the report failed ({error.strerror or error})") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _make_staging(out: Path) -> Path:
+    """A fresh folder inside `out` (checked writable first) where files are written before they
+    are moved into place."""
+    prepare_output(out)
+    try:
+        return Path(tempfile.mkdtemp(prefix=".stratoverify-staging-", dir=out))
+    except OSError as error:
+        raise OutputError(
+            f"{out}: cannot write the report here ({error.strerror or error})"
+        ) from None
 
 
 def _swap_folder(new: Path, current: Path, staging: Path) -> None:
@@ -95,13 +101,7 @@ def write_reports(
     for name in (folder, *reports, *files):
         if Path(name).is_absolute() or len(Path(name).parts) != 1 or name in ("..", "."):
             raise ValueError(f"report entry {name!r} is not a plain name")
-    prepare_output(out)
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=".stratoverify-staging-", dir=out))
-    except OSError as error:
-        raise OutputError(
-            f"{out}: cannot write the report here ({error.strerror or error})"
-        ) from None
+    staging = _make_staging(out)
     try:
         for name, report in reports.items():
             write_report(staging / folder / name, report)

@@ -30,6 +30,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from model.params import ParamSpec, param_specs
 from properties.catalogue import INVARIANT_IDS, Engine
+from reports.inputs import read_file_bytes
 
 __all__ = [
     "DEFAULT_EFFORT",
@@ -221,20 +222,13 @@ def _read_bytes(file: Path, where: str) -> bytes:
         raise SpecError(
             f"{where}: a sweep file ends in .toml or .json, not {file.suffix or 'no suffix'!r}"
         )
-    try:
-        if not file.exists():
-            raise SpecError(f"{where}: no such file")
-        if file.is_dir():
-            raise SpecError(f"{where}: is a directory, expected a sweep file")
-        size = file.stat().st_size
-        if size > MAX_SPEC_BYTES:
-            raise SpecError(f"{where}: {size} bytes is larger than the {MAX_SPEC_BYTES} allowed")
-        raw = file.read_bytes()
-    except OSError as error:
-        raise SpecError(f"{where}: cannot read ({error.strerror or error})") from None
-    if not raw.strip():
-        raise SpecError(f"{where}: the file is empty, expected a sweep file (see docs/sweep.md)")
-    return raw
+    return read_file_bytes(
+        file,
+        where=where,
+        max_bytes=MAX_SPEC_BYTES,
+        expected="a sweep file (see docs/sweep.md)",
+        refuse=SpecError,
+    )
 
 
 def _object_without_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
