@@ -33,7 +33,7 @@ from model.trusted.behaviour import (
     HONEST_VALIDATORS,
     Scenario,
 )
-from properties.effort import get_effort
+from properties.effort import get_effort, get_shard_seeds
 from properties.invariants.total import describe_error, raised_in_model
 from properties.reproducible import without_local_constants
 
@@ -337,12 +337,19 @@ def run_executor(
     shrink_budget: int = SHRINK_BUDGET,
     function_paths: tuple[str, ...] = (),
     functions: tuple[str, ...] = (),
+    stream: int = 0,
+    streams: int = 1,
 ) -> ExecutorRun:
     """The executor engine: GROUNDED and the X checks over generated calls, shrunk on failure.
     `functions` are the user's own (`file.py:callable`, `module:callable`), drawn as the main
-    round's function beside the fixtures; `function_paths` is where modules are imported from."""
+    round's function beside the fixtures; `function_paths` is where modules are imported from.
+    With `streams` > 1, this is stream `stream` of them: its share of the scenarios, on its own
+    seed (`get_shard_seeds`), the explicit calls in the first stream only
+    (`executor.streams` merges them)."""
     chosen = get_effort(effort)
     examples = SCENARIOS_PER_EFFORT[chosen.name] if max_examples is None else max_examples
+    examples = -(-examples // streams)
+    stream_seed = get_shard_seeds(seed, streams)[stream]
     slow = chosen.name == "thorough" if slow_faults is None else slow_faults
     strategy = trusted_calls(params, slow_faults=slow, functions=functions)
     counterexamples: dict[str, ExecutorCounterexample] = {}
@@ -366,9 +373,9 @@ def run_executor(
                 *get_money_calls(params),
                 *get_committee_calls(params, profile),
             )
-            for call in reversed(explicit):
+            for call in reversed(explicit if stream == 0 else ()):
                 test = example(call)(test)
-            explore = hypothesis_seed(seed)(_search_settings(examples)(test))
+            explore = hypothesis_seed(stream_seed)(_search_settings(examples)(test))
 
             try:
                 with without_local_constants():

@@ -7,6 +7,8 @@ keeps no example database, so the same seed gives the same verdicts and countere
 
 from __future__ import annotations
 
+import hashlib
+
 from attrs import frozen
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 
@@ -58,6 +60,16 @@ def get_effort(name: str) -> Effort:
         raise UnknownEffortError(
             f"unknown effort {name!r}; choose one of {', '.join(EFFORTS)}"
         ) from None
+
+
+def get_shard_seeds(seed: int, shards: int) -> tuple[int, ...]:
+    """The seed of each of an effort's independent streams: the check's seed for the first, and
+    for stream k > 0 a seed derived from (seed, k), so the streams do not overlap."""
+    derived = (
+        int.from_bytes(hashlib.sha256(f"stratoverify-shard:{seed}:{k}".encode()).digest()[:8])
+        for k in range(1, shards)
+    )
+    return (seed, *derived)
 
 
 def get_settings(effort: Effort) -> settings:

@@ -12,7 +12,6 @@ wall-clock test decides what is generated (`properties.reproducible`, docs/findi
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 
@@ -30,7 +29,7 @@ from properties.catalogue import Engine, get_ids_for, get_invariant
 from properties.database import DeferredDatabase, Write, watching_reuse
 from properties.driver import InvariantViolationError
 from properties.edges import BOUNDARIES, get_boundaries_of
-from properties.effort import Effort, get_settings
+from properties.effort import Effort, get_settings, get_shard_seeds
 from properties.evidence import Recorder, Witness
 from properties.explore import ExplorationReport, explore_rounds
 from properties.invariants.total import describe_error, raised_in_model
@@ -241,16 +240,6 @@ class MachineShard:
     runs: int
     engine_error: str = ""
     database_writes: tuple[Write, ...] = ()
-
-
-def get_shard_seeds(seed: int, shards: int) -> tuple[int, ...]:
-    """The seed of each of an effort's independent machine runs: the check's seed for the first,
-    and for shard k > 0 a seed derived from (seed, k), so the streams do not overlap."""
-    derived = (
-        int.from_bytes(hashlib.sha256(f"stratoverify-shard:{seed}:{k}".encode()).digest()[:8])
-        for k in range(1, shards)
-    )
-    return (seed, *derived)
 
 
 def run_machine_shard(

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 from hypothesis.database import ExampleDatabase
 
-from executor.grounding import EXECUTOR_IDS, ExecutorResult, ExecutorRun, run_executor
+from executor.grounding import EXECUTOR_IDS, ExecutorResult, ExecutorRun
+from executor.streams import run_executor_streams
 from model.params import Params, params_to_document
 from model.profile import PROFILES
 from properties.catalogue import CATALOGUE, Engine
@@ -504,7 +505,7 @@ def _executor_task(
     much that a node starves past its wall-clock limits."""
     os.nice(10)
     clock = time.perf_counter()
-    run = run_executor(
+    run = run_executor_streams(
         params,
         PROFILES[profile_name],
         effort,
@@ -568,7 +569,7 @@ def _engine_steps(
         _EngineStep(
             "executor",
             f"effort {effort.name}, seed {options.seed}, real node processes",
-            lambda _: run_executor(
+            lambda _: run_executor_streams(
                 params,
                 profile,
                 effort.name,

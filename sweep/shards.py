@@ -1,12 +1,12 @@
 """One check, cut into independent parts that run at once on a cluster.
 
 The Hypothesis engine's seed streams (`Effort.shards`), its exhaustive round search (cut into as
-many parts, each every `shards`-th assignment), the Z3 proofs and the executor's grounding are
+many parts, each every `shards`-th assignment), the Z3 proofs and the executor's streams are
 independent: each part is a pure function of the parameter set, the profile, the effort and the
 seed, so it runs on any worker and gives the same result. The parts are merged in a fixed order
 (`properties.runner.assemble_properties`, `properties.explore.merge_exploration`), so a report's
-content hash is the same on one worker, on two, or in this process. The executor's scenarios
-stay one part: its search shrinks each failure against the scenarios before it.
+content hash is the same on one worker, on two, or in this process. The executor's scenarios are
+cut the same way into streams (`executor.streams`).
 """
 
 from __future__ import annotations
@@ -18,18 +18,18 @@ import attrs
 from attrs import frozen
 
 from executor.grounding import ExecutorRun, run_executor
+from executor.streams import merge_executor_runs
 from model.params import Params
 from model.profile import PROFILES
 from properties.catalogue import Engine, get_ids_for
 from properties.database import open_database, parse_location
-from properties.effort import Effort
+from properties.effort import Effort, get_shard_seeds
 from properties.evidence import Recorder
 from properties.explore import ExplorationPart, explore_part, merge_exploration
 from properties.runner import (
     MachineShard,
     PropertyReport,
     assemble_properties,
-    get_shard_seeds,
     run_machine_shard,
 )
 from solver.claim import ProofResult
@@ -97,7 +97,7 @@ def _z3_part(parts: CheckParts) -> tuple[ProofResult, ...]:
     )
 
 
-def _executor_part(parts: CheckParts) -> ExecutorRun:
+def _executor_part(parts: CheckParts, stream: int) -> ExecutorRun:
     return run_executor(
         parts.params,
         PROFILES[parts.profile],
@@ -105,6 +105,8 @@ def _executor_part(parts: CheckParts) -> ExecutorRun:
         parts.seed,
         functions=parts.functions,
         function_paths=parts.function_paths,
+        stream=stream,
+        streams=parts.effort.shards,
     )
 
 
@@ -141,7 +143,7 @@ def plan_parts(parts: CheckParts) -> list[tuple[str, tuple[Any, ...]]]:
     the executor, first)."""
     plan: list[tuple[str, tuple[Any, ...]]] = []
     if parts.run_executor:
-        plan.append(("executor", (parts,)))
+        plan.extend(("executor", (parts, stream)) for stream in range(parts.effort.shards))
     if parts.hypothesis_ids:
         seeds = get_shard_seeds(parts.seed, parts.effort.shards)
         plan.extend(("machine", (parts, seed)) for seed in seeds)
@@ -185,10 +187,12 @@ def run_parts(
             errors["z3"] = outcome.error
     executor = None
     if parts.run_executor:
-        (outcome,) = by_kind["executor"]
-        executor = outcome.result
-        if outcome.error:
-            errors["executor"] = outcome.error
+        streams = by_kind["executor"]
+        failed = next((outcome.error for outcome in streams if outcome.error), "")
+        if failed:
+            errors["executor"] = failed
+        else:
+            executor = merge_executor_runs([outcome.result for outcome in streams])
     return PartResults(hypothesis, z3, executor, errors, seconds)
 
 
