@@ -79,6 +79,15 @@ def parse_location(location: str) -> DatabaseLocation | None:
     return DatabaseLocation(str(path))
 
 
+def get_shippable(location: str | None) -> str | None:
+    """`location` as a worker elsewhere reads it: a directory made absolute (a worker may start
+    in another folder), a URL or None as it is."""
+    parsed = None if location is None else parse_location(location)
+    if parsed is None or parsed.is_redis:
+        return location
+    return str(Path(parsed.location).resolve())
+
+
 def open_database(location: DatabaseLocation) -> ExampleDatabase:
     """The Hypothesis database at `location`; an unreachable server is a DatabaseError."""
     if not location.is_redis:

@@ -28,7 +28,7 @@ from executor.streams import run_executor_streams
 from model.params import Params, params_to_document
 from model.profile import PROFILES
 from properties.catalogue import CATALOGUE, Engine
-from properties.database import Write, open_database, parse_location
+from properties.database import Write, get_shippable, open_database, parse_location
 from properties.effort import get_effort
 from properties.runner import (
     Counterexample,
@@ -711,7 +711,7 @@ def _run_on_cluster(
         run_executor="executor" in running,
         functions=options.functions,
         function_paths=options.function_paths,
-        database=options.database,
+        database=get_shippable(options.database),
     )
 
     def progress(done: Done[Any], finished: int, total: int) -> None:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from properties.database import apply_writes, open_database, parse_location
+from properties.database import apply_writes, get_shippable, open_database, parse_location
 from reports.arguments import get_database_location, get_placement
 from reports.inputs import InputError, LoadedParams, get_defaults, load_base
 from reports.writer import prepare_output, write_reports
@@ -93,7 +93,7 @@ def run_sweep_command(
         seed=spec.seed,
         only=spec.only,
         engines=spec.engines,
-        database=database,
+        database=get_shippable(database),
     )
     points = spec.points()
     tasks: list[tuple[str, Any]] = [

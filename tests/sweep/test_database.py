@@ -160,3 +160,50 @@ def test_a_file_is_not_a_database_folder(tmp_path: Path) -> None:
     with pytest.raises(DatabaseError, match="not a directory"):
         parse_location(str(file))
     assert parse_location("off") is None
+
+
+SWEEP = """
+profile = "whitepaper"
+effort = "quick"
+engines = ["hypothesis"]
+only = ["SLASH-BOUNDS"]
+
+[keys."governance.voting_period_seconds"]
+values = [604800, 1209600]
+"""
+
+
+def test_a_sweep_replays_every_failure_at_every_point_the_next_time(tmp_path: Path) -> None:
+    spec = tmp_path / "sweep.toml"
+    spec.write_text(SWEEP, encoding="utf-8")
+    env = {**__import__("os").environ, "PYTHONPATH": str(Path.cwd())}
+    env.pop("STRATOVERIFY_DATABASE", None)
+    documents = []
+    for name in ("first", "second"):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "reports.cli",
+                "sweep",
+                str(spec),
+                "--out",
+                name,
+                "--workers",
+                "0",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+            cwd=tmp_path,
+            env=env,
+        )
+        assert done.returncode == 1, done.stderr
+        documents.append(json.loads((tmp_path / name / "sweep.json").read_text("utf-8")))
+    first, second = documents
+    sources = [[found["source"] for found in point["counterexamples"]] for point in first["points"]]
+    assert sources == [["machine"], ["machine"]]
+    again = [[found["source"] for found in point["counterexamples"]] for point in second["points"]]
+    assert again == [["database"], ["database"]]
+    assert "from the example database" in (tmp_path / "second" / "sweep.md").read_text("utf-8")
