@@ -240,8 +240,10 @@ def _render_map(document: Mapping[str, Any], plan: MapPlan) -> Plot:
         axes.fill_between(
             [0, x.cells], 0, rows, facecolor="none", edgecolor=EMPTY_COLOR, hatch="//", linewidth=0
         )
+        # Eleven steps of a tenth: few enough that the colour bar stays vector shapes (matplotlib
+        # draws one of 50 colours or more as an embedded image, which the page's policy blocks).
         colours = LinearSegmentedColormap.from_list(
-            "pass-fail", [SAFE_COLOR, "#f2e6b3", LIMIT_COLOR]
+            "pass-fail", [SAFE_COLOR, "#f2e6b3", LIMIT_COLOR], N=11
         )
         edges = "white" if x.cells * rows <= 400 else "face"
         mesh = axes.pcolormesh(
@@ -318,7 +320,18 @@ def _draw_region(axes: Axes, region: Mapping[str, Any], x: Axis, y: Axis, *, swa
                     marks[pointing[2] if at == 0 else pointing[3]].append(
                         place(at, (low + high) / 2)
                     )
-        if segments:
+        # A safe set of one value is a stroke of no length: a dot shows it.
+        single = [place(at, low) for at, low, high in segments if low == high]
+        if single:
+            axes.plot(
+                *zip(*single, strict=True),
+                linestyle="none",
+                marker="o",
+                markersize=5,
+                color=colour,
+                label=None if len(single) < len(segments) else name,
+            )
+        if segments and len(single) < len(segments):
             draw = axes.hlines if swapped else axes.vlines
             draw(
                 [at for at, _, _ in segments],

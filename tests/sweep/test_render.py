@@ -281,6 +281,12 @@ def test_maps__the_proved_region_drawn_on_top(swapped: bool) -> None:
     without = render_sweep_plots(corner_document(regions=[]))[0]
     assert "proved safe (region)" in with_region.svg
     assert "beyond the swept values" in with_region.svg
+    # A safe set of a single value is drawn as a dot, not a stroke of no length.
+    single = dict(
+        region, rows=[{"x": 1, "safe": [{"low": 3, "high": 3}], "unknown": [], "breaks": []}]
+    )
+    dotted = render_sweep_plots(corner_document(regions=[single]))[0]
+    assert dotted.svg.count("<path") > without.svg.count("<path")
     assert "Strokes:" in with_region.caption
     assert "proved safe (region)" not in without.svg
     assert "No proved region was computed for this pair." in without.caption
@@ -340,6 +346,8 @@ def test_html__valid_with_one_svg_per_map_and_point_links(name: str) -> None:
     tree = parse_page(page)
     assert len(tree.findall(f".//figure/{SVG}")) == EXPECTED_MAPS[name]
     assert not tree.findall(".//script") and not tree.findall(".//img")
+    # No raster inside the maps either (the colour bar included): the page's policy blocks it.
+    assert "<image" not in page and "data:image" not in page
     hrefs = [a.get("href") for a in tree.iter("a")]
     for point in document["points"]:
         assert f"{point['folder']}/report.html" in hrefs
