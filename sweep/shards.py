@@ -11,6 +11,10 @@ cut the same way into streams (`executor.streams`).
 
 from __future__ import annotations
 
+import concurrent.futures
+import multiprocessing
+import os
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -154,22 +158,58 @@ def plan_parts(parts: CheckParts) -> list[tuple[str, tuple[Any, ...]]]:
 
 
 def run_parts(
-    parts: CheckParts, placement: Placement, *, progress: Progress | None = None
+    parts: CheckParts,
+    placement: Placement,
+    *,
+    progress: Progress | None = None,
+    executor_here: bool | None = None,
 ) -> PartResults:
-    """Run every part of the check on `placement` and merge each engine's parts."""
-    plan = plan_parts(parts)
-    done = run_tasks(
-        run_part,
-        [(kind, args) for kind, args in plan],
-        placement=placement,
-        name="part",
-        progress=progress,
-    )
-    outcomes = [d.result for d in done]
+    """Run every part of the check on `placement` and merge each engine's parts.
+
+    With `executor_here` (by default, on a local cluster) the executor's streams run in
+    processes of this machine beside the cluster, each at a lower priority, rather than on its
+    workers: a stream mostly waits on its nodes (their wall-clock limits), and on a worker it
+    would hold a core's slot while it waits.
+    """
+    if executor_here is None:
+        executor_here = placement.scheduler is None
+    local = parts.run_executor and executor_here
+    plan = plan_parts(attrs.evolve(parts, run_executor=False) if local else parts)
+    pool = None
+    streams: list[concurrent.futures.Future[tuple[PartOutcome, float]]] = []
+    if local:
+        pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=parts.effort.shards, mp_context=multiprocessing.get_context("spawn")
+        )
+        streams = [
+            pool.submit(_stream_here, parts, stream) for stream in range(parts.effort.shards)
+        ]
+    try:
+        done = run_tasks(
+            run_part,
+            [(kind, args) for kind, args in plan],
+            placement=placement,
+            name="part",
+            progress=progress,
+        )
+        here = [future.result() for future in streams]
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    outcomes = [d.result for d in done] + [outcome for outcome, _ in here]
     seconds: dict[str, float] = {}
     for (kind, _), finished in zip(plan, done, strict=True):
         engine = "hypothesis" if kind in ("machine", "exploration") else kind
         seconds[engine] = round(seconds.get(engine, 0.0) + finished.seconds, 3)
+    if here:
+        seconds["executor"] = round(sum(taken for _, taken in here), 3)
+    return _merge_parts(parts, outcomes, seconds)
+
+
+def _merge_parts(
+    parts: CheckParts, outcomes: list[PartOutcome], seconds: dict[str, float]
+) -> PartResults:
+    """Each engine's parts joined in plan order, or the first part's reason it stopped."""
     errors: dict[str, str] = {}
     by_kind: dict[str, list[PartOutcome]] = {}
     for outcome in outcomes:
@@ -187,13 +227,22 @@ def run_parts(
             errors["z3"] = outcome.error
     executor = None
     if parts.run_executor:
-        streams = by_kind["executor"]
-        failed = next((outcome.error for outcome in streams if outcome.error), "")
+        runs = by_kind["executor"]
+        failed = next((outcome.error for outcome in runs if outcome.error), "")
         if failed:
             errors["executor"] = failed
         else:
-            executor = merge_executor_runs([outcome.result for outcome in streams])
+            executor = merge_executor_runs([outcome.result for outcome in runs])
     return PartResults(hypothesis, z3, executor, errors, seconds)
+
+
+def _stream_here(parts: CheckParts, stream: int) -> tuple[PartOutcome, float]:
+    """One executor stream in a process of this machine, yielding the processor to the cluster's
+    workers a little (not so much that a node starves past its wall-clock limits)."""
+    os.nice(10)
+    clock = time.perf_counter()
+    outcome = run_part("executor", (parts, stream))
+    return outcome, time.perf_counter() - clock
 
 
 def _merge_hypothesis(

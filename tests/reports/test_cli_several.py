@@ -355,7 +355,7 @@ def test_gov_params_counterexample__names_the_rule_and_the_changed_key() -> None
 
 
 def test_describe_coherence_rule__none_changed_and_no_rule() -> None:
-    from reports.check import describe_coherence_rule  # noqa: PLC0415 - loads the engines
+    from reports.gather import describe_coherence_rule  # noqa: PLC0415 - loads the engines
 
     text = describe_coherence_rule({"coherence.rule.name": "stb-sub-shares"}, ())
     assert text.startswith("; the rule stb-sub-shares reads payment.stb_profit_margin_bps")
