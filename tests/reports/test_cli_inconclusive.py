@@ -73,7 +73,7 @@ def test_broken_engine__inconclusive_and_the_others_kept(
     def broken_executor(*args: object, **kwargs: object) -> object:
         raise RuntimeError("the executor gave different answers on one call:\nsecond line")
 
-    monkeypatch.setattr(reports.check, "run_executor", broken_executor)
+    monkeypatch.setattr(reports.check, "run_executor_streams", broken_executor)
     monkeypatch.setattr(reports.check, "ENGINES_IN_BACKGROUND", False)  # where the patch holds
     code, document = run_json(
         [
