@@ -66,12 +66,23 @@ def get_function_request(spec: str, sys_path: list[str]) -> tuple[dict[str, Any]
     return request, tuple(sys_path)
 
 
+HANG_CPU_SECONDS = 60
+"""CPU seconds a node simulating a hang may spin if nobody kills it (`suffer`)."""
+
+
 def suffer(fault: str, channel: IO[bytes]) -> None:
     """Really misbehave as a process: the executor must contain every one of these."""
     if fault == "crash":
         os._exit(70)
     if fault == "hang":
-        while True:  # spins on the CPU until the CPU limit or the executor's wall timeout
+        # A backstop: should the executor die before its wall timeout kills this node (the
+        # executor's own process killed, say), the spin ends at this CPU limit instead of
+        # running on as an orphan. The wall timeout (seconds) always comes first otherwise.
+        used = int(resource.getrusage(resource.RUSAGE_SELF).ru_utime) + 1
+        resource.setrlimit(
+            resource.RLIMIT_CPU, (used + HANG_CPU_SECONDS, used + HANG_CPU_SECONDS + 1)
+        )
+        while True:  # spins on the CPU until the executor's wall timeout or the limit above
             pass
     if fault == "sleep":
         time.sleep(3600)
