@@ -162,15 +162,10 @@ def main_mechanical(
             stdout=stdout,
         )
     # `jobs` is left out of the settings: the report is the same whatever ran it.
-    fields = {
-        "tree": str(root),
-        "tree_digest": mechanical.get_tree_digest(root),
-        "sample_seed": seed,
-        "check_seed": check_seed,
-        "effort": effort,
-        "engines": list(engines),
-        "timeout_seconds": timeout_seconds,
-    }
+    fields = mechanical.get_campaign_settings(
+        root, seed=seed, check_seed=check_seed, effort=effort, engines=engines
+    )
+    fields["timeout_seconds"] = timeout_seconds
     return mechanical.report_campaign(
         results, sample, fields, started=started, out=out, stdout=stdout
     )

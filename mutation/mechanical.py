@@ -765,17 +765,25 @@ def main(
         timeout_seconds=timeout_seconds,
         stdout=stdout,
     )
-    settings = {
+    settings = get_campaign_settings(
+        root, seed=seed, check_seed=check_seed, effort=effort, engines=engines
+    )
+    settings = {**settings, "jobs": jobs, "timeout_seconds": timeout_seconds}
+    return report_campaign(results, sample, settings, started=started, out=out, stdout=stdout)
+
+
+def get_campaign_settings(
+    root: Path, *, seed: int, check_seed: int, effort: str, engines: Sequence[str]
+) -> dict[str, Any]:
+    """What a campaign's report records of how it ran (the caller adds its own run settings)."""
+    return {
         "tree": str(root),
         "tree_digest": get_tree_digest(root),
         "sample_seed": seed,
         "check_seed": check_seed,
         "effort": effort,
         "engines": list(engines),
-        "jobs": jobs,
-        "timeout_seconds": timeout_seconds,
     }
-    return report_campaign(results, sample, settings, started=started, out=out, stdout=stdout)
 
 
 def select_sample(root: Path, *, size: int, seed: int, only: Sequence[str] | None) -> Sample:
