@@ -13,8 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_an_orphaned_hang_ends_at_its_cpu_limit() -> None:
     script = (
-        "import executor.worker as worker; worker.HANG_CPU_SECONDS = 1; "
-        "worker.suffer('hang', None)"
+        "import executor.worker as worker; worker.HANG_CPU_SECONDS = 1; worker.suffer('hang', None)"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, timeout=60, check=False
