@@ -13,7 +13,6 @@ wall-clock test decides what is generated (`properties.reproducible`, docs/findi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from enum import Enum
 
 from attrs import frozen
 from hypothesis import seed as hypothesis_seed
@@ -37,112 +36,33 @@ from properties.machine import ChainMachine
 from properties.minimise import minimise_trace
 from properties.regression import render_regression_test, to_python
 from properties.reproducible import seed_only_hypothesis, seed_only_settings
+from properties.results import (
+    BoundaryEvidence,
+    Counterexample,
+    EngineError,
+    InvariantResult,
+    PropertyReport,
+    Refusal,
+    RuleEvidence,
+    Verdict,
+)
 
-
-class Verdict(Enum):
-    """What the engine concluded about one invariant."""
-
-    PASS = "pass"
-    FAIL = "fail"
-    VACUOUS = "vacuous"
-    """Never exercised: no step gave it anything to check. Never a pass."""
-    NOT_APPLICABLE = "not-applicable"
-    """The invariant makes no claim about these parameters (say, PAY-VECTOR off its defaults)."""
-    ERROR = "error"
-    """The engine stopped on an error before it could decide. Never a pass."""
-
-
-class EngineError(RuntimeError):
-    """Raised when the model itself raised during a run: a bug in the model, not a verdict."""
-
-
-@frozen
-class Counterexample:
-    """A minimal way to break one invariant, as data and as a pytest file."""
-
-    invariant_id: str
-    detail: str
-    source: str
-    """`machine` (a shrunk whole-chain trace), `database` (a failing case the example database
-    replayed, then shrunk) or `exploration` (a shortest round path)."""
-    steps: tuple[str, ...]
-    """Human-readable steps, genesis first."""
-    genesis: Genesis | None = None
-    actions: tuple[Action, ...] = ()
-    regression_test: str | None = None
-
-
-@frozen
-class InvariantResult:
-    """One invariant's verdict and the evidence behind it."""
-
-    invariant_id: str
-    section: str
-    verdict: Verdict
-    examples: int
-    """Machine examples in which the invariant was checked at least once."""
-    observations: int
-    """Steps (machine) and round states (exploration) that checked it."""
-    violations: int
-    counterexample: Counterexample | None = None
-    note: str = ""
-
-
-@frozen
-class RuleEvidence:
-    """How often the machine applied one kind of action, and how often the chain refused it."""
-
-    action: str
-    fired: int
-    refused: int
-
-
-@frozen
-class Refusal:
-    """How often one rule of the model refused one kind of action."""
-
-    action: str
-    rule: str
-    count: int
-
-
-@frozen
-class BoundaryEvidence:
-    """How often the machine reached one boundary state (`properties.edges`)."""
-
-    name: str
-    section: str
-    invariants: tuple[str, ...]
-    """The invariants it is evidence for: never reached, each of them is VACUOUS."""
-    reached: int
-    """Steps that reached it."""
-    examples: int
-    """Examples in which some step reached it."""
-    unreachable: str = ""
-    """Why no action of the chain can reach it (a finding); then it never decides a verdict."""
-
-
-@frozen
-class PropertyReport:
-    """Everything one run of the Hypothesis engine found."""
-
-    profile: str
-    effort: str
-    seed: int
-    machine_runs: int
-    examples: int
-    steps: int
-    results: tuple[InvariantResult, ...]
-    rules: tuple[RuleEvidence, ...]
-    refusals: tuple[Refusal, ...]
-    exploration: ExplorationReport | None
-    boundaries: tuple[BoundaryEvidence, ...] = ()
-    engine_error: str = ""
-    """Why the engine stopped early, if it did: every invariant it had not seen fail is then
-    `error`, and each it had seen fail keeps its (unshrunk) counterexample."""
-    database_writes: tuple[Write, ...] = ()
-    """The failing cases this run saved for the example database, written once the check is
-    over (`properties.database`)."""
+__all__ = [
+    "BoundaryEvidence",
+    "Counterexample",
+    "EngineError",
+    "InvariantResult",
+    "MachineShard",
+    "PropertyReport",
+    "Refusal",
+    "RuleEvidence",
+    "Verdict",
+    "assemble_properties",
+    "get_applicability",
+    "merge_recorders",
+    "run_machine_shard",
+    "run_properties",
+]
 
 
 def get_applicability(invariant_id: str, params: Params) -> str | None:
@@ -275,9 +195,7 @@ def run_machine_shard(
             )
         except EngineError as error:
             # What the machine saw fail before the crash still fails (below, unshrunk); a
-            # crash with nothing seen fails nothing and leaves every verdict undecided.
-            if not found and not any(recorder.witnesses.get(i) is not None for i in remaining):
-                raise
+            # crash with nothing seen anywhere fails the engine (`assemble_properties`).
             engine_error = str(error)
             break
         new = [v for v in violations if v.invariant_id in remaining]
@@ -390,6 +308,9 @@ def assemble_properties(
         for invariant_id, counterexample in sorted(shard.found.items()):
             found.setdefault(invariant_id, counterexample)
     engine_error = next((shard.engine_error for shard in shards if shard.engine_error), "")
+    if engine_error and not found:
+        # The machine crashed before any stream saw a failure: no verdict at all.
+        raise EngineError(engine_error)
     if exploration is None and explore and not engine_error:
         try:
             exploration = explore_rounds(

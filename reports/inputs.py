@@ -85,7 +85,9 @@ class InputError(ValueError):
         super().__init__(message.replace("\r", "\\r").replace("\n", "\\n"))
 
 
-class _DuplicateKeyError(ValueError):
+class DuplicateKeyError(ValueError):
+    """A JSON object names one key twice (`object_without_duplicates`)."""
+
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
@@ -149,11 +151,12 @@ def get_defaults() -> LoadedParams:
     )
 
 
-def _object_without_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+def object_without_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object hook that refuses a key given twice (json keeps the last silently)."""
     document: dict[str, object] = {}
     for key, value in pairs:
         if key in document:
-            raise _DuplicateKeyError(key)
+            raise DuplicateKeyError(key)
         document[key] = value
     return document
 
@@ -166,7 +169,8 @@ def _parse_int(literal: str) -> int | str:
     return int(literal)
 
 
-def _refuse_constant(name: str) -> object:
+def refuse_constant(name: str) -> object:
+    """A JSON constant hook that refuses NaN and the infinities (not JSON numbers)."""
     raise ValueError(f"{name} is not a JSON number")
 
 
@@ -206,12 +210,12 @@ def _read_input(path: Path, *, max_bytes: int = MAX_INPUT_BYTES) -> _Input:
     try:
         document = json.loads(
             text,
-            object_pairs_hook=_object_without_duplicates,
+            object_pairs_hook=object_without_duplicates,
             parse_int=_parse_int,
             parse_float=Decimal,
-            parse_constant=_refuse_constant,
+            parse_constant=refuse_constant,
         )
-    except _DuplicateKeyError as error:
+    except DuplicateKeyError as error:
         raise InputError(f"{where}: {_describe_duplicate(text, error.key)}") from None
     except json.JSONDecodeError as error:
         raise InputError(

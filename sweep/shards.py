@@ -28,9 +28,9 @@ from model.profile import PROFILES
 from properties.catalogue import Engine, get_ids_for
 from properties.database import open_database, parse_location
 from properties.effort import Effort, get_shard_seeds
-from properties.evidence import Recorder
 from properties.explore import ExplorationPart, explore_part, merge_exploration
 from properties.runner import (
+    EngineError,
     MachineShard,
     PropertyReport,
     assemble_properties,
@@ -248,18 +248,12 @@ def _stream_here(parts: CheckParts, stream: int) -> tuple[PartOutcome, float]:
 def _merge_hypothesis(
     parts: CheckParts, machines: list[PartOutcome], explorations: list[PartOutcome]
 ) -> tuple[PropertyReport | None, str]:
-    """As `run_properties` would have: a crashed shard fails the engine unless something was
-    seen failing before it; a crashed round search likewise."""
-    shards: list[MachineShard] = []
-    for outcome in machines:
-        if outcome.error:
-            shards.append(_crashed_shard(outcome.error))
-        else:
-            shards.append(outcome.result)
-    seen_failing = any(shard.found or shard.recorder.witnesses for shard in shards)
-    first_error = next((outcome.error for outcome in machines if outcome.error), "")
-    if first_error and not seen_failing:
-        return None, first_error
+    """As `run_properties` joins its streams (`assemble_properties`): a stream that crashed
+    keeps what it saw; nothing seen anywhere, or a part that stopped outside the machine, fails
+    the engine with the part's reason."""
+    stopped = next((outcome.error for outcome in machines if outcome.error), "")
+    if stopped:
+        return None, stopped
     search_error = next((outcome.error for outcome in explorations if outcome.error), "")
     explored = None
     if not search_error:
@@ -268,30 +262,27 @@ def _merge_hypothesis(
             profile=PROFILES[parts.profile],
             max_nodes=parts.effort.explore_max_nodes,
         )
-    if search_error and not first_error:
-        if not any(shard.found for shard in shards):
-            return None, search_error
-        first_error = f"the round search stopped on {search_error}"
-    effort = parts.effort
+    shards: list[MachineShard] = [outcome.result for outcome in machines]
+    if search_error and not any(shard.found for shard in shards):
+        return None, search_error
     ids = tuple(i for i in get_ids_for(Engine.HYPOTHESIS) if i in parts.hypothesis_ids)
-    report = assemble_properties(
-        parts.params,
-        PROFILES[parts.profile],
-        effort,
-        parts.seed,
-        ids=ids,
-        shards=shards,
-        exploration=explored,
-        explore=False,
-    )
-    if first_error and not report.engine_error:
-        report = _with_engine_error(report, first_error)
+    try:
+        report = assemble_properties(
+            parts.params,
+            PROFILES[parts.profile],
+            parts.effort,
+            parts.seed,
+            ids=ids,
+            shards=shards,
+            exploration=explored,
+            explore=False,
+        )
+    except EngineError as error:
+        return None, f"{type(error).__name__}: {error}"
+    if search_error and not report.engine_error:
+        # As `describe_error` words it in this process: the type and the first line, cut.
+        kind, _, message = search_error.partition(": ")
+        first = message.splitlines()[0][:200] if message.strip() else ""
+        stopped = kind + (f": {first}" if first else "")
+        report = attrs.evolve(report, engine_error=f"the round search stopped on {stopped}")
     return report, ""
-
-
-def _crashed_shard(error: str) -> MachineShard:
-    return MachineShard(seed=0, recorder=Recorder(), found={}, runs=1, engine_error=error)
-
-
-def _with_engine_error(report: PropertyReport, error: str) -> PropertyReport:
-    return attrs.evolve(report, engine_error=error)

@@ -30,7 +30,12 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from model.params import ParamSpec, param_specs
 from properties.catalogue import INVARIANT_IDS, Engine
-from reports.inputs import read_file_bytes
+from reports.inputs import (
+    DuplicateKeyError,
+    object_without_duplicates,
+    read_file_bytes,
+    refuse_constant,
+)
 
 __all__ = [
     "DEFAULT_EFFORT",
@@ -231,19 +236,6 @@ def _read_bytes(file: Path, where: str) -> bytes:
     )
 
 
-def _object_without_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    document: dict[str, object] = {}
-    for key, value in pairs:
-        if key in document:
-            raise ValueError(f"the key {_show(key)} appears twice in one object")
-        document[key] = value
-    return document
-
-
-def _refuse_constant(name: str) -> object:
-    raise ValueError(f"{name} is not a JSON number")
-
-
 def _decode(raw: bytes, suffix: str, where: str) -> object:
     try:
         text = raw.decode("utf-8-sig")
@@ -253,8 +245,12 @@ def _decode(raw: bytes, suffix: str, where: str) -> object:
         if suffix == ".toml":
             return tomllib.loads(text)
         return json.loads(
-            text, object_pairs_hook=_object_without_duplicates, parse_constant=_refuse_constant
+            text, object_pairs_hook=object_without_duplicates, parse_constant=refuse_constant
         )
+    except DuplicateKeyError as error:
+        raise SpecError(
+            f"{where}: not valid JSON: the key {_show(error.key)} appears twice in one object"
+        ) from None
     except tomllib.TOMLDecodeError as error:
         raise SpecError(f"{where}: not valid TOML: {error}") from None
     except json.JSONDecodeError as error:
