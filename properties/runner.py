@@ -243,6 +243,9 @@ def run_machine_shard(
 ShardMap = Callable[[Sequence[int]], Sequence[MachineShard]]
 """Runs the machine on each of the given seeds (in this process, or on a cluster) and returns
 the shards in the same order."""
+Explorer = Callable[[], ExplorationReport]
+"""Gives the round search's report when the engine needs it (it may have run elsewhere, beside
+the machine); it raises as `explore_rounds` would."""
 
 
 def run_properties(
@@ -257,13 +260,15 @@ def run_properties(
     database: ExampleDatabase | None = None,
     shard_map: ShardMap | None = None,
     exploration: ExplorationReport | None = None,
+    explorer: Explorer | None = None,
 ) -> PropertyReport:
     """The Hypothesis engine's verdict on every invariant it claims (or those in `only`).
 
     The machine runs on `effort.shards` independent seed streams (`get_shard_seeds`), by
     `shard_map` when given (a cluster), else one after another; the shards are merged in seed
     order, so the verdict does not depend on where or in which order they ran. An exploration
-    computed elsewhere may be passed in; otherwise the round search runs here.
+    computed elsewhere may be passed in, or an `explorer` that gives it when it is needed (the
+    search running beside the machine); otherwise the round search runs here.
     """
     claimed = get_ids_for(Engine.HYPOTHESIS)
     ids = tuple(i for i in claimed if only is None or i in only)
@@ -286,6 +291,7 @@ def run_properties(
         shards=shards,
         exploration=exploration,
         explore=explore,
+        explorer=explorer,
     )
 
 
@@ -299,9 +305,11 @@ def assemble_properties(
     shards: Sequence[MachineShard],
     exploration: ExplorationReport | None = None,
     explore: bool = True,
+    explorer: Explorer | None = None,
 ) -> PropertyReport:
     """One report from the machine's shards (merged in seed order: each invariant's
-    counterexample is the first shard's that found one) and the round search."""
+    counterexample is the first shard's that found one) and the round search (`explorer`'s
+    when given, asked only when the search is needed, else run here)."""
     recorder = merge_recorders([shard.recorder for shard in shards])
     found: dict[str, Counterexample] = {}
     for shard in shards:
@@ -313,9 +321,12 @@ def assemble_properties(
         raise EngineError(engine_error)
     if exploration is None and explore and not engine_error:
         try:
-            exploration = explore_rounds(
-                params=params, profile=profile, max_nodes=effort.explore_max_nodes, seed=seed
-            )
+            if explorer is not None:
+                exploration = explorer()
+            else:
+                exploration = explore_rounds(
+                    params=params, profile=profile, max_nodes=effort.explore_max_nodes, seed=seed
+                )
         except Exception as error:
             # As a crash of the machine: what it found still fails, the rest is `error`.
             if not found:

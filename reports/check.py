@@ -30,6 +30,7 @@ from model.profile import PROFILES
 from properties.catalogue import CATALOGUE, Engine
 from properties.database import Write, get_shippable, open_database, parse_location
 from properties.effort import get_effort
+from properties.explore import ExplorationReport, explore_rounds
 from properties.runner import (
     run_properties,
 )
@@ -163,6 +164,11 @@ ENGINES_IN_BACKGROUND = True
 beside it runs in this process: a process of its own would only add its start-up."""
 
 
+BACKGROUND_SEARCH_NODES = 3
+"""The round search runs in a process of its own from this many nodes on (default: about 2 s);
+at quick (2 nodes, about 0.2 s) it is shorter than a process's start, and runs in turn."""
+
+
 def _z3_task(
     params: Params, profile_name: str, seed: int, selected: tuple[str, ...]
 ) -> tuple[tuple[ProofResult, ...], float]:
@@ -172,6 +178,15 @@ def _z3_task(
         params, PROFILES[profile_name], settings=SolverSettings(seed=seed), only=selected
     )
     return results, time.perf_counter() - clock
+
+
+def _exploration_task(
+    params: Params, profile_name: str, max_nodes: int, seed: int
+) -> ExplorationReport:
+    """The Hypothesis engine's round search, as its own process runs it."""
+    return explore_rounds(
+        params=params, profile=PROFILES[profile_name], max_nodes=max_nodes, seed=seed
+    )
 
 
 def _executor_task(
@@ -274,8 +289,15 @@ def run_check(
     writes: list[Write] = []
 
     def run_hypothesis(selected: tuple[str, ...]) -> Any:
+        search = background.get("exploration")
         report = run_properties(
-            params, profile, effort, options.seed, only=frozenset(selected), database=database
+            params,
+            profile,
+            effort,
+            options.seed,
+            only=frozenset(selected),
+            database=database,
+            explorer=None if search is None else search.result,
         )
         writes.extend(report.database_writes)
         return report
@@ -340,20 +362,26 @@ def run_check(
 def _start_background(
     params: Params, options: CheckOptions, ids: tuple[str, ...], running: list[str]
 ) -> dict[str, _Background]:
-    """The executor's node processes mostly wait on each other, and the proofs need no state of
-    the machine: each runs in a process of its own beside the Hypothesis engine, and its result
-    is taken in its turn."""
+    """The executor's node processes mostly wait on each other, and the proofs and the round
+    search need no state of the machine: each runs in a process of its own beside the machine,
+    and its result is taken in its turn. The round search goes beside the machine only when it
+    is longer than a process's start (`BACKGROUND_SEARCH_NODES`)."""
     allowed = ENGINES_IN_BACKGROUND if options.in_background is None else options.in_background
-    if not allowed or len(running) < 2:
+    if not allowed:
         return {}
+    max_nodes = get_effort(options.effort).explore_max_nodes
     tasks: dict[str, tuple[Callable[..., Any], tuple[Any, ...]]] = {
         "z3": (_z3_task, (params, options.profile, options.seed, _engine_ids("z3", ids))),
         "executor": (_executor_task, (params, options, options.profile, options.effort)),
+        "exploration": (_exploration_task, (params, options.profile, max_nodes, options.seed)),
     }
+    wanted = set(running) if len(running) > 1 else set()
+    if "hypothesis" in running and max_nodes >= BACKGROUND_SEARCH_NODES:
+        wanted.add("exploration")
     return {
         name: _Background(function, args)
         for name, (function, args) in tasks.items()
-        if name in running
+        if name in wanted
     }
 
 
