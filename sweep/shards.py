@@ -39,7 +39,7 @@ from properties.runner import (
 from solver.claim import ProofResult
 from solver.prove import SolverSettings
 from solver.registry import prove_all
-from sweep.cluster import Placement, Progress, run_tasks
+from sweep.cluster import IN_PROCESS, Placement, Progress, run_tasks
 
 
 @frozen
@@ -169,10 +169,11 @@ def run_parts(
     With `executor_here` (by default, on a local cluster) the executor's streams run in
     processes of this machine beside the cluster, each at a lower priority, rather than on its
     workers: a stream mostly waits on its nodes (their wall-clock limits), and on a worker it
-    would hold a core's slot while it waits.
+    would hold a core's slot while it waits. With no cluster (`--workers 0`) every part runs in
+    this process, one after another.
     """
     if executor_here is None:
-        executor_here = placement.scheduler is None
+        executor_here = placement.scheduler is None and placement.workers != IN_PROCESS
     local = parts.run_executor and executor_here
     plan = plan_parts(attrs.evolve(parts, run_executor=False) if local else parts)
     pool = None

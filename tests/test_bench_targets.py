@@ -1,0 +1,64 @@
+"""The targets line of `make bench`: each figure read from its benchmark's line and judged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.__main__ import format_targets, judge_targets
+from benchmarks.suite_wall import count_outcomes
+
+
+def _lines() -> list[dict[str, Any]]:
+    return [
+        {"benchmark": "model-walk", "mode": "checked", "transitions_per_second": 9_000},
+        {"benchmark": "model-walk", "mode": "bare", "transitions_per_second": 51_000},
+        {"benchmark": "quint-peer", "walk": "slash", "ratio": 2.5},
+        {"benchmark": "quint-peer", "walk": "commit-reveal", "ratio": 9.0},
+        {"benchmark": "check-wall", "run": "quick", "placement": "both cores", "seconds": 7.5},
+        {"benchmark": "check-wall", "run": "quick", "placement": "one process", "seconds": 9.0,
+         "same_hash": True},
+        {"benchmark": "check-wall", "run": "default", "placement": "both cores", "seconds": 31.0},
+        {"benchmark": "check-wall", "run": "default", "placement": "one process", "seconds": 40.0,
+         "same_hash": False},
+        {"benchmark": "test-suite", "seconds": 200.0, "exit_code": 0,
+         "outcomes": {"tests": 10, "failures": 0, "errors": 0, "skipped": 1}},
+    ]  # fmt: skip
+
+
+def test_each_target_reads_its_own_line() -> None:
+    targets = judge_targets(_lines())["targets"]
+    assert targets["model_transitions_per_second"] == {
+        "target": ">= 50000",
+        "measured": 51_000,
+        "met": True,
+    }
+    assert targets["model_over_quint_slash_walk"]["met"] is False
+    assert targets["model_over_quint_commit_reveal_walk"]["met"] is True
+    assert targets["check_quick_seconds"]["measured"] == 7.5
+    assert targets["check_default_seconds"]["met"] is False
+    # One one-process run with another hash fails the whole target.
+    assert targets["check_one_process_same_hash"] == {
+        "target": ">= 1",
+        "measured": 0.0,
+        "met": False,
+    }
+    # A suite that skipped a test gives no figure, whatever its time.
+    assert targets["test_suite_seconds"]["measured"] is None
+    assert targets["hypothesis_machine_steps_per_second_quick"]["met"] is None
+
+
+def test_the_table_puts_each_figure_beside_its_target() -> None:
+    rows = {line.split()[0]: line.split()[1:] for line in format_targets(
+        judge_targets(_lines())).splitlines()[1:]}  # fmt: skip
+    assert rows["model_transitions_per_second"] == ["51,000", ">=", "50000", "yes"]
+    assert rows["model_over_quint_slash_walk"] == ["2.5", ">=", "3", "MISSED"]
+    assert rows["test_suite_seconds"] == ["-", "<=", "240", "not", "measured"]
+
+
+def test_suite_outcomes_are_summed_over_the_junit_suites(tmp_path: Any) -> None:
+    junit = tmp_path / "junit.xml"
+    junit.write_text(
+        '<testsuites><testsuite name="a" tests="3" failures="1" errors="0" skipped="0"/>'
+        '<testsuite name="b" tests="2" failures="0" errors="1" skipped="1"/></testsuites>'
+    )
+    assert count_outcomes(junit) == {"tests": 5, "failures": 1, "errors": 1, "skipped": 1}
