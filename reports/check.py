@@ -9,9 +9,7 @@ counterexample as an ITF trace and a pytest regression file.
 
 from __future__ import annotations
 
-import concurrent.futures
 import hashlib
-import multiprocessing
 import os
 import platform
 import time
@@ -34,6 +32,7 @@ from properties.explore import ExplorationReport, explore_rounds
 from properties.runner import (
     run_properties,
 )
+from reports.background import Background, BackgroundError
 from reports.gather import Gatherer, describe_error_text
 from reports.inputs import LoadedParams
 from reports.region import KeysRun, analyse_changes
@@ -208,23 +207,8 @@ def _executor_task(
     return run, time.perf_counter() - clock
 
 
-class _Background:
-    """One engine in a fresh interpreter (spawned: no state of this process is copied)."""
-
-    def __init__(self, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.pool = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context)
-        self.future = self.pool.submit(function, *args)
-
-    def result(self) -> Any:
-        return self.future.result()
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
-
 def _describe_error(error: BaseException) -> str:
-    if isinstance(error, _PartFailedError):  # described on its worker the same way
+    if isinstance(error, _PartFailedError | BackgroundError):  # described there the same way
         return describe_error_text(str(error))
     return describe_error_text(f"{type(error).__name__}: {error}")
 
@@ -303,7 +287,7 @@ def run_check(
         return report
 
     engines = _engine_steps(gatherer, options, run_hypothesis)
-    background: dict[str, _Background] = {}
+    background: dict[str, Background] = {}
     running = [name for name in ENGINE_NAMES if name in options.engines and _engine_ids(name, ids)]
     on_cluster = None
     if options.placement is not None:
@@ -361,7 +345,7 @@ def run_check(
 
 def _start_background(
     params: Params, options: CheckOptions, ids: tuple[str, ...], running: list[str]
-) -> dict[str, _Background]:
+) -> dict[str, Background]:
     """The executor's node processes mostly wait on each other, and the proofs and the round
     search need no state of the machine: each runs in a process of its own beside the machine,
     and its result is taken in its turn. The round search goes beside the machine only when it
@@ -379,7 +363,7 @@ def _start_background(
     if "hypothesis" in running and max_nodes >= BACKGROUND_SEARCH_NODES:
         wanted.add("exploration")
     return {
-        name: _Background(function, args)
+        name: Background(function, args)
         for name, (function, args) in tasks.items()
         if name in wanted
     }
