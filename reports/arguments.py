@@ -312,7 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
         check,
         workers_help="run the engines' parts (each Hypothesis seed stream, the round search, "
         "the proofs, the executor) on a local Dask cluster of N worker processes; the report "
-        "is the same as without (default: here, the proofs and executor beside the machine)",
+        "is the same as without (default: here, the proofs and executor beside the machine; at "
+        "thorough, a local cluster of every core)",
     )
 
     sweep = commands.add_parser(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from executor.engine import FunctionSpecError
 from properties.database import DatabaseError
+from properties.effort import get_effort
 from reports import github
 from reports.arguments import (
     EXIT_BAD_INPUT,
@@ -42,7 +43,7 @@ from reports.several import (
     get_slug,
 )
 from reports.writer import OutputError, prepare_output, write_report
-from sweep.cluster import ClusterError
+from sweep.cluster import ClusterError, default_workers
 
 if TYPE_CHECKING:
     from reports.check import CheckOptions, CheckRun
@@ -113,8 +114,19 @@ def _options(
         functions=functions,
         function_paths=(str(Path.cwd()),) if functions else (),
         database=None if env is None else get_database_location(arguments, env),
-        placement=None if env is None else get_placement(arguments, default_workers=None),
+        placement=None
+        if env is None
+        else get_placement(arguments, default_workers=_spread(arguments)),
     )
+
+
+def _spread(arguments: argparse.Namespace) -> int | None:
+    """A local cluster of every core (at most two workers a stream) for an effort of several
+    independent seed streams (thorough): its streams, round search parts and proofs on the
+    workers, the same report as in this process; None for the others, whose one stream runs here
+    beside the other engines."""
+    shards = get_effort(arguments.effort).shards
+    return min(default_workers(), 2 * shards) if shards > 1 else None
 
 
 def _saving(run: CheckRun, options: CheckOptions, console: _Console) -> CheckRun:
