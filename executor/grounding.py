@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import attrs
 from attrs import frozen
-from hypothesis import HealthCheck, Verbosity, example, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
 from hypothesis import errors as hypothesis_errors
 from hypothesis import seed as hypothesis_seed
 
@@ -41,12 +41,13 @@ GROUNDED = "GROUNDED"
 EXECUTOR_IDS = (GROUNDED, *EXECUTOR_CHECKS)
 """Every invariant ID this engine gives a verdict on."""
 
-SHRINK_BUDGET = 200
-"""Calls run with real processes while shrinking one failure; then unseen calls count as passing,
-so the shrinker stops on the smallest failure found so far (its replay comes from the memo)."""
-
 SCENARIOS_PER_EFFORT = {"quick": 100, "default": 300, "thorough": 3000}
 """Calls generated per effort: each runs two rounds of real processes (about 20 ms a call)."""
+
+SHRINK_BUDGET_PER_EFFORT = {"quick": 100, "default": 200, "thorough": 200}
+"""Calls run with real processes while shrinking one failure, per effort: a count, not a time, so
+a slower machine stops at the same counterexample. Then unseen calls count as passing, so the
+shrinker stops on the smallest failure found so far (its replay comes from the memo)."""
 
 Predictor = Callable[..., CallRecord]
 """`predict`'s signature: (call, *, billing_output, main_output, params, profile) -> CallRecord."""
@@ -320,6 +321,10 @@ def _search_settings(max_examples: int) -> settings:
         suppress_health_check=list(HealthCheck),
         verbosity=Verbosity.quiet,
         print_blob=False,
+        # No explain phase: it only annotates Hypothesis' own failure printout, which is never
+        # shown, and it re-ran the shrunk call's variants with real processes (or drew them only
+        # to skip them, once the shrink budget was spent).
+        phases=[phase for phase in Phase if phase is not Phase.explain],
     )
 
 
@@ -334,7 +339,7 @@ def run_executor(
     persistent: bool = True,
     max_examples: int | None = None,
     slow_faults: bool | None = None,
-    shrink_budget: int = SHRINK_BUDGET,
+    shrink_budget: int | None = None,
     function_paths: tuple[str, ...] = (),
     functions: tuple[str, ...] = (),
     stream: int = 0,
@@ -345,9 +350,11 @@ def run_executor(
     round's function beside the fixtures; `function_paths` is where modules are imported from.
     With `streams` > 1, this is stream `stream` of them: its share of the scenarios, on its own
     seed (`get_shard_seeds`), the explicit calls in the first stream only
-    (`executor.streams` merges them)."""
+    (`executor.streams` merges them). `shrink_budget` is the effort's
+    (`SHRINK_BUDGET_PER_EFFORT`) unless given."""
     chosen = get_effort(effort)
     examples = SCENARIOS_PER_EFFORT[chosen.name] if max_examples is None else max_examples
+    budget = SHRINK_BUDGET_PER_EFFORT[chosen.name] if shrink_budget is None else shrink_budget
     examples = -(-examples // streams)
     stream_seed = get_shard_seeds(seed, streams)[stream]
     slow = chosen.name == "thorough" if slow_faults is None else slow_faults
@@ -362,7 +369,7 @@ def run_executor(
                 profile=profile,
                 predictor=predictor,
                 ignored=set(counterexamples),
-                shrink_budget=shrink_budget,
+                shrink_budget=budget,
             )
 
             test = given(strategy)(search.check)

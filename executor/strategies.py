@@ -12,6 +12,12 @@ and the developer's count of them (so committees of one liar, and liars holding 
 thirds of the committee, are drawn); the billing round has the same validators, honest or
 acting as in the main round. Everything shrinks towards one honest node, no faults, the compute
 function, small inputs, the default funding and four honest validators.
+
+Strategies that do not depend on what was drawn are built once, at import or once per argument
+(`functools.cache`), not inside the composite functions on every draw: a strategy is validated
+when first drawn from, which cost more than the draw itself. Each is built by the same calls with
+the same arguments as before, so its structure and labels, and with them the choices drawn and
+the shrinker's moves on them, are the same.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 from hypothesis import strategies as st
@@ -51,21 +58,26 @@ SLOW_FAULTS = (ProcessFault.HANG, ProcessFault.SLEEP)
 NodeKind = tuple[str, Any, Any]
 """('behaviour', Behaviour, None), ('wronged', None, None) or ('fault', ProcessFault, FaultPhase)."""
 
+HONEST_KIND: NodeKind = ("behaviour", Behaviour.HONEST, None)
+_OTHER_KINDS: list[NodeKind] = [
+    *(("behaviour", b, None) for b in Behaviour if b is not Behaviour.HONEST),
+    ("wronged", None, None),
+    ("fault", None, None),
+]
+_KINDS = st.one_of(st.just(HONEST_KIND), st.sampled_from([HONEST_KIND, *_OTHER_KINDS]))
+_FAULTS = {
+    slow: st.sampled_from(FAST_FAULTS + (SLOW_FAULTS if slow else ())) for slow in (False, True)
+}
+_FAULT_PHASES = st.sampled_from(tuple(FaultPhase))
+
 
 @st.composite
 def node_kinds(draw: st.DrawFn, *, slow_faults: bool) -> NodeKind:
     """What one node is: about half plain honest, one in twenty a process fault."""
-    honest: NodeKind = ("behaviour", Behaviour.HONEST, None)
-    others: list[NodeKind] = [
-        ("behaviour", b, None) for b in Behaviour if b is not Behaviour.HONEST
-    ]
-    others.append(("wronged", None, None))
-    others.append(("fault", None, None))
-    kind = draw(st.one_of(st.just(honest), st.sampled_from([honest, *others])))
+    kind = draw(_KINDS)
     if kind[0] != "fault":
         return kind
-    faults = FAST_FAULTS + (SLOW_FAULTS if slow_faults else ())
-    return ("fault", draw(st.sampled_from(faults)), draw(st.sampled_from(tuple(FaultPhase))))
+    return ("fault", draw(_FAULTS[bool(slow_faults)]), draw(_FAULT_PHASES))
 
 
 def compute_inputs() -> st.SearchStrategy[bytes]:
@@ -110,6 +122,9 @@ def usage_reports() -> st.SearchStrategy[bytes]:
     ).map(lambda report: json.dumps(report).encode())
 
 
+_USAGE_REPORTS = usage_reports()
+
+
 FUNCTION_INPUTS: dict[str, st.SearchStrategy[bytes]] = {
     "compute": compute_inputs(),
     "database": database_inputs(),
@@ -126,26 +141,54 @@ def str_prices() -> st.SearchStrategy[Fraction]:
     )
 
 
+_FIRST_USTR = st.integers(ESCROW_FUNDS // 10, ESCROW_FUNDS)
+_FIRST_PRICE = str_prices()
+_TOP_UPS: st.SearchStrategy[list[Deposit]] = st.one_of(
+    st.just([]),
+    st.lists(
+        st.builds(
+            Deposit,
+            st.integers(0, ESCROW_FUNDS),
+            st.one_of(st.just(0), st.integers(1, ESCROW_FUNDS)),
+            str_prices(),
+        ),
+        min_size=1,
+        max_size=2,
+    ),
+)
+_PREFUND_VALIDATORS = st.integers(0, 4)
+_PREFUNDS = {
+    validators: st.one_of(st.just(0), st.integers(1, 2 * validators + 2), st.integers(10**6, 10**9))
+    for validators in range(5)
+}
+
+
 @st.composite
 def fundings(draw: st.DrawFn) -> Funding:
     """The escrow's prepayment at one price, top-ups at others (§6.3.3: the payout is valued at
     the prices deposited), and a validation prefund (§4.4): none, a few ustr (down to fewer than
     the validators, so the floor selects some; or none to pay), or a large one."""
-    first = Deposit(
-        ESCROW_FUNDS, draw(st.integers(ESCROW_FUNDS // 10, ESCROW_FUNDS)), draw(str_prices())
-    )
-    top_up = st.builds(
-        Deposit,
-        st.integers(0, ESCROW_FUNDS),
-        st.one_of(st.just(0), st.integers(1, ESCROW_FUNDS)),
-        str_prices(),
-    )
-    top_ups = draw(st.one_of(st.just([]), st.lists(top_up, min_size=1, max_size=2)))
-    validators = draw(st.integers(0, 4))
-    prefund = draw(
-        st.one_of(st.just(0), st.integers(1, 2 * validators + 2), st.integers(10**6, 10**9))
-    )
+    first = Deposit(ESCROW_FUNDS, draw(_FIRST_USTR), draw(_FIRST_PRICE))
+    top_ups = draw(_TOP_UPS)
+    validators = draw(_PREFUND_VALIDATORS)
+    prefund = draw(_PREFUNDS[validators])
     return Funding(deposits=(first, *top_ups), validators=validators, prefund_ustr=prefund)
+
+
+_FUNDINGS = st.one_of(st.just(DEFAULT_FUNDING), fundings())
+
+
+_VALIDATOR_LISTS = st.one_of(
+    st.just(None),
+    st.lists(
+        st.tuples(
+            st.sampled_from(tuple(ValidatorBehaviour)),
+            st.one_of(st.just(False), st.sampled_from((False, False, False, True))),
+        ),
+        min_size=1,
+        max_size=7,
+    ),
+)
 
 
 @st.composite
@@ -153,23 +196,30 @@ def validator_plans(draw: st.DrawFn) -> tuple[tuple[ValidatorPlan, ...], int | N
     """The round's eligible validators (in active-set order) and the developer's count: the
     default four honest ones, or 1 to 7 drawn, each of the four behaviours alike, one in eight
     withholding its beacon secret, with no count or a count of 1 up to all of them."""
-    behaviours = st.sampled_from(tuple(ValidatorBehaviour))
-    withholds = st.one_of(st.just(False), st.sampled_from((False, False, False, True)))
-    drawn = st.lists(st.tuples(behaviours, withholds), min_size=1, max_size=7)
-    chosen = draw(st.one_of(st.just(None), drawn))
+    chosen = draw(_VALIDATOR_LISTS)
     if chosen is None:
         return HONEST_VALIDATORS, None
     plans = tuple(
         ValidatorPlan(ValidatorId(f"v{index}"), behaviour, withholds_beacon=withheld)
         for index, (behaviour, withheld) in enumerate(chosen)
     )
-    count = draw(st.one_of(st.just(None), st.integers(1, len(plans))))
+    count = draw(_VALIDATOR_COUNTS[len(plans)])
     return plans, count
+
+
+_VALIDATOR_COUNTS = {size: st.one_of(st.just(None), st.integers(1, size)) for size in range(1, 8)}
+_VALIDATOR_PLANS = validator_plans()
 
 
 def as_honest(plans: tuple[ValidatorPlan, ...]) -> tuple[ValidatorPlan, ...]:
     """The same validators, each honest and revealing its beacon secret."""
     return tuple(ValidatorPlan(plan.validator) for plan in plans)
+
+
+_BOOLEANS = st.booleans()
+_ROUND_SEEDS = st.binary(min_size=4, max_size=4)
+_ALGORITHMS = st.sampled_from(tuple(HashAlgorithm))
+_APP_REVEALS = st.one_of(st.just(True), st.booleans())
 
 
 @st.composite
@@ -188,7 +238,7 @@ def exec_rounds(
     `validators`, the developer's `validator_count` of them."""
     nodes = len(kinds)
     wrong = [i for i, k in enumerate(kinds) if k[1] is Behaviour.WRONG_OUTPUT]
-    colluding = len(wrong) > 1 and draw(st.booleans())
+    colluding = len(wrong) > 1 and draw(_BOOLEANS)
     plans, faults = [], []
     for index, (what, value, phase) in enumerate(kinds):
         node = NodeId(f"n{index}")
@@ -216,10 +266,10 @@ def exec_rounds(
         app=APP,
         plans=tuple(plans),
         correct_output=b"",  # filled from the function's own run when the model predicts
-        seed=draw(st.binary(min_size=4, max_size=4)),
+        seed=draw(_ROUND_SEEDS),
         start=start,
-        algorithm=draw(st.sampled_from(tuple(HashAlgorithm))),
-        app_reveals_salts=draw(st.one_of(st.just(True), st.booleans())),
+        algorithm=draw(_ALGORITHMS),
+        app_reveals_salts=draw(_APP_REVEALS),
         validators=validators,
         validator_count=validator_count,
     )
@@ -245,6 +295,28 @@ def user_inputs() -> st.SearchStrategy[bytes]:
     )
 
 
+_USER_INPUTS = user_inputs()
+
+
+@cache
+def _node_lists(slow_faults: bool) -> st.SearchStrategy[list[NodeKind]]:
+    """A round's nodes: 1 to 7 of `node_kinds`."""
+    return st.lists(node_kinds(slow_faults=slow_faults), min_size=1, max_size=7)
+
+
+@cache
+def _billing_node_lists(slow_faults: bool, nodes: int) -> st.SearchStrategy[list[NodeKind]]:
+    """The billing round's nodes: `nodes` honest ones (the main round's count), or a list drawn
+    apart. The list of honest ones is one object shared by the draws; nothing changes it."""
+    return st.one_of(st.just([HONEST_KIND] * nodes), _node_lists(slow_faults))
+
+
+@cache
+def _function_names(functions: tuple[str, ...]) -> st.SearchStrategy[str]:
+    """The main round's function: a fixture's name or one of the user's `functions`."""
+    return st.sampled_from((*FUNCTION_INPUTS, *functions))
+
+
 @st.composite
 def trusted_calls(
     draw: st.DrawFn,
@@ -259,16 +331,12 @@ def trusted_calls(
     Each round's nodes are drawn as a list, so shrinking deletes nodes one by one; the billing
     round shrinks towards the main round's nodes, all honest.
     """
-    kinds = node_kinds(slow_faults=slow_faults)
-    main_kinds = draw(st.lists(kinds, min_size=1, max_size=7))
-    honest: NodeKind = ("behaviour", Behaviour.HONEST, None)
-    billing_kinds = draw(
-        st.one_of(st.just([honest] * len(main_kinds)), st.lists(kinds, min_size=1, max_size=7))
-    )
-    function = draw(st.sampled_from((*FUNCTION_INPUTS, *functions)))
-    data = draw(FUNCTION_INPUTS[function] if function in FUNCTION_INPUTS else user_inputs())
-    usage = draw(usage_reports())
-    validators, count = draw(validator_plans())
+    main_kinds = draw(_node_lists(bool(slow_faults)))
+    billing_kinds = draw(_billing_node_lists(bool(slow_faults), len(main_kinds)))
+    function = draw(_function_names(tuple(functions)))
+    data = draw(FUNCTION_INPUTS.get(function, _USER_INPUTS))
+    usage = draw(_USAGE_REPORTS)
+    validators, count = draw(_VALIDATOR_PLANS)
     billing_validators = draw(st.sampled_from((as_honest(validators), validators)))
     billing = draw(
         exec_rounds(
@@ -292,5 +360,5 @@ def trusted_calls(
             validator_count=count,
         )
     )
-    funding = draw(st.one_of(st.just(DEFAULT_FUNDING), fundings()))
+    funding = draw(_FUNDINGS)
     return TrustedCall(billing=billing, main=main, funding=funding)
