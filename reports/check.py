@@ -10,7 +10,6 @@ counterexample as an ITF trace and a pytest regression file.
 from __future__ import annotations
 
 import hashlib
-import os
 import platform
 import time
 from collections.abc import Callable, Mapping
@@ -21,20 +20,27 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 from hypothesis.database import ExampleDatabase
 
-from executor.grounding import EXECUTOR_IDS, ExecutorRun
+from executor.grounding import EXECUTOR_IDS
 from executor.streams import run_executor_streams
 from model.params import Params, params_to_document
-from model.profile import PROFILES
 from properties.catalogue import CATALOGUE, Engine
 from properties.database import Write, get_shippable, open_database, parse_location
 from properties.effort import get_effort
-from properties.explore import ExplorationReport, explore_rounds
 from properties.runner import (
     run_properties,
 )
 from reports.background import Background, BackgroundError
+from reports.engine_tasks import (
+    BACKGROUND_SEARCH_NODES,
+    ExecutorJob,
+    run_executor_task,
+    run_proofs_task,
+    run_search_task,
+)
 from reports.gather import Gatherer, describe_error_text
+from reports.html import draw_report_plots
 from reports.inputs import LoadedParams
+from reports.plots import Plot
 from reports.region import KeysRun, analyse_changes
 from reports.report import (
     ENGINE_NAMES,
@@ -42,8 +48,8 @@ from reports.report import (
     Inputs,
     Report,
     canonical_json,
+    inputs_document,
 )
-from solver.claim import ProofResult
 from solver.prove import SolverSettings, get_solver_version
 from solver.registry import PROVED_IDS, prove_all
 from sweep.cluster import Placement
@@ -94,6 +100,8 @@ class CheckRun:
     artifacts: Mapping[str, str]
     database_writes: tuple[Write, ...] = ()
     """The failing cases to save in the example database once the check is written."""
+    plots: tuple[Plot, ...] | None = None
+    """The HTML report's plots, drawn beside the engines (None: drawn when the report is)."""
 
 
 def get_versions() -> dict[str, str]:
@@ -163,50 +171,6 @@ ENGINES_IN_BACKGROUND = True
 beside it runs in this process: a process of its own would only add its start-up."""
 
 
-BACKGROUND_SEARCH_NODES = 3
-"""The round search runs in a process of its own from this many nodes on (default: about 2 s);
-at quick (2 nodes, about 0.2 s) it is shorter than a process's start, and runs in turn."""
-
-
-def _z3_task(
-    params: Params, profile_name: str, seed: int, selected: tuple[str, ...]
-) -> tuple[tuple[ProofResult, ...], float]:
-    """The Z3 engine as its own process runs it, and the seconds it took there."""
-    clock = time.perf_counter()
-    results = prove_all(
-        params, PROFILES[profile_name], settings=SolverSettings(seed=seed), only=selected
-    )
-    return results, time.perf_counter() - clock
-
-
-def _exploration_task(
-    params: Params, profile_name: str, max_nodes: int, seed: int
-) -> ExplorationReport:
-    """The Hypothesis engine's round search, as its own process runs it."""
-    return explore_rounds(
-        params=params, profile=PROFILES[profile_name], max_nodes=max_nodes, seed=seed
-    )
-
-
-def _executor_task(
-    params: Params, options: CheckOptions, profile_name: str, effort: str
-) -> tuple[ExecutorRun, float]:
-    """The executor engine as its own process runs it, and the seconds it took there. It yields
-    the processor to the other engines a little (its nodes mostly wait on each other); not so
-    much that a node starves past its wall-clock limits."""
-    os.nice(10)
-    clock = time.perf_counter()
-    run = run_executor_streams(
-        params,
-        PROFILES[profile_name],
-        effort,
-        options.seed,
-        functions=options.functions,
-        function_paths=options.function_paths,
-    )
-    return run, time.perf_counter() - clock
-
-
 def _describe_error(error: BaseException) -> str:
     if isinstance(error, _PartFailedError | BackgroundError):  # described there the same way
         return describe_error_text(str(error))
@@ -260,9 +224,12 @@ def run_check(
     *,
     progress: Progress | None = None,
     with_keys: bool = True,
+    draw_plots: bool = False,
 ) -> CheckRun:
     """Run the selected engines on `loaded` and gather the report and its files; with
-    `with_keys`, also what each changed key needs and which of its values are safe."""
+    `with_keys`, also what each changed key needs and which of its values are safe; with
+    `draw_plots`, also the HTML report's plots, in a process of their own beside the engines
+    (they read only the inputs)."""
     say = progress or (lambda _: None)
     params = loaded.params
     gatherer = Gatherer(params, options, loaded.changes)
@@ -287,6 +254,7 @@ def run_check(
         return report
 
     engines = _engine_steps(gatherer, options, run_hypothesis)
+    inputs = _inputs(loaded, options)
     background: dict[str, Background] = {}
     running = [name for name in ENGINE_NAMES if name in options.engines and _engine_ids(name, ids)]
     on_cluster = None
@@ -295,7 +263,8 @@ def run_check(
         if on_cluster.hypothesis is not None:
             writes.extend(on_cluster.hypothesis.database_writes)
     else:
-        background = _start_background(params, options, ids, running)
+        drawn = inputs if draw_plots else None
+        background = _start_background(params, options, ids, running, plots_of=drawn)
     try:
         for step in engines:
             selected = _engine_ids(step.name, ids)
@@ -304,12 +273,7 @@ def run_check(
             say(f"{step.name}: {len(selected)} invariants, {step.describe}")
             clock = time.perf_counter()
             try:
-                if on_cluster is not None:
-                    result, seconds = _cluster_result(on_cluster, step.name)
-                elif step.name in background:
-                    result, seconds = background[step.name].result()
-                else:
-                    result, seconds = step.run(selected), None
+                result, seconds = _run_step(step, selected, on_cluster, background)
             except Exception as error:  # a model bug must not lose the other engines' results
                 gatherer.engine_failed(step.name, selected, _describe_error(error))
                 seconds = None
@@ -325,7 +289,7 @@ def run_check(
     keys = _analyse_changes(loaded, options, gatherer, say) if with_keys else KeysRun((), {}, "")
     gatherer.timings["total"] = round(time.perf_counter() - started, 3)
     report = Report(
-        inputs=_inputs(loaded, options),
+        inputs=inputs,
         versions=get_versions(),
         seeds={name: options.seed for name in ENGINE_NAMES if name in options.engines},
         engines={
@@ -340,11 +304,56 @@ def run_check(
         report=report,
         artifacts=dict(sorted(gatherer.artifacts.items())),
         database_writes=tuple(writes),
+        plots=_take_plots(background),
     )
 
 
+def _run_step(
+    step: _EngineStep,
+    selected: tuple[str, ...],
+    on_cluster: PartResults | None,
+    background: Mapping[str, Background],
+) -> tuple[Any, float | None]:
+    """An engine's result, from the cluster, its own process or run here, and the seconds it
+    took where it ran (None: here, timed by the caller)."""
+    if on_cluster is not None:
+        return _cluster_result(on_cluster, step.name)
+    if step.name in background:
+        result, seconds = background[step.name].result()
+        return result, seconds
+    return step.run(selected), None
+
+
+def _executor_job(params: Params, options: CheckOptions) -> ExecutorJob:
+    return ExecutorJob(
+        params,
+        options.profile,
+        options.effort,
+        options.seed,
+        functions=options.functions,
+        function_paths=options.function_paths,
+    )
+
+
+def _take_plots(background: Mapping[str, Background]) -> tuple[Plot, ...] | None:
+    """The plots drawn beside the engines; None if none were, or their drawing failed (they
+    are drawn again with the report, where a failure is the writer's to say)."""
+    if "plots" not in background:
+        return None
+    try:
+        plots: tuple[Plot, ...] = background["plots"].result()
+    except BackgroundError:
+        return None
+    return plots
+
+
 def _start_background(
-    params: Params, options: CheckOptions, ids: tuple[str, ...], running: list[str]
+    params: Params,
+    options: CheckOptions,
+    ids: tuple[str, ...],
+    running: list[str],
+    *,
+    plots_of: Inputs | None = None,
 ) -> dict[str, Background]:
     """The executor's node processes mostly wait on each other, and the proofs and the round
     search need no state of the machine: each runs in a process of its own beside the machine,
@@ -355,13 +364,16 @@ def _start_background(
         return {}
     max_nodes = get_effort(options.effort).explore_max_nodes
     tasks: dict[str, tuple[Callable[..., Any], tuple[Any, ...]]] = {
-        "z3": (_z3_task, (params, options.profile, options.seed, _engine_ids("z3", ids))),
-        "executor": (_executor_task, (params, options, options.profile, options.effort)),
-        "exploration": (_exploration_task, (params, options.profile, max_nodes, options.seed)),
+        "z3": (run_proofs_task, (params, options.profile, options.seed, _engine_ids("z3", ids))),
+        "executor": (run_executor_task, (_executor_job(params, options),)),
+        "exploration": (run_search_task, (params, options.profile, max_nodes, options.seed)),
     }
     wanted = set(running) if len(running) > 1 else set()
     if "hypothesis" in running and max_nodes >= BACKGROUND_SEARCH_NODES:
         wanted.add("exploration")
+    if plots_of is not None:  # the HTML report's plots read only the inputs
+        tasks["plots"] = (draw_report_plots, ({"inputs": inputs_document(plots_of)},))
+        wanted.add("plots")
     return {
         name: Background(function, args)
         for name, (function, args) in tasks.items()

@@ -192,7 +192,9 @@ def _finish_report(
 
     document = to_document(run.report)
     if out is not None:
-        write_report(out, render_files(document, run.artifacts, sarif_root=sarif_root))
+        write_report(
+            out, render_files(document, run.artifacts, sarif_root=sarif_root, plots=run.plots)
+        )
         console.progress(f"report written to {out}/ (report.json, .md, .html, junit.xml, .sarif)")
     if github.is_github_actions(env):
         report_dir = str(out) if out is not None else "the report folder"
@@ -259,7 +261,8 @@ def run_check_command(
         console.progress(
             f"checking {loaded.source} ({describe_kind(loaded)}), profile {arguments.profile}"
         )
-        run = run_check(loaded, options, progress=console.progress)
+        drawn = arguments.out is not None
+        run = run_check(loaded, options, progress=console.progress, draw_plots=drawn)
         document = _finish_report(
             run,
             console,
@@ -278,7 +281,14 @@ def run_check_command(
         env=env,
         sarif_root=sarif_root,
         run_check=lambda loaded: _saving(
-            run_check(loaded, options, progress=console.progress), options, console
+            run_check(
+                loaded,
+                options,
+                progress=console.progress,
+                draw_plots=arguments.out is not None,
+            ),
+            options,
+            console,
         ),
     )
 
@@ -314,7 +324,7 @@ def _check_several(
         if arguments.out is not None:
             write_report(
                 arguments.out / slug,
-                render_files(document, run.artifacts, sarif_root=sarif_root),
+                render_files(document, run.artifacts, sarif_root=sarif_root, plots=run.plots),
             )
             console.progress(f"[{number}/{len(inputs)}] report written to {arguments.out / slug}/")
         console.progress(f"[{number}/{len(inputs)}] verdict for {label}: {document['verdict']}")

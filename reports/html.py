@@ -109,12 +109,24 @@ _SECTIONS: tuple[tuple[str, str], ...] = (
 """Each section's anchor and title, in page order, for the contents."""
 
 
-def render_html(document: Mapping[str, Any], *, traces: Mapping[str, Trace] | None = None) -> str:
+def draw_report_plots(document: Mapping[str, Any]) -> tuple[Plot, ...]:
+    """The report's plots, which read only its `inputs` (both parameter sets and the profile):
+    `check` draws them beside its engines, from the inputs it is about to check."""
+    return (*render_plots(document), *render_market_plots(read_plot_inputs(document)))
+
+
+def render_html(
+    document: Mapping[str, Any],
+    *,
+    traces: Mapping[str, Trace] | None = None,
+    plots: Sequence[Plot] | None = None,
+) -> str:
     """The report document as one self-contained HTML5 page: inline style and SVG, no script.
 
     `traces` (artifact path -> ITF trace, `reports.counterexample_tables.load_traces`) adds to
     each counterexample's steps the chain values its invariant reads; without them the steps
-    show the rules and arguments report.json records."""
+    show the rules and arguments report.json records. `plots` are `draw_report_plots` of the
+    document's inputs, drawn earlier; None draws them here."""
     inputs: Mapping[str, Any] = document.get("inputs", {})
     lines = get_failure_lines(document)
     sections = [
@@ -125,7 +137,7 @@ def render_html(document: Mapping[str, Any], *, traces: Mapping[str, Trace] | No
         render_keys(document),
         _render_invariants(document),
         render_counterexamples(document, traces),
-        _render_plots((*render_plots(document), *render_market_plots(read_plot_inputs(document)))),
+        _render_plots(draw_report_plots(document) if plots is None else plots),
         _render_footer(document),
     ]
     return page(f"stratoverify report: {document.get('verdict', 'unknown')}", _CSS, sections)

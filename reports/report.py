@@ -253,6 +253,12 @@ def compute_content_sha256(document: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(content)).hexdigest()
 
 
+def inputs_document(inputs: Inputs) -> dict[str, Any]:
+    """The `inputs` part of report.json's document."""
+    document: dict[str, Any] = _plain(inputs)
+    return document
+
+
 def to_document(report: Report) -> dict[str, Any]:
     """The report as report.json's document, content hash included."""
     summary = {verdict: 0 for verdict in VERDICTS}
@@ -262,7 +268,7 @@ def to_document(report: Report) -> dict[str, Any]:
         "schema": SCHEMA,
         "verdict": report.verdict,
         "exit_code": EXIT_CODES[report.verdict],
-        "inputs": _plain(report.inputs),
+        "inputs": inputs_document(report.inputs),
         "versions": dict(report.versions),
         "seeds": dict(report.seeds),
         "summary": summary,
