@@ -31,16 +31,22 @@ RULE_NAMES = sorted((key, name) for key, names in MODEL_RULES.items() for name i
 
 
 @pytest.fixture(scope="module")
-def rows() -> dict[str, TraceRow]:
-    return {row.invariant_id: row for row in build_matrix()}
+def matrix() -> tuple[TraceRow, ...]:
+    """The matrix, built once for the module (it scans the model, the tests and the docs)."""
+    return build_matrix()
+
+
+@pytest.fixture(scope="module")
+def rows(matrix: tuple[TraceRow, ...]) -> dict[str, TraceRow]:
+    return {row.invariant_id: row for row in matrix}
 
 
 def _letters(engines: frozenset[Engine]) -> str:
     return " ".join(letter for engine, letter in ENGINE_LETTERS.items() if engine in engines)
 
 
-def test_every_catalogue_id_has_one_row_in_catalogue_order() -> None:
-    assert [row.invariant_id for row in build_matrix()] == list(INVARIANT_IDS)
+def test_every_catalogue_id_has_one_row_in_catalogue_order(matrix: tuple[TraceRow, ...]) -> None:
+    assert [row.invariant_id for row in matrix] == list(INVARIANT_IDS)
 
 
 def test_model_rules_name_one_to_four_functions_for_every_catalogue_id() -> None:
@@ -110,15 +116,16 @@ def test_the_test_scan_matches_whole_ids_only(tmp_path: Path) -> None:
     assert find_test_files([key], root=tmp_path) == {key: ("tests/test_exact.py",)}
 
 
-def test_the_doc_is_the_generated_matrix() -> None:
-    generated = render_matrix_markdown(build_matrix())
+def test_the_doc_is_the_generated_matrix(matrix: tuple[TraceRow, ...]) -> None:
+    generated = render_matrix_markdown(matrix)
     path = ROOT / DOC_PATH
     current = path.read_text(encoding="utf-8") if path.exists() else ""
     assert current == generated, f"{DOC_PATH} is stale; regenerate it with: {REGENERATE_COMMAND}"
 
 
-def test_rendering_is_deterministic() -> None:
-    assert render_matrix_markdown(build_matrix()) == render_matrix_markdown(build_matrix())
+def test_rendering_is_deterministic(matrix: tuple[TraceRow, ...]) -> None:
+    """A second build, from scratch, renders the same as the module's."""
+    assert render_matrix_markdown(build_matrix()) == render_matrix_markdown(matrix)
 
 
 def test_every_check_says_in_its_docstring_which_id_it_checks(rows: dict[str, TraceRow]) -> None:
