@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import attrs
 from pyrsistent import PMap
 
 from model import arith
@@ -35,6 +34,7 @@ from model.governance import (
 from model.ledger import NODE_STAKE_POOL, Ledger, process_burn
 from model.payment import SupportPurpose
 from model.profile import Profile
+from model.records import evolve
 from model.trusted.settlement import NodeStake
 from model.units import BPS_DENOMINATOR, AccountId, NodeId, Outcome, Rejected, UStr
 
@@ -147,4 +147,4 @@ def process_committee_node_slash(
     burned = process_burn(ledger, holder=NODE_STAKE_POOL, amount=amount)
     if isinstance(burned, Rejected):
         return Rejected(rule, burned.reason)
-    return burned, nodes.set(node, attrs.evolve(stake, ustr=stake.ustr - amount))
+    return burned, nodes.set(node, evolve(stake, ustr=stake.ustr - amount))

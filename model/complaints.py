@@ -8,9 +8,8 @@ upheld complaint on a node is added to the node's reputation by the chain
 
 from __future__ import annotations
 
-import attrs
 from attrs import field, frozen
-from pyrsistent import PMap, pmap
+from pyrsistent import PMap
 
 from model import arith
 from model.ledger import (
@@ -19,7 +18,9 @@ from model.ledger import (
     Ledger,
     process_transfer_str,
 )
+from model.maps import dmap
 from model.params import Params
+from model.records import evolve
 from model.units import AccountId, NodeId, Outcome, Rejected, UStr
 
 NODE_TARGET_PREFIX = "node:"
@@ -56,7 +57,7 @@ class ComplaintResolution:
 class ComplaintBook:
     """§6.8: every complaint filed, open or resolved, by id."""
 
-    complaints: PMap[str, Complaint] = field(factory=pmap)
+    complaints: PMap[str, Complaint] = field(factory=dmap)
 
 
 def get_complained_node(target: str) -> NodeId | None:
@@ -98,7 +99,7 @@ def process_submit_complaint(
         target=app_or_node_target,
         deposit_ustr=deposit_ustr,
     )
-    return locked, attrs.evolve(book, complaints=book.complaints.set(complaint_id, complaint))
+    return locked, evolve(book, complaints=book.complaints.set(complaint_id, complaint))
 
 
 def process_resolve_complaint(
@@ -150,6 +151,6 @@ def process_resolve_complaint(
         validators=validators,
         reserve_dust_ustr=reserve_dust,
     )
-    complaint = attrs.evolve(complaint, upheld=upheld)
-    book = attrs.evolve(book, complaints=book.complaints.set(complaint_id, complaint))
+    complaint = evolve(complaint, upheld=upheld)
+    book = evolve(book, complaints=book.complaints.set(complaint_id, complaint))
     return ledger, book, resolution

@@ -25,8 +25,9 @@ from collections.abc import Mapping
 from enum import Enum
 
 from attrs import frozen
-from pyrsistent import PMap, pmap
+from pyrsistent import PMap
 
+from model.maps import dmap
 from model.params import param_specs
 from model.profile import Profile
 
@@ -584,9 +585,9 @@ majority could lower the bar first)."""
 
 HARDENED_CONSTITUTION = Constitution(
     name="hardened",
-    rows=pmap({row.key: row for row in _HARDENED_ROWS}),
+    rows=dmap({row.key: row for row in _HARDENED_ROWS}),
     ratio_bounds=_HARDENED_RATIOS,
-    votes=pmap(HARDENED_VOTES),
+    votes=dmap(HARDENED_VOTES),
     amendment=TEZOS_AMENDMENT,
     mixed_processes=False,
 )
@@ -594,14 +595,14 @@ HARDENED_CONSTITUTION = Constitution(
 
 LITERAL_CONSTITUTION = Constitution(
     name="whitepaper",
-    rows=pmap(
+    rows=dmap(
         {
             spec.name: _literal_row(spec.name, spec.minimum, spec.maximum, spec.section)
             for spec in param_specs()
         }
     ),
     ratio_bounds=(),
-    votes=pmap(LITERAL_VOTES),
+    votes=dmap(LITERAL_VOTES),
     amendment=None,
     mixed_processes=True,
 )

@@ -24,6 +24,7 @@ from model.ledger import (
     get_locked_escrow_account,
     is_user_account,
 )
+from model.maps import dmap
 from model.params import Params
 from model.payment import (
     PaymentSplit,
@@ -37,6 +38,7 @@ from model.payment import (
     process_payment_split,
     transfer_step,
 )
+from model.records import evolve
 from model.units import (
     AccountId,
     AppId,
@@ -139,7 +141,7 @@ class AppEscrow:
 
 
 def _no_escrows() -> PMap[AppId, AppEscrow]:
-    return pmap()
+    return dmap()
 
 
 @frozen
@@ -159,7 +161,7 @@ class ValidationPayout:
 
 
 def _with_escrow(book: EscrowBook, escrow: AppEscrow) -> EscrowBook:
-    return attrs.evolve(book, escrows=book.escrows.set(escrow.app, escrow))
+    return evolve(book, escrows=book.escrows.set(escrow.app, escrow))
 
 
 def _unknown_app(rule: str, app: AppId) -> Rejected:
@@ -245,7 +247,7 @@ def process_prepayment(
     new_price = escrow.str_price
     if price is not None and ustr > 0:
         new_price = compute_average_price(held_ustr, escrow.str_price, ustr, price)
-    return result, _with_escrow(book, attrs.evolve(escrow, str_price=new_price))
+    return result, _with_escrow(book, evolve(escrow, str_price=new_price))
 
 
 def process_usage_payment(
@@ -350,7 +352,7 @@ def process_record_owed(
     if escrow is None:
         return _unknown_app(rule, app)
     entry = OwedPayment(round_id=round_id, node_account=node_account, split=split)
-    return _with_escrow(book, attrs.evolve(escrow, owed=(*escrow.owed, entry)))
+    return _with_escrow(book, evolve(escrow, owed=(*escrow.owed, entry)))
 
 
 def process_pay_owed(
@@ -384,7 +386,7 @@ def process_pay_owed(
     if not paid:
         return Rejected(rule, f"the escrow of {app} cannot pay its oldest owed payment")
     rest = escrow.owed[len(paid) :]
-    return ledger, _with_escrow(book, attrs.evolve(escrow, owed=rest)), tuple(paid)
+    return ledger, _with_escrow(book, evolve(escrow, owed=rest)), tuple(paid)
 
 
 def compute_validator_ranking(
@@ -514,7 +516,7 @@ def process_lock_round_payment(
     result = apply_steps(ledger, steps, rule=rule)
     if isinstance(result, Rejected):
         return result
-    locked = attrs.evolve(escrow, locked=escrow.locked.set(round_id, record))
+    locked = evolve(escrow, locked=escrow.locked.set(round_id, record))
     return result, _with_escrow(book, locked)
 
 

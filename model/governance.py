@@ -42,8 +42,10 @@ from model.ledger import (
     process_burn,
     process_transfer_str,
 )
+from model.maps import dmap
 from model.params import WHITEPAPER_PARAMS, Params, ParamsError, get_param_by_name, with_values
 from model.profile import DEFAULT_PROFILE, Profile
+from model.records import evolve
 from model.units import BPS_DENOMINATOR, AccountId, Outcome, Rejected, Seconds, UStr
 
 NETWORK_SUPPORT_COMMITTEE = "network-support"
@@ -166,7 +168,7 @@ class GovernanceState:
 
 def create_governance_state(*, params: Params = WHITEPAPER_PARAMS) -> GovernanceState:
     """§6.8: governance at genesis: live `params` and the initial subcommittees, none active."""
-    subcommittees: PMap[str, Subcommittee] = pmap(
+    subcommittees: PMap[str, Subcommittee] = dmap(
         {name: Subcommittee(name=name, creator=GENESIS_CREATOR) for name in INITIAL_SUBCOMMITTEES}
     )
     return GovernanceState(
@@ -174,7 +176,7 @@ def create_governance_state(*, params: Params = WHITEPAPER_PARAMS) -> Governance
         proposals=pmap(),
         next_proposal_id=1,
         subcommittees=subcommittees,
-        subcommittee_delegations=pmap(),
+        subcommittee_delegations=dmap(),
     )
 
 
@@ -307,11 +309,11 @@ def process_submit_proposal(
         changes=changes,
         deposit_ustr=deposit_ustr,
         voting_end=now + period,
-        votes=pmap(),
+        votes=dmap(),
         process=process,
         phase=AmendmentPhase.PROPOSAL if amendment else None,
     )
-    gov = attrs.evolve(
+    gov = evolve(
         gov,
         proposals=gov.proposals.set(proposal.proposal_id, proposal),
         next_proposal_id=gov.next_proposal_id + 1,
@@ -341,8 +343,8 @@ def process_vote(
     # Verify the amendment is in a phase that votes (testing holds none).
     if proposal.phase is AmendmentPhase.TESTING:
         return Rejected("process_vote", f"proposal {proposal_id} is in its testing period")
-    proposal = attrs.evolve(proposal, votes=proposal.votes.set(voter, option))
-    return attrs.evolve(gov, proposals=gov.proposals.set(proposal_id, proposal))
+    proposal = evolve(proposal, votes=proposal.votes.set(voter, option))
+    return evolve(gov, proposals=gov.proposals.set(proposal_id, proposal))
 
 
 def get_voting_power(ledger: Ledger, voter: AccountId, held: Mapping[AccountId, UStr]) -> UStr:
@@ -581,14 +583,14 @@ def process_tally(
     if next_phase is not None:
         # The amendment moves on: a new period with fresh votes; the deposit stays locked.
         assert amendment is not None
-        moved = attrs.evolve(
+        moved = evolve(
             proposal,
             phase=next_phase,
-            votes=pmap(),
+            votes=dmap(),
             voting_end=proposal.voting_end + amendment.period_seconds,
             history=(*proposal.history, result),
         )
-        gov = attrs.evolve(
+        gov = evolve(
             gov, proposals=gov.proposals.set(proposal_id, moved), participation_ema_bps=ema
         )
         return ledger, gov, result
@@ -596,7 +598,7 @@ def process_tally(
     if isinstance(settled, Rejected):
         return settled
     proposal = attrs.evolve(proposal, result=result, history=(*proposal.history, result))
-    gov = attrs.evolve(
+    gov = evolve(
         gov,
         params=params,
         proposals=gov.proposals.set(proposal_id, proposal),
@@ -618,7 +620,7 @@ def process_create_subcommittee(
     if name in gov.subcommittees:
         return Rejected("process_create_subcommittee", f"subcommittee {name!r} already exists")
     subcommittee = Subcommittee(name=name, creator=creator)
-    return attrs.evolve(gov, subcommittees=gov.subcommittees.set(name, subcommittee))
+    return evolve(gov, subcommittees=gov.subcommittees.set(name, subcommittee))
 
 
 def get_subcommittee_delegated(gov: GovernanceState, name: str) -> UStr:
@@ -648,7 +650,7 @@ def process_delegate_to_subcommittee(
     key = (delegator, subcommittee)
     held = gov.subcommittee_delegations.get(key, 0)
     delegations = gov.subcommittee_delegations.set(key, held + amount)
-    return moved, attrs.evolve(gov, subcommittee_delegations=delegations)
+    return moved, evolve(gov, subcommittee_delegations=delegations)
 
 
 def process_undelegate_from_subcommittee(
@@ -676,7 +678,7 @@ def process_undelegate_from_subcommittee(
         if rest
         else gov.subcommittee_delegations.remove(key)
     )
-    return moved, attrs.evolve(gov, subcommittee_delegations=delegations)
+    return moved, evolve(gov, subcommittee_delegations=delegations)
 
 
 def is_subcommittee_active(ledger: Ledger, gov: GovernanceState, name: str) -> bool:

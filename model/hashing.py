@@ -25,6 +25,10 @@ class HashAlgorithm(Enum):
     SHA256 = "sha256"
     KECCAK256 = "keccak256"
 
+    # Every digest, composite hash and derived seed is cached under its algorithm: the
+    # identity hash (C) of a member, for Enum's hash of its name (a Python call per look-up).
+    __hash__ = object.__hash__
+
 
 DEFAULT_ALGORITHM = HashAlgorithm.SHA256
 

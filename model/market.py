@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import attrs
 from attrs import field, frozen
-from pyrsistent import PMap, pmap
+from pyrsistent import PMap
 
 from model.ledger import APP_STAKE_POOL, Ledger, Token, process_transfer
+from model.maps import dmap
 from model.params import Params
 from model.profile import Profile
+from model.records import evolve
 from model.units import BPS_DENOMINATOR, AccountId, AppId, Bps, NodeId, Outcome, Rejected, Seconds
 
 
@@ -48,11 +49,11 @@ class Service:
 
 
 def _empty_services() -> PMap[AppId, Service]:
-    return pmap()
+    return dmap()
 
 
 def _empty_bids() -> PMap[tuple[AppId, NodeId], Bps]:
-    return pmap()
+    return dmap()
 
 
 @frozen
@@ -122,8 +123,8 @@ def process_launch_service(
     )
     if isinstance(staked, Rejected):
         return Rejected(rule, staked.reason)
-    fresh = attrs.evolve(service, chosen=(), margins=(), last_round_at=None)
-    return staked, attrs.evolve(market, services=market.services.set(service.app, fresh))
+    fresh = evolve(service, chosen=(), margins=(), last_round_at=None)
+    return staked, evolve(market, services=market.services.set(service.app, fresh))
 
 
 def process_bid_service(
@@ -144,7 +145,7 @@ def process_bid_service(
     # Verify the margin is a bid the profile allows.
     if not is_bid_allowed(str_margin_bps, params=params, profile=profile):
         return Rejected(rule, f"the STR margin {str_margin_bps!r} bps is not an allowed bid")
-    return attrs.evolve(market, bids=market.bids.set((app, node), str_margin_bps))
+    return evolve(market, bids=market.bids.set((app, node), str_margin_bps))
 
 
 def get_bids(market: MarketState, app: AppId) -> dict[NodeId, Bps]:
@@ -193,8 +194,8 @@ def process_choose_nodes(
             return Rejected(rule, paid.reason)
         ledger = paid
     margins = tuple((node, bids[node]) for node in chosen)
-    updated = attrs.evolve(service, chosen=chosen, margins=margins)
-    return ledger, attrs.evolve(market, services=market.services.set(app, updated))
+    updated = evolve(service, chosen=chosen, margins=margins)
+    return ledger, evolve(market, services=market.services.set(app, updated))
 
 
 def process_use_service(
@@ -249,8 +250,8 @@ def process_record_round_start(market: MarketState, *, app: AppId, now: Seconds)
     service = market.services.get(app)
     if service is None:
         return market
-    updated = attrs.evolve(service, last_round_at=now)
-    return attrs.evolve(market, services=market.services.set(app, updated))
+    updated = evolve(service, last_round_at=now)
+    return evolve(market, services=market.services.set(app, updated))
 
 
 def get_str_margins(market: MarketState, app: AppId) -> dict[NodeId, Bps] | None:

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import attrs
 from attrs import field, frozen
 
+from model.records import evolve
 from model.units import BPS_DENOMINATOR
 
 
@@ -431,10 +432,10 @@ def with_values(params: Params, values: Mapping[tuple[str, str], int]) -> Params
         get_param_spec(subspace, key, where=f"{subspace}.{key}")
         by_subspace.setdefault(subspace, {})[key] = value
     updated = {
-        subspace: attrs.evolve(getattr(params, subspace), **changes)
+        subspace: evolve(getattr(params, subspace), **changes)
         for subspace, changes in by_subspace.items()
     }
-    return attrs.evolve(params, **updated)
+    return evolve(params, **updated)
 
 
 def get_param_spec(subspace: object, key: object, *, where: str) -> ParamSpec:

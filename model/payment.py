@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from enum import Enum
+from functools import partial
 
-import attrs
 from attrs import frozen
 
 from model import arith
@@ -26,6 +26,7 @@ from model.ledger import (
     process_transfer,
 )
 from model.params import Params, get_param_by_name
+from model.records import evolve
 from model.stratoswap import compute_swap_output, get_reserves, get_swap_refusal, is_pool_empty
 from model.units import (
     AccountId,
@@ -149,9 +150,18 @@ def compute_payment_split(cost: UsdMicro, params: Params) -> PaymentSplit:
     profits are what is left of each margin, so they equal those shares only when the
     parameters are coherent (GOV-PARAMS); otherwise a part may come out negative.
     """
-    shares = arith.read_shares(lambda name: get_param_by_name(params, name))
+    shares = arith.read_shares(partial(get_param_by_name, params))
     terms = arith.split_payment(arith.INTS, cost, shares)
-    return PaymentSplit(cost=cost, **attrs.asdict(terms, recurse=False))
+    return PaymentSplit(
+        cost=cost,
+        total=terms.total,
+        stb_cost_basis=terms.stb_cost_basis,
+        stb_node_profit=terms.stb_node_profit,
+        stb_swap_reserve=terms.stb_swap_reserve,
+        str_node_profit_usd=terms.str_node_profit_usd,
+        str_burn_usd=terms.str_burn_usd,
+        str_network_support_usd=terms.str_network_support_usd,
+    )
 
 
 def compute_bid_payment_split(cost: UsdMicro, params: Params, str_margin_bps: int) -> PaymentSplit:
@@ -169,7 +179,7 @@ def compute_bid_payment_split(cost: UsdMicro, params: Params, str_margin_bps: in
     # A zero STR margin share has zero sub-shares (GOV-PARAMS): the node keeps the whole bid.
     burn = str_total * pay.str_burn_bps // margin_bps if margin_bps else 0
     support = str_total * pay.str_network_support_bps // margin_bps if margin_bps else 0
-    return attrs.evolve(
+    return evolve(
         network,
         total=network.stb_withdrawn + str_total,
         str_node_profit_usd=str_total - burn - support,
@@ -196,7 +206,12 @@ def compute_str_payout(split: PaymentSplit, price: StrPrice) -> StrPayout:
         price.numerator,
         price.denominator,
     )
-    return StrPayout(**attrs.asdict(terms, recurse=False))
+    return StrPayout(
+        total_ustr=terms.total_ustr,
+        node_ustr=terms.node_ustr,
+        burn_ustr=terms.burn_ustr,
+        network_ustr=terms.network_ustr,
+    )
 
 
 def get_str_payout(split: PaymentSplit, price: StrPrice | None, *, rule: str) -> Outcome[StrPayout]:

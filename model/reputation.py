@@ -18,10 +18,12 @@ from fractions import Fraction
 
 import attrs
 from attrs import field, frozen
-from pyrsistent import PMap, pmap
+from pyrsistent import PMap
 
 from model.ledger import Ledger, Token, get_balance, get_escrow_account, process_transfer
+from model.maps import dmap
 from model.params import Params
+from model.records import evolve
 from model.units import (
     MICRO,
     SECONDS_PER_MINUTE,
@@ -84,11 +86,11 @@ class AppReputation:
 
 
 def _empty_nodes() -> PMap[NodeId, NodeReputation]:
-    return pmap()
+    return dmap()
 
 
 def _empty_apps() -> PMap[AppId, AppReputation]:
-    return pmap()
+    return dmap()
 
 
 @frozen
@@ -101,20 +103,22 @@ class ReputationState:
 
 def get_node_reputation(rep: ReputationState, node: NodeId) -> NodeReputation:
     """§4.5: the record of `node`; a node never seen has an empty record."""
-    return rep.nodes.get(node, NodeReputation(node=node))
+    record = rep.nodes.get(node)
+    return NodeReputation(node=node) if record is None else record
 
 
 def get_app_reputation(rep: ReputationState, app: AppId) -> AppReputation:
     """§4.5: the record of `app`; an app never seen is closed source, unstaked and new."""
-    return rep.apps.get(app, AppReputation(app=app))
+    record = rep.apps.get(app)
+    return AppReputation(app=app) if record is None else record
 
 
 def _with_node(rep: ReputationState, record: NodeReputation) -> ReputationState:
-    return attrs.evolve(rep, nodes=rep.nodes.set(record.node, record))
+    return evolve(rep, nodes=rep.nodes.set(record.node, record))
 
 
 def _with_app(rep: ReputationState, record: AppReputation) -> ReputationState:
-    return attrs.evolve(rep, apps=rep.apps.set(record.app, record))
+    return evolve(rep, apps=rep.apps.set(record.app, record))
 
 
 # --- Node track records ---------------------------------------------------------------------
@@ -125,7 +129,7 @@ def process_record_round(
 ) -> ReputationState:
     """§3.4, §4.5: add one round of `app` to `node`'s track record."""
     record = get_node_reputation(rep, node)
-    record = attrs.evolve(
+    record = evolve(
         record,
         rounds_assigned=record.rounds_assigned + 1,
         rounds_in_majority=record.rounds_in_majority + (outcome is RoundParticipation.MAJORITY),
@@ -143,7 +147,7 @@ def process_record_output_complaints(
     complaints of its app, one per node it names, are added to those nodes' records."""
     for node in sorted(set(nodes)):
         record = get_node_reputation(rep, node)
-        complained = attrs.evolve(record, output_complaints=record.output_complaints + 1)
+        complained = evolve(record, output_complaints=record.output_complaints + 1)
         rep = _with_node(rep, complained)
     return rep
 
@@ -152,7 +156,7 @@ def process_record_upheld_complaint(rep: ReputationState, *, node: NodeId) -> Re
     """§6.8: "if consensus is reached on the complaint, then the complaint is added to node's
     reputation on-chain": one upheld complaint on `node`."""
     record = get_node_reputation(rep, node)
-    return _with_node(rep, attrs.evolve(record, upheld_complaints=record.upheld_complaints + 1))
+    return _with_node(rep, evolve(record, upheld_complaints=record.upheld_complaints + 1))
 
 
 # --- App records ------------------------------------------------------------------------------
@@ -161,7 +165,7 @@ def process_record_upheld_complaint(rep: ReputationState, *, node: NodeId) -> Re
 def process_record_app_complaint(rep: ReputationState, *, app: AppId) -> ReputationState:
     """§3.5.2: a node's complaint (rating) on an app is added to the app's reputation."""
     record = get_app_reputation(rep, app)
-    return _with_app(rep, attrs.evolve(record, node_complaints=record.node_complaints + 1))
+    return _with_app(rep, evolve(record, node_complaints=record.node_complaints + 1))
 
 
 def process_record_app_activity(
@@ -172,7 +176,7 @@ def process_record_app_activity(
     record = get_app_reputation(rep, app)
     if record.first_active_time is not None:
         return rep
-    return _with_app(rep, attrs.evolve(record, first_active_time=now))
+    return _with_app(rep, evolve(record, first_active_time=now))
 
 
 def process_set_app_profile(
@@ -185,7 +189,7 @@ def process_set_app_profile(
     """§4.5: set what an app's reputation is built on: open source and stake."""
     record = get_app_reputation(rep, app)
     if not isinstance(open_source, Keep):
-        record = attrs.evolve(record, open_source=open_source)
+        record = evolve(record, open_source=open_source)
     if not isinstance(staked_ustr, Keep):
         # Verify the stake is a holding, never a debt.
         if staked_ustr < 0:
@@ -204,9 +208,11 @@ def is_outbound_uncapped(
     reputation = params.reputation
     if app.open_source:
         return True
-    # Exact: ustr times USD/STR is micro-USD, compared without rounding.
+    # Exact: ustr times USD/STR is micro-USD, compared without rounding (both sides times the
+    # price's denominator, which is positive).
     if is_valid_price(str_price) and (
-        app.staked_ustr * str_price > reputation.uncapped_min_stake_usd * MICRO
+        app.staked_ustr * str_price.numerator
+        > reputation.uncapped_min_stake_usd * MICRO * str_price.denominator
     ):
         return True
     return (
@@ -246,7 +252,7 @@ def process_outbound_request(
     # Bounded log: the newest `cap` requests decide whether the window is full should the
     # exemption lapse; at least one is kept so time cannot run backwards unnoticed.
     kept = (*window, now)[-max(cap, 1) :]
-    return _with_app(rep, attrs.evolve(record, outbound_log=kept))
+    return _with_app(rep, evolve(record, outbound_log=kept))
 
 
 def process_external_request_payout(

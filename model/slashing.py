@@ -9,14 +9,15 @@ for beside what could be burned, so SLASH-BOUNDS and SLASH-STAKE can see the dif
 
 from __future__ import annotations
 
-import attrs
 from attrs import field, frozen
-from pyrsistent import PMap, pmap
+from pyrsistent import PMap
 
 from model import arith
 from model.ledger import BONDED_POOL, Ledger, process_burn
+from model.maps import dmap, set_each
 from model.params import Params
 from model.profile import Profile
+from model.records import evolve
 from model.staking import (
     DoubleSignEvidence,
     StakingState,
@@ -47,7 +48,7 @@ NEVER_SLASHED = SlashRecord()
 
 
 def _empty_records() -> PMap[str, SlashRecord]:
-    return pmap()
+    return dmap()
 
 
 @frozen
@@ -118,7 +119,7 @@ def process_slash_offender(
     level = get_effective_level(record, now, params)
     rate = compute_slash_rate_bps(level, params, profile)
     records = slashing.records.set(offender, SlashRecord(level + 1, now))
-    return attrs.evolve(slashing, records=records), rate
+    return evolve(slashing, records=records), rate
 
 
 # --- Slashing a validator and its delegators -----------------------------------------------------
@@ -180,26 +181,35 @@ def process_slash_validator(
         compute_delegator_loss(d, staking.delegations[(d, validator)], rate)
         for d in get_delegators(staking, validator)
     )
-    total_burned = sum(loss.burned for loss in losses)
+    # One pass over the losses: the totals, and what each bond keeps.
+    total_burned = total_requested = 0
+    bonds: list[tuple[tuple[AccountId, ValidatorId], UStr]] = []
+    emptied = False
+    for loss in losses:
+        total_burned += loss.burned
+        total_requested += loss.requested
+        left = loss.amount_before - loss.burned
+        bonds.append(((loss.delegator, validator), left))
+        emptied = emptied or not left
     burned = process_burn(ledger, holder=BONDED_POOL, amount=total_burned)
     # Verify the bonded pool holds what the bonds say (else the state was already inconsistent).
     if isinstance(burned, Rejected):
         return Rejected(rule, burned.reason)
-    delegations = staking.delegations
-    for loss in losses:
-        key = (loss.delegator, validator)
-        left = loss.amount_before - loss.burned
-        delegations = delegations.set(key, left) if left else delegations.remove(key)
+    if not emptied:
+        delegations = set_each(staking.delegations, bonds)
+    else:
+        # A bond burned to nothing is removed.
+        evolver = staking.delegations.evolver()
+        for key, left in bonds:
+            if left:
+                evolver.set(key, left)
+            else:
+                evolver.remove(key)
+        delegations = evolver.persistent()
     outcome = SlashOutcome(
-        validator=validator,
-        rate_bps=rate,
-        level_before=level_before,
-        level_after=level_before + 1,
-        losses=losses,
-        total_requested=sum(loss.requested for loss in losses),
-        total_burned=total_burned,
+        validator, rate, level_before, level_before + 1, losses, total_requested, total_burned
     )
-    return burned, attrs.evolve(staking, delegations=delegations), slashing, outcome
+    return burned, evolve(staking, delegations=delegations), slashing, outcome
 
 
 def process_double_sign_evidence(
@@ -227,7 +237,7 @@ def process_double_sign_evidence(
         return Rejected(
             rule, f"double-sign of {validator} at height {height} round {round_} already slashed"
         )
-    staking = attrs.evolve(staking, processed_evidence=staking.processed_evidence | {key})
+    staking = evolve(staking, processed_evidence=staking.processed_evidence | {key})
     slashed = process_slash_validator(
         ledger, staking, slashing, validator=validator, now=now, params=params, profile=profile
     )

@@ -12,6 +12,7 @@ BFT-ACCOUNTABLE are pure derivations from that state; a jailed or tombstoned val
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 from attrs import field, frozen
@@ -19,7 +20,9 @@ from pyrsistent import PMap, pmap
 
 from model import arith
 from model.ledger import BONDED_POOL, UNBONDING_POOL, Ledger, Token, process_transfer
+from model.maps import dmap
 from model.params import Params
+from model.records import evolve
 from model.units import AccountId, Outcome, Rejected, Seconds, UStr, ValidatorId
 
 EvidenceKey = tuple[ValidatorId, int, int]
@@ -39,11 +42,11 @@ class Validator:
 
 
 def _empty_validators() -> PMap[ValidatorId, Validator]:
-    return pmap()
+    return dmap()
 
 
 def _empty_delegations() -> PMap[tuple[AccountId, ValidatorId], int]:
-    return pmap()
+    return dmap()
 
 
 @frozen
@@ -71,19 +74,19 @@ def _empty_entries() -> PMap[int, UnbondingEntry]:
 
 
 def _empty_infractions() -> PMap[EvidenceKey, Infraction]:
-    return pmap()
+    return dmap()
 
 
 def _empty_jail() -> PMap[ValidatorId, Seconds]:
-    return pmap()
+    return dmap()
 
 
 def _empty_missed() -> PMap[ValidatorId, tuple[bool, ...]]:
-    return pmap()
+    return dmap()
 
 
 def _empty_arrivals() -> PMap[ValidatorId, int]:
-    return pmap()
+    return dmap()
 
 
 @frozen
@@ -151,8 +154,10 @@ def _bond(
     delegator: AccountId,
     validator: ValidatorId,
     amount: int,
+    **changes: Any,
 ) -> Outcome[tuple[Ledger, StakingState]]:
-    """Move `amount` STR from `delegator` into BONDED_POOL and record the bond."""
+    """Move `amount` STR from `delegator` into BONDED_POOL and record the bond (with any other
+    `changes` to the staking state, made in the same step)."""
     moved = process_transfer(
         ledger, sender=delegator, recipient=BONDED_POOL, token=Token.STR, amount=amount
     )
@@ -160,7 +165,7 @@ def _bond(
         return Rejected(rule, moved.reason)
     key = (delegator, validator)
     delegations = staking.delegations.set(key, staking.delegations.get(key, 0) + amount)
-    return moved, attrs.evolve(staking, delegations=delegations)
+    return moved, evolve(staking, delegations=delegations, **changes)
 
 
 def _check_bond_request(rule: str, delegator: AccountId, amount: object) -> Rejected | None:
@@ -189,14 +194,16 @@ def process_create_validator(
     # Verify the validator id is new.
     if validator in staking.validators:
         return Rejected(rule, f"validator {validator} already exists")
-    staking = attrs.evolve(
+    return _bond(
+        ledger,
         staking,
+        rule=rule,
+        delegator=operator,
+        validator=validator,
+        amount=self_bond,
         validators=staking.validators.set(validator, Validator(validator, operator)),
         arrivals=staking.arrivals.set(validator, staking.next_arrival),
         next_arrival=staking.next_arrival + 1,
-    )
-    return _bond(
-        ledger, staking, rule=rule, delegator=operator, validator=validator, amount=self_bond
     )
 
 
@@ -254,7 +261,7 @@ def process_undelegate(
     staking = attrs.evolve(staking, delegations=delegations)
     if unbonding:
         entry = UnbondingEntry(delegator, validator, amount, now, now + UNBONDING_SECONDS)
-        staking = attrs.evolve(
+        staking = evolve(
             staking,
             unbonding=staking.unbonding.set(staking.next_entry, entry),
             next_entry=staking.next_entry + 1,
@@ -283,7 +290,7 @@ def process_complete_unbonding(
         if isinstance(paid, Rejected):
             return Rejected(rule, paid.reason)
         ledger, unbonding = paid, unbonding.remove(number)
-    return ledger, attrs.evolve(staking, unbonding=unbonding)
+    return ledger, evolve(staking, unbonding=unbonding)
 
 
 # --- Validator set and voting power -------------------------------------------------------------
@@ -372,28 +379,42 @@ class BlockCommit:
     signers: frozenset[ValidatorId]
 
 
-def is_block_committed(
+def _get_signed_and_total_power(
     staking: StakingState, params: Params, signers: Iterable[ValidatorId]
-) -> bool:
-    """§4.2: a block commits iff signed power * den > num * total power (> 2/3 at defaults)."""
-    total = get_total_voting_power(staking, params)
+) -> tuple[UStr, UStr]:
+    """`get_power_of(staking, params, signers)` and `get_total_voting_power(staking, params)`,
+    from one ranking of the active set."""
+    stakes = get_validator_stakes(staking)
+    ranked = _rank_active_set(staking, stakes, params)
+    active = set(ranked)
+    signed = sum(stakes[v] for v in set(signers) if v in active)
+    return signed, sum(stakes[v] for v in ranked)
+
+
+def _is_committed_by(signed: UStr, total: UStr, params: Params) -> bool:
     if total == 0:
         return False
-    signed = get_power_of(staking, params, signers)
     consensus = params.consensus
     return arith.is_over_threshold(
         arith.INTS, signed, total, consensus.threshold_num, consensus.threshold_den
     )
 
 
+def is_block_committed(
+    staking: StakingState, params: Params, signers: Iterable[ValidatorId]
+) -> bool:
+    """§4.2: a block commits iff signed power * den > num * total power (> 2/3 at defaults)."""
+    signed, total = _get_signed_and_total_power(staking, params, signers)
+    return _is_committed_by(signed, total, params)
+
+
 def process_block_commit(
     staking: StakingState, params: Params, commit: BlockCommit
 ) -> Outcome[BlockCommit]:
     """§4.2: accept `commit` iff its signers hold more than the threshold of voting power."""
+    signed, total = _get_signed_and_total_power(staking, params, commit.signers)
     # Verify the signers hold more than the threshold of the active set's power.
-    if not is_block_committed(staking, params, commit.signers):
-        signed = get_power_of(staking, params, commit.signers)
-        total = get_total_voting_power(staking, params)
+    if not _is_committed_by(signed, total, params):
         consensus = params.consensus
         return Rejected(
             "process_block_commit",

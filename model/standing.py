@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import attrs
-
 from model import arith
 from model.ledger import UNBONDING_POOL, Ledger, process_burn
 from model.params import Params
 from model.profile import Profile
+from model.records import evolve
 from model.slashing import SlashingState, SlashOutcome, process_slash_validator
 from model.staking import (
     Infraction,
@@ -48,7 +47,7 @@ def process_record_signatures(
     for validator in get_active_set(staking, params):
         seen = (*missed.get(validator, ()), validator not in signed)
         missed = missed.set(validator, seen[-SIGNED_BLOCKS_WINDOW:])
-    return attrs.evolve(staking, missed=missed)
+    return evolve(staking, missed=missed)
 
 
 def get_missed_blocks(staking: StakingState, validator: ValidatorId) -> int:
@@ -66,7 +65,7 @@ def process_jail(staking: StakingState, *, validator: ValidatorId, until: Second
     """§6.10: `validator` leaves the active set until at least `until`; its watched blocks
     start over."""
     until = max(until, staking.jailed.get(validator, until))
-    return attrs.evolve(
+    return evolve(
         staking,
         jailed=staking.jailed.set(validator, until),
         missed=staking.missed.discard(validator),
@@ -75,7 +74,7 @@ def process_jail(staking: StakingState, *, validator: ValidatorId, until: Second
 
 def process_tombstone(staking: StakingState, *, validator: ValidatorId) -> StakingState:
     """§6.10: a double signer loses its good standing for ever."""
-    return attrs.evolve(
+    return evolve(
         staking,
         tombstoned=staking.tombstoned | {validator},
         missed=staking.missed.discard(validator),
@@ -97,7 +96,7 @@ def process_unjail(
     # Verify the jail has ended.
     if now < staking.jailed[validator]:
         return Rejected(rule, f"{validator} is jailed until {staking.jailed[validator]}, now {now}")
-    return attrs.evolve(staking, jailed=staking.jailed.remove(validator))
+    return evolve(staking, jailed=staking.jailed.remove(validator))
 
 
 def process_downtime_evidence(
@@ -154,7 +153,7 @@ def process_record_infraction(
     start unbonding from now on stay slashable for it."""
     key = (validator, height, 0)
     infraction = Infraction(time=now, first_entry=staking.next_entry)
-    return attrs.evolve(staking, infractions=staking.infractions.set(key, infraction))
+    return evolve(staking, infractions=staking.infractions.set(key, infraction))
 
 
 def process_slash_unbonding(
@@ -174,18 +173,16 @@ def process_slash_unbonding(
         loss = arith.slash_bond(arith.INTS, entry.amount, rate).burned
         left = entry.amount - loss
         unbonding = (
-            unbonding.set(number, attrs.evolve(entry, amount=left))
-            if left
-            else unbonding.remove(number)
+            unbonding.set(number, evolve(entry, amount=left)) if left else unbonding.remove(number)
         )
         burned += loss
     if not burned:
-        return ledger, attrs.evolve(staking, unbonding=unbonding), 0
+        return ledger, evolve(staking, unbonding=unbonding), 0
     moved = process_burn(ledger, holder=UNBONDING_POOL, amount=burned)
     # Verify the unbonding pool holds what its entries say.
     if isinstance(moved, Rejected):
         return Rejected("process_slash_unbonding", moved.reason)
-    return moved, attrs.evolve(staking, unbonding=unbonding), burned
+    return moved, evolve(staking, unbonding=unbonding), burned
 
 
 def process_late_double_sign_evidence(
@@ -208,7 +205,7 @@ def process_late_double_sign_evidence(
     # Verify such a double sign was committed and is not punished yet.
     if infraction is None:
         return Rejected(rule, f"no unpunished double sign of {validator} at height {height}")
-    staking = attrs.evolve(
+    staking = evolve(
         staking,
         infractions=staking.infractions.remove(key),
         processed_evidence=staking.processed_evidence | {key},

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import math
 
-import attrs
 from attrs import field, frozen
-from pyrsistent import PMap, pmap
+from pyrsistent import PMap
 
 from model import arith
 from model.ledger import (
@@ -24,6 +23,8 @@ from model.ledger import (
     get_balance,
     process_transfer,
 )
+from model.maps import dmap
+from model.records import evolve
 from model.units import AccountId, Bps, Outcome, Rejected
 
 GENESIS_PROVIDER = AccountId("stratoswap-genesis")
@@ -32,7 +33,7 @@ Network will launch" the pool); a wallet like any other, which traces never draw
 
 
 def _empty_shares() -> PMap[AccountId, int]:
-    return pmap()
+    return dmap()
 
 
 @frozen
@@ -61,7 +62,7 @@ def create_genesis_pool(ustb: int, ustr: int) -> PoolBook:
     minted = compute_initial_shares(ustb, ustr)
     if minted == 0:
         return PoolBook()
-    return PoolBook(shares=pmap({GENESIS_PROVIDER: minted}), total=minted)
+    return PoolBook(shares=dmap({GENESIS_PROVIDER: minted}), total=minted)
 
 
 def get_reserves(ledger: Ledger) -> Reserves:
@@ -125,7 +126,7 @@ def _move(
 def _credit_shares(pool: PoolBook, provider: AccountId, delta: int) -> PoolBook:
     held = get_provider_shares(pool, provider) + delta
     shares = pool.shares.set(provider, held) if held else pool.shares.discard(provider)
-    return attrs.evolve(pool, shares=shares, total=pool.total + delta)
+    return evolve(pool, shares=shares, total=pool.total + delta)
 
 
 def process_add_liquidity(

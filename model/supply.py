@@ -11,7 +11,6 @@ floored: the fraction of a ustr is never minted, and minting more often compound
 
 from __future__ import annotations
 
-import attrs
 from attrs import frozen
 
 from model import arith
@@ -24,6 +23,7 @@ from model.ledger import (
     process_mint_str,
 )
 from model.params import Params
+from model.records import evolve
 from model.units import (
     BPS_DENOMINATOR,
     SECONDS_PER_YEAR,
@@ -67,7 +67,7 @@ def process_usdc_deposit(
     if isinstance(minted, Rejected):
         return minted
     processed = supply.processed_deposits | {deposit_id}
-    return minted, attrs.evolve(supply, processed_deposits=processed)
+    return minted, evolve(supply, processed_deposits=processed)
 
 
 def process_stb_redeem(ledger: Ledger, *, holder: AccountId, amount: UStb) -> Outcome[Ledger]:
@@ -148,4 +148,4 @@ def process_inflation_mint(
     minted = process_mint_str(ledger, recipient=REWARDS_POOL, amount=amount)
     if isinstance(minted, Rejected):
         return minted
-    return minted, attrs.evolve(supply, last_mint_time=now), amount
+    return minted, evolve(supply, last_mint_time=now), amount

@@ -8,6 +8,7 @@ concatenation (the literal text) or each behind its 8-byte big-endian length (th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from Crypto.Hash import SHA256, keccak
@@ -21,6 +22,19 @@ ENCODINGS = ("concatenation", "length-prefixed")
 
 def digest(data: bytes, algorithm: str) -> bytes:
     """h(data): the 32-byte SHA-256 or Keccak-256 digest the deployment chose."""
+    if type(data) is bytes and type(algorithm) is str:
+        return _remembered_digest(data, algorithm)
+    return _digest(data, algorithm)
+
+
+# A pure function of two immutable values: the checkers hash the same salts and outputs again
+# and again over a round.
+@functools.lru_cache(maxsize=4096)
+def _remembered_digest(data: bytes, algorithm: str) -> bytes:
+    return _digest(data, algorithm)
+
+
+def _digest(data: bytes, algorithm: str) -> bytes:
     if algorithm == "sha256":
         return SHA256.new(data).digest()
     if algorithm == "keccak256":

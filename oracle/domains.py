@@ -18,6 +18,7 @@ import attrs
 from attrs import frozen
 
 from model.params import Params
+from oracle.persistent import remember_last
 
 
 @frozen
@@ -128,6 +129,12 @@ def value_problem(name: str, value: object) -> str | None:
 
 def param_values(params: Params) -> dict[str, int]:
     """Every key of `params` as `subspace.key` -> value, read off the records' own fields."""
+    # A copy: the reading is shared by every call on the very same parameter set.
+    return dict(_param_values(params))
+
+
+@remember_last(4)
+def _param_values(params: Params) -> dict[str, int]:
     values: dict[str, int] = {}
     for subspace in attrs.fields(type(params)):
         record = getattr(params, subspace.name)

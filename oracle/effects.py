@@ -3,7 +3,8 @@ balances a step moved, who may be paid as a validator. The action contracts (ACT
 a step did with these readings.
 
 The contracts run after every machine step, so the balance diff compares only the records a step
-replaced: a ledger shares every untouched balance record with the ledger it came from.
+replaced: a ledger shares every untouched balance record with the ledger it came from
+(`oracle.persistent.changed_items`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from model.params import Params
 from model.staking import StakingState
 from model.units import AccountId
 from oracle.ledger import is_escrow_account
+from oracle.persistent import ABSENT, changed_items, removed_keys
 from oracle.staking import active_set
 
 BalanceKey = tuple[AccountId, Token]
@@ -30,20 +32,16 @@ def get_balance_changes(before: Ledger, after: Ledger) -> dict[BalanceKey, int]:
     """Every (account, token) whose balance differs between two ledgers, with the change."""
     if before.balances is after.balances:
         return {}
-    old, new = dict(before.balances.items()), dict(after.balances.items())
     changes: dict[BalanceKey, int] = {}
-    for account, balance in new.items():
-        prior = old.get(account)
-        # An untouched balance is the very same record in both ledgers.
-        if prior is balance:
-            continue
-        prior_str, prior_stb = (0, 0) if prior is None else (prior.ustr, prior.ustb)
+    # An untouched balance is the very same record in both ledgers: only the others are read.
+    for account, balance, prior in changed_items(before.balances, after.balances):
+        prior_str, prior_stb = (0, 0) if prior is ABSENT else (prior.ustr, prior.ustb)
         if balance.ustr != prior_str:
             changes[(account, Token.STR)] = balance.ustr - prior_str
         if balance.ustb != prior_stb:
             changes[(account, Token.STB)] = balance.ustb - prior_stb
-    for account in old.keys() - new.keys():
-        prior = old[account]
+    for account in removed_keys(before.balances, after.balances):
+        prior = before.balances[account]
         if prior.ustr:
             changes[(account, Token.STR)] = -prior.ustr
         if prior.ustb:

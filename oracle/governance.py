@@ -22,6 +22,7 @@ from fractions import Fraction
 
 import attrs
 from attrs import frozen
+from pyrsistent import PMap
 
 from model.chain.state import ChainState, get_validator_operator
 from model.constitution import (
@@ -34,15 +35,18 @@ from model.constitution import (
     Process,
 )
 from model.constitution import Fraction as Share
+from model.escrow import AppEscrow
 from model.governance import AmendmentPhase, GovernanceState, ParamChange, Proposal, VoteOption
-from model.ledger import Ledger, get_escrow_account, get_locked_escrow_account
+from model.ledger import Balance, Ledger, get_escrow_account, get_locked_escrow_account
 from model.params import Params
 from model.staking import StakingState
-from model.units import AccountId
+from model.trusted.settlement import NodeStake
+from model.units import AccountId, AppId, NodeId, ValidatorId
 from oracle.domains import param_values, value_problem
 from oracle.effects import get_active_operators, is_user_account
 from oracle.ledger import ustr_of
 from oracle.payment import BPS
+from oracle.persistent import remember_last
 from oracle.staking import active_set, validator_stakes
 from oracle.supply import circulating_str
 
@@ -68,6 +72,7 @@ class Incoherence:
     message: str
 
 
+@remember_last(4)
 def incoherences(params: Params) -> tuple[Incoherence, ...]:
     """§6.8: the cost basis, the STB margin and the STR margin make up all of T; each margin's
     sub-shares make up the margin; and both thresholds are fractions below one, else no vote and
@@ -129,6 +134,17 @@ def with_changes(params: Params, changes: Iterable[ParamChange]) -> Params:
     its value, read off the records' own fields. No domain or coherence is judged here: the
     records' own range checks (the model's bounds) are left out, and the documented domains are
     judged apart (`oracle.domains`). Every change must name a key of the records."""
+    if type(changes) is tuple:  # immutable: the set it leaves is read once per proposal
+        return _with_changes(params, changes)
+    return _apply_changes(params, changes)
+
+
+@remember_last(4)
+def _with_changes(params: Params, changes: tuple[ParamChange, ...]) -> Params:
+    return _apply_changes(params, changes)
+
+
+def _apply_changes(params: Params, changes: Iterable[ParamChange]) -> Params:
     with attrs.validators.disabled():
         for change in changes:
             record = getattr(params, change.subspace)
@@ -191,20 +207,42 @@ def held_str(state: ChainState) -> dict[AccountId, int]:
     subcommittee delegations for theirs, a node's stake for the node's account (§6.9), and an
     app's escrow, open or locked, for the app's developer (§4.3.1: the prepayment stays the
     developer's until a round pays it out)."""
+    # A copy: the reading is shared by every call on the very same parts.
+    return dict(
+        _held_str(
+            state.staking.delegations,
+            state.governance.subcommittee_delegations,
+            state.nodes,
+            state.escrows.escrows,
+            state.ledger,
+        )
+    )
+
+
+# A function of the very parts it reads: the rules and checkers ask for it many times a step,
+# mostly on a state whose bonds, stakes and escrows the step did not touch.
+@remember_last(4)
+def _held_str(
+    delegations: PMap[tuple[AccountId, ValidatorId], int],
+    subcommittee_delegations: PMap[tuple[AccountId, str], int],
+    nodes: PMap[NodeId, NodeStake],
+    escrows: PMap[AppId, AppEscrow],
+    ledger: Ledger,
+) -> dict[AccountId, int]:
     held: dict[AccountId, int] = {}
 
     def add(account: AccountId, amount: int) -> None:
         held[account] = held.get(account, 0) + amount
 
-    for (delegator, _), amount in state.staking.delegations.items():
+    for (delegator, _), amount in delegations.items():
         add(delegator, amount)
-    for (delegator, _), amount in state.governance.subcommittee_delegations.items():
+    for (delegator, _), amount in subcommittee_delegations.items():
         add(delegator, amount)
-    for stake in state.nodes.values():
+    for stake in nodes.values():
         add(stake.account, stake.ustr)
-    for app, escrow in state.escrows.escrows.items():
+    for app, escrow in escrows.items():
         for account in (get_escrow_account(app), get_locked_escrow_account(app)):
-            add(escrow.developer, ustr_of(state.ledger, account))
+            add(escrow.developer, ustr_of(ledger, account))
     return held
 
 
@@ -223,10 +261,13 @@ def total_voting_power(state: ChainState, held: Mapping[AccountId, int] | None =
     in a module pool that stands for nobody (rewards, reserve, the governance deposits) does not
     vote."""
     held = held_str(state) if held is None else held
-    liquid = sum(
-        record.ustr for account, record in state.ledger.balances.items() if is_user_account(account)
-    )
-    return liquid + sum(held.values())
+    return _liquid_str(state.ledger.balances) + sum(held.values())
+
+
+@remember_last(2)
+def _liquid_str(balances: PMap[AccountId, Balance]) -> int:
+    """Every user account's liquid STR."""
+    return sum(record.ustr for account, record in balances.items() if is_user_account(account))
 
 
 def weigh(
@@ -442,7 +483,12 @@ def constitution_problems(
     """§6.8 as a constitution reads it: every key of `params` inside its row's range, each
     fraction two keys form in [least, 1). Each problem names the key, its value, the range, the
     process that changes the key and the row's reason."""
-    return value_constitution_problems(param_values(params), constitution)
+    return list(_constitution_problems(params, constitution))
+
+
+@remember_last(4)
+def _constitution_problems(params: Params, constitution: Constitution) -> tuple[str, ...]:
+    return tuple(value_constitution_problems(param_values(params), constitution))
 
 
 def value_constitution_problems(
@@ -497,6 +543,10 @@ def proposal_process(state: ChainState, changes: Iterable[ParamChange]) -> Proce
     lets any key change by one vote, so every proposal is a parameter change."""
     if not state.profile.constitution_enforced:
         return Process.PARAMETER_CHANGE
+    return _hardened_process(changes)
+
+
+def _hardened_process(changes: Iterable[ParamChange]) -> Process | None:
     processes = {_process_of(_key(change)) for change in changes}
     if len(processes) > 1:
         return None
@@ -510,16 +560,30 @@ def submission_problems(state: ChainState, changes: tuple[ParamChange, ...]) -> 
     ranges (naming key, range and process); the literal text has none beyond the domains."""
     if not state.profile.constitution_enforced or not changes:
         return []
+    if type(changes) is tuple:  # immutable: read once per proposal and parameter set
+        return list(_hardened_submission_problems(state.params, changes))
+    return list(_submission_problems(state.params, changes))
+
+
+@remember_last(4)
+def _hardened_submission_problems(
+    params: Params, changes: tuple[ParamChange, ...]
+) -> tuple[str, ...]:
+    return _submission_problems(params, changes)
+
+
+def _submission_problems(params: Params, changes: Iterable[ParamChange]) -> tuple[str, ...]:
+    """`submission_problems` under the hardened constitution."""
     if any(value_problem(_key(change), change.value) for change in changes):
-        return []
+        return ()
     problems = []
-    if proposal_process(state, changes) is None:
+    if _hardened_process(changes) is None:
         amended = sorted(_key(c) for c in changes if _process_of(_key(c)) is Process.AMENDMENT)
         problems.append(
             f"{amended[0]} changes only by the amendment process, and the proposal mixes it"
             " with parameter-change keys"
         )
-    return problems + value_constitution_problems(_values_with(state.params, changes))
+    return (*problems, *value_constitution_problems(_values_with(params, changes)))
 
 
 def adoption_refusal(state: ChainState, changes: tuple[ParamChange, ...]) -> str | None:

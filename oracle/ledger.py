@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from pyrsistent import PMap
+
 from model.ledger import (
     BURN_ADDRESS,
     Balance,
@@ -17,6 +19,7 @@ from model.ledger import (
     get_locked_escrow_account,
 )
 from model.units import AccountId, AppId
+from oracle.persistent import changed_items, remember_last, removed_keys
 
 STR = "str"
 """The STR token's name in movements (§6.2)."""
@@ -55,12 +58,24 @@ def ustb_of(ledger: Ledger, account: AccountId) -> int:
 
 def total_str_held(ledger: Ledger) -> int:
     """§6.2, §6.4: the STR every account holds, the burn address left out (its STR is burned)."""
-    return sum(b.ustr for account, b in ledger.balances.items() if account != BURN_ADDRESS)
+    return _str_held(ledger.balances)
+
+
+# Read once per balances map: a step that moves no token keeps the very same map, and the state
+# before a step is the state after the one before it.
+@remember_last(2)
+def _str_held(balances: PMap[AccountId, Balance]) -> int:
+    return sum(b.ustr for account, b in balances.items() if account != BURN_ADDRESS)
 
 
 def total_stb_held(ledger: Ledger) -> int:
     """§6.1: the STB every account holds (redeemed STB is destroyed, so nothing is left out)."""
-    return sum(b.ustb for b in ledger.balances.values())
+    return _stb_held(ledger.balances)
+
+
+@remember_last(2)
+def _stb_held(balances: PMap[AccountId, Balance]) -> int:
+    return sum(b.ustb for b in balances.values())
 
 
 def str_issued(ledger: Ledger) -> int:
@@ -80,13 +95,20 @@ def is_escrow_account(account: AccountId | str) -> bool:
 
 def negative_accounts(ledger: Ledger) -> list[str]:
     """Every account holding less than nothing of a token, sorted."""
-    return sorted(str(a) for a, b in ledger.balances.items() if b.ustr < 0 or b.ustb < 0)
+    return list(_negative_accounts(ledger.balances))
+
+
+@remember_last(2)
+def _negative_accounts(balances: PMap[AccountId, Balance]) -> tuple[str, ...]:
+    return tuple(sorted(str(a) for a, b in balances.items() if b.ustr < 0 or b.ustb < 0))
 
 
 def movements(before: Ledger, after: Ledger) -> Movements:
     """The net change of every account in each token from `before` to `after`."""
     moved: Movements = {}
-    for account in set(before.balances) | set(after.balances):
+    # An account whose balance is the very same record in both ledgers did not move.
+    changed = [account for account, _, _ in changed_items(before.balances, after.balances)]
+    for account in sorted({*changed, *removed_keys(before.balances, after.balances)}):
         old, new = balance(before, account), balance(after, account)
         for token, delta in ((STR, new.ustr - old.ustr), (STB, new.ustb - old.ustb)):
             if delta:

@@ -289,7 +289,7 @@ class ChainDriver(RuleBasedStateMachine):
     def check(self, invariant_id: str) -> None:
         """Fail on a violation of `invariant_id` by any action of the last rule, if it is
         asserted; either way the rule's observations of it are consumed."""
-        observations = self.observations.pop(invariant_id, [])
+        observations = self.observations.pop(invariant_id, ())
         if invariant_id not in self.asserted:
             return
         for observation in observations:

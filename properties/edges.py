@@ -47,7 +47,7 @@ from model.chain.state import ChainState, Genesis
 from model.constitution import HARDENED_CONSTITUTION, AmendmentRule
 from model.governance import NETWORK_SUPPORT_COMMITTEE, AmendmentPhase, Proposal, VoteOption
 from model.ledger import MODULE_ACCOUNTS, get_escrow_account
-from model.params import param_specs
+from model.params import ParamSpec, param_specs
 from model.trusted.behaviour import Behaviour
 from model.units import BPS_DENOMINATOR, MICRO, SECONDS_PER_MINUTE, SECONDS_PER_YEAR, AppId
 from oracle.defaults import WHITEPAPER_DEFAULTS
@@ -65,6 +65,7 @@ from oracle.governance import (
     weigh,
 )
 from oracle.ledger import balance, is_escrow_account, str_circulating
+from oracle.persistent import remember_last
 from oracle.reputation import first_active
 from oracle.staking import active_set, validator_stakes
 from properties.invariants.market import get_market_edges
@@ -442,8 +443,9 @@ class EdgeTracker:
         effects: tuple[object, ...],
     ) -> Counter[str]:
         """The boundaries the step from `before` by `action` reached (`after` None: refused)."""
-        found: Counter[str] = Counter(self._reached(before, action, after, effects))
-        return found
+        found = list(self._reached(before, action, after, effects))
+        # Most steps are on no edge: an empty count is built without counting.
+        return Counter(found) if found else Counter()
 
     def _reached(
         self,
@@ -657,8 +659,14 @@ def _constitution(before: ChainState, action: SubmitProposal) -> Iterator[str]:
                 yield f"constitution.ratio.{kind}"
 
 
+@remember_last(1)
+def _specs_by_key(specs: tuple[ParamSpec, ...]) -> dict[tuple[str, str], ParamSpec]:
+    """The catalogue of governable keys by (subspace, key), built once per catalogue."""
+    return {(spec.subspace, spec.key): spec for spec in specs}
+
+
 def _proposal(action: SubmitProposal) -> Iterator[str]:
-    specs = {(spec.subspace, spec.key): spec for spec in param_specs()}
+    specs = _specs_by_key(param_specs())
     for change in action.changes:
         spec = specs.get((change.subspace, change.key))
         if spec is None:

@@ -78,6 +78,8 @@ class Recorder:
 
     def record_boundaries(self, reached: Counter[str]) -> None:
         """The boundaries one step reached (`properties.edges`), each as often as it was."""
+        if not reached:
+            return
         self.boundaries.update(reached)
         for name in reached:
             if name not in self._reached_this_example:

@@ -3,8 +3,6 @@ accounts several rules read (the active validators' operators, each account's bo
 
 from __future__ import annotations
 
-import attrs
-
 from model.chain.actions import Effect
 from model.chain.state import ChainState, get_validator_operator
 from model.committees import get_committee_refusal
@@ -14,6 +12,7 @@ from model.ledger import (
     get_locked_escrow_account,
     is_user_account,
 )
+from model.records import evolve
 from model.staking import get_active_set
 from model.units import AccountId, Outcome, Rejected
 
@@ -32,7 +31,7 @@ def write_back(state: ChainState, result: object, *fields: str) -> Outcome[Step]
     if isinstance(result, Rejected):
         return result
     values = result if isinstance(result, tuple) else (result,)
-    return done(attrs.evolve(state, **dict(zip(fields, values, strict=False))))
+    return done(evolve(state, **dict(zip(fields, values, strict=False))))
 
 
 def check_signer(rule: str, account: AccountId) -> Rejected | None:

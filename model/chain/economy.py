@@ -51,6 +51,7 @@ from model.market import (
 )
 from model.payment import is_support_purpose, process_network_support_grant, process_swap_reserve
 from model.price import get_payout_price
+from model.records import evolve
 from model.reputation import process_record_output_complaints
 from model.staking import get_active_set
 from model.supply import process_inflation_mint, process_stb_redeem, process_usdc_deposit
@@ -130,7 +131,7 @@ def get_round_scenario(state: ChainState, action: RunRound) -> Scenario:
     round_id = state.next_round_id
     planned = {plan.validator: plan for plan in action.validator_plans}
     validators = tuple(
-        planned.get(validator, ValidatorPlan(validator))
+        planned[validator] if validator in planned else ValidatorPlan(validator)
         for validator in get_active_set(state.staking, state.params)
     )
     return Scenario(
@@ -185,7 +186,7 @@ def process_set_app_validator_count(
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= active:
         return Rejected(rule, f"the count {count!r} is not between 1 and the {active} active")
     counts = state.app_validator_counts.set(action.app, count)
-    return done(attrs.evolve(state, app_validator_counts=counts))
+    return done(evolve(state, app_validator_counts=counts))
 
 
 def process_run_round(state: ChainState, action: RunRound) -> Outcome[Step]:
@@ -247,7 +248,7 @@ def process_run_round(state: ChainState, action: RunRound) -> Outcome[Step]:
     if run.decided_at is None:
         # The round is stuck (F6 without a deadline): nothing settles, the clock moves on.
         last = max([state.now, *(attempt.time for attempt in run.refused)])
-        return done(attrs.evolve(state, now=last), RoundEffect(run, None, before, before, params))
+        return done(evolve(state, now=last), RoundEffect(run, None, before, before, params))
     settled = process_settle_round(
         before,
         run.state,
@@ -279,11 +280,11 @@ def process_run_round(state: ChainState, action: RunRound) -> Outcome[Step]:
         for slash in outcome.slashed
     )
     # §3.2 F9: the app's complaints on nodes' outputs reach those nodes' reputation.
-    after = attrs.evolve(
+    after = evolve(
         after,
         reputation=process_record_output_complaints(after.reputation, nodes=outcome.app_complaints),
     )
-    state = with_trusted_chain(attrs.evolve(state, now=run.decided_at), after)
+    state = with_trusted_chain(state, after, now=run.decided_at)
     return done(state, RoundEffect(run, outcome, before, after, params), *slashes)
 
 
@@ -327,7 +328,7 @@ def process_resolve_locked(state: ChainState, action: ResolveLocked) -> Outcome[
         return result
     ledger, escrows, paid = result
     effect = ResolveEffect(action.app, action.round_id, vote.votes, vote.passed, paid)
-    return done(attrs.evolve(state, ledger=ledger, escrows=escrows), effect)
+    return done(evolve(state, ledger=ledger, escrows=escrows), effect)
 
 
 def process_withdraw(state: ChainState, action: WithdrawPrepayment) -> Outcome[Step]:
@@ -353,9 +354,7 @@ def process_mint_inflation(state: ChainState, action: MintInflation) -> Outcome[
     if isinstance(result, Rejected):
         return result
     ledger, supply, amount = result
-    return done(
-        attrs.evolve(state, ledger=ledger, supply=supply), MintEffect(start, state.now, amount)
-    )
+    return done(evolve(state, ledger=ledger, supply=supply), MintEffect(start, state.now, amount))
 
 
 def process_swap_reserve_action(state: ChainState, action: SwapReserve) -> Outcome[Step]:

@@ -6,11 +6,10 @@ the swap reserve's own market order (§6.7) is `model.chain.economy.process_swap
 
 from __future__ import annotations
 
-import attrs
-
 from model.chain.actions import AddLiquidity, RemoveLiquidity, Swap
 from model.chain.common import Step, check_signer, done
 from model.chain.state import ChainState
+from model.records import evolve
 from model.stratoswap import process_add_liquidity, process_remove_liquidity, process_swap
 from model.units import Outcome, Rejected
 
@@ -27,7 +26,7 @@ def process_add_liquidity_action(state: ChainState, action: AddLiquidity) -> Out
     if isinstance(result, Rejected):
         return result
     ledger, pool = result
-    return done(attrs.evolve(state, ledger=ledger, pool=pool))
+    return done(evolve(state, ledger=ledger, pool=pool))
 
 
 def process_remove_liquidity_action(state: ChainState, action: RemoveLiquidity) -> Outcome[Step]:
@@ -42,7 +41,7 @@ def process_remove_liquidity_action(state: ChainState, action: RemoveLiquidity) 
     if isinstance(result, Rejected):
         return result
     ledger, pool = result
-    return done(attrs.evolve(state, ledger=ledger, pool=pool))
+    return done(evolve(state, ledger=ledger, pool=pool))
 
 
 def process_swap_action(state: ChainState, action: Swap) -> Outcome[Step]:
@@ -61,4 +60,4 @@ def process_swap_action(state: ChainState, action: Swap) -> Outcome[Step]:
     )
     if isinstance(ledger, Rejected):
         return ledger
-    return done(attrs.evolve(state, ledger=ledger))
+    return done(evolve(state, ledger=ledger))

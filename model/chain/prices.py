@@ -3,13 +3,12 @@ prepayment sized by timeframes (§4.3.1) and the payment of owed node payments (
 
 from __future__ import annotations
 
-import attrs
-
 from model.chain.actions import MovePrice, PayOwed, PrepayTimeframes
 from model.chain.common import Step, done, write_back
 from model.chain.state import ChainState
 from model.escrow import process_pay_owed, process_prepayment
 from model.price import compute_prepayment_amounts, get_payout_price, process_move_price
+from model.records import evolve
 from model.units import Outcome, Rejected
 
 
@@ -18,7 +17,7 @@ def process_move_price_action(state: ChainState, action: MovePrice) -> Outcome[S
     price = process_move_price(state.str_price, action.price)
     if isinstance(price, Rejected):
         return price
-    return done(attrs.evolve(state, str_price=price))
+    return done(evolve(state, str_price=price))
 
 
 def process_prepay_timeframes(state: ChainState, action: PrepayTimeframes) -> Outcome[Step]:
@@ -62,4 +61,4 @@ def process_pay_owed_action(state: ChainState, action: PayOwed) -> Outcome[Step]
     if isinstance(result, Rejected):
         return result
     ledger, escrows, _ = result
-    return done(attrs.evolve(state, ledger=ledger, escrows=escrows))
+    return done(evolve(state, ledger=ledger, escrows=escrows))

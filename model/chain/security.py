@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
 from model.chain.actions import (
     AdvanceTime,
     CommitBlock,
@@ -30,6 +28,7 @@ from model.chain.common import Step, check_signer, done, write_back
 from model.chain.state import ChainState, get_validator_operator
 from model.constitution import CORE_KEYS
 from model.governance import Proposal
+from model.records import evolve
 from model.rewards import process_distribute_rewards
 from model.slashing import process_double_sign_evidence, process_slash_validator
 from model.staking import (
@@ -104,11 +103,6 @@ def process_distribute_rewards_action(
     return write_back(state, result, "ledger")
 
 
-def _record_commit(state: ChainState, commit: BlockCommit) -> ChainState:
-    seen = state.commits.get(commit.height, ())
-    return attrs.evolve(state, commits=state.commits.set(commit.height, (*seen, commit)))
-
-
 def process_commit_block(state: ChainState, action: CommitBlock) -> Outcome[Step]:
     """§4.2: the next height commits if its signers hold more than the threshold of power."""
     height = state.height + 1
@@ -118,8 +112,8 @@ def process_commit_block(state: ChainState, action: CommitBlock) -> Outcome[Step
         return accepted
     effect = CommitEffect(accepted, state.staking, state.params)
     staking = process_record_signatures(state.staking, state.params, accepted.signers)
-    state = attrs.evolve(state, height=height, staking=staking)
-    return done(_record_commit(state, accepted), effect)
+    commits = state.commits.set(height, (*state.commits.get(height, ()), accepted))
+    return done(evolve(state, height=height, staking=staking, commits=commits), effect)
 
 
 def _write_slash(
@@ -127,7 +121,7 @@ def _write_slash(
 ) -> tuple[ChainState, SlashEffect]:
     """A validator slash's ledger, bonds and slash record written back, and its effect."""
     ledger, staking, slashing, outcome = slashed[:4]
-    state = attrs.evolve(state, ledger=ledger, staking=staking, slashing=slashing)
+    state = evolve(state, ledger=ledger, staking=staking, slashing=slashing)
     return state, _slash_effect(state, outcome, stake_before)
 
 
@@ -152,24 +146,23 @@ def process_equivocate(state: ChainState, action: Equivocate) -> Outcome[Step]:
     if not action.double_signers:
         return Rejected(rule, "an equivocation needs at least one double signer")
     height = state.height + 1
-    staking_then, params = state.staking, state.params
-    state = attrs.evolve(state, height=height)
+    staking_then, params, now = state.staking, state.params, state.now
+    # The chain's parts this action changes, written back once at the end.
+    ledger, staking, slashing, commits = state.ledger, staking_then, state.slashing, state.commits
     effects: list[Effect] = []
     signed: set[ValidatorId] = set()
     for side, extra in (("a", action.side_a), ("b", action.side_b)):
         commit = BlockCommit(height, 0, f"block-{height}-{side}", action.double_signers | extra)
         accepted = process_block_commit(staking_then, params, commit)
         if not isinstance(accepted, Rejected):
-            state = _record_commit(state, accepted)
+            commits = commits.set(height, (*commits.get(height, ()), accepted))
             effects.append(CommitEffect(accepted, staking_then, params))
             signed |= accepted.signers
     if effects:
         # A validator that signed neither committed block missed the height.
-        staking = process_record_signatures(state.staking, params, signed)
-        state = attrs.evolve(state, staking=staking)
+        staking = process_record_signatures(staking, params, signed)
     if not action.reported:
         # The double signs are committed; their evidence may come later (ReportDoubleSign).
-        staking = state.staking
         for validator in sorted(action.double_signers):
             # Verify the validator exists.
             if validator not in staking.validators:
@@ -178,22 +171,22 @@ def process_equivocate(state: ChainState, action: Equivocate) -> Outcome[Step]:
             if (validator, height, 0) in staking.processed_evidence:
                 return Rejected(rule, f"double-sign of {validator} at {height} already slashed")
             staking = process_record_infraction(
-                staking, validator=validator, height=height, now=state.now
+                staking, validator=validator, height=height, now=now
             )
-            effects.append(InfractionEffect(validator, height, state.now, staking_then))
-        return done(attrs.evolve(state, staking=staking), *effects)
+            effects.append(InfractionEffect(validator, height, now, staking_then))
+        return done(evolve(state, height=height, commits=commits, staking=staking), *effects)
     for validator in sorted(action.double_signers):
         evidence = DoubleSignEvidence(
             Vote(height, 0, f"block-{height}-a", validator),
             Vote(height, 0, f"block-{height}-b", validator),
         )
-        stake_before = get_validator_stake(state.staking, validator)
+        stake_before = get_validator_stake(staking, validator)
         slashed = process_double_sign_evidence(
-            state.ledger,
-            state.staking,
-            state.slashing,
+            ledger,
+            staking,
+            slashing,
             evidence=evidence,
-            now=state.now,
+            now=now,
             params=params,
             profile=state.profile,
         )
@@ -201,9 +194,11 @@ def process_equivocate(state: ChainState, action: Equivocate) -> Outcome[Step]:
             return slashed
         ledger, staking, slashing, outcome = slashed
         staking = process_tombstone(staking, validator=validator)
-        state = attrs.evolve(state, ledger=ledger, staking=staking, slashing=slashing)
         effects.append(_slash_effect(state, outcome, stake_before))
-        effects.append(JailEffect(validator, state.now, True, "double sign"))
+        effects.append(JailEffect(validator, now, True, "double sign"))
+    state = evolve(
+        state, height=height, commits=commits, ledger=ledger, staking=staking, slashing=slashing
+    )
     return done(state, *effects)
 
 
@@ -275,7 +270,7 @@ def process_core_vote_timeouts(
     staking = process_non_vote_penalty(after.staking, validators=silent, now=after.now)
     until = after.now + DOWNTIME_JAIL_SECONDS
     effects = tuple(JailEffect(v, until, False, "no vote on a core parameter") for v in silent)
-    return attrs.evolve(after, staking=staking), effects
+    return evolve(after, staking=staking), effects
 
 
 def process_slash_validator_action(state: ChainState, action: SlashValidator) -> Outcome[Step]:
@@ -301,4 +296,4 @@ def process_advance_time(state: ChainState, action: AdvanceTime) -> Outcome[Step
     # Verify time moves forward.
     if action.seconds < 0:
         return Rejected("process_advance_time", f"time cannot move back ({action.seconds} s)")
-    return done(attrs.evolve(state, now=state.now + action.seconds))
+    return done(evolve(state, now=state.now + action.seconds))

@@ -3,8 +3,6 @@ bids, the developer's choice of nodes, and the service's usage fee (`model.marke
 
 from __future__ import annotations
 
-import attrs
-
 from model.chain.actions import BidService, ChooseNodes, LaunchService, UseService
 from model.chain.common import Step, check_signer, done
 from model.chain.state import ChainState
@@ -15,6 +13,7 @@ from model.market import (
     process_launch_service,
     process_use_service,
 )
+from model.records import evolve
 from model.reputation import process_set_app_profile
 from model.units import Outcome, Rejected
 
@@ -50,7 +49,7 @@ def process_launch_service_action(state: ChainState, action: LaunchService) -> O
         if isinstance(staked, Rejected):
             return staked
         reputation = staked
-    return done(attrs.evolve(state, ledger=ledger, market=market, reputation=reputation))
+    return done(evolve(state, ledger=ledger, market=market, reputation=reputation))
 
 
 def process_bid_service_action(state: ChainState, action: BidService) -> Outcome[Step]:
@@ -68,7 +67,7 @@ def process_bid_service_action(state: ChainState, action: BidService) -> Outcome
     )
     if isinstance(market, Rejected):
         return market
-    return done(attrs.evolve(state, market=market))
+    return done(evolve(state, market=market))
 
 
 def process_choose_nodes_action(state: ChainState, action: ChooseNodes) -> Outcome[Step]:
@@ -84,7 +83,7 @@ def process_choose_nodes_action(state: ChainState, action: ChooseNodes) -> Outco
     if isinstance(chosen, Rejected):
         return chosen
     ledger, market = chosen
-    return done(attrs.evolve(state, ledger=ledger, market=market))
+    return done(evolve(state, ledger=ledger, market=market))
 
 
 def process_use_service_action(state: ChainState, action: UseService) -> Outcome[Step]:
@@ -95,4 +94,4 @@ def process_use_service_action(state: ChainState, action: UseService) -> Outcome
     ledger = process_use_service(state.ledger, state.market, app=action.app, user=action.user)
     if isinstance(ledger, Rejected):
         return ledger
-    return done(attrs.evolve(state, ledger=ledger))
+    return done(evolve(state, ledger=ledger))

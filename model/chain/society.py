@@ -4,8 +4,6 @@ their powers (insurance payouts, node slashes), complaints, app profiles and out
 
 from __future__ import annotations
 
-import attrs
-
 from model.chain.actions import (
     CastVote,
     CreateSubcommittee,
@@ -54,6 +52,7 @@ from model.governance import (
 )
 from model.insurance import process_insurance_contribution, process_insurance_payout
 from model.ledger import is_user_account
+from model.records import evolve
 from model.reputation import (
     process_external_request_payout,
     process_outbound_request,
@@ -112,7 +111,7 @@ def process_tally_action(state: ChainState, action: Tally) -> Outcome[Step]:
     assert proposal is not None
     ledger, governance, tally = result
     effect = TallyEffect(proposal, tally, state.params, governance.params)
-    after = attrs.evolve(state, ledger=ledger, governance=governance)
+    after = evolve(state, ledger=ledger, governance=governance)
     # §6.8: validators that did not vote on a core parameter change are timed out.
     after, timeouts = process_core_vote_timeouts(state, after, proposal)
     return done(after, effect, *timeouts)
@@ -201,7 +200,7 @@ def process_resolve_complaint_action(state: ChainState, action: ResolveComplaint
     node = get_complained_node(resolution.target)
     if resolution.upheld and node is not None:
         reputation = process_record_upheld_complaint(reputation, node=node)
-    return done(attrs.evolve(state, ledger=ledger, complaints=complaints, reputation=reputation))
+    return done(evolve(state, ledger=ledger, complaints=complaints, reputation=reputation))
 
 
 def process_fund_insurance_action(state: ChainState, action: FundInsurance) -> Outcome[Step]:
@@ -291,4 +290,4 @@ def process_outbound_request_action(state: ChainState, action: OutboundRequest) 
             return paid
         ledger, payout = paid
     effect = OutboundEffect(action.app, state.now, action.price, action.node, payout)
-    return done(attrs.evolve(state, reputation=reputation, ledger=ledger), effect)
+    return done(evolve(state, reputation=reputation, ledger=ledger), effect)

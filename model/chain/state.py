@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import attrs
 from attrs import field, frozen
 from pyrsistent import PMap, pmap
 
@@ -17,9 +16,11 @@ from model.complaints import ComplaintBook
 from model.escrow import EscrowBook, process_open_escrow, process_prepayment
 from model.governance import GovernanceState, create_governance_state
 from model.ledger import STRATOSWAP_POOL, Ledger, create_genesis
+from model.maps import dmap
 from model.market import MarketState
 from model.params import Params
 from model.profile import Profile
+from model.records import evolve
 from model.reputation import ReputationState
 from model.slashing import SlashingState
 from model.staking import BlockCommit, StakingState, process_create_validator
@@ -122,7 +123,7 @@ class ChainState:
     next_round_id: int = 1
     commits: PMap[int, tuple[BlockCommit, ...]] = field(factory=_empty_commits)
     """Every block commit accepted, by height (two at one height are a safety failure)."""
-    app_validator_counts: PMap[AppId, int] = field(factory=pmap)
+    app_validator_counts: PMap[AppId, int] = field(factory=dmap)
     """§3.3, §4.3.2: each app's number of validators, set by its developer (absent: all)."""
     str_price: Fraction | None = None
     """§6.6: the STR/USD market price last reported (USD per STR; None: none reported yet)."""
@@ -148,10 +149,11 @@ def get_trusted_chain(state: ChainState) -> TrustedChain:
     )
 
 
-def with_trusted_chain(state: ChainState, chain: TrustedChain) -> ChainState:
-    """`state` with a round's slice written back."""
-    return attrs.evolve(
+def with_trusted_chain(state: ChainState, chain: TrustedChain, *, now: Seconds) -> ChainState:
+    """`state` with a round's slice written back, its clock at `now`."""
+    return evolve(
         state,
+        now=now,
         ledger=chain.ledger,
         escrows=chain.escrows,
         nodes=chain.nodes,

@@ -8,12 +8,12 @@ the network, §4.4), so honest nodes agree on one amount, encoded as its decimal
 
 from __future__ import annotations
 
-import attrs
 from attrs import frozen
 
 from model.hashing import compute_hash
 from model.params import Params
 from model.profile import Profile
+from model.records import evolve
 from model.trusted.behaviour import Scenario
 from model.trusted.scenario import RoundRun, run_round_to_decision
 from model.trusted.settlement import RoundOutcome, TrustedChain, process_settle_round
@@ -80,7 +80,7 @@ def run_trusted_function(
     if billing.app != main.app:
         return Rejected(rule, "the billing round and the main round must serve one app")
     if billing.correct_output != encode_usage(usage):
-        billing = attrs.evolve(billing, correct_output=encode_usage(usage))
+        billing = evolve(billing, correct_output=encode_usage(usage))
     billed = run_round_to_decision(billing, params=params, profile=profile)
     if isinstance(billed, Rejected):
         return billed

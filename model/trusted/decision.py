@@ -8,11 +8,10 @@ it is taken over is the profile's (`ThresholdBase`).
 
 from __future__ import annotations
 
-import attrs
-
 from model import arith
 from model.params import Params
 from model.profile import Profile
+from model.records import evolve
 from model.trusted import round as round_steps
 from model.trusted.round import Decision, Phase, RevealCheck, RoundState
 from model.units import BPS_DENOMINATOR, NodeId, Outcome, Rejected, Seconds
@@ -104,4 +103,4 @@ def process_decide(
     if not round_steps.is_reveal_phase_over(state, now=now, params=params):
         return Rejected(rule, f"at {now} the reveal timeout has not passed and reveals are missing")
     decision = compute_decision(state, params=params, profile=profile, deviation_bps=deviation_bps)
-    return attrs.evolve(state, phase=Phase.DECIDED, decision=decision)
+    return evolve(state, phase=Phase.DECIDED, decision=decision)

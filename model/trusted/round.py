@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import Enum
 
-import attrs
 from attrs import field, frozen
-from pyrsistent import PMap, pmap
+from pyrsistent import PMap
 
 from model.hashing import HashAlgorithm, compute_composite_hash, compute_hash, derive_bytes
+from model.maps import dmap
 from model.params import Params
 from model.profile import Profile, RevealContents, ThresholdBase
+from model.records import evolve
 from model.units import AppId, NodeId, Outcome, Rejected, Seconds
 
 
@@ -77,11 +78,11 @@ class Decision:
 
 
 def _empty_map() -> PMap[NodeId, bytes]:
-    return pmap()
+    return dmap()
 
 
 def _empty_reveals() -> PMap[NodeId, Reveal]:
-    return pmap()
+    return dmap()
 
 
 @frozen
@@ -182,8 +183,8 @@ def process_open_round(
         assigned=tuple(assigned),
         opened_at=now,
         algorithm=algorithm,
-        app_salt_hashes=pmap(hashes),
-        sent_app_salts=pmap(dict(app_salts)),
+        app_salt_hashes=dmap(hashes),
+        sent_app_salts=dmap(dict(app_salts)),
     )
 
 
@@ -197,7 +198,7 @@ def process_send_wrong_app_salt(
         return refused
     if state.phase is not Phase.COMMIT or node in state.commits:
         return Rejected(rule, "salts are sent before the node commits")
-    return attrs.evolve(state, sent_app_salts=state.sent_app_salts.set(node, salt))
+    return evolve(state, sent_app_salts=state.sent_app_salts.set(node, salt))
 
 
 def process_post_node_salt_hash(
@@ -213,7 +214,7 @@ def process_post_node_salt_hash(
         return Rejected(rule, "the commit phase is over")
     if node in state.node_salt_hashes:
         return Rejected(rule, f"{node} already posted its salt hash")
-    return attrs.evolve(state, node_salt_hashes=state.node_salt_hashes.set(node, salt_hash))
+    return evolve(state, node_salt_hashes=state.node_salt_hashes.set(node, salt_hash))
 
 
 def is_app_salt_valid(state: RoundState, *, node: NodeId) -> bool:
@@ -237,7 +238,7 @@ def process_complain_app_salt(
         return Rejected(rule, f"{node} already complained")
     if state.phase is not Phase.COMMIT or _commit_deadline_passed(state, now, params):
         return Rejected(rule, "the commit phase is over")
-    return attrs.evolve(state, abstentions=state.abstentions | {node})
+    return evolve(state, abstentions=state.abstentions | {node})
 
 
 def _commit_deadline_passed(state: RoundState, now: Seconds, params: Params) -> bool:
@@ -266,7 +267,7 @@ def process_commit(
         return Rejected(rule, "a commit cannot precede the round")
     if _commit_deadline_passed(state, now, params):
         return Rejected(rule, f"commit at {now} is after the commit timeout")
-    return attrs.evolve(state, commits=state.commits.set(node, commit))
+    return evolve(state, commits=state.commits.set(node, commit))
 
 
 def is_commit_phase_over(state: RoundState, *, now: Seconds, params: Params) -> bool:
@@ -285,7 +286,7 @@ def process_close_commit_phase(
     # Verify the timeout passed or all nodes committed.
     if not is_commit_phase_over(state, now=now, params=params):
         return Rejected(rule, f"at {now} the commit timeout has not passed and nodes are missing")
-    return attrs.evolve(state, phase=Phase.COMMIT_CLOSED, commit_closed_at=now)
+    return evolve(state, phase=Phase.COMMIT_CLOSED, commit_closed_at=now)
 
 
 def process_reveal_app_salts(
@@ -303,9 +304,7 @@ def process_reveal_app_salts(
     for node in state.assigned:
         if compute_hash(salts[node], state.algorithm) != state.app_salt_hashes[node]:
             return Rejected(rule, f"the salt revealed for {node} does not match its on-chain hash")
-    return attrs.evolve(
-        state, app_salts=pmap(dict(salts)), phase=Phase.REVEAL, reveal_opened_at=now
-    )
+    return evolve(state, app_salts=dmap(dict(salts)), phase=Phase.REVEAL, reveal_opened_at=now)
 
 
 def is_app_salt_deadline_passed(state: RoundState, *, now: Seconds, params: Params) -> bool:
@@ -344,7 +343,7 @@ def process_expire_app_salts(
         groups_over_threshold=0,
         app_withheld_salts=True,
     )
-    return attrs.evolve(state, phase=Phase.DECIDED, decision=decision)
+    return evolve(state, phase=Phase.DECIDED, decision=decision)
 
 
 def _reveal_deadline_passed(state: RoundState, now: Seconds, params: Params) -> bool:
@@ -373,7 +372,7 @@ def process_reveal(
     assert state.reveal_opened_at is not None
     if now < state.reveal_opened_at:
         return Rejected(rule, "a reveal cannot precede the reveal phase")
-    return attrs.evolve(state, reveals=state.reveals.set(node, reveal))
+    return evolve(state, reveals=state.reveals.set(node, reveal))
 
 
 def process_send_output(state: RoundState, *, node: NodeId, output: bytes) -> Outcome[RoundState]:
@@ -383,7 +382,7 @@ def process_send_output(state: RoundState, *, node: NodeId, output: bytes) -> Ou
         return Rejected(rule, f"{node} did not commit")
     if node in state.outputs:
         return Rejected(rule, f"{node} already sent its output")
-    return attrs.evolve(state, outputs=state.outputs.set(node, output))
+    return evolve(state, outputs=state.outputs.set(node, output))
 
 
 def check_reveal(state: RoundState, *, node: NodeId, profile: Profile) -> RevealCheck:
@@ -434,7 +433,7 @@ def process_app_verification(state: RoundState, *, profile: Profile) -> Outcome[
         for node in state.reveals
         if not is_output_consistent(state, node=node, profile=profile)
     )
-    return attrs.evolve(state, app_complaints=complaints, app_verified=True)
+    return evolve(state, app_complaints=complaints, app_verified=True)
 
 
 def is_reveal_phase_over(state: RoundState, *, now: Seconds, params: Params) -> bool:

@@ -108,6 +108,8 @@ class _Runner:
         self.params = params
         self.profile = profile
         self.refused: list[Attempt] = []
+        # Each node's salt, derived once: a node uses it at its salt hash, commit and reveal.
+        self.node_salts: dict[NodeId, bytes] = {}
 
     def apply(self, time: Seconds, actor: str, result: Outcome[RoundState]) -> bool:
         if isinstance(result, Rejected):
@@ -117,12 +119,15 @@ class _Runner:
         return True
 
     def node_salt(self, node: NodeId) -> bytes:
-        return generate_node_salt(
-            seed=self.scenario.seed,
-            round_id=self.scenario.round_id,
-            node=node,
-            algorithm=self.scenario.algorithm,
-        )
+        salt = self.node_salts.get(node)
+        if salt is None:
+            salt = self.node_salts[node] = generate_node_salt(
+                seed=self.scenario.seed,
+                round_id=self.scenario.round_id,
+                node=node,
+                algorithm=self.scenario.algorithm,
+            )
+        return salt
 
     def commit_value(self, plan: NodePlan) -> bytes | None:
         if plan.behaviour is Behaviour.COPY_COMMIT:

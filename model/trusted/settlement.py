@@ -13,10 +13,10 @@ real processes.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-import attrs
 from attrs import field, frozen
-from pyrsistent import PMap, pmap
+from pyrsistent import PMap
 
 from model import arith
 from model.escrow import (
@@ -37,10 +37,12 @@ from model.ledger import (
     process_burn,
     process_transfer,
 )
+from model.maps import dmap
 from model.params import Params
 from model.payment import check_split_nonnegative
 from model.price import get_payout_price
 from model.profile import Profile
+from model.records import evolve
 from model.reputation import (
     ReputationState,
     RoundParticipation,
@@ -72,7 +74,7 @@ class NodeStake:
 
 
 def _no_nodes() -> PMap[NodeId, NodeStake]:
-    return pmap()
+    return dmap()
 
 
 @frozen
@@ -176,7 +178,7 @@ def process_register_node(
     )
     if isinstance(moved, Rejected):
         return Rejected(rule, moved.reason)
-    return attrs.evolve(chain, ledger=moved, nodes=chain.nodes.set(node, NodeStake(account, stake)))
+    return evolve(chain, ledger=moved, nodes=chain.nodes.set(node, NodeStake(account, stake)))
 
 
 def process_slash_node(
@@ -199,9 +201,9 @@ def process_slash_node(
     ledger = process_burn(chain.ledger, holder=NODE_STAKE_POOL, amount=burned)
     if isinstance(ledger, Rejected):
         return Rejected(rule, ledger.reason)
-    nodes = chain.nodes.set(node, attrs.evolve(stake, ustr=stake.ustr - burned))
+    nodes = chain.nodes.set(node, evolve(stake, ustr=stake.ustr - burned))
     record = NodeSlash(node=node, rate_bps=rate, requested_ustr=requested, burned_ustr=burned)
-    return attrs.evolve(chain, ledger=ledger, slashing=slashing, nodes=nodes), record
+    return evolve(chain, ledger=ledger, slashing=slashing, nodes=nodes), record
 
 
 def compute_movements(before: Ledger, after: Ledger) -> tuple[TokenMovement, ...]:
@@ -215,16 +217,16 @@ def compute_movements(before: Ledger, after: Ledger) -> tuple[TokenMovement, ...
         # moved nothing, and most of a ledger's accounts are untouched by one settlement.
         if old is new:
             continue
-        for token in _TOKENS:
-            delta = new.of(token) - old.of(token)
+        # Each token's change, in the order of `Token` (`Balance.of`, read field by field).
+        for token, delta in ((_STR, new.ustr - old.ustr), (_STB, new.ustb - old.ustb)):
             if delta:
-                movements.append(TokenMovement(str(account), token.value, delta))
+                movements.append(TokenMovement(str(account), token, delta))
     # The key is attrs' own order (the fields as a tuple), without building two tuples per
     # comparison in the generated __lt__.
     return tuple(sorted(movements, key=lambda m: (m.account, m.token, m.delta)))
 
 
-_TOKENS = tuple(Token)
+_STR, _STB = Token.STR.value, Token.STB.value
 
 
 def get_participation(state: RoundState, node: NodeId) -> RoundParticipation | None:
@@ -259,7 +261,7 @@ def _record_reputation(chain: TrustedChain, state: RoundState, now: Seconds) -> 
         reputation = process_record_app_complaint(reputation, app=state.app)
     if state.decision is not None and state.decision.app_withheld_salts:
         reputation = process_record_app_complaint(reputation, app=state.app)
-    return attrs.evolve(chain, reputation=reputation)
+    return evolve(chain, reputation=reputation)
 
 
 def process_settle_round(
@@ -338,7 +340,7 @@ def process_settle_round(
         if isinstance(prefunded, Rejected):
             return Rejected(rule, str(prefunded))
         ledger, escrows, _ = prefunded
-    chain = _record_reputation(attrs.evolve(chain, ledger=ledger, escrows=escrows), state, now)
+    chain = _record_reputation(evolve(chain, ledger=ledger, escrows=escrows), state, now)
     outcome = RoundOutcome(
         round_id=state.round_id,
         app=str(state.app),
@@ -362,9 +364,8 @@ def process_settle_round(
         reveal_times=tuple(sorted((node, r.revealed_at) for node, r in state.reveals.items())),
         decided_at=now,
         app_withheld_salts=decision.app_withheld_salts,
+        **({} if validation is None else _get_validation_record(validation)),
     )
-    if validation is not None:
-        outcome = _with_validation(outcome, validation)
     return chain, outcome
 
 
@@ -472,9 +473,12 @@ def _pay_group(
     for node in group:
         account = chain.nodes[node].account
         margin = str_margins.get(node)
-        split = get_node_split(cost, params, margin)
+        # The node's split is read here only when the round ran without its payment escrowed.
+        split = (
+            None if profile.rounds_need_escrowed_payment else get_node_split(cost, params, margin)
+        )
         if (
-            not profile.rounds_need_escrowed_payment
+            split is not None
             and check_split_nonnegative(split, rule=rule) is None
             and not is_payment_covered(ledger, state.app, split, price)
         ):
@@ -504,11 +508,11 @@ def _pay_group(
     return ledger, escrows, tuple(paid), tuple(owed)
 
 
-def _with_validation(outcome: RoundOutcome, validation: AppValidation) -> RoundOutcome:
-    """The record with what the app's validators did (§3.3 Steps 10 and 12)."""
+def _get_validation_record(validation: AppValidation) -> dict[str, Any]:
+    """The fields of the round's record that say what the app's validators did (§3.3 Steps 10
+    and 12)."""
     committee = validation.committee
-    return attrs.evolve(
-        outcome,
+    return dict(
         validators=tuple(str(v) for v in committee.selected),
         beacon_seed=committee.seed.hex(),
         beacon_withheld=tuple(str(v) for v in committee.withheld),

@@ -258,7 +258,7 @@ def _plans_of(
     plans: Sequence[ValidatorPlan], committee: Sequence[ValidatorId]
 ) -> list[ValidatorPlan]:
     by_id = {plan.validator: plan for plan in plans}
-    return [by_id.get(v, ValidatorPlan(v)) for v in committee]
+    return [by_id[v] if v in by_id else ValidatorPlan(v) for v in committee]
 
 
 def _counted_hashes(state: RoundState, decision: Decision) -> list[bytes]:

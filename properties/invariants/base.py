@@ -21,10 +21,17 @@ class Observation:
     detail: str = ""
 
 
+_HELD: dict[str, Observation] = {}
+"""ID -> its observation that held: a frozen record, made once per known ID."""
+
+
 def holds(invariant_id: str) -> Observation:
     """The invariant was exercised and held."""
-    get_invariant(invariant_id)
-    return Observation(invariant_id, True)
+    held = _HELD.get(invariant_id)
+    if held is None:
+        get_invariant(invariant_id)
+        held = _HELD[invariant_id] = Observation(invariant_id, True)
+    return held
 
 
 def violated(invariant_id: str, detail: str) -> Observation:

@@ -1,7 +1,7 @@
 """Chain invariants: what must hold after every step of the whole chain.
 
-This module holds conservation, escrow and payment checks, runs the round checkers on every
-round a step ran, and joins every family (slashing, governance) into `check_step`.
+This module holds the payment checks, runs the round checkers on every round a step ran, and
+joins every family (conservation, slashing, governance) into `check_step`.
 """
 
 from __future__ import annotations
@@ -10,23 +10,17 @@ from collections.abc import Callable
 from fractions import Fraction
 
 from model.chain.actions import (
-    DepositUsdc,
-    RedeemStb,
     ResolveLocked,
     RoundEffect,
     RunRound,
     SwapReserve,
 )
-from model.chain.state import ChainState
 from model.ledger import (
-    BONDED_POOL,
     BURN_ADDRESS,
     NETWORK_SUPPORT,
     NODE_STAKE_POOL,
     STRATOSWAP_POOL,
-    SUBCOMMITTEE_POOL,
     SWAP_RESERVE,
-    UNBONDING_POOL,
     get_escrow_account,
     get_locked_escrow_account,
 )
@@ -37,13 +31,8 @@ from oracle.ledger import (
     Movements,
     add_movement,
     balance,
-    is_escrow_account,
     movement_differences,
     movements,
-    negative_accounts,
-    str_issued,
-    total_stb_held,
-    total_str_held,
     ustr_of,
 )
 from oracle.payment import (
@@ -63,7 +52,6 @@ from oracle.payment import (
     validation_payment_each,
     validation_selected_count,
 )
-from oracle.staking import bonded_total
 from properties.invariants.actions import check_action_contracts
 from properties.invariants.allowed import check_allowed_applied
 from properties.invariants.app_validators import (
@@ -73,6 +61,7 @@ from properties.invariants.app_validators import (
 )
 from properties.invariants.base import Observation, observe
 from properties.invariants.committees import check_ins_pool, check_rep_recorded, check_sub_powers
+from properties.invariants.conservation import check_cons_stb, check_cons_str, check_escrow_solvent
 from properties.invariants.governance import (
     check_gov_complaint,
     check_gov_params,
@@ -108,68 +97,9 @@ GOLDEN_COST = GOLDEN_VECTOR.cost_usd * MICRO
 """§6.3.3's example: a $100 cost, in micro-USD."""
 
 
-# --- Conservation --------------------------------------------------------------------------------
-
-
-def check_cons_str(step: ChainStep) -> Observation | None:
-    """CONS-STR: all STR holdings + burned = genesis + minted, the burned STR sits at the burn
-    address (§6.4), and each pool holds exactly the records it stands for: the bonded pool the
-    bonds, the unbonding pool the unbonding entries, the node-stake pool the node stakes, the
-    subcommittee pool its delegations."""
-    state = step.after
-    ledger = state.ledger
-    held, issued = total_str_held(ledger) + ledger.str_burned, str_issued(ledger)
-    problems = []
-    if held != issued:
-        problems.append(f"holdings + burned = {held} but genesis + minted = {issued}")
-    at_burn_address = ustr_of(ledger, BURN_ADDRESS)
-    if at_burn_address != ledger.str_burned:
-        problems.append(f"the burn address holds {at_burn_address}, {ledger.str_burned} burned")
-    bonds = state.staking.delegations.values()
-    if any(amount < 0 for amount in bonds) or ustr_of(ledger, BONDED_POOL) != bonded_total(
-        state.staking
-    ):
-        problems.append("the bonded pool does not hold exactly the delegations")
-    stakes = [stake.ustr for stake in state.nodes.values()]
-    if any(amount < 0 for amount in stakes) or ustr_of(ledger, NODE_STAKE_POOL) != sum(stakes):
-        problems.append("the node stake pool does not hold exactly the node stakes")
-    entries = [entry.amount for entry in state.staking.unbonding.values()]
-    if any(amount <= 0 for amount in entries) or ustr_of(ledger, UNBONDING_POOL) != sum(entries):
-        problems.append("the unbonding pool does not hold exactly the unbonding entries")
-    delegated = sum(state.governance.subcommittee_delegations.values())
-    if ustr_of(ledger, SUBCOMMITTEE_POOL) != delegated:
-        problems.append("the subcommittee pool does not hold exactly the delegations")
-    negative = negative_accounts(ledger)
-    if negative:
-        problems.append(f"negative balances: {negative}")
-    return observe("CONS-STR", not problems, "; ".join(problems))
-
-
-def check_cons_stb(step: ChainStep) -> Observation | None:
-    """CONS-STB: all STB holdings = USDC locked in the bridge, and both move only by the
-    bridge: by a deposit the checker has not seen before (its own record, not the model's) and
-    by a redemption."""
-    ledger = step.after.ledger
-    held = total_stb_held(ledger)
-    problems = []
-    if held != ledger.usdc_locked:
-        problems.append(f"STB held {held} but USDC locked {ledger.usdc_locked}")
-    if step.before is not None:
-        expected = 0
-        action = step.action
-        if isinstance(action, DepositUsdc):
-            if action.deposit_id in step.history.deposits:
-                problems.append(f"bridge deposit {action.deposit_id!r} was accepted twice")
-            expected = action.amount
-        elif isinstance(action, RedeemStb):
-            expected = -action.amount
-        moved = held - total_stb_held(step.before.ledger)
-        if moved != expected:
-            problems.append(f"STB supply moved by {moved}, the bridge by {expected}")
-    return observe("CONS-STB", not problems, "; ".join(problems))
-
-
 def _round_effects(step: ChainStep) -> list[RoundEffect]:
+    if not step.effects:  # most steps have none: no list to filter
+        return []
     return [effect for effect in step.effects if isinstance(effect, RoundEffect)]
 
 
@@ -402,36 +332,6 @@ def check_cons_split(step: ChainStep) -> Observation | None:
     if not seen:
         return None
     return observe("CONS-SPLIT", not problems, "; ".join(problems))
-
-
-def _escrow_problems(state: ChainState) -> list[str]:
-    """§4.3.1, §3.3 Step 12: no escrow holds less than nothing, and each locked escrow account
-    holds exactly what its app's locked records owe."""
-    ledger = state.ledger
-    problems = sorted(
-        f"{account} holds {held.ustb} ustb and {held.ustr} ustr"
-        for account, held in ledger.balances.items()
-        if (held.ustb < 0 or held.ustr < 0) and is_escrow_account(account)
-    )
-    for app, book in sorted(state.escrows.escrows.items()):
-        owed_stb = owed_str = 0
-        for record in book.locked.values():
-            for split, payout in read_locked(record):
-                owed_stb += split.stb_total
-                owed_str += payout.total
-        held = balance(ledger, get_locked_escrow_account(app))
-        if (held.ustb, held.ustr) != (owed_stb, owed_str):
-            problems.append(
-                f"{get_locked_escrow_account(app)} holds {held.ustb} ustb and {held.ustr} ustr,"
-                f" its locked payments owe {owed_stb} ustb and {owed_str} ustr"
-            )
-    return problems
-
-
-def check_escrow_solvent(step: ChainStep) -> Observation | None:
-    """ESCROW-SOLVENT: no escrow negative; locked escrow accounts match their records."""
-    problems = _escrow_problems(step.after)
-    return observe("ESCROW-SOLVENT", not problems, "; ".join(problems))
 
 
 GOLDEN_BID = GOLDEN_VECTOR.str_withdrawn_usd * BPS // GOLDEN_VECTOR.cost_usd

@@ -25,6 +25,7 @@ from oracle.effects import BalanceKey, get_balance_changes
 from oracle.payment import (
     StrPayout,
 )
+from oracle.persistent import changed_items
 from properties.invariants.base import Observation, observe
 from properties.invariants.step import ChainStep
 
@@ -133,10 +134,8 @@ def _others_unchanged(before: PMap[K, Any], after: PMap[K, Any], key: K, what: s
     if before is after:
         return []
     same_size = len(before) - (key in before) == len(after) - (key in after)
-    missing = object()
-    if not same_size or any(
-        k != key and (old := before.get(k, missing)) is not v and old != v for k, v in after.items()
-    ):
+    # Only the entries that are not the very same record as before are compared.
+    if not same_size or any(k != key and old != v for k, v, old in changed_items(before, after)):
         return [f"{what} other than {key!r} changed"]
     return []
 

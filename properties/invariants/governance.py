@@ -10,6 +10,7 @@ active, who is exempt or what a mint should be.
 from __future__ import annotations
 
 import attrs
+from pyrsistent import PMap
 
 from model.chain.actions import (
     GrantNetworkSupport,
@@ -20,12 +21,13 @@ from model.chain.actions import (
     TallyEffect,
 )
 from model.constitution import HARDENED_CONSTITUTION
-from model.governance import NETWORK_SUPPORT_COMMITTEE, TallyResult
+from model.governance import NETWORK_SUPPORT_COMMITTEE, Subcommittee, TallyResult
 from model.ledger import (
     COMPLAINT_DEPOSITS,
     RESERVE_POOL,
     REWARDS_POOL,
     SUBCOMMITTEE_POOL,
+    Ledger,
 )
 from model.params import Params
 from model.units import AccountId
@@ -49,6 +51,7 @@ from oracle.governance import (
     constitution_problems as oracle_constitution_problems,
 )
 from oracle.ledger import STR, movements, ustr_of
+from oracle.persistent import remember_last
 from oracle.reputation import is_outbound_exempt, requests_in_minute
 from oracle.supply import YEAR, age_in_years, circulating_str, mint_bounds, schedule_problems
 from properties.invariants.base import Observation, observe
@@ -57,6 +60,7 @@ from properties.invariants.step import ChainStep, record_effects
 # --- Governance ----------------------------------------------------------------------------------
 
 
+@remember_last(1)
 def check_gov_defaults(defaults: Params) -> Observation:
     """GOV-DEFAULTS: the model's whitepaper defaults (what `check` reads with no file, and the
     base of every proposal), handed over at genesis, are the numbers the whitepaper quotes, or
@@ -73,21 +77,15 @@ def _verdict_of(problems: list[str]) -> tuple[bool, str]:
     return not problems, "; ".join(problems)
 
 
-_checked_params: list[tuple[Params, tuple[str, ...]]] = []
-"""The last parameter set judged and its problems: the live set changes only at a tally, and
-GOV-PARAMS looks at it on every step."""
-
-
+# The last parameter sets judged: the live set changes only at a tally, and GOV-PARAMS looks at
+# it on every step.
+@remember_last(4)
 def _params_problems(params: Params) -> tuple[str, ...]:
-    if _checked_params and _checked_params[0][0] is params:
-        return _checked_params[0][1]
-    problems = (
+    return (
         *domain_problems(params),
         *constitution_problems(params),
         *(f"{i.rule}: {i.message}" for i in incoherences(params)),
     )
-    _checked_params[:] = [(params, problems)]
-    return problems
 
 
 def constitution_problems(params: Params) -> list[str]:
@@ -129,6 +127,9 @@ BURN_AND_SUPPORT_KEYS: tuple[tuple[str, str], ...] = (
 """§6.4, §6.5: the STR burn, the STB burn through the swap reserve (§6.7) and network support:
 the shares that change only with more than 2/3 of the STR votes."""
 
+BURN_AND_SUPPORT_NAMES = frozenset(f"{subspace}.{key}" for subspace, key in BURN_AND_SUPPORT_KEYS)
+"""The same keys as `subspace.key` names."""
+
 _OPTIONS = ("yes", "no", "abstain", "no_with_veto")
 """The options a tally records a weight for (no-with-veto: 0 where a tally has none)."""
 
@@ -147,9 +148,8 @@ def check_gov_supermajority(step: ChainStep) -> Observation | None:
     voter by all the STR it holds (§6.8: 1 STR = 1 vote) is the tally's contract
     (ACT-GOVERNANCE)."""
     tallies = [e for e in step.effects if isinstance(e, TallyEffect)]
-    touched = {f"{subspace}.{key}" for subspace, key in BURN_AND_SUPPORT_KEYS}
     if step.before is None or not any(
-        f"{change.subspace}.{change.key}" in touched
+        f"{change.subspace}.{change.key}" in BURN_AND_SUPPORT_NAMES
         for t in tallies
         for change in t.proposal.changes
     ):
@@ -181,16 +181,7 @@ def check_gov_subcommittee(step: ChainStep) -> Observation | None:
     grant = isinstance(step.action, GrantNetworkSupport) and step.before is not None
     if not gov.subcommittee_delegations and not grant:
         return None
-    bad = []
-    delegations = gov.subcommittee_delegations
-    pooled = ustr_of(state.ledger, SUBCOMMITTEE_POOL)
-    if pooled != sum(delegations.values()):
-        bad.append(f"the pool holds {pooled} ustr, the delegations {sum(delegations.values())}")
-    bad.extend(
-        f"{delegator} delegates {amount} ustr to {name!r}"
-        for (delegator, name), amount in sorted(delegations.items())
-        if amount <= 0 or name not in gov.subcommittees
-    )
+    bad = list(_delegation_problems(state.ledger, gov.subcommittee_delegations, gov.subcommittees))
     if grant and step.before is not None:
         before = step.before
         delegated = delegated_to(before.governance, NETWORK_SUPPORT_COMMITTEE)
@@ -202,6 +193,27 @@ def check_gov_subcommittee(step: ChainStep) -> Observation | None:
                 f" to its committee (inactive: not more than {share} bps, §6.8's 1%)"
             )
     return observe("GOV-SUBCOMMITTEE", not bad, "; ".join(bad))
+
+
+# A function of the very parts it reads: most steps touch none of them.
+@remember_last(2)
+def _delegation_problems(
+    ledger: Ledger,
+    delegations: PMap[tuple[AccountId, str], int],
+    subcommittees: PMap[str, Subcommittee],
+) -> tuple[str, ...]:
+    """§6.8: the pool holds every delegated unit once; each delegation is positive and to a
+    subcommittee that exists."""
+    bad = []
+    pooled = ustr_of(ledger, SUBCOMMITTEE_POOL)
+    if pooled != sum(delegations.values()):
+        bad.append(f"the pool holds {pooled} ustr, the delegations {sum(delegations.values())}")
+    bad.extend(
+        f"{delegator} delegates {amount} ustr to {name!r}"
+        for (delegator, name), amount in sorted(delegations.items())
+        if amount <= 0 or name not in subcommittees
+    )
+    return tuple(bad)
 
 
 def check_gov_complaint(step: ChainStep) -> Observation | None:

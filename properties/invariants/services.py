@@ -22,9 +22,13 @@ from model.chain.actions import (
     UseService,
 )
 from model.chain.state import ChainState
-from model.ledger import APP_STAKE_POOL, Token
+from model.ledger import APP_STAKE_POOL, Ledger, Token
+from model.market import MarketState
+from model.profile import Profile
+from model.reputation import ReputationState
 from model.units import AccountId, AppId, NodeId
 from oracle.payment import bid_split, str_payout
+from oracle.persistent import remember_last
 from properties.invariants.base import Observation, observe
 from properties.invariants.contract_frame import (
     Expected,
@@ -114,22 +118,30 @@ def check_bft_deviation_step(step: ChainStep) -> Observation | None:
 def _stake_problems(state: ChainState) -> list[str]:
     """§4.3.3: the app-stake pool holds exactly the stakes the services record; under
     `app_stake_locked` each launched app's §4.5 stake is the STR it locked."""
-    services = state.market.services
-    held = state.ledger.balances.get(APP_STAKE_POOL)
+    return list(_stakes_read(state.market, state.ledger, state.profile, state.reputation))
+
+
+# A function of the very parts it reads: most steps touch none of them.
+@remember_last(2)
+def _stakes_read(
+    market: MarketState, ledger: Ledger, profile: Profile, reputation: ReputationState
+) -> tuple[str, ...]:
+    services = market.services
+    held = ledger.balances.get(APP_STAKE_POOL)
     pool = held.ustr if held is not None else 0
     staked = sum(service.stake_ustr for service in services.values())
     problems = []
     if pool != staked:
         problems.append(f"{APP_STAKE_POOL} holds {pool} ustr, the services stake {staked}")
-    if state.profile.app_stake_locked:
+    if profile.app_stake_locked:
         for app, service in sorted(services.items()):
-            record = state.reputation.apps.get(app)
+            record = reputation.apps.get(app)
             declared = record.staked_ustr if record is not None else 0
             if declared != service.stake_ustr:
                 problems.append(
                     f"app {app}'s §4.5 stake is {declared} ustr, it locked {service.stake_ustr}"
                 )
-    return problems
+    return tuple(problems)
 
 
 def _paid_str(step: ChainStep, effect: RoundEffect, node: NodeId) -> int:

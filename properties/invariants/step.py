@@ -29,6 +29,7 @@ from model.chain.actions import (
 from model.chain.state import ChainState
 from model.units import AccountId, AppId, Seconds, ValidatorId
 from oracle.defaults import SLASH_FACTOR
+from oracle.persistent import remember_last
 from oracle.reputation import first_active
 from oracle.slashing import decayed_level, expired_windows, slash_rate_bps
 from oracle.staking import SIGNED_BLOCKS_WINDOW, active_set, slashed_amount_capped
@@ -163,7 +164,13 @@ def _lower_at_stake(history: History, slash: SlashEffect) -> History:
 
 def record_effects(history: History, effects: Iterable[Effect]) -> History:
     """`history` after a step's effects."""
-    effects = tuple(effects)
+    return _record_effects(history, *effects)
+
+
+# A function of the very records it is given: the checkers that need the memory after a step
+# and the driver that keeps it ask for the same step's.
+@remember_last(2)
+def _record_effects(history: History, *effects: Effect) -> History:
     commits = [effect for effect in effects if isinstance(effect, CommitEffect)]
     if commits:
         history = _record_signatures(history, commits)
