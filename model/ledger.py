@@ -7,7 +7,7 @@ the balances. CONS-STR and CONS-STB are then checkable at any state by comparing
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import Enum
 
 import attrs
@@ -233,6 +233,66 @@ def process_transfer(
     if amount == 0 or sender == recipient:
         return ledger
     return _move(ledger, sender, recipient, token, amount)
+
+
+@frozen
+class Move:
+    """One `process_transfer`, or one `process_burn` when `burn` (to BURN_ADDRESS), waiting for
+    the ledger: a step of `model.payment.apply_steps`, which applies a run of them at once."""
+
+    sender: AccountId
+    recipient: AccountId
+    token: Token
+    amount: int
+    burn: bool = False
+
+    def __call__(self, ledger: Ledger) -> Outcome[Ledger]:
+        if self.burn:
+            return process_burn(ledger, holder=self.sender, amount=self.amount)
+        return process_transfer(
+            ledger,
+            sender=self.sender,
+            recipient=self.recipient,
+            token=self.token,
+            amount=self.amount,
+        )
+
+
+def process_moves(ledger: Ledger, moves: Iterable[Move]) -> Outcome[Ledger]:
+    """Each move in turn, as `move(ledger)` after `move(ledger)` gives, built as one new ledger.
+
+    A transfer that plainly succeeds (a positive amount the sender holds, between two different
+    accounts, neither of them the burn address) is applied to a dict of the changed balances;
+    any other move, and every burn, is handed to its own primitive on the ledger so far, so a
+    refusal, a zero amount or a malformed one is decided, and worded, exactly as that primitive
+    does, and `process_burn` alone counts what is burned."""
+    balances = ledger.balances
+    changed: dict[AccountId, Balance] = {}
+    for move in moves:
+        sender, recipient, token, amount = move.sender, move.recipient, move.token, move.amount
+        held = changed.get(sender) or balances.get(sender, EMPTY)
+        if (
+            not move.burn
+            and type(amount) is int
+            and amount > 0
+            and sender not in (recipient, BURN_ADDRESS)
+            and recipient != BURN_ADDRESS
+            and held.of(token) >= amount
+        ):
+            changed[sender] = held.plus(token, -amount)
+            received = changed.get(recipient) or balances.get(recipient, EMPTY)
+            changed[recipient] = received.plus(token, amount)
+            continue
+        # Anything else: the primitive itself, on the ledger the moves so far give.
+        result = move(_with_changed(ledger, changed))
+        if isinstance(result, Rejected):
+            return result
+        ledger, balances, changed = result, result.balances, {}
+    return _with_changed(ledger, changed)
+
+
+def _with_changed(ledger: Ledger, changed: dict[AccountId, Balance]) -> Ledger:
+    return _with_balances(ledger, set_each(ledger.balances, changed.items())) if changed else ledger
 
 
 def process_transfer_str(

@@ -15,15 +15,16 @@ from attrs import frozen
 
 from model import arith
 from model.ledger import (
+    BURN_ADDRESS,
     NETWORK_SUPPORT,
     STRATOSWAP_POOL,
     SWAP_RESERVE,
     Ledger,
+    Move,
     Token,
     get_balance,
     is_user_account,
-    process_burn,
-    process_transfer,
+    process_moves,
 )
 from model.params import Params, get_param_by_name
 from model.records import evolve
@@ -120,26 +121,33 @@ Step = Callable[[Ledger], Outcome[Ledger]]
 
 def transfer_step(sender: AccountId, recipient: AccountId, token: Token, amount: int) -> Step:
     """A `process_transfer` of `amount` `token` from `sender` to `recipient`, as a step."""
-    return lambda ledger: process_transfer(
-        ledger, sender=sender, recipient=recipient, token=token, amount=amount
-    )
+    return Move(sender, recipient, token, amount)
 
 
 def burn_step(holder: AccountId, amount: UStr) -> Step:
     """A `process_burn` of `amount` STR held by `holder`, as a step; burning nothing is a no-op."""
-    # process_burn records a zero balance for the burn address even for 0; keep states equal.
+    # A no-op even where process_burn would refuse the holder (the burn address itself).
     if amount == 0:
         return lambda ledger: ledger
-    return lambda ledger: process_burn(ledger, holder=holder, amount=amount)
+    return Move(holder, BURN_ADDRESS, Token.STR, amount, burn=True)
 
 
 def apply_steps(ledger: Ledger, steps: Iterable[Step], *, rule: str) -> Outcome[Ledger]:
-    """Apply `steps` in order; the first refusal is reported under `rule` and nothing moves."""
-    for step in steps:
-        result = step(ledger)
+    """Apply `steps` in order; the first refusal is reported under `rule` and nothing moves.
+
+    Each run of transfers and burns is applied by `process_moves` as one new ledger, with the
+    result and refusals of applying them one by one."""
+    moves: list[Move] = []
+    for step in [*steps, None]:
+        if type(step) is Move:
+            moves.append(step)
+            continue
+        result = process_moves(ledger, moves) if moves else ledger
+        if step is not None and not isinstance(result, Rejected):
+            result = step(result)
         if isinstance(result, Rejected):
             return Rejected(rule, str(result))
-        ledger = result
+        ledger, moves = result, []
     return ledger
 
 

@@ -109,6 +109,22 @@ def process_slash_offender(
     profile: Profile,
 ) -> Outcome[tuple[SlashingState, Bps]]:
     """§6.10: slash `offender` at its effective level's rate; its level becomes that level + 1."""
+    slashed = _slash_at_level(slashing, offender=offender, now=now, params=params, profile=profile)
+    if isinstance(slashed, Rejected):
+        return slashed
+    slashing, _, rate = slashed
+    return slashing, rate
+
+
+def _slash_at_level(
+    slashing: SlashingState,
+    *,
+    offender: str,
+    now: Seconds,
+    params: Params,
+    profile: Profile,
+) -> Outcome[tuple[SlashingState, int, Bps]]:
+    """`process_slash_offender`, with the effective level the slash was applied at."""
     record = get_slash_record(slashing, offender)
     # Verify time never runs backwards for this offender.
     if record.last_slash_time is not None and now < record.last_slash_time:
@@ -119,7 +135,7 @@ def process_slash_offender(
     level = get_effective_level(record, now, params)
     rate = compute_slash_rate_bps(level, params, profile)
     records = slashing.records.set(offender, SlashRecord(level + 1, now))
-    return evolve(slashing, records=records), rate
+    return evolve(slashing, records=records), level, rate
 
 
 # --- Slashing a validator and its delegators -----------------------------------------------------
@@ -170,13 +186,10 @@ def process_slash_validator(
     if validator not in staking.validators:
         return Rejected(rule, f"unknown validator {validator}")
     offender = get_validator_offender(validator)
-    level_before = get_effective_level(get_slash_record(slashing, offender), now, params)
-    slashed = process_slash_offender(
-        slashing, offender=offender, now=now, params=params, profile=profile
-    )
+    slashed = _slash_at_level(slashing, offender=offender, now=now, params=params, profile=profile)
     if isinstance(slashed, Rejected):
         return Rejected(rule, slashed.reason)
-    slashing, rate = slashed
+    slashing, level_before, rate = slashed
     losses = tuple(
         compute_delegator_loss(d, staking.delegations[(d, validator)], rate)
         for d in get_delegators(staking, validator)

@@ -35,7 +35,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     KnownEquivalent("model/hashing.py:RemoveDecorator:1", "345a6900dd62", _CACHE_REMOVED),
     KnownEquivalent(
         "model/slashing.py:ReplaceComparisonOperator_Eq_Is:0",
-        "5f8732153de1",
+        "e9e7c311880a",
         "§6.10 rate loop: `raised is rate` is at most as often true as `raised == rate`, and when "
         "it is false the loop goes on with an unchanged rate, which gives the same result "
         "(catalogue mutant M30, the early exit removed, is the same argument)",
@@ -48,14 +48,14 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/slashing.py:ReplaceComparisonOperator_Eq_Lt:0",
-        "c01f7911673e",
+        "7848dfeab61b",
         "§6.10 rate loop: the factor is at least 1 and the cap only lowers, so the next rate is"
         " never below the current one; `raised < rate` is never true, and the loop without its"
         " early exit gives the same rate (catalogue mutant M30's argument)",
     ),
     KnownEquivalent(
         "model/slashing.py:NumberReplacer:2",
-        "69463e4e4082",
+        "6df266d8a8a1",
         "§6.10 decay: `get_expired_windows` returns 1 instead of 0 only for an offender never"
         " slashed (level 0, which no decay lowers) or when time runs back (the chain's clock only"
         " moves forward), so every level computed from it is the same",
@@ -148,12 +148,12 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/payment.py:ReplaceComparisonOperator_Eq_LtE:2",
-        "f4ec999df665",
+        "ac3a35dcc2e5",
         "§6.7 swap: the reserve's STB is a balance, never negative, so `<= 0` and `== 0` agree",
     ),
     KnownEquivalent(
         "model/payment.py:ReplaceComparisonOperator_Eq_Lt:2",
-        "4d2b6a6dd302",
+        "e89f9a39f000",
         "§6.7 swap: with an empty reserve (a balance is never negative) the mutant goes on where"
         " the original returns the ledger: at a valid price it buys and burns 0 ustr, steps that"
         " change nothing; at an invalid one it refuses, and a refused action changes nothing"
@@ -161,7 +161,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/ledger.py:ReplaceComparisonOperator_Eq_LtE:5",
-        "532d4668d100",
+        "a73624c65bc4",
         "§6.2 transfer: `_check_amount` refuses a negative amount first, so `<= 0` and `== 0`"
         " agree",
     ),
@@ -187,7 +187,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/payment.py:ReplaceOrWithAnd:0",
-        "85fb0a1ae6de",
+        "8325f15e5b0e",
         "§6.3.3: an escrow's price is None or set from a prepayment whose price the chain checked"
         " positive, so `None or invalid` and `None and invalid` agree on every escrow price",
     ),

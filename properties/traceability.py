@@ -24,7 +24,7 @@ from executor.checks import EXECUTOR_CHECKS
 from executor.grounding import EXECUTOR_IDS, compare
 from properties.catalogue import CATALOGUE, Engine, Invariant
 from properties.explore import ROUND_INVARIANT_IDS
-from properties.machine import ChainMachine
+from properties.machine import STEP_CHECK_MARKER, ChainMachine
 from properties.model_rules import MODEL_RULES
 from solver.registry import CLAIM_BUILDERS
 from solver.safety import GOV_SAFE, prove_gov_safe
@@ -153,11 +153,11 @@ def _is_self_check(func: ast.expr) -> bool:
 def find_machine_invariants(
     machine: type[ChainMachine] = ChainMachine,
 ) -> dict[str, tuple[CodeRef, ...]]:
-    """ID -> the machine's `@invariant()` methods whose source calls `self.check("<ID>")`."""
+    """ID -> the machine invariants (`@step_check` methods) whose source calls
+    `self.check("<ID>")`."""
     found: dict[str, list[CodeRef]] = {}
     for name, member in sorted(vars(machine).items()):
-        # Hypothesis marks an `@invariant()` method with this attribute; rules have another.
-        if getattr(member, "hypothesis_stateful_invariant", None) is None:
+        if not getattr(member, STEP_CHECK_MARKER, False):
             continue
         tree = ast.parse(textwrap.dedent(inspect.getsource(member)))
         for invariant_id in _string_args(tree, _is_self_check):
@@ -421,7 +421,7 @@ whitepaper section it comes from, the model functions that implement the rule, a
 that checks it. Only the model functions are listed by hand (`MODEL_RULES` in
 `properties/traceability.py`); the rest is read from the code:
 
-- **H: machine invariant**: the `@invariant()` method of `ChainMachine` (`properties/machine.py`)
+- **H: machine invariant**: the `@step_check` method of `ChainMachine` (`properties/machine.py`)
   whose source calls `self.check("<ID>")`;
 - **H: checkers**: the functions of `properties/invariants/` that observe the ID by name;
 - **H: explored**: the ID is in `ROUND_INVARIANT_IDS` (`properties/explore.py`), so the bounded

@@ -15,7 +15,7 @@ from properties.catalogue import (
 )
 from properties.driver import MACHINE_IDS
 from properties.explore import ROUND_INVARIANT_IDS
-from properties.machine import CHECKED_BY_MACHINE, ChainMachine
+from properties.machine import CHECKED_BY_MACHINE, STEP_CHECK_MARKER, STEP_CHECKS, ChainMachine
 
 PENDING_ENGINES: dict[Engine, str] = {}
 """Engines not built yet. An ID claimed only by them is checked by no engine today."""
@@ -38,10 +38,16 @@ def test_hypothesis_claims_exactly_what_the_machine_asserts() -> None:
     assert set(CHECKED_BY_MACHINE) == set(get_ids_for(Engine.HYPOTHESIS)) == set(MACHINE_IDS)
 
 
-def test_each_machine_invariant_is_a_hypothesis_invariant() -> None:
+def test_each_machine_invariant_runs_after_every_step() -> None:
+    """Each ID's method is a step check, and Hypothesis runs exactly one invariant: the one that
+    calls every step check, in the order Hypothesis would give their own `@invariant()`s."""
     for invariant_id, method in CHECKED_BY_MACHINE.items():
         function = getattr(ChainMachine, method)
-        assert getattr(function, "hypothesis_stateful_invariant", None) is not None, invariant_id
+        assert getattr(function, STEP_CHECK_MARKER, False), invariant_id
+        assert method in STEP_CHECKS, invariant_id
+    assert tuple(sorted(set(CHECKED_BY_MACHINE.values()))) == STEP_CHECKS
+    invariants = ChainMachine.setup_state().invariants
+    assert [inv.function.__name__ for inv in invariants] == ["every_step_check_holds"]
 
 
 def test_round_exploration_checks_only_claimed_ids() -> None:
