@@ -134,12 +134,12 @@ def check_slash_state(
     and the STR burned add up to the initial total, and every validator's rate is within
     [500, 10000] bps, both the rate a slash just applied and the next one §6.10's words give from
     the validator's record (its level, lowered by one per whole window since its last slash)."""
-    bonded = 0
-    for (_, validator), amount in staking.delegations.items():
-        # Verify no bond is negative (a validator's stake is the sum of its bonds).
-        if amount < 0:
-            return f"a bond to {validator} is negative: {amount}"
-        bonded += amount
+    bonds = staking.delegations
+    # Verify no bond is negative (a validator's stake is the sum of its bonds).
+    if bonds and min(bonds.values()) < 0:
+        validator, amount = next((v, a) for (_, v), a in bonds.items() if a < 0)
+        return f"a bond to {validator} is negative: {amount}"
+    bonded = sum(bonds.values())
     # Verify the stakes and what was burned add up to the stake bonded at genesis.
     if bonded + ledger.str_burned != INITIAL_TOTAL:
         return f"{bonded} bonded and {ledger.str_burned} burned, not {INITIAL_TOTAL} in all"
@@ -187,9 +187,12 @@ def walk_slash(
         if violation is not None:
             return WalkResult(sample, done, Violation("slash", sample, 0, violation))
         for step in range(1, steps + 1):
-            index = rng.randrange(4)
+            # One draw of three bits: which of the four validators, and slash or expire (Quint's
+            # `oneOf` and `any`, each uniform).
+            bits = rng.getrandbits(3)
+            index = bits & 3
             applied_rate = None
-            if rng.randrange(2):
+            if bits >> 2:
                 clocks[index] += window
             else:
                 slashed = slash(

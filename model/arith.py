@@ -11,8 +11,9 @@ what both Python's `//` and SMT-LIB's `div` compute for positive divisors.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar, cast
 
 from attrs import frozen
 
@@ -62,36 +63,32 @@ class Algebra(Protocol[N, B]):
         ...
 
 
+_IntOp = Callable[[int, int], int]
+_IntTest = Callable[[int, int], bool]
+
+
 class IntAlgebra:
-    """The algebra of Python integers and booleans: what the model computes with."""
+    """The algebra of Python integers and booleans: what the model computes with.
+
+    Each arithmetic operation is the `operator` module's own (a call with no Python frame, as
+    every formula the model runs goes through here); `lit`, `all_of` and `ite` are written out."""
+
+    add = staticmethod(cast(_IntOp, operator.add))
+    """a + b."""
+    sub = staticmethod(cast(_IntOp, operator.sub))
+    """a - b."""
+    mul = staticmethod(cast(_IntOp, operator.mul))
+    """a * b."""
+    floordiv = staticmethod(cast(_IntOp, operator.floordiv))
+    """floor(a / b)."""
+    lt = staticmethod(cast(_IntTest, operator.lt))
+    """a < b."""
+    eq = staticmethod(cast(_IntTest, operator.eq))
+    """a == b."""
 
     def lit(self, value: int) -> int:
         """The integer itself."""
         return value
-
-    def add(self, a: int, b: int) -> int:
-        """a + b."""
-        return a + b
-
-    def sub(self, a: int, b: int) -> int:
-        """a - b."""
-        return a - b
-
-    def mul(self, a: int, b: int) -> int:
-        """a * b."""
-        return a * b
-
-    def floordiv(self, a: int, b: int) -> int:
-        """floor(a / b)."""
-        return a // b
-
-    def lt(self, a: int, b: int) -> bool:
-        """a < b."""
-        return a < b
-
-    def eq(self, a: int, b: int) -> bool:
-        """a == b."""
-        return a == b
 
     def all_of(self, *conditions: bool) -> bool:
         """Every condition holds."""

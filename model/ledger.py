@@ -163,11 +163,20 @@ def _move(
     """`_credit` of `-amount` to `sender`, then of `amount` to `recipient`, as one new ledger."""
     # Every transfer and burn moves tokens between two accounts: one copy of the balances and
     # one new ledger instead of two of each, on the model's hottest path.
-    balances = ledger.balances
+    return _with_balances(ledger, _moved(ledger.balances, sender, recipient, token, amount))
+
+
+def _moved(
+    balances: PMap[AccountId, Balance],
+    sender: AccountId,
+    recipient: AccountId,
+    token: Token,
+    amount: int,
+) -> PMap[AccountId, Balance]:
     sent = balances.get(sender, EMPTY).plus(token, -amount)
     held = sent if recipient == sender else balances.get(recipient, EMPTY)
     received = held.plus(token, amount)
-    return _with_balances(ledger, set_each(balances, ((sender, sent), (recipient, received))))
+    return set_each(balances, ((sender, sent), (recipient, received)))
 
 
 def _check_amount(rule: str, amount: int) -> Rejected | None:
@@ -327,8 +336,15 @@ def process_burn(ledger: Ledger, *, holder: AccountId, amount: int) -> Outcome[L
     held = ledger.balances.get(holder, EMPTY).ustr
     if held < amount:
         return Rejected("process_burn", f"{holder} holds {held} ustr, cannot burn {amount}")
-    ledger = _move(ledger, holder, BURN_ADDRESS, Token.STR, amount)
-    return attrs.evolve(ledger, str_burned=ledger.str_burned + amount)
+    # One new ledger: the holder's STR moved to the burn address, and counted as burned.
+    balances = _moved(ledger.balances, holder, BURN_ADDRESS, Token.STR, amount)
+    return Ledger(
+        balances,
+        ledger.str_genesis,
+        ledger.str_minted,
+        ledger.str_burned + amount,
+        ledger.usdc_locked,
+    )
 
 
 def process_bridge_mint_stb(

@@ -76,7 +76,7 @@ def test_slash_checker_reports_stake_lost_without_a_burn() -> None:
 
 def test_slash_checker_reports_the_literal_profiles_uncapped_rate() -> None:
     # §6.10 read literally names no cap: the sixth slash in a window asks for 16,000 bps.
-    result = walk_slash(40, 20, 0, profile=WHITEPAPER)
+    result = walk_slash(200, 20, 0, profile=WHITEPAPER)
     assert result.violation is not None
     assert "a slash applied 16000 bps" in result.violation.reason
 
