@@ -120,11 +120,17 @@ SUPERMAJORITY_PAYMENT_KEYS = ("str_burn_bps", "str_network_support_bps", "stb_re
 """Of those, the ones only a supermajority may change (§6.4, §6.5)."""
 
 
+# Built once (each firing of a rule would build them again, and Hypothesis works out a new
+# strategy's properties at its first draw); the same draws as built in place.
+_FIRST_PAYMENT_KEY = st.sampled_from(SUPERMAJORITY_PAYMENT_KEYS) | st.sampled_from(PAYMENT_KEYS)
+_PAYMENT_DELTAS = st.sampled_from([-500, -100, -1, 1, 100, 500])
+
+
 @st.composite
 def payment_changes(draw: st.DrawFn, current: dict[str, int]) -> tuple[ParamChange, ...]:
     """A change of one payment share, or of two moved against each other (sum kept)."""
-    first = draw(st.sampled_from(SUPERMAJORITY_PAYMENT_KEYS) | st.sampled_from(PAYMENT_KEYS))
-    delta = draw(st.sampled_from([-500, -100, -1, 1, 100, 500]))
+    first = draw(_FIRST_PAYMENT_KEY)
+    delta = draw(_PAYMENT_DELTAS)
     value = current[first] + delta
     changes = [ParamChange("payment", first, value)]
     # Mostly two shares moved against each other, which keeps their sum (GOV-PARAMS).
@@ -235,14 +241,27 @@ def _exact_value(spec: ParamSpec, edge: str) -> int:
 
 
 @st.composite
-def edge_values(draw: st.DrawFn, spec: ParamSpec) -> int:
-    """A value of key `spec` at one of the `EDGES` of its documented domain: a bound, one past a
-    bound (out of domain: the proposal must be refused), or one away from its default. A
-    coherence key mostly keeps its default, so the other keys' edges are judged on a coherent
-    proposal; otherwise it too goes to an edge."""
+def _edge_values(draw: st.DrawFn, spec: ParamSpec) -> int:
     if spec.name in COHERENCE_KEYS and draw(st.integers(0, 3)):
         return spec.default
     return _exact_value(spec, draw(st.sampled_from(EDGES)))
+
+
+_EDGE_VALUES: dict[ParamSpec, st.SearchStrategy[int]] = {}
+
+
+def edge_values(spec: ParamSpec) -> st.SearchStrategy[int]:
+    """A value of key `spec` at one of the `EDGES` of its documented domain: a bound, one past a
+    bound (out of domain: the proposal must be refused), or one away from its default. A
+    coherence key mostly keeps its default, so the other keys' edges are judged on a coherent
+    proposal; otherwise it too goes to an edge.
+
+    One strategy per key, built at its first use: Hypothesis works out a new strategy's
+    properties at its first draw, and a rule draws these for several keys at every firing."""
+    strategy = _EDGE_VALUES.get(spec)
+    if strategy is None:
+        strategy = _EDGE_VALUES[spec] = _edge_values(spec)
+    return strategy
 
 
 @st.composite

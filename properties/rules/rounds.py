@@ -71,6 +71,10 @@ BEHAVIOURS = st.sampled_from(
 """A validator's behaviour: honest half the time, else one of the byzantine ones."""
 
 
+_WITHHOLDS_SECRET = st.sampled_from([False] * 5 + [True])
+"""One validator in six withholds its beacon secret (built once, not at every plan drawn)."""
+
+
 @st.composite
 def validator_plans(draw: st.DrawFn) -> tuple[ValidatorPlan, ...]:
     """§3.3 Steps 10, 12: plans for some of the validators: any mix of honest, lying,
@@ -80,7 +84,7 @@ def validator_plans(draw: st.DrawFn) -> tuple[ValidatorPlan, ...]:
         return ()
     named = draw(st.lists(st.sampled_from(VALIDATORS), unique=True, max_size=len(VALIDATORS)))
     return tuple(
-        ValidatorPlan(v, draw(BEHAVIOURS), draw(st.sampled_from([False] * 5 + [True])))
+        ValidatorPlan(v, draw(BEHAVIOURS), draw(_WITHHOLDS_SECRET))
         for v in named
     )
 
