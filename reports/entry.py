@@ -5,10 +5,18 @@ apart from a verdict.
 errors to exit codes; if one of them is missing (a broken wheel, a half-finished install), that
 import fails here, and the script exits 4 (the tool failed) with one line, never 1 (an invariant
 fails), which a governance gate would read as a finding.
+
+Run as the process's own command (no `argv` given: the console script), the objects alive once
+everything is imported (the modules, their functions and tables) are moved out of the garbage
+collector's reach with `gc.freeze`: they live as long as the process, and every full collection
+during a check would walk them again (about 1.5% of the default check's machine time). A caller
+that runs the command line inside a longer-lived process passes `argv` and keeps its collector
+as it was.
 """
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 
@@ -25,6 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{error}); the installation is broken, reinstall it (exit {EXIT_INTERNAL})\n"
         )
         return EXIT_INTERNAL
+    if argv is None:
+        gc.freeze()
     return run(argv)
 
 

@@ -1,0 +1,26 @@
+"""The console script moves what is alive after the imports out of the collector's reach, and a
+caller that passes its own arguments keeps its collector as it was."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Sequence
+
+import pytest
+
+import reports.cli
+from reports.entry import main
+
+
+def _frozen_count(argv: Sequence[str] | None = None) -> int:
+    return gc.get_freeze_count()
+
+
+def test_the_console_script_freezes_what_the_imports_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reports.cli, "main", _frozen_count)
+    gc.unfreeze()
+    try:
+        assert main(["check"]) == 0  # run inside this process: nothing frozen
+        assert main() > 1000  # the process's own command: the imported world is frozen
+    finally:
+        gc.unfreeze()
