@@ -268,7 +268,8 @@ class Move:
 
 
 def process_moves(ledger: Ledger, moves: Iterable[Move]) -> Outcome[Ledger]:
-    """Each move in turn, as `move(ledger)` after `move(ledger)` gives, built as one new ledger.
+    """§6.1, §6.2, §6.4: each move in turn, as `move(ledger)` after `move(ledger)` gives, built
+    as one new ledger.
 
     A transfer that plainly succeeds (a positive amount the sender holds, between two different
     accounts, neither of them the burn address) is applied to a dict of the changed balances;

@@ -161,7 +161,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/ledger.py:ReplaceComparisonOperator_Eq_LtE:5",
-        "1684eba6ea55",
+        "dbc1f5a31921",
         "§6.2 transfer: `_check_amount` refuses a negative amount first, so `<= 0` and `== 0`"
         " agree",
     ),
