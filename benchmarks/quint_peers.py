@@ -50,7 +50,7 @@ from model.trusted.round import (
     process_reveal,
     process_reveal_app_salts,
 )
-from model.units import NodeId, Outcome, Rejected, Seconds, ValidatorId
+from model.units import AccountId, NodeId, Outcome, Rejected, Seconds, ValidatorId
 
 PEERS = Path(__file__).resolve().parent / "peers" / "quint"
 QUINT_VERSION = "0.33.1"
@@ -61,6 +61,8 @@ QUINT_TIMEOUT_SECONDS = 1_800.0
 # --- The slash walk (slash.qnt) -------------------------------------------------------------------
 
 SLASH_VALIDATORS: tuple[ValidatorId, ...] = tuple(get_validator(index) for index in range(4))
+SLASH_OPERATORS: tuple[AccountId, ...] = tuple(get_validator_operator(v) for v in SLASH_VALIDATORS)
+"""Each validator's operator account, which holds and bonds its stake."""
 INIT_STAKE: tuple[int, ...] = (1_000_000, 250_000, 40_000, 7)
 """slash.qnt's INIT_STAKE of v1 to v4, each a validator's self-bond here."""
 INITIAL_TOTAL = sum(INIT_STAKE)
@@ -108,11 +110,12 @@ class SlashRule(Protocol):
 def build_slash_genesis() -> tuple[Ledger, StakingState, SlashingState]:
     """slash.qnt's `init` in the model: each validator's operator holds its stake at genesis and
     bonds all of it to the validator; nobody was ever slashed."""
-    operators = [get_validator_operator(validator) for validator in SLASH_VALIDATORS]
-    ledger = create_genesis(dict(zip(operators, INIT_STAKE, strict=True)))
+    ledger = create_genesis(dict(zip(SLASH_OPERATORS, INIT_STAKE, strict=True)))
     assert not isinstance(ledger, Rejected), ledger
     staking = StakingState()
-    for validator, operator, stake in zip(SLASH_VALIDATORS, operators, INIT_STAKE, strict=True):
+    for validator, operator, stake in zip(
+        SLASH_VALIDATORS, SLASH_OPERATORS, INIT_STAKE, strict=True
+    ):
         created = process_create_validator(
             ledger, staking, validator=validator, operator=operator, self_bond=stake
         )
@@ -135,11 +138,12 @@ def check_slash_state(
     [500, 10000] bps, both the rate a slash just applied and the next one §6.10's words give from
     the validator's record (its level, lowered by one per whole window since its last slash)."""
     bonds = staking.delegations
+    amounts = bonds.values()
     # Verify no bond is negative (a validator's stake is the sum of its bonds).
-    if bonds and min(bonds.values()) < 0:
+    if amounts and min(amounts) < 0:
         validator, amount = next((v, a) for (_, v), a in bonds.items() if a < 0)
         return f"a bond to {validator} is negative: {amount}"
-    bonded = sum(bonds.values())
+    bonded = sum(amounts)
     # Verify the stakes and what was burned add up to the stake bonded at genesis.
     if bonded + ledger.str_burned != INITIAL_TOTAL:
         return f"{bonded} bonded and {ledger.str_burned} burned, not {INITIAL_TOTAL} in all"
@@ -151,10 +155,13 @@ def check_slash_state(
         # Verify the level is a count of slashes, never negative.
         if level < 0:
             return f"{offender} is at level {level}"
-        now = clocks[OFFENDER_INDEX[offender]]
-        if last is not None and now >= last:
-            level = max(0, level - (now - last) // window)
-        rate = min(BASE_BPS << level, MAX_BPS)
+        if last is not None:
+            now = clocks[OFFENDER_INDEX[offender]]
+            if now >= last:
+                level -= (now - last) // window
+                level = level if level > 0 else 0
+        rate = BASE_BPS << level
+        rate = rate if rate < MAX_BPS else MAX_BPS
         # Verify the next slash's rate is within [500, 10000] bps.
         if not BASE_BPS <= rate <= MAX_BPS:
             return f"{offender} at level {record.level} would be slashed at {rate} bps"
