@@ -1,11 +1,12 @@
 """End-to-end tests of `stratoverify check` and `reproduce` on the whitepaper defaults, and of
 the command's options, run as a user runs them.
 
-The command runs in a child process (`python -m reports.cli`), so exit codes, stdout and stderr
-are the real ones and no state of the test process leaks into the engines. The defaults' report
-is made once per module at quick effort and shared by the tests that read it; a proposal that
-breaks invariants is in `test_cli_check_failing.py`, each input shape in
-`test_cli_check_shapes.py`.
+The checks of every engine run in a child interpreter (`python -m reports.cli`), as a user runs
+them; the Z3 engine's and bad input's run through `main(argv)` in this process
+(`cli_runner.stratoverify`: the same exit codes, stdout and stderr). The defaults' report is made
+once per module at quick effort and shared by the tests that read it, and so is the Z3 engine's
+report at default effort; a proposal that breaks invariants is in `test_cli_check_failing.py`,
+each input shape in `test_cli_check_shapes.py`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from cli_runner import (
     assert_no_traceback,
     read_report,
     stratoverify,
+    stratoverify_process,
 )
 
 from reports.report import compute_content_sha256
@@ -32,10 +35,20 @@ from reports.reproduce import get_report_validator
 def defaults_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """`check` on the whitepaper defaults at quick effort, every engine, with a report folder."""
     out = tmp_path_factory.mktemp("defaults") / "report"
-    result = stratoverify("check", "--effort", "quick", "--out", out)
+    result = stratoverify_process("check", "--effort", "quick", "--out", out)
     assert_no_traceback(result)
     assert result.returncode == 0, result.stdout + result.stderr
     return out, result.stderr
+
+
+@pytest.fixture(scope="module")
+def z3_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`check --engines z3 --out DIR --quiet` on the whitepaper defaults (default effort): a pass.
+    Tests that write into a report folder work on their own copy of it."""
+    out = tmp_path_factory.mktemp("z3") / "made"
+    made = stratoverify("check", "--engines", "z3", "--out", out, "--quiet")
+    assert made.returncode == 0, made.stdout + made.stderr
+    return out
 
 
 # --- the defaults ------------------------------------------------------------------------------
@@ -101,7 +114,7 @@ def test_check_defaults__evidence_is_real(defaults_run: tuple[Path, str]) -> Non
 def test_check_twice__identical_reports(defaults_run: tuple[Path, str], tmp_path: Path) -> None:
     """Same inputs and seed: the same content hash, every file equal but report.json's timings."""
     again = tmp_path / "again"
-    result = stratoverify("check", "--effort", "quick", "--out", again, "--quiet")
+    result = stratoverify_process("check", "--effort", "quick", "--out", again, "--quiet")
     assert result.returncode == 0 and result.stderr == ""
     first, second = read_report(defaults_run[0]), read_report(again)
     assert first["content_sha256"] == second["content_sha256"]
@@ -120,7 +133,7 @@ def test_check_twice__identical_reports(defaults_run: tuple[Path, str], tmp_path
 
 
 def test_reproduce__a_fresh_report(defaults_run: tuple[Path, str]) -> None:
-    result = stratoverify("reproduce", defaults_run[0] / "report.json", "--quiet")
+    result = stratoverify_process("reproduce", defaults_run[0] / "report.json", "--quiet")
     assert_no_traceback(result)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("reproduced:")
@@ -139,11 +152,9 @@ def test_reproduce__an_edited_report_is_refused(
     assert result.stderr.count("\n") == 1 and "content_sha256 does not match" in result.stderr
 
 
-def test_reproduce__a_different_record_is_not_reproduced(tmp_path: Path) -> None:
+def test_reproduce__a_different_record_is_not_reproduced(z3_run: Path, tmp_path: Path) -> None:
     """A report whose record differs from what its inputs give (hash made to match) exits 1."""
-    made = stratoverify("check", "--engines", "z3", "--out", tmp_path / "made", "--quiet")
-    assert made.returncode == 0
-    document = read_report(tmp_path / "made")
+    document = read_report(z3_run)
     row = next(r for r in document["invariants"] if r["id"] == "SLASH-BOUNDS")
     row["engines"]["z3"]["verdict"] = "refuted"
     row["verdict"] = "fail"
@@ -199,10 +210,9 @@ def test_out_folder_that_cannot_be_written__exit_2_before_any_work(tmp_path: Pat
     assert "hypothesis" not in result.stderr
 
 
-def test_bad_input_leaves_an_earlier_report_whole(tmp_path: Path) -> None:
+def test_bad_input_leaves_an_earlier_report_whole(z3_run: Path, tmp_path: Path) -> None:
     out = tmp_path / "report"
-    first = stratoverify("check", "--engines", "z3", "--out", out, "--quiet")
-    assert first.returncode == 0
+    shutil.copytree(z3_run, out)  # the folder an earlier `check --engines z3 --out` wrote
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     bad = tmp_path / "bad.json"
     bad.write_text('{"payment": {"str_burn_bps": "12%"}}', encoding="utf-8")

@@ -22,6 +22,7 @@ from cli_runner import (
     assert_no_traceback,
     read_report,
     stratoverify,
+    stratoverify_process,
 )
 
 
@@ -29,7 +30,7 @@ from cli_runner import (
 def failing_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`check` on a proposal that lowers the consensus threshold to 1/2: BFT invariants fail."""
     out = tmp_path_factory.mktemp("failing") / "report"
-    result = stratoverify(
+    result = stratoverify_process(
         "check", PROPOSALS / "threshold-half.legacy.json", "--effort", "quick", "--out", out
     )
     assert_no_traceback(result)
@@ -120,7 +121,7 @@ def test_failing_proposal__regression_file_fails_until_repaired(failing_run: Pat
 
 def test_incoherent_proposal__machine_trace_and_regression(tmp_path: Path) -> None:
     """The Hypothesis engine's counterexample through the command line: ITF trace and pytest."""
-    result = stratoverify(
+    result = stratoverify_process(
         "check",
         PROPOSALS / "burn-12pct-alone.legacy.json",
         "--engines",

@@ -2,8 +2,9 @@
 a user's own function, the versions, shell completion, and a broken tool told apart from a
 verdict.
 
-The commands run in child processes (`python -m reports.cli`), so exit codes and output are the
-real ones. The checks run at quick effort on the Z3 engine alone (seconds) except where the
+The commands run through the command line's `main(argv)` (`cli_runner.stratoverify`: the real
+exit codes and output); a child interpreter runs the executor's check and the console script. The
+checks run at quick effort on the Z3 engine alone (seconds) except where the
 executor is the point.
 """
 
@@ -19,7 +20,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-from cli_runner import stratoverify
+from cli_runner import stratoverify, stratoverify_process
 
 from reports import cli
 from reports import several as naming
@@ -266,7 +267,7 @@ def test_function__a_users_function_is_grounded_and_recorded(tmp_path: Path) -> 
     path = tmp_path / "reverse.py"
     path.write_text(USER_FUNCTION)
     out = tmp_path / "out"
-    result = stratoverify(
+    result = stratoverify_process(
         "check",
         "--effort",
         "quick",

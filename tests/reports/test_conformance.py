@@ -9,14 +9,12 @@ findings. The validators come from `tools/install-validators`; a missing one fai
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_runner import stratoverify
 from report_samples import failing_document, passing_document
 from validators import junit_errors, sarif_problems
 
@@ -48,18 +46,8 @@ def check_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The report folder a real `check --effort quick --engines z3` writes (whitepaper
     defaults: the fastest real run, a few seconds)."""
     out = tmp_path_factory.mktemp("check") / "report"
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-    completed = subprocess.run(
-        [
-            *(sys.executable, "-m", "reports.cli", "check"),
-            *("--effort", "quick", "--engines", "z3", "--out", str(out), "--quiet"),
-        ],
-        cwd=CHECKOUT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=environment,
-        check=False,
+    completed = stratoverify(
+        "check", "--effort", "quick", "--engines", "z3", "--out", out, "--quiet", cwd=CHECKOUT
     )
     assert completed.returncode == 0, completed.stderr
     return out

@@ -1,8 +1,8 @@
 """`stratoverify region`: a key's exact safe set with its evidence, two keys' map, and the plots.
 
-The command runs in a child process, as a user runs it, on the real solver. GOV-PARAMS'
-arithmetic (`model.coherence.check_coherence`) is the independent oracle the safe sets are held
-against: the STR margin's three shares must add up to it, so with the other keys at the
+The command runs through its `main(argv)` (`cli_runner.stratoverify`), on the real solver.
+GOV-PARAMS' arithmetic (`model.coherence.check_coherence`) is the independent oracle the safe sets
+are held against: the STR margin's three shares must add up to it, so with the other keys at the
 whitepaper's values only `str_burn_bps = 1000` keeps the shares coherent.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-from cli_runner import stratoverify
+from cli_runner import stratoverify, stratoverify_process
 
 from model.coherence import check_coherence
 from model.params import WHITEPAPER_PARAMS, Params, param_specs, with_values
@@ -192,9 +192,10 @@ def test_out_folder(tmp_path: Path) -> None:
 
 
 def test_json_is_deterministic(burn_json: Mapping[str, Any]) -> None:
-    """Same inputs, same bytes: the JSON carries no time (the time goes to stderr)."""
+    """Same inputs, same bytes: the JSON carries no time (the time goes to stderr). The second run
+    is a fresh interpreter (another hash seed, nothing imported before it)."""
     first = stratoverify("region", BURN, "--json")
-    second = stratoverify("region", BURN, "--json")
+    second = stratoverify_process("region", BURN, "--json")
     assert first.returncode == second.returncode == 0
     assert first.stdout.encode("utf-8") == second.stdout.encode("utf-8")
     assert json.loads(first.stdout) == burn_json

@@ -74,6 +74,10 @@ def test_both_solvers_agree_with_every_proof(profile: Profile, tmp_path: Path) -
     results = prove_all(WHITEPAPER_PARAMS, profile, settings=FAST)
     assert {r.invariant_id for r in results} == set(PROVED_IDS)
     disagreements = []
+    # A script byte for byte equal to one already asked (GOV-SAFE's query of an ID no governable
+    # key reaches is that ID's own; an ID that reads no parameter asks one query in both modes)
+    # gets the answers that one got, with the same time limits.
+    asked: dict[tuple[str, bool], tuple[str, str]] = {}
     for result in results:
         for query in result.get_queries():
             assert query.status in EXPECTED, (result.invariant_id, query.reason)
@@ -84,7 +88,12 @@ def test_both_solvers_agree_with_every_proof(profile: Profile, tmp_path: Path) -
             expected = EXPECTED[query.status]
             key = (profile.name, query.invariant_id, query.mode)
             known_hard = key in CVC5_MAY_GIVE_UP or key in CVC5_GIVES_UP
-            answers = (recheck_with_z3_binary(script), _cvc5(script, known_hard=known_hard))
+            if (query.smt2, known_hard) not in asked:
+                asked[(query.smt2, known_hard)] = (
+                    recheck_with_z3_binary(script),
+                    _cvc5(script, known_hard=known_hard),
+                )
+            answers = asked[(query.smt2, known_hard)]
             if key in CVC5_MAY_GIVE_UP and answers == (expected, "unknown"):
                 continue
             if answers != (expected, "unknown" if key in CVC5_GIVES_UP else expected):

@@ -41,7 +41,10 @@ def _set(params: Params, key: str, value: int) -> Params:
     return with_values(params, {(spec.subspace, spec.key): value})
 
 
+@cache
 def _concrete(invariant_id: str, params: Params, profile: Profile) -> ProofStatus:
+    """The CONCRETE claim's status, proved once per module for each (ID, parameters, profile):
+    the scans and the evidence checks of different keys meet at the same sets (the defaults)."""
     result = prove_invariant(invariant_id, params, profile, mode=ParamMode.CONCRETE, settings=FAST)
     return result.status
 
@@ -55,6 +58,13 @@ def _is_safe(params: Params, profile: Profile, key: str, value: int) -> bool:
         for invariant_id in SET_IDS
         if key in get_parameters_read(invariant_id)
     )
+
+
+@cache
+def _region(params: Params, profile: Profile, key: str) -> KeyRegion:
+    """`key`'s region, searched once per module (a KeyRegion is frozen) for the tests that read
+    the same one."""
+    return get_key_region(params, profile, key, settings=FAST)
 
 
 def _is_reported_safe(region: KeyRegion, value: int) -> bool:
@@ -115,7 +125,7 @@ def _check_evidence(region: KeyRegion, params: Params, profile: Profile) -> None
 
 
 def test_str_burn_bps__exactly_the_default() -> None:
-    region = get_key_region(WHITEPAPER_PARAMS, HARDENED, "payment.str_burn_bps", settings=FAST)
+    region = _region(WHITEPAPER_PARAMS, HARDENED, "payment.str_burn_bps")
     assert region.safe == (Interval(1000, 1000),)
     assert region.value == 1000 and region.breaks == ()
     assert region.domain == Interval(0, 10_000)
@@ -127,7 +137,7 @@ def test_str_burn_bps__exactly_the_default() -> None:
 
 
 def test_threshold_num__above_two_thirds_and_below_one() -> None:
-    region = get_key_region(THRESHOLD_OF_THREE, HARDENED, "consensus.threshold_num", settings=FAST)
+    region = _region(THRESHOLD_OF_THREE, HARDENED, "consensus.threshold_num")
     # With den 3: num 2 (2/3) is the only safe value; 3/3 can never be passed.
     assert region.safe == (Interval(2, 2),)
     assert region.ends == (
@@ -179,8 +189,8 @@ def test_whitepaper__invariants_the_key_cannot_change_leave_no_safe_value() -> N
 
 def test_a_region_is_the_same_in_every_run() -> None:
     key = "consensus.threshold_num"
-    first = get_key_region(WHITEPAPER_PARAMS, HARDENED, key, settings=FAST)
-    second = get_key_region(WHITEPAPER_PARAMS, HARDENED, key, settings=FAST)
+    first = _region(WHITEPAPER_PARAMS, HARDENED, key)
+    second = get_key_region(WHITEPAPER_PARAMS, HARDENED, key, settings=FAST)  # searched anew
     assert attrs.evolve(first, milliseconds=0) == attrs.evolve(second, milliseconds=0)
 
 
@@ -217,6 +227,8 @@ def test_repairs__the_other_str_shares_make_room() -> None:
 
 @pytest.mark.parametrize("key", ["payment.str_burn_bps", "consensus.threshold_num"])
 def test_a_key_region_takes_seconds(key: str) -> None:
-    region = get_key_region(WHITEPAPER_PARAMS, HARDENED, key, settings=FAST)
+    region = _region(
+        WHITEPAPER_PARAMS, HARDENED, key
+    )  # its own search's time, whichever test asked first
     assert region.milliseconds < 20_000
     assert region.queries < 200
