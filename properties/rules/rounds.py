@@ -83,10 +83,7 @@ def validator_plans(draw: st.DrawFn) -> tuple[ValidatorPlan, ...]:
     if draw(st.integers(0, 2)) == 0:
         return ()
     named = draw(st.lists(st.sampled_from(VALIDATORS), unique=True, max_size=len(VALIDATORS)))
-    return tuple(
-        ValidatorPlan(v, draw(BEHAVIOURS), draw(_WITHHOLDS_SECRET))
-        for v in named
-    )
+    return tuple(ValidatorPlan(v, draw(BEHAVIOURS), draw(_WITHHOLDS_SECRET)) for v in named)
 
 
 def keep_plans(
