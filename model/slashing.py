@@ -109,14 +109,16 @@ def process_slash_offender(
     profile: Profile,
 ) -> Outcome[tuple[SlashingState, Bps]]:
     """§6.10: slash `offender` at its effective level's rate; its level becomes that level + 1."""
-    slashed = _slash_at_level(slashing, offender=offender, now=now, params=params, profile=profile)
+    slashed = process_slash_with_level(
+        slashing, offender=offender, now=now, params=params, profile=profile
+    )
     if isinstance(slashed, Rejected):
         return slashed
     slashing, _, rate = slashed
     return slashing, rate
 
 
-def _slash_at_level(
+def process_slash_with_level(
     slashing: SlashingState,
     *,
     offender: str,
@@ -124,7 +126,8 @@ def _slash_at_level(
     params: Params,
     profile: Profile,
 ) -> Outcome[tuple[SlashingState, int, Bps]]:
-    """`process_slash_offender`, with the effective level the slash was applied at."""
+    """§6.10: `process_slash_offender`, with the effective level the slash was applied at (the
+    level before it): what slashing a validator reports."""
     record = get_slash_record(slashing, offender)
     # Verify time never runs backwards for this offender.
     if record.last_slash_time is not None and now < record.last_slash_time:
@@ -186,7 +189,9 @@ def process_slash_validator(
     if validator not in staking.validators:
         return Rejected(rule, f"unknown validator {validator}")
     offender = get_validator_offender(validator)
-    slashed = _slash_at_level(slashing, offender=offender, now=now, params=params, profile=profile)
+    slashed = process_slash_with_level(
+        slashing, offender=offender, now=now, params=params, profile=profile
+    )
     if isinstance(slashed, Rejected):
         return Rejected(rule, slashed.reason)
     slashing, level_before, rate = slashed

@@ -35,7 +35,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     KnownEquivalent("model/hashing.py:RemoveDecorator:1", "345a6900dd62", _CACHE_REMOVED),
     KnownEquivalent(
         "model/slashing.py:ReplaceComparisonOperator_Eq_Is:0",
-        "e9e7c311880a",
+        "796d4ef223fa",
         "§6.10 rate loop: `raised is rate` is at most as often true as `raised == rate`, and when "
         "it is false the loop goes on with an unchanged rate, which gives the same result "
         "(catalogue mutant M30, the early exit removed, is the same argument)",
@@ -48,14 +48,14 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/slashing.py:ReplaceComparisonOperator_Eq_Lt:0",
-        "7848dfeab61b",
+        "416cabe9065e",
         "§6.10 rate loop: the factor is at least 1 and the cap only lowers, so the next rate is"
         " never below the current one; `raised < rate` is never true, and the loop without its"
         " early exit gives the same rate (catalogue mutant M30's argument)",
     ),
     KnownEquivalent(
         "model/slashing.py:NumberReplacer:2",
-        "6df266d8a8a1",
+        "069763f3eb50",
         "§6.10 decay: `get_expired_windows` returns 1 instead of 0 only for an offender never"
         " slashed (level 0, which no decay lowers) or when time runs back (the chain's clock only"
         " moves forward), so every level computed from it is the same",

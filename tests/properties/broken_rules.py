@@ -292,20 +292,21 @@ def slash_rate_uncapped(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profil
 
 
 def slash_level_not_raised(monkeypatch: pytest.MonkeyPatch) -> tuple[Params, Profile]:
-    """A slash records the offender's time but leaves its level where it was."""
-    real = slashing.process_slash_offender
+    """A slash records the offender's time but leaves its level where it was (every slash, of a
+    validator or of a node, goes through `process_slash_with_level`)."""
+    real = slashing.process_slash_with_level
 
     def broken(state: SlashingState, *, offender: str, **kwargs: Any) -> Any:
         result = real(state, offender=offender, **kwargs)
         if isinstance(result, Rejected):
             return result
-        after, rate = result
+        after, applied_level, rate = result
         record = after.records[offender]
         level = slashing.get_slash_record(state, offender).level
         kept = SlashRecord(level, record.last_slash_time)
-        return attrs.evolve(after, records=after.records.set(offender, kept)), rate
+        return attrs.evolve(after, records=after.records.set(offender, kept)), applied_level, rate
 
-    monkeypatch.setattr(slashing, "process_slash_offender", broken)
+    monkeypatch.setattr(slashing, "process_slash_with_level", broken)
     return DEFAULTS
 
 
