@@ -165,7 +165,9 @@ def format_targets(judged: Line) -> str:
 def run_benchmark(script: str, arguments: tuple[str, ...]) -> tuple[int, list[Line]]:
     """Run one benchmark script, echo its stdout lines as they come, return its exit code and
     the JSON lines it printed."""
-    command = [sys.executable, str(HERE / script), *arguments]
+    # As a module of the `benchmarks` folder (run from the checkout), so a benchmark can import
+    # another's parts: `python -m benchmarks.quint_peers`.
+    command = [sys.executable, "-m", f"benchmarks.{script.removesuffix('.py')}", *arguments]
     lines: list[Line] = []
     with subprocess.Popen(command, cwd=HERE.parent, stdout=subprocess.PIPE, text=True) as child:
         assert child.stdout is not None

@@ -9,17 +9,11 @@ the report is the same as when they run in this process one after another
 (`benchmarks/check_wall.py` compares the hashes). The child reports through a pipe, not a pool
 with a management thread, so `check` itself starts no thread before it forks.
 Elsewhere the child is spawned, as fork is unsafe with the system libraries of macOS.
-
-Work that nothing waits on early (the proofs, the round search, the plots) can run at a lower
-scheduling priority (`nice`): on a machine with fewer cores than processes, the machine, which
-is the longest part and finishes last, then keeps a core of its own instead of a share of one.
-The priority changes when each process gets the CPU, never what it computes.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -33,12 +27,8 @@ class BackgroundError(RuntimeError):
     line (`Type: message` for a raise)."""
 
 
-def _serve(
-    send: Connection, function: Callable[..., Any], args: tuple[Any, ...], nice: int
-) -> None:
+def _serve(send: Connection, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
     """In the child: run the work and send ("value", result) or ("error", description)."""
-    if nice and hasattr(os, "nice"):  # POSIX; elsewhere the work runs at the usual priority
-        os.nice(nice)
     try:
         outcome: tuple[str, Any] = ("value", function(*args))
     except BaseException as error:  # reported to the parent, which decides
@@ -52,19 +42,16 @@ def _serve(
 
 
 class Background:
-    """`function(*args)` started now in a child process, `nice` steps below this process's
-    priority (0: the same); `result()` waits for it."""
+    """`function(*args)` started now in a child process; `result()` waits for it."""
 
-    def __init__(
-        self, function: Callable[..., Any], args: tuple[Any, ...], *, nice: int = 0
-    ) -> None:
+    def __init__(self, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
         context = (
             multiprocessing.get_context("fork")
             if START_METHOD == "fork"
             else multiprocessing.get_context("spawn")
         )
         self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_serve, args=(send, function, args, nice))
+        self._process = context.Process(target=_serve, args=(send, function, args))
         self._process.start()
         send.close()  # the child holds the only writing end: its death ends the pipe
         self._outcome: tuple[str, Any] | None = None

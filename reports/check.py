@@ -169,11 +169,6 @@ ENGINES_IN_BACKGROUND = True
 """Run the Z3 and executor engines each in a process of its own, beside the Hypothesis engine
 (off: in this process, in their turn, where a test can replace them). An engine with no other
 beside it runs in this process: a process of its own would only add its start-up."""
-URGENT_IN_BACKGROUND = frozenset({"executor"})
-"""The background work at this process's priority: the executor, whose nodes answer each request
-within a wall-clock limit. The rest (proofs, round search, plots) runs `LOW_PRIORITY` steps lower,
-so the machine keeps a core (`reports.background`)."""
-LOW_PRIORITY = 10
 
 
 def _describe_error(error: BaseException) -> str:
@@ -380,7 +375,7 @@ def _start_background(
         tasks["plots"] = (draw_report_plots, ({"inputs": inputs_document(plots_of)},))
         wanted.add("plots")
     return {
-        name: Background(function, args, nice=0 if name in URGENT_IN_BACKGROUND else LOW_PRIORITY)
+        name: Background(function, args)
         for name, (function, args) in tasks.items()
         if name in wanted
     }

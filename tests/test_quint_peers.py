@@ -1,4 +1,4 @@
-"""The model's side of the Quint peer benchmark (benchmarks/quint_peers.py), without Quint.
+"""The model's side of the Quint peer benchmark (benchmarks/peer_walks.py), without Quint.
 
 The walks run the model's rules a few samples long and hold their invariant; handed a broken
 rule, or the literal profile's uncapped slash rate, their checkers report the first violation.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import attrs
 
-from benchmarks.quint_peers import (
+from benchmarks.peer_walks import (
     HONEST_OUTPUT_HASH,
     INITIAL_TOTAL,
     DecideRule,

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-from typing import ClassVar
 
 import pytest
 
-from reports import check as check_module
 from reports.background import Background, BackgroundError
-from reports.check import LOW_PRIORITY, URGENT_IN_BACKGROUND, CheckOptions, run_check
+from reports.check import CheckOptions, run_check
 from reports.html import draw_report_plots
 from reports.inputs import load_params
 from reports.report import to_document
@@ -31,10 +29,6 @@ def _pid() -> int:
     return os.getpid()
 
 
-def _niceness() -> int:
-    return os.nice(0)
-
-
 def test_the_value_comes_back_from_another_process() -> None:
     task = Background(_add, (2, 40))
     assert task.result() == 42
@@ -43,50 +37,6 @@ def test_the_value_comes_back_from_another_process() -> None:
     other = Background(_pid, ())
     assert other.result() != os.getpid()
     other.close()
-
-
-def test_low_priority_work_runs_lower_and_this_process_keeps_its_own() -> None:
-    mine = os.nice(0)
-    lowered = Background(_niceness, (), nice=10)
-    same = Background(_niceness, ())
-    assert lowered.result() == min(mine + 10, 19)
-    assert same.result() == mine
-    assert os.nice(0) == mine
-    lowered.close()
-    same.close()
-
-
-class _Recorded:
-    """Stands for `Background` in `reports.check`: records each task's priority, runs nothing."""
-
-    started: ClassVar[dict[str, int]] = {}
-
-    def __init__(self, function: object, args: tuple[object, ...], *, nice: int = 0) -> None:
-        _Recorded.started[getattr(function, "__name__", "?")] = nice
-
-
-def test_check_lowers_the_background_work_but_not_the_executor(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(check_module, "Background", _Recorded)
-    _Recorded.started.clear()
-    options = CheckOptions(effort="default")
-    drawn = check_module._inputs(load_params(None), options)
-    check_module._start_background(
-        load_params(None).params,
-        options,
-        ("CONS-STR",),
-        ["hypothesis", "z3", "executor"],
-        plots_of=drawn,
-    )
-    assert _Recorded.started == {
-        "run_executor_task": 0,
-        "run_proofs_task": LOW_PRIORITY,
-        "run_search_task": LOW_PRIORITY,
-        "draw_report_plots": LOW_PRIORITY,
-    }
-    assert LOW_PRIORITY > 0
-    assert frozenset({"executor"}) == URGENT_IN_BACKGROUND
 
 
 def test_a_raise_comes_back_as_one_line_naming_its_type() -> None:
