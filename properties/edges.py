@@ -50,12 +50,12 @@ from model.ledger import MODULE_ACCOUNTS, get_escrow_account
 from model.params import ParamSpec, param_specs
 from model.trusted.behaviour import Behaviour
 from model.units import BPS_DENOMINATOR, MICRO, SECONDS_PER_MINUTE, SECONDS_PER_YEAR, AppId
+from oracle.committees import delegated_to
 from oracle.defaults import WHITEPAPER_DEFAULTS
 from oracle.domains import DOMAINS, param_values
 from oracle.governance import (
     SUPERMAJORITY_KEYS,
     amendment_quorum_bps,
-    delegated_to,
     held_str,
     is_vetoed,
     parameter_rule,

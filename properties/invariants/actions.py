@@ -101,14 +101,11 @@ from model.trusted.round import RoundState
 from model.trusted.settlement import NodeStake, RoundOutcome
 from model.units import AccountId, AppId, NodeId, ValidatorId
 from oracle.commit import digest
+from oracle.committees import COMPLAINT_NETWORK, INSURANCE_PAYOUTS, delegated_to, is_active
 from oracle.effects import BalanceKey, get_active_operators, get_balance_changes, is_user_account
 from oracle.governance import (
     AMENDMENT_PERIOD_SECONDS,
-    COMPLAINT_NETWORK,
-    INSURANCE_PAYOUTS,
     TallyReading,
-    delegated_to,
-    is_active,
     proposal_process,
     read_tally,
     submission_problems,

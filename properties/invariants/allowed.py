@@ -79,19 +79,17 @@ from model.ledger import (
     get_escrow_account,
 )
 from model.units import AccountId, Rejected
-from oracle.domains import value_problem
-from oracle.effects import is_user_account
-from oracle.governance import (
+from oracle.committees import (
     COMPLAINT_NETWORK,
     INSURANCE_PAYOUTS,
     committee_power_problems,
     delegated_to,
     grant_committees,
-    incoherences,
     is_active,
-    submission_problems,
-    with_changes,
 )
+from oracle.domains import value_problem
+from oracle.effects import is_user_account
+from oracle.governance import incoherences, submission_problems, with_changes
 from oracle.ledger import balance, ustr_of
 from oracle.reputation import is_outbound_exempt, requests_in_minute
 from oracle.staking import active_set, bonded_total, is_down, power_of, total_power

@@ -3,7 +3,7 @@
 
 Each checker reads the raw state around an accepted step (delegation records, balances, the
 complaint book, reputation counters) and the action; none asks the model who may vote, which
-committee holds a power, or what a record should become (`oracle.governance`,
+committee holds a power, or what a record should become (`oracle.committees`,
 `oracle.reputation`).
 """
 
@@ -25,14 +25,14 @@ from model.insurance import InsuranceClaim
 from model.ledger import INSURANCE_POOL
 from model.reputation import NodeReputation
 from model.units import NodeId
-from oracle.defaults import SUBCOMMITTEE_ACTIVATION_BPS
-from oracle.effects import is_user_account
-from oracle.governance import (
+from oracle.committees import (
     COMPLAINT_NETWORK,
     INSURANCE_PAYOUTS,
     committee_power_problems,
     grant_committees,
 )
+from oracle.defaults import SUBCOMMITTEE_ACTIVATION_BPS
+from oracle.effects import is_user_account
 from oracle.ledger import balance
 from oracle.reputation import complained_node, complaint_counts
 from properties.invariants.base import Observation, observe

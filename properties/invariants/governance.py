@@ -31,6 +31,7 @@ from model.ledger import (
 )
 from model.params import Params
 from model.units import AccountId
+from oracle.committees import complaint_split, delegated_to, is_active, judging_validators
 from oracle.defaults import (
     COMPLAINT_REFUND_BPS,
     OUTBOUND_REQUESTS_PER_MINUTE,
@@ -39,14 +40,7 @@ from oracle.defaults import (
     default_problems,
 )
 from oracle.domains import domain_problems, param_values, value_problem
-from oracle.governance import (
-    changed_keys,
-    complaint_split,
-    delegated_to,
-    incoherences,
-    is_active,
-    judging_validators,
-)
+from oracle.governance import changed_keys, incoherences
 from oracle.governance import (
     constitution_problems as oracle_constitution_problems,
 )

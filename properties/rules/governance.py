@@ -43,13 +43,10 @@ from model.payment import SupportPurpose
 from model.reputation import AppReputation
 from model.trusted.behaviour import NodePlan
 from model.units import BPS_DENOMINATOR, SECONDS_PER_MINUTE, AccountId, AppId, NodeId
+from oracle.committees import COMPLAINT_NETWORK, INSURANCE_PAYOUTS, delegated_to, grant_committees
 from oracle.domains import value_problem
 from oracle.governance import (
-    COMPLAINT_NETWORK,
-    INSURANCE_PAYOUTS,
     amendment_quorum_bps,
-    delegated_to,
-    grant_committees,
     held_str,
     incoherences,
     least_at_least,

@@ -17,17 +17,8 @@ from model.ledger import Balance, Ledger
 from model.params import WHITEPAPER_PARAMS, Params
 from model.staking import StakingState, Validator
 from model.units import MICRO, AccountId, ValidatorId
-from oracle.governance import (
-    changed_keys,
-    complaint_split,
-    delegated_to,
-    has_supermajority,
-    incoherences,
-    is_active,
-    judging_validators,
-    tally,
-    vote_weight,
-)
+from oracle.committees import complaint_split, delegated_to, is_active, judging_validators
+from oracle.governance import changed_keys, has_supermajority, incoherences, tally, vote_weight
 
 P = WHITEPAPER_PARAMS
 ALICE, BOB, CAROL = AccountId("alice"), AccountId("bob"), AccountId("carol")
