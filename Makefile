@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean validators browser sandbox quint redis
+.PHONY: run test test-fast lint typecheck unit unit-fast bench clean validators browser sandbox quint redis
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ run: $(STAMP) sandbox
 	$(BIN)/stratoverify check
 
 test: typecheck lint validators browser sandbox redis unit
+
+# The same checks without the tests marked `slow` (those that run an engine end to end: whole
+# checks and sweeps, the wheel's install, a thousand executor calls): about 2 minutes on 2 cores
+# instead of about 10. `make test` and CI run every test.
+test-fast: typecheck lint validators browser sandbox redis unit-fast
 
 # bubblewrap (Debian's package) gives each function a sandbox of namespaces; without it the
 # executor still runs, and its report says that hostile functions are not contained.
@@ -61,6 +66,9 @@ browser:
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+unit-fast: $(STAMP)
+	$(BIN)/pytest -m "not slow"
 
 # Node.js and npm (Debian's packages) run Quint 0.33.1, the peer of benchmarks/quint_peers.py,
 # installed from the lock file into benchmarks/peers/quint/node_modules (the benchmark does the

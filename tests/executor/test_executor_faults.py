@@ -39,6 +39,7 @@ EXPECTED_CODE = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("phase", list(FaultPhase))
 @pytest.mark.parametrize("fault", list(ProcessFault))
 def test_node_fault_is_contained(fault: ProcessFault, phase: FaultPhase) -> None:
@@ -63,6 +64,7 @@ def test_node_fault_is_contained(fault: ProcessFault, phase: FaultPhase) -> None
     assert elapsed < 4 * LIMITS.wall_seconds + 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", list(ProcessFault))
 def test_fault_matches_the_model_prediction(fault: ProcessFault) -> None:
     """GROUNDED on a faulted call: the model's reading of the fault gives the same record."""
@@ -85,6 +87,7 @@ def test_fault_matches_the_model_prediction(fault: ProcessFault) -> None:
         ("huge_output", "function-error"),
     ],
 )
+@pytest.mark.slow
 def test_hostile_function_makes_every_node_faulty(function: str, code: str) -> None:
     """A function that fails for everyone: every node faulty, no consensus, the executor fine."""
     round_ = make_round(honest(3), function=f"{HOSTILE}:{function}")

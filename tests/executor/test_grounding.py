@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
+import pytest
 from executor_fixtures import (
     honest,
     make_call,
@@ -39,6 +40,7 @@ def _wrong_model(**changes: Any) -> Callable[..., CallRecord]:
     return predictor
 
 
+@pytest.mark.slow
 def test_a_wrong_model_is_caught_with_a_shrunk_scenario() -> None:
     """A model that decides by simple majority is caught by GROUNDED on a small round."""
     wrong = _wrong_model(threshold_num=1, threshold_den=2)
@@ -53,6 +55,7 @@ def test_a_wrong_model_is_caught_with_a_shrunk_scenario() -> None:
     assert "main" in counterexample.description
 
 
+@pytest.mark.slow
 def test_a_model_that_forgets_to_slash_is_caught() -> None:
     def forgetful(call: TrustedCall, **kwargs: Any) -> CallRecord:
         record = predict(call, **kwargs)
@@ -66,6 +69,7 @@ def test_a_model_that_forgets_to_slash_is_caught() -> None:
     assert "main.slashed" in grounded.counterexample.detail
 
 
+@pytest.mark.slow
 def test_a_model_whose_prediction_raises_fails_grounded() -> None:
     """A model that cannot predict a call (it raises) disagrees with what the nodes did: GROUNDED
     fails on that call, and the engine still reports every other check."""
@@ -107,6 +111,7 @@ def test_compare_names_each_differing_field() -> None:
     assert compare(record, CallRecord(None, None, stalled="main"))[0].startswith("stalled")
 
 
+@pytest.mark.slow
 def test_same_seed_same_results() -> None:
     """Deterministic: the protocol clock is the executor's, so two runs give equal records,
     counterexample and shrinking included."""
@@ -128,6 +133,7 @@ def test_same_seed_same_results() -> None:
     assert first.results[0].counterexample is not None, "the shrink path is covered"
 
 
+@pytest.mark.slow
 def test_shrinking_does_not_depend_on_what_else_is_imported() -> None:
     """Hypothesis harvests constants from loaded modules; the engines switch that off, so a
     run after the solver and the CLI are imported shrinks to the same call (docs/findings.md)."""

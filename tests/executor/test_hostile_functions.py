@@ -118,6 +118,7 @@ def clean_probe() -> set[bytes]:
         return probe_outputs(executor, 7)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("attack", ATTACKS)
 def test_attack_is_contained(
     attack: str, clean_probe: set[bytes], monkeypatch: pytest.MonkeyPatch

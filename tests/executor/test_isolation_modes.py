@@ -17,6 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from executor.sandbox.isolation import COMPONENTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,6 +87,7 @@ def test_in_a_user_namespace_everything_but_the_uid() -> None:
     assert isolation["contained"] is False
 
 
+@pytest.mark.slow
 def test_the_hostile_suite_holds_in_a_user_namespace() -> None:
     """The whole hostile-function suite, run by an executor that is root only of a user
     namespace (as in a rootless container)."""

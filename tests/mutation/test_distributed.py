@@ -45,6 +45,7 @@ def run(tmp_path: Path, *options: str) -> tuple[int, list[str], dict[str, Any]]:
     return code, out.getvalue().splitlines(), json.loads(report.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_same_report_in_this_process_and_on_two_workers(tmp_path: Path) -> None:
     code, lines, alone = run(tmp_path, "--workers", "0")
     assert code == 0
@@ -94,6 +95,7 @@ def test_invalid_placement(options: list[str], capsys: pytest.CaptureFixture[str
     assert "error:" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_mechanical_mutants_as_tasks_in_order(tmp_path: Path) -> None:
     """The broken import is settled by its task, the kill by the check; the report keeps order."""
     report = tmp_path / "mechanical.json"

@@ -87,6 +87,7 @@ def test_operators__core_set_without_the_unseeded_ones() -> None:
     assert "core/NoOp" not in names
 
 
+@pytest.mark.slow
 def test_enumeration_covers_every_model_file(points: tuple[MutationPoint, ...]) -> None:
     files = {path.relative_to(REPO_ROOT).as_posix() for path in (REPO_ROOT / "model").rglob("*.py")}
     assert set(list_model_files(REPO_ROOT)) == files
@@ -96,6 +97,7 @@ def test_enumeration_covers_every_model_file(points: tuple[MutationPoint, ...]) 
     assert len({point.id for point in points}) == len(points) > 5000
 
 
+@pytest.mark.slow
 def test_enumeration_is_deterministic(points: tuple[MutationPoint, ...]) -> None:
     files = ["model/slashing.py", "model/trusted/round.py"]
     again = enumerate_points(REPO_ROOT, files=files)
@@ -103,6 +105,7 @@ def test_enumeration_is_deterministic(points: tuple[MutationPoint, ...]) -> None
     assert again == enumerate_points(REPO_ROOT, files=files)
 
 
+@pytest.mark.slow
 def test_occurrences_match_cosmic_rays_own_numbering(points: tuple[MutationPoint, ...]) -> None:
     """The point's position is where `mutate_code` really changes the text."""
     (point,) = find_points([DECAY_BELOW_ZERO])
@@ -124,6 +127,7 @@ def test_find_points__invalid_id() -> None:
 # --- The sample ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_sample_is_reproducible_for_a_seed(points: tuple[MutationPoint, ...]) -> None:
     first = draw_sample(REPO_ROOT, size=12, seed=0, points=points)
     again = draw_sample(REPO_ROOT, size=12, seed=0, points=tuple(reversed(points)))
@@ -183,6 +187,7 @@ def test_incompetent_at_import() -> None:
     assert failure.startswith("model.chain.actions: TypeError")
 
 
+@pytest.mark.slow
 def test_known_equivalents_match_the_current_model() -> None:
     """Every entry of the table names a mutant of today's source, with the same text."""
     assert KNOWN_EQUIVALENTS
@@ -222,6 +227,7 @@ def test_copy_tree__invalid_without_a_model(tmp_path: Path) -> None:
 # --- End to end ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_main__mechanical_mutant_killed_after_unmutated_passes(tmp_path: Path) -> None:
     out = io.StringIO()
     report = tmp_path / "report.json"

@@ -152,18 +152,21 @@ def test_run_mutant__import_failure_is_reported_from_the_copy() -> None:
     assert "stratoverify-X01-" in result.detail and "ImportError: planted" in result.detail
 
 
+@pytest.mark.slow
 def test_run_mutant__cheap_mutant_killed() -> None:
     result = run_mutant(get_mutant("M02"), engines=("z3",), timeout_seconds=120)
     assert result.outcome is Outcome.KILLED, result.detail
     assert "BFT-THRESHOLD" in result.killed_by and result.engines == ("z3",)
 
 
+@pytest.mark.slow
 def test_run_mutant__unmutated_tree_passes() -> None:
     result = run_mutant(None, engines=("z3",), timeout_seconds=120)
     assert result.outcome is Outcome.SURVIVED, result.detail
     assert result.killed_by == ()
 
 
+@pytest.mark.slow
 def test_main__only_one_mutant() -> None:
     out = io.StringIO()
     assert main(["--only", "M02", "--engines", "z3"], stdout=out) == 0

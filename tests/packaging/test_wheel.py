@@ -140,6 +140,7 @@ def test_dockerignore_keeps_the_environment_and_tests_out_of_the_context() -> No
     assert ignore(str(ROOT / "reports"), ["__pycache__", "cli.py"]) == {"__pycache__"}
 
 
+@pytest.mark.slow
 def test_wheel_holds_every_package_and_its_data(installed: Installed) -> None:
     names = set(zipfile.ZipFile(installed.wheel).namelist())
     packages = sorted(
@@ -164,6 +165,7 @@ def test_wheel_holds_every_package_and_its_data(installed: Installed) -> None:
     assert not [name for name in names if name.startswith(("tests/", "fixtures/", "benchmarks/"))]
 
 
+@pytest.mark.slow
 def test_installed_packages_come_from_the_environment(installed: Installed) -> None:
     script = "import executor.functions, reports.cli; print(reports.cli.__file__)"
     result = installed.run("python", "-c", script)
@@ -177,12 +179,14 @@ def test_installed_packages_come_from_the_environment(installed: Installed) -> N
     assert listing.stderr.startswith("stratoverify changed: git rev-parse failed")
 
 
+@pytest.mark.slow
 def test_version(installed: Installed) -> None:
     result = installed.run("stratoverify", "--version")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("stratoverify 0.1.0")
 
 
+@pytest.mark.slow
 def test_check_defaults_passes_outside_the_checkout(installed: Installed) -> None:
     out = installed.workdir / "defaults"
     result = installed.run("stratoverify", "check", "--effort", "quick", "--out", str(out))
@@ -194,6 +198,7 @@ def test_check_defaults_passes_outside_the_checkout(installed: Installed) -> Non
     assert grounded["engines"]["executor"]["scenarios"] > 0
 
 
+@pytest.mark.slow
 def test_check_unsafe_proposal_fails_outside_the_checkout(installed: Installed) -> None:
     proposal = installed.workdir / BAD_PROPOSAL.name
     shutil.copyfile(BAD_PROPOSAL, proposal)

@@ -563,6 +563,7 @@ def test_broken_models__cover_every_machine_id() -> None:
         assert case.also.isdisjoint({case.invariant_id})
 
 
+@pytest.mark.slow
 def test_uncapped_slash_rate__found_by_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     """The Hypothesis engine, run end to end on the model without the cap, fails SLASH-BOUNDS; its
     shrunk counterexample and the regression test it renders break under the broken model and

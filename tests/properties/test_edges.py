@@ -51,6 +51,7 @@ def quick() -> PropertyReport:
     return run_properties(WHITEPAPER_PARAMS, HARDENED, EFFORTS["quick"], 0, explore=False)
 
 
+@pytest.mark.slow
 def test_every_boundary_is_reached_at_quick_effort(quick: PropertyReport) -> None:
     reached = {row.name: row.reached for row in quick.boundaries}
     assert set(reached) == {boundary.name for boundary in BOUNDARIES}
@@ -60,6 +61,7 @@ def test_every_boundary_is_reached_at_quick_effort(quick: PropertyReport) -> Non
     assert all(row.examples <= row.reached for row in quick.boundaries)
 
 
+@pytest.mark.slow
 def test_unreachable_boundaries_stay_unreached_until_the_chain_changes(
     quick: PropertyReport,
 ) -> None:
@@ -74,6 +76,7 @@ def test_unreachable_boundaries_stay_unreached_until_the_chain_changes(
         assert reached[f"outbound-active.{side}"] > 0, side
 
 
+@pytest.mark.slow
 def test_quick_effort_passes_every_invariant_with_its_boundaries(quick: PropertyReport) -> None:
     verdicts = {row.invariant_id: row.verdict for row in quick.results}
     assert {v for v in verdicts.values()} == {Verdict.PASS}, verdicts
@@ -196,6 +199,7 @@ def test_the_window_rule_breaks_nothing_on_the_correct_model() -> None:
             )
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("minute_ends_a_second_early")
 def test_the_machine_finds_the_short_minute_by_itself() -> None:
     small = Effort("small", max_examples=100, steps_per_example=20, explore_max_nodes=1)

@@ -176,6 +176,7 @@ def test_mixed_processes__are_refused_naming_the_amendment_key() -> None:
 # --- Whole runs ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_hardened_quick_run__gov_safe_holds_with_every_vote_edge_reached() -> None:
     report = run_properties(
         WHITEPAPER_PARAMS,

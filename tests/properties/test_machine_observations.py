@@ -65,6 +65,7 @@ class _BlindMachine(ChainMachine):
         self.observations.pop(invariant_id, None)
 
 
+@pytest.mark.slow
 def test_recorded_but_unraised_violation__fails_with_the_first_trace(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

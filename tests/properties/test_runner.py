@@ -36,6 +36,7 @@ def hardened_quick() -> object:
     return run_properties(WHITEPAPER_PARAMS, HARDENED, QUICK, 0)
 
 
+@pytest.mark.slow
 def test_defaults_pass_under_hardened_at_quick_effort(hardened_quick: object) -> None:
     """Every invariant the engine claims passes, none vacuously, with evidence from the machine."""
     report = hardened_quick
@@ -48,6 +49,7 @@ def test_defaults_pass_under_hardened_at_quick_effort(hardened_quick: object) ->
         assert result.observations >= result.examples
 
 
+@pytest.mark.slow
 def test_rule_evidence_counts_firings_and_refusals(hardened_quick: object) -> None:
     rules = {r.action: r for r in hardened_quick.rules}  # type: ignore[attr-defined]
     assert rules["RunRound"].fired > 0
@@ -57,6 +59,7 @@ def test_rule_evidence_counts_firings_and_refusals(hardened_quick: object) -> No
     assert sum(r.fired + r.refused for r in rules.values()) == hardened_quick.steps  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_an_invariant_never_exercised_is_vacuous() -> None:
     """With the rounds switched off, the round invariants have nothing to check: VACUOUS."""
     report = run_properties(
@@ -82,6 +85,7 @@ def _no_rounds_machine() -> type[ChainMachine]:
     return NoRounds
 
 
+@pytest.mark.slow
 def test_pay_vector_is_not_applicable_off_the_default_shares() -> None:
     params = with_values(
         WHITEPAPER_PARAMS,
@@ -95,6 +99,7 @@ def test_pay_vector_is_not_applicable_off_the_default_shares() -> None:
     assert report.results[0].verdict is Verdict.NOT_APPLICABLE
 
 
+@pytest.mark.slow
 def test_same_seed_same_report() -> None:
     only = frozenset({"CONS-STR", "SLASH-DOUBLING", "REP-OUTBOUND"})
     small = Effort("small", max_examples=80, steps_per_example=20, explore_max_nodes=1)
@@ -109,6 +114,7 @@ def whitepaper_failures() -> object:
     return run_properties(WHITEPAPER_PARAMS, WHITEPAPER, QUICK, 0, only=only, explore=False)
 
 
+@pytest.mark.slow
 def test_whitepaper_machine_finds_the_uncapped_slash_and_the_committed_threshold(
     whitepaper_failures: object,
 ) -> None:
@@ -159,6 +165,7 @@ def test_whitepaper_machine_finds_the_uncapped_slash_and_the_committed_threshold
         }
 
 
+@pytest.mark.slow
 def test_counterexample_is_a_runnable_pytest_file(whitepaper_failures: object) -> None:
     """The regression test imports, runs, and fails on the literal text as it should."""
     for result in whitepaper_failures.results:  # type: ignore[attr-defined]

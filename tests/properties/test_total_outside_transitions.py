@@ -106,6 +106,7 @@ def test_raised_in_model__tells_the_models_frames_from_others() -> None:
     assert not raised_in_model(here.value)
 
 
+@pytest.mark.slow
 def test_a_model_function_raising_inside_a_rule__breaks_act_total(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

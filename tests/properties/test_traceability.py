@@ -116,6 +116,7 @@ def test_the_test_scan_matches_whole_ids_only(tmp_path: Path) -> None:
     assert find_test_files([key], root=tmp_path) == {key: ("tests/test_exact.py",)}
 
 
+@pytest.mark.slow
 def test_the_doc_is_the_generated_matrix(matrix: tuple[TraceRow, ...]) -> None:
     generated = render_matrix_markdown(matrix)
     path = ROOT / DOC_PATH
@@ -123,6 +124,7 @@ def test_the_doc_is_the_generated_matrix(matrix: tuple[TraceRow, ...]) -> None:
     assert current == generated, f"{DOC_PATH} is stale; regenerate it with: {REGENERATE_COMMAND}"
 
 
+@pytest.mark.slow
 def test_rendering_is_deterministic(matrix: tuple[TraceRow, ...]) -> None:
     """A second build, from scratch, renders the same as the module's."""
     assert render_matrix_markdown(build_matrix()) == render_matrix_markdown(matrix)

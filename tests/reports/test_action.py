@@ -164,6 +164,7 @@ def test_gate_and_the_action_scripts_pass_shellcheck(tmp_path: Path) -> None:
 # --- the gate, end to end -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_gate_checks_each_changed_proposal_and_fails_on_the_bad_one(tmp_path: Path) -> None:
     workspace, base = pull_request(
         tmp_path, {"proposals/good.json": GOOD, "proposals/bad.json": BAD, "README.md": "x\n"}
@@ -203,6 +204,7 @@ def test_gate_checks_each_changed_proposal_and_fails_on_the_bad_one(tmp_path: Pa
     }
 
 
+@pytest.mark.slow
 def test_gate_passes_when_every_changed_proposal_holds(tmp_path: Path) -> None:
     workspace, base = pull_request(tmp_path, {"proposals/good.json": GOOD})
     result = gate(workspace, STRATOVERIFY_BASE=base)
@@ -323,24 +325,28 @@ def run_hook(repo: Path, files: Mapping[str, str]) -> subprocess.CompletedProces
     return pre_commit(repo, "run", "stratoverify-check", "--files", *files)
 
 
+@pytest.mark.slow
 def test_hook_fails_a_proposal_that_breaks_an_invariant(hooked: Path) -> None:
     result = run_hook(hooked, {"proposals/bad.json": BAD})
     assert result.returncode == 1, result.stdout
     assert "Failed" in result.stdout and "exit code: 1" in result.stdout
 
 
+@pytest.mark.slow
 def test_hook_passes_a_safe_proposal(hooked: Path) -> None:
     result = run_hook(hooked, {"proposals/good.json": GOOD})
     assert result.returncode == 0, result.stdout
     assert "Passed" in result.stdout
 
 
+@pytest.mark.slow
 def test_hook_fails_on_a_file_check_refuses(hooked: Path) -> None:
     result = run_hook(hooked, {"proposals/not-a-proposal.json": '{"payment": {"nope": 1}}'})
     assert result.returncode == 1, result.stdout
     assert "exit code: 2" in result.stdout
 
 
+@pytest.mark.slow
 def test_hook_skips_json_outside_the_proposals(hooked: Path) -> None:
     result = run_hook(hooked, {"config/settings.json": "{}"})
     assert result.returncode == 0, result.stdout

@@ -66,6 +66,7 @@ def burn_keys() -> KeysRun:
 # --- The analysis ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_burn__process_and_fit(burn_keys: KeysRun) -> None:
     (key,) = burn_keys.keys
     assert (key["parameter"], key["base"], key["value"]) == (BURN, 1000, 1200)
@@ -79,6 +80,7 @@ def test_burn__process_and_fit(burn_keys: KeysRun) -> None:
     assert burn_keys.note == ""
 
 
+@pytest.mark.slow
 def test_burn__safe_set_is_exactly_1000(burn_keys: KeysRun) -> None:
     (key,) = burn_keys.keys
     region = key["region"]
@@ -92,6 +94,7 @@ def test_burn__safe_set_is_exactly_1000(burn_keys: KeysRun) -> None:
     assert check_coherence(setting(proposed, **{BURN: 1001}))
 
 
+@pytest.mark.slow
 def test_burn__repairs(burn_keys: KeysRun) -> None:
     """Every repair, applied with the change, adds up; node profit 1800 is one of them."""
     (key,) = burn_keys.keys
@@ -104,6 +107,7 @@ def test_burn__repairs(burn_keys: KeysRun) -> None:
             assert check_coherence(setting(proposed, **{name: value})) == (), (name, value)
 
 
+@pytest.mark.slow
 def test_burn__message(burn_keys: KeysRun) -> None:
     (key,) = burn_keys.keys
     message = key["message"]
@@ -218,6 +222,7 @@ def read(folder: Path, name: str) -> str:
     return (folder / name).read_text("utf-8")
 
 
+@pytest.mark.slow
 def test_check__report_json(burn_run: tuple[Path, str], burn_keys: KeysRun) -> None:
     folder, _ = burn_run
     document = json.loads(read(folder, "report.json"))
@@ -227,6 +232,7 @@ def test_check__report_json(burn_run: tuple[Path, str], burn_keys: KeysRun) -> N
     assert BURN in document["timings"]["region_milliseconds"]
 
 
+@pytest.mark.slow
 def test_check__terminal(burn_run: tuple[Path, str], burn_keys: KeysRun) -> None:
     _, stdout = burn_run
     (key,) = burn_keys.keys
@@ -237,6 +243,7 @@ def test_check__terminal(burn_run: tuple[Path, str], burn_keys: KeysRun) -> None
     assert stdout.rstrip().splitlines()[-1].startswith("verdict: fail")
 
 
+@pytest.mark.slow
 def test_check__markdown(burn_run: tuple[Path, str], burn_keys: KeysRun) -> None:
     folder, _ = burn_run
     markdown = read(folder, "report.md")
@@ -259,6 +266,7 @@ class _Collector(HTMLParser):
         self.ids += [value for name, value in attrs if name == "id" and value]
 
 
+@pytest.mark.slow
 def test_check__html(burn_run: tuple[Path, str], burn_keys: KeysRun) -> None:
     folder, _ = burn_run
     page = read(folder, "report.html")
@@ -280,6 +288,7 @@ def test_check__html(burn_run: tuple[Path, str], burn_keys: KeysRun) -> None:
     assert "http://" not in page.replace("http://www.w3.org/", "")
 
 
+@pytest.mark.slow
 def test_check__sarif(burn_run: tuple[Path, str], burn_keys: KeysRun) -> None:
     folder, _ = burn_run
     sarif = json.loads(read(folder, "report.sarif"))

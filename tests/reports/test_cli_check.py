@@ -54,6 +54,7 @@ def z3_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # --- the defaults ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_check_defaults__every_file_and_a_pass(defaults_run: tuple[Path, str]) -> None:
     out, progress = defaults_run
     for name in REPORT_FILES:
@@ -90,6 +91,7 @@ def test_check_defaults__every_file_and_a_pass(defaults_run: tuple[Path, str]) -
         assert f"stratoverify: {engine}" in progress
 
 
+@pytest.mark.slow
 def test_check_defaults__report_matches_its_schema_and_hash(
     defaults_run: tuple[Path, str],
 ) -> None:
@@ -100,6 +102,7 @@ def test_check_defaults__report_matches_its_schema_and_hash(
     assert set(document["timings"]) >= {"hypothesis", "z3", "executor", "total"}
 
 
+@pytest.mark.slow
 def test_check_defaults__evidence_is_real(defaults_run: tuple[Path, str]) -> None:
     document = read_report(defaults_run[0])
     rows = {row["id"]: row for row in document["invariants"]}
@@ -111,6 +114,7 @@ def test_check_defaults__evidence_is_real(defaults_run: tuple[Path, str]) -> Non
     assert document["engines"]["executor"]["rounds"] >= grounded["scenarios"]
 
 
+@pytest.mark.slow
 def test_check_twice__identical_reports(defaults_run: tuple[Path, str], tmp_path: Path) -> None:
     """Same inputs and seed: the same content hash, every file equal but report.json's timings."""
     again = tmp_path / "again"
@@ -132,6 +136,7 @@ def test_check_twice__identical_reports(defaults_run: tuple[Path, str], tmp_path
     )
 
 
+@pytest.mark.slow
 def test_reproduce__a_fresh_report(defaults_run: tuple[Path, str]) -> None:
     result = stratoverify_process("reproduce", defaults_run[0] / "report.json", "--quiet")
     assert_no_traceback(result)
@@ -140,6 +145,7 @@ def test_reproduce__a_fresh_report(defaults_run: tuple[Path, str]) -> None:
     assert "content hash: identical" in result.stdout
 
 
+@pytest.mark.slow
 def test_reproduce__an_edited_report_is_refused(
     defaults_run: tuple[Path, str], tmp_path: Path
 ) -> None:
@@ -152,6 +158,7 @@ def test_reproduce__an_edited_report_is_refused(
     assert result.stderr.count("\n") == 1 and "content_sha256 does not match" in result.stderr
 
 
+@pytest.mark.slow
 def test_reproduce__a_different_record_is_not_reproduced(z3_run: Path, tmp_path: Path) -> None:
     """A report whose record differs from what its inputs give (hash made to match) exits 1."""
     document = read_report(z3_run)
@@ -183,6 +190,7 @@ def test_json_alone_on_stdout_and_quiet(tmp_path: Path) -> None:
     assert document["inputs"]["engines"] == ["z3"]
 
 
+@pytest.mark.slow
 def test_github_actions__annotations_and_step_summary(tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n", encoding="utf-8")
@@ -210,6 +218,7 @@ def test_out_folder_that_cannot_be_written__exit_2_before_any_work(tmp_path: Pat
     assert "hypothesis" not in result.stderr
 
 
+@pytest.mark.slow
 def test_bad_input_leaves_an_earlier_report_whole(z3_run: Path, tmp_path: Path) -> None:
     out = tmp_path / "report"
     shutil.copytree(z3_run, out)  # the folder an earlier `check --engines z3 --out` wrote

@@ -41,6 +41,7 @@ def failing_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # --- a proposal that breaks invariants ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_failing_proposal__counterexamples_in_every_format(failing_run: Path) -> None:
     document = read_report(failing_run)
     assert document["verdict"] == "fail" and document["exit_code"] == 1
@@ -110,6 +111,7 @@ def run_regression(path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_failing_proposal__regression_file_fails_until_repaired(failing_run: Path) -> None:
     document = read_report(failing_run)
     row = next(r for r in document["invariants"] if r["id"] == "BFT-THRESHOLD")
@@ -161,6 +163,7 @@ class _Collector(HTMLParser):
         self.text.append(data)
 
 
+@pytest.mark.slow
 def test_failing_proposal__html_opens_with_its_plots(failing_run: Path) -> None:
     parser = _Collector()
     parser.feed((failing_run / "report.html").read_text("utf-8"))
@@ -177,6 +180,7 @@ def test_failing_proposal__html_opens_with_its_plots(failing_run: Path) -> None:
 # --- an auditor's re-check in other solvers -------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_recheck__every_query_in_the_z3_binary_and_cvc5(failing_run: Path) -> None:
     # Three seconds a query: every query a solver decides here takes well under one, and each
     # give-up costs the whole timeout.
@@ -217,6 +221,7 @@ def test_recheck__every_query_in_the_z3_binary_and_cvc5(failing_run: Path) -> No
     )
 
 
+@pytest.mark.slow
 def test_recheck__an_edited_query_is_refused(failing_run: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     copy.mkdir()

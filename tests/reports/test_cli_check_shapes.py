@@ -26,6 +26,7 @@ SHAPES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "expected"), SHAPES)
 def test_check_each_shape__good_and_bad(name: str, expected: int, tmp_path: Path) -> None:
     """Every input shape through the proofs: coherent changes pass, incoherent ones fail. (Quick
@@ -50,6 +51,7 @@ def test_check_each_shape__good_and_bad(name: str, expected: int, tmp_path: Path
         assert gov["counterexample"]["engine"] == "z3"
 
 
+@pytest.mark.slow
 def test_check_parameter_set_that_fails(tmp_path: Path) -> None:
     path = tmp_path / "params.json"
     path.write_text('{\n  "slashing": {\n    "slash_factor": 1\n  }\n}\n', encoding="utf-8")

@@ -24,6 +24,7 @@ def run_json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
     return code, document
 
 
+@pytest.mark.slow
 def test_diff__a_coherent_burn_change(capsys: pytest.CaptureFixture[str]) -> None:
     code, diff = run_json(
         [
@@ -53,6 +54,7 @@ def test_diff__a_coherent_burn_change(capsys: pytest.CaptureFixture[str]) -> Non
     assert diff["verdicts"] == []
 
 
+@pytest.mark.slow
 def test_diff__a_change_that_breaks_an_invariant(capsys: pytest.CaptureFixture[str]) -> None:
     code, diff = run_json(
         [
@@ -100,6 +102,7 @@ def test_diff__a_change_that_breaks_an_invariant(capsys: pytest.CaptureFixture[s
     assert [row["flag"] for row in diff["supply_effect_ustr"]["years"]] == [flag] * 3
 
 
+@pytest.mark.slow
 def test_diff__markdown_and_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     slashing = tmp_path / "slashing.json"
     slashing.write_text('{"slashing": {"slash_base_bps": 1000}}', encoding="utf-8")

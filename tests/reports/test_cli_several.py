@@ -70,6 +70,7 @@ def several(
     return out, result
 
 
+@pytest.mark.slow
 def test_several__exit_code_is_the_worst_verdict(
     several: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
@@ -85,6 +86,7 @@ def test_several__exit_code_is_the_worst_verdict(
     }
 
 
+@pytest.mark.slow
 def test_several__a_report_folder_per_input(
     several: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
@@ -106,6 +108,7 @@ def test_several__a_report_folder_per_input(
     }
 
 
+@pytest.mark.slow
 def test_several__one_sarif_log_with_a_run_per_input(
     several: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
@@ -121,6 +124,7 @@ def test_several__one_sarif_log_with_a_run_per_input(
     assert not any(uri.startswith("file:") for uri in uris)
 
 
+@pytest.mark.slow
 def test_several__junit_suite_per_input(
     several: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
@@ -136,6 +140,7 @@ def test_several__junit_suite_per_input(
     assert sorted(failures.values())[1] >= 1
 
 
+@pytest.mark.slow
 def test_several__step_summary_and_annotations_name_each_input(
     several: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
@@ -164,6 +169,7 @@ def test_several__the_same_input_twice_is_refused(tmp_path: Path) -> None:
     assert "given twice" in one_line_error(result)
 
 
+@pytest.mark.slow
 def test_several__json_lists_each_report() -> None:
     parameter_set = ROOT / "fixtures" / "params" / "whitepaper.json"
     result = stratoverify("check", GOOD, parameter_set, *FAST, "--json")
@@ -203,6 +209,7 @@ def test_sarif_root__git_top_level_else_the_folder(tmp_path: Path) -> None:
     assert naming.get_sarif_root(plain, repository) == plain.resolve()
 
 
+@pytest.mark.slow
 def test_sarif_root__option_makes_uris_relative_to_it(tmp_path: Path) -> None:
     outside = tmp_path / "gov" / "proposals"
     outside.mkdir(parents=True)
@@ -263,6 +270,7 @@ def run(data: bytes) -> bytes:
 '''
 
 
+@pytest.mark.slow
 def test_function__a_users_function_is_grounded_and_recorded(tmp_path: Path) -> None:
     path = tmp_path / "reverse.py"
     path.write_text(USER_FUNCTION)
@@ -343,6 +351,7 @@ def test_console_script__a_missing_library_is_exit_4_not_1() -> None:
     assert line.startswith("stratoverify: internal error: the tool cannot start (ModuleNotFound")
 
 
+@pytest.mark.slow
 def test_gov_params_counterexample__names_the_rule_and_the_changed_key() -> None:
     """A payment-only proposal that breaks the STR sub-shares: the Z3 counterexample says which
     coherence rule breaks, the keys it reads, and the one the proposal moved."""

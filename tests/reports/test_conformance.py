@@ -92,11 +92,13 @@ def problems(logs: Mapping[str, str]) -> dict[str, list[str]]:
     return sarif_problems(logs, also_accepted={"outside.sarif": OUTSIDE})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["failing.sarif", "passing.sarif", "no-root.sarif"])
 def test_single_input_sarif(problems: Mapping[str, list[str]], name: str) -> None:
     assert problems[name] == []
 
 
+@pytest.mark.slow
 def test_input_outside_the_root_does_not_break_consumers(
     logs: Mapping[str, str], problems: Mapping[str, list[str]]
 ) -> None:
@@ -105,6 +107,7 @@ def test_input_outside_the_root_does_not_break_consumers(
     assert run["artifacts"][0]["location"] == {"uri": "file:///srv/elsewhere/proposal.json"}
 
 
+@pytest.mark.slow
 def test_combined_sarif(logs: Mapping[str, str], problems: Mapping[str, list[str]]) -> None:
     assert problems["combined.sarif"] == []
     assert problems["single.sarif"] == []
@@ -122,11 +125,13 @@ def test_combined_sarif(logs: Mapping[str, str], problems: Mapping[str, list[str
     }
 
 
+@pytest.mark.slow
 def test_check_report_folder_sarif(problems: Mapping[str, list[str]]) -> None:
     assert problems["check.sarif"] == []
     assert problems["check-with-sample.sarif"] == []
 
 
+@pytest.mark.slow
 def test_the_multitool_finds_what_consumers_refuse(problems: Mapping[str, list[str]]) -> None:
     """The validator is live: a log missing what GitHub needs is reported."""
     rules = {finding.split(":")[0] for finding in problems["broken.sarif"]}
@@ -146,6 +151,7 @@ def test_junit_several_inputs() -> None:
     assert junit_errors(render_combined(documents, labels, sarif_root=None)["junit.xml"]) == []
 
 
+@pytest.mark.slow
 def test_check_report_folder_junit(check_folder: Path) -> None:
     assert junit_errors((check_folder / "junit.xml").read_text("utf-8")) == []
 

@@ -40,6 +40,7 @@ def burn_json() -> dict[str, Any]:
     return document
 
 
+@pytest.mark.slow
 def test_one_key__safe_set_and_evidence_json(burn_json: Mapping[str, Any]) -> None:
     assert burn_json["schema"] == "stratoverify/region/1"
     assert burn_json["kind"] == "key"
@@ -59,6 +60,7 @@ def test_one_key__safe_set_and_evidence_json(burn_json: Mapping[str, Any]) -> No
         assert end["refuted_by"] in PROVED_IDS
 
 
+@pytest.mark.slow
 def test_one_key__evidence_agrees_with_the_coherence_oracle(
     burn_json: Mapping[str, Any],
 ) -> None:
@@ -70,6 +72,7 @@ def test_one_key__evidence_agrees_with_the_coherence_oracle(
                 assert check_coherence(setting(WHITEPAPER_PARAMS, BURN, end["neighbour"]))
 
 
+@pytest.mark.slow
 def test_one_key__constitution(burn_json: Mapping[str, Any]) -> None:
     constitution = burn_json["constitution"]
     assert constitution["constitution"] == "hardened"
@@ -80,6 +83,7 @@ def test_one_key__constitution(burn_json: Mapping[str, Any]) -> None:
     assert constitution["problems"] == []
 
 
+@pytest.mark.slow
 def test_one_key__text(burn_json: Mapping[str, Any]) -> None:
     result = stratoverify("region", BURN, "--quiet")
     assert result.returncode == 0, result.stderr
@@ -131,6 +135,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str,
     return json.loads(made.stdout), text.stdout, plot
 
 
+@pytest.mark.slow
 def test_pair__map(pair: tuple[dict[str, Any], str, Path]) -> None:
     """The STR margin (4000) is node + burn + network (1000): node = 3000 - burn exactly."""
     document, _, _ = pair
@@ -149,6 +154,7 @@ def test_pair__map(pair: tuple[dict[str, Any], str, Path]) -> None:
             assert check_coherence(params) == ()
 
 
+@pytest.mark.slow
 def test_pair__text_grid(pair: tuple[dict[str, Any], str, Path]) -> None:
     document, text, _ = pair
     lines = text.splitlines()
@@ -163,6 +169,7 @@ def test_pair__text_grid(pair: tuple[dict[str, Any], str, Path]) -> None:
     assert any(line.startswith("*") and line.split()[1] == "1000" for line in grid)
 
 
+@pytest.mark.slow
 def test_pair__plot_is_valid_svg(pair: tuple[dict[str, Any], str, Path]) -> None:
     _, _, plot = pair
     root = ElementTree.parse(plot).getroot()
@@ -191,6 +198,7 @@ def test_out_folder(tmp_path: Path) -> None:
     assert ElementTree.parse(folder / "region.svg").getroot().tag.endswith("svg")
 
 
+@pytest.mark.slow
 def test_json_is_deterministic(burn_json: Mapping[str, Any]) -> None:
     """Same inputs, same bytes: the JSON carries no time (the time goes to stderr). The second run
     is a fresh interpreter (another hash seed, nothing imported before it)."""

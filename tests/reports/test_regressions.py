@@ -102,6 +102,7 @@ def _executor() -> Render:
         ("executor", "test_cr_binding__executor"),
     ],
 )
+@pytest.mark.slow
 def test_regression_fails_on_the_literal_text_and_passes_once_repaired(
     tmp_path: Path, slash_bounds_refuted: ProofResult, kind: str, test_name: str
 ) -> None:

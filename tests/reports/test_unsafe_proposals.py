@@ -52,6 +52,7 @@ def _counterexample_texts(report: object, invariant_id: str) -> str:
     return " ".join(str(counterexample) for counterexample in rows[0].counterexamples)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "key", "span", "stated", "engine"), CASES)
 def test_unsafe_proposal_fails_naming_the_invariant_and_the_key(
     name: str, key: str, span: str, stated: str, engine: str

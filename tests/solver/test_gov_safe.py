@@ -100,6 +100,7 @@ def replay(
     return adopted
 
 
+@pytest.mark.slow
 def test_literal__refuted_by_one_key_and_one_ustr() -> None:
     result = prove_safe(WHITEPAPER_PARAMS, WHITEPAPER, settings=FAST)
     assert result.invariant_id == "GOV-SAFE"
@@ -123,6 +124,7 @@ def _timeless(result: ProofResult) -> ProofResult:
     return attrs.evolve(result, milliseconds=0, queries=queries)
 
 
+@pytest.mark.slow
 def test_registry__runs_the_profiles_constitution() -> None:
     assert get_constitution(WHITEPAPER) is LITERAL_CONSTITUTION
     result = prove_invariant("GOV-SAFE", WHITEPAPER_PARAMS, WHITEPAPER, settings=FAST)
@@ -142,6 +144,7 @@ def test_registry__runs_the_profiles_constitution() -> None:
     ],
     ids=["no-threshold-bound", "factor-1-or-2", "cap-below-full"],
 )
+@pytest.mark.slow
 def test_loosened_hardened__refuted_and_replayed(
     constitution: Constitution, broken: set[str]
 ) -> None:

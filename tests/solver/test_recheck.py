@@ -69,6 +69,7 @@ def _cvc5(script: Path, *, known_hard: bool = False) -> str:
         return "unknown"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("profile", [HARDENED, WHITEPAPER], ids=lambda p: p.name)
 def test_both_solvers_agree_with_every_proof(profile: Profile, tmp_path: Path) -> None:
     results = prove_all(WHITEPAPER_PARAMS, profile, settings=FAST)

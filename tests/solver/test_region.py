@@ -124,6 +124,7 @@ def _check_evidence(region: KeyRegion, params: Params, profile: Profile) -> None
     assert region.breaks == refuted
 
 
+@pytest.mark.slow
 def test_str_burn_bps__exactly_the_default() -> None:
     region = _region(WHITEPAPER_PARAMS, HARDENED, "payment.str_burn_bps")
     assert region.safe == (Interval(1000, 1000),)
@@ -148,6 +149,7 @@ def test_threshold_num__above_two_thirds_and_below_one() -> None:
     _check_against_scan(region, THRESHOLD_OF_THREE, HARDENED, sorted(set(points)))
 
 
+@pytest.mark.slow
 def test_slash_base_bps__the_constitution_range() -> None:
     region = get_key_region(WHITEPAPER_PARAMS, HARDENED, "slashing.slash_base_bps", settings=FAST)
     # A first slash of 0% is in the domain but outside the constitution (GOV-PARAMS).
@@ -213,6 +215,7 @@ def test_pair__each_row_is_the_key_region_at_that_value() -> None:
         assert row.key == "payment.str_network_support_bps"
 
 
+@pytest.mark.slow
 def test_repairs__the_other_str_shares_make_room() -> None:
     repairs = get_repairs(WHITEPAPER_PARAMS, HARDENED, "payment.str_burn_bps", 1200)
     assert ("payment.str_node_profit_bps", Interval(1800, 1800)) in repairs

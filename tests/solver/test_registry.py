@@ -52,6 +52,7 @@ def test_the_whole_set_is_proved_for_the_whitepaper_under_hardened() -> None:
         assert ":named" not in result.smt2
 
 
+@pytest.mark.slow
 def test_results_reproduce_byte_for_byte() -> None:
     first = prove_all(WHITEPAPER_PARAMS, HARDENED, settings=FAST)
     second = prove_all(WHITEPAPER_PARAMS, HARDENED, settings=FAST)

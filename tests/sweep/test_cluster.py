@@ -48,6 +48,7 @@ def _sweep(tmp_path: Path, name: str, *extra: str) -> tuple[int, dict[str, Any],
     return done.returncode, document, done.stderr
 
 
+@pytest.mark.slow
 def test_a_sweep_gives_the_same_report_here_and_on_two_workers(tmp_path: Path) -> None:
     code_here, here, _ = _sweep(tmp_path, "here", "--workers", "0", "--no-database")
     code_two, two, stderr = _sweep(tmp_path, "two", "--workers", "2", "--no-database")
@@ -77,6 +78,7 @@ def test_a_sweep_gives_the_same_report_here_and_on_two_workers(tmp_path: Path) -
     assert row["safe"] == [{"low": 2000, "high": 2000}]
 
 
+@pytest.mark.slow
 def test_a_killed_worker_has_its_task_run_again_with_the_same_result(tmp_path: Path) -> None:
     from reports.check import CheckOptions  # noqa: PLC0415
     from reports.inputs import get_defaults  # noqa: PLC0415
@@ -125,6 +127,7 @@ def _untimed(files: dict[str, str]) -> dict[str, Any]:
     return document
 
 
+@pytest.mark.slow
 def test_a_sharded_machine_merges_to_the_same_report_on_two_workers() -> None:
     from model.profile import PROFILES  # noqa: PLC0415
     from properties.runner import run_properties  # noqa: PLC0415

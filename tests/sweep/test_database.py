@@ -51,6 +51,7 @@ def _sources(document: dict[str, Any]) -> list[str]:
     return [found["source"] for row in document["invariants"] for found in row["counterexamples"]]
 
 
+@pytest.mark.slow
 def test_a_failure_is_replayed_from_the_default_database(tmp_path: Path) -> None:
     code, first, stderr = _check(tmp_path)
     assert code == 1
@@ -114,6 +115,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.wait(timeout=20)
 
 
+@pytest.mark.slow
 def test_a_failure_is_replayed_through_redis(tmp_path: Path, redis_url: str) -> None:
     first_folder, second_folder = tmp_path / "one", tmp_path / "two"
     first_folder.mkdir()
@@ -173,6 +175,7 @@ values = [604800, 1209600]
 """
 
 
+@pytest.mark.slow
 def test_a_sweep_replays_every_failure_at_every_point_the_next_time(tmp_path: Path) -> None:
     spec = tmp_path / "sweep.toml"
     spec.write_text(SWEEP, encoding="utf-8")
