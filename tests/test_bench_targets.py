@@ -47,7 +47,11 @@ def test_each_target_reads_its_own_line() -> None:
     # A suite that skipped a test gives no figure, whatever its time.
     assert targets["test_suite_fast_seconds"]["measured"] is None
     # Each tier is judged on its own line.
-    assert targets["test_suite_all_seconds"] == {"target": "<= 900", "measured": 950.0, "met": False}
+    assert targets["test_suite_all_seconds"] == {
+        "target": "<= 900",
+        "measured": 950.0,
+        "met": False,
+    }
     assert targets["hypothesis_machine_steps_per_second_quick"]["met"] is None
 
 
