@@ -17,6 +17,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 BENCHMARKS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("machine_reference.py", ("--when", "start")),
     ("proofs.py", ()),
     ("governance.py", ()),
     ("model_walk.py", ()),
@@ -27,8 +28,10 @@ BENCHMARKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("quint_peers.py", ()),
     ("sweep_scaling.py", ()),
     ("suite_wall.py", ()),
+    ("machine_reference.py", ("--when", "end")),
 )
-"""Each script and its arguments; separate processes, so no cache or warm-up carries over."""
+"""Each script and its arguments; separate processes, so no cache or warm-up carries over. The
+machine's reference workload runs first and last: how fast the machine itself was meanwhile."""
 
 Line = dict[str, Any]
 
@@ -149,7 +152,12 @@ def judge_targets(lines: list[Line]) -> Line:
         if figure is not None:
             met = figure >= bound if comparison == ">=" else figure <= bound
         verdicts[name] = {"target": f"{comparison} {bound:g}", "measured": figure, "met": met}
-    return {"benchmark": "targets", "targets": verdicts}
+    reference = {
+        line["when"]: line["best_ms"]
+        for line in lines
+        if line.get("benchmark") == "machine-reference"
+    }
+    return {"benchmark": "targets", "targets": verdicts, "machine_reference_ms": reference}
 
 
 def format_targets(judged: Line) -> str:
@@ -161,10 +169,15 @@ def format_targets(judged: Line) -> str:
         met = {True: "yes", False: "MISSED", None: "not measured"}[verdict["met"]]
         rows.append((name, shown, verdict["target"], met))
     widths = [max(len(row[column]) for row in rows) for column in range(3)]
-    return "\n".join(
+    table = [
         f"{row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}"
         for row in rows
-    )
+    ]
+    reference = judged.get("machine_reference_ms") or {}
+    if reference:
+        said = ", ".join(f"{ms:g} ms at the {when}" for when, ms in reference.items())
+        table.append(f"machine reference workload (docs/benchmarks.md): {said}")
+    return "\n".join(table)
 
 
 def run_benchmark(script: str, arguments: tuple[str, ...]) -> tuple[int, list[Line]]:

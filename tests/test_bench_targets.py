@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from benchmarks.__main__ import format_targets, judge_targets
+from benchmarks.machine_reference import run_workload
 from benchmarks.suite_wall import count_outcomes
 
 
 def _lines() -> list[dict[str, Any]]:
     return [
+        {"benchmark": "machine-reference", "when": "start", "best_ms": 240.5},
         {"benchmark": "model-walk", "mode": "checked", "transitions_per_second": 9_000},
         {"benchmark": "model-walk", "mode": "bare", "transitions_per_second": 51_000},
         {"benchmark": "quint-peer", "walk": "slash", "ratio": 2.5},
@@ -24,6 +26,7 @@ def _lines() -> list[dict[str, Any]]:
          "outcomes": {"tests": 10, "failures": 0, "errors": 0, "skipped": 1}},
         {"benchmark": "test-suite", "tier": "all", "seconds": 950.0, "exit_code": 0,
          "outcomes": {"tests": 12, "failures": 0, "errors": 0, "skipped": 0}},
+        {"benchmark": "machine-reference", "when": "end", "best_ms": 251.0},
     ]  # fmt: skip
 
 
@@ -62,6 +65,20 @@ def test_the_table_puts_each_figure_beside_its_target() -> None:
     assert rows["model_over_quint_slash_walk"] == ["2.5", ">=", "3", "MISSED"]
     assert rows["test_suite_fast_seconds"] == ["-", "<=", "240", "not", "measured"]
     assert rows["test_suite_all_seconds"] == ["950", "<=", "900", "MISSED"]
+
+
+def test_the_machines_reference_is_given_at_the_start_and_the_end() -> None:
+    judged = judge_targets(_lines())
+    assert judged["machine_reference_ms"] == {"start": 240.5, "end": 251.0}
+    assert format_targets(judged).splitlines()[-1] == (
+        "machine reference workload (docs/benchmarks.md): 240.5 ms at the start, 251 ms at the end"
+    )
+
+
+def test_the_reference_workload_is_fixed() -> None:
+    """The reference figures of different days compare only if the work is the same: a change to
+    the workload changes its checksum and fails here (then earlier figures no longer compare)."""
+    assert run_workload(10_000) == 400_015_617
 
 
 def test_suite_outcomes_are_summed_over_the_junit_suites(tmp_path: Any) -> None:
