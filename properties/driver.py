@@ -27,15 +27,15 @@ from oracle.governance import held_str, total_voting_power, voting_power
 from properties.catalogue import Engine, get_ids_for
 from properties.edges import EdgeTracker
 from properties.evidence import Recorder, Witness
-from properties.invariants.allowed import check_genesis_refused, check_refusal
+from properties.invariants.allowed import check_genesis_refused
 from properties.invariants.base import Observation
-from properties.invariants.chain import ChainStep, check_step, record_action, record_effects
 from properties.invariants.total import (
     check_genesis_raised,
     check_model_call_raised,
     raised_in_model,
 )
-from properties.replay import Checked, process_or_raise, start_and_check
+from properties.replay import Checked, start_and_check
+from properties.step_memo import Step, StepMemo
 from properties.strategies import SIGNERS, genesis_strategy
 
 DEVELOPERS: tuple[AccountId, ...] = tuple(get_developer(app) for app in APPS)
@@ -110,6 +110,9 @@ class ChainDriver(RuleBasedStateMachine):
     recorder: ClassVar[Recorder] = Recorder()
     asserted: ClassVar[frozenset[str]] = frozenset(MACHINE_IDS)
     """IDs whose violation fails the run; the others are still observed for evidence."""
+    step_memo: ClassVar[StepMemo] = StepMemo(limit=0)
+    """The steps of this run, kept by the chain they started from (`properties.step_memo`); a
+    run gives its machine a memo of its own, a machine built alone keeps nothing."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -138,15 +141,21 @@ class ChainDriver(RuleBasedStateMachine):
     def apply(self, action: Action) -> bool:
         """Apply `action`; a refusal is recorded and leaves the chain unchanged. Either way the
         boundaries the step reached are counted (`properties.edges`)."""
+        assert self.checked is not None
+        return self._apply_step(action, self.step_memo.step(self.checked, action))
+
+    def _apply_step(self, action: Action, step: Step) -> bool:
+        """`apply`, given the model's answer to `action` from the current chain."""
         assert self.checked is not None and self.edges is not None
         kind = type(action).__name__
         current = self.checked
-        # As `properties.replay.apply_and_check`, keeping the effects for the boundary evidence.
-        result = process_or_raise(current, action)
+        # As `properties.replay.apply_and_check`, keeping the effects for the boundary evidence;
+        # a step an earlier example took from this very chain is answered as it was then.
+        result = step.answer
         if isinstance(result, Rejected):
             self.recorder.record_step(kind, result.rule)
             self.recorder.record_boundaries(self.edges.reached(current.state, action, None, ()))
-            judged = check_refusal(current.state, current.history, action, result)
+            judged = self.step_memo.judge_refusal(current, action, step)
             if any(not observation.holds for observation in judged):
                 # A refusal of an allowed action: the trace keeps it (replaying it is refused
                 # again and changes nothing), so the witness shows it.
@@ -161,15 +170,7 @@ class ChainDriver(RuleBasedStateMachine):
             self._observe(result.observations)
             return False
         after, effects = result
-        step = ChainStep(
-            before=current.state,
-            action=action,
-            after=after,
-            effects=effects,
-            history=current.history,
-        )
-        history = record_action(record_effects(current.history, effects), action)
-        self.checked = Checked(after, history, check_step(step))
+        self.checked = self.step_memo.apply(current, action, step)
         self.recorder.record_step(kind, None)
         self.recorder.record_boundaries(
             self.edges.reached(current.state, action, after, tuple(effects))
@@ -187,9 +188,10 @@ class ChainDriver(RuleBasedStateMachine):
         to the chain. A model that raises is always applied, so ACT-TOTAL fails on it."""
         assert self.checked is not None and self.edges is not None
         current = self.checked
-        answer = process_or_raise(current, action)
+        step = self.step_memo.step(current, action)
+        answer = step.answer
         if isinstance(answer, Rejected):
-            judged = check_refusal(current.state, current.history, action, answer)
+            judged = self.step_memo.judge_refusal(current, action, step)
             if all(observation.holds for observation in judged):
                 for observation in judged:
                     self.recorder.record_observation(observation)
@@ -201,7 +203,7 @@ class ChainDriver(RuleBasedStateMachine):
                 self.edges.reached(current.state, action, after, effects)
             )
             return False
-        return self.apply(action)
+        return self._apply_step(action, step)
 
     def enact(self, changes: tuple[ParamChange, ...]) -> bool:
         """§6.8: the richest developer proposes `changes`, the largest holders vote YES on it
@@ -315,7 +317,10 @@ class ChainDriver(RuleBasedStateMachine):
     @initialize(genesis=genesis_strategy)
     def create_chain(self, genesis: Genesis) -> None:
         try:
-            started = start_and_check(genesis, params=self.params, profile=self.profile)
+            started = self.step_memo.start(
+                genesis,
+                lambda: start_and_check(genesis, params=self.params, profile=self.profile),
+            )
         except Exception as error:  # the model's bug: ACT-TOTAL fails on the genesis alone
             # Raised even when found in an earlier run (the runner then stops re-running): with
             # no chain, the example says nothing more, and passing over every genesis could

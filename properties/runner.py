@@ -48,6 +48,7 @@ from properties.results import (
     RuleEvidence,
     Verdict,
 )
+from properties.step_memo import StepMemo
 
 __all__ = [
     "BoundaryEvidence",
@@ -120,10 +121,18 @@ def _run_machine(
     recorder: Recorder,
     asserted: frozenset[str],
     database: ExampleDatabase | None = None,
+    step_memo: StepMemo | None = None,
 ) -> tuple[list[InvariantViolationError], bool]:
     """The violations one seeded run raised, and whether its failure came from the database."""
     # A fresh subclass carries this run's state: `machine`'s own class variables stay untouched.
-    attributes = {"params": params, "profile": profile, "recorder": recorder, "asserted": asserted}
+    # With a memo of the stream's steps: a step its examples repeat is answered as the first time.
+    attributes = {
+        "params": params,
+        "profile": profile,
+        "recorder": recorder,
+        "asserted": asserted,
+        "step_memo": StepMemo() if step_memo is None else step_memo,
+    }
     run_class = hypothesis_seed(seed)(type("ChainRun", (machine,), attributes))
     run_settings = seed_only_settings(get_settings(effort))
     if database is not None:
@@ -206,6 +215,9 @@ def run_machine_shard(
     """Run the machine on one seed stream until it passes, re-running with every invariant it
     has broken no longer asserted, and shrink each broken invariant's trace."""
     recorder = Recorder()
+    # One memo for every run of the stream: a re-run replays the same examples up to the first
+    # broken invariant it no longer asserts, and the steps do not depend on what is asserted.
+    step_memo = StepMemo()
     deferred = None if database is None else DeferredDatabase(database)
     found: dict[str, Counterexample] = {}
     remaining = frozenset(ids)
@@ -223,6 +235,7 @@ def run_machine_shard(
                 recorder=recorder,
                 asserted=remaining,
                 database=deferred,
+                step_memo=step_memo,
             )
         except EngineError as error:
             # What the machine saw fail before the crash still fails (below, unshrunk); a
