@@ -111,8 +111,9 @@ class ChainDriver(RuleBasedStateMachine):
     asserted: ClassVar[frozenset[str]] = frozenset(MACHINE_IDS)
     """IDs whose violation fails the run; the others are still observed for evidence."""
     step_memo: ClassVar[StepMemo] = StepMemo(limit=0)
-    """The steps of this run, kept by the chain they started from (`properties.step_memo`); a
-    run gives its machine a memo of its own, a machine built alone keeps nothing."""
+    """The steps of this seed stream, kept by the chain they started from
+    (`properties.step_memo`): the runner gives the runs of a stream one memo; a machine built
+    alone keeps nothing."""
 
     def __init__(self) -> None:
         super().__init__()
