@@ -88,7 +88,14 @@ def apply_and_check(current: Checked, action: Action) -> Checked | Rejected:
     result = process_or_raise(current, action)
     if not isinstance(result, tuple):
         return result
-    after, effects = result
+    return check_applied(current, action, *result)
+
+
+def check_applied(
+    current: Checked, action: Action, after: ChainState, effects: tuple[Effect, ...]
+) -> Checked:
+    """The chain after `action`, which the model applied from `current` (`after` and its
+    `effects`), with what every step check saw of the step."""
     step = ChainStep(
         before=current.state, action=action, after=after, effects=effects, history=current.history
     )

@@ -12,9 +12,7 @@ wall-clock test decides what is generated (`properties.reproducible`, docs/findi
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 
 from attrs import frozen
 from hypothesis import seed as hypothesis_seed
@@ -36,6 +34,7 @@ from properties.explore import ExplorationReport, explore_rounds
 from properties.invariants.total import describe_error, raised_in_model
 from properties.machine import ChainMachine
 from properties.minimise import minimise_trace
+from properties.pacing import paced_collector
 from properties.regression import render_regression_test, to_python
 from properties.reproducible import seed_only_hypothesis, seed_only_settings
 from properties.results import (
@@ -84,31 +83,6 @@ def _flatten(error: BaseException) -> list[BaseException]:
 def _describe_trace(genesis: Genesis, actions: Iterable[Action]) -> tuple[str, ...]:
     imports: set[tuple[str, str]] = set()
     return (to_python(genesis, imports), *(to_python(action, imports) for action in actions))
-
-
-MACHINE_COLLECTOR_THRESHOLDS = (20_000, 50, 50)
-"""The garbage collector's thresholds while the machine runs (Python's own are 700, 10, 10).
-
-Hypothesis allocates several container objects per draw and the model several records per step,
-nearly all freed by reference counting, so at Python's thresholds the collector ran about every
-700 allocations and walked the young objects in vain: about 7% of a default machine run. At these
-thresholds it runs a thirtieth as often. It still frees every cycle (each example leaves some),
-later; the peak memory of a default run grows by a few percent (docs/benchmarks.md)."""
-
-
-@contextmanager
-def paced_collector(
-    thresholds: tuple[int, int, int] = MACHINE_COLLECTOR_THRESHOLDS,
-) -> Iterator[None]:
-    """Run the block with the collector at `thresholds` (only raised, never lowered), and put the
-    process's own thresholds back after it. Collections decide no draw or verdict: only when
-    memory is freed."""
-    before = gc.get_threshold()
-    gc.set_threshold(*(max(new, old) for new, old in zip(thresholds, before, strict=True)))
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def _run_machine(

@@ -39,8 +39,7 @@ from model.chain.state import ChainState, Genesis
 from model.units import Rejected
 from properties.invariants.allowed import check_refusal
 from properties.invariants.base import Observation
-from properties.invariants.chain import ChainStep, check_step, record_action, record_effects
-from properties.replay import Checked, process_or_raise
+from properties.replay import Checked, check_applied, process_or_raise
 
 STEP_MEMO_LIMIT = 150_000
 """Steps one seed stream keeps at most, over all its runs (a default run takes about 140,000
@@ -57,18 +56,6 @@ class Step:
     answer: Answer
     refusal: tuple[Observation, ...] | None = None
     applied: Checked | None = None
-
-
-def check_applied(
-    current: Checked, action: Action, after: ChainState, effects: tuple[Effect, ...]
-) -> Checked:
-    """The chain after `action`, which the model applied, with what every step check saw (as
-    `properties.replay.apply_and_check`)."""
-    step = ChainStep(
-        before=current.state, action=action, after=after, effects=effects, history=current.history
-    )
-    history = record_action(record_effects(current.history, effects), action)
-    return Checked(after, history, check_step(step))
 
 
 class StepMemo:

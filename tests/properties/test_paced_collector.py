@@ -11,7 +11,7 @@ from model.params import WHITEPAPER_PARAMS
 from model.profile import HARDENED
 from properties import runner
 from properties.effort import EFFORTS
-from properties.runner import MACHINE_COLLECTOR_THRESHOLDS, paced_collector
+from properties.pacing import MACHINE_COLLECTOR_THRESHOLDS, paced_collector
 
 
 @pytest.fixture
