@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python benchmarks/check_wall.py [--runs quick default whitepaper-quick]
         [--thorough] [--repeat N] [--no-sequential]
-Each check is a child process, `python -m reports.cli check --effort E [--profile P] --quiet
+Each check is a child process, `python -m reports.entry check --effort E [--profile P] --quiet
 --json --no-database`, timed on the wall clock from spawn to exit (imports, every engine, the
 report); the line also carries the report's own `timings` per engine and its `content_sha256`.
 
@@ -60,7 +60,7 @@ def run_check(
     run: CheckRun, seed: int, timeout: float, *, sequential: bool = False
 ) -> tuple[float, int, dict[str, Any] | None]:
     """Wall seconds, exit code and the parsed report of one check (None if stdout is not JSON)."""
-    command = [sys.executable, "-m", "reports.cli", "check", "--profile", run.profile]
+    command = [sys.executable, "-m", "reports.entry", "check", "--profile", run.profile]
     command += ["--effort", run.effort, "--seed", str(seed), "--quiet", "--json", "--no-database"]
     if sequential:
         command += ["--workers", "0"]

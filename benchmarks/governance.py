@@ -33,7 +33,7 @@ REGIONS: tuple[tuple[str, ...], ...] = (
 
 def _command() -> list[str]:
     program = Path(sys.executable).with_name("stratoverify")
-    return [str(program)] if program.exists() else [sys.executable, "-m", "reports.cli"]
+    return [str(program)] if program.exists() else [sys.executable, "-m", "reports.entry"]
 
 
 def main() -> None:

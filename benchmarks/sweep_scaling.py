@@ -3,7 +3,7 @@
 Run: .venv/bin/python benchmarks/sweep_scaling.py [--size 10] [--workers 1 2]
 A `size` x `size` grid over two payment shares, each point a check by the Z3 engine of the four
 invariants that read the payment shares (a point takes about a second), as one
-`python -m reports.cli sweep` child process per cluster size, timed from spawn to exit. One JSON
+`python -m reports.entry sweep` child process per cluster size, timed from spawn to exit. One JSON
 line per cluster size (wall seconds, the points' own seconds, the overhead per point, the report
 hash), then one line with the speed-up from the first size to the last and whether the hashes agree.
 """
@@ -39,7 +39,7 @@ range = {{ from = 1500, to = {node_to}, step = 100 }}
 
 def run_sweep(spec: Path, out: Path, workers: int) -> dict[str, Any]:
     """One sweep as a user runs it; its figures."""
-    command = [sys.executable, "-m", "reports.cli", "sweep", str(spec), "--out", str(out)]
+    command = [sys.executable, "-m", "reports.entry", "sweep", str(spec), "--out", str(out)]
     command += ["--workers", str(workers), "--no-database", "--quiet"]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, check=False)

@@ -21,7 +21,15 @@ def recipe(target: str) -> tuple[list[str], list[list[str]]]:
 
 
 def pytest_commands(target: str) -> list[list[str]]:
-    return [words for words in recipe(target)[1] if words and words[0].endswith("/pytest")]
+    """The recipe's pytest commands, each without the environment assignments before it."""
+    commands = []
+    for line in recipe(target)[1]:
+        words = list(line)
+        while words and re.fullmatch(r"[A-Z_]+=\S*", words[0]):
+            del words[0]
+        if words and words[0].endswith("/pytest"):
+            commands.append(words)
+    return commands
 
 
 def test_ci_runs_make_test() -> None:
@@ -48,3 +56,16 @@ def test_make_test_fast_leaves_out_only_the_slow_tests() -> None:
     assert [command[1:] for command in pytest_commands("unit-fast")] == [["-m", "not slow"]]
     options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
     assert [marker.split(":")[0] for marker in options["markers"]] == ["slow"]
+
+
+def test_bytecode_is_compiled_for_every_package_before_the_tool_runs() -> None:
+    text = (ROOT / "Makefile").read_text()
+    match = re.search(r"^PACKAGES := (.*)$", text, re.MULTILINE)
+    assert match is not None
+    compiled = set(match.group(1).split())
+    find = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    shipped = {name for name in find["packages"]["find"]["include"] if "." not in name}
+    assert shipped <= compiled
+    assert recipe("bytecode")[1] == [["$(BIN)/python", "-m", "compileall", "-q", "$(PACKAGES)"]]
+    for target in ("run", "unit", "unit-fast", "bench"):
+        assert "bytecode" in recipe(target)[0], target
