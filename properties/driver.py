@@ -155,7 +155,11 @@ class ChainDriver(RuleBasedStateMachine):
         result = step.answer
         if isinstance(result, Rejected):
             self.recorder.record_step(kind, result.rule)
-            self.recorder.record_boundaries(self.edges.reached(current.state, action, None, ()))
+            self.recorder.record_boundaries(
+                self.step_memo.reach(
+                    step, self.edges, current.state, action, after=None, effects=()
+                )
+            )
             judged = self.step_memo.judge_refusal(current, action, step)
             if any(not observation.holds for observation in judged):
                 # A refusal of an allowed action: the trace keeps it (replaying it is refused
@@ -174,7 +178,9 @@ class ChainDriver(RuleBasedStateMachine):
         self.checked = self.step_memo.apply(current, action, step)
         self.recorder.record_step(kind, None)
         self.recorder.record_boundaries(
-            self.edges.reached(current.state, action, after, tuple(effects))
+            self.step_memo.reach(
+                step, self.edges, current.state, action, after=after, effects=tuple(effects)
+            )
         )
         self.actions.append(action)
         self._observe(self.checked.observations)
@@ -196,12 +202,18 @@ class ChainDriver(RuleBasedStateMachine):
             if all(observation.holds for observation in judged):
                 for observation in judged:
                     self.recorder.record_observation(observation)
-                self.recorder.record_boundaries(self.edges.reached(current.state, action, None, ()))
+                self.recorder.record_boundaries(
+                    self.step_memo.reach(
+                        step, self.edges, current.state, action, after=None, effects=()
+                    )
+                )
                 return False
         elif isinstance(answer, tuple) and not keep_if_applied:
             after, effects = answer
             self.recorder.record_boundaries(
-                self.edges.reached(current.state, action, after, effects)
+                self.step_memo.reach(
+                    step, self.edges, current.state, action, after=after, effects=effects
+                )
             )
             return False
         return self._apply_step(action, step)

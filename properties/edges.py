@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
 
-from attrs import frozen
+from attrs import evolve, field, frozen
 
 from model.chain.actions import (
     Action,
@@ -419,17 +419,31 @@ def _named_accounts(action: Action) -> tuple[str, ...]:
     return ()
 
 
+@frozen(eq=False)
+class EdgeMemory:
+    """What an example's steps so far left the tracker to remember, never changed in place: a
+    step that changes it makes a new one, so a memory is named by its identity (the step memo,
+    `properties.step_memo`, keeps the boundaries a step reached by the memory it started from)."""
+
+    prices: Mapping[AppId, frozenset[Fraction]] = field(factory=dict)
+    """App -> the prices its escrow's STR was prepaid at, by steps."""
+    last_slash: Mapping[str, int] = field(factory=dict)
+    """Offender -> the time of its last slash, from the slashes steps made."""
+    first_active: Mapping[AppId, int] = field(factory=dict)
+    """App -> when its active use began: the decision time of its first settled round
+    (`oracle.reputation.first_active`, docs/model.md "Active use")."""
+
+
+EMPTY_MEMORY = EdgeMemory()
+"""Every example's memory at its genesis: one object, so equal examples share their steps'."""
+
+
 class EdgeTracker:
     """One example's memory of what boundaries need beyond a single step: prepayment prices,
     each offender's last slash (§6.10) and when each app's active use began (§4.5)."""
 
     def __init__(self, genesis: Genesis) -> None:
-        self.prices: dict[AppId, set[Fraction]] = {}
-        self.last_slash: dict[str, int] = {}
-        """Offender -> the time of its last slash, from the slashes steps made."""
-        self.first_active: dict[AppId, int] = {}
-        """App -> when its active use began: the decision time of its first settled round
-        (`oracle.reputation.first_active`, docs/model.md "Active use")."""
+        self.memory = EMPTY_MEMORY
         if genesis.prepay_ustr and genesis.price is not None:
             self.genesis_price: Fraction | None = genesis.price
         else:
@@ -478,7 +492,11 @@ class EdgeTracker:
             and action.ustr > 0
             and action.price is not None
         ):
-            self.prices.setdefault(action.app, set()).add(action.price)
+            prices = self.memory.prices
+            seen = prices.get(action.app, frozenset())
+            if action.price not in seen:
+                changed = {**prices, action.app: seen | {action.price}}
+                self.memory = evolve(self.memory, prices=changed)
         if after is not None:
             yield from self._effects(before, after, action, effects)
 
@@ -490,22 +508,26 @@ class EdgeTracker:
                 yield from self._round(effect)
                 yield from _validation_floor(action, effect)
                 app = effect.run.scenario.app
-                since = first_active(self.first_active.get(app), settled_at=effect.run.decided_at)
-                if since is not None:
-                    self.first_active[app] = since
+                began = self.memory.first_active
+                since = first_active(began.get(app), settled_at=effect.run.decided_at)
+                if since is not None and began.get(app) != since:
+                    self.memory = evolve(self.memory, first_active={**began, app: since})
             elif isinstance(effect, TallyEffect):
                 yield from _tally(before, effect)
                 if effect.proposal.phase is AmendmentPhase.PROMOTION and effect.result.passed:
                     yield "amendment.adopted"
             elif isinstance(effect, SlashEffect):
-                self.last_slash[effect.offender] = effect.time
+                slashed = self.memory.last_slash
+                if slashed.get(effect.offender) != effect.time:
+                    changed_slashes = {**slashed, effect.offender: effect.time}
+                    self.memory = evolve(self.memory, last_slash=changed_slashes)
         if isinstance(action, (DelegateToSubcommittee, UndelegateFromSubcommittee, MintInflation)):
             yield from _subcommittees(after)
 
     def _round(self, effect: RoundEffect) -> Iterator[str]:
         run, params = effect.run, effect.params
         app = run.scenario.app
-        prices = set(self.prices.get(app, set()))
+        prices = set(self.memory.prices.get(app, frozenset()))
         if self.genesis_price is not None:
             prices.add(self.genesis_price)
         if effect.outcome is not None and len(prices) >= 2:
@@ -553,7 +575,7 @@ class EdgeTracker:
                     if side is not None:
                         yield f"voting-end.{kind}.{side}"
             case SlashValidator():
-                last = self.last_slash.get(f"validator:{action.validator}")
+                last = self.memory.last_slash.get(f"validator:{action.validator}")
                 if last is not None:
                     window = before.params.slashing.slash_window_seconds
                     side = _side(before.now - last - window)
@@ -566,7 +588,7 @@ class EdgeTracker:
                     if side is not None:
                         yield f"inflation-year.{side}"
             case OutboundRequest():
-                yield from _outbound(before, action, self.first_active.get(action.app))
+                yield from _outbound(before, action, self.memory.first_active.get(action.app))
             case SubmitProposal():
                 yield from _proposal(action)
                 yield from _constitution(before, action)

@@ -13,16 +13,18 @@ the same examples up to the invariant it no longer asserts), so a repeated step 
 - `step`: the model's answer to an action (`properties.replay.process_or_raise`: the state after
   it and its effects, a refusal, or the model's raise kept as ACT-TOTAL's violation), then, asked
   of what `step` gave, `judge_refusal` (ACT-ALLOWED's judgement of a refusal) and `apply` (the
-  chain after an applied action, with every step check's observations).
+  chain after an applied action, with every step check's observations);
+- `reach`: the boundaries the step reached (`properties.edges`). They also depend on what the
+  example's earlier steps left its `EdgeTracker` to remember, a memory never changed in place,
+  so they are kept by that memory's identity too, with the memory the step leaves.
 
 A step is kept under the very chain object (`Checked`) it started from, and only chains the memo
 handed out have steps kept: a chain built any other way is stepped as usual. Actions are matched
 by equality and by their `repr`, so an action equal to a kept one but holding a value of another
 type (1.0 or True for 1) is computed anew: a malformed action is never answered for a
-well-formed one. What is not a pure function of the step is never kept: the recorder's counts,
-the boundaries reached (each example's `EdgeTracker` keeps what it saw) and the raising of a
-violation all happen at every step, kept or not, so a run's report is the same with or without
-the memo. Past `limit` kept steps, new ones are computed and not kept.
+well-formed one. What is not a pure function of the step is never kept: the recorder's counts
+and the raising of a violation happen at every step, kept or not, so a run's report is the same
+with or without the memo. Past `limit` kept steps, new ones are computed and not kept.
 
 A kept step holds its states, so memory grows with the steps kept: a default check's peak grows
 from about 375 MB to 490 MB (docs/benchmarks.md).
@@ -30,6 +32,7 @@ from about 375 MB to 490 MB (docs/benchmarks.md).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 from attrs import define
@@ -37,6 +40,7 @@ from attrs import define
 from model.chain.actions import Action, Effect
 from model.chain.state import ChainState, Genesis
 from model.units import Rejected
+from properties.edges import EdgeMemory, EdgeTracker
 from properties.invariants.allowed import check_refusal
 from properties.invariants.base import Observation
 from properties.replay import Checked, check_applied, process_or_raise
@@ -56,6 +60,9 @@ class Step:
     answer: Answer
     refusal: tuple[Observation, ...] | None = None
     applied: Checked | None = None
+    reached: dict[int, tuple[EdgeMemory, Counter[str], EdgeMemory]] | None = None
+    """id of the tracker's memory before the step -> (that memory, the boundaries the step
+    reached from it, the memory after)."""
 
 
 class StepMemo:
@@ -116,6 +123,31 @@ class StepMemo:
             assert isinstance(step.answer, Rejected)
             step.refusal = check_refusal(current.state, current.history, action, step.answer)
         return step.refusal
+
+    @staticmethod
+    def reach(
+        step: Step,
+        tracker: EdgeTracker,
+        before: ChainState,
+        action: Action,
+        *,
+        after: ChainState | None,
+        effects: tuple[Effect, ...],
+    ) -> Counter[str]:
+        """The boundaries `step` reached (`EdgeTracker.reached` of `action` from `before` to
+        `after`, None if refused), with `tracker`'s memory moved on past it. They depend on the
+        step and on that memory alone, so they are kept by the memory's identity: the same
+        memory (a memory is never changed in place) gives the same boundaries and memory after."""
+        memory = tracker.memory
+        kept = None if step.reached is None else step.reached.get(id(memory))
+        if kept is not None and kept[0] is memory:
+            tracker.memory = kept[2]
+            return kept[1]
+        reached = tracker.reached(before, action, after, effects)
+        if step.reached is None:
+            step.reached = {}
+        step.reached[id(memory)] = (memory, reached, tracker.memory)
+        return reached
 
     def apply(self, current: Checked, action: Action, step: Step) -> Checked:
         """The chain after `action`, which the model applied in `step` from `current`, checked."""

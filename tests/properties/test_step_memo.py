@@ -4,19 +4,21 @@ same with it and without it."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import pytest
 from broken_fixtures import GENESIS
 
 import properties.replay
-from model.chain.actions import Action, Transfer
-from model.chain.state import get_user
+from model.chain.actions import Action, Prepay, Transfer
+from model.chain.state import APPS, get_developer, get_user
 from model.ledger import Token
 from model.params import WHITEPAPER_PARAMS
 from model.profile import HARDENED, WHITEPAPER
 from model.units import MICRO, Rejected
 from properties import runner, step_memo
+from properties.edges import EMPTY_MEMORY, EdgeTracker
 from properties.effort import Effort
 from properties.replay import Checked, apply_and_check, start_and_check
 from properties.runner import Verdict, run_properties
@@ -108,6 +110,44 @@ def test_past_its_limit_nothing_more_is_kept(model_calls: list[Any]) -> None:
     memo.step(chain, _transfer(2))
     assert [call.amount for call in model_calls] == [1, 2, 2]
     assert memo.kept == 2
+
+
+def test_the_boundaries_of_a_step_are_kept_by_the_trackers_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A step from the same chain and the same memory reaches the same boundaries and leaves
+    the same memory; from another memory they are computed anew; no memory changes in place."""
+    computed: list[Action] = []
+    real = EdgeTracker.reached
+
+    def counting(tracker: EdgeTracker, before: Any, action: Action, *rest: Any) -> Any:
+        computed.append(action)
+        return real(tracker, before, action, *rest)
+
+    monkeypatch.setattr(EdgeTracker, "reached", counting)
+    memo = StepMemo()
+    chain = _start(memo)
+    # A prepayment at a price the example has not seen: the tracker's memory changes.
+    action = Prepay(APPS[0], get_developer(APPS[0]), 0, 5 * MICRO, Fraction(3, 2))
+    step = memo.step(chain, action)
+    assert isinstance(step.answer, tuple)
+    after, effects = step.answer
+    first = EdgeTracker(GENESIS)
+    reached = memo.reach(step, first, chain.state, action, after=after, effects=effects)
+    assert first.memory is not EMPTY_MEMORY
+    assert first.memory.prices == {APPS[0]: frozenset({Fraction(3, 2)})}
+    assert EMPTY_MEMORY.prices == {}, "the memory before the step is unchanged"
+    # Another example taking the same step from the same memory: nothing computed again.
+    second = EdgeTracker(GENESIS)
+    again = memo.reach(
+        memo.step(chain, action), second, chain.state, action, after=after, effects=effects
+    )
+    assert again is reached and second.memory is first.memory
+    assert computed == [action]
+    # From the memory after the step (the price already seen), the step is judged anew.
+    memo.reach(step, first, chain.state, action, after=after, effects=effects)
+    assert computed == [action, action]
+    assert reached == real(EdgeTracker(GENESIS), chain.state, action, after, effects)
 
 
 @pytest.mark.parametrize("profile", [HARDENED, WHITEPAPER], ids=lambda p: p.name)
