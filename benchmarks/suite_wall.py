@@ -62,6 +62,8 @@ def run_tier(tier: str, timeout: float) -> dict[str, object]:
             done = subprocess.run(
                 command,
                 cwd=REPO_ROOT,
+                # As `make test` runs it: bytecode, and pytest's rewritten tests, cached.
+                env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""},
                 capture_output=True,
                 text=True,
                 timeout=timeout,
