@@ -13,8 +13,7 @@ during a check would walk them again (about 1.5% of the default check's machine 
 that runs the command line inside a longer-lived process passes `argv` and keeps its collector
 as it was. Once the command has run, what it made is frozen too, for the same reason: the
 interpreter's last full collection at exit walked every object of the run again (0.6 s after a
-quick check, most of a second after a default one), only to free memory the operating system
-takes back at once.
+quick check), only to free memory the operating system takes back at once.
 """
 
 from __future__ import annotations
