@@ -76,7 +76,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/chain/security.py:NumberReplacer:2",
-        "d4aad7fb1661",
+        "d315f55d7943",
         "§4.2: the consensus round a committed block carries is a label that every CommitBlock sets"
         " alike (0 or 1); double-sign evidence pairs two commits of the same height and round, and"
         " the chain's equivocations build both commits themselves, so no state tells 0 from 1",

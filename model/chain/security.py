@@ -28,12 +28,18 @@ from model.chain.common import Step, check_signer, done, write_back
 from model.chain.state import ChainState, get_validator_operator
 from model.constitution import CORE_KEYS
 from model.governance import Proposal
+from model.ledger import Ledger
 from model.records import evolve
 from model.rewards import process_distribute_rewards
-from model.slashing import process_double_sign_evidence, process_slash_validator
+from model.slashing import (
+    SlashingState,
+    process_double_sign_evidence,
+    process_slash_validator,
+)
 from model.staking import (
     BlockCommit,
     DoubleSignEvidence,
+    StakingState,
     Vote,
     get_active_set,
     get_validator_stake,
@@ -148,8 +154,15 @@ def process_equivocate(state: ChainState, action: Equivocate) -> Outcome[Step]:
     height = state.height + 1
     staking_then, params, now = state.staking, state.params, state.now
     # The chain's parts this action changes, written back once at the end.
-    ledger, staking, slashing, commits = state.ledger, staking_then, state.slashing, state.commits
+    staking, commits = staking_then, state.commits
     effects: list[Effect] = []
+    if action.reported:
+        # Verify every double sign's evidence is slashed, before the commits are counted: the
+        # evidence reads no part of the chain that counting them changes (the signatures each
+        # validator missed), so this refuses exactly as the slashes below would.
+        refused = _slash_double_signers(state, staking_then, action.double_signers, height=height)
+        if isinstance(refused, Rejected):
+            return refused
     signed: set[ValidatorId] = set()
     for side, extra in (("a", action.side_a), ("b", action.side_b)):
         commit = BlockCommit(height, 0, f"block-{height}-{side}", action.double_signers | extra)
@@ -175,7 +188,28 @@ def process_equivocate(state: ChainState, action: Equivocate) -> Outcome[Step]:
             )
             effects.append(InfractionEffect(validator, height, now, staking_then))
         return done(evolve(state, height=height, commits=commits, staking=staking), *effects)
-    for validator in sorted(action.double_signers):
+    slashed = _slash_double_signers(state, staking, action.double_signers, height=height)
+    if isinstance(slashed, Rejected):
+        return slashed
+    ledger, staking, slashing, slashes = slashed
+    state = evolve(
+        state, height=height, commits=commits, ledger=ledger, staking=staking, slashing=slashing
+    )
+    return done(state, *effects, *slashes)
+
+
+def _slash_double_signers(
+    state: ChainState,
+    staking: StakingState,
+    double_signers: frozenset[ValidatorId],
+    *,
+    height: int,
+) -> Outcome[tuple[Ledger, StakingState, SlashingState, list[Effect]]]:
+    """§6.10: each double signer of `height`, in id order, slashed on its evidence (its votes
+    for both blocks) and tombstoned, from `state`'s ledger and slash records and `staking`."""
+    ledger, slashing, now = state.ledger, state.slashing, state.now
+    effects: list[Effect] = []
+    for validator in sorted(double_signers):
         evidence = DoubleSignEvidence(
             Vote(height, 0, f"block-{height}-a", validator),
             Vote(height, 0, f"block-{height}-b", validator),
@@ -187,7 +221,7 @@ def process_equivocate(state: ChainState, action: Equivocate) -> Outcome[Step]:
             slashing,
             evidence=evidence,
             now=now,
-            params=params,
+            params=state.params,
             profile=state.profile,
         )
         if isinstance(slashed, Rejected):
@@ -196,10 +230,7 @@ def process_equivocate(state: ChainState, action: Equivocate) -> Outcome[Step]:
         staking = process_tombstone(staking, validator=validator)
         effects.append(_slash_effect(state, outcome, stake_before))
         effects.append(JailEffect(validator, now, True, "double sign"))
-    state = evolve(
-        state, height=height, commits=commits, ledger=ledger, staking=staking, slashing=slashing
-    )
-    return done(state, *effects)
+    return ledger, staking, slashing, effects
 
 
 def process_report_double_sign(state: ChainState, action: ReportDoubleSign) -> Outcome[Step]:
