@@ -3,7 +3,10 @@ jail and the tombstone, and §6.8's time-out of validators that do not vote on a
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
+import pytest
 from staking_fixtures import ALICE, V1, V2, make_validators, ok, operator_of
 
 from model.chain.actions import (
@@ -37,6 +40,7 @@ from model.staking import (
     UNBONDING_SECONDS,
     StakingState,
     get_active_set,
+    process_block_commit,
     process_complete_unbonding,
     process_delegate,
     process_undelegate,
@@ -300,6 +304,30 @@ def test_equivocate_unreported__records_the_infraction_and_slashes_nothing() -> 
     state = _apply(state, ReportDoubleSign(V[0], 1))
     assert V[0] in state.staking.tombstoned and not state.staking.infractions
     assert isinstance(process_action(state, ReportDoubleSign(V[0], 1)), Rejected)
+
+
+def test_equivocate__an_unknown_double_signer_is_refused_before_any_commit_is_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first double signer is slashed and the second is unknown: the evidence's refusal,
+    as the slashes after the commits give it, with neither commit counted to reach it."""
+    counted: list[object] = []
+
+    def counting(*args: Any) -> Any:
+        counted.append(args)
+        return process_block_commit(*args)
+
+    monkeypatch.setattr("model.chain.security.process_block_commit", counting)
+    unknown = get_validator(99)
+    chain = _chain()
+    action = Equivocate(frozenset({V[0], unknown}), frozenset(V[1:]), frozenset())
+    refused = process_action(chain, action)
+    assert refused == Rejected("process_double_sign_evidence", f"unknown validator {unknown}")
+    assert counted == []
+    # Unreported, the double signs are only recorded: both commits are counted first.
+    refused = process_action(chain, attrs.evolve(action, reported=False))
+    assert refused == Rejected("process_equivocate", f"unknown validator {unknown}")
+    assert len(counted) == 2
 
 
 def test_commit_block__records_who_missed_it() -> None:
