@@ -99,6 +99,11 @@ class Token(Enum):
     STB = "stb"
 
 
+# The member itself, read as a global: under Python 3.11 every `Token.STR` goes through the enum
+# metaclass's `__getattr__` hook (about 50 ns), and each token movement reads it several times.
+_STR = Token.STR
+
+
 @frozen
 class Balance:
     """What one account holds, in micro-units of each token."""
@@ -107,11 +112,11 @@ class Balance:
     ustb: int = 0
 
     def of(self, token: Token) -> int:
-        return self.ustr if token is Token.STR else self.ustb
+        return self.ustr if token is _STR else self.ustb
 
     def plus(self, token: Token, amount: int) -> Balance:
         # Built directly, not with attrs.evolve: every token movement passes here (3x faster).
-        if token is Token.STR:
+        if token is _STR:
             return Balance(self.ustr + amount, self.ustb)
         return Balance(self.ustr, self.ustb + amount)
 
@@ -338,7 +343,7 @@ def process_burn(ledger: Ledger, *, holder: AccountId, amount: int) -> Outcome[L
     if held < amount:
         return Rejected("process_burn", f"{holder} holds {held} ustr, cannot burn {amount}")
     # One new ledger: the holder's STR moved to the burn address, and counted as burned.
-    balances = _moved(ledger.balances, holder, BURN_ADDRESS, Token.STR, amount)
+    balances = _moved(ledger.balances, holder, BURN_ADDRESS, _STR, amount)
     return Ledger(
         balances,
         ledger.str_genesis,

@@ -9,6 +9,8 @@ for beside what could be burned, so SLASH-BOUNDS and SLASH-STAKE can see the dif
 
 from __future__ import annotations
 
+from functools import cache
+
 from attrs import field, frozen
 from pyrsistent import PMap
 
@@ -89,8 +91,16 @@ def compute_slash_rate_bps(level: int, params: Params, profile: Profile) -> Bps:
     """§6.10: the slash rate at level L is base * factor**L, capped iff the profile caps it."""
     slashing = params.slashing
     factor, cap, capped = slashing.slash_factor, slashing.slash_cap_bps, profile.slash_capped
+    return _compute_slash_rate(level, slashing.slash_base_bps, factor, cap, capped)
+
+
+@cache
+def _compute_slash_rate(level: int, base: Bps, factor: int, cap: Bps, capped: bool) -> Bps:
+    # A pure function of integers, asked again at every slash: each level's rate is computed
+    # once per schedule. Unbounded, as a run reaches few levels (the literal profile's are not
+    # capped, but each is one more slash); no size literal, which Hypothesis would draw from.
     # The literal text names no cap (profile whitepaper): the rate then doubles past 100%.
-    rate = arith.first_slash_rate(arith.INTS, slashing.slash_base_bps, cap, capped=capped)
+    rate = arith.first_slash_rate(arith.INTS, base, cap, capped=capped)
     for _ in range(level):
         raised = arith.next_slash_rate(arith.INTS, rate, factor, cap, capped=capped)
         # Once the rate stops changing (at the cap, at 0, or with factor 1) it never changes.

@@ -33,9 +33,10 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     KnownEquivalent("model/params.py:RemoveDecorator:12", "d08de4742935", _CACHE_REMOVED),
     KnownEquivalent("model/hashing.py:RemoveDecorator:0", "7e96e58cc380", _CACHE_REMOVED),
     KnownEquivalent("model/hashing.py:RemoveDecorator:1", "345a6900dd62", _CACHE_REMOVED),
+    KnownEquivalent("model/slashing.py:RemoveDecorator:2", "1171c188d604", _CACHE_REMOVED),
     KnownEquivalent(
         "model/slashing.py:ReplaceComparisonOperator_Eq_Is:0",
-        "796d4ef223fa",
+        "c78b5c839e85",
         "§6.10 rate loop: `raised is rate` is at most as often true as `raised == rate`, and when "
         "it is false the loop goes on with an unchanged rate, which gives the same result "
         "(catalogue mutant M30, the early exit removed, is the same argument)",
@@ -48,14 +49,14 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/slashing.py:ReplaceComparisonOperator_Eq_Lt:0",
-        "416cabe9065e",
+        "f796ba10c361",
         "§6.10 rate loop: the factor is at least 1 and the cap only lowers, so the next rate is"
         " never below the current one; `raised < rate` is never true, and the loop without its"
         " early exit gives the same rate (catalogue mutant M30's argument)",
     ),
     KnownEquivalent(
         "model/slashing.py:NumberReplacer:2",
-        "069763f3eb50",
+        "d47dabb20fe5",
         "§6.10 decay: `get_expired_windows` returns 1 instead of 0 only for an offender never"
         " slashed (level 0, which no decay lowers) or when time runs back (the chain's clock only"
         " moves forward), so every level computed from it is the same",
@@ -161,7 +162,7 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/ledger.py:ReplaceComparisonOperator_Eq_LtE:5",
-        "dbc1f5a31921",
+        "0f3908b9ca22",
         "§6.2 transfer: `_check_amount` refuses a negative amount first, so `<= 0` and `== 0`"
         " agree",
     ),
