@@ -9,6 +9,7 @@ for beside what could be burned, so SLASH-BOUNDS and SLASH-STAKE can see the dif
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 from attrs import field, frozen
@@ -91,18 +92,31 @@ def compute_slash_rate_bps(level: int, params: Params, profile: Profile) -> Bps:
     """§6.10: the slash rate at level L is base * factor**L, capped iff the profile caps it."""
     slashing = params.slashing
     factor, cap, capped = slashing.slash_factor, slashing.slash_cap_bps, profile.slash_capped
-    return _compute_slash_rate(level, slashing.slash_base_bps, factor, cap, capped)
+    schedule = (slashing.slash_base_bps, factor, cap, capped)
+    return _compute_slash_rate(level, schedule, arith.first_slash_rate, arith.next_slash_rate)
+
+
+SlashSchedule = tuple[Bps, int, Bps, bool]
+"""The base rate, the factor, the cap and whether the profile caps the rate."""
 
 
 @cache
-def _compute_slash_rate(level: int, base: Bps, factor: int, cap: Bps, capped: bool) -> Bps:
+def _compute_slash_rate(
+    level: int,
+    schedule: SlashSchedule,
+    first: Callable[..., Bps],
+    next_rate: Callable[..., Bps],
+) -> Bps:
     # A pure function of integers, asked again at every slash: each level's rate is computed
-    # once per schedule. Unbounded, as a run reaches few levels (the literal profile's are not
-    # capped, but each is one more slash); no size literal, which Hypothesis would draw from.
+    # once per schedule. The formulas are part of the key, looked up in `arith` at each call as
+    # every rule looks them up, so a formula swapped in there is computed with, never a rate the
+    # old one gave. Unbounded, as a run reaches few levels (the literal profile's are not capped,
+    # but each is one more slash); no size literal, which Hypothesis would draw from.
+    base, factor, cap, capped = schedule
     # The literal text names no cap (profile whitepaper): the rate then doubles past 100%.
-    rate = arith.first_slash_rate(arith.INTS, base, cap, capped=capped)
+    rate = first(arith.INTS, base, cap, capped=capped)
     for _ in range(level):
-        raised = arith.next_slash_rate(arith.INTS, rate, factor, cap, capped=capped)
+        raised = next_rate(arith.INTS, rate, factor, cap, capped=capped)
         # Once the rate stops changing (at the cap, at 0, or with factor 1) it never changes.
         if raised == rate:
             break

@@ -33,10 +33,10 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     KnownEquivalent("model/params.py:RemoveDecorator:12", "d08de4742935", _CACHE_REMOVED),
     KnownEquivalent("model/hashing.py:RemoveDecorator:0", "7e96e58cc380", _CACHE_REMOVED),
     KnownEquivalent("model/hashing.py:RemoveDecorator:1", "345a6900dd62", _CACHE_REMOVED),
-    KnownEquivalent("model/slashing.py:RemoveDecorator:2", "1171c188d604", _CACHE_REMOVED),
+    KnownEquivalent("model/slashing.py:RemoveDecorator:2", "037f3e7cb5a6", _CACHE_REMOVED),
     KnownEquivalent(
         "model/slashing.py:ReplaceComparisonOperator_Eq_Is:0",
-        "c78b5c839e85",
+        "14dbf4552be4",
         "§6.10 rate loop: `raised is rate` is at most as often true as `raised == rate`, and when "
         "it is false the loop goes on with an unchanged rate, which gives the same result "
         "(catalogue mutant M30, the early exit removed, is the same argument)",
@@ -49,14 +49,14 @@ KNOWN_EQUIVALENTS: tuple[KnownEquivalent, ...] = (
     ),
     KnownEquivalent(
         "model/slashing.py:ReplaceComparisonOperator_Eq_Lt:0",
-        "f796ba10c361",
+        "51f9644c1e0a",
         "§6.10 rate loop: the factor is at least 1 and the cap only lowers, so the next rate is"
         " never below the current one; `raised < rate` is never true, and the loop without its"
         " early exit gives the same rate (catalogue mutant M30's argument)",
     ),
     KnownEquivalent(
         "model/slashing.py:NumberReplacer:2",
-        "d47dabb20fe5",
+        "a3bd0193273e",
         "§6.10 decay: `get_expired_windows` returns 1 instead of 0 only for an offender never"
         " slashed (level 0, which no decay lowers) or when time runs back (the chain's clock only"
         " moves forward), so every level computed from it is the same",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from model_checks import (
@@ -25,6 +26,7 @@ from slashing_fixtures import (
     slash_rates,
 )
 
+from model import arith
 from model.ledger import BONDED_POOL, BURN_ADDRESS, Ledger, get_balance
 from model.params import WHITEPAPER_PARAMS, with_values
 from model.profile import HARDENED, WHITEPAPER, Profile
@@ -174,6 +176,26 @@ def test_rate__matches_expected_kth_rate_for_any_params(
     assert compute_slash_rate_bps(k - 1, params, HARDENED) == min(base * factor ** (k - 1), cap)
     assert compute_slash_rate_bps(k - 1, params, WHITEPAPER) == base * factor ** (k - 1)
     assert get_expected_kth_rate(k, params, HARDENED) == min(base * factor ** (k - 1), cap)
+
+
+def _adding(
+    alg: arith.Algebra[int, bool], rate: int, factor: int, cap: int, *, capped: bool
+) -> int:
+    """A formula swapped in: each level adds the factor instead of multiplying by it."""
+    return alg.add(rate, factor)
+
+
+def test_rate__a_formula_swapped_into_arith_is_computed_with_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The rates are kept per schedule, keyed by the formulas as well: a formula swapped into
+    `arith` (as the solver tests swap in their mutants) gives its own rates at once, never the
+    rates the old formula left in the cache."""
+    assert compute_slash_rate_bps(3, WHITEPAPER_PARAMS, HARDENED) == 4_000
+    monkeypatch.setattr(arith, "next_slash_rate", _adding)
+    assert compute_slash_rate_bps(3, WHITEPAPER_PARAMS, HARDENED) == 506
+    monkeypatch.undo()
+    assert compute_slash_rate_bps(3, WHITEPAPER_PARAMS, HARDENED) == 4_000
 
 
 @settings(max_examples=200, deadline=None)
