@@ -1,8 +1,9 @@
 # Two entry points for a fresh machine: `make run` (install + the main job) and `make test`
 # (install + every check). Both create and reuse their own virtual environment in .venv.
 # The interpreter the environment is made from: tools/pick-python prefers the distribution's own
-# CPython, built with profile-guided and link-time optimisation, which runs the model 10-17%
-# faster than a default build from source (docs/benchmarks.md). `make PYTHON=...` picks another.
+# CPython (Debian's is built with profile-guided and link-time optimisation), which runs the model
+# about 10-15% faster than a default build from source (docs/benchmarks.md). `make PYTHON=...`
+# picks another.
 ifeq ($(origin PYTHON),undefined)
 PYTHON := $(shell tools/pick-python)
 endif
