@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PICK = ROOT / "tools" / "pick-python"
 SHELLCHECK = Path(sys.executable).parent / "shellcheck"
@@ -45,32 +47,20 @@ def make_interpreter_mark(venv: Path, python: str) -> subprocess.CompletedProces
     return run(["make", "-C", ROOT, f"VENV={venv}", f"PYTHON={python}", f"{venv}/.interpreter"])
 
 
-def test_another_interpreter_makes_the_environment_again(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("recorded", "kept"),
+    [("/usr/bin/python3", True), ("/some/other/python3", False), (None, False)],
+    ids=["same-interpreter", "another-interpreter", "made-before-the-mark"],
+)
+def test_the_environment_is_made_again_only_for_another_interpreter(
+    tmp_path: Path, recorded: str | None, kept: bool
+) -> None:
     venv = tmp_path / "venv"
     venv.mkdir()
-    (venv / ".interpreter").write_text("/some/other/python3\n")
+    if recorded is not None:
+        (venv / ".interpreter").write_text(f"{recorded}\n")
     (venv / ".installed").write_text("")
     made = make_interpreter_mark(venv, "/usr/bin/python3")
     assert made.returncode == 0, made.stderr
     assert (venv / ".interpreter").read_text() == "/usr/bin/python3\n"
-    assert not (venv / ".installed").exists()
-
-
-def test_the_same_interpreter_keeps_the_environment(tmp_path: Path) -> None:
-    venv = tmp_path / "venv"
-    venv.mkdir()
-    (venv / ".interpreter").write_text("/usr/bin/python3\n")
-    (venv / ".installed").write_text("")
-    made = make_interpreter_mark(venv, "/usr/bin/python3")
-    assert made.returncode == 0, made.stderr
-    assert (venv / ".installed").exists()
-
-
-def test_an_environment_from_before_the_mark_is_made_again(tmp_path: Path) -> None:
-    venv = tmp_path / "venv"
-    venv.mkdir()
-    (venv / ".installed").write_text("")
-    made = make_interpreter_mark(venv, "python3")
-    assert made.returncode == 0, made.stderr
-    assert (venv / ".interpreter").read_text() == "python3\n"
-    assert not (venv / ".installed").exists()
+    assert (venv / ".installed").exists() is kept
