@@ -2,13 +2,13 @@
 
 Run: .venv/bin/python -m benchmarks.machine_reference [--repeat 5] [--when start]
 The workload touches none of the suite's code: integer arithmetic, a dict of a thousand keys,
-tuples built and dropped, in one interpreter, for about a quarter of a second here. Its time moves only with
-the machine (the host's load, its clock). `make bench` runs it first and last, so each run's
-figures can be read beside the machine's speed at the time: a figure measured when the reference
-took 20% longer is not a 20% slower suite. Best of N, in milliseconds. The line names the
-interpreter too: the workload is its speed as much as the machine's (this machine's optimised
-Debian build runs it in about four fifths of the time a default build from source takes), so
-only figures from one interpreter are comparable.
+tuples built and dropped, in one interpreter, for about a quarter of a second here. Its time moves
+with the machine (the host's load, its clock) and with the interpreter that runs it: this
+machine's optimised Debian build takes about three quarters of the time a default build from
+source takes, so the line names the interpreter, and only figures from one interpreter compare.
+`make bench` runs it first and last, so each run's figures can be read beside the machine's speed
+at the time: a figure measured when the reference took 20% longer is not a 20% slower suite. Best
+of N, in milliseconds.
 """
 
 from __future__ import annotations

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import platform
+import sys
 from typing import Any
 
 from benchmarks.__main__ import format_targets, judge_targets
-from benchmarks.machine_reference import run_workload
+from benchmarks.machine_reference import measure, run_workload
 from benchmarks.suite_wall import count_outcomes
 
 
@@ -79,6 +82,13 @@ def test_the_reference_workload_is_fixed() -> None:
     """The reference figures of different days compare only if the work is the same: a change to
     the workload changes its checksum and fails here (then earlier figures no longer compare)."""
     assert run_workload(10_000) == 400_015_617
+
+
+def test_the_reference_line_names_its_interpreter() -> None:
+    """The workload times the interpreter as much as the machine: its line says which one ran."""
+    line = measure(1, "test")
+    assert line["python"] == platform.python_version()
+    assert line["interpreter"] == os.path.realpath(sys.executable)
 
 
 def test_suite_outcomes_are_summed_over_the_junit_suites(tmp_path: Any) -> None:
